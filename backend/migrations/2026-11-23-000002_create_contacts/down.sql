@@ -1,0 +1,3 @@
+DROP TABLE contacts;
+DROP FUNCTION rapport_join_text(text[]);
+DROP TABLE companies;

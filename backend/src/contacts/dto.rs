@@ -1,0 +1,318 @@
+//! What the contacts API speaks: request bodies (validated, unknown fields rejected) and the
+//! response object.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::dto::{
+    non_null, nullable, validate_emails, validate_not_blank, validate_phones, validate_tags,
+    validate_web_url,
+};
+use crate::text_enum;
+
+text_enum!(
+    /// Where the contact is in the customer lifecycle.
+    Lifecycle {
+        Lead => "lead",
+        Prospect => "prospect",
+        Client => "client",
+        Inactive => "inactive",
+    }
+);
+
+text_enum!(
+    /// How the contact first came to you.
+    ContactSource {
+        Referral => "referral",
+        Website => "website",
+        Linkedin => "linkedin",
+        Event => "event",
+        ColdOutreach => "cold_outreach",
+        SocialMedia => "social_media",
+        Partner => "partner",
+        Advertising => "advertising",
+        InboundEmail => "inbound_email",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// What the person is to you (useful when managing a network, not only customers).
+    RelationshipType {
+        Client => "client",
+        Prospect => "prospect",
+        Colleague => "colleague",
+        Friend => "friend",
+        Family => "family",
+        Mentor => "mentor",
+        Recruiter => "recruiter",
+        Investor => "investor",
+        Partner => "partner",
+        Vendor => "vendor",
+        Other => "other",
+    }
+);
+
+/// The company a contact works at.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompanyRef {
+    pub id: Uuid,
+    #[schema(example = "Northwind Studio")]
+    pub name: String,
+}
+
+/// A person in the CRM.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: Uuid,
+    #[schema(example = "Ada")]
+    pub first_name: String,
+    #[schema(example = "Lovelace")]
+    pub last_name: String,
+    /// First and last name together, as shown in lists.
+    #[schema(example = "Ada Lovelace")]
+    pub display_name: String,
+    /// Email addresses, the primary one first (stored lower-cased).
+    #[schema(example = json!(["ada@example.com"]))]
+    pub emails: Vec<String>,
+    /// Phone numbers, the primary one first.
+    #[schema(example = json!(["+44 20 7946 0958"]))]
+    pub phones: Vec<String>,
+    pub company: Option<CompanyRef>,
+    #[schema(example = "Head of Engineering")]
+    pub job_title: Option<String>,
+    #[schema(example = "https://ada.example.com")]
+    pub website: Option<String>,
+    #[schema(example = "https://www.linkedin.com/in/ada")]
+    pub linkedin_url: Option<String>,
+    pub twitter_url: Option<String>,
+    #[schema(example = "London, UK")]
+    pub location: Option<String>,
+    pub source: Option<ContactSource>,
+    pub lifecycle: Lifecycle,
+    pub relationship_type: Option<RelationshipType>,
+    /// How strong the relationship is, 1 (weak) to 5 (strong).
+    #[schema(example = 3, minimum = 1, maximum = 5)]
+    pub connection_strength: Option<i16>,
+    pub notes: Option<String>,
+    /// Lower-case labels, e.g. `vip`, `design`.
+    #[schema(example = json!(["vip", "design"]))]
+    pub tags: Vec<String>,
+    /// Values of the workspace's custom fields, by field key.
+    #[schema(value_type = Object, example = json!({}))]
+    pub custom_fields: serde_json::Value,
+    /// Days between touchpoints for this contact; when empty, the lifecycle's default applies.
+    #[schema(example = 14)]
+    pub follow_up_cadence_days: Option<i32>,
+    /// When you last interacted with the contact.
+    pub last_interaction_at: Option<DateTime<Utc>>,
+    /// When the contact is due for a follow-up.
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set when the contact is in the trash.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
+    #[schema(example = 1)]
+    pub version: i32,
+}
+
+/// A new contact. Only `first_name` is required.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "emails": ["ada@example.com"],
+    "phones": ["+44 20 7946 0958"],
+    "company_name": "Analytical Engines Ltd",
+    "job_title": "Head of Engineering",
+    "lifecycle": "prospect",
+    "source": "referral",
+    "tags": ["vip"]
+}))]
+pub struct CreateContact {
+    #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    pub first_name: String,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub last_name: Option<String>,
+    /// Up to 10 email addresses, the primary one first.
+    #[serde(default)]
+    #[validate(
+        length(max = 10, message = "at most 10 email addresses"),
+        custom(function = "validate_emails")
+    )]
+    pub emails: Vec<String>,
+    /// Up to 10 phone numbers, the primary one first.
+    #[serde(default)]
+    #[validate(
+        length(max = 10, message = "at most 10 phone numbers"),
+        custom(function = "validate_phones")
+    )]
+    pub phones: Vec<String>,
+    /// The company's name: links to the company with that name, creating it when new.
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub company_name: Option<String>,
+    /// Links to an existing company by id (instead of `company_name`).
+    #[serde(default)]
+    pub company_id: Option<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 150))]
+    pub job_title: Option<String>,
+    /// A web address; `https://` is added when missing.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    pub website: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    pub linkedin_url: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    pub twitter_url: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 150))]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub source: Option<ContactSource>,
+    /// Defaults to `lead`.
+    #[serde(default)]
+    pub lifecycle: Option<Lifecycle>,
+    #[serde(default)]
+    pub relationship_type: Option<RelationshipType>,
+    #[serde(default)]
+    #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
+    pub connection_strength: Option<i16>,
+    #[serde(default)]
+    #[validate(length(max = 20000))]
+    pub notes: Option<String>,
+    /// Up to 30 tags of at most 50 characters; stored lower-case.
+    #[serde(default)]
+    #[validate(
+        length(max = 30, message = "at most 30 tags"),
+        custom(function = "validate_tags")
+    )]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub follow_up_cadence_days: Option<i32>,
+    #[serde(default)]
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+}
+
+/// A partial update: only the fields present change; `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lifecycle": "client", "tags": ["vip", "retainer"], "version": 1}))]
+pub struct UpdateContact {
+    #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[serde(default, deserialize_with = "non_null")]
+    pub first_name: Option<String>,
+    #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "non_null")]
+    pub last_name: Option<String>,
+    #[validate(
+        length(max = 10, message = "at most 10 email addresses"),
+        custom(function = "validate_emails")
+    )]
+    #[serde(default, deserialize_with = "non_null")]
+    pub emails: Option<Vec<String>>,
+    #[validate(
+        length(max = 10, message = "at most 10 phone numbers"),
+        custom(function = "validate_phones")
+    )]
+    #[serde(default, deserialize_with = "non_null")]
+    pub phones: Option<Vec<String>>,
+    /// Links to the company with this name (created when new); `null` or `""` unlinks.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 200))]
+    #[schema(value_type = Option<String>)]
+    pub company_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub company_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 150))]
+    #[schema(value_type = Option<String>)]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(value_type = Option<String>)]
+    pub linkedin_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(value_type = Option<String>)]
+    pub twitter_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 150))]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ContactSource>)]
+    pub source: Option<Option<ContactSource>>,
+    #[serde(default, deserialize_with = "non_null")]
+    pub lifecycle: Option<Lifecycle>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<RelationshipType>)]
+    pub relationship_type: Option<Option<RelationshipType>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(range(min = 1, max = 5))]
+    #[schema(value_type = Option<i16>, minimum = 1, maximum = 5)]
+    pub connection_strength: Option<Option<i16>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 20000))]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    #[validate(
+        length(max = 30, message = "at most 30 tags"),
+        custom(function = "validate_tags")
+    )]
+    #[serde(default, deserialize_with = "non_null")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 3650)]
+    pub follow_up_cadence_days: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+    /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+    #[serde(default, deserialize_with = "non_null")]
+    pub version: Option<i32>,
+}
+
+/// A page of contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactPage {
+    pub items: Vec<Contact>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Number of contacts matching the filters; only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+/// A tag in use, with how many live contacts carry it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagCount {
+    #[schema(example = "vip")]
+    pub tag: String,
+    #[schema(example = 4)]
+    pub count: i64,
+}
+
+/// Every tag in use on contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub items: Vec<TagCount>,
+}

@@ -1,0 +1,331 @@
+//! The contacts list's query parameters: parsing and checking them into a `ContactQuery` the
+//! store can run, with every bad parameter named in one 422.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{ContactSource, Lifecycle};
+use crate::db::cursor::Cursor;
+use crate::error::{AppError, FieldError};
+use crate::http::params::{self, ParamErrors};
+
+/// Query parameters of `GET /api/v1/contacts`, as sent. Lists are comma-separated.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListContactsParams {
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// Sort order; `-` means descending. One of `name`, `created_at`, `updated_at`,
+    /// `last_interaction_at`, `next_follow_up_at` (default `-created_at`).
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    /// Search text: matches names, emails, phones, job title, location and company name.
+    #[param(example = "ada")]
+    pub q: Option<String>,
+    /// Lifecycle stages, comma-separated: `lead`, `prospect`, `client`, `inactive`.
+    #[param(example = "lead,prospect")]
+    pub lifecycle: Option<String>,
+    /// Tags, comma-separated: contacts carrying all of them.
+    #[param(example = "vip")]
+    pub tag: Option<String>,
+    /// Sources, comma-separated, e.g. `referral,event`.
+    pub source: Option<String>,
+    /// Contacts of this company.
+    #[param(value_type = Option<Uuid>)]
+    pub company_id: Option<String>,
+    /// Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
+    #[param(example = "due")]
+    pub follow_up: Option<String>,
+    /// `true` lists the trash instead of live contacts.
+    #[param(value_type = Option<bool>)]
+    pub trashed: Option<String>,
+    /// `true` adds `total`, the number of matching contacts (costs one more query).
+    #[param(value_type = Option<bool>)]
+    pub include_total: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    LastInteractionAt,
+    NextFollowUpAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub const CHOICES: &'static str = "name, created_at, updated_at, last_interaction_at, next_follow_up_at (prefix - for descending)";
+
+    pub fn parse(raw: Option<&str>) -> Result<Sort, FieldError> {
+        let raw = raw
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("-created_at");
+        let (descending, name) = match raw.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+        };
+        let key = match name {
+            "created_at" => SortKey::CreatedAt,
+            "updated_at" => SortKey::UpdatedAt,
+            "name" => SortKey::Name,
+            "last_interaction_at" => SortKey::LastInteractionAt,
+            "next_follow_up_at" => SortKey::NextFollowUpAt,
+            _ => {
+                return Err(FieldError::new(
+                    "sort",
+                    format!("must be one of: {}", Self::CHOICES),
+                ));
+            }
+        };
+        Ok(Sort { key, descending })
+    }
+
+    /// The canonical spelling, recorded in cursors.
+    pub fn as_param(&self) -> String {
+        let name = match self.key {
+            SortKey::CreatedAt => "created_at",
+            SortKey::UpdatedAt => "updated_at",
+            SortKey::Name => "name",
+            SortKey::LastInteractionAt => "last_interaction_at",
+            SortKey::NextFollowUpAt => "next_follow_up_at",
+        };
+        if self.descending {
+            format!("-{name}")
+        } else {
+            name.to_owned()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    Due,
+    Week,
+    None,
+}
+
+/// A position in a sorted list: the last row's sort value and id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Lower-cased search text.
+    pub q: Option<String>,
+    pub lifecycles: Vec<Lifecycle>,
+    pub tags: Vec<String>,
+    pub sources: Vec<ContactSource>,
+    pub company_id: Option<Uuid>,
+    pub follow_up: Option<FollowUp>,
+    pub trashed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactQuery {
+    pub filter: ContactFilter,
+    pub sort: Sort,
+    pub after: Option<(SortValue, Uuid)>,
+    pub limit: i64,
+    pub include_total: bool,
+}
+
+fn parse_enums<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Vec<T>, FieldError> {
+    params::list(raw)
+        .iter()
+        .map(|s| {
+            s.parse::<T>()
+                .map_err(|e| FieldError::new(field, format!("'{s}' is not valid: {e}")))
+        })
+        .collect()
+}
+
+fn cursor_value(sort: &Sort, cursor: &Cursor) -> Result<SortValue, FieldError> {
+    match sort.key {
+        SortKey::Name => Ok(SortValue::Text(cursor.value.clone())),
+        _ => DateTime::parse_from_rfc3339(&cursor.value)
+            .map(|t| SortValue::Time(t.with_timezone(&Utc)))
+            .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor")),
+    }
+}
+
+impl ContactQuery {
+    pub fn from_params(p: &ListContactsParams) -> Result<ContactQuery, AppError> {
+        let mut errors = ParamErrors::default();
+        let limit = errors.take(params::limit(p.limit.as_deref()));
+        let sort = errors.take(Sort::parse(p.sort.as_deref()));
+        let after = match sort {
+            Some(sort) => errors
+                .take(params::cursor(p.cursor.as_deref(), &sort.as_param()))
+                .flatten()
+                .and_then(|c| errors.take(cursor_value(&sort, &c)).map(|v| (v, c.id))),
+            None => None,
+        };
+        let lifecycles = errors.take(parse_enums("lifecycle", p.lifecycle.as_deref()));
+        let sources = errors.take(parse_enums("source", p.source.as_deref()));
+        let tags: Vec<String> = params::list(p.tag.as_deref())
+            .into_iter()
+            .map(|t| t.to_lowercase())
+            .collect();
+        let company_id = match p
+            .company_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => errors.take(
+                Uuid::parse_str(s).map_err(|_| FieldError::new("company_id", "must be a UUID")),
+            ),
+        };
+        let follow_up = match p
+            .follow_up
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some("due") => Some(FollowUp::Due),
+            Some("week") => Some(FollowUp::Week),
+            Some("none") => Some(FollowUp::None),
+            Some(_) => {
+                errors.push("follow_up", "must be one of: due, week, none");
+                None
+            }
+        };
+        let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
+        let include_total =
+            errors.take(params::boolean("include_total", p.include_total.as_deref()));
+        let q =
+            p.q.as_deref()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty());
+        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            errors.push("q", "must be at most 200 characters long");
+        }
+        if q.as_ref().is_some_and(|q| q.contains('\0')) {
+            errors.push("q", "must not contain NUL characters");
+        }
+        errors.finish()?;
+        Ok(ContactQuery {
+            filter: ContactFilter {
+                q,
+                lifecycles: lifecycles.unwrap_or_default(),
+                tags,
+                sources: sources.unwrap_or_default(),
+                company_id,
+                follow_up,
+                trashed: trashed.unwrap_or(false),
+            },
+            sort: sort.unwrap_or(Sort {
+                key: SortKey::CreatedAt,
+                descending: true,
+            }),
+            after,
+            limit: limit.unwrap_or(params::DEFAULT_LIMIT),
+            include_total: include_total.unwrap_or(false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(p: ListContactsParams) -> Vec<String> {
+        match ContactQuery::from_params(&p) {
+            Ok(_) => vec![],
+            Err(e) => e.field_errors().iter().map(|f| f.field.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn sorts() {
+        assert_eq!(
+            Sort::parse(None).ok(),
+            Some(Sort {
+                key: SortKey::CreatedAt,
+                descending: true
+            })
+        );
+        assert_eq!(
+            Sort::parse(Some("name"))
+                .map(|s| s.as_param())
+                .ok()
+                .as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            Sort::parse(Some("-next_follow_up_at"))
+                .map(|s| s.as_param())
+                .ok()
+                .as_deref(),
+            Some("-next_follow_up_at")
+        );
+        assert!(Sort::parse(Some("password")).is_err());
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named() {
+        let p = ListContactsParams {
+            limit: Some("0".into()),
+            sort: Some("bogus".into()),
+            lifecycle: Some("lead,vip".into()),
+            follow_up: Some("soon".into()),
+            company_id: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(p),
+            vec!["limit", "sort", "lifecycle", "company_id", "follow_up"]
+        );
+    }
+
+    #[test]
+    fn cursors_must_match_the_sort() {
+        let c = Cursor {
+            sort: "name".into(),
+            value: "ada".into(),
+            id: Uuid::now_v7(),
+        };
+        let p = ListContactsParams {
+            cursor: Some(c.encode()),
+            sort: Some("-created_at".into()),
+            ..Default::default()
+        };
+        assert_eq!(fields(p), vec!["cursor"]);
+        let p = ListContactsParams {
+            cursor: Some(c.encode()),
+            sort: Some("name".into()),
+            ..Default::default()
+        };
+        assert!(fields(p).is_empty());
+        let bad_time = Cursor {
+            sort: "-created_at".into(),
+            value: "yesterday".into(),
+            id: Uuid::now_v7(),
+        };
+        let p = ListContactsParams {
+            cursor: Some(bad_time.encode()),
+            ..Default::default()
+        };
+        assert_eq!(fields(p), vec!["cursor"]);
+    }
+}

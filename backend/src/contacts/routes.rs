@@ -1,0 +1,148 @@
+//! HTTP endpoints for contacts under `/api/v1/contacts`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::dto::{Contact, ContactPage, CreateContact, TagList, UpdateContact};
+use super::query::{ContactQuery, ListContactsParams};
+use super::service;
+use crate::error::AppResult;
+use crate::http::json::ApiJson;
+use crate::http::precondition::{etag, expected_version, if_match};
+use crate::state::AppState;
+
+fn with_etag(mut res: HttpResponse, contact: &Contact) -> HttpResponse {
+    if let Ok(v) = header::HeaderValue::from_str(&etag(contact.version).to_string()) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// List contacts: search, filter, sort, and page through them with a cursor.
+#[utoipa::path(
+    tag = "contacts",
+    params(ListContactsParams),
+    responses((status = 200, description = "A page of contacts", body = ContactPage)),
+)]
+#[get("/contacts")]
+pub async fn list_contacts(
+    state: web::Data<AppState>,
+    params: web::Query<ListContactsParams>,
+) -> AppResult<web::Json<ContactPage>> {
+    let query = ContactQuery::from_params(&params)?;
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::list(&mut conn, state.workspace_id(), &query).await?,
+    ))
+}
+
+/// Tags in use on contacts, most used first (for filters and autocompletion).
+#[utoipa::path(tag = "contacts", responses((status = 200, description = "Tags with their contact counts", body = TagList)))]
+#[get("/contacts/tags")]
+pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<web::Json<TagList>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::tags(&mut conn, state.workspace_id()).await?,
+    ))
+}
+
+/// Create a contact. Naming a company links it, creating the company when it is new.
+#[utoipa::path(
+    tag = "contacts",
+    request_body = CreateContact,
+    responses((status = 201, description = "The contact was created", body = Contact,
+        headers(("Location" = String, description = "URL of the new contact"), ("ETag" = String, description = "The contact's version")))),
+)]
+#[post("/contacts")]
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    body: ApiJson<CreateContact>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let contact = service::create(&mut conn, state.workspace_id(), body.0).await?;
+    let res = HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/contacts/{}", contact.id)))
+        .json(&contact);
+    Ok(with_etag(res, &contact))
+}
+
+/// Get one contact (also when it is in the trash: `deleted_at` is then set).
+#[utoipa::path(
+    tag = "contacts",
+    params(("id" = Uuid, Path, description = "The contact's id")),
+    responses((status = 200, description = "The contact", body = Contact,
+        headers(("ETag" = String, description = "The contact's version, for If-Match")))),
+)]
+#[get("/contacts/{id}")]
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let contact = service::get(&mut conn, state.workspace_id(), *id).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
+}
+
+/// Change some of a contact's fields. Send `If-Match` (or `version`) to refuse overwriting a newer edit.
+#[utoipa::path(
+    tag = "contacts",
+    params(
+        ("id" = Uuid, Path, description = "The contact's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited, as an ETag, e.g. \"1\""),
+    ),
+    request_body = UpdateContact,
+    responses((status = 200, description = "The updated contact", body = Contact,
+        headers(("ETag" = String, description = "The contact's new version")))),
+)]
+#[patch("/contacts/{id}")]
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateContact>,
+) -> AppResult<HttpResponse> {
+    let expected = expected_version(&req, body.0.version)?;
+    let mut conn = state.conn().await?;
+    let contact = service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
+}
+
+/// Move a contact to the trash. It keeps its history and can be restored.
+#[utoipa::path(
+    tag = "contacts",
+    params(
+        ("id" = Uuid, Path, description = "The contact's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you saw, as an ETag"),
+    ),
+    responses((status = 204, description = "The contact is in the trash")),
+)]
+#[delete("/contacts/{id}")]
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let mut conn = state.conn().await?;
+    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Bring a contact back from the trash.
+#[utoipa::path(
+    tag = "contacts",
+    params(("id" = Uuid, Path, description = "The contact's id")),
+    responses((status = 200, description = "The restored contact", body = Contact)),
+)]
+#[post("/contacts/{id}/restore")]
+pub async fn restore_contact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let mut conn = state.conn().await?;
+    let contact = service::restore(&mut conn, state.workspace_id(), *id, expected).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
+}

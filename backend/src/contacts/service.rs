@@ -1,0 +1,302 @@
+//! Contact rules: normalising input, linking companies, optimistic concurrency, the trash, and
+//! turning rows into API objects. Multi-step writes run in one transaction.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{
+    CompanyRef, Contact, ContactPage, CreateContact, Lifecycle, TagCount, TagList, UpdateContact,
+};
+use super::query::ContactQuery;
+use super::store::{self, ContactChangeset, ContactRow, NewContactRow, WriteOutcome};
+use crate::companies;
+use crate::db::cursor::Cursor;
+use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
+use crate::error::{AppError, AppResult};
+
+const NOT_FOUND: &str = "the contact";
+
+fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
+    let display_name = format!("{} {}", row.first_name, row.last_name)
+        .trim()
+        .to_owned();
+    Contact {
+        id: row.id,
+        display_name,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        emails: row.emails,
+        phones: row.phones,
+        company: row
+            .company_id
+            .zip(company_name)
+            .map(|(id, name)| CompanyRef { id, name }),
+        job_title: row.job_title,
+        website: row.website,
+        linkedin_url: row.linkedin_url,
+        twitter_url: row.twitter_url,
+        location: row.location,
+        source: row.source,
+        lifecycle: row.lifecycle,
+        relationship_type: row.relationship_type,
+        connection_strength: row.connection_strength,
+        notes: row.notes,
+        tags: row.tags,
+        custom_fields: row.custom_fields,
+        follow_up_cadence_days: row.follow_up_cadence_days,
+        last_interaction_at: row.last_interaction_at,
+        next_follow_up_at: row.next_follow_up_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        version: row.version,
+    }
+}
+
+/// Rows to API objects, fetching their companies' names in one query.
+async fn to_dtos(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    rows: Vec<ContactRow>,
+) -> AppResult<Vec<Contact>> {
+    let names = companies::service::names(
+        conn,
+        workspace,
+        rows.iter().filter_map(|r| r.company_id).collect(),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let name = row.company_id.and_then(|id| names.get(&id).cloned());
+            to_dto(row, name)
+        })
+        .collect())
+}
+
+async fn one_dto(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    row: ContactRow,
+) -> AppResult<Contact> {
+    to_dtos(conn, workspace, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+fn url(value: Option<String>) -> Option<String> {
+    clean(value).map(|v| normalize_url(&v).unwrap_or(v))
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    query: &ContactQuery,
+) -> AppResult<ContactPage> {
+    let mut rows = store::list(conn, workspace, query).await?;
+    let has_more = rows.len() as i64 > query.limit;
+    rows.truncate(query.limit as usize);
+    let next_cursor = match rows.last() {
+        Some(last) if has_more => {
+            let value = match store::sort_value(last, query.sort.key) {
+                super::query::SortValue::Time(t) => {
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                }
+                super::query::SortValue::Text(s) => s,
+            };
+            Some(
+                Cursor {
+                    sort: query.sort.as_param(),
+                    value,
+                    id: last.id,
+                }
+                .encode(),
+            )
+        }
+        _ => None,
+    };
+    let total = if query.include_total {
+        Some(store::count(conn, workspace, &query.filter).await?)
+    } else {
+        None
+    };
+    let items = to_dtos(conn, workspace, rows).await?;
+    Ok(ContactPage {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+/// A contact, including one in the trash (its `deleted_at` says so).
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Contact> {
+    let row = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    one_dto(conn, workspace, row).await
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    input: CreateContact,
+) -> AppResult<Contact> {
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let company_name = clean(input.company_name);
+            let company_id = companies::service::resolve(
+                conn,
+                workspace,
+                input.company_id,
+                company_name.as_deref(),
+            )
+            .await?;
+            let now = chrono::Utc::now();
+            let new = NewContactRow {
+                id: Uuid::now_v7(),
+                workspace_id: workspace,
+                first_name: input.first_name.trim().to_owned(),
+                last_name: input
+                    .last_name
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default(),
+                emails: normalize_emails(input.emails),
+                phones: normalize_phones(input.phones),
+                company_id,
+                job_title: clean(input.job_title),
+                website: url(input.website),
+                linkedin_url: url(input.linkedin_url),
+                twitter_url: url(input.twitter_url),
+                location: clean(input.location),
+                source: input.source,
+                lifecycle: input.lifecycle.unwrap_or(Lifecycle::Lead),
+                relationship_type: input.relationship_type,
+                connection_strength: input.connection_strength,
+                notes: clean(input.notes),
+                tags: normalize_tags(input.tags),
+                follow_up_cadence_days: input.follow_up_cadence_days,
+                next_follow_up_at: input.next_follow_up_at,
+                created_at: now,
+                updated_at: now,
+            };
+            Ok(store::insert(conn, &new).await?)
+        })
+        .await?;
+    one_dto(conn, workspace, row).await
+}
+
+/// The company change a PATCH asks for: `None` = leave it, `Some(None)` = unlink.
+async fn company_change(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Option<Option<Uuid>>,
+    name: Option<Option<String>>,
+) -> AppResult<Option<Option<Uuid>>> {
+    let name = name.map(clean);
+    match (id, name) {
+        (Some(Some(_)), Some(Some(_))) => Err(AppError::invalid_field(
+            "company_id",
+            "give company_id or company_name, not both",
+        )),
+        (Some(Some(id)), _) => Ok(Some(
+            companies::service::resolve(conn, workspace, Some(id), None).await?,
+        )),
+        (_, Some(Some(name))) => Ok(Some(
+            companies::service::resolve(conn, workspace, None, Some(&name)).await?,
+        )),
+        (Some(None), _) | (_, Some(None)) => Ok(Some(None)),
+        (None, None) => Ok(None),
+    }
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdateContact,
+    expected_version: Option<i32>,
+) -> AppResult<Contact> {
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let company_id =
+                company_change(conn, workspace, input.company_id, input.company_name).await?;
+            let changes = ContactChangeset {
+                first_name: input.first_name.map(|s| s.trim().to_owned()),
+                last_name: input.last_name.map(|s| s.trim().to_owned()),
+                emails: input.emails.map(normalize_emails),
+                phones: input.phones.map(normalize_phones),
+                company_id,
+                job_title: input.job_title.map(clean),
+                website: input.website.map(url),
+                linkedin_url: input.linkedin_url.map(url),
+                twitter_url: input.twitter_url.map(url),
+                location: input.location.map(clean),
+                source: input.source,
+                lifecycle: input.lifecycle,
+                relationship_type: input.relationship_type,
+                connection_strength: input.connection_strength,
+                notes: input.notes.map(clean),
+                tags: input.tags.map(normalize_tags),
+                follow_up_cadence_days: input.follow_up_cadence_days,
+                next_follow_up_at: input.next_follow_up_at,
+            };
+            if changes.is_empty() {
+                // Nothing to change: answer with the record as it is (after the version check).
+                return match store::find(conn, workspace, id).await? {
+                    Some(row) if row.deleted_at.is_none() => match expected_version {
+                        Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
+                        _ => Ok(row),
+                    },
+                    _ => Err(AppError::not_found(NOT_FOUND)),
+                };
+            }
+            written(store::update(conn, workspace, id, &changes, expected_version).await?)
+        })
+        .await?;
+    one_dto(conn, workspace, row).await
+}
+
+fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(current) => Err(AppError::version_conflict(current)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+/// Moves the contact to the trash; it can be restored.
+pub async fn trash(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
+    written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
+}
+
+pub async fn restore(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<Contact> {
+    let row =
+        written(store::set_trashed(conn, workspace, id, false, expected).await?).map_err(|e| {
+            if e.code() == "not_found" {
+                AppError::not_found("a contact in the trash with this id")
+            } else {
+                e
+            }
+        })?;
+    one_dto(conn, workspace, row).await
+}
+
+pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {
+    let items = store::tag_counts(conn, workspace)
+        .await?
+        .into_iter()
+        .map(|(tag, count)| TagCount { tag, count })
+        .collect();
+    Ok(TagList { items })
+}

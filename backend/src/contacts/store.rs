@@ -1,0 +1,406 @@
+//! Contact rows and the SQL that reads and writes them.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{BoxedSelectStatement, FromClause};
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::{ContactSource, Lifecycle, RelationshipType};
+use super::query::{ContactFilter, ContactQuery, FollowUp, SortKey, SortValue};
+use crate::db::like_contains;
+use crate::db::schema::contacts;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contacts, check_for_backend(Pg))]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company_id: Option<Uuid>,
+    pub job_title: Option<String>,
+    pub website: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub twitter_url: Option<String>,
+    pub location: Option<String>,
+    pub source: Option<ContactSource>,
+    pub lifecycle: Lifecycle,
+    pub relationship_type: Option<RelationshipType>,
+    pub connection_strength: Option<i16>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub custom_fields: serde_json::Value,
+    pub follow_up_cadence_days: Option<i32>,
+    pub last_interaction_at: Option<DateTime<Utc>>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub sort_name: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = contacts)]
+pub struct NewContactRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company_id: Option<Uuid>,
+    pub job_title: Option<String>,
+    pub website: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub twitter_url: Option<String>,
+    pub location: Option<String>,
+    pub source: Option<ContactSource>,
+    pub lifecycle: Lifecycle,
+    pub relationship_type: Option<RelationshipType>,
+    pub connection_strength: Option<i16>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub follow_up_cadence_days: Option<i32>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Columns to change; `None` leaves a column alone, `Some(None)` sets it to NULL.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = contacts)]
+pub struct ContactChangeset {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub emails: Option<Vec<String>>,
+    pub phones: Option<Vec<String>>,
+    pub company_id: Option<Option<Uuid>>,
+    pub job_title: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub linkedin_url: Option<Option<String>>,
+    pub twitter_url: Option<Option<String>>,
+    pub location: Option<Option<String>>,
+    pub source: Option<Option<ContactSource>>,
+    pub lifecycle: Option<Lifecycle>,
+    pub relationship_type: Option<Option<RelationshipType>>,
+    pub connection_strength: Option<Option<i16>>,
+    pub notes: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub follow_up_cadence_days: Option<Option<i32>>,
+    pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl ContactChangeset {
+    pub fn is_empty(&self) -> bool {
+        let ContactChangeset {
+            first_name,
+            last_name,
+            emails,
+            phones,
+            company_id,
+            job_title,
+            website,
+            linkedin_url,
+            twitter_url,
+            location,
+            source,
+            lifecycle,
+            relationship_type,
+            connection_strength,
+            notes,
+            tags,
+            follow_up_cadence_days,
+            next_follow_up_at,
+        } = self;
+        first_name.is_none()
+            && last_name.is_none()
+            && emails.is_none()
+            && phones.is_none()
+            && company_id.is_none()
+            && job_title.is_none()
+            && website.is_none()
+            && linkedin_url.is_none()
+            && twitter_url.is_none()
+            && location.is_none()
+            && source.is_none()
+            && lifecycle.is_none()
+            && relationship_type.is_none()
+            && connection_strength.is_none()
+            && notes.is_none()
+            && tags.is_none()
+            && follow_up_cadence_days.is_none()
+            && next_follow_up_at.is_none()
+    }
+}
+
+/// Outcome of a conditional write.
+pub enum WriteOutcome {
+    Written(Box<ContactRow>),
+    /// The row exists but is at another version.
+    Stale(i32),
+    Missing,
+}
+
+type ContactSelect<'a, ST> = BoxedSelectStatement<'a, ST, FromClause<contacts::table>, Pg>;
+
+const LAST_INTERACTION_KEY: &str =
+    "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
+const NEXT_FOLLOW_UP_KEY: &str =
+    "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
+
+/// The SQL expression a sort orders by; nullable keys use the same sentinels as their indexes.
+fn sort_expression(key: SortKey) -> &'static str {
+    match key {
+        SortKey::CreatedAt => "contacts.created_at",
+        SortKey::UpdatedAt => "contacts.updated_at",
+        SortKey::Name => "contacts.sort_name",
+        SortKey::LastInteractionAt => LAST_INTERACTION_KEY,
+        SortKey::NextFollowUpAt => NEXT_FOLLOW_UP_KEY,
+    }
+}
+
+/// The value a row has under a sort, as the cursor records it.
+pub fn sort_value(row: &ContactRow, key: SortKey) -> SortValue {
+    // The sentinels of LAST_INTERACTION_KEY and NEXT_FOLLOW_UP_KEY.
+    let min = DateTime::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
+    let max = DateTime::from_timestamp(253_402_214_400, 0).unwrap_or_default();
+    match key {
+        SortKey::CreatedAt => SortValue::Time(row.created_at),
+        SortKey::UpdatedAt => SortValue::Time(row.updated_at),
+        SortKey::Name => SortValue::Text(row.sort_name.clone()),
+        SortKey::LastInteractionAt => SortValue::Time(row.last_interaction_at.unwrap_or(min)),
+        SortKey::NextFollowUpAt => SortValue::Time(row.next_follow_up_at.unwrap_or(max)),
+    }
+}
+
+fn filtered<'a, ST: 'a>(
+    mut query: ContactSelect<'a, ST>,
+    workspace: Uuid,
+    f: &'a ContactFilter,
+) -> ContactSelect<'a, ST> {
+    query = query.filter(contacts::workspace_id.eq(workspace));
+    query = if f.trashed {
+        query.filter(contacts::deleted_at.is_not_null())
+    } else {
+        query.filter(contacts::deleted_at.is_null())
+    };
+    if let Some(q) = &f.q {
+        let pattern = like_contains(q);
+        query = query.filter(
+            sql::<Bool>("(contacts.search_text LIKE ")
+                .bind::<Text, _>(pattern.clone())
+                .sql(" OR contacts.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ")
+                .bind::<SqlUuid, _>(workspace)
+                .sql(" AND lower(c.name) LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql("))"),
+        );
+    }
+    if !f.lifecycles.is_empty() {
+        query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));
+    }
+    if !f.sources.is_empty() {
+        query = query.filter(contacts::source.eq_any(f.sources.iter().map(|s| s.as_str())));
+    }
+    if !f.tags.is_empty() {
+        query = query.filter(contacts::tags.contains(&f.tags));
+    }
+    if let Some(company) = f.company_id {
+        query = query.filter(contacts::company_id.eq(company));
+    }
+    let now = Utc::now();
+    query = match f.follow_up {
+        Some(FollowUp::Due) => query.filter(contacts::next_follow_up_at.le(now)),
+        Some(FollowUp::Week) => {
+            query.filter(contacts::next_follow_up_at.le(now + chrono::Duration::days(7)))
+        }
+        Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
+        None => query,
+    };
+    query
+}
+
+/// One page of contacts in keyset order, plus one extra row to tell whether more follow.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    q: &ContactQuery,
+) -> QueryResult<Vec<ContactRow>> {
+    let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
+    let mut query = filtered(base, workspace, &q.filter);
+    let key = sort_expression(q.sort.key);
+    let (op, dir) = if q.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some((value, id)) = &q.after {
+        let head = format!("({key}, contacts.id) {op} (");
+        query = match value {
+            SortValue::Time(t) => query.filter(
+                sql::<Bool>(&head)
+                    .bind::<Timestamptz, _>(*t)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(*id)
+                    .sql(")"),
+            ),
+            SortValue::Text(s) => query.filter(
+                sql::<Bool>(&head)
+                    .bind::<Text, _>(s.clone())
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(*id)
+                    .sql(")"),
+            ),
+        };
+    }
+    query
+        .order(sql::<Text>(&format!("{key} {dir}, contacts.id {dir}")))
+        .limit(q.limit + 1)
+        .load(conn)
+        .await
+}
+
+pub async fn count(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    f: &ContactFilter,
+) -> QueryResult<i64> {
+    let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
+    filtered(base, workspace, f).get_result(conn).await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ContactRow>> {
+    contacts::table
+        .filter(
+            contacts::workspace_id
+                .eq(workspace)
+                .and(contacts::id.eq(id)),
+        )
+        .select(ContactRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &NewContactRow) -> QueryResult<ContactRow> {
+    diesel::insert_into(contacts::table)
+        .values(row)
+        .returning(ContactRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies a change to a live contact, bumping its version; only at `expected` when given.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: &ContactChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome> {
+    let target = contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .filter(
+            contacts::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let values = (
+        contacts::version.eq(contacts::version + 1),
+        contacts::updated_at.eq(Utc::now()),
+    );
+    // A changeset with no columns is still a valid touch: version and updated_at move.
+    let updated = diesel::update(target)
+        .set((changes, values))
+        .returning(ContactRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
+}
+
+/// Moves a live contact to the trash (`trash = true`) or back (`trash = false`).
+pub async fn set_trashed(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    trash: bool,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome> {
+    let now = Utc::now();
+    let target = contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::id.eq(id))
+        .filter(contacts::deleted_at.is_null().eq(trash))
+        .filter(
+            contacts::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            contacts::deleted_at.eq(trash.then_some(now)),
+            contacts::version.eq(contacts::version + 1),
+            contacts::updated_at.eq(now),
+        ))
+        .returning(ContactRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated, |r| {
+        r.deleted_at.is_some() != trash
+    })
+    .await
+}
+
+async fn outcome(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    updated: Option<ContactRow>,
+    in_scope: impl Fn(&ContactRow) -> bool,
+) -> QueryResult<WriteOutcome> {
+    if let Some(row) = updated {
+        return Ok(WriteOutcome::Written(Box::new(row)));
+    }
+    Ok(match find(conn, workspace, id).await? {
+        Some(row) if in_scope(&row) => WriteOutcome::Stale(row.version),
+        _ => WriteOutcome::Missing,
+    })
+}
+
+/// Tags in use on live contacts with their counts, most used first.
+pub async fn tag_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+) -> QueryResult<Vec<(String, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        tag: String,
+        #[diesel(sql_type = BigInt)]
+        count: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT t.tag, count(*) AS count FROM contacts, unnest(contacts.tags) AS t(tag) \
+         WHERE contacts.workspace_id = $1 AND contacts.deleted_at IS NULL \
+         GROUP BY t.tag ORDER BY count DESC, t.tag LIMIT 500",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.tag, r.count)).collect())
+}

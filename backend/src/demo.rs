@@ -1,0 +1,532 @@
+//! Demo data for a first start: a small freelance practice's contacts and companies, so the app
+//! has something real to show. Loaded through the same service code as the API.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType};
+use crate::contacts::service;
+use crate::db::schema::contacts;
+
+struct Person {
+    first: &'static str,
+    last: &'static str,
+    company: Option<&'static str>,
+    title: &'static str,
+    city: &'static str,
+    lifecycle: Lifecycle,
+    source: ContactSource,
+    tags: &'static [&'static str],
+    /// Days from now of the next follow-up (negative: overdue).
+    follow_up: Option<i64>,
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn p(
+    first: &'static str,
+    last: &'static str,
+    company: Option<&'static str>,
+    title: &'static str,
+    city: &'static str,
+    lifecycle: Lifecycle,
+    source: ContactSource,
+    tags: &'static [&'static str],
+    follow_up: Option<i64>,
+) -> Person {
+    Person {
+        first,
+        last,
+        company,
+        title,
+        city,
+        lifecycle,
+        source,
+        tags,
+        follow_up,
+    }
+}
+
+use ContactSource as S;
+use Lifecycle as L;
+
+const PEOPLE: &[Person] = &[
+    p(
+        "Ada",
+        "Lovelace",
+        Some("Analytical Engines Ltd"),
+        "CTO",
+        "London, UK",
+        L::Client,
+        S::Referral,
+        &["vip", "retainer"],
+        Some(12),
+    ),
+    p(
+        "Grace",
+        "Hopper",
+        Some("Compiler Works"),
+        "Head of Platform",
+        "Arlington, VA",
+        L::Client,
+        S::Event,
+        &["vip"],
+        Some(-3),
+    ),
+    p(
+        "Linus",
+        "Berg",
+        Some("Nordlys Design"),
+        "Founder",
+        "Oslo, Norway",
+        L::Prospect,
+        S::Linkedin,
+        &["design"],
+        Some(0),
+    ),
+    p(
+        "Mei",
+        "Tanaka",
+        Some("Sakura Foods"),
+        "Marketing Director",
+        "Osaka, Japan",
+        L::Lead,
+        S::Website,
+        &["ecommerce"],
+        Some(2),
+    ),
+    p(
+        "Omar",
+        "Haddad",
+        Some("Cedar Logistics"),
+        "COO",
+        "Beirut, Lebanon",
+        L::Prospect,
+        S::ColdOutreach,
+        &["logistics"],
+        Some(-6),
+    ),
+    p(
+        "Sofia",
+        "Rossi",
+        Some("Trattoria Digitale"),
+        "Owner",
+        "Bologna, Italy",
+        L::Client,
+        S::Referral,
+        &["restaurant", "retainer"],
+        Some(21),
+    ),
+    p(
+        "Jonas",
+        "Weber",
+        Some("Weber & Söhne"),
+        "Managing Director",
+        "Munich, Germany",
+        L::Lead,
+        S::Event,
+        &["manufacturing"],
+        Some(5),
+    ),
+    p(
+        "Priya",
+        "Raman",
+        Some("Lotus Health"),
+        "Product Lead",
+        "Bengaluru, India",
+        L::Prospect,
+        S::Linkedin,
+        &["healthcare", "saas"],
+        Some(1),
+    ),
+    p(
+        "Carlos",
+        "Mendes",
+        Some("Atlântico Surf Co"),
+        "Founder",
+        "Lisbon, Portugal",
+        L::Client,
+        S::SocialMedia,
+        &["ecommerce"],
+        Some(30),
+    ),
+    p(
+        "Hannah",
+        "Okafor",
+        Some("Bright Path Coaching"),
+        "Coach",
+        "Lagos, Nigeria",
+        L::Lead,
+        S::Partner,
+        &["coaching"],
+        None,
+    ),
+    p(
+        "Lucas",
+        "Martin",
+        Some("Atelier Martin"),
+        "Architect",
+        "Lyon, France",
+        L::Inactive,
+        S::Referral,
+        &["design"],
+        None,
+    ),
+    p(
+        "Emma",
+        "Johansson",
+        Some("Nordlys Design"),
+        "Art Director",
+        "Oslo, Norway",
+        L::Prospect,
+        S::Referral,
+        &["design", "vip"],
+        Some(-1),
+    ),
+    p(
+        "Noah",
+        "Williams",
+        Some("Greenleaf Legal"),
+        "Partner",
+        "Dublin, Ireland",
+        L::Client,
+        S::Referral,
+        &["legal"],
+        Some(9),
+    ),
+    p(
+        "Aisha",
+        "Khan",
+        Some("Crescent Capital"),
+        "Investment Manager",
+        "Dubai, UAE",
+        L::Lead,
+        S::Event,
+        &["finance", "investor"],
+        Some(7),
+    ),
+    p(
+        "Mateo",
+        "García",
+        Some("Barcelona Bikes"),
+        "Owner",
+        "Barcelona, Spain",
+        L::Prospect,
+        S::Website,
+        &["ecommerce"],
+        Some(-10),
+    ),
+    p(
+        "Chloé",
+        "Dubois",
+        None,
+        "Freelance copywriter",
+        "Brussels, Belgium",
+        L::Client,
+        S::Partner,
+        &["partner"],
+        Some(14),
+    ),
+    p(
+        "Ben",
+        "Carter",
+        Some("Carter Accounting"),
+        "Accountant",
+        "Manchester, UK",
+        L::Inactive,
+        S::ColdOutreach,
+        &[],
+        None,
+    ),
+    p(
+        "Yuki",
+        "Sato",
+        Some("Sakura Foods"),
+        "CEO",
+        "Osaka, Japan",
+        L::Prospect,
+        S::Referral,
+        &["ecommerce", "vip"],
+        Some(3),
+    ),
+    p(
+        "Fatima",
+        "Zahra",
+        Some("Atlas Travel"),
+        "Operations Manager",
+        "Casablanca, Morocco",
+        L::Lead,
+        S::Advertising,
+        &["travel"],
+        Some(-2),
+    ),
+    p(
+        "Liam",
+        "O'Brien",
+        Some("Greenleaf Legal"),
+        "Associate",
+        "Dublin, Ireland",
+        L::Lead,
+        S::InboundEmail,
+        &["legal"],
+        Some(4),
+    ),
+    p(
+        "Olivia",
+        "Brown",
+        Some("Brown & Co Realty"),
+        "Broker",
+        "Austin, TX",
+        L::Client,
+        S::Website,
+        &["real estate"],
+        Some(45),
+    ),
+    p(
+        "Ethan",
+        "Nguyen",
+        Some("Pho Real"),
+        "Owner",
+        "Ho Chi Minh City, Vietnam",
+        L::Lead,
+        S::SocialMedia,
+        &["restaurant"],
+        Some(6),
+    ),
+    p(
+        "Zara",
+        "Ahmed",
+        None,
+        "Recruiter",
+        "Toronto, Canada",
+        L::Lead,
+        S::Linkedin,
+        &["recruiter", "job search"],
+        Some(8),
+    ),
+    p(
+        "Lena",
+        "Fischer",
+        Some("Weber & Söhne"),
+        "Head of Marketing",
+        "Munich, Germany",
+        L::Prospect,
+        S::Event,
+        &["manufacturing"],
+        Some(-4),
+    ),
+    p(
+        "Tomás",
+        "Silva",
+        Some("Cedar Logistics"),
+        "IT Manager",
+        "São Paulo, Brazil",
+        L::Lead,
+        S::Referral,
+        &["logistics"],
+        Some(10),
+    ),
+    p(
+        "Nora",
+        "Lindqvist",
+        Some("Lotus Health"),
+        "CEO",
+        "Stockholm, Sweden",
+        L::Client,
+        S::Referral,
+        &["healthcare", "vip"],
+        Some(18),
+    ),
+    p(
+        "Kwame",
+        "Mensah",
+        Some("Gold Coast Coffee"),
+        "Founder",
+        "Accra, Ghana",
+        L::Prospect,
+        S::Event,
+        &["ecommerce"],
+        Some(0),
+    ),
+    p(
+        "Isabel",
+        "Ortega",
+        Some("Andes Adventures"),
+        "Marketing Lead",
+        "Lima, Peru",
+        L::Lead,
+        S::Website,
+        &["travel"],
+        None,
+    ),
+    p(
+        "Daniel",
+        "Cohen",
+        Some("Crescent Capital"),
+        "Partner",
+        "Tel Aviv, Israel",
+        L::Inactive,
+        S::Event,
+        &["finance"],
+        None,
+    ),
+    p(
+        "Mia",
+        "Schmidt",
+        None,
+        "Mentor, ex-agency founder",
+        "Berlin, Germany",
+        L::Client,
+        S::Partner,
+        &["mentor"],
+        Some(25),
+    ),
+    p(
+        "Ravi",
+        "Patel",
+        Some("Chai & Code"),
+        "CTO",
+        "Leicester, UK",
+        L::Prospect,
+        S::ColdOutreach,
+        &["saas"],
+        Some(-8),
+    ),
+    p(
+        "Elena",
+        "Popescu",
+        Some("Carpathia Wines"),
+        "Export Manager",
+        "Cluj-Napoca, Romania",
+        L::Lead,
+        S::Advertising,
+        &["ecommerce", "wine"],
+        Some(12),
+    ),
+    p(
+        "Samuel",
+        "Adeyemi",
+        Some("Bright Path Coaching"),
+        "Director",
+        "Lagos, Nigeria",
+        L::Prospect,
+        S::Partner,
+        &["coaching"],
+        Some(2),
+    ),
+    p(
+        "Julia",
+        "Kowalska",
+        Some("Vistula Studio"),
+        "Creative Director",
+        "Warsaw, Poland",
+        L::Client,
+        S::Linkedin,
+        &["design", "retainer"],
+        Some(-1),
+    ),
+    p(
+        "Henrik",
+        "Larsen",
+        Some("Fjord Fisheries"),
+        "CFO",
+        "Bergen, Norway",
+        L::Lead,
+        S::ColdOutreach,
+        &[],
+        Some(15),
+    ),
+    p(
+        "Amara",
+        "Diallo",
+        Some("Sahel Solar"),
+        "Founder",
+        "Dakar, Senegal",
+        L::Prospect,
+        S::Event,
+        &["energy", "vip"],
+        Some(5),
+    ),
+];
+
+fn slug(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' => 'a',
+            'é' | 'è' => 'e',
+            'í' => 'i',
+            'ó' | 'ô' | 'ö' => 'o',
+            'ü' => 'u',
+            'ç' => 'c',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// True when the workspace has no contacts at all (live or trashed).
+pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<bool> {
+    let n: i64 = contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(n == 0)
+}
+
+/// Loads the demo contacts; returns how many were created.
+pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    for (i, person) in PEOPLE.iter().enumerate() {
+        let domain = person
+            .company
+            .map(|c| format!("{}.example", slug(c)))
+            .unwrap_or_else(|| "example.com".into());
+        let email = format!("{}.{}@{}", slug(person.first), slug(person.last), domain);
+        let input = CreateContact {
+            first_name: person.first.into(),
+            last_name: Some(person.last.into()),
+            emails: vec![email],
+            phones: vec![format!("+1 555 01{:02}", i)],
+            company_name: person.company.map(Into::into),
+            company_id: None,
+            job_title: Some(person.title.into()),
+            website: person.company.map(|_| format!("https://{domain}")),
+            linkedin_url: Some(format!(
+                "https://www.linkedin.com/in/{}-{}",
+                slug(person.first),
+                slug(person.last)
+            )),
+            twitter_url: None,
+            location: Some(person.city.into()),
+            source: Some(person.source),
+            lifecycle: Some(person.lifecycle),
+            relationship_type: Some(match person.lifecycle {
+                L::Client => RelationshipType::Client,
+                L::Prospect | L::Lead => RelationshipType::Prospect,
+                L::Inactive => RelationshipType::Other,
+            }),
+            connection_strength: Some((i % 5 + 1) as i16),
+            notes: Some(format!(
+                "Met through {}. Interested in {}.",
+                person.source,
+                person.tags.first().unwrap_or(&"a website refresh")
+            )),
+            tags: person.tags.iter().map(|t| (*t).to_owned()).collect(),
+            follow_up_cadence_days: None,
+            next_follow_up_at: person
+                .follow_up
+                .map(|d| now + Duration::days(d) - Duration::hours(i as i64 % 5)),
+        };
+        service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo contact {}: {e}", person.first))?;
+    }
+    Ok(PEOPLE.len())
+}

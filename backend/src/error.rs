@@ -1,0 +1,306 @@
+//! The API's one error type and its RFC 9457 `application/problem+json` rendering.
+//! Client mistakes map to 4xx with a stable snake_case `code`; anything else is logged with its
+//! cause and answered with a bare 5xx that names only the request id.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::request_id;
+
+/// One problem with one input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the offending field or parameter, e.g. `emails[1]` or `limit`.
+    #[schema(example = "emails[0]")]
+    pub field: String,
+    /// What is wrong with it, in words a person can act on.
+    #[schema(example = "must be a valid email address")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, returned with `Content-Type: application/problem+json`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:rapport:problem:validation_failed",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "code": "validation_failed",
+    "errors": [{"field": "emails[0]", "message": "must be a valid email address"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:rapport:problem:<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP status phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What happened, for people.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `validation_failed`, `not_found`, `version_conflict`.
+    pub code: String,
+    /// Each invalid field or parameter, when the problem is about input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request's id (also in the `X-Request-Id` header), to quote when reporting a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    cause: Option<anyhow::Error>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        AppError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// 422 naming every invalid field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("{}: {}", errors[0].field, errors[0].message),
+            n => format!("{n} fields are invalid"),
+        };
+        AppError {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                detail,
+            )
+        }
+    }
+
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} was not found"),
+        )
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn version_conflict(current: i32) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "version_conflict",
+            format!(
+                "the record was changed by someone else (it is now at version {current}); reload it and apply your change again"
+            ),
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the request body is larger than the {} KiB this endpoint accepts",
+                limit / 1024
+            ),
+        )
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            detail,
+        )
+    }
+
+    pub fn method_not_allowed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", detail)
+    }
+
+    pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
+        AppError {
+            cause: Some(cause.into()),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "the database is unreachable right now; try again in a moment",
+            )
+        }
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        AppError {
+            cause: Some(cause.into()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "something went wrong on our side",
+            )
+        }
+    }
+
+    /// Replaces the human-readable detail, keeping status and code.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("urn:rapport:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            errors: self.errors.clone(),
+            request_id: request_id::current(),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " ({cause:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, cause = ?self.cause, "request failed");
+        }
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("2")));
+        }
+        res.body(serde_json::to_vec(&self.to_problem()).unwrap_or_default())
+    }
+}
+
+impl From<DieselError> for AppError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => AppError::not_found("the record"),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => AppError::conflict(
+                    "already_exists",
+                    format!(
+                        "a record with the same {} already exists",
+                        constraint_subject(info.constraint_name())
+                    ),
+                ),
+                DatabaseErrorKind::ForeignKeyViolation => AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_reference",
+                    "a referenced record does not exist",
+                ),
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                    AppError::unavailable(err)
+                }
+                _ if is_connection_loss(info.message()) => AppError::unavailable(err),
+                _ => AppError::internal(err),
+            },
+            _ => AppError::internal(err),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
+    fn from(err: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        AppError::unavailable(err)
+    }
+}
+
+fn constraint_subject(constraint: Option<&str>) -> &'static str {
+    match constraint {
+        Some(c) if c.contains("name") => "name",
+        Some(c) if c.contains("email") => "email",
+        _ => "key",
+    }
+}
+
+/// Server-side terminations (restart, failover) surface as ordinary database errors.
+fn is_connection_loss(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("terminating connection")
+        || m.contains("connection closed")
+        || m.contains("the database system is")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_detail_names_the_single_field() {
+        let e = AppError::invalid_field("limit", "must be between 1 and 200");
+        let p = e.to_problem();
+        assert_eq!(p.status, 422);
+        assert_eq!(p.code, "validation_failed");
+        assert_eq!(p.detail, "limit: must be between 1 and 200");
+        assert_eq!(p.problem_type, "urn:rapport:problem:validation_failed");
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() {
+        let e = AppError::internal(anyhow::anyhow!("relation \"secret_table\" does not exist"));
+        let body = serde_json::to_string(&e.to_problem()).unwrap_or_default();
+        assert!(!body.contains("secret_table"), "{body}");
+        assert!(body.contains("internal_error"));
+    }
+}

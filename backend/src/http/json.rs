@@ -1,0 +1,303 @@
+//! `ApiJson<T>`: the JSON body extractor every write endpoint uses. It enforces the content type
+//! (415), the size limit (413), well-formed JSON (400), no NUL characters in text (422), the
+//! shape of `T` including unknown fields (422 naming the field) and `T`'s validation rules (422
+//! naming each field).
+
+use std::collections::BTreeMap;
+
+use actix_web::dev::Payload;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest, http::header};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{AppError, FieldError};
+
+/// Default JSON body limit (SPEC §7); endpoints that need more set their own `JsonLimit`.
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
+
+/// Maximum accepted body size for `ApiJson`, as app or resource data.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimit(pub usize);
+
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<JsonLimit>().map_or(DEFAULT_LIMIT, |l| l.0);
+        let content_type = check_content_type(req);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            content_type?;
+            if declared_len.is_some_and(|len| len > limit) {
+                return Err(AppError::payload_too_large(limit));
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| {
+                    AppError::bad_request("unreadable_body", "the request body could not be read")
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::payload_too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value: T = parse(&body)?;
+            value
+                .validate()
+                .map_err(|e| AppError::validation(validation_errors(&e)))?;
+            Ok(ApiJson(value))
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), AppError> {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Err(AppError::unsupported_media_type(
+            "send the body as JSON with Content-Type: application/json",
+        ));
+    };
+    let mime = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+        Ok(())
+    } else {
+        Err(AppError::unsupported_media_type(format!(
+            "Content-Type '{mime}' is not accepted here; send application/json"
+        )))
+    }
+}
+
+/// Parses a JSON body into `T`, turning every failure into a problem a client can act on.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::bad_request(
+            "malformed_json",
+            "the request body is empty; send a JSON object",
+        ));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        let detail = match e.classify() {
+            serde_json::error::Category::Io | serde_json::error::Category::Eof => {
+                "the JSON body ends too early".to_owned()
+            }
+            _ => format!("the body is not valid JSON: {e}"),
+        };
+        AppError::bad_request("malformed_json", detail)
+    })?;
+    if let Some(path) = find_nul(&value, String::new()) {
+        let field = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
+        return Err(AppError::invalid_field(
+            field,
+            "must not contain NUL (\\u0000) characters",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let message = e.into_inner().to_string();
+        AppError::validation(vec![describe_serde_error(&path, &message)])
+    })
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn backticked_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = message.strip_prefix(prefix)?;
+    rest.split('`').next()
+}
+
+fn describe_serde_error(path: &str, message: &str) -> FieldError {
+    if let Some(name) = backticked_after(message, "unknown field `") {
+        // serde_path_to_error already includes the unknown key in the path.
+        let field = if path.ends_with(name) {
+            path.to_owned()
+        } else {
+            join(path, name)
+        };
+        return FieldError::new(field, "is not a known field");
+    }
+    if let Some(name) = backticked_after(message, "missing field `") {
+        return FieldError::new(join(path, name), "is required");
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let choices: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+        let field = if path.is_empty() { "body" } else { path };
+        return FieldError::new(field, format!("must be one of: {}", choices.join(", ")));
+    }
+    let field = if path.is_empty() {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    let message = message.replace("invalid type: ", "wrong type: ");
+    FieldError::new(field, message)
+}
+
+fn find_nul(value: &Value, path: String) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_nul(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(&path, &k.replace('\0', "")))
+            } else {
+                find_nul(v, join(&path, k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Flattens validator's nested errors into `field` paths with readable messages.
+pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    flatten(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = join(prefix, field);
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                // One message per field: the first rule it breaks.
+                if let Some(e) = list.first() {
+                    out.push(FieldError::new(path.clone(), message_for(e)));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => flatten(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                let items: &BTreeMap<usize, Box<ValidationErrors>> = items;
+                for (i, inner) in items {
+                    flatten(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn message_for(e: &validator::ValidationError) -> String {
+    if let Some(m) = &e.message {
+        return m.to_string();
+    }
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max} characters long"),
+            (None, Some(max)) => format!("must be at most {max} characters long"),
+            (Some(min), None) => format!("must be at least {min} characters long"),
+            _ => "has the wrong length".to_owned(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            _ => "is out of range".to_owned(),
+        },
+        "email" => "must be a valid email address".to_owned(),
+        "url" => "must be a valid URL".to_owned(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: i32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        #[serde(default)]
+        items: Vec<Inner>,
+    }
+
+    fn field_of(body: &str) -> (u16, Vec<FieldError>) {
+        match parse::<Body>(body.as_bytes()) {
+            Ok(_) => (200, vec![]),
+            Err(e) => (e.to_problem().status, e.field_errors().to_vec()),
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_400() {
+        assert_eq!(field_of("{\"name\": ").0, 400);
+        assert_eq!(field_of("").0, 400);
+        assert_eq!(field_of("nope").0, 400);
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let (status, errors) = field_of(r#"{"name":"a","colour":"red"}"#);
+        assert_eq!(status, 422);
+        assert_eq!(
+            errors,
+            vec![FieldError::new("colour", "is not a known field")]
+        );
+        let (_, errors) = field_of(r#"{"name":"a","items":[{"n":1,"x":2}]}"#);
+        assert_eq!(errors[0].field, "items[0].x");
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_are_named() {
+        assert_eq!(
+            field_of("{}").1,
+            vec![FieldError::new("name", "is required")]
+        );
+        let (_, errors) = field_of(r#"{"name":"a","items":[{"n":"one"}]}"#);
+        assert_eq!(errors[0].field, "items[0].n");
+        assert!(
+            errors[0].message.contains("wrong type"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn nul_characters_are_rejected_with_their_path() {
+        let (status, errors) = field_of(r#"{"name":"a\u0000b"}"#);
+        assert_eq!(status, 422);
+        assert_eq!(errors[0].field, "name");
+    }
+}

@@ -1,0 +1,9 @@
+//! Everything HTTP-specific that is not a domain route: request ids and access logs, the JSON
+//! body extractor, query/path error handling, preconditions, unknown routes and the SPA.
+
+pub mod json;
+pub mod params;
+pub mod precondition;
+pub mod request_id;
+pub mod routes_table;
+pub mod spa;

@@ -1,0 +1,136 @@
+//! Query-string and path parameters: pagination, booleans, and the error handlers that make
+//! actix's own extractor failures speak problem+json.
+
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::{HttpRequest, web};
+
+use crate::db::cursor::Cursor;
+use crate::error::{AppError, FieldError};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// Collects every bad query parameter of a request so that one 422 names them all.
+#[derive(Default)]
+pub struct ParamErrors(Vec<FieldError>);
+
+impl ParamErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Records the error of a parse and returns its value, if it had one.
+    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(self.0))
+        }
+    }
+}
+
+pub fn limit(raw: Option<&str>) -> Result<i64, FieldError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    match raw.parse::<i64>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(FieldError::new(
+            "limit",
+            format!("must be a whole number between 1 and {MAX_LIMIT}"),
+        )),
+    }
+}
+
+pub fn boolean(field: &str, raw: Option<&str>) -> Result<bool, FieldError> {
+    match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        _ => Err(FieldError::new(field, "must be true or false")),
+    }
+}
+
+/// Decodes a cursor and checks it was issued for the same sort.
+pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldError> {
+    let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match Cursor::decode(raw) {
+        Some(c) if c.sort == sort => Ok(Some(c)),
+        Some(_) => Err(FieldError::new(
+            "cursor",
+            "was issued for another sort order; start again without a cursor",
+        )),
+        None => Err(FieldError::new(
+            "cursor",
+            "is not a cursor this API issued; use next_cursor from a previous page",
+        )),
+    }
+}
+
+/// A comma-separated list parameter, trimmed, empty items dropped.
+pub fn list(raw: Option<&str>) -> Vec<String> {
+    raw.map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _req: &HttpRequest| {
+        let detail = match err {
+            PathError::Deserialize(_) => "no record has that id (ids are UUIDs)",
+            _ => "the path is not valid",
+        };
+        let mut e = AppError::not_found("the record");
+        e = e.with_detail(detail);
+        e.into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req: &HttpRequest| {
+        AppError::invalid_field("query", format!("the query string is not valid: {err}")).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(None).ok(), Some(50));
+        assert_eq!(limit(Some("200")).ok(), Some(200));
+        for bad in ["0", "-1", "100000", "ten", "1.5"] {
+            assert!(limit(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(boolean("x", Some("TRUE")).ok(), Some(true));
+        assert_eq!(boolean("x", None).ok(), Some(false));
+        assert!(boolean("x", Some("yes please")).is_err());
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(list(Some(" a, ,b ")), vec!["a", "b"]);
+        assert!(list(None).is_empty());
+    }
+}

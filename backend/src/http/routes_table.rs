@@ -1,0 +1,63 @@
+//! Answers for requests that match no route: 405 with `Allow` when the path exists under another
+//! method (known from the OpenAPI document, which lists every route), else a 404 problem.
+
+use std::sync::Arc;
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use utoipa::openapi::OpenApi;
+
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct RouteTable(Arc<Vec<(ResourceDef, String)>>);
+
+impl RouteTable {
+    pub fn from_openapi(doc: &OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let methods: Vec<String> = serde_json::to_value(item)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .map(|o| {
+                    o.keys()
+                        .filter(|k| {
+                            matches!(k.as_str(), "get" | "post" | "put" | "patch" | "delete")
+                        })
+                        .map(|k| k.to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default();
+            routes.push((ResourceDef::new(path.as_str()), methods.join(", ")));
+        }
+        RouteTable(Arc::new(routes))
+    }
+
+    fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    if let Some(allowed) = table.allowed(req.path()) {
+        let err = AppError::method_not_allowed(format!(
+            "{} is not allowed here; use {allowed}",
+            req.method()
+        ));
+        let mut res = err.error_response();
+        if let Ok(v) = header::HeaderValue::from_str(allowed) {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+        return res;
+    }
+    AppError::not_found(&format!("no endpoint at {}", req.path()))
+        .with_detail(format!(
+            "there is no endpoint at {}; see /docs for the API",
+            req.path()
+        ))
+        .error_response()
+}

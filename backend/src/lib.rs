@@ -1,0 +1,88 @@
+//! Rapport's backend as a library: `app()` builds the complete HTTP application (API, OpenAPI
+//! document, Swagger UI, SPA) and is used both by the binary and by the tests.
+
+pub mod companies;
+pub mod config;
+pub mod contacts;
+pub mod db;
+pub mod demo;
+pub mod dto;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod state;
+pub mod system;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::http::json::{DEFAULT_LIMIT, JsonLimit};
+use crate::http::routes_table::{RouteTable, unmatched};
+use crate::state::AppState;
+
+/// Registers every API route. Each handler carries its own OpenAPI entry, so a route cannot
+/// exist without being documented.
+fn register_api(cfg: &mut ServiceConfig) {
+    cfg.service(system::routes::health)
+        .service(system::routes::ready)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(contacts::routes::list_contacts)
+                .service(contacts::routes::list_contact_tags)
+                .service(contacts::routes::create_contact)
+                .service(contacts::routes::get_contact)
+                .service(contacts::routes::update_contact)
+                .service(contacts::routes::delete_contact)
+                .service(contacts::routes::restore_contact)
+                .default_service(web::to(unmatched)),
+        );
+}
+
+/// The OpenAPI document, exactly as served at `/api/openapi.json`.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(register_api)
+        .split_for_parts();
+    openapi::add_problem_responses(&mut doc);
+    doc
+}
+
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let static_dir = state.config.static_dir.clone();
+    let (app, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(register_api)
+        .split_for_parts();
+    openapi::add_problem_responses(&mut doc);
+    let routes = RouteTable::from_openapi(&doc);
+    app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
+        .app_data(JsonLimit(DEFAULT_LIMIT))
+        .app_data(http::params::path_config())
+        .app_data(http::params::query_config())
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", doc))
+        .service(web::redirect("/docs", "/docs/"))
+        // Anything else under /api is an API miss (404/405 problem), never the SPA.
+        .service(web::scope("/api").default_service(web::to(unmatched)))
+        .configure(|cfg| http::spa::service(static_dir, cfg))
+        .wrap(from_fn(http::spa::cache_assets))
+        .wrap(from_fn(http::request_id::middleware))
+}

@@ -1,0 +1,109 @@
+//! The `rapport` command: `serve` (default), `migrate`, `seed --demo [--if-empty]`, `openapi`.
+
+use std::process::ExitCode;
+
+use actix_web::HttpServer;
+use rapport::config::{Config, LogFormat};
+use rapport::state::AppState;
+use rapport::{db, demo};
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: rapport [serve | migrate | seed --demo [--if-empty] | openapi]
+
+  serve      apply migrations and serve the API, /docs and the web app (default)
+  migrate    apply pending database migrations and exit
+  seed       --demo loads demo contacts (--if-empty: only into an empty workspace)
+  openapi    print the OpenAPI document (what /api/openapi.json serves)
+
+Configuration comes from the environment; see README.md.";
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match config.log_format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let applied = db::run_migrations(&config.database_url).await?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied database migrations");
+    }
+    let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
+    let bind = config.bind_addr;
+    let workers = config.http_workers;
+    tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
+    let state = AppState::new(pool, config);
+    HttpServer::new(move || rapport::app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .bind(bind)?
+        .run()
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
+    if !args.iter().any(|a| a == "--demo") {
+        anyhow::bail!("seed needs --demo\n\n{USAGE}");
+    }
+    db::run_migrations(&config.database_url).await?;
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    let workspace = db::DEFAULT_WORKSPACE_ID;
+    if args.iter().any(|a| a == "--if-empty") && !demo::is_empty(&mut conn, workspace).await? {
+        println!("The workspace already has contacts; demo data not loaded.");
+        return Ok(());
+    }
+    let n = demo::load(&mut conn, workspace).await?;
+    println!("Loaded {n} demo contacts.");
+    Ok(())
+}
+
+async fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let command = args.first().map(String::as_str).unwrap_or("serve");
+    if command == "openapi" {
+        println!("{}", rapport::api_doc().to_pretty_json()?);
+        return Ok(());
+    }
+    if matches!(command, "-h" | "--help" | "help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    init_logging(&config);
+    match command {
+        "serve" => serve(config).await,
+        "migrate" => {
+            let applied = db::run_migrations(&config.database_url).await?;
+            println!("Applied {} migrations.", applied.len());
+            Ok(())
+        }
+        "seed" => seed(config, &args[1..]).await,
+        other => anyhow::bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The OpenAPI document: its header, and the problem responses every operation can give,
+//! added by rule so no endpoint can forget to document them.
+
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, OpenApiBuilder, Ref, RefOr};
+
+use crate::error::Problem;
+
+pub fn base() -> OpenApi {
+    use utoipa::openapi::tag::TagBuilder;
+    use utoipa::openapi::{InfoBuilder, LicenseBuilder};
+    let mut doc = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Rapport API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "The JSON API of Rapport, an open-source CRM for freelancers, consultants and small teams.\n\n\
+                     Conventions: ids are UUIDs; timestamps RFC 3339 in UTC; lists return `{items, next_cursor}` \
+                     (pass `next_cursor` back as `cursor`); every object has a `version` that `If-Match` can \
+                     check on writes; errors are RFC 9457 `application/problem+json` with a stable `code` and \
+                     the offending `errors[].field`.",
+                ))
+                .license(Some(LicenseBuilder::new().name("AGPL-3.0-or-later").build()))
+                .build(),
+        )
+        .tags(Some(vec![
+            TagBuilder::new().name("contacts").description(Some("People you do business with")).build(),
+            TagBuilder::new().name("system").description(Some("Health and readiness probes")).build(),
+        ]))
+        .build();
+    let mut components = doc.components.take().unwrap_or_default();
+    components.schemas.insert("Problem".into(), {
+        use utoipa::PartialSchema;
+        Problem::schema()
+    });
+    components.schemas.insert("FieldError".into(), {
+        use utoipa::PartialSchema;
+        crate::error::FieldError::schema()
+    });
+    doc.components = Some(components);
+    doc
+}
+
+fn problem(description: &str, code: &str, status: u16, detail: &str) -> RefOr<Response> {
+    let example = serde_json::json!({
+        "type": format!("urn:rapport:problem:{code}"),
+        "title": actix_web::http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    });
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .example(Some(example))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn add(op: &mut Operation, status: u16, response: impl FnOnce() -> RefOr<Response>) {
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(response);
+}
+
+/// Adds the problem responses that follow from an operation's shape.
+pub fn add_problem_responses(doc: &mut OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        let system = path.starts_with("/api/health");
+        let ops: Vec<(HttpMethod, &mut Operation)> = [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Patch, item.patch.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(|(m, op)| op.map(|op| (m, op)))
+        .collect();
+        for (method, op) in ops {
+            if system {
+                continue;
+            }
+            let has_body = op.request_body.is_some();
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if has_body {
+                add(op, 400, || {
+                    problem(
+                        "The body is not valid JSON",
+                        "malformed_json",
+                        400,
+                        "the body is not valid JSON: expected value at line 1 column 1",
+                    )
+                });
+                add(op, 413, || {
+                    problem(
+                        "The body is larger than this endpoint accepts",
+                        "payload_too_large",
+                        413,
+                        "the request body is larger than the 64 KiB this endpoint accepts",
+                    )
+                });
+                add(op, 415, || {
+                    problem(
+                        "The body is not sent as application/json",
+                        "unsupported_media_type",
+                        415,
+                        "Content-Type 'text/plain' is not accepted here; send application/json",
+                    )
+                });
+            }
+            if has_body || has_query {
+                add(op, 422, || {
+                    problem(
+                        "A field or parameter is invalid; `errors` names each one",
+                        "validation_failed",
+                        422,
+                        "emails: 'ada@' is not a valid email address",
+                    )
+                });
+            }
+            if has_id {
+                add(op, 404, || {
+                    problem(
+                        "No record has this id",
+                        "not_found",
+                        404,
+                        "the contact was not found",
+                    )
+                });
+            }
+            if matches!(method, HttpMethod::Patch | HttpMethod::Delete)
+                || (has_id && method == HttpMethod::Post)
+            {
+                add(op, 412, || {
+                    problem(
+                        "The record changed since the version given in If-Match or `version`",
+                        "version_conflict",
+                        412,
+                        "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                    )
+                });
+            }
+            add(op, 503, || {
+                problem(
+                    "The database is unreachable; retry after the Retry-After delay",
+                    "database_unavailable",
+                    503,
+                    "the database is unreachable right now; try again in a moment",
+                )
+            });
+            add(op, 500, || {
+                problem(
+                    "An unexpected failure; quote request_id when reporting it",
+                    "internal_error",
+                    500,
+                    "something went wrong on our side",
+                )
+            });
+        }
+    }
+}

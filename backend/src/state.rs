@@ -1,0 +1,32 @@
+//! Shared application state handed to every handler as `web::Data<AppState>`.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::{DbConn, DbPool};
+use crate::error::AppResult;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config) -> Self {
+        AppState {
+            pool,
+            config: Arc::new(config),
+        }
+    }
+
+    /// A pooled connection, or 503 when the database cannot be reached in time.
+    pub async fn conn(&self) -> AppResult<DbConn> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// The workspace of the current request. One default workspace until accounts exist.
+    pub fn workspace_id(&self) -> uuid::Uuid {
+        crate::db::DEFAULT_WORKSPACE_ID
+    }
+}

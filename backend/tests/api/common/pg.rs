@@ -1,0 +1,198 @@
+//! The PostgreSQL server the tests use: `TEST_DATABASE_URL`, or a private throwaway cluster.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub struct PgServer {
+    /// URL of the server without a database name, e.g. `postgres://postgres@127.0.0.1:5432`.
+    base: String,
+    pub template: String,
+}
+
+impl PgServer {
+    pub fn admin_url(&self) -> String {
+        format!("{}/postgres", self.base)
+    }
+
+    pub fn url_for(&self, db: &str) -> String {
+        format!("{}/{db}", self.base)
+    }
+}
+
+static SERVER: OnceLock<PgServer> = OnceLock::new();
+static CLUSTER_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Runs a future to completion on a fresh runtime in its own thread (usable from sync code and
+/// from inside another runtime).
+pub fn run_blocking<F: std::future::Future + Send + 'static>(fut: F) -> F::Output
+where
+    F::Output: Send + 'static,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(fut)
+    })
+    .join()
+    .expect("setup thread panicked")
+}
+
+pub fn server() -> &'static PgServer {
+    SERVER.get_or_init(|| {
+        let base = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(url) => strip_db(&url),
+            None => start_cluster(),
+        };
+        let template = format!("tpl_{}", uuid::Uuid::now_v7().simple());
+        let b = base.clone();
+        let t = template.clone();
+        run_blocking(async move {
+            use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+            let mut admin = AsyncPgConnection::establish(&format!("{b}/postgres"))
+                .await
+                .expect("connect to PostgreSQL");
+            diesel::sql_query(format!("CREATE DATABASE {t}"))
+                .execute(&mut admin)
+                .await
+                .expect("create template");
+            rapport::db::run_migrations(&format!("{b}/{t}"))
+                .await
+                .expect("migrate template");
+        });
+        PgServer { base, template }
+    })
+}
+
+fn strip_db(url: &str) -> String {
+    let without_query = url.split('?').next().unwrap_or(url);
+    match without_query.rfind('/') {
+        Some(i) if i > "postgres://".len() => without_query[..i].to_owned(),
+        _ => without_query.to_owned(),
+    }
+}
+
+fn pg_bin(name: &str) -> PathBuf {
+    if let Ok(dir) = std::env::var("PG_BIN_DIR") {
+        return Path::new(&dir).join(name);
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join(name).exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+    });
+    versions
+        .pop()
+        .map(|d| d.join(name))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Runs a PostgreSQL tool, as the `postgres` user when we are root (initdb refuses root).
+fn pg_command(bin: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(pg_bin(bin));
+        c
+    } else {
+        Command::new(pg_bin(bin))
+    }
+}
+
+extern "C" fn stop_cluster() {
+    if let Some(dir) = CLUSTER_DIR.get() {
+        let _ = pg_command("pg_ctl")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+fn start_cluster() -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "rapport-test-pg-{}-{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    if is_root() {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "chown of the test cluster dir failed");
+    }
+    let data = dir.join("data");
+    let out = pg_command("initdb")
+        .arg("-D")
+        .arg(&data)
+        .args([
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C.UTF-8",
+        ])
+        .output()
+        .expect("run initdb (install PostgreSQL or set TEST_DATABASE_URL)");
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+         -c full_page_writes=off -c max_connections=300",
+        dir.display()
+    );
+    let out = pg_command("pg_ctl")
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(dir.join("log"))
+        .args(["-o", &opts, "-w", "start"])
+        .output()
+        .expect("run pg_ctl");
+    assert!(
+        out.status.success(),
+        "pg_ctl start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    CLUSTER_DIR.set(dir).ok();
+    // SAFETY: registering a plain extern "C" function that captures no state.
+    unsafe {
+        libc::atexit(stop_cluster);
+    }
+    format!("postgres://postgres@127.0.0.1:{port}")
+}

@@ -1,0 +1,446 @@
+//! Contacts over HTTP: create, read, list (search, filters, sorts, cursors), update with
+//! optimistic concurrency, trash and restore.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn create_then_get_a_contact() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({
+                "first_name": "  Ada ",
+                "last_name": "Lovelace",
+                "emails": ["ADA@Example.com", "ada@example.com", "ada@engines.example"],
+                "phones": ["+44  20 7946 0958"],
+                "company_name": "Analytical Engines",
+                "job_title": "CTO",
+                "website": "ada.example.com",
+                "lifecycle": "prospect",
+                "source": "referral",
+                "relationship_type": "client",
+                "connection_strength": 4,
+                "tags": ["VIP", "vip", "Big  Fish"],
+                "follow_up_cadence_days": 14,
+                "next_follow_up_at": "2030-01-02T03:04:05Z"
+            }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let c = &res.body;
+    let id = c["id"].as_str().unwrap();
+    assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/contacts/{id}").as_str())
+    );
+    assert_eq!(res.header("etag"), Some("\"1\""));
+    assert_eq!(c["first_name"], "Ada");
+    assert_eq!(c["display_name"], "Ada Lovelace");
+    assert_eq!(
+        c["emails"],
+        json!(["ada@example.com", "ada@engines.example"])
+    );
+    assert_eq!(c["phones"], json!(["+44 20 7946 0958"]));
+    assert_eq!(c["company"]["name"], "Analytical Engines");
+    assert_eq!(c["website"], "https://ada.example.com");
+    assert_eq!(c["tags"], json!(["vip", "big fish"]));
+    assert_eq!(c["lifecycle"], "prospect");
+    assert_eq!(c["version"], 1);
+    assert_eq!(c["next_follow_up_at"], "2030-01-02T03:04:05Z");
+    assert!(c["deleted_at"].is_null());
+
+    let got = app.get(&format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body, res.body);
+    assert_eq!(got.header("etag"), Some("\"1\""));
+
+    // Stored in the default workspace, linked to one company.
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts WHERE workspace_id = '01936000-0000-7000-8000-000000000001'").await, 1);
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 1);
+}
+
+#[actix_web::test]
+async fn only_first_name_is_required_and_lifecycle_defaults_to_lead() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Cher"})).await;
+    assert_eq!(c["lifecycle"], "lead");
+    assert_eq!(c["display_name"], "Cher");
+    assert_eq!(c["emails"], json!([]));
+    assert!(c["company"].is_null());
+}
+
+#[actix_web::test]
+async fn contacts_naming_the_same_company_share_it() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .contact(json!({"first_name": "A", "company_name": "Acme"}))
+        .await;
+    let b = app
+        .contact(json!({"first_name": "B", "company_name": "ACME "}))
+        .await;
+    assert_eq!(a["company"]["id"], b["company"]["id"]);
+    // Concurrent creations with a new name also end up with one company.
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| json!({"first_name": format!("C{i}"), "company_name": "Globex"}))
+        .collect();
+    let results =
+        futures_util::future::join_all(bodies.iter().map(|b| app.post("/api/v1/contacts", b)))
+            .await;
+    assert!(results.iter().all(|r| r.status == 201));
+    let company_ids: HashSet<String> = results
+        .iter()
+        .map(|r| r.body["company"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(company_ids.len(), 1);
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 2);
+
+    // Listing by company.
+    let company = a["company"]["id"].as_str().unwrap();
+    let page = app
+        .get(&format!("/api/v1/contacts?company_id={company}&sort=name"))
+        .await;
+    assert_eq!(names(&page.body), vec!["A", "B"]);
+    // A company that does not exist cannot be linked by id.
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "X", "company_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["company_id"]);
+}
+
+#[actix_web::test]
+async fn pages_follow_the_cursor_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let mut created = Vec::new();
+    for i in 0..7 {
+        created.push(
+            app.contact(json!({"first_name": format!("Person{i}")}))
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // Default sort: newest first.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/contacts?limit=3&include_total=true".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(page.body["total"], 7);
+        seen.extend(ids(&page.body));
+        pages += 1;
+        match page.body["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/contacts?limit=3&include_total=true&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    created.reverse();
+    assert_eq!(seen, created);
+    // `total` only when asked.
+    let page = app.get("/api/v1/contacts").await;
+    assert!(page.body.get("total").is_none());
+}
+
+#[actix_web::test]
+async fn every_sort_pages_consistently() {
+    let app = TestApp::spawn().await;
+    let people = [
+        ("zoe", Some("2030-01-05T00:00:00Z")),
+        ("Ann", None),
+        ("bob", Some("2030-01-01T00:00:00Z")),
+        ("Cy", None),
+        ("ann", Some("2030-01-03T00:00:00Z")),
+    ];
+    for (name, due) in people {
+        app.contact(json!({"first_name": name, "next_follow_up_at": due}))
+            .await;
+    }
+    for sort in [
+        "name",
+        "-name",
+        "created_at",
+        "-created_at",
+        "updated_at",
+        "-updated_at",
+        "next_follow_up_at",
+        "-next_follow_up_at",
+        "last_interaction_at",
+        "-last_interaction_at",
+    ] {
+        let full = app
+            .get(&format!("/api/v1/contacts?sort={sort}&limit=200"))
+            .await;
+        assert_eq!(full.status, 200, "{sort}: {}", full.text);
+        let mut paged = Vec::new();
+        let mut path = format!("/api/v1/contacts?sort={sort}&limit=2");
+        loop {
+            let page = app.get(&path).await;
+            assert_eq!(page.status, 200, "{sort}: {}", page.text);
+            paged.extend(ids(&page.body));
+            match page.body["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/v1/contacts?sort={sort}&limit=2&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, ids(&full.body), "sort {sort}");
+    }
+    let by_name = app.get("/api/v1/contacts?sort=name").await;
+    let lower: Vec<String> = names(&by_name.body)
+        .iter()
+        .map(|n| n.to_lowercase())
+        .collect();
+    assert_eq!(lower, vec!["ann", "ann", "bob", "cy", "zoe"]);
+    let by_due = app.get("/api/v1/contacts?sort=next_follow_up_at").await;
+    assert_eq!(
+        names(&by_due.body)[..3],
+        ["bob", "ann", "zoe"],
+        "soonest first, no date last"
+    );
+}
+
+#[actix_web::test]
+async fn search_and_filters_narrow_the_list() {
+    let app = TestApp::spawn().await;
+    app.contact(json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@engines.example"], "lifecycle": "client", "tags": ["vip"], "source": "referral"})).await;
+    app.contact(json!({"first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs", "lifecycle": "prospect", "tags": ["vip", "navy"], "next_follow_up_at": "2020-01-01T00:00:00Z"})).await;
+    app.contact(json!({"first_name": "Alan", "last_name": "Turing", "phones": ["+44 1234 5678"], "job_title": "Codebreaker", "lifecycle": "lead", "source": "event", "next_follow_up_at": "2099-01-01T00:00:00Z"})).await;
+    app.contact(json!({"first_name": "100%_real", "lifecycle": "inactive"}))
+        .await;
+
+    async fn search(app: &TestApp, query: &str) -> Vec<String> {
+        let res = app
+            .get(&format!("/api/v1/contacts?sort=name&{query}"))
+            .await;
+        assert_eq!(res.status, 200, "{query}: {}", res.text);
+        names(&res.body)
+    }
+    let q = |query: &'static str| search(&app, query);
+    assert_eq!(q("q=ADA").await, vec!["Ada Lovelace"]);
+    assert_eq!(q("q=engines.example").await, vec!["Ada Lovelace"]);
+    assert_eq!(
+        q("q=navy").await,
+        vec!["Grace Hopper"],
+        "matches the company name"
+    );
+    assert_eq!(q("q=codebreak").await, vec!["Alan Turing"]);
+    assert_eq!(q("q=1234").await, vec!["Alan Turing"]);
+    assert_eq!(
+        q("q=%25_").await,
+        vec!["100%_real"],
+        "wildcards are literal"
+    );
+    assert!(q("q=nobody").await.is_empty());
+    assert_eq!(
+        q("lifecycle=client,prospect").await,
+        vec!["Ada Lovelace", "Grace Hopper"]
+    );
+    assert_eq!(q("tag=vip").await, vec!["Ada Lovelace", "Grace Hopper"]);
+    assert_eq!(
+        q("tag=vip,navy").await,
+        vec!["Grace Hopper"],
+        "all tags must match"
+    );
+    assert_eq!(q("source=event").await, vec!["Alan Turing"]);
+    assert_eq!(q("follow_up=due").await, vec!["Grace Hopper"]);
+    assert_eq!(q("follow_up=none").await, vec!["100%_real", "Ada Lovelace"]);
+    assert_eq!(q("q=a&lifecycle=lead").await, vec!["Alan Turing"]);
+
+    let tags = app.get("/api/v1/contacts/tags").await;
+    assert_eq!(
+        tags.body,
+        json!({"items": [{"tag": "vip", "count": 2}, {"tag": "navy", "count": 1}]})
+    );
+}
+
+#[actix_web::test]
+async fn patch_changes_only_what_is_sent() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada", "job_title": "CTO", "company_name": "Engines", "tags": ["vip"]})).await;
+    let id = c["id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{id}"),
+            &json!({"lifecycle": "client", "job_title": null, "tags": ["vip", "retainer"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["lifecycle"], "client");
+    assert!(res.body["job_title"].is_null());
+    assert_eq!(res.body["first_name"], "Ada", "untouched");
+    assert_eq!(res.body["company"]["name"], "Engines", "untouched");
+    assert_eq!(res.body["version"], 2);
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    // Moving to another company, then unlinking.
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{id}"),
+            &json!({"company_name": "Babbage & Co"}),
+        )
+        .await;
+    assert_eq!(res.body["company"]["name"], "Babbage & Co");
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{id}"),
+            &json!({"company_name": null}),
+        )
+        .await;
+    assert!(res.body["company"].is_null());
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*) FROM contacts WHERE id = '{id}' AND company_id IS NULL AND version = 4"
+        ))
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn stale_writes_are_refused_with_412_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/api/v1/contacts/{id}");
+    // Someone else edits first.
+    let res = app
+        .request(Method::PATCH, &path, |r| {
+            r.header("If-Match", "\"1\"")
+                .json(&json!({"last_name": "Lovelace"}))
+        })
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // Our edit, based on version 1, is refused (header or body).
+    let res = app
+        .request(Method::PATCH, &path, |r| {
+            r.header("If-Match", "\"1\"")
+                .json(&json!({"last_name": "Byron"}))
+        })
+        .await;
+    res.problem(412, "version_conflict");
+    let res = app
+        .patch(&path, &json!({"last_name": "Byron", "version": 1}))
+        .await;
+    res.problem(412, "version_conflict");
+    let res = app
+        .request(Method::DELETE, &path, |r| r.header("If-Match", "\"1\""))
+        .await;
+    res.problem(412, "version_conflict");
+    let now = app.get(&path).await;
+    assert_eq!(now.body["last_name"], "Lovelace");
+    assert_eq!(now.body["version"], 2);
+    assert!(now.body["deleted_at"].is_null());
+    // With the current version it goes through.
+    let res = app
+        .request(Method::PATCH, &path, |r| {
+            r.header("If-Match", "W/\"2\"")
+                .json(&json!({"last_name": "King"}))
+        })
+        .await;
+    assert_eq!(res.status, 200);
+    // A malformed If-Match is a client error.
+    let res = app
+        .request(Method::PATCH, &path, |r| {
+            r.header("If-Match", "yesterday").json(&json!({}))
+        })
+        .await;
+    res.problem(400, "invalid_if_match");
+}
+
+#[actix_web::test]
+async fn trash_and_restore() {
+    let app = TestApp::spawn().await;
+    let keep = app.contact(json!({"first_name": "Keep"})).await;
+    let c = app.contact(json!({"first_name": "Gone"})).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/api/v1/contacts/{id}");
+    let res = app.delete(&path).await;
+    assert_eq!(res.status, 204);
+    assert!(res.text.is_empty());
+    // Still readable (with deleted_at), not listed, listed in the trash.
+    let got = app.get(&path).await;
+    assert_eq!(got.status, 200);
+    assert!(got.body["deleted_at"].is_string());
+    assert_eq!(
+        ids(&app.get("/api/v1/contacts").await.body),
+        vec![keep["id"].as_str().unwrap()]
+    );
+    assert_eq!(
+        ids(&app.get("/api/v1/contacts?trashed=true").await.body),
+        vec![id]
+    );
+    // Trashed contacts cannot be edited or trashed again.
+    app.patch(&path, &json!({"first_name": "X"}))
+        .await
+        .problem(404, "not_found");
+    app.delete(&path).await.problem(404, "not_found");
+    // Restore.
+    let res = app.post(&format!("{path}/restore"), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.body["deleted_at"].is_null());
+    assert_eq!(
+        app.get("/api/v1/contacts").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    app.post(&format!("{path}/restore"), &json!({}))
+        .await
+        .problem(404, "not_found");
+    // Nothing is ever lost: the row stayed in the table throughout.
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 2);
+}
+
+#[actix_web::test]
+async fn unknown_ids_are_404() {
+    let app = TestApp::spawn().await;
+    let id = uuid::Uuid::now_v7();
+    app.get(&format!("/api/v1/contacts/{id}"))
+        .await
+        .problem(404, "not_found");
+    app.patch(
+        &format!("/api/v1/contacts/{id}"),
+        &json!({"first_name": "X"}),
+    )
+    .await
+    .problem(404, "not_found");
+    app.delete(&format!("/api/v1/contacts/{id}"))
+        .await
+        .problem(404, "not_found");
+    app.get("/api/v1/contacts/not-a-uuid")
+        .await
+        .problem(404, "not_found");
+    app.delete("/api/v1/contacts/123")
+        .await
+        .problem(404, "not_found");
+}

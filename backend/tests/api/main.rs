@@ -1,0 +1,9 @@
+//! HTTP integration tests: the real app on a real socket against a real PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod contacts;
+mod contacts_bad_input;
+mod migrations;
+mod system;

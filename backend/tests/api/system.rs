@@ -1,0 +1,145 @@
+//! Probes, the OpenAPI document, unknown routes, request ids and a database outage.
+
+use serde_json::Value;
+
+use crate::common::{self, TestApp};
+
+#[actix_web::test]
+async fn health_and_ready() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/health").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["status"], "ok");
+    let res = app.get("/api/ready").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "ready");
+    assert!(res.body["migrations"].as_u64().unwrap() >= 2);
+}
+
+#[actix_web::test]
+async fn served_openapi_document_matches_the_committed_copy() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/openapi.json").await;
+    assert_eq!(res.status, 200);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
+            .expect("openapi/openapi.json is JSON");
+    assert!(
+        committed == res.body,
+        "openapi/openapi.json is out of date: run scripts/openapi to regenerate it and commit the result"
+    );
+    assert_eq!(res.body["openapi"], "3.1.0");
+}
+
+#[actix_web::test]
+async fn every_operation_documents_its_problems_and_an_id() {
+    let doc = serde_json::to_value(rapport::api_doc()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or("");
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            let responses = op["responses"].as_object().unwrap();
+            if path.starts_with("/api/v1") {
+                assert!(
+                    responses.contains_key("500") && responses.contains_key("503"),
+                    "{id}"
+                );
+                if op.get("requestBody").is_some() {
+                    for s in ["400", "413", "415", "422"] {
+                        assert!(responses.contains_key(s), "{id} lacks {s}");
+                    }
+                }
+                if path.contains('{') {
+                    assert!(responses.contains_key("404"), "{id} lacks 404");
+                }
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn swagger_ui_is_served_offline() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "/docs redirects to the UI");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    let res = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.text.len() > 100_000,
+        "the bundle is served from the binary"
+    );
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/nothing-here")
+        .await
+        .problem(404, "not_found");
+    app.get("/api/nothing-here").await.problem(404, "not_found");
+    let res = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/contacts/0193a000-0000-7000-8000-000000000000",
+            |r| r,
+        )
+        .await;
+    res.problem(405, "method_not_allowed");
+    let allow = res.header("allow").unwrap();
+    assert!(
+        allow.contains("GET") && allow.contains("PATCH") && allow.contains("DELETE"),
+        "{allow}"
+    );
+}
+
+#[actix_web::test]
+async fn request_ids_are_returned_and_honoured() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/health").await;
+    let id = res.header("x-request-id").unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let res = app
+        .request(reqwest::Method::GET, "/api/v1/contacts/nope", |r| {
+            r.header("x-request-id", "trace-42")
+        })
+        .await;
+    assert_eq!(res.header("x-request-id"), Some("trace-42"));
+}
+
+#[actix_web::test]
+async fn an_unreachable_database_answers_503_not_a_hang_or_500() {
+    // Nothing listens on this port: every query fails to connect.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/none");
+    let pool = rapport::db::build_pool(&url, 2).unwrap();
+    let base = common::serve(rapport::state::AppState::new(
+        pool,
+        common::test_config(&url),
+    ));
+    let client = reqwest::Client::new();
+    let res = common::send(client.get(format!("{base}/api/v1/contacts"))).await;
+    res.problem(503, "database_unavailable");
+    assert!(res.header("retry-after").is_some());
+    assert!(
+        !res.text.to_lowercase().contains("connection refused"),
+        "no internals leak: {}",
+        res.text
+    );
+    common::send(client.get(format!("{base}/api/ready")))
+        .await
+        .problem(503, "database_unavailable");
+    let res = common::send(client.get(format!("{base}/api/health"))).await;
+    assert_eq!(res.status, 200, "liveness does not depend on the database");
+}
