@@ -1,0 +1,55 @@
+// One contact: load, update (with the version the user edited), trash and restore.
+import { ref, watch, type Ref } from 'vue'
+import { api, call, ApiError } from '../api/client'
+import type { Contact, CreateContact, UpdateContact } from '../api/types'
+
+export function createContact(body: CreateContact): Promise<Contact> {
+  return call(api.POST('/api/v1/contacts', { body }))
+}
+
+export function useContact(id: Ref<string>) {
+  const contact = ref<Contact | null>(null)
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+
+  async function load() {
+    loading.value = true
+    error.value = null
+    try {
+      contact.value = await call(api.GET('/api/v1/contacts/{id}', { params: { path: { id: id.value } } }))
+    } catch (e) {
+      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      contact.value = null
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function update(changes: UpdateContact): Promise<Contact> {
+    const body: UpdateContact = { ...changes, version: contact.value?.version }
+    const updated = await call(
+      api.PATCH('/api/v1/contacts/{id}', { params: { path: { id: id.value } }, body }),
+    )
+    contact.value = updated
+    return updated
+  }
+
+  async function trash(): Promise<void> {
+    const version = contact.value?.version
+    await call(
+      api.DELETE('/api/v1/contacts/{id}', {
+        params: { path: { id: id.value }, header: version ? { 'If-Match': `"${version}"` } : undefined },
+      }),
+    )
+  }
+
+  async function restore(): Promise<void> {
+    contact.value = await call(
+      api.POST('/api/v1/contacts/{id}/restore', { params: { path: { id: id.value } } }),
+    )
+  }
+
+  watch(id, load, { immediate: true })
+
+  return { contact, loading, error, load, update, trash, restore }
+}

@@ -1,0 +1,45 @@
+import { createRouter, createWebHistory } from 'vue-router'
+
+// Views load lazily so the first page only downloads what it shows.
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
+    { path: '/contacts', name: 'contacts', component: () => import('../views/ContactsView.vue') },
+    { path: '/contacts/new', name: 'contact-new', component: () => import('../views/ContactEditView.vue') },
+    {
+      path: '/contacts/:id',
+      name: 'contact',
+      component: () => import('../views/ContactView.vue'),
+      props: true,
+    },
+    {
+      path: '/contacts/:id/edit',
+      name: 'contact-edit',
+      component: () => import('../views/ContactEditView.vue'),
+      props: true,
+    },
+    {
+      path: '/pipeline',
+      name: 'pipeline',
+      component: () => import('../views/ComingSoonView.vue'),
+      props: { title: 'Pipeline', text: 'Deals on a kanban board, per pipeline, with totals per stage.' },
+    },
+    {
+      path: '/follow-ups',
+      name: 'follow-ups',
+      component: () => import('../views/ComingSoonView.vue'),
+      props: {
+        title: 'Follow-ups',
+        text: 'One queue of overdue and due follow-ups and reminders. Until then, filter contacts by “Follow-up due”.',
+      },
+    },
+    {
+      path: '/settings',
+      name: 'settings',
+      component: () => import('../views/ComingSoonView.vue'),
+      props: { title: 'Settings', text: 'Workspace, follow-up cadences, custom fields and AI provider.' },
+    },
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
+  ],
+})

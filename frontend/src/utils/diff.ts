@@ -1,0 +1,22 @@
+// Turns a full form value into a PATCH body: only the fields that differ from the record.
+import type { Contact, CreateContact } from '../api/types'
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+}
+
+export function changedFields(before: Contact, after: CreateContact): Partial<CreateContact> {
+  const out: Record<string, unknown> = {}
+  const current: Record<string, unknown> = { ...before, company_name: before.company?.name ?? null }
+  for (const [key, value] of Object.entries(after)) {
+    let old = current[key]
+    let next: unknown = value
+    if (key === 'next_follow_up_at') {
+      // Compare instants, not spellings ("…:00Z" vs "…:00.000Z").
+      old = old ? new Date(old as string).getTime() : null
+      next = value ? new Date(value as string).getTime() : null
+    }
+    if (!same(old, next)) out[key] = value
+  }
+  return out as Partial<CreateContact>
+}
