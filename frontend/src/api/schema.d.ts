@@ -4,1267 +4,1246 @@
  */
 
 export interface paths {
-  '/api/health': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Liveness: the process is up and serving HTTP. */
-    get: operations['health']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/ready': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Readiness: the database is reachable and the schema is current. */
-    get: operations['ready']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v1/contacts': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** List contacts: search, filter, sort, and page through them with a cursor. */
-    get: operations['list_contacts']
-    put?: never
-    /** Create a contact. Naming a company links it, creating the company when it is new. */
-    post: operations['create_contact']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v1/contacts/tags': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Tags in use on contacts, most used first (for filters and autocompletion). */
-    get: operations['list_contact_tags']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v1/contacts/{id}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Get one contact (also when it is in the trash: `deleted_at` is then set). */
-    get: operations['get_contact']
-    put?: never
-    post?: never
-    /** Move a contact to the trash. It keeps its history and can be restored. */
-    delete: operations['delete_contact']
-    options?: never
-    head?: never
-    /** Change some of a contact's fields. Send `If-Match` (or `version`) to refuse overwriting a newer edit. */
-    patch: operations['update_contact']
-    trace?: never
-  }
-  '/api/v1/contacts/{id}/restore': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Bring a contact back from the trash. */
-    post: operations['restore_contact']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is up and serving HTTP. */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database is reachable and the schema is current. */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List contacts: search, filter, sort, and page through them with a cursor. */
+        get: operations["list_contacts"];
+        put?: never;
+        /** Create a contact. Naming a company links it, creating the company when it is new. */
+        post: operations["create_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags in use on contacts, most used first (for filters and autocompletion). */
+        get: operations["list_contact_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one contact (also when it is in the trash: `deleted_at` is then set). */
+        get: operations["get_contact"];
+        put?: never;
+        post?: never;
+        /** Move a contact to the trash. It keeps its history and can be restored. */
+        delete: operations["delete_contact"];
+        options?: never;
+        head?: never;
+        /** Change some of a contact's fields. Send `If-Match` (or `version`) to refuse overwriting a newer edit. */
+        patch: operations["update_contact"];
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a contact back from the trash. */
+        post: operations["restore_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>
+export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /** @description The company a contact works at. */
-    CompanyRef: {
-      /** Format: uuid */
-      id: string
-      /** @example Northwind Studio */
-      name: string
-    }
-    /** @description A person in the CRM. */
-    Contact: {
-      company?: null | components['schemas']['CompanyRef']
-      /**
-       * Format: int32
-       * @description How strong the relationship is, 1 (weak) to 5 (strong).
-       * @example 3
-       */
-      connection_strength?: number | null
-      /** Format: date-time */
-      created_at: string
-      /** @description Values of the workspace's custom fields, by field key. */
-      custom_fields: Record<string, never>
-      /**
-       * Format: date-time
-       * @description Set when the contact is in the trash.
-       */
-      deleted_at?: string | null
-      /**
-       * @description First and last name together, as shown in lists.
-       * @example Ada Lovelace
-       */
-      display_name: string
-      /**
-       * @description Email addresses, the primary one first (stored lower-cased).
-       * @example [
-       *       "ada@example.com"
-       *     ]
-       */
-      emails: string[]
-      /** @example Ada */
-      first_name: string
-      /**
-       * Format: int32
-       * @description Days between touchpoints for this contact; when empty, the lifecycle's default applies.
-       * @example 14
-       */
-      follow_up_cadence_days?: number | null
-      /** Format: uuid */
-      id: string
-      /** @example Head of Engineering */
-      job_title?: string | null
-      /**
-       * Format: date-time
-       * @description When you last interacted with the contact.
-       */
-      last_interaction_at?: string | null
-      /** @example Lovelace */
-      last_name: string
-      lifecycle: components['schemas']['Lifecycle']
-      /** @example https://www.linkedin.com/in/ada */
-      linkedin_url?: string | null
-      /** @example London, UK */
-      location?: string | null
-      /**
-       * Format: date-time
-       * @description When the contact is due for a follow-up.
-       */
-      next_follow_up_at?: string | null
-      notes?: string | null
-      /**
-       * @description Phone numbers, the primary one first.
-       * @example [
-       *       "+44 20 7946 0958"
-       *     ]
-       */
-      phones: string[]
-      relationship_type?: null | components['schemas']['RelationshipType']
-      source?: null | components['schemas']['ContactSource']
-      /**
-       * @description Lower-case labels, e.g. `vip`, `design`.
-       * @example [
-       *       "vip",
-       *       "design"
-       *     ]
-       */
-      tags: string[]
-      twitter_url?: string | null
-      /** Format: date-time */
-      updated_at: string
-      /**
-       * Format: int32
-       * @description Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
-       * @example 1
-       */
-      version: number
-      /** @example https://ada.example.com */
-      website?: string | null
-    }
-    /** @description A page of contacts. */
-    ContactPage: {
-      items: components['schemas']['Contact'][]
-      /** @description Pass as `cursor` to get the next page; `null` on the last page. */
-      next_cursor?: string | null
-      /**
-       * Format: int64
-       * @description Number of contacts matching the filters; only with `include_total=true`.
-       */
-      total?: number | null
-    }
-    /**
-     * @description How the contact first came to you.
-     * @enum {string}
-     */
-    ContactSource:
-      | 'referral'
-      | 'website'
-      | 'linkedin'
-      | 'event'
-      | 'cold_outreach'
-      | 'social_media'
-      | 'partner'
-      | 'advertising'
-      | 'inbound_email'
-      | 'other'
-    /**
-     * @description A new contact. Only `first_name` is required.
-     * @example {
-     *       "company_name": "Analytical Engines Ltd",
-     *       "emails": [
-     *         "ada@example.com"
-     *       ],
-     *       "first_name": "Ada",
-     *       "job_title": "Head of Engineering",
-     *       "last_name": "Lovelace",
-     *       "lifecycle": "prospect",
-     *       "phones": [
-     *         "+44 20 7946 0958"
-     *       ],
-     *       "source": "referral",
-     *       "tags": [
-     *         "vip"
-     *       ]
-     *     }
-     */
-    CreateContact: {
-      /**
-       * Format: uuid
-       * @description Links to an existing company by id (instead of `company_name`).
-       */
-      company_id?: string | null
-      /** @description The company's name: links to the company with that name, creating it when new. */
-      company_name?: string | null
-      /** Format: int32 */
-      connection_strength?: number | null
-      /** @description Up to 10 email addresses, the primary one first. */
-      emails?: string[]
-      first_name: string
-      /** Format: int32 */
-      follow_up_cadence_days?: number | null
-      job_title?: string | null
-      last_name?: string | null
-      lifecycle?: null | components['schemas']['Lifecycle']
-      linkedin_url?: string | null
-      location?: string | null
-      /** Format: date-time */
-      next_follow_up_at?: string | null
-      notes?: string | null
-      /** @description Up to 10 phone numbers, the primary one first. */
-      phones?: string[]
-      relationship_type?: null | components['schemas']['RelationshipType']
-      source?: null | components['schemas']['ContactSource']
-      /** @description Up to 30 tags of at most 50 characters; stored lower-case. */
-      tags?: string[]
-      twitter_url?: string | null
-      /** @description A web address; `https://` is added when missing. */
-      website?: string | null
-    }
-    /** @description One problem with one input field. */
-    FieldError: {
-      /**
-       * @description Path of the offending field or parameter, e.g. `emails[1]` or `limit`.
-       * @example emails[0]
-       */
-      field: string
-      /**
-       * @description What is wrong with it, in words a person can act on.
-       * @example must be a valid email address
-       */
-      message: string
-    }
-    Health: {
-      /**
-       * @description Always `ok` when the process answers.
-       * @example ok
-       */
-      status: string
-      /**
-       * @description The server's version.
-       * @example 0.1.0
-       */
-      version: string
-    }
-    /**
-     * @description Where the contact is in the customer lifecycle.
-     * @enum {string}
-     */
-    Lifecycle: 'lead' | 'prospect' | 'client' | 'inactive'
-    /**
-     * @description An RFC 9457 problem document, returned with `Content-Type: application/problem+json`.
-     * @example {
-     *       "code": "validation_failed",
-     *       "detail": "1 field is invalid",
-     *       "errors": [
-     *         {
-     *           "field": "emails[0]",
-     *           "message": "must be a valid email address"
-     *         }
-     *       ],
-     *       "status": 422,
-     *       "title": "Unprocessable Content",
-     *       "type": "urn:rapport:problem:validation_failed"
-     *     }
-     */
-    Problem: {
-      /** @description Stable machine-readable code, e.g. `validation_failed`, `not_found`, `version_conflict`. */
-      code: string
-      /** @description What happened, for people. */
-      detail: string
-      /** @description Each invalid field or parameter, when the problem is about input. */
-      errors?: components['schemas']['FieldError'][]
-      /** @description The request's id (also in the `X-Request-Id` header), to quote when reporting a failure. */
-      request_id?: string | null
-      /**
-       * Format: int32
-       * @description The HTTP status code.
-       */
-      status: number
-      /** @description The HTTP status phrase. */
-      title: string
-      /** @description A URI naming the kind of problem: `urn:rapport:problem:<code>`. */
-      type: string
-    }
-    Readiness: {
-      /**
-       * @description Number of schema migrations applied.
-       * @example 2
-       */
-      migrations: number
-      /**
-       * @description `ready` when the database answers and every migration is applied.
-       * @example ready
-       */
-      status: string
-    }
-    /**
-     * @description What the person is to you (useful when managing a network, not only customers).
-     * @enum {string}
-     */
-    RelationshipType:
-      | 'client'
-      | 'prospect'
-      | 'colleague'
-      | 'friend'
-      | 'family'
-      | 'mentor'
-      | 'recruiter'
-      | 'investor'
-      | 'partner'
-      | 'vendor'
-      | 'other'
-    /** @description A tag in use, with how many live contacts carry it. */
-    TagCount: {
-      /**
-       * Format: int64
-       * @example 4
-       */
-      count: number
-      /** @example vip */
-      tag: string
-    }
-    /** @description Every tag in use on contacts. */
-    TagList: {
-      items: components['schemas']['TagCount'][]
-    }
-    /**
-     * @description A partial update: only the fields present change; `null` clears an optional field.
-     * @example {
-     *       "lifecycle": "client",
-     *       "tags": [
-     *         "vip",
-     *         "retainer"
-     *       ],
-     *       "version": 1
-     *     }
-     */
-    UpdateContact: {
-      /** Format: uuid */
-      company_id?: string | null
-      /** @description Links to the company with this name (created when new); `null` or `""` unlinks. */
-      company_name?: string | null
-      /** Format: int32 */
-      connection_strength?: number | null
-      emails?: string[] | null
-      first_name?: string | null
-      /** Format: int32 */
-      follow_up_cadence_days?: number | null
-      job_title?: string | null
-      last_name?: string | null
-      lifecycle?: null | components['schemas']['Lifecycle']
-      linkedin_url?: string | null
-      location?: string | null
-      /** Format: date-time */
-      next_follow_up_at?: string | null
-      notes?: string | null
-      phones?: string[] | null
-      relationship_type?: null | components['schemas']['RelationshipType']
-      source?: null | components['schemas']['ContactSource']
-      tags?: string[] | null
-      twitter_url?: string | null
-      /**
-       * Format: int32
-       * @description The version you edited; a mismatch answers 412 instead of overwriting a newer change.
-       */
-      version?: number | null
-      website?: string | null
-    }
-  }
-  responses: never
-  parameters: never
-  requestBodies: never
-  headers: never
-  pathItems: never
+    schemas: {
+        /** @description The company a contact works at. */
+        CompanyRef: {
+            /** Format: uuid */
+            id: string;
+            /** @example Northwind Studio */
+            name: string;
+        };
+        /** @description A person in the CRM. */
+        Contact: {
+            company?: null | components["schemas"]["CompanyRef"];
+            /**
+             * Format: int32
+             * @description How strong the relationship is, 1 (weak) to 5 (strong).
+             * @example 3
+             */
+            connection_strength?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Values of the workspace's custom fields, by field key. */
+            custom_fields: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description Set when the contact is in the trash.
+             */
+            deleted_at?: string | null;
+            /**
+             * @description First and last name together, as shown in lists.
+             * @example Ada Lovelace
+             */
+            display_name: string;
+            /**
+             * @description Email addresses, the primary one first (stored lower-cased).
+             * @example [
+             *       "ada@example.com"
+             *     ]
+             */
+            emails: string[];
+            /** @example Ada */
+            first_name: string;
+            /**
+             * Format: int32
+             * @description Days between touchpoints for this contact; when empty, the lifecycle's default applies.
+             * @example 14
+             */
+            follow_up_cadence_days?: number | null;
+            /** Format: uuid */
+            id: string;
+            /** @example Head of Engineering */
+            job_title?: string | null;
+            /**
+             * Format: date-time
+             * @description When you last interacted with the contact.
+             */
+            last_interaction_at?: string | null;
+            /** @example Lovelace */
+            last_name: string;
+            lifecycle: components["schemas"]["Lifecycle"];
+            /** @example https://www.linkedin.com/in/ada */
+            linkedin_url?: string | null;
+            /** @example London, UK */
+            location?: string | null;
+            /**
+             * Format: date-time
+             * @description When the contact is due for a follow-up.
+             */
+            next_follow_up_at?: string | null;
+            notes?: string | null;
+            /**
+             * @description Phone numbers, the primary one first.
+             * @example [
+             *       "+44 20 7946 0958"
+             *     ]
+             */
+            phones: string[];
+            relationship_type?: null | components["schemas"]["RelationshipType"];
+            source?: null | components["schemas"]["ContactSource"];
+            /**
+             * @description Lower-case labels, e.g. `vip`, `design`.
+             * @example [
+             *       "vip",
+             *       "design"
+             *     ]
+             */
+            tags: string[];
+            twitter_url?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
+             * @example 1
+             */
+            version: number;
+            /** @example https://ada.example.com */
+            website?: string | null;
+        };
+        /** @description A page of contacts. */
+        ContactPage: {
+            items: components["schemas"]["Contact"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Number of contacts matching the filters; only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /**
+         * @description How the contact first came to you.
+         * @enum {string}
+         */
+        ContactSource: "referral" | "website" | "linkedin" | "event" | "cold_outreach" | "social_media" | "partner" | "advertising" | "inbound_email" | "other";
+        /**
+         * @description A new contact. Only `first_name` is required.
+         * @example {
+         *       "company_name": "Analytical Engines Ltd",
+         *       "emails": [
+         *         "ada@example.com"
+         *       ],
+         *       "first_name": "Ada",
+         *       "job_title": "Head of Engineering",
+         *       "last_name": "Lovelace",
+         *       "lifecycle": "prospect",
+         *       "phones": [
+         *         "+44 20 7946 0958"
+         *       ],
+         *       "source": "referral",
+         *       "tags": [
+         *         "vip"
+         *       ]
+         *     }
+         */
+        CreateContact: {
+            /**
+             * Format: uuid
+             * @description Links to an existing company by id (instead of `company_name`).
+             */
+            company_id?: string | null;
+            /** @description The company's name: links to the company with that name, creating it when new. */
+            company_name?: string | null;
+            /** Format: int32 */
+            connection_strength?: number | null;
+            /** @description Up to 10 email addresses, the primary one first. */
+            emails?: string[];
+            first_name: string;
+            /** Format: int32 */
+            follow_up_cadence_days?: number | null;
+            job_title?: string | null;
+            last_name?: string | null;
+            lifecycle?: null | components["schemas"]["Lifecycle"];
+            linkedin_url?: string | null;
+            location?: string | null;
+            /** Format: date-time */
+            next_follow_up_at?: string | null;
+            notes?: string | null;
+            /** @description Up to 10 phone numbers, the primary one first. */
+            phones?: string[];
+            relationship_type?: null | components["schemas"]["RelationshipType"];
+            source?: null | components["schemas"]["ContactSource"];
+            /** @description Up to 30 tags of at most 50 characters; stored lower-case. */
+            tags?: string[];
+            twitter_url?: string | null;
+            /** @description A web address; `https://` is added when missing. */
+            website?: string | null;
+        };
+        /** @description One problem with one input field. */
+        FieldError: {
+            /**
+             * @description Path of the offending field or parameter, e.g. `emails[1]` or `limit`.
+             * @example emails[0]
+             */
+            field: string;
+            /**
+             * @description What is wrong with it, in words a person can act on.
+             * @example must be a valid email address
+             */
+            message: string;
+        };
+        Health: {
+            /**
+             * @description Always `ok` when the process answers.
+             * @example ok
+             */
+            status: string;
+            /**
+             * @description The server's version.
+             * @example 0.1.0
+             */
+            version: string;
+        };
+        /**
+         * @description Where the contact is in the customer lifecycle.
+         * @enum {string}
+         */
+        Lifecycle: "lead" | "prospect" | "client" | "inactive";
+        /**
+         * @description An RFC 9457 problem document, returned with `Content-Type: application/problem+json`.
+         * @example {
+         *       "code": "validation_failed",
+         *       "detail": "1 field is invalid",
+         *       "errors": [
+         *         {
+         *           "field": "emails[0]",
+         *           "message": "must be a valid email address"
+         *         }
+         *       ],
+         *       "status": 422,
+         *       "title": "Unprocessable Content",
+         *       "type": "urn:rapport:problem:validation_failed"
+         *     }
+         */
+        Problem: {
+            /** @description Stable machine-readable code, e.g. `validation_failed`, `not_found`, `version_conflict`. */
+            code: string;
+            /** @description What happened, for people. */
+            detail: string;
+            /** @description Each invalid field or parameter, when the problem is about input. */
+            errors?: components["schemas"]["FieldError"][];
+            /** @description The request's id (also in the `X-Request-Id` header), to quote when reporting a failure. */
+            request_id?: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /** @description The HTTP status phrase. */
+            title: string;
+            /** @description A URI naming the kind of problem: `urn:rapport:problem:<code>`. */
+            type: string;
+        };
+        Readiness: {
+            /**
+             * @description Number of schema migrations applied.
+             * @example 2
+             */
+            migrations: number;
+            /**
+             * @description `ready` when the database answers and every migration is applied.
+             * @example ready
+             */
+            status: string;
+        };
+        /**
+         * @description What the person is to you (useful when managing a network, not only customers).
+         * @enum {string}
+         */
+        RelationshipType: "client" | "prospect" | "colleague" | "friend" | "family" | "mentor" | "recruiter" | "investor" | "partner" | "vendor" | "other";
+        /** @description A tag in use, with how many live contacts carry it. */
+        TagCount: {
+            /**
+             * Format: int64
+             * @example 4
+             */
+            count: number;
+            /** @example vip */
+            tag: string;
+        };
+        /** @description Every tag in use on contacts. */
+        TagList: {
+            items: components["schemas"]["TagCount"][];
+        };
+        /**
+         * @description A partial update: only the fields present change; `null` clears an optional field.
+         * @example {
+         *       "lifecycle": "client",
+         *       "tags": [
+         *         "vip",
+         *         "retainer"
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        UpdateContact: {
+            /** Format: uuid */
+            company_id?: string | null;
+            /** @description Links to the company with this name (created when new); `null` or `""` unlinks. */
+            company_name?: string | null;
+            /** Format: int32 */
+            connection_strength?: number | null;
+            emails?: string[] | null;
+            first_name?: string | null;
+            /** Format: int32 */
+            follow_up_cadence_days?: number | null;
+            job_title?: string | null;
+            last_name?: string | null;
+            lifecycle?: null | components["schemas"]["Lifecycle"];
+            linkedin_url?: string | null;
+            location?: string | null;
+            /** Format: date-time */
+            next_follow_up_at?: string | null;
+            notes?: string | null;
+            phones?: string[] | null;
+            relationship_type?: null | components["schemas"]["RelationshipType"];
+            source?: null | components["schemas"]["ContactSource"];
+            tags?: string[] | null;
+            twitter_url?: string | null;
+            /**
+             * Format: int32
+             * @description The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+             */
+            version?: number | null;
+            website?: string | null;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
-export type $defs = Record<string, never>
+export type $defs = Record<string, never>;
 export interface operations {
-  health: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The server is alive */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Health']
-        }
-      }
-    }
-  }
-  ready: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Ready to serve requests */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Readiness']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable or migrations are pending */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  list_contacts: {
-    parameters: {
-      query?: {
-        /**
-         * @description Page size, 1 to 200 (default 50).
-         * @example 50
-         */
-        limit?: number
-        /** @description `next_cursor` from the previous page. */
-        cursor?: string
-        /**
-         * @description Sort order; `-` means descending. One of `name`, `created_at`, `updated_at`,
-         *     `last_interaction_at`, `next_follow_up_at` (default `-created_at`).
-         * @example name
-         */
-        sort?: string
-        /**
-         * @description Search text: matches names, emails, phones, job title, location and company name.
-         * @example ada
-         */
-        q?: string
-        /**
-         * @description Lifecycle stages, comma-separated: `lead`, `prospect`, `client`, `inactive`.
-         * @example lead,prospect
-         */
-        lifecycle?: string
-        /**
-         * @description Tags, comma-separated: contacts carrying all of them.
-         * @example vip
-         */
-        tag?: string
-        /** @description Sources, comma-separated, e.g. `referral,event`. */
-        source?: string
-        /** @description Contacts of this company. */
-        company_id?: string
-        /**
-         * @description Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
-         * @example due
-         */
-        follow_up?: string
-        /** @description `true` lists the trash instead of live contacts. */
-        trashed?: boolean
-        /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
-        include_total?: boolean
-      }
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description A page of contacts */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['ContactPage']
-        }
-      }
-      /** @description A field or parameter is invalid; `errors` names each one */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "validation_failed",
-           *       "detail": "emails: 'ada@' is not a valid email address",
-           *       "status": 422,
-           *       "title": "Unprocessable Entity",
-           *       "type": "urn:rapport:problem:validation_failed"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  create_contact: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateContact']
-      }
-    }
-    responses: {
-      /** @description The contact was created */
-      201: {
-        headers: {
-          /** @description The contact's version */
-          ETag?: string
-          /** @description URL of the new contact */
-          Location?: string
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Contact']
-        }
-      }
-      /** @description The body is not valid JSON */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "malformed_json",
-           *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "urn:rapport:problem:malformed_json"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The body is larger than this endpoint accepts */
-      413: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "payload_too_large",
-           *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
-           *       "status": 413,
-           *       "title": "Payload Too Large",
-           *       "type": "urn:rapport:problem:payload_too_large"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The body is not sent as application/json */
-      415: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "unsupported_media_type",
-           *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "urn:rapport:problem:unsupported_media_type"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description A field or parameter is invalid; `errors` names each one */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "validation_failed",
-           *       "detail": "emails: 'ada@' is not a valid email address",
-           *       "status": 422,
-           *       "title": "Unprocessable Entity",
-           *       "type": "urn:rapport:problem:validation_failed"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  list_contact_tags: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Tags with their contact counts */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['TagList']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  get_contact: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description The contact's id */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The contact */
-      200: {
-        headers: {
-          /** @description The contact's version, for If-Match */
-          ETag?: string
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Contact']
-        }
-      }
-      /** @description No record has this id */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "not_found",
-           *       "detail": "the contact was not found",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "urn:rapport:problem:not_found"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  delete_contact: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description The version you saw, as an ETag */
-        'If-Match'?: string | null
-      }
-      path: {
-        /** @description The contact's id */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The contact is in the trash */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      /** @description No record has this id */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "not_found",
-           *       "detail": "the contact was not found",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "urn:rapport:problem:not_found"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The record changed since the version given in If-Match or `version` */
-      412: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "version_conflict",
-           *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
-           *       "status": 412,
-           *       "title": "Precondition Failed",
-           *       "type": "urn:rapport:problem:version_conflict"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  update_contact: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description The version you edited, as an ETag, e.g. "1" */
-        'If-Match'?: string | null
-      }
-      path: {
-        /** @description The contact's id */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateContact']
-      }
-    }
-    responses: {
-      /** @description The updated contact */
-      200: {
-        headers: {
-          /** @description The contact's new version */
-          ETag?: string
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Contact']
-        }
-      }
-      /** @description The body is not valid JSON */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "malformed_json",
-           *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "urn:rapport:problem:malformed_json"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description No record has this id */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "not_found",
-           *       "detail": "the contact was not found",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "urn:rapport:problem:not_found"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The record changed since the version given in If-Match or `version` */
-      412: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "version_conflict",
-           *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
-           *       "status": 412,
-           *       "title": "Precondition Failed",
-           *       "type": "urn:rapport:problem:version_conflict"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The body is larger than this endpoint accepts */
-      413: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "payload_too_large",
-           *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
-           *       "status": 413,
-           *       "title": "Payload Too Large",
-           *       "type": "urn:rapport:problem:payload_too_large"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The body is not sent as application/json */
-      415: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "unsupported_media_type",
-           *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "urn:rapport:problem:unsupported_media_type"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description A field or parameter is invalid; `errors` names each one */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "validation_failed",
-           *       "detail": "emails: 'ada@' is not a valid email address",
-           *       "status": 422,
-           *       "title": "Unprocessable Entity",
-           *       "type": "urn:rapport:problem:validation_failed"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  restore_contact: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description The contact's id */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The restored contact */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Contact']
-        }
-      }
-      /** @description No record has this id */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "not_found",
-           *       "detail": "the contact was not found",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "urn:rapport:problem:not_found"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The record changed since the version given in If-Match or `version` */
-      412: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "version_conflict",
-           *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
-           *       "status": 412,
-           *       "title": "Precondition Failed",
-           *       "type": "urn:rapport:problem:version_conflict"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description An unexpected failure; quote request_id when reporting it */
-      500: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "internal_error",
-           *       "detail": "something went wrong on our side",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "urn:rapport:problem:internal_error"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The database is unreachable; retry after the Retry-After delay */
-      503: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          /**
-           * @example {
-           *       "code": "database_unavailable",
-           *       "detail": "the database is unreachable right now; try again in a moment",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "urn:rapport:problem:database_unavailable"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server is alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or migrations are pending */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /**
+                 * @description Sort order; `-` means descending. One of `name`, `created_at`, `updated_at`,
+                 *     `last_interaction_at`, `next_follow_up_at` (default `-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /**
+                 * @description Search text: matches names, emails, phones, job title, location and company name.
+                 * @example ada
+                 */
+                q?: string;
+                /**
+                 * @description Lifecycle stages, comma-separated: `lead`, `prospect`, `client`, `inactive`.
+                 * @example lead,prospect
+                 */
+                lifecycle?: string;
+                /**
+                 * @description Tags, comma-separated: contacts carrying all of them.
+                 * @example vip
+                 */
+                tag?: string;
+                /** @description Sources, comma-separated, e.g. `referral,event`. */
+                source?: string;
+                /** @description Contacts of this company. */
+                company_id?: string;
+                /**
+                 * @description Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
+                 * @example due
+                 */
+                follow_up?: string;
+                /** @description `true` lists the trash instead of live contacts. */
+                trashed?: boolean;
+                /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContact"];
+            };
+        };
+        responses: {
+            /** @description The contact was created */
+            201: {
+                headers: {
+                    /** @description The contact's version */
+                    ETag?: string;
+                    /** @description URL of the new contact */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contact_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tags with their contact counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    /** @description The contact's version, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The contact's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact is in the trash */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag, e.g. "1" */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The contact's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateContact"];
+            };
+        };
+        responses: {
+            /** @description The updated contact */
+            200: {
+                headers: {
+                    /** @description The contact's new version */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
 }

@@ -1,0 +1,99 @@
+// @ts-check
+// A person creates a contact (fixing a mistake the server points out), edits it and finds it.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, SHOTS } from './browser.mjs'
+import { ContactPage, ContactsPage } from './pages.mjs'
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let ctx
+
+before(async () => {
+  ctx = await launch()
+})
+after(async () => {
+  await ctx?.browser.close()
+})
+
+test('create, edit and find a contact through the UI', async () => {
+  const { page } = ctx
+  const list = new ContactsPage(page)
+  await list.open()
+  await page.getByText('No contacts yet').waitFor()
+
+  const form = await list.newContact()
+  await form.fill({
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    emails: 'ada@',
+    company_name: 'Analytical Engines',
+  })
+  await form.submit()
+  // The server's validation message appears next to the field, and nothing is lost.
+  await form.errorFor('emails').waitFor()
+  assert.match(await form.errorFor('emails').innerText(), /not a valid email/)
+  assert.equal(await page.locator('[name="first_name"]').inputValue(), 'Ada')
+
+  await form.fill({ emails: 'ada@example.com', tags: 'vip, math', lifecycle: 'prospect' })
+  await form.submit()
+  const contact = new ContactPage(page)
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+  assert.equal(await contact.heading.innerText(), 'Ada Lovelace')
+  await page.getByText('Analytical Engines').first().waitFor()
+  const url = page.url()
+
+  const edit = await contact.edit()
+  await edit.fill({ job_title: 'CTO', lifecycle: 'client' })
+  await edit.submit()
+  await page.waitForURL(url)
+  await page.getByText('CTO at Analytical Engines').waitFor()
+  await page.locator('.badge', { hasText: 'Client' }).waitFor()
+  await page.screenshot({ path: `${SHOTS}contact.png`, fullPage: true })
+
+  // A reload on a deep link is served by the SPA (history fallback).
+  await page.reload()
+  await page.getByText('CTO at Analytical Engines').waitFor()
+
+  await page.goto('/contacts/new')
+  await form.fill({ first_name: 'Grace', last_name: 'Hopper', company_name: 'Navy Labs' })
+  await form.submit()
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+
+  await list.open()
+  await list.row('Ada Lovelace').waitFor()
+  await list.row('Grace Hopper').waitFor()
+  await list.searchFor('lovel')
+  await list.row('Grace Hopper').waitFor({ state: 'detached' })
+  await list.row('Ada Lovelace').waitFor()
+  assert.match(page.url(), /q=lovel/, 'the search is in the URL')
+  await list.searchFor('navy')
+  await list.row('Grace Hopper').waitFor()
+  await list.searchFor('nobody at all')
+  await page.getByText('No contacts match').waitFor()
+  await list.searchFor('')
+  await list.filter('Lifecycle', 'client')
+  await list.row('Ada Lovelace').waitFor()
+  await list.row('Grace Hopper').waitFor({ state: 'detached' })
+  await list.filter('Tag', 'vip')
+  assert.match(await list.count.innerText(), /1 contact/)
+  await page.screenshot({ path: `${SHOTS}contacts.png`, fullPage: true })
+})
+
+test('a contact moved to the trash can be restored', async () => {
+  const { page } = ctx
+  const list = new ContactsPage(page)
+  await list.open('?q=grace')
+  await list.row('Grace Hopper').click()
+  page.once('dialog', (d) => d.accept())
+  await page.getByRole('button', { name: 'Move to trash' }).click()
+  await page.waitForURL(/\/contacts$/)
+  await list.row('Ada Lovelace').waitFor()
+  assert.equal(await list.row('Grace Hopper').count(), 0)
+
+  await list.open('?trashed=true')
+  await list.row('Grace Hopper').click()
+  await page.getByRole('button', { name: 'Restore' }).click()
+  await page.getByRole('button', { name: 'Move to trash' }).waitFor()
+  await list.open()
+  await list.row('Grace Hopper').waitFor()
+})
