@@ -41,6 +41,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind_addr;
     let workers = config.http_workers;
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
+    spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
     HttpServer::new(move || rapport::app(state.clone()))
         .workers(workers)
@@ -50,6 +51,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Hourly chores that keep tables from growing without bound.
+fn spawn_housekeeping(pool: db::DbPool) {
+    actix_web::rt::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            let Ok(mut conn) = pool.get().await else {
+                continue;
+            };
+            match db::idempotency::purge_expired(&mut conn).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired idempotency keys removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not remove expired idempotency keys"),
+            }
+        }
+    });
 }
 
 async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {

@@ -121,7 +121,7 @@ pub struct Contact {
 }
 
 /// A new contact. Only `first_name` is required.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "first_name": "Ada",

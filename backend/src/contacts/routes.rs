@@ -7,7 +7,8 @@ use uuid::Uuid;
 use super::dto::{Contact, ContactPage, CreateContact, TagList, UpdateContact};
 use super::query::{ContactQuery, ListContactsParams};
 use super::service;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::idempotency::{self, Created};
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
 use crate::state::AppState;
@@ -48,23 +49,43 @@ pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<web::Jso
 }
 
 /// Create a contact. Naming a company links it, creating the company when it is new.
+///
+/// Send an `Idempotency-Key` to make retries safe: a repeat with the same key and body returns
+/// the original response (with `Idempotent-Replayed: true`) instead of a second contact.
 #[utoipa::path(
     tag = "contacts",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Any unique string (e.g. a UUID) identifying this creation; kept for 24 hours")),
     request_body = CreateContact,
-    responses((status = 201, description = "The contact was created", body = Contact,
-        headers(("Location" = String, description = "URL of the new contact"), ("ETag" = String, description = "The contact's version")))),
+    responses(
+        (status = 201, description = "The contact was created (or, for a repeated Idempotency-Key, had been)", body = Contact,
+            headers(("Location" = String, description = "URL of the new contact"), ("ETag" = String, description = "The contact's version"))),
+        (status = 409, description = "The Idempotency-Key was used for a different request", body = Problem,
+            content_type = "application/problem+json"),
+    ),
 )]
 #[post("/contacts")]
 pub async fn create_contact(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<CreateContact>,
 ) -> AppResult<HttpResponse> {
+    let key = idempotency::key(&req)?;
+    let fingerprint = idempotency::fingerprint(&req, &body.0);
+    let workspace = state.workspace_id();
+    let input = body.0;
     let mut conn = state.conn().await?;
-    let contact = service::create(&mut conn, state.workspace_id(), body.0).await?;
-    let res = HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/contacts/{}", contact.id)))
-        .json(&contact);
-    Ok(with_etag(res, &contact))
+    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
+        Box::pin(async move {
+            let contact = service::create(conn, workspace, input).await?;
+            Ok(Created {
+                location: format!("/api/v1/contacts/{}", contact.id),
+                version: Some(contact.version),
+                body: serde_json::to_value(&contact).map_err(AppError::internal)?,
+            })
+        })
+    })
+    .await
 }
 
 /// Get one contact (also when it is in the trash: `deleted_at` is then set).

@@ -3,6 +3,7 @@
 
 pub mod cursor;
 pub mod enums;
+pub mod idempotency;
 pub mod schema;
 
 use std::time::Duration;

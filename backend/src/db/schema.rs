@@ -61,8 +61,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (workspace_id, key) {
+        workspace_id -> Uuid,
+        key -> Text,
+        fingerprint -> Bytea,
+        status -> Nullable<Int2>,
+        response -> Nullable<Jsonb>,
+        location -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 
-diesel::allow_tables_to_appear_in_same_query!(workspaces, companies, contacts);
+diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
+
+diesel::allow_tables_to_appear_in_same_query!(workspaces, companies, contacts, idempotency_keys);

@@ -5,5 +5,6 @@ mod common;
 
 mod contacts;
 mod contacts_bad_input;
+mod idempotency;
 mod migrations;
 mod system;

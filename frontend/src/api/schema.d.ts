@@ -48,7 +48,11 @@ export interface paths {
         /** List contacts: search, filter, sort, and page through them with a cursor. */
         get: operations["list_contacts"];
         put?: never;
-        /** Create a contact. Naming a company links it, creating the company when it is new. */
+        /**
+         * Create a contact. Naming a company links it, creating the company when it is new.
+         * @description Send an `Idempotency-Key` to make retries safe: a repeat with the same key and body returns
+         *     the original response (with `Idempotent-Replayed: true`) instead of a second contact.
+         */
         post: operations["create_contact"];
         delete?: never;
         options?: never;
@@ -611,7 +615,10 @@ export interface operations {
     create_contact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID) identifying this creation; kept for 24 hours */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -621,7 +628,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact was created */
+            /** @description The contact was created (or, for a repeated Idempotency-Key, had been) */
             201: {
                 headers: {
                     /** @description The contact's version */
@@ -649,6 +656,15 @@ export interface operations {
                      *       "type": "urn:rapport:problem:malformed_json"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -3,8 +3,24 @@ import { ref, watch, type Ref } from 'vue'
 import { api, call, ApiError } from '../api/client'
 import type { Contact, CreateContact, UpdateContact } from '../api/types'
 
-export function createContact(body: CreateContact): Promise<Contact> {
-  return call(api.POST('/api/v1/contacts', { body }))
+/**
+ * Creates a contact. Pass the same `idempotencyKey` when retrying the same form so that a retry
+ * after a lost response never creates a second contact.
+ */
+export function createContact(body: CreateContact, idempotencyKey?: string): Promise<Contact> {
+  return call(
+    api.POST('/api/v1/contacts', {
+      body,
+      params: { header: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined },
+    }),
+  )
+}
+
+/** A random key for Idempotency-Key (crypto.randomUUID needs a secure context). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto && window.isSecureContext)
+    return crypto.randomUUID()
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
 }
 
 export function useContact(id: Ref<string>) {
