@@ -1,13 +1,12 @@
 //! The contacts list's query parameters: parsing and checking them into a `ContactQuery` the
 //! store can run, with every bad parameter named in one 422.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle};
-use crate::db::cursor::Cursor;
+use crate::db::keyset::{KeyKind, Sort, SortKey, SortValue};
 use crate::error::{AppError, FieldError};
 use crate::http::params::{self, ParamErrors};
 
@@ -49,78 +48,46 @@ pub struct ListContactsParams {
     pub include_total: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    CreatedAt,
-    UpdatedAt,
-    Name,
-    LastInteractionAt,
-    NextFollowUpAt,
-}
+/// "Never contacted" sorts as the distant past and "no follow-up" as the distant future; these
+/// expressions match the expression indexes of the migrations.
+pub const LAST_INTERACTION_KEY: &str =
+    "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
+pub const NEXT_FOLLOW_UP_KEY: &str =
+    "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub key: SortKey,
-    pub descending: bool,
-}
-
-impl Sort {
-    pub const CHOICES: &'static str = "name, created_at, updated_at, last_interaction_at, next_follow_up_at (prefix - for descending)";
-
-    pub fn parse(raw: Option<&str>) -> Result<Sort, FieldError> {
-        let raw = raw
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("-created_at");
-        let (descending, name) = match raw.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-        };
-        let key = match name {
-            "created_at" => SortKey::CreatedAt,
-            "updated_at" => SortKey::UpdatedAt,
-            "name" => SortKey::Name,
-            "last_interaction_at" => SortKey::LastInteractionAt,
-            "next_follow_up_at" => SortKey::NextFollowUpAt,
-            _ => {
-                return Err(FieldError::new(
-                    "sort",
-                    format!("must be one of: {}", Self::CHOICES),
-                ));
-            }
-        };
-        Ok(Sort { key, descending })
-    }
-
-    /// The canonical spelling, recorded in cursors.
-    pub fn as_param(&self) -> String {
-        let name = match self.key {
-            SortKey::CreatedAt => "created_at",
-            SortKey::UpdatedAt => "updated_at",
-            SortKey::Name => "name",
-            SortKey::LastInteractionAt => "last_interaction_at",
-            SortKey::NextFollowUpAt => "next_follow_up_at",
-        };
-        if self.descending {
-            format!("-{name}")
-        } else {
-            name.to_owned()
-        }
-    }
-}
+pub const SORTS: &[SortKey] = &[
+    SortKey {
+        name: "name",
+        sql: "contacts.sort_name",
+        kind: KeyKind::Text,
+    },
+    SortKey {
+        name: "created_at",
+        sql: "contacts.created_at",
+        kind: KeyKind::Time,
+    },
+    SortKey {
+        name: "updated_at",
+        sql: "contacts.updated_at",
+        kind: KeyKind::Time,
+    },
+    SortKey {
+        name: "last_interaction_at",
+        sql: LAST_INTERACTION_KEY,
+        kind: KeyKind::Time,
+    },
+    SortKey {
+        name: "next_follow_up_at",
+        sql: NEXT_FOLLOW_UP_KEY,
+        kind: KeyKind::Time,
+    },
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowUp {
     Due,
     Week,
     None,
-}
-
-/// A position in a sorted list: the last row's sort value and id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SortValue {
-    Time(DateTime<Utc>),
-    Text(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -157,27 +124,14 @@ fn parse_enums<T: std::str::FromStr<Err = String>>(
         .collect()
 }
 
-fn cursor_value(sort: &Sort, cursor: &Cursor) -> Result<SortValue, FieldError> {
-    match sort.key {
-        SortKey::Name => Ok(SortValue::Text(cursor.value.clone())),
-        _ => DateTime::parse_from_rfc3339(&cursor.value)
-            .map(|t| SortValue::Time(t.with_timezone(&Utc)))
-            .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor")),
-    }
-}
-
 impl ContactQuery {
     pub fn from_params(p: &ListContactsParams) -> Result<ContactQuery, AppError> {
         let mut errors = ParamErrors::default();
         let limit = errors.take(params::limit(p.limit.as_deref()));
-        let sort = errors.take(Sort::parse(p.sort.as_deref()));
-        let after = match sort {
-            Some(sort) => errors
-                .take(params::cursor(p.cursor.as_deref(), &sort.as_param()))
-                .flatten()
-                .and_then(|c| errors.take(cursor_value(&sort, &c)).map(|v| (v, c.id))),
-            None => None,
-        };
+        let sort = errors.take(Sort::parse(p.sort.as_deref(), SORTS, "-created_at"));
+        let after = sort
+            .and_then(|sort| errors.take(sort.after(p.cursor.as_deref())))
+            .flatten();
         let lifecycles = errors.take(parse_enums("lifecycle", p.lifecycle.as_deref()));
         let sources = errors.take(parse_enums("source", p.source.as_deref()));
         let tags: Vec<String> = params::list(p.tag.as_deref())
@@ -234,8 +188,9 @@ impl ContactQuery {
                 follow_up,
                 trashed: trashed.unwrap_or(false),
             },
+            // Only reached when there were no errors, so the sort parsed.
             sort: sort.unwrap_or(Sort {
-                key: SortKey::CreatedAt,
+                key: SORTS[1],
                 descending: true,
             }),
             after,
@@ -248,6 +203,8 @@ impl ContactQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::cursor::Cursor;
+    use uuid::Uuid;
 
     fn fields(p: ListContactsParams) -> Vec<String> {
         match ContactQuery::from_params(&p) {
@@ -258,28 +215,14 @@ mod tests {
 
     #[test]
     fn sorts() {
+        let parse = |raw| Sort::parse(raw, SORTS, "-created_at").map(|s| s.as_param());
+        assert_eq!(parse(None).ok().as_deref(), Some("-created_at"));
+        assert_eq!(parse(Some("name")).ok().as_deref(), Some("name"));
         assert_eq!(
-            Sort::parse(None).ok(),
-            Some(Sort {
-                key: SortKey::CreatedAt,
-                descending: true
-            })
-        );
-        assert_eq!(
-            Sort::parse(Some("name"))
-                .map(|s| s.as_param())
-                .ok()
-                .as_deref(),
-            Some("name")
-        );
-        assert_eq!(
-            Sort::parse(Some("-next_follow_up_at"))
-                .map(|s| s.as_param())
-                .ok()
-                .as_deref(),
+            parse(Some("-next_follow_up_at")).ok().as_deref(),
             Some("-next_follow_up_at")
         );
-        assert!(Sort::parse(Some("password")).is_err());
+        assert!(parse(Some("password")).is_err());
     }
 
     #[test]

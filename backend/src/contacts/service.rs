@@ -10,7 +10,7 @@ use super::dto::{
 use super::query::ContactQuery;
 use super::store::{self, ContactChangeset, ContactRow, NewContactRow, WriteOutcome};
 use crate::companies;
-use crate::db::cursor::Cursor;
+use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
 use crate::error::{AppError, AppResult};
 
@@ -94,28 +94,10 @@ pub async fn list(
     workspace: Uuid,
     query: &ContactQuery,
 ) -> AppResult<ContactPage> {
-    let mut rows = store::list(conn, workspace, query).await?;
-    let has_more = rows.len() as i64 > query.limit;
-    rows.truncate(query.limit as usize);
-    let next_cursor = match rows.last() {
-        Some(last) if has_more => {
-            let value = match store::sort_value(last, query.sort.key) {
-                super::query::SortValue::Time(t) => {
-                    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-                }
-                super::query::SortValue::Text(s) => s,
-            };
-            Some(
-                Cursor {
-                    sort: query.sort.as_param(),
-                    value,
-                    id: last.id,
-                }
-                .encode(),
-            )
-        }
-        _ => None,
-    };
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
+        (store::sort_value(r, &query.sort.key), r.id)
+    });
     let total = if query.include_total {
         Some(store::count(conn, workspace, &query.filter).await?)
     } else {

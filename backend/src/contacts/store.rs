@@ -5,12 +5,13 @@ use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSelectStatement, FromClause};
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
-use super::query::{ContactFilter, ContactQuery, FollowUp, SortKey, SortValue};
+use super::query::{ContactFilter, ContactQuery, FollowUp};
+use crate::db::keyset::{SortKey, SortValue};
 use crate::db::like_contains;
 use crate::db::schema::contacts;
 
@@ -150,33 +151,17 @@ pub enum WriteOutcome {
 
 type ContactSelect<'a, ST> = BoxedSelectStatement<'a, ST, FromClause<contacts::table>, Pg>;
 
-const LAST_INTERACTION_KEY: &str =
-    "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
-const NEXT_FOLLOW_UP_KEY: &str =
-    "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
-
-/// The SQL expression a sort orders by; nullable keys use the same sentinels as their indexes.
-fn sort_expression(key: SortKey) -> &'static str {
-    match key {
-        SortKey::CreatedAt => "contacts.created_at",
-        SortKey::UpdatedAt => "contacts.updated_at",
-        SortKey::Name => "contacts.sort_name",
-        SortKey::LastInteractionAt => LAST_INTERACTION_KEY,
-        SortKey::NextFollowUpAt => NEXT_FOLLOW_UP_KEY,
-    }
-}
-
 /// The value a row has under a sort, as the cursor records it.
-pub fn sort_value(row: &ContactRow, key: SortKey) -> SortValue {
+pub fn sort_value(row: &ContactRow, key: &SortKey) -> SortValue {
     // The sentinels of LAST_INTERACTION_KEY and NEXT_FOLLOW_UP_KEY.
     let min = DateTime::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
     let max = DateTime::from_timestamp(253_402_214_400, 0).unwrap_or_default();
-    match key {
-        SortKey::CreatedAt => SortValue::Time(row.created_at),
-        SortKey::UpdatedAt => SortValue::Time(row.updated_at),
-        SortKey::Name => SortValue::Text(row.sort_name.clone()),
-        SortKey::LastInteractionAt => SortValue::Time(row.last_interaction_at.unwrap_or(min)),
-        SortKey::NextFollowUpAt => SortValue::Time(row.next_follow_up_at.unwrap_or(max)),
+    match key.name {
+        "name" => SortValue::Text(row.sort_name.clone()),
+        "updated_at" => SortValue::Time(row.updated_at),
+        "last_interaction_at" => SortValue::Time(row.last_interaction_at.unwrap_or(min)),
+        "next_follow_up_at" => SortValue::Time(row.next_follow_up_at.unwrap_or(max)),
+        _ => SortValue::Time(row.created_at),
     }
 }
 
@@ -235,33 +220,14 @@ pub async fn list(
 ) -> QueryResult<Vec<ContactRow>> {
     let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
-    let key = sort_expression(q.sort.key);
-    let (op, dir) = if q.sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
     if let Some((value, id)) = &q.after {
-        let head = format!("({key}, contacts.id) {op} (");
-        query = match value {
-            SortValue::Time(t) => query.filter(
-                sql::<Bool>(&head)
-                    .bind::<Timestamptz, _>(*t)
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(*id)
-                    .sql(")"),
-            ),
-            SortValue::Text(s) => query.filter(
-                sql::<Bool>(&head)
-                    .bind::<Text, _>(s.clone())
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(*id)
-                    .sql(")"),
-            ),
-        };
+        query = query.filter(
+            q.sort
+                .condition::<contacts::table>("contacts.id", value, *id),
+        );
     }
     query
-        .order(sql::<Text>(&format!("{key} {dir}, contacts.id {dir}")))
+        .order(sql::<Text>(&q.sort.order_sql("contacts.id")))
         .limit(q.limit + 1)
         .load(conn)
         .await

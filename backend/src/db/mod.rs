@@ -4,6 +4,7 @@
 pub mod cursor;
 pub mod enums;
 pub mod idempotency;
+pub mod keyset;
 pub mod schema;
 
 use std::time::Duration;

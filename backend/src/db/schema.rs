@@ -25,6 +25,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         version -> Int4,
+        sort_name -> Text,
+        search_text -> Text,
     }
 }
 
