@@ -39,6 +39,12 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::update_contact)
                 .service(contacts::routes::delete_contact)
                 .service(contacts::routes::restore_contact)
+                .service(companies::routes::list_companies)
+                .service(companies::routes::create_company)
+                .service(companies::routes::get_company)
+                .service(companies::routes::update_company)
+                .service(companies::routes::delete_company)
+                .service(companies::routes::restore_company)
                 .default_service(web::to(unmatched)),
         );
 }

@@ -27,6 +27,7 @@ pub fn base() -> OpenApi {
         )
         .tags(Some(vec![
             TagBuilder::new().name("contacts").description(Some("People you do business with")).build(),
+            TagBuilder::new().name("companies").description(Some("Organisations your contacts work at")).build(),
             TagBuilder::new().name("system").description(Some("Health and readiness probes")).build(),
         ]))
         .build();

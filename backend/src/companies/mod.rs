@@ -1,5 +1,7 @@
-//! Companies: the organisations contacts work at. For now they are created and linked through
-//! contacts (by name); their own endpoints come with the relationships features.
+//! Companies: the organisations contacts work at. Created directly or by naming them on a contact.
 
+pub mod dto;
+pub mod query;
+pub mod routes;
 pub mod service;
 pub mod store;

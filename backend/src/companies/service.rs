@@ -1,12 +1,18 @@
-//! What other domains may ask of companies.
+//! Company rules, and what other domains may ask of companies.
 
 use std::collections::HashMap;
 
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::store;
+use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
+use super::query::CompanyQuery;
+use super::store::{self, CompanyChangeset, CompanyRow, NewCompanyRow};
+use crate::db::{WriteOutcome, keyset};
+use crate::dto::{clean, normalize_url};
 use crate::error::{AppError, AppResult};
+
+const NOT_FOUND: &str = "the company";
 
 /// Resolves a company given by name (found or created) or by id (must exist).
 pub async fn resolve(
@@ -50,4 +56,208 @@ pub async fn names(
         .await?
         .into_iter()
         .collect())
+}
+
+/// "https://www.Engines.example/about" → "engines.example".
+fn domain(value: Option<String>) -> Option<String> {
+    let value = clean(value)?;
+    let host = normalize_url(&value)
+        .and_then(|u| url::Url::parse(&u).ok())
+        .and_then(|u| u.host_str().map(str::to_lowercase))
+        .unwrap_or_else(|| value.to_lowercase());
+    Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
+}
+
+fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
+    Company {
+        id: row.id,
+        name: row.name,
+        domain: row.domain,
+        industry: row.industry,
+        size: row.size,
+        location: row.location,
+        notes: row.notes,
+        contact_count,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        version: row.version,
+    }
+}
+
+async fn to_dtos(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    rows: Vec<CompanyRow>,
+) -> AppResult<Vec<Company>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<Uuid, i64> = store::contact_counts(conn, workspace, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = counts.get(&r.id).copied().unwrap_or(0);
+            to_dto(r, n)
+        })
+        .collect())
+}
+
+async fn one_dto(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    row: CompanyRow,
+) -> AppResult<Company> {
+    to_dtos(conn, workspace, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+/// A clearer message for the one uniqueness rule companies have.
+fn name_taken(e: AppError, name: &str) -> AppError {
+    if e.code() == "already_exists" {
+        AppError::conflict(
+            "already_exists",
+            format!("a company named '{name}' already exists"),
+        )
+    } else {
+        e
+    }
+}
+
+fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(current) => Err(AppError::version_conflict(current)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    query: &CompanyQuery,
+) -> AppResult<CompanyPage> {
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
+        (store::sort_value(r, &query.sort.key), r.id)
+    });
+    let total = if query.include_total {
+        Some(store::count(conn, workspace, &query.filter).await?)
+    } else {
+        None
+    };
+    let items = to_dtos(conn, workspace, rows).await?;
+    Ok(CompanyPage {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Company> {
+    let row = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    one_dto(conn, workspace, row).await
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    input: CreateCompany,
+) -> AppResult<Company> {
+    let now = chrono::Utc::now();
+    let name = input.name.trim().to_owned();
+    let row = NewCompanyRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        name: name.clone(),
+        domain: domain(input.domain),
+        industry: clean(input.industry),
+        size: clean(input.size),
+        location: clean(input.location),
+        notes: clean(input.notes),
+        created_at: now,
+        updated_at: now,
+    };
+    let row = store::insert(conn, &row)
+        .await
+        .map_err(|e| name_taken(e.into(), &name))?;
+    Ok(to_dto(row, 0))
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdateCompany,
+    expected: Option<i32>,
+) -> AppResult<Company> {
+    let name = input.name.map(|n| n.trim().to_owned());
+    let changes = CompanyChangeset {
+        name: name.clone(),
+        domain: input.domain.map(domain),
+        industry: input.industry.map(clean),
+        size: input.size.map(clean),
+        location: input.location.map(clean),
+        notes: input.notes.map(clean),
+    };
+    let row = if changes.is_empty() {
+        match store::find(conn, workspace, id).await? {
+            Some(row) if row.deleted_at.is_none() => match expected {
+                Some(v) if v != row.version => return Err(AppError::version_conflict(row.version)),
+                _ => row,
+            },
+            _ => return Err(AppError::not_found(NOT_FOUND)),
+        }
+    } else {
+        let outcome = store::update(conn, workspace, id, &changes, expected)
+            .await
+            .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
+        written(outcome)?
+    };
+    one_dto(conn, workspace, row).await
+}
+
+/// Moves the company to the trash. Its contacts keep their link and can be moved elsewhere.
+pub async fn trash(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
+    written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
+}
+
+pub async fn restore(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<Company> {
+    let outcome = store::set_trashed(conn, workspace, id, false, expected)
+        .await
+        .map_err(|e| {
+            let e = AppError::from(e);
+            if e.code() == "already_exists" {
+                AppError::conflict(
+                    "already_exists",
+                    "a live company already has this name; rename one of them first",
+                )
+            } else {
+                e
+            }
+        })?;
+    let row = written(outcome).map_err(|e| {
+        if e.code() == "not_found" {
+            AppError::not_found("a company in the trash with this id")
+        } else {
+            e
+        }
+    })?;
+    one_dto(conn, workspace, row).await
 }

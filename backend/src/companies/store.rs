@@ -1,11 +1,81 @@
-//! Company rows: lookups by id and the race-free find-or-create by name.
+//! Company rows and the SQL that reads and writes them.
 
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, sql};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::query_builder::{BoxedSelectStatement, FromClause};
+use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::schema::companies;
+use super::query::{CompanyFilter, CompanyQuery};
+use crate::db::keyset::{SortKey, SortValue};
+use crate::db::schema::{companies, contacts};
+use crate::db::{WriteOutcome, like_contains};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = companies, check_for_backend(Pg))]
+pub struct CompanyRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub location: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub sort_name: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = companies)]
+pub struct NewCompanyRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub location: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = companies)]
+pub struct CompanyChangeset {
+    pub name: Option<String>,
+    pub domain: Option<Option<String>>,
+    pub industry: Option<Option<String>>,
+    pub size: Option<Option<String>>,
+    pub location: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl CompanyChangeset {
+    pub fn is_empty(&self) -> bool {
+        let CompanyChangeset {
+            name,
+            domain,
+            industry,
+            size,
+            location,
+            notes,
+        } = self;
+        name.is_none()
+            && domain.is_none()
+            && industry.is_none()
+            && size.is_none()
+            && location.is_none()
+            && notes.is_none()
+    }
+}
 
 #[derive(QueryableByName)]
 struct IdRow {
@@ -72,4 +142,188 @@ pub async fn names(
         .select((companies::id, companies::name))
         .load(conn)
         .await
+}
+
+/// Live contacts per company, for the given companies, in one query.
+pub async fn contact_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Option<Uuid>, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::deleted_at.is_null())
+        .filter(contacts::company_id.eq_any(ids))
+        .group_by(contacts::company_id)
+        .select((contacts::company_id, count_star()))
+        .load(conn)
+        .await
+}
+
+pub fn sort_value(row: &CompanyRow, key: &SortKey) -> SortValue {
+    match key.name {
+        "name" => SortValue::Text(row.sort_name.clone()),
+        "updated_at" => SortValue::Time(row.updated_at),
+        _ => SortValue::Time(row.created_at),
+    }
+}
+
+type CompanySelect<'a, ST> = BoxedSelectStatement<'a, ST, FromClause<companies::table>, Pg>;
+
+fn filtered<'a, ST: 'a>(
+    mut query: CompanySelect<'a, ST>,
+    workspace: Uuid,
+    f: &'a CompanyFilter,
+) -> CompanySelect<'a, ST> {
+    query = query.filter(companies::workspace_id.eq(workspace));
+    query = if f.trashed {
+        query.filter(companies::deleted_at.is_not_null())
+    } else {
+        query.filter(companies::deleted_at.is_null())
+    };
+    if let Some(q) = &f.q {
+        query = query.filter(companies::search_text.like(like_contains(q)));
+    }
+    if let Some(industry) = &f.industry {
+        query = query
+            .filter(sql::<Bool>("lower(companies.industry) = ").bind::<Text, _>(industry.clone()));
+    }
+    query
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    q: &CompanyQuery,
+) -> QueryResult<Vec<CompanyRow>> {
+    let base: CompanySelect<'_, _> = companies::table
+        .select(CompanyRow::as_select())
+        .into_boxed();
+    let mut query = filtered(base, workspace, &q.filter);
+    if let Some((value, id)) = &q.after {
+        query = query.filter(
+            q.sort
+                .condition::<companies::table>("companies.id", value, *id),
+        );
+    }
+    query
+        .order(sql::<Text>(&q.sort.order_sql("companies.id")))
+        .limit(q.limit + 1)
+        .load(conn)
+        .await
+}
+
+pub async fn count(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    f: &CompanyFilter,
+) -> QueryResult<i64> {
+    let base: CompanySelect<'_, BigInt> = companies::table.select(count_star()).into_boxed();
+    filtered(base, workspace, f).get_result(conn).await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<CompanyRow>> {
+    companies::table
+        .filter(
+            companies::workspace_id
+                .eq(workspace)
+                .and(companies::id.eq(id)),
+        )
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &NewCompanyRow) -> QueryResult<CompanyRow> {
+    diesel::insert_into(companies::table)
+        .values(row)
+        .returning(CompanyRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: &CompanyChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<CompanyRow>> {
+    let target = companies::table
+        .filter(companies::workspace_id.eq(workspace))
+        .filter(companies::id.eq(id))
+        .filter(companies::deleted_at.is_null())
+        .filter(
+            companies::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            changes,
+            companies::version.eq(companies::version + 1),
+            companies::updated_at.eq(Utc::now()),
+        ))
+        .returning(CompanyRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
+}
+
+pub async fn set_trashed(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    trash: bool,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<CompanyRow>> {
+    let now = Utc::now();
+    let target = companies::table
+        .filter(companies::workspace_id.eq(workspace))
+        .filter(companies::id.eq(id))
+        .filter(companies::deleted_at.is_null().eq(trash))
+        .filter(
+            companies::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            companies::deleted_at.eq(trash.then_some(now)),
+            companies::version.eq(companies::version + 1),
+            companies::updated_at.eq(now),
+        ))
+        .returning(CompanyRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated, |r| {
+        r.deleted_at.is_some() != trash
+    })
+    .await
+}
+
+async fn outcome(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    updated: Option<CompanyRow>,
+    in_scope: impl Fn(&CompanyRow) -> bool,
+) -> QueryResult<WriteOutcome<CompanyRow>> {
+    if let Some(row) = updated {
+        return Ok(WriteOutcome::Written(Box::new(row)));
+    }
+    Ok(match find(conn, workspace, id).await? {
+        Some(row) if in_scope(&row) => WriteOutcome::Stale(row.version),
+        _ => WriteOutcome::Missing,
+    })
 }

@@ -167,16 +167,7 @@ impl ContactQuery {
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
         let include_total =
             errors.take(params::boolean("include_total", p.include_total.as_deref()));
-        let q =
-            p.q.as_deref()
-                .map(|s| s.trim().to_lowercase())
-                .filter(|s| !s.is_empty());
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            errors.push("q", "must be at most 200 characters long");
-        }
-        if q.as_ref().is_some_and(|q| q.contains('\0')) {
-            errors.push("q", "must not contain NUL characters");
-        }
+        let q = errors.take(params::search_text(p.q.as_deref())).flatten();
         errors.finish()?;
         Ok(ContactQuery {
             filter: ContactFilter {

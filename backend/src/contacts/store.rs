@@ -141,13 +141,7 @@ impl ContactChangeset {
     }
 }
 
-/// Outcome of a conditional write.
-pub enum WriteOutcome {
-    Written(Box<ContactRow>),
-    /// The row exists but is at another version.
-    Stale(i32),
-    Missing,
-}
+pub type WriteOutcome = crate::db::WriteOutcome<ContactRow>;
 
 type ContactSelect<'a, ST> = BoxedSelectStatement<'a, ST, FromClause<contacts::table>, Pg>;
 

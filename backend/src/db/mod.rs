@@ -67,6 +67,14 @@ pub async fn migrations_applied(database_url: &str) -> anyhow::Result<bool> {
     .await?
 }
 
+/// Outcome of a conditional write (one guarded by a version and/or state).
+pub enum WriteOutcome<R> {
+    Written(Box<R>),
+    /// The row exists, in the right state, but is at another version.
+    Stale(i32),
+    Missing,
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern.
 pub fn like_contains(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

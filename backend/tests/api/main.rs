@@ -3,6 +3,8 @@
 
 mod common;
 
+mod companies;
+
 mod contacts;
 mod contacts_bad_input;
 mod idempotency;

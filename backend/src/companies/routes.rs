@@ -1,0 +1,162 @@
+//! HTTP endpoints for companies under `/api/v1/companies`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
+use super::query::{CompanyQuery, ListCompaniesParams};
+use super::service;
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::idempotency::{self, Created};
+use crate::http::json::ApiJson;
+use crate::http::precondition::{etag, expected_version, if_match};
+use crate::state::AppState;
+
+fn with_etag(mut res: HttpResponse, company: &Company) -> HttpResponse {
+    if let Ok(v) = header::HeaderValue::from_str(&etag(company.version).to_string()) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// List companies: search, filter by industry, sort, and page through them with a cursor.
+#[utoipa::path(
+    tag = "companies",
+    params(ListCompaniesParams),
+    responses((status = 200, description = "A page of companies", body = CompanyPage)),
+)]
+#[get("/companies")]
+pub async fn list_companies(
+    state: web::Data<AppState>,
+    params: web::Query<ListCompaniesParams>,
+) -> AppResult<web::Json<CompanyPage>> {
+    let query = CompanyQuery::from_params(&params)?;
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::list(&mut conn, state.workspace_id(), &query).await?,
+    ))
+}
+
+/// Create a company. Send an `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "companies",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Any unique string (e.g. a UUID) identifying this creation; kept for 24 hours")),
+    request_body = CreateCompany,
+    responses(
+        (status = 201, description = "The company was created", body = Company,
+            headers(("Location" = String, description = "URL of the new company"), ("ETag" = String, description = "The company's version"))),
+        (status = 409, description = "A company with this name exists, or the Idempotency-Key was used for another request",
+            body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/companies")]
+pub async fn create_company(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<CreateCompany>,
+) -> AppResult<HttpResponse> {
+    let key = idempotency::key(&req)?;
+    let fingerprint = idempotency::fingerprint(&req, &body.0);
+    let workspace = state.workspace_id();
+    let input = body.0;
+    let mut conn = state.conn().await?;
+    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
+        Box::pin(async move {
+            let company = service::create(conn, workspace, input).await?;
+            Ok(Created {
+                location: format!("/api/v1/companies/{}", company.id),
+                version: Some(company.version),
+                body: serde_json::to_value(&company).map_err(AppError::internal)?,
+            })
+        })
+    })
+    .await
+}
+
+/// Get one company (also when it is in the trash: `deleted_at` is then set).
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "The company's id")),
+    responses((status = 200, description = "The company", body = Company,
+        headers(("ETag" = String, description = "The company's version, for If-Match")))),
+)]
+#[get("/companies/{id}")]
+pub async fn get_company(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let company = service::get(&mut conn, state.workspace_id(), *id).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&company), &company))
+}
+
+/// Change some of a company's fields. Send `If-Match` (or `version`) to refuse overwriting a newer edit.
+#[utoipa::path(
+    tag = "companies",
+    params(
+        ("id" = Uuid, Path, description = "The company's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited, as an ETag, e.g. \"1\""),
+    ),
+    request_body = UpdateCompany,
+    responses(
+        (status = 200, description = "The updated company", body = Company,
+            headers(("ETag" = String, description = "The company's new version"))),
+        (status = 409, description = "Another company has this name", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/companies/{id}")]
+pub async fn update_company(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateCompany>,
+) -> AppResult<HttpResponse> {
+    let expected = expected_version(&req, body.0.version)?;
+    let mut conn = state.conn().await?;
+    let company = service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&company), &company))
+}
+
+/// Move a company to the trash. Its contacts keep their link; it can be restored.
+#[utoipa::path(
+    tag = "companies",
+    params(
+        ("id" = Uuid, Path, description = "The company's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you saw, as an ETag"),
+    ),
+    responses((status = 204, description = "The company is in the trash")),
+)]
+#[delete("/companies/{id}")]
+pub async fn delete_company(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let mut conn = state.conn().await?;
+    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Bring a company back from the trash.
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "The restored company", body = Company),
+        (status = 409, description = "A live company now has the same name", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/companies/{id}/restore")]
+pub async fn restore_company(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let mut conn = state.conn().await?;
+    let company = service::restore(&mut conn, state.workspace_id(), *id, expected).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&company), &company))
+}
