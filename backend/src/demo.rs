@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::companies;
+use crate::companies::dto::CreateCompany;
 use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType};
 use crate::contacts::service;
 use crate::db::schema::contacts;
@@ -470,6 +472,45 @@ fn slug(s: &str) -> String {
         .join("-")
 }
 
+/// (name, industry, size, location) of the demo companies.
+const COMPANIES: &[(&str, &str, &str, &str)] = &[
+    (
+        "Analytical Engines Ltd",
+        "Engineering",
+        "51-200",
+        "London, UK",
+    ),
+    ("Compiler Works", "Software", "201-1000", "Arlington, VA"),
+    ("Nordlys Design", "Design agency", "2-10", "Oslo, Norway"),
+    ("Sakura Foods", "Food & beverage", "51-200", "Osaka, Japan"),
+    (
+        "Cedar Logistics",
+        "Logistics",
+        "201-1000",
+        "Beirut, Lebanon",
+    ),
+    (
+        "Trattoria Digitale",
+        "Hospitality",
+        "2-10",
+        "Bologna, Italy",
+    ),
+    (
+        "Weber & Söhne",
+        "Manufacturing",
+        "51-200",
+        "Munich, Germany",
+    ),
+    ("Lotus Health", "Healthcare", "11-50", "Bengaluru, India"),
+    (
+        "Greenleaf Legal",
+        "Legal services",
+        "11-50",
+        "Dublin, Ireland",
+    ),
+    ("Crescent Capital", "Finance", "11-50", "Dubai, UAE"),
+];
+
 /// True when the workspace has no contacts at all (live or trashed).
 pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<bool> {
     let n: i64 = contacts::table
@@ -483,6 +524,19 @@ pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::
 /// Loads the demo contacts; returns how many were created.
 pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<usize> {
     let now = Utc::now();
+    for (name, industry, size, location) in COMPANIES {
+        let input = CreateCompany {
+            name: (*name).into(),
+            domain: Some(format!("{}.example", slug(name))),
+            industry: Some((*industry).into()),
+            size: Some((*size).into()),
+            location: Some((*location).into()),
+            notes: None,
+        };
+        companies::service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo company {name}: {e}"))?;
+    }
     for (i, person) in PEOPLE.iter().enumerate() {
         let domain = person
             .company

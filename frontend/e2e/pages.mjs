@@ -76,3 +76,22 @@ export class ContactPage {
     return new ContactFormPage(this.page)
   }
 }
+
+export class CompaniesPage {
+  /** @param {Page} page */
+  constructor(page) {
+    this.page = page
+    this.search = page.getByRole('searchbox', { name: 'Search companies' })
+    this.table = page.getByRole('table', { name: 'Companies' })
+  }
+
+  async open() {
+    await this.page.goto('/companies')
+    await this.page.getByRole('heading', { name: 'Companies' }).waitFor()
+  }
+
+  /** @param {string} text */
+  row(text) {
+    return this.table.getByRole('row').filter({ hasText: text })
+  }
+}

@@ -7,6 +7,7 @@ mod companies;
 
 mod contacts;
 mod contacts_bad_input;
+mod demo;
 mod idempotency;
 mod migrations;
 mod system;

@@ -29,6 +29,7 @@ export function useContact(id: Ref<string>) {
   const error = ref<ApiError | null>(null)
 
   async function load() {
+    if (!id.value) return
     loading.value = true
     error.value = null
     try {

@@ -19,6 +19,20 @@ export const router = createRouter({
       component: () => import('../views/ContactEditView.vue'),
       props: true,
     },
+    { path: '/companies', name: 'companies', component: () => import('../views/CompaniesView.vue') },
+    { path: '/companies/new', name: 'company-new', component: () => import('../views/CompanyEditView.vue') },
+    {
+      path: '/companies/:id',
+      name: 'company',
+      component: () => import('../views/CompanyView.vue'),
+      props: true,
+    },
+    {
+      path: '/companies/:id/edit',
+      name: 'company-edit',
+      component: () => import('../views/CompanyEditView.vue'),
+      props: true,
+    },
     {
       path: '/pipeline',
       name: 'pipeline',

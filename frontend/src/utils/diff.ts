@@ -1,13 +1,16 @@
 // Turns a full form value into a PATCH body: only the fields that differ from the record.
-import type { Contact, CreateContact } from '../api/types'
+import type { Company, Contact, CreateCompany, CreateContact } from '../api/types'
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 }
 
-export function changedFields(before: Contact, after: CreateContact): Partial<CreateContact> {
+export function changedFields(before: Contact, after: CreateContact): Partial<CreateContact>
+export function changedFields(before: Company, after: CreateCompany): Partial<CreateCompany>
+export function changedFields(before: Contact | Company, after: CreateContact | CreateCompany): object {
   const out: Record<string, unknown> = {}
-  const current: Record<string, unknown> = { ...before, company_name: before.company?.name ?? null }
+  const current: Record<string, unknown> =
+    'company' in before ? { ...before, company_name: before.company?.name ?? null } : { ...before }
   for (const [key, value] of Object.entries(after)) {
     let old = current[key]
     let next: unknown = value
@@ -18,5 +21,5 @@ export function changedFields(before: Contact, after: CreateContact): Partial<Cr
     }
     if (!same(old, next)) out[key] = value
   }
-  return out as Partial<CreateContact>
+  return out
 }

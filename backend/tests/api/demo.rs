@@ -1,0 +1,43 @@
+//! The demo data a first start loads is valid and varied.
+
+use crate::common::TestApp;
+
+#[actix_web::test]
+async fn demo_data_loads_once_and_looks_real() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().await.unwrap();
+    let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+    assert!(rapport::demo::is_empty(&mut conn, ws).await.unwrap());
+    let n = rapport::demo::load(&mut conn, ws).await.unwrap();
+    assert!(n >= 30);
+    assert!(!rapport::demo::is_empty(&mut conn, ws).await.unwrap());
+
+    let page = app
+        .get("/api/v1/contacts?limit=200&include_total=true")
+        .await;
+    assert_eq!(page.body["total"], n as i64);
+    for lifecycle in ["lead", "prospect", "client", "inactive"] {
+        let res = app
+            .get(&format!(
+                "/api/v1/contacts?lifecycle={lifecycle}&limit=1&include_total=true"
+            ))
+            .await;
+        assert!(
+            res.body["total"].as_i64().unwrap() > 0,
+            "no {lifecycle} contacts in the demo"
+        );
+    }
+    assert!(
+        app.get("/api/v1/contacts?follow_up=due&limit=1").await.body["items"][0].is_object(),
+        "some follow-ups are due"
+    );
+    let companies = app.get("/api/v1/companies?limit=200").await;
+    let items = companies.body["items"].as_array().unwrap();
+    assert!(items.len() >= 10);
+    assert!(items.iter().filter(|c| c["industry"].is_string()).count() >= 10);
+    assert!(
+        items
+            .iter()
+            .any(|c| c["contact_count"].as_i64().unwrap() >= 2)
+    );
+}
