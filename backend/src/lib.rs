@@ -9,7 +9,9 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod http;
+pub mod interactions;
 pub mod openapi;
+pub mod settings;
 pub mod state;
 pub mod system;
 
@@ -39,6 +41,13 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::update_contact)
                 .service(contacts::routes::delete_contact)
                 .service(contacts::routes::restore_contact)
+                .service(interactions::routes::get_contact_timeline)
+                .service(interactions::routes::create_interaction)
+                .service(interactions::routes::get_interaction)
+                .service(interactions::routes::update_interaction)
+                .service(interactions::routes::delete_interaction)
+                .service(settings::routes::get_settings)
+                .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)
                 .service(companies::routes::create_company)
                 .service(companies::routes::get_company)

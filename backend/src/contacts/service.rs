@@ -162,7 +162,15 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
             };
-            Ok(store::insert(conn, &new).await?)
+            let explicit_follow_up = new.next_follow_up_at.is_some();
+            let row = store::insert(conn, &new).await?;
+            if explicit_follow_up {
+                return Ok(row);
+            }
+            store::refresh_follow_up(conn, workspace, row.id).await?;
+            store::find(conn, workspace, row.id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
     one_dto(conn, workspace, row).await
@@ -233,7 +241,19 @@ pub async fn update(
                     _ => Err(AppError::not_found(NOT_FOUND)),
                 };
             }
-            written(store::update(conn, workspace, id, &changes, expected_version).await?)
+            // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
+            let reschedule = (changes.lifecycle.is_some()
+                || changes.follow_up_cadence_days.is_some())
+                && changes.next_follow_up_at.is_none();
+            let row =
+                written(store::update(conn, workspace, id, &changes, expected_version).await?)?;
+            if !reschedule {
+                return Ok(row);
+            }
+            store::refresh_follow_up(conn, workspace, id).await?;
+            store::find(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
     one_dto(conn, workspace, row).await
@@ -272,6 +292,36 @@ pub async fn restore(
             }
         })?;
     one_dto(conn, workspace, row).await
+}
+
+/// Fails with 404 unless the contact exists (and, with `live`, is not in the trash).
+pub async fn require(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    live: bool,
+) -> AppResult<()> {
+    match store::find(conn, workspace, id).await? {
+        Some(row) if !live || row.deleted_at.is_none() => Ok(()),
+        _ => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+/// Recomputes a contact's last interaction and next follow-up (after its timeline changed).
+pub async fn refresh_follow_up(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> AppResult<()> {
+    Ok(store::refresh_follow_up(conn, workspace, id).await?)
+}
+
+/// Reschedules contacts that follow the stage defaults (after the defaults changed).
+pub async fn reschedule_defaults(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+) -> AppResult<usize> {
+    Ok(store::reschedule_defaults(conn, workspace).await?)
 }
 
 pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {

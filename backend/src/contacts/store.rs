@@ -342,6 +342,46 @@ async fn outcome(
     })
 }
 
+/// The follow-up schedule in SQL: the last interaction that has happened (or, for a contact never
+/// contacted, its creation) plus the contact's cadence, else its stage's default from the
+/// workspace settings; NULL when neither gives a cadence.
+const LAST_HAPPENED: &str = "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= now())";
+const CADENCE: &str = "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
+
+/// Recomputes one contact's `last_interaction_at` and `next_follow_up_at`. Derived fields do not
+/// bump the version: they never conflict with what a person edits.
+pub async fn refresh_follow_up(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<()> {
+    diesel::sql_query(format!(
+        "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, \
+           next_follow_up_at = coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}) \
+         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = $2"
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Reschedules every live contact that follows its stage's default cadence (after the defaults change).
+pub async fn reschedule_defaults(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "UPDATE contacts c SET next_follow_up_at = coalesce(c.last_interaction_at, c.created_at) + make_interval(days => {CADENCE}) \
+         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 \
+           AND c.deleted_at IS NULL AND c.follow_up_cadence_days IS NULL"
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .execute(conn)
+    .await
+}
+
 /// Tags in use on live contacts with their counts, most used first.
 pub async fn tag_counts(
     conn: &mut AsyncPgConnection,

@@ -75,10 +75,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    interactions (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        contact_id -> Uuid,
+        kind -> Text,
+        direction -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+        subject -> Nullable<Text>,
+        body -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        duration_minutes -> Nullable<Int4>,
+        sentiment_label -> Nullable<Text>,
+        sentiment_score -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
 
-diesel::allow_tables_to_appear_in_same_query!(workspaces, companies, contacts, idempotency_keys);
+diesel::joinable!(interactions -> contacts (contact_id));
+diesel::joinable!(interactions -> workspaces (workspace_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    workspaces,
+    companies,
+    contacts,
+    idempotency_keys,
+    interactions
+);

@@ -183,7 +183,9 @@ async fn every_sort_pages_consistently() {
         ("ann", Some("2030-01-03T00:00:00Z")),
     ];
     for (name, due) in people {
-        app.contact(json!({"first_name": name, "next_follow_up_at": due}))
+        // Inactive contacts get no automatic follow-up, so those without a date keep none.
+        let lifecycle = if due.is_some() { "lead" } else { "inactive" };
+        app.contact(json!({"first_name": name, "next_follow_up_at": due, "lifecycle": lifecycle}))
             .await;
     }
     for sort in [
@@ -273,7 +275,8 @@ async fn search_and_filters_narrow_the_list() {
     );
     assert_eq!(q("source=event").await, vec!["Alan Turing"]);
     assert_eq!(q("follow_up=due").await, vec!["Grace Hopper"]);
-    assert_eq!(q("follow_up=none").await, vec!["100%_real", "Ada Lovelace"]);
+    // Only inactive contacts go without a follow-up: every other stage is scheduled by default.
+    assert_eq!(q("follow_up=none").await, vec!["100%_real"]);
     assert_eq!(q("q=a&lifecycle=lead").await, vec!["Alan Turing"]);
 
     let tags = app.get("/api/v1/contacts/tags").await;

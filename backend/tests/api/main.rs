@@ -9,5 +9,6 @@ mod contacts;
 mod contacts_bad_input;
 mod demo;
 mod idempotency;
+mod interactions;
 mod migrations;
 mod system;

@@ -1,0 +1,205 @@
+//! Interaction rules: the contact must exist, and every change reschedules its follow-up in the
+//! same transaction.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{
+    CreateInteraction, Interaction, InteractionKind, InteractionPage, Sentiment, UpdateInteraction,
+};
+use super::store::{self, InteractionChangeset, InteractionRow};
+use crate::contacts;
+use crate::db::WriteOutcome;
+use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
+use crate::dto::clean;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+
+const NOT_FOUND: &str = "the interaction";
+
+/// Timelines are newest first.
+const NEWEST_FIRST: Sort = Sort {
+    key: SortKey {
+        name: "occurred_at",
+        sql: "interactions.occurred_at",
+        kind: KeyKind::Time,
+    },
+    descending: true,
+};
+
+fn to_dto(row: InteractionRow) -> Interaction {
+    Interaction {
+        id: row.id,
+        contact_id: row.contact_id,
+        kind: row.kind,
+        direction: row.direction,
+        occurred_at: row.occurred_at,
+        subject: row.subject,
+        body: row.body,
+        outcome: row.outcome,
+        duration_minutes: row.duration_minutes,
+        sentiment: row
+            .sentiment_label
+            .zip(row.sentiment_score)
+            .map(|(label, score)| Sentiment { label, score }),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    }
+}
+
+fn written(outcome: WriteOutcome<InteractionRow>) -> AppResult<InteractionRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+pub struct TimelineQuery {
+    kinds: Vec<InteractionKind>,
+    after: Option<(SortValue, Uuid)>,
+    limit: i64,
+}
+
+impl TimelineQuery {
+    pub fn parse(
+        limit: Option<&str>,
+        cursor: Option<&str>,
+        kind: Option<&str>,
+    ) -> AppResult<TimelineQuery> {
+        let mut errors = ParamErrors::default();
+        let limit = errors.take(params::limit(limit));
+        let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
+        let kinds = errors.take(
+            params::list(kind)
+                .iter()
+                .map(|k| {
+                    k.parse()
+                        .map_err(|e| FieldError::new("kind", format!("'{k}' is not valid: {e}")))
+                })
+                .collect::<Result<Vec<InteractionKind>, _>>(),
+        );
+        errors.finish()?;
+        Ok(TimelineQuery {
+            kinds: kinds.unwrap_or_default(),
+            after,
+            limit: limit.unwrap_or(params::DEFAULT_LIMIT),
+        })
+    }
+}
+
+/// A contact's timeline (also of a contact in the trash), newest first.
+pub async fn timeline(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    contact: Uuid,
+    q: &TimelineQuery,
+) -> AppResult<InteractionPage> {
+    contacts::service::require(conn, workspace, contact, false).await?;
+    let rows = store::timeline(
+        conn,
+        workspace,
+        contact,
+        &q.kinds,
+        &NEWEST_FIRST,
+        q.after.as_ref(),
+        q.limit,
+    )
+    .await?;
+    let (rows, next_cursor) = keyset::page(rows, q.limit, &NEWEST_FIRST, |r| {
+        (SortValue::Time(r.occurred_at), r.id)
+    });
+    Ok(InteractionPage {
+        items: rows.into_iter().map(to_dto).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> AppResult<Interaction> {
+    store::find(conn, workspace, id)
+        .await?
+        .map(to_dto)
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    input: CreateInteraction,
+) -> AppResult<Interaction> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        contacts::service::require(conn, workspace, input.contact_id, true)
+            .await
+            .map_err(|_| {
+                AppError::invalid_field("contact_id", "no contact (outside the trash) has this id")
+            })?;
+        let now = chrono::Utc::now();
+        let row = InteractionRow {
+            id: Uuid::now_v7(),
+            workspace_id: workspace,
+            contact_id: input.contact_id,
+            kind: input.kind,
+            direction: input.direction,
+            occurred_at: input.occurred_at.unwrap_or(now),
+            subject: clean(input.subject),
+            body: clean(input.body),
+            outcome: input.outcome,
+            duration_minutes: input.duration_minutes,
+            sentiment_label: input.sentiment.as_ref().map(|s| s.label),
+            sentiment_score: input.sentiment.as_ref().map(|s| s.score),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let row = store::insert(conn, &row).await?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdateInteraction,
+    expected: Option<i32>,
+) -> AppResult<Interaction> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let sentiment = input.sentiment;
+        let changes = InteractionChangeset {
+            kind: input.kind,
+            direction: input.direction,
+            occurred_at: input.occurred_at,
+            subject: input.subject.map(clean),
+            body: input.body.map(clean),
+            outcome: input.outcome,
+            duration_minutes: input.duration_minutes,
+            sentiment_label: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.label)),
+            sentiment_score: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.score)),
+        };
+        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(())
+    })
+    .await
+}

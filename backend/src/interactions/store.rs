@@ -1,0 +1,167 @@
+//! Interaction rows and their SQL.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::{Direction, InteractionKind, Outcome, SentimentLabel};
+use crate::db::WriteOutcome;
+use crate::db::keyset::{Sort, SortValue};
+use crate::db::schema::interactions;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = interactions, check_for_backend(Pg))]
+pub struct InteractionRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub contact_id: Uuid,
+    pub kind: InteractionKind,
+    pub direction: Option<Direction>,
+    pub occurred_at: DateTime<Utc>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub duration_minutes: Option<i32>,
+    pub sentiment_label: Option<SentimentLabel>,
+    pub sentiment_score: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = interactions)]
+pub struct InteractionChangeset {
+    pub kind: Option<InteractionKind>,
+    pub direction: Option<Option<Direction>>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub subject: Option<Option<String>>,
+    pub body: Option<Option<String>>,
+    pub outcome: Option<Option<Outcome>>,
+    pub duration_minutes: Option<Option<i32>>,
+    pub sentiment_label: Option<Option<SentimentLabel>>,
+    pub sentiment_score: Option<Option<f64>>,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    row: &InteractionRow,
+) -> QueryResult<InteractionRow> {
+    diesel::insert_into(interactions::table)
+        .values(row)
+        .returning(InteractionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<InteractionRow>> {
+    interactions::table
+        .filter(
+            interactions::workspace_id
+                .eq(workspace)
+                .and(interactions::id.eq(id)),
+        )
+        .select(InteractionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A contact's timeline in `sort` order (newest first), one extra row to tell whether more follow.
+pub async fn timeline(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    contact: Uuid,
+    kinds: &[InteractionKind],
+    sort: &Sort,
+    after: Option<&(SortValue, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<InteractionRow>> {
+    let mut query = interactions::table
+        .filter(interactions::workspace_id.eq(workspace))
+        .filter(interactions::contact_id.eq(contact))
+        .select(InteractionRow::as_select())
+        .into_boxed();
+    if !kinds.is_empty() {
+        query = query.filter(interactions::kind.eq_any(kinds.iter().map(|k| k.as_str())));
+    }
+    if let Some((value, id)) = after {
+        query = query.filter(sort.condition::<interactions::table>("interactions.id", value, *id));
+    }
+    query
+        .order(sql::<Text>(&sort.order_sql("interactions.id")))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: &InteractionChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<InteractionRow>> {
+    let target = interactions::table
+        .filter(interactions::workspace_id.eq(workspace))
+        .filter(interactions::id.eq(id))
+        .filter(
+            interactions::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            changes,
+            interactions::version.eq(interactions::version + 1),
+            interactions::updated_at.eq(Utc::now()),
+        ))
+        .returning(InteractionRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(match updated {
+        Some(row) => WriteOutcome::Written(Box::new(row)),
+        None => match find(conn, workspace, id).await? {
+            Some(row) => WriteOutcome::Stale(row.version),
+            None => WriteOutcome::Missing,
+        },
+    })
+}
+
+/// Deletes an interaction (at `expected` when given); returns the deleted row.
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<InteractionRow>> {
+    let target = interactions::table
+        .filter(interactions::workspace_id.eq(workspace))
+        .filter(interactions::id.eq(id))
+        .filter(
+            interactions::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let deleted = diesel::delete(target)
+        .returning(InteractionRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(match deleted {
+        Some(row) => WriteOutcome::Written(Box::new(row)),
+        None => match find(conn, workspace, id).await? {
+            Some(row) => WriteOutcome::Stale(row.version),
+            None => WriteOutcome::Missing,
+        },
+    })
+}

@@ -1,0 +1,86 @@
+//! What the settings API speaks.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::contacts::dto::Lifecycle;
+use crate::dto::nullable;
+
+/// Days between touchpoints for each lifecycle stage; `null` means no automatic follow-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceDefaults {
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(example = 3)]
+    pub lead: Option<i32>,
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(example = 7)]
+    pub prospect: Option<i32>,
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(example = 30)]
+    pub client: Option<i32>,
+    #[validate(range(min = 1, max = 3650))]
+    pub inactive: Option<i32>,
+}
+
+impl Default for CadenceDefaults {
+    fn default() -> Self {
+        CadenceDefaults {
+            lead: Some(3),
+            prospect: Some(7),
+            client: Some(30),
+            inactive: None,
+        }
+    }
+}
+
+impl CadenceDefaults {
+    pub fn for_stage(&self, stage: Lifecycle) -> Option<i32> {
+        match stage {
+            Lifecycle::Lead => self.lead,
+            Lifecycle::Prospect => self.prospect,
+            Lifecycle::Client => self.client,
+            Lifecycle::Inactive => self.inactive,
+        }
+    }
+}
+
+/// The workspace's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Settings {
+    /// IANA time zone that decides what "today" is for follow-ups, e.g. `Europe/Paris`.
+    #[schema(example = "Europe/Paris")]
+    pub timezone: String,
+    /// Days after its due date before a follow-up counts as overdue.
+    #[schema(example = 2)]
+    pub overdue_after_days: i32,
+    /// Default follow-up cadence per lifecycle stage (a contact's own cadence wins).
+    pub follow_up_cadence_days: CadenceDefaults,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timezone: "UTC".into(),
+            overdue_after_days: 2,
+            follow_up_cadence_days: CadenceDefaults::default(),
+        }
+    }
+}
+
+/// A partial change of the settings.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"timezone": "Europe/Paris", "follow_up_cadence_days": {"lead": 2, "prospect": 7, "client": 45, "inactive": null}}))]
+pub struct UpdateSettings {
+    #[validate(length(min = 1, max = 64))]
+    pub timezone: Option<String>,
+    #[validate(range(min = 0, max = 365))]
+    pub overdue_after_days: Option<i32>,
+    /// Replaces the whole table of defaults.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(nested)]
+    #[schema(value_type = Option<CadenceDefaults>)]
+    pub follow_up_cadence_days: Option<Option<CadenceDefaults>>,
+}

@@ -1,0 +1,114 @@
+//! Reading and changing workspace settings, stored as JSON on the workspace row.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::{CadenceDefaults, Settings, UpdateSettings};
+use crate::db::schema::workspaces;
+use crate::error::{AppError, AppResult};
+
+/// The workspace's settings, with defaults for anything not stored.
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Settings> {
+    let stored: serde_json::Value = workspaces::table
+        .find(workspace)
+        .select(workspaces::settings)
+        .first(conn)
+        .await?;
+    Ok(from_json(&stored))
+}
+
+fn from_json(stored: &serde_json::Value) -> Settings {
+    let defaults = Settings::default();
+    Settings {
+        timezone: stored
+            .get("timezone")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .unwrap_or(defaults.timezone),
+        overdue_after_days: stored
+            .get("overdue_after_days")
+            .and_then(|v| v.as_i64())
+            .map(|v| v as i32)
+            .unwrap_or(defaults.overdue_after_days),
+        follow_up_cadence_days: stored
+            .get("follow_up_cadence_days")
+            .and_then(|v| serde_json::from_value::<CadenceDefaults>(v.clone()).ok())
+            .unwrap_or(defaults.follow_up_cadence_days),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    found: bool,
+}
+
+async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<bool> {
+    let row: Found = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS found",
+    )
+    .bind::<Text, _>(name)
+    .get_result(conn)
+    .await?;
+    Ok(row.found)
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    input: UpdateSettings,
+) -> AppResult<Settings> {
+    let mut settings = get(conn, workspace).await?;
+    let cadences_before = settings.follow_up_cadence_days.clone();
+    if let Some(tz) = input.timezone {
+        let tz = tz.trim().to_owned();
+        if !is_time_zone(conn, &tz).await? {
+            return Err(AppError::invalid_field(
+                "timezone",
+                format!("'{tz}' is not a time zone name such as Europe/Paris"),
+            ));
+        }
+        settings.timezone = tz;
+    }
+    if let Some(days) = input.overdue_after_days {
+        settings.overdue_after_days = days;
+    }
+    if let Some(cadences) = input.follow_up_cadence_days {
+        settings.follow_up_cadence_days = cadences.unwrap_or_default();
+    }
+    let json = serde_json::to_value(&settings).map_err(AppError::internal)?;
+    let cadences_changed = cadences_before != settings.follow_up_cadence_days;
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        diesel::update(workspaces::table.find(workspace))
+            .set((
+                workspaces::settings.eq(workspaces::settings.concat(json)),
+                workspaces::updated_at.eq(chrono::Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        if cadences_changed {
+            crate::contacts::service::reschedule_defaults(conn, workspace).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_settings_fall_back_to_defaults() {
+        assert_eq!(from_json(&serde_json::json!({})), Settings::default());
+        let s = from_json(
+            &serde_json::json!({"timezone": "Asia/Tokyo", "follow_up_cadence_days": {"lead": 1, "prospect": 2, "client": 3, "inactive": 4}}),
+        );
+        assert_eq!(s.timezone, "Asia/Tokyo");
+        assert_eq!(s.follow_up_cadence_days.inactive, Some(4));
+        assert_eq!(s.overdue_after_days, 2);
+    }
+}

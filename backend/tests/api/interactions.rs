@@ -1,0 +1,337 @@
+//! Interactions and the follow-up engine: logging, editing and deleting touchpoints moves the
+//! contact's last interaction and next follow-up in the same transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn time(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a timestamp: {v}")))
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn close(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    (a - b).num_seconds().abs() < 5
+}
+
+#[actix_web::test]
+async fn new_contacts_are_scheduled_by_their_stage() {
+    let app = TestApp::spawn().await;
+    let lead = app.contact(json!({"first_name": "Lea"})).await;
+    let created = time(&lead["created_at"]);
+    assert!(
+        close(
+            time(&lead["next_follow_up_at"]),
+            created + Duration::days(3)
+        ),
+        "{lead}"
+    );
+    let client = app
+        .contact(json!({"first_name": "Cli", "lifecycle": "client"}))
+        .await;
+    assert!(close(
+        time(&client["next_follow_up_at"]),
+        time(&client["created_at"]) + Duration::days(30)
+    ));
+    let inactive = app
+        .contact(json!({"first_name": "Ina", "lifecycle": "inactive"}))
+        .await;
+    assert!(
+        inactive["next_follow_up_at"].is_null(),
+        "inactive contacts are not chased"
+    );
+    let own = app
+        .contact(json!({"first_name": "Own", "follow_up_cadence_days": 10}))
+        .await;
+    assert!(close(
+        time(&own["next_follow_up_at"]),
+        time(&own["created_at"]) + Duration::days(10)
+    ));
+    let explicit = app
+        .contact(json!({"first_name": "Exp", "next_follow_up_at": "2031-05-01T09:00:00Z"}))
+        .await;
+    assert_eq!(explicit["next_follow_up_at"], "2031-05-01T09:00:00Z");
+    // Changing the stage reschedules.
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{}", lead["id"].as_str().unwrap()),
+            &json!({"lifecycle": "client"}),
+        )
+        .await;
+    assert!(
+        close(
+            time(&res.body["next_follow_up_at"]),
+            created + Duration::days(30)
+        ),
+        "{}",
+        res.text
+    );
+}
+
+#[actix_web::test]
+async fn logging_an_interaction_moves_the_follow_up() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "lifecycle": "prospect"}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let two_days_ago = Utc::now() - Duration::days(2);
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": "call", "direction": "outbound", "occurred_at": two_days_ago,
+                    "subject": "Intro", "outcome": "positive", "duration_minutes": 25,
+                    "sentiment": {"label": "positive", "score": 0.7}}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let call = res.body.clone();
+    assert_eq!(call["kind"], "call");
+    assert_eq!(
+        call["sentiment"],
+        json!({"label": "positive", "score": 0.7})
+    );
+    assert!(
+        res.header("location")
+            .unwrap()
+            .ends_with(call["id"].as_str().unwrap())
+    );
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert!(close(time(&contact["last_interaction_at"]), two_days_ago));
+    assert!(close(
+        time(&contact["next_follow_up_at"]),
+        two_days_ago + Duration::days(7)
+    ));
+    assert_eq!(
+        contact["version"], 1,
+        "derived fields do not bump the version"
+    );
+
+    // A newer interaction moves it again; a planned (future) meeting does not count as contact.
+    let note = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": "note", "body": "Sent the deck"}),
+        )
+        .await
+        .body;
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": id, "kind": "meeting", "occurred_at": Utc::now() + Duration::days(20)}),
+    )
+    .await;
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert!(close(
+        time(&contact["last_interaction_at"]),
+        time(&note["occurred_at"])
+    ));
+    assert!(close(
+        time(&contact["next_follow_up_at"]),
+        time(&note["occurred_at"]) + Duration::days(7)
+    ));
+
+    // Deleting the newest brings the schedule back to the call.
+    let res = app
+        .delete(&format!(
+            "/api/v1/interactions/{}",
+            note["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(res.status, 204);
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert!(close(time(&contact["last_interaction_at"]), two_days_ago));
+
+    // Moving the call's date moves the schedule.
+    let ten_days_ago = Utc::now() - Duration::days(10);
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/interactions/{}", call["id"].as_str().unwrap()),
+            |r| {
+                r.header("If-Match", "\"1\"")
+                    .json(&json!({"occurred_at": ten_days_ago, "sentiment": null}))
+            },
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.body["sentiment"].is_null());
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert!(close(
+        time(&contact["next_follow_up_at"]),
+        ten_days_ago + Duration::days(7)
+    ));
+    let due = app.get("/api/v1/contacts?follow_up=due").await.body;
+    assert_eq!(due["items"][0]["id"], id, "three days overdue");
+}
+
+#[actix_web::test]
+async fn the_timeline_is_newest_first_and_pages() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    let id = c["id"].as_str().unwrap();
+    let other = app.contact(json!({"first_name": "Other"})).await;
+    for i in 0..5 {
+        let kind = if i % 2 == 0 { "email" } else { "call" };
+        let at = Utc::now() - Duration::days(i);
+        app.post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": kind, "subject": format!("#{i}"), "occurred_at": at}),
+        )
+        .await;
+    }
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": other["id"], "kind": "call"}),
+    )
+    .await;
+    let mut subjects = Vec::new();
+    let mut path = format!("/api/v1/contacts/{id}/timeline?limit=2");
+    loop {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        subjects.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["subject"].as_str().unwrap().to_owned()),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/api/v1/contacts/{id}/timeline?limit=2&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(subjects, vec!["#0", "#1", "#2", "#3", "#4"]);
+    let calls = app
+        .get(&format!("/api/v1/contacts/{id}/timeline?kind=call"))
+        .await
+        .body;
+    assert_eq!(calls["items"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn bad_interactions_change_nothing() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    let id = c["id"].as_str().unwrap();
+    let before = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    app.get(&format!(
+        "/api/v1/contacts/{}/timeline",
+        uuid::Uuid::now_v7()
+    ))
+    .await
+    .problem(404, "not_found");
+    app.get(&format!("/api/v1/contacts/{id}/timeline?kind=fax"))
+        .await
+        .problem(422, "validation_failed");
+    for (body, field) in [
+        (
+            json!({"contact_id": uuid::Uuid::now_v7(), "kind": "call"}),
+            "contact_id",
+        ),
+        (json!({"kind": "call"}), "contact_id"),
+        (json!({"contact_id": id}), "kind"),
+        (json!({"contact_id": id, "kind": "telegram"}), "kind"),
+        (
+            json!({"contact_id": id, "kind": "call", "occurred_at": "last tuesday"}),
+            "occurred_at",
+        ),
+        (
+            json!({"contact_id": id, "kind": "call", "occurred_at": "2999-01-01T00:00:00Z"}),
+            "occurred_at",
+        ),
+        (
+            json!({"contact_id": id, "kind": "call", "duration_minutes": -5}),
+            "duration_minutes",
+        ),
+        (
+            json!({"contact_id": id, "kind": "call", "sentiment": {"label": "ecstatic", "score": 1}}),
+            "sentiment.label",
+        ),
+        (
+            json!({"contact_id": id, "kind": "call", "sentiment": {"label": "positive", "score": 3}}),
+            "sentiment.score",
+        ),
+    ] {
+        let res = app.post("/api/v1/interactions", &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{body}: {}", res.text);
+    }
+    // Contacts in the trash take no new interactions.
+    app.delete(&format!("/api/v1/contacts/{id}")).await;
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": "call"}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
+    let after = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(after["next_follow_up_at"], before["next_follow_up_at"]);
+    app.get(&format!("/api/v1/interactions/{}", uuid::Uuid::now_v7()))
+        .await
+        .problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn settings_change_the_defaults_and_reschedule() {
+    let app = TestApp::spawn().await;
+    let s = app.get("/api/v1/settings").await.body;
+    assert_eq!(
+        s,
+        json!({"timezone": "UTC", "overdue_after_days": 2,
+        "follow_up_cadence_days": {"lead": 3, "prospect": 7, "client": 30, "inactive": null}})
+    );
+    let lead = app.contact(json!({"first_name": "Lea"})).await;
+    let own = app
+        .contact(json!({"first_name": "Own", "follow_up_cadence_days": 10}))
+        .await;
+    let res = app
+        .patch("/api/v1/settings", &json!({"timezone": "Europe/Paris", "follow_up_cadence_days": {"lead": 1, "prospect": 7, "client": 30, "inactive": 90}}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["timezone"], "Europe/Paris");
+    let lead_now = app
+        .get(&format!(
+            "/api/v1/contacts/{}",
+            lead["id"].as_str().unwrap()
+        ))
+        .await
+        .body;
+    assert!(close(
+        time(&lead_now["next_follow_up_at"]),
+        time(&lead["created_at"]) + Duration::days(1)
+    ));
+    let own_now = app
+        .get(&format!("/api/v1/contacts/{}", own["id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(
+        own_now["next_follow_up_at"], own["next_follow_up_at"],
+        "own cadences are kept"
+    );
+
+    for (body, field) in [
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (
+            json!({"follow_up_cadence_days": {"lead": -5, "prospect": 7, "client": 30, "inactive": null}}),
+            "follow_up_cadence_days.lead",
+        ),
+        (json!({"overdue_after_days": 1000}), "overdue_after_days"),
+        (json!({"theme": "dark"}), "theme"),
+    ] {
+        let res = app.patch("/api/v1/settings", &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{body}: {}", res.text);
+    }
+    assert_eq!(
+        app.get("/api/v1/settings").await.body["timezone"],
+        "Europe/Paris"
+    );
+}
