@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod dto;
 pub mod error;
+pub mod followups;
 pub mod http;
 pub mod interactions;
 pub mod openapi;
@@ -46,6 +47,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(interactions::routes::get_interaction)
                 .service(interactions::routes::update_interaction)
                 .service(interactions::routes::delete_interaction)
+                .service(followups::routes::list_follow_ups)
                 .service(settings::routes::get_settings)
                 .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)

@@ -28,6 +28,7 @@ pub fn base() -> OpenApi {
         .tags(Some(vec![
             TagBuilder::new().name("contacts").description(Some("People you do business with")).build(),
             TagBuilder::new().name("companies").description(Some("Organisations your contacts work at")).build(),
+            TagBuilder::new().name("follow-ups").description(Some("Who needs a touchpoint, and why")).build(),
             TagBuilder::new().name("interactions").description(Some("The timeline of touchpoints with contacts")).build(),
             TagBuilder::new().name("settings").description(Some("Workspace settings: follow-up cadences, time zone")).build(),
             TagBuilder::new().name("system").description(Some("Health and readiness probes")).build(),

@@ -99,6 +99,8 @@ pub struct ContactFilter {
     pub sources: Vec<ContactSource>,
     pub company_id: Option<Uuid>,
     pub follow_up: Option<FollowUp>,
+    /// Only contacts whose next follow-up is before this instant.
+    pub due_before: Option<chrono::DateTime<chrono::Utc>>,
     pub trashed: bool,
 }
 
@@ -177,6 +179,7 @@ impl ContactQuery {
                 sources: sources.unwrap_or_default(),
                 company_id,
                 follow_up,
+                due_before: None,
                 trashed: trashed.unwrap_or(false),
             },
             // Only reached when there were no errors, so the sort parsed.

@@ -324,6 +324,18 @@ pub async fn reschedule_defaults(
     Ok(store::reschedule_defaults(conn, workspace).await?)
 }
 
+pub use store::FollowUpCounts;
+
+/// Boundaries of today in `timezone` and the number of contacts due per window.
+pub async fn follow_up_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    timezone: &str,
+    grace_days: i32,
+) -> AppResult<FollowUpCounts> {
+    Ok(store::follow_up_counts(conn, workspace, timezone, grace_days).await?)
+}
+
 pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {
     let items = store::tag_counts(conn, workspace)
         .await?

@@ -203,6 +203,9 @@ fn filtered<'a, ST: 'a>(
         Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
         None => query,
     };
+    if let Some(before) = f.due_before {
+        query = query.filter(contacts::next_follow_up_at.lt(before));
+    }
     query
 }
 
@@ -379,6 +382,44 @@ pub async fn reschedule_defaults(
     ))
     .bind::<SqlUuid, _>(workspace)
     .execute(conn)
+    .await
+}
+
+/// Boundaries of "today" in a time zone and how many live contacts are due in each window.
+#[derive(Debug, QueryableByName)]
+pub struct FollowUpCounts {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub start_of_today: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
+    #[diesel(sql_type = BigInt)]
+    pub today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub week: i64,
+}
+
+/// Overdue: due before the start of today minus the grace days. Today: due before tomorrow.
+/// Week: due before the end of the sixth day after today. Days are the workspace's (`timezone`).
+pub async fn follow_up_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    timezone: &str,
+    grace_days: i32,
+) -> QueryResult<FollowUpCounts> {
+    diesel::sql_query(
+        "WITH b AS (SELECT date_trunc('day', now() AT TIME ZONE $2) AT TIME ZONE $2 AS start_of_today) \
+         SELECT b.start_of_today, \
+           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today - make_interval(days => $3)) AS overdue, \
+           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today + interval '1 day') AS today, \
+           count(c.id) AS week \
+         FROM b LEFT JOIN contacts c ON c.workspace_id = $1 AND c.deleted_at IS NULL \
+           AND c.next_follow_up_at < b.start_of_today + interval '7 days' \
+         GROUP BY b.start_of_today",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Text, _>(timezone)
+    .bind::<diesel::sql_types::Integer, _>(grace_days)
+    .get_result(conn)
     .await
 }
 

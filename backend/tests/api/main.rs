@@ -8,6 +8,7 @@ mod companies;
 mod contacts;
 mod contacts_bad_input;
 mod demo;
+mod followups;
 mod idempotency;
 mod interactions;
 mod migrations;

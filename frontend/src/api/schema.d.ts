@@ -184,6 +184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contacts due for a follow-up, most overdue first, with counts per window and why each is due.
+         *     Days follow the workspace's time zone setting.
+         */
+        get: operations["list_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/interactions": {
         parameters: {
             query?: never;
@@ -544,6 +564,58 @@ export interface components {
              */
             message: string;
         };
+        /** @description A contact due for a follow-up. */
+        FollowUp: {
+            contact: components["schemas"]["Contact"];
+            /**
+             * Format: int64
+             * @description Whole days past the due date (0 when due today or later).
+             * @example 3
+             */
+            days_late: number;
+            /**
+             * Format: date-time
+             * @description When the follow-up is due.
+             */
+            due_at: string;
+            /**
+             * @description Why it is due, for people.
+             * @example Last contact 10 days ago; prospects every 7 days
+             */
+            reason: string;
+            state: components["schemas"]["FollowUpState"];
+        };
+        /** @description How many follow-ups each window holds (each includes the ones before it). */
+        FollowUpCounts: {
+            /**
+             * Format: int64
+             * @example 2
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Due by the end of today, overdue included.
+             * @example 5
+             */
+            today: number;
+            /**
+             * Format: int64
+             * @description Due by the end of the coming 7 days, today included.
+             * @example 9
+             */
+            week: number;
+        };
+        /** @description A page of follow-ups, most pressing first. */
+        FollowUpPage: {
+            counts: components["schemas"]["FollowUpCounts"];
+            items: components["schemas"]["FollowUp"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a follow-up stands today.
+         * @enum {string}
+         */
+        FollowUpState: "overdue" | "due" | "upcoming";
         Health: {
             /**
              * @description Always `ok` when the process answers.
@@ -2411,6 +2483,90 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_follow_ups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `overdue`, `today` (default: due by the end of today, overdue included) or `week`.
+                 * @example today
+                 */
+                window?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Follow-ups in the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpPage"];
                 };
             };
             /** @description A field or parameter is invalid; `errors` names each one */

@@ -1,0 +1,120 @@
+//! The follow-up queue: windows, states, counts and reasons.
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["contact"]["display_name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn windows_states_and_counts() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    for (name, due) in [
+        ("Long overdue", now - Duration::days(10)),
+        ("Just late", now - Duration::hours(30)),
+        ("Due now", now - Duration::minutes(1)),
+        ("In three days", now + Duration::days(3)),
+        ("Next month", now + Duration::days(30)),
+    ] {
+        app.contact(json!({"first_name": name, "next_follow_up_at": due, "lifecycle": "client"}))
+            .await;
+    }
+    app.contact(json!({"first_name": "Never", "lifecycle": "inactive"}))
+        .await;
+
+    let today = app.get("/api/v1/follow-ups").await;
+    assert_eq!(today.status, 200, "{}", today.text);
+    assert_eq!(
+        names(&today.body),
+        vec!["Long overdue", "Just late", "Due now"],
+        "oldest first"
+    );
+    assert_eq!(
+        today.body["counts"],
+        json!({"overdue": 1, "today": 3, "week": 4})
+    );
+    let items = today.body["items"].as_array().unwrap();
+    assert_eq!(items[0]["state"], "overdue");
+    assert!(items[0]["days_late"].as_i64().unwrap() >= 10);
+    assert_eq!(
+        items[1]["state"], "due",
+        "late within the 2-day grace period"
+    );
+    assert_eq!(items[0]["reason"], "Follow-up date set by hand");
+
+    assert_eq!(
+        names(&app.get("/api/v1/follow-ups?window=overdue").await.body),
+        vec!["Long overdue"]
+    );
+    let week = app.get("/api/v1/follow-ups?window=week").await.body;
+    assert_eq!(names(&week)[3], "In three days");
+    assert_eq!(week["items"][3]["state"], "upcoming");
+
+    // Pages follow the due order.
+    let first = app.get("/api/v1/follow-ups?window=week&limit=3").await.body;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .get(&format!(
+            "/api/v1/follow-ups?window=week&limit=3&cursor={cursor}"
+        ))
+        .await
+        .body;
+    assert_eq!(names(&second), vec!["In three days"]);
+}
+
+#[actix_web::test]
+async fn reasons_explain_the_schedule() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Pat", "lifecycle": "prospect"}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": id, "kind": "call", "occurred_at": Utc::now() - Duration::days(9)}),
+    )
+    .await;
+    let page = app.get("/api/v1/follow-ups").await.body;
+    assert_eq!(
+        page["items"][0]["reason"],
+        "Last contact 9 days ago; prospects every 7 days"
+    );
+    assert_eq!(
+        page["items"][0]["state"], "due",
+        "two days late: still within the grace period"
+    );
+
+    let fresh = app
+        .contact(json!({"first_name": "New", "follow_up_cadence_days": 1}))
+        .await;
+    let _ = fresh;
+    let week = app.get("/api/v1/follow-ups?window=week").await.body;
+    let reasons: Vec<&str> = week["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&"Added today and never contacted; every 1 days for this contact"),
+        "{reasons:?}"
+    );
+}
+
+#[actix_web::test]
+async fn bad_parameters() {
+    let app = TestApp::spawn().await;
+    for q in ["window=someday", "limit=0", "cursor=zzz"] {
+        let res = app.get(&format!("/api/v1/follow-ups?{q}")).await;
+        res.problem(422, "validation_failed");
+    }
+}
