@@ -109,12 +109,16 @@ pub fn reason(contact: &Contact, settings: &Settings, now: DateTime<Utc>) -> Str
     if expected.is_none() || expected != contact.next_follow_up_at {
         return "Follow-up date set by hand".into();
     }
+    let every = |d: i32| {
+        if d == 1 {
+            "every day".to_owned()
+        } else {
+            format!("every {d} days")
+        }
+    };
     let rule = match (own, cadence) {
-        (Some(d), _) => format!("every {d} days for this contact"),
-        (None, Some(d)) => format!(
-            "{} every {d} days",
-            plural_stage(contact.lifecycle.as_str())
-        ),
+        (Some(d), _) => format!("{} for this contact", every(d)),
+        (None, Some(d)) => format!("{} {}", plural_stage(contact.lifecycle.as_str()), every(d)),
         _ => String::new(),
     };
     let since = (now - base).num_days().max(0);

@@ -105,7 +105,7 @@ async fn reasons_explain_the_schedule() {
         .map(|i| i["reason"].as_str().unwrap())
         .collect();
     assert!(
-        reasons.contains(&"Added today and never contacted; every 1 days for this contact"),
+        reasons.contains(&"Added today and never contacted; every day for this contact"),
         "{reasons:?}"
     );
 }
