@@ -345,10 +345,12 @@ async fn outcome(
     })
 }
 
+/// (`clock_timestamp()`, not `now()`: `now()` is the transaction's start, earlier than an
+/// interaction logged "now" within the same transaction.)
 /// The follow-up schedule in SQL: the last interaction that has happened (or, for a contact never
 /// contacted, its creation) plus the contact's cadence, else its stage's default from the
 /// workspace settings; NULL when neither gives a cadence.
-const LAST_HAPPENED: &str = "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= now())";
+const LAST_HAPPENED: &str = "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= clock_timestamp())";
 const CADENCE: &str = "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
 
 /// Recomputes one contact's `last_interaction_at` and `next_follow_up_at`. Derived fields do not

@@ -335,3 +335,28 @@ async fn settings_change_the_defaults_and_reschedule() {
         "Europe/Paris"
     );
 }
+
+#[actix_web::test]
+async fn an_interaction_logged_now_counts_as_the_last_contact() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Now", "lifecycle": "prospect"}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let logged = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": "call"}),
+        )
+        .await
+        .body;
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(
+        contact["last_interaction_at"], logged["occurred_at"],
+        "{contact}"
+    );
+    assert!(close(
+        time(&contact["next_follow_up_at"]),
+        time(&logged["occurred_at"]) + Duration::days(7)
+    ));
+}

@@ -39,21 +39,8 @@ export const router = createRouter({
       component: () => import('../views/ComingSoonView.vue'),
       props: { title: 'Pipeline', text: 'Deals on a kanban board, per pipeline, with totals per stage.' },
     },
-    {
-      path: '/follow-ups',
-      name: 'follow-ups',
-      component: () => import('../views/ComingSoonView.vue'),
-      props: {
-        title: 'Follow-ups',
-        text: 'One queue of overdue and due follow-ups and reminders. Until then, filter contacts by “Follow-up due”.',
-      },
-    },
-    {
-      path: '/settings',
-      name: 'settings',
-      component: () => import('../views/ComingSoonView.vue'),
-      props: { title: 'Settings', text: 'Workspace, follow-up cadences, custom fields and AI provider.' },
-    },
+    { path: '/follow-ups', name: 'follow-ups', component: () => import('../views/FollowUpsView.vue') },
+    { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
   ],
 })

@@ -1,0 +1,80 @@
+// @ts-check
+// Logging an interaction moves the follow-up date; working the queue clears a follow-up.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, SHOTS } from './browser.mjs'
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let ctx
+
+before(async () => {
+  ctx = await launch()
+})
+after(async () => {
+  await ctx?.browser.close()
+})
+
+/** @param {Record<string, unknown>} body */
+async function contact(body) {
+  const res = await ctx.page.request.post('/api/v1/contacts', { data: body })
+  assert.equal(res.status(), 201, await res.text())
+  return res.json()
+}
+
+test('logging a call on the contact page moves the next follow-up', async () => {
+  const { page } = ctx
+  const gil = await contact({
+    first_name: 'Gil',
+    last_name: 'Scott',
+    lifecycle: 'lead',
+    next_follow_up_at: new Date(Date.now() + 60 * 864e5).toISOString(),
+  })
+  await page.goto(`/contacts/${gil.id}`)
+  const followUp = page.locator('p', { hasText: 'Next follow-up:' })
+  await followUp.waitFor()
+  assert.doesNotMatch(await followUp.innerText(), /in 3 days/)
+
+  await page.getByRole('radio', { name: /Call/ }).check({ force: true })
+  await page.getByLabel('Subject').fill('Intro call')
+  await page.getByLabel('Outcome').selectOption('positive')
+  await page.getByLabel('Subject').press('Enter')
+  await page.getByRole('list', { name: 'Interactions' }).getByText('Intro call').waitFor()
+  // Leads are followed up every 3 days by default.
+  await page.locator('p', { hasText: 'Next follow-up: in 3 days' }).waitFor()
+  assert.match(await page.locator('p', { hasText: 'Last interaction:' }).innerText(), /today/)
+  await page.screenshot({ path: `${SHOTS}timeline.png`, fullPage: true })
+})
+
+test('a due follow-up is worked from the queue with the keyboard', async () => {
+  const { page } = ctx
+  await contact({
+    first_name: 'Fiona',
+    last_name: 'Follow',
+    lifecycle: 'prospect',
+    next_follow_up_at: new Date(Date.now() - 5 * 864e5).toISOString(),
+  })
+  await page.goto('/follow-ups')
+  const row = page.getByRole('listitem').filter({ hasText: 'Fiona Follow' })
+  await row.waitFor()
+  assert.match(await row.innerText(), /Overdue \d+ days/)
+  assert.match(await row.innerText(), /Follow-up date set by hand/)
+  await page.screenshot({ path: `${SHOTS}follow-ups.png`, fullPage: true })
+  const badge = page.locator('.nav-badge')
+  await badge.waitFor()
+  const before = Number(await badge.innerText())
+
+  await row.click()
+  await page.keyboard.press('c')
+  await page.getByText('Follow-up call logged for Fiona Follow').waitFor()
+  await row.waitFor({ state: 'detached' })
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('.nav-badge')?.textContent ?? 0) < n,
+    before,
+  )
+
+  // The call is on Fiona's timeline and her next follow-up is a week out.
+  await page.goto('/contacts?q=fiona')
+  await page.getByRole('link', { name: /Fiona Follow/ }).click()
+  await page.getByRole('list', { name: 'Interactions' }).getByText('Follow-up call').waitFor()
+  await page.locator('p', { hasText: 'Next follow-up: in 7 days' }).waitFor()
+})
