@@ -8,9 +8,16 @@ use uuid::Uuid;
 
 use crate::companies;
 use crate::companies::dto::CreateCompany;
-use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType};
+use crate::contacts::dto::{
+    ContactSource, CreateContact, Lifecycle, RelationshipType, UpdateContact,
+};
 use crate::contacts::service;
 use crate::db::schema::contacts;
+use crate::interactions;
+use crate::interactions::dto::{
+    CreateInteraction, Direction, InteractionKind, Outcome, Sentiment, SentimentLabel,
+};
+use crate::settings::dto::CadenceDefaults;
 
 struct Person {
     first: &'static str,
@@ -511,6 +518,121 @@ const COMPANIES: &[(&str, &str, &str, &str)] = &[
     ("Crescent Capital", "Finance", "11-50", "Dubai, UAE"),
 ];
 
+/// (kind, subject, outcome) of demo touchpoints, used in turn.
+const TOUCHPOINTS: &[(InteractionKind, &str, Outcome)] = &[
+    (InteractionKind::Call, "Intro call", Outcome::Positive),
+    (
+        InteractionKind::Email,
+        "Sent the proposal",
+        Outcome::NoResponse,
+    ),
+    (
+        InteractionKind::Meeting,
+        "Coffee at their office",
+        Outcome::Positive,
+    ),
+    (
+        InteractionKind::Email,
+        "Follow-up on pricing",
+        Outcome::Neutral,
+    ),
+    (
+        InteractionKind::VideoCall,
+        "Project kickoff",
+        Outcome::Positive,
+    ),
+    (
+        InteractionKind::Message,
+        "Quick check-in on LinkedIn",
+        Outcome::Neutral,
+    ),
+    (
+        InteractionKind::Call,
+        "Budget discussion",
+        Outcome::Negative,
+    ),
+];
+
+/// Logs a plausible history so that the contact's follow-up lands where `person.follow_up`
+/// says: the latest touchpoint is the stage's cadence before that date, older ones spread
+/// over the months before. A follow-up further out than the cadence is set by hand.
+async fn history(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    contact: Uuid,
+    person: &Person,
+    i: usize,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let cadence = CadenceDefaults::default()
+        .for_stage(person.lifecycle)
+        .map(i64::from);
+    let latest_days_ago = match (person.follow_up, cadence) {
+        (Some(due), Some(cadence)) if cadence - due >= 0 => Some(cadence - due),
+        (Some(_), Some(_)) | (Some(_), None) => Some(20 + i as i64 % 30),
+        (None, Some(_)) => None, // a new contact, never contacted yet
+        (None, None) => Some(90 + i as i64 % 60),
+    };
+    let Some(latest) = latest_days_ago else {
+        return Ok(());
+    };
+    let count = i % 4 + 1;
+    let mut days_ago = latest + (count as i64 - 1) * 17;
+    for n in 0..count {
+        let (kind, subject, outcome) = TOUCHPOINTS[(i + n) % TOUCHPOINTS.len()];
+        let sentiment = match outcome {
+            Outcome::Positive => Some(Sentiment {
+                label: SentimentLabel::Positive,
+                score: 0.7,
+            }),
+            Outcome::Negative => Some(Sentiment {
+                label: SentimentLabel::Negative,
+                score: -0.5,
+            }),
+            _ => None,
+        };
+        let input = CreateInteraction {
+            contact_id: contact,
+            kind,
+            direction: Some(if n % 3 == 2 {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            }),
+            occurred_at: Some(now - Duration::days(days_ago) - Duration::hours((i % 8) as i64)),
+            subject: Some(subject.into()),
+            body: Some(format!(
+                "{subject} with {}. Next step agreed.",
+                person.first
+            )),
+            outcome: Some(outcome),
+            duration_minutes: matches!(
+                kind,
+                InteractionKind::Call | InteractionKind::Meeting | InteractionKind::VideoCall
+            )
+            .then_some(15 + (i as i32 % 4) * 15),
+            sentiment,
+        };
+        interactions::service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo interaction: {e}"))?;
+        days_ago -= 17;
+    }
+    // A follow-up further away than the stage's cadence: set by hand, as a person would.
+    if let (Some(due), Some(cadence)) = (person.follow_up, cadence)
+        && cadence - due < 0
+    {
+        let changes = UpdateContact {
+            next_follow_up_at: Some(Some(now + Duration::days(due))),
+            ..Default::default()
+        };
+        service::update(conn, workspace, contact, changes, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo follow-up: {e}"))?;
+    }
+    Ok(())
+}
+
 /// True when the workspace has no contacts at all (live or trashed).
 pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<bool> {
     let n: i64 = contacts::table
@@ -574,13 +696,12 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             )),
             tags: person.tags.iter().map(|t| (*t).to_owned()).collect(),
             follow_up_cadence_days: None,
-            next_follow_up_at: person
-                .follow_up
-                .map(|d| now + Duration::days(d) - Duration::hours(i as i64 % 5)),
+            next_follow_up_at: None,
         };
-        service::create(conn, workspace, input)
+        let contact = service::create(conn, workspace, input)
             .await
             .map_err(|e| anyhow::anyhow!("demo contact {}: {e}", person.first))?;
+        history(conn, workspace, contact.id, person, i, now).await?;
     }
     Ok(PEOPLE.len())
 }

@@ -31,6 +31,32 @@ async fn demo_data_loads_once_and_looks_real() {
         app.get("/api/v1/contacts?follow_up=due&limit=1").await.body["items"][0].is_object(),
         "some follow-ups are due"
     );
+    // A history over months, and a queue with overdue, due and upcoming follow-ups.
+    assert!(app.scalar("SELECT count(*) FROM interactions").await >= 60);
+    assert!(
+        app.scalar(
+            "SELECT count(*) FROM interactions WHERE occurred_at < now() - interval '60 days'"
+        )
+        .await
+            > 0
+    );
+    let queue = app.get("/api/v1/follow-ups?window=week").await.body;
+    assert!(
+        queue["counts"]["overdue"].as_i64().unwrap() >= 3,
+        "{}",
+        queue["counts"]
+    );
+    assert!(queue["counts"]["week"].as_i64().unwrap() > queue["counts"]["today"].as_i64().unwrap());
+    let reasons: Vec<&str> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with("Last contact")),
+        "{reasons:?}"
+    );
     let companies = app.get("/api/v1/companies?limit=200").await;
     let items = companies.body["items"].as_array().unwrap();
     assert!(items.len() >= 10);

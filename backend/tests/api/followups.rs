@@ -93,10 +93,8 @@ async fn reasons_explain_the_schedule() {
         "two days late: still within the grace period"
     );
 
-    let fresh = app
-        .contact(json!({"first_name": "New", "follow_up_cadence_days": 1}))
+    app.contact(json!({"first_name": "New", "follow_up_cadence_days": 1}))
         .await;
-    let _ = fresh;
     let week = app.get("/api/v1/follow-ups?window=week").await.body;
     let reasons: Vec<&str> = week["items"]
         .as_array()
