@@ -47,9 +47,7 @@ impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let database_url = var("DATABASE_URL").ok_or_else(|| {
-            anyhow::anyhow!(
-                "DATABASE_URL is not set (scripts/run sets it up for you with a private database)"
-            )
+            anyhow::anyhow!("DATABASE_URL is not set (scripts/run sets it up for you with a private database)")
         })?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             anyhow::bail!("DATABASE_URL must be a postgres:// URL");
@@ -68,9 +66,7 @@ impl Config {
             bind_addr: parse_var("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             db_pool_size,
             http_workers: parse_var("HTTP_WORKERS", cores)?.max(1),
-            static_dir: var("STATIC_DIR")
-                .map(PathBuf::from)
-                .or_else(default_static_dir),
+            static_dir: var("STATIC_DIR").map(PathBuf::from).or_else(default_static_dir),
             log_format,
             log_level: var("RUST_LOG")
                 .or_else(|| var("LOG_LEVEL"))

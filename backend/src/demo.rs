@@ -8,15 +8,11 @@ use uuid::Uuid;
 
 use crate::companies;
 use crate::companies::dto::CreateCompany;
-use crate::contacts::dto::{
-    ContactSource, CreateContact, Lifecycle, RelationshipType, UpdateContact,
-};
+use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType, UpdateContact};
 use crate::contacts::service;
 use crate::db::schema::contacts;
 use crate::interactions;
-use crate::interactions::dto::{
-    CreateInteraction, Direction, InteractionKind, Outcome, Sentiment, SentimentLabel,
-};
+use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind, Outcome, Sentiment, SentimentLabel};
 use crate::settings::dto::CadenceDefaults;
 
 struct Person {
@@ -481,76 +477,27 @@ fn slug(s: &str) -> String {
 
 /// (name, industry, size, location) of the demo companies.
 const COMPANIES: &[(&str, &str, &str, &str)] = &[
-    (
-        "Analytical Engines Ltd",
-        "Engineering",
-        "51-200",
-        "London, UK",
-    ),
+    ("Analytical Engines Ltd", "Engineering", "51-200", "London, UK"),
     ("Compiler Works", "Software", "201-1000", "Arlington, VA"),
     ("Nordlys Design", "Design agency", "2-10", "Oslo, Norway"),
     ("Sakura Foods", "Food & beverage", "51-200", "Osaka, Japan"),
-    (
-        "Cedar Logistics",
-        "Logistics",
-        "201-1000",
-        "Beirut, Lebanon",
-    ),
-    (
-        "Trattoria Digitale",
-        "Hospitality",
-        "2-10",
-        "Bologna, Italy",
-    ),
-    (
-        "Weber & Söhne",
-        "Manufacturing",
-        "51-200",
-        "Munich, Germany",
-    ),
+    ("Cedar Logistics", "Logistics", "201-1000", "Beirut, Lebanon"),
+    ("Trattoria Digitale", "Hospitality", "2-10", "Bologna, Italy"),
+    ("Weber & Söhne", "Manufacturing", "51-200", "Munich, Germany"),
     ("Lotus Health", "Healthcare", "11-50", "Bengaluru, India"),
-    (
-        "Greenleaf Legal",
-        "Legal services",
-        "11-50",
-        "Dublin, Ireland",
-    ),
+    ("Greenleaf Legal", "Legal services", "11-50", "Dublin, Ireland"),
     ("Crescent Capital", "Finance", "11-50", "Dubai, UAE"),
 ];
 
 /// (kind, subject, outcome) of demo touchpoints, used in turn.
 const TOUCHPOINTS: &[(InteractionKind, &str, Outcome)] = &[
     (InteractionKind::Call, "Intro call", Outcome::Positive),
-    (
-        InteractionKind::Email,
-        "Sent the proposal",
-        Outcome::NoResponse,
-    ),
-    (
-        InteractionKind::Meeting,
-        "Coffee at their office",
-        Outcome::Positive,
-    ),
-    (
-        InteractionKind::Email,
-        "Follow-up on pricing",
-        Outcome::Neutral,
-    ),
-    (
-        InteractionKind::VideoCall,
-        "Project kickoff",
-        Outcome::Positive,
-    ),
-    (
-        InteractionKind::Message,
-        "Quick check-in on LinkedIn",
-        Outcome::Neutral,
-    ),
-    (
-        InteractionKind::Call,
-        "Budget discussion",
-        Outcome::Negative,
-    ),
+    (InteractionKind::Email, "Sent the proposal", Outcome::NoResponse),
+    (InteractionKind::Meeting, "Coffee at their office", Outcome::Positive),
+    (InteractionKind::Email, "Follow-up on pricing", Outcome::Neutral),
+    (InteractionKind::VideoCall, "Project kickoff", Outcome::Positive),
+    (InteractionKind::Message, "Quick check-in on LinkedIn", Outcome::Neutral),
+    (InteractionKind::Call, "Budget discussion", Outcome::Negative),
 ];
 
 /// Logs a plausible history so that the contact's follow-up lands where `person.follow_up`
@@ -564,9 +511,7 @@ async fn history(
     i: usize,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let cadence = CadenceDefaults::default()
-        .for_stage(person.lifecycle)
-        .map(i64::from);
+    let cadence = CadenceDefaults::default().for_stage(person.lifecycle).map(i64::from);
     let latest_days_ago = match (person.follow_up, cadence) {
         (Some(due), Some(cadence)) if cadence - due >= 0 => Some(cadence - due),
         (Some(_), Some(_)) | (Some(_), None) => Some(20 + i as i64 % 30),
@@ -601,10 +546,7 @@ async fn history(
             }),
             occurred_at: Some(now - Duration::days(days_ago) - Duration::hours((i % 8) as i64)),
             subject: Some(subject.into()),
-            body: Some(format!(
-                "{subject} with {}. Next step agreed.",
-                person.first
-            )),
+            body: Some(format!("{subject} with {}. Next step agreed.", person.first)),
             outcome: Some(outcome),
             duration_minutes: matches!(
                 kind,

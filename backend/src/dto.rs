@@ -37,10 +37,7 @@ pub fn validate_not_blank(value: &str) -> Result<(), ValidationError> {
 pub fn validate_emails(emails: &[String]) -> Result<(), ValidationError> {
     for e in emails {
         if !e.trim().validate_email() {
-            return Err(invalid(
-                "email",
-                format!("'{}' is not a valid email address", e.trim()),
-            ));
+            return Err(invalid("email", format!("'{}' is not a valid email address", e.trim())));
         }
     }
     Ok(())
@@ -50,9 +47,7 @@ pub fn validate_phones(phones: &[String]) -> Result<(), ValidationError> {
     for p in phones {
         let p = p.trim();
         let digits = p.chars().filter(char::is_ascii_digit).count();
-        let allowed = p
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
+        let allowed = p.chars().all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
         if !(allowed && (3..=20).contains(&digits) && p.len() <= 40) {
             return Err(invalid(
                 "phone",
@@ -80,10 +75,7 @@ pub fn validate_web_url(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() || normalize_url(value).is_some() {
         Ok(())
     } else {
-        Err(invalid(
-            "url",
-            format!("'{}' is not a web address", value.trim()),
-        ))
+        Err(invalid("url", format!("'{}' is not a web address", value.trim())))
     }
 }
 
@@ -102,9 +94,7 @@ pub fn normalize_url(value: &str) -> Option<String> {
         format!("https://{v}")
     };
     let url = url::Url::parse(&with_scheme).ok()?;
-    let host_ok = url
-        .host_str()
-        .is_some_and(|h| h.contains('.') || h == "localhost");
+    let host_ok = url.host_str().is_some_and(|h| h.contains('.') || h == "localhost");
     (matches!(url.scheme(), "http" | "https") && host_ok).then_some(with_scheme)
 }
 
@@ -122,12 +112,10 @@ pub fn normalize_phones(phones: Vec<String>) -> Vec<String> {
 }
 
 pub fn normalize_tags(tags: Vec<String>) -> Vec<String> {
-    dedupe(tags.into_iter().map(|t| {
-        t.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    }))
+    dedupe(
+        tags.into_iter()
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+    )
 }
 
 fn dedupe(items: impl Iterator<Item = String>) -> Vec<String> {
@@ -146,14 +134,8 @@ mod tests {
 
     #[test]
     fn urls_gain_a_scheme_and_must_have_a_host() {
-        assert_eq!(
-            normalize_url("example.com").as_deref(),
-            Some("https://example.com")
-        );
-        assert_eq!(
-            normalize_url("http://a.b/c").as_deref(),
-            Some("http://a.b/c")
-        );
+        assert_eq!(normalize_url("example.com").as_deref(), Some("https://example.com"));
+        assert_eq!(normalize_url("http://a.b/c").as_deref(), Some("http://a.b/c"));
         assert_eq!(normalize_url("not a url"), None);
         assert_eq!(normalize_url("ftp://files.example.com"), None);
         assert_eq!(normalize_url("javascript:alert(1)"), None);
@@ -169,10 +151,7 @@ mod tests {
             normalize_tags(vec!["VIP".into(), " vip ".into(), "Big  Fish".into()]),
             vec!["vip", "big fish"]
         );
-        assert_eq!(
-            normalize_phones(vec!["+1  555 0100".into()]),
-            vec!["+1 555 0100"]
-        );
+        assert_eq!(normalize_phones(vec!["+1  555 0100".into()]), vec!["+1 555 0100"]);
     }
 
     #[test]

@@ -95,11 +95,7 @@ impl AppError {
         };
         AppError {
             errors,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                detail,
-            )
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail)
         }
     }
 
@@ -108,11 +104,7 @@ impl AppError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} was not found"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} was not found"))
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -141,11 +133,7 @@ impl AppError {
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            detail,
-        )
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", detail)
     }
 
     pub fn method_not_allowed(detail: impl Into<String>) -> Self {
@@ -277,9 +265,7 @@ fn constraint_subject(constraint: Option<&str>) -> &'static str {
 /// Server-side terminations (restart, failover) surface as ordinary database errors.
 fn is_connection_loss(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("terminating connection")
-        || m.contains("connection closed")
-        || m.contains("the database system is")
+    m.contains("terminating connection") || m.contains("connection closed") || m.contains("the database system is")
 }
 
 #[cfg(test)]

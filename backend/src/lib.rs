@@ -12,6 +12,7 @@ pub mod followups;
 pub mod http;
 pub mod interactions;
 pub mod openapi;
+pub mod reminders;
 pub mod settings;
 pub mod state;
 pub mod system;
@@ -48,6 +49,14 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(interactions::routes::update_interaction)
                 .service(interactions::routes::delete_interaction)
                 .service(followups::routes::list_follow_ups)
+                .service(reminders::routes::list_reminders)
+                .service(reminders::routes::create_reminder)
+                .service(reminders::routes::get_reminder)
+                .service(reminders::routes::update_reminder)
+                .service(reminders::routes::delete_reminder)
+                .service(reminders::routes::complete_reminder)
+                .service(reminders::routes::reopen_reminder)
+                .service(reminders::routes::snooze_reminder)
                 .service(settings::routes::get_settings)
                 .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)

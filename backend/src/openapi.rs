@@ -26,12 +26,34 @@ pub fn base() -> OpenApi {
                 .build(),
         )
         .tags(Some(vec![
-            TagBuilder::new().name("contacts").description(Some("People you do business with")).build(),
-            TagBuilder::new().name("companies").description(Some("Organisations your contacts work at")).build(),
-            TagBuilder::new().name("follow-ups").description(Some("Who needs a touchpoint, and why")).build(),
-            TagBuilder::new().name("interactions").description(Some("The timeline of touchpoints with contacts")).build(),
-            TagBuilder::new().name("settings").description(Some("Workspace settings: follow-up cadences, time zone")).build(),
-            TagBuilder::new().name("system").description(Some("Health and readiness probes")).build(),
+            TagBuilder::new()
+                .name("contacts")
+                .description(Some("People you do business with"))
+                .build(),
+            TagBuilder::new()
+                .name("companies")
+                .description(Some("Organisations your contacts work at"))
+                .build(),
+            TagBuilder::new()
+                .name("follow-ups")
+                .description(Some("Who needs a touchpoint, and why"))
+                .build(),
+            TagBuilder::new()
+                .name("interactions")
+                .description(Some("The timeline of touchpoints with contacts"))
+                .build(),
+            TagBuilder::new()
+                .name("reminders")
+                .description(Some("Dated to-dos about contacts"))
+                .build(),
+            TagBuilder::new()
+                .name("settings")
+                .description(Some("Workspace settings: follow-up cadences, time zone"))
+                .build(),
+            TagBuilder::new()
+                .name("system")
+                .description(Some("Health and readiness probes"))
+                .build(),
         ]))
         .build();
     let mut components = doc.components.take().unwrap_or_default();
@@ -137,17 +159,10 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
             }
             if has_id {
                 add(op, 404, || {
-                    problem(
-                        "No record has this id",
-                        "not_found",
-                        404,
-                        "the contact was not found",
-                    )
+                    problem("No record has this id", "not_found", 404, "the contact was not found")
                 });
             }
-            if matches!(method, HttpMethod::Patch | HttpMethod::Delete)
-                || (has_id && method == HttpMethod::Post)
-            {
+            if matches!(method, HttpMethod::Patch | HttpMethod::Delete) || (has_id && method == HttpMethod::Post) {
                 add(op, 412, || {
                     problem(
                         "The record changed since the version given in If-Match or `version`",

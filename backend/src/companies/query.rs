@@ -71,12 +71,9 @@ impl CompanyQuery {
         let mut errors = ParamErrors::default();
         let limit = errors.take(params::limit(p.limit.as_deref()));
         let sort = errors.take(Sort::parse(p.sort.as_deref(), SORTS, "name"));
-        let after = sort
-            .and_then(|s| errors.take(s.after(p.cursor.as_deref())))
-            .flatten();
+        let after = sort.and_then(|s| errors.take(s.after(p.cursor.as_deref()))).flatten();
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
-        let include_total =
-            errors.take(params::boolean("include_total", p.include_total.as_deref()));
+        let include_total = errors.take(params::boolean("include_total", p.include_total.as_deref()));
         let q = errors.take(params::search_text(p.q.as_deref())).flatten();
         let industry = p
             .industry

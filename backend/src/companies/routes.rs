@@ -33,9 +33,7 @@ pub async fn list_companies(
 ) -> AppResult<web::Json<CompanyPage>> {
     let query = CompanyQuery::from_params(&params)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &query).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, state.workspace_id(), &query).await?))
 }
 
 /// Create a company. Send an `Idempotency-Key` to make retries safe.
@@ -83,10 +81,7 @@ pub async fn create_company(
         headers(("ETag" = String, description = "The company's version, for If-Match")))),
 )]
 #[get("/companies/{id}")]
-pub async fn get_company(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
+pub async fn get_company(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let company = service::get(&mut conn, state.workspace_id(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))

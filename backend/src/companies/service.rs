@@ -30,32 +30,20 @@ pub async fn resolve(
             if store::exists(conn, workspace, id).await? {
                 Ok(Some(id))
             } else {
-                Err(AppError::invalid_field(
-                    "company_id",
-                    "no company has this id",
-                ))
+                Err(AppError::invalid_field("company_id", "no company has this id"))
             }
         }
-        (None, Some(name)) => Ok(Some(
-            store::find_or_create_by_name(conn, workspace, name).await?,
-        )),
+        (None, Some(name)) => Ok(Some(store::find_or_create_by_name(conn, workspace, name).await?)),
         (None, None) => Ok(None),
     }
 }
 
 /// Company names by id, for showing a page of records that link to companies.
-pub async fn names(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    ids: Vec<Uuid>,
-) -> AppResult<HashMap<Uuid, String>> {
+pub async fn names(conn: &mut AsyncPgConnection, workspace: Uuid, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, String>> {
     let mut ids = ids;
     ids.sort_unstable();
     ids.dedup();
-    Ok(store::names(conn, workspace, &ids)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(store::names(conn, workspace, &ids).await?.into_iter().collect())
 }
 
 /// "https://www.Engines.example/about" → "engines.example".
@@ -85,11 +73,7 @@ fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
     }
 }
 
-async fn to_dtos(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    rows: Vec<CompanyRow>,
-) -> AppResult<Vec<Company>> {
+async fn to_dtos(conn: &mut AsyncPgConnection, workspace: Uuid, rows: Vec<CompanyRow>) -> AppResult<Vec<Company>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let counts: HashMap<Uuid, i64> = store::contact_counts(conn, workspace, &ids)
         .await?
@@ -105,11 +89,7 @@ async fn to_dtos(
         .collect())
 }
 
-async fn one_dto(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    row: CompanyRow,
-) -> AppResult<Company> {
+async fn one_dto(conn: &mut AsyncPgConnection, workspace: Uuid, row: CompanyRow) -> AppResult<Company> {
     to_dtos(conn, workspace, vec![row])
         .await?
         .pop()
@@ -119,10 +99,7 @@ async fn one_dto(
 /// A clearer message for the one uniqueness rule companies have.
 fn name_taken(e: AppError, name: &str) -> AppError {
     if e.code() == "already_exists" {
-        AppError::conflict(
-            "already_exists",
-            format!("a company named '{name}' already exists"),
-        )
+        AppError::conflict("already_exists", format!("a company named '{name}' already exists"))
     } else {
         e
     }
@@ -136,11 +113,7 @@ fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
     }
 }
 
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    query: &CompanyQuery,
-) -> AppResult<CompanyPage> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &CompanyQuery) -> AppResult<CompanyPage> {
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
@@ -165,11 +138,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
     one_dto(conn, workspace, row).await
 }
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    input: CreateCompany,
-) -> AppResult<Company> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateCompany) -> AppResult<Company> {
     let now = chrono::Utc::now();
     let name = input.name.trim().to_owned();
     let row = NewCompanyRow {
@@ -224,12 +193,7 @@ pub async fn update(
 }
 
 /// Moves the company to the trash. Its contacts keep their link and can be moved elsewhere.
-pub async fn trash(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> AppResult<()> {
+pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
     written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
 }
 

@@ -84,11 +84,7 @@ struct IdRow {
 }
 
 /// The id of the live company with this name (case-insensitive), creating it if there is none.
-pub async fn find_or_create_by_name(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    name: &str,
-) -> QueryResult<Uuid> {
+pub async fn find_or_create_by_name(conn: &mut AsyncPgConnection, workspace: Uuid, name: &str) -> QueryResult<Uuid> {
     // Two attempts: a company created concurrently by another transaction makes the insert do
     // nothing while staying invisible to this statement's snapshot; the next statement sees it.
     for _ in 0..2 {
@@ -128,11 +124,7 @@ pub async fn exists(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> 
 }
 
 /// Names of the given companies, in one query.
-pub async fn names(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, String)>> {
+pub async fn names(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -188,26 +180,16 @@ fn filtered<'a, ST: 'a>(
         query = query.filter(companies::search_text.like(like_contains(q)));
     }
     if let Some(industry) = &f.industry {
-        query = query
-            .filter(sql::<Bool>("lower(companies.industry) = ").bind::<Text, _>(industry.clone()));
+        query = query.filter(sql::<Bool>("lower(companies.industry) = ").bind::<Text, _>(industry.clone()));
     }
     query
 }
 
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    q: &CompanyQuery,
-) -> QueryResult<Vec<CompanyRow>> {
-    let base: CompanySelect<'_, _> = companies::table
-        .select(CompanyRow::as_select())
-        .into_boxed();
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &CompanyQuery) -> QueryResult<Vec<CompanyRow>> {
+    let base: CompanySelect<'_, _> = companies::table.select(CompanyRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
-        query = query.filter(
-            q.sort
-                .condition::<companies::table>("companies.id", value, *id),
-        );
+        query = query.filter(q.sort.condition::<companies::table>("companies.id", value, *id));
     }
     query
         .order(sql::<Text>(&q.sort.order_sql("companies.id")))
@@ -216,26 +198,14 @@ pub async fn list(
         .await
 }
 
-pub async fn count(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    f: &CompanyFilter,
-) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &CompanyFilter) -> QueryResult<i64> {
     let base: CompanySelect<'_, BigInt> = companies::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
 }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<CompanyRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<CompanyRow>> {
     companies::table
-        .filter(
-            companies::workspace_id
-                .eq(workspace)
-                .and(companies::id.eq(id)),
-        )
+        .filter(companies::workspace_id.eq(workspace).and(companies::id.eq(id)))
         .select(CompanyRow::as_select())
         .first(conn)
         .await
@@ -306,10 +276,7 @@ pub async fn set_trashed(
         .get_result(conn)
         .await
         .optional()?;
-    outcome(conn, workspace, id, updated, |r| {
-        r.deleted_at.is_some() != trash
-    })
-    .await
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_some() != trash).await
 }
 
 async fn outcome(

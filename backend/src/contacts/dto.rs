@@ -8,8 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::dto::{
-    non_null, nullable, validate_emails, validate_not_blank, validate_phones, validate_tags,
-    validate_web_url,
+    non_null, nullable, validate_emails, validate_not_blank, validate_phones, validate_tags, validate_web_url,
 };
 use crate::text_enum;
 
@@ -193,10 +192,7 @@ pub struct CreateContact {
     pub notes: Option<String>,
     /// Up to 30 tags of at most 50 characters; stored lower-case.
     #[serde(default)]
-    #[validate(
-        length(max = 30, message = "at most 30 tags"),
-        custom(function = "validate_tags")
-    )]
+    #[validate(length(max = 30, message = "at most 30 tags"), custom(function = "validate_tags"))]
     pub tags: Vec<String>,
     #[serde(default)]
     #[validate(range(min = 1, max = 3650))]
@@ -273,10 +269,7 @@ pub struct UpdateContact {
     #[validate(length(max = 20000))]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
-    #[validate(
-        length(max = 30, message = "at most 30 tags"),
-        custom(function = "validate_tags")
-    )]
+    #[validate(length(max = 30, message = "at most 30 tags"), custom(function = "validate_tags"))]
     #[serde(default, deserialize_with = "non_null")]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]

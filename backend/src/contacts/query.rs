@@ -50,10 +50,8 @@ pub struct ListContactsParams {
 
 /// "Never contacted" sorts as the distant past and "no follow-up" as the distant future; these
 /// expressions match the expression indexes of the migrations.
-pub const LAST_INTERACTION_KEY: &str =
-    "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
-pub const NEXT_FOLLOW_UP_KEY: &str =
-    "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
+pub const LAST_INTERACTION_KEY: &str = "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
+pub const NEXT_FOLLOW_UP_KEY: &str = "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
 
 pub const SORTS: &[SortKey] = &[
     SortKey {
@@ -113,10 +111,7 @@ pub struct ContactQuery {
     pub include_total: bool,
 }
 
-fn parse_enums<T: std::str::FromStr<Err = String>>(
-    field: &str,
-    raw: Option<&str>,
-) -> Result<Vec<T>, FieldError> {
+fn parse_enums<T: std::str::FromStr<Err = String>>(field: &str, raw: Option<&str>) -> Result<Vec<T>, FieldError> {
     params::list(raw)
         .iter()
         .map(|s| {
@@ -140,23 +135,11 @@ impl ContactQuery {
             .into_iter()
             .map(|t| t.to_lowercase())
             .collect();
-        let company_id = match p
-            .company_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let company_id = match p.company_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => errors.take(
-                Uuid::parse_str(s).map_err(|_| FieldError::new("company_id", "must be a UUID")),
-            ),
+            Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("company_id", "must be a UUID"))),
         };
-        let follow_up = match p
-            .follow_up
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let follow_up = match p.follow_up.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some("due") => Some(FollowUp::Due),
             Some("week") => Some(FollowUp::Week),
@@ -167,8 +150,7 @@ impl ContactQuery {
             }
         };
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
-        let include_total =
-            errors.take(params::boolean("include_total", p.include_total.as_deref()));
+        let include_total = errors.take(params::boolean("include_total", p.include_total.as_deref()));
         let q = errors.take(params::search_text(p.q.as_deref())).flatten();
         errors.finish()?;
         Ok(ContactQuery {
@@ -229,10 +211,7 @@ mod tests {
             company_id: Some("x".into()),
             ..Default::default()
         };
-        assert_eq!(
-            fields(p),
-            vec!["limit", "sort", "lifecycle", "company_id", "follow_up"]
-        );
+        assert_eq!(fields(p), vec!["limit", "sort", "lifecycle", "company_id", "follow_up"]);
     }
 
     #[test]

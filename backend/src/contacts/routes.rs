@@ -33,9 +33,7 @@ pub async fn list_contacts(
 ) -> AppResult<web::Json<ContactPage>> {
     let query = ContactQuery::from_params(&params)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &query).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, state.workspace_id(), &query).await?))
 }
 
 /// Tags in use on contacts, most used first (for filters and autocompletion).
@@ -43,9 +41,7 @@ pub async fn list_contacts(
 #[get("/contacts/tags")]
 pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<web::Json<TagList>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::tags(&mut conn, state.workspace_id()).await?,
-    ))
+    Ok(web::Json(service::tags(&mut conn, state.workspace_id()).await?))
 }
 
 /// Create a contact. Naming a company links it, creating the company when it is new.
@@ -96,10 +92,7 @@ pub async fn create_contact(
         headers(("ETag" = String, description = "The contact's version, for If-Match")))),
 )]
 #[get("/contacts/{id}")]
-pub async fn get_contact(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
+pub async fn get_contact(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let contact = service::get(&mut conn, state.workspace_id(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))

@@ -4,9 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::dto::{
-    CompanyRef, Contact, ContactPage, CreateContact, Lifecycle, TagCount, TagList, UpdateContact,
-};
+use super::dto::{CompanyRef, Contact, ContactPage, CreateContact, Lifecycle, TagCount, TagList, UpdateContact};
 use super::query::ContactQuery;
 use super::store::{self, ContactChangeset, ContactRow, NewContactRow, WriteOutcome};
 use crate::companies;
@@ -17,9 +15,7 @@ use crate::error::{AppError, AppResult};
 const NOT_FOUND: &str = "the contact";
 
 fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
-    let display_name = format!("{} {}", row.first_name, row.last_name)
-        .trim()
-        .to_owned();
+    let display_name = format!("{} {}", row.first_name, row.last_name).trim().to_owned();
     Contact {
         id: row.id,
         display_name,
@@ -54,17 +50,8 @@ fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
 }
 
 /// Rows to API objects, fetching their companies' names in one query.
-async fn to_dtos(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    rows: Vec<ContactRow>,
-) -> AppResult<Vec<Contact>> {
-    let names = companies::service::names(
-        conn,
-        workspace,
-        rows.iter().filter_map(|r| r.company_id).collect(),
-    )
-    .await?;
+async fn to_dtos(conn: &mut AsyncPgConnection, workspace: Uuid, rows: Vec<ContactRow>) -> AppResult<Vec<Contact>> {
+    let names = companies::service::names(conn, workspace, rows.iter().filter_map(|r| r.company_id).collect()).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -74,11 +61,7 @@ async fn to_dtos(
         .collect())
 }
 
-async fn one_dto(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    row: ContactRow,
-) -> AppResult<Contact> {
+async fn one_dto(conn: &mut AsyncPgConnection, workspace: Uuid, row: ContactRow) -> AppResult<Contact> {
     to_dtos(conn, workspace, vec![row])
         .await?
         .pop()
@@ -89,11 +72,7 @@ fn url(value: Option<String>) -> Option<String> {
     clean(value).map(|v| normalize_url(&v).unwrap_or(v))
 }
 
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    query: &ContactQuery,
-) -> AppResult<ContactPage> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &ContactQuery) -> AppResult<ContactPage> {
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
@@ -119,30 +98,18 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
     one_dto(conn, workspace, row).await
 }
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    input: CreateContact,
-) -> AppResult<Contact> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateContact) -> AppResult<Contact> {
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
             let company_name = clean(input.company_name);
-            let company_id = companies::service::resolve(
-                conn,
-                workspace,
-                input.company_id,
-                company_name.as_deref(),
-            )
-            .await?;
+            let company_id =
+                companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
             let now = chrono::Utc::now();
             let new = NewContactRow {
                 id: Uuid::now_v7(),
                 workspace_id: workspace,
                 first_name: input.first_name.trim().to_owned(),
-                last_name: input
-                    .last_name
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default(),
+                last_name: input.last_name.map(|s| s.trim().to_owned()).unwrap_or_default(),
                 emails: normalize_emails(input.emails),
                 phones: normalize_phones(input.phones),
                 company_id,
@@ -209,8 +176,7 @@ pub async fn update(
 ) -> AppResult<Contact> {
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
-            let company_id =
-                company_change(conn, workspace, input.company_id, input.company_name).await?;
+            let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
             let changes = ContactChangeset {
                 first_name: input.first_name.map(|s| s.trim().to_owned()),
                 last_name: input.last_name.map(|s| s.trim().to_owned()),
@@ -242,11 +208,9 @@ pub async fn update(
                 };
             }
             // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
-            let reschedule = (changes.lifecycle.is_some()
-                || changes.follow_up_cadence_days.is_some())
+            let reschedule = (changes.lifecycle.is_some() || changes.follow_up_cadence_days.is_some())
                 && changes.next_follow_up_at.is_none();
-            let row =
-                written(store::update(conn, workspace, id, &changes, expected_version).await?)?;
+            let row = written(store::update(conn, workspace, id, &changes, expected_version).await?)?;
             if !reschedule {
                 return Ok(row);
             }
@@ -268,12 +232,7 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
 }
 
 /// Moves the contact to the trash; it can be restored.
-pub async fn trash(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> AppResult<()> {
+pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
     written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
 }
 
@@ -283,24 +242,18 @@ pub async fn restore(
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Contact> {
-    let row =
-        written(store::set_trashed(conn, workspace, id, false, expected).await?).map_err(|e| {
-            if e.code() == "not_found" {
-                AppError::not_found("a contact in the trash with this id")
-            } else {
-                e
-            }
-        })?;
+    let row = written(store::set_trashed(conn, workspace, id, false, expected).await?).map_err(|e| {
+        if e.code() == "not_found" {
+            AppError::not_found("a contact in the trash with this id")
+        } else {
+            e
+        }
+    })?;
     one_dto(conn, workspace, row).await
 }
 
 /// Fails with 404 unless the contact exists (and, with `live`, is not in the trash).
-pub async fn require(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    live: bool,
-) -> AppResult<()> {
+pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<()> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(()),
         _ => Err(AppError::not_found(NOT_FOUND)),
@@ -308,32 +261,20 @@ pub async fn require(
 }
 
 /// Recomputes a contact's last interaction and next follow-up (after its timeline changed).
-pub async fn refresh_follow_up(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> AppResult<()> {
+pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<()> {
     Ok(store::refresh_follow_up(conn, workspace, id).await?)
 }
 
 /// Reschedules contacts that follow the stage defaults (after the defaults changed).
-pub async fn reschedule_defaults(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-) -> AppResult<usize> {
+pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<usize> {
     Ok(store::reschedule_defaults(conn, workspace).await?)
 }
 
 pub use store::FollowUpCounts;
 
-/// Boundaries of today in `timezone` and the number of contacts due per window.
-pub async fn follow_up_counts(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    timezone: &str,
-    grace_days: i32,
-) -> AppResult<FollowUpCounts> {
-    Ok(store::follow_up_counts(conn, workspace, timezone, grace_days).await?)
+/// The workspace settings, the start of today and the number of contacts due per window.
+pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<FollowUpCounts> {
+    Ok(store::follow_up_counts(conn, workspace).await?)
 }
 
 pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {

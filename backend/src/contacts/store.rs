@@ -197,9 +197,7 @@ fn filtered<'a, ST: 'a>(
     let now = Utc::now();
     query = match f.follow_up {
         Some(FollowUp::Due) => query.filter(contacts::next_follow_up_at.le(now)),
-        Some(FollowUp::Week) => {
-            query.filter(contacts::next_follow_up_at.le(now + chrono::Duration::days(7)))
-        }
+        Some(FollowUp::Week) => query.filter(contacts::next_follow_up_at.le(now + chrono::Duration::days(7))),
         Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
         None => query,
     };
@@ -210,18 +208,11 @@ fn filtered<'a, ST: 'a>(
 }
 
 /// One page of contacts in keyset order, plus one extra row to tell whether more follow.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    q: &ContactQuery,
-) -> QueryResult<Vec<ContactRow>> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<ContactRow>> {
     let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
-        query = query.filter(
-            q.sort
-                .condition::<contacts::table>("contacts.id", value, *id),
-        );
+        query = query.filter(q.sort.condition::<contacts::table>("contacts.id", value, *id));
     }
     query
         .order(sql::<Text>(&q.sort.order_sql("contacts.id")))
@@ -230,26 +221,14 @@ pub async fn list(
         .await
 }
 
-pub async fn count(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    f: &ContactFilter,
-) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &ContactFilter) -> QueryResult<i64> {
     let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
 }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<ContactRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ContactRow>> {
     contacts::table
-        .filter(
-            contacts::workspace_id
-                .eq(workspace)
-                .and(contacts::id.eq(id)),
-        )
+        .filter(contacts::workspace_id.eq(workspace).and(contacts::id.eq(id)))
         .select(ContactRow::as_select())
         .first(conn)
         .await
@@ -323,10 +302,7 @@ pub async fn set_trashed(
         .get_result(conn)
         .await
         .optional()?;
-    outcome(conn, workspace, id, updated, |r| {
-        r.deleted_at.is_some() != trash
-    })
-    .await
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_some() != trash).await
 }
 
 async fn outcome(
@@ -345,24 +321,25 @@ async fn outcome(
     })
 }
 
+/// An open reminder earlier than that brings the follow-up forward (`least` ignores NULLs).
 /// (`clock_timestamp()`, not `now()`: `now()` is the transaction's start, earlier than an
 /// interaction logged "now" within the same transaction.)
 /// The follow-up schedule in SQL: the last interaction that has happened (or, for a contact never
 /// contacted, its creation) plus the contact's cadence, else its stage's default from the
 /// workspace settings; NULL when neither gives a cadence.
-const LAST_HAPPENED: &str = "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= clock_timestamp())";
-const CADENCE: &str = "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
+const LAST_HAPPENED: &str =
+    "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= clock_timestamp())";
+const EARLIEST_REMINDER: &str =
+    "(SELECT min(r.due_at) FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL)";
+const CADENCE: &str =
+    "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
 
 /// Recomputes one contact's `last_interaction_at` and `next_follow_up_at`. Derived fields do not
 /// bump the version: they never conflict with what a person edits.
-pub async fn refresh_follow_up(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> QueryResult<()> {
+pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<()> {
     diesel::sql_query(format!(
         "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, \
-           next_follow_up_at = coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}) \
+           next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = $2"
     ))
     .bind::<SqlUuid, _>(workspace)
@@ -373,12 +350,9 @@ pub async fn refresh_follow_up(
 }
 
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).
-pub async fn reschedule_defaults(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-) -> QueryResult<usize> {
+pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<usize> {
     diesel::sql_query(format!(
-        "UPDATE contacts c SET next_follow_up_at = coalesce(c.last_interaction_at, c.created_at) + make_interval(days => {CADENCE}) \
+        "UPDATE contacts c SET next_follow_up_at = least(coalesce(c.last_interaction_at, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 \
            AND c.deleted_at IS NULL AND c.follow_up_cadence_days IS NULL"
     ))
@@ -387,9 +361,12 @@ pub async fn reschedule_defaults(
     .await
 }
 
-/// Boundaries of "today" in a time zone and how many live contacts are due in each window.
+/// The workspace's settings, the start of today in its time zone, and how many live contacts
+/// are due in each window — one statement.
 #[derive(Debug, QueryableByName)]
 pub struct FollowUpCounts {
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub settings: serde_json::Value,
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub start_of_today: DateTime<Utc>,
     #[diesel(sql_type = BigInt)]
@@ -401,35 +378,28 @@ pub struct FollowUpCounts {
 }
 
 /// Overdue: due before the start of today minus the grace days. Today: due before tomorrow.
-/// Week: due before the end of the sixth day after today. Days are the workspace's (`timezone`).
-pub async fn follow_up_counts(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    timezone: &str,
-    grace_days: i32,
-) -> QueryResult<FollowUpCounts> {
+/// Week: due before the end of the sixth day after today. Days are the workspace's time zone.
+pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<FollowUpCounts> {
     diesel::sql_query(
-        "WITH b AS (SELECT date_trunc('day', now() AT TIME ZONE $2) AT TIME ZONE $2 AS start_of_today) \
-         SELECT b.start_of_today, \
-           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today - make_interval(days => $3)) AS overdue, \
+        "WITH s AS (SELECT settings, coalesce(settings ->> 'timezone', 'UTC') AS tz, \
+                      coalesce((settings ->> 'overdue_after_days')::int, 2) AS grace \
+                    FROM workspaces WHERE id = $1), \
+              b AS (SELECT settings, grace, date_trunc('day', now() AT TIME ZONE tz) AT TIME ZONE tz AS start_of_today FROM s) \
+         SELECT b.settings, b.start_of_today, \
+           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today - make_interval(days => b.grace)) AS overdue, \
            count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today + interval '1 day') AS today, \
            count(c.id) AS week \
          FROM b LEFT JOIN contacts c ON c.workspace_id = $1 AND c.deleted_at IS NULL \
            AND c.next_follow_up_at < b.start_of_today + interval '7 days' \
-         GROUP BY b.start_of_today",
+         GROUP BY b.settings, b.start_of_today, b.grace",
     )
     .bind::<SqlUuid, _>(workspace)
-    .bind::<Text, _>(timezone)
-    .bind::<diesel::sql_types::Integer, _>(grace_days)
     .get_result(conn)
     .await
 }
 
 /// Tags in use on live contacts with their counts, most used first.
-pub async fn tag_counts(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-) -> QueryResult<Vec<(String, i64)>> {
+pub async fn tag_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<(String, i64)>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]

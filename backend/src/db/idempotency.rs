@@ -31,12 +31,7 @@ struct Stored {
 
 /// Claims a key. A concurrent transaction holding the same key makes this wait until it ends;
 /// then the key is either completed (replay) or free again (claimed here).
-pub async fn claim(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    key: &str,
-    fingerprint: &[u8],
-) -> QueryResult<Claim> {
+pub async fn claim(conn: &mut AsyncPgConnection, workspace: Uuid, key: &str, fingerprint: &[u8]) -> QueryResult<Claim> {
     let inserted = diesel::sql_query(
         "INSERT INTO idempotency_keys (workspace_id, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )

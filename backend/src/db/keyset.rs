@@ -55,27 +55,18 @@ pub struct Sort {
 impl Sort {
     /// Parses `name` or `-name` against the keys a list accepts; `default` when absent.
     pub fn parse(raw: Option<&str>, keys: &[SortKey], default: &str) -> Result<Sort, FieldError> {
-        let raw = raw
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(default);
+        let raw = raw.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default);
         let (descending, name) = match raw.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, raw.strip_prefix('+').unwrap_or(raw)),
         };
         match keys.iter().find(|k| k.name == name) {
-            Some(key) => Ok(Sort {
-                key: *key,
-                descending,
-            }),
+            Some(key) => Ok(Sort { key: *key, descending }),
             None => {
                 let names: Vec<&str> = keys.iter().map(|k| k.name).collect();
                 Err(FieldError::new(
                     "sort",
-                    format!(
-                        "must be one of: {} (prefix - for descending)",
-                        names.join(", ")
-                    ),
+                    format!("must be one of: {} (prefix - for descending)", names.join(", ")),
                 ))
             }
         }
@@ -105,9 +96,7 @@ impl Sort {
             KeyKind::Text => SortValue::Text(cursor.value),
             KeyKind::Time => DateTime::parse_from_rfc3339(&cursor.value)
                 .map(|t| SortValue::Time(t.with_timezone(&Utc)))
-                .map_err(|_| {
-                    FieldError::new("cursor", "is damaged; start again without a cursor")
-                })?,
+                .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor"))?,
         };
         Ok(Some((value, cursor.id)))
     }

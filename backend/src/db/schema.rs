@@ -95,6 +95,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        contact_id -> Uuid,
+        title -> Text,
+        notes -> Nullable<Text>,
+        due_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        origin -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
@@ -104,10 +120,14 @@ diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
 diesel::joinable!(interactions -> contacts (contact_id));
 diesel::joinable!(interactions -> workspaces (workspace_id));
 
+diesel::joinable!(reminders -> contacts (contact_id));
+diesel::joinable!(reminders -> workspaces (workspace_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     companies,
     contacts,
     idempotency_keys,
-    interactions
+    interactions,
+    reminders
 );

@@ -11,6 +11,8 @@ use crate::contacts::query::{ContactFilter, ContactQuery, SORTS};
 use crate::db::keyset::Sort;
 use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
+use crate::reminders;
+use crate::reminders::dto::Reminder;
 use crate::settings;
 use crate::settings::dto::Settings;
 use crate::{contacts, text_enum};
@@ -49,6 +51,8 @@ pub struct FollowUp {
     /// Why it is due, for people.
     #[schema(example = "Last contact 10 days ago; prospects every 7 days")]
     pub reason: String,
+    /// The open reminder that set this date, if one did.
+    pub reminder: Option<Reminder>,
 }
 
 /// How many follow-ups each window holds (each includes the ones before it).
@@ -129,11 +133,7 @@ pub fn reason(contact: &Contact, settings: &Settings, now: DateTime<Utc>) -> Str
     }
 }
 
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    p: &ListFollowUpsParams,
-) -> AppResult<FollowUpPage> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListFollowUpsParams) -> AppResult<FollowUpPage> {
     let mut errors = ParamErrors::default();
     let window = match p.window.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(Window::Today),
@@ -155,14 +155,8 @@ pub async fn list(
         )));
     };
 
-    let settings = settings::service::get(conn, workspace).await?;
-    let counts = contacts::service::follow_up_counts(
-        conn,
-        workspace,
-        &settings.timezone,
-        settings.overdue_after_days,
-    )
-    .await?;
+    let counts = contacts::service::follow_up_counts(conn, workspace).await?;
+    let settings = settings::service::from_json(&counts.settings);
     let start_of_today = counts.start_of_today;
     let overdue_before = start_of_today - Duration::days(i64::from(settings.overdue_after_days));
     let due_before = match window {
@@ -181,6 +175,8 @@ pub async fn list(
         include_total: false,
     };
     let page = contacts::service::list(conn, workspace, &query).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|c| c.id).collect();
+    let mut reminders = reminders::service::earliest_open(conn, &ids).await?;
     let now = Utc::now();
     let items = page
         .items
@@ -196,13 +192,19 @@ pub async fn list(
             };
             // Calendar days between the due date and today, rounding part-days up.
             let days_late = ((start_of_today - due_at).num_seconds().max(0) + 86_399) / 86_400;
-            let reason = reason(&contact, &settings, now);
+            // The follow-up comes from a reminder when that reminder is what set its date.
+            let reminder = reminders.remove(&contact.id).filter(|r| r.due_at <= due_at);
+            let reason = match &reminder {
+                Some(r) => format!("Reminder: {}", r.title),
+                None => reason(&contact, &settings, now),
+            };
             Some(FollowUp {
                 contact,
                 due_at,
                 state,
                 days_late,
                 reason,
+                reminder,
             })
         })
         .collect();

@@ -23,9 +23,7 @@ pub fn key(req: &HttpRequest) -> AppResult<Option<String>> {
         return Ok(None);
     };
     match raw.to_str() {
-        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(Some(k.to_owned()))
-        }
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_owned())),
         _ => Err(AppError::invalid_field(
             "Idempotency-Key",
             "must be 1 to 255 visible ASCII characters, e.g. a UUID",
@@ -41,9 +39,7 @@ pub fn fingerprint<T: Serialize>(req: &HttpRequest, body: &T) -> Vec<u8> {
     hasher.update(b" ");
     hasher.update(req.path().as_bytes());
     hasher.update(b"\n");
-    hasher.update(
-        &serde_json::to_vec(&serde_json::to_value(body).unwrap_or_default()).unwrap_or_default(),
-    );
+    hasher.update(&serde_json::to_vec(&serde_json::to_value(body).unwrap_or_default()).unwrap_or_default());
     hasher.finalize().as_bytes().to_vec()
 }
 
@@ -84,24 +80,39 @@ where
     use diesel_async::AsyncConnection;
     // HttpResponse is not Send, so the transaction yields the parts and the response is built after.
     let (status, created, replayed) = conn
-        .transaction::<_, AppError, _>(async move |conn| match store::claim(conn, workspace, &key, &fingerprint).await? {
-            Claim::Claimed => {
-                // Any failure below rolls the claim back too, so the client may retry the key.
-                let created = create(conn).await?;
-                let status = StatusCode::CREATED;
-                store::complete(conn, workspace, &key, status.as_u16(), &created.body, &created.location).await?;
-                Ok((status, created, false))
-            }
-            Claim::Done { fingerprint: stored, status, body, location } => {
-                if stored != fingerprint {
-                    return Err(AppError::conflict(
-                        "idempotency_key_reused",
-                        "this Idempotency-Key was already used for a different request; use a new key",
-                    ));
+        .transaction::<_, AppError, _>(async move |conn| {
+            match store::claim(conn, workspace, &key, &fingerprint).await? {
+                Claim::Claimed => {
+                    // Any failure below rolls the claim back too, so the client may retry the key.
+                    let created = create(conn).await?;
+                    let status = StatusCode::CREATED;
+                    store::complete(conn, workspace, &key, status.as_u16(), &created.body, &created.location).await?;
+                    Ok((status, created, false))
                 }
-                let version = body.get("version").and_then(|v| v.as_i64()).map(|v| v as i32);
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-                Ok((status, Created { body, location, version }, true))
+                Claim::Done {
+                    fingerprint: stored,
+                    status,
+                    body,
+                    location,
+                } => {
+                    if stored != fingerprint {
+                        return Err(AppError::conflict(
+                            "idempotency_key_reused",
+                            "this Idempotency-Key was already used for a different request; use a new key",
+                        ));
+                    }
+                    let version = body.get("version").and_then(|v| v.as_i64()).map(|v| v as i32);
+                    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+                    Ok((
+                        status,
+                        Created {
+                            body,
+                            location,
+                            version,
+                        },
+                        true,
+                    ))
+                }
             }
         })
         .await?;

@@ -45,9 +45,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| {
-                    AppError::bad_request("unreadable_body", "the request body could not be read")
-                })?;
+                let chunk = chunk
+                    .map_err(|_| AppError::bad_request("unreadable_body", "the request body could not be read"))?;
                 if body.len() + chunk.len() > limit {
                     return Err(AppError::payload_too_large(limit));
                 }
@@ -103,11 +102,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         AppError::bad_request("malformed_json", detail)
     })?;
     if let Some(path) = find_nul(&value, String::new()) {
-        let field = if path.is_empty() {
-            "body".to_owned()
-        } else {
-            path
-        };
+        let field = if path.is_empty() { "body".to_owned() } else { path };
         return Err(AppError::invalid_field(
             field,
             "must not contain NUL (\\u0000) characters",
@@ -271,27 +266,17 @@ mod tests {
     fn unknown_fields_are_named() {
         let (status, errors) = field_of(r#"{"name":"a","colour":"red"}"#);
         assert_eq!(status, 422);
-        assert_eq!(
-            errors,
-            vec![FieldError::new("colour", "is not a known field")]
-        );
+        assert_eq!(errors, vec![FieldError::new("colour", "is not a known field")]);
         let (_, errors) = field_of(r#"{"name":"a","items":[{"n":1,"x":2}]}"#);
         assert_eq!(errors[0].field, "items[0].x");
     }
 
     #[test]
     fn missing_and_mistyped_fields_are_named() {
-        assert_eq!(
-            field_of("{}").1,
-            vec![FieldError::new("name", "is required")]
-        );
+        assert_eq!(field_of("{}").1, vec![FieldError::new("name", "is required")]);
         let (_, errors) = field_of(r#"{"name":"a","items":[{"n":"one"}]}"#);
         assert_eq!(errors[0].field, "items[0].n");
-        assert!(
-            errors[0].message.contains("wrong type"),
-            "{}",
-            errors[0].message
-        );
+        assert!(errors[0].message.contains("wrong type"), "{}", errors[0].message);
     }
 
     #[test]

@@ -80,10 +80,7 @@ pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldErro
 
 /// The `q` parameter: trimmed and lower-cased, at most 200 characters, no NUL.
 pub fn search_text(raw: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(q) = raw
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(q) = raw.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     if q.chars().count() > 200 {

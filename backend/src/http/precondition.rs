@@ -26,10 +26,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
 }
 
 /// Combines `If-Match` with a `version` given in the body; they must agree when both are given.
-pub fn expected_version(
-    req: &HttpRequest,
-    body_version: Option<i32>,
-) -> Result<Option<i32>, AppError> {
+pub fn expected_version(req: &HttpRequest, body_version: Option<i32>) -> Result<Option<i32>, AppError> {
     match (if_match(req)?, body_version) {
         (Some(a), Some(b)) if a != b => Err(AppError::bad_request(
             "conflicting_versions",

@@ -22,9 +22,7 @@ impl RouteTable {
                 .and_then(|v| v.as_object().cloned())
                 .map(|o| {
                     o.keys()
-                        .filter(|k| {
-                            matches!(k.as_str(), "get" | "post" | "put" | "patch" | "delete")
-                        })
+                        .filter(|k| matches!(k.as_str(), "get" | "post" | "put" | "patch" | "delete"))
                         .map(|k| k.to_ascii_uppercase())
                         .collect()
                 })
@@ -44,10 +42,7 @@ impl RouteTable {
 
 pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
     if let Some(allowed) = table.allowed(req.path()) {
-        let err = AppError::method_not_allowed(format!(
-            "{} is not allowed here; use {allowed}",
-            req.method()
-        ));
+        let err = AppError::method_not_allowed(format!("{} is not allowed here; use {allowed}", req.method()));
         let mut res = err.error_response();
         if let Ok(v) = header::HeaderValue::from_str(allowed) {
             res.headers_mut().insert(header::ALLOW, v);
@@ -55,9 +50,6 @@ pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRe
         return res;
     }
     AppError::not_found(&format!("no endpoint at {}", req.path()))
-        .with_detail(format!(
-            "there is no endpoint at {}; see /docs for the API",
-            req.path()
-        ))
+        .with_detail(format!("there is no endpoint at {}; see /docs for the API", req.path()))
         .error_response()
 }

@@ -25,10 +25,8 @@ pub fn service(dir: Option<PathBuf>, cfg: &mut web::ServiceConfig) {
                             let (req, _) = req.into_parts();
                             let file = NamedFile::open_async(&index).await?;
                             let mut res = file.into_response(&req);
-                            res.headers_mut().insert(
-                                header::CACHE_CONTROL,
-                                header::HeaderValue::from_static("no-cache"),
-                            );
+                            res.headers_mut()
+                                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
                             Ok(ServiceResponse::new(req, res))
                         }
                     })),

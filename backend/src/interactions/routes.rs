@@ -4,9 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
-use super::dto::{
-    CreateInteraction, Interaction, InteractionPage, ListInteractionsParams, UpdateInteraction,
-};
+use super::dto::{CreateInteraction, Interaction, InteractionPage, ListInteractionsParams, UpdateInteraction};
 use super::service::{self, TimelineQuery};
 use crate::error::{AppError, AppResult};
 use crate::http::idempotency::{self, Created};
@@ -83,10 +81,7 @@ pub async fn create_interaction(
     responses((status = 200, description = "The interaction", body = Interaction)),
 )]
 #[get("/interactions/{id}")]
-pub async fn get_interaction(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
+pub async fn get_interaction(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let i = service::get(&mut conn, state.workspace_id(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&i), i.version))

@@ -4,9 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::dto::{
-    CreateInteraction, Interaction, InteractionKind, InteractionPage, Sentiment, UpdateInteraction,
-};
+use super::dto::{CreateInteraction, Interaction, InteractionKind, InteractionPage, Sentiment, UpdateInteraction};
 use super::store::{self, InteractionChangeset, InteractionRow};
 use crate::contacts;
 use crate::db::WriteOutcome;
@@ -63,11 +61,7 @@ pub struct TimelineQuery {
 }
 
 impl TimelineQuery {
-    pub fn parse(
-        limit: Option<&str>,
-        cursor: Option<&str>,
-        kind: Option<&str>,
-    ) -> AppResult<TimelineQuery> {
+    pub fn parse(limit: Option<&str>, cursor: Option<&str>, kind: Option<&str>) -> AppResult<TimelineQuery> {
         let mut errors = ParamErrors::default();
         let limit = errors.take(params::limit(limit));
         let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
@@ -107,37 +101,25 @@ pub async fn timeline(
         q.limit,
     )
     .await?;
-    let (rows, next_cursor) = keyset::page(rows, q.limit, &NEWEST_FIRST, |r| {
-        (SortValue::Time(r.occurred_at), r.id)
-    });
+    let (rows, next_cursor) = keyset::page(rows, q.limit, &NEWEST_FIRST, |r| (SortValue::Time(r.occurred_at), r.id));
     Ok(InteractionPage {
         items: rows.into_iter().map(to_dto).collect(),
         next_cursor,
     })
 }
 
-pub async fn get(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> AppResult<Interaction> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Interaction> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
         .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    input: CreateInteraction,
-) -> AppResult<Interaction> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateInteraction) -> AppResult<Interaction> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         contacts::service::require(conn, workspace, input.contact_id, true)
             .await
-            .map_err(|_| {
-                AppError::invalid_field("contact_id", "no contact (outside the trash) has this id")
-            })?;
+            .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
         let now = chrono::Utc::now();
         let row = InteractionRow {
             id: Uuid::now_v7(),
@@ -190,12 +172,7 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> AppResult<()> {
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;

@@ -47,10 +47,7 @@ pub struct InteractionChangeset {
     pub sentiment_score: Option<Option<f64>>,
 }
 
-pub async fn insert(
-    conn: &mut AsyncPgConnection,
-    row: &InteractionRow,
-) -> QueryResult<InteractionRow> {
+pub async fn insert(conn: &mut AsyncPgConnection, row: &InteractionRow) -> QueryResult<InteractionRow> {
     diesel::insert_into(interactions::table)
         .values(row)
         .returning(InteractionRow::as_returning())
@@ -58,17 +55,9 @@ pub async fn insert(
         .await
 }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<InteractionRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<InteractionRow>> {
     interactions::table
-        .filter(
-            interactions::workspace_id
-                .eq(workspace)
-                .and(interactions::id.eq(id)),
-        )
+        .filter(interactions::workspace_id.eq(workspace).and(interactions::id.eq(id)))
         .select(InteractionRow::as_select())
         .first(conn)
         .await

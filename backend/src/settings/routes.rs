@@ -13,9 +13,7 @@ use crate::state::AppState;
 #[get("/settings")]
 pub async fn get_settings(state: web::Data<AppState>) -> AppResult<web::Json<Settings>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::get(&mut conn, state.workspace_id()).await?,
-    ))
+    Ok(web::Json(service::get(&mut conn, state.workspace_id()).await?))
 }
 
 /// Change some settings. New cadence defaults reschedule the contacts that follow them.

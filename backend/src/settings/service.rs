@@ -19,7 +19,8 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Set
     Ok(from_json(&stored))
 }
 
-fn from_json(stored: &serde_json::Value) -> Settings {
+/// Settings from their stored JSON, with defaults for anything missing.
+pub fn from_json(stored: &serde_json::Value) -> Settings {
     let defaults = Settings::default();
     Settings {
         timezone: stored
@@ -46,20 +47,14 @@ struct Found {
 }
 
 async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<bool> {
-    let row: Found = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS found",
-    )
-    .bind::<Text, _>(name)
-    .get_result(conn)
-    .await?;
+    let row: Found = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS found")
+        .bind::<Text, _>(name)
+        .get_result(conn)
+        .await?;
     Ok(row.found)
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    input: UpdateSettings,
-) -> AppResult<Settings> {
+pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: UpdateSettings) -> AppResult<Settings> {
     let mut settings = get(conn, workspace).await?;
     let cadences_before = settings.follow_up_cadence_days.clone();
     if let Some(tz) = input.timezone {

@@ -61,17 +61,16 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .await?;
     let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&crate::db::MIGRATIONS)
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
-    let applied_versions: std::collections::HashSet<String> =
-        applied.into_iter().map(|v| v.version).collect();
+    let applied_versions: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
     let pending = embedded
         .iter()
         .filter(|m| !applied_versions.contains(&m.name().version().to_string()))
         .count();
     if pending > 0 {
         return Err(
-            AppError::unavailable(anyhow::anyhow!("{pending} migrations pending")).with_detail(
-                format!("{pending} database migrations are pending; run `rapport migrate`"),
-            ),
+            AppError::unavailable(anyhow::anyhow!("{pending} migrations pending")).with_detail(format!(
+                "{pending} database migrations are pending; run `rapport migrate`"
+            )),
         );
     }
     Ok(HttpResponse::Ok().json(Readiness {

@@ -26,19 +26,14 @@ async fn create_read_and_count_contacts() {
     assert_eq!(res.status, 201, "{}", res.text);
     let c = &res.body;
     let id = c["id"].as_str().unwrap();
-    assert_eq!(
-        res.header("location"),
-        Some(format!("/api/v1/companies/{id}").as_str())
-    );
+    assert_eq!(res.header("location"), Some(format!("/api/v1/companies/{id}").as_str()));
     assert_eq!(c["name"], "Analytical Engines");
     assert_eq!(c["domain"], "engines.example");
     assert_eq!(c["contact_count"], 0);
     // Contacts naming it (in any case) link to it.
     app.contact(json!({"first_name": "Ada", "company_name": "analytical engines"}))
         .await;
-    let b = app
-        .contact(json!({"first_name": "Charles", "company_id": id}))
-        .await;
+    let b = app.contact(json!({"first_name": "Charles", "company_id": id})).await;
     assert_eq!(b["company"]["name"], "Analytical Engines");
     let got = app.get(&format!("/api/v1/companies/{id}")).await;
     assert_eq!(got.body["contact_count"], 2);
@@ -56,17 +51,11 @@ async fn create_read_and_count_contacts() {
 #[actix_web::test]
 async fn names_are_unique_ignoring_case() {
     let app = TestApp::spawn().await;
-    app.post("/api/v1/companies", &json!({"name": "Acme"}))
-        .await;
-    let res = app
-        .post("/api/v1/companies", &json!({"name": "ACME"}))
-        .await;
+    app.post("/api/v1/companies", &json!({"name": "Acme"})).await;
+    let res = app.post("/api/v1/companies", &json!({"name": "ACME"})).await;
     res.problem(409, "already_exists");
     assert!(res.body["detail"].as_str().unwrap().contains("ACME"));
-    let other = app
-        .post("/api/v1/companies", &json!({"name": "Globex"}))
-        .await
-        .body;
+    let other = app.post("/api/v1/companies", &json!({"name": "Globex"})).await.body;
     let res = app
         .patch(
             &format!("/api/v1/companies/{}", other["id"].as_str().unwrap()),
@@ -112,11 +101,7 @@ async fn list_search_sort_and_pages() {
         vec!["Gamma Soft", "Zeta Labs"]
     );
     assert_eq!(
-        names(
-            &app.get("/api/v1/companies?sort=-created_at&limit=1")
-                .await
-                .body
-        ),
+        names(&app.get("/api/v1/companies?sort=-created_at&limit=1").await.body),
         vec!["Gamma Soft"]
     );
     let mut seen = Vec::new();
@@ -129,20 +114,14 @@ async fn list_search_sort_and_pages() {
             None => break,
         }
     }
-    assert_eq!(
-        seen,
-        vec!["Zeta Labs", "Gamma Soft", "Beta Bikes", "alpha foods"]
-    );
+    assert_eq!(seen, vec!["Zeta Labs", "Gamma Soft", "Beta Bikes", "alpha foods"]);
 }
 
 #[actix_web::test]
 async fn update_with_versions_and_trash() {
     let app = TestApp::spawn().await;
     let c = app
-        .post(
-            "/api/v1/companies",
-            &json!({"name": "Acme", "industry": "Anvils"}),
-        )
+        .post("/api/v1/companies", &json!({"name": "Acme", "industry": "Anvils"}))
         .await
         .body;
     let path = format!("/api/v1/companies/{}", c["id"].as_str().unwrap());
@@ -157,8 +136,7 @@ async fn update_with_versions_and_trash() {
     assert_eq!(res.body["size"], "2-10");
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "\"1\"")
-                .json(&json!({"name": "Stale"}))
+            r.header("If-Match", "\"1\"").json(&json!({"name": "Stale"}))
         })
         .await;
     res.problem(412, "version_conflict");
@@ -172,18 +150,13 @@ async fn update_with_versions_and_trash() {
         vec!["Acme"]
     );
     // A new company may take the name meanwhile; restoring the old one then conflicts.
-    let newer = app
-        .post("/api/v1/companies", &json!({"name": "acme"}))
-        .await;
+    let newer = app.post("/api/v1/companies", &json!({"name": "acme"})).await;
     assert_eq!(newer.status, 201);
     app.post(&format!("{path}/restore"), &json!({}))
         .await
         .problem(409, "already_exists");
-    app.delete(&format!(
-        "/api/v1/companies/{}",
-        newer.body["id"].as_str().unwrap()
-    ))
-    .await;
+    app.delete(&format!("/api/v1/companies/{}", newer.body["id"].as_str().unwrap()))
+        .await;
     let res = app.post(&format!("{path}/restore"), &json!({})).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert!(res.body["deleted_at"].is_null());
@@ -192,10 +165,7 @@ async fn update_with_versions_and_trash() {
 #[actix_web::test]
 async fn bad_input_changes_nothing() {
     let app = TestApp::spawn().await;
-    let c = app
-        .post("/api/v1/companies", &json!({"name": "Acme"}))
-        .await
-        .body;
+    let c = app.post("/api/v1/companies", &json!({"name": "Acme"})).await.body;
     let path = format!("/api/v1/companies/{}", c["id"].as_str().unwrap());
     for (body, field) in [
         (json!({}), "name"),
@@ -219,9 +189,7 @@ async fn bad_input_changes_nothing() {
     app.get(&format!("/api/v1/companies/{}", uuid::Uuid::now_v7()))
         .await
         .problem(404, "not_found");
-    app.get("/api/v1/companies/acme")
-        .await
-        .problem(404, "not_found");
+    app.get("/api/v1/companies/acme").await.problem(404, "not_found");
     assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 1);
     assert_eq!(app.scalar("SELECT max(version) FROM companies").await, 1);
 }

@@ -54,17 +54,11 @@ async fn create_then_get_a_contact() {
     let c = &res.body;
     let id = c["id"].as_str().unwrap();
     assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);
-    assert_eq!(
-        res.header("location"),
-        Some(format!("/api/v1/contacts/{id}").as_str())
-    );
+    assert_eq!(res.header("location"), Some(format!("/api/v1/contacts/{id}").as_str()));
     assert_eq!(res.header("etag"), Some("\"1\""));
     assert_eq!(c["first_name"], "Ada");
     assert_eq!(c["display_name"], "Ada Lovelace");
-    assert_eq!(
-        c["emails"],
-        json!(["ada@example.com", "ada@engines.example"])
-    );
+    assert_eq!(c["emails"], json!(["ada@example.com", "ada@engines.example"]));
     assert_eq!(c["phones"], json!(["+44 20 7946 0958"]));
     assert_eq!(c["company"]["name"], "Analytical Engines");
     assert_eq!(c["website"], "https://ada.example.com");
@@ -80,7 +74,11 @@ async fn create_then_get_a_contact() {
     assert_eq!(got.header("etag"), Some("\"1\""));
 
     // Stored in the default workspace, linked to one company.
-    assert_eq!(app.scalar("SELECT count(*) FROM contacts WHERE workspace_id = '01936000-0000-7000-8000-000000000001'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM contacts WHERE workspace_id = '01936000-0000-7000-8000-000000000001'")
+            .await,
+        1
+    );
     assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 1);
 }
 
@@ -97,20 +95,14 @@ async fn only_first_name_is_required_and_lifecycle_defaults_to_lead() {
 #[actix_web::test]
 async fn contacts_naming_the_same_company_share_it() {
     let app = TestApp::spawn().await;
-    let a = app
-        .contact(json!({"first_name": "A", "company_name": "Acme"}))
-        .await;
-    let b = app
-        .contact(json!({"first_name": "B", "company_name": "ACME "}))
-        .await;
+    let a = app.contact(json!({"first_name": "A", "company_name": "Acme"})).await;
+    let b = app.contact(json!({"first_name": "B", "company_name": "ACME "})).await;
     assert_eq!(a["company"]["id"], b["company"]["id"]);
     // Concurrent creations with a new name also end up with one company.
     let bodies: Vec<Value> = (0..8)
         .map(|i| json!({"first_name": format!("C{i}"), "company_name": "Globex"}))
         .collect();
-    let results =
-        futures_util::future::join_all(bodies.iter().map(|b| app.post("/api/v1/contacts", b)))
-            .await;
+    let results = futures_util::future::join_all(bodies.iter().map(|b| app.post("/api/v1/contacts", b))).await;
     assert!(results.iter().all(|r| r.status == 201));
     let company_ids: HashSet<String> = results
         .iter()
@@ -142,8 +134,7 @@ async fn pages_follow_the_cursor_without_gaps_or_repeats() {
     let mut created = Vec::new();
     for i in 0..7 {
         created.push(
-            app.contact(json!({"first_name": format!("Person{i}")}))
-                .await["id"]
+            app.contact(json!({"first_name": format!("Person{i}")})).await["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),
@@ -200,9 +191,7 @@ async fn every_sort_pages_consistently() {
         "last_interaction_at",
         "-last_interaction_at",
     ] {
-        let full = app
-            .get(&format!("/api/v1/contacts?sort={sort}&limit=200"))
-            .await;
+        let full = app.get(&format!("/api/v1/contacts?sort={sort}&limit=200")).await;
         assert_eq!(full.status, 200, "{sort}: {}", full.text);
         let mut paged = Vec::new();
         let mut path = format!("/api/v1/contacts?sort={sort}&limit=2");
@@ -218,10 +207,7 @@ async fn every_sort_pages_consistently() {
         assert_eq!(paged, ids(&full.body), "sort {sort}");
     }
     let by_name = app.get("/api/v1/contacts?sort=name").await;
-    let lower: Vec<String> = names(&by_name.body)
-        .iter()
-        .map(|n| n.to_lowercase())
-        .collect();
+    let lower: Vec<String> = names(&by_name.body).iter().map(|n| n.to_lowercase()).collect();
     assert_eq!(lower, vec!["ann", "ann", "bob", "cy", "zoe"]);
     let by_due = app.get("/api/v1/contacts?sort=next_follow_up_at").await;
     assert_eq!(
@@ -241,38 +227,24 @@ async fn search_and_filters_narrow_the_list() {
         .await;
 
     async fn search(app: &TestApp, query: &str) -> Vec<String> {
-        let res = app
-            .get(&format!("/api/v1/contacts?sort=name&{query}"))
-            .await;
+        let res = app.get(&format!("/api/v1/contacts?sort=name&{query}")).await;
         assert_eq!(res.status, 200, "{query}: {}", res.text);
         names(&res.body)
     }
     let q = |query: &'static str| search(&app, query);
     assert_eq!(q("q=ADA").await, vec!["Ada Lovelace"]);
     assert_eq!(q("q=engines.example").await, vec!["Ada Lovelace"]);
-    assert_eq!(
-        q("q=navy").await,
-        vec!["Grace Hopper"],
-        "matches the company name"
-    );
+    assert_eq!(q("q=navy").await, vec!["Grace Hopper"], "matches the company name");
     assert_eq!(q("q=codebreak").await, vec!["Alan Turing"]);
     assert_eq!(q("q=1234").await, vec!["Alan Turing"]);
-    assert_eq!(
-        q("q=%25_").await,
-        vec!["100%_real"],
-        "wildcards are literal"
-    );
+    assert_eq!(q("q=%25_").await, vec!["100%_real"], "wildcards are literal");
     assert!(q("q=nobody").await.is_empty());
     assert_eq!(
         q("lifecycle=client,prospect").await,
         vec!["Ada Lovelace", "Grace Hopper"]
     );
     assert_eq!(q("tag=vip").await, vec!["Ada Lovelace", "Grace Hopper"]);
-    assert_eq!(
-        q("tag=vip,navy").await,
-        vec!["Grace Hopper"],
-        "all tags must match"
-    );
+    assert_eq!(q("tag=vip,navy").await, vec!["Grace Hopper"], "all tags must match");
     assert_eq!(q("source=event").await, vec!["Alan Turing"]);
     assert_eq!(q("follow_up=due").await, vec!["Grace Hopper"]);
     // Only inactive contacts go without a follow-up: every other stage is scheduled by default.
@@ -289,7 +261,9 @@ async fn search_and_filters_narrow_the_list() {
 #[actix_web::test]
 async fn patch_changes_only_what_is_sent() {
     let app = TestApp::spawn().await;
-    let c = app.contact(json!({"first_name": "Ada", "job_title": "CTO", "company_name": "Engines", "tags": ["vip"]})).await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "job_title": "CTO", "company_name": "Engines", "tags": ["vip"]}))
+        .await;
     let id = c["id"].as_str().unwrap();
     let res = app
         .patch(
@@ -313,10 +287,7 @@ async fn patch_changes_only_what_is_sent() {
         .await;
     assert_eq!(res.body["company"]["name"], "Babbage & Co");
     let res = app
-        .patch(
-            &format!("/api/v1/contacts/{id}"),
-            &json!({"company_name": null}),
-        )
+        .patch(&format!("/api/v1/contacts/{id}"), &json!({"company_name": null}))
         .await;
     assert!(res.body["company"].is_null());
     assert_eq!(
@@ -337,22 +308,18 @@ async fn stale_writes_are_refused_with_412_and_change_nothing() {
     // Someone else edits first.
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "\"1\"")
-                .json(&json!({"last_name": "Lovelace"}))
+            r.header("If-Match", "\"1\"").json(&json!({"last_name": "Lovelace"}))
         })
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     // Our edit, based on version 1, is refused (header or body).
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "\"1\"")
-                .json(&json!({"last_name": "Byron"}))
+            r.header("If-Match", "\"1\"").json(&json!({"last_name": "Byron"}))
         })
         .await;
     res.problem(412, "version_conflict");
-    let res = app
-        .patch(&path, &json!({"last_name": "Byron", "version": 1}))
-        .await;
+    let res = app.patch(&path, &json!({"last_name": "Byron", "version": 1})).await;
     res.problem(412, "version_conflict");
     let res = app
         .request(Method::DELETE, &path, |r| r.header("If-Match", "\"1\""))
@@ -365,8 +332,7 @@ async fn stale_writes_are_refused_with_412_and_change_nothing() {
     // With the current version it goes through.
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "W/\"2\"")
-                .json(&json!({"last_name": "King"}))
+            r.header("If-Match", "W/\"2\"").json(&json!({"last_name": "King"}))
         })
         .await;
     assert_eq!(res.status, 200);
@@ -397,10 +363,7 @@ async fn trash_and_restore() {
         ids(&app.get("/api/v1/contacts").await.body),
         vec![keep["id"].as_str().unwrap()]
     );
-    assert_eq!(
-        ids(&app.get("/api/v1/contacts?trashed=true").await.body),
-        vec![id]
-    );
+    assert_eq!(ids(&app.get("/api/v1/contacts?trashed=true").await.body), vec![id]);
     // Trashed contacts cannot be edited or trashed again.
     app.patch(&path, &json!({"first_name": "X"}))
         .await
@@ -431,19 +394,12 @@ async fn unknown_ids_are_404() {
     app.get(&format!("/api/v1/contacts/{id}"))
         .await
         .problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/contacts/{id}"),
-        &json!({"first_name": "X"}),
-    )
-    .await
-    .problem(404, "not_found");
+    app.patch(&format!("/api/v1/contacts/{id}"), &json!({"first_name": "X"}))
+        .await
+        .problem(404, "not_found");
     app.delete(&format!("/api/v1/contacts/{id}"))
         .await
         .problem(404, "not_found");
-    app.get("/api/v1/contacts/not-a-uuid")
-        .await
-        .problem(404, "not_found");
-    app.delete("/api/v1/contacts/123")
-        .await
-        .problem(404, "not_found");
+    app.get("/api/v1/contacts/not-a-uuid").await.problem(404, "not_found");
+    app.delete("/api/v1/contacts/123").await.problem(404, "not_found");
 }

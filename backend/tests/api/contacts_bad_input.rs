@@ -10,17 +10,12 @@ use crate::common::TestApp;
 async fn fingerprint(app: &TestApp) -> (i64, i64, i64) {
     (
         app.scalar("SELECT count(*) FROM contacts").await,
-        app.scalar("SELECT coalesce(sum(version), 0) FROM contacts")
-            .await,
+        app.scalar("SELECT coalesce(sum(version), 0) FROM contacts").await,
         app.scalar("SELECT count(*) FROM companies").await,
     )
 }
 
-async fn post_raw(
-    app: &TestApp,
-    content_type: &str,
-    body: impl Into<reqwest::Body>,
-) -> crate::common::Resp {
+async fn post_raw(app: &TestApp, content_type: &str, body: impl Into<reqwest::Body>) -> crate::common::Resp {
     let body = body.into();
     app.request(Method::POST, "/api/v1/contacts", |r| {
         r.header("content-type", content_type).body(body)
@@ -55,31 +50,19 @@ async fn malformed_or_mistyped_bodies() {
         (json!({"last_name": "NoFirst"}), "first_name"),
         (json!({"first_name": "   "}), "first_name"),
         (json!({"first_name": "x".repeat(101)}), "first_name"),
-        (
-            json!({"first_name": "A", "notes": "n".repeat(20001)}),
-            "notes",
-        ),
+        (json!({"first_name": "A", "notes": "n".repeat(20001)}), "notes"),
         (
             json!({"first_name": "A", "emails": ["ok@example.com", "not-an-email"]}),
             "emails",
         ),
-        (
-            json!({"first_name": "A", "website": "not a url"}),
-            "website",
-        ),
+        (json!({"first_name": "A", "website": "not a url"}), "website"),
         (
             json!({"first_name": "A", "linkedin_url": "javascript:alert(1)"}),
             "linkedin_url",
         ),
-        (
-            json!({"first_name": "A", "phones": ["call me maybe"]}),
-            "phones",
-        ),
+        (json!({"first_name": "A", "phones": ["call me maybe"]}), "phones"),
         (json!({"first_name": "A", "tags": ["a,b"]}), "tags"),
-        (
-            json!({"first_name": "A", "lifecycle": "customer"}),
-            "lifecycle",
-        ),
+        (json!({"first_name": "A", "lifecycle": "customer"}), "lifecycle"),
         (
             json!({"first_name": "A", "connection_strength": 9}),
             "connection_strength",
@@ -97,14 +80,8 @@ async fn malformed_or_mistyped_bodies() {
             "favourite_colour",
         ),
         (json!({"first_name": "A\u{0}B"}), "first_name"),
-        (
-            json!({"first_name": "A", "tags": ["ok", "nul\u{0}"]}),
-            "tags[1]",
-        ),
-        (
-            json!({"first_name": "A", "company_id": "not-a-uuid"}),
-            "company_id",
-        ),
+        (json!({"first_name": "A", "tags": ["ok", "nul\u{0}"]}), "tags[1]"),
+        (json!({"first_name": "A", "company_id": "not-a-uuid"}), "company_id"),
     ];
     for (body, field) in cases {
         let res = app.post("/api/v1/contacts", &body).await;
@@ -122,10 +99,7 @@ async fn malformed_or_mistyped_bodies() {
             &json!({"first_name": "", "emails": ["x"], "connection_strength": 0}),
         )
         .await;
-    assert_eq!(
-        res.error_fields(),
-        vec!["connection_strength", "emails", "first_name"]
-    );
+    assert_eq!(res.error_fields(), vec!["connection_strength", "emails", "first_name"]);
     assert_eq!(fingerprint(&app).await, before);
 }
 
@@ -140,9 +114,7 @@ async fn wrong_content_type_and_oversized_bodies() {
         .await
         .problem(415, "unsupported_media_type");
     let res = app
-        .request(Method::POST, "/api/v1/contacts", |r| {
-            r.body(r#"{"first_name":"A"}"#)
-        })
+        .request(Method::POST, "/api/v1/contacts", |r| r.body(r#"{"first_name":"A"}"#))
         .await;
     res.problem(415, "unsupported_media_type");
     let huge = json!({"first_name": "A", "notes": "n".repeat(70 * 1024)}).to_string();
@@ -160,12 +132,7 @@ async fn wrong_content_type_and_oversized_bodies() {
         .await
         .problem(413, "payload_too_large");
     // `application/json; charset=utf-8` and `+json` types are fine.
-    let res = post_raw(
-        &app,
-        "application/json; charset=utf-8",
-        r#"{"first_name":"Ok"}"#,
-    )
-    .await;
+    let res = post_raw(&app, "application/json; charset=utf-8", r#"{"first_name":"Ok"}"#).await;
     assert_eq!(res.status, 201);
     assert_eq!(fingerprint(&app).await.0, before.0 + 1);
 }
@@ -201,9 +168,7 @@ async fn bad_list_parameters() {
     let page = app.get("/api/v1/contacts?limit=1&sort=name").await;
     let cursor = page.body["next_cursor"].as_str().unwrap();
     let res = app
-        .get(&format!(
-            "/api/v1/contacts?limit=1&sort=-created_at&cursor={cursor}"
-        ))
+        .get(&format!("/api/v1/contacts?limit=1&sort=-created_at&cursor={cursor}"))
         .await;
     res.problem(422, "validation_failed");
 }
@@ -246,18 +211,13 @@ async fn bad_updates_change_nothing() {
         .await;
     res.problem(400, "conflicting_versions");
     assert_eq!(fingerprint(&app).await, before);
-    assert_eq!(
-        app.get(&path).await.body["emails"],
-        json!(["ada@example.com"])
-    );
+    assert_eq!(app.get(&path).await.body["emails"], json!(["ada@example.com"]));
 }
 
 #[actix_web::test]
 async fn problems_never_leak_internals() {
     let app = TestApp::spawn().await;
-    let res = app
-        .post("/api/v1/contacts", &json!({"first_name": "A\u{0}"}))
-        .await;
+    let res = app.post("/api/v1/contacts", &json!({"first_name": "A\u{0}"})).await;
     let text = res.text.to_lowercase();
     for leak in ["sql", "diesel", "postgres", "panicked", "backtrace"] {
         assert!(!text.contains(leak), "{leak} in {}", res.text);

@@ -12,9 +12,7 @@ async fn demo_data_loads_once_and_looks_real() {
     assert!(n >= 30);
     assert!(!rapport::demo::is_empty(&mut conn, ws).await.unwrap());
 
-    let page = app
-        .get("/api/v1/contacts?limit=200&include_total=true")
-        .await;
+    let page = app.get("/api/v1/contacts?limit=200&include_total=true").await;
     assert_eq!(page.body["total"], n as i64);
     for lifecycle in ["lead", "prospect", "client", "inactive"] {
         let res = app
@@ -34,18 +32,12 @@ async fn demo_data_loads_once_and_looks_real() {
     // A history over months, and a queue with overdue, due and upcoming follow-ups.
     assert!(app.scalar("SELECT count(*) FROM interactions").await >= 60);
     assert!(
-        app.scalar(
-            "SELECT count(*) FROM interactions WHERE occurred_at < now() - interval '60 days'"
-        )
-        .await
+        app.scalar("SELECT count(*) FROM interactions WHERE occurred_at < now() - interval '60 days'")
+            .await
             > 0
     );
     let queue = app.get("/api/v1/follow-ups?window=week").await.body;
-    assert!(
-        queue["counts"]["overdue"].as_i64().unwrap() >= 3,
-        "{}",
-        queue["counts"]
-    );
+    assert!(queue["counts"]["overdue"].as_i64().unwrap() >= 3, "{}", queue["counts"]);
     assert!(queue["counts"]["week"].as_i64().unwrap() > queue["counts"]["today"].as_i64().unwrap());
     let reasons: Vec<&str> = queue["items"]
         .as_array()
@@ -53,17 +45,10 @@ async fn demo_data_loads_once_and_looks_real() {
         .iter()
         .map(|f| f["reason"].as_str().unwrap())
         .collect();
-    assert!(
-        reasons.iter().any(|r| r.starts_with("Last contact")),
-        "{reasons:?}"
-    );
+    assert!(reasons.iter().any(|r| r.starts_with("Last contact")), "{reasons:?}");
     let companies = app.get("/api/v1/companies?limit=200").await;
     let items = companies.body["items"].as_array().unwrap();
     assert!(items.len() >= 10);
     assert!(items.iter().filter(|c| c["industry"].is_string()).count() >= 10);
-    assert!(
-        items
-            .iter()
-            .any(|c| c["contact_count"].as_i64().unwrap() >= 2)
-    );
+    assert!(items.iter().any(|c| c["contact_count"].as_i64().unwrap() >= 2));
 }

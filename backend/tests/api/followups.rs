@@ -38,17 +38,11 @@ async fn windows_states_and_counts() {
         vec!["Long overdue", "Just late", "Due now"],
         "oldest first"
     );
-    assert_eq!(
-        today.body["counts"],
-        json!({"overdue": 1, "today": 3, "week": 4})
-    );
+    assert_eq!(today.body["counts"], json!({"overdue": 1, "today": 3, "week": 4}));
     let items = today.body["items"].as_array().unwrap();
     assert_eq!(items[0]["state"], "overdue");
     assert!(items[0]["days_late"].as_i64().unwrap() >= 10);
-    assert_eq!(
-        items[1]["state"], "due",
-        "late within the 2-day grace period"
-    );
+    assert_eq!(items[1]["state"], "due", "late within the 2-day grace period");
     assert_eq!(items[0]["reason"], "Follow-up date set by hand");
 
     assert_eq!(
@@ -63,9 +57,7 @@ async fn windows_states_and_counts() {
     let first = app.get("/api/v1/follow-ups?window=week&limit=3").await.body;
     let cursor = first["next_cursor"].as_str().unwrap();
     let second = app
-        .get(&format!(
-            "/api/v1/follow-ups?window=week&limit=3&cursor={cursor}"
-        ))
+        .get(&format!("/api/v1/follow-ups?window=week&limit=3&cursor={cursor}"))
         .await
         .body;
     assert_eq!(names(&second), vec!["In three days"]);
@@ -74,9 +66,7 @@ async fn windows_states_and_counts() {
 #[actix_web::test]
 async fn reasons_explain_the_schedule() {
     let app = TestApp::spawn().await;
-    let c = app
-        .contact(json!({"first_name": "Pat", "lifecycle": "prospect"}))
-        .await;
+    let c = app.contact(json!({"first_name": "Pat", "lifecycle": "prospect"})).await;
     let id = c["id"].as_str().unwrap();
     app.post(
         "/api/v1/interactions",

@@ -42,16 +42,11 @@ async fn a_retry_returns_the_original_response() {
 async fn fifty_concurrent_requests_with_one_key_create_one_contact() {
     let app = TestApp::spawn().await;
     let body = json!({"first_name": "Grace", "emails": ["grace@navy.example"]});
-    let results =
-        futures_util::future::join_all((0..50).map(|_| create_with_key(&app, "burst-7", &body)))
-            .await;
+    let results = futures_util::future::join_all((0..50).map(|_| create_with_key(&app, "burst-7", &body))).await;
     for r in &results {
         assert_eq!(r.status, 201, "{}", r.text);
     }
-    let ids: std::collections::HashSet<&str> = results
-        .iter()
-        .map(|r| r.body["id"].as_str().unwrap())
-        .collect();
+    let ids: std::collections::HashSet<&str> = results.iter().map(|r| r.body["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 1, "every response names the same contact");
     assert_eq!(
         results

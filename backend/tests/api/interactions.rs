@@ -23,22 +23,15 @@ async fn new_contacts_are_scheduled_by_their_stage() {
     let lead = app.contact(json!({"first_name": "Lea"})).await;
     let created = time(&lead["created_at"]);
     assert!(
-        close(
-            time(&lead["next_follow_up_at"]),
-            created + Duration::days(3)
-        ),
+        close(time(&lead["next_follow_up_at"]), created + Duration::days(3)),
         "{lead}"
     );
-    let client = app
-        .contact(json!({"first_name": "Cli", "lifecycle": "client"}))
-        .await;
+    let client = app.contact(json!({"first_name": "Cli", "lifecycle": "client"})).await;
     assert!(close(
         time(&client["next_follow_up_at"]),
         time(&client["created_at"]) + Duration::days(30)
     ));
-    let inactive = app
-        .contact(json!({"first_name": "Ina", "lifecycle": "inactive"}))
-        .await;
+    let inactive = app.contact(json!({"first_name": "Ina", "lifecycle": "inactive"})).await;
     assert!(
         inactive["next_follow_up_at"].is_null(),
         "inactive contacts are not chased"
@@ -62,10 +55,7 @@ async fn new_contacts_are_scheduled_by_their_stage() {
         )
         .await;
     assert!(
-        close(
-            time(&res.body["next_follow_up_at"]),
-            created + Duration::days(30)
-        ),
+        close(time(&res.body["next_follow_up_at"]), created + Duration::days(30)),
         "{}",
         res.text
     );
@@ -74,9 +64,7 @@ async fn new_contacts_are_scheduled_by_their_stage() {
 #[actix_web::test]
 async fn logging_an_interaction_moves_the_follow_up() {
     let app = TestApp::spawn().await;
-    let c = app
-        .contact(json!({"first_name": "Ada", "lifecycle": "prospect"}))
-        .await;
+    let c = app.contact(json!({"first_name": "Ada", "lifecycle": "prospect"})).await;
     let id = c["id"].as_str().unwrap();
     let two_days_ago = Utc::now() - Duration::days(2);
     let res = app
@@ -90,25 +78,15 @@ async fn logging_an_interaction_moves_the_follow_up() {
     assert_eq!(res.status, 201, "{}", res.text);
     let call = res.body.clone();
     assert_eq!(call["kind"], "call");
-    assert_eq!(
-        call["sentiment"],
-        json!({"label": "positive", "score": 0.7})
-    );
-    assert!(
-        res.header("location")
-            .unwrap()
-            .ends_with(call["id"].as_str().unwrap())
-    );
+    assert_eq!(call["sentiment"], json!({"label": "positive", "score": 0.7}));
+    assert!(res.header("location").unwrap().ends_with(call["id"].as_str().unwrap()));
     let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
     assert!(close(time(&contact["last_interaction_at"]), two_days_ago));
     assert!(close(
         time(&contact["next_follow_up_at"]),
         two_days_ago + Duration::days(7)
     ));
-    assert_eq!(
-        contact["version"], 1,
-        "derived fields do not bump the version"
-    );
+    assert_eq!(contact["version"], 1, "derived fields do not bump the version");
 
     // A newer interaction moves it again; a planned (future) meeting does not count as contact.
     let note = app
@@ -124,10 +102,7 @@ async fn logging_an_interaction_moves_the_follow_up() {
     )
     .await;
     let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
-    assert!(close(
-        time(&contact["last_interaction_at"]),
-        time(&note["occurred_at"])
-    ));
+    assert!(close(time(&contact["last_interaction_at"]), time(&note["occurred_at"])));
     assert!(close(
         time(&contact["next_follow_up_at"]),
         time(&note["occurred_at"]) + Duration::days(7)
@@ -135,10 +110,7 @@ async fn logging_an_interaction_moves_the_follow_up() {
 
     // Deleting the newest brings the schedule back to the call.
     let res = app
-        .delete(&format!(
-            "/api/v1/interactions/{}",
-            note["id"].as_str().unwrap()
-        ))
+        .delete(&format!("/api/v1/interactions/{}", note["id"].as_str().unwrap()))
         .await;
     assert_eq!(res.status, 204);
     let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
@@ -200,17 +172,12 @@ async fn the_timeline_is_newest_first_and_pages() {
                 .map(|i| i["subject"].as_str().unwrap().to_owned()),
         );
         match page.body["next_cursor"].as_str() {
-            Some(cursor) => {
-                path = format!("/api/v1/contacts/{id}/timeline?limit=2&cursor={cursor}")
-            }
+            Some(cursor) => path = format!("/api/v1/contacts/{id}/timeline?limit=2&cursor={cursor}"),
             None => break,
         }
     }
     assert_eq!(subjects, vec!["#0", "#1", "#2", "#3", "#4"]);
-    let calls = app
-        .get(&format!("/api/v1/contacts/{id}/timeline?kind=call"))
-        .await
-        .body;
+    let calls = app.get(&format!("/api/v1/contacts/{id}/timeline?kind=call")).await.body;
     assert_eq!(calls["items"].as_array().unwrap().len(), 2);
 }
 
@@ -220,12 +187,9 @@ async fn bad_interactions_change_nothing() {
     let c = app.contact(json!({"first_name": "Ada"})).await;
     let id = c["id"].as_str().unwrap();
     let before = app.get(&format!("/api/v1/contacts/{id}")).await.body;
-    app.get(&format!(
-        "/api/v1/contacts/{}/timeline",
-        uuid::Uuid::now_v7()
-    ))
-    .await
-    .problem(404, "not_found");
+    app.get(&format!("/api/v1/contacts/{}/timeline", uuid::Uuid::now_v7()))
+        .await
+        .problem(404, "not_found");
     app.get(&format!("/api/v1/contacts/{id}/timeline?kind=fax"))
         .await
         .problem(422, "validation_failed");
@@ -265,10 +229,7 @@ async fn bad_interactions_change_nothing() {
     // Contacts in the trash take no new interactions.
     app.delete(&format!("/api/v1/contacts/{id}")).await;
     let res = app
-        .post(
-            "/api/v1/interactions",
-            &json!({"contact_id": id, "kind": "call"}),
-        )
+        .post("/api/v1/interactions", &json!({"contact_id": id, "kind": "call"}))
         .await;
     res.problem(422, "validation_failed");
     assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
@@ -298,10 +259,7 @@ async fn settings_change_the_defaults_and_reschedule() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["timezone"], "Europe/Paris");
     let lead_now = app
-        .get(&format!(
-            "/api/v1/contacts/{}",
-            lead["id"].as_str().unwrap()
-        ))
+        .get(&format!("/api/v1/contacts/{}", lead["id"].as_str().unwrap()))
         .await
         .body;
     assert!(close(
@@ -330,31 +288,20 @@ async fn settings_change_the_defaults_and_reschedule() {
         res.problem(422, "validation_failed");
         assert_eq!(res.error_fields(), vec![field], "{body}: {}", res.text);
     }
-    assert_eq!(
-        app.get("/api/v1/settings").await.body["timezone"],
-        "Europe/Paris"
-    );
+    assert_eq!(app.get("/api/v1/settings").await.body["timezone"], "Europe/Paris");
 }
 
 #[actix_web::test]
 async fn an_interaction_logged_now_counts_as_the_last_contact() {
     let app = TestApp::spawn().await;
-    let c = app
-        .contact(json!({"first_name": "Now", "lifecycle": "prospect"}))
-        .await;
+    let c = app.contact(json!({"first_name": "Now", "lifecycle": "prospect"})).await;
     let id = c["id"].as_str().unwrap();
     let logged = app
-        .post(
-            "/api/v1/interactions",
-            &json!({"contact_id": id, "kind": "call"}),
-        )
+        .post("/api/v1/interactions", &json!({"contact_id": id, "kind": "call"}))
         .await
         .body;
     let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
-    assert_eq!(
-        contact["last_interaction_at"], logged["occurred_at"],
-        "{contact}"
-    );
+    assert_eq!(contact["last_interaction_at"], logged["occurred_at"], "{contact}");
     assert!(close(
         time(&contact["next_follow_up_at"]),
         time(&logged["occurred_at"]) + Duration::days(7)

@@ -12,4 +12,5 @@ mod followups;
 mod idempotency;
 mod interactions;
 mod migrations;
+mod reminders;
 mod system;

@@ -16,26 +16,17 @@ async fn migrations_go_up_down_and_up_again() {
         tokio::task::spawn_blocking(move || {
             use diesel::Connection;
             let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
-            let up = conn
-                .run_pending_migrations(rapport::db::MIGRATIONS)
-                .unwrap()
-                .len();
+            let up = conn.run_pending_migrations(rapport::db::MIGRATIONS).unwrap().len();
             assert!(up >= 2);
             conn.revert_all_migrations(rapport::db::MIGRATIONS).unwrap();
-            assert_eq!(
-                conn.run_pending_migrations(rapport::db::MIGRATIONS)
-                    .unwrap()
-                    .len(),
-                up
-            );
+            assert_eq!(conn.run_pending_migrations(rapport::db::MIGRATIONS).unwrap().len(), up);
         })
         .await
         .unwrap();
     });
     // The schema after up/down/up is usable.
     let app = TestApp::spawn_with(db).await;
-    app.contact(serde_json::json!({"first_name": "Again"}))
-        .await;
+    app.contact(serde_json::json!({"first_name": "Again"})).await;
 }
 
 #[derive(QueryableByName, Debug)]

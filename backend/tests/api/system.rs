@@ -22,9 +22,8 @@ async fn served_openapi_document_matches_the_committed_copy() {
     let res = app.get("/api/openapi.json").await;
     assert_eq!(res.status, 200);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
-    let committed: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
-            .expect("openapi/openapi.json is JSON");
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
+        .expect("openapi/openapi.json is JSON");
     assert!(
         committed == res.body,
         "openapi/openapi.json is out of date: run scripts/openapi to regenerate it and commit the result"
@@ -41,10 +40,7 @@ async fn every_operation_documents_its_problems_and_an_id() {
             assert!(!id.is_empty(), "{method} {path} has no operationId");
             let responses = op["responses"].as_object().unwrap();
             if path.starts_with("/api/v1") {
-                assert!(
-                    responses.contains_key("500") && responses.contains_key("503"),
-                    "{id}"
-                );
+                assert!(responses.contains_key("500") && responses.contains_key("503"), "{id}");
                 if op.get("requestBody").is_some() {
                     for s in ["400", "413", "415", "422"] {
                         assert!(responses.contains_key(s), "{id} lacks {s}");
@@ -61,29 +57,19 @@ async fn every_operation_documents_its_problems_and_an_id() {
 #[actix_web::test]
 async fn swagger_ui_is_served_offline() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(format!("{}/docs", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(format!("{}/docs", app.base)).send().await.unwrap();
     assert_eq!(res.status(), 200, "/docs redirects to the UI");
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
     let res = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(res.status, 200);
-    assert!(
-        res.text.len() > 100_000,
-        "the bundle is served from the binary"
-    );
+    assert!(res.text.len() > 100_000, "the bundle is served from the binary");
 }
 
 #[actix_web::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
-    app.get("/api/v1/nothing-here")
-        .await
-        .problem(404, "not_found");
+    app.get("/api/v1/nothing-here").await.problem(404, "not_found");
     app.get("/api/nothing-here").await.problem(404, "not_found");
     let res = app
         .request(
@@ -124,10 +110,7 @@ async fn an_unreachable_database_answers_503_not_a_hang_or_500() {
         .port();
     let url = format!("postgres://postgres@127.0.0.1:{port}/none");
     let pool = rapport::db::build_pool(&url, 2).unwrap();
-    let base = common::serve(rapport::state::AppState::new(
-        pool,
-        common::test_config(&url),
-    ));
+    let base = common::serve(rapport::state::AppState::new(pool, common::test_config(&url)));
     let client = reqwest::Client::new();
     let res = common::send(client.get(format!("{base}/api/v1/contacts"))).await;
     res.problem(503, "database_unavailable");

@@ -30,13 +30,10 @@ impl TestDb {
         let mut admin = AsyncPgConnection::establish(&server.admin_url())
             .await
             .expect("connect to the test cluster");
-        diesel::sql_query(format!(
-            "CREATE DATABASE {name} TEMPLATE {}",
-            server.template
-        ))
-        .execute(&mut admin)
-        .await
-        .expect("clone the template database");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", server.template))
+            .execute(&mut admin)
+            .await
+            .expect("clone the template database");
         TestDb {
             url: server.url_for(&name),
             name,
@@ -109,12 +106,7 @@ impl Resp {
 
     /// Asserts a problem+json response with this status and code; returns the problem.
     pub fn problem(&self, status: u16, code: &str) -> &Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.text
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
         assert_eq!(
             self.header("content-type"),
             Some("application/problem+json"),
@@ -135,11 +127,7 @@ impl Resp {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
-                    .collect()
-            })
+            .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect())
             .unwrap_or_default()
     }
 }
@@ -168,10 +156,7 @@ impl TestApp {
         path: &str,
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Resp {
-        send(build(
-            self.client.request(method, format!("{}{path}", self.base)),
-        ))
-        .await
+        send(build(self.client.request(method, format!("{}{path}", self.base)))).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {

@@ -44,10 +44,7 @@ where
 
 pub fn server() -> &'static PgServer {
     SERVER.get_or_init(|| {
-        let base = match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty())
-        {
+        let base = match std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
             Some(url) => strip_db(&url),
             None => start_cluster(),
         };
@@ -166,11 +163,7 @@ fn start_cluster() -> String {
         "initdb failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
          -c full_page_writes=off -c max_connections=300",

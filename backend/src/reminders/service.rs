@@ -1,0 +1,200 @@
+//! Reminder rules: the contact must be live, and every change reschedules its follow-up in the
+//! same transaction.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{CreateReminder, ListRemindersParams, Reminder, ReminderOrigin, ReminderPage, UpdateReminder};
+use super::store::{self, ReminderChangeset, ReminderRow, Status};
+use crate::contacts;
+use crate::db::WriteOutcome;
+use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
+use crate::dto::clean;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+
+const NOT_FOUND: &str = "the reminder";
+const SOONEST_FIRST: Sort = Sort {
+    key: SortKey {
+        name: "due_at",
+        sql: "reminders.due_at",
+        kind: KeyKind::Time,
+    },
+    descending: false,
+};
+
+fn to_dto(row: ReminderRow) -> Reminder {
+    Reminder {
+        id: row.id,
+        contact_id: row.contact_id,
+        title: row.title,
+        notes: row.notes,
+        due_at: row.due_at,
+        completed_at: row.completed_at,
+        origin: row.origin,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    }
+}
+
+fn written(outcome: WriteOutcome<ReminderRow>) -> AppResult<ReminderRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListRemindersParams) -> AppResult<ReminderPage> {
+    let mut errors = ParamErrors::default();
+    let status = match p.status.as_deref().map(str::trim).unwrap_or("open") {
+        "" | "open" => Some(Status::Open),
+        "done" => Some(Status::Done),
+        "all" => Some(Status::All),
+        _ => {
+            errors.push("status", "must be one of: open, done, all");
+            None
+        }
+    };
+    let contact = match p.contact_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("contact_id", "must be a UUID"))),
+        None => None,
+    };
+    let limit = errors.take(params::limit(p.limit.as_deref()));
+    let after = errors.take(SOONEST_FIRST.after(p.cursor.as_deref())).flatten();
+    errors.finish()?;
+    let limit = limit.unwrap_or(params::DEFAULT_LIMIT);
+    let rows = store::list(
+        conn,
+        workspace,
+        status.unwrap_or(Status::Open),
+        contact,
+        &SOONEST_FIRST,
+        after.as_ref(),
+        limit,
+    )
+    .await?;
+    let (rows, next_cursor) = keyset::page(rows, limit, &SOONEST_FIRST, |r| (SortValue::Time(r.due_at), r.id));
+    Ok(ReminderPage {
+        items: rows.into_iter().map(to_dto).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Reminder> {
+    store::find(conn, workspace, id)
+        .await?
+        .map(to_dto)
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+/// The earliest open reminder of each of these contacts.
+pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> AppResult<HashMap<Uuid, Reminder>> {
+    Ok(store::earliest_open(conn, contacts)
+        .await?
+        .into_iter()
+        .map(|r| (r.contact_id, to_dto(r)))
+        .collect())
+}
+
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateReminder) -> AppResult<Reminder> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        contacts::service::require(conn, workspace, input.contact_id, true)
+            .await
+            .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
+        let now = Utc::now();
+        let row = ReminderRow {
+            id: Uuid::now_v7(),
+            workspace_id: workspace,
+            contact_id: input.contact_id,
+            title: input.title.trim().to_owned(),
+            notes: clean(input.notes),
+            due_at: input.due_at,
+            completed_at: None,
+            origin: ReminderOrigin::Manual,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let row = store::insert(conn, &row).await?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+/// Applies a change and reschedules the contact, in one transaction.
+async fn change(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: ReminderChangeset,
+    expected: Option<i32>,
+) -> AppResult<Reminder> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdateReminder,
+    expected: Option<i32>,
+) -> AppResult<Reminder> {
+    let changes = ReminderChangeset {
+        title: input.title.map(|t| t.trim().to_owned()),
+        notes: input.notes.map(clean),
+        due_at: input.due_at,
+        completed_at: None,
+    };
+    change(conn, workspace, id, changes, expected).await
+}
+
+pub async fn complete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, done: bool) -> AppResult<Reminder> {
+    let current = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    if current.completed_at.is_some() == done {
+        return Ok(to_dto(current));
+    }
+    let changes = ReminderChangeset {
+        completed_at: Some(done.then(Utc::now)),
+        ..Default::default()
+    };
+    change(conn, workspace, id, changes, Some(current.version)).await
+}
+
+pub async fn snooze(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    until: chrono::DateTime<Utc>,
+) -> AppResult<Reminder> {
+    if until <= Utc::now() {
+        return Err(AppError::invalid_field("until", "must be in the future"));
+    }
+    let changes = ReminderChangeset {
+        due_at: Some(until),
+        completed_at: Some(None),
+        ..Default::default()
+    };
+    change(conn, workspace, id, changes, None).await
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
+        Ok(())
+    })
+    .await
+}

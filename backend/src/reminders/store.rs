@@ -1,0 +1,174 @@
+//! Reminder rows and their SQL.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::ReminderOrigin;
+use crate::db::WriteOutcome;
+use crate::db::keyset::{Sort, SortValue};
+use crate::db::schema::reminders;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reminders, check_for_backend(Pg))]
+pub struct ReminderRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub contact_id: Uuid,
+    pub title: String,
+    pub notes: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub origin: ReminderOrigin,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = reminders)]
+pub struct ReminderChangeset {
+    pub title: Option<String>,
+    pub notes: Option<Option<String>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<Option<DateTime<Utc>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Done,
+    All,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &ReminderRow) -> QueryResult<ReminderRow> {
+    diesel::insert_into(reminders::table)
+        .values(row)
+        .returning(ReminderRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ReminderRow>> {
+    reminders::table
+        .filter(reminders::workspace_id.eq(workspace).and(reminders::id.eq(id)))
+        .select(ReminderRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    status: Status,
+    contact: Option<Uuid>,
+    sort: &Sort,
+    after: Option<&(SortValue, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<ReminderRow>> {
+    let mut query = reminders::table
+        .filter(reminders::workspace_id.eq(workspace))
+        .select(ReminderRow::as_select())
+        .into_boxed();
+    query = match status {
+        Status::Open => query.filter(reminders::completed_at.is_null()),
+        Status::Done => query.filter(reminders::completed_at.is_not_null()),
+        Status::All => query,
+    };
+    if let Some(contact) = contact {
+        query = query.filter(reminders::contact_id.eq(contact));
+    }
+    if let Some((value, id)) = after {
+        query = query.filter(sort.condition::<reminders::table>("reminders.id", value, *id));
+    }
+    query
+        .order(sql::<Text>(&sort.order_sql("reminders.id")))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+/// The earliest open reminder of each of these contacts, in one query.
+pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> QueryResult<Vec<ReminderRow>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    reminders::table
+        .filter(reminders::contact_id.eq_any(contacts))
+        .filter(reminders::completed_at.is_null())
+        .distinct_on(reminders::contact_id)
+        .order((reminders::contact_id, reminders::due_at, reminders::id))
+        .select(ReminderRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: &ReminderChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<ReminderRow>> {
+    let target = reminders::table
+        .filter(reminders::workspace_id.eq(workspace))
+        .filter(reminders::id.eq(id))
+        .filter(
+            reminders::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            changes,
+            reminders::version.eq(reminders::version + 1),
+            reminders::updated_at.eq(Utc::now()),
+        ))
+        .returning(ReminderRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated).await
+}
+
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<ReminderRow>> {
+    let target = reminders::table
+        .filter(reminders::workspace_id.eq(workspace))
+        .filter(reminders::id.eq(id))
+        .filter(
+            reminders::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let deleted = diesel::delete(target)
+        .returning(ReminderRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, deleted).await
+}
+
+async fn outcome(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    written: Option<ReminderRow>,
+) -> QueryResult<WriteOutcome<ReminderRow>> {
+    Ok(match written {
+        Some(row) => WriteOutcome::Written(Box::new(row)),
+        None => match find(conn, workspace, id).await? {
+            Some(row) => WriteOutcome::Stale(row.version),
+            None => WriteOutcome::Missing,
+        },
+    })
+}

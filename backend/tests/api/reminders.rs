@@ -1,0 +1,174 @@
+//! Reminders: CRUD, complete/reopen/snooze, and how they move the contact's next follow-up.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn time(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a timestamp: {v}")))
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn next_follow_up(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/api/v1/contacts/{id}")).await.body["next_follow_up_at"].clone()
+}
+
+#[actix_web::test]
+async fn an_open_reminder_brings_the_follow_up_forward() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada", "lifecycle": "client"})).await;
+    let id = c["id"].as_str().unwrap();
+    let cadence_date = c["next_follow_up_at"].clone();
+    let due = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let res = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": id, "title": " Send the quote ", "due_at": due}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let r = res.body.clone();
+    let rid = r["id"].as_str().unwrap();
+    assert_eq!(r["title"], "Send the quote");
+    assert_eq!(r["origin"], "manual");
+    assert!(r["completed_at"].is_null());
+    assert_eq!(time(&next_follow_up(&app, id).await), time(&r["due_at"]));
+
+    // In the queue it says why.
+    let week = app.get("/api/v1/follow-ups?window=week").await.body;
+    assert_eq!(week["items"][0]["reason"], "Reminder: Send the quote");
+    assert_eq!(week["items"][0]["reminder"]["id"], rid);
+
+    // Done: back to the cadence. Reopened: forward again. Snoozed: moves with it.
+    let done = app.post(&format!("/api/v1/reminders/{rid}/complete"), &json!({})).await;
+    assert!(done.body["completed_at"].is_string(), "{}", done.text);
+    assert_eq!(next_follow_up(&app, id).await, cadence_date);
+    let again = app.post(&format!("/api/v1/reminders/{rid}/complete"), &json!({})).await;
+    assert_eq!(
+        again.body["version"], done.body["version"],
+        "completing twice changes nothing"
+    );
+    app.post(&format!("/api/v1/reminders/{rid}/reopen"), &json!({})).await;
+    assert_eq!(time(&next_follow_up(&app, id).await), time(&r["due_at"]));
+    let later = Utc::now() + Duration::days(5);
+    let snoozed = app
+        .post(&format!("/api/v1/reminders/{rid}/snooze"), &json!({"until": later}))
+        .await;
+    assert_eq!(snoozed.status, 200, "{}", snoozed.text);
+    assert!((time(&next_follow_up(&app, id).await) - later).num_seconds().abs() < 2);
+    // A reminder later than the cadence does not push the follow-up back.
+    app.patch(
+        &format!("/api/v1/reminders/{rid}"),
+        &json!({"due_at": Utc::now() + Duration::days(90)}),
+    )
+    .await;
+    assert_eq!(next_follow_up(&app, id).await, cadence_date);
+    assert_eq!(app.delete(&format!("/api/v1/reminders/{rid}")).await.status, 204);
+    assert_eq!(next_follow_up(&app, id).await, cadence_date);
+}
+
+#[actix_web::test]
+async fn lists_by_status_and_contact() {
+    let app = TestApp::spawn().await;
+    let a = app.contact(json!({"first_name": "A"})).await;
+    let b = app.contact(json!({"first_name": "B"})).await;
+    let mut ids = Vec::new();
+    for (i, contact) in [&a, &b, &a].iter().enumerate() {
+        let r = app
+            .post(
+                "/api/v1/reminders",
+                &json!({"contact_id": contact["id"], "title": format!("R{i}"), "due_at": Utc::now() + Duration::days(i as i64 + 1)}),
+            )
+            .await;
+        ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    app.post(&format!("/api/v1/reminders/{}/complete", ids[0]), &json!({}))
+        .await;
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&app.get("/api/v1/reminders").await.body), vec!["R1", "R2"]);
+    assert_eq!(titles(&app.get("/api/v1/reminders?status=done").await.body), vec!["R0"]);
+    assert_eq!(
+        titles(&app.get("/api/v1/reminders?status=all&limit=2").await.body),
+        vec!["R0", "R1"]
+    );
+    let mine = app
+        .get(&format!(
+            "/api/v1/reminders?status=all&contact_id={}",
+            a["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(titles(&mine.body), vec!["R0", "R2"]);
+    let page1 = app.get("/api/v1/reminders?status=all&limit=2").await.body;
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        titles(
+            &app.get(&format!("/api/v1/reminders?status=all&limit=2&cursor={cursor}"))
+                .await
+                .body
+        ),
+        vec!["R2"]
+    );
+}
+
+#[actix_web::test]
+async fn bad_reminders_change_nothing() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    let id = c["id"].as_str().unwrap();
+    let before = next_follow_up(&app, id).await;
+    for (body, field) in [
+        (
+            json!({"contact_id": id, "title": "Call", "due_at": "next friday"}),
+            "due_at",
+        ),
+        (json!({"contact_id": id, "title": "Call"}), "due_at"),
+        (json!({"contact_id": id, "title": "  ", "due_at": Utc::now()}), "title"),
+        (
+            json!({"contact_id": uuid::Uuid::now_v7(), "title": "Call", "due_at": Utc::now()}),
+            "contact_id",
+        ),
+        (
+            json!({"contact_id": id, "title": "Call", "due_at": Utc::now(), "priority": "high"}),
+            "priority",
+        ),
+    ] {
+        let res = app.post("/api/v1/reminders", &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{body}: {}", res.text);
+    }
+    let r = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": id, "title": "Call", "due_at": Utc::now() + Duration::days(40)}),
+        )
+        .await;
+    let rid = r.body["id"].as_str().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/reminders/{rid}/snooze"),
+            &json!({"until": Utc::now() - Duration::hours(1)}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["until"]);
+    app.get("/api/v1/reminders?status=maybe")
+        .await
+        .problem(422, "validation_failed");
+    app.post(
+        &format!("/api/v1/reminders/{}/complete", uuid::Uuid::now_v7()),
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+    assert_eq!(app.scalar("SELECT count(*) FROM reminders").await, 1);
+    assert_eq!(next_follow_up(&app, id).await, before);
+}
