@@ -78,3 +78,30 @@ test('a due follow-up is worked from the queue with the keyboard', async () => {
   await page.getByRole('list', { name: 'Interactions' }).getByText('Follow-up call').waitFor()
   await page.locator('p', { hasText: 'Next follow-up: in 7 days' }).waitFor()
 })
+
+test('a reminder added on the contact page shows up in the queue and is completed there', async () => {
+  const { page } = ctx
+  const hana = await contact({ first_name: 'Hana', last_name: 'Remind', lifecycle: 'client' })
+  await page.goto(`/contacts/${hana.id}`)
+  await page.getByLabel('Reminder', { exact: true }).fill('Send the revised quote')
+  const soon = new Date(Date.now() + 60 * 60 * 1000)
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0')
+  const local = `${soon.getFullYear()}-${pad(soon.getMonth() + 1)}-${pad(soon.getDate())}T${pad(soon.getHours())}:${pad(soon.getMinutes())}`
+  await page.getByLabel('Due').fill(local)
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  await page.getByRole('list', { name: 'Reminders' }).getByText('Send the revised quote').waitFor()
+  await page.locator('p', { hasText: /Next follow-up: (today|tomorrow)/ }).waitFor()
+
+  await page.goto('/follow-ups')
+  const row = page.getByRole('listitem').filter({ hasText: 'Hana Remind' })
+  await row.waitFor()
+  assert.match(await row.innerText(), /Reminder: Send the revised quote/)
+  await row.getByRole('button', { name: 'Done' }).click()
+  await page.getByText('Done: Send the revised quote').waitFor()
+  await row.waitFor({ state: 'detached' })
+
+  await page.goto(`/contacts/${hana.id}`)
+  await page.getByText('No open reminders.').waitFor()
+  // Back on the client cadence: 30 days from creation.
+  await page.locator('p', { hasText: /Next follow-up: \w{3} \d{1,2}, \d{4}/ }).waitFor()
+})
