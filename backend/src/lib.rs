@@ -16,6 +16,7 @@ pub mod reminders;
 pub mod settings;
 pub mod state;
 pub mod system;
+pub mod templates;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -57,6 +58,13 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(reminders::routes::complete_reminder)
                 .service(reminders::routes::reopen_reminder)
                 .service(reminders::routes::snooze_reminder)
+                .service(templates::routes::list_templates)
+                .service(templates::routes::preview_template)
+                .service(templates::routes::create_template)
+                .service(templates::routes::get_template)
+                .service(templates::routes::update_template)
+                .service(templates::routes::delete_template)
+                .service(templates::routes::render_template)
                 .service(settings::routes::get_settings)
                 .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)

@@ -7,6 +7,18 @@ use utoipa::openapi::{ContentBuilder, OpenApi, OpenApiBuilder, Ref, RefOr};
 
 use crate::error::Problem;
 
+/// The API's sections, in the order Swagger UI shows them.
+const TAGS: &[(&str, &str)] = &[
+    ("contacts", "People you do business with"),
+    ("companies", "Organisations your contacts work at"),
+    ("interactions", "The timeline of touchpoints with contacts"),
+    ("follow-ups", "Who needs a touchpoint, and why"),
+    ("reminders", "Dated to-dos about contacts"),
+    ("templates", "Email templates with variables"),
+    ("settings", "Workspace settings: follow-up cadences, time zone"),
+    ("system", "Health and readiness probes"),
+];
+
 pub fn base() -> OpenApi {
     use utoipa::openapi::tag::TagBuilder;
     use utoipa::openapi::{InfoBuilder, LicenseBuilder};
@@ -25,36 +37,11 @@ pub fn base() -> OpenApi {
                 .license(Some(LicenseBuilder::new().name("AGPL-3.0-or-later").build()))
                 .build(),
         )
-        .tags(Some(vec![
-            TagBuilder::new()
-                .name("contacts")
-                .description(Some("People you do business with"))
-                .build(),
-            TagBuilder::new()
-                .name("companies")
-                .description(Some("Organisations your contacts work at"))
-                .build(),
-            TagBuilder::new()
-                .name("follow-ups")
-                .description(Some("Who needs a touchpoint, and why"))
-                .build(),
-            TagBuilder::new()
-                .name("interactions")
-                .description(Some("The timeline of touchpoints with contacts"))
-                .build(),
-            TagBuilder::new()
-                .name("reminders")
-                .description(Some("Dated to-dos about contacts"))
-                .build(),
-            TagBuilder::new()
-                .name("settings")
-                .description(Some("Workspace settings: follow-up cadences, time zone"))
-                .build(),
-            TagBuilder::new()
-                .name("system")
-                .description(Some("Health and readiness probes"))
-                .build(),
-        ]))
+        .tags(Some(
+            TAGS.iter()
+                .map(|(name, about)| TagBuilder::new().name(*name).description(Some(*about)).build())
+                .collect::<Vec<_>>(),
+        ))
         .build();
     let mut components = doc.components.take().unwrap_or_default();
     components.schemas.insert("Problem".into(), {

@@ -111,6 +111,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_templates (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        scenario -> Text,
+        subject -> Text,
+        body -> Text,
+        sort_name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
@@ -122,6 +137,7 @@ diesel::joinable!(interactions -> workspaces (workspace_id));
 
 diesel::joinable!(reminders -> contacts (contact_id));
 diesel::joinable!(reminders -> workspaces (workspace_id));
+diesel::joinable!(email_templates -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -129,5 +145,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     idempotency_keys,
     interactions,
-    reminders
+    reminders,
+    email_templates
 );

@@ -14,3 +14,4 @@ mod interactions;
 mod migrations;
 mod reminders;
 mod system;
+mod templates;
