@@ -40,6 +40,7 @@ export const router = createRouter({
       props: { title: 'Pipeline', text: 'Deals on a kanban board, per pipeline, with totals per stage.' },
     },
     { path: '/follow-ups', name: 'follow-ups', component: () => import('../views/FollowUpsView.vue') },
+    { path: '/templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
     { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
   ],

@@ -53,3 +53,14 @@ export function splitList(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
 }
+
+export const SCENARIOS = allOf<import('../api/types').Scenario>()([
+  'follow_up',
+  'intro',
+  'meeting_request',
+  'proposal',
+  'thank_you',
+  're_engage',
+  'check_in',
+  'other',
+])
