@@ -1,6 +1,7 @@
 //! Rapport's backend as a library: `app()` builds the complete HTTP application (API, OpenAPI
 //! document, Swagger UI, SPA) and is used both by the binary and by the tests.
 
+pub mod activity;
 pub mod companies;
 pub mod config;
 pub mod contacts;
@@ -50,6 +51,9 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(interactions::routes::update_interaction)
                 .service(interactions::routes::delete_interaction)
                 .service(followups::routes::list_follow_ups)
+                .service(activity::routes::list_activity)
+                .service(activity::routes::get_contact_history)
+                .service(activity::routes::get_company_history)
                 .service(reminders::routes::list_reminders)
                 .service(reminders::routes::create_reminder)
                 .service(reminders::routes::get_reminder)

@@ -15,6 +15,10 @@ const TAGS: &[(&str, &str)] = &[
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),
     ("templates", "Email templates with variables"),
+    (
+        "activity",
+        "What changed, when: the workspace feed and each record's history",
+    ),
     ("settings", "Workspace settings: follow-up cadences, time zone"),
     ("system", "Health and readiness probes"),
 ];

@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
 use super::query::CompanyQuery;
 use super::store::{self, CompanyChangeset, CompanyRow, NewCompanyRow};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
 use crate::error::{AppError, AppResult};
@@ -138,6 +140,17 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
     one_dto(conn, workspace, row).await
 }
 
+fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+    Change {
+        entity: Entity::Company,
+        entity_id: id,
+        action,
+        summary,
+        contact_id: None,
+        fields,
+    }
+}
+
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateCompany) -> AppResult<Company> {
     let now = chrono::Utc::now();
     let name = input.name.trim().to_owned();
@@ -153,9 +166,16 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
         created_at: now,
         updated_at: now,
     };
-    let row = store::insert(conn, &row)
-        .await
-        .map_err(|e| name_taken(e.into(), &name))?;
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let row = store::insert(conn, &row)
+                .await
+                .map_err(|e| name_taken(e.into(), &name))?;
+            let summary = format!("Added company {}", row.name);
+            activity::service::record(conn, workspace, record(row.id, Action::Created, summary, &[])).await?;
+            Ok(row)
+        })
+        .await?;
     Ok(to_dto(row, 0))
 }
 
@@ -175,7 +195,8 @@ pub async fn update(
         location: input.location.map(clean),
         notes: input.notes.map(clean),
     };
-    let row = if changes.is_empty() {
+    let fields = changes.changed_fields();
+    let row = if fields.is_empty() {
         match store::find(conn, workspace, id).await? {
             Some(row) if row.deleted_at.is_none() => match expected {
                 Some(v) if v != row.version => return Err(AppError::version_conflict(row.version)),
@@ -184,17 +205,60 @@ pub async fn update(
             _ => return Err(AppError::not_found(NOT_FOUND)),
         }
     } else {
-        let outcome = store::update(conn, workspace, id, &changes, expected)
-            .await
-            .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
-        written(outcome)?
+        conn.transaction::<_, AppError, _>(async move |conn| {
+            let outcome = store::update(conn, workspace, id, &changes, expected)
+                .await
+                .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
+            let row = written(outcome)?;
+            let summary = format!("Updated company {}: {}", row.name, fields.join(", "));
+            activity::service::record(conn, workspace, record(id, Action::Updated, summary, &fields)).await?;
+            Ok(row)
+        })
+        .await?
     };
     one_dto(conn, workspace, row).await
 }
 
+/// Moves the company to the trash (or back), recording it in the history.
+async fn set_trashed(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    trash: bool,
+    expected: Option<i32>,
+) -> AppResult<CompanyRow> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let outcome = store::set_trashed(conn, workspace, id, trash, expected)
+            .await
+            .map_err(|e| {
+                let e = AppError::from(e);
+                if e.code() == "already_exists" {
+                    AppError::conflict(
+                        "already_exists",
+                        "a live company already has this name; rename one of them first",
+                    )
+                } else {
+                    e
+                }
+            })?;
+        let row = written(outcome)?;
+        let (action, summary) = if trash {
+            (Action::Trashed, format!("Moved company {} to the trash", row.name))
+        } else {
+            (
+                Action::Restored,
+                format!("Restored company {} from the trash", row.name),
+            )
+        };
+        activity::service::record(conn, workspace, record(id, action, summary, &[])).await?;
+        Ok(row)
+    })
+    .await
+}
+
 /// Moves the company to the trash. Its contacts keep their link and can be moved elsewhere.
 pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
-    written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
+    set_trashed(conn, workspace, id, true, expected).await.map(|_| ())
 }
 
 pub async fn restore(
@@ -203,20 +267,7 @@ pub async fn restore(
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Company> {
-    let outcome = store::set_trashed(conn, workspace, id, false, expected)
-        .await
-        .map_err(|e| {
-            let e = AppError::from(e);
-            if e.code() == "already_exists" {
-                AppError::conflict(
-                    "already_exists",
-                    "a live company already has this name; rename one of them first",
-                )
-            } else {
-                e
-            }
-        })?;
-    let row = written(outcome).map_err(|e| {
+    let row = set_trashed(conn, workspace, id, false, expected).await.map_err(|e| {
         if e.code() == "not_found" {
             AppError::not_found("a company in the trash with this id")
         } else {

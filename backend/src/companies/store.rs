@@ -59,7 +59,8 @@ pub struct CompanyChangeset {
 }
 
 impl CompanyChangeset {
-    pub fn is_empty(&self) -> bool {
+    /// Names of the columns this change sets.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
         let CompanyChangeset {
             name,
             domain,
@@ -68,12 +69,17 @@ impl CompanyChangeset {
             location,
             notes,
         } = self;
-        name.is_none()
-            && domain.is_none()
-            && industry.is_none()
-            && size.is_none()
-            && location.is_none()
-            && notes.is_none()
+        [
+            ("name", name.is_some()),
+            ("domain", domain.is_some()),
+            ("industry", industry.is_some()),
+            ("size", size.is_some()),
+            ("location", location.is_some()),
+            ("notes", notes.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect()
     }
 }
 

@@ -7,6 +7,8 @@ use uuid::Uuid;
 use super::dto::{CompanyRef, Contact, ContactPage, CreateContact, Lifecycle, TagCount, TagList, UpdateContact};
 use super::query::ContactQuery;
 use super::store::{self, ContactChangeset, ContactRow, NewContactRow, WriteOutcome};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::companies;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
@@ -14,11 +16,14 @@ use crate::error::{AppError, AppResult};
 
 const NOT_FOUND: &str = "the contact";
 
+fn display_name(row: &ContactRow) -> String {
+    format!("{} {}", row.first_name, row.last_name).trim().to_owned()
+}
+
 fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
-    let display_name = format!("{} {}", row.first_name, row.last_name).trim().to_owned();
     Contact {
         id: row.id,
-        display_name,
+        display_name: display_name(&row),
         first_name: row.first_name,
         last_name: row.last_name,
         emails: row.emails,
@@ -131,6 +136,15 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             };
             let explicit_follow_up = new.next_follow_up_at.is_some();
             let row = store::insert(conn, &new).await?;
+            let change = Change {
+                entity: Entity::Contact,
+                entity_id: row.id,
+                action: Action::Created,
+                summary: format!("Added {}", display_name(&row)),
+                contact_id: Some(row.id),
+                fields: &[],
+            };
+            activity::service::record(conn, workspace, change).await?;
             if explicit_follow_up {
                 return Ok(row);
             }
@@ -211,6 +225,20 @@ pub async fn update(
             let reschedule = (changes.lifecycle.is_some() || changes.follow_up_cadence_days.is_some())
                 && changes.next_follow_up_at.is_none();
             let row = written(store::update(conn, workspace, id, &changes, expected_version).await?)?;
+            let fields = changes.changed_fields();
+            let change = Change {
+                entity: Entity::Contact,
+                entity_id: id,
+                action: Action::Updated,
+                summary: format!(
+                    "Updated {}: {}",
+                    display_name(&row),
+                    fields.join(", ").replace('_', " ")
+                ),
+                contact_id: Some(id),
+                fields: &fields,
+            };
+            activity::service::record(conn, workspace, change).await?;
             if !reschedule {
                 return Ok(row);
             }
@@ -231,9 +259,41 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
     }
 }
 
+/// Moves the contact to the trash (or back), recording it in the history.
+async fn set_trashed(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    trash: bool,
+    expected: Option<i32>,
+) -> AppResult<ContactRow> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::set_trashed(conn, workspace, id, trash, expected).await?)?;
+        let (action, summary) = if trash {
+            (Action::Trashed, format!("Moved {} to the trash", display_name(&row)))
+        } else {
+            (
+                Action::Restored,
+                format!("Restored {} from the trash", display_name(&row)),
+            )
+        };
+        let change = Change {
+            entity: Entity::Contact,
+            entity_id: id,
+            action,
+            summary,
+            contact_id: Some(id),
+            fields: &[],
+        };
+        activity::service::record(conn, workspace, change).await?;
+        Ok(row)
+    })
+    .await
+}
+
 /// Moves the contact to the trash; it can be restored.
 pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
-    written(store::set_trashed(conn, workspace, id, true, expected).await?).map(|_| ())
+    set_trashed(conn, workspace, id, true, expected).await.map(|_| ())
 }
 
 pub async fn restore(
@@ -242,7 +302,7 @@ pub async fn restore(
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Contact> {
-    let row = written(store::set_trashed(conn, workspace, id, false, expected).await?).map_err(|e| {
+    let row = set_trashed(conn, workspace, id, false, expected).await.map_err(|e| {
         if e.code() == "not_found" {
             AppError::not_found("a contact in the trash with this id")
         } else {
@@ -252,10 +312,10 @@ pub async fn restore(
     one_dto(conn, workspace, row).await
 }
 
-/// Fails with 404 unless the contact exists (and, with `live`, is not in the trash).
-pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<()> {
+/// The contact's display name; 404 unless it exists (and, with `live`, is not in the trash).
+pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<String> {
     match store::find(conn, workspace, id).await? {
-        Some(row) if !live || row.deleted_at.is_none() => Ok(()),
+        Some(row) if !live || row.deleted_at.is_none() => Ok(display_name(&row)),
         _ => Err(AppError::not_found(NOT_FOUND)),
     }
 }

@@ -99,45 +99,68 @@ pub struct ContactChangeset {
 }
 
 impl ContactChangeset {
+    /// Names of the columns this change sets.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.first_name.is_some() {
+            out.push("first_name");
+        }
+        if self.last_name.is_some() {
+            out.push("last_name");
+        }
+        if self.emails.is_some() {
+            out.push("emails");
+        }
+        if self.phones.is_some() {
+            out.push("phones");
+        }
+        if self.company_id.is_some() {
+            out.push("company_id");
+        }
+        if self.job_title.is_some() {
+            out.push("job_title");
+        }
+        if self.website.is_some() {
+            out.push("website");
+        }
+        if self.linkedin_url.is_some() {
+            out.push("linkedin_url");
+        }
+        if self.twitter_url.is_some() {
+            out.push("twitter_url");
+        }
+        if self.location.is_some() {
+            out.push("location");
+        }
+        if self.source.is_some() {
+            out.push("source");
+        }
+        if self.lifecycle.is_some() {
+            out.push("lifecycle");
+        }
+        if self.relationship_type.is_some() {
+            out.push("relationship_type");
+        }
+        if self.connection_strength.is_some() {
+            out.push("connection_strength");
+        }
+        if self.notes.is_some() {
+            out.push("notes");
+        }
+        if self.tags.is_some() {
+            out.push("tags");
+        }
+        if self.follow_up_cadence_days.is_some() {
+            out.push("follow_up_cadence_days");
+        }
+        if self.next_follow_up_at.is_some() {
+            out.push("next_follow_up_at");
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
-        let ContactChangeset {
-            first_name,
-            last_name,
-            emails,
-            phones,
-            company_id,
-            job_title,
-            website,
-            linkedin_url,
-            twitter_url,
-            location,
-            source,
-            lifecycle,
-            relationship_type,
-            connection_strength,
-            notes,
-            tags,
-            follow_up_cadence_days,
-            next_follow_up_at,
-        } = self;
-        first_name.is_none()
-            && last_name.is_none()
-            && emails.is_none()
-            && phones.is_none()
-            && company_id.is_none()
-            && job_title.is_none()
-            && website.is_none()
-            && linkedin_url.is_none()
-            && twitter_url.is_none()
-            && location.is_none()
-            && source.is_none()
-            && lifecycle.is_none()
-            && relationship_type.is_none()
-            && connection_strength.is_none()
-            && notes.is_none()
-            && tags.is_none()
-            && follow_up_cadence_days.is_none()
-            && next_follow_up_at.is_none()
+        self.changed_fields().is_empty()
     }
 }
 

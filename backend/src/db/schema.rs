@@ -126,6 +126,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activity (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        entity -> Text,
+        entity_id -> Uuid,
+        action -> Text,
+        summary -> Text,
+        contact_id -> Nullable<Uuid>,
+        fields -> Array<Text>,
+        occurred_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
@@ -138,6 +152,7 @@ diesel::joinable!(interactions -> workspaces (workspace_id));
 diesel::joinable!(reminders -> contacts (contact_id));
 diesel::joinable!(reminders -> workspaces (workspace_id));
 diesel::joinable!(email_templates -> workspaces (workspace_id));
+diesel::joinable!(activity -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -146,5 +161,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     interactions,
     reminders,
-    email_templates
+    email_templates,
+    activity
 );

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use super::dto::{CreateInteraction, Interaction, InteractionKind, InteractionPage, Sentiment, UpdateInteraction};
 use super::store::{self, InteractionChangeset, InteractionRow};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
@@ -24,6 +26,31 @@ const NEWEST_FIRST: Sort = Sort {
     },
     descending: true,
 };
+
+/// "a call", "an email", … for summaries.
+fn a_kind(kind: InteractionKind) -> &'static str {
+    match kind {
+        InteractionKind::Email => "an email",
+        InteractionKind::Call => "a call",
+        InteractionKind::Meeting => "a meeting",
+        InteractionKind::VideoCall => "a video call",
+        InteractionKind::Message => "a message",
+        InteractionKind::Social => "a social touchpoint",
+        InteractionKind::Note => "a note",
+        InteractionKind::Other => "an interaction",
+    }
+}
+
+fn record<'a>(row: &InteractionRow, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+    Change {
+        entity: Entity::Interaction,
+        entity_id: row.id,
+        action,
+        summary,
+        contact_id: Some(row.contact_id),
+        fields,
+    }
+}
 
 fn to_dto(row: InteractionRow) -> Interaction {
     Interaction {
@@ -117,7 +144,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateInteraction) -> AppResult<Interaction> {
     conn.transaction::<_, AppError, _>(async move |conn| {
-        contacts::service::require(conn, workspace, input.contact_id, true)
+        let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
             .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
         let now = chrono::Utc::now();
@@ -139,6 +166,9 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             version: 1,
         };
         let row = store::insert(conn, &row).await?;
+        let what = row.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
+        let summary = format!("Logged {} with {name}{what}", a_kind(row.kind));
+        activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
     })
@@ -166,6 +196,14 @@ pub async fn update(
             sentiment_score: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.score)),
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let fields = changes.changed_fields();
+        let summary = format!(
+            "Edited {} with {name}: {}",
+            a_kind(row.kind),
+            fields.join(", ").replace('_', " ")
+        );
+        activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
     })
@@ -175,6 +213,9 @@ pub async fn update(
 pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let summary = format!("Deleted {} with {name}", a_kind(row.kind));
+        activity::service::record(conn, workspace, record(&row, Action::Deleted, summary, &[])).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(())
     })

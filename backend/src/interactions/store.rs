@@ -47,6 +47,25 @@ pub struct InteractionChangeset {
     pub sentiment_score: Option<Option<f64>>,
 }
 
+impl InteractionChangeset {
+    /// Names of the fields this change sets (sentiment counts once).
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("kind", self.kind.is_some()),
+            ("direction", self.direction.is_some()),
+            ("occurred_at", self.occurred_at.is_some()),
+            ("subject", self.subject.is_some()),
+            ("body", self.body.is_some()),
+            ("outcome", self.outcome.is_some()),
+            ("duration_minutes", self.duration_minutes.is_some()),
+            ("sentiment", self.sentiment_label.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect()
+    }
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, row: &InteractionRow) -> QueryResult<InteractionRow> {
     diesel::insert_into(interactions::table)
         .values(row)

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use super::dto::{CreateReminder, ListRemindersParams, Reminder, ReminderOrigin, ReminderPage, UpdateReminder};
 use super::store::{self, ReminderChangeset, ReminderRow, Status};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
@@ -25,6 +27,17 @@ const SOONEST_FIRST: Sort = Sort {
     },
     descending: false,
 };
+
+fn record(row: &ReminderRow, action: Action, summary: String) -> Change<'static> {
+    Change {
+        entity: Entity::Reminder,
+        entity_id: row.id,
+        action,
+        summary,
+        contact_id: Some(row.contact_id),
+        fields: &[],
+    }
+}
 
 fn to_dto(row: ReminderRow) -> Reminder {
     Reminder {
@@ -103,7 +116,7 @@ pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> A
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateReminder) -> AppResult<Reminder> {
     conn.transaction::<_, AppError, _>(async move |conn| {
-        contacts::service::require(conn, workspace, input.contact_id, true)
+        let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
             .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
         let now = Utc::now();
@@ -121,6 +134,8 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             version: 1,
         };
         let row = store::insert(conn, &row).await?;
+        let summary = format!("Reminder for {name}: {}", row.title);
+        activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
     })
@@ -134,9 +149,19 @@ async fn change(
     id: Uuid,
     changes: ReminderChangeset,
     expected: Option<i32>,
+    action: Action,
 ) -> AppResult<Reminder> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let verb = match action {
+            Action::Completed => "Completed",
+            Action::Reopened => "Reopened",
+            Action::Snoozed => "Snoozed",
+            _ => "Edited",
+        };
+        let summary = format!("{verb} the reminder for {name}: {}", row.title);
+        activity::service::record(conn, workspace, record(&row, action, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
     })
@@ -156,7 +181,7 @@ pub async fn update(
         due_at: input.due_at,
         completed_at: None,
     };
-    change(conn, workspace, id, changes, expected).await
+    change(conn, workspace, id, changes, expected, Action::Updated).await
 }
 
 pub async fn complete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, done: bool) -> AppResult<Reminder> {
@@ -170,7 +195,8 @@ pub async fn complete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, d
         completed_at: Some(done.then(Utc::now)),
         ..Default::default()
     };
-    change(conn, workspace, id, changes, Some(current.version)).await
+    let action = if done { Action::Completed } else { Action::Reopened };
+    change(conn, workspace, id, changes, Some(current.version), action).await
 }
 
 pub async fn snooze(
@@ -187,12 +213,15 @@ pub async fn snooze(
         completed_at: Some(None),
         ..Default::default()
     };
-    change(conn, workspace, id, changes, None).await
+    change(conn, workspace, id, changes, None, Action::Snoozed).await
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let summary = format!("Deleted the reminder for {name}: {}", row.title);
+        activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(())
     })

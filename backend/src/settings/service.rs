@@ -6,6 +6,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{CadenceDefaults, Settings, UpdateSettings};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::db::schema::workspaces;
 use crate::error::{AppError, AppResult};
 
@@ -56,7 +58,7 @@ async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<boo
 
 pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: UpdateSettings) -> AppResult<Settings> {
     let mut settings = get(conn, workspace).await?;
-    let cadences_before = settings.follow_up_cadence_days.clone();
+    let before = settings.clone();
     if let Some(tz) = input.timezone {
         let tz = tz.trim().to_owned();
         if !is_time_zone(conn, &tz).await? {
@@ -74,7 +76,18 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
         settings.follow_up_cadence_days = cadences.unwrap_or_default();
     }
     let json = serde_json::to_value(&settings).map_err(AppError::internal)?;
-    let cadences_changed = cadences_before != settings.follow_up_cadence_days;
+    let cadences_changed = before.follow_up_cadence_days != settings.follow_up_cadence_days;
+    let fields: Vec<&str> = [
+        ("timezone", before.timezone != settings.timezone),
+        (
+            "overdue_after_days",
+            before.overdue_after_days != settings.overdue_after_days,
+        ),
+        ("follow_up_cadence_days", cadences_changed),
+    ]
+    .into_iter()
+    .filter_map(|(f, changed)| changed.then_some(f))
+    .collect();
     conn.transaction::<_, AppError, _>(async move |conn| {
         diesel::update(workspaces::table.find(workspace))
             .set((
@@ -85,6 +98,17 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
             .await?;
         if cadences_changed {
             crate::contacts::service::reschedule_defaults(conn, workspace).await?;
+        }
+        if !fields.is_empty() {
+            let change = Change {
+                entity: Entity::Settings,
+                entity_id: workspace,
+                action: Action::Updated,
+                summary: format!("Changed settings: {}", fields.join(", ").replace('_', " ")),
+                contact_id: None,
+                fields: &fields,
+            };
+            activity::service::record(conn, workspace, change).await?;
         }
         Ok(())
     })

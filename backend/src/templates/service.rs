@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::dto::{
@@ -11,6 +11,8 @@ use super::dto::{
 };
 use super::render::{self, Part};
 use super::store::{self, NewTemplateRow, TemplateChangeset, TemplateRow};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
@@ -125,10 +127,15 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
         created_at: now,
         updated_at: now,
     };
-    store::insert(conn, &row)
-        .await
-        .map(to_dto)
-        .map_err(|e| name_taken(e.into(), &name))
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = store::insert(conn, &row)
+            .await
+            .map_err(|e| name_taken(e.into(), &name))?;
+        let summary = format!("Added the template {}", row.name);
+        activity::service::record(conn, workspace, record(row.id, Action::Created, summary, &[])).await?;
+        Ok(to_dto(row))
+    })
+    .await
 }
 
 pub async fn update(
@@ -146,14 +153,46 @@ pub async fn update(
         subject: input.subject,
         body: input.body,
     };
-    let outcome = store::update(conn, workspace, id, &changes, expected)
-        .await
-        .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
-    written(outcome).map(to_dto)
+    let fields: Vec<&str> = [
+        ("name", changes.name.is_some()),
+        ("scenario", changes.scenario.is_some()),
+        ("subject", changes.subject.is_some()),
+        ("body", changes.body.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, set)| set.then_some(f))
+    .collect();
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let outcome = store::update(conn, workspace, id, &changes, expected)
+            .await
+            .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
+        let row = written(outcome)?;
+        let summary = format!("Edited the template {}: {}", row.name, fields.join(", "));
+        activity::service::record(conn, workspace, record(id, Action::Updated, summary, &fields)).await?;
+        Ok(to_dto(row))
+    })
+    .await
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
-    written(store::delete(conn, workspace, id, expected).await?).map(|_| ())
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        let summary = format!("Deleted the template {}", row.name);
+        activity::service::record(conn, workspace, record(id, Action::Deleted, summary, &[])).await?;
+        Ok(())
+    })
+    .await
+}
+
+fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+    Change {
+        entity: Entity::Template,
+        entity_id: id,
+        action,
+        summary,
+        contact_id: None,
+        fields,
+    }
 }
 
 /// Every known variable's value for a contact ("" when it has none).

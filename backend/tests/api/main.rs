@@ -3,6 +3,8 @@
 
 mod common;
 
+mod activity;
+
 mod companies;
 
 mod contacts;

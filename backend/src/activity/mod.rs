@@ -1,0 +1,5 @@
+//! The activity history: an append-only record of every change, for the workspace feed and each
+//! record's history.
+
+pub mod routes;
+pub mod service;

@@ -1,0 +1,199 @@
+//! Recording activity (inside the caller's transaction) and reading it back, newest first.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
+use crate::db::schema::activity;
+use crate::error::{AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+use crate::text_enum;
+
+text_enum!(
+    /// What kind of record changed.
+    Entity {
+        Contact => "contact",
+        Company => "company",
+        Interaction => "interaction",
+        Reminder => "reminder",
+        Template => "template",
+        Settings => "settings",
+    }
+);
+
+text_enum!(
+    /// What happened to it.
+    Action {
+        Created => "created",
+        Updated => "updated",
+        Deleted => "deleted",
+        Trashed => "trashed",
+        Restored => "restored",
+        Completed => "completed",
+        Reopened => "reopened",
+        Snoozed => "snoozed",
+    }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activity, check_for_backend(Pg))]
+struct ActivityRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    entity: Entity,
+    entity_id: Uuid,
+    action: Action,
+    summary: String,
+    contact_id: Option<Uuid>,
+    fields: Vec<String>,
+    occurred_at: DateTime<Utc>,
+}
+
+/// One change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityItem {
+    pub id: Uuid,
+    pub entity: Entity,
+    pub entity_id: Uuid,
+    pub action: Action,
+    /// What happened, for people.
+    #[schema(example = "Logged a call with Ada Lovelace: Intro call")]
+    pub summary: String,
+    /// The contact the change concerns, if any.
+    pub contact_id: Option<Uuid>,
+    /// The fields an update changed.
+    #[schema(example = json!(["lifecycle", "tags"]))]
+    pub fields: Vec<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A page of activity, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListActivityParams {
+    /// Only changes to this kind of record.
+    #[param(example = "interaction")]
+    pub entity: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+const NEWEST_FIRST: Sort = Sort {
+    key: SortKey {
+        name: "occurred_at",
+        sql: "activity.occurred_at",
+        kind: KeyKind::Time,
+    },
+    descending: true,
+};
+
+/// A change to record; written with `record` inside the transaction that makes the change.
+pub struct Change<'a> {
+    pub entity: Entity,
+    pub entity_id: Uuid,
+    pub action: Action,
+    pub summary: String,
+    pub contact_id: Option<Uuid>,
+    pub fields: &'a [&'a str],
+}
+
+pub async fn record(conn: &mut AsyncPgConnection, workspace: Uuid, change: Change<'_>) -> AppResult<()> {
+    let row = ActivityRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        entity: change.entity,
+        entity_id: change.entity_id,
+        action: change.action,
+        summary: change.summary,
+        contact_id: change.contact_id,
+        fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
+        occurred_at: Utc::now(),
+    };
+    diesel::insert_into(activity::table).values(&row).execute(conn).await?;
+    Ok(())
+}
+
+/// Whose history to read.
+pub enum Scope {
+    Workspace(Option<Entity>),
+    /// A contact and everything about it (its interactions and reminders).
+    Contact(Uuid),
+    /// One record.
+    Record(Uuid),
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    scope: Scope,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> AppResult<ActivityPage> {
+    let mut errors = ParamErrors::default();
+    let limit = errors.take(params::limit(limit));
+    let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
+    errors.finish()?;
+    let limit = limit.unwrap_or(params::DEFAULT_LIMIT);
+    let mut query = activity::table
+        .filter(activity::workspace_id.eq(workspace))
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    query = match scope {
+        Scope::Workspace(Some(entity)) => query.filter(activity::entity.eq(entity.as_str())),
+        Scope::Workspace(None) => query,
+        Scope::Contact(id) => query.filter(activity::contact_id.eq(id)),
+        Scope::Record(id) => query.filter(activity::entity_id.eq(id)),
+    };
+    if let Some((value, id)) = &after {
+        query = query.filter(NEWEST_FIRST.condition::<activity::table>("activity.id", value, *id));
+    }
+    let rows: Vec<ActivityRow> = query
+        .order(sql::<Text>(&NEWEST_FIRST.order_sql("activity.id")))
+        .limit(limit + 1)
+        .load(conn)
+        .await?;
+    let (rows, next_cursor) = keyset::page(rows, limit, &NEWEST_FIRST, |r| (SortValue::Time(r.occurred_at), r.id));
+    Ok(ActivityPage {
+        items: rows
+            .into_iter()
+            .map(|r| ActivityItem {
+                id: r.id,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                action: r.action,
+                summary: r.summary,
+                contact_id: r.contact_id,
+                fields: r.fields,
+                occurred_at: r.occurred_at,
+            })
+            .collect(),
+        next_cursor,
+    })
+}
+
+/// Parses the `entity` filter of the workspace feed.
+pub fn entity_filter(raw: Option<&str>) -> AppResult<Option<Entity>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<Entity>()
+            .map(Some)
+            .map_err(|e| crate::error::AppError::validation(vec![FieldError::new("entity", e)])),
+    }
+}
