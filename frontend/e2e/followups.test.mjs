@@ -77,6 +77,15 @@ test('a due follow-up is worked from the queue with the keyboard', async () => {
   await page.getByRole('link', { name: /Fiona Follow/ }).click()
   await page.getByRole('list', { name: 'Interactions' }).getByText('Follow-up call').waitFor()
   await page.locator('p', { hasText: 'Next follow-up: in 7 days' }).waitFor()
+
+  // The history on her page and the dashboard's recent activity both tell what happened.
+  await page.getByText('History').click()
+  await page
+    .getByRole('list', { name: 'Activity' })
+    .getByText('Logged a call with Fiona Follow: Follow-up call')
+    .waitFor()
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Logged a call with Fiona Follow: Follow-up call' }).first().waitFor()
 })
 
 test('a reminder added on the contact page shows up in the queue and is completed there', async () => {
