@@ -2,6 +2,7 @@
 //! document, Swagger UI, SPA) and is used both by the binary and by the tests.
 
 pub mod activity;
+pub mod calendar;
 pub mod companies;
 pub mod config;
 pub mod contacts;
@@ -51,6 +52,10 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(interactions::routes::update_interaction)
                 .service(interactions::routes::delete_interaction)
                 .service(followups::routes::list_follow_ups)
+                .service(calendar::routes::get_calendar_feed)
+                .service(calendar::routes::rotate_calendar_link)
+                .service(calendar::routes::delete_calendar_link)
+                .service(calendar::routes::get_calendar_ics)
                 .service(activity::routes::list_activity)
                 .service(activity::routes::get_contact_history)
                 .service(activity::routes::get_company_history)

@@ -15,6 +15,7 @@ const TAGS: &[(&str, &str)] = &[
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),
     ("templates", "Email templates with variables"),
+    ("calendar", "A private iCalendar feed of follow-ups and reminders"),
     (
         "activity",
         "What changed, when: the workspace feed and each record's history",

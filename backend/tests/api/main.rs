@@ -4,6 +4,7 @@
 mod common;
 
 mod activity;
+mod calendar;
 
 mod companies;
 

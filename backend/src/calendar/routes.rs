@@ -1,0 +1,61 @@
+//! The calendar feed's endpoints: its link (make, replace, turn off) and the feed itself.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+
+use super::service::{self, CalendarFeed, CalendarFeedLink};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// Whether the workspace has a calendar feed, and since when.
+#[utoipa::path(tag = "calendar", responses((status = 200, description = "The feed's state", body = CalendarFeed)))]
+#[get("/calendar")]
+pub async fn get_calendar_feed(state: web::Data<AppState>) -> AppResult<web::Json<CalendarFeed>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(service::status(&mut conn, state.workspace_id()).await?))
+}
+
+/// Make a private feed link (any previous link stops working). The link is shown only in this response.
+#[utoipa::path(tag = "calendar", responses((status = 201, description = "The new feed link", body = CalendarFeedLink)))]
+#[post("/calendar/link")]
+pub async fn rotate_calendar_link(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (token, created_at) = service::rotate(&mut conn, state.workspace_id()).await?;
+    let url = format!("{}/api/v1/calendar/{token}.ics", base_url(&req));
+    Ok(HttpResponse::Created().json(CalendarFeedLink { url, created_at }))
+}
+
+/// Turn the calendar feed off; its link stops working.
+#[utoipa::path(tag = "calendar", responses((status = 204, description = "The feed is off")))]
+#[delete("/calendar/link")]
+pub async fn delete_calendar_link(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    service::disable(&mut conn, state.workspace_id()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The iCalendar feed (RFC 5545) of follow-ups and open reminders, for calendar apps to subscribe to.
+#[utoipa::path(tag = "calendar",
+    params(("token" = String, Path, description = "The secret part of the feed link")),
+    responses(
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String),
+        (status = 404, description = "No feed has this link", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/calendar/{token}.ics")]
+pub async fn get_calendar_ics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let body = service::feed(&mut conn, &token, &base_url(&req)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
+        .body(body))
+}
