@@ -596,6 +596,7 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             size: Some((*size).into()),
             location: Some((*location).into()),
             notes: None,
+            custom_fields: Default::default(),
         };
         companies::service::create(conn, workspace, input)
             .await
@@ -639,6 +640,7 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             tags: person.tags.iter().map(|t| (*t).to_owned()).collect(),
             follow_up_cadence_days: None,
             next_follow_up_at: None,
+            custom_fields: Default::default(),
         };
         let contact = service::create(conn, workspace, input)
             .await

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod companies;
 pub mod config;
 pub mod contacts;
+pub mod custom_fields;
 pub mod db;
 pub mod demo;
 pub mod dto;
@@ -52,6 +53,10 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(interactions::routes::update_interaction)
                 .service(interactions::routes::delete_interaction)
                 .service(followups::routes::list_follow_ups)
+                .service(custom_fields::routes::list_custom_fields)
+                .service(custom_fields::routes::create_custom_field)
+                .service(custom_fields::routes::update_custom_field)
+                .service(custom_fields::routes::delete_custom_field)
                 .service(calendar::routes::get_calendar_feed)
                 .service(calendar::routes::rotate_calendar_link)
                 .service(calendar::routes::delete_calendar_link)

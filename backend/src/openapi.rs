@@ -20,6 +20,10 @@ const TAGS: &[(&str, &str)] = &[
         "activity",
         "What changed, when: the workspace feed and each record's history",
     ),
+    (
+        "custom-fields",
+        "Fields a workspace adds to contacts, companies and deals",
+    ),
     ("settings", "Workspace settings: follow-up cadences, time zone"),
     ("system", "Health and readiness probes"),
 ];

@@ -25,6 +25,9 @@ pub struct Company {
     #[schema(example = "London, UK")]
     pub location: Option<String>,
     pub notes: Option<String>,
+    /// Values of the workspace's company custom fields, by key.
+    #[schema(value_type = Object, example = json!({}))]
+    pub custom_fields: serde_json::Value,
     /// Live contacts who work here.
     #[schema(example = 3)]
     pub contact_count: i64,
@@ -66,6 +69,10 @@ pub struct CreateCompany {
     #[serde(default)]
     #[validate(length(max = 20000))]
     pub notes: Option<String>,
+    /// Values of company custom fields, by key.
+    #[serde(default)]
+    #[schema(value_type = Object, example = json!({}))]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field.
@@ -96,6 +103,10 @@ pub struct UpdateCompany {
     #[validate(length(max = 20000))]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+    /// Custom field values to set, by key; `null` removes a value.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
     #[serde(default, deserialize_with = "non_null")]
     pub version: Option<i32>,

@@ -10,6 +10,8 @@ use super::query::CompanyQuery;
 use super::store::{self, CompanyChangeset, CompanyRow, NewCompanyRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
+use crate::custom_fields;
+use crate::custom_fields::dto::FieldEntity;
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
 use crate::error::{AppError, AppResult};
@@ -67,6 +69,7 @@ fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
         size: row.size,
         location: row.location,
         notes: row.notes,
+        custom_fields: row.custom_fields,
         contact_count,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -163,11 +166,17 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
         size: clean(input.size),
         location: clean(input.location),
         notes: clean(input.notes),
+        custom_fields: serde_json::json!({}),
         created_at: now,
         updated_at: now,
     };
+    let custom = input.custom_fields;
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
+            let mut row = row;
+            row.custom_fields =
+                custom_fields::service::apply(conn, workspace, FieldEntity::Company, &row.custom_fields, &custom)
+                    .await?;
             let row = store::insert(conn, &row)
                 .await
                 .map_err(|e| name_taken(e.into(), &name))?;
@@ -194,7 +203,18 @@ pub async fn update(
         size: input.size.map(clean),
         location: input.location.map(clean),
         notes: input.notes.map(clean),
+        custom_fields: None,
     };
+    let mut changes = changes;
+    if let Some(custom) = input.custom_fields.filter(|c| !c.is_empty()) {
+        let current = store::find(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        changes.custom_fields = Some(
+            custom_fields::service::apply(conn, workspace, FieldEntity::Company, &current.custom_fields, &custom)
+                .await?,
+        );
+    }
     let fields = changes.changed_fields();
     let row = if fields.is_empty() {
         match store::find(conn, workspace, id).await? {

@@ -30,6 +30,7 @@ pub struct CompanyRow {
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub sort_name: String,
+    pub custom_fields: serde_json::Value,
 }
 
 #[derive(Debug, Insertable)]
@@ -43,6 +44,7 @@ pub struct NewCompanyRow {
     pub size: Option<String>,
     pub location: Option<String>,
     pub notes: Option<String>,
+    pub custom_fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -56,6 +58,7 @@ pub struct CompanyChangeset {
     pub size: Option<Option<String>>,
     pub location: Option<Option<String>>,
     pub notes: Option<Option<String>>,
+    pub custom_fields: Option<serde_json::Value>,
 }
 
 impl CompanyChangeset {
@@ -68,6 +71,7 @@ impl CompanyChangeset {
             size,
             location,
             notes,
+            custom_fields,
         } = self;
         [
             ("name", name.is_some()),
@@ -76,6 +80,7 @@ impl CompanyChangeset {
             ("size", size.is_some()),
             ("location", location.is_some()),
             ("notes", notes.is_some()),
+            ("custom_fields", custom_fields.is_some()),
         ]
         .into_iter()
         .filter_map(|(f, set)| set.then_some(f))

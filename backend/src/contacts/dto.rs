@@ -200,6 +200,10 @@ pub struct CreateContact {
     pub follow_up_cadence_days: Option<i32>,
     #[serde(default)]
     pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// Values of the workspace's contact custom fields, by key (see /api/v1/custom-fields).
+    #[serde(default)]
+    #[schema(value_type = Object, example = json!({}))]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field.
@@ -279,6 +283,10 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+    /// Custom field values to set, by key; `null` removes a value. Keys not sent are kept.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
     #[serde(default, deserialize_with = "non_null")]
     pub version: Option<i32>,

@@ -40,6 +40,9 @@ pub struct ListContactsParams {
     /// Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
     #[param(example = "due")]
     pub follow_up: Option<String>,
+    /// A custom field's value, as `key:value` (for multi-select fields: contacts having that option).
+    #[param(example = "tier:gold")]
+    pub custom_field: Option<String>,
     /// `true` lists the trash instead of live contacts.
     #[param(value_type = Option<bool>)]
     pub trashed: Option<String>,
@@ -97,6 +100,8 @@ pub struct ContactFilter {
     pub sources: Vec<ContactSource>,
     pub company_id: Option<Uuid>,
     pub follow_up: Option<FollowUp>,
+    /// Custom-field filter: contacts whose `custom_fields` contain this JSON.
+    pub custom: Option<serde_json::Value>,
     /// Only contacts whose next follow-up is before this instant.
     pub due_before: Option<chrono::DateTime<chrono::Utc>>,
     pub trashed: bool,
@@ -161,6 +166,7 @@ impl ContactQuery {
                 sources: sources.unwrap_or_default(),
                 company_id,
                 follow_up,
+                custom: None,
                 due_before: None,
                 trashed: trashed.unwrap_or(false),
             },

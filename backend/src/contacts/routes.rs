@@ -33,7 +33,9 @@ pub async fn list_contacts(
 ) -> AppResult<web::Json<ContactPage>> {
     let query = ContactQuery::from_params(&params)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, state.workspace_id(), &query).await?))
+    let page = service::list_with_custom_filter(&mut conn, state.workspace_id(), query, params.custom_field.as_deref())
+        .await?;
+    Ok(web::Json(page))
 }
 
 /// Tags in use on contacts, most used first (for filters and autocompletion).

@@ -10,6 +10,8 @@ use super::store::{self, ContactChangeset, ContactRow, NewContactRow, WriteOutco
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::companies;
+use crate::custom_fields;
+use crate::custom_fields::dto::FieldEntity;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
 use crate::error::{AppError, AppResult};
@@ -77,6 +79,19 @@ fn url(value: Option<String>) -> Option<String> {
     clean(value).map(|v| normalize_url(&v).unwrap_or(v))
 }
 
+/// Lists contacts; `custom_field` (`key:value`) is resolved against the field definitions.
+pub async fn list_with_custom_filter(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    mut query: ContactQuery,
+    custom_field: Option<&str>,
+) -> AppResult<ContactPage> {
+    if let Some(raw) = custom_field.map(str::trim).filter(|s| !s.is_empty()) {
+        query.filter.custom = Some(custom_fields::service::filter(conn, workspace, FieldEntity::Contact, raw).await?);
+    }
+    list(conn, workspace, &query).await
+}
+
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &ContactQuery) -> AppResult<ContactPage> {
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
@@ -106,6 +121,14 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateContact) -> AppResult<Contact> {
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
+            let custom = custom_fields::service::apply(
+                conn,
+                workspace,
+                FieldEntity::Contact,
+                &serde_json::json!({}),
+                &input.custom_fields,
+            )
+            .await?;
             let company_name = clean(input.company_name);
             let company_id =
                 companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
@@ -131,6 +154,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
                 tags: normalize_tags(input.tags),
                 follow_up_cadence_days: input.follow_up_cadence_days,
                 next_follow_up_at: input.next_follow_up_at,
+                custom_fields: custom,
                 created_at: now,
                 updated_at: now,
             };
@@ -191,6 +215,25 @@ pub async fn update(
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
             let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
+            // Custom-field changes merge into the current values, checked against the definitions.
+            let custom_fields = match &input.custom_fields {
+                Some(changes) if !changes.is_empty() => {
+                    let current = store::find(conn, workspace, id)
+                        .await?
+                        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+                    Some(
+                        custom_fields::service::apply(
+                            conn,
+                            workspace,
+                            FieldEntity::Contact,
+                            &current.custom_fields,
+                            changes,
+                        )
+                        .await?,
+                    )
+                }
+                _ => None,
+            };
             let changes = ContactChangeset {
                 first_name: input.first_name.map(|s| s.trim().to_owned()),
                 last_name: input.last_name.map(|s| s.trim().to_owned()),
@@ -210,6 +253,7 @@ pub async fn update(
                 tags: input.tags.map(normalize_tags),
                 follow_up_cadence_days: input.follow_up_cadence_days,
                 next_follow_up_at: input.next_follow_up_at,
+                custom_fields,
             };
             if changes.is_empty() {
                 // Nothing to change: answer with the record as it is (after the version check).

@@ -70,6 +70,7 @@ pub struct NewContactRow {
     pub tags: Vec<String>,
     pub follow_up_cadence_days: Option<i32>,
     pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub custom_fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -96,6 +97,7 @@ pub struct ContactChangeset {
     pub tags: Option<Vec<String>>,
     pub follow_up_cadence_days: Option<Option<i32>>,
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+    pub custom_fields: Option<serde_json::Value>,
 }
 
 impl ContactChangeset {
@@ -155,6 +157,9 @@ impl ContactChangeset {
         }
         if self.next_follow_up_at.is_some() {
             out.push("next_follow_up_at");
+        }
+        if self.custom_fields.is_some() {
+            out.push("custom_fields");
         }
         out
     }
@@ -224,6 +229,10 @@ fn filtered<'a, ST: 'a>(
         Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
         None => query,
     };
+    if let Some(custom) = &f.custom {
+        query =
+            query.filter(sql::<Bool>("contacts.custom_fields @> ").bind::<diesel::sql_types::Jsonb, _>(custom.clone()));
+    }
     if let Some(before) = f.due_before {
         query = query.filter(contacts::next_follow_up_at.lt(before));
     }

@@ -27,6 +27,7 @@ diesel::table! {
         version -> Int4,
         sort_name -> Text,
         search_text -> Text,
+        custom_fields -> Jsonb,
     }
 }
 

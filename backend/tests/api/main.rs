@@ -10,6 +10,7 @@ mod companies;
 
 mod contacts;
 mod contacts_bad_input;
+mod custom_fields;
 mod demo;
 mod followups;
 mod idempotency;

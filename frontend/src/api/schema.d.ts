@@ -287,6 +287,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's custom fields (at most 100 per entity), by entity and position. */
+        get: operations["list_custom_fields"];
+        put?: never;
+        /**
+         * Define a custom field. Its values are then accepted in the record's `custom_fields` and
+         *     checked against its type (and options) on every write.
+         */
+        post: operations["create_custom_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a field and its values on every record. */
+        delete: operations["delete_custom_field"];
+        options?: never;
+        head?: never;
+        /** Rename a field, change its options or its position. */
+        patch: operations["update_custom_field"];
+        trace?: never;
+    };
     "/api/v1/follow-ups": {
         parameters: {
             query?: never;
@@ -612,6 +651,8 @@ export interface components {
             contact_count: number;
             /** Format: date-time */
             created_at: string;
+            /** @description Values of the workspace's company custom fields, by key. */
+            custom_fields: Record<string, never>;
             /**
              * Format: date-time
              * @description Set when the company is in the trash.
@@ -779,6 +820,8 @@ export interface components {
          *     }
          */
         CreateCompany: {
+            /** @description Values of company custom fields, by key. */
+            custom_fields?: Record<string, never>;
             /** @description A domain or a web address; stored as the bare domain. */
             domain?: string | null;
             industry?: string | null;
@@ -817,6 +860,8 @@ export interface components {
             company_name?: string | null;
             /** Format: int32 */
             connection_strength?: number | null;
+            /** @description Values of the workspace's contact custom fields, by key (see /api/v1/custom-fields). */
+            custom_fields?: Record<string, never>;
             /** @description Up to 10 email addresses, the primary one first. */
             emails?: string[];
             first_name: string;
@@ -839,6 +884,30 @@ export interface components {
             twitter_url?: string | null;
             /** @description A web address; `https://` is added when missing. */
             website?: string | null;
+        };
+        /**
+         * @description A new custom field.
+         * @example {
+         *       "entity": "contact",
+         *       "field_type": "select",
+         *       "key": "tier",
+         *       "label": "Tier",
+         *       "options": [
+         *         "gold",
+         *         "silver",
+         *         "bronze"
+         *       ]
+         *     }
+         */
+        CreateCustomField: {
+            entity: components["schemas"]["FieldEntity"];
+            field_type: components["schemas"]["FieldType"];
+            key: string;
+            label: string;
+            /** @description Required (at least one) for select and multi_select; not allowed otherwise. */
+            options?: string[];
+            /** Format: int32 */
+            position?: number | null;
         };
         /**
          * @description A touchpoint to log. Only `contact_id` and `kind` are required; `occurred_at` defaults to now.
@@ -897,6 +966,40 @@ export interface components {
             scenario: components["schemas"]["Scenario"];
             subject: string;
         };
+        /** @description A custom field definition. */
+        CustomField: {
+            /** Format: date-time */
+            created_at: string;
+            entity: components["schemas"]["FieldEntity"];
+            field_type: components["schemas"]["FieldType"];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The key values are stored under, e.g. `budget`.
+             * @example budget
+             */
+            key: string;
+            /** @example Budget (EUR) */
+            label: string;
+            /**
+             * @description The choices of a select or multi_select field.
+             * @example []
+             */
+            options: string[];
+            /**
+             * Format: int32
+             * @description Order on forms (lowest first).
+             */
+            position: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description Custom fields, by entity and position. */
+        CustomFieldList: {
+            items: components["schemas"]["CustomField"][];
+        };
         /**
          * @description Who reached out.
          * @enum {string}
@@ -907,6 +1010,11 @@ export interface components {
          * @enum {string}
          */
         Entity: "contact" | "company" | "interaction" | "reminder" | "template" | "settings";
+        /**
+         * @description The kind of record a field belongs to.
+         * @enum {string}
+         */
+        FieldEntity: "contact" | "company" | "deal";
         /** @description One problem with one input field. */
         FieldError: {
             /**
@@ -920,6 +1028,12 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * @description What a field holds. Values are JSON: text, url, date (`YYYY-MM-DD`) and select as strings,
+         *     number as a number, boolean as true/false, multi_select as a list of strings.
+         * @enum {string}
+         */
+        FieldType: "text" | "number" | "date" | "boolean" | "url" | "select" | "multi_select";
         /** @description A contact due for a follow-up. */
         FollowUp: {
             contact: components["schemas"]["Contact"];
@@ -1282,6 +1396,8 @@ export interface components {
          *     }
          */
         UpdateCompany: {
+            /** @description Custom field values to set, by key; `null` removes a value. */
+            custom_fields?: Record<string, never> | null;
             domain?: string | null;
             industry?: string | null;
             location?: string | null;
@@ -1312,6 +1428,8 @@ export interface components {
             company_name?: string | null;
             /** Format: int32 */
             connection_strength?: number | null;
+            /** @description Custom field values to set, by key; `null` removes a value. Keys not sent are kept. */
+            custom_fields?: Record<string, never> | null;
             emails?: string[] | null;
             first_name?: string | null;
             /** Format: int32 */
@@ -1335,6 +1453,15 @@ export interface components {
              */
             version?: number | null;
             website?: string | null;
+        };
+        /** @description A change to a custom field. Its entity, key and type are fixed once created. */
+        UpdateCustomField: {
+            label?: string | null;
+            options?: string[] | null;
+            /** Format: int32 */
+            position?: number | null;
+            /** Format: int32 */
+            version?: number | null;
         };
         /**
          * @description A partial update of an interaction; `null` clears an optional field.
@@ -2669,6 +2796,11 @@ export interface operations {
                  * @example due
                  */
                 follow_up?: string;
+                /**
+                 * @description A custom field's value, as `key:value` (for multi-select fields: contacts having that option).
+                 * @example tier:gold
+                 */
+                custom_field?: string;
                 /** @description `true` lists the trash instead of live contacts. */
                 trashed?: boolean;
                 /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
@@ -3544,6 +3676,494 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_custom_fields: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this entity's fields.
+                 * @example contact
+                 */
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The custom fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldList"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomField"];
+            };
+        };
+        responses: {
+            /** @description The field was created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is taken, or the entity has 100 fields */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The field's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The field and its values are gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The field's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCustomField"];
+            };
+        };
+        responses: {
+            /** @description The updated field */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
