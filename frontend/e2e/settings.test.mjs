@@ -44,3 +44,28 @@ test('cadences and the calendar link', async () => {
   assert.match(await feed.text(), /^BEGIN:VCALENDAR\r\n/)
   await page.screenshot({ path: `${SHOTS}settings.png`, fullPage: true })
 })
+
+test('a custom field defined in settings is filled on a contact and shown on its page', async () => {
+  const { page } = ctx
+  await page.goto('/settings')
+  const add = page.getByRole('form', { name: 'Add a custom field' })
+  await add.locator('[name="cf_label"]').fill('Tier')
+  await add.locator('[name="cf_type"]').selectOption('select')
+  await add.locator('[name="cf_options"]').fill('gold, silver')
+  await add.getByRole('button', { name: 'Add field' }).click()
+  await page.getByRole('list', { name: 'Contact fields' }).getByText('Tier').waitFor()
+
+  await page.goto('/contacts/new')
+  await page.locator('[name="first_name"]').fill('Cora')
+  await page.locator('[name="cf_tier"]').selectOption('gold')
+  await page.locator('form button[type=submit]').click()
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+  const details = page.locator('dl.details')
+  await details.getByText('Tier').waitFor()
+  await details.getByText('gold').waitFor()
+  const list = await (await page.request.get('/api/v1/contacts?custom_field=tier:gold')).json()
+  assert.deepEqual(
+    list.items.map((/** @type {{ first_name: string }} */ c) => c.first_name),
+    ['Cora'],
+  )
+})

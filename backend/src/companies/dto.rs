@@ -26,7 +26,7 @@ pub struct Company {
     pub location: Option<String>,
     pub notes: Option<String>,
     /// Values of the workspace's company custom fields, by key.
-    #[schema(value_type = Object, example = json!({}))]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, example = json!({}))]
     pub custom_fields: serde_json::Value,
     /// Live contacts who work here.
     #[schema(example = 3)]
@@ -71,7 +71,7 @@ pub struct CreateCompany {
     pub notes: Option<String>,
     /// Values of company custom fields, by key.
     #[serde(default)]
-    #[schema(value_type = Object, example = json!({}))]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, example = json!({}))]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -105,7 +105,7 @@ pub struct UpdateCompany {
     pub notes: Option<Option<String>>,
     /// Custom field values to set, by key; `null` removes a value.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
     #[serde(default, deserialize_with = "non_null")]

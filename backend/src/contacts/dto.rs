@@ -101,7 +101,7 @@ pub struct Contact {
     #[schema(example = json!(["vip", "design"]))]
     pub tags: Vec<String>,
     /// Values of the workspace's custom fields, by field key.
-    #[schema(value_type = Object, example = json!({}))]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, example = json!({}))]
     pub custom_fields: serde_json::Value,
     /// Days between touchpoints for this contact; when empty, the lifecycle's default applies.
     #[schema(example = 14)]
@@ -202,7 +202,7 @@ pub struct CreateContact {
     pub next_follow_up_at: Option<DateTime<Utc>>,
     /// Values of the workspace's contact custom fields, by key (see /api/v1/custom-fields).
     #[serde(default)]
-    #[schema(value_type = Object, example = json!({}))]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, example = json!({}))]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -285,7 +285,7 @@ pub struct UpdateContact {
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
     /// Custom field values to set, by key; `null` removes a value. Keys not sent are kept.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
     #[serde(default, deserialize_with = "non_null")]

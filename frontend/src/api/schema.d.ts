@@ -651,8 +651,13 @@ export interface components {
             contact_count: number;
             /** Format: date-time */
             created_at: string;
-            /** @description Values of the workspace's company custom fields, by key. */
-            custom_fields: Record<string, never>;
+            /**
+             * @description Values of the workspace's company custom fields, by key.
+             * @example {}
+             */
+            custom_fields: {
+                [key: string]: unknown;
+            };
             /**
              * Format: date-time
              * @description Set when the company is in the trash.
@@ -715,8 +720,13 @@ export interface components {
             connection_strength?: number | null;
             /** Format: date-time */
             created_at: string;
-            /** @description Values of the workspace's custom fields, by field key. */
-            custom_fields: Record<string, never>;
+            /**
+             * @description Values of the workspace's custom fields, by field key.
+             * @example {}
+             */
+            custom_fields: {
+                [key: string]: unknown;
+            };
             /**
              * Format: date-time
              * @description Set when the contact is in the trash.
@@ -820,8 +830,13 @@ export interface components {
          *     }
          */
         CreateCompany: {
-            /** @description Values of company custom fields, by key. */
-            custom_fields?: Record<string, never>;
+            /**
+             * @description Values of company custom fields, by key.
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
             /** @description A domain or a web address; stored as the bare domain. */
             domain?: string | null;
             industry?: string | null;
@@ -860,8 +875,13 @@ export interface components {
             company_name?: string | null;
             /** Format: int32 */
             connection_strength?: number | null;
-            /** @description Values of the workspace's contact custom fields, by key (see /api/v1/custom-fields). */
-            custom_fields?: Record<string, never>;
+            /**
+             * @description Values of the workspace's contact custom fields, by key (see /api/v1/custom-fields).
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
             /** @description Up to 10 email addresses, the primary one first. */
             emails?: string[];
             first_name: string;
@@ -1397,7 +1417,9 @@ export interface components {
          */
         UpdateCompany: {
             /** @description Custom field values to set, by key; `null` removes a value. */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: {
+                [key: string]: unknown;
+            } | null;
             domain?: string | null;
             industry?: string | null;
             location?: string | null;
@@ -1429,7 +1451,9 @@ export interface components {
             /** Format: int32 */
             connection_strength?: number | null;
             /** @description Custom field values to set, by key; `null` removes a value. Keys not sent are kept. */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: {
+                [key: string]: unknown;
+            } | null;
             emails?: string[] | null;
             first_name?: string | null;
             /** Format: int32 */

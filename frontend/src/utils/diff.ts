@@ -14,6 +14,14 @@ export function changedFields(before: Contact | Company, after: CreateContact | 
   for (const [key, value] of Object.entries(after)) {
     let old = current[key]
     let next: unknown = value
+    if (key === 'custom_fields') {
+      // The form sends every field (null for empty); compare only the values that are set.
+      const set = Object.entries((value ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null)
+      next = Object.fromEntries(set.sort(([a], [b]) => a.localeCompare(b)))
+      old = Object.fromEntries(
+        Object.entries((old ?? {}) as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+      )
+    }
     if (key === 'next_follow_up_at') {
       // Compare instants, not spellings ("…:00Z" vs "…:00.000Z").
       old = old ? new Date(old as string).getTime() : null
