@@ -64,6 +64,11 @@ test('a due follow-up is worked from the queue with the keyboard', async () => {
   const before = Number(await badge.innerText())
 
   await row.click()
+  // t: write to her from a template, then come back to the queue.
+  await page.keyboard.press('t')
+  await page.getByRole('region', { name: 'Write an email' }).waitFor()
+  await page.goBack()
+  await row.click()
   await page.keyboard.press('c')
   await page.getByText('Follow-up call logged for Fiona Follow').waitFor()
   await row.waitFor({ state: 'detached' })
