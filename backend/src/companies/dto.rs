@@ -122,3 +122,12 @@ pub struct CompanyPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
+impl crate::http::idempotency::Resource for Company {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

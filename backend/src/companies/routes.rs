@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
 use super::query::{CompanyQuery, ListCompaniesParams};
 use super::service;
-use crate::error::{AppError, AppResult, Problem};
-use crate::http::idempotency::{self, Created};
+use crate::error::{AppResult, Problem};
+use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
 use crate::state::AppState;
@@ -55,20 +55,8 @@ pub async fn create_company(
     req: HttpRequest,
     body: ApiJson<CreateCompany>,
 ) -> AppResult<HttpResponse> {
-    let key = idempotency::key(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
-    let workspace = state.workspace_id();
-    let input = body.0;
-    let mut conn = state.conn().await?;
-    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
-        Box::pin(async move {
-            let company = service::create(conn, workspace, input).await?;
-            Ok(Created {
-                location: format!("/api/v1/companies/{}", company.id),
-                version: Some(company.version),
-                body: serde_json::to_value(&company).map_err(AppError::internal)?,
-            })
-        })
+    idempotency::create(&state, &req, body.0, "/api/v1/companies", |conn, workspace, input| {
+        Box::pin(service::create(conn, workspace, input))
     })
     .await
 }

@@ -317,3 +317,12 @@ pub struct TagCount {
 pub struct TagList {
     pub items: Vec<TagCount>,
 }
+
+impl crate::http::idempotency::Resource for Contact {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

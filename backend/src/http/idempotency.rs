@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::db::idempotency::{self as store, Claim};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -43,11 +44,49 @@ pub fn fingerprint<T: Serialize>(req: &HttpRequest, body: &T) -> Vec<u8> {
     hasher.finalize().as_bytes().to_vec()
 }
 
+/// What a creating endpoint returns: a JSON object with an id and a version.
+pub trait Resource: Serialize + Send {
+    fn id(&self) -> Uuid;
+    fn version(&self) -> i32;
+}
+
+/// A creating POST: runs `create` at most once per `Idempotency-Key` (when one is sent) and
+/// answers 201 with `Location: {collection}/{id}`, the object and its ETag.
+pub async fn create<I, T, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    input: I,
+    collection: &str,
+    create: F,
+) -> AppResult<HttpResponse>
+where
+    I: Serialize + Send + 'static,
+    T: Resource,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection, Uuid, I) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
+{
+    let key = key(req)?;
+    let fingerprint = fingerprint(req, &input);
+    let workspace = state.workspace_id();
+    let collection = collection.to_owned();
+    let mut conn = state.conn().await?;
+    once(&mut conn, workspace, key, fingerprint, move |conn| {
+        Box::pin(async move {
+            let item = create(conn, workspace, input).await?;
+            Ok(Created {
+                location: format!("{collection}/{}", item.id()),
+                version: Some(item.version()),
+                body: serde_json::to_value(&item).map_err(AppError::internal)?,
+            })
+        })
+    })
+    .await
+}
+
 /// What a creating handler produced: status, JSON body and `Location`.
-pub struct Created {
-    pub body: serde_json::Value,
-    pub location: String,
-    pub version: Option<i32>,
+struct Created {
+    body: serde_json::Value,
+    location: String,
+    version: Option<i32>,
 }
 
 fn respond(status: StatusCode, created: &Created, replayed: bool) -> HttpResponse {
@@ -63,7 +102,7 @@ fn respond(status: StatusCode, created: &Created, replayed: bool) -> HttpRespons
 }
 
 /// Runs `create` at most once per key: inside one transaction that first claims the key.
-pub async fn once<F>(
+async fn once<F>(
     conn: &mut AsyncPgConnection,
     workspace: Uuid,
     key: Option<String>,

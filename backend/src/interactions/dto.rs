@@ -187,3 +187,12 @@ pub struct ListInteractionsParams {
     #[param(example = "call,meeting")]
     pub kind: Option<String>,
 }
+
+impl crate::http::idempotency::Resource for Interaction {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::dto::{CreateInteraction, Interaction, InteractionPage, ListInteractionsParams, UpdateInteraction};
 use super::service::{self, TimelineQuery};
-use crate::error::{AppError, AppResult};
-use crate::http::idempotency::{self, Created};
+use crate::error::AppResult;
+use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
 use crate::state::AppState;
@@ -56,21 +56,13 @@ pub async fn create_interaction(
     req: HttpRequest,
     body: ApiJson<CreateInteraction>,
 ) -> AppResult<HttpResponse> {
-    let key = idempotency::key(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
-    let workspace = state.workspace_id();
-    let input = body.0;
-    let mut conn = state.conn().await?;
-    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
-        Box::pin(async move {
-            let interaction = service::create(conn, workspace, input).await?;
-            Ok(Created {
-                location: format!("/api/v1/interactions/{}", interaction.id),
-                version: Some(interaction.version),
-                body: serde_json::to_value(&interaction).map_err(AppError::internal)?,
-            })
-        })
-    })
+    idempotency::create(
+        &state,
+        &req,
+        body.0,
+        "/api/v1/interactions",
+        |conn, workspace, input| Box::pin(service::create(conn, workspace, input)),
+    )
     .await
 }
 

@@ -102,3 +102,12 @@ pub struct ListRemindersParams {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
 }
+
+impl crate::http::idempotency::Resource for Reminder {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

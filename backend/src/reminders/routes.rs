@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::dto::{CreateReminder, ListRemindersParams, Reminder, ReminderPage, SnoozeReminder, UpdateReminder};
 use super::service;
-use crate::error::{AppError, AppResult};
-use crate::http::idempotency::{self, Created};
+use crate::error::AppResult;
+use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
 use crate::state::AppState;
@@ -46,20 +46,8 @@ pub async fn create_reminder(
     req: HttpRequest,
     body: ApiJson<CreateReminder>,
 ) -> AppResult<HttpResponse> {
-    let key = idempotency::key(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
-    let workspace = state.workspace_id();
-    let input = body.0;
-    let mut conn = state.conn().await?;
-    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
-        Box::pin(async move {
-            let r = service::create(conn, workspace, input).await?;
-            Ok(Created {
-                location: format!("/api/v1/reminders/{}", r.id),
-                version: Some(r.version),
-                body: serde_json::to_value(&r).map_err(AppError::internal)?,
-            })
-        })
+    idempotency::create(&state, &req, body.0, "/api/v1/reminders", |conn, workspace, input| {
+        Box::pin(service::create(conn, workspace, input))
     })
     .await
 }

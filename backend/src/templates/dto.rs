@@ -156,3 +156,12 @@ pub struct ListTemplatesParams {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
 }
+
+impl crate::http::idempotency::Resource for Template {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

@@ -9,8 +9,8 @@ use super::dto::{
     UpdateTemplate,
 };
 use super::service;
-use crate::error::{AppError, AppResult, Problem};
-use crate::http::idempotency::{self, Created};
+use crate::error::{AppResult, Problem};
+use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
 use crate::state::AppState;
@@ -52,20 +52,8 @@ pub async fn create_template(
     req: HttpRequest,
     body: ApiJson<CreateTemplate>,
 ) -> AppResult<HttpResponse> {
-    let key = idempotency::key(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
-    let workspace = state.workspace_id();
-    let input = body.0;
-    let mut conn = state.conn().await?;
-    idempotency::once(&mut conn, workspace, key, fingerprint, move |conn| {
-        Box::pin(async move {
-            let t = service::create(conn, workspace, input).await?;
-            Ok(Created {
-                location: format!("/api/v1/templates/{}", t.id),
-                version: Some(t.version),
-                body: serde_json::to_value(&t).map_err(AppError::internal)?,
-            })
-        })
+    idempotency::create(&state, &req, body.0, "/api/v1/templates", |conn, workspace, input| {
+        Box::pin(service::create(conn, workspace, input))
     })
     .await
 }
