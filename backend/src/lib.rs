@@ -8,13 +8,16 @@ pub mod config;
 pub mod contacts;
 pub mod custom_fields;
 pub mod db;
+pub mod deals;
 pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod followups;
 pub mod http;
 pub mod interactions;
+pub mod money;
 pub mod openapi;
+pub mod pipelines;
 pub mod reminders;
 pub mod settings;
 pub mod state;
@@ -87,6 +90,23 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(companies::routes::update_company)
                 .service(companies::routes::delete_company)
                 .service(companies::routes::restore_company)
+                .service(pipelines::routes::list_pipelines)
+                .service(pipelines::routes::create_pipeline)
+                .service(pipelines::routes::get_pipeline)
+                .service(pipelines::routes::update_pipeline)
+                .service(pipelines::routes::delete_pipeline)
+                .service(pipelines::routes::create_stage)
+                .service(pipelines::routes::reorder_stages)
+                .service(pipelines::routes::update_stage)
+                .service(pipelines::routes::delete_stage)
+                .service(deals::routes::get_pipeline_board)
+                .service(deals::routes::list_deals)
+                .service(deals::routes::create_deal)
+                .service(deals::routes::get_deal)
+                .service(deals::routes::update_deal)
+                .service(deals::routes::delete_deal)
+                .service(deals::routes::restore_deal)
+                .service(deals::routes::get_deal_stage_history)
                 .default_service(web::to(unmatched)),
         );
 }

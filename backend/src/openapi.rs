@@ -11,6 +11,8 @@ use crate::error::Problem;
 const TAGS: &[(&str, &str)] = &[
     ("contacts", "People you do business with"),
     ("companies", "Organisations your contacts work at"),
+    ("deals", "Opportunities moving through a pipeline"),
+    ("pipelines", "Sales processes: ordered stages, and the deal board"),
     ("interactions", "The timeline of touchpoints with contacts"),
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),

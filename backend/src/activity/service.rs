@@ -25,6 +25,11 @@ text_enum!(
         Reminder => "reminder",
         Template => "template",
         Settings => "settings",
+        Deal => "deal",
+        Pipeline => "pipeline",
+        Payment => "payment",
+        Product => "product",
+        Proposal => "proposal",
     }
 );
 
@@ -39,6 +44,9 @@ text_enum!(
         Completed => "completed",
         Reopened => "reopened",
         Snoozed => "snoozed",
+        Moved => "moved",
+        Won => "won",
+        Lost => "lost",
     }
 );
 

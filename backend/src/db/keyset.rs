@@ -2,11 +2,11 @@
 //! tie-breaker; the next page is `WHERE (key, id) > (last key, last id)` (or `<` descending),
 //! which an index on `(workspace_id, key, id)` answers at any depth.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::pg::Pg;
-use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Date, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::cursor::Cursor;
@@ -17,6 +17,7 @@ use crate::error::FieldError;
 pub enum KeyKind {
     Time,
     Text,
+    Date,
 }
 
 /// A row's value under a sort.
@@ -24,6 +25,7 @@ pub enum KeyKind {
 pub enum SortValue {
     Time(DateTime<Utc>),
     Text(String),
+    Date(NaiveDate),
 }
 
 impl SortValue {
@@ -31,6 +33,7 @@ impl SortValue {
         match self {
             SortValue::Time(t) => t.to_rfc3339_opts(SecondsFormat::Micros, true),
             SortValue::Text(s) => s.clone(),
+            SortValue::Date(d) => d.to_string(),
         }
     }
 }
@@ -97,6 +100,9 @@ impl Sort {
             KeyKind::Time => DateTime::parse_from_rfc3339(&cursor.value)
                 .map(|t| SortValue::Time(t.with_timezone(&Utc)))
                 .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor"))?,
+            KeyKind::Date => NaiveDate::parse_from_str(&cursor.value, "%Y-%m-%d")
+                .map(SortValue::Date)
+                .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor"))?,
         };
         Ok(Some((value, cursor.id)))
     }
@@ -131,6 +137,13 @@ impl Sort {
             SortValue::Text(s) => Box::new(
                 sql::<Bool>(&head)
                     .bind::<Text, _>(s.clone())
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(id)
+                    .sql(")"),
+            ),
+            SortValue::Date(d) => Box::new(
+                sql::<Bool>(&head)
+                    .bind::<Date, _>(*d)
                     .sql(", ")
                     .bind::<SqlUuid, _>(id)
                     .sql(")"),

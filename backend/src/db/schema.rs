@@ -92,7 +92,7 @@ diesel::table! {
         sentiment_score -> Nullable<Float8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        version -> Int4,
+        version -> Int4,        deal_id -> Nullable<Uuid>,
     }
 }
 
@@ -108,7 +108,7 @@ diesel::table! {
         origin -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        version -> Int4,
+        version -> Int4,        deal_id -> Nullable<Uuid>,
     }
 }
 
@@ -141,6 +141,139 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pipelines (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    pipeline_stages (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        pipeline_id -> Uuid,
+        name -> Text,
+        position -> Int4,
+        probability -> Int2,
+        kind -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deals (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        title -> Text,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        pipeline_id -> Uuid,
+        stage_id -> Uuid,
+        value_minor -> Int8,
+        currency -> Text,
+        recurring_months -> Nullable<Int4>,
+        probability -> Nullable<Int2>,
+        expected_close_date -> Nullable<Date>,
+        status -> Text,
+        lost_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        custom_fields -> Jsonb,
+        stage_changed_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        sort_title -> Text,
+    }
+}
+
+diesel::table! {
+    deal_stage_history (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        deal_id -> Uuid,
+        from_stage_id -> Nullable<Uuid>,
+        to_stage_id -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        contact_id -> Uuid,
+        deal_id -> Nullable<Uuid>,
+        amount_minor -> Int8,
+        currency -> Text,
+        received_on -> Date,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        sku -> Nullable<Text>,
+        category -> Nullable<Text>,
+        price_minor -> Int8,
+        currency -> Text,
+        description -> Nullable<Text>,
+        in_stock -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        sort_name -> Text,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        deal_id -> Uuid,
+        number -> Int4,
+        title -> Text,
+        status -> Text,
+        currency -> Text,
+        tax_rate_bp -> Int4,
+        introduction -> Nullable<Text>,
+        terms -> Nullable<Text>,
+        valid_until -> Nullable<Date>,
+        sent_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    proposal_lines (id) {
+        id -> Uuid,
+        proposal_id -> Uuid,
+        position -> Int4,
+        product_id -> Nullable<Uuid>,
+        description -> Text,
+        quantity_milli -> Int8,
+        unit_price_minor -> Int8,
+        discount_bp -> Int4,
+    }
+}
+
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
@@ -154,6 +287,17 @@ diesel::joinable!(reminders -> contacts (contact_id));
 diesel::joinable!(reminders -> workspaces (workspace_id));
 diesel::joinable!(email_templates -> workspaces (workspace_id));
 diesel::joinable!(activity -> workspaces (workspace_id));
+diesel::joinable!(pipeline_stages -> pipelines (pipeline_id));
+diesel::joinable!(deals -> pipelines (pipeline_id));
+diesel::joinable!(deals -> pipeline_stages (stage_id));
+diesel::joinable!(deals -> contacts (contact_id));
+diesel::joinable!(deals -> companies (company_id));
+diesel::joinable!(deal_stage_history -> deals (deal_id));
+diesel::joinable!(payments -> contacts (contact_id));
+diesel::joinable!(payments -> deals (deal_id));
+diesel::joinable!(proposals -> deals (deal_id));
+diesel::joinable!(proposal_lines -> proposals (proposal_id));
+diesel::joinable!(proposal_lines -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -163,5 +307,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     interactions,
     reminders,
     email_templates,
-    activity
+    activity,
+    pipelines,
+    pipeline_stages,
+    deals,
+    deal_stage_history,
+    payments,
+    products,
+    proposals,
+    proposal_lines
 );

@@ -57,6 +57,12 @@ pub struct Settings {
     pub overdue_after_days: i32,
     /// Default follow-up cadence per lifecycle stage (a contact's own cadence wins).
     pub follow_up_cadence_days: CadenceDefaults,
+    /// ISO 4217 currency of new deals, payments and products, and of the dashboard's figures.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// An open deal with no stage change for this many days counts as stalled.
+    #[schema(example = 14)]
+    pub stale_deal_days: i32,
 }
 
 impl Default for Settings {
@@ -65,6 +71,8 @@ impl Default for Settings {
             timezone: "UTC".into(),
             overdue_after_days: 2,
             follow_up_cadence_days: CadenceDefaults::default(),
+            currency: "EUR".into(),
+            stale_deal_days: 14,
         }
     }
 }
@@ -83,4 +91,8 @@ pub struct UpdateSettings {
     #[validate(nested)]
     #[schema(value_type = Option<CadenceDefaults>)]
     pub follow_up_cadence_days: Option<Option<CadenceDefaults>>,
+    #[validate(custom(function = "crate::money::validate_currency"))]
+    pub currency: Option<String>,
+    #[validate(range(min = 1, max = 365))]
+    pub stale_deal_days: Option<i32>,
 }

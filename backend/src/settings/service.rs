@@ -39,6 +39,17 @@ pub fn from_json(stored: &serde_json::Value) -> Settings {
             .get("follow_up_cadence_days")
             .and_then(|v| serde_json::from_value::<CadenceDefaults>(v.clone()).ok())
             .unwrap_or(defaults.follow_up_cadence_days),
+        currency: stored
+            .get("currency")
+            .and_then(|v| v.as_str())
+            .filter(|c| crate::money::is_currency(c))
+            .map(str::to_owned)
+            .unwrap_or(defaults.currency),
+        stale_deal_days: stored
+            .get("stale_deal_days")
+            .and_then(|v| v.as_i64())
+            .map(|v| v as i32)
+            .unwrap_or(defaults.stale_deal_days),
     }
 }
 
@@ -72,6 +83,12 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
     if let Some(days) = input.overdue_after_days {
         settings.overdue_after_days = days;
     }
+    if let Some(currency) = input.currency {
+        settings.currency = currency;
+    }
+    if let Some(days) = input.stale_deal_days {
+        settings.stale_deal_days = days;
+    }
     if let Some(cadences) = input.follow_up_cadence_days {
         settings.follow_up_cadence_days = cadences.unwrap_or_default();
     }
@@ -84,6 +101,8 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
             before.overdue_after_days != settings.overdue_after_days,
         ),
         ("follow_up_cadence_days", cadences_changed),
+        ("currency", before.currency != settings.currency),
+        ("stale_deal_days", before.stale_deal_days != settings.stale_deal_days),
     ]
     .into_iter()
     .filter_map(|(f, changed)| changed.then_some(f))

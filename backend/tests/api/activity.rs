@@ -77,7 +77,7 @@ async fn a_contacts_history_tells_its_story() {
     );
     let calls = app.get("/api/v1/activity?entity=interaction").await.body;
     assert_eq!(summaries(&calls), vec!["Logged a call with Ada Lovelace: Intro"]);
-    app.get("/api/v1/activity?entity=deal")
+    app.get("/api/v1/activity?entity=invoice")
         .await
         .problem(422, "validation_failed");
     app.get(&format!("/api/v1/contacts/{}/history", uuid::Uuid::now_v7()))

@@ -11,6 +11,7 @@ mod companies;
 mod contacts;
 mod contacts_bad_input;
 mod custom_fields;
+mod deals;
 mod demo;
 mod followups;
 mod idempotency;

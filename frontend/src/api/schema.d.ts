@@ -326,6 +326,80 @@ export interface paths {
         patch: operations["update_custom_field"];
         trace?: never;
     };
+    "/api/v1/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List deals, newest first by default; filter by pipeline, stage, status, contact or company. */
+        get: operations["list_deals"];
+        put?: never;
+        /** Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline. */
+        post: operations["create_deal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one deal (also from the trash). */
+        get: operations["get_deal"];
+        put?: never;
+        post?: never;
+        /** Move a deal to the trash. */
+        delete: operations["delete_deal"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a deal. Moving it is a change of `stage_id` (one PATCH, recorded in its stage history);
+         *     a stage of another pipeline needs `pipeline_id` too.
+         */
+        patch: operations["update_deal"];
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a deal out of the trash. */
+        post: operations["restore_deal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/stage-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every stage the deal entered, oldest first. */
+        get: operations["get_deal_stage_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/follow-ups": {
         parameters: {
             query?: never;
@@ -380,6 +454,112 @@ export interface paths {
         head?: never;
         /** Change an interaction; the contact's follow-up is rescheduled if its date moved. */
         patch: operations["update_interaction"];
+        trace?: never;
+    };
+    "/api/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every pipeline with its stages, in order; the first is the default for new deals. */
+        get: operations["list_pipelines"];
+        put?: never;
+        /** Create a pipeline, with its stages (or "New", "Won" and "Lost"). */
+        post: operations["create_pipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one pipeline with its stages. */
+        get: operations["get_pipeline"];
+        put?: never;
+        post?: never;
+        /** Delete a pipeline. Refused (409) while it holds deals, even trashed ones, or when it is the only pipeline. */
+        delete: operations["delete_pipeline"];
+        options?: never;
+        head?: never;
+        /** Rename a pipeline or change its place in the list (position 0 makes it the default). */
+        patch: operations["update_pipeline"];
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's live deals grouped by stage, with each stage's count, value and weighted value. */
+        get: operations["get_pipeline_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a stage to a pipeline; answers with the whole pipeline. */
+        post: operations["create_stage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/stages/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a pipeline's stages in a new order (every stage, once). */
+        put: operations["reorder_stages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a stage. If it holds deals, `move_to` names the stage they move to first (recorded in their stage history); without it the answer is 409. */
+        delete: operations["delete_stage"];
+        options?: never;
+        head?: never;
+        /** Rename a stage, change its default probability, or its kind (only while it holds no deals). */
+        patch: operations["update_stage"];
         trace?: never;
     };
     "/api/v1/reminders": {
@@ -567,7 +747,7 @@ export interface components {
          * @description What happened to it.
          * @enum {string}
          */
-        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed";
+        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed" | "moved" | "won" | "lost";
         /** @description One change. */
         ActivityItem: {
             action: components["schemas"]["Action"];
@@ -601,6 +781,26 @@ export interface components {
         ActivityPage: {
             items: components["schemas"]["ActivityItem"][];
             next_cursor?: string | null;
+        };
+        /** @description One pipeline's live deals grouped by stage. */
+        Board: {
+            columns: components["schemas"]["BoardColumn"][];
+            pipeline: components["schemas"]["Pipeline"];
+        };
+        /** @description One column of the board. */
+        BoardColumn: {
+            /**
+             * Format: int64
+             * @description Deals in the stage (all of them, not only those listed).
+             */
+            count: number;
+            /** @description The most recently moved deals first, at most `limit_per_stage`. */
+            deals: components["schemas"]["Deal"][];
+            /** @description True when the stage holds more deals than listed. */
+            has_more: boolean;
+            stage: components["schemas"]["Stage"];
+            /** @description Value and weighted value per currency. */
+            totals: components["schemas"]["MoneyTotal"][];
         };
         /** @description Days between touchpoints for each lifecycle stage; `null` means no automatic follow-up. */
         CadenceDefaults: {
@@ -930,6 +1130,57 @@ export interface components {
             position?: number | null;
         };
         /**
+         * @description A new deal. Without a pipeline it goes to the first one; without a stage, to the first open stage.
+         * @example {
+         *       "currency": "EUR",
+         *       "expected_close_date": "2027-01-31",
+         *       "title": "Website redesign",
+         *       "value_minor": 1200000
+         *     }
+         */
+        CreateDeal: {
+            /**
+             * Format: uuid
+             * @description Defaults to the contact's company.
+             */
+            company_id?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** @description ISO 4217 code; the workspace's currency by default. */
+            currency?: string | null;
+            /**
+             * @description Values of the workspace's deal custom fields, by key.
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /** Format: date */
+            expected_close_date?: string | null;
+            lost_reason?: string | null;
+            notes?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string | null;
+            /**
+             * Format: int32
+             * @description 0 to 100; the stage's default when absent.
+             */
+            probability?: number | null;
+            /**
+             * Format: int32
+             * @description Makes the deal a retainer running this many months.
+             */
+            recurring_months?: number | null;
+            /** Format: uuid */
+            stage_id?: string | null;
+            title: string;
+            /**
+             * Format: int64
+             * @description Minor units (cents), 0 or more; per month for a retainer.
+             */
+            value_minor?: number | null;
+        };
+        /**
          * @description A touchpoint to log. Only `contact_id` and `kind` are required; `occurred_at` defaults to now.
          * @example {
          *       "body": "She wants a proposal by Friday.",
@@ -954,6 +1205,36 @@ export interface components {
             outcome?: null | components["schemas"]["Outcome"];
             sentiment?: null | components["schemas"]["Sentiment"];
             subject?: string | null;
+        };
+        /**
+         * @description A new pipeline; without stages it starts with "New", "Won" and "Lost".
+         * @example {
+         *       "name": "Partnerships",
+         *       "stages": [
+         *         {
+         *           "name": "Contacted",
+         *           "probability": 10
+         *         },
+         *         {
+         *           "name": "Pitched",
+         *           "probability": 40
+         *         },
+         *         {
+         *           "kind": "won",
+         *           "name": "Signed",
+         *           "probability": 100
+         *         },
+         *         {
+         *           "kind": "lost",
+         *           "name": "Passed",
+         *           "probability": 0
+         *         }
+         *       ]
+         *     }
+         */
+        CreatePipeline: {
+            name: string;
+            stages?: components["schemas"]["NewStage"][] | null;
         };
         /**
          * @description A new reminder.
@@ -1020,6 +1301,117 @@ export interface components {
         CustomFieldList: {
             items: components["schemas"]["CustomField"][];
         };
+        /** @description An opportunity: a sale, a project, a job application. */
+        Deal: {
+            /**
+             * Format: date-time
+             * @description When the deal was won or lost.
+             */
+            closed_at?: string | null;
+            /** Format: uuid */
+            company_id?: string | null;
+            /** @example Analytical Engines Ltd */
+            company_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** @example Ada Lovelace */
+            contact_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description ISO 4217 code.
+             * @example EUR
+             */
+            currency: string;
+            /**
+             * @description Values of the workspace's deal custom fields, by key.
+             * @example {}
+             */
+            custom_fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Set while the deal is in the trash.
+             */
+            deleted_at?: string | null;
+            /** Format: date */
+            expected_close_date?: string | null;
+            /** Format: uuid */
+            id: string;
+            lost_reason?: string | null;
+            notes?: string | null;
+            /** Format: uuid */
+            pipeline_id: string;
+            /** @example Sales */
+            pipeline_name: string;
+            /**
+             * Format: int32
+             * @description The deal's own probability, else its stage's.
+             * @example 60
+             */
+            probability: number;
+            /** @description True when the deal sets its own probability instead of following its stage. */
+            probability_overridden: boolean;
+            /**
+             * Format: int32
+             * @description For a retainer, the number of months it runs; `null` for a one-off deal.
+             * @example null
+             */
+            recurring_months?: number | null;
+            /**
+             * Format: date-time
+             * @description When the deal last entered a stage.
+             */
+            stage_changed_at: string;
+            /** Format: uuid */
+            stage_id: string;
+            /** @example Proposal */
+            stage_name: string;
+            status: components["schemas"]["DealStatus"];
+            /** @example Website redesign */
+            title: string;
+            /**
+             * Format: int64
+             * @description `value_minor`, times `recurring_months` for a retainer.
+             * @example 1200000
+             */
+            total_value_minor: number;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description The amount in minor units (cents); for a retainer, the amount per month.
+             * @example 1200000
+             */
+            value_minor: number;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            version: number;
+            /**
+             * Format: int64
+             * @description `total_value_minor × probability`.
+             * @example 720000
+             */
+            weighted_value_minor: number;
+        };
+        /** @description A page of deals. */
+        DealPage: {
+            items: components["schemas"]["Deal"][];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /**
+         * @description Where a deal stands; it follows the kind of its stage.
+         * @enum {string}
+         */
+        DealStatus: "open" | "won" | "lost";
         /**
          * @description Who reached out.
          * @enum {string}
@@ -1029,7 +1421,7 @@ export interface components {
          * @description What kind of record changed.
          * @enum {string}
          */
-        Entity: "contact" | "company" | "interaction" | "reminder" | "template" | "settings";
+        Entity: "contact" | "company" | "interaction" | "reminder" | "template" | "settings" | "deal" | "pipeline" | "payment" | "product" | "proposal";
         /**
          * @description The kind of record a field belongs to.
          * @enum {string}
@@ -1169,11 +1561,75 @@ export interface components {
          * @enum {string}
          */
         Lifecycle: "lead" | "prospect" | "client" | "inactive";
+        /** @description A sum of deals in one currency. */
+        MoneyTotal: {
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: int64
+             * @example 3600000
+             */
+            value_minor: number;
+            /**
+             * Format: int64
+             * @description Each deal's value times its probability, summed.
+             * @example 1080000
+             */
+            weighted_minor: number;
+        };
+        /**
+         * @description A stage to create.
+         * @example {
+         *       "kind": "open",
+         *       "name": "Negotiation",
+         *       "probability": 80
+         *     }
+         */
+        NewStage: {
+            kind?: null | components["schemas"]["StageKind"];
+            name: string;
+            /**
+             * Format: int32
+             * @description Where to insert it (0 = first); by default after the last open stage.
+             */
+            position?: number | null;
+            /**
+             * Format: int32
+             * @description Default 10 for open stages, 100 for won, 0 for lost.
+             */
+            probability?: number | null;
+        };
         /**
          * @description How it went.
          * @enum {string}
          */
         Outcome: "positive" | "neutral" | "negative" | "no_response";
+        /** @description A sales process: ordered stages that deals move through. */
+        Pipeline: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @example Sales */
+            name: string;
+            /**
+             * Format: int32
+             * @description Order among the workspace's pipelines; the first is the default for new deals.
+             */
+            position: number;
+            stages: components["schemas"]["Stage"][];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            version: number;
+        };
+        /** @description Every pipeline of the workspace, in order. */
+        PipelineList: {
+            items: components["schemas"]["Pipeline"][];
+        };
         /**
          * @description Render text that is not saved (the editor's live preview).
          * @example {
@@ -1308,6 +1764,21 @@ export interface components {
             unknown_variables: string[];
         };
         /**
+         * @description The pipeline's stages in their new order: every stage, once.
+         * @example {
+         *       "stage_ids": [
+         *         "01936000-0000-7000-8000-000000000211",
+         *         "01936000-0000-7000-8000-000000000213",
+         *         "01936000-0000-7000-8000-000000000212",
+         *         "01936000-0000-7000-8000-000000000214",
+         *         "01936000-0000-7000-8000-000000000215"
+         *       ]
+         *     }
+         */
+        ReorderStages: {
+            stage_ids: string[];
+        };
+        /**
          * @description When a template is meant to be used.
          * @enum {string}
          */
@@ -1329,6 +1800,11 @@ export interface components {
         SentimentLabel: "positive" | "neutral" | "negative";
         /** @description The workspace's settings. */
         Settings: {
+            /**
+             * @description ISO 4217 currency of new deals, payments and products, and of the dashboard's figures.
+             * @example EUR
+             */
+            currency: string;
             /** @description Default follow-up cadence per lifecycle stage (a contact's own cadence wins). */
             follow_up_cadence_days: components["schemas"]["CadenceDefaults"];
             /**
@@ -1337,6 +1813,12 @@ export interface components {
              * @example 2
              */
             overdue_after_days: number;
+            /**
+             * Format: int32
+             * @description An open deal with no stage change for this many days counts as stalled.
+             * @example 14
+             */
+            stale_deal_days: number;
             /**
              * @description IANA time zone that decides what "today" is for follow-ups, e.g. `Europe/Paris`.
              * @example Europe/Paris
@@ -1356,6 +1838,52 @@ export interface components {
              */
             until: string;
         };
+        /** @description One column of a pipeline. */
+        Stage: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["StageKind"];
+            /** @example Qualified */
+            name: string;
+            /** Format: uuid */
+            pipeline_id: string;
+            /**
+             * Format: int32
+             * @description 0 for the first stage.
+             */
+            position: number;
+            /**
+             * Format: int32
+             * @description The win probability of a deal in this stage, unless the deal sets its own.
+             * @example 30
+             */
+            probability: number;
+        };
+        /** @description One stage change of a deal. */
+        StageChange: {
+            /** Format: date-time */
+            changed_at: string;
+            /**
+             * Format: uuid
+             * @description `null` for the stage the deal was created in.
+             */
+            from_stage_id?: string | null;
+            from_stage_name?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            to_stage_id?: string | null;
+            to_stage_name?: string | null;
+        };
+        /** @description Every stage a deal entered, oldest first. */
+        StageHistory: {
+            items: components["schemas"]["StageChange"][];
+        };
+        /**
+         * @description What reaching a stage means: the deal is still open, won, or lost.
+         * @enum {string}
+         */
+        StageKind: "open" | "won" | "lost";
         /** @description A tag in use, with how many live contacts carry it. */
         TagCount: {
             /**
@@ -1488,6 +2016,52 @@ export interface components {
             version?: number | null;
         };
         /**
+         * @description A partial update. Moving a deal is a change of `stage_id` (and `pipeline_id` to move it to
+         *     another pipeline); `status` alone moves it to the pipeline's first won, lost or open stage.
+         * @example {
+         *       "stage_id": "01936000-0000-7000-8000-000000000213",
+         *       "version": 1
+         *     }
+         */
+        UpdateDeal: {
+            /** Format: uuid */
+            company_id?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            currency?: string | null;
+            /** @description Custom field values to set, by key; `null` removes a value. */
+            custom_fields?: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date */
+            expected_close_date?: string | null;
+            lost_reason?: string | null;
+            notes?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string | null;
+            /**
+             * Format: int32
+             * @description `null` goes back to the stage's default.
+             */
+            probability?: number | null;
+            /**
+             * Format: int32
+             * @description `null` makes a retainer a one-off deal.
+             */
+            recurring_months?: number | null;
+            /** Format: uuid */
+            stage_id?: string | null;
+            status?: null | components["schemas"]["DealStatus"];
+            title?: string | null;
+            /** Format: int64 */
+            value_minor?: number | null;
+            /**
+             * Format: int32
+             * @description The version you edited; a mismatch answers 412.
+             */
+            version?: number | null;
+        };
+        /**
          * @description A partial update of an interaction; `null` clears an optional field.
          * @example {
          *       "outcome": "no_response",
@@ -1509,6 +2083,20 @@ export interface components {
              * Format: int32
              * @description The version you edited; a mismatch answers 412.
              */
+            version?: number | null;
+        };
+        /**
+         * @description Rename or move a pipeline.
+         * @example {
+         *       "name": "Consulting sales",
+         *       "version": 1
+         *     }
+         */
+        UpdatePipeline: {
+            name?: string | null;
+            /** Format: int32 */
+            position?: number | null;
+            /** Format: int32 */
             version?: number | null;
         };
         /**
@@ -1539,10 +2127,26 @@ export interface components {
          *     }
          */
         UpdateSettings: {
+            currency?: string | null;
             follow_up_cadence_days?: null | components["schemas"]["CadenceDefaults"];
             /** Format: int32 */
             overdue_after_days?: number | null;
+            /** Format: int32 */
+            stale_deal_days?: number | null;
             timezone?: string | null;
+        };
+        /**
+         * @description Change a stage's name, default probability or kind.
+         * @example {
+         *       "name": "Proposal sent",
+         *       "probability": 65
+         *     }
+         */
+        UpdateStage: {
+            kind?: null | components["schemas"]["StageKind"];
+            name?: string | null;
+            /** Format: int32 */
+            probability?: number | null;
         };
         /** @description A partial update of a template. */
         UpdateTemplate: {
@@ -4249,6 +4853,757 @@ export interface operations {
             };
         };
     };
+    list_deals: {
+        parameters: {
+            query?: {
+                /** @description Words in the title. */
+                q?: string;
+                pipeline_id?: string;
+                stage_id?: string;
+                /** @description `open`, `won` or `lost`. */
+                status?: string;
+                contact_id?: string;
+                company_id?: string;
+                /**
+                 * @description `-created_at` (default), `created_at`, `title`, `-title`, `stage_changed_at`, `-stage_changed_at`.
+                 * @example -created_at
+                 */
+                sort?: string;
+                /** @description `true` lists the trash instead. */
+                trashed?: boolean;
+                include_total?: boolean;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealPage"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_deal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string identifying this creation */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeal"];
+            };
+        };
+        responses: {
+            /** @description The deal was created */
+            201: {
+                headers: {
+                    /** @description URL of the deal */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_deal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The deal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_deal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The deal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deal is in the trash */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_deal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The deal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDeal"];
+            };
+        };
+        responses: {
+            /** @description The updated deal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_deal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The deal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored deal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_deal_stage_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The deal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deal's stage history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageHistory"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_follow_ups: {
         parameters: {
             query?: {
@@ -4669,6 +6024,1261 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Interaction"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_pipelines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipelines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineList"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_pipeline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string identifying this creation */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePipeline"];
+            };
+        };
+        responses: {
+            /** @description The pipeline was created */
+            201: {
+                headers: {
+                    /** @description URL of the pipeline */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_pipeline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_pipeline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePipeline"];
+            };
+        };
+        responses: {
+            /** @description The updated pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_pipeline_board: {
+        parameters: {
+            query?: {
+                /** @description Deals listed per stage, 1 to 200 (default 50); counts and totals cover every deal. */
+                limit_per_stage?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_stage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStage"];
+            };
+        };
+        responses: {
+            /** @description The stage was added */
+            201: {
+                headers: {
+                    /** @description URL of the pipeline */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorder_stages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderStages"];
+            };
+        };
+        responses: {
+            /** @description The reordered pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_stage: {
+        parameters: {
+            query?: {
+                /** @description Another stage of the same pipeline to move the stage's deals to first. */
+                move_to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+                /** @description The stage's id */
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline without the stage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_stage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id */
+                id: string;
+                /** @description The stage's id */
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateStage"];
+            };
+        };
+        responses: {
+            /** @description The pipeline with the changed stage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
                 };
             };
             /** @description The body is not valid JSON */

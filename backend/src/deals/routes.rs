@@ -1,0 +1,139 @@
+//! HTTP endpoints for deals under `/api/v1/deals`, and the board of a pipeline.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::dto::{Board, BoardParams, CreateDeal, Deal, DealPage, ListDealsParams, StageHistory, UpdateDeal};
+use super::service;
+use crate::error::AppResult;
+use crate::http::idempotency;
+use crate::http::json::ApiJson;
+use crate::http::precondition::{etag, expected_version, if_match};
+use crate::state::AppState;
+
+fn ok(d: &Deal) -> HttpResponse {
+    let mut res = HttpResponse::Ok().json(d);
+    if let Ok(v) = header::HeaderValue::from_str(&etag(d.version).to_string()) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// List deals, newest first by default; filter by pipeline, stage, status, contact or company.
+#[utoipa::path(tag = "deals", params(ListDealsParams),
+    responses((status = 200, description = "A page of deals", body = DealPage)))]
+#[get("/deals")]
+pub async fn list_deals(
+    state: web::Data<AppState>,
+    params: web::Query<ListDealsParams>,
+) -> AppResult<web::Json<DealPage>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::list(&mut conn, state.workspace_id(), &params).await?,
+    ))
+}
+
+/// Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline.
+#[utoipa::path(tag = "deals",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string identifying this creation")),
+    request_body = CreateDeal,
+    responses((status = 201, description = "The deal was created", body = Deal,
+        headers(("Location" = String, description = "URL of the deal")))))]
+#[post("/deals")]
+pub async fn create_deal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<CreateDeal>,
+) -> AppResult<HttpResponse> {
+    idempotency::create(&state, &req, body.0, "/api/v1/deals", |conn, workspace, input| {
+        Box::pin(service::create(conn, workspace, input))
+    })
+    .await
+}
+
+/// Get one deal (also from the trash).
+#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
+    responses((status = 200, description = "The deal", body = Deal)))]
+#[get("/deals/{id}")]
+pub async fn get_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+}
+
+/// Change a deal. Moving it is a change of `stage_id` (one PATCH, recorded in its stage history);
+/// a stage of another pipeline needs `pipeline_id` too.
+#[utoipa::path(tag = "deals",
+    params(("id" = Uuid, Path, description = "The deal's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited, as an ETag")),
+    request_body = UpdateDeal,
+    responses((status = 200, description = "The updated deal", body = Deal)))]
+#[patch("/deals/{id}")]
+pub async fn update_deal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateDeal>,
+) -> AppResult<HttpResponse> {
+    let expected = expected_version(&req, body.0.version)?;
+    let mut conn = state.conn().await?;
+    Ok(ok(&service::update(
+        &mut conn,
+        state.workspace_id(),
+        *id,
+        body.0,
+        expected,
+    )
+    .await?))
+}
+
+/// Move a deal to the trash.
+#[utoipa::path(tag = "deals",
+    params(("id" = Uuid, Path, description = "The deal's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you saw, as an ETag")),
+    responses((status = 204, description = "The deal is in the trash")))]
+#[delete("/deals/{id}")]
+pub async fn delete_deal(state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let mut conn = state.conn().await?;
+    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Take a deal out of the trash.
+#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
+    responses((status = 200, description = "The restored deal", body = Deal)))]
+#[post("/deals/{id}/restore")]
+pub async fn restore_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    Ok(ok(&service::restore(&mut conn, state.workspace_id(), *id).await?))
+}
+
+/// Every stage the deal entered, oldest first.
+#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
+    responses((status = 200, description = "The deal's stage history", body = StageHistory)))]
+#[get("/deals/{id}/stage-history")]
+pub async fn get_deal_stage_history(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<StageHistory>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::stage_history(&mut conn, state.workspace_id(), *id).await?,
+    ))
+}
+
+/// A pipeline's live deals grouped by stage, with each stage's count, value and weighted value.
+#[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path, description = "The pipeline's id"), BoardParams),
+    responses((status = 200, description = "The board", body = Board)))]
+#[get("/pipelines/{id}/board")]
+pub async fn get_pipeline_board(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<BoardParams>,
+) -> AppResult<web::Json<Board>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::board(&mut conn, state.workspace_id(), *id, &params).await?,
+    ))
+}

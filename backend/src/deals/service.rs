@@ -1,0 +1,608 @@
+//! Deal rules: a deal's stage belongs to its pipeline, its status follows the stage's kind,
+//! every stage change is recorded in its history, and the board is built in four queries.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{
+    Board, BoardColumn, BoardParams, CreateDeal, Deal, DealPage, DealStatus, ListDealsParams, MoneyTotal, StageChange,
+    StageHistory, UpdateDeal,
+};
+use super::store::{self, DealChangeset, DealFilter, DealRow, DealView, HistoryRow};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
+use crate::custom_fields;
+use crate::custom_fields::dto::FieldEntity;
+use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
+use crate::db::{WriteOutcome, like_contains};
+use crate::dto::clean;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+use crate::pipelines;
+use crate::pipelines::dto::StageKind;
+use crate::pipelines::store::StageRow;
+
+const NOT_FOUND: &str = "the deal";
+
+const SORTS: &[SortKey] = &[
+    SortKey {
+        name: "created_at",
+        sql: "deals.created_at",
+        kind: KeyKind::Time,
+    },
+    SortKey {
+        name: "title",
+        sql: "deals.sort_title",
+        kind: KeyKind::Text,
+    },
+    SortKey {
+        name: "stage_changed_at",
+        sql: "deals.stage_changed_at",
+        kind: KeyKind::Time,
+    },
+];
+
+fn status_of(kind: StageKind) -> DealStatus {
+    match kind {
+        StageKind::Open => DealStatus::Open,
+        StageKind::Won => DealStatus::Won,
+        StageKind::Lost => DealStatus::Lost,
+    }
+}
+
+fn kind_of(status: DealStatus) -> StageKind {
+    match status {
+        DealStatus::Open => StageKind::Open,
+        DealStatus::Won => StageKind::Won,
+        DealStatus::Lost => StageKind::Lost,
+    }
+}
+
+/// `value × months` for a retainer, else the value.
+pub fn total_value(value_minor: i64, recurring_months: Option<i32>) -> i64 {
+    value_minor.saturating_mul(i64::from(recurring_months.unwrap_or(1)))
+}
+
+/// `value × probability / 100`, rounded half away from zero.
+pub fn weighted(value_minor: i64, probability: i16) -> i64 {
+    let v = i128::from(value_minor) * i128::from(probability);
+    ((v + 50) / 100) as i64
+}
+
+fn display_name(first: Option<String>, last: Option<String>) -> Option<String> {
+    let name = format!("{} {}", first?, last.unwrap_or_default());
+    Some(name.trim().to_owned())
+}
+
+pub fn to_dto(view: DealView) -> Deal {
+    let (row, stage_name, stage_probability, pipeline_name, first, last, company_name) = view;
+    let probability = row.probability.unwrap_or(stage_probability);
+    let total = total_value(row.value_minor, row.recurring_months);
+    Deal {
+        id: row.id,
+        title: row.title,
+        contact_id: row.contact_id,
+        contact_name: display_name(first, last),
+        company_id: row.company_id,
+        company_name,
+        pipeline_id: row.pipeline_id,
+        pipeline_name,
+        stage_id: row.stage_id,
+        stage_name,
+        value_minor: row.value_minor,
+        currency: row.currency,
+        recurring_months: row.recurring_months,
+        total_value_minor: total,
+        probability,
+        probability_overridden: row.probability.is_some(),
+        weighted_value_minor: weighted(total, probability),
+        expected_close_date: row.expected_close_date,
+        status: row.status,
+        lost_reason: row.lost_reason,
+        notes: row.notes,
+        custom_fields: row.custom_fields,
+        stage_changed_at: row.stage_changed_at,
+        closed_at: row.closed_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        version: row.version,
+    }
+}
+
+fn written(outcome: WriteOutcome<DealRow>) -> AppResult<DealRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+    Change {
+        entity: Entity::Deal,
+        entity_id: row.id,
+        action,
+        summary,
+        contact_id: row.contact_id,
+        fields,
+    }
+}
+
+fn uuid_param(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<Uuid> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new(field, "must be a UUID"))),
+        None => None,
+    }
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsParams) -> AppResult<DealPage> {
+    let mut errors = ParamErrors::default();
+    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errors.take(s.parse::<DealStatus>().map_err(|m| FieldError::new("status", m))),
+        None => None,
+    };
+    let filter = DealFilter {
+        title_like: p
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| like_contains(&q.to_lowercase())),
+        pipeline: uuid_param(&mut errors, "pipeline_id", p.pipeline_id.as_deref()),
+        stage: uuid_param(&mut errors, "stage_id", p.stage_id.as_deref()),
+        status,
+        contact: uuid_param(&mut errors, "contact_id", p.contact_id.as_deref()),
+        company: uuid_param(&mut errors, "company_id", p.company_id.as_deref()),
+        trashed: errors
+            .take(params::boolean("trashed", p.trashed.as_deref()))
+            .unwrap_or(false),
+    };
+    let include_total = errors
+        .take(params::boolean("include_total", p.include_total.as_deref()))
+        .unwrap_or(false);
+    let sort = errors.take(Sort::parse(p.sort.as_deref(), SORTS, "-created_at"));
+    let limit = errors.take(params::limit(p.limit.as_deref()));
+    let after = match &sort {
+        Some(sort) => errors.take(sort.after(p.cursor.as_deref())).flatten(),
+        None => None,
+    };
+    errors.finish()?;
+    let (Some(sort), Some(limit)) = (sort, limit) else {
+        return Err(AppError::internal(anyhow::anyhow!("validated parameters missing")));
+    };
+    let rows = store::list(conn, workspace, &filter, &sort, after.as_ref(), limit).await?;
+    let (rows, next_cursor) = keyset::page(rows, limit, &sort, |(r, ..)| {
+        let value = match sort.key.name {
+            "title" => SortValue::Text(r.title.to_lowercase()),
+            "stage_changed_at" => SortValue::Time(r.stage_changed_at),
+            _ => SortValue::Time(r.created_at),
+        };
+        (value, r.id)
+    });
+    let total = if include_total {
+        Some(store::count(conn, workspace, &filter).await?)
+    } else {
+        None
+    };
+    Ok(DealPage {
+        items: rows.into_iter().map(to_dto).collect(),
+        next_cursor,
+        total,
+    })
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Deal> {
+    store::view(conn, workspace, id)
+        .await?
+        .map(to_dto)
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+/// The deal's title; 404 unless it exists (and, with `live`, is not in the trash).
+pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<DealRow> {
+    match store::find(conn, workspace, id).await? {
+        Some(row) if !live || row.deleted_at.is_none() => Ok(row),
+        _ => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+async fn contact_and_company(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    contact: Option<Uuid>,
+) -> AppResult<Option<Option<Uuid>>> {
+    let Some(contact) = contact else {
+        return Ok(None);
+    };
+    match store::contact_brief(conn, workspace, contact).await? {
+        Some((_, _, company)) => Ok(Some(company)),
+        None => Err(AppError::invalid_field(
+            "contact_id",
+            "no contact (outside the trash) has this id",
+        )),
+    }
+}
+
+async fn require_company(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<()> {
+    crate::companies::service::resolve(conn, workspace, Some(id), None)
+        .await
+        .map(|_| ())
+}
+
+/// Picks the stage of `pipeline` a deal goes to: the one asked for (which must belong to the
+/// pipeline), else the first of the wanted kind.
+fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kind: StageKind) -> AppResult<StageRow> {
+    if let Some(id) = asked {
+        return stages.iter().find(|s| s.id == id).cloned().ok_or_else(|| {
+            AppError::invalid_field(
+                "stage_id",
+                format!("is not a stage of the pipeline '{pipeline_name}'; pick one of its stages (or change pipeline_id too)"),
+            )
+        });
+    }
+    stages
+        .iter()
+        .find(|s| s.kind == kind)
+        .cloned()
+        .ok_or_else(|| AppError::invalid_field("status", format!("the pipeline '{pipeline_name}' has no {kind} stage")))
+}
+
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateDeal) -> AppResult<Deal> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let settings = crate::settings::service::get(conn, workspace).await?;
+        let pipeline = match input.pipeline_id {
+            Some(id) => pipelines::service::find_row(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?,
+            None => match input.stage_id {
+                // A stage alone names its pipeline.
+                Some(stage) => {
+                    let stage = pipelines::service::stage(conn, workspace, stage)
+                        .await?
+                        .ok_or_else(|| AppError::invalid_field("stage_id", "no stage has this id"))?;
+                    pipelines::service::find_row(conn, workspace, stage.pipeline_id)
+                        .await?
+                        .ok_or_else(|| AppError::not_found("the pipeline"))?
+                }
+                None => pipelines::service::default_pipeline(conn, workspace).await?,
+            },
+        };
+        let stages = pipelines::service::stages(conn, pipeline.id).await?;
+        let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
+        let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
+        let company_id = match input.company_id {
+            Some(id) => {
+                require_company(conn, workspace, id).await?;
+                Some(id)
+            }
+            None => contact_company.flatten(),
+        };
+        let custom = custom_fields::service::apply(
+            conn,
+            workspace,
+            FieldEntity::Deal,
+            &serde_json::json!({}),
+            &input.custom_fields,
+        )
+        .await?;
+        let now = Utc::now();
+        let status = status_of(stage.kind);
+        let row = DealRow {
+            id: Uuid::now_v7(),
+            workspace_id: workspace,
+            title: input.title.trim().to_owned(),
+            contact_id: input.contact_id,
+            company_id,
+            pipeline_id: pipeline.id,
+            stage_id: stage.id,
+            value_minor: input.value_minor.unwrap_or(0),
+            currency: input.currency.unwrap_or(settings.currency),
+            recurring_months: input.recurring_months,
+            probability: input.probability,
+            expected_close_date: input.expected_close_date,
+            status,
+            lost_reason: if status == DealStatus::Lost {
+                clean(input.lost_reason)
+            } else {
+                None
+            },
+            notes: clean(input.notes),
+            custom_fields: custom,
+            stage_changed_at: now,
+            closed_at: (status != DealStatus::Open).then_some(now),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            version: 1,
+        };
+        store::insert(conn, &row).await?;
+        store::insert_history(
+            conn,
+            &[HistoryRow {
+                id: Uuid::now_v7(),
+                workspace_id: workspace,
+                deal_id: row.id,
+                from_stage_id: None,
+                to_stage_id: Some(stage.id),
+                changed_at: now,
+            }],
+        )
+        .await?;
+        let summary = format!("Created the deal {} in {}", row.title, stage.name);
+        activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
+        get(conn, workspace, row.id).await
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdateDeal,
+    expected: Option<i32>,
+) -> AppResult<Deal> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let current = require(conn, workspace, id, true).await?;
+        if expected.is_some_and(|v| v != current.version) {
+            return Err(AppError::version_conflict(current.version));
+        }
+        // Where the deal goes: pipeline, then stage, then the status that follows from it.
+        let pipeline_id = input.pipeline_id.unwrap_or(current.pipeline_id);
+        let pipeline = pipelines::service::find_row(conn, workspace, pipeline_id)
+            .await?
+            .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?;
+        let moving = input.stage_id.is_some_and(|s| s != current.stage_id)
+            || pipeline_id != current.pipeline_id
+            || input.status.is_some_and(|s| s != current.status);
+        let stages = pipelines::service::stages(conn, pipeline_id).await?;
+        let stage = if moving {
+            let wanted = input.status.map(kind_of).unwrap_or(StageKind::Open);
+            let stage = pick_stage(&stages, &pipeline.name, input.stage_id, wanted)?;
+            if let Some(status) = input.status.filter(|s| *s != status_of(stage.kind)) {
+                return Err(AppError::invalid_field(
+                    "status",
+                    format!(
+                        "the stage '{}' is a {} stage, so the deal cannot be {status} there",
+                        stage.name, stage.kind
+                    ),
+                ));
+            }
+            Some(stage)
+        } else {
+            None
+        };
+        let status = stage.as_ref().map(|s| status_of(s.kind)).unwrap_or(current.status);
+        if input.lost_reason.as_ref().is_some_and(|r| r.is_some()) && status != DealStatus::Lost {
+            return Err(AppError::invalid_field(
+                "lost_reason",
+                "only a lost deal has a lost reason",
+            ));
+        }
+        let contact_company = match input.contact_id {
+            Some(contact) => contact_and_company(conn, workspace, contact).await?,
+            None => None,
+        };
+        let company_id = match input.company_id {
+            Some(Some(id)) => {
+                require_company(conn, workspace, id).await?;
+                Some(Some(id))
+            }
+            Some(None) => Some(None),
+            // A new contact brings its company along when the deal had none.
+            None if current.company_id.is_none() => contact_company.filter(|c| c.is_some()),
+            None => None,
+        };
+        let custom = match &input.custom_fields {
+            Some(changes) if !changes.is_empty() => Some(
+                custom_fields::service::apply(conn, workspace, FieldEntity::Deal, &current.custom_fields, changes)
+                    .await?,
+            ),
+            _ => None,
+        };
+        let now = Utc::now();
+        let status_changed = status != current.status;
+        let changes = DealChangeset {
+            title: input.title.map(|t| t.trim().to_owned()),
+            contact_id: input.contact_id,
+            company_id,
+            pipeline_id: input.pipeline_id,
+            stage_id: stage.as_ref().map(|s| s.id),
+            value_minor: input.value_minor,
+            currency: input.currency,
+            recurring_months: input.recurring_months,
+            probability: input.probability,
+            expected_close_date: input.expected_close_date,
+            status: status_changed.then_some(status),
+            lost_reason: if status == DealStatus::Lost {
+                input.lost_reason.map(clean)
+            } else if current.lost_reason.is_some() {
+                Some(None)
+            } else {
+                None
+            },
+            notes: input.notes.map(clean),
+            custom_fields: custom,
+            stage_changed_at: stage.as_ref().map(|_| now),
+            closed_at: if !status_changed {
+                None
+            } else if status == DealStatus::Open {
+                Some(None)
+            } else {
+                Some(Some(now))
+            },
+            deleted_at: None,
+        };
+        let row = written(store::update(conn, workspace, id, &changes, Some(current.version)).await?)?;
+        if let Some(stage) = &stage {
+            store::insert_history(
+                conn,
+                &[HistoryRow {
+                    id: Uuid::now_v7(),
+                    workspace_id: workspace,
+                    deal_id: id,
+                    from_stage_id: Some(current.stage_id),
+                    to_stage_id: Some(stage.id),
+                    changed_at: now,
+                }],
+            )
+            .await?;
+            let from = pipelines::service::stage(conn, workspace, current.stage_id)
+                .await?
+                .map(|s| s.name)
+                .unwrap_or_default();
+            let (action, summary) = match status {
+                DealStatus::Won if status_changed => (Action::Won, format!("Won the deal {}", row.title)),
+                DealStatus::Lost if status_changed => (
+                    Action::Lost,
+                    match &row.lost_reason {
+                        Some(reason) => format!("Lost the deal {}: {reason}", row.title),
+                        None => format!("Lost the deal {}", row.title),
+                    },
+                ),
+                _ => (
+                    Action::Moved,
+                    format!("Moved the deal {} from {from} to {}", row.title, stage.name),
+                ),
+            };
+            activity::service::record(conn, workspace, record(&row, action, summary, &["stage_id"])).await?;
+        } else {
+            let fields = changed_fields(&changes);
+            if !fields.is_empty() {
+                let summary = format!("Edited the deal {}", row.title);
+                activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
+            }
+        }
+        get(conn, workspace, id).await
+    })
+    .await
+}
+
+fn changed_fields(c: &DealChangeset) -> Vec<&'static str> {
+    [
+        ("title", c.title.is_some()),
+        ("contact_id", c.contact_id.is_some()),
+        ("company_id", c.company_id.is_some()),
+        ("value_minor", c.value_minor.is_some()),
+        ("currency", c.currency.is_some()),
+        ("recurring_months", c.recurring_months.is_some()),
+        ("probability", c.probability.is_some()),
+        ("expected_close_date", c.expected_close_date.is_some()),
+        ("lost_reason", c.lost_reason.is_some()),
+        ("notes", c.notes.is_some()),
+        ("custom_fields", c.custom_fields.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, changed)| changed.then_some(f))
+    .collect()
+}
+
+pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+    set_trashed(conn, workspace, id, expected, true).await.map(|_| ())
+}
+
+pub async fn restore(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Deal> {
+    set_trashed(conn, workspace, id, None, false).await
+}
+
+async fn set_trashed(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+    trashed: bool,
+) -> AppResult<Deal> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let current = require(conn, workspace, id, false).await?;
+        if current.deleted_at.is_some() == trashed {
+            if trashed {
+                return Err(AppError::not_found(NOT_FOUND));
+            }
+            return get(conn, workspace, id).await;
+        }
+        let changes = DealChangeset {
+            deleted_at: Some(trashed.then(Utc::now)),
+            ..Default::default()
+        };
+        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        let (action, summary) = if trashed {
+            (Action::Trashed, format!("Moved the deal {} to the trash", row.title))
+        } else {
+            (Action::Restored, format!("Restored the deal {}", row.title))
+        };
+        activity::service::record(conn, workspace, record(&row, action, summary, &[])).await?;
+        get(conn, workspace, id).await
+    })
+    .await
+}
+
+pub async fn stage_history(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<StageHistory> {
+    require(conn, workspace, id, false).await?;
+    let rows = store::history(conn, id).await?;
+    let names: HashMap<Uuid, String> = pipelines::service::all_stages(conn, workspace)
+        .await?
+        .into_iter()
+        .map(|(id, s)| (id, s.name))
+        .collect();
+    Ok(StageHistory {
+        items: rows
+            .into_iter()
+            .map(|h| StageChange {
+                id: h.id,
+                from_stage_name: h.from_stage_id.and_then(|s| names.get(&s).cloned()),
+                from_stage_id: h.from_stage_id,
+                to_stage_name: h.to_stage_id.and_then(|s| names.get(&s).cloned()),
+                to_stage_id: h.to_stage_id,
+                changed_at: h.changed_at,
+            })
+            .collect(),
+    })
+}
+
+pub async fn board(conn: &mut AsyncPgConnection, workspace: Uuid, pipeline: Uuid, p: &BoardParams) -> AppResult<Board> {
+    let per_stage = params::limit(p.limit_per_stage.as_deref())
+        .map_err(|e| AppError::invalid_field("limit_per_stage", e.message))?;
+    let pipeline = pipelines::service::get(conn, workspace, pipeline).await?;
+    let totals = store::stage_totals(conn, pipeline.id).await?;
+    let cards = store::board_cards(conn, pipeline.id, per_stage).await?;
+    let mut by_stage: HashMap<Uuid, Vec<Deal>> = HashMap::new();
+    for card in cards {
+        let deal = to_dto(card);
+        by_stage.entry(deal.stage_id).or_default().push(deal);
+    }
+    let columns = pipeline
+        .stages
+        .iter()
+        .map(|stage| {
+            let mine: Vec<_> = totals.iter().filter(|t| t.stage_id == stage.id).collect();
+            let count = mine.iter().map(|t| t.deals).sum::<i64>();
+            let deals = by_stage.remove(&stage.id).unwrap_or_default();
+            BoardColumn {
+                stage: stage.clone(),
+                count,
+                totals: mine
+                    .iter()
+                    .map(|t| MoneyTotal {
+                        currency: t.currency.clone(),
+                        value_minor: t.value_minor,
+                        weighted_minor: t.weighted_minor,
+                    })
+                    .collect(),
+                has_more: (deals.len() as i64) < count,
+                deals,
+            }
+        })
+        .collect();
+    Ok(Board { pipeline, columns })
+}
+
+/// Moves every deal of `from` to `to` (a stage of the same pipeline), for stage deletion.
+pub async fn move_all(conn: &mut AsyncPgConnection, workspace: Uuid, from: &StageRow, to: &StageRow) -> AppResult<()> {
+    let moved = store::move_all(conn, from.id, to.id, status_of(to.kind), Utc::now()).await?;
+    tracing::info!(deals = moved, from = %from.name, to = %to.name, %workspace, "moved deals out of a deleted stage");
+    Ok(())
+}

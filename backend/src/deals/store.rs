@@ -1,0 +1,355 @@
+//! Deal rows, their stage history and the SQL behind lists and the board.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::DealStatus;
+use crate::db::WriteOutcome;
+use crate::db::keyset::{Sort, SortValue};
+use crate::db::schema::{companies, contacts, deal_stage_history, deals, pipeline_stages, pipelines};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deals, check_for_backend(Pg))]
+pub struct DealRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: String,
+    pub contact_id: Option<Uuid>,
+    pub company_id: Option<Uuid>,
+    pub pipeline_id: Uuid,
+    pub stage_id: Uuid,
+    pub value_minor: i64,
+    pub currency: String,
+    pub recurring_months: Option<i32>,
+    pub probability: Option<i16>,
+    pub expected_close_date: Option<NaiveDate>,
+    pub status: DealStatus,
+    pub lost_reason: Option<String>,
+    pub notes: Option<String>,
+    pub custom_fields: serde_json::Value,
+    pub stage_changed_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// A deal with the names it shows: stage, its default probability, pipeline, contact, company.
+pub type DealView = (
+    DealRow,
+    String,
+    i16,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = deals)]
+pub struct DealChangeset {
+    pub title: Option<String>,
+    pub contact_id: Option<Option<Uuid>>,
+    pub company_id: Option<Option<Uuid>>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub value_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub recurring_months: Option<Option<i32>>,
+    pub probability: Option<Option<i16>>,
+    pub expected_close_date: Option<Option<NaiveDate>>,
+    pub status: Option<DealStatus>,
+    pub lost_reason: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    pub custom_fields: Option<serde_json::Value>,
+    pub stage_changed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<Option<DateTime<Utc>>>,
+    pub deleted_at: Option<Option<DateTime<Utc>>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deal_stage_history, check_for_backend(Pg))]
+pub struct HistoryRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub deal_id: Uuid,
+    pub from_stage_id: Option<Uuid>,
+    pub to_stage_id: Option<Uuid>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The filters of a deal list.
+#[derive(Debug, Default)]
+pub struct DealFilter {
+    pub title_like: Option<String>,
+    pub pipeline: Option<Uuid>,
+    pub stage: Option<Uuid>,
+    pub status: Option<DealStatus>,
+    pub contact: Option<Uuid>,
+    pub company: Option<Uuid>,
+    pub trashed: bool,
+}
+
+/// deals ⋈ stage ⋈ pipeline ⟕ contact ⟕ company, selecting a `DealView`.
+macro_rules! view_query {
+    () => {
+        deals::table
+            .inner_join(pipeline_stages::table.on(pipeline_stages::id.eq(deals::stage_id)))
+            .inner_join(pipelines::table.on(pipelines::id.eq(deals::pipeline_id)))
+            .left_join(contacts::table.on(contacts::id.nullable().eq(deals::contact_id)))
+            .left_join(companies::table.on(companies::id.nullable().eq(deals::company_id)))
+            .select((
+                DealRow::as_select(),
+                pipeline_stages::name,
+                pipeline_stages::probability,
+                pipelines::name,
+                contacts::first_name.nullable(),
+                contacts::last_name.nullable(),
+                companies::name.nullable(),
+            ))
+            .into_boxed()
+    };
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &DealRow) -> QueryResult<()> {
+    diesel::insert_into(deals::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_history(conn: &mut AsyncPgConnection, rows: &[HistoryRow]) -> QueryResult<()> {
+    diesel::insert_into(deal_stage_history::table)
+        .values(rows)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<DealRow>> {
+    deals::table
+        .filter(deals::workspace_id.eq(workspace).and(deals::id.eq(id)))
+        .select(DealRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn view(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<DealView>> {
+    view_query!()
+        .filter(deals::workspace_id.eq(workspace).and(deals::id.eq(id)))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    filter: &DealFilter,
+    sort: &Sort,
+    after: Option<&(SortValue, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<DealView>> {
+    let mut query = view_query!().filter(deals::workspace_id.eq(workspace));
+    query = if filter.trashed {
+        query.filter(deals::deleted_at.is_not_null())
+    } else {
+        query.filter(deals::deleted_at.is_null())
+    };
+    if let Some(like) = &filter.title_like {
+        query = query.filter(deals::sort_title.like(like.clone()));
+    }
+    if let Some(p) = filter.pipeline {
+        query = query.filter(deals::pipeline_id.eq(p));
+    }
+    if let Some(s) = filter.stage {
+        query = query.filter(deals::stage_id.eq(s));
+    }
+    if let Some(s) = filter.status {
+        query = query.filter(deals::status.eq(s));
+    }
+    if let Some(c) = filter.contact {
+        query = query.filter(deals::contact_id.eq(c));
+    }
+    if let Some(c) = filter.company {
+        query = query.filter(deals::company_id.eq(c));
+    }
+    if let Some((value, id)) = after {
+        query = query.filter(sort.condition("deals.id", value, *id));
+    }
+    query
+        .order(sql::<Text>(&sort.order_sql("deals.id")))
+        .limit(limit + 1)
+        .load(conn)
+        .await
+}
+
+pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, filter: &DealFilter) -> QueryResult<i64> {
+    let mut query = deals::table.filter(deals::workspace_id.eq(workspace)).into_boxed();
+    query = if filter.trashed {
+        query.filter(deals::deleted_at.is_not_null())
+    } else {
+        query.filter(deals::deleted_at.is_null())
+    };
+    if let Some(like) = &filter.title_like {
+        query = query.filter(deals::sort_title.like(like.clone()));
+    }
+    if let Some(p) = filter.pipeline {
+        query = query.filter(deals::pipeline_id.eq(p));
+    }
+    if let Some(s) = filter.stage {
+        query = query.filter(deals::stage_id.eq(s));
+    }
+    if let Some(s) = filter.status {
+        query = query.filter(deals::status.eq(s));
+    }
+    if let Some(c) = filter.contact {
+        query = query.filter(deals::contact_id.eq(c));
+    }
+    if let Some(c) = filter.company {
+        query = query.filter(deals::company_id.eq(c));
+    }
+    query.count().get_result(conn).await
+}
+
+/// The `per_stage` most recently moved live deals of each stage of a pipeline, in one query.
+pub async fn board_cards(conn: &mut AsyncPgConnection, pipeline: Uuid, per_stage: i64) -> QueryResult<Vec<DealView>> {
+    view_query!()
+        .filter(
+            sql::<Bool>(
+                "deals.id IN (SELECT id FROM (SELECT d.id, row_number() OVER \
+                 (PARTITION BY d.stage_id ORDER BY d.stage_changed_at DESC, d.id DESC) AS rank \
+                 FROM deals d WHERE d.deleted_at IS NULL AND d.pipeline_id = ",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(pipeline)
+            .sql(") ranked WHERE rank <= ")
+            .bind::<BigInt, _>(per_stage)
+            .sql(")"),
+        )
+        .order((deals::stage_changed_at.desc(), deals::id.desc()))
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct StageTotal {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub stage_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    #[diesel(sql_type = BigInt)]
+    pub deals: i64,
+    #[diesel(sql_type = BigInt)]
+    pub value_minor: i64,
+    #[diesel(sql_type = BigInt)]
+    pub weighted_minor: i64,
+}
+
+/// Count, value and weighted value per stage and currency of a pipeline's live deals.
+pub async fn stage_totals(conn: &mut AsyncPgConnection, pipeline: Uuid) -> QueryResult<Vec<StageTotal>> {
+    diesel::sql_query(
+        "SELECT d.stage_id, d.currency, count(*)::bigint AS deals, \
+                sum(d.value_minor * coalesce(d.recurring_months, 1))::bigint AS value_minor, \
+                sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
+                          * coalesce(d.probability, s.probability) / 100.0))::bigint AS weighted_minor \
+         FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
+         WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL \
+         GROUP BY d.stage_id, d.currency ORDER BY d.currency",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(pipeline)
+    .load(conn)
+    .await
+}
+
+pub async fn history(conn: &mut AsyncPgConnection, deal: Uuid) -> QueryResult<Vec<HistoryRow>> {
+    deal_stage_history::table
+        .filter(deal_stage_history::deal_id.eq(deal))
+        .order((deal_stage_history::changed_at, deal_stage_history::id))
+        .select(HistoryRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The first name, last name and company of a live contact.
+pub async fn contact_brief(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<(String, String, Option<Uuid>)>> {
+    contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .select((contacts::first_name, contacts::last_name, contacts::company_id))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    changes: &DealChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome<DealRow>> {
+    let target = deals::table
+        .filter(deals::workspace_id.eq(workspace))
+        .filter(deals::id.eq(id))
+        .filter(
+            deals::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let updated = diesel::update(target)
+        .set((
+            changes,
+            deals::version.eq(deals::version + 1),
+            deals::updated_at.eq(Utc::now()),
+        ))
+        .returning(DealRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(match updated {
+        Some(row) => WriteOutcome::Written(Box::new(row)),
+        None => match find(conn, workspace, id).await? {
+            Some(row) => WriteOutcome::Stale(row.version),
+            None => WriteOutcome::Missing,
+        },
+    })
+}
+
+/// Moves every deal of one stage to another (same pipeline) and records it in their history.
+pub async fn move_all(
+    conn: &mut AsyncPgConnection,
+    from: Uuid,
+    to: Uuid,
+    status: DealStatus,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH moved AS ( \
+           UPDATE deals SET stage_id = $2, status = $3, stage_changed_at = $4, updated_at = $4, \
+                  version = version + 1, \
+                  closed_at = CASE WHEN $3 = 'open' THEN NULL ELSE coalesce(closed_at, $4) END, \
+                  lost_reason = CASE WHEN $3 = 'lost' THEN lost_reason ELSE NULL END \
+           WHERE stage_id = $1 RETURNING id, workspace_id) \
+         INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) \
+         SELECT gen_random_uuid(), workspace_id, id, $1, $2, $4 FROM moved",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(from)
+    .bind::<diesel::sql_types::Uuid, _>(to)
+    .bind::<Text, _>(status.as_str())
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,468 @@
+//! Pipelines, stages, deals, moves and the board.
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+const SALES: &str = "01936000-0000-7000-8000-000000000201";
+const LEAD: &str = "01936000-0000-7000-8000-000000000211";
+const QUALIFIED: &str = "01936000-0000-7000-8000-000000000212";
+const PROPOSAL: &str = "01936000-0000-7000-8000-000000000213";
+const WON: &str = "01936000-0000-7000-8000-000000000214";
+const LOST: &str = "01936000-0000-7000-8000-000000000215";
+const JOB_SEARCH: &str = "01936000-0000-7000-8000-000000000202";
+const INTERVIEW: &str = "01936000-0000-7000-8000-000000000224";
+
+pub async fn deal(app: &TestApp, body: Value) -> Value {
+    let res = app.post("/api/v1/deals", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.body
+}
+
+#[actix_web::test]
+async fn two_pipelines_are_seeded_in_order() {
+    let app = TestApp::spawn().await;
+    let list = app.get("/api/v1/pipelines").await.body;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Sales", "Job search"]);
+    let sales = &list["items"][0]["stages"];
+    let stages: Vec<(&str, i64, &str)> = sales
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["probability"].as_i64().unwrap(),
+                s["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("Lead", 10, "open"),
+            ("Qualified", 30, "open"),
+            ("Proposal", 60, "open"),
+            ("Won (Client)", 100, "won"),
+            ("Lost", 0, "lost")
+        ]
+    );
+    assert_eq!(list["items"][1]["stages"].as_array().unwrap().len(), 8);
+}
+
+#[actix_web::test]
+async fn a_deal_moves_through_stages_with_one_patch_each_and_keeps_its_history() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines"}))
+        .await;
+    let d = deal(
+        &app,
+        json!({"title": " Website ", "contact_id": c["id"], "value_minor": 1_000_000, "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(d["title"], "Website");
+    assert_eq!(d["pipeline_name"], "Sales");
+    assert_eq!(d["stage_name"], "Lead");
+    assert_eq!(d["status"], "open");
+    assert_eq!(d["probability"], 10);
+    assert_eq!(d["probability_overridden"], false);
+    assert_eq!(d["weighted_value_minor"], 100_000);
+    assert_eq!(d["contact_name"], "Ada Lovelace");
+    assert_eq!(d["company_name"], "Engines", "the contact's company by default");
+    let id = d["id"].as_str().unwrap();
+
+    let moved = app
+        .patch(
+            &format!("/api/v1/deals/{id}"),
+            &json!({"stage_id": PROPOSAL, "version": 1}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["stage_name"], "Proposal");
+    assert_eq!(moved.body["probability"], 60);
+    assert_eq!(moved.body["version"], 2);
+
+    // Overriding the probability, then going back to the stage's.
+    let own = app
+        .patch(&format!("/api/v1/deals/{id}"), &json!({"probability": 75}))
+        .await
+        .body;
+    assert_eq!(
+        (own["probability"].as_i64(), own["probability_overridden"].as_bool()),
+        (Some(75), Some(true))
+    );
+    let back = app
+        .patch(&format!("/api/v1/deals/{id}"), &json!({"probability": null}))
+        .await
+        .body;
+    assert_eq!(back["probability"], 60);
+
+    // Lost with a reason, then won: status follows the stage, closed_at is set.
+    let lost = app
+        .patch(
+            &format!("/api/v1/deals/{id}"),
+            &json!({"status": "lost", "lost_reason": "Budget cut"}),
+        )
+        .await;
+    assert_eq!(lost.status, 200, "{}", lost.text);
+    assert_eq!(
+        (lost.body["stage_id"].as_str(), lost.body["status"].as_str()),
+        (Some(LOST), Some("lost"))
+    );
+    assert_eq!(lost.body["lost_reason"], "Budget cut");
+    assert!(lost.body["closed_at"].is_string());
+    let won = app
+        .patch(&format!("/api/v1/deals/{id}"), &json!({"stage_id": WON}))
+        .await
+        .body;
+    assert_eq!(won["status"], "won");
+    assert!(won["lost_reason"].is_null(), "a won deal has no lost reason");
+    let reopened = app
+        .patch(&format!("/api/v1/deals/{id}"), &json!({"stage_id": QUALIFIED}))
+        .await
+        .body;
+    assert_eq!(reopened["status"], "open");
+    assert!(reopened["closed_at"].is_null());
+
+    let history = app.get(&format!("/api/v1/deals/{id}/stage-history")).await.body;
+    let path: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to_stage_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(path, ["Lead", "Proposal", "Lost", "Won (Client)", "Qualified"]);
+    assert!(history["items"][0]["from_stage_id"].is_null());
+    assert_eq!(history["items"][1]["from_stage_id"], LEAD);
+
+    // Each move is in the activity feed, linked to the contact.
+    let feed = app
+        .get(&format!("/api/v1/contacts/{}/history", c["id"].as_str().unwrap()))
+        .await
+        .body;
+    let summaries: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries.contains(&"Lost the deal Website: Budget cut"),
+        "{summaries:?}"
+    );
+    assert!(summaries.contains(&"Won the deal Website"), "{summaries:?}");
+    assert!(
+        summaries.contains(&"Moved the deal Website from Lead to Proposal"),
+        "{summaries:?}"
+    );
+
+    // Moving to another pipeline takes both ids.
+    let job = app
+        .patch(
+            &format!("/api/v1/deals/{id}"),
+            &json!({"pipeline_id": JOB_SEARCH, "stage_id": INTERVIEW}),
+        )
+        .await;
+    assert_eq!(job.status, 200, "{}", job.text);
+    assert_eq!(job.body["pipeline_name"], "Job search");
+    assert_eq!(job.body["stage_name"], "Interview");
+}
+
+#[actix_web::test]
+async fn bad_deal_input_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let d = deal(&app, json!({"title": "Audit", "value_minor": 5000})).await;
+    let id = d["id"].as_str().unwrap();
+    let path = format!("/api/v1/deals/{id}");
+
+    let other_pipeline = app.patch(&path, &json!({"stage_id": INTERVIEW})).await;
+    other_pipeline.problem(422, "validation_failed");
+    assert_eq!(other_pipeline.error_fields(), ["stage_id"]);
+    assert!(
+        other_pipeline.body["detail"].as_str().unwrap().contains("Sales"),
+        "{}",
+        other_pipeline.text
+    );
+
+    for (body, field) in [
+        (json!({"value_minor": -1}), "value_minor"),
+        (json!({"currency": "XYZ"}), "currency"),
+        (json!({"currency": "eur"}), "currency"),
+        (json!({"probability": 140}), "probability"),
+        (json!({"recurring_months": 0}), "recurring_months"),
+        (json!({"lost_reason": "Too pricey"}), "lost_reason"),
+        (json!({"status": "won", "stage_id": PROPOSAL}), "status"),
+        (json!({"stage_id": "01936000-0000-7000-8000-0000000009ff"}), "stage_id"),
+    ] {
+        let res = app.patch(&path, &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), [field], "{body}: {}", res.text);
+    }
+    for (body, field) in [
+        (json!({"title": "X", "value_minor": -5}), "value_minor"),
+        (json!({"title": "X", "currency": "ABC"}), "currency"),
+        (json!({"title": "X", "probability": 140}), "probability"),
+        (
+            json!({"title": "X", "pipeline_id": SALES, "stage_id": INTERVIEW}),
+            "stage_id",
+        ),
+        (
+            json!({"title": "X", "contact_id": "01936000-0000-7000-8000-0000000009ff"}),
+            "contact_id",
+        ),
+        (json!({"title": ""}), "title"),
+    ] {
+        let res = app.post("/api/v1/deals", &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), [field], "{body}: {}", res.text);
+    }
+    let after = app.get(&path).await.body;
+    assert_eq!(after["version"], 1);
+    assert_eq!(after["stage_id"], LEAD);
+    assert_eq!(app.scalar("SELECT count(*) FROM deals").await, 1);
+    assert_eq!(app.scalar("SELECT count(*) FROM deal_stage_history").await, 1);
+
+    // A stale version is a 412.
+    app.patch(&path, &json!({"title": "Audit 2"})).await;
+    app.patch(&path, &json!({"title": "Audit 3", "version": 1}))
+        .await
+        .problem(412, "version_conflict");
+}
+
+#[actix_web::test]
+async fn the_board_groups_deals_by_stage_with_totals() {
+    let app = TestApp::spawn().await;
+    deal(&app, json!({"title": "A", "value_minor": 100_000, "currency": "EUR"})).await;
+    deal(&app, json!({"title": "B", "value_minor": 300_000, "currency": "EUR"})).await;
+    deal(
+        &app,
+        json!({"title": "C", "value_minor": 50_000, "currency": "USD", "stage_id": PROPOSAL}),
+    )
+    .await;
+    // A retainer: 2,000.00 a month for 6 months at 70 %.
+    deal(&app, json!({"title": "Retainer", "value_minor": 200_000, "recurring_months": 6, "probability": 70, "stage_id": PROPOSAL})).await;
+    let trashed = deal(&app, json!({"title": "Gone", "value_minor": 999})).await;
+    app.delete(&format!("/api/v1/deals/{}", trashed["id"].as_str().unwrap()))
+        .await;
+
+    let board = app
+        .get(&format!("/api/v1/pipelines/{SALES}/board?limit_per_stage=1"))
+        .await;
+    assert_eq!(board.status, 200, "{}", board.text);
+    let cols = board.body["columns"].as_array().unwrap();
+    assert_eq!(cols.len(), 5);
+    assert_eq!(cols[0]["stage"]["name"], "Lead");
+    assert_eq!(cols[0]["count"], 2);
+    assert_eq!(cols[0]["has_more"], true);
+    assert_eq!(cols[0]["deals"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        cols[0]["totals"],
+        json!([{"currency": "EUR", "value_minor": 400_000, "weighted_minor": 40_000}])
+    );
+    assert_eq!(cols[2]["count"], 2);
+    assert_eq!(
+        cols[2]["totals"],
+        json!([
+            {"currency": "EUR", "value_minor": 1_200_000, "weighted_minor": 840_000},
+            {"currency": "USD", "value_minor": 50_000, "weighted_minor": 30_000}
+        ])
+    );
+    assert_eq!(cols[3]["count"], 0);
+    assert_eq!(cols[3]["deals"], json!([]));
+
+    let full = app.get(&format!("/api/v1/pipelines/{SALES}/board")).await.body;
+    assert_eq!(full["columns"][0]["deals"].as_array().unwrap().len(), 2);
+    assert_eq!(full["columns"][0]["has_more"], false);
+    let retainer = &full["columns"][2]["deals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["title"] == "Retainer")
+        .unwrap()
+        .clone();
+    assert_eq!(retainer["total_value_minor"], 1_200_000);
+
+    app.get(&format!("/api/v1/pipelines/{SALES}/board?limit_per_stage=0"))
+        .await
+        .problem(422, "validation_failed");
+    app.get("/api/v1/pipelines/01936000-0000-7000-8000-0000000009ff/board")
+        .await
+        .problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn deals_are_listed_filtered_and_trashed() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Grace"})).await;
+    let cid = c["id"].as_str().unwrap();
+    for i in 0..5 {
+        deal(&app, json!({"title": format!("Deal {i}"), "contact_id": cid})).await;
+    }
+    deal(&app, json!({"title": "Other", "stage_id": INTERVIEW})).await;
+    let page = app.get("/api/v1/deals?limit=2&include_total=true").await.body;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["total"], 6);
+    assert_eq!(page["items"][0]["title"], "Other", "newest first");
+    let next = app
+        .get(&format!(
+            "/api/v1/deals?limit=2&cursor={}",
+            page["next_cursor"].as_str().unwrap()
+        ))
+        .await
+        .body;
+    assert_eq!(next["items"][0]["title"], "Deal 3");
+    let mine = app
+        .get(&format!("/api/v1/deals?contact_id={cid}&sort=title"))
+        .await
+        .body;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 5);
+    assert_eq!(mine["items"][0]["title"], "Deal 0");
+    let job = app.get(&format!("/api/v1/deals?pipeline_id={JOB_SEARCH}")).await.body;
+    assert_eq!(job["items"].as_array().unwrap().len(), 1);
+    let found = app.get("/api/v1/deals?q=other").await.body;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    let bad = app.get("/api/v1/deals?status=maybe&stage_id=nope&sort=value").await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(bad.error_fields().len(), 3);
+
+    let id = job["items"][0]["id"].as_str().unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/deals/{id}")).await.status, 204);
+    assert_eq!(app.get("/api/v1/deals?include_total=true").await.body["total"], 5);
+    assert_eq!(app.get("/api/v1/deals?trashed=true").await.body["items"][0]["id"], id);
+    let restored = app.post(&format!("/api/v1/deals/{id}/restore"), &json!({})).await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+    assert!(restored.body["deleted_at"].is_null());
+}
+
+#[actix_web::test]
+async fn pipelines_and_stages_are_managed_and_guarded() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .post(
+            "/api/v1/pipelines",
+            &json!({"name": "Partnerships", "stages": [
+                {"name": "Contacted"}, {"name": "Pitched", "probability": 40},
+                {"name": "Signed", "kind": "won"}, {"name": "Passed", "kind": "lost"}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let p = created.body.clone();
+    let pid = p["id"].as_str().unwrap();
+    assert_eq!(p["position"], 2);
+    assert_eq!(p["stages"][2]["probability"], 100);
+    app.post("/api/v1/pipelines", &json!({"name": "partnerships"}))
+        .await
+        .problem(409, "duplicate_pipeline");
+    app.post(
+        "/api/v1/pipelines",
+        &json!({"name": "Only closed", "stages": [{"name": "Done", "kind": "won"}]}),
+    )
+    .await
+    .problem(422, "validation_failed");
+
+    // Add a stage: it goes after the last open stage.
+    let added = app
+        .post(
+            &format!("/api/v1/pipelines/{pid}/stages"),
+            &json!({"name": "Negotiating", "probability": 70}),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    let names: Vec<&str> = added.body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Contacted", "Pitched", "Negotiating", "Signed", "Passed"]);
+    let stage_ids: Vec<String> = added.body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+
+    // Reorder.
+    let order = json!({"stage_ids": [&stage_ids[1], &stage_ids[0], &stage_ids[2], &stage_ids[3], &stage_ids[4]]});
+    let reordered = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/pipelines/{pid}/stages/order"),
+            |r| r.json(&order),
+        )
+        .await;
+    assert_eq!(reordered.status, 200, "{}", reordered.text);
+    assert_eq!(reordered.body["stages"][0]["name"], "Pitched");
+    let partial = json!({"stage_ids": [&stage_ids[0]]});
+    app.request(
+        reqwest::Method::PUT,
+        &format!("/api/v1/pipelines/{pid}/stages/order"),
+        |r| r.json(&partial),
+    )
+    .await
+    .problem(422, "validation_failed");
+
+    // A stage that holds a deal is only deleted with move_to.
+    let d = deal(&app, json!({"title": "Partner deal", "stage_id": stage_ids[1]})).await;
+    let stage_path = format!("/api/v1/pipelines/{pid}/stages/{}", stage_ids[1]);
+    let refused = app.delete(&stage_path).await;
+    refused.problem(409, "stage_has_deals");
+    assert!(refused.body["detail"].as_str().unwrap().contains("move_to"));
+    app.delete(&format!("{stage_path}?move_to={LEAD}"))
+        .await
+        .problem(422, "validation_failed");
+    let kind_change = app.patch(&stage_path, &json!({"kind": "won"})).await;
+    kind_change.problem(409, "stage_has_deals");
+    let deleted = app.delete(&format!("{stage_path}?move_to={}", stage_ids[2])).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert_eq!(deleted.body["stages"].as_array().unwrap().len(), 4);
+    let moved = app
+        .get(&format!("/api/v1/deals/{}", d["id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(moved["stage_name"], "Negotiating");
+    assert_eq!(
+        app.get(&format!("/api/v1/deals/{}/stage-history", d["id"].as_str().unwrap()))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A pipeline with deals cannot be deleted; nothing changes.
+    let refused = app.delete(&format!("/api/v1/pipelines/{pid}")).await;
+    refused.problem(409, "pipeline_has_deals");
+    assert_eq!(
+        app.get("/api/v1/pipelines").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Rename, make it the default, then delete once empty.
+    let renamed = app
+        .patch(
+            &format!("/api/v1/pipelines/{pid}"),
+            &json!({"name": "Partners", "position": 0}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(app.get("/api/v1/pipelines").await.body["items"][0]["name"], "Partners");
+    let fresh = deal(&app, json!({"title": "Goes to the default"})).await;
+    assert_eq!(fresh["pipeline_name"], "Partners");
+    for id in [d["id"].as_str().unwrap(), fresh["id"].as_str().unwrap()] {
+        app.patch(&format!("/api/v1/deals/{id}"), &json!({"pipeline_id": SALES}))
+            .await;
+    }
+    assert_eq!(app.delete(&format!("/api/v1/pipelines/{pid}")).await.status, 204);
+    assert_eq!(app.get("/api/v1/pipelines").await.body["items"][0]["name"], "Sales");
+}
