@@ -7,6 +7,7 @@ pub mod companies;
 pub mod config;
 pub mod contacts;
 pub mod custom_fields;
+pub mod dashboard;
 pub mod db;
 pub mod deals;
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod interactions;
 pub mod money;
 pub mod openapi;
+pub mod payments;
 pub mod pipelines;
 pub mod reminders;
 pub mod settings;
@@ -107,6 +109,13 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(deals::routes::delete_deal)
                 .service(deals::routes::restore_deal)
                 .service(deals::routes::get_deal_stage_history)
+                .service(payments::routes::list_payments)
+                .service(payments::routes::create_payment)
+                .service(payments::routes::get_payment)
+                .service(payments::routes::update_payment)
+                .service(payments::routes::delete_payment)
+                .service(payments::routes::get_revenue)
+                .service(dashboard::routes::get_dashboard)
                 .default_service(web::to(unmatched)),
         );
 }

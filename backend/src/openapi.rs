@@ -13,6 +13,8 @@ const TAGS: &[(&str, &str)] = &[
     ("companies", "Organisations your contacts work at"),
     ("deals", "Opportunities moving through a pipeline"),
     ("pipelines", "Sales processes: ordered stages, and the deal board"),
+    ("revenue", "Payments received and revenue reports"),
+    ("dashboard", "The figures of the dashboard"),
     ("interactions", "The timeline of touchpoints with contacts"),
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),

@@ -606,3 +606,17 @@ pub async fn move_all(conn: &mut AsyncPgConnection, workspace: Uuid, from: &Stag
     tracing::info!(deals = moved, from = %from.name, to = %to.name, %workspace, "moved deals out of a deleted stage");
     Ok(())
 }
+
+/// The open deals with no stage change since `before`, longest waiting first.
+pub async fn stalled(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    before: chrono::DateTime<Utc>,
+    limit: i64,
+) -> AppResult<Vec<Deal>> {
+    Ok(store::stalled(conn, workspace, before, limit)
+        .await?
+        .into_iter()
+        .map(to_dto)
+        .collect())
+}

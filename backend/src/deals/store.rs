@@ -353,3 +353,21 @@ pub async fn move_all(
     .execute(conn)
     .await
 }
+
+/// The open deals with no stage change since `before`, longest waiting first.
+pub async fn stalled(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<DealView>> {
+    view_query!()
+        .filter(deals::workspace_id.eq(workspace))
+        .filter(deals::deleted_at.is_null())
+        .filter(deals::status.eq(DealStatus::Open))
+        .filter(deals::stage_changed_at.lt(before))
+        .order((deals::stage_changed_at, deals::id))
+        .limit(limit)
+        .load(conn)
+        .await
+}

@@ -18,5 +18,6 @@ mod idempotency;
 mod interactions;
 mod migrations;
 mod reminders;
+mod revenue;
 mod system;
 mod templates;

@@ -326,6 +326,26 @@ export interface paths {
         patch: operations["update_custom_field"];
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
+         *     time to win, stage conversion, revenue, new leads, due follow-ups and recent activity.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deals": {
         parameters: {
             query?: never;
@@ -454,6 +474,43 @@ export interface paths {
         head?: never;
         /** Change an interaction; the contact's follow-up is rescheduled if its date moved. */
         patch: operations["update_interaction"];
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payments, latest received first; filter by contact or deal. */
+        get: operations["list_payments"];
+        put?: never;
+        /** Record a payment from a contact (optionally for one of their deals). */
+        post: operations["create_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one payment. */
+        get: operations["get_payment"];
+        put?: never;
+        post?: never;
+        /** Delete a payment. */
+        delete: operations["delete_payment"];
+        options?: never;
+        head?: never;
+        /** Change a payment. */
+        patch: operations["update_payment"];
         trace?: never;
     };
     "/api/v1/pipelines": {
@@ -644,6 +701,26 @@ export interface paths {
         put?: never;
         /** Postpone a reminder until a later time (this also reopens it). */
         post: operations["snooze_reminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue in one currency, by month, contact or contact source: payments received plus won
+         *     deals that have no payment recorded yet (a retainer counts month by month, never ahead).
+         */
+        get: operations["get_revenue"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1019,6 +1096,22 @@ export interface components {
          * @enum {string}
          */
         ContactSource: "referral" | "website" | "linkedin" | "event" | "cold_outreach" | "social_media" | "partner" | "advertising" | "inbound_email" | "other";
+        /** @description How many deals that reached a stage went on to the next one. */
+        ConversionStep: {
+            /** Format: int64 */
+            advanced: number;
+            /** @example Qualified */
+            from_stage: string;
+            /**
+             * Format: double
+             * @description `advanced / reached`; `null` when no deal reached the stage.
+             */
+            rate?: number | null;
+            /** Format: int64 */
+            reached: number;
+            /** @example Proposal */
+            to_stage: string;
+        };
         /**
          * @description A new company. Names are unique in a workspace, ignoring case.
          * @example {
@@ -1207,6 +1300,32 @@ export interface components {
             subject?: string | null;
         };
         /**
+         * @description A payment to record.
+         * @example {
+         *       "amount_minor": 250000,
+         *       "contact_id": "01936000-0000-7000-8000-000000000042",
+         *       "currency": "EUR",
+         *       "note": "Invoice 2026-014",
+         *       "received_on": "2026-11-20"
+         *     }
+         */
+        CreatePayment: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: uuid */
+            contact_id: string;
+            /** @description ISO 4217 code; the deal's, else the workspace's currency by default. */
+            currency?: string | null;
+            /**
+             * Format: uuid
+             * @description A deal of the same contact, if the payment is for one.
+             */
+            deal_id?: string | null;
+            note?: string | null;
+            /** Format: date */
+            received_on: string;
+        };
+        /**
          * @description A new pipeline; without stages it starts with "New", "Won" and "Lost".
          * @example {
          *       "name": "Partnerships",
@@ -1300,6 +1419,36 @@ export interface components {
         /** @description Custom fields, by entity and position. */
         CustomFieldList: {
             items: components["schemas"]["CustomField"][];
+        };
+        /** @description Everything the dashboard shows, money in one currency. */
+        Dashboard: {
+            conversion: components["schemas"]["PipelineConversion"][];
+            /** @description Currencies used by deals and payments, for switching. */
+            currencies: string[];
+            /** @example EUR */
+            currency: string;
+            follow_ups: components["schemas"]["FollowUpSummary"];
+            /** @description This month and the next 11; overdue close dates count in this month. */
+            forecast: components["schemas"]["ForecastMonth"][];
+            /**
+             * Format: int64
+             * @description Weighted value of open deals without an expected close date.
+             */
+            forecast_undated_weighted_minor: number;
+            /**
+             * Format: int64
+             * @description Contacts created this month.
+             */
+            new_leads_this_month: number;
+            /** Format: int64 */
+            open_value_minor: number;
+            pipelines: components["schemas"]["PipelineValue"][];
+            recent_activity: components["schemas"]["ActivityItem"][];
+            revenue: components["schemas"]["RevenueSummary"];
+            stalled: components["schemas"]["StalledDeals"];
+            /** Format: int64 */
+            weighted_value_minor: number;
+            win_rate: components["schemas"]["WinRate"];
         };
         /** @description An opportunity: a sale, a project, a job application. */
         Deal: {
@@ -1499,6 +1648,28 @@ export interface components {
          * @enum {string}
          */
         FollowUpState: "overdue" | "due" | "upcoming";
+        /** @description Follow-ups that need a touchpoint. */
+        FollowUpSummary: {
+            /** Format: int64 */
+            due_today: number;
+            /** Format: int64 */
+            overdue: number;
+        };
+        /** @description Expected income in one month. */
+        ForecastMonth: {
+            /** @example 2026-12 */
+            month: string;
+            /**
+             * Format: int64
+             * @description Open deals expected to close that month (retainers spread over their months), at full value.
+             */
+            value_minor: number;
+            /**
+             * Format: int64
+             * @description The same, times each deal's probability.
+             */
+            weighted_minor: number;
+        };
         Health: {
             /**
              * @description Always `ok` when the process answers.
@@ -1577,6 +1748,13 @@ export interface components {
              */
             weighted_minor: number;
         };
+        /** @description Revenue in one month. */
+        MonthAmount: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** @example 2026-11 */
+            month: string;
+        };
         /**
          * @description A stage to create.
          * @example {
@@ -1604,6 +1782,41 @@ export interface components {
          * @enum {string}
          */
         Outcome: "positive" | "neutral" | "negative" | "no_response";
+        /** @description Money received from a contact, optionally for a deal. */
+        Payment: {
+            /**
+             * Format: int64
+             * @description Minor units (cents), more than 0.
+             * @example 250000
+             */
+            amount_minor: number;
+            /** Format: uuid */
+            contact_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example EUR */
+            currency: string;
+            /** Format: uuid */
+            deal_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @example Invoice 2026-014 */
+            note?: string | null;
+            /** Format: date */
+            received_on: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            version: number;
+        };
+        /** @description A page of payments, latest received first. */
+        PaymentPage: {
+            items: components["schemas"]["Payment"][];
+            next_cursor?: string | null;
+        };
         /** @description A sales process: ordered stages that deals move through. */
         Pipeline: {
             /** Format: date-time */
@@ -1626,9 +1839,24 @@ export interface components {
              */
             version: number;
         };
+        /** @description Stage-to-stage conversion of one pipeline, from its deals' stage history. */
+        PipelineConversion: {
+            name: string;
+            /** Format: uuid */
+            pipeline_id: string;
+            steps: components["schemas"]["ConversionStep"][];
+        };
         /** @description Every pipeline of the workspace, in order. */
         PipelineList: {
             items: components["schemas"]["Pipeline"][];
+        };
+        /** @description One pipeline's deals by stage. */
+        PipelineValue: {
+            /** @example Sales */
+            name: string;
+            /** Format: uuid */
+            pipeline_id: string;
+            stages: components["schemas"]["StageValue"][];
         };
         /**
          * @description Render text that is not saved (the editor's live preview).
@@ -1779,6 +2007,61 @@ export interface components {
             stage_ids: string[];
         };
         /**
+         * @description How a revenue report is grouped.
+         * @enum {string}
+         */
+        RevenueGrouping: "month" | "contact" | "source";
+        /** @description Revenue in one currency over a date range. */
+        RevenueReport: {
+            by: components["schemas"]["RevenueGrouping"];
+            /** @example EUR */
+            currency: string;
+            /** Format: date */
+            from: string;
+            /** @description Other currencies with revenue in the range, which this report leaves out. */
+            other_currencies: string[];
+            /** @description Months in order (including empty ones); contacts and sources largest first (at most 100). */
+            rows: components["schemas"]["RevenueRow"][];
+            /** Format: date */
+            to: string;
+            /** Format: int64 */
+            total_minor: number;
+        };
+        /** @description One group of a revenue report. */
+        RevenueRow: {
+            /**
+             * Format: int64
+             * @description Payments plus won deals without payments.
+             * @example 480000
+             */
+            amount_minor: number;
+            /**
+             * @description `2026-11` for a month, a contact id, or a source (`unknown` when not set).
+             * @example 2026-11
+             */
+            key: string;
+            /** @example Nov 2026 */
+            label: string;
+            /** Format: int64 */
+            payments_minor: number;
+            /**
+             * Format: int64
+             * @description Won deals that have no payment recorded yet (a retainer counts month by month).
+             */
+            won_deals_minor: number;
+        };
+        /** @description Revenue figures (payments plus won deals without payments). */
+        RevenueSummary: {
+            /** @description The last 12 months, oldest first, the current month last. */
+            by_month: components["schemas"]["MonthAmount"][];
+            /** @description Last 12 months by the contacts' source, largest first. */
+            by_source: components["schemas"]["SourceAmount"][];
+            /** Format: int64 */
+            last_12_months_minor: number;
+            /** Format: int64 */
+            this_month_minor: number;
+        };
+        /**
          * @description When a template is meant to be used.
          * @enum {string}
          */
@@ -1838,6 +2121,13 @@ export interface components {
              */
             until: string;
         };
+        /** @description Revenue from one contact source. */
+        SourceAmount: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** @example referral */
+            source: string;
+        };
         /** @description One column of a pipeline. */
         Stage: {
             /** Format: uuid */
@@ -1884,6 +2174,33 @@ export interface components {
          * @enum {string}
          */
         StageKind: "open" | "won" | "lost";
+        /** @description Open value in one stage. */
+        StageValue: {
+            /** Format: int64 */
+            count: number;
+            kind: components["schemas"]["StageKind"];
+            /** @example Proposal */
+            name: string;
+            /** Format: uuid */
+            stage_id: string;
+            /** Format: int64 */
+            value_minor: number;
+            /** Format: int64 */
+            weighted_minor: number;
+        };
+        /** @description Deals with no stage change for a while. */
+        StalledDeals: {
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: int32
+             * @description The threshold, from settings.
+             * @example 14
+             */
+            days: number;
+            /** @description The ten that have waited longest. */
+            deals: components["schemas"]["Deal"][];
+        };
         /** @description A tag in use, with how many live contacts carry it. */
         TagCount: {
             /**
@@ -2086,6 +2403,25 @@ export interface components {
             version?: number | null;
         };
         /**
+         * @description A partial update of a payment.
+         * @example {
+         *       "amount_minor": 260000,
+         *       "version": 1
+         *     }
+         */
+        UpdatePayment: {
+            /** Format: int64 */
+            amount_minor?: number | null;
+            currency?: string | null;
+            /** Format: uuid */
+            deal_id?: string | null;
+            note?: string | null;
+            /** Format: date */
+            received_on?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
          * @description Rename or move a pipeline.
          * @example {
          *       "name": "Consulting sales",
@@ -2156,6 +2492,25 @@ export interface components {
             subject?: string | null;
             /** Format: int32 */
             version?: number | null;
+        };
+        /** @description Won against lost deals closed in the last 12 months. */
+        WinRate: {
+            /**
+             * Format: double
+             * @description Average days from creation to winning; `null` before the first win.
+             * @example 23.5
+             */
+            average_days_to_win?: number | null;
+            /** Format: int64 */
+            lost: number;
+            /**
+             * Format: double
+             * @description `won / (won + lost)` between 0 and 1; `null` before anything closed.
+             * @example 0.42
+             */
+            rate?: number | null;
+            /** Format: int64 */
+            won: number;
         };
     };
     responses: never;
@@ -4853,6 +5208,83 @@ export interface operations {
             };
         };
     };
+    get_dashboard: {
+        parameters: {
+            query?: {
+                /** @description ISO 4217 code of the money figures, default the workspace's currency. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_deals: {
         parameters: {
             query?: {
@@ -6024,6 +6456,571 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Interaction"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_payments: {
+        parameters: {
+            query?: {
+                contact_id?: string;
+                deal_id?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string identifying this creation */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePayment"];
+            };
+        };
+        responses: {
+            /** @description The payment was recorded */
+            201: {
+                headers: {
+                    /** @description URL of the payment */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payment's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The payment's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The payment's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePayment"];
+            };
+        };
+        responses: {
+            /** @description The updated payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -8300,6 +9297,91 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_revenue: {
+        parameters: {
+            query?: {
+                /** @description `month` (default), `contact` or `source`. */
+                by?: string;
+                /** @description First day, default the first day of the month 11 months ago. */
+                from?: string;
+                /** @description Last day, default today. */
+                to?: string;
+                /** @description ISO 4217 code, default the workspace's currency. */
+                currency?: string;
+                /** @description Only this contact's revenue. */
+                contact_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revenue report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevenueReport"];
                 };
             };
             /** @description A field or parameter is invalid; `errors` names each one */

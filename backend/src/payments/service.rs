@@ -1,0 +1,198 @@
+//! Payment rules: the contact must be live, a deal must be the same contact's, and every
+//! change is recorded in the activity feed.
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{CreatePayment, ListPaymentsParams, Payment, PaymentPage, UpdatePayment};
+use super::store::{self, PaymentChangeset, PaymentRow};
+use crate::activity;
+use crate::activity::service::{Action, Change, Entity};
+use crate::contacts;
+use crate::db::WriteOutcome;
+use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
+use crate::deals;
+use crate::dto::clean;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+use crate::money;
+
+const NOT_FOUND: &str = "the payment";
+const LATEST_FIRST: Sort = Sort {
+    key: SortKey {
+        name: "received_on",
+        sql: "payments.received_on",
+        kind: KeyKind::Date,
+    },
+    descending: true,
+};
+
+fn to_dto(row: PaymentRow) -> Payment {
+    Payment {
+        id: row.id,
+        contact_id: row.contact_id,
+        deal_id: row.deal_id,
+        amount_minor: row.amount_minor,
+        currency: row.currency,
+        received_on: row.received_on,
+        note: row.note,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    }
+}
+
+fn written(outcome: WriteOutcome<PaymentRow>) -> AppResult<PaymentRow> {
+    match outcome {
+        WriteOutcome::Written(row) => Ok(*row),
+        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
+        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> {
+    Change {
+        entity: Entity::Payment,
+        entity_id: row.id,
+        action,
+        summary,
+        contact_id: Some(row.contact_id),
+        fields: &[],
+    }
+}
+
+fn uuid_param(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<Uuid> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new(field, "must be a UUID"))),
+        None => None,
+    }
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListPaymentsParams) -> AppResult<PaymentPage> {
+    let mut errors = ParamErrors::default();
+    let contact = uuid_param(&mut errors, "contact_id", p.contact_id.as_deref());
+    let deal = uuid_param(&mut errors, "deal_id", p.deal_id.as_deref());
+    let limit = errors.take(params::limit(p.limit.as_deref()));
+    let after = errors.take(LATEST_FIRST.after(p.cursor.as_deref())).flatten();
+    errors.finish()?;
+    let limit = limit.unwrap_or(params::DEFAULT_LIMIT);
+    let rows = store::list(conn, workspace, contact, deal, &LATEST_FIRST, after.as_ref(), limit).await?;
+    let (rows, next_cursor) = keyset::page(rows, limit, &LATEST_FIRST, |r| (SortValue::Date(r.received_on), r.id));
+    Ok(PaymentPage {
+        items: rows.into_iter().map(to_dto).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Payment> {
+    store::find(conn, workspace, id)
+        .await?
+        .map(to_dto)
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
+/// The deal a payment is for: it must exist and belong to the payment's contact.
+async fn check_deal(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    contact: Uuid,
+    deal: Uuid,
+) -> AppResult<deals::store::DealRow> {
+    let deal = deals::service::require(conn, workspace, deal, false)
+        .await
+        .map_err(|_| AppError::invalid_field("deal_id", "no deal has this id"))?;
+    if deal.contact_id != Some(contact) {
+        return Err(AppError::invalid_field(
+            "deal_id",
+            "the deal belongs to another contact",
+        ));
+    }
+    Ok(deal)
+}
+
+pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreatePayment) -> AppResult<Payment> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let name = contacts::service::require(conn, workspace, input.contact_id, true)
+            .await
+            .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
+        let deal = match input.deal_id {
+            Some(d) => Some(check_deal(conn, workspace, input.contact_id, d).await?),
+            None => None,
+        };
+        let currency = match (input.currency, &deal) {
+            (Some(c), _) => c,
+            (None, Some(d)) => d.currency.clone(),
+            (None, None) => crate::settings::service::get(conn, workspace).await?.currency,
+        };
+        let now = Utc::now();
+        let row = PaymentRow {
+            id: Uuid::now_v7(),
+            workspace_id: workspace,
+            contact_id: input.contact_id,
+            deal_id: input.deal_id,
+            amount_minor: input.amount_minor,
+            currency,
+            received_on: input.received_on,
+            note: clean(input.note),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        store::insert(conn, &row).await?;
+        let summary = format!(
+            "Received {} from {name}",
+            money::format(row.amount_minor, &row.currency)
+        );
+        activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+    input: UpdatePayment,
+    expected: Option<i32>,
+) -> AppResult<Payment> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let current = store::find(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        if let Some(Some(deal)) = input.deal_id {
+            check_deal(conn, workspace, current.contact_id, deal).await?;
+        }
+        let changes = PaymentChangeset {
+            deal_id: input.deal_id,
+            amount_minor: input.amount_minor,
+            currency: input.currency,
+            received_on: input.received_on,
+            note: input.note.map(clean),
+        };
+        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let summary = format!(
+            "Edited the payment of {} from {name}",
+            money::format(row.amount_minor, &row.currency)
+        );
+        activity::service::record(conn, workspace, record(&row, Action::Updated, summary)).await?;
+        Ok(to_dto(row))
+    })
+    .await
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = written(store::delete(conn, workspace, id, expected).await?)?;
+        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let summary = format!(
+            "Deleted the payment of {} from {name}",
+            money::format(row.amount_minor, &row.currency)
+        );
+        activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
+        Ok(())
+    })
+    .await
+}

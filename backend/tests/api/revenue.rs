@@ -1,0 +1,311 @@
+//! Payments, the revenue report and the dashboard.
+
+use chrono::{Datelike, Duration, Months, Utc};
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::deals::deal;
+
+const PROPOSAL: &str = "01936000-0000-7000-8000-000000000213";
+const WON: &str = "01936000-0000-7000-8000-000000000214";
+
+fn month_of(d: chrono::NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+async fn pay(app: &TestApp, body: Value) -> Value {
+    let res = app.post("/api/v1/payments", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.body
+}
+
+#[actix_web::test]
+async fn payments_are_recorded_listed_and_checked() {
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada"})).await;
+    let bob = app.contact(json!({"first_name": "Bob"})).await;
+    let d = deal(
+        &app,
+        json!({"title": "Site", "contact_id": ada["id"], "currency": "USD"}),
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let p = pay(
+        &app,
+        json!({"contact_id": ada["id"], "deal_id": d["id"], "amount_minor": 1000, "received_on": today}),
+    )
+    .await;
+    assert_eq!(p["currency"], "USD", "the deal's currency by default");
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "amount_minor": 2000, "received_on": today - Duration::days(40)}),
+    )
+    .await;
+    let plain = pay(
+        &app,
+        json!({"contact_id": bob["id"], "amount_minor": 3000, "received_on": today - Duration::days(3)}),
+    )
+    .await;
+    assert_eq!(plain["currency"], "EUR", "the workspace's currency by default");
+
+    let list = app
+        .get(&format!(
+            "/api/v1/payments?contact_id={}&limit=1",
+            ada["id"].as_str().unwrap()
+        ))
+        .await
+        .body;
+    assert_eq!(list["items"][0]["amount_minor"], 1000, "latest received first");
+    let next = app
+        .get(&format!(
+            "/api/v1/payments?contact_id={}&limit=1&cursor={}",
+            ada["id"].as_str().unwrap(),
+            list["next_cursor"].as_str().unwrap()
+        ))
+        .await
+        .body;
+    assert_eq!(next["items"][0]["amount_minor"], 2000);
+    assert!(next["next_cursor"].is_null());
+
+    for (body, field) in [
+        (
+            json!({"contact_id": ada["id"], "amount_minor": 0, "received_on": today}),
+            "amount_minor",
+        ),
+        (
+            json!({"contact_id": ada["id"], "amount_minor": -5, "received_on": today}),
+            "amount_minor",
+        ),
+        (
+            json!({"contact_id": ada["id"], "amount_minor": 5, "currency": "EURO", "received_on": today}),
+            "currency",
+        ),
+        (
+            json!({"contact_id": bob["id"], "deal_id": d["id"], "amount_minor": 5, "received_on": today}),
+            "deal_id",
+        ),
+        (
+            json!({"contact_id": "01936000-0000-7000-8000-0000000009ff", "amount_minor": 5, "received_on": today}),
+            "contact_id",
+        ),
+    ] {
+        let res = app.post("/api/v1/payments", &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), [field], "{body}: {}", res.text);
+    }
+    assert_eq!(app.scalar("SELECT count(*) FROM payments").await, 3);
+
+    let id = plain["id"].as_str().unwrap();
+    let edited = app
+        .patch(
+            &format!("/api/v1/payments/{id}"),
+            &json!({"amount_minor": 3500, "note": "Invoice 7"}),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(edited.body["version"], 2);
+    assert_eq!(app.delete(&format!("/api/v1/payments/{id}")).await.status, 204);
+    app.get(&format!("/api/v1/payments/{id}"))
+        .await
+        .problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn revenue_counts_payments_and_won_deals_without_payments() {
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada", "source": "referral"})).await;
+    let bob = app.contact(json!({"first_name": "Bob", "source": "website"})).await;
+    let today = Utc::now().date_naive();
+    // Won without payments: counts as revenue today.
+    let won = deal(
+        &app,
+        json!({"title": "Won", "contact_id": bob["id"], "value_minor": 50_000}),
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/deals/{}", won["id"].as_str().unwrap()),
+        &json!({"stage_id": WON}),
+    )
+    .await;
+    // Won with a payment: only the payment counts.
+    let paid = deal(
+        &app,
+        json!({"title": "Paid", "contact_id": ada["id"], "value_minor": 999_999}),
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/deals/{}", paid["id"].as_str().unwrap()),
+        &json!({"status": "won"}),
+    )
+    .await;
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "deal_id": paid["id"], "amount_minor": 10_000, "received_on": today}),
+    )
+    .await;
+    // An older payment and one in another currency.
+    let two_months_ago = today.checked_sub_months(Months::new(2)).unwrap();
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "amount_minor": 7_000, "received_on": two_months_ago}),
+    )
+    .await;
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "amount_minor": 1, "currency": "USD", "received_on": today}),
+    )
+    .await;
+
+    let by_month = app.get("/api/v1/revenue").await;
+    assert_eq!(by_month.status, 200, "{}", by_month.text);
+    let r = &by_month.body;
+    assert_eq!(r["currency"], "EUR");
+    assert_eq!(r["total_minor"], 67_000);
+    assert_eq!(r["other_currencies"], json!(["USD"]));
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 12, "twelve months, empty ones included");
+    let last = rows.last().unwrap();
+    assert_eq!(last["key"], month_of(today));
+    assert_eq!(
+        (last["payments_minor"].as_i64(), last["won_deals_minor"].as_i64()),
+        (Some(10_000), Some(50_000))
+    );
+    assert_eq!(rows[9]["key"], month_of(two_months_ago));
+    assert_eq!(rows[9]["amount_minor"], 7_000);
+
+    let by_contact = app.get("/api/v1/revenue?by=contact").await.body;
+    assert_eq!(by_contact["rows"][0]["label"], "Bob");
+    assert_eq!(by_contact["rows"][0]["amount_minor"], 50_000);
+    assert_eq!(by_contact["rows"][1]["amount_minor"], 17_000);
+    let by_source = app.get("/api/v1/revenue?by=source").await.body;
+    assert_eq!(by_source["rows"][0]["key"], "website");
+    let usd = app.get("/api/v1/revenue?currency=USD&by=contact").await.body;
+    assert_eq!(usd["total_minor"], 1);
+    let one = app
+        .get(&format!("/api/v1/revenue?contact_id={}", ada["id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(one["total_minor"], 17_000);
+
+    let bad = app.get("/api/v1/revenue?by=week&from=yesterday&currency=XXX").await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["by", "from", "currency"]);
+}
+
+#[actix_web::test]
+async fn the_dashboard_sums_up_pipeline_forecast_wins_and_revenue() {
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada", "source": "referral"})).await;
+    let today = Utc::now().date_naive();
+    let next_month = today.checked_add_months(Months::new(1)).unwrap();
+    // Open: 10,000.00 in Lead (10 %), closing next month.
+    deal(
+        &app,
+        json!({"title": "Lead deal", "value_minor": 1_000_000, "expected_close_date": next_month}),
+    )
+    .await;
+    // A retainer in Proposal (60 %): 1,000.00 a month for 3 months from this month.
+    deal(&app, json!({"title": "Retainer", "value_minor": 100_000, "recurring_months": 3, "stage_id": PROPOSAL, "expected_close_date": today})).await;
+    // Undated, in another currency: not in the EUR figures.
+    deal(
+        &app,
+        json!({"title": "Dollars", "value_minor": 5_000, "currency": "USD"}),
+    )
+    .await;
+    // Won and lost.
+    let w = deal(
+        &app,
+        json!({"title": "Won one", "contact_id": ada["id"], "value_minor": 200_000}),
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/deals/{}", w["id"].as_str().unwrap()),
+        &json!({"stage_id": PROPOSAL}),
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/deals/{}", w["id"].as_str().unwrap()),
+        &json!({"stage_id": WON}),
+    )
+    .await;
+    let l = deal(&app, json!({"title": "Lost one"})).await;
+    app.patch(
+        &format!("/api/v1/deals/{}", l["id"].as_str().unwrap()),
+        &json!({"status": "lost"}),
+    )
+    .await;
+
+    let res = app.get("/api/v1/dashboard").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let d = &res.body;
+    assert_eq!(d["currency"], "EUR");
+    assert_eq!(d["currencies"], json!(["EUR", "USD"]));
+    let sales = &d["pipelines"][0];
+    assert_eq!(sales["name"], "Sales");
+    assert_eq!(sales["stages"].as_array().unwrap().len(), 3, "open stages only");
+    assert_eq!(sales["stages"][0]["value_minor"], 1_000_000);
+    assert_eq!(sales["stages"][0]["weighted_minor"], 100_000);
+    assert_eq!(sales["stages"][2]["value_minor"], 300_000);
+    assert_eq!(sales["stages"][2]["weighted_minor"], 180_000);
+    assert_eq!(d["open_value_minor"], 1_300_000);
+
+    let forecast = d["forecast"].as_array().unwrap();
+    assert_eq!(forecast.len(), 12);
+    assert_eq!(forecast[0]["month"], month_of(today));
+    assert_eq!(forecast[0]["weighted_minor"], 60_000);
+    assert_eq!(forecast[1]["weighted_minor"], 60_000 + 100_000);
+    assert_eq!(forecast[2]["weighted_minor"], 60_000);
+    assert_eq!(forecast[3]["weighted_minor"], 0);
+
+    assert_eq!(d["win_rate"]["won"], 1);
+    assert_eq!(d["win_rate"]["lost"], 1);
+    assert_eq!(d["win_rate"]["rate"], 0.5);
+    assert!(d["win_rate"]["average_days_to_win"].is_number());
+    let steps = d["conversion"][0]["steps"].as_array().unwrap();
+    let ladder: Vec<(&str, i64, i64)> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["from_stage"].as_str().unwrap(),
+                s["reached"].as_i64().unwrap(),
+                s["advanced"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // Every currency counts: Lead deal, Dollars and Lost one stopped in Lead; the Retainer was
+    // created in Proposal; Won one went Lead → Proposal → Won.
+    assert_eq!(ladder, [("Lead", 5, 2), ("Qualified", 2, 2), ("Proposal", 2, 1)]);
+    assert_eq!(steps[2]["to_stage"], "Won (Client)");
+
+    assert_eq!(d["revenue"]["this_month_minor"], 200_000);
+    assert_eq!(d["revenue"]["last_12_months_minor"], 200_000);
+    assert_eq!(d["revenue"]["by_month"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        d["revenue"]["by_source"],
+        json!([{"source": "referral", "amount_minor": 200_000}])
+    );
+    assert_eq!(d["new_leads_this_month"], 1);
+    assert_eq!(d["stalled"]["count"], 0);
+    assert!(d["follow_ups"]["overdue"].is_number());
+    assert!(!d["recent_activity"].as_array().unwrap().is_empty());
+
+    // A deal untouched for longer than the threshold is stalled.
+    app.patch("/api/v1/settings", &json!({"stale_deal_days": 1})).await;
+    let mut conn = app.pool.get().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE deals SET stage_changed_at = now() - interval '3 days' WHERE title = 'Lead deal'"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let d = app.get("/api/v1/dashboard").await.body;
+    assert_eq!(d["stalled"]["days"], 1);
+    assert_eq!(d["stalled"]["count"], 1);
+    assert_eq!(d["stalled"]["deals"][0]["title"], "Lead deal");
+    let usd = app.get("/api/v1/dashboard?currency=USD").await.body;
+    assert_eq!(usd["pipelines"][0]["stages"][0]["value_minor"], 5_000);
+    assert_eq!(usd["forecast_undated_weighted_minor"], 500);
+    app.get("/api/v1/dashboard?currency=ZZZ")
+        .await
+        .problem(422, "validation_failed");
+}
