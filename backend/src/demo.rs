@@ -11,8 +11,13 @@ use crate::companies::dto::CreateCompany;
 use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType, UpdateContact};
 use crate::contacts::service;
 use crate::db::schema::contacts;
+use crate::deals;
+use crate::deals::dto::{CreateDeal, DealStatus, UpdateDeal};
 use crate::interactions;
 use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind, Outcome, Sentiment, SentimentLabel};
+use crate::payments;
+use crate::payments::dto::CreatePayment;
+use crate::pipelines;
 use crate::settings::dto::CadenceDefaults;
 
 struct Person {
@@ -602,6 +607,7 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             .await
             .map_err(|e| anyhow::anyhow!("demo company {name}: {e}"))?;
     }
+    let mut people = Vec::with_capacity(PEOPLE.len());
     for (i, person) in PEOPLE.iter().enumerate() {
         let domain = person
             .company
@@ -646,6 +652,206 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             .await
             .map_err(|e| anyhow::anyhow!("demo contact {}: {e}", person.first))?;
         history(conn, workspace, contact.id, person, i, now).await?;
+        people.push((contact.id, person));
     }
+    deals_and_payments(conn, workspace, &people).await?;
     Ok(PEOPLE.len())
+}
+
+const SALES: Uuid = uuid::uuid!("01936000-0000-7000-8000-000000000201");
+const JOB_SEARCH: Uuid = uuid::uuid!("01936000-0000-7000-8000-000000000202");
+
+const DEAL_TITLES: &[&str] = &[
+    "Website redesign",
+    "Brand refresh",
+    "Analytics dashboard",
+    "Mobile app MVP",
+    "SEO audit",
+    "Monthly support retainer",
+    "Checkout optimisation",
+    "Design system",
+    "Onboarding emails",
+    "Data migration",
+];
+
+const LOST_REASONS: &[&str] = &[
+    "Went with a cheaper agency",
+    "Budget frozen",
+    "No reply after the proposal",
+];
+
+const APPLICATIONS: &[(&str, &str, i64)] = &[
+    ("Senior product designer at Northwind", "Interested", 0),
+    ("Design lead at Globex", "Applied", 650_000),
+    ("UX consultant, Initech", "Phone screen", 720_000),
+    ("Head of design at Umbrella", "Interview", 900_000),
+    ("Product designer at Hooli", "Final round", 780_000),
+    ("Contract designer at Stark", "Offer", 850_000),
+    ("Designer at Vandelay", "Rejected", 600_000),
+    ("Design manager at Soylent", "Withdrawn", 880_000),
+];
+
+/// Shifts a deal's whole timeline (creation, stage changes, closing) `days` into the past.
+async fn backdate(conn: &mut AsyncPgConnection, deal: Uuid, days: i64) -> anyhow::Result<()> {
+    diesel::sql_query(
+        "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $2::int), \
+                    updated_at = updated_at - make_interval(days => $2::int), \
+                    stage_changed_at = stage_changed_at - make_interval(days => $2::int), \
+                    closed_at = closed_at - make_interval(days => $2::int) WHERE id = $1 RETURNING id) \
+         UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $2::int) \
+         WHERE deal_id IN (SELECT id FROM d)",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(deal)
+    .bind::<diesel::sql_types::Integer, _>(days as i32)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn move_deal(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    deal: Uuid,
+    change: UpdateDeal,
+) -> anyhow::Result<crate::deals::dto::Deal> {
+    deals::service::update(conn, workspace, deal, change, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo deal move: {e}"))
+}
+
+/// Deals in both pipelines at every stage, some won and lost, and a year of payments.
+async fn deals_and_payments(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    people: &[(Uuid, &Person)],
+) -> anyhow::Result<()> {
+    let stages = pipelines::service::stages(conn, SALES)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
+    let stage = |name: &str| stages.iter().find(|s| s.name == name).map(|s| s.id);
+    let today = Utc::now().date_naive();
+    for (i, (contact, person)) in people.iter().enumerate() {
+        let title = DEAL_TITLES[i % DEAL_TITLES.len()].to_owned();
+        let retainer = i % 4 == 0;
+        let value = 150_000 + (i as i64 % 7) * 125_000;
+        let input = CreateDeal {
+            title: title.clone(),
+            contact_id: Some(*contact),
+            company_id: None,
+            pipeline_id: Some(SALES),
+            stage_id: None,
+            value_minor: Some(if retainer { value / 4 } else { value }),
+            currency: Some("EUR".into()),
+            recurring_months: retainer.then_some(6 + (i as i32 % 3) * 3),
+            probability: None,
+            expected_close_date: Some(today + Duration::days(7 + (i as i64 * 11) % 120)),
+            lost_reason: None,
+            notes: None,
+            custom_fields: Default::default(),
+        };
+        let deal = deals::service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo deal {title}: {e}"))?;
+        let to = |name: &str| UpdateDeal {
+            stage_id: stage(name),
+            ..Default::default()
+        };
+        match person.lifecycle {
+            L::Lead => backdate(conn, deal.id, (i as i64 % 5) * 4).await?,
+            L::Prospect => {
+                move_deal(conn, workspace, deal.id, to("Qualified")).await?;
+                if i % 2 == 0 {
+                    move_deal(conn, workspace, deal.id, to("Proposal")).await?;
+                }
+                backdate(conn, deal.id, 3 + (i as i64 % 6) * 5).await?;
+            }
+            L::Client => {
+                move_deal(conn, workspace, deal.id, to("Qualified")).await?;
+                move_deal(conn, workspace, deal.id, to("Proposal")).await?;
+                let won = move_deal(conn, workspace, deal.id, to("Won (Client)")).await?;
+                let months_ago = 1 + (i as i64 % 10);
+                backdate(conn, deal.id, months_ago * 30).await?;
+                // Clients paid: an instalment a month since the deal was won.
+                let instalments = if retainer {
+                    won.recurring_months.unwrap_or(1) as i64
+                } else {
+                    2
+                };
+                let per = won.total_value_minor / instalments;
+                for m in 0..instalments.min(months_ago) {
+                    let input = CreatePayment {
+                        contact_id: *contact,
+                        deal_id: Some(deal.id),
+                        amount_minor: per,
+                        currency: None,
+                        received_on: today - Duration::days((months_ago - m) * 30 - 5),
+                        note: Some(format!("Invoice {}-{:03}", today.format("%Y"), i * 10 + m as usize + 1)),
+                    };
+                    payments::service::create(conn, workspace, input)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("demo payment: {e}"))?;
+                }
+            }
+            L::Inactive => {
+                move_deal(conn, workspace, deal.id, to("Qualified")).await?;
+                move_deal(
+                    conn,
+                    workspace,
+                    deal.id,
+                    UpdateDeal {
+                        status: Some(DealStatus::Lost),
+                        lost_reason: Some(Some(LOST_REASONS[i % LOST_REASONS.len()].into())),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                backdate(conn, deal.id, 40 + (i as i64 % 4) * 20).await?;
+            }
+        }
+    }
+    // The job-search pipeline, one application at every stage.
+    let job_stages = pipelines::service::stages(conn, JOB_SEARCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
+    for (i, (title, stage_name, salary)) in APPLICATIONS.iter().enumerate() {
+        let input = CreateDeal {
+            title: (*title).into(),
+            contact_id: None,
+            company_id: None,
+            pipeline_id: Some(JOB_SEARCH),
+            stage_id: None,
+            value_minor: Some(*salary),
+            currency: Some("EUR".into()),
+            recurring_months: None,
+            probability: None,
+            expected_close_date: Some(today + Duration::days(14 + i as i64 * 6)),
+            lost_reason: None,
+            notes: Some("Yearly salary.".into()),
+            custom_fields: Default::default(),
+        };
+        let deal = deals::service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo application {title}: {e}"))?;
+        let starts_there =
+            <[_]>::first(&job_stages).is_some_and(|s: &crate::pipelines::store::StageRow| s.name == *stage_name);
+        for s in job_stages.iter().skip(1).take_while(|_| !starts_there) {
+            if s.kind == crate::pipelines::dto::StageKind::Open || s.name == *stage_name {
+                move_deal(
+                    conn,
+                    workspace,
+                    deal.id,
+                    UpdateDeal {
+                        stage_id: Some(s.id),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            if s.name == *stage_name {
+                break;
+            }
+        }
+        backdate(conn, deal.id, 2 + i as i64 * 3).await?;
+    }
+    Ok(())
 }

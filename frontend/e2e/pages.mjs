@@ -95,3 +95,53 @@ export class CompaniesPage {
     return this.table.getByRole('row').filter({ hasText: text })
   }
 }
+
+export class PipelinePage {
+  /** @param {Page} page */
+  constructor(page) {
+    this.page = page
+  }
+
+  async open(query = '') {
+    await this.page.goto(`/pipeline${query}`)
+    await this.page.getByRole('heading', { name: 'Pipeline' }).waitFor()
+    await this.page.locator('.board-column').first().waitFor()
+  }
+
+  /** @param {string} stage */
+  column(stage) {
+    return this.page.locator(`.board-column[data-stage="${stage}"]`)
+  }
+
+  /** @param {string} stage @param {string} title */
+  card(stage, title) {
+    return this.column(stage).locator('.deal-card').filter({ hasText: title })
+  }
+
+  /** @param {string} stage @param {string} title @param {string} value */
+  async quickAdd(stage, title, value) {
+    const column = this.column(stage)
+    await column.getByRole('button', { name: '+ Add deal' }).click()
+    await column.getByRole('textbox', { name: 'Deal title' }).fill(title)
+    await column.getByRole('textbox', { name: 'Value' }).fill(value)
+    await column.getByRole('button', { name: 'Add', exact: true }).click()
+    await this.card(stage, title).waitFor()
+  }
+
+  /**
+   * Drags a card onto another column with the mouse, as a person would.
+   * @param {string} fromStage @param {string} title @param {string} toStage
+   */
+  async drag(fromStage, title, toStage) {
+    const card = this.card(fromStage, title)
+    await card.scrollIntoViewIfNeeded()
+    const from = await card.boundingBox()
+    const target = await this.column(toStage).locator('.column-cards').boundingBox()
+    if (!from || !target) throw new Error('card or column not visible')
+    await this.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
+    await this.page.mouse.down()
+    await this.page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 10, { steps: 5 })
+    await this.page.mouse.move(target.x + target.width / 2, target.y + 20, { steps: 20 })
+    await this.page.mouse.up()
+  }
+}

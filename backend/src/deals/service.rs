@@ -620,3 +620,11 @@ pub async fn stalled(
         .map(to_dto)
         .collect())
 }
+
+/// These deals, in no particular order (missing ids are left out).
+pub async fn get_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> AppResult<Vec<Deal>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::views(conn, workspace, ids).await?.into_iter().map(to_dto).collect())
+}

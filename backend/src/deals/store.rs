@@ -371,3 +371,12 @@ pub async fn stalled(
         .load(conn)
         .await
 }
+
+/// These deals (any state), for records that link to them.
+pub async fn views(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> QueryResult<Vec<DealView>> {
+    view_query!()
+        .filter(deals::workspace_id.eq(workspace))
+        .filter(deals::id.eq_any(ids))
+        .load(conn)
+        .await
+}

@@ -51,4 +51,26 @@ async fn demo_data_loads_once_and_looks_real() {
     assert!(items.len() >= 10);
     assert!(items.iter().filter(|c| c["industry"].is_string()).count() >= 10);
     assert!(items.iter().any(|c| c["contact_count"].as_i64().unwrap() >= 2));
+
+    // Deals at every stage of both pipelines, won and lost ones, and a year of payments.
+    let empty_stages = app
+        .scalar(
+            "SELECT count(*) FROM pipeline_stages s WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.stage_id = s.id)",
+        )
+        .await;
+    assert_eq!(empty_stages, 0, "every stage holds a demo deal");
+    assert!(app.scalar("SELECT count(*) FROM deals WHERE status = 'won'").await >= 3);
+    assert!(
+        app.scalar("SELECT count(*) FROM deals WHERE status = 'lost' AND lost_reason IS NOT NULL")
+            .await
+            >= 1
+    );
+    assert!(
+        app.scalar("SELECT count(DISTINCT date_trunc('month', received_on)) FROM payments")
+            .await
+            >= 6
+    );
+    let dashboard = app.get("/api/v1/dashboard").await.body;
+    assert!(dashboard["revenue"]["last_12_months_minor"].as_i64().unwrap() > 0);
+    assert!(dashboard["win_rate"]["rate"].as_f64().unwrap() > 0.0);
 }

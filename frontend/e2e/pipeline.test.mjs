@@ -1,0 +1,72 @@
+// @ts-check
+// A person adds a deal on the board, drags it to another stage, and finds it there after a reload;
+// then opens it, marks it won and records a payment.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, SHOTS } from './browser.mjs'
+import { ContactsPage, PipelinePage } from './pages.mjs'
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let ctx
+
+before(async () => {
+  ctx = await launch()
+})
+after(async () => {
+  await ctx?.browser.close()
+})
+
+test('a deal dragged to another stage stays there after a reload', async () => {
+  const { page } = ctx
+  const board = new PipelinePage(page)
+  await board.open()
+  const title = `Kanban deal ${Date.now()}`
+  await board.quickAdd('Lead', title, '4,200')
+  assert.match(await board.card('Lead', title).innerText(), /4,200/)
+
+  await board.drag('Lead', title, 'Proposal')
+  await page.getByText(`Moved “${title}” to Proposal`).waitFor()
+  await board.card('Proposal', title).waitFor()
+  await page.screenshot({ path: `${SHOTS}pipeline-after-drag.png`, fullPage: true })
+
+  await page.reload()
+  await board.card('Proposal', title).waitFor()
+  assert.equal(await board.card('Lead', title).count(), 0)
+  assert.match(await board.column('Proposal').locator('.column-header').innerText(), /60% probability/)
+
+  // The deal page shows the move in its history; winning it and recording a payment.
+  await board.card('Proposal', title).getByRole('link', { name: title }).click()
+  await page.getByRole('heading', { name: title }).waitFor()
+  const history = page.locator('.stage-history')
+  assert.match(await history.innerText(), /Lead → Proposal/)
+})
+
+test('a won deal with a contact takes payments', async () => {
+  const { page } = ctx
+  const contacts = new ContactsPage(page)
+  await contacts.open()
+  await page.goto('/deals/new')
+  const title = `Retainer ${Date.now()}`
+  await page.getByRole('textbox', { name: 'Title' }).fill(title)
+  await page.getByRole('searchbox', { name: 'Contact' }).fill('a')
+  const results = page.getByRole('combobox', { name: 'Contact results' })
+  await results.locator('option').nth(1).waitFor({ state: 'attached' })
+  await results.selectOption({ index: 1 })
+  await page.getByRole('textbox', { name: 'Value' }).fill('abc')
+  await page.getByText('Type a number').waitFor()
+  await page.getByRole('textbox', { name: 'Value' }).fill('1500')
+  await page.getByRole('checkbox', { name: 'Retainer (paid monthly)' }).check()
+  await page.getByRole('spinbutton', { name: 'Months' }).fill('6')
+  await page.getByRole('button', { name: 'Add deal' }).click()
+  await page.waitForURL(/\/deals\/[0-9a-f-]{36}$/)
+  await page.getByText('6 months').waitFor()
+
+  page.once('dialog', (d) => d.accept())
+  await page.getByRole('button', { name: 'Won', exact: true }).click()
+  await page.getByText('Marked as won').waitFor()
+  await page.getByRole('button', { name: 'Record a payment' }).click()
+  await page.getByRole('textbox', { name: /Amount/ }).fill('1,500.00')
+  await page.getByRole('button', { name: 'Record payment' }).click()
+  await page.getByText('Recorded €1,500.00').waitFor()
+  assert.match(await page.locator('.table').innerText(), /1,500\.00/)
+})

@@ -1,0 +1,90 @@
+// Deals: one deal with its actions, lists of deals, and creating one.
+import { ref, type Ref } from 'vue'
+import { api, call, ApiError } from '../api/client'
+import type { CreateDeal, Deal, StageChange, UpdateDeal } from '../api/types'
+
+export function createDeal(body: CreateDeal, idempotencyKey?: string): Promise<Deal> {
+  return call(
+    api.POST('/api/v1/deals', {
+      body,
+      params: { header: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined },
+    }),
+  )
+}
+
+export function updateDeal(id: string, body: UpdateDeal): Promise<Deal> {
+  return call(api.PATCH('/api/v1/deals/{id}', { params: { path: { id } }, body }))
+}
+
+export function useDeal(id: Ref<string>) {
+  const deal = ref<Deal | null>(null)
+  const history = ref<StageChange[]>([])
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+
+  async function load() {
+    if (!id.value) return
+    loading.value = true
+    error.value = null
+    try {
+      const path = { params: { path: { id: id.value } } }
+      const [d, h] = await Promise.all([
+        call(api.GET('/api/v1/deals/{id}', path)),
+        call(api.GET('/api/v1/deals/{id}/stage-history', path)),
+      ])
+      deal.value = d
+      history.value = h.items
+    } catch (e) {
+      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      deal.value = null
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Applies a change with the version we saw; a 412 means someone else changed it first. */
+  async function update(body: UpdateDeal) {
+    if (!deal.value) return
+    deal.value = await updateDeal(deal.value.id, { ...body, version: deal.value.version })
+    history.value = (
+      await call(api.GET('/api/v1/deals/{id}/stage-history', { params: { path: { id: deal.value.id } } }))
+    ).items
+  }
+
+  async function trash() {
+    if (!deal.value) return
+    await call(api.DELETE('/api/v1/deals/{id}', { params: { path: { id: deal.value.id } } }))
+  }
+
+  async function restore() {
+    if (!deal.value) return
+    deal.value = await call(
+      api.POST('/api/v1/deals/{id}/restore', { params: { path: { id: deal.value.id } } }),
+    )
+  }
+
+  return { deal, history, loading, error, load, update, trash, restore }
+}
+
+/** Deals of a contact or company, for their pages. */
+export function useRelatedDeals(query: Ref<{ contact_id?: string; company_id?: string }>) {
+  const items = ref<Deal[]>([])
+  const error = ref<ApiError | null>(null)
+  const loading = ref(false)
+
+  async function load() {
+    loading.value = true
+    error.value = null
+    try {
+      items.value = (
+        await call(api.GET('/api/v1/deals', { params: { query: { ...query.value, limit: 100 } } }))
+      ).items
+    } catch (e) {
+      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+    } finally {
+      loading.value = false
+    }
+  }
+
+  return { items, error, loading, load }
+}
