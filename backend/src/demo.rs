@@ -18,6 +18,10 @@ use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind, Ou
 use crate::payments;
 use crate::payments::dto::CreatePayment;
 use crate::pipelines;
+use crate::products;
+use crate::products::dto::CreateProduct;
+use crate::proposals;
+use crate::proposals::dto::{CreateProposal, NewLine, ProposalStatus, UpdateProposal};
 use crate::settings::dto::CadenceDefaults;
 
 struct Person {
@@ -691,6 +695,128 @@ const APPLICATIONS: &[(&str, &str, i64)] = &[
     ("Design manager at Soylent", "Withdrawn", 880_000),
 ];
 
+const PRODUCTS: &[(&str, &str, &str, i64, &str)] = &[
+    (
+        "Discovery workshop",
+        "WS-01",
+        "Consulting",
+        150_000,
+        "A half-day workshop to agree goals, audience and scope.",
+    ),
+    (
+        "UX audit",
+        "AUD-01",
+        "Consulting",
+        240_000,
+        "Heuristic review of an existing product with a prioritised report.",
+    ),
+    (
+        "Design sprint (week)",
+        "DS-05",
+        "Design",
+        600_000,
+        "Five days from problem to tested prototype.",
+    ),
+    (
+        "Development (hour)",
+        "DEV-H",
+        "Development",
+        9_500,
+        "Front-end or back-end development, billed by the hour.",
+    ),
+    (
+        "Landing page",
+        "LP-01",
+        "Development",
+        320_000,
+        "Design and build of one responsive landing page.",
+    ),
+    (
+        "Monthly support",
+        "SUP-M",
+        "Support",
+        80_000,
+        "Up to 8 hours of fixes and small changes a month.",
+    ),
+    (
+        "Hosting (year)",
+        "HOST-Y",
+        "Services",
+        36_000,
+        "Managed hosting with backups and monitoring.",
+    ),
+    (
+        "Copywriting (page)",
+        "COPY-P",
+        "Content",
+        45_000,
+        "Web copy for one page, two rounds of edits.",
+    ),
+];
+
+/// A product catalogue and a sent proposal on the first deal in the Proposal stage.
+async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<()> {
+    let mut ids = Vec::new();
+    for (name, sku, category, price, description) in PRODUCTS {
+        let input = CreateProduct {
+            name: (*name).into(),
+            sku: Some((*sku).into()),
+            category: Some((*category).into()),
+            price_minor: *price,
+            currency: Some("EUR".into()),
+            description: Some((*description).into()),
+            in_stock: Some(*sku != "HOST-Y"),
+        };
+        let product = products::service::create(conn, workspace, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo product {name}: {e}"))?;
+        ids.push(product.id);
+    }
+    let params = crate::deals::dto::ListDealsParams {
+        stage_id: Some("01936000-0000-7000-8000-000000000213".into()),
+        sort: Some("title".into()),
+        limit: Some("1".into()),
+        ..Default::default()
+    };
+    let page = deals::service::list(conn, workspace, &params)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo deals: {e}"))?;
+    let Some(deal) = page.items.into_iter().next() else {
+        return Ok(());
+    };
+    let line = |product: Uuid, quantity: f64, discount: f64| NewLine {
+        product_id: Some(product),
+        description: None,
+        quantity: Some(quantity),
+        unit_price_minor: None,
+        discount_percent: Some(discount),
+    };
+    let input = CreateProposal {
+        deal_id: deal.id,
+        title: Some(format!("{} — proposal", deal.title)),
+        currency: None,
+        tax_rate_percent: Some(20.0),
+        introduction: Some(format!(
+            "Thank you for considering us for {}. This proposal sets out the scope, the timeline and the investment we discussed.",
+            deal.title.to_lowercase()
+        )),
+        terms: Some("50% on signature, 50% on delivery. Payment within 30 days of invoice. Valid for 30 days.".into()),
+        valid_until: Some(Utc::now().date_naive() + Duration::days(30)),
+        lines: vec![line(ids[0], 1.0, 0.0), line(ids[3], 40.0, 10.0), line(ids[5], 3.0, 0.0)],
+    };
+    let proposal = proposals::service::create(conn, workspace, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo proposal: {e}"))?;
+    let sent = UpdateProposal {
+        status: Some(ProposalStatus::Sent),
+        ..Default::default()
+    };
+    proposals::service::update(conn, workspace, proposal.id, sent, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo proposal: {e}"))?;
+    Ok(())
+}
+
 /// Shifts a deal's whole timeline (creation, stage changes, closing) `days` into the past.
 async fn backdate(conn: &mut AsyncPgConnection, deal: Uuid, days: i64) -> anyhow::Result<()> {
     diesel::sql_query(
@@ -809,6 +935,7 @@ async fn deals_and_payments(
             }
         }
     }
+    catalogue_and_proposal(conn, workspace).await?;
     // The job-search pipeline, one application at every stage.
     let job_stages = pipelines::service::stages(conn, JOB_SEARCH)
         .await

@@ -20,6 +20,8 @@ pub mod money;
 pub mod openapi;
 pub mod payments;
 pub mod pipelines;
+pub mod products;
+pub mod proposals;
 pub mod reminders;
 pub mod settings;
 pub mod state;
@@ -116,6 +118,18 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(payments::routes::delete_payment)
                 .service(payments::routes::get_revenue)
                 .service(dashboard::routes::get_dashboard)
+                .service(products::routes::list_products)
+                .service(products::routes::create_product)
+                .service(products::routes::get_product)
+                .service(products::routes::update_product)
+                .service(products::routes::delete_product)
+                .service(proposals::routes::list_proposals)
+                .service(proposals::routes::create_proposal)
+                .service(proposals::routes::get_proposal)
+                .service(proposals::routes::update_proposal)
+                .service(proposals::routes::delete_proposal)
+                .service(proposals::routes::print_proposal)
+                .service(proposals::routes::download_proposal_pdf)
                 .default_service(web::to(unmatched)),
         );
 }

@@ -14,6 +14,11 @@ const TAGS: &[(&str, &str)] = &[
     ("deals", "Opportunities moving through a pipeline"),
     ("pipelines", "Sales processes: ordered stages, and the deal board"),
     ("revenue", "Payments received and revenue reports"),
+    ("products", "The catalogue of products and services you sell"),
+    (
+        "proposals",
+        "Quotes for deals: line items, totals, a printable page and a PDF",
+    ),
     ("dashboard", "The figures of the dashboard"),
     ("interactions", "The timeline of touchpoints with contacts"),
     ("follow-ups", "Who needs a touchpoint, and why"),

@@ -626,5 +626,9 @@ pub async fn get_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(store::views(conn, workspace, ids).await?.into_iter().map(to_dto).collect())
+    Ok(store::views(conn, workspace, ids)
+        .await?
+        .into_iter()
+        .map(to_dto)
+        .collect())
 }

@@ -70,6 +70,11 @@ async fn demo_data_loads_once_and_looks_real() {
             .await
             >= 6
     );
+    assert!(app.scalar("SELECT count(*) FROM products").await >= 5);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM proposals WHERE status = 'sent'").await,
+        1
+    );
     let dashboard = app.get("/api/v1/dashboard").await.body;
     assert!(dashboard["revenue"]["last_12_months_minor"].as_i64().unwrap() > 0);
     assert!(dashboard["win_rate"]["rate"].as_f64().unwrap() > 0.0);

@@ -17,6 +17,7 @@ mod followups;
 mod idempotency;
 mod interactions;
 mod migrations;
+mod proposals;
 mod reminders;
 mod revenue;
 mod system;

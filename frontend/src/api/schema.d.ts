@@ -619,6 +619,117 @@ export interface paths {
         patch: operations["update_stage"];
         trace?: never;
     };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List products by name; search name, SKU and category. */
+        get: operations["list_products"];
+        put?: never;
+        /** Add a product to the catalogue. */
+        post: operations["create_product"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one product. */
+        get: operations["get_product"];
+        put?: never;
+        post?: never;
+        /** Delete a product; proposal lines that used it keep their text and price. */
+        delete: operations["delete_product"];
+        options?: never;
+        head?: never;
+        /** Change a product; proposals already written keep their prices. */
+        patch: operations["update_product"];
+        trace?: never;
+    };
+    "/api/v1/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List proposals, newest first; filter by deal or status. */
+        get: operations["list_proposals"];
+        put?: never;
+        /**
+         * Draft a proposal for a deal. Lines name a catalogue product (its name and price are the
+         *     defaults) or carry their own description and price.
+         */
+        post: operations["create_proposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one proposal with its lines and totals. */
+        get: operations["get_proposal"];
+        put?: never;
+        post?: never;
+        /** Delete a proposal. */
+        delete: operations["delete_proposal"];
+        options?: never;
+        head?: never;
+        /** Change a proposal: its text, tax, status, or all its lines at once. */
+        patch: operations["update_proposal"];
+        trace?: never;
+    };
+    "/api/v1/proposals/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proposal as a PDF download. */
+        get: operations["download_proposal_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proposal as a printable web page. */
+        get: operations["print_proposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reminders": {
         parameters: {
             query?: never;
@@ -1356,6 +1467,64 @@ export interface components {
             stages?: components["schemas"]["NewStage"][] | null;
         };
         /**
+         * @description A new product.
+         * @example {
+         *       "category": "Consulting",
+         *       "currency": "EUR",
+         *       "name": "Website audit",
+         *       "price_minor": 120000,
+         *       "sku": "AUD-01"
+         *     }
+         */
+        CreateProduct: {
+            category?: string | null;
+            /** @description The workspace's currency by default. */
+            currency?: string | null;
+            description?: string | null;
+            /** @description Default true. */
+            in_stock?: boolean | null;
+            name: string;
+            /** Format: int64 */
+            price_minor: number;
+            sku?: string | null;
+        };
+        /**
+         * @description A new proposal for a deal.
+         * @example {
+         *       "deal_id": "01936000-0000-7000-8000-000000000042",
+         *       "lines": [
+         *         {
+         *           "description": "Discovery workshop",
+         *           "quantity": 1,
+         *           "unit_price_minor": 150000
+         *         },
+         *         {
+         *           "description": "Design and build",
+         *           "discount_percent": 10,
+         *           "quantity": 12.5,
+         *           "unit_price_minor": 9000
+         *         }
+         *       ],
+         *       "tax_rate_percent": 20,
+         *       "valid_until": "2026-12-31"
+         *     }
+         */
+        CreateProposal: {
+            /** @description Defaults to the deal's currency. */
+            currency?: string | null;
+            /** Format: uuid */
+            deal_id: string;
+            introduction?: string | null;
+            lines?: components["schemas"]["NewLine"][];
+            /** Format: double */
+            tax_rate_percent?: number | null;
+            terms?: string | null;
+            /** @description Defaults to the deal's title. */
+            title?: string | null;
+            /** Format: date */
+            valid_until?: string | null;
+        };
+        /**
          * @description A new reminder.
          * @example {
          *       "contact_id": "01936000-0000-7000-8000-000000000042",
@@ -1756,6 +1925,32 @@ export interface components {
             month: string;
         };
         /**
+         * @description A line to write: from the catalogue (`product_id`, whose name and price are the defaults) or free text.
+         * @example {
+         *       "discount_percent": 10,
+         *       "product_id": "01936000-0000-7000-8000-000000000301",
+         *       "quantity": 2
+         *     }
+         */
+        NewLine: {
+            /** @description Required without a product. */
+            description?: string | null;
+            /** Format: double */
+            discount_percent?: number | null;
+            /** Format: uuid */
+            product_id?: string | null;
+            /**
+             * Format: double
+             * @description More than 0, up to three decimals; default 1.
+             */
+            quantity?: number | null;
+            /**
+             * Format: int64
+             * @description Required without a product; 0 or more.
+             */
+            unit_price_minor?: number | null;
+        };
+        /**
          * @description A stage to create.
          * @example {
          *       "kind": "open",
@@ -1906,6 +2101,172 @@ export interface components {
             title: string;
             /** @description A URI naming the kind of problem: `urn:rapport:problem:<code>`. */
             type: string;
+        };
+        /** @description Something you sell: a product, a service, a package. */
+        Product: {
+            /** @example Consulting */
+            category?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @example EUR */
+            currency: string;
+            description?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description Whether it can be sold right now. */
+            in_stock: boolean;
+            /** @example Website audit */
+            name: string;
+            /**
+             * Format: int64
+             * @description Unit price in minor units.
+             * @example 120000
+             */
+            price_minor: number;
+            /**
+             * @description Your own reference; unique in the workspace (ignoring case).
+             * @example AUD-01
+             */
+            sku?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            version: number;
+        };
+        /** @description A page of products, by name. */
+        ProductPage: {
+            items: components["schemas"]["Product"][];
+            next_cursor?: string | null;
+        };
+        /** @description A quote for a deal. */
+        Proposal: {
+            company_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            contact_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @example EUR */
+            currency: string;
+            /** Format: uuid */
+            deal_id: string;
+            /** @example Website redesign */
+            deal_title: string;
+            /**
+             * Format: date-time
+             * @description When it was accepted or declined.
+             */
+            decided_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            introduction?: string | null;
+            lines: components["schemas"]["ProposalLine"][];
+            /**
+             * Format: int32
+             * @description Numbered 1, 2, 3… per workspace.
+             * @example 7
+             */
+            number: number;
+            /** Format: date-time */
+            sent_at?: string | null;
+            status: components["schemas"]["ProposalStatus"];
+            /**
+             * Format: double
+             * @description 0 to 100, up to two decimals, applied after discounts.
+             * @example 20
+             */
+            tax_rate_percent: number;
+            terms?: string | null;
+            /** @example Website redesign — proposal */
+            title: string;
+            totals: components["schemas"]["ProposalTotals"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_until?: string | null;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            version: number;
+        };
+        /** @description One line of a proposal, with its computed amounts. */
+        ProposalLine: {
+            /**
+             * Format: int64
+             * @description quantity × unit price.
+             * @example 240000
+             */
+            amount_minor: number;
+            /** @example Website audit */
+            description: string;
+            /**
+             * Format: int64
+             * @example 24000
+             */
+            discount_minor: number;
+            /**
+             * Format: double
+             * @description 0 to 100, up to two decimals.
+             * @example 10
+             */
+            discount_percent: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The catalogue product it came from, if any (deleting the product keeps the line).
+             */
+            product_id?: string | null;
+            /**
+             * Format: double
+             * @description Up to three decimals, e.g. 1.5 hours.
+             * @example 2
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description amount − discount.
+             * @example 216000
+             */
+            total_minor: number;
+            /**
+             * Format: int64
+             * @example 120000
+             */
+            unit_price_minor: number;
+        };
+        /** @description A page of proposals, newest first. */
+        ProposalPage: {
+            items: components["schemas"]["Proposal"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a proposal stands.
+         * @enum {string}
+         */
+        ProposalStatus: "draft" | "sent" | "accepted" | "declined";
+        /** @description A proposal's sums. */
+        ProposalTotals: {
+            /** Format: int64 */
+            discount_minor: number;
+            /**
+             * Format: int64
+             * @description Subtotal − discounts.
+             */
+            net_minor: number;
+            /** Format: int64 */
+            subtotal_minor: number;
+            /** Format: int64 */
+            tax_minor: number;
+            /**
+             * Format: int64
+             * @description Net + tax: what the client pays.
+             */
+            total_minor: number;
         };
         Readiness: {
             /**
@@ -2432,6 +2793,46 @@ export interface components {
             name?: string | null;
             /** Format: int32 */
             position?: number | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @description A partial update; `null` clears an optional field.
+         * @example {
+         *       "price_minor": 135000,
+         *       "version": 1
+         *     }
+         */
+        UpdateProduct: {
+            category?: string | null;
+            currency?: string | null;
+            description?: string | null;
+            in_stock?: boolean | null;
+            name?: string | null;
+            /** Format: int64 */
+            price_minor?: number | null;
+            sku?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @description A partial update; `lines` replaces every line.
+         * @example {
+         *       "status": "sent",
+         *       "version": 1
+         *     }
+         */
+        UpdateProposal: {
+            currency?: string | null;
+            introduction?: string | null;
+            lines?: components["schemas"]["NewLine"][] | null;
+            status?: null | components["schemas"]["ProposalStatus"];
+            /** Format: double */
+            tax_rate_percent?: number | null;
+            terms?: string | null;
+            title?: string | null;
+            /** Format: date */
+            valid_until?: string | null;
             /** Format: int32 */
             version?: number | null;
         };
@@ -8381,6 +8782,1295 @@ export interface operations {
                      *       "status": 422,
                      *       "title": "Unprocessable Entity",
                      *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_products: {
+        parameters: {
+            query?: {
+                /** @description Words in the name, SKU or category. */
+                q?: string;
+                category?: string;
+                /** @description `true` for what can be sold now. */
+                in_stock?: boolean;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_product: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string identifying this creation */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProduct"];
+            };
+        };
+        responses: {
+            /** @description The product was created */
+            201: {
+                headers: {
+                    /** @description URL of the product */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_product: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The product's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_product: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The product's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_product: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The product's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProduct"];
+            };
+        };
+        responses: {
+            /** @description The updated product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_proposals: {
+        parameters: {
+            query?: {
+                /** @description Only this deal's proposals. */
+                deal_id?: string;
+                /** @description `draft`, `sent`, `accepted` or `declined`. */
+                status?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of proposals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalPage"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_proposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string identifying this creation */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProposal"];
+            };
+        };
+        responses: {
+            /** @description The proposal was created */
+            201: {
+                headers: {
+                    /** @description URL of the proposal */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_proposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_proposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The proposal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_proposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The proposal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProposal"];
+            };
+        };
+        responses: {
+            /** @description The updated proposal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_proposal_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An A4 PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    print_proposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A self-contained HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -97,6 +97,8 @@ pub struct Resp {
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The raw body, for binary responses.
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -202,13 +204,15 @@ pub async fn send(req: reqwest::RequestBuilder) -> Resp {
     let res = req.send().await.expect("request");
     let status = res.status();
     let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
+    let bytes = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
     Resp {
         status,
         headers,
         body,
         text,
+        bytes,
     }
 }
 
