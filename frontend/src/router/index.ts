@@ -42,6 +42,18 @@ export const router = createRouter({
       component: () => import('../views/DealEditView.vue'),
       props: true,
     },
+    { path: '/products', name: 'products', component: () => import('../views/ProductsView.vue') },
+    {
+      path: '/proposals/new',
+      name: 'proposal-new',
+      component: () => import('../views/ProposalEditView.vue'),
+    },
+    {
+      path: '/proposals/:id',
+      name: 'proposal',
+      component: () => import('../views/ProposalEditView.vue'),
+      props: true,
+    },
     { path: '/follow-ups', name: 'follow-ups', component: () => import('../views/FollowUpsView.vue') },
     { path: '/templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
     { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
