@@ -897,6 +897,17 @@ async fn deals_and_payments(
                 let won = move_deal(conn, workspace, deal.id, to("Won (Client)")).await?;
                 let months_ago = 1 + (i as i64 % 10);
                 backdate(conn, deal.id, months_ago * 30).await?;
+                // Winning took a few weeks: the deal started earlier than it closed.
+                diesel::sql_query(
+                    "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $2::int) \
+                     WHERE id = $1 RETURNING id) \
+                     UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $2::int) \
+                     WHERE deal_id IN (SELECT id FROM d) AND from_stage_id IS NULL",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(deal.id)
+                .bind::<diesel::sql_types::Integer, _>(12 + (i as i32 % 5) * 6)
+                .execute(conn)
+                .await?;
                 // Clients paid: an instalment a month since the deal was won.
                 let instalments = if retainer {
                     won.recurring_months.unwrap_or(1) as i64

@@ -25,7 +25,7 @@ test('a proposal is written with live totals and downloads as a PDF', async () =
   const product = `Workshop ${Date.now()}`
   await page.getByRole('textbox', { name: 'Name' }).fill(product)
   await page.getByRole('textbox', { name: 'Price' }).fill('1,500')
-  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('button', { name: 'Save', exact: true }).click()
   await page.getByRole('table', { name: 'Products' }).getByText(product).waitFor()
 
   // A deal to write it for.

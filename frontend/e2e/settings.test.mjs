@@ -20,11 +20,11 @@ test('cadences and the calendar link', async () => {
   const timezone = page.locator('[name="timezone"]')
   await timezone.waitFor()
   await timezone.fill('Mars/Olympus')
-  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('button', { name: 'Save settings' }).click()
   await page.getByText(/is not a time zone name/).waitFor()
   await timezone.fill('Europe/Paris')
   await page.locator('[name="cadence_lead"]').fill('5')
-  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('button', { name: 'Save settings' }).click()
   await page.getByText('Settings saved').waitFor()
   const settings = await (await page.request.get('/api/v1/settings')).json()
   assert.equal(settings.timezone, 'Europe/Paris')
@@ -68,4 +68,44 @@ test('a custom field defined in settings is filled on a contact and shown on its
     list.items.map((/** @type {{ first_name: string }} */ c) => c.first_name),
     ['Cora'],
   )
+})
+
+test('a stage is added to a pipeline, and one holding deals moves them before it goes', async () => {
+  const { page } = ctx
+  await page.goto('/settings')
+  const pipelineName = `Partners ${Date.now()}`
+  await page.getByRole('textbox', { name: 'New pipeline' }).fill(pipelineName)
+  await page.getByRole('button', { name: 'Add pipeline' }).click()
+  const section = page.locator(`.pipeline-settings[data-pipeline="${pipelineName}"]`)
+  await section.waitFor()
+  // New pipelines start with New, Won and Lost; add "Pitched" after the open stages.
+  await section.getByRole('textbox', { name: `New stage in ${pipelineName}` }).fill('Pitched')
+  await section
+    .getByRole('spinbutton', { name: `Probability of the new stage in ${pipelineName}` })
+    .fill('40')
+  await section.getByRole('button', { name: 'Add stage' }).click()
+  await section.getByRole('textbox', { name: 'Name of Pitched' }).waitFor()
+  const names = await section
+    .locator('input[aria-label^="Name of"]')
+    .evaluateAll((els) => els.map((e) => /** @type {HTMLInputElement} */ (e).value))
+  assert.deepEqual(names, ['New', 'Pitched', 'Won', 'Lost'])
+
+  // A deal in "New"; deleting that stage asks where its deals go.
+  await page.goto(`/pipeline`)
+  await page.getByRole('combobox', { name: 'Pipeline' }).selectOption({ label: pipelineName })
+  await page.locator('.board-column[data-stage="New"]').getByRole('button', { name: '+ Add deal' }).click()
+  await page.getByRole('textbox', { name: 'Deal title' }).fill('Partner deal')
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  await page.locator('.deal-card').filter({ hasText: 'Partner deal' }).waitFor()
+  await page.goto('/settings')
+  await section.getByRole('button', { name: 'Delete New' }).click()
+  await section.getByRole('combobox', { name: 'Move its deals to' }).selectOption({ label: 'Pitched' })
+  await section.getByRole('button', { name: 'Move and delete' }).click()
+  await page.getByText('Deleted the stage New').waitFor()
+  await page.goto('/pipeline')
+  await page.getByRole('combobox', { name: 'Pipeline' }).selectOption({ label: pipelineName })
+  await page
+    .locator('.board-column[data-stage="Pitched"] .deal-card')
+    .filter({ hasText: 'Partner deal' })
+    .waitFor()
 })

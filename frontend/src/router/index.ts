@@ -3,6 +3,12 @@ import { createRouter, createWebHistory } from 'vue-router'
 // Views load lazily so the first page only downloads what it shows.
 export const router = createRouter({
   history: createWebHistory(),
+  // Links like /settings#pipelines scroll to their section once the page has drawn it.
+  scrollBehavior(to, _from, saved) {
+    if (saved) return saved
+    if (to.hash) return new Promise((resolve) => setTimeout(() => resolve({ el: to.hash, top: 16 }), 300))
+    return { top: 0 }
+  },
   routes: [
     { path: '/', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
     { path: '/contacts', name: 'contacts', component: () => import('../views/ContactsView.vue') },
