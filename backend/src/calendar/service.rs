@@ -91,8 +91,8 @@ struct EntryRow {
     kind: String,
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    contact_id: Uuid,
+    #[diesel(sql_type = Text)]
+    link: String,
     #[diesel(sql_type = Text)]
     contact_name: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -114,10 +114,10 @@ pub async fn feed(conn: &mut AsyncPgConnection, token: &str, base_url: &str) -> 
         AppError::not_found("the calendar feed")
             .with_detail("no calendar feed has this address; it may have been replaced")
     })?;
-    // Follow-ups (unless an open reminder set that very date, which has its own event) and open
-    // reminders, from a month back to six months ahead.
+    // Follow-ups (unless an open reminder set that very date, which has its own event), open
+    // reminders and open deals' expected close dates, from a month back to six months ahead.
     let rows: Vec<EntryRow> = diesel::sql_query(
-        "SELECT 'follow_up' AS kind, c.id AS id, c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
+        "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
                 co.name AS company, NULL::text AS title, c.next_follow_up_at AS at \
          FROM contacts c LEFT JOIN companies co ON co.id = c.company_id \
          WHERE c.workspace_id = $1 AND c.deleted_at IS NULL \
@@ -125,10 +125,16 @@ pub async fn feed(conn: &mut AsyncPgConnection, token: &str, base_url: &str) -> 
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL \
                            AND r.due_at = c.next_follow_up_at) \
          UNION ALL \
-         SELECT 'reminder', r.id, r.contact_id, trim(c.first_name || ' ' || c.last_name), co.name, r.title, r.due_at \
+         SELECT 'reminder', r.id, '/contacts/' || r.contact_id, trim(c.first_name || ' ' || c.last_name), co.name, r.title, r.due_at \
          FROM reminders r JOIN contacts c ON c.id = r.contact_id LEFT JOIN companies co ON co.id = c.company_id \
          WHERE r.workspace_id = $1 AND r.completed_at IS NULL AND c.deleted_at IS NULL \
            AND r.due_at BETWEEN now() - interval '30 days' AND now() + interval '180 days' \
+         UNION ALL \
+         SELECT 'close', d.id, '/deals/' || d.id, coalesce(trim(c.first_name || ' ' || c.last_name), ''), co.name, d.title, \
+                d.expected_close_date::timestamp AT TIME ZONE 'UTC' \
+         FROM deals d LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN companies co ON co.id = d.company_id \
+         WHERE d.workspace_id = $1 AND d.status = 'open' AND d.deleted_at IS NULL \
+           AND d.expected_close_date BETWEEN current_date - 30 AND current_date + 180 \
          ORDER BY at LIMIT 5000",
     )
     .bind::<SqlUuid, _>(ws.workspace_id)
@@ -137,13 +143,13 @@ pub async fn feed(conn: &mut AsyncPgConnection, token: &str, base_url: &str) -> 
     let entries: Vec<Entry> = rows
         .into_iter()
         .map(|r| Entry {
-            kind: if r.kind == "reminder" {
-                EntryKind::Reminder
-            } else {
-                EntryKind::FollowUp
+            kind: match r.kind.as_str() {
+                "reminder" => EntryKind::Reminder,
+                "close" => EntryKind::CloseDate,
+                _ => EntryKind::FollowUp,
             },
             id: r.id,
-            contact_id: r.contact_id,
+            link: r.link,
             contact_name: r.contact_name,
             company: r.company,
             title: r.title,

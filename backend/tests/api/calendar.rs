@@ -56,6 +56,27 @@ async fn a_private_feed_of_follow_ups_and_reminders() {
     )
     .await;
 
+    // An open deal closing in five days is an all-day event; won deals are not.
+    let deal = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "Website", "contact_id": ada["id"], "expected_close_date": (Utc::now() + Duration::days(5)).date_naive()}),
+        )
+        .await
+        .body;
+    let won = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "Done deal", "expected_close_date": (Utc::now() + Duration::days(4)).date_naive()}),
+        )
+        .await
+        .body;
+    app.patch(
+        &format!("/api/v1/deals/{}", won["id"].as_str().unwrap()),
+        &json!({"status": "won"}),
+    )
+    .await;
+
     let link = app.post("/api/v1/calendar/link", &json!({})).await;
     assert_eq!(link.status, 201, "{}", link.text);
     let url = link.body["url"].as_str().unwrap();
@@ -73,11 +94,16 @@ async fn a_private_feed_of_follow_ups_and_reminders() {
     let summaries: Vec<&str> = found.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         summaries,
-        vec!["Send the quote — Grace", "Follow up: Ada (Engines)"],
+        vec![
+            "Send the quote — Grace",
+            "Follow up: Ada (Engines)",
+            "Expected close: Website — Ada (Engines)"
+        ],
         "{}",
         feed.text
     );
     assert_eq!(found[1].1, format!("follow-up-{}@rapport", ada["id"].as_str().unwrap()));
+    assert_eq!(found[2].1, format!("close-{}@rapport", deal["id"].as_str().unwrap()));
     // The database keeps only a hash of the token.
     let token = path.trim_start_matches("/api/v1/calendar/").trim_end_matches(".ics");
     assert_eq!(
