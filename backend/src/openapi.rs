@@ -24,7 +24,10 @@ const TAGS: &[(&str, &str)] = &[
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),
     ("templates", "Email templates with variables"),
-    ("calendar", "A private iCalendar feed of follow-ups, reminders and expected close dates"),
+    (
+        "calendar",
+        "A private iCalendar feed of follow-ups, reminders and expected close dates",
+    ),
     (
         "activity",
         "What changed, when: the workspace feed and each record's history",

@@ -111,11 +111,7 @@ fn name_taken(e: AppError, name: &str) -> AppError {
 }
 
 fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(current) => Err(AppError::version_conflict(current)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &CompanyQuery) -> AppResult<CompanyPage> {

@@ -75,6 +75,95 @@ pub enum WriteOutcome<R> {
     Missing,
 }
 
+impl<R> WriteOutcome<R> {
+    /// The written row, else 412 (stale version) or 404 naming `what` ("the deal").
+    pub fn into_result(self, what: &str) -> crate::error::AppResult<R> {
+        match self {
+            WriteOutcome::Written(row) => Ok(*row),
+            WriteOutcome::Stale(v) => Err(crate::error::AppError::version_conflict(v)),
+            WriteOutcome::Missing => Err(crate::error::AppError::not_found(what)),
+        }
+    }
+}
+
+/// Writes the versioned `update` and `delete` of a store (and their `outcome`) for a table with
+/// `workspace_id`, `id`, `version` and `updated_at` columns; the store must have `find`.
+/// A write succeeds only at the `expected` version (any version when `None`); otherwise the
+/// outcome says whether the row is stale or missing.
+#[macro_export]
+macro_rules! versioned_writes {
+    ($table:ident, $row:ty, $changeset:ty) => {
+        pub async fn update(
+            conn: &mut diesel_async::AsyncPgConnection,
+            workspace: uuid::Uuid,
+            id: uuid::Uuid,
+            changes: &$changeset,
+            expected: Option<i32>,
+        ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            let target = $table::table
+                .filter($table::workspace_id.eq(workspace))
+                .filter($table::id.eq(id))
+                .filter(
+                    $table::version
+                        .eq(expected.unwrap_or(0))
+                        .or(expected.is_none().into_sql::<diesel::sql_types::Bool>()),
+                );
+            let updated = diesel::update(target)
+                .set((
+                    changes,
+                    $table::version.eq($table::version + 1),
+                    $table::updated_at.eq(chrono::Utc::now()),
+                ))
+                .returning(<$row>::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            outcome(conn, workspace, id, updated).await
+        }
+
+        pub async fn delete(
+            conn: &mut diesel_async::AsyncPgConnection,
+            workspace: uuid::Uuid,
+            id: uuid::Uuid,
+            expected: Option<i32>,
+        ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            let target = $table::table
+                .filter($table::workspace_id.eq(workspace))
+                .filter($table::id.eq(id))
+                .filter(
+                    $table::version
+                        .eq(expected.unwrap_or(0))
+                        .or(expected.is_none().into_sql::<diesel::sql_types::Bool>()),
+                );
+            let deleted = diesel::delete(target)
+                .returning(<$row>::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+            outcome(conn, workspace, id, deleted).await
+        }
+
+        async fn outcome(
+            conn: &mut diesel_async::AsyncPgConnection,
+            workspace: uuid::Uuid,
+            id: uuid::Uuid,
+            written: Option<$row>,
+        ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
+            Ok(match written {
+                Some(row) => $crate::db::WriteOutcome::Written(Box::new(row)),
+                None => match find(conn, workspace, id).await? {
+                    Some(row) => $crate::db::WriteOutcome::Stale(row.version),
+                    None => $crate::db::WriteOutcome::Missing,
+                },
+            })
+        }
+    };
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern.
 pub fn like_contains(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

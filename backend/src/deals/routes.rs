@@ -1,6 +1,5 @@
 //! HTTP endpoints for deals under `/api/v1/deals`, and the board of a pipeline.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
@@ -9,16 +8,8 @@ use super::service;
 use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(d: &Deal) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(d);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(d.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// List deals, newest first by default; filter by pipeline, stage, status, contact or company.
 #[utoipa::path(tag = "deals", params(ListDealsParams),

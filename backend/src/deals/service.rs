@@ -114,11 +114,7 @@ pub fn to_dto(view: DealView) -> Deal {
 }
 
 fn written(outcome: WriteOutcome<DealRow>) -> AppResult<DealRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {

@@ -1,8 +1,8 @@
 //! Optimistic concurrency over HTTP: every object's `version` is its ETag, and `If-Match` on a
 //! write makes a stale write fail with 412 instead of silently overwriting someone's change.
 
-use actix_web::HttpRequest;
 use actix_web::http::header::{self, ETag, EntityTag};
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 
@@ -38,4 +38,13 @@ pub fn expected_version(req: &HttpRequest, body_version: Option<i32>) -> Result<
 
 pub fn etag(version: i32) -> ETag {
     ETag(EntityTag::new_strong(version.to_string()))
+}
+
+/// `200 OK` with the object as JSON and its version as the `ETag`.
+pub fn ok_with_etag<T: crate::http::idempotency::Resource>(value: &T) -> HttpResponse {
+    let mut res = HttpResponse::Ok().json(value);
+    if let Ok(v) = header::HeaderValue::from_str(&etag(value.version()).to_string()) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
 }

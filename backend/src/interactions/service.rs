@@ -74,11 +74,7 @@ fn to_dto(row: InteractionRow) -> Interaction {
 }
 
 fn written(outcome: WriteOutcome<InteractionRow>) -> AppResult<InteractionRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 pub struct TimelineQuery {

@@ -1,6 +1,5 @@
 //! HTTP endpoints for payments under `/api/v1/payments` and the revenue report.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
@@ -11,16 +10,8 @@ use super::{revenue, service};
 use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(p: &Payment) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(p);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(p.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// List payments, latest received first; filter by contact or deal.
 #[utoipa::path(tag = "revenue", params(ListPaymentsParams),

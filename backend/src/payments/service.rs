@@ -44,11 +44,7 @@ fn to_dto(row: PaymentRow) -> Payment {
 }
 
 fn written(outcome: WriteOutcome<PaymentRow>) -> AppResult<PaymentRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> {

@@ -4,11 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::payments;
 
@@ -84,67 +83,4 @@ pub async fn list(
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    changes: &PaymentChangeset,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<PaymentRow>> {
-    let target = payments::table
-        .filter(payments::workspace_id.eq(workspace))
-        .filter(payments::id.eq(id))
-        .filter(
-            payments::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            payments::version.eq(payments::version + 1),
-            payments::updated_at.eq(Utc::now()),
-        ))
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, updated).await
-}
-
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<PaymentRow>> {
-    let target = payments::table
-        .filter(payments::workspace_id.eq(workspace))
-        .filter(payments::id.eq(id))
-        .filter(
-            payments::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let deleted = diesel::delete(target)
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, deleted).await
-}
-
-async fn outcome(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    written: Option<PaymentRow>,
-) -> QueryResult<WriteOutcome<PaymentRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
-}
+crate::versioned_writes!(payments, PaymentRow, PaymentChangeset);

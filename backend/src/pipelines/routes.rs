@@ -1,6 +1,5 @@
 //! HTTP endpoints for pipelines and stages under `/api/v1/pipelines`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use uuid::Uuid;
 
@@ -12,16 +11,8 @@ use crate::error::{AppResult, FieldError};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::ParamErrors;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(p: &Pipeline) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(p);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(p.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// Every pipeline with its stages, in order; the first is the default for new deals.
 #[utoipa::path(tag = "pipelines", responses((status = 200, description = "The pipelines", body = PipelineList)))]

@@ -47,11 +47,7 @@ fn to_dto(row: PipelineRow, stages: &[StageRow]) -> Pipeline {
 }
 
 fn written(outcome: WriteOutcome<PipelineRow>) -> AppResult<PipelineRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 fn record(id: Uuid, action: Action, summary: String) -> Change<'static> {

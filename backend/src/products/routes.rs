@@ -1,6 +1,5 @@
 //! HTTP endpoints for the product catalogue under `/api/v1/products`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
@@ -9,16 +8,8 @@ use super::service;
 use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(p: &Product) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(p);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(p.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// List products by name; search name, SKU and category.
 #[utoipa::path(tag = "products", params(ListProductsParams),

@@ -41,11 +41,7 @@ pub fn to_dto(row: ProductRow) -> Product {
 }
 
 fn written(outcome: WriteOutcome<ProductRow>) -> AppResult<ProductRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 fn record(row: &ProductRow, action: Action, summary: String) -> Change<'static> {

@@ -8,7 +8,6 @@ use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::products;
 
@@ -137,67 +136,4 @@ pub async fn list(
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    changes: &ProductChangeset,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ProductRow>> {
-    let target = products::table
-        .filter(products::workspace_id.eq(workspace))
-        .filter(products::id.eq(id))
-        .filter(
-            products::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            products::version.eq(products::version + 1),
-            products::updated_at.eq(Utc::now()),
-        ))
-        .returning(ProductRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, updated).await
-}
-
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ProductRow>> {
-    let target = products::table
-        .filter(products::workspace_id.eq(workspace))
-        .filter(products::id.eq(id))
-        .filter(
-            products::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let deleted = diesel::delete(target)
-        .returning(ProductRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, deleted).await
-}
-
-async fn outcome(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    written: Option<ProductRow>,
-) -> QueryResult<WriteOutcome<ProductRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
-}
+crate::versioned_writes!(products, ProductRow, ProductChangeset);

@@ -9,16 +9,8 @@ use super::{html, pdf, service};
 use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(p: &Proposal) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(p);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(p.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// A file name for downloads: "proposal-7-website-redesign.pdf".
 fn file_name(p: &Proposal) -> String {

@@ -85,11 +85,7 @@ fn to_dto(row: ProposalRow, lines: &[LineRow], deal: Option<&Deal>) -> Proposal 
 }
 
 fn written(outcome: WriteOutcome<ProposalRow>) -> AppResult<ProposalRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 fn record(row: &ProposalRow, deal: &Deal, action: Action, summary: String) -> Change<'static> {

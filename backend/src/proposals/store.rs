@@ -3,12 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::ProposalStatus;
-use crate::db::WriteOutcome;
 use crate::db::keyset::SortValue;
 use crate::db::schema::{proposal_lines, proposals, workspaces};
 
@@ -149,67 +147,4 @@ pub async fn list(
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    changes: &ProposalChangeset,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ProposalRow>> {
-    let target = proposals::table
-        .filter(proposals::workspace_id.eq(workspace))
-        .filter(proposals::id.eq(id))
-        .filter(
-            proposals::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            proposals::version.eq(proposals::version + 1),
-            proposals::updated_at.eq(Utc::now()),
-        ))
-        .returning(ProposalRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, updated).await
-}
-
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ProposalRow>> {
-    let target = proposals::table
-        .filter(proposals::workspace_id.eq(workspace))
-        .filter(proposals::id.eq(id))
-        .filter(
-            proposals::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let deleted = diesel::delete(target)
-        .returning(ProposalRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, deleted).await
-}
-
-async fn outcome(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    written: Option<ProposalRow>,
-) -> QueryResult<WriteOutcome<ProposalRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
-}
+crate::versioned_writes!(proposals, ProposalRow, ProposalChangeset);

@@ -1,6 +1,5 @@
 //! HTTP endpoints for reminders under `/api/v1/reminders`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
@@ -9,16 +8,8 @@ use super::service;
 use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(r: &Reminder) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(r);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(r.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// List reminders, soonest first: open (default), done or all, optionally one contact's.
 #[utoipa::path(tag = "reminders", params(ListRemindersParams),

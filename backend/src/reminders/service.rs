@@ -55,11 +55,7 @@ fn to_dto(row: ReminderRow) -> Reminder {
 }
 
 fn written(outcome: WriteOutcome<ReminderRow>) -> AppResult<ReminderRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListRemindersParams) -> AppResult<ReminderPage> {

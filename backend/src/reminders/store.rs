@@ -4,12 +4,11 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::ReminderOrigin;
-use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::reminders;
 
@@ -108,67 +107,4 @@ pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> Q
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    changes: &ReminderChangeset,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ReminderRow>> {
-    let target = reminders::table
-        .filter(reminders::workspace_id.eq(workspace))
-        .filter(reminders::id.eq(id))
-        .filter(
-            reminders::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            reminders::version.eq(reminders::version + 1),
-            reminders::updated_at.eq(Utc::now()),
-        ))
-        .returning(ReminderRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, updated).await
-}
-
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<ReminderRow>> {
-    let target = reminders::table
-        .filter(reminders::workspace_id.eq(workspace))
-        .filter(reminders::id.eq(id))
-        .filter(
-            reminders::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let deleted = diesel::delete(target)
-        .returning(ReminderRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, deleted).await
-}
-
-async fn outcome(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    written: Option<ReminderRow>,
-) -> QueryResult<WriteOutcome<ReminderRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
-}
+crate::versioned_writes!(reminders, ReminderRow, ReminderChangeset);

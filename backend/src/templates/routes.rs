@@ -1,6 +1,5 @@
 //! HTTP endpoints for email templates under `/api/v1/templates`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
@@ -12,16 +11,8 @@ use super::service;
 use crate::error::{AppResult, Problem};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
 use crate::state::AppState;
-
-fn ok(t: &Template) -> HttpResponse {
-    let mut res = HttpResponse::Ok().json(t);
-    if let Ok(v) = header::HeaderValue::from_str(&etag(t.version).to_string()) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
-}
 
 /// List email templates by name, optionally for one scenario, with the variables they may use.
 #[utoipa::path(tag = "templates", params(ListTemplatesParams),

@@ -43,11 +43,7 @@ fn to_dto(row: TemplateRow) -> Template {
 }
 
 fn written(outcome: WriteOutcome<TemplateRow>) -> AppResult<TemplateRow> {
-    match outcome {
-        WriteOutcome::Written(row) => Ok(*row),
-        WriteOutcome::Stale(v) => Err(AppError::version_conflict(v)),
-        WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
-    }
+    outcome.into_result(NOT_FOUND)
 }
 
 /// Parses subject and body, naming the field (and position) of any mistake.

@@ -4,12 +4,11 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::Scenario;
-use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::email_templates;
 
@@ -96,67 +95,4 @@ pub async fn list(
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    changes: &TemplateChangeset,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<TemplateRow>> {
-    let target = email_templates::table
-        .filter(email_templates::workspace_id.eq(workspace))
-        .filter(email_templates::id.eq(id))
-        .filter(
-            email_templates::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            email_templates::version.eq(email_templates::version + 1),
-            email_templates::updated_at.eq(Utc::now()),
-        ))
-        .returning(TemplateRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, updated).await
-}
-
-pub async fn delete(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-) -> QueryResult<WriteOutcome<TemplateRow>> {
-    let target = email_templates::table
-        .filter(email_templates::workspace_id.eq(workspace))
-        .filter(email_templates::id.eq(id))
-        .filter(
-            email_templates::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let deleted = diesel::delete(target)
-        .returning(TemplateRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    outcome(conn, workspace, id, deleted).await
-}
-
-async fn outcome(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-    written: Option<TemplateRow>,
-) -> QueryResult<WriteOutcome<TemplateRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
-}
+crate::versioned_writes!(email_templates, TemplateRow, TemplateChangeset);
