@@ -546,6 +546,7 @@ async fn history(
             _ => None,
         };
         let input = CreateInteraction {
+            deal_id: None,
             contact_id: contact,
             kind,
             direction: Some(if n % 3 == 2 {

@@ -628,3 +628,18 @@ pub async fn get_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid
         .map(to_dto)
         .collect())
 }
+
+/// Checks that a touchpoint or reminder of `contact` may point at `deal`: the deal exists, is
+/// not in the trash, and is that contact's (or nobody's).
+pub async fn check_link(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uuid, contact: Uuid) -> AppResult<()> {
+    let row = require(conn, workspace, deal, true)
+        .await
+        .map_err(|_| AppError::invalid_field("deal_id", "no deal (outside the trash) has this id"))?;
+    match row.contact_id {
+        Some(other) if other != contact => Err(AppError::invalid_field(
+            "deal_id",
+            "the deal belongs to another contact",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -66,6 +66,8 @@ pub struct Sentiment {
 pub struct Interaction {
     pub id: Uuid,
     pub contact_id: Uuid,
+    /// The deal it was about, if any.
+    pub deal_id: Option<Uuid>,
     pub kind: InteractionKind,
     pub direction: Option<Direction>,
     /// When it happened (or will, for a planned meeting).
@@ -106,6 +108,9 @@ fn not_too_far_ahead(at: &DateTime<Utc>) -> Result<(), ValidationError> {
 }))]
 pub struct CreateInteraction {
     pub contact_id: Uuid,
+    /// A deal of this contact (or one without a contact) that the touchpoint was about.
+    #[serde(default)]
+    pub deal_id: Option<Uuid>,
     pub kind: InteractionKind,
     #[serde(default)]
     pub direction: Option<Direction>,
@@ -136,6 +141,10 @@ pub struct CreateInteraction {
 pub struct UpdateInteraction {
     #[serde(default, deserialize_with = "non_null")]
     pub kind: Option<InteractionKind>,
+    /// `null` unlinks the deal.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub deal_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Direction>)]
     pub direction: Option<Option<Direction>>,

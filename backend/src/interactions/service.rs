@@ -56,6 +56,7 @@ fn to_dto(row: InteractionRow) -> Interaction {
     Interaction {
         id: row.id,
         contact_id: row.contact_id,
+        deal_id: row.deal_id,
         kind: row.kind,
         direction: row.direction,
         occurred_at: row.occurred_at,
@@ -160,7 +161,11 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             created_at: now,
             updated_at: now,
             version: 1,
+            deal_id: input.deal_id,
         };
+        if let Some(deal) = row.deal_id {
+            crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
+        }
         let row = store::insert(conn, &row).await?;
         let what = row.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
         let summary = format!("Logged {} with {name}{what}", a_kind(row.kind));
@@ -180,8 +185,15 @@ pub async fn update(
 ) -> AppResult<Interaction> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let sentiment = input.sentiment;
+        if let Some(Some(deal)) = input.deal_id {
+            let current = store::find(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+            crate::deals::service::check_link(conn, workspace, deal, current.contact_id).await?;
+        }
         let changes = InteractionChangeset {
             kind: input.kind,
+            deal_id: input.deal_id,
             direction: input.direction,
             occurred_at: input.occurred_at,
             subject: input.subject.map(clean),

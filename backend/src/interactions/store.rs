@@ -31,12 +31,14 @@ pub struct InteractionRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub deal_id: Option<Uuid>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = interactions)]
 pub struct InteractionChangeset {
     pub kind: Option<InteractionKind>,
+    pub deal_id: Option<Option<Uuid>>,
     pub direction: Option<Option<Direction>>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub subject: Option<Option<String>>,
@@ -52,6 +54,7 @@ impl InteractionChangeset {
     pub fn changed_fields(&self) -> Vec<&'static str> {
         [
             ("kind", self.kind.is_some()),
+            ("deal_id", self.deal_id.is_some()),
             ("direction", self.direction.is_some()),
             ("occurred_at", self.occurred_at.is_some()),
             ("subject", self.subject.is_some()),

@@ -22,6 +22,8 @@ text_enum!(
 pub struct Reminder {
     pub id: Uuid,
     pub contact_id: Uuid,
+    /// The deal it is about, if any.
+    pub deal_id: Option<Uuid>,
     #[schema(example = "Send the revised quote")]
     pub title: String,
     pub notes: Option<String>,
@@ -45,6 +47,9 @@ pub struct Reminder {
 }))]
 pub struct CreateReminder {
     pub contact_id: Uuid,
+    /// A deal of this contact (or one without a contact) that the reminder is about.
+    #[serde(default)]
+    pub deal_id: Option<Uuid>,
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     pub title: String,
     #[serde(default)]
@@ -58,6 +63,10 @@ pub struct CreateReminder {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"due_at": "2026-12-03T09:00:00Z", "version": 1}))]
 pub struct UpdateReminder {
+    /// `null` unlinks the deal.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub deal_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     pub title: Option<String>,

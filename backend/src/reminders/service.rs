@@ -43,6 +43,7 @@ fn to_dto(row: ReminderRow) -> Reminder {
     Reminder {
         id: row.id,
         contact_id: row.contact_id,
+        deal_id: row.deal_id,
         title: row.title,
         notes: row.notes,
         due_at: row.due_at,
@@ -128,7 +129,11 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             created_at: now,
             updated_at: now,
             version: 1,
+            deal_id: input.deal_id,
         };
+        if let Some(deal) = row.deal_id {
+            crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
+        }
         let row = store::insert(conn, &row).await?;
         let summary = format!("Reminder for {name}: {}", row.title);
         activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
@@ -171,7 +176,14 @@ pub async fn update(
     input: UpdateReminder,
     expected: Option<i32>,
 ) -> AppResult<Reminder> {
+    if let Some(Some(deal)) = input.deal_id {
+        let current = store::find(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        crate::deals::service::check_link(conn, workspace, deal, current.contact_id).await?;
+    }
     let changes = ReminderChangeset {
+        deal_id: input.deal_id,
         title: input.title.map(|t| t.trim().to_owned()),
         notes: input.notes.map(clean),
         due_at: input.due_at,

@@ -26,11 +26,13 @@ pub struct ReminderRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub deal_id: Option<Uuid>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = reminders)]
 pub struct ReminderChangeset {
+    pub deal_id: Option<Option<Uuid>>,
     pub title: Option<String>,
     pub notes: Option<Option<String>>,
     pub due_at: Option<DateTime<Utc>>,

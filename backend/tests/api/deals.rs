@@ -466,3 +466,58 @@ async fn pipelines_and_stages_are_managed_and_guarded() {
     assert_eq!(app.delete(&format!("/api/v1/pipelines/{pid}")).await.status, 204);
     assert_eq!(app.get("/api/v1/pipelines").await.body["items"][0]["name"], "Sales");
 }
+
+#[actix_web::test]
+async fn touchpoints_and_reminders_can_concern_a_deal_of_their_contact() {
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada"})).await;
+    let bob = app.contact(json!({"first_name": "Bob"})).await;
+    let d = deal(&app, json!({"title": "Website", "contact_id": ada["id"]})).await;
+    let call = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": ada["id"], "kind": "call", "deal_id": d["id"]}),
+        )
+        .await;
+    assert_eq!(call.status, 201, "{}", call.text);
+    assert_eq!(call.body["deal_id"], d["id"]);
+    let reminder = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": ada["id"], "deal_id": d["id"], "title": "Send the quote", "due_at": "2030-01-01T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(reminder.status, 201, "{}", reminder.text);
+    assert_eq!(reminder.body["deal_id"], d["id"]);
+
+    // Another contact's deal, or a missing one, is refused; nothing is written.
+    for path in ["/api/v1/interactions", "/api/v1/reminders"] {
+        let body = json!({"contact_id": bob["id"], "kind": "note", "deal_id": d["id"], "title": "x", "due_at": "2030-01-01T09:00:00Z"});
+        let mut body = body.as_object().unwrap().clone();
+        if path.ends_with("interactions") {
+            body.remove("title");
+            body.remove("due_at");
+        } else {
+            body.remove("kind");
+        }
+        let res = app.post(path, &serde_json::Value::Object(body)).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), ["deal_id"], "{path}: {}", res.text);
+    }
+    let id = call.body["id"].as_str().unwrap();
+    let missing = app
+        .patch(
+            &format!("/api/v1/interactions/{id}"),
+            &json!({"deal_id": "01936000-0000-7000-8000-0000000009ff"}),
+        )
+        .await;
+    missing.problem(422, "validation_failed");
+    assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 1);
+    assert_eq!(app.scalar("SELECT count(*) FROM reminders").await, 1);
+    // Unlinking is a null.
+    let unlinked = app
+        .patch(&format!("/api/v1/interactions/{id}"), &json!({"deal_id": null}))
+        .await;
+    assert_eq!(unlinked.status, 200, "{}", unlinked.text);
+    assert!(unlinked.body["deal_id"].is_null());
+}

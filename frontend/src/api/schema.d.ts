@@ -1400,6 +1400,11 @@ export interface components {
             body?: string | null;
             /** Format: uuid */
             contact_id: string;
+            /**
+             * Format: uuid
+             * @description A deal of this contact (or one without a contact) that the touchpoint was about.
+             */
+            deal_id?: string | null;
             direction?: null | components["schemas"]["Direction"];
             /** Format: int32 */
             duration_minutes?: number | null;
@@ -1535,6 +1540,11 @@ export interface components {
         CreateReminder: {
             /** Format: uuid */
             contact_id: string;
+            /**
+             * Format: uuid
+             * @description A deal of this contact (or one without a contact) that the reminder is about.
+             */
+            deal_id?: string | null;
             /** Format: date-time */
             due_at: string;
             notes?: string | null;
@@ -1859,6 +1869,11 @@ export interface components {
             contact_id: string;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: uuid
+             * @description The deal it was about, if any.
+             */
+            deal_id?: string | null;
             direction?: null | components["schemas"]["Direction"];
             /**
              * Format: int32
@@ -2296,6 +2311,11 @@ export interface components {
             contact_id: string;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: uuid
+             * @description The deal it is about, if any.
+             */
+            deal_id?: string | null;
             /** Format: date-time */
             due_at: string;
             /** Format: uuid */
@@ -2748,6 +2768,11 @@ export interface components {
          */
         UpdateInteraction: {
             body?: string | null;
+            /**
+             * Format: uuid
+             * @description `null` unlinks the deal.
+             */
+            deal_id?: string | null;
             direction?: null | components["schemas"]["Direction"];
             /** Format: int32 */
             duration_minutes?: number | null;
@@ -2844,6 +2869,11 @@ export interface components {
          *     }
          */
         UpdateReminder: {
+            /**
+             * Format: uuid
+             * @description `null` unlinks the deal.
+             */
+            deal_id?: string | null;
             /** Format: date-time */
             due_at?: string | null;
             notes?: string | null;
