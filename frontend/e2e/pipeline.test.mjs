@@ -31,6 +31,14 @@ test('a deal dragged to another stage stays there after a reload', async () => {
 
   await page.reload()
   await board.card('Proposal', title).waitFor()
+  // The list view finds it too, filtered by stage.
+  await page.getByRole('link', { name: 'List' }).click()
+  await page.getByRole('heading', { name: 'Deals' }).waitFor()
+  await page.getByRole('searchbox', { name: 'Search deals' }).fill(title)
+  await page.getByRole('table', { name: 'Deals' }).getByRole('link', { name: title }).waitFor()
+  assert.match(await page.getByRole('table', { name: 'Deals' }).innerText(), /Proposal/)
+  await board.open()
+  await board.card('Proposal', title).waitFor()
   assert.equal(await board.card('Lead', title).count(), 0)
   assert.match(await board.column('Proposal').locator('.column-header').innerText(), /60% probability/)
 

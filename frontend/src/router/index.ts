@@ -40,6 +40,7 @@ export const router = createRouter({
       props: true,
     },
     { path: '/pipeline', name: 'pipeline', component: () => import('../views/PipelineView.vue') },
+    { path: '/deals', name: 'deals', component: () => import('../views/DealsView.vue') },
     { path: '/deals/new', name: 'deal-new', component: () => import('../views/DealEditView.vue') },
     { path: '/deals/:id', name: 'deal', component: () => import('../views/DealView.vue'), props: true },
     {
