@@ -162,6 +162,20 @@ impl AppError {
         }
     }
 
+    /// 502: the language model failed or answered something unusable.
+    pub fn ai_upstream(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_GATEWAY, "ai_upstream_failed", detail)
+    }
+
+    /// 504: the language model did not answer in time.
+    pub fn ai_timeout(seconds: u64) -> Self {
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "ai_timeout",
+            format!("the language model did not answer within {seconds} s; try again, or raise LLM_TIMEOUT_SECS"),
+        )
+    }
+
     /// Replaces the human-readable detail, keeping status and code.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();

@@ -2,6 +2,7 @@
 //! document, Swagger UI, SPA) and is used both by the binary and by the tests.
 
 pub mod activity;
+pub mod ai;
 pub mod calendar;
 pub mod companies;
 pub mod config;
@@ -118,6 +119,10 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(payments::routes::delete_payment)
                 .service(payments::routes::get_revenue)
                 .service(dashboard::routes::get_dashboard)
+                .service(ai::routes::get_ai_status)
+                .service(ai::routes::get_ai_cache_stats)
+                .service(ai::routes::clear_ai_cache)
+                .service(ai::routes::create_contact_insights)
                 .service(products::routes::list_products)
                 .service(products::routes::create_product)
                 .service(products::routes::get_product)

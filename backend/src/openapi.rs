@@ -20,6 +20,10 @@ const TAGS: &[(&str, &str)] = &[
         "Quotes for deals: line items, totals, a printable page and a PDF",
     ),
     ("dashboard", "The figures of the dashboard"),
+    (
+        "ai",
+        "The AI assistant: insights, drafts and analysis; every answer memoized",
+    ),
     ("interactions", "The timeline of touchpoints with contacts"),
     ("follow-ups", "Who needs a touchpoint, and why"),
     ("reminders", "Dated to-dos about contacts"),

@@ -10,6 +10,7 @@ use crate::error::AppResult;
 pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
+    pub ai: Arc<crate::ai::Runtime>,
 }
 
 impl AppState {
@@ -17,6 +18,7 @@ impl AppState {
         AppState {
             pool,
             config: Arc::new(config),
+            ai: Arc::new(crate::ai::Runtime::new()),
         }
     }
 

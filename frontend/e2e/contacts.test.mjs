@@ -96,3 +96,22 @@ test('a contact moved to the trash can be restored', async () => {
   await list.open()
   await list.row('Grace Hopper').waitFor()
 })
+
+test('insights about a contact come from the built-in assistant, then from the cache', async () => {
+  const { page } = ctx
+  const contacts = new ContactsPage(page)
+  await contacts.open()
+  const form = await contacts.newContact()
+  const name = `Insight${Date.now()}`
+  await form.fill({ first_name: name, last_name: 'Tester', company_name: 'Insight Co' })
+  await form.submit()
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+  await page.getByRole('button', { name: 'Get insights' }).click()
+  const summary = page.locator('.insight-summary')
+  await summary.waitFor()
+  assert.match(await summary.innerText(), new RegExp(`${name} Tester from Insight Co`))
+  await page.getByText('Built-in assistant · just now').waitFor()
+  await page.reload()
+  await page.getByRole('button', { name: 'Get insights' }).click()
+  await page.getByText('Built-in assistant · from the cache').waitFor()
+})

@@ -4,6 +4,7 @@
 mod common;
 
 mod activity;
+mod ai;
 mod calendar;
 
 mod companies;

@@ -81,6 +81,7 @@ pub fn test_config(database_url: &str) -> Config {
         static_dir: None,
         log_format: LogFormat::Text,
         log_level: "warn".into(),
+        llm: rapport::config::LlmConfig::local(),
     }
 }
 
@@ -140,8 +141,20 @@ impl TestApp {
         Self::spawn_with(db).await
     }
 
+    /// A server whose AI features talk to this language model.
+    pub async fn spawn_with_llm(llm: rapport::config::LlmConfig) -> TestApp {
+        let db = TestDb::new().await;
+        let mut config = test_config(&db.url);
+        config.llm = llm;
+        Self::start(db, config)
+    }
+
     pub async fn spawn_with(db: TestDb) -> TestApp {
         let config = test_config(&db.url);
+        Self::start(db, config)
+    }
+
+    fn start(db: TestDb, config: Config) -> TestApp {
         let pool = build_pool(&db.url, config.db_pool_size).unwrap();
         let base = serve(AppState::new(pool.clone(), config));
         TestApp {

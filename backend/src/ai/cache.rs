@@ -1,0 +1,334 @@
+//! Every language-model call goes through [`ask`]: the answer is looked up in `llm_cache` by a
+//! blake3 key over everything that decides it, computed at most once at a time per key (a lock
+//! in this process, a pending row across processes), checked for shape, and only then stored —
+//! with no expiry, so repeating a question never pays twice.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Bytea, Double, Integer, Jsonb, Nullable, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::provider::{self, ChatRequest, Completion, ProviderError};
+use crate::config::LlmProvider;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+type SqlUuid = diesel::sql_types::Uuid;
+
+/// What a feature asks.
+pub struct Question<'a> {
+    /// e.g. `contact_insights`.
+    pub feature: &'static str,
+    /// Bumped whenever the prompt changes, so a new prompt misses the cache on purpose.
+    pub prompt_version: &'static str,
+    pub request: &'a ChatRequest,
+    /// Skip the cached answer (a new one is still stored).
+    pub refresh: bool,
+}
+
+/// A usable answer and where it came from.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub content: String,
+    pub cached: bool,
+    pub provider: &'static str,
+    pub model: String,
+}
+
+/// The canonical request: serde_json orders object keys, so equal questions hash equally.
+pub fn canonical(state: &AppState, workspace: Uuid, q: &Question<'_>) -> Value {
+    let llm = &state.config.llm;
+    json!({
+        "workspace": workspace,
+        "feature": q.feature,
+        "prompt_version": q.prompt_version,
+        "provider": llm.provider.as_str(),
+        "base_url": match llm.provider {
+            LlmProvider::Local => Value::Null,
+            LlmProvider::OpenAi => Value::String(llm.base_url.to_string()),
+        },
+        "model": llm.model,
+        "messages": q.request.messages,
+        "temperature": q.request.temperature,
+        "max_tokens": q.request.max_tokens,
+        "response_format": if q.request.json { "json_object" } else { "text" },
+    })
+}
+
+pub fn key_of(canonical: &Value) -> Vec<u8> {
+    let bytes = serde_json::to_vec(canonical).unwrap_or_default();
+    blake3::hash(&bytes).as_bytes().to_vec()
+}
+
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    response: Option<Value>,
+}
+
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = Bool)]
+    #[allow(dead_code)]
+    claimed: bool,
+}
+
+/// The stored answer for a key (counting the hit), `Ok(None)` while it is pending or absent.
+async fn hit(conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
+    let row: Option<Stored> = diesel::sql_query(
+        "UPDATE llm_cache SET hit_count = hit_count + 1, last_hit_at = now() \
+         WHERE key = $1 AND response IS NOT NULL RETURNING response",
+    )
+    .bind::<Bytea, _>(key)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row
+        .and_then(|r| r.response)
+        .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned)))
+}
+
+/// Claims the key for one call: inserts a pending row, or takes over a lapsed one.
+#[allow(clippy::too_many_arguments)]
+async fn claim(
+    conn: &mut AsyncPgConnection,
+    key: &[u8],
+    workspace: Uuid,
+    q: &Question<'_>,
+    request: &Value,
+    provider: &str,
+    model: &str,
+    hold: Duration,
+) -> AppResult<bool> {
+    let row: Option<Claimed> = diesel::sql_query(
+        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, \
+                                created_at, pending_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)) \
+         ON CONFLICT (key) DO UPDATE SET pending_until = EXCLUDED.pending_until \
+         WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now() \
+         RETURNING true AS claimed",
+    )
+    .bind::<Bytea, _>(key)
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Text, _>(q.feature)
+    .bind::<Text, _>(provider)
+    .bind::<Text, _>(model)
+    .bind::<Text, _>(q.prompt_version)
+    .bind::<Jsonb, _>(request)
+    .bind::<Double, _>(hold.as_secs_f64())
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.is_some())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn store(
+    conn: &mut AsyncPgConnection,
+    key: &[u8],
+    workspace: Uuid,
+    q: &Question<'_>,
+    request: &Value,
+    provider: &str,
+    model: &str,
+    done: &Completion,
+) -> AppResult<()> {
+    diesel::sql_query(
+        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, response, \
+                                prompt_tokens, completion_tokens, latency_ms, created_at, pending_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), NULL) \
+         ON CONFLICT (key) DO UPDATE SET response = EXCLUDED.response, prompt_tokens = EXCLUDED.prompt_tokens, \
+             completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms, \
+             created_at = now(), pending_until = NULL",
+    )
+    .bind::<Bytea, _>(key)
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Text, _>(q.feature)
+    .bind::<Text, _>(provider)
+    .bind::<Text, _>(model)
+    .bind::<Text, _>(q.prompt_version)
+    .bind::<Jsonb, _>(request)
+    .bind::<Jsonb, _>(json!({"content": done.content}))
+    .bind::<Nullable<Integer>, _>(done.prompt_tokens)
+    .bind::<Nullable<Integer>, _>(done.completion_tokens)
+    .bind::<Integer, _>(done.latency.as_millis().min(i32::MAX as u128) as i32)
+    .execute(conn)
+    .await?;
+    count(conn, workspace, "misses").await
+}
+
+/// Gives up a claim after a failed call, so the next request tries again.
+async fn release(conn: &mut AsyncPgConnection, key: &[u8], workspace: Uuid) -> AppResult<()> {
+    diesel::sql_query("DELETE FROM llm_cache WHERE key = $1 AND response IS NULL")
+        .bind::<Bytea, _>(key)
+        .execute(conn)
+        .await?;
+    count(conn, workspace, "failures").await
+}
+
+async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, column: &'static str) -> AppResult<()> {
+    let column = if column == "misses" { "misses" } else { "failures" };
+    diesel::sql_query(format!(
+        "INSERT INTO llm_usage (workspace_id, {column}) VALUES ($1, 1) \
+         ON CONFLICT (workspace_id) DO UPDATE SET {column} = llm_usage.{column} + 1"
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn provider_error(e: ProviderError, timeout: Duration) -> AppError {
+    match e {
+        ProviderError::Timeout => AppError::ai_timeout(timeout.as_secs()),
+        other => AppError::ai_upstream(other.to_string()),
+    }
+}
+
+/// Asks the configured model (or the offline one, which answers with `local()`), through the
+/// cache. `check` says whether an answer is well formed; a malformed answer is asked again once,
+/// then the call fails with 502. Failures are never stored.
+pub async fn ask(
+    state: &AppState,
+    workspace: Uuid,
+    q: Question<'_>,
+    local: impl Fn() -> String,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> AppResult<Answer> {
+    let llm = &state.config.llm;
+    let provider = llm.provider.as_str();
+    let request = canonical(state, workspace, &q);
+    let key = key_of(&request);
+    let answer = |content: String, cached: bool| Answer {
+        content,
+        cached,
+        provider,
+        model: llm.model.clone(),
+    };
+    if !q.refresh {
+        let mut conn = state.conn().await?;
+        if let Some(content) = hit(&mut conn, &key).await? {
+            return Ok(answer(content, true));
+        }
+    }
+    // One call per key at a time in this process…
+    let lock = state.ai.key_lock(&key);
+    let _turn = lock.lock().await;
+    // …and across processes: a pending row; others wait for it to fill.
+    let hold = llm.timeout + Duration::from_secs(10);
+    if !q.refresh {
+        let waited_since = Instant::now();
+        loop {
+            let mut conn = state.conn().await?;
+            if let Some(content) = hit(&mut conn, &key).await? {
+                return Ok(answer(content, true));
+            }
+            if claim(&mut conn, &key, workspace, &q, &request, provider, &llm.model, hold).await? {
+                break;
+            }
+            drop(conn);
+            if waited_since.elapsed() > hold {
+                return Err(AppError::ai_timeout(llm.timeout.as_secs()));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // The call itself holds no database connection.
+    let mut last_problem = String::new();
+    for _ in 0..2 {
+        let started = Instant::now();
+        let result = match llm.provider {
+            LlmProvider::Local => Ok(Completion {
+                content: local(),
+                prompt_tokens: None,
+                completion_tokens: None,
+                latency: started.elapsed(),
+            }),
+            LlmProvider::OpenAi => provider::chat(&state.ai.http, llm, q.request).await,
+        };
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                let mut conn = state.conn().await?;
+                release(&mut conn, &key, workspace).await?;
+                tracing::warn!(feature = q.feature, error = %e, "language model call failed");
+                return Err(provider_error(e, llm.timeout));
+            }
+        };
+        match check(&done.content) {
+            Ok(()) => {
+                let mut conn = state.conn().await?;
+                store(&mut conn, &key, workspace, &q, &request, provider, &llm.model, &done).await?;
+                return Ok(answer(done.content, false));
+            }
+            Err(problem) => {
+                tracing::warn!(feature = q.feature, %problem, "malformed model answer; asking once more");
+                last_problem = problem;
+            }
+        }
+    }
+    let mut conn = state.conn().await?;
+    release(&mut conn, &key, workspace).await?;
+    Err(AppError::ai_upstream(format!(
+        "the language model's answer was not usable twice in a row ({last_problem})"
+    )))
+}
+
+#[derive(QueryableByName)]
+struct StatsRow {
+    #[diesel(sql_type = BigInt)]
+    entries: i64,
+    #[diesel(sql_type = BigInt)]
+    hits: i64,
+    #[diesel(sql_type = BigInt)]
+    misses: i64,
+    #[diesel(sql_type = BigInt)]
+    failures: i64,
+    #[diesel(sql_type = BigInt)]
+    tokens_saved: i64,
+}
+
+pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::CacheStats> {
+    let mut conn = state.conn().await?;
+    let row: StatsRow = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL)::bigint AS entries, \
+                (SELECT coalesce(sum(hit_count), 0) FROM llm_cache WHERE workspace_id = $1)::bigint AS hits, \
+                coalesce((SELECT misses FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS misses, \
+                coalesce((SELECT failures FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS failures, \
+                (SELECT coalesce(sum(hit_count * (coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0) \
+                   FROM llm_cache WHERE workspace_id = $1)::bigint AS tokens_saved",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .get_result(&mut conn)
+    .await?;
+    let price = state.config.llm.price_per_million_tokens;
+    Ok(super::dto::CacheStats {
+        entries: row.entries,
+        hits: row.hits,
+        misses: row.misses,
+        failures: row.failures,
+        tokens_saved: row.tokens_saved,
+        estimated_cost_saved_usd: (row.tokens_saved as f64 / 1_000_000.0 * price * 10_000.0).round() / 10_000.0,
+        generated_at: Utc::now(),
+    })
+}
+
+/// Forgets every stored answer of the workspace and resets its counters.
+pub async fn clear(state: &AppState, workspace: Uuid) -> AppResult<u64> {
+    let mut conn = state.conn().await?;
+    let n = diesel::sql_query("DELETE FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL")
+        .bind::<SqlUuid, _>(workspace)
+        .execute(&mut conn)
+        .await?;
+    diesel::sql_query("DELETE FROM llm_usage WHERE workspace_id = $1")
+        .bind::<SqlUuid, _>(workspace)
+        .execute(&mut conn)
+        .await?;
+    Ok(n as u64)
+}
+
+use diesel::OptionalExtension;

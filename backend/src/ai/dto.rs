@@ -1,0 +1,78 @@
+//! What the AI API speaks.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Which model answers and whether it can be reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiStatus {
+    /// `local` (built in, offline, deterministic) or `openai` (any OpenAI-compatible server).
+    #[schema(example = "local")]
+    pub provider: String,
+    #[schema(example = "rapport-local-1")]
+    pub model: String,
+    /// The API's base URL (`null` for the built-in model).
+    pub base_url: Option<String>,
+    pub reachable: bool,
+    /// Why it is not reachable, in words.
+    pub detail: Option<String>,
+}
+
+/// How much the answer cache saves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CacheStats {
+    /// Stored answers.
+    pub entries: i64,
+    /// Requests answered from the cache.
+    pub hits: i64,
+    /// Requests that called the model (and stored its answer).
+    pub misses: i64,
+    /// Calls that failed and were not stored.
+    pub failures: i64,
+    /// Prompt and completion tokens the hits did not pay for.
+    pub tokens_saved: i64,
+    /// `tokens_saved` at the configured price (LLM_PRICE_PER_MILLION_TOKENS).
+    pub estimated_cost_saved_usd: f64,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// Where an AI answer came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiSource {
+    #[schema(example = "local")]
+    pub provider: String,
+    #[schema(example = "rapport-local-1")]
+    pub model: String,
+    /// True when the answer came from the cache without calling the model.
+    pub cached: bool,
+}
+
+/// What to know about a contact before getting in touch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInsights {
+    #[schema(example = "Ada Lovelace, CTO at Analytical Engines, is a client since March; 12 touchpoints.")]
+    pub summary: String,
+    #[schema(example = "Prefers calls; replies quickly and positively.")]
+    pub communication_style: String,
+    pub preferences: Vec<String>,
+    pub before_next_meeting: Vec<String>,
+    pub risks: Vec<String>,
+    pub next_steps: Vec<String>,
+}
+
+/// Contact insights and where they came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsightsResponse {
+    pub insights: ContactInsights,
+    pub source: AiSource,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RefreshParams {
+    /// `true` asks the model again instead of using the cached answer (the new one is stored).
+    #[param(value_type = Option<bool>)]
+    pub refresh: Option<String>,
+}

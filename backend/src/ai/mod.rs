@@ -1,0 +1,44 @@
+//! The AI assistant: language-model providers behind one call, the PostgreSQL answer cache that
+//! every call goes through, and the features built on them.
+
+pub mod cache;
+pub mod dto;
+pub mod insights;
+pub mod provider;
+pub mod routes;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What the AI features share across requests: the HTTP client and the in-process half of
+/// single flight (one lock per cache key being computed).
+pub struct Runtime {
+    pub http: reqwest::Client,
+    in_flight: Mutex<HashMap<Vec<u8>, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Runtime {
+    pub fn new() -> Runtime {
+        Runtime {
+            http: reqwest::Client::builder()
+                .user_agent(concat!("rapport/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
+            in_flight: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock for one cache key; callers for the same key queue on it.
+    fn key_lock(&self, key: &[u8]) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget locks nobody holds any more, so the map stays small.
+        map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        map.entry(key.to_vec()).or_default().clone()
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}

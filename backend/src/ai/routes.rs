@@ -1,0 +1,68 @@
+//! HTTP endpoints of the AI assistant under `/api/v1/ai` and on contacts.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use uuid::Uuid;
+
+use super::dto::{AiStatus, CacheStats, InsightsResponse, RefreshParams};
+use super::{cache, insights, provider};
+use crate::config::LlmProvider;
+use crate::error::{AppError, AppResult};
+use crate::http::params;
+use crate::state::AppState;
+
+fn refresh(p: &RefreshParams) -> AppResult<bool> {
+    params::boolean("refresh", p.refresh.as_deref()).map_err(|e| AppError::validation(vec![e]))
+}
+
+/// Which language model is active, and whether it answers.
+#[utoipa::path(tag = "ai", responses((status = 200, description = "The provider's status", body = AiStatus)))]
+#[get("/ai/status")]
+pub async fn get_ai_status(state: web::Data<AppState>) -> AppResult<web::Json<AiStatus>> {
+    let llm = &state.config.llm;
+    let (base_url, reachable, detail) = match llm.provider {
+        LlmProvider::Local => (None, true, None),
+        LlmProvider::OpenAi => {
+            let check = provider::reachable(&state.ai.http, llm).await;
+            (Some(llm.base_url.to_string()), check.is_ok(), check.err())
+        }
+    };
+    Ok(web::Json(AiStatus {
+        provider: llm.provider.as_str().into(),
+        model: llm.model.clone(),
+        base_url,
+        reachable,
+        detail,
+    }))
+}
+
+/// Entries, hits, misses, failures and what the cache saved.
+#[utoipa::path(tag = "ai", responses((status = 200, description = "The cache's figures", body = CacheStats)))]
+#[get("/ai/cache/stats")]
+pub async fn get_ai_cache_stats(state: web::Data<AppState>) -> AppResult<web::Json<CacheStats>> {
+    Ok(web::Json(cache::stats(&state, state.workspace_id()).await?))
+}
+
+/// Forget every stored answer (the next questions call the model again).
+#[utoipa::path(tag = "ai", responses((status = 204, description = "The cache is empty")))]
+#[delete("/ai/cache")]
+pub async fn clear_ai_cache(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    cache::clear(&state, state.workspace_id()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// What to know about a contact before getting in touch: summary, communication style,
+/// preferences, things to know before the next meeting, risks and next steps. Answers are
+/// cached until the contact's facts change or `refresh=true`.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+    responses((status = 200, description = "The insights", body = InsightsResponse)))]
+#[post("/contacts/{id}/insights")]
+pub async fn create_contact_insights(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<RefreshParams>,
+) -> AppResult<web::Json<InsightsResponse>> {
+    let refresh = refresh(&params)?;
+    Ok(web::Json(
+        insights::insights(&state, state.workspace_id(), *id, refresh).await?,
+    ))
+}

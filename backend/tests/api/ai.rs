@@ -1,0 +1,362 @@
+//! The AI assistant over real HTTP: the offline model, the answer cache and its single flight,
+//! and a mock OpenAI-compatible server that counts calls and misbehaves on request.
+
+use std::time::Duration;
+
+use rapport::config::{LlmConfig, LlmProvider};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::TestApp;
+
+const INSIGHTS: &str = r#"{"summary":"Ada is a client.","communication_style":"Calls.","preferences":["design"],"before_next_meeting":["Quote sent"],"risks":[],"next_steps":["Call on Friday"]}"#;
+
+fn completion(content: &str) -> Value {
+    json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "test-model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200}
+    })
+}
+
+fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
+    LlmConfig {
+        provider: LlmProvider::OpenAi,
+        base_url: url::Url::parse(&format!("{}/v1", server.uri())).unwrap(),
+        model: "test-model".into(),
+        api_key: Some("sk-test".into()),
+        timeout,
+        price_per_million_tokens: 1.0,
+    }
+}
+
+async fn calls(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/chat/completions"))
+        .count()
+}
+
+async fn ada(app: &TestApp) -> String {
+    let c = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines", "lifecycle": "client", "tags": ["design"]}))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": id, "kind": "call", "subject": "Quote", "outcome": "positive"}),
+    )
+    .await;
+    id
+}
+
+#[actix_web::test]
+async fn the_offline_model_answers_deterministically_and_is_cached() {
+    let app = TestApp::spawn().await;
+    let status = app.get("/api/v1/ai/status").await.body;
+    assert_eq!(status["provider"], "local");
+    assert_eq!(status["reachable"], true);
+    let id = ada(&app).await;
+    let path = format!("/api/v1/contacts/{id}/insights");
+    let first = app.post(&path, &json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(
+        first.body["source"],
+        json!({"provider": "local", "model": "rapport-local-1", "cached": false})
+    );
+    let insights = &first.body["insights"];
+    assert!(
+        insights["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ada Lovelace from Engines, is a client"),
+        "{insights}"
+    );
+    assert!(
+        insights["communication_style"]
+            .as_str()
+            .unwrap()
+            .contains("Mostly calls"),
+        "{insights}"
+    );
+    assert!(!insights["next_steps"].as_array().unwrap().is_empty());
+
+    let second = app.post(&path, &json!({})).await;
+    assert_eq!(second.body["source"]["cached"], true);
+    assert_eq!(
+        second.body["insights"], first.body["insights"],
+        "the same facts give the same answer"
+    );
+    let stats = app.get("/api/v1/ai/cache/stats").await.body;
+    assert_eq!(
+        (
+            stats["entries"].as_i64(),
+            stats["hits"].as_i64(),
+            stats["misses"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+
+    // refresh skips the read but still writes; new facts are a new question.
+    let refreshed = app.post(&format!("{path}?refresh=true"), &json!({})).await;
+    assert_eq!(refreshed.body["source"]["cached"], false);
+    assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 1);
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": id, "kind": "email", "subject": "Invoice"}),
+    )
+    .await;
+    assert_eq!(app.post(&path, &json!({})).await.body["source"]["cached"], false);
+    assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 2);
+
+    assert_eq!(app.delete("/api/v1/ai/cache").await.status, 204);
+    let stats = app.get("/api/v1/ai/cache/stats").await.body;
+    assert_eq!((stats["entries"].as_i64(), stats["hits"].as_i64()), (Some(0), Some(0)));
+
+    app.post(
+        "/api/v1/contacts/01936000-0000-7000-8000-0000000009ff/insights",
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+    app.post(&format!("{path}?refresh=maybe"), &json!({}))
+        .await
+        .problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn a_second_identical_request_never_reaches_the_provider() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(INSIGHTS)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
+    let status = app.get("/api/v1/ai/status").await.body;
+    assert_eq!(
+        (status["provider"].as_str(), status["reachable"].as_bool()),
+        (Some("openai"), Some(true))
+    );
+    let id = ada(&app).await;
+    let path = format!("/api/v1/contacts/{id}/insights");
+    let first = app.post(&path, &json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["insights"]["next_steps"], json!(["Call on Friday"]));
+    assert_eq!(first.body["source"]["cached"], false);
+    let second = app.post(&path, &json!({})).await;
+    assert_eq!(second.body["source"]["cached"], true);
+    assert_eq!(
+        calls(&server).await,
+        1,
+        "the second request was answered from the cache"
+    );
+
+    // What was sent: the model, the JSON response format, the contact's facts.
+    let sent: Value = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .find(|r| r.url.path().ends_with("/chat/completions"))
+        .unwrap()
+        .body_json()
+        .unwrap();
+    assert_eq!(sent["model"], "test-model");
+    assert_eq!(sent["response_format"]["type"], "json_object");
+    assert!(
+        sent["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Company: Engines")
+    );
+
+    let stats = app.get("/api/v1/ai/cache/stats").await.body;
+    assert_eq!(stats["tokens_saved"], 200);
+    assert_eq!(stats["estimated_cost_saved_usd"], 0.0002);
+}
+
+#[actix_web::test]
+async fn concurrent_identical_requests_make_one_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(completion(INSIGHTS))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
+    let id = ada(&app).await;
+    let path = format!("/api/v1/contacts/{id}/insights");
+    let empty = json!({});
+    let answers = futures_util::future::join_all((0..8).map(|_| app.post(&path, &empty))).await;
+    assert!(
+        answers.iter().all(|a| a.status == 200),
+        "{:?}",
+        answers.iter().map(|a| &a.text).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        calls(&server).await,
+        1,
+        "one upstream call for eight identical requests"
+    );
+    assert_eq!(
+        answers.iter().filter(|a| a.body["source"]["cached"] == false).count(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn failures_are_problem_responses_and_never_cached() {
+    // A provider that fails with 500 (retried twice), a garbage answer (asked once more) and a
+    // slow one (timeout).
+    for (case, response, expected_calls, status, code) in [
+        (
+            "500",
+            ResponseTemplate::new(500).set_body_string("boom"),
+            3,
+            502,
+            "ai_upstream_failed",
+        ),
+        (
+            "garbage",
+            ResponseTemplate::new(200).set_body_json(completion("Sure! Here you go.")),
+            2,
+            502,
+            "ai_upstream_failed",
+        ),
+        (
+            "not a completion",
+            ResponseTemplate::new(200).set_body_string("<html>"),
+            1,
+            502,
+            "ai_upstream_failed",
+        ),
+        (
+            "slow",
+            ResponseTemplate::new(200)
+                .set_body_json(completion(INSIGHTS))
+                .set_delay(Duration::from_secs(3)),
+            1,
+            504,
+            "ai_timeout",
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(2))).await;
+        let id = ada(&app).await;
+        let res = app.post(&format!("/api/v1/contacts/{id}/insights"), &json!({})).await;
+        assert_eq!(res.status.as_u16(), status, "{case}: {}", res.text);
+        res.problem(status, code);
+        assert_eq!(calls(&server).await, expected_calls, "{case}");
+        assert_eq!(
+            app.scalar("SELECT count(*) FROM llm_cache").await,
+            0,
+            "{case}: nothing cached"
+        );
+        assert_eq!(app.get("/api/v1/ai/cache/stats").await.body["failures"], 1, "{case}");
+        // The rest of the app is unaffected.
+        assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.status, 200);
+    }
+}
+
+#[actix_web::test]
+async fn busy_providers_are_retried_and_unreachable_ones_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(INSIGHTS)))
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
+    let id = ada(&app).await;
+    let res = app.post(&format!("/api/v1/contacts/{id}/insights"), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(calls(&server).await, 2);
+
+    let mut gone = remote(&server, Duration::from_secs(1));
+    gone.base_url = url::Url::parse("http://127.0.0.1:9/v1").unwrap();
+    let app = TestApp::spawn_with_llm(gone).await;
+    let status = app.get("/api/v1/ai/status").await.body;
+    assert_eq!(status["reachable"], false);
+    assert!(status["detail"].is_string());
+    let id = ada(&app).await;
+    app.post(&format!("/api/v1/contacts/{id}/insights"), &json!({}))
+        .await
+        .problem(502, "ai_upstream_failed");
+}
+
+#[actix_web::test]
+async fn a_new_prompt_version_misses_the_cache_and_workspaces_never_share() {
+    use rapport::ai::cache::{Question, ask};
+    use rapport::ai::provider::{ChatRequest, Message};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion("fine")))
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
+    let state = rapport::state::AppState::new(app.pool.clone(), {
+        let mut c = crate::common::test_config(&app.db.url);
+        c.llm = remote(&server, Duration::from_secs(5));
+        c
+    });
+    let request = ChatRequest {
+        messages: vec![Message::user("Hello")],
+        temperature: 0.0,
+        max_tokens: 10,
+        json: false,
+    };
+    let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+    let q = |version: &'static str| Question {
+        feature: "test",
+        prompt_version: version,
+        request: &request,
+        refresh: false,
+    };
+    let ok = |_: &str| Ok(());
+    assert!(!ask(&state, ws, q("v1"), String::new, ok).await.unwrap().cached);
+    assert!(ask(&state, ws, q("v1"), String::new, ok).await.unwrap().cached);
+    assert!(
+        !ask(&state, ws, q("v2"), String::new, ok).await.unwrap().cached,
+        "a new prompt version misses"
+    );
+    assert_eq!(calls(&server).await, 2);
+    // The same question in another workspace is another key.
+    let other = uuid::Uuid::now_v7();
+    let mut conn = app.pool.get().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!("INSERT INTO workspaces (id, name) VALUES ('{other}', 'Other')")),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    assert!(!ask(&state, other, q("v1"), String::new, ok).await.unwrap().cached);
+    assert_eq!(calls(&server).await, 3);
+}
