@@ -123,6 +123,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(ai::routes::get_ai_cache_stats)
                 .service(ai::routes::clear_ai_cache)
                 .service(ai::routes::create_contact_insights)
+                .service(ai::routes::create_email_draft)
                 .service(products::routes::list_products)
                 .service(products::routes::create_product)
                 .service(products::routes::get_product)

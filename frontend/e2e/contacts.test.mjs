@@ -114,4 +114,14 @@ test('insights about a contact come from the built-in assistant, then from the c
   await page.reload()
   await page.getByRole('button', { name: 'Get insights' }).click()
   await page.getByText('Built-in assistant · from the cache').waitFor()
+
+  // An email drafted by the assistant lands in the composer, ready to edit.
+  await page.goto(`${page.url()}?compose=1`)
+  await page.getByText('Draft with the AI assistant').click()
+  await page.locator('[name="draft_scenario"]').selectOption('re_engage')
+  await page.locator('[name="draft_tone"]').selectOption('formal')
+  await page.getByRole('button', { name: 'Draft it' }).click()
+  await page.getByText('Built-in assistant', { exact: true }).waitFor()
+  assert.equal(await page.locator('[name="email_subject"]').inputValue(), `It has been a while, ${name}`)
+  assert.match(await page.locator('[name="email_body"]').inputValue(), new RegExp(`^Dear ${name},`))
 })

@@ -76,3 +76,51 @@ pub struct RefreshParams {
     #[param(value_type = Option<bool>)]
     pub refresh: Option<String>,
 }
+
+crate::text_enum!(
+    /// How an email should sound.
+    Tone {
+        Friendly => "friendly",
+        Formal => "formal",
+        Concise => "concise",
+        Enthusiastic => "enthusiastic",
+    }
+);
+
+/// What email to draft for a contact.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scenario": "follow_up", "tone": "friendly", "instructions": "Mention the workshop on Thursday"}))]
+pub struct EmailDraftRequest {
+    pub scenario: crate::templates::dto::Scenario,
+    #[serde(default = "default_tone")]
+    pub tone: Tone,
+    /// A template to start from; its variables are filled for the contact.
+    #[serde(default)]
+    pub template_id: Option<uuid::Uuid>,
+    /// Anything else the email should say or do (used by language models; the built-in
+    /// assistant adds it as a line of its own).
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    pub instructions: Option<String>,
+}
+
+fn default_tone() -> Tone {
+    Tone::Friendly
+}
+
+/// A ready-to-edit email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailDraft {
+    #[schema(example = "Following up on our call, Ada")]
+    pub subject: String,
+    pub body: String,
+}
+
+/// An email draft and where it came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailDraftResponse {
+    pub draft: EmailDraft,
+    pub source: AiSource,
+}

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod dto;
+pub mod email;
 pub mod insights;
 pub mod provider;
 pub mod routes;

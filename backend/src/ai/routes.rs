@@ -3,10 +3,11 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use uuid::Uuid;
 
-use super::dto::{AiStatus, CacheStats, InsightsResponse, RefreshParams};
-use super::{cache, insights, provider};
+use super::dto::{AiStatus, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, RefreshParams};
+use super::{cache, email, insights, provider};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
+use crate::http::json::ApiJson;
 use crate::http::params;
 use crate::state::AppState;
 
@@ -64,5 +65,23 @@ pub async fn create_contact_insights(
     let refresh = refresh(&params)?;
     Ok(web::Json(
         insights::insights(&state, state.workspace_id(), *id, refresh).await?,
+    ))
+}
+
+/// Draft an email to a contact for a scenario and tone, optionally from a template and with
+/// extra instructions; the facts of the contact (timeline, deals) shape it.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+    request_body = EmailDraftRequest,
+    responses((status = 200, description = "The draft", body = EmailDraftResponse)))]
+#[post("/contacts/{id}/email-draft")]
+pub async fn create_email_draft(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<RefreshParams>,
+    body: ApiJson<EmailDraftRequest>,
+) -> AppResult<web::Json<EmailDraftResponse>> {
+    let refresh = refresh(&params)?;
+    Ok(web::Json(
+        email::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
     ))
 }

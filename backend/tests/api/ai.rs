@@ -360,3 +360,72 @@ async fn a_new_prompt_version_misses_the_cache_and_workspaces_never_share() {
     assert!(!ask(&state, other, q("v1"), String::new, ok).await.unwrap().cached);
     assert_eq!(calls(&server).await, 3);
 }
+
+#[actix_web::test]
+async fn email_drafts_follow_scenario_tone_and_template() {
+    let app = TestApp::spawn().await;
+    let id = ada(&app).await;
+    let path = format!("/api/v1/contacts/{id}/email-draft");
+    let res = app
+        .post(&path, &json!({"scenario": "follow_up", "tone": "formal"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let draft = &res.body["draft"];
+    assert_eq!(draft["subject"], "Following up on quote");
+    let body = draft["body"].as_str().unwrap();
+    assert!(body.starts_with("Dear Ada,"), "{body}");
+    assert!(body.contains("for Engines"), "{body}");
+    assert!(body.ends_with("Kind regards,"), "{body}");
+    assert_eq!(res.body["source"]["cached"], false);
+    assert_eq!(
+        app.post(&path, &json!({"scenario": "follow_up", "tone": "formal"}))
+            .await
+            .body["source"]["cached"],
+        true
+    );
+
+    // A starter template, filled for the contact, with the instructions as a P.S.
+    let template = "01936000-0000-7000-8000-000000000105";
+    let res = app
+        .post(
+            &path,
+            &json!({"scenario": "thank_you", "template_id": template, "instructions": "See you on Thursday"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["draft"]["subject"], "Thank you, Ada");
+    assert!(
+        res.body["draft"]["body"]
+            .as_str()
+            .unwrap()
+            .ends_with("P.S. See you on Thursday")
+    );
+
+    for (body, field) in [
+        (json!({"scenario": "birthday", "tone": "formal"}), "scenario"),
+        (json!({"scenario": "intro", "tone": "sarcastic"}), "tone"),
+        (
+            json!({"scenario": "intro", "template_id": "01936000-0000-7000-8000-0000000009ff"}),
+            "template_id",
+        ),
+        (
+            json!({"scenario": "intro", "instructions": "x".repeat(1001)}),
+            "instructions",
+        ),
+    ] {
+        let res = app.post(&path, &body).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), [field], "{}", res.text);
+    }
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM llm_cache").await,
+        2,
+        "refused requests store nothing"
+    );
+    app.post(
+        "/api/v1/contacts/01936000-0000-7000-8000-0000000009ff/email-draft",
+        &json!({"scenario": "intro"}),
+    )
+    .await
+    .problem(404, "not_found");
+}
