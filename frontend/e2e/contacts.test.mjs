@@ -115,6 +115,19 @@ test('insights about a contact come from the built-in assistant, then from the c
   await page.getByRole('button', { name: 'Get insights' }).click()
   await page.getByText('Built-in assistant · from the cache').waitFor()
 
+  // A logged call is analysed: summary, action items, a follow-up date, and its sentiment kept.
+  await page.getByRole('textbox', { name: 'Subject' }).fill('Scope agreed')
+  await page
+    .getByRole('textbox', { name: 'Notes' })
+    .fill('Happy with the plan. I will send the quote by Friday.')
+  await page.getByRole('button', { name: 'Log', exact: true }).click()
+  await page.getByRole('button', { name: 'Analyse Scope agreed' }).click()
+  await page.locator('.analysis').getByText('I will send the quote by Friday').waitFor()
+  await page
+    .locator('.analysis')
+    .getByText(/Follow up around \d{4}-\d{2}-\d{2}/)
+    .waitFor()
+
   // An email drafted by the assistant lands in the composer, ready to edit.
   await page.goto(`${page.url()}?compose=1`)
   await page.getByText('Draft with the AI assistant').click()

@@ -124,3 +124,24 @@ pub struct EmailDraftResponse {
     pub draft: EmailDraft,
     pub source: AiSource,
 }
+
+/// What an interaction says: a summary, its sentiment, what was promised, when to follow up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionAnalysis {
+    #[schema(example = "Ada liked the plan and asked for a revised quote.")]
+    pub summary: String,
+    pub sentiment: crate::interactions::dto::Sentiment,
+    #[schema(example = json!(["Send the revised quote by Friday"]))]
+    pub action_items: Vec<String>,
+    /// When to get back in touch, if the conversation says.
+    pub suggested_follow_up: Option<chrono::NaiveDate>,
+}
+
+/// An interaction's analysis (its sentiment is saved on the interaction) and where it came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnalysisResponse {
+    pub analysis: InteractionAnalysis,
+    pub interaction: crate::interactions::dto::Interaction,
+    pub source: AiSource,
+}

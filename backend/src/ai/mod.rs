@@ -1,6 +1,7 @@
 //! The AI assistant: language-model providers behind one call, the PostgreSQL answer cache that
 //! every call goes through, and the features built on them.
 
+pub mod analysis;
 pub mod cache;
 pub mod dto;
 pub mod email;

@@ -3,8 +3,10 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use uuid::Uuid;
 
-use super::dto::{AiStatus, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, RefreshParams};
-use super::{cache, email, insights, provider};
+use super::dto::{
+    AiStatus, AnalysisResponse, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, RefreshParams,
+};
+use super::{analysis, cache, email, insights, provider};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::http::json::ApiJson;
@@ -83,5 +85,21 @@ pub async fn create_email_draft(
     let refresh = refresh(&params)?;
     Ok(web::Json(
         email::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
+    ))
+}
+
+/// Analyse a logged interaction: a summary, its sentiment (saved on the interaction), action
+/// items and a suggested follow-up date.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The interaction's id"), RefreshParams),
+    responses((status = 200, description = "The analysis and the updated interaction", body = AnalysisResponse)))]
+#[post("/interactions/{id}/analysis")]
+pub async fn create_interaction_analysis(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<RefreshParams>,
+) -> AppResult<web::Json<AnalysisResponse>> {
+    let refresh = refresh(&params)?;
+    Ok(web::Json(
+        analysis::analyse(&state, state.workspace_id(), *id, refresh).await?,
     ))
 }

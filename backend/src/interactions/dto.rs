@@ -51,7 +51,7 @@ text_enum!(
 );
 
 /// The tone of an interaction: set by hand or by the AI analysis.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sentiment {
     pub label: SentimentLabel,

@@ -429,3 +429,63 @@ async fn email_drafts_follow_scenario_tone_and_template() {
     .await
     .problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn an_interaction_is_analysed_and_keeps_its_sentiment() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    // A Thursday.
+    let logged = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": c["id"], "kind": "call", "occurred_at": "2026-11-19T10:00:00Z", "outcome": "positive",
+                    "subject": "Plan review", "body": "Ada was happy with the plan and agreed on the scope. I will send the revised quote by Friday. She is worried about the budget for phase two."}),
+        )
+        .await;
+    let id = logged.body["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/api/v1/interactions/{id}/analysis"), &json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let a = &res.body["analysis"];
+    assert_eq!(a["sentiment"]["label"], "positive", "{a}");
+    assert!(a["sentiment"]["score"].as_f64().unwrap() > 0.2);
+    assert_eq!(a["action_items"], json!(["I will send the revised quote by Friday"]));
+    assert_eq!(a["suggested_follow_up"], "2026-11-20");
+    assert!(
+        a["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("call (19 Nov 2026): Plan review")
+    );
+    // Saved on the interaction, which the timeline shows.
+    assert_eq!(res.body["interaction"]["sentiment"], a["sentiment"]);
+    let timeline = app
+        .get(&format!("/api/v1/contacts/{}/timeline", c["id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(timeline["items"][0]["sentiment"]["label"], "positive");
+    let again = app
+        .post(&format!("/api/v1/interactions/{id}/analysis"), &json!({}))
+        .await;
+    assert_eq!(again.body["source"]["cached"], true);
+
+    let silent = app
+        .post("/api/v1/interactions", &json!({"contact_id": c["id"], "kind": "email", "occurred_at": "2026-11-19T10:00:00Z", "outcome": "no_response", "subject": "Chasing the invoice"}))
+        .await;
+    let res = app
+        .post(
+            &format!("/api/v1/interactions/{}/analysis", silent.body["id"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.body["analysis"]["sentiment"]["label"], "negative");
+    assert_eq!(res.body["analysis"]["suggested_follow_up"], "2026-12-03");
+
+    app.post(
+        "/api/v1/interactions/01936000-0000-7000-8000-0000000009ff/analysis",
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+}

@@ -568,6 +568,26 @@ export interface paths {
         patch: operations["update_interaction"];
         trace?: never;
     };
+    "/api/v1/interactions/{id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analyse a logged interaction: a summary, its sentiment (saved on the interaction), action
+         *     items and a suggested follow-up date.
+         */
+        post: operations["create_interaction_analysis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments": {
         parameters: {
             query?: never;
@@ -1085,6 +1105,12 @@ export interface components {
              */
             provider: string;
             reachable: boolean;
+        };
+        /** @description An interaction's analysis (its sentiment is saved on the interaction) and where it came from. */
+        AnalysisResponse: {
+            analysis: components["schemas"]["InteractionAnalysis"];
+            interaction: components["schemas"]["Interaction"];
+            source: components["schemas"]["AiSource"];
         };
         /** @description One pipeline's live deals grouped by stage. */
         Board: {
@@ -2099,6 +2125,23 @@ export interface components {
              * @example 1
              */
             version: number;
+        };
+        /** @description What an interaction says: a summary, its sentiment, what was promised, when to follow up. */
+        InteractionAnalysis: {
+            /**
+             * @example [
+             *       "Send the revised quote by Friday"
+             *     ]
+             */
+            action_items: string[];
+            sentiment: components["schemas"]["Sentiment"];
+            /**
+             * Format: date
+             * @description When to get back in touch, if the conversation says.
+             */
+            suggested_follow_up?: string | null;
+            /** @example Ada liked the plan and asked for a revised quote. */
+            summary: string;
         };
         /**
          * @description What kind of touchpoint it was.
@@ -7653,6 +7696,122 @@ export interface operations {
                      *       "status": 415,
                      *       "title": "Unsupported Media Type",
                      *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_interaction_analysis: {
+        parameters: {
+            query?: {
+                /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The interaction's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analysis and the updated interaction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisResponse"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
