@@ -125,6 +125,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(ai::routes::create_contact_insights)
                 .service(ai::routes::create_email_draft)
                 .service(ai::routes::create_interaction_analysis)
+                .service(ai::routes::get_lead_score)
                 .service(products::routes::list_products)
                 .service(products::routes::create_product)
                 .service(products::routes::get_product)

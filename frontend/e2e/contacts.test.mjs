@@ -115,6 +115,10 @@ test('insights about a contact come from the built-in assistant, then from the c
   await page.getByRole('button', { name: 'Get insights' }).click()
   await page.getByText('Built-in assistant · from the cache').waitFor()
 
+  await page.getByRole('button', { name: 'Score this lead' }).click()
+  await page.getByTestId('lead-score').waitFor()
+  assert.match(await page.getByRole('table', { name: 'Score factors' }).innerText(), /Stage/)
+
   // A logged call is analysed: summary, action items, a follow-up date, and its sentiment kept.
   await page.getByRole('textbox', { name: 'Subject' }).fill('Scope agreed')
   await page

@@ -145,3 +145,29 @@ pub struct AnalysisResponse {
     pub interaction: crate::interactions::dto::Interaction,
     pub source: AiSource,
 }
+
+/// One reason behind a lead score.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ScoreFactor {
+    /// Stable name, e.g. `recent_contact`.
+    #[schema(example = "recent_contact")]
+    pub name: String,
+    #[schema(example = "Recent contact")]
+    pub label: String,
+    /// What it adds to (or takes from) the score.
+    #[schema(example = 20)]
+    pub points: i32,
+    #[schema(example = "Last touchpoint 3 days ago")]
+    pub detail: String,
+}
+
+/// How promising a contact is, 0 to 100, computed from explainable factors; the model only
+/// writes the explanation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadScore {
+    #[schema(example = 72)]
+    pub score: i32,
+    pub factors: Vec<ScoreFactor>,
+    pub explanation: String,
+    pub source: AiSource,
+}

@@ -8,6 +8,7 @@ pub mod email;
 pub mod insights;
 pub mod provider;
 pub mod routes;
+pub mod score;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

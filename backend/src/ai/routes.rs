@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use uuid::Uuid;
 
 use super::dto::{
-    AiStatus, AnalysisResponse, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, RefreshParams,
+    AiStatus, AnalysisResponse, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, LeadScore,
+    RefreshParams,
 };
-use super::{analysis, cache, email, insights, provider};
+use super::{analysis, cache, email, insights, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::http::json::ApiJson;
@@ -101,5 +102,20 @@ pub async fn create_interaction_analysis(
     let refresh = refresh(&params)?;
     Ok(web::Json(
         analysis::analyse(&state, state.workspace_id(), *id, refresh).await?,
+    ))
+}
+
+/// A contact's lead score, 0 to 100, with each factor's contribution and an explanation.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+    responses((status = 200, description = "The score", body = LeadScore)))]
+#[get("/contacts/{id}/lead-score")]
+pub async fn get_lead_score(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<RefreshParams>,
+) -> AppResult<web::Json<LeadScore>> {
+    let refresh = refresh(&params)?;
+    Ok(web::Json(
+        score::score(&state, state.workspace_id(), *id, refresh).await?,
     ))
 }

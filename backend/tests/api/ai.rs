@@ -489,3 +489,59 @@ async fn an_interaction_is_analysed_and_keeps_its_sentiment() {
     .await
     .problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn lead_scores_add_up_explainable_factors() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "lifecycle": "prospect", "source": "referral", "connection_strength": 4}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    app.post(
+        "/api/v1/interactions",
+        &json!({"contact_id": id, "kind": "call", "direction": "inbound", "outcome": "positive"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/deals",
+        &json!({"title": "Audit", "contact_id": id, "stage_id": "01936000-0000-7000-8000-000000000213"}),
+    )
+    .await;
+    let res = app.get(&format!("/api/v1/contacts/{id}/lead-score")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let points = |name: &str| {
+        res.body["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| f["points"].as_i64().unwrap())
+    };
+    assert_eq!(points("lifecycle"), Some(20));
+    assert_eq!(points("recent_contact"), Some(20));
+    assert_eq!(points("engagement"), Some(3));
+    assert_eq!(points("outcomes"), Some(10));
+    assert_eq!(points("inbound_interest"), Some(5));
+    assert_eq!(points("open_deal"), Some(15));
+    assert_eq!(points("source"), Some(10));
+    assert_eq!(points("connection"), Some(6));
+    assert_eq!(res.body["score"], 89, "the factors add up");
+    let explanation = res.body["explanation"].as_str().unwrap();
+    assert!(
+        explanation.starts_with("Ada scores 89/100, a strong lead. Mostly thanks to"),
+        "{explanation}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{id}/lead-score")).await.body["source"]["cached"],
+        true
+    );
+
+    let cold = app
+        .contact(json!({"first_name": "Cold", "lifecycle": "inactive"}))
+        .await;
+    let res = app
+        .get(&format!("/api/v1/contacts/{}/lead-score", cold["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(res.body["score"], 0);
+    assert!(res.body["explanation"].as_str().unwrap().contains("a cold lead"));
+}

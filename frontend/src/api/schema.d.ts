@@ -345,6 +345,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/lead-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's lead score, 0 to 100, with each factor's contribution and an explanation. */
+        get: operations["get_lead_score"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/restore": {
         parameters: {
             query?: never;
@@ -2155,6 +2172,20 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * @description How promising a contact is, 0 to 100, computed from explainable factors; the model only
+         *     writes the explanation.
+         */
+        LeadScore: {
+            explanation: string;
+            factors: components["schemas"]["ScoreFactor"][];
+            /**
+             * Format: int32
+             * @example 72
+             */
+            score: number;
+            source: components["schemas"]["AiSource"];
+        };
+        /**
          * @description Where the contact is in the customer lifecycle.
          * @enum {string}
          */
@@ -2690,6 +2721,24 @@ export interface components {
          * @enum {string}
          */
         Scenario: "follow_up" | "intro" | "meeting_request" | "proposal" | "thank_you" | "re_engage" | "check_in" | "other";
+        /** @description One reason behind a lead score. */
+        ScoreFactor: {
+            /** @example Last touchpoint 3 days ago */
+            detail: string;
+            /** @example Recent contact */
+            label: string;
+            /**
+             * @description Stable name, e.g. `recent_contact`.
+             * @example recent_contact
+             */
+            name: string;
+            /**
+             * Format: int32
+             * @description What it adds to (or takes from) the score.
+             * @example 20
+             */
+            points: number;
+        };
         /** @description The tone of an interaction: set by hand or by the AI analysis. */
         Sentiment: {
             label: components["schemas"]["SentimentLabel"];
@@ -5612,6 +5661,104 @@ export interface operations {
                      *       "status": 412,
                      *       "title": "Precondition Failed",
                      *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lead_score: {
+        parameters: {
+            query?: {
+                /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The contact's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The score */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadScore"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
