@@ -74,3 +74,18 @@ test('a proposal is written with live totals and downloads as a PDF', async () =
   await page.getByRole('button', { name: 'Mark as sent' }).click()
   await page.getByText('Proposal marked as sent').waitFor()
 })
+
+test('the assistant drafts a proposal from a deal, saved as a draft to edit', async () => {
+  const { page } = ctx
+  const board = new PipelinePage(page)
+  await board.open()
+  const title = `Drafted deal ${Date.now()}`
+  await board.quickAdd('Lead', title, '2,500')
+  await board.card('Lead', title).getByRole('link', { name: title }).click()
+  await page.getByRole('heading', { name: title }).waitFor()
+  await page.getByRole('button', { name: 'Draft with AI' }).click()
+  await page.waitForURL(/\/proposals\/[0-9a-f-]{36}$/)
+  await page.getByRole('heading', { name: /Proposal #\d+/ }).waitFor()
+  assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), `${title} — proposal`)
+  assert.match(await page.getByTestId('proposal-total').innerText(), /2,500\.00/)
+})

@@ -171,3 +171,46 @@ pub struct LeadScore {
     pub explanation: String,
     pub source: AiSource,
 }
+
+/// What to draft a proposal from: the deal (and its contact's history) and chosen products.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"product_ids": [], "instructions": "Phase the work in two steps"}))]
+pub struct ProposalDraftRequest {
+    /// Catalogue products to include.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub product_ids: Vec<uuid::Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    pub instructions: Option<String>,
+}
+
+/// A line of a drafted proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftLine {
+    pub product_id: Option<uuid::Uuid>,
+    pub description: String,
+    pub quantity: f64,
+    pub unit_price_minor: i64,
+}
+
+/// A proposal to review before saving it (`POST /api/v1/proposals` takes it as it is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalDraft {
+    pub title: String,
+    pub introduction: String,
+    pub terms: String,
+    pub lines: Vec<DraftLine>,
+}
+
+/// A proposal draft and where it came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalDraftResponse {
+    pub deal_id: uuid::Uuid,
+    pub currency: String,
+    pub draft: ProposalDraft,
+    pub source: AiSource,
+}

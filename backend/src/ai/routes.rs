@@ -5,9 +5,9 @@ use uuid::Uuid;
 
 use super::dto::{
     AiStatus, AnalysisResponse, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, LeadScore,
-    RefreshParams,
+    ProposalDraftRequest, ProposalDraftResponse, RefreshParams,
 };
-use super::{analysis, cache, email, insights, provider, score};
+use super::{analysis, cache, email, insights, proposal, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::http::json::ApiJson;
@@ -117,5 +117,23 @@ pub async fn get_lead_score(
     let refresh = refresh(&params)?;
     Ok(web::Json(
         score::score(&state, state.workspace_id(), *id, refresh).await?,
+    ))
+}
+
+/// Draft a proposal for a deal from the deal, its contact's history and chosen products.
+/// Nothing is saved: review it, then create it with `POST /api/v1/proposals`.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The deal's id"), RefreshParams),
+    request_body = ProposalDraftRequest,
+    responses((status = 200, description = "The draft", body = ProposalDraftResponse)))]
+#[post("/deals/{id}/proposal-draft")]
+pub async fn create_proposal_draft(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: web::Query<RefreshParams>,
+    body: ApiJson<ProposalDraftRequest>,
+) -> AppResult<web::Json<ProposalDraftResponse>> {
+    let refresh = refresh(&params)?;
+    Ok(web::Json(
+        proposal::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
     ))
 }

@@ -545,3 +545,55 @@ async fn lead_scores_add_up_explainable_factors() {
     assert_eq!(res.body["score"], 0);
     assert!(res.body["explanation"].as_str().unwrap().contains("a cold lead"));
 }
+
+#[actix_web::test]
+async fn a_proposal_is_drafted_for_a_deal_and_saved_through_the_normal_path() {
+    let app = TestApp::spawn().await;
+    let id = ada(&app).await;
+    let d = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "Website redesign", "contact_id": id, "value_minor": 500_000}),
+        )
+        .await
+        .body;
+    let workshop = app
+        .post("/api/v1/products", &json!({"name": "Workshop", "price_minor": 150_000}))
+        .await
+        .body;
+    let path = format!("/api/v1/deals/{}/proposal-draft", d["id"].as_str().unwrap());
+    let res = app.post(&path, &json!({"product_ids": [workshop["id"]]})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let draft = res.body["draft"].clone();
+    assert_eq!(draft["title"], "Website redesign — proposal");
+    assert!(draft["introduction"].as_str().unwrap().starts_with("Dear Ada,"));
+    assert_eq!(
+        draft["lines"],
+        json!([{"product_id": workshop["id"], "description": "Workshop", "quantity": 1.0, "unit_price_minor": 150_000}])
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM proposals").await,
+        0,
+        "a draft is not saved"
+    );
+    // Without products, one line for the deal's value; saved as it is.
+    let plain = app.post(&path, &json!({})).await.body["draft"].clone();
+    assert_eq!(plain["lines"][0]["unit_price_minor"], 500_000);
+    let mut body = plain.as_object().unwrap().clone();
+    body.insert("deal_id".into(), d["id"].clone());
+    let saved = app.post("/api/v1/proposals", &Value::Object(body)).await;
+    assert_eq!(saved.status, 201, "{}", saved.text);
+    assert_eq!(saved.body["totals"]["total_minor"], 500_000);
+
+    let bad = app
+        .post(&path, &json!({"product_ids": ["01936000-0000-7000-8000-0000000009ff"]}))
+        .await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["product_ids"]);
+    app.post(
+        "/api/v1/deals/01936000-0000-7000-8000-0000000009ff/proposal-draft",
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+}

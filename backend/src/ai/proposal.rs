@@ -1,0 +1,194 @@
+//! Proposal drafts for a deal: title, introduction, lines from the chosen products (or the
+//! deal's value) and terms, written from the deal and the contact's history. Nothing is saved:
+//! the draft goes to the normal proposal endpoint once reviewed.
+
+use std::fmt::Write;
+
+use uuid::Uuid;
+
+use super::cache::{self, Question};
+use super::dto::{AiSource, DraftLine, ProposalDraft, ProposalDraftRequest, ProposalDraftResponse};
+use super::insights;
+use super::provider::{ChatRequest, Message};
+use crate::error::{AppError, AppResult};
+use crate::money;
+use crate::products::store::ProductRow;
+use crate::state::AppState;
+
+pub const PROMPT_VERSION: &str = "proposal-draft-1";
+
+pub fn parse(text: &str, products: &[ProductRow]) -> Result<ProposalDraft, String> {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|s| s.strip_suffix("```"))
+        .unwrap_or(trimmed);
+    let draft: ProposalDraft =
+        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    if draft.title.trim().is_empty() || draft.lines.is_empty() {
+        return Err("the draft has no title or no lines".into());
+    }
+    for line in &draft.lines {
+        if !(line.quantity > 0.0 && line.quantity <= 1_000_000.0) || line.unit_price_minor < 0 {
+            return Err(format!(
+                "the line '{}' has an impossible quantity or price",
+                line.description
+            ));
+        }
+        if let Some(id) = line.product_id
+            && !products.iter().any(|p| p.id == id)
+        {
+            return Err(format!(
+                "the line '{}' names a product that was not offered",
+                line.description
+            ));
+        }
+    }
+    Ok(draft)
+}
+
+pub async fn draft(
+    state: &AppState,
+    workspace: Uuid,
+    deal_id: Uuid,
+    input: ProposalDraftRequest,
+    refresh: bool,
+) -> AppResult<ProposalDraftResponse> {
+    let (deal, products) = {
+        let mut conn = state.conn().await?;
+        let deal = crate::deals::service::get(&mut conn, workspace, deal_id).await?;
+        let products = crate::products::service::find_many(&mut conn, workspace, &input.product_ids).await?;
+        (deal, products)
+    };
+    if let Some(missing) = input
+        .product_ids
+        .iter()
+        .find(|id| !products.iter().any(|p| p.id == **id))
+    {
+        return Err(AppError::invalid_field(
+            "product_ids",
+            format!("no product has the id {missing}"),
+        ));
+    }
+    let context = match deal.contact_id {
+        Some(contact) => Some(insights::load(state, workspace, contact).await?),
+        None => None,
+    };
+    let first_name = context.as_ref().map(|c| c.contact.first_name.clone());
+    let mut facts = context.as_ref().map(insights::describe).unwrap_or_default();
+    let _ = write!(
+        facts,
+        "\nDeal: {} ({}, {} in {}, value {}{})",
+        deal.title,
+        deal.pipeline_name,
+        deal.status,
+        deal.stage_name,
+        money::format(deal.total_value_minor, &deal.currency),
+        deal.recurring_months
+            .map(|m| format!(", a retainer of {m} months"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        facts,
+        "\nProducts to include (price in minor units of {}):",
+        deal.currency
+    );
+    for p in &products {
+        let _ = writeln!(
+            facts,
+            "- id {}: {} — {} {}{}",
+            p.id,
+            p.name,
+            p.price_minor,
+            p.currency,
+            p.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+        );
+    }
+    if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
+        let _ = write!(facts, "\nAlso: {}", extra.trim());
+    }
+    let request = ChatRequest {
+        messages: vec![
+            Message::system(
+                "You draft a proposal for a freelancer or consultant. Answer with one JSON object: \
+                 {\"title\": string, \"introduction\": string (a short personal paragraph), \"terms\": string, \
+                 \"lines\": [{\"product_id\": id of an offered product or null, \"description\": string, \
+                 \"quantity\": number, \"unit_price_minor\": integer}]}. Use the offered products with their prices; \
+                 without products, one line for the deal's value.",
+            ),
+            Message::user(facts),
+        ],
+        temperature: 0.3,
+        max_tokens: 900,
+        json: true,
+    };
+    let local = || {
+        let mut lines: Vec<DraftLine> = products
+            .iter()
+            .filter(|p| p.currency == deal.currency)
+            .map(|p| DraftLine {
+                product_id: Some(p.id),
+                description: p.name.clone(),
+                quantity: 1.0,
+                unit_price_minor: p.price_minor,
+            })
+            .collect();
+        if lines.is_empty() {
+            lines.push(DraftLine {
+                product_id: None,
+                description: match deal.recurring_months {
+                    Some(_) => format!("{} (per month)", deal.title),
+                    None => deal.title.clone(),
+                },
+                quantity: f64::from(deal.recurring_months.unwrap_or(1)),
+                unit_price_minor: deal.value_minor,
+            });
+        }
+        let topic = context
+            .as_ref()
+            .and_then(|c| c.interactions.first())
+            .and_then(|i| i.subject.clone())
+            .map(|s| format!(" Following our conversation about {}, this", s.to_lowercase()))
+            .unwrap_or_else(|| " This".into());
+        let mut introduction = format!(
+            "{}{topic} proposal sets out how I would deliver {}: the scope, the investment and the terms.",
+            first_name
+                .as_ref()
+                .map(|n| format!("Dear {n},\n\nThank you for your interest."))
+                .unwrap_or_else(|| "Thank you for your interest.".into()),
+            deal.title.to_lowercase()
+        );
+        if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = write!(introduction, " {}", extra.trim());
+        }
+        let draft = ProposalDraft {
+            title: format!("{} — proposal", deal.title),
+            introduction,
+            terms: "50% on signature, 50% on delivery. Payment within 30 days of invoice. This proposal is valid for 30 days."
+                .into(),
+            lines,
+        };
+        serde_json::to_string(&draft).unwrap_or_default()
+    };
+    let question = Question {
+        feature: "proposal_draft",
+        prompt_version: PROMPT_VERSION,
+        request: &request,
+        refresh,
+    };
+    let answer = cache::ask(state, workspace, question, local, |text| {
+        parse(text, &products).map(|_| ())
+    })
+    .await?;
+    Ok(ProposalDraftResponse {
+        deal_id: deal.id,
+        currency: deal.currency,
+        draft: parse(&answer.content, &products).map_err(AppError::ai_upstream)?,
+        source: AiSource {
+            provider: answer.provider.into(),
+            model: answer.model,
+            cached: answer.cached,
+        },
+    })
+}
