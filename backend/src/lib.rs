@@ -127,6 +127,8 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(ai::routes::create_interaction_analysis)
                 .service(ai::routes::get_lead_score)
                 .service(ai::routes::create_proposal_draft)
+                .service(ai::routes::parse_email)
+                .service(ai::routes::apply_parsed_email)
                 .service(products::routes::list_products)
                 .service(products::routes::create_product)
                 .service(products::routes::get_product)

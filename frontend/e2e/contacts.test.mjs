@@ -142,3 +142,21 @@ test('insights about a contact come from the built-in assistant, then from the c
   assert.equal(await page.locator('[name="email_subject"]').inputValue(), `It has been a while, ${name}`)
   assert.match(await page.locator('[name="email_body"]').inputValue(), new RegExp(`^Dear ${name},`))
 })
+
+test('a pasted email becomes a contact, its emails and a deal after review', async () => {
+  const { page } = ctx
+  const stamp = Date.now()
+  const thread = `From: Mary Somerville <mary${stamp}@orbits.example>\nDate: Thu, 19 Nov 2026 10:00:00 +0000\nSubject: Observatory website ${stamp}\n\nHello,\n\nCould you send a quote for a new website for our project? Budget about €6,000.\n\nMary Somerville\nDirector, Orbits Trust\n`
+  await page.goto('/contacts/from-email')
+  await page.getByRole('textbox', { name: /Paste an email thread/ }).fill(thread)
+  await page.getByRole('button', { name: 'Read it' }).click()
+  await page.getByText('Potential client').waitFor()
+  assert.equal(await page.locator('[name="first_name"]').inputValue(), 'Mary')
+  assert.equal(await page.locator('[name="company_name"]').inputValue(), 'Orbits Trust')
+  await page.locator('[name="job_title"]').fill('Director of Outreach')
+  await page.getByRole('button', { name: 'Create' }).click()
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+  await page.getByRole('heading', { name: 'Mary Somerville' }).waitFor()
+  await page.getByText('Director of Outreach').first().waitFor()
+  await page.locator('.card').filter({ hasText: 'Deals' }).getByText(`Observatory website ${stamp}`).waitFor()
+})

@@ -214,3 +214,92 @@ pub struct ProposalDraftResponse {
     pub draft: ProposalDraft,
     pub source: AiSource,
 }
+
+/// A pasted email thread to read.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "From: Ada Lovelace <ada@engines.example>\nSubject: Website project\n\nHi, could you send a quote for a new website? Budget around €8,000.\n\nAda Lovelace\nCTO, Analytical Engines\n+44 20 7946 0000"}))]
+pub struct ParseEmailRequest {
+    /// The raw text (headers welcome) or the content of an .eml file.
+    #[validate(length(min = 1))]
+    pub text: String,
+}
+
+/// Contact fields found in an email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParsedContact {
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company_name: Option<String>,
+    pub job_title: Option<String>,
+}
+
+/// One message of the thread, to log as an interaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParsedMessage {
+    /// `inbound` (from the contact) or `outbound` (from you).
+    pub direction: crate::interactions::dto::Direction,
+    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+/// A deal the thread suggests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParsedDeal {
+    pub title: String,
+    pub value_minor: Option<i64>,
+    pub currency: Option<String>,
+}
+
+/// What an email thread says, for review before anything is created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParsedEmail {
+    pub potential_client: bool,
+    /// 0 to 1.
+    pub confidence: f64,
+    pub reason: String,
+    pub contact: ParsedContact,
+    pub messages: Vec<ParsedMessage>,
+    pub deal: Option<ParsedDeal>,
+}
+
+/// The reading, and the contact it matches (by email) if there is one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParseEmailResponse {
+    pub parsed: ParsedEmail,
+    /// An existing contact with one of the found email addresses: applying adds to it.
+    pub existing_contact_id: Option<uuid::Uuid>,
+    pub source: AiSource,
+}
+
+/// What to create from a reviewed reading.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyParsedEmail {
+    /// Add to this contact instead of creating one.
+    #[serde(default)]
+    pub existing_contact_id: Option<uuid::Uuid>,
+    pub contact: ParsedContact,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub messages: Vec<ParsedMessage>,
+    #[serde(default)]
+    pub deal: Option<ParsedDeal>,
+}
+
+/// What applying created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedEmail {
+    pub contact_id: uuid::Uuid,
+    /// False when the email matched an existing contact.
+    pub contact_created: bool,
+    pub interaction_ids: Vec<uuid::Uuid>,
+    pub deal_id: Option<uuid::Uuid>,
+}

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod dto;
 pub mod email;
 pub mod insights;
+pub mod parse;
 pub mod proposal;
 pub mod provider;
 pub mod routes;

@@ -1,13 +1,15 @@
 //! HTTP endpoints of the AI assistant under `/api/v1/ai` and on contacts.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::dto::{
-    AiStatus, AnalysisResponse, CacheStats, EmailDraftRequest, EmailDraftResponse, InsightsResponse, LeadScore,
-    ProposalDraftRequest, ProposalDraftResponse, RefreshParams,
+    AiStatus, AnalysisResponse, AppliedEmail, ApplyParsedEmail, CacheStats, EmailDraftRequest, EmailDraftResponse,
+    InsightsResponse, LeadScore, ParseEmailRequest, ParseEmailResponse, ProposalDraftRequest, ProposalDraftResponse,
+    RefreshParams,
 };
-use super::{analysis, cache, email, insights, proposal, provider, score};
+use super::{analysis, cache, email, insights, parse, proposal, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::http::json::ApiJson;
@@ -136,4 +138,68 @@ pub async fn create_proposal_draft(
     Ok(web::Json(
         proposal::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
     ))
+}
+
+/// Read an email thread: pasted text as JSON `{"text": …}`, or an .eml file sent as
+/// `message/rfc822` (or `text/plain`), up to 1 MiB. Says whether the sender is a potential
+/// client and why, the contact fields found, the messages to log and a suggested deal, plus an
+/// existing contact with the same email. Nothing is created: see `/ai/parse-email/apply`.
+#[utoipa::path(tag = "ai", params(RefreshParams),
+    request_body(content = ParseEmailRequest, description = "JSON, or the raw .eml as message/rfc822"),
+    responses((status = 200, description = "The reading", body = ParseEmailResponse)))]
+#[post("/ai/parse-email")]
+pub async fn parse_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<RefreshParams>,
+    mut payload: web::Payload,
+) -> AppResult<web::Json<ParseEmailResponse>> {
+    let refresh = refresh(&params)?;
+    let mime = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !matches!(mime.as_str(), "application/json" | "message/rfc822" | "text/plain") {
+        return Err(AppError::unsupported_media_type(
+            "send {\"text\": …} as application/json, or the .eml file as message/rfc822",
+        ));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| AppError::bad_request("unreadable_body", "the request body could not be read"))?;
+        if body.len() + chunk.len() > parse::MAX_BYTES {
+            return Err(AppError::payload_too_large(parse::MAX_BYTES));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = if mime == "application/json" {
+        let input: ParseEmailRequest = crate::http::json::parse(&body)?;
+        input.text
+    } else {
+        String::from_utf8(body.to_vec()).map_err(|_| AppError::invalid_field("text", "is not UTF-8 text"))?
+    };
+    Ok(web::Json(
+        parse::read(&state, state.workspace_id(), text, refresh).await?,
+    ))
+}
+
+/// Create what a reviewed reading describes, through the normal create paths and in one
+/// transaction: the contact (or add to `existing_contact_id`), an email interaction per message,
+/// and the deal.
+#[utoipa::path(tag = "ai", request_body = ApplyParsedEmail,
+    responses((status = 201, description = "What was created", body = AppliedEmail)))]
+#[post("/ai/parse-email/apply")]
+pub async fn apply_parsed_email(
+    state: web::Data<AppState>,
+    body: ApiJson<ApplyParsedEmail>,
+) -> AppResult<HttpResponse> {
+    let applied = parse::apply(&state, state.workspace_id(), body.0).await?;
+    Ok(HttpResponse::Created().json(applied))
 }

@@ -597,3 +597,87 @@ async fn a_proposal_is_drafted_for_a_deal_and_saved_through_the_normal_path() {
     .await
     .problem(404, "not_found");
 }
+
+const THREAD: &str = "From: Ada Lovelace <ada@engines.example>\nDate: Thu, 19 Nov 2026 10:00:00 +0000\nSubject: Website project\n\nHi,\n\nCould you send a quote for a new website? Our budget is around €8,000.\n\nBest,\nAda Lovelace\nCTO, Analytical Engines\n+44 20 7946 0000\n";
+
+#[actix_web::test]
+async fn a_pasted_email_is_read_then_applied_through_the_normal_paths() {
+    let app = TestApp::spawn().await;
+    let res = app.post("/api/v1/ai/parse-email", &json!({"text": THREAD})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let parsed = res.body["parsed"].clone();
+    assert_eq!(parsed["potential_client"], true);
+    assert_eq!(parsed["contact"]["emails"], json!(["ada@engines.example"]));
+    assert_eq!(parsed["deal"]["value_minor"], 800_000);
+    assert!(res.body["existing_contact_id"].is_null());
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM contacts").await,
+        0,
+        "reading creates nothing"
+    );
+
+    // An .eml upload reads the same.
+    let eml = app
+        .request(reqwest::Method::POST, "/api/v1/ai/parse-email", |r| {
+            r.header("content-type", "message/rfc822")
+                .body(THREAD.replace('\n', "\r\n"))
+        })
+        .await;
+    assert_eq!(eml.status, 200, "{}", eml.text);
+    assert_eq!(eml.body["parsed"]["contact"]["first_name"], "Ada");
+
+    let mut apply = json!({"contact": parsed["contact"], "messages": parsed["messages"], "deal": parsed["deal"]});
+    let applied = app.post("/api/v1/ai/parse-email/apply", &apply).await;
+    assert_eq!(applied.status, 201, "{}", applied.text);
+    assert_eq!(applied.body["contact_created"], true);
+    let contact_id = applied.body["contact_id"].as_str().unwrap().to_owned();
+    let contact = app.get(&format!("/api/v1/contacts/{contact_id}")).await.body;
+    assert_eq!(contact["company"]["name"], "Analytical Engines");
+    assert_eq!(contact["source"], "inbound_email");
+    let timeline = app.get(&format!("/api/v1/contacts/{contact_id}/timeline")).await.body;
+    assert_eq!(timeline["items"][0]["kind"], "email");
+    assert_eq!(timeline["items"][0]["direction"], "inbound");
+    let deal = app
+        .get(&format!("/api/v1/deals/{}", applied.body["deal_id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(
+        (deal["value_minor"].as_i64(), deal["currency"].as_str()),
+        (Some(800_000), Some("EUR"))
+    );
+
+    // The same sender again matches the contact instead of duplicating it.
+    let again = app.post("/api/v1/ai/parse-email", &json!({"text": THREAD})).await;
+    assert_eq!(again.body["existing_contact_id"], contact_id.as_str());
+    apply["deal"] = Value::Null;
+    let second = app.post("/api/v1/ai/parse-email/apply", &apply).await;
+    assert_eq!(second.body["contact_created"], false);
+    assert_eq!(second.body["contact_id"], contact_id.as_str());
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 1);
+}
+
+#[actix_web::test]
+async fn bad_pasted_emails_are_refused() {
+    let app = TestApp::spawn().await;
+    let empty = app.post("/api/v1/ai/parse-email", &json!({"text": "  "})).await;
+    empty.problem(422, "validation_failed");
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/ai/parse-email", |r| {
+            r.header("content-type", "message/rfc822").body(huge)
+        })
+        .await;
+    res.problem(413, "payload_too_large");
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/ai/parse-email", |r| {
+            r.header("content-type", "image/png").body("x")
+        })
+        .await;
+    res.problem(415, "unsupported_media_type");
+    let bad = app
+        .post("/api/v1/ai/parse-email/apply", &json!({"contact": {"first_name": "", "last_name": null, "emails": ["not-an-email"], "phones": [], "company_name": null, "job_title": null}}))
+        .await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 0);
+    assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 0);
+}

@@ -89,6 +89,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai/parse-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an email thread: pasted text as JSON `{"text": …}`, or an .eml file sent as
+         *     `message/rfc822` (or `text/plain`), up to 1 MiB. Says whether the sender is a potential
+         *     client and why, the contact fields found, the messages to log and a suggested deal, plus an
+         *     existing contact with the same email. Nothing is created: see `/ai/parse-email/apply`.
+         */
+        post: operations["parse_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/parse-email/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create what a reviewed reading describes, through the normal create paths and in one
+         *     transaction: the contact (or add to `existing_contact_id`), an email interaction per message,
+         *     and the deal.
+         */
+        post: operations["apply_parsed_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai/status": {
         parameters: {
             query?: never;
@@ -1148,6 +1191,27 @@ export interface components {
             analysis: components["schemas"]["InteractionAnalysis"];
             interaction: components["schemas"]["Interaction"];
             source: components["schemas"]["AiSource"];
+        };
+        /** @description What applying created. */
+        AppliedEmail: {
+            /** @description False when the email matched an existing contact. */
+            contact_created: boolean;
+            /** Format: uuid */
+            contact_id: string;
+            /** Format: uuid */
+            deal_id?: string | null;
+            interaction_ids: string[];
+        };
+        /** @description What to create from a reviewed reading. */
+        ApplyParsedEmail: {
+            contact: components["schemas"]["ParsedContact"];
+            deal?: null | components["schemas"]["ParsedDeal"];
+            /**
+             * Format: uuid
+             * @description Add to this contact instead of creating one.
+             */
+            existing_contact_id?: string | null;
+            messages?: components["schemas"]["ParsedMessage"][];
         };
         /** @description One pipeline's live deals grouped by stage. */
         Board: {
@@ -2296,6 +2360,64 @@ export interface components {
          * @enum {string}
          */
         Outcome: "positive" | "neutral" | "negative" | "no_response";
+        /**
+         * @description A pasted email thread to read.
+         * @example {
+         *       "text": "From: Ada Lovelace <ada@engines.example>\nSubject: Website project\n\nHi, could you send a quote for a new website? Budget around €8,000.\n\nAda Lovelace\nCTO, Analytical Engines\n+44 20 7946 0000"
+         *     }
+         */
+        ParseEmailRequest: {
+            /** @description The raw text (headers welcome) or the content of an .eml file. */
+            text: string;
+        };
+        /** @description The reading, and the contact it matches (by email) if there is one. */
+        ParseEmailResponse: {
+            /**
+             * Format: uuid
+             * @description An existing contact with one of the found email addresses: applying adds to it.
+             */
+            existing_contact_id?: string | null;
+            parsed: components["schemas"]["ParsedEmail"];
+            source: components["schemas"]["AiSource"];
+        };
+        /** @description Contact fields found in an email. */
+        ParsedContact: {
+            company_name?: string | null;
+            emails: string[];
+            first_name: string;
+            job_title?: string | null;
+            last_name?: string | null;
+            phones: string[];
+        };
+        /** @description A deal the thread suggests. */
+        ParsedDeal: {
+            currency?: string | null;
+            title: string;
+            /** Format: int64 */
+            value_minor?: number | null;
+        };
+        /** @description What an email thread says, for review before anything is created. */
+        ParsedEmail: {
+            /**
+             * Format: double
+             * @description 0 to 1.
+             */
+            confidence: number;
+            contact: components["schemas"]["ParsedContact"];
+            deal?: null | components["schemas"]["ParsedDeal"];
+            messages: components["schemas"]["ParsedMessage"][];
+            potential_client: boolean;
+            reason: string;
+        };
+        /** @description One message of the thread, to log as an interaction. */
+        ParsedMessage: {
+            body: string;
+            /** @description `inbound` (from the contact) or `outbound` (from you). */
+            direction: components["schemas"]["Direction"];
+            /** Format: date-time */
+            occurred_at?: string | null;
+            subject?: string | null;
+        };
         /** @description Money received from a contact, optionally for a deal. */
         Payment: {
             /**
@@ -3545,6 +3667,274 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CacheStats"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    parse_email: {
+        parameters: {
+            query?: {
+                /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
+                refresh?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON, or the raw .eml as message/rfc822 */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParseEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The reading */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParseEmailResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_parsed_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyParsedEmail"];
+            };
+        };
+        responses: {
+            /** @description What was created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedEmail"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure; quote request_id when reporting it */

@@ -14,6 +14,11 @@ export const router = createRouter({
     { path: '/contacts', name: 'contacts', component: () => import('../views/ContactsView.vue') },
     { path: '/contacts/new', name: 'contact-new', component: () => import('../views/ContactEditView.vue') },
     {
+      path: '/contacts/from-email',
+      name: 'contact-from-email',
+      component: () => import('../views/EmailImportView.vue'),
+    },
+    {
       path: '/contacts/:id',
       name: 'contact',
       component: () => import('../views/ContactView.vue'),

@@ -1,0 +1,630 @@
+//! Reading a pasted email thread (or an .eml file): is the sender a potential client, who are
+//! they, which messages to log, which deal it suggests. Nothing is created until the user
+//! applies the reviewed reading, which goes through the normal create paths.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Text};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::cache::{self, Question};
+use super::dto::{
+    AiSource, AppliedEmail, ApplyParsedEmail, ParseEmailResponse, ParsedContact, ParsedDeal, ParsedEmail, ParsedMessage,
+};
+use super::provider::{ChatRequest, Message};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind};
+use crate::state::AppState;
+
+pub const PROMPT_VERSION: &str = "email-parse-1";
+/// Pasted threads and .eml files up to this size are read; larger ones are a 413.
+pub const MAX_BYTES: usize = 1024 * 1024;
+
+const CLIENT_WORDS: &[&str] = &[
+    "quote",
+    "proposal",
+    "budget",
+    "project",
+    "pricing",
+    "price",
+    "rates",
+    "rate",
+    "hire",
+    "help with",
+    "interested",
+    "timeline",
+    "estimate",
+    "website",
+    "redesign",
+    "contract",
+    "available",
+    "availability",
+    "work with",
+    "need",
+];
+const NOT_CLIENT_WORDS: &[&str] = &[
+    "unsubscribe",
+    "newsletter",
+    "no-reply",
+    "noreply",
+    "do not reply",
+    "receipt",
+    "invoice paid",
+];
+const TITLE_WORDS: &[&str] = &[
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "founder",
+    "co-founder",
+    "director",
+    "manager",
+    "head of",
+    "lead",
+    "owner",
+    "partner",
+    "engineer",
+    "designer",
+    "consultant",
+    "president",
+    "vp",
+    "officer",
+    "recruiter",
+];
+
+fn header(block: &str, name: &str) -> Option<String> {
+    block.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim().eq_ignore_ascii_case(name)).then(|| v.trim().to_owned())
+    })
+}
+
+/// `Ada Lovelace <ada@x.example>` → (Some("Ada Lovelace"), Some("ada@x.example")).
+fn address(value: &str) -> (Option<String>, Option<String>) {
+    match (value.find('<'), value.find('>')) {
+        (Some(a), Some(b)) if b > a => {
+            let name = value[..a].trim().trim_matches('"').trim();
+            (
+                (!name.is_empty()).then(|| name.to_owned()),
+                Some(value[a + 1..b].trim().to_lowercase()),
+            )
+        }
+        _ if value.contains('@') => (None, Some(value.trim().to_lowercase())),
+        _ => (Some(value.trim().to_owned()).filter(|s| !s.is_empty()), None),
+    }
+}
+
+fn emails_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || "<>,;:()[]\"'".contains(c)) {
+        let w = word.trim_matches(|c: char| c == '.' || c == '"');
+        if let Some((user, host)) = w.split_once('@')
+            && !user.is_empty()
+            && host.contains('.')
+            && !out.contains(&w.to_lowercase())
+        {
+            out.push(w.to_lowercase());
+        }
+    }
+    out
+}
+
+fn phones_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let cleaned = line
+            .trim()
+            .trim_start_matches(|c: char| c.is_alphabetic() || c == ':' || c == '.' || c == ' ');
+        let digits = cleaned.chars().filter(char::is_ascii_digit).count();
+        if (7..=15).contains(&digits) && cleaned.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+            out.push(cleaned.trim().to_owned());
+        }
+    }
+    out.truncate(3);
+    out
+}
+
+/// An amount such as `€8,000`, `$5000`, `8k EUR` or `12.500 EUR`, in minor units.
+fn amount_in(text: &str) -> Option<(i64, String)> {
+    let symbols = [("€", "EUR"), ("$", "USD"), ("£", "GBP")];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let (currency, number) = if let Some((sym, code)) = symbols.iter().find(|(s, _)| w.starts_with(s)) {
+            (code.to_string(), w.trim_start_matches(sym).to_owned())
+        } else if let Some(next) = words.get(i + 1) {
+            let code = next.trim_matches(|c: char| !c.is_ascii_alphabetic()).to_uppercase();
+            if code.len() == 3
+                && crate::money::is_currency(&code)
+                && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                (code, (*w).to_owned())
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        };
+        let number = number.trim_end_matches(|c: char| ".,;:!?)".contains(c));
+        let (number, scale) = match number.strip_suffix(['k', 'K']) {
+            Some(n) => (n, 1000.0),
+            None => (number, 1.0),
+        };
+        let normalized: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+        // "8,000" and "12.500" are thousands, "99.50" is decimals.
+        let value: f64 =
+            if normalized.matches('.').count() == 1 && normalized.rsplit('.').next().is_some_and(|d| d.len() == 3) {
+                normalized.replace('.', "").parse().ok()?
+            } else {
+                normalized.parse().ok()?
+            };
+        if value > 0.0 {
+            let digits = crate::money::minor_digits(&currency).unwrap_or(2);
+            return Some(((value * scale * 10f64.powi(i32::from(digits))).round() as i64, currency));
+        }
+    }
+    None
+}
+
+/// Splits a pasted thread into messages: at `From:` header lines and "On … wrote:" quotes.
+fn messages(text: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let l = line.trim_start_matches('>').trim();
+        let starts = (l.to_lowercase().starts_with("from:") && !current.trim().is_empty())
+            || (l.starts_with("On ") && l.ends_with("wrote:"))
+            || l.starts_with("-----Original Message-----");
+        if starts && !current.trim().is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.push_str(l);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn body_of(message: &str) -> String {
+    // Headers stop at the first blank line when the message starts with them.
+    let has_headers = message.lines().next().is_some_and(|l| {
+        l.contains(':')
+            && l.split(':')
+                .next()
+                .is_some_and(|k| !k.contains(' ') || k.eq_ignore_ascii_case("reply-to"))
+    });
+    let body = if has_headers {
+        message.split_once("\n\n").map(|(_, b)| b).unwrap_or("")
+    } else {
+        message
+    };
+    body.lines()
+        .filter(|l| !(l.starts_with("On ") && l.ends_with("wrote:")))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+fn title_case_domain(email: &str) -> Option<String> {
+    let host = email.split_once('@')?.1;
+    let generic = [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "icloud.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.net",
+        "web.de",
+    ];
+    if generic.contains(&host) {
+        return None;
+    }
+    let name = host.split('.').next()?;
+    let mut c = name.chars();
+    Some(c.next()?.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// The built-in reading.
+pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
+    let parts = messages(text);
+    let first = parts.first().map(String::as_str).unwrap_or(text);
+    let subject = header(first, "subject");
+    // The sender is the first From: that is not one of our own addresses.
+    let mut sender: (Option<String>, Option<String>) = (None, None);
+    for part in &parts {
+        if let Some(from) = header(part, "from") {
+            let (name, email) = address(&from);
+            if !email.as_ref().is_some_and(|e| my_emails.contains(e)) {
+                sender = (name, email);
+                break;
+            }
+        }
+    }
+    let mut emails: Vec<String> = sender.1.clone().into_iter().collect();
+    for e in emails_in(text) {
+        if !emails.contains(&e) && !my_emails.contains(&e) && emails.len() < 3 {
+            emails.push(e);
+        }
+    }
+    let sender_body = parts
+        .iter()
+        .find(|p| header(p, "from").map(|f| address(&f).1) == Some(sender.1.clone()))
+        .map(|p| body_of(p))
+        .unwrap_or_else(|| body_of(first));
+    // The signature: the last lines of the sender's message.
+    let tail: Vec<&str> = sender_body.lines().rev().take(6).collect();
+    let name = sender.0.clone().or_else(|| {
+        tail.iter()
+            .rev()
+            .find(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                (2..=3).contains(&w.len()) && w.iter().all(|x| x.chars().next().is_some_and(char::is_uppercase))
+            })
+            .map(|l| l.trim().to_owned())
+    });
+    let (first_name, last_name) = match name.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>()) {
+        Some(words) if !words.is_empty() => (words[0].to_owned(), (words.len() > 1).then(|| words[1..].join(" "))),
+        _ => (
+            emails
+                .first()
+                .and_then(|e| e.split('@').next())
+                .map(|u| u.split(['.', '_']).next().unwrap_or(u).to_owned())
+                .map(|u| {
+                    let mut c = u.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .unwrap_or_else(|| "Unknown".into()),
+            None,
+        ),
+    };
+    let mut job_title = None;
+    let mut company = None;
+    for line in tail.iter().rev() {
+        let l = line.trim();
+        let lower = l.to_lowercase();
+        if job_title.is_none()
+            && TITLE_WORDS
+                .iter()
+                .any(|t| lower.split([' ', ',']).any(|w| w == *t) || lower.contains(t))
+            && l.len() < 80
+        {
+            match l.split_once([',', '|']).or_else(|| l.split_once(" at ")) {
+                Some((t, c)) => {
+                    job_title = Some(t.trim().to_owned());
+                    company = Some(c.trim().to_owned()).filter(|c| !c.is_empty());
+                }
+                None => job_title = Some(l.to_owned()),
+            }
+        }
+    }
+    let company = company.or_else(|| emails.first().and_then(|e| title_case_domain(e)));
+    let lower = text.to_lowercase();
+    let hits = CLIENT_WORDS.iter().filter(|w| lower.contains(*w)).count();
+    let against = NOT_CLIENT_WORDS.iter().filter(|w| lower.contains(*w)).count();
+    let amount = amount_in(&sender_body).or_else(|| amount_in(text));
+    let score = (hits as f64 * 0.15 + if amount.is_some() { 0.2 } else { 0.0 } - against as f64 * 0.4).clamp(0.0, 0.95);
+    let potential_client = score >= 0.3;
+    let found: Vec<&str> = CLIENT_WORDS
+        .iter()
+        .filter(|w| lower.contains(*w))
+        .copied()
+        .take(4)
+        .collect();
+    let reason = if against > 0 {
+        "Looks like an automated or bulk message".into()
+    } else if potential_client {
+        format!(
+            "Asks about work ({}){}",
+            found.join(", "),
+            amount
+                .as_ref()
+                .map(|(v, c)| format!(" and names an amount ({})", crate::money::format(*v, c)))
+                .unwrap_or_default()
+        )
+    } else if found.is_empty() {
+        "No sign of a request for work".into()
+    } else {
+        format!("Only a weak sign of a request for work ({})", found.join(", "))
+    };
+    let clean_subject = subject.as_deref().map(|s| {
+        let mut s = s.trim();
+        loop {
+            let l = s.to_lowercase();
+            if l.starts_with("re:") || l.starts_with("fw:") {
+                s = s[3..].trim();
+            } else if l.starts_with("fwd:") {
+                s = s[4..].trim();
+            } else {
+                break s.to_owned();
+            }
+        }
+    });
+    let messages: Vec<ParsedMessage> = parts
+        .iter()
+        .rev()
+        .map(|p| {
+            let from = header(p, "from").map(|f| address(&f).1).unwrap_or(None);
+            ParsedMessage {
+                direction: if from.as_ref().is_some_and(|e| my_emails.contains(e)) {
+                    Direction::Outbound
+                } else {
+                    Direction::Inbound
+                },
+                occurred_at: header(p, "date")
+                    .and_then(|d| DateTime::parse_from_rfc2822(&d).ok())
+                    .map(|d| d.with_timezone(&Utc)),
+                subject: header(p, "subject").or_else(|| subject.clone()),
+                body: body_of(p).chars().take(5000).collect(),
+            }
+        })
+        .filter(|m| !m.body.is_empty())
+        .collect();
+    ParsedEmail {
+        potential_client,
+        confidence: (score * 100.0).round() / 100.0,
+        reason,
+        contact: ParsedContact {
+            first_name,
+            last_name,
+            emails,
+            phones: phones_in(&sender_body),
+            company_name: company,
+            job_title,
+        },
+        messages,
+        deal: potential_client.then(|| ParsedDeal {
+            title: clean_subject.unwrap_or_else(|| "New project".into()),
+            value_minor: amount.as_ref().map(|a| a.0),
+            currency: amount.map(|a| a.1),
+        }),
+    }
+}
+
+pub fn parse_answer(text: &str) -> Result<ParsedEmail, String> {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|s| s.strip_suffix("```"))
+        .unwrap_or(trimmed);
+    let parsed: ParsedEmail =
+        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    if !(0.0..=1.0).contains(&parsed.confidence) || parsed.contact.first_name.trim().is_empty() {
+        return Err("confidence outside 0..1 or no first name".into());
+    }
+    Ok(parsed)
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+async fn match_contact(state: &AppState, workspace: Uuid, emails: &[String]) -> AppResult<Option<Uuid>> {
+    if emails.is_empty() {
+        return Ok(None);
+    }
+    let mut conn = state.conn().await?;
+    let query = diesel::sql_query(
+        "SELECT id FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND emails && $2 \
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
+    .bind::<Array<Text>, _>(emails);
+    let found: Option<Found> = diesel_async::RunQueryDsl::get_result(query, &mut conn)
+        .await
+        .optional()?;
+    Ok(found.map(|f| f.id))
+}
+
+pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool) -> AppResult<ParseEmailResponse> {
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        return Err(AppError::invalid_field(
+            "text",
+            "paste an email (headers and body) or upload an .eml file",
+        ));
+    }
+    if text.contains('\0') {
+        return Err(AppError::invalid_field("text", "must not contain NUL characters"));
+    }
+    let request = ChatRequest {
+        messages: vec![
+            Message::system(
+                "You read an email thread pasted into a CRM by a freelancer. Answer with one JSON object: \
+                 {\"potential_client\": bool, \"confidence\": number 0..1, \"reason\": string, \
+                 \"contact\": {\"first_name\": string, \"last_name\": string|null, \"emails\": [string], \
+                 \"phones\": [string], \"company_name\": string|null, \"job_title\": string|null}, \
+                 \"messages\": [{\"direction\": \"inbound\"|\"outbound\", \"occurred_at\": RFC 3339 or null, \
+                 \"subject\": string|null, \"body\": string}], \"deal\": {\"title\": string, \"value_minor\": integer|null, \
+                 \"currency\": ISO code|null} or null}. The contact is the other party, not the freelancer.",
+            ),
+            Message::user(text.clone()),
+        ],
+        temperature: 0.0,
+        max_tokens: 1200,
+        json: true,
+    };
+    let question = Question {
+        feature: "email_parse",
+        prompt_version: PROMPT_VERSION,
+        request: &request,
+        refresh,
+    };
+    let answer = cache::ask(
+        state,
+        workspace,
+        question,
+        || serde_json::to_string(&local(&text, &[])).unwrap_or_default(),
+        |t| parse_answer(t).map(|_| ()),
+    )
+    .await?;
+    let parsed = parse_answer(&answer.content).map_err(AppError::ai_upstream)?;
+    let existing_contact_id = match_contact(state, workspace, &parsed.contact.emails).await?;
+    Ok(ParseEmailResponse {
+        parsed,
+        existing_contact_id,
+        source: AiSource {
+            provider: answer.provider.into(),
+            model: answer.model,
+            cached: answer.cached,
+        },
+    })
+}
+
+/// Creates what the reviewed reading describes, through the normal create paths, in one
+/// transaction: the contact (unless it exists), one email interaction per message, the deal.
+pub async fn apply(state: &AppState, workspace: Uuid, input: ApplyParsedEmail) -> AppResult<AppliedEmail> {
+    input
+        .validate()
+        .map_err(|_| AppError::invalid_field("messages", "at most 50 messages"))?;
+    let matched = match input.existing_contact_id {
+        Some(id) => Some(id),
+        None => match_contact(state, workspace, &input.contact.emails).await?,
+    };
+    let mut conn = state.conn().await?;
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let (contact_id, created) = match matched {
+            Some(id) => {
+                crate::contacts::service::require(conn, workspace, id, true)
+                    .await
+                    .map_err(|_| {
+                        AppError::invalid_field("existing_contact_id", "no contact (outside the trash) has this id")
+                    })?;
+                (id, false)
+            }
+            None => {
+                let c = &input.contact;
+                let create: crate::contacts::dto::CreateContact = serde_json::from_value(serde_json::json!({
+                    "first_name": c.first_name,
+                    "last_name": c.last_name,
+                    "emails": c.emails,
+                    "phones": c.phones,
+                    "company_name": c.company_name,
+                    "job_title": c.job_title,
+                    "source": "inbound_email",
+                }))
+                .map_err(|e| AppError::invalid_field("contact", e.to_string()))?;
+                create.validate().map_err(|e| {
+                    AppError::validation(
+                        e.field_errors()
+                            .keys()
+                            .map(|k| FieldError::new(format!("contact.{k}"), "is not valid"))
+                            .collect(),
+                    )
+                })?;
+                (
+                    crate::contacts::service::create(conn, workspace, create).await?.id,
+                    true,
+                )
+            }
+        };
+        let mut interaction_ids = Vec::new();
+        for m in input.messages {
+            let created = crate::interactions::service::create(
+                conn,
+                workspace,
+                CreateInteraction {
+                    contact_id,
+                    deal_id: None,
+                    kind: InteractionKind::Email,
+                    direction: Some(m.direction),
+                    occurred_at: m.occurred_at.filter(|t| *t <= Utc::now()),
+                    subject: m.subject.map(|s| s.chars().take(300).collect()),
+                    body: Some(m.body.chars().take(50_000).collect()),
+                    outcome: None,
+                    duration_minutes: None,
+                    sentiment: None,
+                },
+            )
+            .await?;
+            interaction_ids.push(created.id);
+        }
+        let deal_id = match input.deal {
+            Some(d) => {
+                let create = crate::deals::dto::CreateDeal {
+                    title: d.title.chars().take(200).collect(),
+                    contact_id: Some(contact_id),
+                    company_id: None,
+                    pipeline_id: None,
+                    stage_id: None,
+                    value_minor: d.value_minor,
+                    currency: d.currency.filter(|c| crate::money::is_currency(c)),
+                    recurring_months: None,
+                    probability: None,
+                    expected_close_date: None,
+                    lost_reason: None,
+                    notes: Some("From an email thread.".into()),
+                    custom_fields: Default::default(),
+                };
+                create
+                    .validate()
+                    .map_err(|_| AppError::invalid_field("deal", "the suggested deal is not valid"))?;
+                Some(crate::deals::service::create(conn, workspace, create).await?.id)
+            }
+            None => None,
+        };
+        Ok(AppliedEmail {
+            contact_id,
+            contact_created: created,
+            interaction_ids,
+            deal_id,
+        })
+    })
+    .await
+}
+
+use diesel::OptionalExtension;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THREAD: &str = "From: Ada Lovelace <ada@engines.example>\nDate: Thu, 19 Nov 2026 10:00:00 +0000\nSubject: Re: Website project\n\nHi,\n\nCould you send a quote for a new website? Our budget is around €8,000 and we would like to launch in March.\n\nBest,\nAda Lovelace\nCTO, Analytical Engines\n+44 20 7946 0000\n";
+
+    #[test]
+    fn a_request_for_work_is_read() {
+        let p = local(THREAD, &[]);
+        assert!(p.potential_client, "{p:?}");
+        assert_eq!(p.contact.first_name, "Ada");
+        assert_eq!(p.contact.last_name.as_deref(), Some("Lovelace"));
+        assert_eq!(p.contact.emails, vec!["ada@engines.example".to_owned()]);
+        assert_eq!(p.contact.job_title.as_deref(), Some("CTO"));
+        assert_eq!(p.contact.company_name.as_deref(), Some("Analytical Engines"));
+        assert_eq!(p.contact.phones, vec!["+44 20 7946 0000".to_owned()]);
+        let deal = p.deal.unwrap();
+        assert_eq!(deal.title, "Website project");
+        assert_eq!(
+            (deal.value_minor, deal.currency.as_deref()),
+            (Some(800_000), Some("EUR"))
+        );
+        assert_eq!(p.messages.len(), 1);
+        assert_eq!(p.messages[0].direction, Direction::Inbound);
+        assert!(p.messages[0].occurred_at.is_some());
+    }
+
+    #[test]
+    fn newsletters_are_not_clients_and_amounts_are_read() {
+        let p = local(
+            "From: news@shop.example\nSubject: Our newsletter\n\nBig sale! Unsubscribe here.",
+            &[],
+        );
+        assert!(!p.potential_client);
+        assert!(p.deal.is_none());
+        assert_eq!(amount_in("about 5k EUR"), Some((500_000, "EUR".into())));
+        assert_eq!(amount_in("$1,200.50 total"), Some((120_050, "USD".into())));
+        assert_eq!(amount_in("12.500 EUR"), Some((1_250_000, "EUR".into())));
+        assert_eq!(amount_in("no money here"), None);
+    }
+}
