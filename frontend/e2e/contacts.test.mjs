@@ -132,6 +132,14 @@ test('insights about a contact come from the built-in assistant, then from the c
     .getByText(/Follow up around \d{4}-\d{2}-\d{2}/)
     .waitFor()
 
+  // A question to the assistant about this contact, answered from what is recorded.
+  await page.getByRole('textbox', { name: 'Question for the assistant' }).fill('What happened last time?')
+  await page.getByRole('button', { name: 'Ask', exact: true }).click()
+  await page
+    .locator('.chat-message.assistant')
+    .filter({ hasText: 'The last touchpoint was a call' })
+    .waitFor()
+
   // An email drafted by the assistant lands in the composer, ready to edit.
   await page.goto(`${page.url()}?compose=1`)
   await page.getByText('Draft with the AI assistant').click()

@@ -303,3 +303,58 @@ pub struct AppliedEmail {
     pub interaction_ids: Vec<uuid::Uuid>,
     pub deal_id: Option<uuid::Uuid>,
 }
+
+/// A question to the sales assistant about a contact.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"message": "What did we agree last time?"}))]
+pub struct ChatRequestBody {
+    /// Continue this conversation (of the same contact); a new one starts without it.
+    #[serde(default)]
+    pub conversation_id: Option<uuid::Uuid>,
+    #[validate(length(min = 1, max = 4000), custom(function = "crate::dto::validate_not_blank"))]
+    pub message: String,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatMessage {
+    pub id: uuid::Uuid,
+    /// `user` or `assistant`.
+    pub role: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A conversation with the assistant about one contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Conversation {
+    pub id: uuid::Uuid,
+    pub contact_id: uuid::Uuid,
+    pub title: String,
+    pub messages: Vec<ChatMessage>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A contact's conversations, latest first (without their messages).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<ConversationSummary>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationSummary {
+    pub id: uuid::Uuid,
+    pub title: String,
+    pub messages: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The assistant's reply and the whole conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatReply {
+    pub reply: ChatMessage,
+    pub conversation: Conversation,
+    pub source: AiSource,
+}

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod cache;
+pub mod chat;
 pub mod dto;
 pub mod email;
 pub mod insights;

@@ -9,7 +9,8 @@ use super::dto::{
     InsightsResponse, LeadScore, ParseEmailRequest, ParseEmailResponse, ProposalDraftRequest, ProposalDraftResponse,
     RefreshParams,
 };
-use super::{analysis, cache, email, insights, parse, proposal, provider, score};
+use super::dto::{ChatReply, ChatRequestBody, Conversation, ConversationList};
+use super::{analysis, cache, chat, email, insights, parse, proposal, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::http::json::ApiJson;
@@ -202,4 +203,37 @@ pub async fn apply_parsed_email(
 ) -> AppResult<HttpResponse> {
     let applied = parse::apply(&state, state.workspace_id(), body.0).await?;
     Ok(HttpResponse::Created().json(applied))
+}
+
+/// Ask the sales assistant about a contact. Starts a conversation, or continues one with
+/// `conversation_id`; the contact's record, timeline, deals and reminders are its context.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id")),
+    request_body = ChatRequestBody,
+    responses((status = 200, description = "The reply and the conversation", body = ChatReply)))]
+#[post("/contacts/{id}/chat")]
+pub async fn chat_about_contact(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: ApiJson<ChatRequestBody>,
+) -> AppResult<web::Json<ChatReply>> {
+    Ok(web::Json(chat::ask(&state, state.workspace_id(), *id, body.0).await?))
+}
+
+/// A contact's conversations with the assistant, latest first.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id")),
+    responses((status = 200, description = "The conversations", body = ConversationList)))]
+#[get("/contacts/{id}/conversations")]
+pub async fn list_conversations(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<ConversationList>> {
+    Ok(web::Json(chat::list(&state, state.workspace_id(), *id).await?))
+}
+
+/// One conversation with all its messages.
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The conversation's id")),
+    responses((status = 200, description = "The conversation", body = Conversation)))]
+#[get("/ai/conversations/{id}")]
+pub async fn get_conversation(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<web::Json<Conversation>> {
+    Ok(web::Json(chat::get(&state, state.workspace_id(), *id).await?))
 }

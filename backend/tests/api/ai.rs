@@ -681,3 +681,65 @@ async fn bad_pasted_emails_are_refused() {
     assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 0);
     assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 0);
 }
+
+#[actix_web::test]
+async fn the_sales_assistant_keeps_conversations_about_a_contact() {
+    let app = TestApp::spawn().await;
+    let id = ada(&app).await;
+    app.post(
+        "/api/v1/deals",
+        &json!({"title": "Website", "contact_id": id, "value_minor": 300_000}),
+    )
+    .await;
+    let path = format!("/api/v1/contacts/{id}/chat");
+    let first = app.post(&path, &json!({"message": "Which deals do we have?"})).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert!(
+        first.body["reply"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Website — open in Lead, 3,000.00 EUR"),
+        "{}",
+        first.text
+    );
+    assert_eq!(first.body["reply"]["role"], "assistant");
+    let conversation = first.body["conversation"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(first.body["conversation"]["title"], "Which deals do we have?");
+    let second = app
+        .post(
+            &path,
+            &json!({"conversation_id": conversation, "message": "What happened last time?"}),
+        )
+        .await;
+    assert!(
+        second.body["reply"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("The last touchpoint was a call")
+    );
+    assert_eq!(second.body["conversation"]["messages"].as_array().unwrap().len(), 4);
+    let list = app.get(&format!("/api/v1/contacts/{id}/conversations")).await.body;
+    assert_eq!(list["items"][0]["messages"], 4);
+    assert_eq!(
+        app.get(&format!("/api/v1/ai/conversations/{conversation}")).await.body["messages"][3]["role"],
+        "assistant"
+    );
+
+    let long = "x".repeat(4001);
+    let res = app.post(&path, &json!({"message": long})).await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), ["message"]);
+    let other = app.contact(json!({"first_name": "Bob"})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/contacts/{}/chat", other["id"].as_str().unwrap()),
+            &json!({"conversation_id": conversation, "message": "Hi"}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM ai_messages").await,
+        4,
+        "refused questions are not stored"
+    );
+}

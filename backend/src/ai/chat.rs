@@ -1,0 +1,335 @@
+//! The sales assistant: a conversation about one contact with its full context (record,
+//! timeline, deals, reminders). Conversations are stored and can be listed and continued.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+use uuid::Uuid;
+
+use super::cache::{self, Question};
+use super::dto::{
+    AiSource, ChatMessage, ChatReply, ChatRequestBody, Conversation, ConversationList, ConversationSummary,
+};
+use super::insights::{self, Context};
+use super::provider::{ChatRequest, Message};
+use crate::error::{AppError, AppResult};
+use crate::money;
+use crate::state::AppState;
+
+type SqlUuid = diesel::sql_types::Uuid;
+
+pub const PROMPT_VERSION: &str = "sales-chat-1";
+/// Earlier turns sent along with a question.
+const HISTORY: usize = 20;
+
+#[derive(QueryableByName)]
+struct MessageRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    role: String,
+    #[diesel(sql_type = Text)]
+    content: String,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+}
+
+#[derive(QueryableByName)]
+struct ConversationRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    contact_id: Uuid,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = BigInt)]
+    messages: i64,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+fn to_message(r: MessageRow) -> ChatMessage {
+    ChatMessage {
+        id: r.id,
+        role: r.role,
+        content: r.content,
+        created_at: r.created_at,
+    }
+}
+
+/// The built-in assistant: answers the common questions from the facts.
+pub fn local(c: &Context, question: &str) -> String {
+    let q = question.to_lowercase();
+    let p = &c.contact;
+    let first = &p.first_name;
+    let open: Vec<_> = c.deals.iter().filter(|d| d.status.as_str() == "open").collect();
+    let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
+    if has(&["deal", "pipeline", "worth", "value", "money", "budget", "revenue"]) {
+        if c.deals.is_empty() {
+            return format!("There is no deal with {first} yet. If there is a need, open one from the contact page.");
+        }
+        let lines: Vec<String> = c
+            .deals
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} — {} in {}, {}{}",
+                    d.title,
+                    d.status,
+                    d.stage_name,
+                    money::format(d.total_value_minor, &d.currency),
+                    d.expected_close_date
+                        .map(|x| format!(", expected {x}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        return format!("Deals with {first}:\n- {}", lines.join("\n- "));
+    }
+    if has(&["last", "agreed", "recent", "latest", "spoke", "talk"]) {
+        return match c.interactions.first() {
+            Some(i) => format!(
+                "The last touchpoint was a {} on {}{}{}.",
+                i.kind,
+                i.occurred_at.format("%-d %b %Y"),
+                i.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default(),
+                i.body
+                    .as_deref()
+                    .map(|b| format!(" — {}", b.chars().take(300).collect::<String>()))
+                    .unwrap_or_default()
+            ),
+            None => format!("Nothing is logged with {first} yet."),
+        };
+    }
+    if has(&["next", "should", "what do", "todo", "to do", "follow"]) {
+        let insights = insights::local(c);
+        return format!("Next steps with {first}:\n- {}", insights.next_steps.join("\n- "));
+    }
+    if has(&["risk", "worry", "problem", "concern"]) {
+        let insights = insights::local(c);
+        return if insights.risks.is_empty() {
+            format!("Nothing worrying in what is logged about {first}.")
+        } else {
+            format!("Things to watch:\n- {}", insights.risks.join("\n- "))
+        };
+    }
+    if has(&["email", "phone", "contact", "reach", "call"]) {
+        let mut ways = Vec::new();
+        if let Some(e) = p.emails.first() {
+            ways.push(format!("email {e}"));
+        }
+        if let Some(ph) = p.phones.first() {
+            ways.push(format!("phone {ph}"));
+        }
+        return if ways.is_empty() {
+            format!("No email or phone is recorded for {first}.")
+        } else {
+            format!("You can reach {first} by {}.", ways.join(" or "))
+        };
+    }
+    let insights = insights::local(c);
+    let mut answer = insights.summary;
+    if !open.is_empty() || !insights.next_steps.is_empty() {
+        answer.push_str(&format!(
+            " Suggested next: {}.",
+            insights.next_steps.first().cloned().unwrap_or_default()
+        ));
+    }
+    answer.push_str(" Ask me about deals, the last conversation, next steps, risks or how to reach them.");
+    answer
+}
+
+async fn messages(state: &AppState, conversation: Uuid) -> AppResult<Vec<ChatMessage>> {
+    let mut conn = state.conn().await?;
+    let rows: Vec<MessageRow> = diesel_async::RunQueryDsl::load(
+        diesel::sql_query(
+            "SELECT id, role, content, created_at FROM ai_messages WHERE conversation_id = $1 ORDER BY created_at, id",
+        )
+        .bind::<SqlUuid, _>(conversation),
+        &mut conn,
+    )
+    .await?;
+    Ok(rows.into_iter().map(to_message).collect())
+}
+
+async fn conversation_row(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<ConversationRow> {
+    let mut conn = state.conn().await?;
+    let row: Option<ConversationRow> = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT id, contact_id, title, created_at, updated_at FROM ai_conversations WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<SqlUuid, _>(id),
+        &mut conn,
+    )
+    .await
+    .optional()?;
+    row.ok_or_else(|| AppError::not_found("the conversation"))
+}
+
+pub async fn get(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<Conversation> {
+    let row = conversation_row(state, workspace, id).await?;
+    Ok(Conversation {
+        messages: messages(state, id).await?,
+        id: row.id,
+        contact_id: row.contact_id,
+        title: row.title,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+pub async fn list(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult<ConversationList> {
+    let mut conn = state.conn().await?;
+    crate::contacts::service::require(&mut conn, workspace, contact, false).await?;
+    let rows: Vec<SummaryRow> = diesel_async::RunQueryDsl::load(
+        diesel::sql_query(
+            "SELECT c.id, c.title, count(m.id)::bigint AS messages, c.updated_at FROM ai_conversations c \
+             LEFT JOIN ai_messages m ON m.conversation_id = c.id \
+             WHERE c.workspace_id = $1 AND c.contact_id = $2 GROUP BY c.id ORDER BY c.updated_at DESC LIMIT 50",
+        )
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<SqlUuid, _>(contact),
+        &mut conn,
+    )
+    .await?;
+    Ok(ConversationList {
+        items: rows
+            .into_iter()
+            .map(|r| ConversationSummary {
+                id: r.id,
+                title: r.title,
+                messages: r.messages,
+                updated_at: r.updated_at,
+            })
+            .collect(),
+    })
+}
+
+async fn save(state: &AppState, conversation: Uuid, role: &str, content: &str, cached: bool) -> AppResult<()> {
+    let mut conn = state.conn().await?;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(
+            "WITH m AS (INSERT INTO ai_messages (id, conversation_id, role, content, cached, created_at) \
+             VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING conversation_id) \
+             UPDATE ai_conversations SET updated_at = clock_timestamp() WHERE id IN (SELECT conversation_id FROM m)",
+        )
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<SqlUuid, _>(conversation)
+        .bind::<Text, _>(role)
+        .bind::<Text, _>(content)
+        .bind::<Bool, _>(cached),
+        &mut conn,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRequestBody) -> AppResult<ChatReply> {
+    let context = insights::load(state, workspace, contact).await?;
+    let question = input.message.trim().to_owned();
+    let conversation = match input.conversation_id {
+        Some(id) => {
+            let row = conversation_row(state, workspace, id)
+                .await
+                .map_err(|_| AppError::invalid_field("conversation_id", "no conversation has this id"))?;
+            if row.contact_id != contact {
+                return Err(AppError::invalid_field(
+                    "conversation_id",
+                    "the conversation is about another contact",
+                ));
+            }
+            id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            let title: String = question.chars().take(80).collect();
+            let mut conn = state.conn().await?;
+            diesel_async::RunQueryDsl::execute(
+                diesel::sql_query(
+                    "INSERT INTO ai_conversations (id, workspace_id, contact_id, title, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, now(), now())",
+                )
+                .bind::<SqlUuid, _>(id)
+                .bind::<SqlUuid, _>(workspace)
+                .bind::<SqlUuid, _>(contact)
+                .bind::<Text, _>(title),
+                &mut conn,
+            )
+            .await?;
+            id
+        }
+    };
+    let earlier = messages(state, conversation).await?;
+    let mut turns = vec![Message::system(format!(
+        "You are the sales assistant inside a CRM. You help the user with one contact; here is everything \
+             recorded about them. Answer briefly and concretely from these facts; say when something is not recorded.\n\n{}",
+        insights::describe(&context)
+    ))];
+    for m in earlier.iter().rev().take(HISTORY).rev() {
+        turns.push(Message {
+            role: m.role.clone(),
+            content: m.content.clone(),
+        });
+    }
+    turns.push(Message::user(question.clone()));
+    let request = ChatRequest {
+        messages: turns,
+        temperature: 0.3,
+        max_tokens: 500,
+        json: false,
+    };
+    let q = Question {
+        feature: "sales_chat",
+        prompt_version: PROMPT_VERSION,
+        request: &request,
+        refresh: false,
+    };
+    // The question is stored even if the model fails, so the conversation shows what was asked.
+    save(state, conversation, "user", &question, false).await?;
+    let answer = cache::ask(
+        state,
+        workspace,
+        q,
+        || local(&context, &question),
+        |t| {
+            if t.trim().is_empty() {
+                Err("empty reply".into())
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await?;
+    let reply = answer.content.trim().to_owned();
+    save(state, conversation, "assistant", &reply, answer.cached).await?;
+    let conversation = get(state, workspace, conversation).await?;
+    let last = conversation
+        .messages
+        .last()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the reply was not stored")))?;
+    Ok(ChatReply {
+        reply: last,
+        conversation,
+        source: AiSource {
+            provider: answer.provider.into(),
+            model: answer.model,
+            cached: answer.cached,
+        },
+    })
+}
+
+use diesel::OptionalExtension;
