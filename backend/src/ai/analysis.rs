@@ -6,7 +6,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::cache::{self, Question};
-use super::dto::{AiSource, AnalysisResponse, InteractionAnalysis};
+use super::dto::{AnalysisResponse, InteractionAnalysis};
 use super::provider::{ChatRequest, Message};
 use crate::error::{AppError, AppResult};
 use crate::interactions::dto::{Interaction, Sentiment, SentimentLabel, UpdateInteraction};
@@ -85,14 +85,7 @@ const ACTION_MARKERS: &[&str] = &[
 ];
 
 pub fn parse(text: &str) -> Result<InteractionAnalysis, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|s| s.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let analysis: InteractionAnalysis =
-        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    let analysis: InteractionAnalysis = super::cache::json_answer(text)?;
     analysis
         .sentiment
         .validate()
@@ -280,11 +273,7 @@ pub async fn analyse(state: &AppState, workspace: Uuid, id: Uuid, refresh: bool)
     Ok(AnalysisResponse {
         analysis,
         interaction,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }
 

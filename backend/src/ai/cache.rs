@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Bytea, Double, Integer, Jsonb, Nullable, Text};
+use diesel::sql_types::{BigInt, Bytea, Double, Integer, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -37,6 +37,28 @@ pub struct Answer {
     pub cached: bool,
     pub provider: &'static str,
     pub model: String,
+}
+
+impl Answer {
+    /// Where the answer came from, as the API reports it.
+    pub fn source(&self) -> super::dto::AiSource {
+        super::dto::AiSource {
+            provider: self.provider.into(),
+            model: self.model.clone(),
+            cached: self.cached,
+        }
+    }
+}
+
+/// Reads a model's JSON answer into `T`, tolerating a fenced code block around it.
+pub fn json_answer<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|s| s.strip_suffix("```"))
+        .unwrap_or(trimmed);
+    serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))
 }
 
 /// The canonical request: serde_json orders object keys, so equal questions hash equally.
@@ -70,13 +92,6 @@ struct Stored {
     response: Option<Value>,
 }
 
-#[derive(QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = Bool)]
-    #[allow(dead_code)]
-    claimed: bool,
-}
-
 /// The stored answer for a key (counting the hit), `Ok(None)` while it is pending or absent.
 async fn hit(conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
     let row: Option<Stored> = diesel::sql_query(
@@ -104,13 +119,12 @@ async fn claim(
     model: &str,
     hold: Duration,
 ) -> AppResult<bool> {
-    let row: Option<Claimed> = diesel::sql_query(
+    let claimed = diesel::sql_query(
         "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, \
                                 created_at, pending_until) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)) \
          ON CONFLICT (key) DO UPDATE SET pending_until = EXCLUDED.pending_until \
-         WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now() \
-         RETURNING true AS claimed",
+         WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now()",
     )
     .bind::<Bytea, _>(key)
     .bind::<SqlUuid, _>(workspace)
@@ -120,10 +134,10 @@ async fn claim(
     .bind::<Text, _>(q.prompt_version)
     .bind::<Jsonb, _>(request)
     .bind::<Double, _>(hold.as_secs_f64())
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(row.is_some())
+    .execute(conn)
+    .await?;
+    // One row inserted or taken over: ours. Zero: someone else's call, or an answer already.
+    Ok(claimed == 1)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -158,7 +172,7 @@ async fn store(
     .bind::<Integer, _>(done.latency.as_millis().min(i32::MAX as u128) as i32)
     .execute(conn)
     .await?;
-    count(conn, workspace, "misses").await
+    count(conn, workspace, Usage::Miss).await
 }
 
 /// Gives up a claim after a failed call, so the next request tries again.
@@ -167,11 +181,20 @@ async fn release(conn: &mut AsyncPgConnection, key: &[u8], workspace: Uuid) -> A
         .bind::<Bytea, _>(key)
         .execute(conn)
         .await?;
-    count(conn, workspace, "failures").await
+    count(conn, workspace, Usage::Failure).await
 }
 
-async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, column: &'static str) -> AppResult<()> {
-    let column = if column == "misses" { "misses" } else { "failures" };
+#[derive(Clone, Copy)]
+enum Usage {
+    Miss,
+    Failure,
+}
+
+async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, usage: Usage) -> AppResult<()> {
+    let column = match usage {
+        Usage::Miss => "misses",
+        Usage::Failure => "failures",
+    };
     diesel::sql_query(format!(
         "INSERT INTO llm_usage (workspace_id, {column}) VALUES ($1, 1) \
          ON CONFLICT (workspace_id) DO UPDATE SET {column} = llm_usage.{column} + 1"

@@ -7,9 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
 use uuid::Uuid;
 
 use super::cache::{self, Question};
-use super::dto::{
-    AiSource, ChatMessage, ChatReply, ChatRequestBody, Conversation, ConversationList, ConversationSummary,
-};
+use super::dto::{ChatMessage, ChatReply, ChatRequestBody, Conversation, ConversationList, ConversationSummary};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
 use crate::error::{AppError, AppResult};
@@ -324,11 +322,7 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
     Ok(ChatReply {
         reply: last,
         conversation,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }
 

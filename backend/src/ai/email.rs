@@ -6,7 +6,7 @@ use std::fmt::Write;
 use uuid::Uuid;
 
 use super::cache::{self, Question};
-use super::dto::{AiSource, EmailDraft, EmailDraftRequest, EmailDraftResponse, Tone};
+use super::dto::{EmailDraft, EmailDraftRequest, EmailDraftResponse, Tone};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
 use crate::error::{AppError, AppResult};
@@ -16,14 +16,7 @@ use crate::templates::dto::Scenario;
 pub const PROMPT_VERSION: &str = "email-draft-1";
 
 pub fn parse(text: &str) -> Result<EmailDraft, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|s| s.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let draft: EmailDraft =
-        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    let draft: EmailDraft = super::cache::json_answer(text)?;
     if draft.subject.trim().is_empty() || draft.body.trim().is_empty() {
         return Err("the subject or the body is empty".into());
     }
@@ -203,10 +196,6 @@ pub async fn draft(
     .await?;
     Ok(EmailDraftResponse {
         draft: parse(&answer.content).map_err(AppError::ai_upstream)?,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::cache::{self, Question};
-use super::dto::{AiSource, ContactInsights, InsightsResponse};
+use super::dto::{ContactInsights, InsightsResponse};
 use super::provider::{ChatRequest, Message};
 use crate::contacts::dto::Contact;
 use crate::deals::dto::{Deal, ListDealsParams};
@@ -160,14 +160,7 @@ pub fn request(c: &Context) -> ChatRequest {
 
 /// Parses a model answer, tolerating a fenced code block around the JSON.
 pub fn parse(text: &str) -> Result<ContactInsights, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|s| s.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let insights: ContactInsights =
-        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    let insights: ContactInsights = super::cache::json_answer(text)?;
     if insights.summary.trim().is_empty() {
         return Err("the summary is empty".into());
     }
@@ -424,11 +417,7 @@ pub async fn insights(state: &AppState, workspace: Uuid, contact: Uuid, refresh:
     let insights = parse(&answer.content).map_err(crate::error::AppError::ai_upstream)?;
     Ok(InsightsResponse {
         insights,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }
 

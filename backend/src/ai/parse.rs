@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::cache::{self, Question};
 use super::dto::{
-    AiSource, AppliedEmail, ApplyParsedEmail, ParseEmailResponse, ParsedContact, ParsedDeal, ParsedEmail, ParsedMessage,
+    AppliedEmail, ApplyParsedEmail, ParseEmailResponse, ParsedContact, ParsedDeal, ParsedEmail, ParsedMessage,
 };
 use super::provider::{ChatRequest, Message};
 use crate::error::{AppError, AppResult, FieldError};
@@ -391,14 +391,7 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
 }
 
 pub fn parse_answer(text: &str) -> Result<ParsedEmail, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|s| s.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let parsed: ParsedEmail =
-        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    let parsed: ParsedEmail = super::cache::json_answer(text)?;
     if !(0.0..=1.0).contains(&parsed.confidence) || parsed.contact.first_name.trim().is_empty() {
         return Err("confidence outside 0..1 or no first name".into());
     }
@@ -475,11 +468,7 @@ pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool
     Ok(ParseEmailResponse {
         parsed,
         existing_contact_id,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }
 

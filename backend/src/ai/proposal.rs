@@ -7,7 +7,7 @@ use std::fmt::Write;
 use uuid::Uuid;
 
 use super::cache::{self, Question};
-use super::dto::{AiSource, DraftLine, ProposalDraft, ProposalDraftRequest, ProposalDraftResponse};
+use super::dto::{DraftLine, ProposalDraft, ProposalDraftRequest, ProposalDraftResponse};
 use super::insights;
 use super::provider::{ChatRequest, Message};
 use crate::error::{AppError, AppResult};
@@ -18,14 +18,7 @@ use crate::state::AppState;
 pub const PROMPT_VERSION: &str = "proposal-draft-1";
 
 pub fn parse(text: &str, products: &[ProductRow]) -> Result<ProposalDraft, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|s| s.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let draft: ProposalDraft =
-        serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))?;
+    let draft: ProposalDraft = super::cache::json_answer(text)?;
     if draft.title.trim().is_empty() || draft.lines.is_empty() {
         return Err("the draft has no title or no lines".into());
     }
@@ -185,10 +178,6 @@ pub async fn draft(
         deal_id: deal.id,
         currency: deal.currency,
         draft: parse(&answer.content, &products).map_err(AppError::ai_upstream)?,
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::cache::{self, Question};
-use super::dto::{AiSource, LeadScore, ScoreFactor};
+use super::dto::{LeadScore, ScoreFactor};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
 use crate::error::AppResult;
@@ -227,10 +227,6 @@ pub async fn score(state: &AppState, workspace: Uuid, contact: Uuid, refresh: bo
         score,
         factors,
         explanation: answer.content.trim().to_owned(),
-        source: AiSource {
-            provider: answer.provider.into(),
-            model: answer.model,
-            cached: answer.cached,
-        },
+        source: answer.source(),
     })
 }

@@ -140,10 +140,9 @@ impl ContactQuery {
             .into_iter()
             .map(|t| t.to_lowercase())
             .collect();
-        let company_id = match p.company_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("company_id", "must be a UUID"))),
-        };
+        let company_id = errors
+            .take(crate::http::params::uuid("company_id", p.company_id.as_deref()))
+            .flatten();
         let follow_up = match p.follow_up.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some("due") => Some(FollowUp::Due),

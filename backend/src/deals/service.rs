@@ -128,13 +128,6 @@ fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a s
     }
 }
 
-fn uuid_param(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<Uuid> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new(field, "must be a UUID"))),
-        None => None,
-    }
-}
-
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsParams) -> AppResult<DealPage> {
     let mut errors = ParamErrors::default();
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -148,11 +141,17 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsPa
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(|q| like_contains(&q.to_lowercase())),
-        pipeline: uuid_param(&mut errors, "pipeline_id", p.pipeline_id.as_deref()),
-        stage: uuid_param(&mut errors, "stage_id", p.stage_id.as_deref()),
+        pipeline: errors
+            .take(params::uuid("pipeline_id", p.pipeline_id.as_deref()))
+            .flatten(),
+        stage: errors.take(params::uuid("stage_id", p.stage_id.as_deref())).flatten(),
         status,
-        contact: uuid_param(&mut errors, "contact_id", p.contact_id.as_deref()),
-        company: uuid_param(&mut errors, "company_id", p.company_id.as_deref()),
+        contact: errors
+            .take(params::uuid("contact_id", p.contact_id.as_deref()))
+            .flatten(),
+        company: errors
+            .take(params::uuid("company_id", p.company_id.as_deref()))
+            .flatten(),
         trashed: errors
             .take(params::boolean("trashed", p.trashed.as_deref()))
             .unwrap_or(false),

@@ -117,6 +117,37 @@ macro_rules! view_query {
     };
 }
 
+/// Applies a `DealFilter` to a boxed query over `deals` (the list and its count share it).
+macro_rules! filtered {
+    ($query:expr, $filter:expr) => {{
+        let filter: &DealFilter = $filter;
+        let mut query = if filter.trashed {
+            $query.filter(deals::deleted_at.is_not_null())
+        } else {
+            $query.filter(deals::deleted_at.is_null())
+        };
+        if let Some(like) = &filter.title_like {
+            query = query.filter(deals::sort_title.like(like.clone()));
+        }
+        if let Some(p) = filter.pipeline {
+            query = query.filter(deals::pipeline_id.eq(p));
+        }
+        if let Some(s) = filter.stage {
+            query = query.filter(deals::stage_id.eq(s));
+        }
+        if let Some(s) = filter.status {
+            query = query.filter(deals::status.eq(s));
+        }
+        if let Some(c) = filter.contact {
+            query = query.filter(deals::contact_id.eq(c));
+        }
+        if let Some(c) = filter.company {
+            query = query.filter(deals::company_id.eq(c));
+        }
+        query
+    }};
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, row: &DealRow) -> QueryResult<()> {
     diesel::insert_into(deals::table)
         .values(row)
@@ -158,30 +189,7 @@ pub async fn list(
     after: Option<&(SortValue, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<DealView>> {
-    let mut query = view_query!().filter(deals::workspace_id.eq(workspace));
-    query = if filter.trashed {
-        query.filter(deals::deleted_at.is_not_null())
-    } else {
-        query.filter(deals::deleted_at.is_null())
-    };
-    if let Some(like) = &filter.title_like {
-        query = query.filter(deals::sort_title.like(like.clone()));
-    }
-    if let Some(p) = filter.pipeline {
-        query = query.filter(deals::pipeline_id.eq(p));
-    }
-    if let Some(s) = filter.stage {
-        query = query.filter(deals::stage_id.eq(s));
-    }
-    if let Some(s) = filter.status {
-        query = query.filter(deals::status.eq(s));
-    }
-    if let Some(c) = filter.contact {
-        query = query.filter(deals::contact_id.eq(c));
-    }
-    if let Some(c) = filter.company {
-        query = query.filter(deals::company_id.eq(c));
-    }
+    let mut query = filtered!(view_query!().filter(deals::workspace_id.eq(workspace)), filter);
     if let Some((value, id)) = after {
         query = query.filter(sort.condition("deals.id", value, *id));
     }
@@ -193,30 +201,10 @@ pub async fn list(
 }
 
 pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, filter: &DealFilter) -> QueryResult<i64> {
-    let mut query = deals::table.filter(deals::workspace_id.eq(workspace)).into_boxed();
-    query = if filter.trashed {
-        query.filter(deals::deleted_at.is_not_null())
-    } else {
-        query.filter(deals::deleted_at.is_null())
-    };
-    if let Some(like) = &filter.title_like {
-        query = query.filter(deals::sort_title.like(like.clone()));
-    }
-    if let Some(p) = filter.pipeline {
-        query = query.filter(deals::pipeline_id.eq(p));
-    }
-    if let Some(s) = filter.stage {
-        query = query.filter(deals::stage_id.eq(s));
-    }
-    if let Some(s) = filter.status {
-        query = query.filter(deals::status.eq(s));
-    }
-    if let Some(c) = filter.contact {
-        query = query.filter(deals::contact_id.eq(c));
-    }
-    if let Some(c) = filter.company {
-        query = query.filter(deals::company_id.eq(c));
-    }
+    let query = filtered!(
+        deals::table.filter(deals::workspace_id.eq(workspace)).into_boxed(),
+        filter
+    );
     query.count().get_result(conn).await
 }
 

@@ -60,6 +60,16 @@ pub fn boolean(field: &str, raw: Option<&str>) -> Result<bool, FieldError> {
     }
 }
 
+/// An optional UUID query parameter (blank counts as absent).
+pub fn uuid(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, FieldError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => uuid::Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|_| FieldError::new(field, "must be a UUID")),
+        None => Ok(None),
+    }
+}
+
 /// Decodes a cursor and checks it was issued for the same sort.
 pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldError> {
     let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else {

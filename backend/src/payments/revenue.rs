@@ -87,10 +87,9 @@ pub async fn report(conn: &mut AsyncPgConnection, workspace: Uuid, p: &RevenuePa
             format!("'{c}' is not an ISO 4217 currency code such as EUR or USD"),
         );
     }
-    let contact = match p.contact_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("contact_id", "must be a UUID"))),
-        None => None,
-    };
+    let contact = errors
+        .take(crate::http::params::uuid("contact_id", p.contact_id.as_deref()))
+        .flatten();
     errors.finish()?;
     let by = by.ok_or_else(|| AppError::internal(anyhow::anyhow!("validated grouping missing")))?;
     let currency = match currency {

@@ -14,7 +14,7 @@ use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::deals;
 use crate::dto::clean;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
 use crate::money;
 
@@ -58,17 +58,12 @@ fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> 
     }
 }
 
-fn uuid_param(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<Uuid> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new(field, "must be a UUID"))),
-        None => None,
-    }
-}
-
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListPaymentsParams) -> AppResult<PaymentPage> {
     let mut errors = ParamErrors::default();
-    let contact = uuid_param(&mut errors, "contact_id", p.contact_id.as_deref());
-    let deal = uuid_param(&mut errors, "deal_id", p.deal_id.as_deref());
+    let contact = errors
+        .take(params::uuid("contact_id", p.contact_id.as_deref()))
+        .flatten();
+    let deal = errors.take(params::uuid("deal_id", p.deal_id.as_deref())).flatten();
     let limit = errors.take(params::limit(p.limit.as_deref()));
     let after = errors.take(LATEST_FIRST.after(p.cursor.as_deref())).flatten();
     errors.finish()?;

@@ -7,7 +7,7 @@ use super::dto::{
     CreatePipeline, DeleteStageParams, NewStage, Pipeline, PipelineList, ReorderStages, UpdatePipeline, UpdateStage,
 };
 use super::service;
-use crate::error::{AppResult, FieldError};
+use crate::error::AppResult;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::ParamErrors;
@@ -151,10 +151,9 @@ pub async fn delete_stage(
 ) -> AppResult<HttpResponse> {
     let (pipeline, stage) = *path;
     let mut errors = ParamErrors::default();
-    let move_to = match params.move_to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("move_to", "must be a UUID"))),
-        None => None,
-    };
+    let move_to = errors
+        .take(crate::http::params::uuid("move_to", params.move_to.as_deref()))
+        .flatten();
     errors.finish()?;
     let mut conn = state.conn().await?;
     Ok(ok(&service::delete_stage(

@@ -206,10 +206,9 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProposalsParams) -> AppResult<ProposalPage> {
     let mut errors = ParamErrors::default();
-    let deal = match p.deal_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("deal_id", "must be a UUID"))),
-        None => None,
-    };
+    let deal = errors
+        .take(crate::http::params::uuid("deal_id", p.deal_id.as_deref()))
+        .flatten();
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => errors.take(s.parse::<ProposalStatus>().map_err(|m| FieldError::new("status", m))),
         None => None,

@@ -15,7 +15,7 @@ use crate::contacts;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::dto::clean;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
 
 const NOT_FOUND: &str = "the reminder";
@@ -70,10 +70,9 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListReminde
             None
         }
     };
-    let contact = match p.contact_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(Uuid::parse_str(s).map_err(|_| FieldError::new("contact_id", "must be a UUID"))),
-        None => None,
-    };
+    let contact = errors
+        .take(crate::http::params::uuid("contact_id", p.contact_id.as_deref()))
+        .flatten();
     let limit = errors.take(params::limit(p.limit.as_deref()));
     let after = errors.take(SOONEST_FIRST.after(p.cursor.as_deref())).flatten();
     errors.finish()?;
