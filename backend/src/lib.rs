@@ -9,6 +9,7 @@ pub mod config;
 pub mod contacts;
 pub mod custom_fields;
 pub mod dashboard;
+pub mod dataset;
 pub mod db;
 pub mod deals;
 pub mod demo;

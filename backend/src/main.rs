@@ -1,18 +1,21 @@
-//! The `rapport` command: `serve` (default), `migrate`, `seed --demo [--if-empty]`, `openapi`.
+//! The `rapport` command: `serve` (default), `migrate`, `seed --demo [--if-empty]`,
+//! `seed --dataset [sizes]`, `openapi`.
 
 use std::process::ExitCode;
 
 use actix_web::HttpServer;
 use rapport::config::{Config, LogFormat};
 use rapport::state::AppState;
-use rapport::{db, demo};
+use rapport::{dataset, db, demo};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: rapport [serve | migrate | seed --demo [--if-empty] | openapi]
+const USAGE: &str = "usage: rapport [serve | migrate | seed --demo [--if-empty] | seed --dataset [sizes] | openapi]
 
   serve      apply migrations and serve the API, /docs and the web app (default)
   migrate    apply pending database migrations and exit
   seed       --demo loads demo contacts (--if-empty: only into an empty workspace)
+             --dataset loads the benchmark dataset into an empty workspace; sizes default to
+             --contacts 100000 --companies 10000 --interactions 1000000 --deals 20000 --seed 42
   openapi    print the OpenAPI document (what /api/openapi.json serves)
 
 Configuration comes from the environment; see README.md.";
@@ -66,9 +69,15 @@ fn spawn_housekeeping(pool: db::DbPool) {
 }
 
 async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
-    if !args.iter().any(|a| a == "--demo") {
-        anyhow::bail!("seed needs --demo\n\n{USAGE}");
+    let dataset = args.iter().any(|a| a == "--dataset" || a.starts_with("--contacts"));
+    if !dataset && !args.iter().any(|a| a == "--demo") {
+        anyhow::bail!("seed needs --demo or --dataset\n\n{USAGE}");
     }
+    let sizes = if dataset {
+        Some(dataset::parse_args(args)?)
+    } else {
+        None
+    };
     db::run_migrations(&config.database_url).await?;
     let pool = db::build_pool(&config.database_url, 1)?;
     let mut conn = pool
@@ -76,6 +85,13 @@ async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
     let workspace = db::DEFAULT_WORKSPACE_ID;
+    if let Some((sizes, seed)) = sizes {
+        if !demo::is_empty(&mut conn, workspace).await? {
+            anyhow::bail!("the workspace already has contacts: load the dataset into an empty database");
+        }
+        println!("Loading the dataset ({sizes:?}, seed {seed}):");
+        return dataset::load(&mut conn, workspace, sizes, seed).await;
+    }
     if args.iter().any(|a| a == "--if-empty") && !demo::is_empty(&mut conn, workspace).await? {
         println!("The workspace already has contacts; demo data not loaded.");
         return Ok(());

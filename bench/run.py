@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Drives one benchmark run with wrk against a running Rapport server and the baseline server,
+then prints the table and writes the figures as JSON. Started by scripts/bench, which builds the
+binaries, prepares the database and starts both servers.
+
+Every endpoint runs closed-loop at --conns connections for --duration seconds; throughput is also
+reported as a ratio to the baseline doing the nearest single indexed query in the same run. Then
+a mix of reads runs for --long seconds at --long-conns connections, and the server's peak
+resident memory is read from /proc.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEARCH_TERMS = ["hopper", "lovelace", "ada", "berlin", "grace t", "consultant", "knuth", "lyon", "priya", "müller"]
+
+
+def call(base, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        payload = resp.read()
+    return json.loads(payload) if payload else None, time.perf_counter() - started
+
+
+def wrk(base, paths, conns, duration, method="GET", body=None):
+    """Runs wrk and returns its figures (from the BENCH line that bench/wrk.lua prints)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(paths) + "\n")
+        paths_file = f.name
+    env = dict(os.environ, BENCH_PATHS=paths_file, BENCH_METHOD=method, BENCH_BODY=body or "")
+    threads = 2 if conns >= 2 else 1
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--timeout", "2s", "-s", os.path.join(HERE, "wrk.lua"), base]
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(paths_file)
+    line = next((l for l in out.splitlines() if l.startswith("BENCH ")), None)
+    if line is None:
+        sys.exit(f"wrk printed no figures:\n{out}")
+    r = json.loads(line[6:])
+    seconds = r["duration_us"] / 1e6
+    r["rps"] = r["requests"] / seconds if seconds else 0.0
+    r["errors"] = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+    return r
+
+
+def rss_kib(pid):
+    """Peak (VmHWM) and current (VmRSS) resident memory of a process, in KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                fields[key] = int(value.split()[0])
+    return fields.get("VmHWM", 0), fields.get("VmRSS", 0)
+
+
+def deep_cursor(base, rows_before):
+    """The cursor that opens the page after `rows_before` rows of the default contact list,
+    found by walking the list the way a client would."""
+    cursor, seen = None, 0
+    while seen < rows_before:
+        step = min(200, rows_before - seen)
+        path = f"/api/v1/contacts?limit={step}" + (f"&cursor={cursor}" if cursor else "")
+        page, _ = call(base, "GET", path)
+        seen += len(page["items"])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return None
+    return cursor
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.1f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rapport", required=True)
+    ap.add_argument("--baseline", required=True)
+    ap.add_argument("--workspace", required=True)
+    ap.add_argument("--ids", required=True, help="file of contact ids to spread requests over")
+    ap.add_argument("--server-pid", type=int, required=True)
+    ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--long-conns", type=int, default=64)
+    ap.add_argument("--long", type=int, default=60)
+    ap.add_argument("--page", type=int, default=2000, help="the deep page's number, at 50 per page")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    with open(a.ids) as f:
+        ids = [line.strip() for line in f if line.strip()]
+    if not ids:
+        sys.exit("no contact ids to benchmark with")
+    ws = a.workspace
+    api = a.rapport
+
+    total = call(api, "GET", "/api/v1/contacts?limit=1&include_total=true")[0].get("total") or len(ids)
+    rows_before = min((a.page - 1) * 50, max(total - 50, 0))
+    deep = deep_cursor(api, rows_before)
+    deep_page = rows_before // 50 + 1
+    pipelines = call(api, "GET", "/api/v1/pipelines")[0]
+    pipeline = (pipelines["items"] if isinstance(pipelines, dict) else pipelines)[0]["id"]
+    # The AI endpoint: the first request is a miss (answered and stored), the benchmark then hits.
+    ai_contact = ids[0]
+    _, ai_miss = call(api, "POST", f"/api/v1/contacts/{ai_contact}/insights", {})
+    status = call(api, "GET", "/api/v1/ai/status")[0]
+
+    q = lambda t: urllib.parse.quote(t)  # noqa: E731
+    baseline = {
+        "get": [f"/contacts/{i}" for i in ids],
+        "list": [f"/contacts?workspace={ws}"],
+        "search": [f"/search?workspace={ws}&q={q(t)}" for t in SEARCH_TERMS],
+        "timeline": [f"/contacts/{i}/interactions" for i in ids],
+        "create": [f"/contacts"],
+    }
+    create_body = json.dumps({"workspace": ws, "first_name": "Bench", "last_name": "Person {n}"})
+    endpoints = [
+        ("list contacts, page 1", "GET", ["/api/v1/contacts?limit=50"], None, "list"),
+        (f"list contacts, page {deep_page}", "GET", [f"/api/v1/contacts?limit=50&cursor={deep}"], None, "list"),
+        ("get contact", "GET", [f"/api/v1/contacts/{i}" for i in ids], None, "get"),
+        ("search contacts", "GET", [f"/api/v1/contacts?limit=50&q={q(t)}" for t in SEARCH_TERMS], None, "search"),
+        ("contact timeline", "GET", [f"/api/v1/contacts/{i}/timeline?limit=50" for i in ids], None, "timeline"),
+        ("follow-ups", "GET", ["/api/v1/follow-ups?limit=50"], None, "list"),
+        ("deal board", "GET", [f"/api/v1/pipelines/{pipeline}/board"], None, "list"),
+        ("dashboard", "GET", ["/api/v1/dashboard"], None, "list"),
+        ("AI insights, cache hit", "POST", [f"/api/v1/contacts/{ai_contact}/insights"], "{}", "get"),
+        (
+            "create contact",
+            "POST",
+            ["/api/v1/contacts"],
+            json.dumps({"first_name": "Bench", "last_name": "Person {n}", "emails": ["bench{n}@example.com"]}),
+            "create",
+        ),
+        (
+            "log interaction",
+            "POST",
+            ["/api/v1/interactions"],
+            None,  # filled below: one body per contact would need one file per body; one contact is enough
+            "create",
+        ),
+    ]
+    endpoints[-1] = endpoints[-1][:3] + (
+        json.dumps({"contact_id": ids[1 % len(ids)], "kind": "call", "direction": "outbound", "subject": "Check-in {n}"}),
+        "create",
+    )
+
+    print(f"Warm-up and baseline ({a.conns} connections, {a.duration} s each)…", file=sys.stderr)
+    wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
+    base_results = {}
+    for key, paths in baseline.items():
+        method, body = ("POST", create_body) if key == "create" else ("GET", None)
+        base_results[key] = wrk(a.baseline, paths, a.conns, a.duration, method, body)
+        print(f"  baseline {key}: {base_results[key]['rps']:.0f} req/s", file=sys.stderr)
+
+    rows = []
+    for name, method, paths, body, base_key in endpoints:
+        r = wrk(api, paths, a.conns, a.duration, method, body)
+        r.update(name=name, baseline=base_key, ratio=r["rps"] / base_results[base_key]["rps"] if base_results[base_key]["rps"] else 0)
+        rows.append(r)
+        print(f"  {name}: {r['rps']:.0f} req/s, p99 {fmt_ms(r['p99_us'])} ms, errors {r['errors']}", file=sys.stderr)
+
+    mix = (
+        ["/api/v1/contacts?limit=50", f"/api/v1/contacts?limit=50&cursor={deep}", "/api/v1/follow-ups?limit=50"]
+        + [f"/api/v1/contacts/{i}" for i in ids[:200]]
+        + [f"/api/v1/contacts/{i}/timeline?limit=50" for i in ids[200:400]]
+        + [f"/api/v1/contacts?limit=50&q={q(t)}" for t in SEARCH_TERMS]
+        + [f"/api/v1/pipelines/{pipeline}/board", "/api/v1/dashboard"]
+    )
+    print(f"Mixed reads at {a.long_conns} connections for {a.long} s…", file=sys.stderr)
+    long_run = wrk(api, mix, a.long_conns, a.long)
+    peak, current = rss_kib(a.server_pid)
+
+    print()
+    print(f"Rapport benchmark — {total:,} contacts; {a.conns} connections, {a.duration} s per endpoint")
+    print()
+    print("| endpoint | req/s | p50 ms | p99 ms | errors | baseline req/s | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        b = base_results[r["baseline"]]
+        print(
+            f"| {r['name']} | {r['rps']:,.0f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | {r['errors']} "
+            f"| {b['rps']:,.0f} ({r['baseline']}) | {r['ratio']:.2f} |"
+        )
+    print()
+    print("| baseline | req/s | p50 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for key, b in base_results.items():
+        print(f"| {key} | {b['rps']:,.0f} | {fmt_ms(b['p50_us'])} | {fmt_ms(b['p99_us'])} |")
+    print()
+    lr = long_run
+    print(
+        f"Mixed reads, {a.long_conns} connections, {a.long} s: {lr['requests']:,} requests, {lr['rps']:,.0f} req/s, "
+        f"p50 {fmt_ms(lr['p50_us'])} ms, p99 {fmt_ms(lr['p99_us'])} ms, max {fmt_ms(lr['max_us'])} ms; "
+        f"errors {lr['errors']} (non-2xx {lr['status']}, timeouts {lr['timeout']}, socket {lr['connect'] + lr['read'] + lr['write']})"
+    )
+    print(f"Server memory: peak RSS {peak / 1024:.1f} MiB, RSS after the run {current / 1024:.1f} MiB")
+    print(f"AI provider {status.get('provider')} ({status.get('model')}): first request (miss) {ai_miss * 1000:.1f} ms")
+
+    with open(a.out, "w") as f:
+        json.dump(
+            {
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "contacts": total,
+                "conns": a.conns,
+                "duration_s": a.duration,
+                "endpoints": rows,
+                "baseline": base_results,
+                "long": dict(lr, conns=a.long_conns, duration_s=a.long),
+                "peak_rss_kib": peak,
+                "ai_miss_ms": ai_miss * 1000,
+            },
+            f,
+            indent=2,
+        )
+    failed = [r["name"] for r in rows if r["errors"]] + (["mixed run"] if lr["errors"] else [])
+    if failed:
+        sys.exit(f"requests failed in: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
