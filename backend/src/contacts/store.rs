@@ -416,14 +416,16 @@ pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> 
         "WITH s AS (SELECT settings, coalesce(settings ->> 'timezone', 'UTC') AS tz, \
                       coalesce((settings ->> 'overdue_after_days')::int, 2) AS grace \
                     FROM workspaces WHERE id = $1), \
-              b AS (SELECT settings, grace, date_trunc('day', now() AT TIME ZONE tz) AT TIME ZONE tz AS start_of_today FROM s) \
-         SELECT b.settings, b.start_of_today, \
-           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today - make_interval(days => b.grace)) AS overdue, \
-           count(c.id) FILTER (WHERE c.next_follow_up_at < b.start_of_today + interval '1 day') AS today, \
-           count(c.id) AS week \
-         FROM b LEFT JOIN contacts c ON c.workspace_id = $1 AND c.deleted_at IS NULL \
-           AND c.next_follow_up_at < b.start_of_today + interval '7 days' \
-         GROUP BY b.settings, b.start_of_today, b.grace",
+              b AS (SELECT settings, grace, date_trunc('day', now() AT TIME ZONE tz) AT TIME ZONE tz AS start_of_today FROM s), \
+              w AS MATERIALIZED (SELECT settings, start_of_today, \
+                      start_of_today - make_interval(days => grace) AS overdue_before, \
+                      start_of_today + interval '1 day' AS today_before, \
+                      start_of_today + interval '7 days' AS week_before FROM b) \
+         SELECT w.settings, w.start_of_today, c.overdue, c.today, c.week FROM w, LATERAL ( \
+           SELECT count(*) FILTER (WHERE next_follow_up_at < w.overdue_before) AS overdue, \
+                  count(*) FILTER (WHERE next_follow_up_at < w.today_before) AS today, \
+                  count(*) AS week \
+           FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND next_follow_up_at < w.week_before) c",
     )
     .bind::<SqlUuid, _>(workspace)
     .get_result(conn)

@@ -5,6 +5,7 @@ mod common;
 
 mod activity;
 mod ai;
+mod ai_compat;
 mod calendar;
 
 mod companies;
@@ -21,5 +22,6 @@ mod migrations;
 mod proposals;
 mod reminders;
 mod revenue;
+mod statements;
 mod system;
 mod templates;

@@ -166,7 +166,8 @@ fn start_cluster() -> String {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=300",
+         -c full_page_writes=off -c max_connections=300 \
+         -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
         dir.display()
     );
     let out = pg_command("pg_ctl")

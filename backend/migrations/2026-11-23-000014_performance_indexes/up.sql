@@ -1,0 +1,3 @@
+-- Follow-up counts (overdue / today / this week) as an index-only range scan instead of a pass
+-- over every contact of the workspace.
+CREATE INDEX contacts_due_idx ON contacts (workspace_id, next_follow_up_at) WHERE deleted_at IS NULL;

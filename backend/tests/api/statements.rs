@@ -1,0 +1,194 @@
+//! SQL statements per request, counted by PostgreSQL itself (pg_stat_statements, enabled on the
+//! test cluster): every list and detail endpoint runs at most four, and the same number for a
+//! page of one row as for a page of two hundred — so an N+1 query cannot come back unnoticed.
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+use serde_json::json;
+
+use crate::common::TestApp;
+
+const LIMIT: i64 = 4;
+
+#[derive(QueryableByName)]
+struct Statement {
+    #[diesel(sql_type = Text)]
+    query: String,
+    #[diesel(sql_type = BigInt)]
+    calls: i64,
+}
+
+/// This database's statements since the last reset, without the counting itself.
+async fn executed(app: &TestApp) -> Vec<Statement> {
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(
+        "SELECT query, calls FROM pg_stat_statements \
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND query NOT ILIKE '%pg_stat_statements%' ORDER BY query",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap()
+}
+
+async fn reset(app: &TestApp) {
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(
+        "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+/// Statements run to answer `GET path`, with their text for the failure message.
+async fn count(app: &TestApp, path: &str) -> (i64, String) {
+    // One request first, so that a connection is open and caches are warm; then the measured one.
+    let warm = app.get(path).await;
+    assert_eq!(warm.status, 200, "GET {path}: {}", warm.text);
+    reset(app).await;
+    let r = app.get(path).await;
+    assert_eq!(r.status, 200, "GET {path}: {}", r.text);
+    let statements = executed(app).await;
+    let total = statements.iter().map(|s| s.calls).sum();
+    let listing = statements
+        .iter()
+        .map(|s| {
+            format!(
+                "  {} × {}",
+                s.calls,
+                s.query.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (total, listing)
+}
+
+async fn first_id(app: &TestApp, path: &str) -> String {
+    let page = app.get(path).await.body;
+    page["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no items at {path}: {page}"))
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_the_page_size() {
+    let app = TestApp::spawn().await;
+    {
+        let mut conn = app.pool.get().await.unwrap();
+        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .execute(&mut conn)
+            .await
+            .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
+        rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE_ID)
+            .await
+            .unwrap();
+    }
+    let contact = first_id(&app, "/api/v1/contacts?sort=-last_interaction_at&limit=1").await;
+    let company = first_id(&app, "/api/v1/companies?limit=1").await;
+    let interaction = first_id(&app, &format!("/api/v1/contacts/{contact}/timeline?limit=1")).await;
+    for days in [1, 3] {
+        let r = app
+            .post(
+                "/api/v1/reminders",
+                &json!({"contact_id": contact, "title": format!("Call back in {days} days"),
+                        "due_at": (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339()}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let reminder = first_id(&app, "/api/v1/reminders?limit=1").await;
+    let template = first_id(&app, "/api/v1/templates?limit=1").await;
+    let deal = first_id(&app, "/api/v1/deals?limit=1").await;
+    let pipeline = app.get("/api/v1/pipelines").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let payment = first_id(&app, "/api/v1/payments?limit=1").await;
+    let product = first_id(&app, "/api/v1/products?limit=1").await;
+    let proposal = first_id(&app, "/api/v1/proposals?limit=1").await;
+    let chat = app
+        .post(
+            &format!("/api/v1/contacts/{contact}/chat"),
+            &json!({"message": "What next?"}),
+        )
+        .await;
+    assert_eq!(chat.status, 200, "{}", chat.text);
+    let conversation = chat.body["conversation"]["id"].as_str().unwrap().to_owned();
+    let field = app
+        .post(
+            "/api/v1/custom-fields",
+            &json!({"entity": "contact", "key": "budget", "label": "Budget", "field_type": "number"}),
+        )
+        .await;
+    assert_eq!(field.status, 201, "{}", field.text);
+
+    // Lists, each at one row and at two hundred.
+    let lists = [
+        "/api/v1/contacts".to_owned(),
+        "/api/v1/contacts?q=a&sort=name".to_owned(),
+        "/api/v1/contacts?include_total=true&lifecycle=client,prospect".to_owned(),
+        "/api/v1/companies".to_owned(),
+        format!("/api/v1/contacts/{contact}/timeline"),
+        format!("/api/v1/contacts/{contact}/history"),
+        format!("/api/v1/companies/{company}/history"),
+        "/api/v1/activity".to_owned(),
+        "/api/v1/reminders".to_owned(),
+        "/api/v1/follow-ups?window=week".to_owned(),
+        "/api/v1/templates".to_owned(),
+        "/api/v1/deals".to_owned(),
+        "/api/v1/deals?status=open&sort=-stage_changed_at".to_owned(),
+        format!("/api/v1/deals/{deal}/stage-history"),
+        format!("/api/v1/pipelines/{pipeline}/board"),
+        "/api/v1/payments".to_owned(),
+        "/api/v1/products".to_owned(),
+        "/api/v1/proposals".to_owned(),
+        format!("/api/v1/contacts/{contact}/conversations"),
+    ];
+    let details = [
+        format!("/api/v1/contacts/{contact}"),
+        format!("/api/v1/companies/{company}"),
+        format!("/api/v1/interactions/{interaction}"),
+        format!("/api/v1/reminders/{reminder}"),
+        format!("/api/v1/templates/{template}"),
+        format!("/api/v1/deals/{deal}"),
+        format!("/api/v1/pipelines/{pipeline}"),
+        format!("/api/v1/payments/{payment}"),
+        format!("/api/v1/products/{product}"),
+        format!("/api/v1/proposals/{proposal}"),
+        format!("/api/v1/ai/conversations/{conversation}"),
+        "/api/v1/pipelines".to_owned(),
+        "/api/v1/custom-fields".to_owned(),
+        "/api/v1/contacts/tags".to_owned(),
+        "/api/v1/settings".to_owned(),
+    ];
+
+    let mut failures = Vec::new();
+    let mut report = Vec::new();
+    for path in &lists {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (one, one_sql) = count(&app, &format!("{path}{sep}limit=1")).await;
+        let (many, many_sql) = count(&app, &format!("{path}{sep}limit=200")).await;
+        report.push(format!("{one:>2} / {many:>2}  {path}"));
+        if many > LIMIT || one > LIMIT {
+            failures.push(format!("GET {path}: {many} statements for 200 rows\n{many_sql}"));
+        }
+        if many != one {
+            failures.push(format!(
+                "GET {path}: {one} statements for one row but {many} for 200 (a query per row?)\n{one_sql}\n---\n{many_sql}"
+            ));
+        }
+    }
+    for path in &details {
+        let (n, sql) = count(&app, path).await;
+        report.push(format!("{n:>7}  {path}"));
+        if n > LIMIT {
+            failures.push(format!("GET {path}: {n} statements\n{sql}"));
+        }
+    }
+    println!("statements per request (1 row / 200 rows):\n{}", report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
