@@ -40,14 +40,38 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
     spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
-    HttpServer::new(move || rapport::app(state.clone()))
+    spawn_hit_flusher(state.clone());
+    let app_state = state.clone();
+    HttpServer::new(move || rapport::app(app_state.clone()))
         .workers(workers)
         .shutdown_timeout(30)
         .bind(bind)?
         .run()
         .await?;
+    flush_hits(&state).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Writes the AI answer cache's hit counts every few seconds (hits are counted in memory so
+/// that a cache hit is a pure read).
+fn spawn_hit_flusher(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            flush_hits(&state).await;
+        }
+    });
+}
+
+async fn flush_hits(state: &AppState) {
+    let Ok(mut conn) = state.pool.get().await else {
+        return;
+    };
+    if let Err(e) = rapport::ai::cache::flush_hits(state, &mut conn).await {
+        tracing::warn!(error = %e, "could not record AI cache hits");
+    }
 }
 
 /// Hourly chores that keep tables from growing without bound.

@@ -93,18 +93,50 @@ struct Stored {
 }
 
 /// The stored answer for a key (counting the hit), `Ok(None)` while it is pending or absent.
-async fn hit(conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
-    let row: Option<Stored> = diesel::sql_query(
-        "UPDATE llm_cache SET hit_count = hit_count + 1, last_hit_at = now() \
-         WHERE key = $1 AND response IS NOT NULL RETURNING response",
-    )
-    .bind::<Bytea, _>(key)
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(row
+/// A stored answer, read without writing: the hit is counted in memory and written later in one
+/// batch ([`flush_hits`]), so a cache hit costs one indexed read and no commit to disk.
+async fn hit(state: &AppState, conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
+    let row: Option<Stored> =
+        diesel::sql_query("SELECT response FROM llm_cache WHERE key = $1 AND response IS NOT NULL")
+            .bind::<Bytea, _>(key)
+            .get_result(conn)
+            .await
+            .optional()?;
+    let content = row
         .and_then(|r| r.response)
-        .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned)))
+        .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
+    if content.is_some() {
+        state.ai.count_hit(key);
+    }
+    Ok(content)
+}
+
+/// Writes the hits counted since the last flush (hit counts and last-hit times) in one statement.
+pub async fn flush_hits(state: &AppState, conn: &mut AsyncPgConnection) -> AppResult<()> {
+    let hits = state.ai.take_hits();
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let (keys, rest): (Vec<Vec<u8>>, Vec<super::PendingHits>) = hits.into_iter().unzip();
+    let (counts, times): (Vec<i64>, Vec<chrono::DateTime<Utc>>) = rest.into_iter().unzip();
+    let written = diesel::sql_query(
+        "UPDATE llm_cache c SET hit_count = c.hit_count + h.n, \
+           last_hit_at = greatest(coalesce(c.last_hit_at, h.at), h.at) \
+         FROM unnest($1::bytea[], $2::bigint[], $3::timestamptz[]) AS h(key, n, at) WHERE c.key = h.key",
+    )
+    .bind::<diesel::sql_types::Array<Bytea>, _>(&keys)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(&counts)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Timestamptz>, _>(&times)
+    .execute(conn)
+    .await;
+    if let Err(e) = written {
+        // Put them back for the next flush rather than lose them.
+        for ((key, n), at) in keys.into_iter().zip(counts).zip(times) {
+            state.ai.count_hits(&key, n, at);
+        }
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 /// Claims the key for one call: inserts a pending row, or takes over a lapsed one.
@@ -234,7 +266,7 @@ pub async fn ask(
     };
     if !q.refresh {
         let mut conn = state.conn().await?;
-        if let Some(content) = hit(&mut conn, &key).await? {
+        if let Some(content) = hit(state, &mut conn, &key).await? {
             return Ok(answer(content, true));
         }
     }
@@ -247,7 +279,7 @@ pub async fn ask(
         let waited_since = Instant::now();
         loop {
             let mut conn = state.conn().await?;
-            if let Some(content) = hit(&mut conn, &key).await? {
+            if let Some(content) = hit(state, &mut conn, &key).await? {
                 return Ok(answer(content, true));
             }
             if claim(&mut conn, &key, workspace, &q, &request, provider, &llm.model, hold).await? {
@@ -317,6 +349,7 @@ struct StatsRow {
 
 pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::CacheStats> {
     let mut conn = state.conn().await?;
+    flush_hits(state, &mut conn).await?;
     let row: StatsRow = diesel::sql_query(
         "SELECT (SELECT count(*) FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL)::bigint AS entries, \
                 (SELECT coalesce(sum(hit_count), 0) FROM llm_cache WHERE workspace_id = $1)::bigint AS hits, \

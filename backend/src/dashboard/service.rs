@@ -151,10 +151,13 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardPar
            FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
            CROSS JOIN LATERAL generate_series(0, coalesce(d.recurring_months, 1) - 1) AS n(n) \
            WHERE d.workspace_id = $1 AND d.currency = $2 AND d.status = 'open' AND d.deleted_at IS NULL \
-             AND d.expected_close_date IS NOT NULL) \
-         SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(sum(spread.value), 0)::bigint AS value_minor, \
-                coalesce(sum(spread.weighted), 0)::bigint AS weighted_minor \
-         FROM months LEFT JOIN spread ON spread.m = months.m GROUP BY months.m ORDER BY months.m",
+             AND d.expected_close_date IS NOT NULL), \
+         per_month AS ( \
+           SELECT m, sum(value) AS value, sum(weighted) AS weighted FROM spread \
+           WHERE m < date_trunc('month', current_date::timestamp) + interval '12 months' GROUP BY m) \
+         SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(per_month.value, 0)::bigint AS value_minor, \
+                coalesce(per_month.weighted, 0)::bigint AS weighted_minor \
+         FROM months LEFT JOIN per_month ON per_month.m = months.m ORDER BY months.m",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(&currency)

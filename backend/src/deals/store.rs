@@ -208,19 +208,21 @@ pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, filter: &DealF
     query.count().get_result(conn).await
 }
 
-/// The `per_stage` most recently moved live deals of each stage of a pipeline, in one query.
+/// The `per_stage` most recently moved live deals of each stage of a pipeline, in one query:
+/// a short walk of the board index per stage (an init plan), then the cards by primary key — so
+/// the cost follows the cards shown, not the deals in the pipeline.
 pub async fn board_cards(conn: &mut AsyncPgConnection, pipeline: Uuid, per_stage: i64) -> QueryResult<Vec<DealView>> {
     view_query!()
         .filter(
             sql::<Bool>(
-                "deals.id IN (SELECT id FROM (SELECT d.id, row_number() OVER \
-                 (PARTITION BY d.stage_id ORDER BY d.stage_changed_at DESC, d.id DESC) AS rank \
-                 FROM deals d WHERE d.deleted_at IS NULL AND d.pipeline_id = ",
+                "deals.id = ANY (ARRAY(SELECT top.id FROM pipeline_stages s CROSS JOIN LATERAL \
+                 (SELECT d.id FROM deals d WHERE d.pipeline_id = s.pipeline_id AND d.stage_id = s.id \
+                  AND d.deleted_at IS NULL ORDER BY d.stage_changed_at DESC, d.id DESC LIMIT ",
             )
-            .bind::<diesel::sql_types::Uuid, _>(pipeline)
-            .sql(") ranked WHERE rank <= ")
             .bind::<BigInt, _>(per_stage)
-            .sql(")"),
+            .sql(") top WHERE s.pipeline_id = ")
+            .bind::<diesel::sql_types::Uuid, _>(pipeline)
+            .sql("))"),
         )
         .order((deals::stage_changed_at.desc(), deals::id.desc()))
         .load(conn)

@@ -98,32 +98,39 @@ pub async fn report(conn: &mut AsyncPgConnection, workspace: Uuid, p: &RevenuePa
     };
     let grouped = match by {
         RevenueGrouping::Month => format!(
-            "WITH e AS ({EVENTS_SQL}) \
-             SELECT to_char(m, 'YYYY-MM') AS key, to_char(m, 'Mon YYYY') AS label, \
-                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'payment'), 0)::bigint AS payments, \
-                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'deal'), 0)::bigint AS deals \
-             FROM generate_series(date_trunc('month', $3::date), $4::date, interval '1 month') AS m \
-             LEFT JOIN e ON date_trunc('month', e.day) = m \
-             GROUP BY m ORDER BY m"
+            "WITH e AS ({EVENTS_SQL}), \
+             per_month AS (SELECT date_trunc('month', e.day) AS m, \
+                    sum(e.amount) FILTER (WHERE e.kind = 'payment') AS payments, \
+                    sum(e.amount) FILTER (WHERE e.kind = 'deal') AS deals FROM e GROUP BY 1) \
+             SELECT to_char(g.m, 'YYYY-MM') AS key, to_char(g.m, 'Mon YYYY') AS label, \
+                    coalesce(p.payments, 0)::bigint AS payments, coalesce(p.deals, 0)::bigint AS deals \
+             FROM generate_series(date_trunc('month', $3::date), $4::date, interval '1 month') AS g(m) \
+             LEFT JOIN per_month p ON p.m = g.m ORDER BY g.m"
         ),
         RevenueGrouping::Contact => format!(
-            "WITH e AS ({EVENTS_SQL}) \
-             SELECT e.contact_id::text AS key, \
-                    coalesce(trim(c.first_name || ' ' || c.last_name), 'Deleted contact') AS label, \
+            // The top hundred are chosen before their names are looked up, by primary key.
+            "WITH e AS ({EVENTS_SQL}), \
+             top AS (SELECT e.contact_id, \
                     coalesce(sum(e.amount) FILTER (WHERE e.kind = 'payment'), 0)::bigint AS payments, \
-                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'deal'), 0)::bigint AS deals \
-             FROM e LEFT JOIN contacts c ON c.id = e.contact_id \
-             WHERE e.contact_id IS NOT NULL \
-             GROUP BY e.contact_id, c.first_name, c.last_name \
-             ORDER BY sum(e.amount) DESC, 1 LIMIT 100"
+                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'deal'), 0)::bigint AS deals, \
+                    sum(e.amount) AS total \
+                    FROM e WHERE e.contact_id IS NOT NULL GROUP BY e.contact_id \
+                    ORDER BY sum(e.amount) DESC, e.contact_id::text LIMIT 100) \
+             SELECT top.contact_id::text AS key, \
+                    coalesce((SELECT trim(c.first_name || ' ' || c.last_name) FROM contacts c WHERE c.id = top.contact_id), \
+                             'Deleted contact') AS label, \
+                    top.payments, top.deals \
+             FROM top ORDER BY top.total DESC, 1"
         ),
         RevenueGrouping::Source => format!(
-            "WITH e AS ({EVENTS_SQL}) \
-             SELECT coalesce(c.source, 'unknown') AS key, coalesce(c.source, 'unknown') AS label, \
-                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'payment'), 0)::bigint AS payments, \
-                    coalesce(sum(e.amount) FILTER (WHERE e.kind = 'deal'), 0)::bigint AS deals \
-             FROM e LEFT JOIN contacts c ON c.id = e.contact_id \
-             GROUP BY 1 ORDER BY sum(e.amount) DESC, 1 LIMIT 100"
+            // Each event's source by primary key: a lookup per event beats hashing every contact.
+            "WITH e AS ({EVENTS_SQL}), \
+             s AS (SELECT coalesce((SELECT c.source FROM contacts c WHERE c.id = e.contact_id), 'unknown') AS source, \
+                          e.amount, e.kind FROM e) \
+             SELECT s.source AS key, s.source AS label, \
+                    coalesce(sum(s.amount) FILTER (WHERE s.kind = 'payment'), 0)::bigint AS payments, \
+                    coalesce(sum(s.amount) FILTER (WHERE s.kind = 'deal'), 0)::bigint AS deals \
+             FROM s GROUP BY 1 ORDER BY sum(s.amount) DESC, 1 LIMIT 100"
         ),
     };
     let groups: Vec<Group> = diesel::sql_query(grouped)
