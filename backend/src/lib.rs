@@ -190,5 +190,7 @@ pub fn app(
         .service(web::scope("/api").default_service(web::to(unmatched)))
         .configure(|cfg| http::spa::service(static_dir, cfg))
         .wrap(from_fn(http::spa::cache_assets))
+        // gzip for clients that ask (browsers): the web app's scripts shrink to about a third.
+        .wrap(actix_web::middleware::Compress::default())
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -108,6 +108,8 @@ pub struct Contact {
     pub follow_up_cadence_days: Option<i32>,
     /// When you last interacted with the contact.
     pub last_interaction_at: Option<DateTime<Utc>>,
+    /// Sentiment of the most recent interaction that has one (set by hand or by the AI analysis).
+    pub last_sentiment: Option<crate::interactions::dto::SentimentLabel>,
     /// When the contact is due for a follow-up.
     pub next_follow_up_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

@@ -48,6 +48,7 @@ fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
         custom_fields: row.custom_fields,
         follow_up_cadence_days: row.follow_up_cadence_days,
         last_interaction_at: row.last_interaction_at,
+        last_sentiment: row.last_sentiment,
         next_follow_up_at: row.next_follow_up_at,
         created_at: row.created_at,
         updated_at: row.updated_at,

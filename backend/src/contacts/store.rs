@@ -14,6 +14,7 @@ use super::query::{ContactFilter, ContactQuery, FollowUp};
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::like_contains;
 use crate::db::schema::contacts;
+use crate::interactions::dto::SentimentLabel;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts, check_for_backend(Pg))]
@@ -45,6 +46,7 @@ pub struct ContactRow {
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub sort_name: String,
+    pub last_sentiment: Option<SentimentLabel>,
 }
 
 #[derive(Debug, Insertable)]
@@ -365,14 +367,16 @@ const LAST_HAPPENED: &str =
     "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= clock_timestamp())";
 const EARLIEST_REMINDER: &str =
     "(SELECT min(r.due_at) FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL)";
+const LAST_SENTIMENT: &str = "(SELECT i.sentiment_label FROM interactions i WHERE i.contact_id = c.id \
+     AND i.sentiment_label IS NOT NULL AND i.occurred_at <= clock_timestamp() ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)";
 const CADENCE: &str =
     "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
 
-/// Recomputes one contact's `last_interaction_at` and `next_follow_up_at`. Derived fields do not
+/// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at`. Derived fields do not
 /// bump the version: they never conflict with what a person edits.
 pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<()> {
     diesel::sql_query(format!(
-        "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, \
+        "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, last_sentiment = {LAST_SENTIMENT}, \
            next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = $2"
     ))

@@ -271,8 +271,11 @@ SELECT pg_temp.uuid7(now() - interval '20 days', c.n, 91), '{ws}', c.id,
        now() + make_interval(days => (pg_temp.r(c.n, 93) % 40)::int - 10),
        now() - interval '20 days', now() - interval '20 days'
 FROM seed_contacts c WHERE pg_temp.u(c.n, 94) < 0.05;
-UPDATE contacts c SET last_interaction_at = li.last
-FROM (SELECT contact_id, max(occurred_at) AS last FROM interactions WHERE workspace_id = '{ws}' GROUP BY contact_id) li
+UPDATE contacts c SET last_interaction_at = li.last, last_sentiment = li.sentiment
+FROM (SELECT DISTINCT ON (contact_id) contact_id, max(occurred_at) OVER (PARTITION BY contact_id) AS last,
+             sentiment_label AS sentiment
+      FROM interactions WHERE workspace_id = '{ws}'
+      ORDER BY contact_id, (sentiment_label IS NULL), occurred_at DESC, id DESC) li
 WHERE li.contact_id = c.id;
 UPDATE contacts c SET next_follow_up_at = least(
     coalesce(c.last_interaction_at, c.created_at)

@@ -61,6 +61,7 @@ diesel::table! {
         version -> Int4,
         sort_name -> Text,
         search_text -> Text,
+        last_sentiment -> Nullable<Text>,
     }
 }
 

@@ -465,6 +465,14 @@ async fn an_interaction_is_analysed_and_keeps_its_sentiment() {
         .await
         .body;
     assert_eq!(timeline["items"][0]["sentiment"]["label"], "positive");
+    // The contact carries its latest sentiment for lists, and it appears in the list itself.
+    let cid = c["id"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{cid}")).await.body["last_sentiment"],
+        "positive"
+    );
+    let list = app.get("/api/v1/contacts?q=ada").await.body;
+    assert_eq!(list["items"][0]["last_sentiment"], "positive", "{list}");
     let again = app
         .post(&format!("/api/v1/interactions/{id}/analysis"), &json!({}))
         .await;
@@ -481,6 +489,11 @@ async fn an_interaction_is_analysed_and_keeps_its_sentiment() {
         .await;
     assert_eq!(res.body["analysis"]["sentiment"]["label"], "negative");
     assert_eq!(res.body["analysis"]["suggested_follow_up"], "2026-12-03");
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{cid}")).await.body["last_sentiment"],
+        "negative",
+        "the newest analysed interaction wins"
+    );
 
     app.post(
         "/api/v1/interactions/01936000-0000-7000-8000-0000000009ff/analysis",

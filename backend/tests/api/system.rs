@@ -126,3 +126,40 @@ async fn an_unreachable_database_answers_503_not_a_hang_or_500() {
     let res = common::send(client.get(format!("{base}/api/health"))).await;
     assert_eq!(res.status, 200, "liveness does not depend on the database");
 }
+
+#[actix_web::test]
+async fn responses_are_gzipped_for_clients_that_ask() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/api/openapi.json", app.base);
+    let gz = common::send(app.client.get(&url).header("accept-encoding", "gzip")).await;
+    assert_eq!(gz.status, 200);
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    let plain = common::send(app.client.get(&url)).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.body["paths"].is_object());
+}
+
+#[actix_web::test]
+async fn connections_the_database_dropped_are_replaced() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/api/v1/contacts").await.status, 200);
+    // The database ends every session of the app (as a restart or failover would).
+    let admin = rapport::db::build_pool(&crate::common::pg::server().admin_url(), 1).unwrap();
+    let mut conn = admin.get().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+            app.db.name
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    // A request on a dropped connection may fail once, cleanly; then the pool has a new one.
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(app.get("/api/v1/contacts").await.status.as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+}

@@ -1513,6 +1513,7 @@ export interface components {
             last_interaction_at?: string | null;
             /** @example Lovelace */
             last_name: string;
+            last_sentiment?: null | components["schemas"]["SentimentLabel"];
             lifecycle: components["schemas"]["Lifecycle"];
             /** @example https://www.linkedin.com/in/ada */
             linkedin_url?: string | null;
