@@ -11,6 +11,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub ai: Arc<crate::ai::Runtime>,
+    /// Dashboards computed at the workspace's current data, by workspace and currency.
+    pub dashboards: Arc<crate::db::fresh::Fresh>,
 }
 
 impl AppState {
@@ -19,6 +21,7 @@ impl AppState {
             pool,
             config: Arc::new(config),
             ai: Arc::new(crate::ai::Runtime::new()),
+            dashboards: Arc::new(crate::db::fresh::Fresh::default()),
         }
     }
 

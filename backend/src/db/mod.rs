@@ -3,6 +3,7 @@
 
 pub mod cursor;
 pub mod enums;
+pub mod fresh;
 pub mod idempotency;
 pub mod keyset;
 pub mod schema;

@@ -308,4 +308,15 @@ async fn the_dashboard_sums_up_pipeline_forecast_wins_and_revenue() {
     app.get("/api/v1/dashboard?currency=ZZZ")
         .await
         .problem(422, "validation_failed");
+
+    // The dashboard is reused only while nothing changed: a new deal shows at once.
+    let before = app.get("/api/v1/dashboard").await.body["open_value_minor"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.get("/api/v1/dashboard").await.body["open_value_minor"], before);
+    deal(&app, json!({"title": "Fresh deal", "value_minor": 7_000})).await;
+    let after = app.get("/api/v1/dashboard").await.body["open_value_minor"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(after, before + 7_000);
 }

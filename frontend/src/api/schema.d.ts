@@ -541,7 +541,8 @@ export interface paths {
         };
         /**
          * The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
-         *     time to win, stage conversion, revenue, new leads, due follow-ups and recent activity.
+         *     time to win, stage conversion, revenue, new leads, due follow-ups and recent activity. Reused
+         *     while nothing in the workspace changed (at most 30 s).
          */
         get: operations["get_dashboard"];
         put?: never;
