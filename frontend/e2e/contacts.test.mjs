@@ -131,6 +131,18 @@ test('insights about a contact come from the built-in assistant, then from the c
     .locator('.analysis')
     .getByText(/Follow up around \d{4}-\d{2}-\d{2}/)
     .waitFor()
+  // The contact now carries that sentiment: a badge on its page and in the contact list.
+  const contactUrl = page.url()
+  await page.reload()
+  await page.getByRole('img', { name: 'Latest sentiment: positive' }).first().waitFor()
+  await page.goto(`/contacts?q=${encodeURIComponent(name)}`)
+  await page
+    .getByRole('table', { name: 'Contacts' })
+    .getByRole('row')
+    .filter({ hasText: name })
+    .getByRole('img', { name: 'Latest sentiment: positive' })
+    .waitFor()
+  await page.goto(contactUrl)
 
   // A question to the assistant about this contact, answered from what is recorded.
   await page.getByRole('textbox', { name: 'Question for the assistant' }).fill('What happened last time?')

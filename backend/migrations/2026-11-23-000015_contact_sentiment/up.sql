@@ -6,3 +6,6 @@ FROM (SELECT DISTINCT ON (contact_id) contact_id, sentiment_label AS label FROM 
       WHERE sentiment_label IS NOT NULL AND occurred_at <= now()
       ORDER BY contact_id, occurred_at DESC, id DESC) s
 WHERE s.contact_id = c.id;
+-- The latest interaction that has a sentiment, per contact, without reading those that have none.
+CREATE INDEX interactions_sentiment_idx ON interactions (contact_id, occurred_at DESC, id DESC)
+    WHERE sentiment_label IS NOT NULL;
