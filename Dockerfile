@@ -10,6 +10,8 @@ FROM rust:1.95-bookworm AS server
 WORKDIR /src
 COPY Cargo.toml Cargo.lock clippy.toml ./
 COPY backend/ backend/
+# The workspace also lists the benchmark baseline (not built here).
+COPY bench/baseline/ bench/baseline/
 RUN cargo build --release --locked -p rapport
 
 FROM debian:bookworm-slim
