@@ -93,7 +93,7 @@ fn spawn_housekeeping(pool: db::DbPool) {
 }
 
 async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
-    let dataset = args.iter().any(|a| a == "--dataset" || a.starts_with("--contacts"));
+    let dataset = args.iter().any(|a| a == "--dataset");
     if !dataset && !args.iter().any(|a| a == "--demo") {
         anyhow::bail!("seed needs --demo or --dataset\n\n{USAGE}");
     }

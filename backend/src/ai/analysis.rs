@@ -8,7 +8,7 @@ use validator::Validate;
 use super::cache::{self, Question};
 use super::dto::{AnalysisResponse, InteractionAnalysis};
 use super::provider::{ChatRequest, Message};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::interactions::dto::{Interaction, Sentiment, SentimentLabel, UpdateInteraction};
 use crate::state::AppState;
 
@@ -254,15 +254,7 @@ pub async fn analyse(state: &AppState, workspace: Uuid, id: Uuid, refresh: bool)
         request: &request,
         refresh,
     };
-    let answer = cache::ask(
-        state,
-        workspace,
-        question,
-        || serde_json::to_string(&local(&interaction)).unwrap_or_default(),
-        |text| parse(text).map(|_| ()),
-    )
-    .await?;
-    let analysis = parse(&answer.content).map_err(AppError::ai_upstream)?;
+    let (analysis, answer) = cache::ask_json(state, workspace, question, || local(&interaction), parse).await?;
     // The sentiment is kept on the interaction, where timelines and lists show it.
     let mut conn = state.conn().await?;
     let update = UpdateInteraction {

@@ -244,6 +244,28 @@ fn provider_error(e: ProviderError, timeout: Duration) -> AppError {
     }
 }
 
+/// [`ask`] for a structured answer: the offline answer is `local()` serialized, a model's answer
+/// must pass `parse` (which reads and validates it), and the parsed value comes back with the
+/// answer's source.
+pub async fn ask_json<T: serde::Serialize>(
+    state: &AppState,
+    workspace: Uuid,
+    q: Question<'_>,
+    local: impl Fn() -> T,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> AppResult<(T, Answer)> {
+    let answer = ask(
+        state,
+        workspace,
+        q,
+        || serde_json::to_string(&local()).unwrap_or_default(),
+        |text| parse(text).map(|_| ()),
+    )
+    .await?;
+    let value = parse(&answer.content).map_err(AppError::ai_upstream)?;
+    Ok((value, answer))
+}
+
 /// Asks the configured model (or the offline one, which answers with `local()`), through the
 /// cache. `check` says whether an answer is well formed; a malformed answer is asked again once,
 /// then the call fails with 502. Failures are never stored.

@@ -186,16 +186,16 @@ pub async fn draft(
         request: &request,
         refresh,
     };
-    let answer = cache::ask(
+    let (draft, answer) = cache::ask_json(
         state,
         workspace,
         question,
-        || serde_json::to_string(&local(&context, &input, template.as_ref())).unwrap_or_default(),
-        |text| parse(text).map(|_| ()),
+        || local(&context, &input, template.as_ref()),
+        parse,
     )
     .await?;
     Ok(EmailDraftResponse {
-        draft: parse(&answer.content).map_err(AppError::ai_upstream)?,
+        draft,
         source: answer.source(),
     })
 }

@@ -406,15 +406,7 @@ pub async fn insights(state: &AppState, workspace: Uuid, contact: Uuid, refresh:
         request: &request,
         refresh,
     };
-    let answer = cache::ask(
-        state,
-        workspace,
-        question,
-        || serde_json::to_string(&local(&context)).unwrap_or_default(),
-        |text| parse(text).map(|_| ()),
-    )
-    .await?;
-    let insights = parse(&answer.content).map_err(crate::error::AppError::ai_upstream)?;
+    let (insights, answer) = cache::ask_json(state, workspace, question, || local(&context), parse).await?;
     Ok(InsightsResponse {
         insights,
         source: answer.source(),

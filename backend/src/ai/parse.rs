@@ -455,15 +455,7 @@ pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool
         request: &request,
         refresh,
     };
-    let answer = cache::ask(
-        state,
-        workspace,
-        question,
-        || serde_json::to_string(&local(&text, &[])).unwrap_or_default(),
-        |t| parse_answer(t).map(|_| ()),
-    )
-    .await?;
-    let parsed = parse_answer(&answer.content).map_err(AppError::ai_upstream)?;
+    let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &[]), parse_answer).await?;
     let existing_contact_id = match_contact(state, workspace, &parsed.contact.emails).await?;
     Ok(ParseEmailResponse {
         parsed,

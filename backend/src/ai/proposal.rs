@@ -155,14 +155,13 @@ pub async fn draft(
         if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
             let _ = write!(introduction, " {}", extra.trim());
         }
-        let draft = ProposalDraft {
+        ProposalDraft {
             title: format!("{} — proposal", deal.title),
             introduction,
             terms: "50% on signature, 50% on delivery. Payment within 30 days of invoice. This proposal is valid for 30 days."
                 .into(),
             lines,
-        };
-        serde_json::to_string(&draft).unwrap_or_default()
+        }
     };
     let question = Question {
         feature: "proposal_draft",
@@ -170,14 +169,11 @@ pub async fn draft(
         request: &request,
         refresh,
     };
-    let answer = cache::ask(state, workspace, question, local, |text| {
-        parse(text, &products).map(|_| ())
-    })
-    .await?;
+    let (draft, answer) = cache::ask_json(state, workspace, question, local, |text| parse(text, &products)).await?;
     Ok(ProposalDraftResponse {
         deal_id: deal.id,
         currency: deal.currency,
-        draft: parse(&answer.content, &products).map_err(AppError::ai_upstream)?,
+        draft,
         source: answer.source(),
     })
 }

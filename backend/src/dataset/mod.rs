@@ -1,5 +1,6 @@
-//! The benchmark dataset: `rapport seed --contacts 100000 --companies 10000 --interactions 1000000
-//! --deals 20000 [--seed 42]` fills a workspace with a large, realistic and reproducible dataset.
+//! The benchmark dataset: `rapport seed --dataset [--contacts 100000 --companies 10000
+//! --interactions 1000000 --deals 20000 --seed 42]` fills a workspace with a large, realistic and
+//! reproducible dataset.
 //!
 //! Rows are generated inside PostgreSQL (`INSERT … SELECT … FROM generate_series`) from a keyed
 //! hash of the row number, so the same seed gives the same rows, and a million interactions load

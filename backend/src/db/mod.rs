@@ -91,6 +91,22 @@ impl<R> WriteOutcome<R> {
     }
 }
 
+/// The row `id` of the workspace, at the `expected` version (any version when `None`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! versioned_target {
+    ($table:ident, $workspace:expr, $id:expr, $expected:expr) => {
+        $table::table
+            .filter($table::workspace_id.eq($workspace))
+            .filter($table::id.eq($id))
+            .filter(
+                $table::version
+                    .eq($expected.unwrap_or(0))
+                    .or($expected.is_none().into_sql::<diesel::sql_types::Bool>()),
+            )
+    };
+}
+
 /// Writes the versioned `update` and `delete` of a store (and their `outcome`) for a table with
 /// `workspace_id`, `id`, `version` and `updated_at` columns; the store must have `find`.
 /// A write succeeds only at the `expected` version (any version when `None`); otherwise the
@@ -107,14 +123,7 @@ macro_rules! versioned_writes {
         ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
-            let target = $table::table
-                .filter($table::workspace_id.eq(workspace))
-                .filter($table::id.eq(id))
-                .filter(
-                    $table::version
-                        .eq(expected.unwrap_or(0))
-                        .or(expected.is_none().into_sql::<diesel::sql_types::Bool>()),
-                );
+            let target = $crate::versioned_target!($table, workspace, id, expected);
             let updated = diesel::update(target)
                 .set((
                     changes,
@@ -136,14 +145,7 @@ macro_rules! versioned_writes {
         ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
-            let target = $table::table
-                .filter($table::workspace_id.eq(workspace))
-                .filter($table::id.eq(id))
-                .filter(
-                    $table::version
-                        .eq(expected.unwrap_or(0))
-                        .or(expected.is_none().into_sql::<diesel::sql_types::Bool>()),
-                );
+            let target = $crate::versioned_target!($table, workspace, id, expected);
             let deleted = diesel::delete(target)
                 .returning(<$row>::as_returning())
                 .get_result(conn)
