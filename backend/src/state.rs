@@ -11,8 +11,9 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub ai: Arc<crate::ai::Runtime>,
-    /// Dashboards computed at the workspace's current data, by workspace and currency.
-    pub dashboards: Arc<crate::db::fresh::Fresh>,
+    /// Answers computed at the workspace's current data (dashboard, board, follow-ups, AI cache
+    /// keys), reused until it changes.
+    pub fresh: Arc<crate::db::fresh::Fresh>,
 }
 
 impl AppState {
@@ -21,7 +22,7 @@ impl AppState {
             pool,
             config: Arc::new(config),
             ai: Arc::new(crate::ai::Runtime::new()),
-            dashboards: Arc::new(crate::db::fresh::Fresh::default()),
+            fresh: Arc::new(crate::db::fresh::Fresh::default()),
         }
     }
 

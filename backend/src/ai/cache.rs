@@ -37,6 +37,8 @@ pub struct Answer {
     pub cached: bool,
     pub provider: &'static str,
     pub model: String,
+    /// The cache key it is stored under.
+    pub key: Vec<u8>,
 }
 
 impl Answer {
@@ -109,6 +111,52 @@ async fn hit(state: &AppState, conn: &mut AsyncPgConnection, key: &[u8]) -> AppR
         state.ai.count_hit(key);
     }
     Ok(content)
+}
+
+/// A way around loading a question's facts: the cache key a feature last used for one subject (a
+/// contact), kept in memory with the workspace's newest activity entry (see [`crate::db::fresh`]).
+/// While nothing was written since, the same facts would give the same key, so a repeated question
+/// costs two indexed reads — that entry and the stored answer — instead of loading the facts.
+pub struct Shortcut {
+    memo: String,
+    stamp: Option<Uuid>,
+    /// The stored answer the shortcut leads to, if any (never when refreshing).
+    pub answer: Option<Answer>,
+}
+
+impl Shortcut {
+    pub async fn find(
+        state: &AppState,
+        workspace: Uuid,
+        feature: &'static str,
+        subject: Uuid,
+        refresh: bool,
+    ) -> AppResult<Shortcut> {
+        let mut conn = state.conn().await?;
+        let stamp = crate::db::fresh::stamp(&mut conn, workspace).await?;
+        let memo = format!("ai:{feature}:{workspace}:{subject}");
+        let mut answer = None;
+        if !refresh
+            && let Some(key) = state.fresh.get(&memo, stamp)
+            && let Some(content) = hit(state, &mut conn, &key).await?
+        {
+            answer = Some(Answer {
+                content,
+                cached: true,
+                provider: state.config.llm.provider.as_str(),
+                model: state.config.llm.model.clone(),
+                key: key.to_vec(),
+            });
+        }
+        Ok(Shortcut { memo, stamp, answer })
+    }
+
+    /// Remembers the key the facts gave, for the data as of [`Shortcut::find`].
+    pub fn remember(self, state: &AppState, answer: &Answer) {
+        state
+            .fresh
+            .put(self.memo, self.stamp, actix_web::web::Bytes::from(answer.key.clone()));
+    }
 }
 
 /// Writes the hits counted since the last flush (hit counts and last-hit times) in one statement.
@@ -285,6 +333,7 @@ pub async fn ask(
         cached,
         provider,
         model: llm.model.clone(),
+        key: key.clone(),
     };
     if !q.refresh {
         let mut conn = state.conn().await?;

@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 /// Bump when the prompt or the offline rules change: old answers then miss the cache.
 pub const PROMPT_VERSION: &str = "contact-insights-1";
+const FEATURE: &str = "contact_insights";
 
 /// Everything the insights are drawn from.
 pub struct Context {
@@ -398,15 +399,25 @@ pub fn local(c: &Context) -> ContactInsights {
 }
 
 pub async fn insights(state: &AppState, workspace: Uuid, contact: Uuid, refresh: bool) -> AppResult<InsightsResponse> {
+    let shortcut = cache::Shortcut::find(state, workspace, FEATURE, contact, refresh).await?;
+    if let Some(answer) = &shortcut.answer
+        && let Ok(insights) = parse(&answer.content)
+    {
+        return Ok(InsightsResponse {
+            insights,
+            source: answer.source(),
+        });
+    }
     let context = load(state, workspace, contact).await?;
     let request = request(&context);
     let question = Question {
-        feature: "contact_insights",
+        feature: FEATURE,
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
     };
     let (insights, answer) = cache::ask_json(state, workspace, question, || local(&context), parse).await?;
+    shortcut.remember(state, &answer);
     Ok(InsightsResponse {
         insights,
         source: answer.source(),

@@ -95,7 +95,7 @@ pub async fn list_with_custom_filter(
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &ContactQuery) -> AppResult<ContactPage> {
     let rows = store::list(conn, workspace, query).await?;
-    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
+    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |(r, _)| {
         (store::sort_value(r, &query.sort.key), r.id)
     });
     let total = if query.include_total {
@@ -103,7 +103,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Contact
     } else {
         None
     };
-    let items = to_dtos(conn, workspace, rows).await?;
+    let items = rows.into_iter().map(|(row, company)| to_dto(row, company)).collect();
     Ok(ContactPage {
         items,
         next_cursor,
@@ -113,10 +113,10 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Contact
 
 /// A contact, including one in the trash (its `deleted_at` says so).
 pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Contact> {
-    let row = store::find(conn, workspace, id)
+    let (row, company) = store::find_with_company(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-    one_dto(conn, workspace, row).await
+    Ok(to_dto(row, company))
 }
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateContact) -> AppResult<Contact> {

@@ -5,7 +5,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSelectStatement, FromClause};
-use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -243,9 +243,18 @@ fn filtered<'a, ST: 'a>(
     query
 }
 
+/// The name of the contact's company, looked up by key in the same statement as the contact.
+const COMPANY_NAME: &str =
+    "(SELECT c.name FROM companies c WHERE c.id = contacts.company_id AND c.workspace_id = contacts.workspace_id)";
+
+/// A contact and its company's name.
+pub type WithCompany = (ContactRow, Option<String>);
+
 /// One page of contacts in keyset order, plus one extra row to tell whether more follow.
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<ContactRow>> {
-    let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<WithCompany>> {
+    let base: ContactSelect<'_, _> = contacts::table
+        .select((ContactRow::as_select(), sql::<Nullable<Text>>(COMPANY_NAME)))
+        .into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
         query = query.filter(q.sort.condition::<contacts::table>("contacts.id", value, *id));
@@ -260,6 +269,20 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuer
 pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &ContactFilter) -> QueryResult<i64> {
     let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
+}
+
+/// A contact (trashed or not) with its company's name, in one statement.
+pub async fn find_with_company(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<WithCompany>> {
+    contacts::table
+        .filter(contacts::workspace_id.eq(workspace).and(contacts::id.eq(id)))
+        .select((ContactRow::as_select(), sql::<Nullable<Text>>(COMPANY_NAME)))
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ContactRow>> {

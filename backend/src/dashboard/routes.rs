@@ -1,11 +1,10 @@
 //! HTTP endpoint for the dashboard.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::{Dashboard, DashboardParams};
 use super::service;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
@@ -17,18 +16,12 @@ use crate::state::AppState;
 pub async fn get_dashboard(state: web::Data<AppState>, params: web::Query<DashboardParams>) -> AppResult<HttpResponse> {
     let workspace = state.workspace_id();
     let mut conn = state.conn().await?;
-    let stamp = crate::db::fresh::stamp(&mut conn, workspace).await?;
-    let key = format!("{workspace}:{}", params.currency.as_deref().unwrap_or("").trim());
-    let body = match state.dashboards.get(&key, stamp) {
-        Some(body) => body,
-        None => {
-            let dashboard: Dashboard = service::get(&mut conn, workspace, &params).await?;
-            let body = web::Bytes::from(serde_json::to_vec(&dashboard).map_err(AppError::internal)?);
-            state.dashboards.put(key, stamp, body.clone());
-            body
-        }
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .body(body))
+    let key = format!(
+        "dashboard:{workspace}:{}",
+        params.currency.as_deref().unwrap_or("").trim()
+    );
+    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+        service::get(conn, workspace, &params).await
+    })
+    .await
 }

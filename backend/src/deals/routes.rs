@@ -121,10 +121,15 @@ pub async fn get_deal_stage_history(
 pub async fn get_pipeline_board(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    req: HttpRequest,
     params: web::Query<BoardParams>,
-) -> AppResult<web::Json<Board>> {
+) -> AppResult<HttpResponse> {
+    let workspace = state.workspace_id();
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::board(&mut conn, state.workspace_id(), *id, &params).await?,
-    ))
+    // Totals over every deal of the pipeline: reused while the workspace's data is unchanged.
+    let key = format!("board:{workspace}:{id}:{}", req.query_string());
+    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+        service::board(conn, workspace, *id, &params).await
+    })
+    .await
 }

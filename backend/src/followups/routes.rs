@@ -1,6 +1,6 @@
 //! `GET /api/v1/follow-ups`.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::service::{self, FollowUpPage, ListFollowUpsParams};
 use crate::error::AppResult;
@@ -16,10 +16,15 @@ use crate::state::AppState;
 #[get("/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
+    req: HttpRequest,
     params: web::Query<ListFollowUpsParams>,
-) -> AppResult<web::Json<FollowUpPage>> {
+) -> AppResult<HttpResponse> {
+    let workspace = state.workspace_id();
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    // Counted over every due contact: reused while the workspace's data is unchanged.
+    let key = format!("follow-ups:{workspace}:{}", req.query_string());
+    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+        service::list(conn, workspace, &params).await
+    })
+    .await
 }

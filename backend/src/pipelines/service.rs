@@ -61,21 +61,31 @@ fn record(id: Uuid, action: Action, summary: String) -> Change<'static> {
     }
 }
 
+/// Pipelines with their stages, from one statement's rows (one per stage).
+async fn load(conn: &mut AsyncPgConnection, workspace: Uuid, only: Option<Uuid>) -> AppResult<Vec<Pipeline>> {
+    let rows = store::with_stages(conn, workspace, only).await?;
+    let mut pipelines: Vec<PipelineRow> = Vec::new();
+    let mut stages: Vec<StageRow> = Vec::new();
+    for (pipeline, stage) in rows {
+        if pipelines.last().map(|p| p.id) != Some(pipeline.id) {
+            pipelines.push(pipeline);
+        }
+        stages.extend(stage);
+    }
+    Ok(pipelines.into_iter().map(|r| to_dto(r, &stages)).collect())
+}
+
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<PipelineList> {
-    let rows = store::list(conn, workspace).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let stages = store::stages(conn, &ids).await?;
     Ok(PipelineList {
-        items: rows.into_iter().map(|r| to_dto(r, &stages)).collect(),
+        items: load(conn, workspace, None).await?,
     })
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Pipeline> {
-    let row = store::find(conn, workspace, id)
+    load(conn, workspace, Some(id))
         .await?
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-    let stages = store::stages(conn, &[id]).await?;
-    Ok(to_dto(row, &stages))
+        .pop()
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
 /// A stage of the workspace (any pipeline).

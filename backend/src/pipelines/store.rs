@@ -55,6 +55,30 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
         .optional()
 }
 
+/// The workspace's pipelines (or the one with `only` as its id) with their stages, in order, in one
+/// statement: one row per stage, `None` for a pipeline without stages.
+pub async fn with_stages(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    only: Option<Uuid>,
+) -> QueryResult<Vec<(PipelineRow, Option<StageRow>)>> {
+    let mut query = pipelines::table
+        .left_join(pipeline_stages::table)
+        .filter(pipelines::workspace_id.eq(workspace))
+        .order((
+            pipelines::position,
+            pipelines::id,
+            pipeline_stages::position,
+            pipeline_stages::id,
+        ))
+        .select((PipelineRow::as_select(), Option::<StageRow>::as_select()))
+        .into_boxed();
+    if let Some(id) = only {
+        query = query.filter(pipelines::id.eq(id));
+    }
+    query.load(conn).await
+}
+
 /// The stages of these pipelines, in order.
 pub async fn stages(conn: &mut AsyncPgConnection, pipeline_ids: &[Uuid]) -> QueryResult<Vec<StageRow>> {
     pipeline_stages::table

@@ -114,10 +114,35 @@ async fn the_offline_model_answers_deterministically_and_is_cached() {
     .await;
     assert_eq!(app.post(&path, &json!({})).await.body["source"]["cached"], false);
     assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 2);
+    assert_eq!(app.post(&path, &json!({})).await.body["source"]["cached"], true);
+    // A fact held elsewhere — the company's name — is a new question too.
+    let company = app.get(&format!("/api/v1/contacts/{id}")).await.body["company"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let renamed = app
+        .patch(
+            &format!("/api/v1/companies/{company}"),
+            &json!({"name": "Analytical Engines"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let after = app.post(&path, &json!({})).await.body;
+    assert_eq!(after["source"]["cached"], false);
+    assert!(
+        after["insights"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Analytical Engines"),
+        "{after}"
+    );
+    assert_eq!(app.scalar("SELECT count(*) FROM llm_cache").await, 3);
 
     assert_eq!(app.delete("/api/v1/ai/cache").await.status, 204);
     let stats = app.get("/api/v1/ai/cache/stats").await.body;
     assert_eq!((stats["entries"].as_i64(), stats["hits"].as_i64()), (Some(0), Some(0)));
+    // With the answers gone, the same question is asked again rather than found.
+    assert_eq!(app.post(&path, &json!({})).await.body["source"]["cached"], false);
 
     app.post(
         "/api/v1/contacts/01936000-0000-7000-8000-0000000009ff/insights",

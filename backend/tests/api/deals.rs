@@ -289,6 +289,34 @@ async fn the_board_groups_deals_by_stage_with_totals() {
         .clone();
     assert_eq!(retainer["total_value_minor"], 1_200_000);
 
+    // The board is reused while nothing changes, and shows a change at once.
+    let path = format!("/api/v1/pipelines/{SALES}/board");
+    assert_eq!(app.get(&path).await.body, full);
+    let a = full["columns"][0]["deals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["title"] == "A")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = app
+        .patch(&format!("/api/v1/deals/{a}"), &json!({"stage_id": PROPOSAL}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let renamed = app
+        .patch(
+            &format!("/api/v1/pipelines/{SALES}/stages/{PROPOSAL}"),
+            &json!({"name": "Offer sent"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let after = app.get(&path).await.body;
+    assert_eq!(after["columns"][0]["count"], 1);
+    assert_eq!(after["columns"][2]["stage"]["name"], "Offer sent");
+    assert_eq!(after["columns"][2]["count"], 3);
+
     app.get(&format!("/api/v1/pipelines/{SALES}/board?limit_per_stage=0"))
         .await
         .problem(422, "validation_failed");

@@ -61,6 +61,20 @@ async fn windows_states_and_counts() {
         .await
         .body;
     assert_eq!(names(&second), vec!["In three days"]);
+
+    // Reused while nothing changes; a contact rescheduled leaves the list at once.
+    assert_eq!(app.get("/api/v1/follow-ups").await.body, today.body);
+    let late = today.body["items"][0]["contact"]["id"].as_str().unwrap();
+    let moved = app
+        .patch(
+            &format!("/api/v1/contacts/{late}"),
+            &json!({"next_follow_up_at": now + Duration::days(20)}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let after = app.get("/api/v1/follow-ups").await.body;
+    assert_eq!(names(&after), vec!["Just late", "Due now"]);
+    assert_eq!(after["counts"]["overdue"], 0);
 }
 
 #[actix_web::test]

@@ -91,6 +91,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub db: TestDb,
+    /// The server's state, shared with it.
+    pub state: AppState,
 }
 
 pub struct Resp {
@@ -156,12 +158,14 @@ impl TestApp {
 
     fn start(db: TestDb, config: Config) -> TestApp {
         let pool = build_pool(&db.url, config.db_pool_size).unwrap();
-        let base = serve(AppState::new(pool.clone(), config));
+        let state = AppState::new(pool.clone(), config);
+        let base = serve(state.clone());
         TestApp {
             base,
             client: reqwest::Client::new(),
             pool,
             db,
+            state,
         }
     }
 
