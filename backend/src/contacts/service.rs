@@ -22,7 +22,7 @@ fn display_name(row: &ContactRow) -> String {
     format!("{} {}", row.first_name, row.last_name).trim().to_owned()
 }
 
-fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
+fn to_dto(row: ContactRow) -> Contact {
     Contact {
         id: row.id,
         display_name: display_name(&row),
@@ -32,7 +32,7 @@ fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
         phones: row.phones,
         company: row
             .company_id
-            .zip(company_name)
+            .zip(row.company_name)
             .map(|(id, name)| CompanyRef { id, name }),
         job_title: row.job_title,
         website: row.website,
@@ -57,25 +57,6 @@ fn to_dto(row: ContactRow, company_name: Option<String>) -> Contact {
     }
 }
 
-/// Rows to API objects, fetching their companies' names in one query.
-async fn to_dtos(conn: &mut AsyncPgConnection, workspace: Uuid, rows: Vec<ContactRow>) -> AppResult<Vec<Contact>> {
-    let names = companies::service::names(conn, workspace, rows.iter().filter_map(|r| r.company_id).collect()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let name = row.company_id.and_then(|id| names.get(&id).cloned());
-            to_dto(row, name)
-        })
-        .collect())
-}
-
-async fn one_dto(conn: &mut AsyncPgConnection, workspace: Uuid, row: ContactRow) -> AppResult<Contact> {
-    to_dtos(conn, workspace, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))
-}
-
 fn url(value: Option<String>) -> Option<String> {
     clean(value).map(|v| normalize_url(&v).unwrap_or(v))
 }
@@ -95,7 +76,7 @@ pub async fn list_with_custom_filter(
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &ContactQuery) -> AppResult<ContactPage> {
     let rows = store::list(conn, workspace, query).await?;
-    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |(r, _)| {
+    let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
     });
     let total = if query.include_total {
@@ -103,7 +84,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Contact
     } else {
         None
     };
-    let items = rows.into_iter().map(|(row, company)| to_dto(row, company)).collect();
+    let items = rows.into_iter().map(to_dto).collect();
     Ok(ContactPage {
         items,
         next_cursor,
@@ -113,10 +94,10 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Contact
 
 /// A contact, including one in the trash (its `deleted_at` says so).
 pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Contact> {
-    let (row, company) = store::find_with_company(conn, workspace, id)
+    let row = store::find(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-    Ok(to_dto(row, company))
+    Ok(to_dto(row))
 }
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateContact) -> AppResult<Contact> {
@@ -179,7 +160,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
                 .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
-    one_dto(conn, workspace, row).await
+    Ok(to_dto(row))
 }
 
 /// The company change a PATCH asks for: `None` = leave it, `Some(None)` = unlink.
@@ -293,7 +274,7 @@ pub async fn update(
                 .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
-    one_dto(conn, workspace, row).await
+    Ok(to_dto(row))
 }
 
 fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
@@ -354,7 +335,7 @@ pub async fn restore(
             e
         }
     })?;
-    one_dto(conn, workspace, row).await
+    Ok(to_dto(row))
 }
 
 /// The contact's display name; 404 unless it exists (and, with `live`, is not in the trash).

@@ -5,7 +5,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSelectStatement, FromClause};
-use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -47,6 +47,8 @@ pub struct ContactRow {
     pub version: i32,
     pub sort_name: String,
     pub last_sentiment: Option<SentimentLabel>,
+    /// The company's name, kept by the database (see migration 000016).
+    pub company_name: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -201,18 +203,8 @@ fn filtered<'a, ST: 'a>(
         query.filter(contacts::deleted_at.is_null())
     };
     if let Some(q) = &f.q {
-        let pattern = like_contains(q);
-        query = query.filter(
-            sql::<Bool>("(contacts.search_text LIKE ")
-                .bind::<Text, _>(pattern.clone())
-                // An array from an init plan (not `IN (subquery)`) lets PostgreSQL OR two bitmap
-                // index scans instead of testing a subquery on every contact.
-                .sql(" OR contacts.company_id = ANY (ARRAY(SELECT c.id FROM companies c WHERE c.workspace_id = ")
-                .bind::<SqlUuid, _>(workspace)
-                .sql(" AND lower(c.name) LIKE ")
-                .bind::<Text, _>(pattern)
-                .sql(")))"),
-        );
+        // Names, emails, phones, job title, location and the company's name: one trigram index.
+        query = query.filter(contacts::search_text.like(like_contains(q)));
     }
     if !f.lifecycles.is_empty() {
         query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));
@@ -243,18 +235,9 @@ fn filtered<'a, ST: 'a>(
     query
 }
 
-/// The name of the contact's company, looked up by key in the same statement as the contact.
-const COMPANY_NAME: &str =
-    "(SELECT c.name FROM companies c WHERE c.id = contacts.company_id AND c.workspace_id = contacts.workspace_id)";
-
-/// A contact and its company's name.
-pub type WithCompany = (ContactRow, Option<String>);
-
 /// One page of contacts in keyset order, plus one extra row to tell whether more follow.
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<WithCompany>> {
-    let base: ContactSelect<'_, _> = contacts::table
-        .select((ContactRow::as_select(), sql::<Nullable<Text>>(COMPANY_NAME)))
-        .into_boxed();
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<ContactRow>> {
+    let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
         query = query.filter(q.sort.condition::<contacts::table>("contacts.id", value, *id));
@@ -269,20 +252,6 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuer
 pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &ContactFilter) -> QueryResult<i64> {
     let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
-}
-
-/// A contact (trashed or not) with its company's name, in one statement.
-pub async fn find_with_company(
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<WithCompany>> {
-    contacts::table
-        .filter(contacts::workspace_id.eq(workspace).and(contacts::id.eq(id)))
-        .select((ContactRow::as_select(), sql::<Nullable<Text>>(COMPANY_NAME)))
-        .first(conn)
-        .await
-        .optional()
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ContactRow>> {

@@ -60,8 +60,9 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         version -> Int4,
         sort_name -> Text,
-        search_text -> Text,
         last_sentiment -> Nullable<Text>,
+        company_name -> Nullable<Text>,
+        search_text -> Text,
     }
 }
 

@@ -221,8 +221,8 @@ async fn every_sort_pages_consistently() {
 async fn search_and_filters_narrow_the_list() {
     let app = TestApp::spawn().await;
     app.contact(json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@engines.example"], "lifecycle": "client", "tags": ["vip"], "source": "referral"})).await;
-    app.contact(json!({"first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs", "lifecycle": "prospect", "tags": ["vip", "navy"], "next_follow_up_at": "2020-01-01T00:00:00Z"})).await;
-    app.contact(json!({"first_name": "Alan", "last_name": "Turing", "phones": ["+44 1234 5678"], "job_title": "Codebreaker", "lifecycle": "lead", "source": "event", "next_follow_up_at": "2099-01-01T00:00:00Z"})).await;
+    let grace = app.contact(json!({"first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs", "lifecycle": "prospect", "tags": ["vip", "navy"], "next_follow_up_at": "2020-01-01T00:00:00Z"})).await;
+    let alan = app.contact(json!({"first_name": "Alan", "last_name": "Turing", "phones": ["+44 1234 5678"], "job_title": "Codebreaker", "lifecycle": "lead", "source": "event", "next_follow_up_at": "2099-01-01T00:00:00Z"})).await;
     app.contact(json!({"first_name": "100%_real", "lifecycle": "inactive"}))
         .await;
 
@@ -256,6 +256,39 @@ async fn search_and_filters_narrow_the_list() {
         tags.body,
         json!({"items": [{"tag": "vip", "count": 2}, {"tag": "navy", "count": 1}]})
     );
+
+    // The company's name follows a rename and a change of company, in search and on the contact.
+    let company = grace["company"]["id"].as_str().unwrap();
+    let renamed = app
+        .patch(
+            &format!("/api/v1/companies/{company}"),
+            &json!({"name": "Harbor Research"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert!(q("q=navy%20labs").await.is_empty());
+    assert_eq!(q("q=harbor").await, vec!["Grace Hopper"]);
+    let page = app
+        .get(&format!("/api/v1/contacts/{}", grace["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(page.body["company"]["name"], "Harbor Research");
+    let moved = app
+        .patch(
+            &format!("/api/v1/contacts/{}", alan["id"].as_str().unwrap()),
+            &json!({"company_id": company}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["company"]["name"], "Harbor Research");
+    assert_eq!(q("q=harbor").await, vec!["Alan Turing", "Grace Hopper"]);
+    let left = app
+        .patch(
+            &format!("/api/v1/contacts/{}", alan["id"].as_str().unwrap()),
+            &json!({"company_id": null}),
+        )
+        .await;
+    assert_eq!(left.body["company"], Value::Null, "{}", left.text);
+    assert_eq!(q("q=harbor").await, vec!["Grace Hopper"]);
 }
 
 #[actix_web::test]
