@@ -222,9 +222,13 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardPar
     .load(conn)
     .await?;
     let by_source: Vec<Keyed> = diesel::sql_query(format!(
-        "WITH e AS ({EVENTS_SQL}) \
-         SELECT coalesce(c.source, 'unknown') AS key, sum(e.amount)::bigint AS amount \
-         FROM e LEFT JOIN contacts c ON c.id = e.contact_id GROUP BY 1 ORDER BY 2 DESC, 1"
+        // Summed per contact first, then each contact's source looked up by key: joining the
+        // events to the contacts made PostgreSQL hash the whole contacts table.
+        "WITH e AS ({EVENTS_SQL}), \
+              t AS (SELECT contact_id, sum(amount) AS amount FROM e GROUP BY contact_id) \
+         SELECT coalesce((SELECT c.source FROM contacts c WHERE c.id = t.contact_id), 'unknown') AS key, \
+                sum(t.amount)::bigint AS amount \
+         FROM t GROUP BY 1 ORDER BY 2 DESC, 1"
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(&currency)

@@ -163,3 +163,18 @@ async fn connections_the_database_dropped_are_replaced() {
     assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
     assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
 }
+
+#[actix_web::test]
+async fn sessions_run_without_jit_compilation() {
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        jit: String,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.pool.get().await.unwrap();
+    let setting: Setting = diesel_async::RunQueryDsl::get_result(diesel::sql_query("SHOW jit"), &mut conn)
+        .await
+        .unwrap();
+    assert_eq!(setting.jit, "off");
+}
