@@ -41,9 +41,18 @@ pub async fn list_contacts(
 /// Tags in use on contacts, most used first (for filters and autocompletion).
 #[utoipa::path(tag = "contacts", responses((status = 200, description = "Tags with their contact counts", body = TagList)))]
 #[get("/contacts/tags")]
-pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<web::Json<TagList>> {
+pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let workspace = state.workspace_id();
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::tags(&mut conn, state.workspace_id()).await?))
+    // Counted over every contact: reused while the workspace's data is unchanged.
+    crate::db::fresh::respond(
+        &state.fresh,
+        &mut conn,
+        workspace,
+        format!("tags:{workspace}"),
+        async |conn| service::tags(conn, workspace).await,
+    )
+    .await
 }
 
 /// Create a contact. Naming a company links it, creating the company when it is new.

@@ -289,6 +289,19 @@ async fn search_and_filters_narrow_the_list() {
         .await;
     assert_eq!(left.body["company"], Value::Null, "{}", left.text);
     assert_eq!(q("q=harbor").await, vec!["Grace Hopper"]);
+
+    // The tag list is reused while nothing changes and follows a change at once.
+    let tagged = app
+        .patch(
+            &format!("/api/v1/contacts/{}", alan["id"].as_str().unwrap()),
+            &json!({"tags": ["vip", "maths"]}),
+        )
+        .await;
+    assert_eq!(tagged.status, 200, "{}", tagged.text);
+    assert_eq!(
+        app.get("/api/v1/contacts/tags").await.body,
+        json!({"items": [{"tag": "vip", "count": 3}, {"tag": "maths", "count": 1}, {"tag": "navy", "count": 1}]})
+    );
 }
 
 #[actix_web::test]
