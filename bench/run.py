@@ -153,20 +153,30 @@ def main():
         ),
     ]
 
-    print(f"Warm-up and baseline ({a.conns} connections, {a.duration} s each)…", file=sys.stderr)
-    wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
+    # Reads first, writes last: the rows a write adds are the newest, which is where lists and
+    # searches start reading, so a read measured after the baseline's (or our own) inserts would
+    # pay for rows the other side never saw.
     base_results = {}
-    for key, paths in baseline.items():
-        method, body = ("POST", create_body) if key == "create" else ("GET", None)
-        base_results[key] = wrk(a.baseline, paths, a.conns, a.duration, method, body)
-        print(f"  baseline {key}: {base_results[key]['rps']:.0f} req/s", file=sys.stderr)
+
+    def run_baseline(keys):
+        for key in keys:
+            method, body = ("POST", create_body) if key == "create" else ("GET", None)
+            base_results[key] = wrk(a.baseline, baseline[key], a.conns, a.duration, method, body)
+            print(f"  baseline {key}: {base_results[key]['rps']:.0f} req/s", file=sys.stderr)
 
     rows = []
-    for name, method, paths, body, base_key in endpoints:
-        r = wrk(api, paths, a.conns, a.duration, method, body)
-        r.update(name=name, baseline=base_key, ratio=r["rps"] / base_results[base_key]["rps"] if base_results[base_key]["rps"] else 0)
-        rows.append(r)
-        print(f"  {name}: {r['rps']:.0f} req/s, p99 {fmt_ms(r['p99_us'])} ms, errors {r['errors']}", file=sys.stderr)
+
+    def run_endpoints(selected):
+        for name, method, paths, body, base_key in selected:
+            r = wrk(api, paths, a.conns, a.duration, method, body)
+            r.update(name=name, baseline=base_key, ratio=r["rps"] / base_results[base_key]["rps"] if base_results[base_key]["rps"] else 0)
+            rows.append(r)
+            print(f"  {name}: {r['rps']:.0f} req/s, p99 {fmt_ms(r['p99_us'])} ms, errors {r['errors']}", file=sys.stderr)
+
+    print(f"Warm-up and baseline reads ({a.conns} connections, {a.duration} s each)…", file=sys.stderr)
+    wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
+    run_baseline([k for k in baseline if k != "create"])
+    run_endpoints([e for e in endpoints if e[4] != "create"])
 
     mix = (
         ["/api/v1/contacts?limit=50", f"/api/v1/contacts?limit=50&cursor={deep}", "/api/v1/follow-ups?limit=50"]
@@ -177,6 +187,10 @@ def main():
     )
     print(f"Mixed reads at {a.long_conns} connections for {a.long} s…", file=sys.stderr)
     long_run = wrk(api, mix, a.long_conns, a.long)
+
+    print("Writes: baseline, then Rapport…", file=sys.stderr)
+    run_baseline(["create"])
+    run_endpoints([e for e in endpoints if e[4] == "create"])
     peak, current = rss_kib(a.server_pid)
 
     print()
