@@ -98,7 +98,10 @@ test('a reminder added on the contact page shows up in the queue and is complete
   const hana = await contact({ first_name: 'Hana', last_name: 'Remind', lifecycle: 'client' })
   await page.goto(`/contacts/${hana.id}`)
   await page.getByLabel('Reminder', { exact: true }).fill('Send the revised quote')
-  const soon = new Date(Date.now() + 60 * 60 * 1000)
+  // Due later today — an hour from now, but never past midnight (the queue shows today's work).
+  const endOfToday = new Date()
+  endOfToday.setHours(23, 59, 0, 0)
+  const soon = new Date(Math.min(Date.now() + 60 * 60 * 1000, endOfToday.getTime()))
   const pad = (/** @type {number} */ n) => String(n).padStart(2, '0')
   const local = `${soon.getFullYear()}-${pad(soon.getMonth() + 1)}-${pad(soon.getDate())}T${pad(soon.getHours())}:${pad(soon.getMinutes())}`
   await page.getByLabel('Due').fill(local)
