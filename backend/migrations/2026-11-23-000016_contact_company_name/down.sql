@@ -10,3 +10,4 @@ ALTER TABLE contacts ADD COLUMN search_text text GENERATED ALWAYS AS (lower(
     || rapport_join_text(phones) || ' ' || coalesce(job_title, '') || ' ' || coalesce(location, '')
 )) STORED;
 CREATE INDEX contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops);
+CREATE INDEX companies_name_lower_trgm ON companies USING gin (lower(name) gin_trgm_ops);

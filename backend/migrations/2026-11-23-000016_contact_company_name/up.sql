@@ -37,3 +37,6 @@ ALTER TABLE contacts ADD COLUMN search_text text GENERATED ALWAYS AS (lower(
     || ' ' || coalesce(company_name, '')
 )) STORED;
 CREATE INDEX contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops);
+
+-- Contact search no longer matches company names on their own: their trigram index goes.
+DROP INDEX companies_name_lower_trgm;

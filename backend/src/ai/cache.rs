@@ -42,6 +42,16 @@ pub struct Answer {
 }
 
 impl Answer {
+    fn new(state: &AppState, content: String, cached: bool, key: &[u8]) -> Answer {
+        Answer {
+            content,
+            cached,
+            provider: state.config.llm.provider.as_str(),
+            model: state.config.llm.model.clone(),
+            key: key.to_vec(),
+        }
+    }
+
     /// Where the answer came from, as the API reports it.
     pub fn source(&self) -> super::dto::AiSource {
         super::dto::AiSource {
@@ -94,8 +104,7 @@ struct Stored {
     response: Option<Value>,
 }
 
-/// The stored answer for a key (counting the hit), `Ok(None)` while it is pending or absent.
-/// A stored answer, read without writing: the hit is counted in memory and written later in one
+/// The stored answer for a key, `Ok(None)` while it is pending or absent — read without writing: the hit is counted in memory and written later in one
 /// batch ([`flush_hits`]), so a cache hit costs one indexed read and no commit to disk.
 async fn hit(state: &AppState, conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
     let row: Option<Stored> =
@@ -140,13 +149,7 @@ impl Shortcut {
             && let Some(key) = state.fresh.get(&memo, stamp)
             && let Some(content) = hit(state, &mut conn, &key).await?
         {
-            answer = Some(Answer {
-                content,
-                cached: true,
-                provider: state.config.llm.provider.as_str(),
-                model: state.config.llm.model.clone(),
-                key: key.to_vec(),
-            });
+            answer = Some(Answer::new(state, content, true, &key));
         }
         Ok(Shortcut { memo, stamp, answer })
     }
@@ -328,13 +331,7 @@ pub async fn ask(
     let provider = llm.provider.as_str();
     let request = canonical(state, workspace, &q);
     let key = key_of(&request);
-    let answer = |content: String, cached: bool| Answer {
-        content,
-        cached,
-        provider,
-        model: llm.model.clone(),
-        key: key.clone(),
-    };
+    let answer = |content: String, cached: bool| Answer::new(state, content, cached, &key);
     if !q.refresh {
         let mut conn = state.conn().await?;
         if let Some(content) = hit(state, &mut conn, &key).await? {

@@ -42,14 +42,6 @@ pub async fn resolve(
     }
 }
 
-/// Company names by id, for showing a page of records that link to companies.
-pub async fn names(conn: &mut AsyncPgConnection, workspace: Uuid, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, String>> {
-    let mut ids = ids;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(store::names(conn, workspace, &ids).await?.into_iter().collect())
-}
-
 /// "https://www.Engines.example/about" → "engines.example".
 fn domain(value: Option<String>) -> Option<String> {
     let value = clean(value)?;

@@ -134,19 +134,6 @@ pub async fn exists(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> 
     .await
 }
 
-/// Names of the given companies, in one query.
-pub async fn names(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    companies::table
-        .filter(companies::workspace_id.eq(workspace))
-        .filter(companies::id.eq_any(ids))
-        .select((companies::id, companies::name))
-        .load(conn)
-        .await
-}
-
 /// Live contacts per company, for the given companies, in one query.
 pub async fn contact_counts(
     conn: &mut AsyncPgConnection,

@@ -42,17 +42,8 @@ pub async fn list_contacts(
 #[utoipa::path(tag = "contacts", responses((status = 200, description = "Tags with their contact counts", body = TagList)))]
 #[get("/contacts/tags")]
 pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let workspace = state.workspace_id();
-    let mut conn = state.conn().await?;
     // Counted over every contact: reused while the workspace's data is unchanged.
-    crate::db::fresh::respond(
-        &state.fresh,
-        &mut conn,
-        workspace,
-        format!("tags:{workspace}"),
-        async |conn| service::tags(conn, workspace).await,
-    )
-    .await
+    crate::db::fresh::respond(&state, "tags", service::tags).await
 }
 
 /// Create a contact. Naming a company links it, creating the company when it is new.

@@ -14,13 +14,8 @@ use crate::state::AppState;
     responses((status = 200, description = "The dashboard", body = Dashboard)))]
 #[get("/dashboard")]
 pub async fn get_dashboard(state: web::Data<AppState>, params: web::Query<DashboardParams>) -> AppResult<HttpResponse> {
-    let workspace = state.workspace_id();
-    let mut conn = state.conn().await?;
-    let key = format!(
-        "dashboard:{workspace}:{}",
-        params.currency.as_deref().unwrap_or("").trim()
-    );
-    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+    let key = format!("dashboard:{}", params.currency.as_deref().unwrap_or("").trim());
+    crate::db::fresh::respond(&state, &key, async |conn, workspace| {
         service::get(conn, workspace, &params).await
     })
     .await

@@ -24,20 +24,22 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
-/// The response for `key` at the workspace's current data: reused while it is unchanged, computed
-/// (by one request at a time) when it changed or aged out.
+/// The response for `key` (an endpoint and its parameters) at the current workspace's data:
+/// reused while it is unchanged, computed (by one request at a time) when it changed or aged out.
 pub async fn respond<T: Serialize>(
-    fresh: &Fresh,
-    conn: &mut AsyncPgConnection,
-    workspace: Uuid,
-    key: String,
-    compute: impl AsyncFnOnce(&mut AsyncPgConnection) -> AppResult<T>,
+    state: &AppState,
+    key: &str,
+    compute: impl AsyncFnOnce(&mut AsyncPgConnection, Uuid) -> AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    let stamp = stamp(conn, workspace).await?;
-    let body = fresh
-        .get_or_compute(&key, stamp, async || {
-            let value = compute(conn).await?;
+    let workspace = state.workspace_id();
+    let mut conn = state.conn().await?;
+    let stamp = stamp(&mut conn, workspace).await?;
+    let body = state
+        .fresh
+        .get_or_compute(&format!("{workspace}:{key}"), stamp, async || {
+            let value = compute(&mut conn, workspace).await?;
             serde_json::to_vec(&value).map(Bytes::from).map_err(AppError::internal)
         })
         .await?;

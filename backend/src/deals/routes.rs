@@ -124,11 +124,9 @@ pub async fn get_pipeline_board(
     req: HttpRequest,
     params: web::Query<BoardParams>,
 ) -> AppResult<HttpResponse> {
-    let workspace = state.workspace_id();
-    let mut conn = state.conn().await?;
     // Totals over every deal of the pipeline: reused while the workspace's data is unchanged.
-    let key = format!("board:{workspace}:{id}:{}", req.query_string());
-    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+    let key = format!("board:{id}:{}", req.query_string());
+    crate::db::fresh::respond(&state, &key, async |conn, workspace| {
         service::board(conn, workspace, *id, &params).await
     })
     .await

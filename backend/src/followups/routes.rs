@@ -19,11 +19,9 @@ pub async fn list_follow_ups(
     req: HttpRequest,
     params: web::Query<ListFollowUpsParams>,
 ) -> AppResult<HttpResponse> {
-    let workspace = state.workspace_id();
-    let mut conn = state.conn().await?;
     // Counted over every due contact: reused while the workspace's data is unchanged.
-    let key = format!("follow-ups:{workspace}:{}", req.query_string());
-    crate::db::fresh::respond(&state.fresh, &mut conn, workspace, key, async |conn| {
+    let key = format!("follow-ups:{}", req.query_string());
+    crate::db::fresh::respond(&state, &key, async |conn, workspace| {
         service::list(conn, workspace, &params).await
     })
     .await
