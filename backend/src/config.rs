@@ -21,6 +21,129 @@ pub struct Config {
     pub log_level: String,
     /// The language model behind the AI features.
     pub llm: LlmConfig,
+    /// The accounts settings: public origin, trusted proxies, sign-up.
+    pub accounts: AccountsConfig,
+}
+
+/// How people reach the server and who may create an account.
+#[derive(Debug, Clone)]
+pub struct AccountsConfig {
+    /// The origin users reach (`https://crm.example.com`): the allow-list for unsafe
+    /// cookie-authenticated requests without Fetch Metadata, the cookie's `Secure` flag (https),
+    /// and every link the server writes (invitations, calendar feed).
+    pub public_url: url::Url,
+    /// Proxies allowed to set `X-Forwarded-For` / `X-Forwarded-Proto`.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `SIGNUP=open`: anyone may create an account (with a new empty workspace) after the first.
+    pub signup_open: bool,
+}
+
+impl AccountsConfig {
+    /// What tests and a local server use: `http://localhost:<port>`, no proxies, sign-up closed.
+    pub fn local(port: u16) -> AccountsConfig {
+        AccountsConfig {
+            public_url: url::Url::parse(&format!("http://localhost:{port}")).unwrap_or_else(|_| unreachable!()),
+            trusted_proxies: Vec::new(),
+            signup_open: false,
+        }
+    }
+
+    /// The public origin as browsers send it in `Origin`, e.g. `https://crm.example.com`.
+    pub fn origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// The public URL without a trailing slash, to prefix paths with.
+    pub fn base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    pub fn is_trusted_proxy(&self, ip: std::net::IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(ip))
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>, bind: SocketAddr) -> anyhow::Result<AccountsConfig> {
+        let mut out = AccountsConfig::local(bind.port());
+        if let Some(raw) = var("PUBLIC_URL") {
+            let url = url::Url::parse(&raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("PUBLIC_URL={raw:?} is not an http(s) URL such as https://crm.example.com")
+                })?;
+            out.public_url = url;
+        }
+        if let Some(raw) = var("TRUSTED_PROXIES") {
+            out.trusted_proxies = raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<IpNet>()
+                        .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {s:?}: {e}"))
+                })
+                .collect::<anyhow::Result<_>>()?;
+        }
+        out.signup_open = match var("SIGNUP").as_deref() {
+            None | Some("closed") => false,
+            Some("open") => true,
+            Some(other) => anyhow::bail!("SIGNUP={other:?}: use open or closed"),
+        };
+        Ok(out)
+    }
+}
+
+/// An address or a network in CIDR notation (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: std::net::IpAddr = addr.parse().map_err(|_| "not an IP address".to_owned())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("prefix must be 0-{max}"))?,
+        };
+        Ok(IpNet { addr, prefix })
+    }
 }
 
 /// Which language model answers, and how to reach it.
@@ -153,9 +276,10 @@ impl Config {
         if db_pool_size == 0 {
             anyhow::bail!("DB_POOL_SIZE must be at least 1");
         }
+        let bind_addr = parse_var("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
         Ok(Config {
             database_url,
-            bind_addr: parse_var("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            bind_addr,
             db_pool_size,
             http_workers: parse_var("HTTP_WORKERS", cores)?.max(1),
             static_dir: var("STATIC_DIR").map(PathBuf::from).or_else(default_static_dir),
@@ -164,6 +288,7 @@ impl Config {
                 .or_else(|| var("LOG_LEVEL"))
                 .unwrap_or_else(|| "info".to_owned()),
             llm: LlmConfig::from_env()?,
+            accounts: AccountsConfig::from_vars(var, bind_addr)?,
         })
     }
 }
@@ -202,6 +327,45 @@ mod tests {
             (c.base_url.as_str(), c.model.as_str()),
             ("http://127.0.0.1:11434/v1", "llama3")
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let net: IpNet = "10.0.0.0/8".parse().unwrap();
+        assert!(net.contains("10.1.2.3".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        let one: IpNet = "::1".parse().unwrap();
+        assert!(one.contains("::1".parse().unwrap()));
+        assert!(!one.contains("::2".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<IpNet>().is_err());
+        assert!("proxy".parse::<IpNet>().is_err());
+        let all: IpNet = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+    }
+
+    #[test]
+    fn accounts_settings_are_checked_at_start() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let bind: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        let c = AccountsConfig::from_vars(vars(&[]), bind).unwrap();
+        assert_eq!(c.origin(), "http://localhost:9000");
+        assert!(!c.signup_open && !c.is_https());
+        let c = AccountsConfig::from_vars(
+            vars(&[("PUBLIC_URL", "https://crm.example.com/"), ("SIGNUP", "open")]),
+            bind,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.origin().as_str(), c.base().as_str()),
+            ("https://crm.example.com", "https://crm.example.com")
+        );
+        assert!(c.signup_open && c.is_https());
+        assert!(AccountsConfig::from_vars(vars(&[("PUBLIC_URL", "crm.example.com")]), bind).is_err());
+        assert!(AccountsConfig::from_vars(vars(&[("SIGNUP", "yes")]), bind).is_err());
+        assert!(AccountsConfig::from_vars(vars(&[("TRUSTED_PROXIES", "10.0.0.1, nope")]), bind).is_err());
     }
 
     #[test]

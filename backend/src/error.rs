@@ -68,6 +68,8 @@ pub struct AppError {
     detail: String,
     errors: Vec<FieldError>,
     cause: Option<anyhow::Error>,
+    /// Seconds for `Retry-After` (429).
+    retry_after: Option<u64>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -80,7 +82,41 @@ impl AppError {
             detail: detail.into(),
             errors: Vec::new(),
             cause: None,
+            retry_after: None,
         }
+    }
+
+    /// 401: no credential, or one that is not (or no longer) valid. Answered with
+    /// `WWW-Authenticate: Bearer`.
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    /// 403 with code `forbidden`, saying what is needed.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    /// 403 with a more specific code (`signup_closed`, `cross_site_request`, …).
+    pub fn refused(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+
+    /// 410: the thing existed but can no longer be used (an expired or used invitation).
+    pub fn gone(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, code, detail)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after_secs: u64, detail: impl Into<String>) -> Self {
+        AppError {
+            retry_after: Some(retry_after_secs.max(1)),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", detail)
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -229,6 +265,16 @@ impl ResponseError for AppError {
         ));
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("2")));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = match self.code {
+                "unauthenticated" => "Bearer realm=\"rapport\"",
+                _ => "Bearer realm=\"rapport\", error=\"invalid_token\"",
+            };
+            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge)));
         }
         res.body(serde_json::to_vec(&self.to_problem()).unwrap_or_default())
     }

@@ -1,6 +1,7 @@
 //! Rapport's backend as a library: `app()` builds the complete HTTP application (API, OpenAPI
 //! document, Swagger UI, SPA) and is used both by the binary and by the tests.
 
+pub mod accounts;
 pub mod activity;
 pub mod ai;
 pub mod calendar;
@@ -49,6 +50,28 @@ fn register_api(cfg: &mut ServiceConfig) {
         .service(system::routes::ready)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                .service(accounts::routes::get_setup_status)
+                .service(accounts::routes::login)
+                .service(accounts::routes::logout)
+                .service(accounts::routes::signup)
+                .service(accounts::routes::get_me)
+                .service(accounts::routes::update_me)
+                .service(accounts::routes::change_password)
+                .service(accounts::routes::switch_workspace)
+                .service(accounts::routes::list_workspaces)
+                .service(accounts::routes::create_workspace)
+                .service(accounts::routes::list_api_tokens)
+                .service(accounts::routes::create_api_token)
+                .service(accounts::routes::revoke_api_token)
+                .service(accounts::routes::list_members)
+                .service(accounts::routes::update_member)
+                .service(accounts::routes::delete_member)
+                .service(accounts::routes::list_invitations)
+                .service(accounts::routes::create_invitation)
+                .service(accounts::routes::delete_invitation)
+                .service(accounts::routes::get_invitation)
+                .service(accounts::routes::accept_invitation)
+                .service(accounts::routes::list_security_events)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::list_contact_tags)
                 .service(contacts::routes::create_contact)
@@ -157,6 +180,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         .configure(register_api)
         .split_for_parts();
     openapi::add_problem_responses(&mut doc);
+    openapi::add_security(&mut doc);
     doc
 }
 
@@ -178,9 +202,12 @@ pub fn app(
         .configure(register_api)
         .split_for_parts();
     openapi::add_problem_responses(&mut doc);
+    openapi::add_security(&mut doc);
     let routes = RouteTable::from_openapi(&doc);
+    let policies = http::auth::Policies::from_openapi(&doc);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
+        .app_data(web::Data::new(policies))
         .app_data(JsonLimit(DEFAULT_LIMIT))
         .app_data(http::params::path_config())
         .app_data(http::params::query_config())
@@ -189,6 +216,7 @@ pub fn app(
         // Anything else under /api is an API miss (404/405 problem), never the SPA.
         .service(web::scope("/api").default_service(web::to(unmatched)))
         .configure(|cfg| http::spa::service(static_dir, cfg))
+        .wrap(from_fn(http::auth::middleware))
         .wrap(from_fn(http::spa::cache_assets))
         // gzip for clients that ask (browsers): the web app's scripts shrink to about a third.
         .wrap(actix_web::middleware::Compress::default())

@@ -1,5 +1,5 @@
 //! The `rapport` command: `serve` (default), `migrate`, `seed --demo [--if-empty]`,
-//! `seed --dataset [sizes]`, `openapi`.
+//! `seed --dataset [sizes]`, `user …`, `token create …`, `openapi`.
 
 use std::process::ExitCode;
 
@@ -9,13 +9,20 @@ use rapport::state::AppState;
 use rapport::{dataset, db, demo};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: rapport [serve | migrate | seed --demo [--if-empty] | seed --dataset [sizes] | openapi]
+const USAGE: &str =
+    "usage: rapport [serve | migrate | seed --demo [--if-empty] | seed --dataset [sizes] | user … | token … | openapi]
 
   serve      apply migrations and serve the API, /docs and the web app (default)
   migrate    apply pending database migrations and exit
   seed       --demo loads demo contacts (--if-empty: only into an empty workspace)
              --dataset loads the benchmark dataset into an empty workspace; sizes default to
              --contacts 100000 --companies 10000 --interactions 1000000 --deals 20000 --seed 42
+  user       reset-password EMAIL: sets a new password (read from RAPPORT_PASSWORD, else generated
+             and printed) and ends the user's sessions
+             ensure EMAIL NAME: creates or updates an account with the password in RAPPORT_PASSWORD,
+             owner of the first workspace (--role admin|member|read_only for another role)
+  token      create EMAIL NAME [--scope read|write]: prints a new API token of that user for the
+             first workspace they joined (default scope write)
   openapi    print the OpenAPI document (what /api/openapi.json serves)
 
 Configuration comes from the environment; see README.md.";
@@ -35,6 +42,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!(count = applied.len(), "applied database migrations");
     }
     let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
+    print_setup_code(&pool).await;
+    rapport::accounts::password::warm_up();
     let bind = config.bind_addr;
     let workers = config.http_workers;
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
@@ -74,6 +83,23 @@ async fn flush_hits(state: &AppState) {
     }
 }
 
+/// On a server without any account, a one-time code that the first person must type to create
+/// theirs (so the first stranger to reach a fresh server cannot become its owner).
+async fn print_setup_code(pool: &db::DbPool) {
+    let Ok(mut conn) = pool.get().await else {
+        return;
+    };
+    match rapport::accounts::service::setup_code_if_needed(&mut conn, chrono::Utc::now()).await {
+        Ok(Some(code)) => {
+            tracing::warn!(
+                "No account exists yet. Open the web app and create the first one with the setup code {code}"
+            );
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not create a setup code"),
+    }
+}
+
 /// Hourly chores that keep tables from growing without bound.
 fn spawn_housekeeping(pool: db::DbPool) {
     actix_web::rt::spawn(async move {
@@ -87,6 +113,11 @@ fn spawn_housekeeping(pool: db::DbPool) {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "expired idempotency keys removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not remove expired idempotency keys"),
+            }
+            match rapport::accounts::service::purge(&mut conn, chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and old failed sign-ins removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
             }
         }
     });
@@ -125,6 +156,87 @@ async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn connect(config: &Config) -> anyhow::Result<db::DbConn> {
+    db::run_migrations(&config.database_url).await?;
+    let pool = db::build_pool(&config.database_url, 1)?;
+    pool.get()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))
+}
+
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// `rapport user reset-password EMAIL` and `rapport user ensure EMAIL NAME [--role ROLE]`.
+async fn user(config: Config, args: &[String]) -> anyhow::Result<()> {
+    use rapport::accounts::{dto::Role, secret, service};
+    let now = chrono::Utc::now();
+    let mut conn = connect(&config).await?;
+    let from_env = std::env::var("RAPPORT_PASSWORD").ok().filter(|p| !p.is_empty());
+    match (args.first().map(String::as_str), args.get(1), args.get(2)) {
+        (Some("reset-password"), Some(email), _) => {
+            let generated = from_env.is_none();
+            let password = from_env.unwrap_or_else(secret::random_secret);
+            if !service::reset_password(&mut conn, email, password.clone(), now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                anyhow::bail!("no account has the email {email}");
+            }
+            if generated {
+                println!("New password for {email}: {password}");
+            } else {
+                println!("The password of {email} was changed.");
+            }
+            println!("Their sessions have ended.");
+            Ok(())
+        }
+        (Some("ensure"), Some(email), Some(name)) => {
+            let password = from_env.ok_or_else(|| anyhow::anyhow!("set RAPPORT_PASSWORD to the account's password"))?;
+            let role: Role = flag(args, "--role")
+                .unwrap_or("owner")
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
+            service::ensure_user(&mut conn, email, name, password, db::DEFAULT_WORKSPACE_ID, role, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{email} can sign in ({}).", role.as_str());
+            Ok(())
+        }
+        _ => anyhow::bail!("usage: rapport user reset-password EMAIL | rapport user ensure EMAIL NAME [--role ROLE]"),
+    }
+}
+
+/// `rapport token create EMAIL NAME [--scope read|write]`: prints the token.
+async fn token(config: Config, args: &[String]) -> anyhow::Result<()> {
+    use rapport::accounts::{dto::TokenScope, service, store};
+    let (Some("create"), Some(email), Some(name)) = (args.first().map(String::as_str), args.get(1), args.get(2)) else {
+        anyhow::bail!("usage: rapport token create EMAIL NAME [--scope read|write]");
+    };
+    let scope: TokenScope = flag(args, "--scope")
+        .unwrap_or("write")
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--scope {e}"))?;
+    let mut conn = connect(&config).await?;
+    let user = store::find_user_by_email(&mut conn, &service::normalise_email(email))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account has the email {email}"))?;
+    let workspace = store::memberships_of(&mut conn, user.id)
+        .await?
+        .first()
+        .map(|(id, _, _)| *id)
+        .ok_or_else(|| anyhow::anyhow!("{email} is not a member of any workspace"))?;
+    let secret = service::issue_token(&mut conn, user.id, workspace, name, scope, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{secret}");
+    Ok(())
+}
+
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let command = args.first().map(String::as_str).unwrap_or("serve");
     if command == "openapi" {
@@ -145,6 +257,8 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
             Ok(())
         }
         "seed" => seed(config, &args[1..]).await,
+        "user" => user(config, &args[1..]).await,
+        "token" => token(config, &args[1..]).await,
         other => anyhow::bail!("unknown command {other:?}\n\n{USAGE}"),
     }
 }

@@ -41,6 +41,10 @@ const TAGS: &[(&str, &str)] = &[
         "Fields a workspace adds to contacts, companies and deals",
     ),
     ("settings", "Workspace settings: follow-up cadences, time zone"),
+    (
+        "accounts",
+        "Signing in, your workspaces, members and roles, invitations, API tokens and the security log",
+    ),
     ("system", "Health and readiness probes"),
 ];
 
@@ -198,6 +202,112 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                     "internal_error",
                     500,
                     "something went wrong on our side",
+                )
+            });
+        }
+    }
+}
+
+/// States each operation's access rule — the same [`crate::http::auth::policy`] the server
+/// enforces: its security schemes (none for public operations; the session cookie only where API
+/// tokens are refused), the role needed (in words and as `x-required-role`), and its 401/403
+/// answers.
+pub fn add_security(doc: &mut OpenApi) {
+    use actix_web::http::Method;
+    use utoipa::openapi::extensions::ExtensionsBuilder;
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+
+    use crate::http::auth::{Access, policy};
+
+    let mut components = doc.components.take().unwrap_or_default();
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("rpt_…")
+                .description(Some(
+                    "A personal API token (Account → API tokens in the web app). It acts as its user, in the workspace it was made in.",
+                ))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::http::auth::SESSION_COOKIE,
+            "The web app's session cookie, set by `POST /api/v1/auth/login`.",
+        ))),
+    );
+    doc.components = Some(components);
+    let both = || {
+        vec![
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            (Method::GET, item.get.as_mut()),
+            (Method::POST, item.post.as_mut()),
+            (Method::PATCH, item.patch.as_mut()),
+            (Method::DELETE, item.delete.as_mut()),
+            (Method::PUT, item.put.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let p = policy(op.operation_id.as_deref().unwrap_or_default(), &method);
+            let (rule, role) = match p.access {
+                Access::Public => {
+                    op.security = Some(vec![SecurityRequirement::default()]);
+                    continue;
+                }
+                Access::SignedIn => ("Anyone signed in.".to_owned(), None),
+                Access::Role(role) => (
+                    format!("Role `{}` or above in the current workspace.", role.as_str()),
+                    Some(role),
+                ),
+            };
+            let token_rule = if p.session_only {
+                " Browser session only: API tokens are refused (403 `session_required`)."
+            } else if method == Method::GET {
+                " API tokens: `read` or `write` scope."
+            } else {
+                " API tokens: `write` scope."
+            };
+            op.security = Some(if p.session_only {
+                vec![SecurityRequirement::new("session", Vec::<String>::new())]
+            } else {
+                both()
+            });
+            let description = op.description.take().unwrap_or_default();
+            let sep = if description.is_empty() { "" } else { "\n\n" };
+            op.description = Some(format!("{description}{sep}**Access:** {rule}{token_rule}"));
+            let mut ext = ExtensionsBuilder::new();
+            if let Some(role) = role {
+                ext = ext.add("x-required-role", role.as_str());
+            }
+            ext = ext.add("x-session-only", p.session_only);
+            match op.extensions.as_mut() {
+                Some(existing) => existing.merge(ext.build()),
+                None => op.extensions = Some(ext.build()),
+            }
+            add(op, 401, || {
+                problem(
+                    "No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`)",
+                    "unauthenticated",
+                    401,
+                    "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                )
+            });
+            add(op, 403, || {
+                problem(
+                    "Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`)",
+                    "forbidden",
+                    403,
+                    "this needs the member role or above; you are read_only in this workspace",
                 )
             });
         }

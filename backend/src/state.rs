@@ -30,9 +30,4 @@ impl AppState {
     pub async fn conn(&self) -> AppResult<DbConn> {
         Ok(self.pool.get().await?)
     }
-
-    /// The workspace of the current request. One default workspace until accounts exist.
-    pub fn workspace_id(&self) -> uuid::Uuid {
-        crate::db::DEFAULT_WORKSPACE_ID
-    }
 }

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::service::{self, ActivityPage, ListActivityParams, Scope};
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::state::AppState;
 
 /// What changed in the workspace, newest first.
@@ -13,6 +14,7 @@ use crate::state::AppState;
 #[get("/activity")]
 pub async fn list_activity(
     state: web::Data<AppState>,
+    auth: Auth,
     p: web::Query<ListActivityParams>,
 ) -> AppResult<web::Json<ActivityPage>> {
     let scope = Scope::Workspace(service::entity_filter(p.entity.as_deref())?);
@@ -20,7 +22,7 @@ pub async fn list_activity(
     Ok(web::Json(
         service::list(
             &mut conn,
-            state.workspace_id(),
+            auth.workspace(),
             scope,
             p.limit.as_deref(),
             p.cursor.as_deref(),
@@ -36,14 +38,15 @@ pub async fn list_activity(
 #[get("/contacts/{id}/history")]
 pub async fn get_contact_history(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     p: web::Query<ListActivityParams>,
 ) -> AppResult<web::Json<ActivityPage>> {
     let mut conn = state.conn().await?;
-    crate::contacts::service::require(&mut conn, state.workspace_id(), *id, false).await?;
+    crate::contacts::service::require(&mut conn, auth.workspace(), *id, false).await?;
     let page = service::list(
         &mut conn,
-        state.workspace_id(),
+        auth.workspace(),
         Scope::Contact(*id),
         p.limit.as_deref(),
         p.cursor.as_deref(),
@@ -59,14 +62,15 @@ pub async fn get_contact_history(
 #[get("/companies/{id}/history")]
 pub async fn get_company_history(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     p: web::Query<ListActivityParams>,
 ) -> AppResult<web::Json<ActivityPage>> {
     let mut conn = state.conn().await?;
-    crate::companies::service::get(&mut conn, state.workspace_id(), *id).await?;
+    crate::companies::service::get(&mut conn, auth.workspace(), *id).await?;
     let page = service::list(
         &mut conn,
-        state.workspace_id(),
+        auth.workspace(),
         Scope::Record(*id),
         p.limit.as_deref(),
         p.cursor.as_deref(),

@@ -13,6 +13,7 @@ use super::dto::{ChatReply, ChatRequestBody, Conversation, ConversationList};
 use super::{analysis, cache, chat, email, insights, parse, proposal, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
+use crate::http::auth::Auth;
 use crate::http::json::ApiJson;
 use crate::http::params;
 use crate::state::AppState;
@@ -45,15 +46,15 @@ pub async fn get_ai_status(state: web::Data<AppState>) -> AppResult<web::Json<Ai
 /// Entries, hits, misses, failures and what the cache saved.
 #[utoipa::path(tag = "ai", responses((status = 200, description = "The cache's figures", body = CacheStats)))]
 #[get("/ai/cache/stats")]
-pub async fn get_ai_cache_stats(state: web::Data<AppState>) -> AppResult<web::Json<CacheStats>> {
-    Ok(web::Json(cache::stats(&state, state.workspace_id()).await?))
+pub async fn get_ai_cache_stats(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<CacheStats>> {
+    Ok(web::Json(cache::stats(&state, auth.workspace()).await?))
 }
 
 /// Forget every stored answer (the next questions call the model again).
 #[utoipa::path(tag = "ai", responses((status = 204, description = "The cache is empty")))]
 #[delete("/ai/cache")]
-pub async fn clear_ai_cache(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    cache::clear(&state, state.workspace_id()).await?;
+pub async fn clear_ai_cache(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
+    cache::clear(&state, auth.workspace()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -65,12 +66,13 @@ pub async fn clear_ai_cache(state: web::Data<AppState>) -> AppResult<HttpRespons
 #[post("/contacts/{id}/insights")]
 pub async fn create_contact_insights(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
 ) -> AppResult<web::Json<InsightsResponse>> {
     let refresh = refresh(&params)?;
     Ok(web::Json(
-        insights::insights(&state, state.workspace_id(), *id, refresh).await?,
+        insights::insights(&state, auth.workspace(), *id, refresh).await?,
     ))
 }
 
@@ -82,13 +84,14 @@ pub async fn create_contact_insights(
 #[post("/contacts/{id}/email-draft")]
 pub async fn create_email_draft(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
     body: ApiJson<EmailDraftRequest>,
 ) -> AppResult<web::Json<EmailDraftResponse>> {
     let refresh = refresh(&params)?;
     Ok(web::Json(
-        email::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
+        email::draft(&state, auth.workspace(), *id, body.0, refresh).await?,
     ))
 }
 
@@ -99,12 +102,13 @@ pub async fn create_email_draft(
 #[post("/interactions/{id}/analysis")]
 pub async fn create_interaction_analysis(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
 ) -> AppResult<web::Json<AnalysisResponse>> {
     let refresh = refresh(&params)?;
     Ok(web::Json(
-        analysis::analyse(&state, state.workspace_id(), *id, refresh).await?,
+        analysis::analyse(&state, auth.workspace(), *id, refresh).await?,
     ))
 }
 
@@ -114,13 +118,12 @@ pub async fn create_interaction_analysis(
 #[get("/contacts/{id}/lead-score")]
 pub async fn get_lead_score(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
 ) -> AppResult<web::Json<LeadScore>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        score::score(&state, state.workspace_id(), *id, refresh).await?,
-    ))
+    Ok(web::Json(score::score(&state, auth.workspace(), *id, refresh).await?))
 }
 
 /// Draft a proposal for a deal from the deal, its contact's history and chosen products.
@@ -131,13 +134,14 @@ pub async fn get_lead_score(
 #[post("/deals/{id}/proposal-draft")]
 pub async fn create_proposal_draft(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
     body: ApiJson<ProposalDraftRequest>,
 ) -> AppResult<web::Json<ProposalDraftResponse>> {
     let refresh = refresh(&params)?;
     Ok(web::Json(
-        proposal::draft(&state, state.workspace_id(), *id, body.0, refresh).await?,
+        proposal::draft(&state, auth.workspace(), *id, body.0, refresh).await?,
     ))
 }
 
@@ -151,6 +155,7 @@ pub async fn create_proposal_draft(
 #[post("/ai/parse-email")]
 pub async fn parse_email(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     params: web::Query<RefreshParams>,
     mut payload: web::Payload,
@@ -186,9 +191,7 @@ pub async fn parse_email(
     } else {
         String::from_utf8(body.to_vec()).map_err(|_| AppError::invalid_field("text", "is not UTF-8 text"))?
     };
-    Ok(web::Json(
-        parse::read(&state, state.workspace_id(), text, refresh).await?,
-    ))
+    Ok(web::Json(parse::read(&state, auth.workspace(), text, refresh).await?))
 }
 
 /// Create what a reviewed reading describes, through the normal create paths and in one
@@ -199,9 +202,10 @@ pub async fn parse_email(
 #[post("/ai/parse-email/apply")]
 pub async fn apply_parsed_email(
     state: web::Data<AppState>,
+    auth: Auth,
     body: ApiJson<ApplyParsedEmail>,
 ) -> AppResult<HttpResponse> {
-    let applied = parse::apply(&state, state.workspace_id(), body.0).await?;
+    let applied = parse::apply(&state, auth.workspace(), body.0).await?;
     Ok(HttpResponse::Created().json(applied))
 }
 
@@ -213,10 +217,11 @@ pub async fn apply_parsed_email(
 #[post("/contacts/{id}/chat")]
 pub async fn chat_about_contact(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     body: ApiJson<ChatRequestBody>,
 ) -> AppResult<web::Json<ChatReply>> {
-    Ok(web::Json(chat::ask(&state, state.workspace_id(), *id, body.0).await?))
+    Ok(web::Json(chat::ask(&state, auth.workspace(), *id, body.0).await?))
 }
 
 /// A contact's conversations with the assistant, latest first.
@@ -225,15 +230,20 @@ pub async fn chat_about_contact(
 #[get("/contacts/{id}/conversations")]
 pub async fn list_conversations(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<ConversationList>> {
-    Ok(web::Json(chat::list(&state, state.workspace_id(), *id).await?))
+    Ok(web::Json(chat::list(&state, auth.workspace(), *id).await?))
 }
 
 /// One conversation with all its messages.
 #[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The conversation's id")),
     responses((status = 200, description = "The conversation", body = Conversation)))]
 #[get("/ai/conversations/{id}")]
-pub async fn get_conversation(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<web::Json<Conversation>> {
-    Ok(web::Json(chat::get(&state, state.workspace_id(), *id).await?))
+pub async fn get_conversation(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Conversation>> {
+    Ok(web::Json(chat::get(&state, auth.workspace(), *id).await?))
 }

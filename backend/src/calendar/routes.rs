@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
 use super::service::{self, CalendarFeed, CalendarFeedLink};
 use crate::error::{AppResult, Problem};
+use crate::http::auth::Auth;
 use crate::state::AppState;
 
 fn base_url(req: &HttpRequest) -> String {
@@ -15,17 +16,17 @@ fn base_url(req: &HttpRequest) -> String {
 /// Whether the workspace has a calendar feed, and since when.
 #[utoipa::path(tag = "calendar", responses((status = 200, description = "The feed's state", body = CalendarFeed)))]
 #[get("/calendar")]
-pub async fn get_calendar_feed(state: web::Data<AppState>) -> AppResult<web::Json<CalendarFeed>> {
+pub async fn get_calendar_feed(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<CalendarFeed>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::status(&mut conn, state.workspace_id()).await?))
+    Ok(web::Json(service::status(&mut conn, auth.workspace()).await?))
 }
 
 /// Make a private feed link (any previous link stops working). The link is shown only in this response.
 #[utoipa::path(tag = "calendar", responses((status = 201, description = "The new feed link", body = CalendarFeedLink)))]
 #[post("/calendar/link")]
-pub async fn rotate_calendar_link(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn rotate_calendar_link(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let (token, created_at) = service::rotate(&mut conn, state.workspace_id()).await?;
+    let (token, created_at) = service::rotate(&mut conn, auth.workspace()).await?;
     let url = format!("{}/api/v1/calendar/{token}.ics", base_url(&req));
     Ok(HttpResponse::Created().json(CalendarFeedLink { url, created_at }))
 }
@@ -33,9 +34,9 @@ pub async fn rotate_calendar_link(state: web::Data<AppState>, req: HttpRequest) 
 /// Turn the calendar feed off; its link stops working.
 #[utoipa::path(tag = "calendar", responses((status = 204, description = "The feed is off")))]
 #[delete("/calendar/link")]
-pub async fn delete_calendar_link(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn delete_calendar_link(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    service::disable(&mut conn, state.workspace_id()).await?;
+    service::disable(&mut conn, auth.workspace()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -8,6 +8,7 @@ use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
 use super::query::{CompanyQuery, ListCompaniesParams};
 use super::service;
 use crate::error::{AppResult, Problem};
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
@@ -29,11 +30,12 @@ fn with_etag(mut res: HttpResponse, company: &Company) -> HttpResponse {
 #[get("/companies")]
 pub async fn list_companies(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListCompaniesParams>,
 ) -> AppResult<web::Json<CompanyPage>> {
     let query = CompanyQuery::from_params(&params)?;
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, state.workspace_id(), &query).await?))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &query).await?))
 }
 
 /// Create a company. Send an `Idempotency-Key` to make retries safe.
@@ -69,9 +71,9 @@ pub async fn create_company(
         headers(("ETag" = String, description = "The company's version, for If-Match")))),
 )]
 #[get("/companies/{id}")]
-pub async fn get_company(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_company(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let company = service::get(&mut conn, state.workspace_id(), *id).await?;
+    let company = service::get(&mut conn, auth.workspace(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }
 
@@ -92,13 +94,14 @@ pub async fn get_company(state: web::Data<AppState>, id: web::Path<Uuid>) -> App
 #[patch("/companies/{id}")]
 pub async fn update_company(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateCompany>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    let company = service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?;
+    let company = service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }
 
@@ -114,12 +117,13 @@ pub async fn update_company(
 #[delete("/companies/{id}")]
 pub async fn delete_company(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::trash(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -135,11 +139,12 @@ pub async fn delete_company(
 #[post("/companies/{id}/restore")]
 pub async fn restore_company(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    let company = service::restore(&mut conn, state.workspace_id(), *id, expected).await?;
+    let company = service::restore(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }

@@ -8,6 +8,7 @@ use super::dto::{Contact, ContactPage, CreateContact, TagList, UpdateContact};
 use super::query::{ContactQuery, ListContactsParams};
 use super::service;
 use crate::error::{AppResult, Problem};
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
@@ -29,21 +30,22 @@ fn with_etag(mut res: HttpResponse, contact: &Contact) -> HttpResponse {
 #[get("/contacts")]
 pub async fn list_contacts(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListContactsParams>,
 ) -> AppResult<web::Json<ContactPage>> {
     let query = ContactQuery::from_params(&params)?;
     let mut conn = state.conn().await?;
-    let page = service::list_with_custom_filter(&mut conn, state.workspace_id(), query, params.custom_field.as_deref())
-        .await?;
+    let page =
+        service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;
     Ok(web::Json(page))
 }
 
 /// Tags in use on contacts, most used first (for filters and autocompletion).
 #[utoipa::path(tag = "contacts", responses((status = 200, description = "Tags with their contact counts", body = TagList)))]
 #[get("/contacts/tags")]
-pub async fn list_contact_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn list_contact_tags(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     // Counted over every contact: reused while the workspace's data is unchanged.
-    crate::db::fresh::respond(&state, "tags", service::tags).await
+    crate::db::fresh::respond(&state, auth.workspace(), "tags", service::tags).await
 }
 
 /// Create a contact. Naming a company links it, creating the company when it is new.
@@ -82,9 +84,9 @@ pub async fn create_contact(
         headers(("ETag" = String, description = "The contact's version, for If-Match")))),
 )]
 #[get("/contacts/{id}")]
-pub async fn get_contact(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_contact(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let contact = service::get(&mut conn, state.workspace_id(), *id).await?;
+    let contact = service::get(&mut conn, auth.workspace(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
 }
 
@@ -102,13 +104,14 @@ pub async fn get_contact(state: web::Data<AppState>, id: web::Path<Uuid>) -> App
 #[patch("/contacts/{id}")]
 pub async fn update_contact(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateContact>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    let contact = service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?;
+    let contact = service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
 }
 
@@ -124,12 +127,13 @@ pub async fn update_contact(
 #[delete("/contacts/{id}")]
 pub async fn delete_contact(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::trash(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -142,11 +146,12 @@ pub async fn delete_contact(
 #[post("/contacts/{id}/restore")]
 pub async fn restore_contact(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    let contact = service::restore(&mut conn, state.workspace_id(), *id, expected).await?;
+    let contact = service::restore(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
 }

@@ -8,6 +8,7 @@ use super::dto::{
 };
 use super::service;
 use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::http::auth::Auth;
 use crate::http::json::ApiJson;
 use crate::http::precondition::expected_version;
 use crate::state::AppState;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 #[get("/custom-fields")]
 pub async fn list_custom_fields(
     state: web::Data<AppState>,
+    auth: Auth,
     p: web::Query<ListCustomFieldsParams>,
 ) -> AppResult<web::Json<CustomFieldList>> {
     let entity = match p.entity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -28,7 +30,7 @@ pub async fn list_custom_fields(
         None => None,
     };
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, state.workspace_id(), entity).await?))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), entity).await?))
 }
 
 /// Define a custom field. Its values are then accepted in the record's `custom_fields` and
@@ -41,10 +43,11 @@ pub async fn list_custom_fields(
 #[post("/custom-fields")]
 pub async fn create_custom_field(
     state: web::Data<AppState>,
+    auth: Auth,
     body: ApiJson<CreateCustomField>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let field = service::create(&mut conn, state.workspace_id(), body.0).await?;
+    let field = service::create(&mut conn, auth.workspace(), body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/custom-fields/{}", field.id)))
         .json(field))
@@ -59,6 +62,7 @@ pub async fn create_custom_field(
 #[patch("/custom-fields/{id}")]
 pub async fn update_custom_field(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateCustomField>,
@@ -66,7 +70,7 @@ pub async fn update_custom_field(
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?,
+        service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?,
     ))
 }
 
@@ -74,8 +78,12 @@ pub async fn update_custom_field(
 #[utoipa::path(tag = "custom-fields", params(("id" = Uuid, Path, description = "The field's id")),
     responses((status = 204, description = "The field and its values are gone")))]
 #[delete("/custom-fields/{id}")]
-pub async fn delete_custom_field(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn delete_custom_field(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id).await?;
+    service::delete(&mut conn, auth.workspace(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

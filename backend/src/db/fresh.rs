@@ -30,10 +30,10 @@ use crate::state::AppState;
 /// reused while it is unchanged, computed (by one request at a time) when it changed or aged out.
 pub async fn respond<T: Serialize>(
     state: &AppState,
+    workspace: Uuid,
     key: &str,
     compute: impl AsyncFnOnce(&mut AsyncPgConnection, Uuid) -> AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    let workspace = state.workspace_id();
     let mut conn = state.conn().await?;
     let stamp = stamp(&mut conn, workspace).await?;
     let body = state

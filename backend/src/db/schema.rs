@@ -277,6 +277,105 @@ diesel::table! {
 }
 
 diesel::joinable!(companies -> workspaces (workspace_id));
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_sign_in_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    memberships (workspace_id, user_id) {
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        workspace_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        user_agent -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Bytea,
+        scope -> Text,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Uuid,
+        workspace_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        actor_id -> Nullable<Uuid>,
+        kind -> Text,
+        email -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        detail -> Text,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Uuid,
+        client_ip -> Text,
+        email -> Text,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    setup_codes (code_hash) {
+        code_hash -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 
@@ -300,6 +399,11 @@ diesel::joinable!(payments -> deals (deal_id));
 diesel::joinable!(proposals -> deals (deal_id));
 diesel::joinable!(proposal_lines -> proposals (proposal_id));
 diesel::joinable!(proposal_lines -> products (product_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> workspaces (workspace_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(invitations -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -317,5 +421,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     products,
     proposals,
-    proposal_lines
+    proposal_lines,
+    users,
+    memberships,
+    sessions,
+    api_tokens,
+    invitations,
+    security_events,
+    sign_in_failures,
+    setup_codes
 );

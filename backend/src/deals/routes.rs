@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::{Board, BoardParams, CreateDeal, Deal, DealPage, ListDealsParams, StageHistory, UpdateDeal};
 use super::service;
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -17,12 +18,11 @@ use crate::state::AppState;
 #[get("/deals")]
 pub async fn list_deals(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListDealsParams>,
 ) -> AppResult<web::Json<DealPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline.
@@ -47,9 +47,9 @@ pub async fn create_deal(
 #[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
     responses((status = 200, description = "The deal", body = Deal)))]
 #[get("/deals/{id}")]
-pub async fn get_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_deal(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a deal. Moving it is a change of `stage_id` (one PATCH, recorded in its stage history);
@@ -62,20 +62,16 @@ pub async fn get_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppRes
 #[patch("/deals/{id}")]
 pub async fn update_deal(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateDeal>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Move a deal to the trash.
@@ -84,10 +80,15 @@ pub async fn update_deal(
         ("If-Match" = Option<String>, Header, description = "The version you saw, as an ETag")),
     responses((status = 204, description = "The deal is in the trash")))]
 #[delete("/deals/{id}")]
-pub async fn delete_deal(state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn delete_deal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::trash(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::trash(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -95,9 +96,9 @@ pub async fn delete_deal(state: web::Data<AppState>, req: HttpRequest, id: web::
 #[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
     responses((status = 200, description = "The restored deal", body = Deal)))]
 #[post("/deals/{id}/restore")]
-pub async fn restore_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn restore_deal(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::restore(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::restore(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Every stage the deal entered, oldest first.
@@ -106,11 +107,12 @@ pub async fn restore_deal(state: web::Data<AppState>, id: web::Path<Uuid>) -> Ap
 #[get("/deals/{id}/stage-history")]
 pub async fn get_deal_stage_history(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<StageHistory>> {
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::stage_history(&mut conn, state.workspace_id(), *id).await?,
+        service::stage_history(&mut conn, auth.workspace(), *id).await?,
     ))
 }
 
@@ -120,13 +122,14 @@ pub async fn get_deal_stage_history(
 #[get("/pipelines/{id}/board")]
 pub async fn get_pipeline_board(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     req: HttpRequest,
     params: web::Query<BoardParams>,
 ) -> AppResult<HttpResponse> {
     // Totals over every deal of the pipeline: reused while the workspace's data is unchanged.
     let key = format!("board:{id}:{}", req.query_string());
-    crate::db::fresh::respond(&state, &key, async |conn, workspace| {
+    crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
         service::board(conn, workspace, *id, &params).await
     })
     .await

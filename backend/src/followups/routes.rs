@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::service::{self, FollowUpPage, ListFollowUpsParams};
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::state::AppState;
 
 /// Contacts due for a follow-up, most overdue first, with counts per window and why each is due.
@@ -16,12 +17,13 @@ use crate::state::AppState;
 #[get("/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     params: web::Query<ListFollowUpsParams>,
 ) -> AppResult<HttpResponse> {
     // Counted over every due contact: reused while the workspace's data is unchanged.
     let key = format!("follow-ups:{}", req.query_string());
-    crate::db::fresh::respond(&state, &key, async |conn, workspace| {
+    crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
         service::list(conn, workspace, &params).await
     })
     .await

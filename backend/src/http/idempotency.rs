@@ -66,7 +66,7 @@ where
 {
     let key = key(req)?;
     let fingerprint = fingerprint(req, &input);
-    let workspace = state.workspace_id();
+    let workspace = crate::http::auth::workspace_of(req)?;
     let collection = collection.to_owned();
     let mut conn = state.conn().await?;
     once(&mut conn, workspace, key, fingerprint, move |conn| {

@@ -1,6 +1,7 @@
 //! Everything HTTP-specific that is not a domain route: request ids and access logs, the JSON
 //! body extractor, query/path error handling, preconditions, unknown routes and the SPA.
 
+pub mod auth;
 pub mod idempotency;
 pub mod json;
 pub mod params;

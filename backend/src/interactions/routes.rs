@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::dto::{CreateInteraction, Interaction, InteractionPage, ListInteractionsParams, UpdateInteraction};
 use super::service::{self, TimelineQuery};
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{etag, expected_version, if_match};
@@ -28,6 +29,7 @@ fn with_etag(mut res: HttpResponse, version: i32) -> HttpResponse {
 #[get("/contacts/{id}/timeline")]
 pub async fn get_contact_timeline(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<ListInteractionsParams>,
 ) -> AppResult<web::Json<InteractionPage>> {
@@ -38,7 +40,7 @@ pub async fn get_contact_timeline(
     )?;
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::timeline(&mut conn, state.workspace_id(), *id, &q).await?,
+        service::timeline(&mut conn, auth.workspace(), *id, &q).await?,
     ))
 }
 
@@ -73,9 +75,9 @@ pub async fn create_interaction(
     responses((status = 200, description = "The interaction", body = Interaction)),
 )]
 #[get("/interactions/{id}")]
-pub async fn get_interaction(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_interaction(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let i = service::get(&mut conn, state.workspace_id(), *id).await?;
+    let i = service::get(&mut conn, auth.workspace(), *id).await?;
     Ok(with_etag(HttpResponse::Ok().json(&i), i.version))
 }
 
@@ -92,13 +94,14 @@ pub async fn get_interaction(state: web::Data<AppState>, id: web::Path<Uuid>) ->
 #[patch("/interactions/{id}")]
 pub async fn update_interaction(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateInteraction>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    let i = service::update(&mut conn, state.workspace_id(), *id, body.0, expected).await?;
+    let i = service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?;
     Ok(with_etag(HttpResponse::Ok().json(&i), i.version))
 }
 
@@ -114,11 +117,12 @@ pub async fn update_interaction(
 #[delete("/interactions/{id}")]
 pub async fn delete_interaction(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }

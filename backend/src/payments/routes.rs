@@ -8,6 +8,7 @@ use super::dto::{
 };
 use super::{revenue, service};
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -19,12 +20,11 @@ use crate::state::AppState;
 #[get("/payments")]
 pub async fn list_payments(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListPaymentsParams>,
 ) -> AppResult<web::Json<PaymentPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Record a payment from a contact (optionally for one of their deals).
@@ -49,9 +49,9 @@ pub async fn create_payment(
 #[utoipa::path(tag = "revenue", params(("id" = Uuid, Path, description = "The payment's id")),
     responses((status = 200, description = "The payment", body = Payment)))]
 #[get("/payments/{id}")]
-pub async fn get_payment(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_payment(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a payment.
@@ -63,20 +63,16 @@ pub async fn get_payment(state: web::Data<AppState>, id: web::Path<Uuid>) -> App
 #[patch("/payments/{id}")]
 pub async fn update_payment(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdatePayment>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Delete a payment.
@@ -87,12 +83,13 @@ pub async fn update_payment(
 #[delete("/payments/{id}")]
 pub async fn delete_payment(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -103,10 +100,9 @@ pub async fn delete_payment(
 #[get("/revenue")]
 pub async fn get_revenue(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<RevenueParams>,
 ) -> AppResult<web::Json<RevenueReport>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        revenue::report(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(revenue::report(&mut conn, auth.workspace(), &params).await?))
 }

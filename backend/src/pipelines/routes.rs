@@ -8,6 +8,7 @@ use super::dto::{
 };
 use super::service;
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::ParamErrors;
@@ -17,9 +18,9 @@ use crate::state::AppState;
 /// Every pipeline with its stages, in order; the first is the default for new deals.
 #[utoipa::path(tag = "pipelines", responses((status = 200, description = "The pipelines", body = PipelineList)))]
 #[get("/pipelines")]
-pub async fn list_pipelines(state: web::Data<AppState>) -> AppResult<web::Json<PipelineList>> {
+pub async fn list_pipelines(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<PipelineList>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, state.workspace_id()).await?))
+    Ok(web::Json(service::list(&mut conn, auth.workspace()).await?))
 }
 
 /// Create a pipeline, with its stages (or "New", "Won" and "Lost").
@@ -44,9 +45,9 @@ pub async fn create_pipeline(
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path, description = "The pipeline's id")),
     responses((status = 200, description = "The pipeline", body = Pipeline)))]
 #[get("/pipelines/{id}")]
-pub async fn get_pipeline(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_pipeline(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Rename a pipeline or change its place in the list (position 0 makes it the default).
@@ -58,20 +59,16 @@ pub async fn get_pipeline(state: web::Data<AppState>, id: web::Path<Uuid>) -> Ap
 #[patch("/pipelines/{id}")]
 pub async fn update_pipeline(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdatePipeline>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Delete a pipeline. Refused (409) while it holds deals, even trashed ones, or when it is the only pipeline.
@@ -82,12 +79,13 @@ pub async fn update_pipeline(
 #[delete("/pipelines/{id}")]
 pub async fn delete_pipeline(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -123,6 +121,7 @@ pub async fn create_stage(
 #[patch("/pipelines/{id}/stages/{stage_id}")]
 pub async fn update_stage(
     state: web::Data<AppState>,
+    auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
     body: ApiJson<UpdateStage>,
 ) -> AppResult<HttpResponse> {
@@ -130,7 +129,7 @@ pub async fn update_stage(
     let mut conn = state.conn().await?;
     Ok(ok(&service::update_stage(
         &mut conn,
-        state.workspace_id(),
+        auth.workspace(),
         pipeline,
         stage,
         body.0,
@@ -146,6 +145,7 @@ pub async fn update_stage(
 #[delete("/pipelines/{id}/stages/{stage_id}")]
 pub async fn delete_stage(
     state: web::Data<AppState>,
+    auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
     params: web::Query<DeleteStageParams>,
 ) -> AppResult<HttpResponse> {
@@ -158,7 +158,7 @@ pub async fn delete_stage(
     let mut conn = state.conn().await?;
     Ok(ok(&service::delete_stage(
         &mut conn,
-        state.workspace_id(),
+        auth.workspace(),
         pipeline,
         stage,
         move_to,
@@ -174,15 +174,12 @@ pub async fn delete_stage(
 #[put("/pipelines/{id}/stages/order")]
 pub async fn reorder_stages(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     body: ApiJson<ReorderStages>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::reorder_stages(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-    )
-    .await?))
+    Ok(ok(
+        &service::reorder_stages(&mut conn, auth.workspace(), *id, body.0).await?
+    ))
 }

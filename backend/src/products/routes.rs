@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::{CreateProduct, ListProductsParams, Product, ProductPage, UpdateProduct};
 use super::service;
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -17,12 +18,11 @@ use crate::state::AppState;
 #[get("/products")]
 pub async fn list_products(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListProductsParams>,
 ) -> AppResult<web::Json<ProductPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Add a product to the catalogue.
@@ -47,9 +47,9 @@ pub async fn create_product(
 #[utoipa::path(tag = "products", params(("id" = Uuid, Path, description = "The product's id")),
     responses((status = 200, description = "The product", body = Product)))]
 #[get("/products/{id}")]
-pub async fn get_product(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_product(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a product; proposals already written keep their prices.
@@ -61,20 +61,16 @@ pub async fn get_product(state: web::Data<AppState>, id: web::Path<Uuid>) -> App
 #[patch("/products/{id}")]
 pub async fn update_product(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateProduct>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Delete a product; proposal lines that used it keep their text and price.
@@ -85,11 +81,12 @@ pub async fn update_product(
 #[delete("/products/{id}")]
 pub async fn delete_product(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::dto::{CreateProposal, ListProposalsParams, Proposal, ProposalPage, UpdateProposal};
 use super::{html, pdf, service};
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -36,12 +37,11 @@ fn file_name(p: &Proposal) -> String {
 #[get("/proposals")]
 pub async fn list_proposals(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListProposalsParams>,
 ) -> AppResult<web::Json<ProposalPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Draft a proposal for a deal. Lines name a catalogue product (its name and price are the
@@ -67,9 +67,9 @@ pub async fn create_proposal(
 #[utoipa::path(tag = "proposals", params(("id" = Uuid, Path, description = "The proposal's id")),
     responses((status = 200, description = "The proposal", body = Proposal)))]
 #[get("/proposals/{id}")]
-pub async fn get_proposal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_proposal(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a proposal: its text, tax, status, or all its lines at once.
@@ -81,20 +81,16 @@ pub async fn get_proposal(state: web::Data<AppState>, id: web::Path<Uuid>) -> Ap
 #[patch("/proposals/{id}")]
 pub async fn update_proposal(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateProposal>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Delete a proposal.
@@ -105,12 +101,13 @@ pub async fn update_proposal(
 #[delete("/proposals/{id}")]
 pub async fn delete_proposal(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -118,9 +115,9 @@ pub async fn delete_proposal(
 #[utoipa::path(tag = "proposals", params(("id" = Uuid, Path, description = "The proposal's id")),
     responses((status = 200, description = "A self-contained HTML page", content_type = "text/html", body = String)))]
 #[get("/proposals/{id}/print")]
-pub async fn print_proposal(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn print_proposal(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let p = service::get(&mut conn, state.workspace_id(), *id).await?;
+    let p = service::get(&mut conn, auth.workspace(), *id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
@@ -134,9 +131,13 @@ pub async fn print_proposal(state: web::Data<AppState>, id: web::Path<Uuid>) -> 
 #[utoipa::path(tag = "proposals", params(("id" = Uuid, Path, description = "The proposal's id")),
     responses((status = 200, description = "An A4 PDF", content_type = "application/pdf", body = Vec<u8>)))]
 #[get("/proposals/{id}/pdf")]
-pub async fn download_proposal_pdf(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn download_proposal_pdf(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let p = service::get(&mut conn, state.workspace_id(), *id).await?;
+    let p = service::get(&mut conn, auth.workspace(), *id).await?;
     let bytes = pdf::render(&p);
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::{CreateReminder, ListRemindersParams, Reminder, ReminderPage, SnoozeReminder, UpdateReminder};
 use super::service;
 use crate::error::AppResult;
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -17,12 +18,11 @@ use crate::state::AppState;
 #[get("/reminders")]
 pub async fn list_reminders(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListRemindersParams>,
 ) -> AppResult<web::Json<ReminderPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Create a reminder about a contact. An open reminder earlier than the contact's cadence brings its next follow-up forward.
@@ -47,9 +47,9 @@ pub async fn create_reminder(
 #[utoipa::path(tag = "reminders", params(("id" = Uuid, Path, description = "The reminder's id")),
     responses((status = 200, description = "The reminder", body = Reminder)))]
 #[get("/reminders/{id}")]
-pub async fn get_reminder(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_reminder(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a reminder's title, notes or due time.
@@ -61,40 +61,34 @@ pub async fn get_reminder(state: web::Data<AppState>, id: web::Path<Uuid>) -> Ap
 #[patch("/reminders/{id}")]
 pub async fn update_reminder(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateReminder>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Mark a reminder done (doing it again changes nothing).
 #[utoipa::path(tag = "reminders", params(("id" = Uuid, Path, description = "The reminder's id")),
     responses((status = 200, description = "The completed reminder", body = Reminder)))]
 #[post("/reminders/{id}/complete")]
-pub async fn complete_reminder(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn complete_reminder(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::complete(&mut conn, state.workspace_id(), *id, true).await?))
+    Ok(ok(&service::complete(&mut conn, auth.workspace(), *id, true).await?))
 }
 
 /// Open a completed reminder again.
 #[utoipa::path(tag = "reminders", params(("id" = Uuid, Path, description = "The reminder's id")),
     responses((status = 200, description = "The reopened reminder", body = Reminder)))]
 #[post("/reminders/{id}/reopen")]
-pub async fn reopen_reminder(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn reopen_reminder(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(
-        &service::complete(&mut conn, state.workspace_id(), *id, false).await?
-    ))
+    Ok(ok(&service::complete(&mut conn, auth.workspace(), *id, false).await?))
 }
 
 /// Postpone a reminder until a later time (this also reopens it).
@@ -104,12 +98,13 @@ pub async fn reopen_reminder(state: web::Data<AppState>, id: web::Path<Uuid>) ->
 #[post("/reminders/{id}/snooze")]
 pub async fn snooze_reminder(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     body: ApiJson<SnoozeReminder>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     Ok(ok(
-        &service::snooze(&mut conn, state.workspace_id(), *id, body.0.until).await?
+        &service::snooze(&mut conn, auth.workspace(), *id, body.0.until).await?
     ))
 }
 
@@ -121,11 +116,12 @@ pub async fn snooze_reminder(
 #[delete("/reminders/{id}")]
 pub async fn delete_reminder(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,6 +9,7 @@ use super::dto::{
 };
 use super::service;
 use crate::error::{AppResult, Problem};
+use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
@@ -20,12 +21,11 @@ use crate::state::AppState;
 #[get("/templates")]
 pub async fn list_templates(
     state: web::Data<AppState>,
+    auth: Auth,
     params: web::Query<ListTemplatesParams>,
 ) -> AppResult<web::Json<TemplatePage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::list(&mut conn, state.workspace_id(), &params).await?,
-    ))
+    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
 }
 
 /// Create a template. Subject and body must parse: every `{{` closed, variables named like `contact.first_name`.
@@ -53,9 +53,9 @@ pub async fn create_template(
 #[utoipa::path(tag = "templates", params(("id" = Uuid, Path, description = "The template's id")),
     responses((status = 200, description = "The template", body = Template)))]
 #[get("/templates/{id}")]
-pub async fn get_template(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_template(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, state.workspace_id(), *id).await?))
+    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
 }
 
 /// Change a template.
@@ -70,20 +70,16 @@ pub async fn get_template(state: web::Data<AppState>, id: web::Path<Uuid>) -> Ap
 #[patch("/templates/{id}")]
 pub async fn update_template(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateTemplate>,
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(&service::update(
-        &mut conn,
-        state.workspace_id(),
-        *id,
-        body.0,
-        expected,
-    )
-    .await?))
+    Ok(ok(
+        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
+    ))
 }
 
 /// Delete a template.
@@ -94,12 +90,13 @@ pub async fn update_template(
 #[delete("/templates/{id}")]
 pub async fn delete_template(
     state: web::Data<AppState>,
+    auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let expected = if_match(&req)?;
     let mut conn = state.conn().await?;
-    service::delete(&mut conn, state.workspace_id(), *id, expected).await?;
+    service::delete(&mut conn, auth.workspace(), *id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -110,12 +107,13 @@ pub async fn delete_template(
 #[post("/templates/{id}/render")]
 pub async fn render_template(
     state: web::Data<AppState>,
+    auth: Auth,
     id: web::Path<Uuid>,
     body: ApiJson<RenderTemplate>,
 ) -> AppResult<web::Json<RenderedTemplate>> {
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::render(&mut conn, state.workspace_id(), *id, body.0.contact_id).await?,
+        service::render(&mut conn, auth.workspace(), *id, body.0.contact_id).await?,
     ))
 }
 
@@ -125,11 +123,12 @@ pub async fn render_template(
 #[post("/templates/preview")]
 pub async fn preview_template(
     state: web::Data<AppState>,
+    auth: Auth,
     body: ApiJson<PreviewTemplate>,
 ) -> AppResult<web::Json<RenderedTemplate>> {
     let mut conn = state.conn().await?;
     let p = body.0;
     Ok(web::Json(
-        service::preview(&mut conn, state.workspace_id(), p.contact_id, &p.subject, &p.body).await?,
+        service::preview(&mut conn, auth.workspace(), p.contact_id, &p.subject, &p.body).await?,
     ))
 }

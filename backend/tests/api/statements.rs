@@ -1,6 +1,7 @@
 //! SQL statements per request, counted by PostgreSQL itself (pg_stat_statements, enabled on the
 //! test cluster): every list and detail endpoint runs at most four, and the same number for a
 //! page of one row as for a page of two hundred — so an N+1 query cannot come back unnoticed.
+//! Authentication is counted apart: one statement (the API token's lookup) per request.
 
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
@@ -10,6 +11,7 @@ use serde_json::json;
 use crate::common::TestApp;
 
 const LIMIT: i64 = 4;
+const AUTH_LIMIT: i64 = 1;
 
 #[derive(QueryableByName)]
 struct Statement {
@@ -42,8 +44,18 @@ async fn reset(app: &TestApp) {
     .unwrap();
 }
 
-/// Statements run to answer `GET path`, with their text for the failure message.
+/// Statements run to answer `GET path` (the endpoint's, then authentication's), with their text
+/// for the failure message.
 async fn count(app: &TestApp, path: &str) -> (i64, String) {
+    let (endpoint, auth, listing) = count_split(app, path).await;
+    assert!(
+        auth <= AUTH_LIMIT,
+        "GET {path}: authentication ran {auth} statements (at most {AUTH_LIMIT})\n{listing}"
+    );
+    (endpoint, listing)
+}
+
+async fn count_split(app: &TestApp, path: &str) -> (i64, i64, String) {
     // One request first, so that a connection is open and caches are warm; then the measured one.
     let warm = app.get(path).await;
     assert_eq!(warm.status, 200, "GET {path}: {}", warm.text);
@@ -54,7 +66,9 @@ async fn count(app: &TestApp, path: &str) -> (i64, String) {
     let r = app.get(path).await;
     assert_eq!(r.status, 200, "GET {path}: {}", r.text);
     let statements = executed(app).await;
-    let total = statements.iter().map(|s| s.calls).sum();
+    let is_auth = |s: &Statement| s.query.contains("\"api_tokens\"");
+    let total = statements.iter().filter(|s| !is_auth(s)).map(|s| s.calls).sum();
+    let auth = statements.iter().filter(|s| is_auth(s)).map(|s| s.calls).sum();
     let listing = statements
         .iter()
         .map(|s| {
@@ -66,7 +80,7 @@ async fn count(app: &TestApp, path: &str) -> (i64, String) {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    (total, listing)
+    (total, auth, listing)
 }
 
 async fn first_id(app: &TestApp, path: &str) -> String {
@@ -192,6 +206,9 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
             failures.push(format!("GET {path}: {n} statements\n{sql}"));
         }
     }
+    // Authentication is one statement on every request, whatever the endpoint.
+    let (_, auth, listing) = count_split(&app, "/api/v1/contacts?limit=1").await;
+    assert_eq!(auth, 1, "authentication statements:\n{listing}");
     println!("statements per request (1 row / 200 rows):\n{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

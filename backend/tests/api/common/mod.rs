@@ -12,6 +12,7 @@ use std::net::TcpListener;
 
 use actix_web::HttpServer;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use rapport::accounts::dto::{Role, TokenScope};
 use rapport::config::{Config, LogFormat};
 use rapport::db::{DbPool, build_pool};
 use rapport::state::AppState;
@@ -82,13 +83,78 @@ pub fn test_config(database_url: &str) -> Config {
         log_format: LogFormat::Text,
         log_level: "warn".into(),
         llm: rapport::config::LlmConfig::local(),
+        accounts: rapport::config::AccountsConfig::local(8080),
     }
 }
 
-/// A running server on a random port, its database and a client.
+/// The password of every account the harness makes.
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const OWNER_EMAIL: &str = "owner@rapport.test";
+
+/// The argon2id hash of [`PASSWORD`], computed once per test process.
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::PasswordHasher;
+        argon2::Argon2::default()
+            .hash_password(PASSWORD.as_bytes())
+            .unwrap()
+            .to_string()
+    })
+    .clone()
+}
+
+/// Creates an account (password [`PASSWORD`]) with a role in the workspace; returns its id.
+pub async fn add_user(pool: &DbPool, email: &str, name: &str, workspace: uuid::Uuid, role: Role) -> uuid::Uuid {
+    let mut conn = pool.get().await.unwrap();
+    let now = chrono::Utc::now();
+    let user = rapport::accounts::store::insert_user(
+        &mut conn,
+        &rapport::accounts::store::UserRow {
+            id: uuid::Uuid::now_v7(),
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            password_hash: password_hash(),
+            created_at: now,
+            updated_at: now,
+            last_sign_in_at: None,
+            version: 1,
+        },
+    )
+    .await
+    .unwrap();
+    rapport::accounts::store::insert_membership(&mut conn, workspace, user.id, role, now)
+        .await
+        .unwrap();
+    user.id
+}
+
+/// A new API token of the user in the workspace.
+pub async fn add_token(pool: &DbPool, user: uuid::Uuid, workspace: uuid::Uuid, scope: TokenScope) -> String {
+    let mut conn = pool.get().await.unwrap();
+    rapport::accounts::service::issue_token(&mut conn, user, workspace, "tests", scope, chrono::Utc::now())
+        .await
+        .unwrap()
+}
+
+/// A client that sends this API token on every request.
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// A running server on a random port, its database and a client signed in (with an API token)
+/// as the owner of the default workspace.
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The owner's id and API token (write scope) in the default workspace.
+    pub owner: uuid::Uuid,
+    pub token: String,
     pub pool: DbPool,
     pub db: TestDb,
     /// The server's state, shared with it.
@@ -148,25 +214,72 @@ impl TestApp {
         let db = TestDb::new().await;
         let mut config = test_config(&db.url);
         config.llm = llm;
-        Self::start(db, config)
+        Self::start(db, config).await
     }
 
     pub async fn spawn_with(db: TestDb) -> TestApp {
         let config = test_config(&db.url);
-        Self::start(db, config)
+        Self::start(db, config).await
     }
 
-    fn start(db: TestDb, config: Config) -> TestApp {
+    /// A server with these settings changed.
+    pub async fn spawn_configured(change: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDb::new().await;
+        let mut config = test_config(&db.url);
+        change(&mut config);
+        Self::start(db, config).await
+    }
+
+    /// A server on a fresh installation: no account yet, and a client with no credential.
+    pub async fn spawn_fresh() -> TestApp {
+        let db = TestDb::new().await;
+        let config = test_config(&db.url);
         let pool = build_pool(&db.url, config.db_pool_size).unwrap();
         let state = AppState::new(pool.clone(), config);
         let base = serve(state.clone());
         TestApp {
             base,
             client: reqwest::Client::new(),
+            owner: uuid::Uuid::nil(),
+            token: String::new(),
             pool,
             db,
             state,
         }
+    }
+
+    async fn start(db: TestDb, config: Config) -> TestApp {
+        let pool = build_pool(&db.url, config.db_pool_size).unwrap();
+        let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+        let owner = add_user(&pool, OWNER_EMAIL, "Olive Owner", ws, Role::Owner).await;
+        let token = add_token(&pool, owner, ws, TokenScope::Write).await;
+        let state = AppState::new(pool.clone(), config);
+        let base = serve(state.clone());
+        TestApp {
+            base,
+            client: client_with_token(&token),
+            owner,
+            token,
+            pool,
+            db,
+            state,
+        }
+    }
+
+    /// A client with no credential.
+    pub fn anonymous(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Sends a request with another client (another credential, or none).
+    pub async fn request_as(
+        &self,
+        client: &reqwest::Client,
+        method: Method,
+        path: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Resp {
+        send(build(client.request(method, format!("{}{path}", self.base)))).await
     }
 
     pub async fn request(
@@ -199,6 +312,12 @@ impl TestApp {
         let res = self.post("/api/v1/contacts", &body).await;
         assert_eq!(res.status, 201, "{}", res.text);
         res.body
+    }
+
+    /// Runs a statement against the test's database; returns the rows it changed.
+    pub async fn execute(&self, sql: &str) -> usize {
+        let mut conn = self.pool.get().await.unwrap();
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap()
     }
 
     /// Runs a scalar SQL query against the test's database.
@@ -245,4 +364,48 @@ pub fn serve(state: AppState) -> String {
         .run();
     actix_web::rt::spawn(server);
     format!("http://127.0.0.1:{port}")
+}
+
+/// The value of the session cookie a response set.
+pub fn session_cookie(res: &Resp) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("rapport_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// A browser-like client with this session cookie: its requests say they come from the same
+/// origin, as the web app's do.
+pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("rapport_session={cookie}").parse().unwrap(),
+    );
+    headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+impl TestApp {
+    /// Signs in with email and password (as the web app does); returns the session cookie.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let res = self
+            .request_as(&self.anonymous(), Method::POST, "/api/v1/auth/login", |r| {
+                r.header("sec-fetch-site", "same-origin")
+                    .json(&serde_json::json!({"email": email, "password": password}))
+            })
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        session_cookie(&res).expect("a session cookie")
+    }
+
+    /// A member of the default workspace with this role, and a client signed in as them.
+    pub async fn member(&self, email: &str, role: Role) -> (uuid::Uuid, reqwest::Client) {
+        let id = add_user(&self.pool, email, email, rapport::db::DEFAULT_WORKSPACE_ID, role).await;
+        let cookie = self.sign_in(email, PASSWORD).await;
+        (id, client_with_cookie(&cookie))
+    }
 }

@@ -1,0 +1,10 @@
+DROP FUNCTION seed_workspace(uuid);
+DROP FUNCTION uuid_v7();
+DROP TABLE setup_codes;
+DROP TABLE sign_in_failures;
+DROP TABLE security_events;
+DROP TABLE invitations;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE memberships;
+DROP TABLE users;
