@@ -25,7 +25,10 @@ SEARCH_TERMS = ["hopper", "lovelace", "ada", "berlin", "grace t", "consultant", 
 
 def call(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("BENCH_TOKEN"):
+        headers["Authorization"] = "Bearer " + os.environ["BENCH_TOKEN"]
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     started = time.perf_counter()
     with urllib.request.urlopen(req, timeout=120) as resp:
         payload = resp.read()

@@ -11,6 +11,9 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 if body == "" then body = nil end
 local headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
+-- Rapport's requests carry an API token, as a real client's do (the baseline ignores it).
+local token = os.getenv("BENCH_TOKEN")
+if token and #token > 0 then headers["Authorization"] = "Bearer " .. token end
 local counter = 0
 local threads = {}
 

@@ -272,7 +272,7 @@ pub fn add_security(doc: &mut OpenApi) {
             };
             let token_rule = if p.session_only {
                 " Browser session only: API tokens are refused (403 `session_required`)."
-            } else if method == Method::GET {
+            } else if !p.writes {
                 " API tokens: `read` or `write` scope."
             } else {
                 " API tokens: `write` scope."

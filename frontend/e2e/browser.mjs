@@ -4,9 +4,25 @@ import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080'
+/** Headers for `page.request` writes: it shares the page's session cookie but sends no Fetch
+ * Metadata, so it says it comes from the app's own origin, as the app's own requests do. */
+export const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' }
 export const SHOTS = new URL('../test-results/', import.meta.url).pathname
 
-export async function launch() {
+export const E2E_EMAIL = process.env.E2E_EMAIL ?? 'e2e@rapport.test'
+export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? ''
+
+/** Signs in through the sign-in page, as a person would. @param {import('playwright-core').Page} page */
+export async function signIn(page, email = E2E_EMAIL, password = E2E_PASSWORD) {
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+}
+
+/** A browser with one page, signed in as the test owner unless `signedIn` is false. */
+export async function launch({ signedIn = true } = {}) {
   mkdirSync(SHOTS, { recursive: true })
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -23,5 +39,6 @@ export async function launch() {
   const context = await browser.newContext({ baseURL: BASE_URL, viewport: { width: 1280, height: 800 } })
   const page = await context.newPage()
   page.setDefaultTimeout(10_000)
+  if (signedIn) await signIn(page)
   return { browser, page }
 }

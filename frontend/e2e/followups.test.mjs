@@ -2,7 +2,7 @@
 // Logging an interaction moves the follow-up date; working the queue clears a follow-up.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SHOTS, SAME_ORIGIN } from './browser.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let ctx
@@ -16,7 +16,7 @@ after(async () => {
 
 /** @param {Record<string, unknown>} body */
 async function contact(body) {
-  const res = await ctx.page.request.post('/api/v1/contacts', { data: body })
+  const res = await ctx.page.request.post('/api/v1/contacts', { data: body, headers: SAME_ORIGIN })
   assert.equal(res.status(), 201, await res.text())
   return res.json()
 }

@@ -2,7 +2,7 @@
 // A person changes a follow-up cadence and subscribes to the calendar feed from Settings.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SHOTS, SAME_ORIGIN } from './browser.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let ctx
@@ -31,6 +31,7 @@ test('cadences and the calendar link', async () => {
   assert.equal(settings.follow_up_cadence_days.lead, 5)
   // Put it back for other tests.
   await page.request.patch('/api/v1/settings', {
+    headers: SAME_ORIGIN,
     data: { timezone: 'UTC', follow_up_cadence_days: { lead: 3, prospect: 7, client: 30, inactive: null } },
   })
 

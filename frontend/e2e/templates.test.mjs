@@ -3,7 +3,7 @@
 // that contact from the template, logging it on the timeline.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SHOTS, SAME_ORIGIN } from './browser.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let ctx
@@ -18,6 +18,7 @@ after(async () => {
 test('write, preview and use a template', async () => {
   const { page } = ctx
   const res = await page.request.post('/api/v1/contacts', {
+    headers: SAME_ORIGIN,
     data: {
       first_name: 'Tessa',
       last_name: 'Template',

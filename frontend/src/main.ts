@@ -2,6 +2,18 @@ import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
+import { whenUnauthorized } from './api/client'
+import { vCan } from './directives/can'
+import { useSession } from './stores/session'
 import './styles.css'
 
-createApp(App).use(createPinia()).use(router).mount('#app')
+const app = createApp(App).use(createPinia()).use(router)
+app.directive('can', vCan)
+// A session that ends elsewhere (signed out, expired, removed from the workspace) leads back to
+// the sign-in page, which returns here afterwards.
+whenUnauthorized(() => {
+  useSession().forget()
+  const here = router.currentRoute.value
+  if (!here.meta.public) void router.replace({ name: 'login', query: { next: here.fullPath } })
+})
+app.mount('#app')

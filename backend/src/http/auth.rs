@@ -41,6 +41,8 @@ pub struct Policy {
     pub access: Access,
     /// Only a browser session, never an API token (password, tokens, workspaces).
     pub session_only: bool,
+    /// Changes something: refused to `read` tokens.
+    pub writes: bool,
 }
 
 const PUBLIC: &[&str] = &[
@@ -53,6 +55,9 @@ const PUBLIC: &[&str] = &[
     "accept_invitation",
     "get_calendar_ics",
 ];
+/// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
+/// may use them.
+const READS_BY_POST: &[&str] = &["create_contact_insights", "preview_template", "render_template"];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
@@ -96,12 +101,17 @@ pub fn policy(operation_id: &str, method: &Method) -> Policy {
         (Access::Role(Role::ReadOnly), true)
     } else if is(ADMIN) {
         (Access::Role(Role::Admin), false)
-    } else if method == Method::GET {
+    } else if method == Method::GET || is(READS_BY_POST) {
         (Access::Role(Role::ReadOnly), false)
     } else {
         (Access::Role(Role::Member), false)
     };
-    Policy { access, session_only }
+    let writes = method != Method::GET && !is(READS_BY_POST);
+    Policy {
+        access,
+        session_only,
+        writes,
+    }
 }
 
 /// Public operations that start a session: protected against login CSRF like cookie writes.
@@ -341,7 +351,7 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
                 "this operation needs a signed-in browser session; API tokens cannot use it",
             ));
         }
-        if *scope == TokenScope::Read && is_unsafe(req.method()) {
+        if *scope == TokenScope::Read && policy.writes {
             return Err(AppError::refused(
                 "insufficient_scope",
                 "this API token has the read scope; this operation needs a token with the write scope",
@@ -469,5 +479,8 @@ mod tests {
         assert_eq!(policy("login", &Method::POST).access, Access::Public);
         assert!(policy("create_api_token", &Method::POST).session_only);
         assert!(!policy("get_me", &Method::GET).session_only);
+        let insights = policy("create_contact_insights", &Method::POST);
+        assert_eq!(insights.access, Access::Role(Role::ReadOnly));
+        assert!(!insights.writes && policy("create_contact", &Method::POST).writes);
     }
 }

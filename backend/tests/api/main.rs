@@ -19,6 +19,7 @@ mod demo;
 mod followups;
 mod idempotency;
 mod interactions;
+mod isolation;
 mod migrations;
 mod proposals;
 mod reminders;

@@ -6,6 +6,22 @@ import type { Problem } from './types'
 
 export const api = createClient<paths>({ baseUrl: '' })
 
+let onUnauthorized: (() => void) | null = null
+
+/** Called when the server says the session is gone (401) on any request but sign-in's own. */
+export function whenUnauthorized(handler: () => void) {
+  onUnauthorized = handler
+}
+
+api.use({
+  onResponse({ request, response }) {
+    const path = new URL(request.url, window.location.origin).pathname
+    const own = path.startsWith('/api/v1/auth/') || path === '/api/v1/me' || path.includes('/invitations/')
+    if (response.status === 401 && !own) onUnauthorized?.()
+    return response
+  },
+})
+
 /** A failed API call, carrying the server's problem document when there was one. */
 export class ApiError extends Error {
   readonly status: number

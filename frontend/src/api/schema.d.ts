@@ -633,7 +633,7 @@ export interface paths {
          * What to know about a contact before getting in touch: summary, communication style,
          *     preferences, things to know before the next meeting, risks and next steps. Answers are
          *     cached until the contact's facts change or `refresh=true`.
-         * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         post: operations["create_contact_insights"];
         delete?: never;
@@ -1717,7 +1717,7 @@ export interface paths {
         put?: never;
         /**
          * Fill unsaved template text for a contact (the editor's live preview).
-         * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         post: operations["preview_template"];
         delete?: never;
@@ -1765,7 +1765,7 @@ export interface paths {
         put?: never;
         /**
          * Fill a template for a contact; lists variables that are unknown (typos) or empty for this contact.
-         * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         post: operations["render_template"];
         delete?: never;

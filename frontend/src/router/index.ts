@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { useSession } from '../stores/session'
 
 // Views load lazily so the first page only downloads what it shows.
 export const router = createRouter({
@@ -10,6 +11,21 @@ export const router = createRouter({
     return { top: 0 }
   },
   routes: [
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('../views/LoginView.vue'),
+      meta: { public: true },
+    },
+    {
+      path: '/invitations/:token',
+      name: 'invitation',
+      component: () => import('../views/InvitationView.vue'),
+      props: true,
+      meta: { public: true },
+    },
+    { path: '/account', name: 'account', component: () => import('../views/AccountView.vue') },
+    { path: '/members', name: 'members', component: () => import('../views/MembersView.vue') },
     { path: '/', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
     { path: '/contacts', name: 'contacts', component: () => import('../views/ContactsView.vue') },
     { path: '/contacts/new', name: 'contact-new', component: () => import('../views/ContactEditView.vue') },
@@ -71,4 +87,16 @@ export const router = createRouter({
     { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
   ],
+})
+
+// Every page but the public ones needs a signed-in user; the sign-in page brings them back.
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (to.meta.public) {
+    if (!session.loaded) await session.load().catch(() => false)
+    return true
+  }
+  if (!session.me && !(await session.load())) return { name: 'login', query: { next: to.fullPath } }
+  if (to.meta.role && !session.can(to.meta.role)) return { name: 'dashboard' }
+  return true
 })

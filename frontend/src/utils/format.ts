@@ -54,3 +54,10 @@ export function fromLocalInput(value: string): string | null {
   const d = new Date(value)
   return Number.isNaN(d.getTime()) ? null : d.toISOString()
 }
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** A moment in the reader's locale and time zone, e.g. "2 Dec 2026, 09:30". */
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso))
+}
