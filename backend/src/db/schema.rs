@@ -1,5 +1,6 @@
-// @generated-style table definitions, kept in step with migrations/ by hand and checked by the
-// migration tests (a query through every column of every table runs against a migrated database).
+// Table definitions, kept in step with migrations/ (regenerate with `diesel print-schema` when
+// convenient) and checked by tests/api/migrations.rs::schema_rs_matches_the_migrated_database,
+// which compares every table and column (name, type, nullability) with the migrated database.
 
 diesel::table! {
     workspaces (id) {
@@ -63,6 +64,7 @@ diesel::table! {
         last_sentiment -> Nullable<Text>,
         company_name -> Nullable<Text>,
         search_text -> Text,
+        owner_id -> Nullable<Uuid>,
     }
 }
 
@@ -94,7 +96,8 @@ diesel::table! {
         sentiment_score -> Nullable<Float8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        version -> Int4,        deal_id -> Nullable<Uuid>,
+        version -> Int4,
+        deal_id -> Nullable<Uuid>,
     }
 }
 
@@ -110,7 +113,9 @@ diesel::table! {
         origin -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        version -> Int4,        deal_id -> Nullable<Uuid>,
+        version -> Int4,
+        deal_id -> Nullable<Uuid>,
+        assignee_id -> Nullable<Uuid>,
     }
 }
 
@@ -140,6 +145,8 @@ diesel::table! {
         contact_id -> Nullable<Uuid>,
         fields -> Array<Text>,
         occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_name -> Nullable<Text>,
     }
 }
 
@@ -194,6 +201,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         version -> Int4,
         sort_title -> Text,
+        owner_id -> Nullable<Uuid>,
     }
 }
 
@@ -273,6 +281,81 @@ diesel::table! {
         quantity_milli -> Int8,
         unit_price_minor -> Int8,
         discount_bp -> Int4,
+        workspace_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (workspace_id) {
+        workspace_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    custom_field_definitions (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        entity -> Text,
+        key -> Text,
+        label -> Text,
+        field_type -> Text,
+        options -> Array<Text>,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    llm_cache (key) {
+        key -> Bytea,
+        workspace_id -> Uuid,
+        feature -> Text,
+        provider -> Text,
+        model -> Text,
+        prompt_version -> Text,
+        request -> Jsonb,
+        response -> Nullable<Jsonb>,
+        prompt_tokens -> Nullable<Int4>,
+        completion_tokens -> Nullable<Int4>,
+        latency_ms -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        pending_until -> Nullable<Timestamptz>,
+        hit_count -> Int8,
+        last_hit_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    llm_usage (workspace_id) {
+        workspace_id -> Uuid,
+        misses -> Int8,
+        failures -> Int8,
+    }
+}
+
+diesel::table! {
+    ai_conversations (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        contact_id -> Uuid,
+        title -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ai_messages (id) {
+        id -> Uuid,
+        conversation_id -> Uuid,
+        role -> Text,
+        content -> Text,
+        cached -> Bool,
+        created_at -> Timestamptz,
     }
 }
 
@@ -404,6 +487,8 @@ diesel::joinable!(memberships -> workspaces (workspace_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invitations -> workspaces (workspace_id));
+diesel::joinable!(ai_messages -> ai_conversations (conversation_id));
+diesel::joinable!(ai_conversations -> contacts (contact_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -429,5 +514,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     security_events,
     sign_in_failures,
-    setup_codes
+    setup_codes,
+    calendar_feeds,
+    custom_field_definitions,
+    llm_cache,
+    llm_usage,
+    ai_conversations,
+    ai_messages
 );

@@ -277,7 +277,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             version: 1,
         };
         store::insert(conn, &row).await?;
-        store::replace_lines(conn, id, &lines).await?;
+        store::replace_lines(conn, workspace, id, &lines).await?;
         let summary = format!("Drafted proposal #{} for {}", row.number, deal.title);
         activity::service::record(conn, workspace, record(&row, &deal, Action::Created, summary)).await?;
         Ok(to_dto(row, &lines, Some(&deal)))
@@ -323,7 +323,7 @@ pub async fn update(
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
         if let Some(lines) = &lines {
-            store::replace_lines(conn, id, lines).await?;
+            store::replace_lines(conn, workspace, id, lines).await?;
         }
         let deal = deals::service::get(conn, workspace, row.deal_id).await?;
         let summary = match status_changed {

@@ -83,13 +83,30 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ProposalRow) -> QueryRes
         .map(|_| ())
 }
 
-pub async fn replace_lines(conn: &mut AsyncPgConnection, proposal: Uuid, lines: &[LineRow]) -> QueryResult<()> {
-    diesel::delete(proposal_lines::table.filter(proposal_lines::proposal_id.eq(proposal)))
-        .execute(conn)
-        .await?;
+/// Replaces the proposal's lines; each carries the workspace, so the database refuses a product
+/// of another workspace.
+pub async fn replace_lines(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    proposal: Uuid,
+    lines: &[LineRow],
+) -> QueryResult<()> {
+    diesel::delete(
+        proposal_lines::table.filter(
+            proposal_lines::workspace_id
+                .eq(workspace)
+                .and(proposal_lines::proposal_id.eq(proposal)),
+        ),
+    )
+    .execute(conn)
+    .await?;
     if !lines.is_empty() {
+        let rows: Vec<_> = lines
+            .iter()
+            .map(|line| (line, proposal_lines::workspace_id.eq(workspace)))
+            .collect();
         diesel::insert_into(proposal_lines::table)
-            .values(lines)
+            .values(rows)
             .execute(conn)
             .await?;
     }

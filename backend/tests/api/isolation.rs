@@ -620,3 +620,54 @@ async fn read_only_members_and_read_tokens_change_nothing_and_strangers_get_401(
         failures.join("\n")
     );
 }
+
+/// The database itself refuses a link between two workspaces' records, whatever a query does.
+#[actix_web::test]
+async fn the_database_refuses_links_across_workspaces() {
+    let app = TestApp::spawn().await;
+    let other = Uuid::now_v7();
+    {
+        let mut conn = app.pool.get().await.unwrap();
+        rapport::accounts::store::insert_workspace(&mut conn, other, "Other", chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    let contact = app
+        .contact(json!({"first_name": "Ada", "company_name": "Engines"}))
+        .await;
+    let contact_id = contact["id"].as_str().unwrap();
+    let company_id = contact["company"]["id"].as_str().unwrap();
+    let deal = app.post("/api/v1/deals", &json!({"title": "Deal"})).await.body;
+    let deal_id = deal["id"].as_str().unwrap();
+    let attempts = [
+        format!(
+            "INSERT INTO interactions (id, workspace_id, contact_id, kind, direction, occurred_at, created_at, updated_at) \
+             VALUES ('{}', '{other}', '{contact_id}', 'call', 'outbound', now(), now(), now())",
+            Uuid::now_v7()
+        ),
+        format!(
+            "INSERT INTO reminders (id, workspace_id, contact_id, title, due_at, origin, created_at, updated_at) \
+             VALUES ('{}', '{other}', '{contact_id}', 'x', now(), 'manual', now(), now())",
+            Uuid::now_v7()
+        ),
+        format!("UPDATE deals SET workspace_id = '{other}' WHERE id = '{deal_id}'"),
+        format!("UPDATE contacts SET workspace_id = '{other}' WHERE id = '{contact_id}'"),
+        format!("UPDATE companies SET workspace_id = '{other}' WHERE id = '{company_id}'"),
+        format!(
+            "UPDATE contacts SET owner_id = '{}' WHERE id = '{contact_id}'",
+            Uuid::now_v7()
+        ),
+    ];
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.pool.get().await.unwrap();
+    for sql in attempts {
+        let err = diesel::sql_query(&sql).execute(&mut conn).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _)
+            ),
+            "{sql}: {err:?}"
+        );
+    }
+}
