@@ -620,6 +620,7 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Resu
             .unwrap_or_else(|| "example.com".into());
         let email = format!("{}.{}@{}", slug(person.first), slug(person.last), domain);
         let input = CreateContact {
+            owner_id: None,
             first_name: person.first.into(),
             last_name: Some(person.last.into()),
             emails: vec![email],
@@ -779,7 +780,7 @@ async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Uuid) -
         limit: Some("1".into()),
         ..Default::default()
     };
-    let page = deals::service::list(conn, workspace, &params)
+    let page = deals::service::list(conn, workspace, &params, Uuid::nil())
         .await
         .map_err(|e| anyhow::anyhow!("demo deals: {e}"))?;
     let Some(deal) = page.items.into_iter().next() else {
@@ -862,6 +863,7 @@ async fn deals_and_payments(
         let retainer = i % 4 == 0;
         let value = 150_000 + (i as i64 % 7) * 125_000;
         let input = CreateDeal {
+            owner_id: None,
             title: title.clone(),
             contact_id: Some(*contact),
             company_id: None,
@@ -954,6 +956,7 @@ async fn deals_and_payments(
         .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
     for (i, (title, stage_name, salary)) in APPLICATIONS.iter().enumerate() {
         let input = CreateDeal {
+            owner_id: None,
             title: (*title).into(),
             contact_id: None,
             company_id: None,

@@ -292,11 +292,28 @@ impl From<DieselError> for AppError {
                         constraint_subject(info.constraint_name())
                     ),
                 ),
-                DatabaseErrorKind::ForeignKeyViolation => AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_reference",
-                    "a referenced record does not exist",
-                ),
+                DatabaseErrorKind::ForeignKeyViolation => {
+                    let mut e = AppError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_reference",
+                        "a referenced record does not exist",
+                    );
+                    // `<table>_<column>_fkey` names the field that points nowhere (in this workspace).
+                    if let Some(field) = info
+                        .constraint_name()
+                        .zip(info.table_name())
+                        .and_then(|(c, t)| c.strip_prefix(t)?.strip_prefix('_')?.strip_suffix("_fkey"))
+                    {
+                        let message = if field == "owner_id" || field == "assignee_id" {
+                            "is not a member of this workspace"
+                        } else {
+                            "does not exist in this workspace"
+                        };
+                        e.detail = format!("{field}: {message}");
+                        e.errors = vec![FieldError::new(field, message)];
+                    }
+                    e
+                }
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     AppError::unavailable(err)
                 }

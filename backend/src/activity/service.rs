@@ -1,17 +1,14 @@
-//! Recording activity (inside the caller's transaction) and reading it back, newest first.
+//! Recording activity (inside the caller's transaction, with the request's actor) and reading it
+//! back, newest first.
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
-use diesel::pg::Pg;
-use diesel::prelude::*;
-use diesel::sql_types::Text;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::store::{self, ActivityRow};
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
-use crate::db::schema::activity;
 use crate::error::{AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
 use crate::text_enum;
@@ -50,20 +47,6 @@ text_enum!(
     }
 );
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = activity, check_for_backend(Pg))]
-struct ActivityRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    entity: Entity,
-    entity_id: Uuid,
-    action: Action,
-    summary: String,
-    contact_id: Option<Uuid>,
-    fields: Vec<String>,
-    occurred_at: DateTime<Utc>,
-}
-
 /// One change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityItem {
@@ -80,6 +63,11 @@ pub struct ActivityItem {
     #[schema(example = json!(["lifecycle", "tags"]))]
     pub fields: Vec<String>,
     pub occurred_at: DateTime<Utc>,
+    /// Who made the change (a member's user id); `null` for changes Rapport made itself.
+    pub actor_id: Option<Uuid>,
+    /// Their name as it was then, with the API token's name for API clients.
+    #[schema(example = "Ada Lovelace")]
+    pub actor_name: Option<String>,
 }
 
 /// A page of activity, newest first.
@@ -102,7 +90,7 @@ pub struct ListActivityParams {
     pub cursor: Option<String>,
 }
 
-const NEWEST_FIRST: Sort = Sort {
+pub(super) const NEWEST_FIRST: Sort = Sort {
     key: SortKey {
         name: "occurred_at",
         sql: "activity.occurred_at",
@@ -122,6 +110,7 @@ pub struct Change<'a> {
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, workspace: Uuid, change: Change<'_>) -> AppResult<()> {
+    let actor = crate::accounts::actor::current();
     let row = ActivityRow {
         id: Uuid::now_v7(),
         workspace_id: workspace,
@@ -132,8 +121,10 @@ pub async fn record(conn: &mut AsyncPgConnection, workspace: Uuid, change: Chang
         contact_id: change.contact_id,
         fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
         occurred_at: Utc::now(),
+        actor_id: actor.as_ref().map(|a| a.user_id),
+        actor_name: actor.map(|a| a.name),
     };
-    diesel::insert_into(activity::table).values(&row).execute(conn).await?;
+    store::insert(conn, &row).await?;
     Ok(())
 }
 
@@ -158,24 +149,7 @@ pub async fn list(
     let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
     errors.finish()?;
     let limit = limit.unwrap_or(params::DEFAULT_LIMIT);
-    let mut query = activity::table
-        .filter(activity::workspace_id.eq(workspace))
-        .select(ActivityRow::as_select())
-        .into_boxed();
-    query = match scope {
-        Scope::Workspace(Some(entity)) => query.filter(activity::entity.eq(entity.as_str())),
-        Scope::Workspace(None) => query,
-        Scope::Contact(id) => query.filter(activity::contact_id.eq(id)),
-        Scope::Record(id) => query.filter(activity::entity_id.eq(id)),
-    };
-    if let Some((value, id)) = &after {
-        query = query.filter(NEWEST_FIRST.condition::<activity::table>("activity.id", value, *id));
-    }
-    let rows: Vec<ActivityRow> = query
-        .order(sql::<Text>(&NEWEST_FIRST.order_sql("activity.id")))
-        .limit(limit + 1)
-        .load(conn)
-        .await?;
+    let rows = store::list(conn, workspace, &scope, after.as_ref(), limit + 1).await?;
     let (rows, next_cursor) = keyset::page(rows, limit, &NEWEST_FIRST, |r| (SortValue::Time(r.occurred_at), r.id));
     Ok(ActivityPage {
         items: rows
@@ -189,6 +163,8 @@ pub async fn list(
                 contact_id: r.contact_id,
                 fields: r.fields,
                 occurred_at: r.occurred_at,
+                actor_id: r.actor_id,
+                actor_name: r.actor_name,
             })
             .collect(),
         next_cursor,

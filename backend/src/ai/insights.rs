@@ -47,6 +47,7 @@ pub async fn load(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult
             limit: Some("20".into()),
             ..Default::default()
         },
+        Uuid::nil(),
     )
     .await?
     .items;
@@ -58,6 +59,7 @@ pub async fn load(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult
             limit: Some("10".into()),
             ..Default::default()
         },
+        Uuid::nil(),
     )
     .await?
     .items;

@@ -535,6 +535,7 @@ pub async fn apply(state: &AppState, workspace: Uuid, input: ApplyParsedEmail) -
         let deal_id = match input.deal {
             Some(d) => {
                 let create = crate::deals::dto::CreateDeal {
+                    owner_id: None,
                     title: d.title.chars().take(200).collect(),
                     contact_id: Some(contact_id),
                     company_id: None,

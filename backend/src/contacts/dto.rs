@@ -116,6 +116,8 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
     /// Set when the contact is in the trash.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The member responsible for the contact (a user id; see `/api/v1/members`).
+    pub owner_id: Option<Uuid>,
     /// Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
     #[schema(example = 1)]
     pub version: i32,
@@ -162,6 +164,9 @@ pub struct CreateContact {
     /// Links to an existing company by id (instead of `company_name`).
     #[serde(default)]
     pub company_id: Option<Uuid>,
+    /// The member responsible for the contact (a user id); defaults to you.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
     #[serde(default)]
     #[validate(length(max = 150))]
     pub job_title: Option<String>,
@@ -239,6 +244,10 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub company_id: Option<Option<Uuid>>,
+    /// Another member to be responsible for the contact; `null` for nobody.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 150))]
     #[schema(value_type = Option<String>)]

@@ -37,6 +37,9 @@ pub struct ListContactsParams {
     /// Contacts of this company.
     #[param(value_type = Option<Uuid>)]
     pub company_id: Option<String>,
+    /// Whose contacts: `me`, `none` (nobody's) or a member's user id.
+    #[param(example = "me")]
+    pub owner: Option<String>,
     /// Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
     #[param(example = "due")]
     pub follow_up: Option<String>,
@@ -99,6 +102,8 @@ pub struct ContactFilter {
     pub tags: Vec<String>,
     pub sources: Vec<ContactSource>,
     pub company_id: Option<Uuid>,
+    /// `Some(None)`: contacts without an owner.
+    pub owner: Option<Option<Uuid>>,
     pub follow_up: Option<FollowUp>,
     /// Custom-field filter: contacts whose `custom_fields` contain this JSON.
     pub custom: Option<serde_json::Value>,
@@ -127,7 +132,8 @@ fn parse_enums<T: std::str::FromStr<Err = String>>(field: &str, raw: Option<&str
 }
 
 impl ContactQuery {
-    pub fn from_params(p: &ListContactsParams) -> Result<ContactQuery, AppError> {
+    /// The query the parameters ask for; `me` is the caller (for `owner=me`).
+    pub fn from_params(p: &ListContactsParams, me: Uuid) -> Result<ContactQuery, AppError> {
         let mut errors = ParamErrors::default();
         let limit = errors.take(params::limit(p.limit.as_deref()));
         let sort = errors.take(Sort::parse(p.sort.as_deref(), SORTS, "-created_at"));
@@ -143,6 +149,7 @@ impl ContactQuery {
         let company_id = errors
             .take(crate::http::params::uuid("company_id", p.company_id.as_deref()))
             .flatten();
+        let owner = errors.take(params::owner("owner", p.owner.as_deref(), me)).flatten();
         let follow_up = match p.follow_up.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some("due") => Some(FollowUp::Due),
@@ -164,6 +171,7 @@ impl ContactQuery {
                 tags,
                 sources: sources.unwrap_or_default(),
                 company_id,
+                owner,
                 follow_up,
                 custom: None,
                 due_before: None,
@@ -188,7 +196,7 @@ mod tests {
     use uuid::Uuid;
 
     fn fields(p: ListContactsParams) -> Vec<String> {
-        match ContactQuery::from_params(&p) {
+        match ContactQuery::from_params(&p, Uuid::nil()) {
             Ok(_) => vec![],
             Err(e) => e.field_errors().iter().map(|f| f.field.clone()).collect(),
         }

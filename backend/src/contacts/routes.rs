@@ -33,7 +33,7 @@ pub async fn list_contacts(
     auth: Auth,
     params: web::Query<ListContactsParams>,
 ) -> AppResult<web::Json<ContactPage>> {
-    let query = ContactQuery::from_params(&params)?;
+    let query = ContactQuery::from_params(&params, auth.user_id())?;
     let mut conn = state.conn().await?;
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;

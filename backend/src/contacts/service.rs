@@ -53,6 +53,7 @@ fn to_dto(row: ContactRow) -> Contact {
         created_at: row.created_at,
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
+        owner_id: row.owner_id,
         version: row.version,
     }
 }
@@ -123,6 +124,9 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
                 emails: normalize_emails(input.emails),
                 phones: normalize_phones(input.phones),
                 company_id,
+                owner_id: input
+                    .owner_id
+                    .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
                 job_title: clean(input.job_title),
                 website: url(input.website),
                 linkedin_url: url(input.linkedin_url),
@@ -236,6 +240,7 @@ pub async fn update(
                 follow_up_cadence_days: input.follow_up_cadence_days,
                 next_follow_up_at: input.next_follow_up_at,
                 custom_fields,
+                owner_id: input.owner_id,
             };
             if changes.is_empty() {
                 // Nothing to change: answer with the record as it is (after the version check).
@@ -358,9 +363,14 @@ pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Uuid) 
 
 pub use store::FollowUpCounts;
 
-/// The workspace settings, the start of today and the number of contacts due per window.
-pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<FollowUpCounts> {
-    Ok(store::follow_up_counts(conn, workspace).await?)
+/// The workspace settings, the start of today and the number of contacts due per window (of one
+/// owner's contacts when `owner` is given).
+pub async fn follow_up_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    owner: Option<Option<Uuid>>,
+) -> AppResult<FollowUpCounts> {
+    Ok(store::follow_up_counts(conn, workspace, owner).await?)
 }
 
 pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {

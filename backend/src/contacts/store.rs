@@ -49,6 +49,7 @@ pub struct ContactRow {
     pub last_sentiment: Option<SentimentLabel>,
     /// The company's name, kept by the database (see migration 000016).
     pub company_name: Option<String>,
+    pub owner_id: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -77,6 +78,7 @@ pub struct NewContactRow {
     pub custom_fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub owner_id: Option<Uuid>,
 }
 
 /// Columns to change; `None` leaves a column alone, `Some(None)` sets it to NULL.
@@ -102,6 +104,7 @@ pub struct ContactChangeset {
     pub follow_up_cadence_days: Option<Option<i32>>,
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
     pub custom_fields: Option<serde_json::Value>,
+    pub owner_id: Option<Option<Uuid>>,
 }
 
 impl ContactChangeset {
@@ -122,6 +125,9 @@ impl ContactChangeset {
         }
         if self.company_id.is_some() {
             out.push("company_id");
+        }
+        if self.owner_id.is_some() {
+            out.push("owner_id");
         }
         if self.job_title.is_some() {
             out.push("job_title");
@@ -217,6 +223,11 @@ fn filtered<'a, ST: 'a>(
     }
     if let Some(company) = f.company_id {
         query = query.filter(contacts::company_id.eq(company));
+    }
+    match f.owner {
+        None => {}
+        Some(Some(owner)) => query = query.filter(contacts::owner_id.eq(owner)),
+        Some(None) => query = query.filter(contacts::owner_id.is_null()),
     }
     let now = Utc::now();
     query = match f.follow_up {
@@ -409,8 +420,19 @@ pub struct FollowUpCounts {
 
 /// Overdue: due before the start of today minus the grace days. Today: due before tomorrow.
 /// Week: due before the end of the sixth day after today. Days are the workspace's time zone.
-pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<FollowUpCounts> {
-    diesel::sql_query(
+/// The follow-up counts of the workspace's contacts — of one owner's when `owner` is given
+/// (`Some(None)`: contacts without an owner).
+pub async fn follow_up_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    owner: Option<Option<Uuid>>,
+) -> QueryResult<FollowUpCounts> {
+    let owner_clause = match owner {
+        None => "",
+        Some(Some(_)) => " AND owner_id = $2",
+        Some(None) => " AND owner_id IS NULL",
+    };
+    let query = diesel::sql_query(format!(
         "WITH s AS (SELECT settings, coalesce(settings ->> 'timezone', 'UTC') AS tz, \
                       coalesce((settings ->> 'overdue_after_days')::int, 2) AS grace \
                     FROM workspaces WHERE id = $1), \
@@ -423,11 +445,13 @@ pub async fn follow_up_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> 
            SELECT count(*) FILTER (WHERE next_follow_up_at < w.overdue_before) AS overdue, \
                   count(*) FILTER (WHERE next_follow_up_at < w.today_before) AS today, \
                   count(*) AS week \
-           FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND next_follow_up_at < w.week_before) c",
-    )
-    .bind::<SqlUuid, _>(workspace)
-    .get_result(conn)
-    .await
+           FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND next_follow_up_at < w.week_before{owner_clause}) c",
+    ))
+    .bind::<SqlUuid, _>(workspace);
+    match owner {
+        Some(Some(id)) => query.bind::<SqlUuid, _>(id).get_result(conn).await,
+        _ => query.get_result(conn).await,
+    }
 }
 
 /// Tags in use on live contacts with their counts, most used first.

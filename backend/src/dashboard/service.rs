@@ -238,7 +238,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardPar
     .load(conn)
     .await?;
 
-    let counts = contacts::service::follow_up_counts(conn, workspace).await?;
+    let counts = contacts::service::follow_up_counts(conn, workspace, None).await?;
     let recent = activity::list(conn, workspace, Scope::Workspace(None), Some("10"), None).await?;
 
     // Pipelines by stage.

@@ -77,6 +77,8 @@ pub struct Deal {
     /// Set while the deal is in the trash.
     pub deleted_at: Option<DateTime<Utc>>,
     #[schema(example = 1)]
+    /// The member responsible for the deal (a user id; see `/api/v1/members`).
+    pub owner_id: Option<Uuid>,
     pub version: i32,
 }
 
@@ -97,6 +99,9 @@ pub struct CreateDeal {
     /// Defaults to the contact's company.
     #[serde(default)]
     pub company_id: Option<Uuid>,
+    /// The member responsible for the deal (a user id); defaults to you.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
     #[serde(default)]
     pub pipeline_id: Option<Uuid>,
     #[serde(default)]
@@ -146,6 +151,10 @@ pub struct UpdateDeal {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub company_id: Option<Option<Uuid>>,
+    /// Another member to be responsible for the deal; `null` for nobody.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
     pub pipeline_id: Option<Uuid>,
     #[serde(default, deserialize_with = "non_null")]
@@ -212,6 +221,9 @@ pub struct ListDealsParams {
     pub contact_id: Option<String>,
     #[param(value_type = Option<Uuid>)]
     pub company_id: Option<String>,
+    /// Whose deals: `me`, `none` (nobody's) or a member's user id.
+    #[param(example = "me")]
+    pub owner: Option<String>,
     /// `-created_at` (default), `created_at`, `title`, `-title`, `stage_changed_at`, `-stage_changed_at`.
     #[param(example = "-created_at")]
     pub sort: Option<String>,

@@ -22,7 +22,9 @@ pub async fn list_deals(
     params: web::Query<ListDealsParams>,
 ) -> AppResult<web::Json<DealPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
+    Ok(web::Json(
+        service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await?,
+    ))
 }
 
 /// Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline.

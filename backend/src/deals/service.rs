@@ -109,6 +109,7 @@ pub fn to_dto(view: DealView) -> Deal {
         created_at: row.created_at,
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
+        owner_id: row.owner_id,
         version: row.version,
     }
 }
@@ -128,7 +129,8 @@ fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a s
     }
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsParams) -> AppResult<DealPage> {
+/// A page of deals; `me` is the caller (for `owner=me`).
+pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsParams, me: Uuid) -> AppResult<DealPage> {
     let mut errors = ParamErrors::default();
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => errors.take(s.parse::<DealStatus>().map_err(|m| FieldError::new("status", m))),
@@ -152,6 +154,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsPa
         company: errors
             .take(params::uuid("company_id", p.company_id.as_deref()))
             .flatten(),
+        owner: errors.take(params::owner("owner", p.owner.as_deref(), me)).flatten(),
         trashed: errors
             .take(params::boolean("trashed", p.trashed.as_deref()))
             .unwrap_or(false),
@@ -292,6 +295,9 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             title: input.title.trim().to_owned(),
             contact_id: input.contact_id,
             company_id,
+            owner_id: input
+                .owner_id
+                .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
             pipeline_id: pipeline.id,
             stage_id: stage.id,
             value_minor: input.value_minor.unwrap_or(0),
@@ -405,6 +411,7 @@ pub async fn update(
             title: input.title.map(|t| t.trim().to_owned()),
             contact_id: input.contact_id,
             company_id,
+            owner_id: input.owner_id,
             pipeline_id: input.pipeline_id,
             stage_id: stage.as_ref().map(|s| s.id),
             value_minor: input.value_minor,
@@ -482,6 +489,7 @@ fn changed_fields(c: &DealChangeset) -> Vec<&'static str> {
         ("title", c.title.is_some()),
         ("contact_id", c.contact_id.is_some()),
         ("company_id", c.company_id.is_some()),
+        ("owner_id", c.owner_id.is_some()),
         ("value_minor", c.value_minor.is_some()),
         ("currency", c.currency.is_some()),
         ("recurring_months", c.recurring_months.is_some()),

@@ -38,6 +38,7 @@ pub struct DealRow {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
+    pub owner_id: Option<Uuid>,
 }
 
 /// A deal with the names it shows: stage, its default probability, pipeline, contact, company.
@@ -71,6 +72,7 @@ pub struct DealChangeset {
     pub stage_changed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
     pub deleted_at: Option<Option<DateTime<Utc>>>,
+    pub owner_id: Option<Option<Uuid>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -93,6 +95,8 @@ pub struct DealFilter {
     pub status: Option<DealStatus>,
     pub contact: Option<Uuid>,
     pub company: Option<Uuid>,
+    /// `Some(None)`: deals without an owner.
+    pub owner: Option<Option<Uuid>>,
     pub trashed: bool,
 }
 
@@ -143,6 +147,11 @@ macro_rules! filtered {
         }
         if let Some(c) = filter.company {
             query = query.filter(deals::company_id.eq(c));
+        }
+        match filter.owner {
+            None => {}
+            Some(Some(o)) => query = query.filter(deals::owner_id.eq(o)),
+            Some(None) => query = query.filter(deals::owner_id.is_null()),
         }
         query
     }};

@@ -21,10 +21,15 @@ pub async fn list_follow_ups(
     req: HttpRequest,
     params: web::Query<ListFollowUpsParams>,
 ) -> AppResult<HttpResponse> {
-    // Counted over every due contact: reused while the workspace's data is unchanged.
-    let key = format!("follow-ups:{}", req.query_string());
+    // Counted over every due contact: reused while the workspace's data is unchanged (per caller
+    // when the list is filtered by owner, since `me` is the caller).
+    let me = auth.user_id();
+    let key = match params.owner {
+        Some(_) => format!("follow-ups:{me}:{}", req.query_string()),
+        None => format!("follow-ups:{}", req.query_string()),
+    };
     crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
-        service::list(conn, workspace, &params).await
+        service::list(conn, workspace, &params, me).await
     })
     .await
 }

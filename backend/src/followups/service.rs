@@ -87,6 +87,9 @@ pub struct ListFollowUpsParams {
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
+    /// Whose contacts: `me`, `none` (nobody's) or a member's user id; counts follow it too.
+    #[param(example = "me")]
+    pub owner: Option<String>,
 }
 
 fn plural_stage(stage: &str) -> String {
@@ -133,8 +136,15 @@ pub fn reason(contact: &Contact, settings: &Settings, now: DateTime<Utc>) -> Str
     }
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListFollowUpsParams) -> AppResult<FollowUpPage> {
+/// The queue; `me` is the caller (for `owner=me`).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    p: &ListFollowUpsParams,
+    me: Uuid,
+) -> AppResult<FollowUpPage> {
     let mut errors = ParamErrors::default();
+    let owner = errors.take(params::owner("owner", p.owner.as_deref(), me)).flatten();
     let window = match p.window.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(Window::Today),
         Some(w) => errors.take(
@@ -155,7 +165,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListFollowU
         )));
     };
 
-    let counts = contacts::service::follow_up_counts(conn, workspace).await?;
+    let counts = contacts::service::follow_up_counts(conn, workspace, owner).await?;
     let settings = settings::service::from_json(&counts.settings);
     let start_of_today = counts.start_of_today;
     let overdue_before = start_of_today - Duration::days(i64::from(settings.overdue_after_days));
@@ -167,6 +177,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListFollowU
     let query = ContactQuery {
         filter: ContactFilter {
             due_before: Some(due_before),
+            owner,
             ..ContactFilter::default()
         },
         sort,

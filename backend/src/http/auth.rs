@@ -16,6 +16,7 @@ use chrono::Utc;
 use utoipa::openapi::OpenApi;
 use uuid::Uuid;
 
+use crate::accounts::actor::{self, Actor};
 use crate::accounts::dto::{Role, TokenScope};
 use crate::accounts::service::{self, Client, Credential, Principal};
 use crate::config::AccountsConfig;
@@ -276,10 +277,17 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     match authorize(&req).await {
         Ok(principal) => {
+            let actor = principal.as_ref().map(|p| Actor {
+                user_id: p.user_id,
+                name: match &p.credential {
+                    Credential::Session { .. } => p.user_name.clone(),
+                    Credential::Token { name, .. } => format!("{} (API token “{name}”)", p.user_name),
+                },
+            });
             if let Some(p) = principal {
                 req.extensions_mut().insert(p);
             }
-            Ok(next.call(req).await?.map_into_left_body())
+            Ok(actor::scope(actor, next.call(req)).await?.map_into_left_body())
         }
         Err(err) => Ok(req.into_response(err.error_response()).map_into_right_body()),
     }

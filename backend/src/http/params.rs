@@ -71,6 +71,18 @@ pub fn uuid(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, FieldE
 }
 
 /// Decodes a cursor and checks it was issued for the same sort.
+/// An owner filter: `me` (the caller), `none` (nobody) or a member's user id; `None` when absent.
+pub fn owner(field: &str, raw: Option<&str>, me: uuid::Uuid) -> Result<Option<Option<uuid::Uuid>>, FieldError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some("me") => Ok(Some(Some(me))),
+        Some("none") => Ok(Some(None)),
+        Some(other) => uuid::Uuid::parse_str(other)
+            .map(|id| Some(Some(id)))
+            .map_err(|_| FieldError::new(field, "must be me, none or a member's user id")),
+    }
+}
+
 pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldError> {
     let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else {
         return Ok(None);

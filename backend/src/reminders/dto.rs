@@ -34,6 +34,8 @@ pub struct Reminder {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[schema(example = 1)]
+    /// The member who should do it (a user id; see `/api/v1/members`).
+    pub assignee_id: Option<Uuid>,
     pub version: i32,
 }
 
@@ -56,6 +58,9 @@ pub struct CreateReminder {
     #[validate(length(max = 5000))]
     pub notes: Option<String>,
     pub due_at: DateTime<Utc>,
+    /// The member who should do it (a user id); defaults to you.
+    #[serde(default)]
+    pub assignee_id: Option<Uuid>,
 }
 
 /// A partial update; `null` clears the notes.
@@ -67,6 +72,10 @@ pub struct UpdateReminder {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub deal_id: Option<Option<Uuid>>,
+    /// Another member to do it; `null` for nobody in particular.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     pub title: Option<String>,
@@ -105,6 +114,9 @@ pub struct ListRemindersParams {
     /// Only this contact's reminders.
     #[param(value_type = Option<Uuid>)]
     pub contact_id: Option<String>,
+    /// Whose reminders: `me`, `none` (nobody's in particular) or a member's user id.
+    #[param(example = "me")]
+    pub assignee: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,

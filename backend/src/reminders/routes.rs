@@ -22,7 +22,9 @@ pub async fn list_reminders(
     params: web::Query<ListRemindersParams>,
 ) -> AppResult<web::Json<ReminderPage>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::list(&mut conn, auth.workspace(), &params).await?))
+    Ok(web::Json(
+        service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await?,
+    ))
 }
 
 /// Create a reminder about a contact. An open reminder earlier than the contact's cadence brings its next follow-up forward.

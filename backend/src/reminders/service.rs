@@ -44,6 +44,7 @@ fn to_dto(row: ReminderRow) -> Reminder {
         id: row.id,
         contact_id: row.contact_id,
         deal_id: row.deal_id,
+        assignee_id: row.assignee_id,
         title: row.title,
         notes: row.notes,
         due_at: row.due_at,
@@ -59,8 +60,17 @@ fn written(outcome: WriteOutcome<ReminderRow>) -> AppResult<ReminderRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListRemindersParams) -> AppResult<ReminderPage> {
+/// A page of reminders; `me` is the caller (for `assignee=me`).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    p: &ListRemindersParams,
+    me: Uuid,
+) -> AppResult<ReminderPage> {
     let mut errors = ParamErrors::default();
+    let assignee = errors
+        .take(params::owner("assignee", p.assignee.as_deref(), me))
+        .flatten();
     let status = match p.status.as_deref().map(str::trim).unwrap_or("open") {
         "" | "open" => Some(Status::Open),
         "done" => Some(Status::Done),
@@ -82,6 +92,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListReminde
         workspace,
         status.unwrap_or(Status::Open),
         contact,
+        assignee,
         &SOONEST_FIRST,
         after.as_ref(),
         limit,
@@ -129,6 +140,9 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             updated_at: now,
             version: 1,
             deal_id: input.deal_id,
+            assignee_id: input
+                .assignee_id
+                .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
         };
         if let Some(deal) = row.deal_id {
             crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
@@ -182,6 +196,7 @@ pub async fn update(
         crate::deals::service::check_link(conn, workspace, deal, current.contact_id).await?;
     }
     let changes = ReminderChangeset {
+        assignee_id: input.assignee_id,
         deal_id: input.deal_id,
         title: input.title.map(|t| t.trim().to_owned()),
         notes: input.notes.map(clean),

@@ -27,11 +27,13 @@ pub struct ReminderRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deal_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = reminders)]
 pub struct ReminderChangeset {
+    pub assignee_id: Option<Option<Uuid>>,
     pub deal_id: Option<Option<Uuid>>,
     pub title: Option<String>,
     pub notes: Option<Option<String>>,
@@ -68,6 +70,7 @@ pub async fn list(
     workspace: Uuid,
     status: Status,
     contact: Option<Uuid>,
+    assignee: Option<Option<Uuid>>,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,
     limit: i64,
@@ -83,6 +86,11 @@ pub async fn list(
     };
     if let Some(contact) = contact {
         query = query.filter(reminders::contact_id.eq(contact));
+    }
+    match assignee {
+        None => {}
+        Some(Some(a)) => query = query.filter(reminders::assignee_id.eq(a)),
+        Some(None) => query = query.filter(reminders::assignee_id.is_null()),
     }
     if let Some((value, id)) = after {
         query = query.filter(sort.condition::<reminders::table>("reminders.id", value, *id));

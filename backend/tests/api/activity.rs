@@ -147,3 +147,35 @@ async fn companies_templates_and_settings_are_recorded() {
     let feed = summaries(&app.get("/api/v1/activity").await.body);
     assert_eq!(feed[..2], ["Changed settings: timezone", "Added the template T"]);
 }
+
+#[actix_web::test]
+async fn every_entry_names_who_made_the_change() {
+    use crate::common::{OWNER_EMAIL, PASSWORD, client_with_cookie};
+    let app = TestApp::spawn().await;
+    // Through the harness's API token…
+    let contact = app.contact(json!({"first_name": "Ada"})).await;
+    let id = contact["id"].as_str().unwrap();
+    // …and through a browser session.
+    let session = client_with_cookie(&app.sign_in(OWNER_EMAIL, PASSWORD).await);
+    let res = app
+        .request_as(
+            &session,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/contacts/{id}"),
+            |r| r.json(&json!({"lifecycle": "client"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let history = app.get(&format!("/api/v1/contacts/{id}/history")).await;
+    let items = history.body["items"].as_array().unwrap();
+    assert_eq!(items[0]["actor_name"], "Olive Owner");
+    assert_eq!(items[1]["actor_name"], "Olive Owner (API token “tests”)");
+    assert_eq!(items[0]["actor_id"], app.owner.to_string());
+    // Rapport's own changes (demo data, chores) have no actor.
+    let mut conn = app.pool.get().await.unwrap();
+    rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE_ID)
+        .await
+        .unwrap();
+    let feed = app.get("/api/v1/activity?limit=1").await;
+    assert!(feed.body["items"][0]["actor_name"].is_null(), "{}", feed.text);
+}

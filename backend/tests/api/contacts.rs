@@ -449,3 +449,61 @@ async fn unknown_ids_are_404() {
     app.get("/api/v1/contacts/not-a-uuid").await.problem(404, "not_found");
     app.delete("/api/v1/contacts/123").await.problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn contacts_have_an_owner_who_defaults_to_their_creator() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let mine = app.contact(json!({"first_name": "Mine"})).await;
+    assert_eq!(mine["owner_id"], app.owner.to_string());
+    let theirs = app
+        .request_as(&member, Method::POST, "/api/v1/contacts", |r| {
+            r.json(&json!({"first_name": "Theirs"}))
+        })
+        .await;
+    assert_eq!(theirs.body["owner_id"], member_id.to_string());
+    let nobody = app.contact(json!({"first_name": "Nobody"})).await;
+    let id = nobody["id"].as_str().unwrap();
+    let res = app
+        .patch(&format!("/api/v1/contacts/{id}"), &json!({"owner_id": null}))
+        .await;
+    assert!(res.body["owner_id"].is_null(), "{}", res.text);
+    // Filters: mine, someone's, nobody's.
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["first_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&app.get("/api/v1/contacts?owner=me").await.body), vec!["Mine"]);
+    let as_member = app
+        .request_as(&member, Method::GET, "/api/v1/contacts?owner=me", |r| r)
+        .await;
+    assert_eq!(names(&as_member.body), vec!["Theirs"]);
+    assert_eq!(
+        names(&app.get(&format!("/api/v1/contacts?owner={member_id}")).await.body),
+        vec!["Theirs"]
+    );
+    assert_eq!(
+        names(&app.get("/api/v1/contacts?owner=none").await.body),
+        vec!["Nobody"]
+    );
+    let bad = app.get("/api/v1/contacts?owner=someone").await;
+    assert_eq!(bad.error_fields(), vec!["owner"]);
+    // Only members can own: a stranger's id is refused, naming the field, and nothing changes.
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{id}"),
+            &json!({"owner_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    res.problem(422, "invalid_reference");
+    assert_eq!(res.error_fields(), vec!["owner_id"]);
+    assert!(app.get(&format!("/api/v1/contacts/{id}")).await.body["owner_id"].is_null());
+    // A member who leaves leaves their contacts unowned.
+    assert_eq!(app.delete(&format!("/api/v1/members/{member_id}")).await.status, 204);
+    assert_eq!(names(&app.get("/api/v1/contacts?owner=none").await.body).len(), 2);
+}

@@ -549,3 +549,50 @@ async fn touchpoints_and_reminders_can_concern_a_deal_of_their_contact() {
     assert_eq!(unlinked.status, 200, "{}", unlinked.text);
     assert!(unlinked.body["deal_id"].is_null());
 }
+
+#[actix_web::test]
+async fn deals_have_an_owner_to_filter_by() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let mine = app.post("/api/v1/deals", &json!({"title": "Mine"})).await;
+    assert_eq!(mine.body["owner_id"], app.owner.to_string());
+    let theirs = app
+        .request_as(&member, reqwest::Method::POST, "/api/v1/deals", |r| {
+            r.json(&json!({"title": "Theirs"}))
+        })
+        .await;
+    assert_eq!(theirs.body["owner_id"], member_id.to_string());
+    let handed = app
+        .post("/api/v1/deals", &json!({"title": "Handed over", "owner_id": member_id}))
+        .await;
+    assert_eq!(handed.body["owner_id"], member_id.to_string());
+    let titles = |page: &Value| -> Vec<String> {
+        let mut t: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap().to_owned())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(&app.get("/api/v1/deals?owner=me").await.body), vec!["Mine"]);
+    let res = app
+        .request_as(
+            &member,
+            reqwest::Method::GET,
+            "/api/v1/deals?owner=me&include_total=true",
+            |r| r,
+        )
+        .await;
+    assert_eq!(titles(&res.body), vec!["Handed over", "Theirs"]);
+    assert_eq!(res.body["total"], 2);
+    let stranger = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "X", "owner_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert_eq!(stranger.error_fields(), vec!["owner_id"]);
+}

@@ -172,3 +172,79 @@ async fn bad_reminders_change_nothing() {
     assert_eq!(app.scalar("SELECT count(*) FROM reminders").await, 1);
     assert_eq!(next_follow_up(&app, id).await, before);
 }
+
+#[actix_web::test]
+async fn reminders_are_assigned_and_the_queue_follows_its_owner() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let mine = app
+        .contact(json!({"first_name": "Mine", "next_follow_up_at": "2020-01-01T00:00:00Z"}))
+        .await;
+    let theirs = app
+        .request_as(&member, reqwest::Method::POST, "/api/v1/contacts", |r| {
+            r.json(&json!({"first_name": "Theirs", "next_follow_up_at": "2020-01-01T00:00:00Z"}))
+        })
+        .await
+        .body;
+    let due = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let r1 = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": mine["id"], "title": "Mine to do", "due_at": due}),
+        )
+        .await;
+    assert_eq!(r1.body["assignee_id"], app.owner.to_string());
+    let r2 = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": theirs["id"], "title": "Theirs to do", "due_at": due, "assignee_id": member_id}),
+        )
+        .await;
+    assert_eq!(r2.body["assignee_id"], member_id.to_string());
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(&app.get("/api/v1/reminders?assignee=me").await.body),
+        vec!["Mine to do"]
+    );
+    let as_member = app
+        .request_as(&member, reqwest::Method::GET, "/api/v1/reminders?assignee=me", |r| r)
+        .await;
+    assert_eq!(titles(&as_member.body), vec!["Theirs to do"]);
+    // The follow-up queue and its counts for one owner.
+    let queue = app.get("/api/v1/follow-ups?window=week&owner=me").await;
+    let names: Vec<&str> = queue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["contact"]["first_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Mine"]);
+    assert_eq!(queue.body["counts"]["week"], 1, "{}", queue.text);
+    let everyone = app.get("/api/v1/follow-ups?window=week").await;
+    assert_eq!(everyone.body["counts"]["week"], 2);
+    let theirs_queue = app
+        .request_as(
+            &member,
+            reqwest::Method::GET,
+            "/api/v1/follow-ups?window=week&owner=me",
+            |r| r,
+        )
+        .await;
+    assert_eq!(theirs_queue.body["items"][0]["contact"]["first_name"], "Theirs");
+    // Unassigning and bad input.
+    let id = r2.body["id"].as_str().unwrap();
+    let res = app
+        .patch(&format!("/api/v1/reminders/{id}"), &json!({"assignee_id": null}))
+        .await;
+    assert!(res.body["assignee_id"].is_null());
+    let res = app.get("/api/v1/reminders?assignee=everyone").await;
+    assert_eq!(res.error_fields(), vec!["assignee"]);
+}

@@ -1826,6 +1826,16 @@ export interface components {
             action: components["schemas"]["Action"];
             /**
              * Format: uuid
+             * @description Who made the change (a member's user id); `null` for changes Rapport made itself.
+             */
+            actor_id?: string | null;
+            /**
+             * @description Their name as it was then, with the API token's name for API clients.
+             * @example Ada Lovelace
+             */
+            actor_name?: string | null;
+            /**
+             * Format: uuid
              * @description The contact the change concerns, if any.
              */
             contact_id?: string | null;
@@ -2206,6 +2216,11 @@ export interface components {
             next_follow_up_at?: string | null;
             notes?: string | null;
             /**
+             * Format: uuid
+             * @description The member responsible for the contact (a user id; see `/api/v1/members`).
+             */
+            owner_id?: string | null;
+            /**
              * @description Phone numbers, the primary one first.
              * @example [
              *       "+44 20 7946 0958"
@@ -2395,6 +2410,11 @@ export interface components {
             /** Format: date-time */
             next_follow_up_at?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The member responsible for the contact (a user id); defaults to you.
+             */
+            owner_id?: string | null;
             /** @description Up to 10 phone numbers, the primary one first. */
             phones?: string[];
             relationship_type?: null | components["schemas"]["RelationshipType"];
@@ -2459,6 +2479,11 @@ export interface components {
             expected_close_date?: string | null;
             lost_reason?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The member responsible for the deal (a user id); defaults to you.
+             */
+            owner_id?: string | null;
             /** Format: uuid */
             pipeline_id?: string | null;
             /**
@@ -2645,6 +2670,11 @@ export interface components {
          *     }
          */
         CreateReminder: {
+            /**
+             * Format: uuid
+             * @description The member who should do it (a user id); defaults to you.
+             */
+            assignee_id?: string | null;
             /** Format: uuid */
             contact_id: string;
             /**
@@ -2798,6 +2828,12 @@ export interface components {
             id: string;
             lost_reason?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The member responsible for the deal (a user id; see `/api/v1/members`).
+             * @example 1
+             */
+            owner_id?: string | null;
             /** Format: uuid */
             pipeline_id: string;
             /** @example Sales */
@@ -2842,10 +2878,7 @@ export interface components {
              * @example 1200000
              */
             value_minor: number;
-            /**
-             * Format: int32
-             * @example 1
-             */
+            /** Format: int32 */
             version: number;
             /**
              * Format: int64
@@ -3660,6 +3693,12 @@ export interface components {
         /** @description A dated to-do about a contact. */
         Reminder: {
             /**
+             * Format: uuid
+             * @description The member who should do it (a user id; see `/api/v1/members`).
+             * @example 1
+             */
+            assignee_id?: string | null;
+            /**
              * Format: date-time
              * @description When it was completed; `null` while open.
              */
@@ -3683,10 +3722,7 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
-            /**
-             * Format: int32
-             * @example 1
-             */
+            /** Format: int32 */
             version: number;
         };
         /**
@@ -4151,6 +4187,11 @@ export interface components {
             /** Format: date-time */
             next_follow_up_at?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description Another member to be responsible for the contact; `null` for nobody.
+             */
+            owner_id?: string | null;
             phones?: string[] | null;
             relationship_type?: null | components["schemas"]["RelationshipType"];
             source?: null | components["schemas"]["ContactSource"];
@@ -4194,6 +4235,11 @@ export interface components {
             expected_close_date?: string | null;
             lost_reason?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description Another member to be responsible for the deal; `null` for nobody.
+             */
+            owner_id?: string | null;
             /** Format: uuid */
             pipeline_id?: string | null;
             /**
@@ -4346,6 +4392,11 @@ export interface components {
          *     }
          */
         UpdateReminder: {
+            /**
+             * Format: uuid
+             * @description Another member to do it; `null` for nobody in particular.
+             */
+            assignee_id?: string | null;
             /**
              * Format: uuid
              * @description `null` unlinks the deal.
@@ -7699,6 +7750,11 @@ export interface operations {
                 /** @description Contacts of this company. */
                 company_id?: string;
                 /**
+                 * @description Whose contacts: `me`, `none` (nobody's) or a member's user id.
+                 * @example me
+                 */
+                owner?: string;
+                /**
                  * @description Follow-up state: `due` (due now or overdue), `week` (due within 7 days) or `none` (no follow-up set).
                  * @example due
                  */
@@ -10541,6 +10597,11 @@ export interface operations {
                 contact_id?: string;
                 company_id?: string;
                 /**
+                 * @description Whose deals: `me`, `none` (nobody's) or a member's user id.
+                 * @example me
+                 */
+                owner?: string;
+                /**
                  * @description `-created_at` (default), `created_at`, `title`, `-title`, `stage_changed_at`, `-stage_changed_at`.
                  * @example -created_at
                  */
@@ -11754,6 +11815,11 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` from the previous page. */
                 cursor?: string;
+                /**
+                 * @description Whose contacts: `me`, `none` (nobody's) or a member's user id; counts follow it too.
+                 * @example me
+                 */
+                owner?: string;
             };
             header?: never;
             path?: never;
@@ -18446,6 +18512,11 @@ export interface operations {
                 status?: string;
                 /** @description Only this contact's reminders. */
                 contact_id?: string;
+                /**
+                 * @description Whose reminders: `me`, `none` (nobody's in particular) or a member's user id.
+                 * @example me
+                 */
+                assignee?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
                 /** @description `next_cursor` from the previous page. */

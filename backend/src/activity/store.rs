@@ -1,0 +1,61 @@
+//! Activity rows and their SQL.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::service::{Action, Entity, NEWEST_FIRST, Scope};
+use crate::db::keyset::SortValue;
+use crate::db::schema::activity;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activity, check_for_backend(Pg))]
+pub struct ActivityRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub entity: Entity,
+    pub entity_id: Uuid,
+    pub action: Action,
+    pub summary: String,
+    pub contact_id: Option<Uuid>,
+    pub fields: Vec<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &ActivityRow) -> QueryResult<usize> {
+    diesel::insert_into(activity::table).values(row).execute(conn).await
+}
+
+/// Up to `limit` entries of the workspace in `scope`, newest first, after the cursor's position.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    scope: &Scope,
+    after: Option<&(SortValue, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<ActivityRow>> {
+    let mut query = activity::table
+        .filter(activity::workspace_id.eq(workspace))
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    query = match scope {
+        Scope::Workspace(Some(entity)) => query.filter(activity::entity.eq(entity.as_str())),
+        Scope::Workspace(None) => query,
+        Scope::Contact(id) => query.filter(activity::contact_id.eq(*id)),
+        Scope::Record(id) => query.filter(activity::entity_id.eq(*id)),
+    };
+    if let Some((value, id)) = after {
+        query = query.filter(NEWEST_FIRST.condition::<activity::table>("activity.id", value, *id));
+    }
+    query
+        .order(sql::<Text>(&NEWEST_FIRST.order_sql("activity.id")))
+        .limit(limit)
+        .load(conn)
+        .await
+}
