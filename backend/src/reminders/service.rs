@@ -90,9 +90,11 @@ pub async fn list(
     let rows = store::list(
         conn,
         workspace,
-        status.unwrap_or(Status::Open),
-        contact,
-        assignee,
+        store::ReminderFilter {
+            status: status.unwrap_or(Status::Open),
+            contact,
+            assignee,
+        },
         &SOONEST_FIRST,
         after.as_ref(),
         limit,

@@ -65,12 +65,19 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
         .optional()
 }
 
+/// Which reminders a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderFilter {
+    pub status: Status,
+    pub contact: Option<Uuid>,
+    /// `Some(None)`: reminders assigned to nobody.
+    pub assignee: Option<Option<Uuid>>,
+}
+
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: Uuid,
-    status: Status,
-    contact: Option<Uuid>,
-    assignee: Option<Option<Uuid>>,
+    filter: ReminderFilter,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,
     limit: i64,
@@ -79,6 +86,11 @@ pub async fn list(
         .filter(reminders::workspace_id.eq(workspace))
         .select(ReminderRow::as_select())
         .into_boxed();
+    let ReminderFilter {
+        status,
+        contact,
+        assignee,
+    } = filter;
     query = match status {
         Status::Open => query.filter(reminders::completed_at.is_null()),
         Status::Done => query.filter(reminders::completed_at.is_not_null()),
