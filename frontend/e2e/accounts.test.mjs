@@ -125,3 +125,25 @@ test('signing in again after signing out', async () => {
   await signIn(page)
   await page.getByTestId('account-link').waitFor()
 })
+
+test('a new contact is mine, and the owner filter finds it', async () => {
+  const { page } = ctx
+  await page.goto('/contacts/new')
+  await page.locator('[name="first_name"]').fill('Owned')
+  await page.locator('[name="last_name"]').fill('By Erin')
+  assert.equal((await page.getByRole('combobox', { name: 'Owner' }).inputValue()) !== '', true)
+  await page.getByRole('button', { name: 'Add contact' }).click()
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/)
+  await page.getByTestId('contact-owner').getByText('Erin Example').waitFor()
+  await page.goto('/contacts?owner=me')
+  await page
+    .getByRole('table', { name: 'Contacts' })
+    .getByRole('row')
+    .filter({ hasText: 'Owned By Erin' })
+    .waitFor()
+  await page.getByRole('combobox', { name: 'Owner' }).selectOption('none')
+  await page.waitForURL(/owner=none/)
+  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.getByRole('row').filter({ hasText: 'Owned By Erin' }).count(), 0)
+})

@@ -6,7 +6,7 @@ import { usePagedList } from './usePagedList'
 
 export type ContactFilters = Pick<
   ListContactsQuery,
-  'q' | 'lifecycle' | 'tag' | 'source' | 'follow_up' | 'sort' | 'trashed' | 'company_id'
+  'q' | 'lifecycle' | 'tag' | 'source' | 'follow_up' | 'sort' | 'trashed' | 'company_id' | 'owner'
 >
 
 export function useContactList(filters: Ref<ContactFilters>, pageSize = 50) {

@@ -1,0 +1,28 @@
+// The current workspace's members, loaded once, for owner pickers and names.
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { api, call } from '../api/client'
+import type { Member } from '../api/types'
+
+export const useMembers = defineStore('members', () => {
+  const items = ref<Member[]>([])
+  let loading: Promise<void> | null = null
+
+  function load(): Promise<void> {
+    loading ??= call(api.GET('/api/v1/members'))
+      .then((page) => {
+        items.value = page.items
+      })
+      .catch(() => {
+        loading = null
+      })
+    return loading
+  }
+
+  function nameOf(id: string | null | undefined): string | null {
+    if (!id) return null
+    return items.value.find((m) => m.user_id === id)?.display_name ?? 'A former member'
+  }
+
+  return { items, load, nameOf }
+})
