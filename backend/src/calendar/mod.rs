@@ -4,3 +4,4 @@
 pub mod ics;
 pub mod routes;
 pub mod service;
+pub mod store;

@@ -1,42 +1,41 @@
 //! The calendar feed's endpoints: its link (make, replace, turn off) and the feed itself.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 
 use super::service::{self, CalendarFeed, CalendarFeedLink};
 use crate::error::{AppResult, Problem};
 use crate::http::auth::Auth;
 use crate::state::AppState;
 
-fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
-/// Whether the workspace has a calendar feed, and since when.
+/// Whether you have a calendar feed in this workspace, and since when.
 #[utoipa::path(tag = "calendar", responses((status = 200, description = "The feed's state", body = CalendarFeed)))]
 #[get("/calendar")]
 pub async fn get_calendar_feed(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<CalendarFeed>> {
     let mut conn = state.conn().await?;
-    Ok(web::Json(service::status(&mut conn, auth.workspace()).await?))
+    Ok(web::Json(
+        service::status(&mut conn, auth.workspace(), auth.user_id()).await?,
+    ))
 }
 
-/// Make a private feed link (any previous link stops working). The link is shown only in this response.
+/// Make your private feed link: your follow-ups, reminders and deals' close dates in this
+/// workspace (and the ones nobody owns). Any previous link of yours stops working, and the link
+/// ends when you leave the workspace. It is shown only in this response.
 #[utoipa::path(tag = "calendar", responses((status = 201, description = "The new feed link", body = CalendarFeedLink)))]
 #[post("/calendar/link")]
-pub async fn rotate_calendar_link(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn rotate_calendar_link(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let (token, created_at) = service::rotate(&mut conn, auth.workspace()).await?;
-    let url = format!("{}/api/v1/calendar/{token}.ics", base_url(&req));
+    let (token, created_at) = service::rotate(&mut conn, auth.workspace(), auth.user_id()).await?;
+    let url = format!("{}/api/v1/calendar/{token}.ics", state.config.accounts.base());
     Ok(HttpResponse::Created().json(CalendarFeedLink { url, created_at }))
 }
 
-/// Turn the calendar feed off; its link stops working.
+/// Turn your calendar feed off; its link stops working.
 #[utoipa::path(tag = "calendar", responses((status = 204, description = "The feed is off")))]
 #[delete("/calendar/link")]
 pub async fn delete_calendar_link(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    service::disable(&mut conn, auth.workspace()).await?;
+    service::disable(&mut conn, auth.workspace(), auth.user_id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -48,13 +47,9 @@ pub async fn delete_calendar_link(state: web::Data<AppState>, auth: Auth) -> App
         (status = 404, description = "No feed has this link", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/calendar/{token}.ics")]
-pub async fn get_calendar_ics(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn get_calendar_ics(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let body = service::feed(&mut conn, &token, &base_url(&req)).await?;
+    let body = service::feed(&mut conn, &token, &state.config.accounts.base()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))

@@ -164,9 +164,10 @@ pub struct CreateContact {
     /// Links to an existing company by id (instead of `company_name`).
     #[serde(default)]
     pub company_id: Option<Uuid>,
-    /// The member responsible for the contact (a user id); defaults to you.
-    #[serde(default)]
-    pub owner_id: Option<Uuid>,
+    /// The member responsible for the contact (a user id); defaults to you, `null` for nobody.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
     #[serde(default)]
     #[validate(length(max = 150))]
     pub job_title: Option<String>,

@@ -126,7 +126,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
                 company_id,
                 owner_id: input
                     .owner_id
-                    .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+                    .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
                 job_title: clean(input.job_title),
                 website: url(input.website),
                 linkedin_url: url(input.linkedin_url),

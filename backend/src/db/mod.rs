@@ -89,6 +89,28 @@ pub async fn migrations_applied(database_url: &str) -> anyhow::Result<bool> {
     .await?
 }
 
+/// How many migrations the database has applied, and how many embedded ones it still lacks.
+pub async fn migration_state(conn: &mut diesel_async::AsyncPgConnection) -> crate::error::AppResult<(usize, usize)> {
+    use diesel::migration::MigrationSource;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let applied: Vec<Version> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load(conn)
+        .await?;
+    let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map_err(|e| crate::error::AppError::internal(anyhow::anyhow!("{e}")))?;
+    let applied: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
+    let pending = embedded
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .count();
+    Ok((applied.len(), pending))
+}
+
 /// Outcome of a conditional write (one guarded by a version and/or state).
 pub enum WriteOutcome<R> {
     Written(Box<R>),

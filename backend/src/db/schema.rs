@@ -286,10 +286,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    calendar_feeds (workspace_id) {
+    calendar_feeds (workspace_id, user_id) {
         workspace_id -> Uuid,
         token_hash -> Bytea,
         created_at -> Timestamptz,
+        user_id -> Uuid,
     }
 }
 

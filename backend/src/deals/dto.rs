@@ -99,9 +99,10 @@ pub struct CreateDeal {
     /// Defaults to the contact's company.
     #[serde(default)]
     pub company_id: Option<Uuid>,
-    /// The member responsible for the deal (a user id); defaults to you.
-    #[serde(default)]
-    pub owner_id: Option<Uuid>,
+    /// The member responsible for the deal (a user id); defaults to you, `null` for nobody.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
     #[serde(default)]
     pub pipeline_id: Option<Uuid>,
     #[serde(default)]

@@ -297,7 +297,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             company_id,
             owner_id: input
                 .owner_id
-                .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+                .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
             pipeline_id: pipeline.id,
             stage_id: stage.id,
             value_minor: input.value_minor.unwrap_or(0),

@@ -59,6 +59,8 @@ const PUBLIC: &[&str] = &[
 /// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
 /// may use them.
 const READS_BY_POST: &[&str] = &["create_contact_insights", "preview_template", "render_template"];
+/// A member's own things that even a read-only member has (their calendar link).
+const OWN: &[&str] = &["rotate_calendar_link", "delete_calendar_link"];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
@@ -78,8 +80,6 @@ const ADMIN: &[&str] = &[
     "update_template",
     "delete_template",
     "clear_ai_cache",
-    "rotate_calendar_link",
-    "delete_calendar_link",
     "update_member",
     "delete_member",
     "create_invitation",
@@ -98,6 +98,8 @@ pub fn policy(operation_id: &str, method: &Method) -> Policy {
         (Access::SignedIn, false)
     } else if is(SIGNED_IN_SESSION) {
         (Access::SignedIn, true)
+    } else if is(OWN) {
+        (Access::Role(Role::ReadOnly), false)
     } else if is(TOKENS) {
         (Access::Role(Role::ReadOnly), true)
     } else if is(ADMIN) {

@@ -58,9 +58,10 @@ pub struct CreateReminder {
     #[validate(length(max = 5000))]
     pub notes: Option<String>,
     pub due_at: DateTime<Utc>,
-    /// The member who should do it (a user id); defaults to you.
-    #[serde(default)]
-    pub assignee_id: Option<Uuid>,
+    /// The member who should do it (a user id); defaults to you, `null` for nobody in particular.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee_id: Option<Option<Uuid>>,
 }
 
 /// A partial update; `null` clears the notes.

@@ -144,7 +144,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
             deal_id: input.deal_id,
             assignee_id: input
                 .assignee_id
-                .or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+                .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
         };
         if let Some(deal) = row.deal_id {
             crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;

@@ -1,24 +1,17 @@
 //! Reading and changing workspace settings, stored as JSON on the workspace row.
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::dto::{CadenceDefaults, Settings, UpdateSettings};
+use super::store;
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
-use crate::db::schema::workspaces;
 use crate::error::{AppError, AppResult};
 
 /// The workspace's settings, with defaults for anything not stored.
 pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Settings> {
-    let stored: serde_json::Value = workspaces::table
-        .find(workspace)
-        .select(workspaces::settings)
-        .first(conn)
-        .await?;
-    Ok(from_json(&stored))
+    Ok(from_json(&store::stored(conn, workspace).await?))
 }
 
 /// Settings from their stored JSON, with defaults for anything missing.
@@ -53,26 +46,12 @@ pub fn from_json(stored: &serde_json::Value) -> Settings {
     }
 }
 
-#[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    found: bool,
-}
-
-async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<bool> {
-    let row: Found = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS found")
-        .bind::<Text, _>(name)
-        .get_result(conn)
-        .await?;
-    Ok(row.found)
-}
-
 pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: UpdateSettings) -> AppResult<Settings> {
     let mut settings = get(conn, workspace).await?;
     let before = settings.clone();
     if let Some(tz) = input.timezone {
         let tz = tz.trim().to_owned();
-        if !is_time_zone(conn, &tz).await? {
+        if !store::is_time_zone(conn, &tz).await? {
             return Err(AppError::invalid_field(
                 "timezone",
                 format!("'{tz}' is not a time zone name such as Europe/Paris"),
@@ -108,13 +87,7 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
     .filter_map(|(f, changed)| changed.then_some(f))
     .collect();
     conn.transaction::<_, AppError, _>(async move |conn| {
-        diesel::update(workspaces::table.find(workspace))
-            .set((
-                workspaces::settings.eq(workspaces::settings.concat(json)),
-                workspaces::updated_at.eq(chrono::Utc::now()),
-            ))
-            .execute(conn)
-            .await?;
+        store::merge(conn, workspace, json, chrono::Utc::now()).await?;
         if cadences_changed {
             crate::contacts::service::reschedule_defaults(conn, workspace).await?;
         }

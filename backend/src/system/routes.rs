@@ -2,9 +2,6 @@
 //! current) for load balancers, orchestrators and humans.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::sql_types::Text;
-use diesel::{QueryableByName, sql_query};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -41,12 +38,6 @@ pub async fn health() -> HttpResponse {
     })
 }
 
-#[derive(QueryableByName)]
-struct Version {
-    #[diesel(sql_type = Text)]
-    version: String,
-}
-
 /// Readiness: the database is reachable and the schema is current.
 #[utoipa::path(tag = "system", responses(
     (status = 200, description = "Ready to serve requests", body = Readiness),
@@ -54,18 +45,8 @@ struct Version {
 ))]
 #[get("/api/ready")]
 pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    use diesel::migration::MigrationSource;
     let mut conn = state.conn().await?;
-    let applied: Vec<Version> = sql_query("SELECT version FROM __diesel_schema_migrations")
-        .load(&mut conn)
-        .await?;
-    let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&crate::db::MIGRATIONS)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
-    let applied_versions: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
-    let pending = embedded
-        .iter()
-        .filter(|m| !applied_versions.contains(&m.name().version().to_string()))
-        .count();
+    let (applied, pending) = crate::db::migration_state(&mut conn).await?;
     if pending > 0 {
         return Err(
             AppError::unavailable(anyhow::anyhow!("{pending} migrations pending")).with_detail(format!(
@@ -75,6 +56,6 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     }
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ready".into(),
-        migrations: applied_versions.len(),
+        migrations: applied,
     }))
 }

@@ -80,12 +80,13 @@ async fn a_private_feed_of_follow_ups_and_reminders() {
     let link = app.post("/api/v1/calendar/link", &json!({})).await;
     assert_eq!(link.status, 201, "{}", link.text);
     let url = link.body["url"].as_str().unwrap();
+    // Links are written with the public URL (PUBLIC_URL), not the Host the request named.
     assert!(
-        url.starts_with(&format!("{}/api/v1/calendar/", app.base)) && url.ends_with(".ics"),
+        url.starts_with("http://localhost:8080/api/v1/calendar/") && url.ends_with(".ics"),
         "{url}"
     );
     assert_eq!(app.get("/api/v1/calendar").await.body["active"], true);
-    let path = url.trim_start_matches(&app.base).to_owned();
+    let path = url.trim_start_matches("http://localhost:8080").to_owned();
 
     let feed = app.get(&path).await;
     assert_eq!(feed.status, 200);
@@ -121,11 +122,59 @@ async fn a_private_feed_of_follow_ups_and_reminders() {
         .to_owned();
     assert_ne!(new_url, url);
     app.get(&path).await.problem(404, "not_found");
-    let new_path = new_url.trim_start_matches(&app.base).to_owned();
+    let new_path = new_url.trim_start_matches("http://localhost:8080").to_owned();
     assert_eq!(app.get(&new_path).await.status, 200);
     assert_eq!(app.delete("/api/v1/calendar/link").await.status, 204);
     app.get(&new_path).await.problem(404, "not_found");
     app.get("/api/v1/calendar/not-a-real-token.ics")
         .await
         .problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn each_member_has_their_own_feed_which_ends_when_they_leave() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::ReadOnly).await;
+    let soon = (Utc::now() + Duration::days(1)).to_rfc3339();
+    app.contact(json!({"first_name": "Mine", "next_follow_up_at": soon}))
+        .await;
+    app.contact(json!({"first_name": "Theirs", "next_follow_up_at": soon, "owner_id": member_id}))
+        .await;
+    app.contact(json!({"first_name": "Shared", "next_follow_up_at": soon, "owner_id": null}))
+        .await;
+    // Even a read-only member has a feed of their own.
+    let res = app
+        .request_as(&member, reqwest::Method::POST, "/api/v1/calendar/link", |r| {
+            r.json(&json!({}))
+        })
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let theirs = res.body["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://localhost:8080")
+        .to_owned();
+    let mine = app.post("/api/v1/calendar/link", &json!({})).await.body["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://localhost:8080")
+        .to_owned();
+    let names = |text: &str| -> Vec<String> {
+        let mut n: Vec<String> = events(text).into_iter().map(|(s, _)| s).collect();
+        n.sort();
+        n
+    };
+    let my_feed = names(&app.get(&mine).await.text);
+    assert_eq!(my_feed, vec!["Follow up: Mine", "Follow up: Shared"], "{my_feed:?}");
+    let their_feed = names(&app.get(&theirs).await.text);
+    assert_eq!(
+        their_feed,
+        vec!["Follow up: Shared", "Follow up: Theirs"],
+        "{their_feed:?}"
+    );
+    // Leaving the workspace ends the member's link.
+    assert_eq!(app.delete(&format!("/api/v1/members/{member_id}")).await.status, 204);
+    app.get(&theirs).await.problem(404, "not_found");
+    assert_eq!(app.get(&mine).await.status, 200);
 }

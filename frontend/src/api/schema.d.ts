@@ -318,7 +318,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whether the workspace has a calendar feed, and since when.
+         * Whether you have a calendar feed in this workspace, and since when.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_calendar_feed"];
@@ -340,13 +340,15 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Make a private feed link (any previous link stops working). The link is shown only in this response.
-         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         * Make your private feed link: your follow-ups, reminders and deals' close dates in this
+         *     workspace (and the ones nobody owns). Any previous link of yours stops working, and the link
+         *     ends when you leave the workspace. It is shown only in this response.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `write` scope.
          */
         post: operations["rotate_calendar_link"];
         /**
-         * Turn the calendar feed off; its link stops working.
-         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         * Turn your calendar feed off; its link stops working.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `write` scope.
          */
         delete: operations["delete_calendar_link"];
         options?: never;
@@ -2020,7 +2022,7 @@ export interface components {
              */
             prospect?: number | null;
         };
-        /** @description Whether the workspace has a calendar feed. */
+        /** @description Whether you have a calendar feed in this workspace. */
         CalendarFeed: {
             active: boolean;
             /**
@@ -2412,7 +2414,7 @@ export interface components {
             notes?: string | null;
             /**
              * Format: uuid
-             * @description The member responsible for the contact (a user id); defaults to you.
+             * @description The member responsible for the contact (a user id); defaults to you, `null` for nobody.
              */
             owner_id?: string | null;
             /** @description Up to 10 phone numbers, the primary one first. */
@@ -2481,7 +2483,7 @@ export interface components {
             notes?: string | null;
             /**
              * Format: uuid
-             * @description The member responsible for the deal (a user id); defaults to you.
+             * @description The member responsible for the deal (a user id); defaults to you, `null` for nobody.
              */
             owner_id?: string | null;
             /** Format: uuid */
@@ -2672,7 +2674,7 @@ export interface components {
         CreateReminder: {
             /**
              * Format: uuid
-             * @description The member who should do it (a user id); defaults to you.
+             * @description The member who should do it (a user id); defaults to you, `null` for nobody in particular.
              */
             assignee_id?: string | null;
             /** Format: uuid */

@@ -1,0 +1,6 @@
+DELETE FROM calendar_feeds;
+ALTER TABLE calendar_feeds DROP CONSTRAINT calendar_feeds_member_fkey,
+    DROP CONSTRAINT calendar_feeds_pkey,
+    DROP COLUMN user_id,
+    ADD PRIMARY KEY (workspace_id),
+    ADD CONSTRAINT calendar_feeds_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE;
