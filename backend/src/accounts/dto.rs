@@ -334,3 +334,28 @@ pub struct SecurityEventPage {
     pub items: Vec<SecurityEvent>,
     pub next_cursor: Option<String>,
 }
+
+/// A password reset link for a member, to hand over (valid 24 hours, single use).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetLink {
+    #[schema(example = "https://crm.example.com/reset-password/Wm9vQmFy")]
+    pub reset_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Whose password a reset link sets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetPreview {
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The new password for a reset link.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"new_password": "a brand new passphrase"}))]
+pub struct ResetPassword {
+    /// At least 10 characters, not the email address.
+    #[validate(length(min = 10, max = 1000))]
+    pub new_password: String,
+}

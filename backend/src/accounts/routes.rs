@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use super::dto::{
     AcceptInvitation, ApiTokenList, ChangePassword, CreateApiToken, CreateInvitation, CreateWorkspace, CreatedApiToken,
-    Invitation, InvitationList, InvitationPreview, Login, Me, Member, MemberList, SecurityEventPage, SetupStatus,
-    Signup, SwitchWorkspace, UpdateMe, UpdateMember, WorkspaceList, WorkspaceMembership,
+    Invitation, InvitationList, InvitationPreview, Login, Me, Member, MemberList, PasswordResetLink,
+    PasswordResetPreview, ResetPassword, SecurityEventPage, SetupStatus, Signup, SwitchWorkspace, UpdateMe,
+    UpdateMember, WorkspaceList, WorkspaceMembership,
 };
 use super::service;
 use crate::error::{AppError, AppResult, Problem};
@@ -411,4 +412,62 @@ pub async fn list_security_events(
     Ok(web::Json(
         service::security_log(&mut conn, auth.workspace(), query.cursor.as_deref(), limit).await?,
     ))
+}
+
+/// Issue a single-use link (valid 24 hours) that sets a member's password — to hand over, since
+/// Rapport sends no email. Only owners issue links for owners.
+#[utoipa::path(tag = "accounts", params(("user_id" = Uuid, Path, description = "The member's user id")),
+    responses((status = 201, description = "The link", body = PasswordResetLink)))]
+#[post("/members/{user_id}/password-reset")]
+pub async fn create_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: Auth,
+    user_id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let client = client(&req, &state.config.accounts);
+    let mut conn = state.conn().await?;
+    let base = state.config.accounts.base();
+    let link = service::issue_reset(&mut conn, &auth.principal, *user_id, &base, &client, Utc::now()).await?;
+    Ok(HttpResponse::Created().json(link))
+}
+
+/// Whose password a reset link sets (no sign-in needed).
+#[utoipa::path(tag = "accounts", security(()),
+    params(("token" = String, Path, description = "The secret part of the reset link")),
+    responses(
+        (status = 200, description = "The link's account", body = PasswordResetPreview),
+        (status = 404, description = "No reset link has this secret", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link was used or has expired", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/auth/password-reset/{token}")]
+pub async fn get_password_reset(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<web::Json<PasswordResetPreview>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(service::preview_reset(&mut conn, &token, Utc::now()).await?))
+}
+
+/// Set a new password with a reset link. Every session of the account ends; sign in afterwards.
+#[utoipa::path(tag = "accounts", security(()),
+    params(("token" = String, Path, description = "The secret part of the reset link")),
+    request_body = ResetPassword,
+    responses(
+        (status = 204, description = "The password was set"),
+        (status = 403, description = "The request came from another site", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No reset link has this secret", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link was used or has expired", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/password-reset/{token}")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: ApiJson<ResetPassword>,
+) -> AppResult<HttpResponse> {
+    let client = client(&req, &state.config.accounts);
+    let mut conn = state.conn().await?;
+    service::reset_with_link(&mut conn, &token, body.0.new_password, &client, Utc::now()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

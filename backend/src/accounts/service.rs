@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::dto::{
     AcceptInvitation, ApiToken, ChangePassword, CreateApiToken, CreateInvitation, CreatedApiToken, CredentialKind,
-    Invitation, InvitationPreview, Login, Me, Member, Role, SecurityEvent, SecurityEventPage, Signup, TokenScope, User,
-    WorkspaceMembership,
+    Invitation, InvitationPreview, Login, Me, Member, PasswordResetLink, PasswordResetPreview, Role, SecurityEvent,
+    SecurityEventPage, Signup, TokenScope, User, WorkspaceMembership,
 };
 use super::store::{self, EventRow, InvitationRow, MemberRow, NewSession, TokenRow, UserRow};
 use super::{password, secret};
@@ -23,6 +23,7 @@ pub const SESSION_LIFETIME: Duration = Duration::days(30);
 /// `last_seen_at` / `last_used_at` are written at most this often per credential.
 pub const TOUCH_EVERY: Duration = Duration::seconds(60);
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+pub const RESET_LIFETIME: Duration = Duration::hours(24);
 /// Failed sign-ins are counted over this window.
 pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
 /// Failed sign-ins from one address (any email) before it is refused for the window.
@@ -1129,6 +1130,105 @@ pub async fn accept_invitation(
         me: switch_workspace(conn, p, row.workspace_id).await?,
         cookie: None,
     })
+}
+
+// --- password reset links ---
+
+/// A single-use link (24 hours) that sets a member's password; admins issue them for members of
+/// their workspace (owners' only by owners).
+pub async fn issue_reset(
+    conn: &mut AsyncPgConnection,
+    p: &Principal,
+    user: Uuid,
+    public_base: &str,
+    client: &Client,
+    now: DateTime<Utc>,
+) -> AppResult<PasswordResetLink> {
+    let (workspace, my_role) = p.membership()?;
+    let target = store::member(conn, workspace, user)
+        .await?
+        .ok_or_else(|| AppError::not_found("the member"))?;
+    if target.role == Role::Owner.as_str() && my_role != Role::Owner {
+        return Err(owner_only("a reset link for an owner"));
+    }
+    let secret = secret::random_secret();
+    let expires_at = now + RESET_LIFETIME;
+    store::insert_reset(conn, user, &secret::hash(&secret), p.user_id, now, expires_at).await?;
+    let mut e = Event::new("password_reset_issued");
+    e.workspace = Some(workspace);
+    e.user = Some(user);
+    e.actor = Some(p.user_id);
+    e.email = Some(&target.email);
+    e.ip = Some(&client.ip);
+    record(conn, e, now).await?;
+    Ok(PasswordResetLink {
+        reset_url: format!("{public_base}/reset-password/{secret}"),
+        expires_at,
+    })
+}
+
+/// The unused, unexpired link with this secret: (id, user, expiry, email); else 404 or 410.
+async fn valid_reset(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, Uuid, DateTime<Utc>, String)> {
+    let (id, user, expires_at, used_at, email) = store::reset_by_hash(conn, &secret::hash(token))
+        .await?
+        .ok_or_else(|| AppError::not_found("the reset link"))?;
+    if used_at.is_some() {
+        return Err(AppError::gone(
+            "reset_link_used",
+            "this reset link has already been used; ask for a new one",
+        ));
+    }
+    if expires_at <= now {
+        return Err(AppError::gone(
+            "reset_link_expired",
+            "this reset link has expired; ask for a new one",
+        ));
+    }
+    Ok((id, user, expires_at, email))
+}
+
+pub async fn preview_reset(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<PasswordResetPreview> {
+    let (_, _, expires_at, email) = valid_reset(conn, token, now).await?;
+    Ok(PasswordResetPreview { email, expires_at })
+}
+
+/// Sets the password of the link's user; every session of theirs ends, and the link is used up.
+pub async fn reset_with_link(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    new_password: String,
+    client: &Client,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (id, user, _, email) = valid_reset(conn, token, now).await?;
+    password::check("new_password", &new_password, &email)?;
+    let hash = password::hash(new_password).await?;
+    let ip = client.ip.clone();
+    conn.transaction::<_, AppError, _>(async |conn| {
+        if !store::use_reset(conn, id, now).await? {
+            return Err(AppError::gone(
+                "reset_link_used",
+                "this reset link has already been used; ask for a new one",
+            ));
+        }
+        store::set_password(conn, user, &hash, now).await?;
+        store::delete_sessions_of(conn, user, None).await?;
+        let mut e = Event::new("password_changed");
+        e.user = Some(user);
+        e.email = Some(&email);
+        e.ip = Some(&ip);
+        e.detail = "with a reset link".into();
+        record(conn, e, now).await
+    })
+    .await
 }
 
 // --- the security log ---

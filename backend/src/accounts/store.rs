@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::dto::{Role, TokenScope};
 use crate::db::schema::{
-    api_tokens, invitations, memberships, security_events, sessions, setup_codes, sign_in_failures, users, workspaces,
+    api_tokens, invitations, memberships, password_resets, security_events, sessions, setup_codes, sign_in_failures,
+    users, workspaces,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -775,4 +776,62 @@ pub async fn take_setup_code(conn: &mut AsyncPgConnection, hash: &[u8]) -> Query
 /// Forgets any setup code (an account now exists).
 pub async fn take_all_setup_codes(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(setup_codes::table).execute(conn).await
+}
+
+// --- password reset links ---
+
+pub async fn insert_reset(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    token_hash: &[u8],
+    created_by: Uuid,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::id.eq(Uuid::now_v7()),
+            password_resets::user_id.eq(user),
+            password_resets::token_hash.eq(token_hash),
+            password_resets::created_by.eq(created_by),
+            password_resets::created_at.eq(now),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// A reset link: its id, user, expiry and use, and the user's email.
+pub type ResetRow = (Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, String);
+
+pub async fn reset_by_hash(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<Option<ResetRow>> {
+    password_resets::table
+        .inner_join(users::table.on(users::id.eq(password_resets::user_id)))
+        .filter(password_resets::token_hash.eq(token_hash))
+        .select((
+            password_resets::id,
+            password_resets::user_id,
+            password_resets::expires_at,
+            password_resets::used_at,
+            users::email,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Marks the link used; false when it was used or expired meanwhile.
+pub async fn use_reset(conn: &mut AsyncPgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    diesel::update(
+        password_resets::table.filter(
+            password_resets::id
+                .eq(id)
+                .and(password_resets::used_at.is_null())
+                .and(password_resets::expires_at.gt(now)),
+        ),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }

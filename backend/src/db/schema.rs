@@ -454,6 +454,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_resets (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     setup_codes (code_hash) {
         code_hash -> Bytea,
         created_at -> Timestamptz,
@@ -516,6 +528,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     sign_in_failures,
     setup_codes,
+    password_resets,
     calendar_feeds,
     custom_field_definitions,
     llm_cache,

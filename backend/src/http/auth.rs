@@ -55,6 +55,8 @@ const PUBLIC: &[&str] = &[
     "get_invitation",
     "accept_invitation",
     "get_calendar_ics",
+    "get_password_reset",
+    "reset_password",
 ];
 /// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
 /// may use them.
@@ -86,6 +88,7 @@ const ADMIN: &[&str] = &[
     "list_invitations",
     "delete_invitation",
     "list_security_events",
+    "create_password_reset",
 ];
 
 /// The policy of an operation: reading needs `read_only`, writing `member`, workspace
@@ -117,8 +120,9 @@ pub fn policy(operation_id: &str, method: &Method) -> Policy {
     }
 }
 
-/// Public operations that start a session: protected against login CSRF like cookie writes.
-const STARTS_SESSION: &[&str] = &["login", "signup", "accept_invitation"];
+/// Public operations that start a session or set a password: protected against cross-site
+/// requests (login CSRF) like cookie writes.
+const STARTS_SESSION: &[&str] = &["login", "signup", "accept_invitation", "reset_password"];
 
 /// Every API operation's route and policy, from the OpenAPI document (which lists every route).
 #[derive(Clone)]

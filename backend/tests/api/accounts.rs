@@ -932,3 +932,164 @@ async fn the_security_log_is_for_admins_and_pages() {
         .await
         .problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn an_admin_hands_a_member_a_single_use_reset_link() {
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let (_, admin) = app.member("admin@example.com", Role::Admin).await;
+    // Members cannot issue links; admins cannot for owners.
+    app.request_as(
+        &member,
+        Method::POST,
+        &format!("/api/v1/members/{member_id}/password-reset"),
+        |r| r,
+    )
+    .await
+    .problem(403, "forbidden");
+    app.request_as(
+        &admin,
+        Method::POST,
+        &format!("/api/v1/members/{}/password-reset", app.owner),
+        |r| r,
+    )
+    .await
+    .problem(403, "forbidden");
+    app.request_as(
+        &admin,
+        Method::POST,
+        &format!("/api/v1/members/{}/password-reset", uuid::Uuid::now_v7()),
+        |r| r,
+    )
+    .await
+    .problem(404, "not_found");
+    let res = app
+        .request_as(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/members/{member_id}/password-reset"),
+            |r| r,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let url = res.body["reset_url"].as_str().unwrap();
+    assert!(url.starts_with("http://localhost:8080/reset-password/"), "{url}");
+    let token = url.rsplit('/').next().unwrap().to_owned();
+    let anon = app.anonymous();
+    let preview = app
+        .request_as(
+            &anon,
+            Method::GET,
+            &format!("/api/v1/auth/password-reset/{token}"),
+            |r| r,
+        )
+        .await;
+    assert_eq!(preview.body["email"], "member@example.com");
+    let reset = |body: Value| {
+        let anon = anon.clone();
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.request_as(
+                &anon,
+                Method::POST,
+                &format!("/api/v1/auth/password-reset/{token}"),
+                |r| same_origin(r).json(&body),
+            )
+            .await
+        }
+    };
+    let weak = reset(json!({"new_password": "member@example.com"})).await;
+    assert_eq!(weak.error_fields(), vec!["new_password"]);
+    // From another site: refused.
+    app.request_as(
+        &anon,
+        Method::POST,
+        &format!("/api/v1/auth/password-reset/{token}"),
+        |r| {
+            r.header("sec-fetch-site", "cross-site")
+                .json(&json!({"new_password": "a brand new passphrase"}))
+        },
+    )
+    .await
+    .problem(403, "cross_site_request");
+    assert_eq!(
+        reset(json!({"new_password": "a brand new passphrase"})).await.status,
+        204
+    );
+    // The member's sessions ended; the new password works, the old one does not; the link is used up.
+    app.request_as(&member, Method::GET, "/api/v1/me", |r| r)
+        .await
+        .problem(401, "invalid_credentials");
+    assert_eq!(
+        login(
+            &app,
+            json!({"email": "member@example.com", "password": "a brand new passphrase"})
+        )
+        .await
+        .status,
+        200
+    );
+    reset(json!({"new_password": "another passphrase"}))
+        .await
+        .problem(410, "reset_link_used");
+    app.request_as(&anon, Method::GET, "/api/v1/auth/password-reset/unknown", |r| r)
+        .await
+        .problem(404, "not_found");
+    // An expired link.
+    let res = app
+        .post(&format!("/api/v1/members/{member_id}/password-reset"), &json!(null))
+        .await;
+    let late = res.body["reset_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.execute("UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL")
+        .await;
+    app.request_as(
+        &anon,
+        Method::GET,
+        &format!("/api/v1/auth/password-reset/{late}"),
+        |r| r,
+    )
+    .await
+    .problem(410, "reset_link_expired");
+}
+
+#[actix_web::test]
+async fn the_command_line_resets_a_password_and_ends_sessions() {
+    let app = TestApp::spawn().await;
+    let session = client_with_cookie(&app.sign_in(OWNER_EMAIL, PASSWORD).await);
+    let mut conn = app.pool.get().await.unwrap();
+    let changed = rapport::accounts::service::reset_password(
+        &mut conn,
+        "OWNER@rapport.test",
+        "set from the shell".into(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(changed);
+    assert!(
+        !rapport::accounts::service::reset_password(
+            &mut conn,
+            "nobody@example.com",
+            "whatever it is".into(),
+            chrono::Utc::now()
+        )
+        .await
+        .unwrap()
+    );
+    app.request_as(&session, Method::GET, "/api/v1/me", |r| r)
+        .await
+        .problem(401, "invalid_credentials");
+    assert_eq!(
+        login(&app, json!({"email": OWNER_EMAIL, "password": "set from the shell"}))
+            .await
+            .status,
+        200
+    );
+}

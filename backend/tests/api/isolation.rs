@@ -318,6 +318,8 @@ const NOT_SWEPT: &[(&str, &str)] = &[
     ("get_setup_status", "public; two booleans"),
     ("get_invitation", "public by a secret link (tested in accounts.rs)"),
     ("accept_invitation", "public by a secret link (tested in accounts.rs)"),
+    ("get_password_reset", "public by a secret link (tested in accounts.rs)"),
+    ("reset_password", "public by a secret link (tested in accounts.rs)"),
     (
         "get_calendar_ics",
         "public by a secret link; the feed of the link's workspace (checked below)",

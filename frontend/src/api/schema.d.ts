@@ -269,6 +269,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whose password a reset link sets (no sign-in needed). */
+        get: operations["get_password_reset"];
+        put?: never;
+        /** Set a new password with a reset link. Every session of the account ends; sign in afterwards. */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/setup": {
         parameters: {
             query?: never;
@@ -1171,6 +1189,27 @@ export interface paths {
          * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
          */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/members/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a single-use link (valid 24 hours) that sets a member's password — to hand over, since
+         *     Rapport sends no email. Only owners issue links for owners.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         */
+        post: operations["create_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/payments": {
@@ -3357,6 +3396,19 @@ export interface components {
             occurred_at?: string | null;
             subject?: string | null;
         };
+        /** @description A password reset link for a member, to hand over (valid 24 hours, single use). */
+        PasswordResetLink: {
+            /** Format: date-time */
+            expires_at: string;
+            /** @example https://crm.example.com/reset-password/Wm9vQmFy */
+            reset_url: string;
+        };
+        /** @description Whose password a reset link sets. */
+        PasswordResetPreview: {
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
         /** @description Money received from a contact, optionally for a deal. */
         Payment: {
             /**
@@ -3781,6 +3833,16 @@ export interface components {
          */
         ReorderStages: {
             stage_ids: string[];
+        };
+        /**
+         * @description The new password for a reset link.
+         * @example {
+         *       "new_password": "a brand new passphrase"
+         *     }
+         */
+        ResetPassword: {
+            /** @description At least 10 characters, not the email address. */
+            new_password: string;
         };
         /**
          * @description How a revenue report is grouped.
@@ -6038,6 +6100,261 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the reset link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link's account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetPreview"];
+                };
+            };
+            /** @description No reset link has this secret */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link was used or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the reset link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPassword"];
+            };
+        };
+        responses: {
+            /** @description The password was set */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request came from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No reset link has this secret */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link was used or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14380,6 +14697,137 @@ export interface operations {
                      *       "status": 422,
                      *       "title": "Unprocessable Entity",
                      *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The member's user id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetLink"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

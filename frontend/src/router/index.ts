@@ -24,6 +24,13 @@ export const router = createRouter({
       props: true,
       meta: { public: true },
     },
+    {
+      path: '/reset-password/:token',
+      name: 'reset-password',
+      component: () => import('../views/ResetPasswordView.vue'),
+      props: true,
+      meta: { public: true },
+    },
     { path: '/account', name: 'account', component: () => import('../views/AccountView.vue') },
     { path: '/members', name: 'members', component: () => import('../views/MembersView.vue') },
     { path: '/', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
