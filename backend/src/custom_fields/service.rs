@@ -100,7 +100,10 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
     conn.transaction::<_, AppError, _>(async move |conn| {
         let count = store::count(conn, workspace, input.entity).await?;
         if count >= MAX_PER_ENTITY {
-            return Err(AppError::conflict("too_many_fields", format!("a {} can have at most {MAX_PER_ENTITY} custom fields", input.entity)));
+            return Err(AppError::conflict(
+                "too_many_fields",
+                format!("a {} can have at most {MAX_PER_ENTITY} custom fields", input.entity),
+            ));
         }
         let now = Utc::now();
         let row = store::insert(
@@ -121,7 +124,10 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
         .map_err(|e| {
             let e = AppError::from(e);
             if e.code() == "already_exists" {
-                AppError::conflict("already_exists", format!("a {} field with the key '{}' already exists", input.entity, input.key))
+                AppError::conflict(
+                    "already_exists",
+                    format!("a {} field with the key '{}' already exists", input.entity, input.key),
+                )
             } else {
                 e
             }

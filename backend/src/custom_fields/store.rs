@@ -139,7 +139,12 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> 
 }
 
 /// Removes the field's value from every record of its entity in the workspace.
-pub async fn remove_values(conn: &mut AsyncPgConnection, workspace: Uuid, entity: FieldEntity, key: &str) -> QueryResult<usize> {
+pub async fn remove_values(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    entity: FieldEntity,
+    key: &str,
+) -> QueryResult<usize> {
     let table = match entity {
         FieldEntity::Contact => "contacts",
         FieldEntity::Company => "companies",

@@ -197,11 +197,16 @@ async fn deleting_a_deal_field_removes_its_values_from_deals() {
         .await;
     assert_eq!(field.status, 201, "{}", field.text);
     let deal = app
-        .post("/api/v1/deals", &json!({"title": "Retainer", "custom_fields": {"channel": "partner"}}))
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "Retainer", "custom_fields": {"channel": "partner"}}),
+        )
         .await;
     assert_eq!(deal.body["custom_fields"]["channel"], "partner", "{}", deal.text);
     let id = field.body["id"].as_str().unwrap();
     assert_eq!(app.delete(&format!("/api/v1/custom-fields/{id}")).await.status, 204);
-    let after = app.get(&format!("/api/v1/deals/{}", deal.body["id"].as_str().unwrap())).await;
+    let after = app
+        .get(&format!("/api/v1/deals/{}", deal.body["id"].as_str().unwrap()))
+        .await;
     assert!(after.body["custom_fields"].get("channel").is_none(), "{}", after.text);
 }
