@@ -1,7 +1,11 @@
-//! Password rules and argon2id hashing. Hashing costs tens of milliseconds of CPU, so it runs on
-//! the blocking pool, never on the async workers that serve other requests.
+//! Password rules and argon2id hashing. Hashing costs tens of milliseconds of CPU and 19 MiB of
+//! memory, so it runs on the blocking pool, never on the async workers that serve other requests,
+//! and at most one hash per core at a time: a burst of sign-ins queues instead of taking a core
+//! and 19 MiB each.
 
 use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -25,11 +29,18 @@ pub fn check(field: &str, password: &str, email: &str) -> AppResult<()> {
     Ok(())
 }
 
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// Runs `work` on the blocking pool once a hashing slot is free.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _slot = HASHING.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+}
+
 /// The argon2id PHC string of `password` (OWASP's baseline parameters, a random salt).
 pub async fn hash(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(AppError::internal)?
+    hashing(move || hash_now(&password)).await?
 }
 
 fn hash_now(password: &str) -> AppResult<String> {
@@ -46,7 +57,7 @@ static DECOY: LazyLock<String> =
 
 /// True when `password` matches `phc`; with no hash (unknown email) checks the decoy and says no.
 pub async fn verify(password: String, phc: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| DECOY.clone());
         let Ok(parsed) = PasswordHash::new(&phc) else {
