@@ -263,8 +263,22 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
     }
 }
 
+/// Large buffers (a password hash takes 19 MiB) are mapped and unmapped on their own instead of
+/// growing glibc's heaps, which it then keeps: 80 sign-ins left 540 MiB resident, 32 MiB with this.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_allocations() {
+    // SAFETY: mallopt only sets an allocator parameter; it is thread-safe and takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_allocations() {}
+
 #[actix_web::main]
 async fn main() -> ExitCode {
+    return_large_allocations();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
