@@ -1,62 +1,20 @@
 //! The sales assistant: a conversation about one contact with its full context (record,
 //! timeline, deals, reminders). Conversations are stored and can be listed and continued.
 
-use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
 use uuid::Uuid;
 
 use super::cache::{self, Question};
 use super::dto::{ChatMessage, ChatReply, ChatRequestBody, Conversation, ConversationList, ConversationSummary};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
+use super::store::{self, ConversationRow, MessageRow};
 use crate::error::{AppError, AppResult};
 use crate::money;
 use crate::state::AppState;
 
-type SqlUuid = diesel::sql_types::Uuid;
-
 pub const PROMPT_VERSION: &str = "sales-chat-1";
 /// Earlier turns sent along with a question.
 const HISTORY: usize = 20;
-
-#[derive(QueryableByName)]
-struct MessageRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    role: String,
-    #[diesel(sql_type = Text)]
-    content: String,
-    #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
-}
-
-#[derive(QueryableByName)]
-struct ConversationRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    contact_id: Uuid,
-    #[diesel(sql_type = Text)]
-    title: String,
-    #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    updated_at: DateTime<Utc>,
-}
-
-#[derive(QueryableByName)]
-struct SummaryRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    title: String,
-    #[diesel(sql_type = BigInt)]
-    messages: i64,
-    #[diesel(sql_type = Timestamptz)]
-    updated_at: DateTime<Utc>,
-}
 
 fn to_message(r: MessageRow) -> ChatMessage {
     ChatMessage {
@@ -151,30 +109,15 @@ pub fn local(c: &Context, question: &str) -> String {
 
 async fn messages(state: &AppState, conversation: Uuid) -> AppResult<Vec<ChatMessage>> {
     let mut conn = state.conn().await?;
-    let rows: Vec<MessageRow> = diesel_async::RunQueryDsl::load(
-        diesel::sql_query(
-            "SELECT id, role, content, created_at FROM ai_messages WHERE conversation_id = $1 ORDER BY created_at, id",
-        )
-        .bind::<SqlUuid, _>(conversation),
-        &mut conn,
-    )
-    .await?;
+    let rows = store::messages(&mut conn, conversation).await?;
     Ok(rows.into_iter().map(to_message).collect())
 }
 
 async fn conversation_row(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<ConversationRow> {
     let mut conn = state.conn().await?;
-    let row: Option<ConversationRow> = diesel_async::RunQueryDsl::get_result(
-        diesel::sql_query(
-            "SELECT id, contact_id, title, created_at, updated_at FROM ai_conversations WHERE workspace_id = $1 AND id = $2",
-        )
-        .bind::<SqlUuid, _>(workspace)
-        .bind::<SqlUuid, _>(id),
-        &mut conn,
-    )
-    .await
-    .optional()?;
-    row.ok_or_else(|| AppError::not_found("the conversation"))
+    store::conversation(&mut conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("the conversation"))
 }
 
 pub async fn get(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<Conversation> {
@@ -192,17 +135,7 @@ pub async fn get(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<Conve
 pub async fn list(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult<ConversationList> {
     let mut conn = state.conn().await?;
     crate::contacts::service::require(&mut conn, workspace, contact, false).await?;
-    let rows: Vec<SummaryRow> = diesel_async::RunQueryDsl::load(
-        diesel::sql_query(
-            "SELECT c.id, c.title, count(m.id)::bigint AS messages, c.updated_at FROM ai_conversations c \
-             LEFT JOIN ai_messages m ON m.conversation_id = c.id \
-             WHERE c.workspace_id = $1 AND c.contact_id = $2 GROUP BY c.id ORDER BY c.updated_at DESC LIMIT 50",
-        )
-        .bind::<SqlUuid, _>(workspace)
-        .bind::<SqlUuid, _>(contact),
-        &mut conn,
-    )
-    .await?;
+    let rows = store::conversations_of(&mut conn, workspace, contact).await?;
     Ok(ConversationList {
         items: rows
             .into_iter()
@@ -218,20 +151,7 @@ pub async fn list(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult
 
 async fn save(state: &AppState, conversation: Uuid, role: &str, content: &str, cached: bool) -> AppResult<()> {
     let mut conn = state.conn().await?;
-    diesel_async::RunQueryDsl::execute(
-        diesel::sql_query(
-            "WITH m AS (INSERT INTO ai_messages (id, conversation_id, role, content, cached, created_at) \
-             VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING conversation_id) \
-             UPDATE ai_conversations SET updated_at = clock_timestamp() WHERE id IN (SELECT conversation_id FROM m)",
-        )
-        .bind::<SqlUuid, _>(Uuid::now_v7())
-        .bind::<SqlUuid, _>(conversation)
-        .bind::<Text, _>(role)
-        .bind::<Text, _>(content)
-        .bind::<Bool, _>(cached),
-        &mut conn,
-    )
-    .await?;
+    store::add_message(&mut conn, conversation, role, content, cached).await?;
     Ok(())
 }
 
@@ -255,18 +175,7 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
             let id = Uuid::now_v7();
             let title: String = question.chars().take(80).collect();
             let mut conn = state.conn().await?;
-            diesel_async::RunQueryDsl::execute(
-                diesel::sql_query(
-                    "INSERT INTO ai_conversations (id, workspace_id, contact_id, title, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, now(), now())",
-                )
-                .bind::<SqlUuid, _>(id)
-                .bind::<SqlUuid, _>(workspace)
-                .bind::<SqlUuid, _>(contact)
-                .bind::<Text, _>(title),
-                &mut conn,
-            )
-            .await?;
+            store::insert_conversation(&mut conn, id, workspace, contact, &title).await?;
             id
         }
     };
@@ -325,5 +234,3 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
         source: answer.source(),
     })
 }
-
-use diesel::OptionalExtension;

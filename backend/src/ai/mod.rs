@@ -12,6 +12,7 @@ pub mod proposal;
 pub mod provider;
 pub mod routes;
 pub mod score;
+pub mod store;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

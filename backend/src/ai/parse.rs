@@ -3,8 +3,6 @@
 //! applies the reviewed reading, which goes through the normal create paths.
 
 use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
-use diesel::sql_types::{Array, Text};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 use validator::Validate;
@@ -398,27 +396,12 @@ pub fn parse_answer(text: &str) -> Result<ParsedEmail, String> {
     Ok(parsed)
 }
 
-#[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
-}
-
 async fn match_contact(state: &AppState, workspace: Uuid, emails: &[String]) -> AppResult<Option<Uuid>> {
     if emails.is_empty() {
         return Ok(None);
     }
     let mut conn = state.conn().await?;
-    let query = diesel::sql_query(
-        "SELECT id FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND emails && $2 \
-         ORDER BY created_at LIMIT 1",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(workspace)
-    .bind::<Array<Text>, _>(emails);
-    let found: Option<Found> = diesel_async::RunQueryDsl::get_result(query, &mut conn)
-        .await
-        .optional()?;
-    Ok(found.map(|f| f.id))
+    crate::contacts::service::find_by_email(&mut conn, workspace, emails).await
 }
 
 pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool) -> AppResult<ParseEmailResponse> {
@@ -566,8 +549,6 @@ pub async fn apply(state: &AppState, workspace: Uuid, input: ApplyParsedEmail) -
     })
     .await
 }
-
-use diesel::OptionalExtension;
 
 #[cfg(test)]
 mod tests {

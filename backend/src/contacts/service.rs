@@ -381,3 +381,12 @@ pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Ta
         .collect();
     Ok(TagList { items })
 }
+
+/// The contact (outside the trash) with one of these email addresses, the oldest if several.
+pub async fn find_by_email(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    emails: &[String],
+) -> AppResult<Option<Uuid>> {
+    Ok(store::id_by_any_email(conn, workspace, emails).await?)
+}

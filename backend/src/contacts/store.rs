@@ -473,3 +473,23 @@ pub async fn tag_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryR
     .await?;
     Ok(rows.into_iter().map(|r| (r.tag, r.count)).collect())
 }
+
+/// The oldest live contact having any of these (lower-cased) email addresses.
+pub async fn id_by_any_email(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    emails: &[String],
+) -> QueryResult<Option<Uuid>> {
+    contacts::table
+        .filter(
+            contacts::workspace_id
+                .eq(workspace)
+                .and(contacts::deleted_at.is_null())
+                .and(contacts::emails.overlaps_with(emails)),
+        )
+        .order(contacts::created_at)
+        .select(contacts::id)
+        .first(conn)
+        .await
+        .optional()
+}
