@@ -6,18 +6,15 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bytea, Double, Integer, Jsonb, Nullable, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::provider::{self, ChatRequest, Completion, ProviderError};
+use super::store;
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-type SqlUuid = diesel::sql_types::Uuid;
 
 /// What a feature asks.
 pub struct Question<'a> {
@@ -98,24 +95,11 @@ pub fn key_of(canonical: &Value) -> Vec<u8> {
     blake3::hash(&bytes).as_bytes().to_vec()
 }
 
-#[derive(QueryableByName)]
-struct Stored {
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    response: Option<Value>,
-}
-
 /// The stored answer for a key, `Ok(None)` while it is pending or absent — read without writing: the hit is counted in memory and written later in one
 /// batch ([`flush_hits`]), so a cache hit costs one indexed read and no commit to disk.
 async fn hit(state: &AppState, conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
-    let row: Option<Stored> =
-        diesel::sql_query("SELECT response FROM llm_cache WHERE key = $1 AND response IS NOT NULL")
-            .bind::<Bytea, _>(key)
-            .get_result(conn)
-            .await
-            .optional()?;
-    let content = row
-        .and_then(|r| r.response)
-        .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
+    let row = store::cached_response(conn, key).await?;
+    let content = row.and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
     if content.is_some() {
         state.ai.count_hit(key);
     }
@@ -170,16 +154,7 @@ pub async fn flush_hits(state: &AppState, conn: &mut AsyncPgConnection) -> AppRe
     }
     let (keys, rest): (Vec<Vec<u8>>, Vec<super::PendingHits>) = hits.into_iter().unzip();
     let (counts, times): (Vec<i64>, Vec<chrono::DateTime<Utc>>) = rest.into_iter().unzip();
-    let written = diesel::sql_query(
-        "UPDATE llm_cache c SET hit_count = c.hit_count + h.n, \
-           last_hit_at = greatest(coalesce(c.last_hit_at, h.at), h.at) \
-         FROM unnest($1::bytea[], $2::bigint[], $3::timestamptz[]) AS h(key, n, at) WHERE c.key = h.key",
-    )
-    .bind::<diesel::sql_types::Array<Bytea>, _>(&keys)
-    .bind::<diesel::sql_types::Array<BigInt>, _>(&counts)
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Timestamptz>, _>(&times)
-    .execute(conn)
-    .await;
+    let written = store::add_hits(conn, &keys, &counts, &times).await;
     if let Err(e) = written {
         // Put them back for the next flush rather than lose them.
         for ((key, n), at) in keys.into_iter().zip(counts).zip(times) {
@@ -202,23 +177,16 @@ async fn claim(
     model: &str,
     hold: Duration,
 ) -> AppResult<bool> {
-    let claimed = diesel::sql_query(
-        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, \
-                                created_at, pending_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)) \
-         ON CONFLICT (key) DO UPDATE SET pending_until = EXCLUDED.pending_until \
-         WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now()",
-    )
-    .bind::<Bytea, _>(key)
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<Text, _>(q.feature)
-    .bind::<Text, _>(provider)
-    .bind::<Text, _>(model)
-    .bind::<Text, _>(q.prompt_version)
-    .bind::<Jsonb, _>(request)
-    .bind::<Double, _>(hold.as_secs_f64())
-    .execute(conn)
-    .await?;
+    let entry = store::CacheEntry {
+        key,
+        workspace,
+        feature: q.feature,
+        provider,
+        model,
+        prompt_version: q.prompt_version,
+        request,
+    };
+    let claimed = store::claim(conn, &entry, hold.as_secs_f64()).await?;
     // One row inserted or taken over: ours. Zero: someone else's call, or an answer already.
     Ok(claimed == 1)
 }
@@ -234,36 +202,31 @@ async fn store(
     model: &str,
     done: &Completion,
 ) -> AppResult<()> {
-    diesel::sql_query(
-        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, response, \
-                                prompt_tokens, completion_tokens, latency_ms, created_at, pending_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), NULL) \
-         ON CONFLICT (key) DO UPDATE SET response = EXCLUDED.response, prompt_tokens = EXCLUDED.prompt_tokens, \
-             completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms, \
-             created_at = now(), pending_until = NULL",
+    let entry = store::CacheEntry {
+        key,
+        workspace,
+        feature: q.feature,
+        provider,
+        model,
+        prompt_version: q.prompt_version,
+        request,
+    };
+    let latency_ms = done.latency.as_millis().min(i32::MAX as u128) as i32;
+    store::save_answer(
+        conn,
+        &entry,
+        &json!({"content": done.content}),
+        done.prompt_tokens,
+        done.completion_tokens,
+        latency_ms,
     )
-    .bind::<Bytea, _>(key)
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<Text, _>(q.feature)
-    .bind::<Text, _>(provider)
-    .bind::<Text, _>(model)
-    .bind::<Text, _>(q.prompt_version)
-    .bind::<Jsonb, _>(request)
-    .bind::<Jsonb, _>(json!({"content": done.content}))
-    .bind::<Nullable<Integer>, _>(done.prompt_tokens)
-    .bind::<Nullable<Integer>, _>(done.completion_tokens)
-    .bind::<Integer, _>(done.latency.as_millis().min(i32::MAX as u128) as i32)
-    .execute(conn)
     .await?;
     count(conn, workspace, Usage::Miss).await
 }
 
 /// Gives up a claim after a failed call, so the next request tries again.
 async fn release(conn: &mut AsyncPgConnection, key: &[u8], workspace: Uuid) -> AppResult<()> {
-    diesel::sql_query("DELETE FROM llm_cache WHERE key = $1 AND response IS NULL")
-        .bind::<Bytea, _>(key)
-        .execute(conn)
-        .await?;
+    store::release(conn, key).await?;
     count(conn, workspace, Usage::Failure).await
 }
 
@@ -278,13 +241,7 @@ async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, usage: Usage) -> A
         Usage::Miss => "misses",
         Usage::Failure => "failures",
     };
-    diesel::sql_query(format!(
-        "INSERT INTO llm_usage (workspace_id, {column}) VALUES ($1, 1) \
-         ON CONFLICT (workspace_id) DO UPDATE SET {column} = llm_usage.{column} + 1"
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .execute(conn)
-    .await?;
+    store::count_usage(conn, workspace, column).await?;
     Ok(())
 }
 
@@ -401,34 +358,10 @@ pub async fn ask(
     )))
 }
 
-#[derive(QueryableByName)]
-struct StatsRow {
-    #[diesel(sql_type = BigInt)]
-    entries: i64,
-    #[diesel(sql_type = BigInt)]
-    hits: i64,
-    #[diesel(sql_type = BigInt)]
-    misses: i64,
-    #[diesel(sql_type = BigInt)]
-    failures: i64,
-    #[diesel(sql_type = BigInt)]
-    tokens_saved: i64,
-}
-
 pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::CacheStats> {
     let mut conn = state.conn().await?;
     flush_hits(state, &mut conn).await?;
-    let row: StatsRow = diesel::sql_query(
-        "SELECT (SELECT count(*) FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL)::bigint AS entries, \
-                (SELECT coalesce(sum(hit_count), 0) FROM llm_cache WHERE workspace_id = $1)::bigint AS hits, \
-                coalesce((SELECT misses FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS misses, \
-                coalesce((SELECT failures FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS failures, \
-                (SELECT coalesce(sum(hit_count * (coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0) \
-                   FROM llm_cache WHERE workspace_id = $1)::bigint AS tokens_saved",
-    )
-    .bind::<SqlUuid, _>(workspace)
-    .get_result(&mut conn)
-    .await?;
+    let row = store::cache_stats(&mut conn, workspace).await?;
     let price = state.config.llm.price_per_million_tokens;
     Ok(super::dto::CacheStats {
         entries: row.entries,
@@ -444,15 +377,6 @@ pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::C
 /// Forgets every stored answer of the workspace and resets its counters.
 pub async fn clear(state: &AppState, workspace: Uuid) -> AppResult<u64> {
     let mut conn = state.conn().await?;
-    let n = diesel::sql_query("DELETE FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL")
-        .bind::<SqlUuid, _>(workspace)
-        .execute(&mut conn)
-        .await?;
-    diesel::sql_query("DELETE FROM llm_usage WHERE workspace_id = $1")
-        .bind::<SqlUuid, _>(workspace)
-        .execute(&mut conn)
-        .await?;
+    let n = store::clear_cache(&mut conn, workspace).await?;
     Ok(n as u64)
 }
-
-use diesel::OptionalExtension;

@@ -1,11 +1,13 @@
-//! Stored assistant conversations and their messages.
+//! The AI answer cache's rows (`llm_cache`, `llm_usage`), and stored assistant conversations and
+//! their messages.
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::prelude::OptionalExtension;
 use diesel::result::QueryResult;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
 use uuid::Uuid;
 
 type SqlUuid = diesel::sql_types::Uuid;
@@ -129,4 +131,166 @@ pub async fn add_message(
     .bind::<Bool, _>(cached)
     .execute(conn)
     .await
+}
+
+// --- the answer cache ---
+
+/// What identifies a cached answer and what is stored with it.
+pub struct CacheEntry<'a> {
+    pub key: &'a [u8],
+    pub workspace: Uuid,
+    pub feature: &'a str,
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub prompt_version: &'a str,
+    pub request: &'a Value,
+}
+
+/// The stored answer for a key (`None` while pending or absent). The key's hash covers the
+/// workspace, so one key never answers another workspace.
+pub async fn cached_response(conn: &mut AsyncPgConnection, key: &[u8]) -> QueryResult<Option<Value>> {
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Nullable<Jsonb>)]
+        response: Option<Value>,
+    }
+    let row: Option<Stored> =
+        diesel::sql_query("SELECT response FROM llm_cache WHERE key = $1 AND response IS NOT NULL")
+            .bind::<Bytea, _>(key)
+            .get_result(conn)
+            .await
+            .optional()?;
+    Ok(row.and_then(|r| r.response))
+}
+
+/// Adds hit counts and last-hit times to these keys, in one statement.
+pub async fn add_hits(
+    conn: &mut AsyncPgConnection,
+    keys: &[Vec<u8>],
+    counts: &[i64],
+    times: &[DateTime<Utc>],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE llm_cache c SET hit_count = c.hit_count + h.n, \
+           last_hit_at = greatest(coalesce(c.last_hit_at, h.at), h.at) \
+         FROM unnest($1::bytea[], $2::bigint[], $3::timestamptz[]) AS h(key, n, at) WHERE c.key = h.key",
+    )
+    .bind::<diesel::sql_types::Array<Bytea>, _>(keys)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(counts)
+    .bind::<diesel::sql_types::Array<Timestamptz>, _>(times)
+    .execute(conn)
+    .await
+}
+
+/// Inserts a pending row for the key, or takes over a lapsed one; 1 when the claim is ours.
+pub async fn claim(conn: &mut AsyncPgConnection, e: &CacheEntry<'_>, hold_secs: f64) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, \
+                                created_at, pending_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)) \
+         ON CONFLICT (key) DO UPDATE SET pending_until = EXCLUDED.pending_until \
+         WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now()",
+    )
+    .bind::<Bytea, _>(e.key)
+    .bind::<SqlUuid, _>(e.workspace)
+    .bind::<Text, _>(e.feature)
+    .bind::<Text, _>(e.provider)
+    .bind::<Text, _>(e.model)
+    .bind::<Text, _>(e.prompt_version)
+    .bind::<Jsonb, _>(e.request)
+    .bind::<Double, _>(hold_secs)
+    .execute(conn)
+    .await
+}
+
+/// Stores a usable answer under its key (completing a claim, or replacing an older answer).
+pub async fn save_answer(
+    conn: &mut AsyncPgConnection,
+    e: &CacheEntry<'_>,
+    response: &Value,
+    prompt_tokens: Option<i32>,
+    completion_tokens: Option<i32>,
+    latency_ms: i32,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, response, \
+                                prompt_tokens, completion_tokens, latency_ms, created_at, pending_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), NULL) \
+         ON CONFLICT (key) DO UPDATE SET response = EXCLUDED.response, prompt_tokens = EXCLUDED.prompt_tokens, \
+             completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms, \
+             created_at = now(), pending_until = NULL",
+    )
+    .bind::<Bytea, _>(e.key)
+    .bind::<SqlUuid, _>(e.workspace)
+    .bind::<Text, _>(e.feature)
+    .bind::<Text, _>(e.provider)
+    .bind::<Text, _>(e.model)
+    .bind::<Text, _>(e.prompt_version)
+    .bind::<Jsonb, _>(e.request)
+    .bind::<Jsonb, _>(response)
+    .bind::<Nullable<Integer>, _>(prompt_tokens)
+    .bind::<Nullable<Integer>, _>(completion_tokens)
+    .bind::<Integer, _>(latency_ms)
+    .execute(conn)
+    .await
+}
+
+/// Drops a pending claim (the call failed), so the next request tries again.
+pub async fn release(conn: &mut AsyncPgConnection, key: &[u8]) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM llm_cache WHERE key = $1 AND response IS NULL")
+        .bind::<Bytea, _>(key)
+        .execute(conn)
+        .await
+}
+
+/// Adds one to the workspace's `misses` or `failures`.
+pub async fn count_usage(conn: &mut AsyncPgConnection, workspace: Uuid, column: &'static str) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "INSERT INTO llm_usage (workspace_id, {column}) VALUES ($1, 1) \
+         ON CONFLICT (workspace_id) DO UPDATE SET {column} = llm_usage.{column} + 1"
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .execute(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+pub struct StatsRow {
+    #[diesel(sql_type = BigInt)]
+    pub entries: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hits: i64,
+    #[diesel(sql_type = BigInt)]
+    pub misses: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failures: i64,
+    #[diesel(sql_type = BigInt)]
+    pub tokens_saved: i64,
+}
+
+pub async fn cache_stats(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<StatsRow> {
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL)::bigint AS entries, \
+                (SELECT coalesce(sum(hit_count), 0) FROM llm_cache WHERE workspace_id = $1)::bigint AS hits, \
+                coalesce((SELECT misses FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS misses, \
+                coalesce((SELECT failures FROM llm_usage WHERE workspace_id = $1), 0)::bigint AS failures, \
+                (SELECT coalesce(sum(hit_count * (coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0) \
+                   FROM llm_cache WHERE workspace_id = $1)::bigint AS tokens_saved",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .get_result(conn)
+    .await
+}
+
+/// Forgets the workspace's stored answers and its counts; returns how many answers went.
+pub async fn clear_cache(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<usize> {
+    let n = diesel::sql_query("DELETE FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL")
+        .bind::<SqlUuid, _>(workspace)
+        .execute(conn)
+        .await?;
+    diesel::sql_query("DELETE FROM llm_usage WHERE workspace_id = $1")
+        .bind::<SqlUuid, _>(workspace)
+        .execute(conn)
+        .await?;
+    Ok(n)
 }
