@@ -2,15 +2,13 @@
 //! has something real to show. Loaded through the same service code as the API.
 
 use chrono::{Duration, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::companies;
 use crate::companies::dto::CreateCompany;
 use crate::contacts::dto::{ContactSource, CreateContact, Lifecycle, RelationshipType, UpdateContact};
 use crate::contacts::service;
-use crate::db::schema::contacts;
 use crate::deals;
 use crate::deals::dto::{CreateDeal, DealStatus, UpdateDeal};
 use crate::interactions;
@@ -587,12 +585,9 @@ async fn history(
 
 /// True when the workspace has no contacts at all (live or trashed).
 pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<bool> {
-    let n: i64 = contacts::table
-        .filter(contacts::workspace_id.eq(workspace))
-        .count()
-        .get_result(conn)
-        .await?;
-    Ok(n == 0)
+    Ok(!crate::contacts::service::any(conn, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?)
 }
 
 /// Loads the demo contacts; returns how many were created.
@@ -820,19 +815,10 @@ async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Uuid) -
 }
 
 /// Shifts a deal's whole timeline (creation, stage changes, closing) `days` into the past.
-async fn backdate(conn: &mut AsyncPgConnection, deal: Uuid, days: i64) -> anyhow::Result<()> {
-    diesel::sql_query(
-        "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $2::int), \
-                    updated_at = updated_at - make_interval(days => $2::int), \
-                    stage_changed_at = stage_changed_at - make_interval(days => $2::int), \
-                    closed_at = closed_at - make_interval(days => $2::int) WHERE id = $1 RETURNING id) \
-         UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $2::int) \
-         WHERE deal_id IN (SELECT id FROM d)",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(deal)
-    .bind::<diesel::sql_types::Integer, _>(days as i32)
-    .execute(conn)
-    .await?;
+async fn backdate(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uuid, days: i64) -> anyhow::Result<()> {
+    deals::service::backdate(conn, workspace, deal, days, true)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo deal dates: {e}"))?;
     Ok(())
 }
 
@@ -886,31 +872,24 @@ async fn deals_and_payments(
             ..Default::default()
         };
         match person.lifecycle {
-            L::Lead => backdate(conn, deal.id, (i as i64 % 5) * 4).await?,
+            L::Lead => backdate(conn, workspace, deal.id, (i as i64 % 5) * 4).await?,
             L::Prospect => {
                 move_deal(conn, workspace, deal.id, to("Qualified")).await?;
                 if i % 2 == 0 {
                     move_deal(conn, workspace, deal.id, to("Proposal")).await?;
                 }
-                backdate(conn, deal.id, 3 + (i as i64 % 6) * 5).await?;
+                backdate(conn, workspace, deal.id, 3 + (i as i64 % 6) * 5).await?;
             }
             L::Client => {
                 move_deal(conn, workspace, deal.id, to("Qualified")).await?;
                 move_deal(conn, workspace, deal.id, to("Proposal")).await?;
                 let won = move_deal(conn, workspace, deal.id, to("Won (Client)")).await?;
                 let months_ago = 1 + (i as i64 % 10);
-                backdate(conn, deal.id, months_ago * 30).await?;
+                backdate(conn, workspace, deal.id, months_ago * 30).await?;
                 // Winning took a few weeks: the deal started earlier than it closed.
-                diesel::sql_query(
-                    "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $2::int) \
-                     WHERE id = $1 RETURNING id) \
-                     UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $2::int) \
-                     WHERE deal_id IN (SELECT id FROM d) AND from_stage_id IS NULL",
-                )
-                .bind::<diesel::sql_types::Uuid, _>(deal.id)
-                .bind::<diesel::sql_types::Integer, _>(12 + (i as i32 % 5) * 6)
-                .execute(conn)
-                .await?;
+                deals::service::backdate(conn, workspace, deal.id, 12 + (i as i64 % 5) * 6, false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo deal dates: {e}"))?;
                 // Clients paid: an instalment a month since the deal was won.
                 let instalments = if retainer {
                     won.recurring_months.unwrap_or(1) as i64
@@ -945,7 +924,7 @@ async fn deals_and_payments(
                     },
                 )
                 .await?;
-                backdate(conn, deal.id, 40 + (i as i64 % 4) * 20).await?;
+                backdate(conn, workspace, deal.id, 40 + (i as i64 % 4) * 20).await?;
             }
         }
     }
@@ -993,7 +972,7 @@ async fn deals_and_payments(
                 break;
             }
         }
-        backdate(conn, deal.id, 2 + i as i64 * 3).await?;
+        backdate(conn, workspace, deal.id, 2 + i as i64 * 3).await?;
     }
     Ok(())
 }

@@ -390,3 +390,8 @@ pub async fn find_by_email(
 ) -> AppResult<Option<Uuid>> {
     Ok(store::id_by_any_email(conn, workspace, emails).await?)
 }
+
+/// True when the workspace has any contact, live or in the trash.
+pub async fn any(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<bool> {
+    Ok(store::any(conn, workspace).await?)
+}

@@ -493,3 +493,12 @@ pub async fn id_by_any_email(
         .await
         .optional()
 }
+
+/// True when the workspace has any contact, live or in the trash.
+pub async fn any(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        contacts::table.filter(contacts::workspace_id.eq(workspace)),
+    ))
+    .get_result(conn)
+    .await
+}

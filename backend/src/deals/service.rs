@@ -650,3 +650,16 @@ pub async fn check_link(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uui
         _ => Ok(()),
     }
 }
+
+/// Moves a deal's history `days` into the past (demo data): its whole timeline when `whole`,
+/// else only its creation and first stage.
+pub async fn backdate(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    deal: Uuid,
+    days: i64,
+    whole: bool,
+) -> AppResult<()> {
+    store::backdate(conn, workspace, deal, days.clamp(0, 36_500) as i32, whole).await?;
+    Ok(())
+}

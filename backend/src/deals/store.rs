@@ -379,3 +379,34 @@ pub async fn views(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) 
         .load(conn)
         .await
 }
+
+/// Moves a deal's history `days` into the past: its whole timeline (creation, stage changes,
+/// closing) when `whole`, else only its creation and first stage (demo data).
+pub async fn backdate(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    deal: Uuid,
+    days: i32,
+    whole: bool,
+) -> QueryResult<usize> {
+    let sql = if whole {
+        "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $3::int), \
+                    updated_at = updated_at - make_interval(days => $3::int), \
+                    stage_changed_at = stage_changed_at - make_interval(days => $3::int), \
+                    closed_at = closed_at - make_interval(days => $3::int) \
+                    WHERE workspace_id = $1 AND id = $2 RETURNING id) \
+         UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $3::int) \
+         WHERE workspace_id = $1 AND deal_id IN (SELECT id FROM d)"
+    } else {
+        "WITH d AS (UPDATE deals SET created_at = created_at - make_interval(days => $3::int) \
+                    WHERE workspace_id = $1 AND id = $2 RETURNING id) \
+         UPDATE deal_stage_history SET changed_at = changed_at - make_interval(days => $3::int) \
+         WHERE workspace_id = $1 AND deal_id IN (SELECT id FROM d) AND from_stage_id IS NULL"
+    };
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Uuid, _>(workspace)
+        .bind::<diesel::sql_types::Uuid, _>(deal)
+        .bind::<diesel::sql_types::Integer, _>(days)
+        .execute(conn)
+        .await
+}
