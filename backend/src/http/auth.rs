@@ -314,23 +314,24 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
         return Ok(None);
     };
     let config = &state.config.accounts;
-    let credential = presented(req)?;
     if policy.access == Access::Public {
         if is_unsafe(req.method()) && STARTS_SESSION.contains(&operation) {
             check_same_origin(req, config)?;
         }
-        // A public page may still want to know who is signed in (accepting an invitation).
-        if let Presented::Cookie(cookie) = &credential
+        // A public page may still want to know who is signed in (accepting an invitation); a
+        // credential it does not need is never a reason to refuse it.
+        if let Ok(Presented::Cookie(cookie)) = presented(req)
             && operation == "accept_invitation"
         {
             let mut conn = state.conn().await?;
-            return Ok(service::authenticate_session(&mut conn, cookie, Utc::now())
+            return Ok(service::authenticate_session(&mut conn, &cookie, Utc::now())
                 .await
                 .ok()
                 .map(|(p, _)| p));
         }
         return Ok(None);
     }
+    let credential = presented(req)?;
     let now = Utc::now();
     let (principal, touch) = {
         let mut conn = state.conn().await?;

@@ -375,6 +375,13 @@ async fn missing_forged_and_expired_credentials_get_401_with_a_bearer_challenge(
     app.request_as(&client_with_cookie(&cookie), Method::GET, "/api/v1/me", |r| r)
         .await
         .problem(401, "invalid_credentials");
+    // Public operations ignore a credential they do not need, even a malformed one.
+    let res = app
+        .request_as(&anon, Method::GET, "/api/v1/auth/setup", |r| {
+            r.header("authorization", "Basic Zm9vOmJhcg==")
+        })
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
     // Probes and the docs stay open.
     assert_eq!(
         app.request_as(&anon, Method::GET, "/api/health", |r| r).await.status,
