@@ -15,8 +15,9 @@ use super::dto::{
     UpdateMember, WorkspaceList, WorkspaceMembership,
 };
 use super::service;
+use crate::accounts::service::Client;
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::auth::{Auth, MaybeSignedIn, SESSION_COOKIE, SignedIn, client, is_https};
+use crate::http::auth::{Auth, MaybeSignedIn, SESSION_COOKIE, SignedIn, is_https};
 use crate::http::json::ApiJson;
 use crate::http::params;
 use crate::state::AppState;
@@ -67,8 +68,12 @@ pub async fn get_setup_status(state: web::Data<AppState>) -> AppResult<web::Json
             content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<Login>) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
+pub async fn login(
+    state: web::Data<AppState>,
+    client: Client,
+    req: HttpRequest,
+    body: ApiJson<Login>,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let signed = service::login(&mut conn, body.0, &client, old_cookie(&req).as_deref(), Utc::now()).await?;
     Ok(HttpResponse::Ok()
@@ -79,8 +84,12 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
 /// Sign out: ends this session and clears its cookie.
 #[utoipa::path(tag = "accounts", responses((status = 204, description = "Signed out")))]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, who: SignedIn) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
+pub async fn logout(
+    state: web::Data<AppState>,
+    client: Client,
+    req: HttpRequest,
+    who: SignedIn,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     service::logout(&mut conn, &who.0, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().cookie(cleared_cookie(&req, &state)).finish())
@@ -98,8 +107,12 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest, who: SignedIn)
         (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/auth/signup")]
-pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<Signup>) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
+pub async fn signup(
+    state: web::Data<AppState>,
+    client: Client,
+    req: HttpRequest,
+    body: ApiJson<Signup>,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let signed = service::signup(
         &mut conn,
@@ -138,11 +151,10 @@ pub async fn update_me(state: web::Data<AppState>, who: SignedIn, body: ApiJson<
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     who: SignedIn,
     body: ApiJson<ChangePassword>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     service::change_password(&mut conn, &who.0, body.0, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -209,11 +221,10 @@ pub async fn list_api_tokens(state: web::Data<AppState>, auth: Auth) -> AppResul
 #[post("/api-tokens")]
 pub async fn create_api_token(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     body: ApiJson<CreateApiToken>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     let created = service::create_token(&mut conn, &auth.principal, body.0, &client, Utc::now()).await?;
     Ok(HttpResponse::Created()
@@ -227,11 +238,10 @@ pub async fn create_api_token(
 #[delete("/api-tokens/{id}")]
 pub async fn revoke_api_token(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     service::revoke_token(&mut conn, &auth.principal, *id, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -259,12 +269,11 @@ pub async fn list_members(state: web::Data<AppState>, auth: Auth) -> AppResult<w
 #[patch("/members/{user_id}")]
 pub async fn update_member(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     user_id: web::Path<Uuid>,
     body: ApiJson<UpdateMember>,
 ) -> AppResult<web::Json<Member>> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     Ok(web::Json(
         service::change_role(&mut conn, &auth.principal, *user_id, body.0.role, &client, Utc::now()).await?,
@@ -281,11 +290,10 @@ pub async fn update_member(
 #[delete("/members/{user_id}")]
 pub async fn delete_member(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     user_id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     service::remove_member(&mut conn, &auth.principal, *user_id, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -312,11 +320,10 @@ pub async fn list_invitations(state: web::Data<AppState>, auth: Auth) -> AppResu
 #[post("/invitations")]
 pub async fn create_invitation(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     body: ApiJson<CreateInvitation>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     let base = state.config.accounts.base();
     let inv = service::invite(&mut conn, &auth.principal, body.0, &base, &client, Utc::now()).await?;
@@ -372,12 +379,12 @@ pub async fn get_invitation(
 #[post("/invitations/{token}/accept")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
+    client: Client,
     req: HttpRequest,
     who: MaybeSignedIn,
     token: web::Path<String>,
     body: ApiJson<AcceptInvitation>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     let accepted = service::accept_invitation(&mut conn, &token, body.0, who.0.as_ref(), &client, Utc::now()).await?;
     let mut res = HttpResponse::Ok();
@@ -421,11 +428,10 @@ pub async fn list_security_events(
 #[post("/members/{user_id}/password-reset")]
 pub async fn create_password_reset(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     auth: Auth,
     user_id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     let base = state.config.accounts.base();
     let link = service::issue_reset(&mut conn, &auth.principal, *user_id, &base, &client, Utc::now()).await?;
@@ -462,11 +468,10 @@ pub async fn get_password_reset(
 #[post("/auth/password-reset/{token}")]
 pub async fn reset_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: Client,
     token: web::Path<String>,
     body: ApiJson<ResetPassword>,
 ) -> AppResult<HttpResponse> {
-    let client = client(&req, &state.config.accounts);
     let mut conn = state.conn().await?;
     service::reset_with_link(&mut conn, &token, body.0.new_password, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())

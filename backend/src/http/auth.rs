@@ -202,6 +202,20 @@ pub fn client(req: &HttpRequest, config: &AccountsConfig) -> Client {
     }
 }
 
+/// The client's address and user agent, as an extractor for handlers.
+impl FromRequest for Client {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = match req.app_data::<web::Data<AppState>>() {
+            Some(state) => client(req, &state.config.accounts),
+            None => client(req, &AccountsConfig::local(0)),
+        };
+        std::future::ready(Ok(found))
+    }
+}
+
 /// True when the request came over HTTPS (the public URL says so, or a trusted proxy does).
 pub fn is_https(req: &HttpRequest, config: &AccountsConfig) -> bool {
     if config.is_https() {

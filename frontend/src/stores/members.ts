@@ -19,8 +19,9 @@ export const useMembers = defineStore('members', () => {
     return loading
   }
 
+  /** A member's name; before the list has loaded, nothing rather than a wrong guess. */
   function nameOf(id: string | null | undefined): string | null {
-    if (!id) return null
+    if (!id || items.value.length === 0) return null
     return items.value.find((m) => m.user_id === id)?.display_name ?? 'A former member'
   }
 
