@@ -285,14 +285,14 @@ pub fn add_security(doc: &mut OpenApi) {
             let description = op.description.take().unwrap_or_default();
             let sep = if description.is_empty() { "" } else { "\n\n" };
             op.description = Some(format!("{description}{sep}**Access:** {rule}{token_rule}"));
-            let mut ext = ExtensionsBuilder::new();
+            // One extension only: utoipa keeps extensions in a HashMap, so two would be written in
+            // a different order from run to run (session-only shows in `security` already).
             if let Some(role) = role {
-                ext = ext.add("x-required-role", role.as_str());
-            }
-            ext = ext.add("x-session-only", p.session_only);
-            match op.extensions.as_mut() {
-                Some(existing) => existing.merge(ext.build()),
-                None => op.extensions = Some(ext.build()),
+                let ext = ExtensionsBuilder::new().add("x-required-role", role.as_str()).build();
+                match op.extensions.as_mut() {
+                    Some(existing) => existing.merge(ext),
+                    None => op.extensions = Some(ext),
+                }
             }
             add(op, 401, || {
                 problem(
