@@ -148,4 +148,10 @@ pub struct Dashboard {
 pub struct DashboardParams {
     /// ISO 4217 code of the money figures, default the workspace's currency.
     pub currency: Option<String>,
+    /// Whose work the figures count: `me`, `none` (nobody's) or a member's user id; default
+    /// everyone's. Deals count by their owner, new leads and follow-ups by the contact's owner,
+    /// payments by their deal's owner (else their contact's). Recent activity stays the
+    /// workspace's feed.
+    #[param(example = "me")]
+    pub owner: Option<String>,
 }

@@ -10,7 +10,8 @@ use crate::state::AppState;
 
 /// The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
 /// time to win, stage conversion, revenue, new leads, due follow-ups and recent activity. Reused
-/// while nothing in the workspace changed (at most 30 s).
+/// while nothing in the workspace changed (at most 30 s). `owner=me` narrows it to the caller's
+/// work.
 #[utoipa::path(tag = "dashboard", params(DashboardParams),
     responses((status = 200, description = "The dashboard", body = Dashboard)))]
 #[get("/dashboard")]
@@ -19,9 +20,15 @@ pub async fn get_dashboard(
     auth: Auth,
     params: web::Query<DashboardParams>,
 ) -> AppResult<HttpResponse> {
-    let key = format!("dashboard:{}", params.currency.as_deref().unwrap_or("").trim());
+    // Reused per caller when filtered by owner, since `me` is the caller.
+    let me = auth.user_id();
+    let currency = params.currency.as_deref().unwrap_or("").trim();
+    let key = match params.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(owner) => format!("dashboard:{currency}:{me}:{owner}"),
+        None => format!("dashboard:{currency}"),
+    };
     crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
-        service::get(conn, workspace, &params).await
+        service::get(conn, workspace, &params, me).await
     })
     .await
 }

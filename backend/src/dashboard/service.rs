@@ -10,11 +10,12 @@ use super::dto::{
     ConversionStep, Dashboard, DashboardParams, FollowUpSummary, ForecastMonth, MonthAmount, PipelineConversion,
     PipelineValue, RevenueSummary, SourceAmount, StageValue, StalledDeals, WinRate,
 };
-use super::store::{self, WON_RANK};
+use super::store::{self, OwnerFilter, WON_RANK};
 use crate::activity::service::{self as activity, Scope};
 use crate::contacts;
 use crate::deals;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
 use crate::payments::revenue::month_start;
 use crate::pipelines;
 use crate::pipelines::dto::StageKind;
@@ -23,27 +24,31 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardParams) -> AppResult<Dashboard> {
-    let settings = crate::settings::service::get(conn, workspace).await?;
+/// The dashboard; `me` is the caller (for `owner=me`).
+pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardParams, me: Uuid) -> AppResult<Dashboard> {
+    let mut errors = ParamErrors::default();
     let currency = match p.currency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(c) if crate::money::is_currency(c) => c.to_owned(),
-        Some(c) => {
-            return Err(AppError::invalid_field(
-                "currency",
-                format!("'{c}' is not an ISO 4217 currency code such as EUR or USD"),
-            ));
-        }
-        None => settings.currency.clone(),
+        Some(c) if crate::money::is_currency(c) => Some(c.to_owned()),
+        Some(c) => errors.take(Err(FieldError::new(
+            "currency",
+            format!("'{c}' is not an ISO 4217 currency code such as EUR or USD"),
+        ))),
+        None => None,
     };
+    let owner = errors.take(params::owner("owner", p.owner.as_deref(), me)).flatten();
+    errors.finish()?;
+    let settings = crate::settings::service::get(conn, workspace).await?;
+    let currency = currency.unwrap_or_else(|| settings.currency.clone());
+    let by = OwnerFilter::new(owner);
     let today = Utc::now().date_naive();
     let this_month = month_start(today, 0);
     let year_ago = month_start(today, 11);
 
     let currencies = store::currencies(conn, workspace, &currency).await?;
 
-    let stage_sums = store::stage_sums(conn, workspace, &currency).await?;
+    let stage_sums = store::stage_sums(conn, workspace, &currency, by).await?;
 
-    let forecast = store::forecast(conn, workspace, &currency).await?;
+    let forecast = store::forecast(conn, workspace, &currency, by).await?;
 
     let stale_before = Utc::now() - chrono::Duration::days(i64::from(settings.stale_deal_days));
     let closed = store::closed(
@@ -53,18 +58,19 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardPar
         Utc::now() - chrono::Duration::days(365),
         stale_before,
         this_month,
+        by,
     )
     .await?;
 
-    let stalled_deals = deals::service::stalled(conn, workspace, stale_before, 10).await?;
+    let stalled_deals = deals::service::stalled(conn, workspace, stale_before, owner, 10).await?;
 
-    let reach = store::reach(conn, workspace).await?;
+    let reach = store::reach(conn, workspace, by).await?;
     let pipelines = pipelines::service::list(conn, workspace).await?;
 
-    let by_month = store::revenue_by_month(conn, workspace, &currency, year_ago, today).await?;
-    let by_source = store::revenue_by_source(conn, workspace, &currency, year_ago, today).await?;
+    let by_month = store::revenue_by_month(conn, workspace, &currency, year_ago, today, by).await?;
+    let by_source = store::revenue_by_source(conn, workspace, &currency, year_ago, today, by).await?;
 
-    let counts = contacts::service::follow_up_counts(conn, workspace, None).await?;
+    let counts = contacts::service::follow_up_counts(conn, workspace, owner).await?;
     let recent = activity::list(conn, workspace, Scope::Workspace(None), Some("10"), None).await?;
 
     // Pipelines by stage.

@@ -3,13 +3,32 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
 use diesel::result::QueryResult;
-use diesel::sql_types::{BigInt, Date, Double, Int4, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Int4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::payments::revenue::EVENTS_SQL;
 
 type SqlUuid = diesel::sql_types::Uuid;
+
+/// Whose deals and contacts the figures count: everyone's, one member's, or nobody's.
+/// Bound as two parameters — `on` and the owner — that each query compares with
+/// `(NOT on OR owner_id IS NOT DISTINCT FROM owner)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OwnerFilter {
+    on: bool,
+    owner: Option<Uuid>,
+}
+
+impl OwnerFilter {
+    /// `None`: everyone's; `Some(None)`: nobody's; `Some(Some(id))`: that member's.
+    pub fn new(owner: Option<Option<Uuid>>) -> Self {
+        Self {
+            on: owner.is_some(),
+            owner: owner.flatten(),
+        }
+    }
+}
 
 /// The rank a won stage counts as in conversion: past every open stage.
 pub const WON_RANK: i32 = 1_000_000;
@@ -99,6 +118,7 @@ pub async fn stage_sums(
     conn: &mut AsyncPgConnection,
     workspace: Uuid,
     currency: &str,
+    owner: OwnerFilter,
 ) -> QueryResult<Vec<StageRowSum>> {
     diesel::sql_query(
         "SELECT s.pipeline_id, p.name AS pipeline_name, s.id AS stage_id, s.name, count(d.id)::bigint AS count, \
@@ -107,18 +127,26 @@ pub async fn stage_sums(
                     * coalesce(d.probability, s.probability) / 100.0)), 0)::bigint AS weighted_minor \
          FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id \
          LEFT JOIN deals d ON d.stage_id = s.id AND d.deleted_at IS NULL AND d.currency = $2 \
+              AND (NOT $3 OR d.owner_id IS NOT DISTINCT FROM $4) \
          WHERE s.workspace_id = $1 AND s.kind = 'open' \
          GROUP BY p.position, p.id, p.name, s.pipeline_id, s.position, s.id, s.name \
          ORDER BY p.position, p.id, s.position, s.id",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
 }
 
 /// Expected income per month for the next twelve (retainers spread over their months).
-pub async fn forecast(conn: &mut AsyncPgConnection, workspace: Uuid, currency: &str) -> QueryResult<Vec<Month>> {
+pub async fn forecast(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    currency: &str,
+    owner: OwnerFilter,
+) -> QueryResult<Vec<Month>> {
     diesel::sql_query(
         "WITH months AS ( \
            SELECT generate_series(date_trunc('month', current_date::timestamp), \
@@ -131,7 +159,7 @@ pub async fn forecast(conn: &mut AsyncPgConnection, workspace: Uuid, currency: &
            FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
            CROSS JOIN LATERAL generate_series(0, coalesce(d.recurring_months, 1) - 1) AS n(n) \
            WHERE d.workspace_id = $1 AND d.currency = $2 AND d.status = 'open' AND d.deleted_at IS NULL \
-             AND d.expected_close_date IS NOT NULL), \
+             AND d.expected_close_date IS NOT NULL AND (NOT $3 OR d.owner_id IS NOT DISTINCT FROM $4)), \
          per_month AS ( \
            SELECT m, sum(value) AS value, sum(weighted) AS weighted FROM spread \
            WHERE m < date_trunc('month', current_date::timestamp) + interval '12 months' GROUP BY m) \
@@ -141,6 +169,8 @@ pub async fn forecast(conn: &mut AsyncPgConnection, workspace: Uuid, currency: &
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
 }
@@ -153,24 +183,25 @@ pub async fn closed(
     won_since: DateTime<Utc>,
     stale_before: DateTime<Utc>,
     this_month: NaiveDate,
+    owner: OwnerFilter,
 ) -> QueryResult<Closed> {
     diesel::sql_query(
         "SELECT \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND status = 'won' \
+           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' \
               AND closed_at >= $3)::bigint AS won, \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND status = 'lost' \
+           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'lost' \
               AND closed_at >= $3)::bigint AS lost, \
            (SELECT avg(extract(epoch FROM closed_at - created_at) / 86400.0) FROM deals \
-              WHERE workspace_id = $1 AND deleted_at IS NULL AND status = 'won' AND closed_at >= $3)::float8 \
+              WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' AND closed_at >= $3)::float8 \
               AS average_days_to_win, \
            (SELECT coalesce(sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
                     * coalesce(d.probability, s.probability) / 100.0)), 0) \
               FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-              WHERE d.workspace_id = $1 AND d.deleted_at IS NULL AND d.status = 'open' AND d.currency = $2 \
+              WHERE d.workspace_id = $1 AND d.deleted_at IS NULL AND (NOT $6 OR d.owner_id IS NOT DISTINCT FROM $7) AND d.status = 'open' AND d.currency = $2 \
                 AND d.expected_close_date IS NULL)::bigint AS undated_weighted, \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND status = 'open' \
+           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'open' \
               AND stage_changed_at < $4)::bigint AS stalled, \
-           (SELECT count(*) FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL \
+           (SELECT count(*) FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
               AND created_at >= $5)::bigint AS new_leads",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -178,22 +209,26 @@ pub async fn closed(
     .bind::<diesel::sql_types::Timestamptz, _>(won_since)
     .bind::<diesel::sql_types::Timestamptz, _>(stale_before)
     .bind::<Date, _>(this_month)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .get_result(conn)
     .await
 }
 
 /// How far each deal got in its pipeline (for stage-to-stage conversion).
-pub async fn reach(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<Reach>> {
+pub async fn reach(conn: &mut AsyncPgConnection, workspace: Uuid, owner: OwnerFilter) -> QueryResult<Vec<Reach>> {
     diesel::sql_query(format!(
         "SELECT pipeline_id, furthest, count(*)::bigint AS deals FROM ( \
            SELECT d.pipeline_id, d.id, max(CASE WHEN s.kind = 'won' THEN {WON_RANK} ELSE s.position END) AS furthest \
            FROM deals d JOIN deal_stage_history h ON h.deal_id = d.id \
            JOIN pipeline_stages s ON s.id = h.to_stage_id AND s.pipeline_id = d.pipeline_id AND s.kind <> 'lost' \
-           WHERE d.workspace_id = $1 AND d.deleted_at IS NULL \
+           WHERE d.workspace_id = $1 AND d.deleted_at IS NULL AND (NOT $2 OR d.owner_id IS NOT DISTINCT FROM $3) \
            GROUP BY d.pipeline_id, d.id) t \
          GROUP BY pipeline_id, furthest"
     ))
     .bind::<SqlUuid, _>(workspace)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
 }
@@ -205,6 +240,7 @@ pub async fn revenue_by_month(
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,
+    owner: OwnerFilter,
 ) -> QueryResult<Vec<Keyed>> {
     diesel::sql_query(format!(
         "WITH e AS ({EVENTS_SQL}) \
@@ -217,6 +253,8 @@ pub async fn revenue_by_month(
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
     .bind::<Nullable<SqlUuid>, _>(None::<Uuid>)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
 }
@@ -228,6 +266,7 @@ pub async fn revenue_by_source(
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,
+    owner: OwnerFilter,
 ) -> QueryResult<Vec<Keyed>> {
     diesel::sql_query(format!(
         // Summed per contact first, then each contact's source looked up by key: joining the
@@ -243,6 +282,8 @@ pub async fn revenue_by_source(
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
     .bind::<Nullable<SqlUuid>, _>(None::<Uuid>)
+    .bind::<Bool, _>(owner.on)
+    .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
 }

@@ -615,9 +615,10 @@ pub async fn stalled(
     conn: &mut AsyncPgConnection,
     workspace: Uuid,
     before: chrono::DateTime<Utc>,
+    owner: Option<Option<Uuid>>,
     limit: i64,
 ) -> AppResult<Vec<Deal>> {
-    Ok(store::stalled(conn, workspace, before, limit)
+    Ok(store::stalled(conn, workspace, before, owner, limit)
         .await?
         .into_iter()
         .map(to_dto)

@@ -358,13 +358,20 @@ pub async fn stalled(
     conn: &mut AsyncPgConnection,
     workspace: Uuid,
     before: DateTime<Utc>,
+    owner: Option<Option<Uuid>>,
     limit: i64,
 ) -> QueryResult<Vec<DealView>> {
-    view_query!()
+    let mut query = view_query!()
         .filter(deals::workspace_id.eq(workspace))
         .filter(deals::deleted_at.is_null())
         .filter(deals::status.eq(DealStatus::Open))
-        .filter(deals::stage_changed_at.lt(before))
+        .filter(deals::stage_changed_at.lt(before));
+    match owner {
+        Some(Some(id)) => query = query.filter(deals::owner_id.eq(id)),
+        Some(None) => query = query.filter(deals::owner_id.is_null()),
+        None => {}
+    }
+    query
         .order((deals::stage_changed_at, deals::id))
         .limit(limit)
         .load(conn)

@@ -89,12 +89,18 @@ crate::versioned_writes!(payments, PaymentRow, PaymentChangeset);
 // --- revenue ---
 
 /// Revenue events `(contact_id, day, amount, kind)` of workspace `$1` in currency `$2`
-/// between `$3` and `$4` (inclusive); `$5` optionally restricts them to one contact.
+/// between `$3` and `$4` (inclusive); `$5` optionally restricts them to one contact; when `$6` is
+/// true, only those of owner `$7` (NULL: nobody's) — a payment belongs to its deal's owner, or to
+/// its contact's when it has no deal; a won deal to the deal's owner.
 pub const EVENTS_SQL: &str = "\
     SELECT p.contact_id, p.received_on AS day, p.amount_minor AS amount, 'payment' AS kind \
     FROM payments p \
     WHERE p.workspace_id = $1 AND p.currency = $2 AND p.received_on BETWEEN $3 AND $4 \
       AND ($5::uuid IS NULL OR p.contact_id = $5) \
+      AND (NOT $6::bool OR (CASE WHEN p.deal_id IS NOT NULL \
+                                 THEN (SELECT od.owner_id FROM deals od WHERE od.id = p.deal_id) \
+                                 ELSE (SELECT oc.owner_id FROM contacts oc WHERE oc.id = p.contact_id) END) \
+                           IS NOT DISTINCT FROM $7::uuid) \
     UNION ALL \
     SELECT d.contact_id, e.day, d.value_minor, 'deal' \
     FROM deals d \
@@ -103,6 +109,7 @@ pub const EVENTS_SQL: &str = "\
     WHERE d.workspace_id = $1 AND d.currency = $2 AND d.status = 'won' AND d.deleted_at IS NULL \
       AND e.day BETWEEN $3 AND least($4, current_date) \
       AND ($5::uuid IS NULL OR d.contact_id = $5) \
+      AND (NOT $6::bool OR d.owner_id IS NOT DISTINCT FROM $7::uuid) \
       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id)";
 
 #[derive(QueryableByName)]
@@ -170,6 +177,8 @@ pub async fn revenue_groups(
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
         .bind::<Nullable<diesel::sql_types::Uuid>, _>(contact)
+        .bind::<diesel::sql_types::Bool, _>(false)
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(None::<Uuid>)
         .load(conn)
         .await
 }

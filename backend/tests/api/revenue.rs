@@ -320,3 +320,85 @@ async fn the_dashboard_sums_up_pipeline_forecast_wins_and_revenue() {
         .unwrap();
     assert_eq!(after, before + 7_000);
 }
+
+#[actix_web::test]
+async fn the_dashboard_narrows_to_one_owners_work() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let today = Utc::now().date_naive();
+    // The owner's: a deal of 1,000.00, a contact due for a follow-up long ago and a payment.
+    let mine = app
+        .contact(json!({"first_name": "Mine", "next_follow_up_at": "2020-01-01T09:00:00Z"}))
+        .await;
+    deal(&app, json!({"title": "My deal", "value_minor": 100_000})).await;
+    pay(
+        &app,
+        json!({"contact_id": mine["id"], "amount_minor": 30_000, "received_on": today}),
+    )
+    .await;
+    // The member's: a deal of 20.00 and a contact with a payment of 7.00.
+    let theirs = app
+        .contact(json!({"first_name": "Theirs", "owner_id": member_id}))
+        .await;
+    deal(
+        &app,
+        json!({"title": "Their deal", "value_minor": 2_000, "owner_id": member_id}),
+    )
+    .await;
+    pay(
+        &app,
+        json!({"contact_id": theirs["id"], "amount_minor": 700, "received_on": today}),
+    )
+    .await;
+    // Nobody's: 3.00.
+    deal(
+        &app,
+        json!({"title": "Nobody's deal", "value_minor": 300, "owner_id": null}),
+    )
+    .await;
+
+    let all = app.get("/api/v1/dashboard").await.body;
+    assert_eq!(all["open_value_minor"], 102_300);
+    assert_eq!(all["revenue"]["this_month_minor"], 30_700);
+    assert_eq!(all["new_leads_this_month"], 2);
+    assert_eq!(all["follow_ups"]["overdue"], 1);
+
+    let me = app.get("/api/v1/dashboard?owner=me").await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["open_value_minor"], 100_000);
+    assert_eq!(me.body["pipelines"][0]["stages"][0]["count"], 1);
+    assert_eq!(me.body["revenue"]["this_month_minor"], 30_000);
+    assert_eq!(me.body["new_leads_this_month"], 1);
+    assert_eq!(me.body["follow_ups"]["overdue"], 1);
+    // Recent activity stays the workspace's feed.
+    assert_eq!(me.body["recent_activity"], all["recent_activity"]);
+
+    // `me` is whoever asks; the same figures by id; nobody's.
+    let theirs = app
+        .request_as(&member, reqwest::Method::GET, "/api/v1/dashboard?owner=me", |r| r)
+        .await
+        .body;
+    assert_eq!(theirs["open_value_minor"], 2_000);
+    assert_eq!(theirs["revenue"]["this_month_minor"], 700);
+    assert_eq!(theirs["new_leads_this_month"], 1);
+    assert_eq!(theirs["follow_ups"]["overdue"], 0);
+    let by_id = app.get(&format!("/api/v1/dashboard?owner={member_id}")).await.body;
+    assert_eq!(by_id["open_value_minor"], 2_000);
+    let nobody = app.get("/api/v1/dashboard?owner=none").await.body;
+    assert_eq!(nobody["open_value_minor"], 300);
+    assert_eq!(nobody["revenue"]["this_month_minor"], 0);
+
+    // A cached owner's view follows changes like the workspace's does.
+    deal(&app, json!({"title": "Another of mine", "value_minor": 5})).await;
+    assert_eq!(
+        app.get("/api/v1/dashboard?owner=me").await.body["open_value_minor"],
+        100_005
+    );
+
+    let bad = app.get("/api/v1/dashboard?owner=someone&currency=ZZZ").await;
+    bad.problem(422, "validation_failed");
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["currency", "owner"]);
+}

@@ -781,7 +781,8 @@ export interface paths {
         /**
          * The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
          *     time to win, stage conversion, revenue, new leads, due follow-ups and recent activity. Reused
-         *     while nothing in the workspace changed (at most 30 s).
+         *     while nothing in the workspace changed (at most 30 s). `owner=me` narrows it to the caller's
+         *     work.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_dashboard"];
@@ -10796,6 +10797,14 @@ export interface operations {
             query?: {
                 /** @description ISO 4217 code of the money figures, default the workspace's currency. */
                 currency?: string;
+                /**
+                 * @description Whose work the figures count: `me`, `none` (nobody's) or a member's user id; default
+                 *     everyone's. Deals count by their owner, new leads and follow-ups by the contact's owner,
+                 *     payments by their deal's owner (else their contact's). Recent activity stays the
+                 *     workspace's feed.
+                 * @example me
+                 */
+                owner?: string;
             };
             header?: never;
             path?: never;
