@@ -60,6 +60,7 @@ const fn p(
     }
 }
 
+use crate::db::WorkspaceId;
 use ContactSource as S;
 use Lifecycle as L;
 
@@ -512,7 +513,7 @@ const TOUCHPOINTS: &[(InteractionKind, &str, Outcome)] = &[
 /// over the months before. A follow-up further out than the cadence is set by hand.
 async fn history(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     person: &Person,
     i: usize,
@@ -584,14 +585,14 @@ async fn history(
 }
 
 /// True when the workspace has no contacts at all (live or trashed).
-pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<bool> {
+pub async fn is_empty(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyhow::Result<bool> {
     Ok(!crate::contacts::service::any(conn, workspace)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?)
 }
 
 /// Loads the demo contacts; returns how many were created.
-pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<usize> {
+pub async fn load(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyhow::Result<usize> {
     let now = Utc::now();
     for (name, industry, size, location) in COMPANIES {
         let input = CreateCompany {
@@ -752,7 +753,7 @@ const PRODUCTS: &[(&str, &str, &str, i64, &str)] = &[
 ];
 
 /// A product catalogue and a sent proposal on the first deal in the Proposal stage.
-async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Uuid) -> anyhow::Result<()> {
+async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for (name, sku, category, price, description) in PRODUCTS {
         let input = CreateProduct {
@@ -815,7 +816,7 @@ async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Uuid) -
 }
 
 /// Shifts a deal's whole timeline (creation, stage changes, closing) `days` into the past.
-async fn backdate(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uuid, days: i64) -> anyhow::Result<()> {
+async fn backdate(conn: &mut AsyncPgConnection, workspace: WorkspaceId, deal: Uuid, days: i64) -> anyhow::Result<()> {
     deals::service::backdate(conn, workspace, deal, days, true)
         .await
         .map_err(|e| anyhow::anyhow!("demo deal dates: {e}"))?;
@@ -824,7 +825,7 @@ async fn backdate(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uuid, day
 
 async fn move_deal(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     deal: Uuid,
     change: UpdateDeal,
 ) -> anyhow::Result<crate::deals::dto::Deal> {
@@ -836,10 +837,10 @@ async fn move_deal(
 /// Deals in both pipelines at every stage, some won and lost, and a year of payments.
 async fn deals_and_payments(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     people: &[(Uuid, &Person)],
 ) -> anyhow::Result<()> {
-    let stages = pipelines::service::stages(conn, SALES)
+    let stages = pipelines::service::stages(conn, workspace, SALES)
         .await
         .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
     let stage = |name: &str| stages.iter().find(|s| s.name == name).map(|s| s.id);
@@ -930,7 +931,7 @@ async fn deals_and_payments(
     }
     catalogue_and_proposal(conn, workspace).await?;
     // The job-search pipeline, one application at every stage.
-    let job_stages = pipelines::service::stages(conn, JOB_SEARCH)
+    let job_stages = pipelines::service::stages(conn, workspace, JOB_SEARCH)
         .await
         .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
     for (i, (title, stage_name, salary)) in APPLICATIONS.iter().enumerate() {

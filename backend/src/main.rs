@@ -49,6 +49,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
     spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
+    state.listen_for_credential_changes();
     spawn_hit_flusher(state.clone());
     let app_state = state.clone();
     HttpServer::new(move || rapport::app(app_state.clone()))
@@ -139,7 +140,7 @@ async fn seed(config: Config, args: &[String]) -> anyhow::Result<()> {
         .get()
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    let workspace = db::DEFAULT_WORKSPACE_ID;
+    let workspace = db::DEFAULT_WORKSPACE;
     if let Some((sizes, seed)) = sizes {
         if !demo::is_empty(&mut conn, workspace).await? {
             anyhow::bail!("the workspace already has contacts: load the dataset into an empty database");
@@ -201,7 +202,7 @@ async fn user(config: Config, args: &[String]) -> anyhow::Result<()> {
                 .unwrap_or("owner")
                 .parse()
                 .map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
-            service::ensure_user(&mut conn, email, name, password, db::DEFAULT_WORKSPACE_ID, role, now)
+            service::ensure_user(&mut conn, email, name, password, db::DEFAULT_WORKSPACE, role, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{email} can sign in ({}).", role.as_str());
@@ -228,7 +229,7 @@ async fn token(config: Config, args: &[String]) -> anyhow::Result<()> {
     let workspace = store::memberships_of(&mut conn, user.id)
         .await?
         .first()
-        .map(|(id, _, _)| *id)
+        .map(|(id, _, _)| rapport::db::WorkspaceId::checked(*id))
         .ok_or_else(|| anyhow::anyhow!("{email} is not a member of any workspace"))?;
     let secret = service::issue_token(&mut conn, user.id, workspace, name, scope, chrono::Utc::now())
         .await

@@ -14,6 +14,9 @@ pub struct AppState {
     /// Answers computed at the workspace's current data (dashboard, board, follow-ups, AI cache
     /// keys), reused until it changes.
     pub fresh: Arc<crate::db::fresh::Fresh>,
+    /// What session cookies and API tokens stand for, kept while the database says nothing
+    /// changed (see [`crate::accounts::credentials`]).
+    pub credentials: Arc<crate::accounts::credentials::CredentialCache>,
 }
 
 impl AppState {
@@ -23,7 +26,13 @@ impl AppState {
             config: Arc::new(config),
             ai: Arc::new(crate::ai::Runtime::new()),
             fresh: Arc::new(crate::db::fresh::Fresh::default()),
+            credentials: Arc::default(),
         }
+    }
+
+    /// Starts listening for credential changes, which turns the credential cache on.
+    pub fn listen_for_credential_changes(&self) {
+        crate::accounts::credentials::listen(self.credentials.clone(), self.config.database_url.clone());
     }
 
     /// A pooled connection, or 503 when the database cannot be reached in time.

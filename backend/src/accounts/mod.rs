@@ -2,6 +2,7 @@
 //! browser sessions, personal API tokens, invitations and the security log.
 
 pub mod actor;
+pub mod credentials;
 pub mod dto;
 pub mod password;
 pub mod routes;

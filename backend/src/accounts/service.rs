@@ -5,16 +5,21 @@ use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+use super::credentials::Cached;
 use super::dto::{
     AcceptInvitation, ApiToken, ChangePassword, CreateApiToken, CreateInvitation, CreatedApiToken, CredentialKind,
     Invitation, InvitationPreview, Login, Me, Member, PasswordResetLink, PasswordResetPreview, Role, SecurityEvent,
     SecurityEventPage, Signup, TokenScope, User, WorkspaceMembership,
 };
-use super::store::{self, EventRow, InvitationRow, MemberRow, NewSession, TokenRow, UserRow};
+use super::store::{
+    self, EventRow, InvitationRow, MemberRow, NewSession, SessionPrincipal, TokenPrincipal, TokenRow, UserRow,
+};
 use super::{password, secret};
-use crate::db::DEFAULT_WORKSPACE_ID;
+use crate::db::DEFAULT_WORKSPACE;
+use crate::db::WorkspaceId;
 use crate::db::cursor::Cursor;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 /// A session ends after this long without a request…
 pub const SESSION_IDLE: Duration = Duration::days(14);
@@ -53,7 +58,7 @@ pub enum Credential {
 pub struct Principal {
     pub user_id: Uuid,
     pub user_name: String,
-    pub workspace_id: Option<Uuid>,
+    pub workspace_id: Option<WorkspaceId>,
     pub role: Option<Role>,
     pub credential: Credential,
 }
@@ -74,8 +79,9 @@ impl Principal {
     }
 
     /// The workspace and role, or 403 when the credential has none.
-    pub fn membership(&self) -> AppResult<(Uuid, Role)> {
+    pub fn membership(&self) -> AppResult<(WorkspaceId, Role)> {
         match (self.workspace_id, self.role) {
+            // The lookup joined the credential's workspace with the user's membership there.
             (Some(ws), Some(role)) => Ok((ws, role)),
             _ => Err(AppError::refused(
                 "no_workspace",
@@ -99,22 +105,40 @@ fn invalid_credentials() -> AppError {
     )
 }
 
-/// The principal of an API token (`rpt_…`).
+/// The principal of an API token (`rpt_…`): from this instance's credential cache, or one
+/// indexed lookup.
 pub async fn authenticate_token(
-    conn: &mut AsyncPgConnection,
+    state: &AppState,
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(Principal, Option<Touch>)> {
-    let row = store::token_principal(conn, &secret::hash(token))
-        .await?
-        .ok_or_else(invalid_credentials)?;
-    if row.expires_at.is_some_and(|at| at <= now) {
+    let hash = secret::hash(token);
+    let expired = |row: &TokenPrincipal| row.expires_at.is_some_and(|at| at <= now);
+    let row = match state.credentials.get(&hash) {
+        Some(Cached::Token(row)) if !expired(&row) => row,
+        _ => {
+            let generation = state.credentials.generation();
+            let mut conn = state.conn().await?;
+            let row = store::token_principal(&mut conn, &hash)
+                .await?
+                .ok_or_else(invalid_credentials)?;
+            state
+                .credentials
+                .put(hash.clone(), Cached::Token(row.clone()), generation);
+            row
+        }
+    };
+    if expired(&row) {
+        state.credentials.forget(&hash);
         return Err(AppError::unauthorized(
             "token_expired",
             "this API token has expired; create a new one under Account → API tokens",
         ));
     }
     let touch = due(row.last_used_at, now).then_some(Touch::Token(row.id));
+    if touch.is_some() {
+        state.credentials.touched(&hash, now);
+    }
     Ok((
         Principal {
             user_id: row.user_id,
@@ -131,22 +155,41 @@ pub async fn authenticate_token(
     ))
 }
 
-/// The principal of a session cookie.
+/// The principal of a session cookie: from this instance's credential cache, or one indexed
+/// lookup. A session that looks idle here is looked up again (another instance may have seen
+/// it since).
 pub async fn authenticate_session(
-    conn: &mut AsyncPgConnection,
+    state: &AppState,
     cookie: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(Principal, Option<Touch>)> {
-    let row = store::session_principal(conn, &secret::hash(cookie))
-        .await?
-        .ok_or_else(invalid_credentials)?;
-    if row.expires_at <= now || row.last_seen_at + SESSION_IDLE <= now {
+    let hash = secret::hash(cookie);
+    let expired = |row: &SessionPrincipal| row.expires_at <= now || row.last_seen_at + SESSION_IDLE <= now;
+    let row = match state.credentials.get(&hash) {
+        Some(Cached::Session(row)) if !expired(&row) => row,
+        _ => {
+            let generation = state.credentials.generation();
+            let mut conn = state.conn().await?;
+            let row = store::session_principal(&mut conn, &hash)
+                .await?
+                .ok_or_else(invalid_credentials)?;
+            state
+                .credentials
+                .put(hash.clone(), Cached::Session(row.clone()), generation);
+            row
+        }
+    };
+    if expired(&row) {
+        state.credentials.forget(&hash);
         return Err(AppError::unauthorized(
             "session_expired",
             "your session has expired; sign in again",
         ));
     }
     let touch = due(Some(row.last_seen_at), now).then_some(Touch::Session(row.id));
+    if touch.is_some() {
+        state.credentials.touched(&hash, now);
+    }
     Ok((
         Principal {
             user_id: row.user_id,
@@ -200,7 +243,7 @@ fn user_dto(row: &UserRow) -> User {
 
 struct Event<'a> {
     kind: &'a str,
-    workspace: Option<Uuid>,
+    workspace: Option<WorkspaceId>,
     user: Option<Uuid>,
     actor: Option<Uuid>,
     email: Option<&'a str>,
@@ -253,7 +296,7 @@ pub async fn me(conn: &mut AsyncPgConnection, p: &Principal) -> AppResult<Me> {
         .collect();
     let workspace = p
         .workspace_id
-        .and_then(|ws| workspaces.iter().find(|w| w.id == ws).cloned());
+        .and_then(|ws| workspaces.iter().find(|w| w.id == ws.uuid()).cloned());
     Ok(Me {
         user: user_dto(&user),
         workspace,
@@ -269,7 +312,7 @@ pub async fn me(conn: &mut AsyncPgConnection, p: &Principal) -> AppResult<Me> {
 async fn start_session(
     conn: &mut AsyncPgConnection,
     user: &UserRow,
-    workspace: Option<Uuid>,
+    workspace: Option<WorkspaceId>,
     client: &Client,
     now: DateTime<Utc>,
 ) -> AppResult<SignedIn> {
@@ -311,8 +354,12 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// The workspace a new session starts in: the first the user joined.
-async fn first_workspace(conn: &mut AsyncPgConnection, user: Uuid) -> AppResult<Option<Uuid>> {
-    Ok(store::memberships_of(conn, user).await?.first().map(|(id, _, _)| *id))
+async fn first_workspace(conn: &mut AsyncPgConnection, user: Uuid) -> AppResult<Option<WorkspaceId>> {
+    // One the user is a member of.
+    Ok(store::memberships_of(conn, user)
+        .await?
+        .first()
+        .map(|(id, _, _)| WorkspaceId::checked(*id)))
 }
 
 /// Signs in with email and password. Failures are counted per address and per (email, address)
@@ -465,11 +512,11 @@ pub async fn signup(
                     ));
                 }
                 if let Some(name) = &workspace_name {
-                    store::rename_workspace(conn, DEFAULT_WORKSPACE_ID, name, now).await?;
+                    store::rename_workspace(conn, DEFAULT_WORKSPACE, name, now).await?;
                 }
-                DEFAULT_WORKSPACE_ID
+                DEFAULT_WORKSPACE
             } else {
-                let id = Uuid::now_v7();
+                let id = WorkspaceId::checked(Uuid::now_v7());
                 let name = workspace_name
                     .clone()
                     .unwrap_or_else(|| format!("{}'s workspace", user.display_name));
@@ -559,7 +606,7 @@ pub async fn ensure_user(
     email: &str,
     name: &str,
     password: String,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     role: Role,
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
@@ -583,7 +630,7 @@ pub async fn ensure_user(
 pub async fn issue_token(
     conn: &mut AsyncPgConnection,
     user: Uuid,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     name: &str,
     scope: TokenScope,
     now: DateTime<Utc>,
@@ -595,7 +642,7 @@ pub async fn issue_token(
 
 fn token_row(
     user: Uuid,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     name: &str,
     scope: TokenScope,
     expires_at: Option<DateTime<Utc>>,
@@ -619,13 +666,15 @@ fn token_row(
 
 // --- workspaces ---
 
-pub async fn switch_workspace(conn: &mut AsyncPgConnection, p: &Principal, workspace: Uuid) -> AppResult<Me> {
+pub async fn switch_workspace(conn: &mut AsyncPgConnection, p: &Principal, requested: Uuid) -> AppResult<Me> {
     let Some(session) = p.session_id() else {
         return Err(AppError::refused(
             "session_required",
             "only a signed-in session can switch workspaces",
         ));
     };
+    // Checked on the next line: the caller must be a member of it.
+    let workspace = WorkspaceId::checked(requested);
     let Some(role) = store::role_of(conn, workspace, p.user_id).await? else {
         return Err(AppError::not_found("the workspace"));
     };
@@ -653,7 +702,7 @@ pub async fn create_workspace(
     name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<WorkspaceMembership> {
-    let id = Uuid::now_v7();
+    let id = WorkspaceId::checked(Uuid::now_v7());
     let name = name.trim().to_owned();
     conn.transaction::<_, AppError, _>(async |conn| {
         store::insert_workspace(conn, id, &name, now).await?;
@@ -669,7 +718,7 @@ pub async fn create_workspace(
     })
     .await?;
     Ok(WorkspaceMembership {
-        id,
+        id: id.uuid(),
         name,
         role: Role::Owner,
     })
@@ -777,7 +826,7 @@ fn member_dto(row: MemberRow) -> Member {
     }
 }
 
-pub async fn list_members(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Vec<Member>> {
+pub async fn list_members(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<Vec<Member>> {
     Ok(store::members(conn, workspace)
         .await?
         .into_iter()
@@ -951,7 +1000,7 @@ pub async fn invite(
 
 pub async fn list_invitations(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Invitation>> {
     Ok(store::pending_invitations(conn, workspace, now)
@@ -1127,7 +1176,7 @@ pub async fn accept_invitation(
     }
     let p = signed_in.ok_or_else(invalid_credentials)?;
     Ok(Accepted {
-        me: switch_workspace(conn, p, row.workspace_id).await?,
+        me: switch_workspace(conn, p, row.workspace_id.uuid()).await?,
         cookie: None,
     })
 }
@@ -1235,7 +1284,7 @@ pub async fn reset_with_link(
 
 pub async fn security_log(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<SecurityEventPage> {

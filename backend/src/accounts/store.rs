@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{Role, TokenScope};
+use crate::db::WorkspaceId;
 use crate::db::schema::{
     api_tokens, invitations, memberships, password_resets, security_events, sessions, setup_codes, sign_in_failures,
     users, workspaces,
@@ -114,7 +115,7 @@ pub async fn memberships_of(conn: &mut AsyncPgConnection, user: Uuid) -> QueryRe
         })
 }
 
-pub async fn role_of(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<Option<Role>> {
+pub async fn role_of(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<Option<Role>> {
     let role: Option<String> = memberships::table
         .find((workspace, user))
         .select(memberships::role)
@@ -126,7 +127,7 @@ pub async fn role_of(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) 
 
 pub async fn insert_workspace(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: WorkspaceId,
     name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -142,7 +143,7 @@ pub async fn insert_workspace(
 }
 
 /// Gives a new workspace the starter pipelines and templates.
-pub async fn seed_workspace(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+pub async fn seed_workspace(conn: &mut AsyncPgConnection, id: WorkspaceId) -> QueryResult<usize> {
     diesel::sql_query("SELECT seed_workspace($1)")
         .bind::<diesel::sql_types::Uuid, _>(id)
         .execute(conn)
@@ -151,7 +152,7 @@ pub async fn seed_workspace(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResu
 
 pub async fn rename_workspace(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: WorkspaceId,
     name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -163,7 +164,7 @@ pub async fn rename_workspace(
 
 pub async fn insert_membership(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
     role: Role,
     now: DateTime<Utc>,
@@ -191,7 +192,7 @@ pub struct MemberRow {
     pub last_sign_in_at: Option<DateTime<Utc>>,
 }
 
-pub async fn members(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<MemberRow>> {
+pub async fn members(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<MemberRow>> {
     memberships::table
         .inner_join(users::table)
         .filter(memberships::workspace_id.eq(workspace))
@@ -208,7 +209,11 @@ pub async fn members(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResu
         .await
 }
 
-pub async fn member(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<Option<MemberRow>> {
+pub async fn member(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+) -> QueryResult<Option<MemberRow>> {
     memberships::table
         .inner_join(users::table)
         .filter(
@@ -231,7 +236,7 @@ pub async fn member(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -
 
 /// The workspace's owners, locked until the transaction ends (so two changes cannot both
 /// remove "the other" last owner).
-pub async fn lock_owners(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<Uuid>> {
+pub async fn lock_owners(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<Uuid>> {
     memberships::table
         .filter(
             memberships::workspace_id
@@ -246,7 +251,7 @@ pub async fn lock_owners(conn: &mut AsyncPgConnection, workspace: Uuid) -> Query
 
 pub async fn set_role(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
     role: Role,
     now: DateTime<Utc>,
@@ -258,13 +263,13 @@ pub async fn set_role(
 }
 
 /// Removes the membership (its API tokens go with it).
-pub async fn delete_membership(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<usize> {
+pub async fn delete_membership(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<usize> {
     diesel::delete(memberships::table.find((workspace, user)))
         .execute(conn)
         .await
 }
 
-pub async fn workspace_name(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Option<String>> {
+pub async fn workspace_name(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Option<String>> {
     workspaces::table
         .find(workspace)
         .select(workspaces::name)
@@ -279,7 +284,7 @@ pub struct NewSession<'a> {
     pub id: Uuid,
     pub token_hash: Vec<u8>,
     pub user_id: Uuid,
-    pub workspace_id: Option<Uuid>,
+    pub workspace_id: Option<WorkspaceId>,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<&'a str>,
@@ -308,7 +313,7 @@ pub async fn insert_session(conn: &mut AsyncPgConnection, s: &NewSession<'_>) ->
 pub struct SessionPrincipal {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub workspace_id: Option<Uuid>,
+    pub workspace_id: Option<WorkspaceId>,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub display_name: String,
@@ -348,7 +353,11 @@ pub async fn touch_session(conn: &mut AsyncPgConnection, id: Uuid, now: DateTime
         .await
 }
 
-pub async fn set_session_workspace(conn: &mut AsyncPgConnection, id: Uuid, workspace: Uuid) -> QueryResult<usize> {
+pub async fn set_session_workspace(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    workspace: WorkspaceId,
+) -> QueryResult<usize> {
     diesel::update(sessions::table.find(id))
         .set(sessions::workspace_id.eq(workspace))
         .execute(conn)
@@ -390,7 +399,7 @@ pub async fn purge_sessions(
 #[diesel(table_name = api_tokens, check_for_backend(Pg))]
 pub struct TokenRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub user_id: Uuid,
     pub name: String,
     pub prefix: String,
@@ -414,7 +423,7 @@ pub async fn insert_token(conn: &mut AsyncPgConnection, row: &TokenRow) -> Query
 pub struct TokenPrincipal {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub scope: TokenScope,
     pub expires_at: Option<DateTime<Utc>>,
@@ -458,7 +467,7 @@ pub async fn touch_token(conn: &mut AsyncPgConnection, id: Uuid, now: DateTime<U
 }
 
 /// The user's unrevoked tokens in the workspace, newest first.
-pub async fn tokens(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<Vec<TokenRow>> {
+pub async fn tokens(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<Vec<TokenRow>> {
     api_tokens::table
         .filter(
             api_tokens::workspace_id
@@ -474,7 +483,7 @@ pub async fn tokens(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -
 
 pub async fn revoke_token(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
@@ -498,7 +507,7 @@ pub async fn revoke_token(
 /// Revokes every token the user holds in the workspace (a role was lowered).
 pub async fn revoke_tokens_of(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -521,7 +530,7 @@ pub async fn revoke_tokens_of(
 #[diesel(table_name = invitations, check_for_backend(Pg))]
 pub struct InvitationRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub email: String,
     pub role: Role,
     pub token_hash: Vec<u8>,
@@ -545,7 +554,7 @@ pub async fn insert_invitation(conn: &mut AsyncPgConnection, row: &InvitationRow
 /// the inviter's name.
 pub async fn pending_invitations(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<(InvitationRow, Option<String>)>> {
     invitations::table
@@ -606,7 +615,7 @@ pub async fn accept_invitation(
 
 pub async fn revoke_invitation(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<InvitationRow>> {
@@ -632,7 +641,7 @@ pub async fn revoke_invitation(
 #[diesel(table_name = security_events, check_for_backend(Pg))]
 pub struct EventRow {
     pub id: Uuid,
-    pub workspace_id: Option<Uuid>,
+    pub workspace_id: Option<WorkspaceId>,
     pub user_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub kind: String,
@@ -653,7 +662,7 @@ pub async fn insert_event(conn: &mut AsyncPgConnection, row: &EventRow) -> Query
 /// sign-ins (and failed ones) of its current members.
 pub async fn events(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::store::{self, ActivityRow};
+use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::error::{AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
@@ -109,7 +110,7 @@ pub struct Change<'a> {
     pub fields: &'a [&'a str],
 }
 
-pub async fn record(conn: &mut AsyncPgConnection, workspace: Uuid, change: Change<'_>) -> AppResult<()> {
+pub async fn record(conn: &mut AsyncPgConnection, workspace: WorkspaceId, change: Change<'_>) -> AppResult<()> {
     let actor = crate::accounts::actor::current();
     let row = ActivityRow {
         id: Uuid::now_v7(),
@@ -139,7 +140,7 @@ pub enum Scope {
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     scope: Scope,
     limit: Option<&str>,
     cursor: Option<&str>,

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::service::{Action, Entity, NEWEST_FIRST, Scope};
+use crate::db::WorkspaceId;
 use crate::db::keyset::SortValue;
 use crate::db::schema::activity;
 
@@ -16,7 +17,7 @@ use crate::db::schema::activity;
 #[diesel(table_name = activity, check_for_backend(Pg))]
 pub struct ActivityRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub entity: Entity,
     pub entity_id: Uuid,
     pub action: Action,
@@ -35,7 +36,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ActivityRow) -> QueryRes
 /// Up to `limit` entries of the workspace in `scope`, newest first, after the cursor's position.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     scope: &Scope,
     after: Option<&(SortValue, Uuid)>,
     limit: i64,

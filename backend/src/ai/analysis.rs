@@ -8,6 +8,7 @@ use validator::Validate;
 use super::cache::{self, Question};
 use super::dto::{AnalysisResponse, InteractionAnalysis};
 use super::provider::{ChatRequest, Message};
+use crate::db::WorkspaceId;
 use crate::error::AppResult;
 use crate::interactions::dto::{Interaction, Sentiment, SentimentLabel, UpdateInteraction};
 use crate::state::AppState;
@@ -240,7 +241,7 @@ fn request(i: &Interaction, contact_name: &str) -> ChatRequest {
     }
 }
 
-pub async fn analyse(state: &AppState, workspace: Uuid, id: Uuid, refresh: bool) -> AppResult<AnalysisResponse> {
+pub async fn analyse(state: &AppState, workspace: WorkspaceId, id: Uuid, refresh: bool) -> AppResult<AnalysisResponse> {
     let (interaction, name) = {
         let mut conn = state.conn().await?;
         let i = crate::interactions::service::get(&mut conn, workspace, id).await?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::provider::{self, ChatRequest, Completion, ProviderError};
 use super::store;
 use crate::config::LlmProvider;
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -71,7 +72,7 @@ pub fn json_answer<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Stri
 }
 
 /// The canonical request: serde_json orders object keys, so equal questions hash equally.
-pub fn canonical(state: &AppState, workspace: Uuid, q: &Question<'_>) -> Value {
+pub fn canonical(state: &AppState, workspace: WorkspaceId, q: &Question<'_>) -> Value {
     let llm = &state.config.llm;
     json!({
         "workspace": workspace,
@@ -97,8 +98,13 @@ pub fn key_of(canonical: &Value) -> Vec<u8> {
 
 /// The stored answer for a key, `Ok(None)` while it is pending or absent — read without writing: the hit is counted in memory and written later in one
 /// batch ([`flush_hits`]), so a cache hit costs one indexed read and no commit to disk.
-async fn hit(state: &AppState, conn: &mut AsyncPgConnection, key: &[u8]) -> AppResult<Option<String>> {
-    let row = store::cached_response(conn, key).await?;
+async fn hit(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    key: &[u8],
+) -> AppResult<Option<String>> {
+    let row = store::cached_response(conn, workspace, key).await?;
     let content = row.and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
     if content.is_some() {
         state.ai.count_hit(key);
@@ -120,7 +126,7 @@ pub struct Shortcut {
 impl Shortcut {
     pub async fn find(
         state: &AppState,
-        workspace: Uuid,
+        workspace: WorkspaceId,
         feature: &'static str,
         subject: Uuid,
         refresh: bool,
@@ -131,7 +137,7 @@ impl Shortcut {
         let mut answer = None;
         if !refresh
             && let Some(key) = state.fresh.get(&memo, stamp)
-            && let Some(content) = hit(state, &mut conn, &key).await?
+            && let Some(content) = hit(state, &mut conn, workspace, &key).await?
         {
             answer = Some(Answer::new(state, content, true, &key));
         }
@@ -170,7 +176,7 @@ pub async fn flush_hits(state: &AppState, conn: &mut AsyncPgConnection) -> AppRe
 async fn claim(
     conn: &mut AsyncPgConnection,
     key: &[u8],
-    workspace: Uuid,
+    workspace: WorkspaceId,
     q: &Question<'_>,
     request: &Value,
     provider: &str,
@@ -195,7 +201,7 @@ async fn claim(
 async fn store(
     conn: &mut AsyncPgConnection,
     key: &[u8],
-    workspace: Uuid,
+    workspace: WorkspaceId,
     q: &Question<'_>,
     request: &Value,
     provider: &str,
@@ -225,8 +231,8 @@ async fn store(
 }
 
 /// Gives up a claim after a failed call, so the next request tries again.
-async fn release(conn: &mut AsyncPgConnection, key: &[u8], workspace: Uuid) -> AppResult<()> {
-    store::release(conn, key).await?;
+async fn release(conn: &mut AsyncPgConnection, key: &[u8], workspace: WorkspaceId) -> AppResult<()> {
+    store::release(conn, workspace, key).await?;
     count(conn, workspace, Usage::Failure).await
 }
 
@@ -236,7 +242,7 @@ enum Usage {
     Failure,
 }
 
-async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, usage: Usage) -> AppResult<()> {
+async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, usage: Usage) -> AppResult<()> {
     let column = match usage {
         Usage::Miss => "misses",
         Usage::Failure => "failures",
@@ -257,7 +263,7 @@ fn provider_error(e: ProviderError, timeout: Duration) -> AppError {
 /// answer's source.
 pub async fn ask_json<T: serde::Serialize>(
     state: &AppState,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     q: Question<'_>,
     local: impl Fn() -> T,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -279,7 +285,7 @@ pub async fn ask_json<T: serde::Serialize>(
 /// then the call fails with 502. Failures are never stored.
 pub async fn ask(
     state: &AppState,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     q: Question<'_>,
     local: impl Fn() -> String,
     check: impl Fn(&str) -> Result<(), String>,
@@ -291,7 +297,7 @@ pub async fn ask(
     let answer = |content: String, cached: bool| Answer::new(state, content, cached, &key);
     if !q.refresh {
         let mut conn = state.conn().await?;
-        if let Some(content) = hit(state, &mut conn, &key).await? {
+        if let Some(content) = hit(state, &mut conn, workspace, &key).await? {
             return Ok(answer(content, true));
         }
     }
@@ -304,7 +310,7 @@ pub async fn ask(
         let waited_since = Instant::now();
         loop {
             let mut conn = state.conn().await?;
-            if let Some(content) = hit(state, &mut conn, &key).await? {
+            if let Some(content) = hit(state, &mut conn, workspace, &key).await? {
                 return Ok(answer(content, true));
             }
             if claim(&mut conn, &key, workspace, &q, &request, provider, &llm.model, hold).await? {
@@ -358,7 +364,7 @@ pub async fn ask(
     )))
 }
 
-pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::CacheStats> {
+pub async fn stats(state: &AppState, workspace: WorkspaceId) -> AppResult<super::dto::CacheStats> {
     let mut conn = state.conn().await?;
     flush_hits(state, &mut conn).await?;
     let row = store::cache_stats(&mut conn, workspace).await?;
@@ -375,7 +381,7 @@ pub async fn stats(state: &AppState, workspace: Uuid) -> AppResult<super::dto::C
 }
 
 /// Forgets every stored answer of the workspace and resets its counters.
-pub async fn clear(state: &AppState, workspace: Uuid) -> AppResult<u64> {
+pub async fn clear(state: &AppState, workspace: WorkspaceId) -> AppResult<u64> {
     let mut conn = state.conn().await?;
     let n = store::clear_cache(&mut conn, workspace).await?;
     Ok(n as u64)

@@ -8,6 +8,7 @@ use super::dto::{ChatMessage, ChatReply, ChatRequestBody, Conversation, Conversa
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
 use super::store::{self, ConversationRow, MessageRow};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::money;
 use crate::state::AppState;
@@ -107,23 +108,23 @@ pub fn local(c: &Context, question: &str) -> String {
     answer
 }
 
-async fn messages(state: &AppState, conversation: Uuid) -> AppResult<Vec<ChatMessage>> {
+async fn messages(state: &AppState, workspace: WorkspaceId, conversation: Uuid) -> AppResult<Vec<ChatMessage>> {
     let mut conn = state.conn().await?;
-    let rows = store::messages(&mut conn, conversation).await?;
+    let rows = store::messages(&mut conn, workspace, conversation).await?;
     Ok(rows.into_iter().map(to_message).collect())
 }
 
-async fn conversation_row(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<ConversationRow> {
+async fn conversation_row(state: &AppState, workspace: WorkspaceId, id: Uuid) -> AppResult<ConversationRow> {
     let mut conn = state.conn().await?;
     store::conversation(&mut conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found("the conversation"))
 }
 
-pub async fn get(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<Conversation> {
+pub async fn get(state: &AppState, workspace: WorkspaceId, id: Uuid) -> AppResult<Conversation> {
     let row = conversation_row(state, workspace, id).await?;
     Ok(Conversation {
-        messages: messages(state, id).await?,
+        messages: messages(state, workspace, id).await?,
         id: row.id,
         contact_id: row.contact_id,
         title: row.title,
@@ -132,7 +133,7 @@ pub async fn get(state: &AppState, workspace: Uuid, id: Uuid) -> AppResult<Conve
     })
 }
 
-pub async fn list(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult<ConversationList> {
+pub async fn list(state: &AppState, workspace: WorkspaceId, contact: Uuid) -> AppResult<ConversationList> {
     let mut conn = state.conn().await?;
     crate::contacts::service::require(&mut conn, workspace, contact, false).await?;
     let rows = store::conversations_of(&mut conn, workspace, contact).await?;
@@ -149,13 +150,25 @@ pub async fn list(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult
     })
 }
 
-async fn save(state: &AppState, conversation: Uuid, role: &str, content: &str, cached: bool) -> AppResult<()> {
+async fn save(
+    state: &AppState,
+    workspace: WorkspaceId,
+    conversation: Uuid,
+    role: &str,
+    content: &str,
+    cached: bool,
+) -> AppResult<()> {
     let mut conn = state.conn().await?;
-    store::add_message(&mut conn, conversation, role, content, cached).await?;
+    store::add_message(&mut conn, workspace, conversation, role, content, cached).await?;
     Ok(())
 }
 
-pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRequestBody) -> AppResult<ChatReply> {
+pub async fn ask(
+    state: &AppState,
+    workspace: WorkspaceId,
+    contact: Uuid,
+    input: ChatRequestBody,
+) -> AppResult<ChatReply> {
     let context = insights::load(state, workspace, contact).await?;
     let question = input.message.trim().to_owned();
     let conversation = match input.conversation_id {
@@ -179,7 +192,7 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
             id
         }
     };
-    let earlier = messages(state, conversation).await?;
+    let earlier = messages(state, workspace, conversation).await?;
     let mut turns = vec![Message::system(format!(
         "You are the sales assistant inside a CRM. You help the user with one contact; here is everything \
              recorded about them. Answer briefly and concretely from these facts; say when something is not recorded.\n\n{}",
@@ -205,7 +218,7 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
         refresh: false,
     };
     // The question is stored even if the model fails, so the conversation shows what was asked.
-    save(state, conversation, "user", &question, false).await?;
+    save(state, workspace, conversation, "user", &question, false).await?;
     let answer = cache::ask(
         state,
         workspace,
@@ -221,7 +234,7 @@ pub async fn ask(state: &AppState, workspace: Uuid, contact: Uuid, input: ChatRe
     )
     .await?;
     let reply = answer.content.trim().to_owned();
-    save(state, conversation, "assistant", &reply, answer.cached).await?;
+    save(state, workspace, conversation, "assistant", &reply, answer.cached).await?;
     let conversation = get(state, workspace, conversation).await?;
     let last = conversation
         .messages

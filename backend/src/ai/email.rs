@@ -9,6 +9,7 @@ use super::cache::{self, Question};
 use super::dto::{EmailDraft, EmailDraftRequest, EmailDraftResponse, Tone};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::dto::Scenario;
@@ -157,7 +158,7 @@ fn request(c: &Context, input: &EmailDraftRequest, template: Option<&EmailDraft>
 
 pub async fn draft(
     state: &AppState,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     input: EmailDraftRequest,
     refresh: bool,

@@ -10,6 +10,7 @@ use super::cache::{self, Question};
 use super::dto::{ContactInsights, InsightsResponse};
 use super::provider::{ChatRequest, Message};
 use crate::contacts::dto::Contact;
+use crate::db::WorkspaceId;
 use crate::deals::dto::{Deal, ListDealsParams};
 use crate::error::AppResult;
 use crate::interactions::dto::Interaction;
@@ -32,7 +33,7 @@ pub struct Context {
     pub now: DateTime<Utc>,
 }
 
-pub async fn load(state: &AppState, workspace: Uuid, contact: Uuid) -> AppResult<Context> {
+pub async fn load(state: &AppState, workspace: WorkspaceId, contact: Uuid) -> AppResult<Context> {
     let mut conn = state.conn().await?;
     let contact = crate::contacts::service::get(&mut conn, workspace, contact).await?;
     let query = TimelineQuery::parse(Some("30"), None, None)?;
@@ -400,7 +401,12 @@ pub fn local(c: &Context) -> ContactInsights {
     }
 }
 
-pub async fn insights(state: &AppState, workspace: Uuid, contact: Uuid, refresh: bool) -> AppResult<InsightsResponse> {
+pub async fn insights(
+    state: &AppState,
+    workspace: WorkspaceId,
+    contact: Uuid,
+    refresh: bool,
+) -> AppResult<InsightsResponse> {
     let shortcut = cache::Shortcut::find(state, workspace, FEATURE, contact, refresh).await?;
     if let Some(answer) = &shortcut.answer
         && let Ok(insights) = parse(&answer.content)

@@ -12,6 +12,7 @@ use super::dto::{
     AppliedEmail, ApplyParsedEmail, ParseEmailResponse, ParsedContact, ParsedDeal, ParsedEmail, ParsedMessage,
 };
 use super::provider::{ChatRequest, Message};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind};
 use crate::state::AppState;
@@ -396,7 +397,7 @@ pub fn parse_answer(text: &str) -> Result<ParsedEmail, String> {
     Ok(parsed)
 }
 
-async fn match_contact(state: &AppState, workspace: Uuid, emails: &[String]) -> AppResult<Option<Uuid>> {
+async fn match_contact(state: &AppState, workspace: WorkspaceId, emails: &[String]) -> AppResult<Option<Uuid>> {
     if emails.is_empty() {
         return Ok(None);
     }
@@ -404,7 +405,12 @@ async fn match_contact(state: &AppState, workspace: Uuid, emails: &[String]) -> 
     crate::contacts::service::find_by_email(&mut conn, workspace, emails).await
 }
 
-pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool) -> AppResult<ParseEmailResponse> {
+pub async fn read(
+    state: &AppState,
+    workspace: WorkspaceId,
+    text: String,
+    refresh: bool,
+) -> AppResult<ParseEmailResponse> {
     let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
         return Err(AppError::invalid_field(
@@ -449,7 +455,7 @@ pub async fn read(state: &AppState, workspace: Uuid, text: String, refresh: bool
 
 /// Creates what the reviewed reading describes, through the normal create paths, in one
 /// transaction: the contact (unless it exists), one email interaction per message, the deal.
-pub async fn apply(state: &AppState, workspace: Uuid, input: ApplyParsedEmail) -> AppResult<AppliedEmail> {
+pub async fn apply(state: &AppState, workspace: WorkspaceId, input: ApplyParsedEmail) -> AppResult<AppliedEmail> {
     input
         .validate()
         .map_err(|_| AppError::invalid_field("messages", "at most 50 messages"))?;

@@ -10,6 +10,7 @@ use super::cache::{self, Question};
 use super::dto::{DraftLine, ProposalDraft, ProposalDraftRequest, ProposalDraftResponse};
 use super::insights;
 use super::provider::{ChatRequest, Message};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::money;
 use crate::products::store::ProductRow;
@@ -43,7 +44,7 @@ pub fn parse(text: &str, products: &[ProductRow]) -> Result<ProposalDraft, Strin
 
 pub async fn draft(
     state: &AppState,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     deal_id: Uuid,
     input: ProposalDraftRequest,
     refresh: bool,

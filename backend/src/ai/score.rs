@@ -9,6 +9,7 @@ use super::cache::{self, Question};
 use super::dto::{LeadScore, ScoreFactor};
 use super::insights::{self, Context};
 use super::provider::{ChatRequest, Message};
+use crate::db::WorkspaceId;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -181,7 +182,7 @@ pub fn local(name: &str, score: i32, factors: &[ScoreFactor]) -> String {
     text
 }
 
-pub async fn score(state: &AppState, workspace: Uuid, contact: Uuid, refresh: bool) -> AppResult<LeadScore> {
+pub async fn score(state: &AppState, workspace: WorkspaceId, contact: Uuid, refresh: bool) -> AppResult<LeadScore> {
     let context: Context = insights::load(state, workspace, contact).await?;
     let factors = factors(&context, context.now);
     let score = total(&factors);

@@ -1,6 +1,7 @@
 //! The AI answer cache's rows (`llm_cache`, `llm_usage`), and stored assistant conversations and
 //! their messages.
 
+use crate::db::WorkspaceId;
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::prelude::OptionalExtension;
@@ -51,18 +52,25 @@ pub struct SummaryRow {
 }
 
 /// A conversation's messages, oldest first (the conversation was found in its workspace first).
-pub async fn messages(conn: &mut AsyncPgConnection, conversation: Uuid) -> QueryResult<Vec<MessageRow>> {
+pub async fn messages(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    conversation: Uuid,
+) -> QueryResult<Vec<MessageRow>> {
     diesel::sql_query(
-        "SELECT id, role, content, created_at FROM ai_messages WHERE conversation_id = $1 ORDER BY created_at, id",
+        "SELECT m.id, m.role, m.content, m.created_at FROM ai_messages m \
+         JOIN ai_conversations c ON c.id = m.conversation_id AND c.workspace_id = $2 \
+         WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id",
     )
     .bind::<SqlUuid, _>(conversation)
+    .bind::<SqlUuid, _>(workspace)
     .load(conn)
     .await
 }
 
 pub async fn conversation(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
 ) -> QueryResult<Option<ConversationRow>> {
     diesel::sql_query(
@@ -78,7 +86,7 @@ pub async fn conversation(
 /// The contact's 50 most recent conversations with their message counts.
 pub async fn conversations_of(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
 ) -> QueryResult<Vec<SummaryRow>> {
     diesel::sql_query(
@@ -95,7 +103,7 @@ pub async fn conversations_of(
 pub async fn insert_conversation(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     title: &str,
 ) -> QueryResult<usize> {
@@ -114,6 +122,7 @@ pub async fn insert_conversation(
 /// Adds a message and marks the conversation updated, in one statement.
 pub async fn add_message(
     conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
     conversation: Uuid,
     role: &str,
     content: &str,
@@ -121,7 +130,8 @@ pub async fn add_message(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         "WITH m AS (INSERT INTO ai_messages (id, conversation_id, role, content, cached, created_at) \
-         VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING conversation_id) \
+         SELECT $1, c.id, $3, $4, $5, clock_timestamp() FROM ai_conversations c WHERE c.id = $2 AND c.workspace_id = $6 \
+         RETURNING conversation_id) \
          UPDATE ai_conversations SET updated_at = clock_timestamp() WHERE id IN (SELECT conversation_id FROM m)",
     )
     .bind::<SqlUuid, _>(Uuid::now_v7())
@@ -129,6 +139,7 @@ pub async fn add_message(
     .bind::<Text, _>(role)
     .bind::<Text, _>(content)
     .bind::<Bool, _>(cached)
+    .bind::<SqlUuid, _>(workspace)
     .execute(conn)
     .await
 }
@@ -138,7 +149,7 @@ pub async fn add_message(
 /// What identifies a cached answer and what is stored with it.
 pub struct CacheEntry<'a> {
     pub key: &'a [u8],
-    pub workspace: Uuid,
+    pub workspace: WorkspaceId,
     pub feature: &'a str,
     pub provider: &'a str,
     pub model: &'a str,
@@ -148,18 +159,24 @@ pub struct CacheEntry<'a> {
 
 /// The stored answer for a key (`None` while pending or absent). The key's hash covers the
 /// workspace, so one key never answers another workspace.
-pub async fn cached_response(conn: &mut AsyncPgConnection, key: &[u8]) -> QueryResult<Option<Value>> {
+pub async fn cached_response(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    key: &[u8],
+) -> QueryResult<Option<Value>> {
     #[derive(QueryableByName)]
     struct Stored {
         #[diesel(sql_type = Nullable<Jsonb>)]
         response: Option<Value>,
     }
-    let row: Option<Stored> =
-        diesel::sql_query("SELECT response FROM llm_cache WHERE key = $1 AND response IS NOT NULL")
-            .bind::<Bytea, _>(key)
-            .get_result(conn)
-            .await
-            .optional()?;
+    let row: Option<Stored> = diesel::sql_query(
+        "SELECT response FROM llm_cache WHERE key = $1 AND workspace_id = $2 AND response IS NOT NULL",
+    )
+    .bind::<Bytea, _>(key)
+    .bind::<SqlUuid, _>(workspace)
+    .get_result(conn)
+    .await
+    .optional()?;
     Ok(row.and_then(|r| r.response))
 }
 
@@ -236,15 +253,20 @@ pub async fn save_answer(
 }
 
 /// Drops a pending claim (the call failed), so the next request tries again.
-pub async fn release(conn: &mut AsyncPgConnection, key: &[u8]) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM llm_cache WHERE key = $1 AND response IS NULL")
+pub async fn release(conn: &mut AsyncPgConnection, workspace: WorkspaceId, key: &[u8]) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM llm_cache WHERE key = $1 AND workspace_id = $2 AND response IS NULL")
         .bind::<Bytea, _>(key)
+        .bind::<SqlUuid, _>(workspace)
         .execute(conn)
         .await
 }
 
 /// Adds one to the workspace's `misses` or `failures`.
-pub async fn count_usage(conn: &mut AsyncPgConnection, workspace: Uuid, column: &'static str) -> QueryResult<usize> {
+pub async fn count_usage(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    column: &'static str,
+) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "INSERT INTO llm_usage (workspace_id, {column}) VALUES ($1, 1) \
          ON CONFLICT (workspace_id) DO UPDATE SET {column} = llm_usage.{column} + 1"
@@ -268,7 +290,7 @@ pub struct StatsRow {
     pub tokens_saved: i64,
 }
 
-pub async fn cache_stats(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<StatsRow> {
+pub async fn cache_stats(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<StatsRow> {
     diesel::sql_query(
         "SELECT (SELECT count(*) FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL)::bigint AS entries, \
                 (SELECT coalesce(sum(hit_count), 0) FROM llm_cache WHERE workspace_id = $1)::bigint AS hits, \
@@ -283,7 +305,7 @@ pub async fn cache_stats(conn: &mut AsyncPgConnection, workspace: Uuid) -> Query
 }
 
 /// Forgets the workspace's stored answers and its counts; returns how many answers went.
-pub async fn clear_cache(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<usize> {
+pub async fn clear_cache(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<usize> {
     let n = diesel::sql_query("DELETE FROM llm_cache WHERE workspace_id = $1 AND response IS NOT NULL")
         .bind::<SqlUuid, _>(workspace)
         .execute(conn)

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::ics::{self, Entry, EntryKind};
 use super::store;
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 
 /// Whether you have a calendar feed in this workspace.
@@ -33,7 +34,7 @@ fn hash(token: &str) -> Vec<u8> {
     blake3::hash(token.as_bytes()).as_bytes().to_vec()
 }
 
-pub async fn status(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> AppResult<CalendarFeed> {
+pub async fn status(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> AppResult<CalendarFeed> {
     let created_at = store::created_at(conn, workspace, user).await?;
     Ok(CalendarFeed {
         active: created_at.is_some(),
@@ -42,7 +43,11 @@ pub async fn status(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -
 }
 
 /// Makes a new token for the member (replacing any old one) and returns it; only its hash is kept.
-pub async fn rotate(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> AppResult<(String, DateTime<Utc>)> {
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+) -> AppResult<(String, DateTime<Utc>)> {
     let mut bytes = Vec::with_capacity(32);
     bytes.extend_from_slice(Uuid::new_v4().as_bytes());
     bytes.extend_from_slice(Uuid::new_v4().as_bytes());
@@ -52,7 +57,7 @@ pub async fn rotate(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -
     Ok((token, now))
 }
 
-pub async fn disable(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> AppResult<()> {
+pub async fn disable(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> AppResult<()> {
     store::delete(conn, workspace, user).await?;
     Ok(())
 }

@@ -6,12 +6,13 @@ use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::WorkspaceId;
 use crate::db::schema::calendar_feeds;
 
 /// When the member's current feed link was made, if they have one.
 pub async fn created_at(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
 ) -> QueryResult<Option<DateTime<Utc>>> {
     calendar_feeds::table
@@ -25,7 +26,7 @@ pub async fn created_at(
 /// Sets the member's feed secret (replacing any earlier one).
 pub async fn replace(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     user: Uuid,
     token_hash: &[u8],
     now: DateTime<Utc>,
@@ -47,14 +48,14 @@ pub async fn replace(
         .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<usize> {
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<usize> {
     diesel::delete(calendar_feeds::table.find((workspace, user)))
         .execute(conn)
         .await
 }
 
 /// The workspace and member of the feed with this secret's hash.
-pub async fn owner_of(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<Option<(Uuid, Uuid)>> {
+pub async fn owner_of(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<Option<(WorkspaceId, Uuid)>> {
     calendar_feeds::table
         .filter(calendar_feeds::token_hash.eq(token_hash))
         .select((calendar_feeds::workspace_id, calendar_feeds::user_id))
@@ -84,7 +85,7 @@ pub struct EntryRow {
 /// The member's follow-ups (unless an open reminder set that very date, which has its own
 /// event), open reminders and open deals' expected close dates — theirs and nobody's — from a
 /// month back to six months ahead.
-pub async fn entries(conn: &mut AsyncPgConnection, workspace: Uuid, user: Uuid) -> QueryResult<Vec<EntryRow>> {
+pub async fn entries(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<Vec<EntryRow>> {
     diesel::sql_query(
         "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
                 c.company_name AS company, NULL::text AS title, c.next_follow_up_at AS at \

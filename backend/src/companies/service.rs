@@ -12,6 +12,7 @@ use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::custom_fields;
 use crate::custom_fields::dto::FieldEntity;
+use crate::db::WorkspaceId;
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
 use crate::error::{AppError, AppResult};
@@ -21,7 +22,7 @@ const NOT_FOUND: &str = "the company";
 /// Resolves a company given by name (found or created) or by id (must exist).
 pub async fn resolve(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Option<Uuid>,
     name: Option<&str>,
 ) -> AppResult<Option<Uuid>> {
@@ -70,7 +71,11 @@ fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
     }
 }
 
-async fn to_dtos(conn: &mut AsyncPgConnection, workspace: Uuid, rows: Vec<CompanyRow>) -> AppResult<Vec<Company>> {
+async fn to_dtos(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    rows: Vec<CompanyRow>,
+) -> AppResult<Vec<Company>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let counts: HashMap<Uuid, i64> = store::contact_counts(conn, workspace, &ids)
         .await?
@@ -86,7 +91,7 @@ async fn to_dtos(conn: &mut AsyncPgConnection, workspace: Uuid, rows: Vec<Compan
         .collect())
 }
 
-async fn one_dto(conn: &mut AsyncPgConnection, workspace: Uuid, row: CompanyRow) -> AppResult<Company> {
+async fn one_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: CompanyRow) -> AppResult<Company> {
     to_dtos(conn, workspace, vec![row])
         .await?
         .pop()
@@ -106,7 +111,11 @@ fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &CompanyQuery) -> AppResult<CompanyPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &CompanyQuery,
+) -> AppResult<CompanyPage> {
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
@@ -124,7 +133,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Company
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Company> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Company> {
     let row = store::find(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
@@ -142,7 +151,7 @@ fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) 
     }
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateCompany) -> AppResult<Company> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateCompany) -> AppResult<Company> {
     let now = chrono::Utc::now();
     let name = input.name.trim().to_owned();
     let row = NewCompanyRow {
@@ -178,7 +187,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateCompany,
     expected: Option<i32>,
@@ -230,7 +239,7 @@ pub async fn update(
 /// Moves the company to the trash (or back), recording it in the history.
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
@@ -265,13 +274,18 @@ async fn set_trashed(
 }
 
 /// Moves the company to the trash. Its contacts keep their link and can be moved elsewhere.
-pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn trash(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     set_trashed(conn, workspace, id, true, expected).await.map(|_| ())
 }
 
 pub async fn restore(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Company> {

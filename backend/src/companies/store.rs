@@ -10,6 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::query::{CompanyFilter, CompanyQuery};
+use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{companies, contacts};
 use crate::db::{WriteOutcome, like_contains};
@@ -18,7 +19,7 @@ use crate::db::{WriteOutcome, like_contains};
 #[diesel(table_name = companies, check_for_backend(Pg))]
 pub struct CompanyRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub domain: Option<String>,
     pub industry: Option<String>,
@@ -37,7 +38,7 @@ pub struct CompanyRow {
 #[diesel(table_name = companies)]
 pub struct NewCompanyRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub domain: Option<String>,
     pub industry: Option<String>,
@@ -95,7 +96,11 @@ struct IdRow {
 }
 
 /// The id of the live company with this name (case-insensitive), creating it if there is none.
-pub async fn find_or_create_by_name(conn: &mut AsyncPgConnection, workspace: Uuid, name: &str) -> QueryResult<Uuid> {
+pub async fn find_or_create_by_name(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    name: &str,
+) -> QueryResult<Uuid> {
     // Two attempts: a company created concurrently by another transaction makes the insert do
     // nothing while staying invisible to this statement's snapshot; the next statement sees it.
     for _ in 0..2 {
@@ -123,7 +128,7 @@ pub async fn find_or_create_by_name(conn: &mut AsyncPgConnection, workspace: Uui
     Err(diesel::result::Error::NotFound)
 }
 
-pub async fn exists(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<bool> {
+pub async fn exists(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         companies::table
             .filter(companies::workspace_id.eq(workspace))
@@ -137,7 +142,7 @@ pub async fn exists(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> 
 /// Live contacts per company, for the given companies, in one query.
 pub async fn contact_counts(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     ids: &[Uuid],
 ) -> QueryResult<Vec<(Option<Uuid>, i64)>> {
     if ids.is_empty() {
@@ -165,7 +170,7 @@ type CompanySelect<'a, ST> = BoxedSelectStatement<'a, ST, FromClause<companies::
 
 fn filtered<'a, ST: 'a>(
     mut query: CompanySelect<'a, ST>,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     f: &'a CompanyFilter,
 ) -> CompanySelect<'a, ST> {
     query = query.filter(companies::workspace_id.eq(workspace));
@@ -183,7 +188,11 @@ fn filtered<'a, ST: 'a>(
     query
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &CompanyQuery) -> QueryResult<Vec<CompanyRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    q: &CompanyQuery,
+) -> QueryResult<Vec<CompanyRow>> {
     let base: CompanySelect<'_, _> = companies::table.select(CompanyRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
@@ -196,12 +205,12 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &CompanyQuer
         .await
 }
 
-pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &CompanyFilter) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, f: &CompanyFilter) -> QueryResult<i64> {
     let base: CompanySelect<'_, BigInt> = companies::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<CompanyRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<CompanyRow>> {
     companies::table
         .filter(companies::workspace_id.eq(workspace).and(companies::id.eq(id)))
         .select(CompanyRow::as_select())
@@ -220,7 +229,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &NewCompanyRow) -> QueryR
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     changes: &CompanyChangeset,
     expected: Option<i32>,
@@ -249,7 +258,7 @@ pub async fn update(
 
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
@@ -279,7 +288,7 @@ pub async fn set_trashed(
 
 async fn outcome(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     updated: Option<CompanyRow>,
     in_scope: impl Fn(&CompanyRow) -> bool,

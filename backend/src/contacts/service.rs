@@ -12,6 +12,7 @@ use crate::activity::service::{Action, Change, Entity};
 use crate::companies;
 use crate::custom_fields;
 use crate::custom_fields::dto::FieldEntity;
+use crate::db::WorkspaceId;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
 use crate::error::{AppError, AppResult};
@@ -65,7 +66,7 @@ fn url(value: Option<String>) -> Option<String> {
 /// Lists contacts; `custom_field` (`key:value`) is resolved against the field definitions.
 pub async fn list_with_custom_filter(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     mut query: ContactQuery,
     custom_field: Option<&str>,
 ) -> AppResult<ContactPage> {
@@ -75,7 +76,11 @@ pub async fn list_with_custom_filter(
     list(conn, workspace, &query).await
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &ContactQuery) -> AppResult<ContactPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &ContactQuery,
+) -> AppResult<ContactPage> {
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
@@ -94,14 +99,14 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, query: &Contact
 }
 
 /// A contact, including one in the trash (its `deleted_at` says so).
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Contact> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Contact> {
     let row = store::find(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
     Ok(to_dto(row))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateContact) -> AppResult<Contact> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateContact) -> AppResult<Contact> {
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
             let custom = custom_fields::service::apply(
@@ -170,7 +175,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 /// The company change a PATCH asks for: `None` = leave it, `Some(None)` = unlink.
 async fn company_change(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Option<Option<Uuid>>,
     name: Option<Option<String>>,
 ) -> AppResult<Option<Option<Uuid>>> {
@@ -193,7 +198,7 @@ async fn company_change(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateContact,
     expected_version: Option<i32>,
@@ -293,7 +298,7 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
 /// Moves the contact to the trash (or back), recording it in the history.
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
@@ -323,13 +328,18 @@ async fn set_trashed(
 }
 
 /// Moves the contact to the trash; it can be restored.
-pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn trash(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     set_trashed(conn, workspace, id, true, expected).await.map(|_| ())
 }
 
 pub async fn restore(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Contact> {
@@ -344,7 +354,7 @@ pub async fn restore(
 }
 
 /// The contact's display name; 404 unless it exists (and, with `live`, is not in the trash).
-pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<String> {
+pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid, live: bool) -> AppResult<String> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(display_name(&row)),
         _ => Err(AppError::not_found(NOT_FOUND)),
@@ -352,12 +362,12 @@ pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, li
 }
 
 /// Recomputes a contact's last interaction and next follow-up (after its timeline changed).
-pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
     Ok(store::refresh_follow_up(conn, workspace, id).await?)
 }
 
 /// Reschedules contacts that follow the stage defaults (after the defaults changed).
-pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<usize> {
+pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<usize> {
     Ok(store::reschedule_defaults(conn, workspace).await?)
 }
 
@@ -367,13 +377,13 @@ pub use store::FollowUpCounts;
 /// owner's contacts when `owner` is given).
 pub async fn follow_up_counts(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     owner: Option<Option<Uuid>>,
 ) -> AppResult<FollowUpCounts> {
     Ok(store::follow_up_counts(conn, workspace, owner).await?)
 }
 
-pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<TagList> {
+pub async fn tags(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<TagList> {
     let items = store::tag_counts(conn, workspace)
         .await?
         .into_iter()
@@ -385,13 +395,13 @@ pub async fn tags(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Ta
 /// The contact (outside the trash) with one of these email addresses, the oldest if several.
 pub async fn find_by_email(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     emails: &[String],
 ) -> AppResult<Option<Uuid>> {
     Ok(store::id_by_any_email(conn, workspace, emails).await?)
 }
 
 /// True when the workspace has any contact, live or in the trash.
-pub async fn any(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<bool> {
+pub async fn any(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<bool> {
     Ok(store::any(conn, workspace).await?)
 }

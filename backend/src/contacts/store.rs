@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
 use super::query::{ContactFilter, ContactQuery, FollowUp};
+use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::like_contains;
 use crate::db::schema::contacts;
@@ -20,7 +21,7 @@ use crate::interactions::dto::SentimentLabel;
 #[diesel(table_name = contacts, check_for_backend(Pg))]
 pub struct ContactRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub first_name: String,
     pub last_name: String,
     pub emails: Vec<String>,
@@ -56,7 +57,7 @@ pub struct ContactRow {
 #[diesel(table_name = contacts)]
 pub struct NewContactRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub first_name: String,
     pub last_name: String,
     pub emails: Vec<String>,
@@ -199,7 +200,7 @@ pub fn sort_value(row: &ContactRow, key: &SortKey) -> SortValue {
 
 fn filtered<'a, ST: 'a>(
     mut query: ContactSelect<'a, ST>,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     f: &'a ContactFilter,
 ) -> ContactSelect<'a, ST> {
     query = query.filter(contacts::workspace_id.eq(workspace));
@@ -247,7 +248,11 @@ fn filtered<'a, ST: 'a>(
 }
 
 /// One page of contacts in keyset order, plus one extra row to tell whether more follow.
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuery) -> QueryResult<Vec<ContactRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    q: &ContactQuery,
+) -> QueryResult<Vec<ContactRow>> {
     let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
     let mut query = filtered(base, workspace, &q.filter);
     if let Some((value, id)) = &q.after {
@@ -260,12 +265,12 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, q: &ContactQuer
         .await
 }
 
-pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, f: &ContactFilter) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, f: &ContactFilter) -> QueryResult<i64> {
     let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
     filtered(base, workspace, f).get_result(conn).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ContactRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ContactRow>> {
     contacts::table
         .filter(contacts::workspace_id.eq(workspace).and(contacts::id.eq(id)))
         .select(ContactRow::as_select())
@@ -285,7 +290,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &NewContactRow) -> QueryR
 /// Applies a change to a live contact, bumping its version; only at `expected` when given.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     changes: &ContactChangeset,
     expected: Option<i32>,
@@ -316,7 +321,7 @@ pub async fn update(
 /// Moves a live contact to the trash (`trash = true`) or back (`trash = false`).
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
@@ -346,7 +351,7 @@ pub async fn set_trashed(
 
 async fn outcome(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     updated: Option<ContactRow>,
     in_scope: impl Fn(&ContactRow) -> bool,
@@ -377,7 +382,7 @@ const CADENCE: &str =
 
 /// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at`. Derived fields do not
 /// bump the version: they never conflict with what a person edits.
-pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<()> {
+pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
     diesel::sql_query(format!(
         "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, last_sentiment = {LAST_SENTIMENT}, \
            next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
@@ -391,7 +396,7 @@ pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Uuid, id
 }
 
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).
-pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<usize> {
+pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "UPDATE contacts c SET next_follow_up_at = least(coalesce(c.last_interaction_at, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 \
@@ -424,7 +429,7 @@ pub struct FollowUpCounts {
 /// (`Some(None)`: contacts without an owner).
 pub async fn follow_up_counts(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     owner: Option<Option<Uuid>>,
 ) -> QueryResult<FollowUpCounts> {
     let owner_clause = match owner {
@@ -455,7 +460,7 @@ pub async fn follow_up_counts(
 }
 
 /// Tags in use on live contacts with their counts, most used first.
-pub async fn tag_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<(String, i64)>> {
+pub async fn tag_counts(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<(String, i64)>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]
@@ -477,7 +482,7 @@ pub async fn tag_counts(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryR
 /// The oldest live contact having any of these (lower-cased) email addresses.
 pub async fn id_by_any_email(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     emails: &[String],
 ) -> QueryResult<Option<Uuid>> {
     contacts::table
@@ -495,7 +500,7 @@ pub async fn id_by_any_email(
 }
 
 /// True when the workspace has any contact, live or in the trash.
-pub async fn any(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<bool> {
+pub async fn any(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         contacts::table.filter(contacts::workspace_id.eq(workspace)),
     ))

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::dto::{CreateCustomField, CustomField, CustomFieldList, FieldEntity, FieldType, UpdateCustomField};
 use super::store::{self, NewField, Row};
 use super::values::{self, Def};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult, FieldError};
 
 const NOT_FOUND: &str = "the custom field";
@@ -48,7 +49,7 @@ fn check_options(field_type: FieldType, options: &[String]) -> AppResult<Vec<Str
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     entity: Option<FieldEntity>,
 ) -> AppResult<CustomFieldList> {
     let rows = store::list(conn, workspace, entity).await?;
@@ -58,7 +59,7 @@ pub async fn list(
 }
 
 /// The definitions values of an entity are checked against.
-pub async fn defs(conn: &mut AsyncPgConnection, workspace: Uuid, entity: FieldEntity) -> AppResult<Vec<Def>> {
+pub async fn defs(conn: &mut AsyncPgConnection, workspace: WorkspaceId, entity: FieldEntity) -> AppResult<Vec<Def>> {
     Ok(list(conn, workspace, Some(entity))
         .await?
         .items
@@ -74,7 +75,7 @@ pub async fn defs(conn: &mut AsyncPgConnection, workspace: Uuid, entity: FieldEn
 /// Checks custom-field changes for a record of `entity` and returns its new values.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     entity: FieldEntity,
     current: &Value,
     changes: &Map<String, Value>,
@@ -90,12 +91,21 @@ pub async fn apply(
 }
 
 /// The containment filter for a `custom_field=key:value` parameter.
-pub async fn filter(conn: &mut AsyncPgConnection, workspace: Uuid, entity: FieldEntity, raw: &str) -> AppResult<Value> {
+pub async fn filter(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    entity: FieldEntity,
+    raw: &str,
+) -> AppResult<Value> {
     let defs = defs(conn, workspace, entity).await?;
     values::filter(&defs, raw).map_err(|e: FieldError| AppError::validation(vec![e]))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateCustomField) -> AppResult<CustomField> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateCustomField,
+) -> AppResult<CustomField> {
     let options = check_options(input.field_type, &input.options)?;
     conn.transaction::<_, AppError, _>(async move |conn| {
         let count = store::count(conn, workspace, input.entity).await?;
@@ -139,7 +149,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateCustomField,
     expected: Option<i32>,
@@ -163,7 +173,7 @@ pub async fn update(
 }
 
 /// Deletes a definition and, in the same transaction, its values on every record.
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = store::delete(conn, workspace, id)
             .await?

@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{FieldEntity, FieldType};
+use crate::db::WorkspaceId;
 
 #[derive(QueryableByName)]
 pub struct Row {
@@ -36,7 +37,7 @@ const COLUMNS: &str = "id, entity, key, label, field_type, options, position, cr
 
 pub struct NewField<'a> {
     pub id: Uuid,
-    pub workspace: Uuid,
+    pub workspace: WorkspaceId,
     pub entity: FieldEntity,
     pub key: &'a str,
     pub label: &'a str,
@@ -47,7 +48,11 @@ pub struct NewField<'a> {
 }
 
 /// The workspace's definitions (of one entity when given), in display order.
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, entity: Option<FieldEntity>) -> QueryResult<Vec<Row>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    entity: Option<FieldEntity>,
+) -> QueryResult<Vec<Row>> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM custom_field_definitions WHERE workspace_id = $1 AND ($2::text IS NULL OR entity = $2) \
          ORDER BY entity, position, key"
@@ -58,7 +63,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, entity: Option<
     .await
 }
 
-pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, entity: FieldEntity) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, entity: FieldEntity) -> QueryResult<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -91,7 +96,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, f: &NewField<'_>) -> QueryResu
     .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<Row>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<Row>> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM custom_field_definitions WHERE workspace_id = $1 AND id = $2"
     ))
@@ -105,7 +110,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 /// Changes a definition at `version`; None when it is at another version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     label: &str,
     options: &[String],
@@ -127,7 +132,7 @@ pub async fn update(
     .optional()
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<Row>> {
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<Row>> {
     diesel::sql_query(format!(
         "DELETE FROM custom_field_definitions WHERE workspace_id = $1 AND id = $2 RETURNING {COLUMNS}"
     ))
@@ -141,7 +146,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> 
 /// Removes the field's value from every record of its entity in the workspace.
 pub async fn remove_values(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     entity: FieldEntity,
     key: &str,
 ) -> QueryResult<usize> {

@@ -13,6 +13,7 @@ use super::dto::{
 use super::store::{self, OwnerFilter, WON_RANK};
 use crate::activity::service::{self as activity, Scope};
 use crate::contacts;
+use crate::db::WorkspaceId;
 use crate::deals;
 use crate::error::{AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
@@ -25,7 +26,12 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 }
 
 /// The dashboard; `me` is the caller (for `owner=me`).
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, p: &DashboardParams, me: Uuid) -> AppResult<Dashboard> {
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &DashboardParams,
+    me: Uuid,
+) -> AppResult<Dashboard> {
     let mut errors = ParamErrors::default();
     let currency = match p.currency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(c) if crate::money::is_currency(c) => Some(c.to_owned()),

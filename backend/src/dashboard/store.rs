@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Date, Double, Int4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::WorkspaceId;
 use crate::payments::revenue::EVENTS_SQL;
 
 type SqlUuid = diesel::sql_types::Uuid;
@@ -101,7 +102,11 @@ pub struct Keyed {
     pub amount: i64,
 }
 
-pub async fn currencies(conn: &mut AsyncPgConnection, workspace: Uuid, currency: &str) -> QueryResult<Vec<Code>> {
+pub async fn currencies(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    currency: &str,
+) -> QueryResult<Vec<Code>> {
     diesel::sql_query(
         "SELECT currency FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL \
          UNION SELECT currency FROM payments WHERE workspace_id = $1 \
@@ -116,7 +121,7 @@ pub async fn currencies(conn: &mut AsyncPgConnection, workspace: Uuid, currency:
 /// Open deals per open stage of every pipeline, in one currency.
 pub async fn stage_sums(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     owner: OwnerFilter,
 ) -> QueryResult<Vec<StageRowSum>> {
@@ -143,7 +148,7 @@ pub async fn stage_sums(
 /// Expected income per month for the next twelve (retainers spread over their months).
 pub async fn forecast(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     owner: OwnerFilter,
 ) -> QueryResult<Vec<Month>> {
@@ -178,7 +183,7 @@ pub async fn forecast(
 /// Won and lost since `won_since`, days to win, undated weighted value, stalled deals, new contacts.
 pub async fn closed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     won_since: DateTime<Utc>,
     stale_before: DateTime<Utc>,
@@ -216,7 +221,11 @@ pub async fn closed(
 }
 
 /// How far each deal got in its pipeline (for stage-to-stage conversion).
-pub async fn reach(conn: &mut AsyncPgConnection, workspace: Uuid, owner: OwnerFilter) -> QueryResult<Vec<Reach>> {
+pub async fn reach(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    owner: OwnerFilter,
+) -> QueryResult<Vec<Reach>> {
     diesel::sql_query(format!(
         "SELECT pipeline_id, furthest, count(*)::bigint AS deals FROM ( \
            SELECT d.pipeline_id, d.id, max(CASE WHEN s.kind = 'won' THEN {WON_RANK} ELSE s.position END) AS furthest \
@@ -236,7 +245,7 @@ pub async fn reach(conn: &mut AsyncPgConnection, workspace: Uuid, owner: OwnerFi
 /// Revenue per month between two days.
 pub async fn revenue_by_month(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,
@@ -262,7 +271,7 @@ pub async fn revenue_by_month(
 /// Revenue per contact source between two days.
 pub async fn revenue_by_source(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,

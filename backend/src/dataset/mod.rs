@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
+use crate::db::WorkspaceId;
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
-use uuid::Uuid;
 
 /// How many rows of each kind to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,7 +299,7 @@ ANALYZE companies, contacts, interactions, deals, deal_stage_history, payments, 
 "#;
 
 /// Loads the dataset into `workspace`, which must have no contacts yet. Prints each step's time.
-pub async fn load(conn: &mut AsyncPgConnection, workspace: Uuid, sizes: Sizes, seed: u32) -> anyhow::Result<()> {
+pub async fn load(conn: &mut AsyncPgConnection, workspace: WorkspaceId, sizes: Sizes, seed: u32) -> anyhow::Result<()> {
     let fill = |sql: &str| {
         sql.replace("{ws}", &workspace.to_string())
             .replace("{seed}", &seed.to_string())

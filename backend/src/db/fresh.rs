@@ -23,6 +23,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -30,9 +31,9 @@ use crate::state::AppState;
 /// reused while it is unchanged, computed (by one request at a time) when it changed or aged out.
 pub async fn respond<T: Serialize>(
     state: &AppState,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     key: &str,
-    compute: impl AsyncFnOnce(&mut AsyncPgConnection, Uuid) -> AppResult<T>,
+    compute: impl AsyncFnOnce(&mut AsyncPgConnection, WorkspaceId) -> AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let stamp = stamp(&mut conn, workspace).await?;
@@ -54,7 +55,7 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 512;
 
 /// What identifies the workspace's data as of now: its newest activity entry (none when empty).
-pub async fn stamp(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Option<Uuid>> {
+pub async fn stamp(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Option<Uuid>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Uuid)]

@@ -1,9 +1,9 @@
 //! Storage of idempotency keys (see `http::idempotency`).
 
+use super::WorkspaceId;
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Jsonb, Nullable, SmallInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 pub enum Claim {
     /// This request owns the key now (until its transaction ends).
@@ -31,7 +31,12 @@ struct Stored {
 
 /// Claims a key. A concurrent transaction holding the same key makes this wait until it ends;
 /// then the key is either completed (replay) or free again (claimed here).
-pub async fn claim(conn: &mut AsyncPgConnection, workspace: Uuid, key: &str, fingerprint: &[u8]) -> QueryResult<Claim> {
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    key: &str,
+    fingerprint: &[u8],
+) -> QueryResult<Claim> {
     let inserted = diesel::sql_query(
         "INSERT INTO idempotency_keys (workspace_id, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
@@ -60,7 +65,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, workspace: Uuid, key: &str, fin
 
 pub async fn complete(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     key: &str,
     status: u16,
     body: &serde_json::Value,

@@ -7,6 +7,9 @@ pub mod fresh;
 pub mod idempotency;
 pub mod keyset;
 pub mod schema;
+mod workspace;
+
+pub use workspace::WorkspaceId;
 
 use std::time::Duration;
 
@@ -19,8 +22,10 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// The workspace every record belongs to until accounts and workspaces can be created.
+/// The workspace of an installation from before accounts existed (its first account owns it),
+/// and of the demo data.
 pub const DEFAULT_WORKSPACE_ID: uuid::Uuid = uuid::uuid!("01936000-0000-7000-8000-000000000001");
+pub const DEFAULT_WORKSPACE: WorkspaceId = WorkspaceId::checked(DEFAULT_WORKSPACE_ID);
 
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
@@ -155,7 +160,7 @@ macro_rules! versioned_writes {
     ($table:ident, $row:ty, $changeset:ty) => {
         pub async fn update(
             conn: &mut diesel_async::AsyncPgConnection,
-            workspace: uuid::Uuid,
+            workspace: $crate::db::WorkspaceId,
             id: uuid::Uuid,
             changes: &$changeset,
             expected: Option<i32>,
@@ -178,7 +183,7 @@ macro_rules! versioned_writes {
 
         pub async fn delete(
             conn: &mut diesel_async::AsyncPgConnection,
-            workspace: uuid::Uuid,
+            workspace: $crate::db::WorkspaceId,
             id: uuid::Uuid,
             expected: Option<i32>,
         ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
@@ -195,7 +200,7 @@ macro_rules! versioned_writes {
 
         async fn outcome(
             conn: &mut diesel_async::AsyncPgConnection,
-            workspace: uuid::Uuid,
+            workspace: $crate::db::WorkspaceId,
             id: uuid::Uuid,
             written: Option<$row>,
         ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {

@@ -16,6 +16,7 @@ use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::custom_fields;
 use crate::custom_fields::dto::FieldEntity;
+use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::db::{WriteOutcome, like_contains};
 use crate::dto::clean;
@@ -130,7 +131,12 @@ fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a s
 }
 
 /// A page of deals; `me` is the caller (for `owner=me`).
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsParams, me: Uuid) -> AppResult<DealPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &ListDealsParams,
+    me: Uuid,
+) -> AppResult<DealPage> {
     let mut errors = ParamErrors::default();
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => errors.take(s.parse::<DealStatus>().map_err(|m| FieldError::new("status", m))),
@@ -193,7 +199,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListDealsPa
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Deal> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Deal> {
     store::view(conn, workspace, id)
         .await?
         .map(to_dto)
@@ -201,7 +207,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 }
 
 /// The deal's title; 404 unless it exists (and, with `live`, is not in the trash).
-pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, live: bool) -> AppResult<DealRow> {
+pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid, live: bool) -> AppResult<DealRow> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(row),
         _ => Err(AppError::not_found(NOT_FOUND)),
@@ -210,7 +216,7 @@ pub async fn require(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, li
 
 async fn contact_and_company(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Option<Uuid>,
 ) -> AppResult<Option<Option<Uuid>>> {
     let Some(contact) = contact else {
@@ -225,7 +231,7 @@ async fn contact_and_company(
     }
 }
 
-async fn require_company(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<()> {
+async fn require_company(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
     crate::companies::service::resolve(conn, workspace, Some(id), None)
         .await
         .map(|_| ())
@@ -249,7 +255,7 @@ fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kin
         .ok_or_else(|| AppError::invalid_field("status", format!("the pipeline '{pipeline_name}' has no {kind} stage")))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateDeal) -> AppResult<Deal> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateDeal) -> AppResult<Deal> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let settings = crate::settings::service::get(conn, workspace).await?;
         let pipeline = match input.pipeline_id {
@@ -269,7 +275,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
                 None => pipelines::service::default_pipeline(conn, workspace).await?,
             },
         };
-        let stages = pipelines::service::stages(conn, pipeline.id).await?;
+        let stages = pipelines::service::stages(conn, workspace, pipeline.id).await?;
         let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
         let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
         let company_id = match input.company_id {
@@ -342,7 +348,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateDeal,
     expected: Option<i32>,
@@ -360,7 +366,7 @@ pub async fn update(
         let moving = input.stage_id.is_some_and(|s| s != current.stage_id)
             || pipeline_id != current.pipeline_id
             || input.status.is_some_and(|s| s != current.status);
-        let stages = pipelines::service::stages(conn, pipeline_id).await?;
+        let stages = pipelines::service::stages(conn, workspace, pipeline_id).await?;
         let stage = if moving {
             let wanted = input.status.map(kind_of).unwrap_or(StageKind::Open);
             let stage = pick_stage(&stages, &pipeline.name, input.stage_id, wanted)?;
@@ -504,17 +510,22 @@ fn changed_fields(c: &DealChangeset) -> Vec<&'static str> {
     .collect()
 }
 
-pub async fn trash(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn trash(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     set_trashed(conn, workspace, id, expected, true).await.map(|_| ())
 }
 
-pub async fn restore(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Deal> {
+pub async fn restore(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Deal> {
     set_trashed(conn, workspace, id, None, false).await
 }
 
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
     trashed: bool,
@@ -543,9 +554,9 @@ async fn set_trashed(
     .await
 }
 
-pub async fn stage_history(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<StageHistory> {
+pub async fn stage_history(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<StageHistory> {
     require(conn, workspace, id, false).await?;
-    let rows = store::history(conn, id).await?;
+    let rows = store::history(conn, workspace, id).await?;
     let names: HashMap<Uuid, String> = pipelines::service::all_stages(conn, workspace)
         .await?
         .into_iter()
@@ -566,12 +577,17 @@ pub async fn stage_history(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uu
     })
 }
 
-pub async fn board(conn: &mut AsyncPgConnection, workspace: Uuid, pipeline: Uuid, p: &BoardParams) -> AppResult<Board> {
+pub async fn board(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+    p: &BoardParams,
+) -> AppResult<Board> {
     let per_stage = params::limit(p.limit_per_stage.as_deref())
         .map_err(|e| AppError::invalid_field("limit_per_stage", e.message))?;
     let pipeline = pipelines::service::get(conn, workspace, pipeline).await?;
-    let totals = store::stage_totals(conn, pipeline.id).await?;
-    let cards = store::board_cards(conn, pipeline.id, per_stage).await?;
+    let totals = store::stage_totals(conn, workspace, pipeline.id).await?;
+    let cards = store::board_cards(conn, workspace, pipeline.id, per_stage).await?;
     let mut by_stage: HashMap<Uuid, Vec<Deal>> = HashMap::new();
     for card in cards {
         let deal = to_dto(card);
@@ -604,8 +620,13 @@ pub async fn board(conn: &mut AsyncPgConnection, workspace: Uuid, pipeline: Uuid
 }
 
 /// Moves every deal of `from` to `to` (a stage of the same pipeline), for stage deletion.
-pub async fn move_all(conn: &mut AsyncPgConnection, workspace: Uuid, from: &StageRow, to: &StageRow) -> AppResult<()> {
-    let moved = store::move_all(conn, from.id, to.id, status_of(to.kind), Utc::now()).await?;
+pub async fn move_all(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    from: &StageRow,
+    to: &StageRow,
+) -> AppResult<()> {
+    let moved = store::move_all(conn, workspace, from.id, to.id, status_of(to.kind), Utc::now()).await?;
     tracing::info!(deals = moved, from = %from.name, to = %to.name, %workspace, "moved deals out of a deleted stage");
     Ok(())
 }
@@ -613,7 +634,7 @@ pub async fn move_all(conn: &mut AsyncPgConnection, workspace: Uuid, from: &Stag
 /// The open deals with no stage change since `before`, longest waiting first.
 pub async fn stalled(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     before: chrono::DateTime<Utc>,
     owner: Option<Option<Uuid>>,
     limit: i64,
@@ -626,7 +647,7 @@ pub async fn stalled(
 }
 
 /// These deals, in no particular order (missing ids are left out).
-pub async fn get_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> AppResult<Vec<Deal>> {
+pub async fn get_many(conn: &mut AsyncPgConnection, workspace: WorkspaceId, ids: &[Uuid]) -> AppResult<Vec<Deal>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -639,7 +660,12 @@ pub async fn get_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid
 
 /// Checks that a touchpoint or reminder of `contact` may point at `deal`: the deal exists, is
 /// not in the trash, and is that contact's (or nobody's).
-pub async fn check_link(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uuid, contact: Uuid) -> AppResult<()> {
+pub async fn check_link(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    deal: Uuid,
+    contact: Uuid,
+) -> AppResult<()> {
     let row = require(conn, workspace, deal, true)
         .await
         .map_err(|_| AppError::invalid_field("deal_id", "no deal (outside the trash) has this id"))?;
@@ -656,7 +682,7 @@ pub async fn check_link(conn: &mut AsyncPgConnection, workspace: Uuid, deal: Uui
 /// else only its creation and first stage.
 pub async fn backdate(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     deal: Uuid,
     days: i64,
     whole: bool,

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::DealStatus;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::{companies, contacts, deal_stage_history, deals, pipeline_stages, pipelines};
@@ -17,7 +18,7 @@ use crate::db::schema::{companies, contacts, deal_stage_history, deals, pipeline
 #[diesel(table_name = deals, check_for_backend(Pg))]
 pub struct DealRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub title: String,
     pub contact_id: Option<Uuid>,
     pub company_id: Option<Uuid>,
@@ -79,7 +80,7 @@ pub struct DealChangeset {
 #[diesel(table_name = deal_stage_history, check_for_backend(Pg))]
 pub struct HistoryRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub deal_id: Uuid,
     pub from_stage_id: Option<Uuid>,
     pub to_stage_id: Option<Uuid>,
@@ -173,7 +174,7 @@ pub async fn insert_history(conn: &mut AsyncPgConnection, rows: &[HistoryRow]) -
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<DealRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<DealRow>> {
     deals::table
         .filter(deals::workspace_id.eq(workspace).and(deals::id.eq(id)))
         .select(DealRow::as_select())
@@ -182,7 +183,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
         .optional()
 }
 
-pub async fn view(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<DealView>> {
+pub async fn view(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<DealView>> {
     view_query!()
         .filter(deals::workspace_id.eq(workspace).and(deals::id.eq(id)))
         .first(conn)
@@ -192,7 +193,7 @@ pub async fn view(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     filter: &DealFilter,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,
@@ -209,7 +210,7 @@ pub async fn list(
         .await
 }
 
-pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, filter: &DealFilter) -> QueryResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, filter: &DealFilter) -> QueryResult<i64> {
     let query = filtered!(
         deals::table.filter(deals::workspace_id.eq(workspace)).into_boxed(),
         filter
@@ -220,8 +221,14 @@ pub async fn count(conn: &mut AsyncPgConnection, workspace: Uuid, filter: &DealF
 /// The `per_stage` most recently moved live deals of each stage of a pipeline, in one query:
 /// a short walk of the board index per stage (an init plan), then the cards by primary key — so
 /// the cost follows the cards shown, not the deals in the pipeline.
-pub async fn board_cards(conn: &mut AsyncPgConnection, pipeline: Uuid, per_stage: i64) -> QueryResult<Vec<DealView>> {
+pub async fn board_cards(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+    per_stage: i64,
+) -> QueryResult<Vec<DealView>> {
     view_query!()
+        .filter(deals::workspace_id.eq(workspace))
         .filter(
             sql::<Bool>(
                 "deals.id = ANY (ARRAY(SELECT top.id FROM pipeline_stages s CROSS JOIN LATERAL \
@@ -253,23 +260,29 @@ pub struct StageTotal {
 }
 
 /// Count, value and weighted value per stage and currency of a pipeline's live deals.
-pub async fn stage_totals(conn: &mut AsyncPgConnection, pipeline: Uuid) -> QueryResult<Vec<StageTotal>> {
+pub async fn stage_totals(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+) -> QueryResult<Vec<StageTotal>> {
     diesel::sql_query(
         "SELECT d.stage_id, d.currency, count(*)::bigint AS deals, \
                 sum(d.value_minor * coalesce(d.recurring_months, 1))::bigint AS value_minor, \
                 sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
                           * coalesce(d.probability, s.probability) / 100.0))::bigint AS weighted_minor \
          FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-         WHERE d.pipeline_id = $1 AND d.deleted_at IS NULL \
+         WHERE d.pipeline_id = $1 AND d.workspace_id = $2 AND d.deleted_at IS NULL \
          GROUP BY d.stage_id, d.currency ORDER BY d.currency",
     )
     .bind::<diesel::sql_types::Uuid, _>(pipeline)
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
     .load(conn)
     .await
 }
 
-pub async fn history(conn: &mut AsyncPgConnection, deal: Uuid) -> QueryResult<Vec<HistoryRow>> {
+pub async fn history(conn: &mut AsyncPgConnection, workspace: WorkspaceId, deal: Uuid) -> QueryResult<Vec<HistoryRow>> {
     deal_stage_history::table
+        .filter(deal_stage_history::workspace_id.eq(workspace))
         .filter(deal_stage_history::deal_id.eq(deal))
         .order((deal_stage_history::changed_at, deal_stage_history::id))
         .select(HistoryRow::as_select())
@@ -280,7 +293,7 @@ pub async fn history(conn: &mut AsyncPgConnection, deal: Uuid) -> QueryResult<Ve
 /// The first name, last name and company of a live contact.
 pub async fn contact_brief(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
 ) -> QueryResult<Option<(String, String, Option<Uuid>)>> {
     contacts::table
@@ -295,7 +308,7 @@ pub async fn contact_brief(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     changes: &DealChangeset,
     expected: Option<i32>,
@@ -330,6 +343,7 @@ pub async fn update(
 /// Moves every deal of one stage to another (same pipeline) and records it in their history.
 pub async fn move_all(
     conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
     from: Uuid,
     to: Uuid,
     status: DealStatus,
@@ -341,7 +355,7 @@ pub async fn move_all(
                   version = version + 1, \
                   closed_at = CASE WHEN $3 = 'open' THEN NULL ELSE coalesce(closed_at, $4) END, \
                   lost_reason = CASE WHEN $3 = 'lost' THEN lost_reason ELSE NULL END \
-           WHERE stage_id = $1 RETURNING id, workspace_id) \
+           WHERE stage_id = $1 AND workspace_id = $5 RETURNING id, workspace_id) \
          INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) \
          SELECT gen_random_uuid(), workspace_id, id, $1, $2, $4 FROM moved",
     )
@@ -349,6 +363,7 @@ pub async fn move_all(
     .bind::<diesel::sql_types::Uuid, _>(to)
     .bind::<Text, _>(status.as_str())
     .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
     .execute(conn)
     .await
 }
@@ -356,7 +371,7 @@ pub async fn move_all(
 /// The open deals with no stage change since `before`, longest waiting first.
 pub async fn stalled(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     before: DateTime<Utc>,
     owner: Option<Option<Uuid>>,
     limit: i64,
@@ -379,7 +394,7 @@ pub async fn stalled(
 }
 
 /// These deals (any state), for records that link to them.
-pub async fn views(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> QueryResult<Vec<DealView>> {
+pub async fn views(conn: &mut AsyncPgConnection, workspace: WorkspaceId, ids: &[Uuid]) -> QueryResult<Vec<DealView>> {
     view_query!()
         .filter(deals::workspace_id.eq(workspace))
         .filter(deals::id.eq_any(ids))
@@ -391,7 +406,7 @@ pub async fn views(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) 
 /// closing) when `whole`, else only its creation and first stage (demo data).
 pub async fn backdate(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     deal: Uuid,
     days: i32,
     whole: bool,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::contacts::dto::Contact;
 use crate::contacts::query::{ContactFilter, ContactQuery, SORTS};
+use crate::db::WorkspaceId;
 use crate::db::keyset::Sort;
 use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
@@ -139,7 +140,7 @@ pub fn reason(contact: &Contact, settings: &Settings, now: DateTime<Utc>) -> Str
 /// The queue; `me` is the caller (for `owner=me`).
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     p: &ListFollowUpsParams,
     me: Uuid,
 ) -> AppResult<FollowUpPage> {
@@ -187,7 +188,7 @@ pub async fn list(
     };
     let page = contacts::service::list(conn, workspace, &query).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|c| c.id).collect();
-    let mut reminders = reminders::service::earliest_open(conn, &ids).await?;
+    let mut reminders = reminders::service::earliest_open(conn, workspace, &ids).await?;
     let now = Utc::now();
     let items = page
         .items

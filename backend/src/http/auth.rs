@@ -20,6 +20,7 @@ use crate::accounts::actor::{self, Actor};
 use crate::accounts::dto::{Role, TokenScope};
 use crate::accounts::service::{self, Client, Credential, Principal};
 use crate::config::AccountsConfig;
+use crate::db::WorkspaceId;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -133,7 +134,13 @@ struct Entry {
     method: Method,
     operation_id: String,
     policy: Policy,
+    /// An account operation that writes (tag `accounts`): it may change what a credential stands
+    /// for, so this instance forgets its cached credentials once it succeeds.
+    changes_credentials: bool,
 }
+
+/// Marks a request whose success must empty this instance's credential cache.
+struct ChangesCredentials;
 
 impl Policies {
     pub fn from_openapi(doc: &OpenApi) -> Self {
@@ -150,7 +157,10 @@ impl Policies {
                 let Some(op) = op else { continue };
                 let operation_id = op.operation_id.clone().unwrap_or_default();
                 let policy = policy(&operation_id, &method);
+                let changes_credentials =
+                    method != Method::GET && op.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == "accounts"));
                 entries.push(Entry {
+                    changes_credentials,
                     def: ResourceDef::new(path.as_str()),
                     method,
                     operation_id,
@@ -163,11 +173,8 @@ impl Policies {
         Policies(Arc::new(entries))
     }
 
-    fn find(&self, method: &Method, path: &str) -> Option<(&str, Policy)> {
-        self.0
-            .iter()
-            .find(|e| e.method == *method && e.def.is_match(path))
-            .map(|e| (e.operation_id.as_str(), e.policy))
+    fn find(&self, method: &Method, path: &str) -> Option<&Entry> {
+        self.0.iter().find(|e| e.method == *method && e.def.is_match(path))
     }
 }
 
@@ -307,7 +314,16 @@ pub async fn middleware(
             if let Some(p) = principal {
                 req.extensions_mut().insert(p);
             }
-            Ok(actor::scope(actor, next.call(req)).await?.map_into_left_body())
+            let res = actor::scope(actor, next.call(req)).await?;
+            // Before the answer leaves: this instance forgets credentials at once; the others
+            // when the database's notification reaches them.
+            if res.status().is_success()
+                && res.request().extensions().contains::<ChangesCredentials>()
+                && let Some(state) = res.request().app_data::<web::Data<AppState>>()
+            {
+                state.credentials.clear();
+            }
+            Ok(res.map_into_left_body())
         }
         Err(err) => Ok(req.into_response(err.error_response()).map_into_right_body()),
     }
@@ -324,9 +340,13 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
         return Ok(None);
     };
     // Unknown routes fall through to the 404/405 answers.
-    let Some((operation, policy)) = policies.find(req.method(), req.path()) else {
+    let Some(entry) = policies.find(req.method(), req.path()) else {
         return Ok(None);
     };
+    let (operation, policy) = (entry.operation_id.as_str(), entry.policy);
+    if entry.changes_credentials {
+        req.extensions_mut().insert(ChangesCredentials);
+    }
     let config = &state.config.accounts;
     if policy.access == Access::Public {
         if is_unsafe(req.method()) && STARTS_SESSION.contains(&operation) {
@@ -337,8 +357,7 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
         if let Ok(Presented::Cookie(cookie)) = presented(req)
             && operation == "accept_invitation"
         {
-            let mut conn = state.conn().await?;
-            return Ok(service::authenticate_session(&mut conn, &cookie, Utc::now())
+            return Ok(service::authenticate_session(state, &cookie, Utc::now())
                 .await
                 .ok()
                 .map(|(p, _)| p));
@@ -348,12 +367,11 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
     let credential = presented(req)?;
     let now = Utc::now();
     let (principal, touch) = {
-        let mut conn = state.conn().await?;
         match &credential {
-            Presented::Token(token) => service::authenticate_token(&mut conn, token, now).await?,
+            Presented::Token(token) => service::authenticate_token(state, token, now).await?,
             Presented::Cookie(cookie) => {
                 check_same_origin_if_unsafe(req, config)?;
-                service::authenticate_session(&mut conn, cookie, now).await?
+                service::authenticate_session(state, cookie, now).await?
             }
             Presented::None => {
                 return Err(AppError::unauthorized(
@@ -411,14 +429,14 @@ fn check_same_origin_if_unsafe(req: &ServiceRequest, config: &AccountsConfig) ->
 #[derive(Debug, Clone)]
 pub struct Auth {
     pub principal: Principal,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     role: Role,
 }
 
 impl Auth {
     /// The workspace every query of this request is scoped to: the credential's, never one the
     /// client names.
-    pub fn workspace(&self) -> Uuid {
+    pub fn workspace(&self) -> WorkspaceId {
         self.workspace
     }
 
@@ -441,7 +459,7 @@ fn principal_of(req: &HttpRequest) -> Result<Principal, AppError> {
 }
 
 /// The current workspace of a request whose policy needs one (for helpers that get the request).
-pub fn workspace_of(req: &HttpRequest) -> Result<Uuid, AppError> {
+pub fn workspace_of(req: &HttpRequest) -> Result<WorkspaceId, AppError> {
     Ok(principal_of(req)?.membership()?.0)
 }
 

@@ -11,6 +11,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::WorkspaceId;
 use crate::db::idempotency::{self as store, Claim};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -62,7 +63,7 @@ pub async fn create<I, T, F>(
 where
     I: Serialize + Send + 'static,
     T: Resource,
-    F: for<'c> FnOnce(&'c mut AsyncPgConnection, Uuid, I) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection, WorkspaceId, I) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
 {
     let key = key(req)?;
     let fingerprint = fingerprint(req, &input);
@@ -104,7 +105,7 @@ fn respond(status: StatusCode, created: &Created, replayed: bool) -> HttpRespons
 /// Runs `create` at most once per key: inside one transaction that first claims the key.
 async fn once<F>(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     key: Option<String>,
     fingerprint: Vec<u8>,
     create: F,

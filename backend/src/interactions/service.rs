@@ -9,6 +9,7 @@ use super::store::{self, InteractionChangeset, InteractionRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::dto::clean;
@@ -110,7 +111,7 @@ impl TimelineQuery {
 /// A contact's timeline (also of a contact in the trash), newest first.
 pub async fn timeline(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     q: &TimelineQuery,
 ) -> AppResult<InteractionPage> {
@@ -132,14 +133,18 @@ pub async fn timeline(
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Interaction> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Interaction> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
         .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateInteraction) -> AppResult<Interaction> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateInteraction,
+) -> AppResult<Interaction> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
@@ -178,7 +183,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateInteraction,
     expected: Option<i32>,
@@ -218,7 +223,12 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;

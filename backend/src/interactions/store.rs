@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{Direction, InteractionKind, Outcome, SentimentLabel};
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::interactions;
@@ -17,7 +18,7 @@ use crate::db::schema::interactions;
 #[diesel(table_name = interactions, check_for_backend(Pg))]
 pub struct InteractionRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub contact_id: Uuid,
     pub kind: InteractionKind,
     pub direction: Option<Direction>,
@@ -77,7 +78,11 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &InteractionRow) -> Query
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<InteractionRow>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Option<InteractionRow>> {
     interactions::table
         .filter(interactions::workspace_id.eq(workspace).and(interactions::id.eq(id)))
         .select(InteractionRow::as_select())
@@ -89,7 +94,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 /// A contact's timeline in `sort` order (newest first), one extra row to tell whether more follow.
 pub async fn timeline(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     kinds: &[InteractionKind],
     sort: &Sort,
@@ -116,7 +121,7 @@ pub async fn timeline(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     changes: &InteractionChangeset,
     expected: Option<i32>,
@@ -151,7 +156,7 @@ pub async fn update(
 /// Deletes an interaction (at `expected` when given); returns the deleted row.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
 ) -> QueryResult<WriteOutcome<InteractionRow>> {

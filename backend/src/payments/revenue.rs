@@ -3,11 +3,11 @@
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use super::dto::{RevenueGrouping, RevenueParams, RevenueReport, RevenueRow};
 use super::store;
 pub use super::store::EVENTS_SQL;
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::params::ParamErrors;
 
@@ -25,7 +25,11 @@ pub fn month_start(day: NaiveDate, months_back: u32) -> NaiveDate {
     first.checked_sub_months(Months::new(months_back)).unwrap_or(first)
 }
 
-pub async fn report(conn: &mut AsyncPgConnection, workspace: Uuid, p: &RevenueParams) -> AppResult<RevenueReport> {
+pub async fn report(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &RevenueParams,
+) -> AppResult<RevenueReport> {
     let mut errors = ParamErrors::default();
     let by = match p.by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => errors.take(s.parse::<RevenueGrouping>().map_err(|m| FieldError::new("by", m))),

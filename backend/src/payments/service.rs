@@ -10,6 +10,7 @@ use super::store::{self, PaymentChangeset, PaymentRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::deals;
@@ -58,7 +59,11 @@ fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> 
     }
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListPaymentsParams) -> AppResult<PaymentPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &ListPaymentsParams,
+) -> AppResult<PaymentPage> {
     let mut errors = ParamErrors::default();
     let contact = errors
         .take(params::uuid("contact_id", p.contact_id.as_deref()))
@@ -76,7 +81,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListPayment
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Payment> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Payment> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
@@ -86,7 +91,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 /// The deal a payment is for: it must exist and belong to the payment's contact.
 async fn check_deal(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     deal: Uuid,
 ) -> AppResult<deals::store::DealRow> {
@@ -102,7 +107,7 @@ async fn check_deal(
     Ok(deal)
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreatePayment) -> AppResult<Payment> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreatePayment) -> AppResult<Payment> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
@@ -143,7 +148,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdatePayment,
     expected: Option<i32>,
@@ -174,7 +179,12 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;

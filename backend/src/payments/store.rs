@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::RevenueGrouping;
+use crate::db::WorkspaceId;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::payments;
 
@@ -16,7 +17,7 @@ use crate::db::schema::payments;
 #[diesel(table_name = payments, check_for_backend(Pg))]
 pub struct PaymentRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub contact_id: Uuid,
     pub deal_id: Option<Uuid>,
     pub amount_minor: i64,
@@ -46,7 +47,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &PaymentRow) -> QueryResu
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<PaymentRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::workspace_id.eq(workspace).and(payments::id.eq(id)))
         .select(PaymentRow::as_select())
@@ -57,7 +58,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Option<Uuid>,
     deal: Option<Uuid>,
     sort: &Sort,
@@ -127,7 +128,7 @@ pub struct Group {
 /// Revenue of the workspace in one currency between two days, grouped by month, contact or source.
 pub async fn revenue_groups(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,
@@ -186,7 +187,7 @@ pub async fn revenue_groups(
 /// Currencies other than `currency` that have revenue between `from` and `to`.
 pub async fn other_revenue_currencies(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     currency: &str,
     from: NaiveDate,
     to: NaiveDate,

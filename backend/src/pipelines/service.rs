@@ -13,6 +13,7 @@ use super::dto::{
 use super::store::{self, PipelineRow, StageRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::deals;
 use crate::error::{AppError, AppResult};
@@ -62,7 +63,7 @@ fn record(id: Uuid, action: Action, summary: String) -> Change<'static> {
 }
 
 /// Pipelines with their stages, from one statement's rows (one per stage).
-async fn load(conn: &mut AsyncPgConnection, workspace: Uuid, only: Option<Uuid>) -> AppResult<Vec<Pipeline>> {
+async fn load(conn: &mut AsyncPgConnection, workspace: WorkspaceId, only: Option<Uuid>) -> AppResult<Vec<Pipeline>> {
     let rows = store::with_stages(conn, workspace, only).await?;
     let mut pipelines: Vec<PipelineRow> = Vec::new();
     let mut stages: Vec<StageRow> = Vec::new();
@@ -75,13 +76,13 @@ async fn load(conn: &mut AsyncPgConnection, workspace: Uuid, only: Option<Uuid>)
     Ok(pipelines.into_iter().map(|r| to_dto(r, &stages)).collect())
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<PipelineList> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<PipelineList> {
     Ok(PipelineList {
         items: load(conn, workspace, None).await?,
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Pipeline> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Pipeline> {
     load(conn, workspace, Some(id))
         .await?
         .pop()
@@ -89,17 +90,17 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 }
 
 /// A stage of the workspace (any pipeline).
-pub async fn stage(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Option<StageRow>> {
+pub async fn stage(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Option<StageRow>> {
     Ok(store::find_stage(conn, workspace, id).await?)
 }
 
 /// The stages of one pipeline, in order.
-pub async fn stages(conn: &mut AsyncPgConnection, pipeline: Uuid) -> AppResult<Vec<StageRow>> {
-    Ok(store::stages(conn, &[pipeline]).await?)
+pub async fn stages(conn: &mut AsyncPgConnection, workspace: WorkspaceId, pipeline: Uuid) -> AppResult<Vec<StageRow>> {
+    Ok(store::stages(conn, workspace, &[pipeline]).await?)
 }
 
 /// The pipeline new deals go to when none is named: the first one.
-pub async fn default_pipeline(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<PipelineRow> {
+pub async fn default_pipeline(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<PipelineRow> {
     store::list(conn, workspace)
         .await?
         .into_iter()
@@ -107,7 +108,11 @@ pub async fn default_pipeline(conn: &mut AsyncPgConnection, workspace: Uuid) -> 
         .ok_or_else(|| AppError::conflict("no_pipeline", "the workspace has no pipeline; create one first"))
 }
 
-pub async fn find_row(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Option<PipelineRow>> {
+pub async fn find_row(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> AppResult<Option<PipelineRow>> {
     Ok(store::find(conn, workspace, id).await?)
 }
 
@@ -119,7 +124,7 @@ fn default_probability(kind: StageKind) -> i16 {
     }
 }
 
-fn new_stage_row(workspace: Uuid, pipeline: Uuid, position: i32, s: &NewStage) -> StageRow {
+fn new_stage_row(workspace: WorkspaceId, pipeline: Uuid, position: i32, s: &NewStage) -> StageRow {
     let kind = s.kind.unwrap_or(StageKind::Open);
     let now = Utc::now();
     StageRow {
@@ -148,7 +153,12 @@ fn check_stage_names<'a>(names: impl Iterator<Item = &'a str>, field: &str) -> A
     Ok(())
 }
 
-async fn check_name(conn: &mut AsyncPgConnection, workspace: Uuid, name: &str, except: Option<Uuid>) -> AppResult<()> {
+async fn check_name(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    name: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
     if store::name_taken(conn, workspace, name, except).await? {
         return Err(AppError::conflict(
             "duplicate_pipeline",
@@ -158,7 +168,11 @@ async fn check_name(conn: &mut AsyncPgConnection, workspace: Uuid, name: &str, e
     Ok(())
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreatePipeline) -> AppResult<Pipeline> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreatePipeline,
+) -> AppResult<Pipeline> {
     let stages = input.stages.unwrap_or_else(|| {
         [
             ("New", StageKind::Open),
@@ -213,7 +227,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdatePipeline,
     expected: Option<i32>,
@@ -232,7 +246,7 @@ pub async fn update(
                 .filter(|p| *p != id)
                 .collect();
             order.insert((position as usize).min(order.len()), id);
-            store::set_pipeline_positions(conn, &order).await?;
+            store::set_pipeline_positions(conn, workspace, &order).await?;
         }
         let summary = format!("Edited the pipeline {}", row.name);
         activity::service::record(conn, workspace, record(id, Action::Updated, summary)).await?;
@@ -241,10 +255,15 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::touch(conn, workspace, id, None, None, expected).await?)?;
-        let (live, trashed) = store::deal_counts(conn, id, None).await?;
+        let (live, trashed) = store::deal_counts(conn, workspace, id, None).await?;
         if live + trashed > 0 {
             return Err(AppError::conflict(
                 "pipeline_has_deals",
@@ -266,9 +285,9 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, exp
                 "this is the workspace's only pipeline; create another before deleting it",
             ));
         }
-        store::delete(conn, id).await?;
+        store::delete(conn, workspace, id).await?;
         let order: Vec<Uuid> = store::list(conn, workspace).await?.into_iter().map(|p| p.id).collect();
-        store::set_pipeline_positions(conn, &order).await?;
+        store::set_pipeline_positions(conn, workspace, &order).await?;
         let summary = format!("Deleted the pipeline {}", row.name);
         activity::service::record(conn, workspace, record(id, Action::Deleted, summary)).await?;
         Ok(())
@@ -276,7 +295,12 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, exp
     .await
 }
 
-async fn require_stage(conn: &mut AsyncPgConnection, workspace: Uuid, pipeline: Uuid, id: Uuid) -> AppResult<StageRow> {
+async fn require_stage(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+    id: Uuid,
+) -> AppResult<StageRow> {
     match store::find_stage(conn, workspace, id).await? {
         Some(s) if s.pipeline_id == pipeline => Ok(s),
         _ => Err(AppError::not_found("the stage")),
@@ -285,13 +309,13 @@ async fn require_stage(conn: &mut AsyncPgConnection, workspace: Uuid, pipeline: 
 
 pub async fn add_stage(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     pipeline: Uuid,
     input: NewStage,
 ) -> AppResult<Pipeline> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::touch(conn, workspace, pipeline, None, None, None).await?)?;
-        let current = store::stages(conn, &[pipeline]).await?;
+        let current = store::stages(conn, workspace, &[pipeline]).await?;
         if current.len() >= 30 {
             return Err(AppError::conflict(
                 "too_many_stages",
@@ -317,7 +341,7 @@ pub async fn add_stage(
         store::insert_stage(conn, &stage).await?;
         let mut order: Vec<Uuid> = current.iter().map(|s| s.id).collect();
         order.insert(at, stage.id);
-        store::set_stage_positions(conn, pipeline, &order).await?;
+        store::set_stage_positions(conn, workspace, pipeline, &order).await?;
         let summary = format!("Added the stage {} to {}", stage.name, row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
@@ -327,7 +351,7 @@ pub async fn add_stage(
 
 pub async fn update_stage(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     pipeline: Uuid,
     id: Uuid,
     input: UpdateStage,
@@ -335,7 +359,7 @@ pub async fn update_stage(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let stage = require_stage(conn, workspace, pipeline, id).await?;
         let row = written(store::touch(conn, workspace, pipeline, None, None, None).await?)?;
-        let current = store::stages(conn, &[pipeline]).await?;
+        let current = store::stages(conn, workspace, &[pipeline]).await?;
         if let Some(name) = &input.name {
             check_stage_names(
                 current
@@ -347,7 +371,7 @@ pub async fn update_stage(
             )?;
         }
         if let Some(kind) = input.kind.filter(|k| *k != stage.kind) {
-            let (live, trashed) = store::deal_counts(conn, pipeline, Some(id)).await?;
+            let (live, trashed) = store::deal_counts(conn, workspace, pipeline, Some(id)).await?;
             if live + trashed > 0 {
                 return Err(AppError::conflict(
                     "stage_has_deals",
@@ -371,6 +395,7 @@ pub async fn update_stage(
         }
         store::update_stage(
             conn,
+            workspace,
             id,
             input.name.map(|n| n.trim().to_owned()),
             input.probability,
@@ -386,13 +411,17 @@ pub async fn update_stage(
 
 pub async fn reorder_stages(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     pipeline: Uuid,
     input: ReorderStages,
 ) -> AppResult<Pipeline> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::touch(conn, workspace, pipeline, None, None, None).await?)?;
-        let current: HashSet<Uuid> = store::stages(conn, &[pipeline]).await?.iter().map(|s| s.id).collect();
+        let current: HashSet<Uuid> = store::stages(conn, workspace, &[pipeline])
+            .await?
+            .iter()
+            .map(|s| s.id)
+            .collect();
         let given: HashSet<Uuid> = input.stage_ids.iter().copied().collect();
         if given.len() != input.stage_ids.len() || given != current {
             return Err(AppError::invalid_field(
@@ -400,7 +429,7 @@ pub async fn reorder_stages(
                 format!("must list each of the pipeline's {} stages exactly once", current.len()),
             ));
         }
-        store::set_stage_positions(conn, pipeline, &input.stage_ids).await?;
+        store::set_stage_positions(conn, workspace, pipeline, &input.stage_ids).await?;
         let summary = format!("Reordered the stages of {}", row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
@@ -410,7 +439,7 @@ pub async fn reorder_stages(
 
 pub async fn delete_stage(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     pipeline: Uuid,
     id: Uuid,
     move_to: Option<Uuid>,
@@ -418,7 +447,7 @@ pub async fn delete_stage(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let stage = require_stage(conn, workspace, pipeline, id).await?;
         let row = written(store::touch(conn, workspace, pipeline, None, None, None).await?)?;
-        let current = store::stages(conn, &[pipeline]).await?;
+        let current = store::stages(conn, workspace, &[pipeline]).await?;
         if stage.kind == StageKind::Open
             && !current
                 .iter()
@@ -429,7 +458,7 @@ pub async fn delete_stage(
                 "this is the pipeline's only open stage; add another before deleting it",
             ));
         }
-        let (live, trashed) = store::deal_counts(conn, pipeline, Some(id)).await?;
+        let (live, trashed) = store::deal_counts(conn, workspace, pipeline, Some(id)).await?;
         if live + trashed > 0 {
             let Some(target) = move_to else {
                 return Err(AppError::conflict(
@@ -452,9 +481,9 @@ pub async fn delete_stage(
             };
             deals::service::move_all(conn, workspace, &stage, &target).await?;
         }
-        store::delete_stage(conn, id).await?;
+        store::delete_stage(conn, workspace, id).await?;
         let order: Vec<Uuid> = current.iter().map(|s| s.id).filter(|s| *s != id).collect();
-        store::set_stage_positions(conn, pipeline, &order).await?;
+        store::set_stage_positions(conn, workspace, pipeline, &order).await?;
         let summary = format!("Deleted the stage {} of {}", stage.name, row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
@@ -463,9 +492,9 @@ pub async fn delete_stage(
 }
 
 /// Stage rows by id for every pipeline of the workspace.
-pub async fn all_stages(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<HashMap<Uuid, StageRow>> {
+pub async fn all_stages(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<HashMap<Uuid, StageRow>> {
     let ids: Vec<Uuid> = store::list(conn, workspace).await?.iter().map(|p| p.id).collect();
-    Ok(store::stages(conn, &ids)
+    Ok(store::stages(conn, workspace, &ids)
         .await?
         .into_iter()
         .map(|s| (s.id, s))

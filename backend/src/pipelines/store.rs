@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::StageKind;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::schema::{pipeline_stages, pipelines};
 
@@ -15,7 +16,7 @@ use crate::db::schema::{pipeline_stages, pipelines};
 #[diesel(table_name = pipelines, check_for_backend(Pg))]
 pub struct PipelineRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub position: i32,
     pub created_at: DateTime<Utc>,
@@ -27,7 +28,7 @@ pub struct PipelineRow {
 #[diesel(table_name = pipeline_stages, check_for_backend(Pg))]
 pub struct StageRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub pipeline_id: Uuid,
     pub name: String,
     pub position: i32,
@@ -37,7 +38,7 @@ pub struct StageRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<Vec<PipelineRow>> {
+pub async fn list(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<PipelineRow>> {
     pipelines::table
         .filter(pipelines::workspace_id.eq(workspace))
         .order((pipelines::position, pipelines::id))
@@ -46,7 +47,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<PipelineRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<PipelineRow>> {
     pipelines::table
         .filter(pipelines::workspace_id.eq(workspace).and(pipelines::id.eq(id)))
         .select(PipelineRow::as_select())
@@ -59,7 +60,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 /// statement: one row per stage, `None` for a pipeline without stages.
 pub async fn with_stages(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     only: Option<Uuid>,
 ) -> QueryResult<Vec<(PipelineRow, Option<StageRow>)>> {
     let mut query = pipelines::table
@@ -80,8 +81,13 @@ pub async fn with_stages(
 }
 
 /// The stages of these pipelines, in order.
-pub async fn stages(conn: &mut AsyncPgConnection, pipeline_ids: &[Uuid]) -> QueryResult<Vec<StageRow>> {
+pub async fn stages(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline_ids: &[Uuid],
+) -> QueryResult<Vec<StageRow>> {
     pipeline_stages::table
+        .filter(pipeline_stages::workspace_id.eq(workspace))
         .filter(pipeline_stages::pipeline_id.eq_any(pipeline_ids))
         .order((
             pipeline_stages::pipeline_id,
@@ -93,7 +99,11 @@ pub async fn stages(conn: &mut AsyncPgConnection, pipeline_ids: &[Uuid]) -> Quer
         .await
 }
 
-pub async fn find_stage(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<StageRow>> {
+pub async fn find_stage(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Option<StageRow>> {
     pipeline_stages::table
         .filter(pipeline_stages::workspace_id.eq(workspace))
         .filter(pipeline_stages::id.eq(id))
@@ -105,7 +115,7 @@ pub async fn find_stage(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid)
 
 pub async fn name_taken(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     name: &str,
     except: Option<Uuid>,
 ) -> QueryResult<bool> {
@@ -144,7 +154,7 @@ pub async fn insert_stage(conn: &mut AsyncPgConnection, row: &StageRow) -> Query
 /// Bumps a pipeline's version (optionally checking it) and applies a new name or position.
 pub async fn touch(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     name: Option<&str>,
     position: Option<i32>,
@@ -179,25 +189,38 @@ pub async fn touch(
 }
 
 /// Puts the workspace's pipelines in this order.
-pub async fn set_pipeline_positions(conn: &mut AsyncPgConnection, ordered: &[Uuid]) -> QueryResult<()> {
-    for (i, id) in ordered.iter().enumerate() {
-        diesel::update(pipelines::table.find(id))
-            .set(pipelines::position.eq(i as i32))
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+pub async fn set_pipeline_positions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ordered: &[Uuid],
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE pipelines p SET position = o.ord - 1, updated_at = now() \
+         FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, ord) \
+         WHERE p.id = o.id AND p.workspace_id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ordered)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Puts a pipeline's stages in this order (positions 0, 1, 2, …) in one statement.
-pub async fn set_stage_positions(conn: &mut AsyncPgConnection, pipeline: Uuid, ordered: &[Uuid]) -> QueryResult<()> {
+pub async fn set_stage_positions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+    ordered: &[Uuid],
+) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE pipeline_stages s SET position = o.ord - 1, updated_at = now() \
          FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, ord) \
-         WHERE s.id = o.id AND s.pipeline_id = $1",
+         WHERE s.id = o.id AND s.pipeline_id = $1 AND s.workspace_id = $3",
     )
     .bind::<diesel::sql_types::Uuid, _>(pipeline)
     .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ordered)
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
     .execute(conn)
     .await
     .map(|_| ())
@@ -205,32 +228,41 @@ pub async fn set_stage_positions(conn: &mut AsyncPgConnection, pipeline: Uuid, o
 
 pub async fn update_stage(
     conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
     id: Uuid,
     name: Option<String>,
     probability: Option<i16>,
     kind: Option<StageKind>,
 ) -> QueryResult<()> {
-    diesel::update(pipeline_stages::table.find(id))
-        .set((
-            name.map(|n| pipeline_stages::name.eq(n)),
-            probability.map(|p| pipeline_stages::probability.eq(p)),
-            kind.map(|k| pipeline_stages::kind.eq(k)),
-            pipeline_stages::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    diesel::update(
+        pipeline_stages::table
+            .find(id)
+            .filter(pipeline_stages::workspace_id.eq(workspace)),
+    )
+    .set((
+        name.map(|n| pipeline_stages::name.eq(n)),
+        probability.map(|p| pipeline_stages::probability.eq(p)),
+        kind.map(|k| pipeline_stages::kind.eq(k)),
+        pipeline_stages::updated_at.eq(Utc::now()),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
-pub async fn delete_stage(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::delete(pipeline_stages::table.find(id))
-        .execute(conn)
-        .await
-        .map(|_| ())
+pub async fn delete_stage(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
+    diesel::delete(
+        pipeline_stages::table
+            .find(id)
+            .filter(pipeline_stages::workspace_id.eq(workspace)),
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::delete(pipelines::table.find(id))
+pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
+    diesel::delete(pipelines::table.find(id).filter(pipelines::workspace_id.eq(workspace)))
         .execute(conn)
         .await
         .map(|_| ())
@@ -245,14 +277,20 @@ struct Counts {
 }
 
 /// How many deals (live, trashed) sit in a pipeline, or in one of its stages.
-pub async fn deal_counts(conn: &mut AsyncPgConnection, pipeline: Uuid, stage: Option<Uuid>) -> QueryResult<(i64, i64)> {
+pub async fn deal_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    pipeline: Uuid,
+    stage: Option<Uuid>,
+) -> QueryResult<(i64, i64)> {
     let counts: Counts = diesel::sql_query(
         "SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS live, \
                 count(*) FILTER (WHERE deleted_at IS NOT NULL) AS trashed \
-         FROM deals WHERE pipeline_id = $1 AND ($2::uuid IS NULL OR stage_id = $2)",
+         FROM deals WHERE pipeline_id = $1 AND ($2::uuid IS NULL OR stage_id = $2) AND workspace_id = $3",
     )
     .bind::<diesel::sql_types::Uuid, _>(pipeline)
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(stage)
+    .bind::<diesel::sql_types::Uuid, _>(workspace)
     .get_result(conn)
     .await?;
     Ok((counts.live, counts.trashed))

@@ -8,6 +8,7 @@ use super::dto::{CreateProduct, ListProductsParams, Product, ProductPage, Update
 use super::store::{self, ProductChangeset, ProductFilter, ProductRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
+use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::db::{WriteOutcome, like_contains};
 use crate::dto::clean;
@@ -57,7 +58,7 @@ fn record(row: &ProductRow, action: Action, summary: String) -> Change<'static> 
 
 async fn check_sku(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     sku: Option<&str>,
     except: Option<Uuid>,
 ) -> AppResult<()> {
@@ -72,7 +73,11 @@ async fn check_sku(
     Ok(())
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProductsParams) -> AppResult<ProductPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &ListProductsParams,
+) -> AppResult<ProductPage> {
     let mut errors = ParamErrors::default();
     let in_stock = match p.in_stock.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => errors.take(params::boolean("in_stock", Some(raw))),
@@ -102,14 +107,14 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProduct
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Product> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Product> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
         .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateProduct) -> AppResult<Product> {
+pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateProduct) -> AppResult<Product> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let sku = clean(input.sku);
         check_sku(conn, workspace, sku.as_deref(), None).await?;
@@ -142,7 +147,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateProduct,
     expected: Option<i32>,
@@ -170,7 +175,12 @@ pub async fn update(
 }
 
 /// Deletes a product; proposals keep their lines (description and price are copied onto them).
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let summary = format!("Deleted the product {}", row.name);
@@ -181,6 +191,10 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, exp
 }
 
 /// Products by id, for proposal lines that name one.
-pub async fn find_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> AppResult<Vec<ProductRow>> {
+pub async fn find_many(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> AppResult<Vec<ProductRow>> {
     Ok(store::find_many(conn, workspace, ids).await?)
 }

@@ -8,6 +8,7 @@ use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::WorkspaceId;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::products;
 
@@ -15,7 +16,7 @@ use crate::db::schema::products;
 #[diesel(table_name = products, check_for_backend(Pg))]
 pub struct ProductRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub sku: Option<String>,
     pub category: Option<String>,
@@ -55,7 +56,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ProductRow) -> QueryResu
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ProductRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ProductRow>> {
     products::table
         .filter(products::workspace_id.eq(workspace).and(products::id.eq(id)))
         .select(ProductRow::as_select())
@@ -65,7 +66,11 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 }
 
 /// These products of the workspace, for filling proposal lines.
-pub async fn find_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uuid]) -> QueryResult<Vec<ProductRow>> {
+pub async fn find_many(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> QueryResult<Vec<ProductRow>> {
     products::table
         .filter(products::workspace_id.eq(workspace))
         .filter(products::id.eq_any(ids))
@@ -77,7 +82,7 @@ pub async fn find_many(conn: &mut AsyncPgConnection, workspace: Uuid, ids: &[Uui
 /// True when another product of the workspace has this SKU (ignoring case).
 pub async fn sku_taken(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     sku: &str,
     except: Option<Uuid>,
 ) -> QueryResult<bool> {
@@ -98,7 +103,7 @@ pub async fn sku_taken(
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     filter: &ProductFilter,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,

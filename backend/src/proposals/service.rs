@@ -15,6 +15,7 @@ use super::store::{self, LineRow, ProposalChangeset, ProposalRow};
 use super::totals::{self, scaled};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{KeyKind, Sort, SortKey, SortValue};
 use crate::deals;
@@ -108,7 +109,7 @@ fn tax_bp(percent: f64) -> AppResult<i32> {
 /// Checks and completes the lines (catalogue defaults), reporting every bad line at once.
 async fn build_lines(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     proposal: Uuid,
     currency: &str,
     lines: Vec<NewLine>,
@@ -195,16 +196,20 @@ async fn build_lines(
     }
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Proposal> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Proposal> {
     let row = store::find(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-    let lines = store::lines(conn, &[id]).await?;
+    let lines = store::lines(conn, workspace, &[id]).await?;
     let deal = deals::service::get(conn, workspace, row.deal_id).await?;
     Ok(to_dto(row, &lines, Some(&deal)))
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProposalsParams) -> AppResult<ProposalPage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &ListProposalsParams,
+) -> AppResult<ProposalPage> {
     let mut errors = ParamErrors::default();
     let deal = errors
         .take(crate::http::params::uuid("deal_id", p.deal_id.as_deref()))
@@ -221,7 +226,7 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProposa
     let (rows, next_cursor) =
         crate::db::keyset::page(rows, limit, &NEWEST_FIRST, |r| (SortValue::Time(r.created_at), r.id));
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let lines = store::lines(conn, &ids).await?;
+    let lines = store::lines(conn, workspace, &ids).await?;
     let mut deal_ids: Vec<Uuid> = rows.iter().map(|r| r.deal_id).collect();
     deal_ids.sort_unstable();
     deal_ids.dedup();
@@ -242,7 +247,11 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListProposa
     })
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateProposal) -> AppResult<Proposal> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateProposal,
+) -> AppResult<Proposal> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let deal = deals::service::get(conn, workspace, input.deal_id)
             .await
@@ -287,7 +296,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateProposal,
     expected: Option<i32>,
@@ -331,13 +340,18 @@ pub async fn update(
             None => format!("Edited proposal #{} for {}", row.number, deal.title),
         };
         activity::service::record(conn, workspace, record(&row, &deal, Action::Updated, summary)).await?;
-        let lines = store::lines(conn, &[id]).await?;
+        let lines = store::lines(conn, workspace, &[id]).await?;
         Ok(to_dto(row, &lines, Some(&deal)))
     })
     .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let deal = deals::service::get(conn, workspace, row.deal_id).await?;

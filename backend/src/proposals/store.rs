@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::ProposalStatus;
+use crate::db::WorkspaceId;
 use crate::db::keyset::SortValue;
 use crate::db::schema::{proposal_lines, proposals, workspaces};
 
@@ -14,7 +15,7 @@ use crate::db::schema::{proposal_lines, proposals, workspaces};
 #[diesel(table_name = proposals, check_for_backend(Pg))]
 pub struct ProposalRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub deal_id: Uuid,
     pub number: i32,
     pub title: String,
@@ -60,7 +61,7 @@ pub struct ProposalChangeset {
 
 /// The next proposal number of the workspace; locks the workspace row until the transaction ends
 /// so two proposals never get the same number.
-pub async fn next_number(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<i32> {
+pub async fn next_number(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<i32> {
     workspaces::table
         .find(workspace)
         .select(workspaces::id)
@@ -87,7 +88,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ProposalRow) -> QueryRes
 /// of another workspace.
 pub async fn replace_lines(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     proposal: Uuid,
     lines: &[LineRow],
 ) -> QueryResult<()> {
@@ -113,7 +114,7 @@ pub async fn replace_lines(
     Ok(())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ProposalRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ProposalRow>> {
     proposals::table
         .filter(proposals::workspace_id.eq(workspace).and(proposals::id.eq(id)))
         .select(ProposalRow::as_select())
@@ -123,8 +124,9 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 }
 
 /// The lines of these proposals, in order.
-pub async fn lines(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<LineRow>> {
+pub async fn lines(conn: &mut AsyncPgConnection, workspace: WorkspaceId, ids: &[Uuid]) -> QueryResult<Vec<LineRow>> {
     proposal_lines::table
+        .filter(proposal_lines::workspace_id.eq(workspace))
         .filter(proposal_lines::proposal_id.eq_any(ids))
         .order((proposal_lines::proposal_id, proposal_lines::position))
         .select(LineRow::as_select())
@@ -134,7 +136,7 @@ pub async fn lines(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Ve
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     deal: Option<Uuid>,
     status: Option<ProposalStatus>,
     after: Option<&(SortValue, Uuid)>,

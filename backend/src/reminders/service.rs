@@ -12,6 +12,7 @@ use super::store::{self, ReminderChangeset, ReminderRow, Status};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::dto::clean;
@@ -63,7 +64,7 @@ fn written(outcome: WriteOutcome<ReminderRow>) -> AppResult<ReminderRow> {
 /// A page of reminders; `me` is the caller (for `assignee=me`).
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     p: &ListRemindersParams,
     me: Uuid,
 ) -> AppResult<ReminderPage> {
@@ -107,7 +108,7 @@ pub async fn list(
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Reminder> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Reminder> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
@@ -115,15 +116,23 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> App
 }
 
 /// The earliest open reminder of each of these contacts.
-pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> AppResult<HashMap<Uuid, Reminder>> {
-    Ok(store::earliest_open(conn, contacts)
+pub async fn earliest_open(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    contacts: &[Uuid],
+) -> AppResult<HashMap<Uuid, Reminder>> {
+    Ok(store::earliest_open(conn, workspace, contacts)
         .await?
         .into_iter()
         .map(|r| (r.contact_id, to_dto(r)))
         .collect())
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateReminder) -> AppResult<Reminder> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateReminder,
+) -> AppResult<Reminder> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
@@ -161,7 +170,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 /// Applies a change and reschedules the contact, in one transaction.
 async fn change(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     changes: ReminderChangeset,
     expected: Option<i32>,
@@ -186,7 +195,7 @@ async fn change(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateReminder,
     expected: Option<i32>,
@@ -208,7 +217,12 @@ pub async fn update(
     change(conn, workspace, id, changes, expected, Action::Updated).await
 }
 
-pub async fn complete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, done: bool) -> AppResult<Reminder> {
+pub async fn complete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    done: bool,
+) -> AppResult<Reminder> {
     let current = store::find(conn, workspace, id)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
@@ -225,7 +239,7 @@ pub async fn complete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, d
 
 pub async fn snooze(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     until: chrono::DateTime<Utc>,
 ) -> AppResult<Reminder> {
@@ -240,7 +254,12 @@ pub async fn snooze(
     change(conn, workspace, id, changes, None, Action::Snoozed).await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;

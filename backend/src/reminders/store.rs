@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::ReminderOrigin;
+use crate::db::WorkspaceId;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::reminders;
 
@@ -16,7 +17,7 @@ use crate::db::schema::reminders;
 #[diesel(table_name = reminders, check_for_backend(Pg))]
 pub struct ReminderRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub contact_id: Uuid,
     pub title: String,
     pub notes: Option<String>,
@@ -56,7 +57,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ReminderRow) -> QueryRes
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<ReminderRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ReminderRow>> {
     reminders::table
         .filter(reminders::workspace_id.eq(workspace).and(reminders::id.eq(id)))
         .select(ReminderRow::as_select())
@@ -76,7 +77,7 @@ pub struct ReminderFilter {
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     filter: ReminderFilter,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,
@@ -115,11 +116,16 @@ pub async fn list(
 }
 
 /// The earliest open reminder of each of these contacts, in one query.
-pub async fn earliest_open(conn: &mut AsyncPgConnection, contacts: &[Uuid]) -> QueryResult<Vec<ReminderRow>> {
+pub async fn earliest_open(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    contacts: &[Uuid],
+) -> QueryResult<Vec<ReminderRow>> {
     if contacts.is_empty() {
         return Ok(Vec::new());
     }
     reminders::table
+        .filter(reminders::workspace_id.eq(workspace))
         .filter(reminders::contact_id.eq_any(contacts))
         .filter(reminders::completed_at.is_null())
         .distinct_on(reminders::contact_id)

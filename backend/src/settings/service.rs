@@ -1,16 +1,16 @@
 //! Reading and changing workspace settings, stored as JSON on the workspace row.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use super::dto::{CadenceDefaults, Settings, UpdateSettings};
 use super::store;
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
+use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 
 /// The workspace's settings, with defaults for anything not stored.
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid) -> AppResult<Settings> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<Settings> {
     Ok(from_json(&store::stored(conn, workspace).await?))
 }
 
@@ -46,7 +46,11 @@ pub fn from_json(stored: &serde_json::Value) -> Settings {
     }
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: UpdateSettings) -> AppResult<Settings> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: UpdateSettings,
+) -> AppResult<Settings> {
     let mut settings = get(conn, workspace).await?;
     let before = settings.clone();
     if let Some(tz) = input.timezone {
@@ -94,7 +98,7 @@ pub async fn update(conn: &mut AsyncPgConnection, workspace: Uuid, input: Update
         if !fields.is_empty() {
             let change = Change {
                 entity: Entity::Settings,
-                entity_id: workspace,
+                entity_id: workspace.uuid(),
                 action: Action::Updated,
                 summary: format!("Changed settings: {}", fields.join(", ").replace('_', " ")),
                 contact_id: None,

@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
+use crate::db::WorkspaceId;
 use crate::db::schema::workspaces;
 
 /// The stored settings document of the workspace.
-pub async fn stored(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResult<serde_json::Value> {
+pub async fn stored(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<serde_json::Value> {
     workspaces::table
         .find(workspace)
         .select(workspaces::settings)
@@ -20,7 +20,7 @@ pub async fn stored(conn: &mut AsyncPgConnection, workspace: Uuid) -> QueryResul
 /// Merges `changes` into the stored document.
 pub async fn merge(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     changes: serde_json::Value,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {

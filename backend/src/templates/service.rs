@@ -14,6 +14,7 @@ use super::store::{self, NewTemplateRow, TemplateChangeset, TemplateRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
+use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::error::{AppError, AppResult, FieldError};
@@ -77,7 +78,11 @@ fn name_taken(e: AppError, name: &str) -> AppError {
     }
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListTemplatesParams) -> AppResult<TemplatePage> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    p: &ListTemplatesParams,
+) -> AppResult<TemplatePage> {
     let mut errors = ParamErrors::default();
     let scenario = match p.scenario.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => errors.take(s.parse::<Scenario>().map_err(|e| FieldError::new("scenario", e))),
@@ -102,14 +107,18 @@ pub async fn list(conn: &mut AsyncPgConnection, workspace: Uuid, p: &ListTemplat
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> AppResult<Template> {
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Template> {
     store::find(conn, workspace, id)
         .await?
         .map(to_dto)
         .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: CreateTemplate) -> AppResult<Template> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateTemplate,
+) -> AppResult<Template> {
     check(Some(&input.subject), Some(&input.body))?;
     let now = chrono::Utc::now();
     let name = input.name.trim().to_owned();
@@ -136,7 +145,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: Uuid, input: Create
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     input: UpdateTemplate,
     expected: Option<i32>,
@@ -170,7 +179,12 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid, expected: Option<i32>) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    expected: Option<i32>,
+) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let summary = format!("Deleted the template {}", row.name);
@@ -194,7 +208,7 @@ fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) 
 /// Every known variable's value for a contact ("" when it has none).
 async fn values(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact_id: Uuid,
 ) -> AppResult<BTreeMap<&'static str, String>> {
     let contact = contacts::service::get(conn, workspace, contact_id)
@@ -236,7 +250,7 @@ fn rendered(subject: &[Part], body: &[Part], values: &BTreeMap<&str, String>) ->
 
 pub async fn render(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     id: Uuid,
     contact: Uuid,
 ) -> AppResult<RenderedTemplate> {
@@ -250,7 +264,7 @@ pub async fn render(
 
 pub async fn preview(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     contact: Uuid,
     subject: &str,
     body: &str,

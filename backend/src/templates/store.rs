@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::Scenario;
+use crate::db::WorkspaceId;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::email_templates;
 
@@ -16,7 +17,7 @@ use crate::db::schema::email_templates;
 #[diesel(table_name = email_templates, check_for_backend(Pg))]
 pub struct TemplateRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub scenario: Scenario,
     pub subject: String,
@@ -31,7 +32,7 @@ pub struct TemplateRow {
 #[diesel(table_name = email_templates)]
 pub struct NewTemplateRow {
     pub id: Uuid,
-    pub workspace_id: Uuid,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub scenario: Scenario,
     pub subject: String,
@@ -57,7 +58,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &NewTemplateRow) -> Query
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> QueryResult<Option<TemplateRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<TemplateRow>> {
     email_templates::table
         .filter(
             email_templates::workspace_id
@@ -72,7 +73,7 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: Uuid, id: Uuid) -> Qu
 
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    workspace: Uuid,
+    workspace: WorkspaceId,
     scenario: Option<Scenario>,
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,

@@ -28,7 +28,9 @@ async fn the_first_account_needs_the_setup_code_and_takes_over_the_existing_work
     // Data from before accounts existed.
     {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::demo::load(&mut conn, DEFAULT_WORKSPACE_ID).await.unwrap();
+        rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE)
+            .await
+            .unwrap();
     }
     let contacts_before = app.scalar("SELECT count(*) FROM contacts").await;
     assert!(contacts_before > 0);
@@ -732,9 +734,14 @@ async fn invitations_create_accounts_or_add_existing_ones_signed_in() {
     // An existing account joins only when signed in as itself.
     let mut conn_ws = app.pool.get().await.unwrap();
     let other_ws = uuid::Uuid::now_v7();
-    rapport::accounts::store::insert_workspace(&mut conn_ws, other_ws, "Elsewhere", chrono::Utc::now())
-        .await
-        .unwrap();
+    rapport::accounts::store::insert_workspace(
+        &mut conn_ws,
+        rapport::db::WorkspaceId::checked(other_ws),
+        "Elsewhere",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     drop(conn_ws);
     add_user(&app.pool, "linus@example.com", "Linus", other_ws, Role::Owner).await;
     let res = app
@@ -1094,4 +1101,140 @@ async fn the_command_line_resets_a_password_and_ends_sessions() {
             .status,
         200
     );
+}
+
+/// Runs SQL the way another server instance or the command line would: the server under test
+/// only learns of it through the database's notice.
+async fn elsewhere(app: &TestApp, sql: &str) {
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+}
+
+/// Polls until `path` answers `status` (at most 5 s): a notice takes a moment to arrive.
+async fn until_status(app: &TestApp, client: &reqwest::Client, path: &str, status: u16) -> crate::common::Resp {
+    for _ in 0..200 {
+        let res = app.request_as(client, Method::GET, path, |r| r).await;
+        if res.status == status {
+            return res;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("GET {path} never answered {status}");
+}
+
+#[actix_web::test]
+async fn credentials_are_cached_until_the_database_says_they_changed() {
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let token = add_token(&app.pool, member_id, DEFAULT_WORKSPACE_ID, TokenScope::Write).await;
+    let by_token = client_with_token(&token);
+    // Both credentials are used, so this server has them cached.
+    for client in [&member, &by_token] {
+        let res = app.request_as(client, Method::GET, "/api/v1/me", |r| r).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    assert!(app.state.credentials.len() >= 2);
+    assert!(app.state.credentials.is_listening());
+
+    // Last-use writes do not empty the cache (they change nothing a credential grants).
+    elsewhere(&app, "UPDATE api_tokens SET last_used_at = now()").await;
+    elsewhere(&app, "UPDATE sessions SET last_seen_at = now()").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(app.state.credentials.len() >= 2, "a last-use write emptied the cache");
+
+    // A role lowered elsewhere: the member can no longer write, on both credentials.
+    elsewhere(
+        &app,
+        &format!("UPDATE memberships SET role = 'read_only' WHERE user_id = '{member_id}'"),
+    )
+    .await;
+    for client in [&member, &by_token] {
+        for _ in 0..200 {
+            let res = app
+                .request_as(client, Method::POST, "/api/v1/contacts", |r| {
+                    same_origin(r).json(&json!({"first_name": "Nope"}))
+                })
+                .await;
+            if res.status == 403 {
+                break;
+            }
+            assert_eq!(res.status, 201, "{}", res.text);
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
+    // A token revoked and a session ended elsewhere (another instance, the command line).
+    elsewhere(
+        &app,
+        &format!("UPDATE api_tokens SET revoked_at = now() WHERE user_id = '{member_id}'"),
+    )
+    .await;
+    until_status(&app, &by_token, "/api/v1/me", 401).await;
+    elsewhere(&app, &format!("DELETE FROM sessions WHERE user_id = '{member_id}'")).await;
+    until_status(&app, &member, "/api/v1/me", 401)
+        .await
+        .problem(401, "invalid_credentials");
+
+    // A rename elsewhere shows in the actor name of the next change.
+    elsewhere(
+        &app,
+        &format!(
+            "UPDATE users SET display_name = 'Olive Renamed' WHERE id = '{}'",
+            app.owner
+        ),
+    )
+    .await;
+    until_status(&app, &app.client, "/api/v1/me", 200).await;
+    for _ in 0..200 {
+        if app.get("/api/v1/me").await.body["user"]["display_name"] == "Olive Renamed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        app.get("/api/v1/me").await.body["user"]["display_name"],
+        "Olive Renamed"
+    );
+}
+
+#[actix_web::test]
+async fn account_changes_through_this_server_take_effect_before_it_answers() {
+    let app = TestApp::spawn().await;
+    let (member_id, member) = app.member("member@example.com", Role::Member).await;
+    let token = add_token(&app.pool, member_id, DEFAULT_WORKSPACE_ID, TokenScope::Write).await;
+    let by_token = client_with_token(&token);
+    for _ in 0..3 {
+        assert_eq!(
+            app.request_as(&by_token, Method::GET, "/api/v1/contacts", |r| r)
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            app.request_as(&member, Method::GET, "/api/v1/contacts", |r| r)
+                .await
+                .status,
+            200
+        );
+    }
+    // Lowering the role answers only once this server has forgotten what it cached: the very
+    // next requests are refused, with no wait.
+    let owner = app.sign_in(OWNER_EMAIL, PASSWORD).await;
+    let res = app
+        .request_as(
+            &client_with_cookie(&owner),
+            Method::PATCH,
+            &format!("/api/v1/members/{member_id}"),
+            |r| same_origin(r).json(&json!({"role": "read_only"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // Lowering a role ends the member's sessions and tokens.
+    app.request_as(&by_token, Method::GET, "/api/v1/contacts", |r| r)
+        .await
+        .problem(401, "invalid_credentials");
+    app.request_as(&member, Method::GET, "/api/v1/contacts", |r| r)
+        .await
+        .problem(401, "invalid_credentials");
 }

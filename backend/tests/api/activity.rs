@@ -173,7 +173,7 @@ async fn every_entry_names_who_made_the_change() {
     assert_eq!(items[0]["actor_id"], app.owner.to_string());
     // Rapport's own changes (demo data, chores) have no actor.
     let mut conn = app.pool.get().await.unwrap();
-    rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE_ID)
+    rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE)
         .await
         .unwrap();
     let feed = app.get("/api/v1/activity?limit=1").await;

@@ -366,10 +366,23 @@ async fn a_new_prompt_version_misses_the_cache_and_workspaces_never_share() {
         refresh: false,
     };
     let ok = |_: &str| Ok(());
-    assert!(!ask(&state, ws, q("v1"), String::new, ok).await.unwrap().cached);
-    assert!(ask(&state, ws, q("v1"), String::new, ok).await.unwrap().cached);
     assert!(
-        !ask(&state, ws, q("v2"), String::new, ok).await.unwrap().cached,
+        !ask(&state, rapport::db::WorkspaceId::checked(ws), q("v1"), String::new, ok)
+            .await
+            .unwrap()
+            .cached
+    );
+    assert!(
+        ask(&state, rapport::db::WorkspaceId::checked(ws), q("v1"), String::new, ok)
+            .await
+            .unwrap()
+            .cached
+    );
+    assert!(
+        !ask(&state, rapport::db::WorkspaceId::checked(ws), q("v2"), String::new, ok)
+            .await
+            .unwrap()
+            .cached,
         "a new prompt version misses"
     );
     assert_eq!(calls(&server).await, 2);
@@ -382,7 +395,18 @@ async fn a_new_prompt_version_misses_the_cache_and_workspaces_never_share() {
     )
     .await
     .unwrap();
-    assert!(!ask(&state, other, q("v1"), String::new, ok).await.unwrap().cached);
+    assert!(
+        !ask(
+            &state,
+            rapport::db::WorkspaceId::checked(other),
+            q("v1"),
+            String::new,
+            ok
+        )
+        .await
+        .unwrap()
+        .cached
+    );
     assert_eq!(calls(&server).await, 3);
 }
 

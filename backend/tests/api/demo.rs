@@ -7,10 +7,20 @@ async fn demo_data_loads_once_and_looks_real() {
     let app = TestApp::spawn().await;
     let mut conn = app.pool.get().await.unwrap();
     let ws = rapport::db::DEFAULT_WORKSPACE_ID;
-    assert!(rapport::demo::is_empty(&mut conn, ws).await.unwrap());
-    let n = rapport::demo::load(&mut conn, ws).await.unwrap();
+    assert!(
+        rapport::demo::is_empty(&mut conn, rapport::db::WorkspaceId::checked(ws))
+            .await
+            .unwrap()
+    );
+    let n = rapport::demo::load(&mut conn, rapport::db::WorkspaceId::checked(ws))
+        .await
+        .unwrap();
     assert!(n >= 30);
-    assert!(!rapport::demo::is_empty(&mut conn, ws).await.unwrap());
+    assert!(
+        !rapport::demo::is_empty(&mut conn, rapport::db::WorkspaceId::checked(ws))
+            .await
+            .unwrap()
+    );
 
     let page = app.get("/api/v1/contacts?limit=200&include_total=true").await;
     assert_eq!(page.body["total"], n as i64);

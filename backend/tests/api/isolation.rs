@@ -352,16 +352,23 @@ async fn no_operation_reaches_another_workspace() {
     let b_ws = Uuid::now_v7();
     {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::accounts::store::insert_workspace(&mut conn, b_ws, "Zyxel Works", chrono::Utc::now())
+        rapport::accounts::store::insert_workspace(
+            &mut conn,
+            rapport::db::WorkspaceId::checked(b_ws),
+            "Zyxel Works",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        rapport::accounts::store::seed_workspace(&mut conn, rapport::db::WorkspaceId::checked(b_ws))
             .await
             .unwrap();
-        rapport::accounts::store::seed_workspace(&mut conn, b_ws).await.unwrap();
     }
     let b_owner = add_user(&app.pool, "owner-b@example.com", "Zyx Owner", b_ws, Role::Owner).await;
     let b_token = add_token(&app.pool, b_owner, b_ws, TokenScope::Write).await;
     let a_token_id = {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::accounts::store::tokens(&mut conn, DEFAULT_WORKSPACE_ID, app.owner)
+        rapport::accounts::store::tokens(&mut conn, rapport::db::DEFAULT_WORKSPACE, app.owner)
             .await
             .unwrap()[0]
             .id
@@ -369,7 +376,7 @@ async fn no_operation_reaches_another_workspace() {
     };
     let b_token_id = {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::accounts::store::tokens(&mut conn, b_ws, b_owner)
+        rapport::accounts::store::tokens(&mut conn, rapport::db::WorkspaceId::checked(b_ws), b_owner)
             .await
             .unwrap()[0]
             .id
@@ -512,7 +519,7 @@ async fn read_only_members_and_read_tokens_change_nothing_and_strangers_get_401(
     let app = TestApp::spawn().await;
     let a_token_id = {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::accounts::store::tokens(&mut conn, DEFAULT_WORKSPACE_ID, app.owner)
+        rapport::accounts::store::tokens(&mut conn, rapport::db::DEFAULT_WORKSPACE, app.owner)
             .await
             .unwrap()[0]
             .id
@@ -630,9 +637,14 @@ async fn the_database_refuses_links_across_workspaces() {
     let other = Uuid::now_v7();
     {
         let mut conn = app.pool.get().await.unwrap();
-        rapport::accounts::store::insert_workspace(&mut conn, other, "Other", chrono::Utc::now())
-            .await
-            .unwrap();
+        rapport::accounts::store::insert_workspace(
+            &mut conn,
+            rapport::db::WorkspaceId::checked(other),
+            "Other",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
     }
     let contact = app
         .contact(json!({"first_name": "Ada", "company_name": "Engines"}))

@@ -112,7 +112,12 @@ async fn an_unreachable_database_answers_503_not_a_hang_or_500() {
     let pool = rapport::db::build_pool(&url, 2).unwrap();
     let base = common::serve(rapport::state::AppState::new(pool, common::test_config(&url)));
     let client = reqwest::Client::new();
-    let res = common::send(client.get(format!("{base}/api/v1/contacts"))).await;
+    // Without a credential the answer needs no database: 401.
+    common::send(client.get(format!("{base}/api/v1/contacts")))
+        .await
+        .problem(401, "unauthenticated");
+    // A token must be looked up: 503.
+    let res = common::send(client.get(format!("{base}/api/v1/contacts")).bearer_auth("rpt_unknown")).await;
     res.problem(503, "database_unavailable");
     assert!(res.header("retry-after").is_some());
     assert!(

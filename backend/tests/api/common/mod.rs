@@ -123,18 +123,31 @@ pub async fn add_user(pool: &DbPool, email: &str, name: &str, workspace: uuid::U
     )
     .await
     .unwrap();
-    rapport::accounts::store::insert_membership(&mut conn, workspace, user.id, role, now)
-        .await
-        .unwrap();
+    rapport::accounts::store::insert_membership(
+        &mut conn,
+        rapport::db::WorkspaceId::checked(workspace),
+        user.id,
+        role,
+        now,
+    )
+    .await
+    .unwrap();
     user.id
 }
 
 /// A new API token of the user in the workspace.
 pub async fn add_token(pool: &DbPool, user: uuid::Uuid, workspace: uuid::Uuid, scope: TokenScope) -> String {
     let mut conn = pool.get().await.unwrap();
-    rapport::accounts::service::issue_token(&mut conn, user, workspace, "tests", scope, chrono::Utc::now())
-        .await
-        .unwrap()
+    rapport::accounts::service::issue_token(
+        &mut conn,
+        user,
+        rapport::db::WorkspaceId::checked(workspace),
+        "tests",
+        scope,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap()
 }
 
 /// A client that sends this API token on every request.
@@ -237,6 +250,7 @@ impl TestApp {
         let pool = build_pool(&db.url, config.db_pool_size).unwrap();
         let state = AppState::new(pool.clone(), config);
         let base = serve(state.clone());
+        until_listening(&state).await;
         TestApp {
             base,
             client: reqwest::Client::new(),
@@ -255,6 +269,7 @@ impl TestApp {
         let token = add_token(&pool, owner, ws, TokenScope::Write).await;
         let state = AppState::new(pool.clone(), config);
         let base = serve(state.clone());
+        until_listening(&state).await;
         TestApp {
             base,
             client: client_with_token(&token),
@@ -315,9 +330,14 @@ impl TestApp {
     }
 
     /// Runs a statement against the test's database; returns the rows it changed.
+    /// Runs SQL against the test's database. Then the server forgets the credentials it
+    /// cached, as it would once the database's notice arrives (a test that edits sessions
+    /// directly must not race that notice).
     pub async fn execute(&self, sql: &str) -> usize {
         let mut conn = self.pool.get().await.unwrap();
-        diesel::sql_query(sql).execute(&mut conn).await.unwrap()
+        let n = diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+        self.state.credentials.clear();
+        n
     }
 
     /// Runs a scalar SQL query against the test's database.
@@ -352,8 +372,22 @@ pub async fn send(req: reqwest::RequestBuilder) -> Resp {
     }
 }
 
-/// Starts a server for this state on a free port; returns its base URL.
+/// Waits (at most 10 s) until the server hears credential changes, so that tests run with the
+/// credential cache on, as a server does.
+pub async fn until_listening(state: &AppState) {
+    for _ in 0..400 {
+        if state.credentials.is_listening() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the server did not start listening for credential changes");
+}
+
+/// Starts a server for this state on a free port (listening for credential changes, like
+/// `rapport serve`); returns its base URL.
 pub fn serve(state: AppState) -> String {
+    state.listen_for_credential_changes();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = HttpServer::new(move || rapport::app(state.clone()))

@@ -1,0 +1,171 @@
+//! The workspace a query is scoped to.
+
+use std::fmt;
+
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Uuid as SqlUuid;
+use uuid::Uuid;
+
+/// A workspace id that came from a credential (the signed-in member's current workspace, a
+/// token's workspace), from a membership check, or from a row of a table that belongs to one.
+///
+/// Every store function that reads or writes workspace-owned rows takes one of these instead of
+/// a bare [`Uuid`], so an id taken from a path, a query string or a body cannot scope a query by
+/// mistake: it does not type-check. The only way to make one from a bare id is
+/// [`WorkspaceId::checked`], whose callers are few and say why the id is trustworthy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, AsExpression, FromSqlRow)]
+#[diesel(sql_type = SqlUuid)]
+pub struct WorkspaceId(Uuid);
+
+impl WorkspaceId {
+    /// Wraps an id that has been checked: authentication's membership lookup, a workspace just
+    /// created, the built-in default workspace, or a command-line operator's choice.
+    pub const fn checked(id: Uuid) -> Self {
+        Self(id)
+    }
+
+    pub const fn uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl fmt::Display for WorkspaceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for WorkspaceId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl ToSql<SqlUuid, Pg> for WorkspaceId {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <Uuid as ToSql<SqlUuid, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl FromSql<SqlUuid, Pg> for WorkspaceId {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        <Uuid as FromSql<SqlUuid, Pg>>::from_sql(value).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Store functions that do not take a [`super::WorkspaceId`], and why that is right: they
+    /// work on what belongs to a user rather than a workspace, find a workspace from a secret, or
+    /// write a row that carries its own `WorkspaceId`.
+    const NOT_WORKSPACE_SCOPED: &[(&str, &str)] = &[
+        ("accounts", "count_users"),
+        ("accounts", "find_user"),
+        ("accounts", "find_user_by_email"),
+        ("accounts", "rename_user"),
+        ("accounts", "set_password"),
+        ("accounts", "touch_sign_in"),
+        ("accounts", "memberships_of"),
+        ("accounts", "insert_user"),
+        ("accounts", "insert_session"),
+        ("accounts", "session_principal"),
+        ("accounts", "touch_session"),
+        ("accounts", "delete_session"),
+        ("accounts", "delete_session_by_hash"),
+        ("accounts", "delete_sessions_of"),
+        ("accounts", "purge_sessions"),
+        ("accounts", "token_principal"),
+        ("accounts", "touch_token"),
+        ("accounts", "insert_token"),
+        ("accounts", "insert_invitation"),
+        ("accounts", "invitation_by_hash"),
+        ("accounts", "accept_invitation"),
+        ("accounts", "failure_counts"),
+        ("accounts", "record_failure"),
+        ("accounts", "clear_failures"),
+        ("accounts", "purge_failures"),
+        ("accounts", "replace_setup_code"),
+        ("accounts", "take_setup_code"),
+        ("accounts", "take_all_setup_codes"),
+        ("accounts", "insert_reset"),
+        ("accounts", "reset_by_hash"),
+        ("accounts", "use_reset"),
+        ("accounts", "insert_event"),
+        // The answer cache: keys are hashes over a request that names its workspace.
+        ("ai", "add_hits"),
+        ("ai", "claim"),
+        ("ai", "save_answer"),
+        ("calendar", "owner_of"),
+        ("settings", "is_time_zone"),
+    ];
+
+    fn store_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                store_files(&path, out);
+            } else if path.file_name().is_some_and(|n| n == "store.rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The structs of a store whose `workspace_id` (or `workspace`) field is a `WorkspaceId`.
+    fn rows_with_a_workspace(text: &str) -> Vec<String> {
+        let mut rows = Vec::new();
+        for (start, _) in text.match_indices("pub struct ") {
+            let rest = &text[start + "pub struct ".len()..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let body = &rest[..rest.find('}').unwrap_or(rest.len())];
+            if body.contains("workspace_id: WorkspaceId") || body.contains("workspace: WorkspaceId") {
+                rows.push(name);
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn every_store_function_is_scoped_to_a_workspace() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        store_files(&src, &mut files);
+        assert!(files.len() > 15, "the stores were not found under {}", src.display());
+        let mut unscoped = Vec::new();
+        for file in files {
+            let domain = file
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&file).unwrap();
+            let scoped_rows = rows_with_a_workspace(&text);
+            for (start, _) in text.match_indices("pub async fn ") {
+                let rest = &text[start + "pub async fn ".len()..];
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                // The signature up to its return type.
+                let signature = &rest[..rest.find("->").unwrap_or(rest.len())];
+                // A row written whole carries its workspace in a `WorkspaceId` field.
+                let takes_row = scoped_rows
+                    .iter()
+                    .any(|row| signature.contains(&format!("&{row}")) || signature.contains(&format!("&[{row}]")));
+                if !signature.contains("WorkspaceId")
+                    && !takes_row
+                    && !NOT_WORKSPACE_SCOPED.contains(&(domain.as_str(), name.as_str()))
+                {
+                    unscoped.push(format!("{domain}::store::{name}"));
+                }
+            }
+        }
+        assert!(
+            unscoped.is_empty(),
+            "these store functions take no WorkspaceId (scope them, or say why not in NOT_WORKSPACE_SCOPED): {unscoped:?}"
+        );
+    }
+}
