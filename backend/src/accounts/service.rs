@@ -526,6 +526,9 @@ pub async fn signup(
             };
             let user = store::insert_user(conn, &user).await?;
             store::insert_membership(conn, workspace, user.id, Role::Owner, now).await?;
+            if first {
+                crate::calendar::service::adopt_link_from_before_accounts(conn, workspace, user.id).await?;
+            }
             let mut e = Event::new("member_joined");
             e.workspace = Some(workspace);
             e.user = Some(user.id);
@@ -623,6 +626,9 @@ pub async fn ensure_user(
     store::insert_membership(conn, workspace, id, role, now).await?;
     store::set_role(conn, workspace, id, role, now).await?;
     store::take_all_setup_codes(conn).await?;
+    if role == Role::Owner {
+        crate::calendar::service::adopt_link_from_before_accounts(conn, workspace, id).await?;
+    }
     Ok(id)
 }
 

@@ -57,6 +57,16 @@ pub async fn rotate(
     Ok((token, now))
 }
 
+/// Hands the workspace's calendar link from before accounts to its first owner, so calendars
+/// subscribed to it keep working after the upgrade.
+pub async fn adopt_link_from_before_accounts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    owner: Uuid,
+) -> AppResult<bool> {
+    Ok(store::adopt_handover(conn, workspace, owner).await?)
+}
+
 pub async fn disable(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> AppResult<()> {
     store::delete(conn, workspace, user).await?;
     Ok(())

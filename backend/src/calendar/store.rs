@@ -54,6 +54,22 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: 
         .await
 }
 
+/// Gives the workspace's link from before accounts (if one was kept aside) to this member; true
+/// when there was one.
+pub async fn adopt_handover(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<bool> {
+    diesel::sql_query(
+        "WITH h AS (DELETE FROM calendar_feed_handovers WHERE workspace_id = $1 RETURNING token_hash, created_at) \
+         INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at) \
+         SELECT $1, $2, token_hash, created_at FROM h \
+         ON CONFLICT (workspace_id, user_id) DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(user)
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}
+
 /// The workspace and member of the feed with this secret's hash.
 pub async fn owner_of(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<Option<(WorkspaceId, Uuid)>> {
     calendar_feeds::table

@@ -286,6 +286,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feed_handovers (workspace_id) {
+        workspace_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     calendar_feeds (workspace_id, user_id) {
         workspace_id -> Uuid,
         token_hash -> Bytea,

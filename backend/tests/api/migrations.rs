@@ -180,3 +180,84 @@ async fn schema_rs_matches_the_migrated_database() {
         problems.join("\n")
     );
 }
+
+/// An installation from before accounts, upgraded: its data and its calendar link are the first
+/// owner's.
+#[actix_web::test]
+async fn an_upgrade_from_before_accounts_keeps_the_calendar_link_for_the_first_owner() {
+    let db = TestDb::empty().await;
+    let url = db.url.clone();
+    let token = "legacy-calendar-secret-0123456789";
+    pg::run_blocking(async move {
+        tokio::task::spawn_blocking(move || {
+            use diesel::Connection;
+            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
+            // Up to the last migration before accounts.
+            loop {
+                let pending = conn.pending_migrations(rapport::db::MIGRATIONS).unwrap();
+                let Some(next) = pending.iter().next() else { break };
+                if next.name().version().to_string() >= "20261202000001".to_owned() {
+                    break;
+                }
+                conn.run_next_migration(rapport::db::MIGRATIONS).unwrap();
+            }
+            let legacy = [
+                format!(
+                    "INSERT INTO calendar_feeds (workspace_id, token_hash, created_at) \
+                     VALUES ('{}', decode('{}', 'hex'), now())",
+                    rapport::db::DEFAULT_WORKSPACE_ID,
+                    blake3::hash(token.as_bytes()).to_hex()
+                ),
+                format!(
+                    "INSERT INTO contacts (id, workspace_id, first_name, last_name, created_at, updated_at) \
+                     VALUES (gen_random_uuid(), '{}', 'Kept', 'Contact', now(), now())",
+                    rapport::db::DEFAULT_WORKSPACE_ID
+                ),
+            ];
+            for sql in legacy {
+                diesel::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).unwrap();
+            }
+            conn.run_pending_migrations(rapport::db::MIGRATIONS).unwrap();
+        })
+        .await
+        .unwrap();
+    });
+    let app = TestApp::spawn_fresh_with(db).await;
+    let feed = format!("/api/v1/calendar/{token}.ics");
+    let anon = app.anonymous();
+    // Nobody owns the link until the first account exists.
+    app.request_as(&anon, reqwest::Method::GET, &feed, |r| r)
+        .await
+        .problem(404, "not_found");
+    let code = {
+        let mut conn = app.pool.get().await.unwrap();
+        rapport::accounts::service::setup_code_if_needed(&mut conn, chrono::Utc::now())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let res = app
+        .request_as(&anon, reqwest::Method::POST, "/api/v1/auth/signup", |r| {
+            r.header("sec-fetch-site", "same-origin").json(&serde_json::json!({
+                "setup_code": code, "display_name": "Ada Lovelace", "email": "ada@example.com",
+                "password": "correct horse battery"}))
+        })
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let cookie = crate::common::session_cookie(&res).unwrap();
+    let ada = crate::common::client_with_cookie(&cookie);
+    let res = app.request_as(&anon, reqwest::Method::GET, &feed, |r| r).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.text.starts_with("BEGIN:VCALENDAR"));
+    // It is Ada's link now: her calendar settings show it.
+    let status = app
+        .request_as(&ada, reqwest::Method::GET, "/api/v1/calendar", |r| r)
+        .await;
+    assert_eq!(status.status, 200, "{}", status.text);
+    assert!(!status.body["created_at"].is_null(), "{}", status.text);
+    let contacts = app
+        .request_as(&ada, reqwest::Method::GET, "/api/v1/contacts", |r| r)
+        .await;
+    assert_eq!(contacts.body["items"][0]["first_name"], "Kept");
+    assert_eq!(app.scalar("SELECT count(*) FROM calendar_feed_handovers").await, 0);
+}

@@ -245,7 +245,11 @@ impl TestApp {
 
     /// A server on a fresh installation: no account yet, and a client with no credential.
     pub async fn spawn_fresh() -> TestApp {
-        let db = TestDb::new().await;
+        Self::spawn_fresh_with(TestDb::new().await).await
+    }
+
+    /// A server without accounts on this (migrated) database, and a client with no credential.
+    pub async fn spawn_fresh_with(db: TestDb) -> TestApp {
         let config = test_config(&db.url);
         let pool = build_pool(&db.url, config.db_pool_size).unwrap();
         let state = AppState::new(pool.clone(), config);
