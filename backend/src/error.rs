@@ -147,6 +147,13 @@ impl AppError {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
+    /// The same problem answered with another status (a stale body `version` is a 409 conflict,
+    /// a failed `If-Match` a 412).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub fn version_conflict(current: i32) -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,

@@ -113,6 +113,41 @@ fn add(op: &mut Operation, status: u16, response: impl FnOnce() -> RefOr<Respons
         .or_insert_with(response);
 }
 
+/// A string schema with a pattern and a length range.
+fn constrained(pattern: &str, min: usize, max: usize) -> RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .min_length(Some(min))
+        .max_length(Some(max))
+        .into()
+}
+
+/// States in each operation's parameters the syntax the server checks: `If-Match` (an entity
+/// tag list), `Idempotency-Key` (visible ASCII), cursors (base64url, as issued).
+fn constrain_parameters(op: &mut Operation) {
+    for p in op.parameters.iter_mut().flatten() {
+        let schema = match (p.name.as_str(), &p.parameter_in) {
+            ("If-Match", utoipa::openapi::path::ParameterIn::Header) => {
+                constrained(crate::http::precondition::IF_MATCH_PATTERN, 1, 1024)
+            }
+            ("Idempotency-Key", utoipa::openapi::path::ParameterIn::Header) => {
+                constrained(crate::http::idempotency::KEY_PATTERN, 1, 255)
+            }
+            ("cursor", utoipa::openapi::path::ParameterIn::Query) => constrained(crate::db::cursor::PATTERN, 1, 1024),
+            _ => continue,
+        };
+        p.schema = Some(schema);
+    }
+}
+
+fn has_header(op: &Operation, name: &str) -> bool {
+    op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.name == name && matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Header))
+    })
+}
+
 /// Adds the problem responses that follow from an operation's shape.
 pub fn add_problem_responses(doc: &mut OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
@@ -131,6 +166,28 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
         for (method, op) in ops {
             if system {
                 continue;
+            }
+            constrain_parameters(op);
+            if has_header(op, "If-Match") {
+                add(op, 400, || {
+                    problem(
+                        "If-Match is not an entity tag list, or disagrees with the body's `version`",
+                        "invalid_if_match",
+                        400,
+                        "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                    )
+                });
+            }
+            if method != HttpMethod::Get {
+                add(op, 409, || {
+                    problem(
+                        "The change conflicts with the current state: a stale `version` in the body, a \
+                         name or SKU already taken, records still linked, or an Idempotency-Key reused",
+                        "version_conflict",
+                        409,
+                        "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                    )
+                });
             }
             let has_body = op.request_body.is_some();
             let has_query = op.parameters.as_ref().is_some_and(|ps| {
@@ -311,5 +368,114 @@ pub fn add_security(doc: &mut OpenApi) {
                 )
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The value of `key = …` inside `args` (up to the next comma or parenthesis).
+    fn arg<'a>(args: &'a str, key: &str) -> Option<&'a str> {
+        let start = args.find(&format!("{key} = "))? + key.len() + 3;
+        let rest = &args[start..];
+        let end = rest.find([',', ')']).unwrap_or(rest.len());
+        Some(rest[..end].trim())
+    }
+
+    /// Every rule a request field's validator enforces that JSON Schema can state is stated in
+    /// its `#[schema(…)]` too (so the OpenAPI document, generated clients and the fuzzer know
+    /// it): lengths, ranges, not-blank, email, and non-null PATCH fields.
+    #[test]
+    fn validator_rules_are_mirrored_in_the_schema() {
+        let mut files = Vec::new();
+        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let field = line.trim();
+                if !field.starts_with("pub ") || !field.ends_with(',') || !field.contains(": ") {
+                    continue;
+                }
+                // The attributes and doc comments right above the field.
+                let mut block = Vec::new();
+                let mut j = i;
+                while j > 0 && (lines[j - 1].trim().starts_with("#[") || lines[j - 1].trim().starts_with("///")) {
+                    j -= 1;
+                    block.push(lines[j].trim());
+                }
+                let validate = block.iter().find(|l| l.starts_with("#[validate("));
+                let non_null = block.iter().any(|l| l.contains("\"non_null\""));
+                if validate.is_none() && !non_null {
+                    continue;
+                }
+                checked += 1;
+                let schema = block
+                    .iter()
+                    .find(|l| l.starts_with("#[schema(") || l.starts_with("#[param("))
+                    .copied()
+                    .unwrap_or("");
+                let name = format!("{}:{} {}", file.file_name().unwrap().to_string_lossy(), i + 1, field);
+                let mut want = |ok: bool, what: &str| {
+                    if !ok {
+                        missing.push(format!("{name}: {what}"));
+                    }
+                };
+                if non_null {
+                    want(schema.contains("nullable = false"), "nullable = false");
+                }
+                let Some(v) = validate else { continue };
+                let is_list = field.contains("Vec<") || schema.contains("value_type = Vec<");
+                if let Some(length) = v.find("length(").map(|k| &v[k..]) {
+                    let length = &length[..length.find(')').unwrap_or(length.len())];
+                    for (bound, str_key, list_key) in
+                        [("min", "min_length", "min_items"), ("max", "max_length", "max_items")]
+                    {
+                        if let Some(n) = arg(length, bound) {
+                            let key = if is_list { list_key } else { str_key };
+                            want(arg(schema, key) == Some(n), &format!("{key} = {n}"));
+                        }
+                    }
+                }
+                if let Some(range) = v.find("range(").map(|k| &v[k..]) {
+                    let range = &range[..range.find(')').unwrap_or(range.len())];
+                    for (bound, key) in [
+                        ("min", "minimum"),
+                        ("max", "maximum"),
+                        ("exclusive_min", "exclusive_minimum"),
+                    ] {
+                        if arg(range, bound).is_some() {
+                            want(arg(schema, key).is_some(), key);
+                        }
+                    }
+                }
+                if v.contains("validate_not_blank") {
+                    want(schema.contains("pattern"), "pattern (not blank)");
+                }
+                if v.contains("(email") || v.contains(" email,") {
+                    want(schema.contains("format = Email"), "format = Email");
+                }
+            }
+        }
+        assert!(checked > 100, "the request types were not found ({checked} fields)");
+        assert!(
+            missing.is_empty(),
+            "validator rules missing from #[schema]:\n{}",
+            missing.join("\n")
+        );
     }
 }

@@ -109,8 +109,10 @@ pub struct SetupStatus {
 #[schema(example = json!({"email": "demo@rapport.test", "password": "correct horse battery"}))]
 pub struct Login {
     #[validate(length(min = 1, max = 254))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub password: String,
 }
 
@@ -129,17 +131,22 @@ pub struct Signup {
     /// The one-time code from the server's log; required for the first account.
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub setup_code: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub display_name: String,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     /// At least 10 characters, not the email address.
     #[validate(length(min = 10, max = 1000))]
+    #[schema(min_length = 10, max_length = 1000)]
     pub password: String,
     /// The workspace's name (the first account renames the existing workspace).
     #[serde(default)]
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub workspace_name: Option<String>,
 }
 
@@ -149,6 +156,7 @@ pub struct Signup {
 #[schema(example = json!({"display_name": "Ada King"}))]
 pub struct UpdateMe {
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub display_name: String,
 }
 
@@ -158,9 +166,11 @@ pub struct UpdateMe {
 #[schema(example = json!({"current_password": "correct horse battery", "new_password": "a longer passphrase"}))]
 pub struct ChangePassword {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub current_password: String,
     /// At least 10 characters, not the email address.
     #[validate(length(min = 10, max = 1000))]
+    #[schema(min_length = 10, max_length = 1000)]
     pub new_password: String,
 }
 
@@ -177,6 +187,7 @@ pub struct SwitchWorkspace {
 #[schema(example = json!({"name": "Job search 2027"}))]
 pub struct CreateWorkspace {
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
 }
 
@@ -209,6 +220,7 @@ pub struct ApiTokenList {
 #[schema(example = json!({"name": "Zapier", "scope": "write"}))]
 pub struct CreateApiToken {
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     pub scope: TokenScope,
     /// When the token stops working (in the future); omit for a token that does not expire.
@@ -277,6 +289,7 @@ pub struct InvitationList {
 #[schema(example = json!({"email": "grace@example.com", "role": "member"}))]
 pub struct CreateInvitation {
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     pub role: Role,
 }
@@ -301,10 +314,12 @@ pub struct InvitationPreview {
 pub struct AcceptInvitation {
     #[serde(default)]
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub display_name: Option<String>,
     /// At least 10 characters, not the email address.
     #[serde(default)]
     #[validate(length(min = 10, max = 1000))]
+    #[schema(min_length = 10, max_length = 1000)]
     pub password: Option<String>,
 }
 
@@ -357,5 +372,6 @@ pub struct PasswordResetPreview {
 pub struct ResetPassword {
     /// At least 10 characters, not the email address.
     #[validate(length(min = 10, max = 1000))]
+    #[schema(min_length = 10, max_length = 1000)]
     pub new_password: String,
 }

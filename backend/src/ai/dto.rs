@@ -102,6 +102,7 @@ pub struct EmailDraftRequest {
     /// assistant adds it as a line of its own).
     #[serde(default)]
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub instructions: Option<String>,
 }
 
@@ -180,9 +181,11 @@ pub struct ProposalDraftRequest {
     /// Catalogue products to include.
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub product_ids: Vec<uuid::Uuid>,
     #[serde(default)]
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub instructions: Option<String>,
 }
 
@@ -222,6 +225,7 @@ pub struct ProposalDraftResponse {
 pub struct ParseEmailRequest {
     /// The raw text (headers welcome) or the content of an .eml file.
     #[validate(length(min = 1))]
+    #[schema(min_length = 1)]
     pub text: String,
 }
 
@@ -289,6 +293,7 @@ pub struct ApplyParsedEmail {
     pub contact: ParsedContact,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub messages: Vec<ParsedMessage>,
     #[serde(default)]
     pub deal: Option<ParsedDeal>,
@@ -313,6 +318,7 @@ pub struct ChatRequestBody {
     #[serde(default)]
     pub conversation_id: Option<uuid::Uuid>,
     #[validate(length(min = 1, max = 4000), custom(function = "crate::dto::validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
     pub message: String,
 }
 

@@ -52,22 +52,28 @@ pub struct Company {
 }))]
 pub struct CreateCompany {
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// A domain or a web address; stored as the bare domain.
     #[serde(default)]
     #[validate(length(max = 253), custom(function = "validate_web_url"))]
+    #[schema(max_length = 253)]
     pub domain: Option<String>,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub industry: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
     pub size: Option<String>,
     #[serde(default)]
     #[validate(length(max = 150))]
+    #[schema(max_length = 150)]
     pub location: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub notes: Option<String>,
     /// Values of company custom fields, by key.
     #[serde(default)]
@@ -82,33 +88,35 @@ pub struct CreateCompany {
 pub struct UpdateCompany {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 253), custom(function = "validate_web_url"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 253)]
     pub domain: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 100))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub industry: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 50))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub size: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 150))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 150)]
     pub location: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 20000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub notes: Option<Option<String>>,
     /// Custom field values to set, by key; `null` removes a value.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, nullable = false)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
-    /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+    /// The version you edited; a mismatch answers 409 instead of overwriting a newer change (412 when the version comes as If-Match).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

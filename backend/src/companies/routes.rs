@@ -11,7 +11,7 @@ use crate::error::{AppResult, Problem};
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{etag, expected_version, if_match, stale_status};
 use crate::state::AppState;
 
 fn with_etag(mut res: HttpResponse, company: &Company) -> HttpResponse {
@@ -101,7 +101,9 @@ pub async fn update_company(
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    let company = service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?;
+    let company = service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+        .await
+        .map_err(stale_status(&req))?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }
 

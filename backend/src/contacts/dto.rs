@@ -139,9 +139,11 @@ pub struct Contact {
 }))]
 pub struct CreateContact {
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub first_name: String,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub last_name: Option<String>,
     /// Up to 10 email addresses, the primary one first.
     #[serde(default)]
@@ -160,6 +162,7 @@ pub struct CreateContact {
     /// The company's name: links to the company with that name, creating it when new.
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub company_name: Option<String>,
     /// Links to an existing company by id (instead of `company_name`).
     #[serde(default)]
@@ -170,19 +173,24 @@ pub struct CreateContact {
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default)]
     #[validate(length(max = 150))]
+    #[schema(max_length = 150)]
     pub job_title: Option<String>,
     /// A web address; `https://` is added when missing.
     #[serde(default)]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(max_length = 500)]
     pub website: Option<String>,
     #[serde(default)]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(max_length = 500)]
     pub linkedin_url: Option<String>,
     #[serde(default)]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
+    #[schema(max_length = 500)]
     pub twitter_url: Option<String>,
     #[serde(default)]
     #[validate(length(max = 150))]
+    #[schema(max_length = 150)]
     pub location: Option<String>,
     #[serde(default)]
     pub source: Option<ContactSource>,
@@ -197,10 +205,12 @@ pub struct CreateContact {
     pub connection_strength: Option<i16>,
     #[serde(default)]
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub notes: Option<String>,
     /// Up to 30 tags of at most 50 characters; stored lower-case.
     #[serde(default)]
     #[validate(length(max = 30, message = "at most 30 tags"), custom(function = "validate_tags"))]
+    #[schema(max_items = 30)]
     pub tags: Vec<String>,
     #[serde(default)]
     #[validate(range(min = 1, max = 3650))]
@@ -221,26 +231,30 @@ pub struct CreateContact {
 pub struct UpdateContact {
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = "\\S")]
     pub first_name: Option<String>,
     #[validate(length(max = 100))]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_length = 100)]
     pub last_name: Option<String>,
     #[validate(
         length(max = 10, message = "at most 10 email addresses"),
         custom(function = "validate_emails")
     )]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub emails: Option<Vec<String>>,
     #[validate(
         length(max = 10, message = "at most 10 phone numbers"),
         custom(function = "validate_phones")
     )]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub phones: Option<Vec<String>>,
     /// Links to the company with this name (created when new); `null` or `""` unlinks.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -251,28 +265,29 @@ pub struct UpdateContact {
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 150))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 150)]
     pub job_title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub linkedin_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 500), custom(function = "validate_web_url"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub twitter_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 150))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 150)]
     pub location: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ContactSource>)]
     pub source: Option<Option<ContactSource>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub lifecycle: Option<Lifecycle>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<RelationshipType>)]
@@ -283,10 +298,11 @@ pub struct UpdateContact {
     pub connection_strength: Option<Option<i16>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 20000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub notes: Option<Option<String>>,
     #[validate(length(max = 30, message = "at most 30 tags"), custom(function = "validate_tags"))]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 30)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(range(min = 1, max = 3650))]
@@ -297,10 +313,11 @@ pub struct UpdateContact {
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
     /// Custom field values to set, by key; `null` removes a value. Keys not sent are kept.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, nullable = false)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
-    /// The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+    /// The version you edited; a mismatch answers 409 instead of overwriting a newer change (412 when the version comes as If-Match).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

@@ -83,11 +83,13 @@ pub struct CreateCustomField {
     #[validate(custom(function = "validate_key"))]
     pub key: String,
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 80, pattern = "\\S")]
     pub label: String,
     pub field_type: FieldType,
     /// Required (at least one) for select and multi_select; not allowed otherwise.
     #[serde(default)]
     #[validate(length(max = 100), custom(function = "validate_options"))]
+    #[schema(max_items = 100)]
     pub options: Vec<String>,
     #[serde(default)]
     pub position: Option<i32>,
@@ -99,13 +101,17 @@ pub struct CreateCustomField {
 pub struct UpdateCustomField {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 80, pattern = "\\S")]
     pub label: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(max = 100), custom(function = "validate_options"))]
+    #[schema(nullable = false, max_items = 100)]
     pub options: Option<Vec<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

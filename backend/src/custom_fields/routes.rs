@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::json::ApiJson;
 use crate::http::precondition::expected_version;
+use crate::http::precondition::stale_status;
 use crate::state::AppState;
 
 /// The workspace's custom fields (at most 100 per entity), by entity and position.
@@ -70,7 +71,9 @@ pub async fn update_custom_field(
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?,
+        service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+            .await
+            .map_err(stale_status(&req))?,
     ))
 }
 

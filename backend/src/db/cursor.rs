@@ -6,6 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// What a cursor looks like (base64url without padding), as the OpenAPI document states it.
+pub const PATTERN: &str = "^[A-Za-z0-9_-]+$";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
     /// The sort the cursor was issued for (e.g. `-created_at`); reusing it with another is an error.
@@ -26,6 +29,7 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
+    /// Cursors are base64url without padding; the OpenAPI document states it as their pattern.
     pub fn decode(text: &str) -> Option<Cursor> {
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
         serde_json::from_slice(&bytes).ok()

@@ -93,6 +93,7 @@ pub struct Deal {
 }))]
 pub struct CreateDeal {
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
     pub contact_id: Option<Uuid>,
@@ -110,6 +111,7 @@ pub struct CreateDeal {
     /// Minor units (cents), 0 or more; per month for a retainer.
     #[serde(default)]
     #[validate(range(min = 0, max = MAX_MINOR))]
+    #[schema(minimum = 0, maximum = 10000000000000.0)]
     pub value_minor: Option<i64>,
     /// ISO 4217 code; the workspace's currency by default.
     #[serde(default)]
@@ -118,18 +120,22 @@ pub struct CreateDeal {
     /// Makes the deal a retainer running this many months.
     #[serde(default)]
     #[validate(range(min = 1, max = 120))]
+    #[schema(minimum = 1, maximum = 120)]
     pub recurring_months: Option<i32>,
     /// 0 to 100; the stage's default when absent.
     #[serde(default)]
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<i16>,
     #[serde(default)]
     pub expected_close_date: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub lost_reason: Option<String>,
     #[serde(default)]
     #[validate(length(max = 10000))]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
     /// Values of the workspace's deal custom fields, by key.
     #[serde(default)]
@@ -145,6 +151,7 @@ pub struct CreateDeal {
 pub struct UpdateDeal {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -157,44 +164,50 @@ pub struct UpdateDeal {
     #[schema(value_type = Option<Uuid>)]
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub pipeline_id: Option<Uuid>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub stage_id: Option<Uuid>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0, max = MAX_MINOR))]
+    #[schema(nullable = false, minimum = 0, maximum = 10000000000000.0)]
     pub value_minor: Option<i64>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validate_currency"))]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     /// `null` makes a retainer a one-off deal.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(range(min = 1, max = 120))]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 120)]
     pub recurring_months: Option<Option<i32>>,
     /// `null` goes back to the stage's default.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(range(min = 0, max = 100))]
-    #[schema(value_type = Option<i16>)]
+    #[schema(value_type = Option<i16>, minimum = 0, maximum = 100)]
     pub probability: Option<Option<i16>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub expected_close_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub status: Option<DealStatus>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 500))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub lost_reason: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 10000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub notes: Option<Option<String>>,
     /// Custom field values to set, by key; `null` removes a value.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, nullable = false)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
-    /// The version you edited; a mismatch answers 412.
+    /// The version you edited; a mismatch answers 409 (412 when the version comes as If-Match).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok, stale_status};
 use crate::state::AppState;
 
 /// List deals, newest first by default; filter by pipeline, stage, status, contact or company.
@@ -71,9 +71,9 @@ pub async fn update_deal(
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(
-        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
-    ))
+    Ok(ok(&service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+        .await
+        .map_err(stale_status(&req))?))
 }
 
 /// Move a deal to the trash.

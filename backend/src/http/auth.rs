@@ -302,7 +302,10 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    match authorize(&req).await {
+    match authorize(&req)
+        .await
+        .and_then(|p| refuse_nul_in_query(req.query_string()).map(|()| p))
+    {
         Ok(principal) => {
             let actor = principal.as_ref().map(|p| Actor {
                 user_id: p.user_id,
@@ -327,6 +330,29 @@ pub async fn middleware(
         }
         Err(err) => Ok(req.into_response(err.error_response()).map_into_right_body()),
     }
+}
+
+/// A query parameter carrying a NUL byte (`%00`) is refused with 422 naming it: no text column
+/// can store one, and no search can mean one.
+fn refuse_nul_in_query(query: &str) -> Result<(), AppError> {
+    for pair in query.split('&') {
+        let lower = pair.to_ascii_lowercase();
+        if lower.contains("%00") || pair.contains('\0') {
+            let name = pair.split('=').next().unwrap_or("query");
+            let name = url::form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map_or_else(|| name.to_owned(), |(k, _)| k.into_owned());
+            return Err(AppError::invalid_field(
+                if name.is_empty() || name.contains('\0') {
+                    "query".to_owned()
+                } else {
+                    name
+                },
+                "must not contain a NUL character (%00)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> {

@@ -19,6 +19,9 @@ use crate::state::AppState;
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
+/// What an `Idempotency-Key` may be: 1 to 255 visible ASCII characters.
+pub const KEY_PATTERN: &str = "^[\\x21-\\x7E]+$";
+
 /// The request's `Idempotency-Key`, if it sent one (1–255 visible ASCII characters).
 pub fn key(req: &HttpRequest) -> AppResult<Option<String>> {
     let Some(raw) = req.headers().get(HEADER) else {

@@ -108,6 +108,8 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "must not contain NUL (\\u0000) characters",
         ));
     }
+    let mut value = value;
+    integral_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
@@ -154,6 +156,25 @@ fn describe_serde_error(path: &str, message: &str) -> FieldError {
     };
     let message = message.replace("invalid type: ", "wrong type: ");
     FieldError::new(field, message)
+}
+
+/// JSON Schema counts `3.0` as an integer: numbers with no fraction are made integers before
+/// the body meets the request types, so `{"price_minor": 1200.0}` means 1200 as the document
+/// says (fractions still fail on integer fields).
+fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 fn find_nul(value: &Value, path: String) -> Option<String> {

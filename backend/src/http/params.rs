@@ -40,7 +40,7 @@ impl ParamErrors {
 }
 
 pub fn limit(raw: Option<&str>) -> Result<i64, FieldError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(raw) = raw.map(str::trim) else {
         return Ok(DEFAULT_LIMIT);
     };
     match raw.parse::<i64>() {
@@ -54,18 +54,19 @@ pub fn limit(raw: Option<&str>) -> Result<i64, FieldError> {
 
 pub fn boolean(field: &str, raw: Option<&str>) -> Result<bool, FieldError> {
     match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") | Some("false") | Some("0") => Ok(false),
+        None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
         _ => Err(FieldError::new(field, "must be true or false")),
     }
 }
 
-/// An optional UUID query parameter (blank counts as absent).
+/// An optional UUID query parameter. Present but empty (`?stage_id=`) is refused like any other
+/// value that is not a UUID: leave the parameter out to mean "any".
 pub fn uuid(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, FieldError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+    match raw.map(str::trim) {
         Some(s) => uuid::Uuid::parse_str(s)
             .map(Some)
-            .map_err(|_| FieldError::new(field, "must be a UUID")),
+            .map_err(|_| FieldError::new(field, "must be a UUID (leave the parameter out to mean any)")),
         None => Ok(None),
     }
 }
@@ -84,7 +85,7 @@ pub fn owner(field: &str, raw: Option<&str>, me: uuid::Uuid) -> Result<Option<Op
 }
 
 pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldError> {
-    let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     match Cursor::decode(raw) {
@@ -127,7 +128,14 @@ pub fn list(raw: Option<&str>) -> Vec<String> {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err: PathError, _req: &HttpRequest| {
+    web::PathConfig::default().error_handler(|err: PathError, req: &HttpRequest| {
+        // `PATCH /contacts/tags` reaches `PATCH /contacts/{id}` in the router, but the document
+        // says `/contacts/tags` exists only for other methods: 405 with `Allow`.
+        if let Some(table) = req.app_data::<web::Data<super::routes_table::RouteTable>>()
+            && let Some(allowed) = table.literal_allowed(req.path())
+        {
+            return super::routes_table::method_not_allowed(req, allowed).into();
+        }
         let detail = match err {
             PathError::Deserialize(_) => "no record has that id (ids are UUIDs)",
             _ => "the path is not valid",

@@ -6,32 +6,102 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 
-/// The version the client expects, from `If-Match` (`"3"`, `W/"3"` or `3`); `*` or no header
-/// means "any".
+/// What `If-Match` accepts (RFC 9110 §13.1.1): `*`, or a comma-separated list of entity tags
+/// (`"3"`, `W/"3"`); a bare version number (`3`) is accepted too. The OpenAPI document states
+/// it as the header's pattern.
+pub const IF_MATCH_PATTERN: &str =
+    r#"^\s*(\*|(W/)?"[\x21\x23-\x7E]*"(\s*,\s*(W/)?"[\x21\x23-\x7E]*")*|[0-9]{1,9})\s*$"#;
+
+/// A version no record ever has: a precondition that cannot hold.
+const NO_VERSION: i32 = -1;
+
+fn invalid_if_match() -> AppError {
+    AppError::bad_request(
+        "invalid_if_match",
+        "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+    )
+}
+
+/// One entity tag at the start of `s`: (weak, opaque value, rest).
+fn entity_tag(s: &str) -> Option<(bool, &str, &str)> {
+    let s = s.trim_start();
+    let (weak, s) = match s.strip_prefix("W/") {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let s = s.strip_prefix('"')?;
+    let end = s.find('"')?;
+    let value = &s[..end];
+    if !value.bytes().all(|b| b == 0x21 || (0x23..=0x7E).contains(&b)) {
+        return None;
+    }
+    Some((weak, value, &s[end + 1..]))
+}
+
+/// The version the client expects, from `If-Match`; `*` or no header means "any".
+///
+/// Comparison is strong, as RFC 9110 asks for `If-Match`: a weak tag, or a tag that is not one
+/// of our versions, never matches — the write then answers 412 (or 404 when there is no such
+/// record), not 400. A field that is not an entity-tag list at all is a 400. Several tags are
+/// accepted when at most one of them can match (they name one version).
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     let Some(raw) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let text = raw.to_str().unwrap_or("").trim();
+    let text = raw.to_str().map_err(|_| invalid_if_match())?.trim();
     if text == "*" {
         return Ok(None);
     }
-    let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse::<i32>().map(Some).map_err(|_| {
-        AppError::bad_request(
+    if !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(text.parse().map_err(|_| invalid_if_match())?));
+    }
+    let mut rest = text;
+    let mut versions: Vec<i32> = Vec::new();
+    loop {
+        let (weak, value, after) = entity_tag(rest).ok_or_else(invalid_if_match)?;
+        if !weak
+            && let Ok(v) = value.parse::<i32>()
+            && v >= 0
+            && !versions.contains(&v)
+        {
+            versions.push(v);
+        }
+        let after = after.trim_start();
+        if after.is_empty() {
+            break;
+        }
+        rest = after.strip_prefix(',').ok_or_else(invalid_if_match)?;
+    }
+    match versions.as_slice() {
+        [] => Ok(Some(NO_VERSION)),
+        [v] => Ok(Some(*v)),
+        _ => Err(AppError::bad_request(
             "invalid_if_match",
-            "If-Match must be the record's ETag, e.g. \"3\" (its version)",
-        )
-    })
+            "If-Match may name one version of the record (its ETag), not several",
+        )),
+    }
 }
 
-/// Combines `If-Match` with a `version` given in the body; they must agree when both are given.
+/// Maps a stale write to its status: 412 when `If-Match` was the precondition (RFC 9110), 409
+/// when only the body's `version` was (the change conflicts with the record's current state).
+pub fn stale_status(req: &HttpRequest) -> impl Fn(AppError) -> AppError {
+    // `If-Match: *` is no version: a stale body `version` is then the conflict.
+    let by_header = matches!(if_match(req), Ok(Some(_)));
+    move |e| {
+        if !by_header && e.code() == "version_conflict" {
+            e.with_status(actix_web::http::StatusCode::CONFLICT)
+        } else {
+            e
+        }
+    }
+}
+
+/// Combines `If-Match` with a `version` given in the body; when both are given and disagree, one
+/// of them is stale, and the write answers 412.
 pub fn expected_version(req: &HttpRequest, body_version: Option<i32>) -> Result<Option<i32>, AppError> {
     match (if_match(req)?, body_version) {
-        (Some(a), Some(b)) if a != b => Err(AppError::bad_request(
-            "conflicting_versions",
-            format!("If-Match says version {a} but the body says version {b}"),
-        )),
+        // Both cannot be the current version: the precondition fails (412).
+        (Some(a), Some(b)) if a != b => Ok(Some(NO_VERSION)),
         (a, b) => Ok(a.or(b)),
     }
 }

@@ -32,6 +32,14 @@ impl RouteTable {
         RouteTable(Arc::new(routes))
     }
 
+    /// The methods of a route without parameters that is exactly this path.
+    pub fn literal_allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.pattern().is_some_and(|p| !p.contains('{')) && def.is_match(path))
+            .map(|(_, m)| m.as_str())
+    }
+
     fn allowed(&self, path: &str) -> Option<&str> {
         self.0
             .iter()
@@ -40,14 +48,19 @@ impl RouteTable {
     }
 }
 
+/// 405 problem with `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, allowed: &str) -> actix_web::error::InternalError<String> {
+    let err = AppError::method_not_allowed(format!("{} is not allowed here; use {allowed}", req.method()));
+    let mut res = err.error_response();
+    if let Ok(v) = header::HeaderValue::from_str(allowed) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    actix_web::error::InternalError::from_response(String::new(), res)
+}
+
 pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
-    if let Some(allowed) = table.allowed(req.path()) {
-        let err = AppError::method_not_allowed(format!("{} is not allowed here; use {allowed}", req.method()));
-        let mut res = err.error_response();
-        if let Ok(v) = header::HeaderValue::from_str(allowed) {
-            res.headers_mut().insert(header::ALLOW, v);
-        }
-        return res;
+    if let Some(allowed) = table.literal_allowed(req.path()).or_else(|| table.allowed(req.path())) {
+        return method_not_allowed(&req, allowed).error_response();
     }
     AppError::not_found(&format!("no endpoint at {}", req.path()))
         .with_detail(format!("there is no endpoint at {}; see /docs for the API", req.path()))

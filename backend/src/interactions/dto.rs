@@ -119,9 +119,11 @@ pub struct CreateInteraction {
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default)]
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub subject: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50000))]
+    #[schema(max_length = 50000)]
     pub body: Option<String>,
     #[serde(default)]
     pub outcome: Option<Outcome>,
@@ -140,6 +142,7 @@ pub struct CreateInteraction {
 #[schema(example = json!({"outcome": "no_response", "version": 1}))]
 pub struct UpdateInteraction {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub kind: Option<InteractionKind>,
     /// `null` unlinks the deal.
     #[serde(default, deserialize_with = "nullable")]
@@ -150,28 +153,30 @@ pub struct UpdateInteraction {
     pub direction: Option<Option<Direction>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "not_too_far_ahead"))]
+    #[schema(nullable = false)]
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 300))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300)]
     pub subject: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 50000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50000)]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Outcome>)]
     pub outcome: Option<Option<Outcome>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(range(min = 0, max = 1440))]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(nested)]
     #[schema(value_type = Option<Sentiment>)]
     pub sentiment: Option<Option<Sentiment>>,
-    /// The version you edited; a mismatch answers 412.
+    /// The version you edited; a mismatch answers 409 (412 when the version comes as If-Match).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{etag, expected_version, if_match};
+use crate::http::precondition::{etag, expected_version, if_match, stale_status};
 use crate::state::AppState;
 
 fn with_etag(mut res: HttpResponse, version: i32) -> HttpResponse {
@@ -101,7 +101,9 @@ pub async fn update_interaction(
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    let i = service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?;
+    let i = service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+        .await
+        .map_err(stale_status(&req))?;
     Ok(with_etag(HttpResponse::Ok().json(&i), i.version))
 }
 

@@ -47,6 +47,7 @@ pub struct CreatePayment {
     #[serde(default)]
     pub deal_id: Option<Uuid>,
     #[validate(range(min = 1, max = MAX_MINOR))]
+    #[schema(minimum = 1, maximum = 10000000000000.0)]
     pub amount_minor: i64,
     /// ISO 4217 code; the deal's, else the workspace's currency by default.
     #[serde(default)]
@@ -55,6 +56,7 @@ pub struct CreatePayment {
     pub received_on: NaiveDate,
     #[serde(default)]
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -68,17 +70,21 @@ pub struct UpdatePayment {
     pub deal_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 1, max = MAX_MINOR))]
+    #[schema(nullable = false, minimum = 1, maximum = 10000000000000.0)]
     pub amount_minor: Option<i64>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validate_currency"))]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub received_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 1000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)]
     pub note: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

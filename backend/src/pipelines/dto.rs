@@ -60,16 +60,19 @@ pub struct PipelineList {
 #[schema(example = json!({"name": "Negotiation", "probability": 80, "kind": "open"}))]
 pub struct NewStage {
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 80, pattern = "\\S")]
     pub name: String,
     /// Default 10 for open stages, 100 for won, 0 for lost.
     #[serde(default)]
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<i16>,
     #[serde(default)]
     pub kind: Option<StageKind>,
     /// Where to insert it (0 = first); by default after the last open stage.
     #[serde(default)]
     #[validate(range(min = 0, max = 1000))]
+    #[schema(minimum = 0, maximum = 1000)]
     pub position: Option<i32>,
 }
 
@@ -84,9 +87,11 @@ pub struct NewStage {
 ]}))]
 pub struct CreatePipeline {
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 80, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(min = 1, max = 30), nested)]
+    #[schema(min_items = 1, max_items = 30)]
     pub stages: Option<Vec<NewStage>>,
 }
 
@@ -97,11 +102,14 @@ pub struct CreatePipeline {
 pub struct UpdatePipeline {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 80, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0, max = 1000))]
+    #[schema(nullable = false, minimum = 0, maximum = 1000)]
     pub position: Option<i32>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 
@@ -112,11 +120,14 @@ pub struct UpdatePipeline {
 pub struct UpdateStage {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 80), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 80, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0, max = 100))]
+    #[schema(nullable = false, minimum = 0, maximum = 100)]
     pub probability: Option<i16>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub kind: Option<StageKind>,
 }
 
@@ -129,6 +140,7 @@ pub struct UpdateStage {
     "01936000-0000-7000-8000-000000000215"]}))]
 pub struct ReorderStages {
     #[validate(length(min = 1, max = 30))]
+    #[schema(min_items = 1, max_items = 30)]
     pub stage_ids: Vec<Uuid>,
 }
 

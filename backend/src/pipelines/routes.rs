@@ -12,7 +12,7 @@ use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::ParamErrors;
-use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok, stale_status};
 use crate::state::AppState;
 
 /// Every pipeline with its stages, in order; the first is the default for new deals.
@@ -66,9 +66,9 @@ pub async fn update_pipeline(
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(
-        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
-    ))
+    Ok(ok(&service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+        .await
+        .map_err(stale_status(&req))?))
 }
 
 /// Delete a pipeline. Refused (409) while it holds deals, even trashed ones, or when it is the only pipeline.

@@ -41,14 +41,18 @@ pub struct Product {
 #[schema(example = json!({"name": "Website audit", "sku": "AUD-01", "category": "Consulting", "price_minor": 120000, "currency": "EUR"}))]
 pub struct CreateProduct {
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
     pub sku: Option<String>,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub category: Option<String>,
     #[validate(range(min = 0, max = MAX_MINOR))]
+    #[schema(minimum = 0, maximum = 10000000000000.0)]
     pub price_minor: i64,
     /// The workspace's currency by default.
     #[serde(default)]
@@ -56,6 +60,7 @@ pub struct CreateProduct {
     pub currency: Option<String>,
     #[serde(default)]
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Default true.
     #[serde(default)]
@@ -69,28 +74,33 @@ pub struct CreateProduct {
 pub struct UpdateProduct {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 64))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64)]
     pub sku: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 100))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub category: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0, max = MAX_MINOR))]
+    #[schema(nullable = false, minimum = 0, maximum = 10000000000000.0)]
     pub price_minor: Option<i64>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validate_currency"))]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub in_stock: Option<bool>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

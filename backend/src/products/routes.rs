@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
-use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok};
+use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok, stale_status};
 use crate::state::AppState;
 
 /// List products by name; search name, SKU and category.
@@ -68,9 +68,9 @@ pub async fn update_product(
 ) -> AppResult<HttpResponse> {
     let expected = expected_version(&req, body.0.version)?;
     let mut conn = state.conn().await?;
-    Ok(ok(
-        &service::update(&mut conn, auth.workspace(), *id, body.0, expected).await?
-    ))
+    Ok(ok(&service::update(&mut conn, auth.workspace(), *id, body.0, expected)
+        .await
+        .map_err(stale_status(&req))?))
 }
 
 /// Delete a product; proposal lines that used it keep their text and price.

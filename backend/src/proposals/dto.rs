@@ -104,17 +104,21 @@ pub struct NewLine {
     /// Required without a product.
     #[serde(default)]
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub description: Option<String>,
     /// More than 0, up to three decimals; default 1.
     #[serde(default)]
     #[validate(range(exclusive_min = 0.0, max = 1_000_000.0))]
+    #[schema(maximum = 1_000_000.0, exclusive_minimum = 0.0)]
     pub quantity: Option<f64>,
     /// Required without a product; 0 or more.
     #[serde(default)]
     #[validate(range(min = 0, max = MAX_MINOR))]
+    #[schema(minimum = 0, maximum = 10000000000000.0)]
     pub unit_price_minor: Option<i64>,
     #[serde(default)]
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub discount_percent: Option<f64>,
 }
 
@@ -135,6 +139,7 @@ pub struct CreateProposal {
     /// Defaults to the deal's title.
     #[serde(default)]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: Option<String>,
     /// Defaults to the deal's currency.
     #[serde(default)]
@@ -142,17 +147,21 @@ pub struct CreateProposal {
     pub currency: Option<String>,
     #[serde(default)]
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub tax_rate_percent: Option<f64>,
     #[serde(default)]
     #[validate(length(max = 10000))]
+    #[schema(max_length = 10000)]
     pub introduction: Option<String>,
     #[serde(default)]
     #[validate(length(max = 10000))]
+    #[schema(max_length = 10000)]
     pub terms: Option<String>,
     #[serde(default)]
     pub valid_until: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub lines: Vec<NewLine>,
 }
 
@@ -163,30 +172,36 @@ pub struct CreateProposal {
 pub struct UpdateProposal {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub status: Option<ProposalStatus>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validate_currency"))]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(nullable = false, minimum = 0.0, maximum = 100.0)]
     pub tax_rate_percent: Option<f64>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 10000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub introduction: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 10000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub terms: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub valid_until: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(max = 100), nested)]
+    #[schema(nullable = false, max_items = 100)]
     pub lines: Option<Vec<NewLine>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

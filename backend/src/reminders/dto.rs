@@ -53,9 +53,11 @@ pub struct CreateReminder {
     #[serde(default)]
     pub deal_id: Option<Uuid>,
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
     pub due_at: DateTime<Utc>,
     /// The member who should do it (a user id); defaults to you, `null` for nobody in particular.
@@ -79,14 +81,17 @@ pub struct UpdateReminder {
     pub assignee_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub due_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 

@@ -12,15 +12,16 @@ use crate::dto::nullable;
 #[serde(deny_unknown_fields)]
 pub struct CadenceDefaults {
     #[validate(range(min = 1, max = 3650))]
-    #[schema(example = 3)]
+    #[schema(example = 3, minimum = 1, maximum = 3650)]
     pub lead: Option<i32>,
     #[validate(range(min = 1, max = 3650))]
-    #[schema(example = 7)]
+    #[schema(example = 7, minimum = 1, maximum = 3650)]
     pub prospect: Option<i32>,
     #[validate(range(min = 1, max = 3650))]
-    #[schema(example = 30)]
+    #[schema(example = 30, minimum = 1, maximum = 3650)]
     pub client: Option<i32>,
     #[validate(range(min = 1, max = 3650))]
+    #[schema(minimum = 1, maximum = 3650)]
     pub inactive: Option<i32>,
 }
 
@@ -83,8 +84,10 @@ impl Default for Settings {
 #[schema(example = json!({"timezone": "Europe/Paris", "follow_up_cadence_days": {"lead": 2, "prospect": 7, "client": 45, "inactive": null}}))]
 pub struct UpdateSettings {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: Option<String>,
     #[validate(range(min = 0, max = 365))]
+    #[schema(minimum = 0, maximum = 365)]
     pub overdue_after_days: Option<i32>,
     /// Replaces the whole table of defaults.
     #[serde(default, deserialize_with = "nullable")]
@@ -94,5 +97,6 @@ pub struct UpdateSettings {
     #[validate(custom(function = "crate::money::validate_currency"))]
     pub currency: Option<String>,
     #[validate(range(min = 1, max = 365))]
+    #[schema(minimum = 1, maximum = 365)]
     pub stale_deal_days: Option<i32>,
 }

@@ -66,11 +66,14 @@ pub struct Template {
 }))]
 pub struct CreateTemplate {
     #[validate(length(min = 1, max = 120), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 120, pattern = "\\S")]
     pub name: String,
     pub scenario: Scenario,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub subject: String,
     #[validate(length(min = 1, max = 20000))]
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
 }
 
@@ -80,16 +83,21 @@ pub struct CreateTemplate {
 pub struct UpdateTemplate {
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 120), custom(function = "validate_not_blank"))]
+    #[schema(nullable = false, min_length = 1, max_length = 120, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub scenario: Option<Scenario>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 300))]
+    #[schema(nullable = false, min_length = 1, max_length = 300)]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 1, max = 20000))]
+    #[schema(nullable = false, min_length = 1, max_length = 20000)]
     pub body: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub version: Option<i32>,
 }
 
@@ -108,8 +116,10 @@ pub struct RenderTemplate {
 pub struct PreviewTemplate {
     pub contact_id: Uuid,
     #[validate(length(max = 300))]
+    #[schema(max_length = 300)]
     pub subject: String,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub body: String,
 }
 

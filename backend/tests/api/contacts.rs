@@ -346,7 +346,7 @@ async fn patch_changes_only_what_is_sent() {
 }
 
 #[actix_web::test]
-async fn stale_writes_are_refused_with_412_and_change_nothing() {
+async fn stale_writes_are_refused_with_412_or_409_and_change_nothing() {
     let app = TestApp::spawn().await;
     let c = app.contact(json!({"first_name": "Ada"})).await;
     let id = c["id"].as_str().unwrap();
@@ -358,7 +358,8 @@ async fn stale_writes_are_refused_with_412_and_change_nothing() {
         })
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    // Our edit, based on version 1, is refused (header or body).
+    // Our edit, based on version 1, is refused: a failed If-Match is 412 (RFC 9110), a stale
+    // `version` in the body a 409 conflict.
     let res = app
         .request(Method::PATCH, &path, |r| {
             r.header("If-Match", "\"1\"").json(&json!({"last_name": "Byron"}))
@@ -366,7 +367,17 @@ async fn stale_writes_are_refused_with_412_and_change_nothing() {
         .await;
     res.problem(412, "version_conflict");
     let res = app.patch(&path, &json!({"last_name": "Byron", "version": 1})).await;
-    res.problem(412, "version_conflict");
+    res.problem(409, "version_conflict");
+    // Any well-formed entity tag that is not the current version fails the precondition: a weak
+    // tag (If-Match compares strongly), a tag that is no version, a list without it.
+    for tag in ["W/\"2\"", "\"abc\"", "\"1\"", "W/\"2\", \"x\"", "\"\""] {
+        let res = app
+            .request(Method::PATCH, &path, |r| {
+                r.header("If-Match", tag).json(&json!({"last_name": "Byron"}))
+            })
+            .await;
+        res.problem(412, "version_conflict");
+    }
     let res = app
         .request(Method::DELETE, &path, |r| r.header("If-Match", "\"1\""))
         .await;
@@ -375,20 +386,34 @@ async fn stale_writes_are_refused_with_412_and_change_nothing() {
     assert_eq!(now.body["last_name"], "Lovelace");
     assert_eq!(now.body["version"], 2);
     assert!(now.body["deleted_at"].is_null());
-    // With the current version it goes through.
+    // With the current version it goes through (also in a list, or as `*`).
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "W/\"2\"").json(&json!({"last_name": "King"}))
+            r.header("If-Match", "\"2\"").json(&json!({"last_name": "King"}))
         })
         .await;
     assert_eq!(res.status, 200);
-    // A malformed If-Match is a client error.
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "yesterday").json(&json!({}))
+            r.header("If-Match", "W/\"1\", \"3\"")
+                .json(&json!({"last_name": "Kingsley"}))
         })
         .await;
-    res.problem(400, "invalid_if_match");
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .request(Method::PATCH, &path, |r| {
+            r.header("If-Match", "*").json(&json!({"last_name": "King"}))
+        })
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // A field that is not an entity-tag list is a client error; so is naming two versions.
+    for bad in ["yesterday", "null", "\"1", "\"1\" \"2\"", "\"4\", \"5\""] {
+        let res = app
+            .request(Method::PATCH, &path, |r| r.header("If-Match", bad).json(&json!({})))
+            .await;
+        res.problem(400, "invalid_if_match");
+    }
+    assert_eq!(app.get(&path).await.body["last_name"], "King");
 }
 
 #[actix_web::test]

@@ -209,7 +209,8 @@ async fn bad_updates_change_nothing() {
             r.header("If-Match", "\"1\"").json(&json!({"version": 2}))
         })
         .await;
-    res.problem(400, "conflicting_versions");
+    // If-Match and `version` disagree: one of them is stale, so the precondition fails.
+    res.problem(412, "version_conflict");
     assert_eq!(fingerprint(&app).await, before);
     assert_eq!(app.get(&path).await.body["emails"], json!(["ada@example.com"]));
 }
@@ -222,4 +223,80 @@ async fn problems_never_leak_internals() {
     for leak in ["sql", "diesel", "postgres", "panicked", "backtrace"] {
         assert!(!text.contains(leak), "{leak} in {}", res.text);
     }
+}
+
+#[actix_web::test]
+async fn query_parameters_are_refused_as_the_document_states() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(json!({"first_name": "Ada"})).await;
+    let id = c["id"].as_str().unwrap();
+    // An empty UUID is not "any": leave the parameter out for that.
+    for path in [
+        "/api/v1/deals?stage_id=",
+        "/api/v1/payments?deal_id=",
+        "/api/v1/reminders?contact_id=",
+    ] {
+        let res = app.get(path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields().len(), 1, "{path}: {}", res.text);
+    }
+    // An empty limit or cursor is not "the default": leave the parameter out for that.
+    for (path, field) in [
+        ("/api/v1/contacts?limit=", "limit"),
+        ("/api/v1/templates?cursor=", "cursor"),
+    ] {
+        let res = app.get(path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{path}");
+    }
+    // A boolean is true or false, not empty.
+    let res = app.get(&format!("/api/v1/contacts/{id}/lead-score?refresh=")).await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["refresh"]);
+    // A NUL byte in any parameter is named, not a server error.
+    for (path, field) in [
+        ("/api/v1/products?category=Content&q=%00", "q"),
+        ("/api/v1/companies?industry=Soft%00ware", "industry"),
+        ("/api/v1/deals?sort=%00", "sort"),
+    ] {
+        let res = app.get(path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{path}");
+    }
+    // A method the document does not list for a path is 405 with Allow, even where a route
+    // with a parameter would take the same path (`/contacts/tags` is not a contact id).
+    let res = app
+        .request(reqwest::Method::PATCH, "/api/v1/contacts/tags", |r| r.json(&json!({})))
+        .await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET"));
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 1);
+}
+
+#[actix_web::test]
+async fn integers_written_with_a_zero_fraction_are_integers() {
+    let app = TestApp::spawn().await;
+    // JSON Schema counts 1200.0 as an integer, so the API does too.
+    let res = app
+        .post(
+            "/api/v1/products",
+            &json!({"name": "Audit", "price_minor": 1200.0, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["price_minor"], 1200);
+    let c = app
+        .contact(json!({"first_name": "Ada", "connection_strength": 3.0}))
+        .await;
+    assert_eq!(c["connection_strength"], 3);
+    // A fraction is still not an integer.
+    let res = app
+        .post(
+            "/api/v1/products",
+            &json!({"name": "Half", "price_minor": 1200.5, "currency": "EUR"}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["price_minor"]);
+    assert_eq!(app.scalar("SELECT count(*) FROM products WHERE name = 'Half'").await, 0);
 }

@@ -229,11 +229,11 @@ async fn bad_deal_input_is_refused_and_changes_nothing() {
     assert_eq!(app.scalar("SELECT count(*) FROM deals").await, 1);
     assert_eq!(app.scalar("SELECT count(*) FROM deal_stage_history").await, 1);
 
-    // A stale version is a 412.
+    // A stale version in the body is a 409 conflict.
     app.patch(&path, &json!({"title": "Audit 2"})).await;
     app.patch(&path, &json!({"title": "Audit 3", "version": 1}))
         .await
-        .problem(412, "version_conflict");
+        .problem(409, "version_conflict");
 }
 
 #[actix_web::test]

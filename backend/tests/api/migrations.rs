@@ -195,8 +195,8 @@ async fn an_upgrade_from_before_accounts_keeps_the_calendar_link_for_the_first_o
             // Up to the last migration before accounts.
             loop {
                 let pending = conn.pending_migrations(rapport::db::MIGRATIONS).unwrap();
-                let Some(next) = pending.iter().next() else { break };
-                if next.name().version().to_string() >= "20261202000001".to_owned() {
+                let Some(next) = <[_]>::first(&pending) else { break };
+                if next.name().version().to_string().as_str() >= "20261202000001" {
                     break;
                 }
                 conn.run_next_migration(rapport::db::MIGRATIONS).unwrap();

@@ -86,7 +86,7 @@ async fn products_are_catalogued_searched_and_checked() {
         &json!({"price_minor": 1, "version": 1}),
     )
     .await
-    .problem(412, "version_conflict");
+    .problem(409, "version_conflict");
     assert_eq!(app.delete(&format!("/api/v1/products/{id}")).await.status, 204);
     app.get(&format!("/api/v1/products/{id}"))
         .await

@@ -161,7 +161,7 @@ async fn broken_templates_are_refused_and_change_nothing() {
         .problem(422, "validation_failed");
     app.patch(&path, &json!({"body": "fine", "version": 7}))
         .await
-        .problem(412, "version_conflict");
+        .problem(409, "version_conflict");
     assert_eq!(app.get(&path).await.body["body"], "y");
     let ok = app
         .patch(&path, &json!({"body": "fine {{contact.first_name}}", "version": 1}))

@@ -2586,6 +2586,7 @@ export interface components {
          *     }
          */
         CreateInvitation: {
+            /** Format: email */
             email: string;
             role: components["schemas"]["Role"];
         };
@@ -4025,6 +4026,7 @@ export interface components {
          */
         Signup: {
             display_name: string;
+            /** Format: email */
             email: string;
             /** @description At least 10 characters, not the email address. */
             password: string;
@@ -4205,18 +4207,18 @@ export interface components {
             /** @description Custom field values to set, by key; `null` removes a value. */
             custom_fields?: {
                 [key: string]: unknown;
-            } | null;
+            };
             domain?: string | null;
             industry?: string | null;
             location?: string | null;
-            name?: string | null;
+            name?: string;
             notes?: string | null;
             size?: string | null;
             /**
              * Format: int32
-             * @description The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+             * @description The version you edited; a mismatch answers 409 instead of overwriting a newer change (412 when the version comes as If-Match).
              */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update: only the fields present change; `null` clears an optional field.
@@ -4239,14 +4241,14 @@ export interface components {
             /** @description Custom field values to set, by key; `null` removes a value. Keys not sent are kept. */
             custom_fields?: {
                 [key: string]: unknown;
-            } | null;
-            emails?: string[] | null;
-            first_name?: string | null;
+            };
+            emails?: string[];
+            first_name?: string;
             /** Format: int32 */
             follow_up_cadence_days?: number | null;
             job_title?: string | null;
-            last_name?: string | null;
-            lifecycle?: null | components["schemas"]["Lifecycle"];
+            last_name?: string;
+            lifecycle?: components["schemas"]["Lifecycle"];
             linkedin_url?: string | null;
             location?: string | null;
             /** Format: date-time */
@@ -4257,26 +4259,26 @@ export interface components {
              * @description Another member to be responsible for the contact; `null` for nobody.
              */
             owner_id?: string | null;
-            phones?: string[] | null;
+            phones?: string[];
             relationship_type?: null | components["schemas"]["RelationshipType"];
             source?: null | components["schemas"]["ContactSource"];
-            tags?: string[] | null;
+            tags?: string[];
             twitter_url?: string | null;
             /**
              * Format: int32
-             * @description The version you edited; a mismatch answers 412 instead of overwriting a newer change.
+             * @description The version you edited; a mismatch answers 409 instead of overwriting a newer change (412 when the version comes as If-Match).
              */
-            version?: number | null;
+            version?: number;
             website?: string | null;
         };
         /** @description A change to a custom field. Its entity, key and type are fixed once created. */
         UpdateCustomField: {
-            label?: string | null;
-            options?: string[] | null;
+            label?: string;
+            options?: string[];
             /** Format: int32 */
-            position?: number | null;
+            position?: number;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update. Moving a deal is a change of `stage_id` (and `pipeline_id` to move it to
@@ -4291,11 +4293,11 @@ export interface components {
             company_id?: string | null;
             /** Format: uuid */
             contact_id?: string | null;
-            currency?: string | null;
+            currency?: string;
             /** @description Custom field values to set, by key; `null` removes a value. */
             custom_fields?: {
                 [key: string]: unknown;
-            } | null;
+            };
             /** Format: date */
             expected_close_date?: string | null;
             lost_reason?: string | null;
@@ -4306,7 +4308,7 @@ export interface components {
              */
             owner_id?: string | null;
             /** Format: uuid */
-            pipeline_id?: string | null;
+            pipeline_id?: string;
             /**
              * Format: int32
              * @description `null` goes back to the stage's default.
@@ -4318,16 +4320,16 @@ export interface components {
              */
             recurring_months?: number | null;
             /** Format: uuid */
-            stage_id?: string | null;
-            status?: null | components["schemas"]["DealStatus"];
-            title?: string | null;
+            stage_id?: string;
+            status?: components["schemas"]["DealStatus"];
+            title?: string;
             /** Format: int64 */
-            value_minor?: number | null;
+            value_minor?: number;
             /**
              * Format: int32
-             * @description The version you edited; a mismatch answers 412.
+             * @description The version you edited; a mismatch answers 409 (412 when the version comes as If-Match).
              */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update of an interaction; `null` clears an optional field.
@@ -4346,17 +4348,17 @@ export interface components {
             direction?: null | components["schemas"]["Direction"];
             /** Format: int32 */
             duration_minutes?: number | null;
-            kind?: null | components["schemas"]["InteractionKind"];
+            kind?: components["schemas"]["InteractionKind"];
             /** Format: date-time */
-            occurred_at?: string | null;
+            occurred_at?: string;
             outcome?: null | components["schemas"]["Outcome"];
             sentiment?: null | components["schemas"]["Sentiment"];
             subject?: string | null;
             /**
              * Format: int32
-             * @description The version you edited; a mismatch answers 412.
+             * @description The version you edited; a mismatch answers 409 (412 when the version comes as If-Match).
              */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A change to the signed-in user.
@@ -4385,15 +4387,15 @@ export interface components {
          */
         UpdatePayment: {
             /** Format: int64 */
-            amount_minor?: number | null;
-            currency?: string | null;
+            amount_minor?: number;
+            currency?: string;
             /** Format: uuid */
             deal_id?: string | null;
             note?: string | null;
             /** Format: date */
-            received_on?: string | null;
+            received_on?: string;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description Rename or move a pipeline.
@@ -4403,11 +4405,11 @@ export interface components {
          *     }
          */
         UpdatePipeline: {
-            name?: string | null;
+            name?: string;
             /** Format: int32 */
-            position?: number | null;
+            position?: number;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update; `null` clears an optional field.
@@ -4418,15 +4420,15 @@ export interface components {
          */
         UpdateProduct: {
             category?: string | null;
-            currency?: string | null;
+            currency?: string;
             description?: string | null;
-            in_stock?: boolean | null;
-            name?: string | null;
+            in_stock?: boolean;
+            name?: string;
             /** Format: int64 */
-            price_minor?: number | null;
+            price_minor?: number;
             sku?: string | null;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update; `lines` replaces every line.
@@ -4436,18 +4438,18 @@ export interface components {
          *     }
          */
         UpdateProposal: {
-            currency?: string | null;
+            currency?: string;
             introduction?: string | null;
-            lines?: components["schemas"]["NewLine"][] | null;
-            status?: null | components["schemas"]["ProposalStatus"];
+            lines?: components["schemas"]["NewLine"][];
+            status?: components["schemas"]["ProposalStatus"];
             /** Format: double */
-            tax_rate_percent?: number | null;
+            tax_rate_percent?: number;
             terms?: string | null;
-            title?: string | null;
+            title?: string;
             /** Format: date */
             valid_until?: string | null;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial update; `null` clears the notes.
@@ -4468,11 +4470,11 @@ export interface components {
              */
             deal_id?: string | null;
             /** Format: date-time */
-            due_at?: string | null;
+            due_at?: string;
             notes?: string | null;
-            title?: string | null;
+            title?: string;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /**
          * @description A partial change of the settings.
@@ -4503,19 +4505,19 @@ export interface components {
          *     }
          */
         UpdateStage: {
-            kind?: null | components["schemas"]["StageKind"];
-            name?: string | null;
+            kind?: components["schemas"]["StageKind"];
+            name?: string;
             /** Format: int32 */
-            probability?: number | null;
+            probability?: number;
         };
         /** @description A partial update of a template. */
         UpdateTemplate: {
-            body?: string | null;
-            name?: string | null;
-            scenario?: null | components["schemas"]["Scenario"];
-            subject?: string | null;
+            body?: string;
+            name?: string;
+            scenario?: components["schemas"]["Scenario"];
+            subject?: string;
             /** Format: int32 */
-            version?: number | null;
+            version?: number;
         };
         /** @description A person who signs in. */
         User: {
@@ -4804,6 +4806,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5150,6 +5170,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this endpoint accepts */
             413: {
                 headers: {
@@ -5313,6 +5351,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5670,6 +5726,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this endpoint accepts */
             413: {
                 headers: {
@@ -5835,6 +5909,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -5948,6 +6040,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6101,6 +6211,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6277,6 +6405,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6753,6 +6899,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure; quote request_id when reporting it */
             500: {
                 headers: {
@@ -6838,6 +7002,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7106,7 +7288,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string (e.g. a UUID) identifying this creation; kept for 24 hours */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7405,7 +7587,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The company's id */
@@ -7421,6 +7603,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -7471,6 +7671,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7537,7 +7755,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag, e.g. "1" */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The company's id */
@@ -7562,7 +7780,7 @@ export interface operations {
                     "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7570,11 +7788,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8201,7 +8419,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string (e.g. a UUID) identifying this creation; kept for 24 hours */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8592,7 +8810,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The contact's id */
@@ -8608,6 +8826,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -8658,6 +8894,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8724,7 +8978,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag, e.g. "1" */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The contact's id */
@@ -8749,7 +9003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8757,11 +9011,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8816,6 +9070,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9023,6 +9295,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9346,6 +9636,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9680,6 +9988,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -9958,6 +10284,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10526,6 +10870,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -10587,7 +10949,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The field's id */
@@ -10610,7 +10972,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomField"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10618,11 +10980,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10677,6 +11039,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11054,7 +11434,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11125,6 +11505,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11340,7 +11738,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The deal's id */
@@ -11356,6 +11754,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -11406,6 +11822,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11472,7 +11906,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The deal's id */
@@ -11495,7 +11929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11503,11 +11937,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11562,6 +11996,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11777,6 +12229,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -11957,6 +12427,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12261,7 +12749,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12332,6 +12820,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12547,7 +13053,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The interaction's id */
@@ -12563,6 +13069,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -12613,6 +13137,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12679,7 +13221,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The interaction's id */
@@ -12702,7 +13244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Interaction"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12710,11 +13252,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12769,6 +13311,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12957,6 +13517,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13378,6 +13956,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -13492,6 +14088,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13859,6 +14473,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -14043,6 +14675,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this endpoint accepts */
             413: {
                 headers: {
@@ -14206,6 +14856,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14824,6 +15492,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -15002,7 +15688,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15073,6 +15759,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15288,7 +15992,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The payment's id */
@@ -15304,6 +16008,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -15354,6 +16076,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15420,7 +16160,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The payment's id */
@@ -15443,7 +16183,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15451,11 +16191,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15510,6 +16250,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15722,7 +16480,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15793,6 +16551,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16008,7 +16784,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The pipeline's id */
@@ -16024,6 +16800,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -16074,6 +16868,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16140,7 +16952,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The pipeline's id */
@@ -16163,7 +16975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Pipeline"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16171,11 +16983,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16230,6 +17042,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16578,6 +17408,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -16785,6 +17633,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this endpoint accepts */
             413: {
                 headers: {
@@ -16952,6 +17818,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17125,6 +18009,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17365,7 +18267,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17436,6 +18338,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17651,7 +18571,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The product's id */
@@ -17667,6 +18587,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -17717,6 +18655,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17783,7 +18739,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The product's id */
@@ -17806,7 +18762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17814,11 +18770,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17873,6 +18829,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18112,7 +19086,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18183,6 +19157,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18398,7 +19390,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The proposal's id */
@@ -18414,6 +19406,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -18464,6 +19474,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18530,7 +19558,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The proposal's id */
@@ -18553,7 +19581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Proposal"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18561,11 +19589,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18620,6 +19648,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19093,7 +20139,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -19164,6 +20210,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19379,7 +20443,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The reminder's id */
@@ -19395,6 +20459,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -19445,6 +20527,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19511,7 +20611,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The reminder's id */
@@ -19534,7 +20634,7 @@ export interface operations {
                     "application/json": components["schemas"]["Reminder"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19542,11 +20642,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19601,6 +20701,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19791,6 +20909,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -19917,6 +21053,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -20070,6 +21224,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -20589,6 +21761,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record changed since the version given in If-Match or `version` */
             412: {
                 headers: {
@@ -20824,7 +22014,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Any unique string identifying this creation */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -21077,6 +22267,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this endpoint accepts */
             413: {
                 headers: {
@@ -21287,7 +22495,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you saw, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The template's id */
@@ -21303,6 +22511,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
             401: {
@@ -21353,6 +22579,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -21419,7 +22663,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The version you edited, as an ETag */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The template's id */
@@ -21442,7 +22686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21450,11 +22694,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "malformed_json",
-                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
                      *       "status": 400,
                      *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:malformed_json"
+                     *       "type": "urn:rapport:problem:invalid_if_match"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -21725,6 +22969,24 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not Found",
                      *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -22005,6 +23267,24 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
