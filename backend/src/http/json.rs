@@ -108,6 +108,9 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "must not contain NUL (\\u0000) characters",
         ));
     }
+    if !value.is_object() {
+        return Err(AppError::invalid_field("body", "must be a JSON object"));
+    }
     let mut value = value;
     integral_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {

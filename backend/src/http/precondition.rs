@@ -6,11 +6,9 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 
-/// What `If-Match` accepts (RFC 9110 §13.1.1): `*`, or a comma-separated list of entity tags
-/// (`"3"`, `W/"3"`); a bare version number (`3`) is accepted too. The OpenAPI document states
-/// it as the header's pattern.
-pub const IF_MATCH_PATTERN: &str =
-    r#"^\s*(\*|(W/)?"[\x21\x23-\x7E]*"(\s*,\s*(W/)?"[\x21\x23-\x7E]*")*|[0-9]{1,9})\s*$"#;
+/// What `If-Match` accepts: `*`, or one entity tag (`"3"`, `W/"3"`; RFC 9110 §8.8.3), or a bare
+/// version number (`3`). The OpenAPI document states it as the header's pattern.
+pub const IF_MATCH_PATTERN: &str = r#"^\s*(\*|(W/)?"[\x21\x23-\x7E]*"|[0-9]{1,9})\s*$"#;
 
 /// A version no record ever has: a precondition that cannot hold.
 const NO_VERSION: i32 = -1;
@@ -42,8 +40,7 @@ fn entity_tag(s: &str) -> Option<(bool, &str, &str)> {
 ///
 /// Comparison is strong, as RFC 9110 asks for `If-Match`: a weak tag, or a tag that is not one
 /// of our versions, never matches — the write then answers 412 (or 404 when there is no such
-/// record), not 400. A field that is not an entity-tag list at all is a 400. Several tags are
-/// accepted when at most one of them can match (they name one version).
+/// record), not 400. A field that is not `*` or one entity tag is a 400.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     let Some(raw) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -55,31 +52,14 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     if !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(Some(text.parse().map_err(|_| invalid_if_match())?));
     }
-    let mut rest = text;
-    let mut versions: Vec<i32> = Vec::new();
-    loop {
-        let (weak, value, after) = entity_tag(rest).ok_or_else(invalid_if_match)?;
-        if !weak
-            && let Ok(v) = value.parse::<i32>()
-            && v >= 0
-            && !versions.contains(&v)
-        {
-            versions.push(v);
-        }
-        let after = after.trim_start();
-        if after.is_empty() {
-            break;
-        }
-        rest = after.strip_prefix(',').ok_or_else(invalid_if_match)?;
+    let (weak, value, rest) = entity_tag(text).ok_or_else(invalid_if_match)?;
+    if !rest.trim().is_empty() {
+        return Err(invalid_if_match());
     }
-    match versions.as_slice() {
-        [] => Ok(Some(NO_VERSION)),
-        [v] => Ok(Some(*v)),
-        _ => Err(AppError::bad_request(
-            "invalid_if_match",
-            "If-Match may name one version of the record (its ETag), not several",
-        )),
-    }
+    Ok(Some(match value.parse::<i32>() {
+        Ok(v) if !weak && v >= 0 => v,
+        _ => NO_VERSION,
+    }))
 }
 
 /// Maps a stale write to its status: 412 when `If-Match` was the precondition (RFC 9110), 409

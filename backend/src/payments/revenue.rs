@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::params::ParamErrors;
 
 fn parse_date(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+    let raw = raw.map(str::trim)?;
     errors.take(
         NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .map_err(|_| FieldError::new(field, "must be a date like 2026-11-30")),

@@ -79,7 +79,7 @@ pub async fn list(
     p: &ListProductsParams,
 ) -> AppResult<ProductPage> {
     let mut errors = ParamErrors::default();
-    let in_stock = match p.in_stock.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let in_stock = match p.in_stock.as_deref().map(str::trim) {
         Some(raw) => errors.take(params::boolean("in_stock", Some(raw))),
         None => None,
     };

@@ -369,8 +369,8 @@ async fn stale_writes_are_refused_with_412_or_409_and_change_nothing() {
     let res = app.patch(&path, &json!({"last_name": "Byron", "version": 1})).await;
     res.problem(409, "version_conflict");
     // Any well-formed entity tag that is not the current version fails the precondition: a weak
-    // tag (If-Match compares strongly), a tag that is no version, a list without it.
-    for tag in ["W/\"2\"", "\"abc\"", "\"1\"", "W/\"2\", \"x\"", "\"\""] {
+    // tag (If-Match compares strongly), a tag that is no version.
+    for tag in ["W/\"2\"", "\"abc\"", "\"1\"", "\"\""] {
         let res = app
             .request(Method::PATCH, &path, |r| {
                 r.header("If-Match", tag).json(&json!({"last_name": "Byron"}))
@@ -386,7 +386,7 @@ async fn stale_writes_are_refused_with_412_or_409_and_change_nothing() {
     assert_eq!(now.body["last_name"], "Lovelace");
     assert_eq!(now.body["version"], 2);
     assert!(now.body["deleted_at"].is_null());
-    // With the current version it goes through (also in a list, or as `*`).
+    // With the current version it goes through (or with `*`).
     let res = app
         .request(Method::PATCH, &path, |r| {
             r.header("If-Match", "\"2\"").json(&json!({"last_name": "King"}))
@@ -395,19 +395,12 @@ async fn stale_writes_are_refused_with_412_or_409_and_change_nothing() {
     assert_eq!(res.status, 200);
     let res = app
         .request(Method::PATCH, &path, |r| {
-            r.header("If-Match", "W/\"1\", \"3\"")
-                .json(&json!({"last_name": "Kingsley"}))
-        })
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text);
-    let res = app
-        .request(Method::PATCH, &path, |r| {
             r.header("If-Match", "*").json(&json!({"last_name": "King"}))
         })
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    // A field that is not an entity-tag list is a client error; so is naming two versions.
-    for bad in ["yesterday", "null", "\"1", "\"1\" \"2\"", "\"4\", \"5\""] {
+    // A field that is not `*` or one entity tag is a client error.
+    for bad in ["yesterday", "null", "\"1", "\"1\" \"2\"", "\"3\", \"4\""] {
         let res = app
             .request(Method::PATCH, &path, |r| r.header("If-Match", bad).json(&json!({})))
             .await;

@@ -249,6 +249,23 @@ async fn query_parameters_are_refused_as_the_document_states() {
         res.problem(422, "validation_failed");
         assert_eq!(res.error_fields(), vec![field], "{path}");
     }
+    // Nor is an empty boolean or date.
+    for (path, field) in [
+        ("/api/v1/products?in_stock=", "in_stock"),
+        ("/api/v1/revenue?to=", "to"),
+    ] {
+        let res = app.get(path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field], "{path}");
+    }
+    // A body must be an object (serde would read a struct from an array).
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/contacts/{id}"), |r| {
+            r.json(&json!([null, null]))
+        })
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["body"]);
     // A boolean is true or false, not empty.
     let res = app.get(&format!("/api/v1/contacts/{id}/lead-score?refresh=")).await;
     res.problem(422, "validation_failed");
