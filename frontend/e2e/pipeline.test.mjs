@@ -3,7 +3,7 @@
 // then opens it, marks it won and records a payment.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SHOTS, SAME_ORIGIN } from './browser.mjs'
 import { ContactsPage, PipelinePage } from './pages.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
@@ -77,4 +77,34 @@ test('a won deal with a contact takes payments', async () => {
   await page.getByRole('button', { name: 'Record payment' }).click()
   await page.getByText('Recorded €1,500.00').waitFor()
   assert.match(await page.locator('.table').innerText(), /1,500\.00/)
+})
+
+test('the dashboard narrows to one member’s work', async () => {
+  const { page } = ctx
+  const created = await page.request.post('/api/v1/deals', {
+    data: { title: `Unassigned retainer ${Date.now()}`, value_minor: 12_345_600, owner_id: null },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(created.status(), 201, await created.text())
+  await page.goto('/')
+  const value = page.getByTestId('open-value')
+  await value.waitFor()
+  const everyone = await value.innerText()
+  const whose = page.getByLabel('Whose work')
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/dashboard') && r.url().includes('owner=none')),
+    whose.selectOption('none'),
+  ])
+  assert.equal(res.status(), 200)
+  // Only that deal belongs to nobody, and the figure on the page is its value.
+  assert.equal((await res.json()).open_value_minor, 12_345_600)
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-testid="open-value"]')?.textContent?.trim() !== before,
+    everyone.trim(),
+  )
+  await page.screenshot({ path: `${SHOTS}dashboard-nobody.png`, fullPage: true })
+  // The choice is remembered; set it back to everyone for the other tests.
+  await page.reload()
+  assert.equal(await page.getByLabel('Whose work').inputValue(), 'none')
+  await page.getByLabel('Whose work').selectOption('')
 })
