@@ -223,5 +223,6 @@ pub fn app(
         .wrap(from_fn(http::spa::cache_assets))
         // gzip for clients that ask (browsers): the web app's scripts shrink to about a third.
         .wrap(actix_web::middleware::Compress::default())
+        .wrap(from_fn(http::security::middleware))
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -245,6 +245,14 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                     )
                 });
             }
+            add(op, 431, || {
+                problem(
+                    "The request's header fields are over 16 KiB",
+                    "headers_too_large",
+                    431,
+                    "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                )
+            });
             add(op, 503, || {
                 problem(
                     "The database is unreachable; retry after the Retry-After delay",

@@ -39,6 +39,19 @@ export async function launch({ signedIn = true } = {}) {
   const context = await browser.newContext({ baseURL: BASE_URL, viewport: { width: 1280, height: 800 } })
   const page = await context.newPage()
   page.setDefaultTimeout(10_000)
+  // Anything the server's Content-Security-Policy blocks fails the test file when it closes.
+  /** @type {string[]} */
+  const violations = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
+  const close = browser.close.bind(browser)
+  browser.close = async () => {
+    await close()
+    if (violations.length > 0) {
+      throw new Error(`Content Security Policy violations:\n${violations.join('\n')}`)
+    }
+  }
   if (signedIn) await signIn(page)
   return { browser, page }
 }

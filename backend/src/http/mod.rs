@@ -8,4 +8,5 @@ pub mod params;
 pub mod precondition;
 pub mod request_id;
 pub mod routes_table;
+pub mod security;
 pub mod spa;

@@ -183,3 +183,62 @@ async fn sessions_run_without_jit_compilation() {
         .unwrap();
     assert_eq!(setting.jit, "off");
 }
+
+#[actix_web::test]
+async fn every_response_carries_safe_defaults() {
+    let app = TestApp::spawn().await;
+    let c = app.contact(serde_json::json!({"first_name": "Ada"})).await;
+    let paths = [
+        format!("/api/v1/contacts/{}", c["id"].as_str().unwrap()),
+        "/api/v1/nowhere".to_owned(),
+        "/api/openapi.json".to_owned(),
+        "/api/health".to_owned(),
+        "/docs/".to_owned(),
+    ];
+    for path in &paths {
+        let res = app.get(path).await;
+        let csp = res.header("content-security-policy").unwrap_or_default().to_owned();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+            "{path}: {csp}"
+        );
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(res.header("referrer-policy"), Some("same-origin"), "{path}");
+        assert_eq!(res.header("x-frame-options"), Some("DENY"), "{path}");
+    }
+    // No CORS unless configured: a cross-origin caller gets no permission to read.
+    let res = app
+        .request(reqwest::Method::GET, &paths[0], |r| {
+            r.header("origin", "https://evil.example")
+        })
+        .await;
+    assert!(res.header("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn oversized_header_fields_are_refused_with_431() {
+    let app = TestApp::spawn().await;
+    let before = app.scalar("SELECT count(*) FROM contacts").await;
+    for size in [17 * 1024, 100 * 1024] {
+        let res = app
+            .request(reqwest::Method::POST, "/api/v1/contacts", |r| {
+                r.header("x-padding", "a".repeat(size))
+                    .json(&serde_json::json!({"first_name": "Big"}))
+            })
+            .await;
+        assert_eq!(res.status, 431, "{size} bytes: {}", res.text);
+        if !res.text.is_empty() {
+            res.problem(431, "headers_too_large");
+        }
+    }
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, before);
+    // Just under the limit is fine.
+    let res = app
+        .request(reqwest::Method::GET, "/api/v1/contacts", |r| {
+            r.header("x-padding", "a".repeat(15 * 1024))
+        })
+        .await;
+    assert_eq!(res.status, 200);
+}
