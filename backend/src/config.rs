@@ -13,6 +13,8 @@ pub struct Config {
     pub db_pool_size: usize,
     /// HTTP worker threads (default: one per core).
     pub http_workers: usize,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) gives requests in flight to finish (default 30).
+    pub shutdown_grace_secs: u64,
     /// Directory of the built SPA (`index.html` + `assets/`); not served when absent.
     pub static_dir: Option<PathBuf>,
     /// `text` (readable) or `json` (one object per line).
@@ -282,6 +284,7 @@ impl Config {
             bind_addr,
             db_pool_size,
             http_workers: parse_var("HTTP_WORKERS", cores)?.max(1),
+            shutdown_grace_secs: parse_var("SHUTDOWN_GRACE_SECS", 30)?,
             static_dir: var("STATIC_DIR").map(PathBuf::from).or_else(default_static_dir),
             log_format,
             log_level: var("RUST_LOG")

@@ -46,19 +46,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     rapport::accounts::password::warm_up();
     let bind = config.bind_addr;
     let workers = config.http_workers;
+    let grace = config.shutdown_grace_secs;
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
     spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
     state.listen_for_credential_changes();
     spawn_hit_flusher(state.clone());
     let app_state = state.clone();
+    // SIGTERM or Ctrl-C: stop accepting, let requests in flight finish (up to the grace), then
+    // write what is kept in memory and close the database connections.
     HttpServer::new(move || rapport::app(app_state.clone()))
         .workers(workers)
-        .shutdown_timeout(30)
+        .shutdown_timeout(grace)
         .bind(bind)?
         .run()
         .await?;
     flush_hits(&state).await;
+    state.pool.close();
     tracing::info!("stopped");
     Ok(())
 }

@@ -242,3 +242,106 @@ async fn oversized_header_fields_are_refused_with_431() {
         .await;
     assert_eq!(res.status, 200);
 }
+
+/// Runs the real `rapport serve` on this database; returns the child and its base URL.
+fn start_server(db_url: &str, grace_secs: u64) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("serve")
+        .env("DATABASE_URL", db_url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("HTTP_WORKERS", "1")
+        .env("SHUTDOWN_GRACE_SECS", grace_secs.to_string())
+        .env("RUST_LOG", "warn")
+        .env_remove("STATIC_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+#[actix_web::test]
+async fn sigterm_lets_requests_in_flight_finish_and_stops_accepting() {
+    let db = common::TestDb::new().await;
+    let pool = rapport::db::build_pool(&db.url, 2).unwrap();
+    let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+    let owner = common::add_user(
+        &pool,
+        "owner@example.com",
+        "Olive",
+        ws,
+        rapport::accounts::dto::Role::Owner,
+    )
+    .await;
+    let token = common::add_token(&pool, owner, ws, rapport::accounts::dto::TokenScope::Write).await;
+    let (mut child, base) = start_server(&db.url, 10);
+    let client = common::client_with_token(&token);
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/api/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A create whose body is still arriving when the server is told to stop.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let body = reqwest::Body::wrap_stream(tokio_stream_from(rx));
+    let request = client
+        .post(format!("{base}/api/v1/contacts"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send();
+    let in_flight = tokio::spawn(request);
+    tx.send(Ok(br#"{"first_name": "#.to_vec())).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // New connections are no longer accepted…
+    let fresh = reqwest::Client::new().get(format!("{base}/api/health")).send().await;
+    assert!(
+        fresh.is_err(),
+        "a new connection was accepted while stopping: {fresh:?}"
+    );
+    // …while the one in flight completes.
+    tx.send(Ok(br#""Grace"}"#.to_vec())).await.unwrap();
+    drop(tx);
+    let res = in_flight.await.unwrap().expect("the request in flight was cut off");
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "the server did not stop cleanly: {status:?}");
+    let mut conn = pool.get().await.unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT count(*) AS n FROM contacts WHERE first_name = 'Grace'"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    assert_eq!(n.n, 1);
+}
+
+/// A stream of the channel's items.
+fn tokio_stream_from<T: Send + 'static>(
+    rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+}

@@ -79,6 +79,7 @@ pub fn test_config(database_url: &str) -> Config {
         bind_addr: "127.0.0.1:0".parse().unwrap(),
         db_pool_size: 4,
         http_workers: 1,
+        shutdown_grace_secs: 5,
         static_dir: None,
         log_format: LogFormat::Text,
         log_level: "warn".into(),
