@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod ai;
+pub mod backup;
 pub mod calendar;
 pub mod companies;
 pub mod config;

@@ -10,7 +10,7 @@ use rapport::{dataset, db, demo};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
-    "usage: rapport [serve | migrate | seed --demo [--if-empty] | seed --dataset [sizes] | user … | token … | openapi]
+    "usage: rapport [serve | migrate | seed --demo [--if-empty] | seed --dataset [sizes] | user … | token … | backup | restore FILE | openapi]
 
   serve      apply migrations and serve the API, /docs and the web app (default)
   migrate    apply pending database migrations and exit
@@ -23,6 +23,11 @@ const USAGE: &str =
              owner of the first workspace (--role admin|member|read_only for another role)
   token      create EMAIL NAME [--scope read|write]: prints a new API token of that user for the
              first workspace they joined (default scope write)
+  backup     [--dir DIR] [--keep N]: writes a consistent backup (pg_dump, custom format) named
+             rapport-<time>-v<schema version>.dump into BACKUP_DIR (default .data/backups) and
+             keeps the newest BACKUP_KEEP (default 7)
+  restore    FILE [--force]: restores a backup into the (empty) database of DATABASE_URL in one
+             transaction; --force replaces the contents of a database that is not empty
   openapi    print the OpenAPI document (what /api/openapi.json serves)
 
 Configuration comes from the environment; see README.md.";
@@ -242,6 +247,74 @@ async fn token(config: Config, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn backup(config: Config, args: &[String]) -> anyhow::Result<()> {
+    let dir = flag(args, "--dir")
+        .map(str::to_owned)
+        .or_else(|| std::env::var("BACKUP_DIR").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| rapport::backup::DEFAULT_DIR.to_owned());
+    let keep =
+        match flag(args, "--keep")
+            .map(str::to_owned)
+            .or_else(|| std::env::var("BACKUP_KEEP").ok())
+        {
+            Some(n) => n.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                anyhow::anyhow!("--keep / BACKUP_KEEP must be a whole number of at least 1, not {n:?}")
+            })?,
+            None => rapport::backup::DEFAULT_KEEP,
+        };
+    // No migrations here: a backup records the database as it is.
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    let version = db::schema_version(&mut conn).await?;
+    drop(conn);
+    let started = std::time::Instant::now();
+    let url = config.database_url.clone();
+    let dir = std::path::PathBuf::from(dir);
+    let file = tokio::task::spawn_blocking(move || rapport::backup::backup(&url, &dir, keep, &version)).await??;
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Backed up to {} ({:.1} MiB in {:.1} s).",
+        file.display(),
+        size as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn restore(config: Config, args: &[String]) -> anyhow::Result<()> {
+    let Some(file) = args.iter().find(|a| !a.starts_with("--")).map(std::path::PathBuf::from) else {
+        anyhow::bail!("usage: rapport restore FILE [--force]");
+    };
+    let force = args.iter().any(|a| a == "--force");
+    let checked = file.clone();
+    tokio::task::spawn_blocking(move || rapport::backup::check_archive(&checked)).await??;
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    let tables = db::table_count(&mut conn).await?;
+    drop(conn);
+    if tables > 0 && !force {
+        anyhow::bail!(
+            "the database is not empty ({tables} tables); restore into a new database, or pass --force to replace its contents"
+        );
+    }
+    let started = std::time::Instant::now();
+    let url = config.database_url.clone();
+    let source = file.clone();
+    tokio::task::spawn_blocking(move || rapport::backup::restore(&url, &source, tables > 0)).await??;
+    println!(
+        "Restored {} in {:.1} s.",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let command = args.first().map(String::as_str).unwrap_or("serve");
     if command == "openapi" {
@@ -264,6 +337,8 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         "seed" => seed(config, &args[1..]).await,
         "user" => user(config, &args[1..]).await,
         "token" => token(config, &args[1..]).await,
+        "backup" => backup(config, &args[1..]).await,
+        "restore" => restore(config, &args[1..]).await,
         other => anyhow::bail!("unknown command {other:?}\n\n{USAGE}"),
     }
 }

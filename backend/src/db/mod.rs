@@ -215,6 +215,34 @@ macro_rules! versioned_writes {
     };
 }
 
+/// The newest applied migration's version (`20261202000006`), for naming backups.
+pub async fn schema_version(conn: &mut AsyncPgConnection) -> diesel::QueryResult<String> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let v: V = diesel::sql_query("SELECT coalesce(max(version), '0') AS version FROM __diesel_schema_migrations")
+        .get_result(conn)
+        .await?;
+    Ok(v.version)
+}
+
+/// How many tables the database's `public` schema holds (0: a new, empty database).
+pub async fn table_count(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")
+        .get_result(conn)
+        .await?;
+    Ok(n.n)
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern.
 pub fn like_contains(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

@@ -7,6 +7,7 @@ mod accounts;
 mod activity;
 mod ai;
 mod ai_compat;
+mod backups;
 mod calendar;
 
 mod companies;
