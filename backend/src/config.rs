@@ -25,6 +25,8 @@ pub struct Config {
     pub llm: LlmConfig,
     /// The accounts settings: public origin, trusted proxies, sign-up.
     pub accounts: AccountsConfig,
+    /// Requests per minute per credential (per address without one), by kind; 0 = unlimited.
+    pub rate_limits: crate::http::rate_limit::Budgets,
 }
 
 /// How people reach the server and who may create an account.
@@ -292,6 +294,11 @@ impl Config {
                 .unwrap_or_else(|| "info".to_owned()),
             llm: LlmConfig::from_env()?,
             accounts: AccountsConfig::from_vars(var, bind_addr)?,
+            rate_limits: crate::http::rate_limit::Budgets {
+                general: parse_var("RATE_LIMIT_PER_MINUTE", 1200)?,
+                ai: parse_var("RATE_LIMIT_AI_PER_MINUTE", 120)?,
+                sign_in: parse_var("RATE_LIMIT_SIGN_IN_PER_MINUTE", 30)?,
+            },
         })
     }
 }

@@ -70,6 +70,8 @@ pub struct AppError {
     cause: Option<anyhow::Error>,
     /// Seconds for `Retry-After` (429).
     retry_after: Option<u64>,
+    /// The budget a 429 for too many requests went over (`RateLimit-*` headers).
+    rate_limit: Option<Box<crate::http::rate_limit::Decision>>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -83,7 +85,14 @@ impl AppError {
             errors: Vec::new(),
             cause: None,
             retry_after: None,
+            rate_limit: None,
         }
+    }
+
+    /// Adds the `RateLimit-*` headers of the budget this 429 went over.
+    pub fn with_rate_limit(mut self, decision: crate::http::rate_limit::Decision) -> Self {
+        self.rate_limit = Some(Box::new(decision));
+        self
     }
 
     /// 401: no credential, or one that is not (or no longer) valid. Answered with
@@ -287,6 +296,11 @@ impl ResponseError for AppError {
         }
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(d) = self.rate_limit.as_deref() {
+            res.insert_header(("ratelimit-limit", d.limit.to_string()));
+            res.insert_header(("ratelimit-remaining", d.remaining.to_string()));
+            res.insert_header(("ratelimit-reset", d.reset.to_string()));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             let challenge = match self.code {

@@ -245,6 +245,17 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                     )
                 });
             }
+            if path.starts_with("/api/v1/") {
+                add(op, 429, || {
+                    problem(
+                        "Over the request budget of this credential or address (see `RateLimit-*` and \
+                         `Retry-After`)",
+                        "too_many_requests",
+                        429,
+                        "more than 1200 requests a minute; try again in 1 s",
+                    )
+                });
+            }
             add(op, 431, || {
                 problem(
                     "The request's header fields are over 16 KiB",

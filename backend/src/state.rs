@@ -17,6 +17,8 @@ pub struct AppState {
     /// What session cookies and API tokens stand for, kept while the database says nothing
     /// changed (see [`crate::accounts::credentials`]).
     pub credentials: Arc<crate::accounts::credentials::CredentialCache>,
+    /// Request budgets per credential or address (see [`crate::http::rate_limit`]).
+    pub limiter: Arc<crate::http::rate_limit::Limiter>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             ai: Arc::new(crate::ai::Runtime::new()),
             fresh: Arc::new(crate::db::fresh::Fresh::default()),
             credentials: Arc::default(),
+            limiter: Arc::default(),
         }
     }
 

@@ -22,6 +22,7 @@ use crate::accounts::service::{self, Client, Credential, Principal};
 use crate::config::AccountsConfig;
 use crate::db::WorkspaceId;
 use crate::error::AppError;
+use crate::http::rate_limit::{Decision as RateDecision, Kind as RateKind};
 use crate::state::AppState;
 
 /// The session cookie's name.
@@ -137,6 +138,8 @@ struct Entry {
     /// An account operation that writes (tag `accounts`): it may change what a credential stands
     /// for, so this instance forgets its cached credentials once it succeeds.
     changes_credentials: bool,
+    /// Whose budget the request spends.
+    rate: RateKind,
 }
 
 /// Marks a request whose success must empty this instance's credential cache.
@@ -157,9 +160,17 @@ impl Policies {
                 let Some(op) = op else { continue };
                 let operation_id = op.operation_id.clone().unwrap_or_default();
                 let policy = policy(&operation_id, &method);
-                let changes_credentials =
-                    method != Method::GET && op.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == "accounts"));
+                let tagged = |tag: &str| op.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == tag));
+                let changes_credentials = method != Method::GET && tagged("accounts");
+                let rate = if STARTS_SESSION.contains(&operation_id.as_str()) && method == Method::POST {
+                    RateKind::SignIn
+                } else if method == Method::POST && tagged("ai") {
+                    RateKind::Ai
+                } else {
+                    RateKind::General
+                };
                 entries.push(Entry {
+                    rate,
                     changes_credentials,
                     def: ResourceDef::new(path.as_str()),
                     method,
@@ -314,10 +325,17 @@ pub async fn middleware(
                     Credential::Token { name, .. } => format!("{} (API token “{name}”)", p.user_name),
                 },
             });
+            let budget = match spend_budget(&req, principal.as_ref()) {
+                Ok(budget) => budget,
+                Err(err) => return Ok(req.into_response(err.error_response()).map_into_right_body()),
+            };
             if let Some(p) = principal {
                 req.extensions_mut().insert(p);
             }
-            let res = actor::scope(actor, next.call(req)).await?;
+            let mut res = actor::scope(actor, next.call(req)).await?;
+            if let Some(d) = budget {
+                rate_limit_headers(res.headers_mut(), &d);
+            }
             // Before the answer leaves: this instance forgets credentials at once; the others
             // when the database's notification reaches them.
             if res.status().is_success()
@@ -329,6 +347,57 @@ pub async fn middleware(
             Ok(res.map_into_left_body())
         }
         Err(err) => Ok(req.into_response(err.error_response()).map_into_right_body()),
+    }
+}
+
+/// Counts the request against its caller's budget for its kind: the credential's, or the client
+/// address's when there is none. `Ok(None)` when the kind is unlimited (or not an API request);
+/// past the budget a 429 with `Retry-After` and the `RateLimit-*` headers.
+fn spend_budget(req: &ServiceRequest, principal: Option<&Principal>) -> Result<Option<RateDecision>, AppError> {
+    let Some(kind) = req.extensions().get::<RateKind>().copied() else {
+        return Ok(None);
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(None);
+    };
+    let per_minute = state.config.rate_limits.per_minute(kind);
+    if per_minute == 0 {
+        return Ok(None);
+    }
+    let who = match principal.map(|p| &p.credential) {
+        Some(Credential::Session { id }) => format!("session:{id}"),
+        Some(Credential::Token { id, .. }) => format!("token:{id}"),
+        None => format!("address:{}", client(req.request(), &state.config.accounts).ip),
+    };
+    let d = state.limiter.take(kind, &who, per_minute, std::time::Instant::now());
+    if d.allowed {
+        return Ok(Some(d));
+    }
+    let what = match kind {
+        RateKind::General => "requests",
+        RateKind::Ai => "AI requests",
+        RateKind::SignIn => "sign-in attempts",
+    };
+    Err(AppError::too_many_requests(
+        d.retry_after,
+        format!(
+            "more than {per_minute} {what} a minute; try again in {} s",
+            d.retry_after
+        ),
+    )
+    .with_rate_limit(d))
+}
+
+fn rate_limit_headers(headers: &mut actix_web::http::header::HeaderMap, d: &RateDecision) {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    for (name, value) in [
+        ("ratelimit-limit", d.limit.to_string()),
+        ("ratelimit-remaining", d.remaining.to_string()),
+        ("ratelimit-reset", d.reset.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
     }
 }
 
@@ -370,6 +439,7 @@ async fn authorize(req: &ServiceRequest) -> Result<Option<Principal>, AppError> 
         return Ok(None);
     };
     let (operation, policy) = (entry.operation_id.as_str(), entry.policy);
+    req.extensions_mut().insert(entry.rate);
     if entry.changes_credentials {
         req.extensions_mut().insert(ChangesCredentials);
     }

@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod json;
 pub mod params;
 pub mod precondition;
+pub mod rate_limit;
 pub mod request_id;
 pub mod routes_table;
 pub mod security;

@@ -345,3 +345,67 @@ fn tokio_stream_from<T: Send + 'static>(
 ) -> impl futures_util::Stream<Item = T> + Send + 'static {
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
 }
+
+#[actix_web::test]
+async fn each_credential_and_address_has_a_request_budget() {
+    use rapport::accounts::dto::{Role, TokenScope};
+    let app = TestApp::spawn_configured(|c| {
+        c.rate_limits = rapport::http::rate_limit::Budgets {
+            general: 5,
+            ai: 2,
+            sign_in: 3,
+        }
+    })
+    .await;
+    // The budget and what is left of it on every answer; past it, 429 with Retry-After.
+    for left in (0..5).rev() {
+        let res = app.get("/api/v1/settings").await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.header("ratelimit-limit"), Some("5"));
+        assert_eq!(res.header("ratelimit-remaining"), Some(left.to_string().as_str()));
+        assert!(res.header("ratelimit-reset").is_some());
+    }
+    let res = app.get("/api/v1/settings").await;
+    res.problem(429, "too_many_requests");
+    assert_eq!(res.header("ratelimit-remaining"), Some("0"));
+    assert!(res.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+    // Another credential has its own budget.
+    let (member, _) = app.member("member@example.com", Role::Member).await;
+    let token = common::add_token(&app.pool, member, rapport::db::DEFAULT_WORKSPACE_ID, TokenScope::Write).await;
+    let other = common::client_with_token(&token);
+    let res = app
+        .request_as(&other, reqwest::Method::GET, "/api/v1/settings", |r| r)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // Questions to the AI assistant spend a smaller budget of their own.
+    let c = app
+        .request_as(&other, reqwest::Method::POST, "/api/v1/contacts", |r| {
+            r.json(&serde_json::json!({"first_name": "Ada"}))
+        })
+        .await;
+    let insights = format!("/api/v1/contacts/{}/insights", c.body["id"].as_str().unwrap());
+    for _ in 0..2 {
+        let res = app.request_as(&other, reqwest::Method::POST, &insights, |r| r).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.header("ratelimit-limit"), Some("2"));
+    }
+    app.request_as(&other, reqwest::Method::POST, &insights, |r| r)
+        .await
+        .problem(429, "too_many_requests");
+    // Sign-in attempts are budgeted per address (3 a minute here; the member's sign-in above
+    // spent one), before any password is checked.
+    let anon = app.anonymous();
+    let attempt = || {
+        app.request_as(&anon, reqwest::Method::POST, "/api/v1/auth/login", |r| {
+            r.header("sec-fetch-site", "same-origin")
+                .json(&serde_json::json!({"email": "nobody@example.com", "password": "wrong password here"}))
+        })
+    };
+    for _ in 0..2 {
+        let res = attempt().await;
+        assert_eq!(res.status, 401, "{}", res.text);
+    }
+    let res = attempt().await;
+    res.problem(429, "too_many_requests");
+    assert!(res.text.contains("sign-in attempts"), "{}", res.text);
+}

@@ -85,6 +85,8 @@ pub fn test_config(database_url: &str) -> Config {
         log_level: "warn".into(),
         llm: rapport::config::LlmConfig::local(),
         accounts: rapport::config::AccountsConfig::local(8080),
+        // Off unless a test turns them on: the suite sends hundreds of requests a second.
+        rate_limits: rapport::http::rate_limit::Budgets::OFF,
     }
 }
 
