@@ -146,12 +146,11 @@ impl CredentialCache {
 /// Keeps a connection listening on [`CHANNEL`] for as long as the process runs, reconnecting
 /// with a growing pause (up to 30 s) when it drops; the cache is used only while it listens.
 pub fn listen(cache: std::sync::Arc<CredentialCache>, database_url: String) {
-    use diesel_async::RunQueryDsl;
     actix_web::rt::spawn(async move {
         let mut pause = Duration::from_millis(250);
         loop {
             match AsyncPgConnection::establish(&database_url).await {
-                Ok(mut conn) => match diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).await {
+                Ok(mut conn) => match super::store::listen_for_credential_changes(&mut conn).await {
                     Ok(_) => {
                         pause = Duration::from_millis(250);
                         cache.set_listening(true);

@@ -844,3 +844,11 @@ pub async fn use_reset(conn: &mut AsyncPgConnection, id: Uuid, now: DateTime<Utc
     .await
     .map(|n| n == 1)
 }
+
+/// Subscribes this connection to the credential-change notices (see
+/// [`super::credentials::CHANNEL`]).
+pub async fn listen_for_credential_changes(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query(format!("LISTEN {}", super::credentials::CHANNEL))
+        .execute(conn)
+        .await
+}

@@ -96,6 +96,8 @@ mod tests {
         ("accounts", "reset_by_hash"),
         ("accounts", "use_reset"),
         ("accounts", "insert_event"),
+        // A connection's subscription to credential-change notices, for every workspace.
+        ("accounts", "listen_for_credential_changes"),
         // The answer cache: keys are hashes over a request that names its workspace.
         ("ai", "add_hits"),
         ("ai", "claim"),
