@@ -152,6 +152,16 @@ impl AppError {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} was not found"))
     }
 
+    /// The record exists but is in the trash: reads of it and of what hangs under it answer this
+    /// unless they ask with `include_trashed=true`; changes answer it until it is restored.
+    pub fn trashed(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "trashed",
+            format!("{what} is in the trash: restore it first, or read it with include_trashed=true"),
+        )
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }

@@ -148,6 +148,13 @@ fn has_header(op: &Operation, name: &str) -> bool {
     })
 }
 
+/// A record with a trash (contacts, companies, deals) or something that hangs under one.
+fn trashable(path: &str) -> bool {
+    ["/api/v1/contacts/{id}", "/api/v1/companies/{id}", "/api/v1/deals/{id}"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
 /// Adds the problem responses that follow from an operation's shape.
 pub fn add_problem_responses(doc: &mut OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
@@ -230,7 +237,17 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                     )
                 });
             }
-            if has_id {
+            if has_id && trashable(path) {
+                add(op, 404, || {
+                    problem(
+                        "No record has this id (`not_found`), or the record is in the trash (`trashed`: \
+                         restore it, or read it with include_trashed=true where offered)",
+                        "trashed",
+                        404,
+                        "the contact is in the trash: restore it first, or read it with include_trashed=true",
+                    )
+                });
+            } else if has_id {
                 add(op, 404, || {
                     problem("No record has this id", "not_found", 404, "the contact was not found")
                 });

@@ -91,6 +91,7 @@ test('a contact moved to the trash can be restored', async () => {
 
   await list.open('?trashed=true')
   await list.row('Grace Hopper').click()
+  await page.getByText('This contact is in the trash').waitFor()
   await page.getByRole('button', { name: 'Restore' }).click()
   await page.getByRole('button', { name: 'Move to trash' }).waitFor()
   await list.open()

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::service::{self, ActivityPage, ListActivityParams, Scope};
 use crate::error::AppResult;
 use crate::http::auth::Auth;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::state::AppState;
 
 /// What changed in the workspace, newest first.
@@ -33,7 +34,7 @@ pub async fn list_activity(
 
 /// A contact's history: changes to it, its interactions and its reminders, newest first.
 #[utoipa::path(tag = "activity",
-    params(("id" = Uuid, Path, description = "The contact's id"), ListActivityParams),
+    params(("id" = Uuid, Path, description = "The contact's id"), ListActivityParams, IncludeTrashedParams),
     responses((status = 200, description = "The contact's history", body = ActivityPage)))]
 #[get("/contacts/{id}/history")]
 pub async fn get_contact_history(
@@ -41,9 +42,10 @@ pub async fn get_contact_history(
     auth: Auth,
     id: web::Path<Uuid>,
     p: web::Query<ListActivityParams>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<ActivityPage>> {
     let mut conn = state.conn().await?;
-    crate::contacts::service::require(&mut conn, auth.workspace(), *id, false).await?;
+    crate::contacts::service::require(&mut conn, auth.workspace(), *id, !include_trashed.0).await?;
     let page = service::list(
         &mut conn,
         auth.workspace(),
@@ -57,7 +59,7 @@ pub async fn get_contact_history(
 
 /// A company's history, newest first.
 #[utoipa::path(tag = "activity",
-    params(("id" = Uuid, Path, description = "The company's id"), ListActivityParams),
+    params(("id" = Uuid, Path, description = "The company's id"), ListActivityParams, IncludeTrashedParams),
     responses((status = 200, description = "The company's history", body = ActivityPage)))]
 #[get("/companies/{id}/history")]
 pub async fn get_company_history(
@@ -65,9 +67,10 @@ pub async fn get_company_history(
     auth: Auth,
     id: web::Path<Uuid>,
     p: web::Query<ListActivityParams>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<ActivityPage>> {
     let mut conn = state.conn().await?;
-    crate::companies::service::get(&mut conn, auth.workspace(), *id).await?;
+    crate::companies::service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?;
     let page = service::list(
         &mut conn,
         auth.workspace(),

@@ -133,9 +133,14 @@ pub async fn get(state: &AppState, workspace: WorkspaceId, id: Uuid) -> AppResul
     })
 }
 
-pub async fn list(state: &AppState, workspace: WorkspaceId, contact: Uuid) -> AppResult<ConversationList> {
+pub async fn list(
+    state: &AppState,
+    workspace: WorkspaceId,
+    contact: Uuid,
+    include_trashed: bool,
+) -> AppResult<ConversationList> {
     let mut conn = state.conn().await?;
-    crate::contacts::service::require(&mut conn, workspace, contact, false).await?;
+    crate::contacts::service::require(&mut conn, workspace, contact, !include_trashed).await?;
     let rows = store::conversations_of(&mut conn, workspace, contact).await?;
     Ok(ConversationList {
         items: rows
@@ -169,7 +174,7 @@ pub async fn ask(
     contact: Uuid,
     input: ChatRequestBody,
 ) -> AppResult<ChatReply> {
-    let context = insights::load(state, workspace, contact).await?;
+    let context = insights::load(state, workspace, contact, false).await?;
     let question = input.message.trim().to_owned();
     let conversation = match input.conversation_id {
         Some(id) => {

@@ -42,8 +42,33 @@ fn sign_off(tone: Tone) -> &'static str {
     }
 }
 
-/// The built-in draft: the template (already filled) or a scenario text using the facts.
+/// The built-in draft: the template (already filled) or a scenario text using the facts; a
+/// template whose subject or body fills in blank keeps the scenario's for that part.
 pub fn local(c: &Context, input: &EmailDraftRequest, template: Option<&EmailDraft>) -> EmailDraft {
+    let scenario = from_scenario(c, input);
+    let Some(t) = template else {
+        return scenario;
+    };
+    let subject = if t.subject.trim().is_empty() {
+        scenario.subject
+    } else {
+        t.subject.clone()
+    };
+    if t.body.trim().is_empty() {
+        return EmailDraft {
+            subject,
+            body: scenario.body,
+        };
+    }
+    let mut body = t.body.clone();
+    if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
+        let _ = write!(body, "\n\nP.S. {}", extra.trim());
+    }
+    EmailDraft { subject, body }
+}
+
+/// The scenario's text, using the facts.
+fn from_scenario(c: &Context, input: &EmailDraftRequest) -> EmailDraft {
     let first = c.contact.first_name.as_str();
     let company = c.contact.company.as_ref().map(|co| co.name.clone());
     let last_topic = c
@@ -52,16 +77,6 @@ pub fn local(c: &Context, input: &EmailDraftRequest, template: Option<&EmailDraf
         .and_then(|i| i.subject.clone())
         .map(|s| s.to_lowercase());
     let deal = c.deals.iter().find(|d| d.status.as_str() == "open");
-    if let Some(t) = template {
-        let mut body = t.body.clone();
-        if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
-            let _ = write!(body, "\n\nP.S. {}", extra.trim());
-        }
-        return EmailDraft {
-            subject: t.subject.clone(),
-            body,
-        };
-    }
     let about = last_topic
         .clone()
         .or_else(|| deal.map(|d| d.title.to_lowercase()))
@@ -163,7 +178,7 @@ pub async fn draft(
     input: EmailDraftRequest,
     refresh: bool,
 ) -> AppResult<EmailDraftResponse> {
-    let context = insights::load(state, workspace, contact).await?;
+    let context = insights::load(state, workspace, contact, false).await?;
     let template = match input.template_id {
         Some(id) => {
             let mut conn = state.conn().await?;

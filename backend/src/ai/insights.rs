@@ -33,11 +33,17 @@ pub struct Context {
     pub now: DateTime<Utc>,
 }
 
-pub async fn load(state: &AppState, workspace: WorkspaceId, contact: Uuid) -> AppResult<Context> {
+/// The facts about a contact; one in the trash answers 404 `trashed` unless `include_trashed`.
+pub async fn load(
+    state: &AppState,
+    workspace: WorkspaceId,
+    contact: Uuid,
+    include_trashed: bool,
+) -> AppResult<Context> {
     let mut conn = state.conn().await?;
-    let contact = crate::contacts::service::get(&mut conn, workspace, contact).await?;
+    let contact = crate::contacts::service::get(&mut conn, workspace, contact, include_trashed).await?;
     let query = TimelineQuery::parse(Some("30"), None, None)?;
-    let interactions = crate::interactions::service::timeline(&mut conn, workspace, contact.id, &query)
+    let interactions = crate::interactions::service::timeline(&mut conn, workspace, contact.id, &query, true)
         .await?
         .items;
     let deals = crate::deals::service::list(
@@ -416,7 +422,7 @@ pub async fn insights(
             source: answer.source(),
         });
     }
-    let context = load(state, workspace, contact).await?;
+    let context = load(state, workspace, contact, false).await?;
     let request = request(&context);
     let question = Question {
         feature: FEATURE,

@@ -51,7 +51,7 @@ pub async fn draft(
 ) -> AppResult<ProposalDraftResponse> {
     let (deal, products) = {
         let mut conn = state.conn().await?;
-        let deal = crate::deals::service::get(&mut conn, workspace, deal_id).await?;
+        let deal = crate::deals::service::get(&mut conn, workspace, deal_id, false).await?;
         let products = crate::products::service::find_many(&mut conn, workspace, &input.product_ids).await?;
         (deal, products)
     };
@@ -66,7 +66,7 @@ pub async fn draft(
         ));
     }
     let context = match deal.contact_id {
-        Some(contact) => Some(insights::load(state, workspace, contact).await?),
+        Some(contact) => Some(insights::load(state, workspace, contact, true).await?),
         None => None,
     };
     let first_name = context.as_ref().map(|c| c.contact.first_name.clone());

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
 use crate::http::json::ApiJson;
 use crate::http::params;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::state::AppState;
 
 fn refresh(p: &RefreshParams) -> AppResult<bool> {
@@ -113,7 +114,7 @@ pub async fn create_interaction_analysis(
 }
 
 /// A contact's lead score, 0 to 100, with each factor's contribution and an explanation.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams, IncludeTrashedParams),
     responses((status = 200, description = "The score", body = LeadScore)))]
 #[get("/contacts/{id}/lead-score")]
 pub async fn get_lead_score(
@@ -121,9 +122,12 @@ pub async fn get_lead_score(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<LeadScore>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(score::score(&state, auth.workspace(), *id, refresh).await?))
+    Ok(web::Json(
+        score::score(&state, auth.workspace(), *id, refresh, include_trashed.0).await?,
+    ))
 }
 
 /// Draft a proposal for a deal from the deal, its contact's history and chosen products.
@@ -225,15 +229,18 @@ pub async fn chat_about_contact(
 }
 
 /// A contact's conversations with the assistant, latest first.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id")),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), IncludeTrashedParams),
     responses((status = 200, description = "The conversations", body = ConversationList)))]
 #[get("/contacts/{id}/conversations")]
 pub async fn list_conversations(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<ConversationList>> {
-    Ok(web::Json(chat::list(&state, auth.workspace(), *id).await?))
+    Ok(web::Json(
+        chat::list(&state, auth.workspace(), *id, include_trashed.0).await?,
+    ))
 }
 
 /// One conversation with all its messages.

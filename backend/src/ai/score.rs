@@ -182,8 +182,14 @@ pub fn local(name: &str, score: i32, factors: &[ScoreFactor]) -> String {
     text
 }
 
-pub async fn score(state: &AppState, workspace: WorkspaceId, contact: Uuid, refresh: bool) -> AppResult<LeadScore> {
-    let context: Context = insights::load(state, workspace, contact).await?;
+pub async fn score(
+    state: &AppState,
+    workspace: WorkspaceId,
+    contact: Uuid,
+    refresh: bool,
+    include_trashed: bool,
+) -> AppResult<LeadScore> {
+    let context: Context = insights::load(state, workspace, contact, include_trashed).await?;
     let factors = factors(&context, context.now);
     let score = total(&factors);
     let name = context.contact.display_name.clone();

@@ -11,6 +11,7 @@ use crate::error::{AppResult, Problem};
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::http::precondition::{etag, expected_version, if_match, stale_status};
 use crate::state::AppState;
 
@@ -63,17 +64,22 @@ pub async fn create_company(
     .await
 }
 
-/// Get one company (also when it is in the trash: `deleted_at` is then set).
+/// Get one company. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
 #[utoipa::path(
     tag = "companies",
-    params(("id" = Uuid, Path, description = "The company's id")),
+    params(("id" = Uuid, Path, description = "The company's id"), IncludeTrashedParams),
     responses((status = 200, description = "The company", body = Company,
         headers(("ETag" = String, description = "The company's version, for If-Match")))),
 )]
 #[get("/companies/{id}")]
-pub async fn get_company(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_company(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    include_trashed: IncludeTrashed,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let company = service::get(&mut conn, auth.workspace(), *id).await?;
+    let company = service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }
 

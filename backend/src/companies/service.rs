@@ -133,11 +133,31 @@ pub async fn list(
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Company> {
-    let row = store::find(conn, workspace, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+/// A company. One in the trash answers 404 `trashed` unless `include_trashed` (its `deleted_at`
+/// then says so).
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    include_trashed: bool,
+) -> AppResult<Company> {
+    let row = if include_trashed {
+        store::find(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(NOT_FOUND))?
+    } else {
+        live_row(conn, workspace, id).await?
+    };
     one_dto(conn, workspace, row).await
+}
+
+/// The company outside the trash; 404 (`trashed` when it is in the trash) otherwise.
+async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<CompanyRow> {
+    match store::find(conn, workspace, id).await? {
+        Some(row) if row.deleted_at.is_none() => Ok(row),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
+    }
 }
 
 fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
@@ -204,9 +224,7 @@ pub async fn update(
     };
     let mut changes = changes;
     if let Some(custom) = input.custom_fields.filter(|c| !c.is_empty()) {
-        let current = store::find(conn, workspace, id)
-            .await?
-            .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        let current = live_row(conn, workspace, id).await?;
         changes.custom_fields = Some(
             custom_fields::service::apply(conn, workspace, FieldEntity::Company, &current.custom_fields, &custom)
                 .await?,
@@ -214,12 +232,10 @@ pub async fn update(
     }
     let fields = changes.changed_fields();
     let row = if fields.is_empty() {
-        match store::find(conn, workspace, id).await? {
-            Some(row) if row.deleted_at.is_none() => match expected {
-                Some(v) if v != row.version => return Err(AppError::version_conflict(row.version)),
-                _ => row,
-            },
-            _ => return Err(AppError::not_found(NOT_FOUND)),
+        let row = live_row(conn, workspace, id).await?;
+        match expected {
+            Some(v) if v != row.version => return Err(AppError::version_conflict(row.version)),
+            _ => row,
         }
     } else {
         conn.transaction::<_, AppError, _>(async move |conn| {

@@ -11,6 +11,7 @@ use crate::error::{AppResult, Problem};
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::http::precondition::{etag, expected_version, if_match, stale_status};
 use crate::state::AppState;
 
@@ -76,17 +77,22 @@ pub async fn create_contact(
     .await
 }
 
-/// Get one contact (also when it is in the trash: `deleted_at` is then set).
+/// Get one contact. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
 #[utoipa::path(
     tag = "contacts",
-    params(("id" = Uuid, Path, description = "The contact's id")),
+    params(("id" = Uuid, Path, description = "The contact's id"), IncludeTrashedParams),
     responses((status = 200, description = "The contact", body = Contact,
         headers(("ETag" = String, description = "The contact's version, for If-Match")))),
 )]
 #[get("/contacts/{id}")]
-pub async fn get_contact(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    include_trashed: IncludeTrashed,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let contact = service::get(&mut conn, auth.workspace(), *id).await?;
+    let contact = service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
 }
 

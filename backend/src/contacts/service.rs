@@ -98,12 +98,19 @@ pub async fn list(
     })
 }
 
-/// A contact, including one in the trash (its `deleted_at` says so).
-pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Contact> {
-    let row = store::find(conn, workspace, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-    Ok(to_dto(row))
+/// A contact. One in the trash answers 404 `trashed` unless `include_trashed` (its `deleted_at`
+/// then says so).
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    include_trashed: bool,
+) -> AppResult<Contact> {
+    match store::find(conn, workspace, id).await? {
+        Some(row) if include_trashed || row.deleted_at.is_none() => Ok(to_dto(row)),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
+    }
 }
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateContact) -> AppResult<Contact> {
@@ -209,9 +216,7 @@ pub async fn update(
             // Custom-field changes merge into the current values, checked against the definitions.
             let custom_fields = match &input.custom_fields {
                 Some(changes) if !changes.is_empty() => {
-                    let current = store::find(conn, workspace, id)
-                        .await?
-                        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+                    let current = live_row(conn, workspace, id).await?;
                     Some(
                         custom_fields::service::apply(
                             conn,
@@ -249,12 +254,10 @@ pub async fn update(
             };
             if changes.is_empty() {
                 // Nothing to change: answer with the record as it is (after the version check).
-                return match store::find(conn, workspace, id).await? {
-                    Some(row) if row.deleted_at.is_none() => match expected_version {
-                        Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
-                        _ => Ok(row),
-                    },
-                    _ => Err(AppError::not_found(NOT_FOUND)),
+                let row = live_row(conn, workspace, id).await?;
+                return match expected_version {
+                    Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
+                    _ => Ok(row),
                 };
             }
             // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
@@ -291,6 +294,7 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
     match outcome {
         WriteOutcome::Written(row) => Ok(*row),
         WriteOutcome::Stale(current) => Err(AppError::version_conflict(current)),
+        WriteOutcome::Trashed => Err(AppError::trashed(NOT_FOUND)),
         WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
     }
 }
@@ -353,11 +357,22 @@ pub async fn restore(
     Ok(to_dto(row))
 }
 
-/// The contact's display name; 404 unless it exists (and, with `live`, is not in the trash).
+/// The contact outside the trash; 404 (`trashed` when it is in the trash) otherwise.
+async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<ContactRow> {
+    match store::find(conn, workspace, id).await? {
+        Some(row) if row.deleted_at.is_none() => Ok(row),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
+    }
+}
+
+/// The contact's display name; 404 unless it exists and, with `live`, is not in the trash
+/// (`trashed` then).
 pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid, live: bool) -> AppResult<String> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(display_name(&row)),
-        _ => Err(AppError::not_found(NOT_FOUND)),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
     }
 }
 

@@ -361,6 +361,7 @@ async fn outcome(
     }
     Ok(match find(conn, workspace, id).await? {
         Some(row) if in_scope(&row) => WriteOutcome::Stale(row.version),
+        Some(row) if row.deleted_at.is_some() => WriteOutcome::Trashed,
         _ => WriteOutcome::Missing,
     })
 }

@@ -121,15 +121,19 @@ pub enum WriteOutcome<R> {
     Written(Box<R>),
     /// The row exists, in the right state, but is at another version.
     Stale(i32),
+    /// The row exists but is in the trash.
+    Trashed,
     Missing,
 }
 
 impl<R> WriteOutcome<R> {
-    /// The written row, else 412 (stale version) or 404 naming `what` ("the deal").
+    /// The written row, else 412 (stale version) or 404 naming `what` ("the deal"), with the
+    /// code `trashed` when the row is in the trash.
     pub fn into_result(self, what: &str) -> crate::error::AppResult<R> {
         match self {
             WriteOutcome::Written(row) => Ok(*row),
             WriteOutcome::Stale(v) => Err(crate::error::AppError::version_conflict(v)),
+            WriteOutcome::Trashed => Err(crate::error::AppError::trashed(what)),
             WriteOutcome::Missing => Err(crate::error::AppError::not_found(what)),
         }
     }

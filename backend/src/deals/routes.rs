@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok, stale_status};
 use crate::state::AppState;
 
@@ -45,13 +46,20 @@ pub async fn create_deal(
     .await
 }
 
-/// Get one deal (also from the trash).
-#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
+/// Get one deal. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
+#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id"), IncludeTrashedParams),
     responses((status = 200, description = "The deal", body = Deal)))]
 #[get("/deals/{id}")]
-pub async fn get_deal(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+pub async fn get_deal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    include_trashed: IncludeTrashed,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    Ok(ok(&service::get(&mut conn, auth.workspace(), *id).await?))
+    Ok(ok(
+        &service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?
+    ))
 }
 
 /// Change a deal. Moving it is a change of `stage_id` (one PATCH, recorded in its stage history);
@@ -104,17 +112,18 @@ pub async fn restore_deal(state: web::Data<AppState>, auth: Auth, id: web::Path<
 }
 
 /// Every stage the deal entered, oldest first.
-#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id")),
+#[utoipa::path(tag = "deals", params(("id" = Uuid, Path, description = "The deal's id"), IncludeTrashedParams),
     responses((status = 200, description = "The deal's stage history", body = StageHistory)))]
 #[get("/deals/{id}/stage-history")]
 pub async fn get_deal_stage_history(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<StageHistory>> {
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::stage_history(&mut conn, auth.workspace(), *id).await?,
+        service::stage_history(&mut conn, auth.workspace(), *id, include_trashed.0).await?,
     ))
 }
 

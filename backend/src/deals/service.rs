@@ -199,18 +199,27 @@ pub async fn list(
     })
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Deal> {
-    store::view(conn, workspace, id)
-        .await?
-        .map(to_dto)
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+/// A deal. One in the trash answers 404 `trashed` unless `include_trashed` (its `deleted_at` then
+/// says so).
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    include_trashed: bool,
+) -> AppResult<Deal> {
+    match store::view(conn, workspace, id).await? {
+        Some(row) if include_trashed || row.0.deleted_at.is_none() => Ok(to_dto(row)),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
+    }
 }
 
-/// The deal's title; 404 unless it exists (and, with `live`, is not in the trash).
+/// The deal; 404 unless it exists and, with `live`, is not in the trash (`trashed` then).
 pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid, live: bool) -> AppResult<DealRow> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(row),
-        _ => Err(AppError::not_found(NOT_FOUND)),
+        Some(_) => Err(AppError::trashed(NOT_FOUND)),
+        None => Err(AppError::not_found(NOT_FOUND)),
     }
 }
 
@@ -341,7 +350,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         .await?;
         let summary = format!("Created the deal {} in {}", row.title, stage.name);
         activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
-        get(conn, workspace, row.id).await
+        get(conn, workspace, row.id, false).await
     })
     .await
 }
@@ -485,7 +494,7 @@ pub async fn update(
                 activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
             }
         }
-        get(conn, workspace, id).await
+        get(conn, workspace, id, false).await
     })
     .await
 }
@@ -534,9 +543,9 @@ async fn set_trashed(
         let current = require(conn, workspace, id, false).await?;
         if current.deleted_at.is_some() == trashed {
             if trashed {
-                return Err(AppError::not_found(NOT_FOUND));
+                return Err(AppError::trashed(NOT_FOUND));
             }
-            return get(conn, workspace, id).await;
+            return get(conn, workspace, id, false).await;
         }
         let changes = DealChangeset {
             deleted_at: Some(trashed.then(Utc::now)),
@@ -549,13 +558,18 @@ async fn set_trashed(
             (Action::Restored, format!("Restored the deal {}", row.title))
         };
         activity::service::record(conn, workspace, record(&row, action, summary, &[])).await?;
-        get(conn, workspace, id).await
+        get(conn, workspace, id, true).await
     })
     .await
 }
 
-pub async fn stage_history(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<StageHistory> {
-    require(conn, workspace, id, false).await?;
+pub async fn stage_history(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    include_trashed: bool,
+) -> AppResult<StageHistory> {
+    require(conn, workspace, id, !include_trashed).await?;
     let rows = store::history(conn, workspace, id).await?;
     let names: HashMap<Uuid, String> = pipelines::service::all_stages(conn, workspace)
         .await?

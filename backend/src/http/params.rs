@@ -146,6 +146,36 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// The `include_trashed` query parameter of a record in the trash and of what hangs under it.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncludeTrashedParams {
+    /// `true` also answers for a record in the trash (its `deleted_at` then says when it was
+    /// trashed); without it such a record, and what hangs under it, answers 404 with the code
+    /// `trashed`.
+    #[param(value_type = Option<bool>)]
+    pub include_trashed: Option<String>,
+}
+
+/// Whether the request asked with `include_trashed=true` (anything but true/false → 422).
+pub struct IncludeTrashed(pub bool);
+
+impl actix_web::FromRequest for IncludeTrashed {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let parsed = web::Query::<IncludeTrashedParams>::from_query(req.query_string())
+            .map_err(|e| AppError::invalid_field("query", format!("the query string is not valid: {e}")))
+            .and_then(|q| {
+                boolean("include_trashed", q.include_trashed.as_deref())
+                    .map(IncludeTrashed)
+                    .map_err(|e| AppError::validation(vec![e]))
+            });
+        std::future::ready(parsed)
+    }
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req: &HttpRequest| {
         AppError::invalid_field("query", format!("the query string is not valid: {err}")).into()

@@ -10,6 +10,7 @@ use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
+use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::http::precondition::{etag, expected_version, if_match, stale_status};
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ fn with_etag(mut res: HttpResponse, version: i32) -> HttpResponse {
 /// A contact's timeline, newest first, optionally only some kinds.
 #[utoipa::path(
     tag = "interactions",
-    params(("id" = Uuid, Path, description = "The contact's id"), ListInteractionsParams),
+    params(("id" = Uuid, Path, description = "The contact's id"), ListInteractionsParams, IncludeTrashedParams),
     responses((status = 200, description = "A page of the timeline", body = InteractionPage)),
 )]
 #[get("/contacts/{id}/timeline")]
@@ -32,6 +33,7 @@ pub async fn get_contact_timeline(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<ListInteractionsParams>,
+    include_trashed: IncludeTrashed,
 ) -> AppResult<web::Json<InteractionPage>> {
     let q = TimelineQuery::parse(
         params.limit.as_deref(),
@@ -40,7 +42,7 @@ pub async fn get_contact_timeline(
     )?;
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::timeline(&mut conn, auth.workspace(), *id, &q).await?,
+        service::timeline(&mut conn, auth.workspace(), *id, &q, include_trashed.0).await?,
     ))
 }
 

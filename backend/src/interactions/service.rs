@@ -108,14 +108,16 @@ impl TimelineQuery {
     }
 }
 
-/// A contact's timeline (also of a contact in the trash), newest first.
+/// A contact's timeline, newest first; of a contact in the trash only with `include_trashed`
+/// (404 `trashed` otherwise).
 pub async fn timeline(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     contact: Uuid,
     q: &TimelineQuery,
+    include_trashed: bool,
 ) -> AppResult<InteractionPage> {
-    contacts::service::require(conn, workspace, contact, false).await?;
+    contacts::service::require(conn, workspace, contact, !include_trashed).await?;
     let rows = store::timeline(
         conn,
         workspace,

@@ -201,7 +201,7 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
     let lines = store::lines(conn, workspace, &[id]).await?;
-    let deal = deals::service::get(conn, workspace, row.deal_id).await?;
+    let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
     Ok(to_dto(row, &lines, Some(&deal)))
 }
 
@@ -253,10 +253,9 @@ pub async fn create(
     input: CreateProposal,
 ) -> AppResult<Proposal> {
     conn.transaction::<_, AppError, _>(async move |conn| {
-        let deal = deals::service::get(conn, workspace, input.deal_id)
+        let deal = deals::service::get(conn, workspace, input.deal_id, false)
             .await
             .ok()
-            .filter(|d| d.deleted_at.is_none())
             .ok_or_else(|| AppError::invalid_field("deal_id", "no deal (outside the trash) has this id"))?;
         let currency = input.currency.unwrap_or_else(|| deal.currency.clone());
         let tax = tax_bp(input.tax_rate_percent.unwrap_or(0.0))?;
@@ -334,7 +333,7 @@ pub async fn update(
         if let Some(lines) = &lines {
             store::replace_lines(conn, workspace, id, lines).await?;
         }
-        let deal = deals::service::get(conn, workspace, row.deal_id).await?;
+        let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
         let summary = match status_changed {
             Some(s) => format!("Marked proposal #{} for {} as {s}", row.number, deal.title),
             None => format!("Edited proposal #{} for {}", row.number, deal.title),
@@ -354,7 +353,7 @@ pub async fn delete(
 ) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let deal = deals::service::get(conn, workspace, row.deal_id).await?;
+        let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
         let summary = format!("Deleted proposal #{} for {}", row.number, deal.title);
         activity::service::record(conn, workspace, record(&row, &deal, Action::Deleted, summary)).await?;
         Ok(())

@@ -211,9 +211,9 @@ async fn values(
     workspace: WorkspaceId,
     contact_id: Uuid,
 ) -> AppResult<BTreeMap<&'static str, String>> {
-    let contact = contacts::service::get(conn, workspace, contact_id)
+    let contact = contacts::service::get(conn, workspace, contact_id, false)
         .await
-        .map_err(|_| AppError::invalid_field("contact_id", "no contact has this id"))?;
+        .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
     let or_empty = |v: Option<&String>| v.cloned().unwrap_or_default();
     Ok(BTreeMap::from([
         ("contact.first_name", contact.first_name.clone()),

@@ -450,6 +450,21 @@ async fn email_drafts_follow_scenario_tone_and_template() {
             .ends_with("P.S. See you on Thursday")
     );
 
+    // A template whose subject fills in blank for this contact keeps the scenario's subject.
+    let blank = app
+        .post(
+            "/api/v1/templates",
+            &json!({"name": "Blank subject", "scenario": "check_in", "subject": "{{contact.job_title}}", "body": "Hello {{contact.first_name}}"}),
+        )
+        .await;
+    assert_eq!(blank.status, 201, "{}", blank.text);
+    let res = app
+        .post(&path, &json!({"scenario": "check_in", "template_id": blank.body["id"]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["draft"]["subject"], "Checking in");
+    assert_eq!(res.body["draft"]["body"], "Hello Ada");
+
     for (body, field) in [
         (json!({"scenario": "birthday", "tone": "formal"}), "scenario"),
         (json!({"scenario": "intro", "tone": "sarcastic"}), "tone"),
@@ -468,7 +483,7 @@ async fn email_drafts_follow_scenario_tone_and_template() {
     }
     assert_eq!(
         app.scalar("SELECT count(*) FROM llm_cache").await,
-        2,
+        3,
         "refused requests store nothing"
     );
     app.post(

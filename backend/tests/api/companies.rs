@@ -143,7 +143,17 @@ async fn update_with_versions_and_trash() {
     assert_eq!(app.get(&path).await.body["name"], "Acme");
 
     assert_eq!(app.delete(&path).await.status, 204);
-    assert!(app.get(&path).await.body["deleted_at"].is_string());
+    app.get(&path).await.problem(404, "trashed");
+    app.get(&format!("{path}/history")).await.problem(404, "trashed");
+    app.patch(&path, &json!({"name": "Renamed"}))
+        .await
+        .problem(404, "trashed");
+    app.delete(&path).await.problem(404, "trashed");
+    assert_eq!(
+        app.get(&format!("{path}/history?include_trashed=true")).await.status,
+        200
+    );
+    assert!(app.get(&format!("{path}?include_trashed=true")).await.body["deleted_at"].is_string());
     assert!(names(&app.get("/api/v1/companies").await.body).is_empty());
     assert_eq!(
         names(&app.get("/api/v1/companies?trashed=true").await.body),

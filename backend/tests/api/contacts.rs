@@ -419,20 +419,44 @@ async fn trash_and_restore() {
     let res = app.delete(&path).await;
     assert_eq!(res.status, 204);
     assert!(res.text.is_empty());
-    // Still readable (with deleted_at), not listed, listed in the trash.
-    let got = app.get(&path).await;
+    // Hidden with the code `trashed`, it and what hangs under it, unless asked for.
+    app.get(&path).await.problem(404, "trashed");
+    for sub in ["timeline", "history", "conversations", "lead-score"] {
+        app.get(&format!("{path}/{sub}")).await.problem(404, "trashed");
+        let res = app.get(&format!("{path}/{sub}?include_trashed=true")).await;
+        assert_eq!(res.status, 200, "{sub}: {}", res.text);
+    }
+    for (sub, body) in [
+        ("insights", json!({})),
+        ("chat", json!({"message": "Hi"})),
+        ("email-draft", json!({"scenario": "follow_up", "tone": "formal"})),
+    ] {
+        app.post(&format!("{path}/{sub}"), &body).await.problem(404, "trashed");
+    }
+    for bad in ["", "maybe"] {
+        let res = app.get(&format!("{path}?include_trashed={bad}")).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec!["include_trashed"]);
+    }
+    let got = app.get(&format!("{path}?include_trashed=true")).await;
     assert_eq!(got.status, 200);
     assert!(got.body["deleted_at"].is_string());
+    // Not listed; listed in the trash.
     assert_eq!(
         ids(&app.get("/api/v1/contacts").await.body),
         vec![keep["id"].as_str().unwrap()]
     );
     assert_eq!(ids(&app.get("/api/v1/contacts?trashed=true").await.body), vec![id]);
-    // Trashed contacts cannot be edited or trashed again.
+    // Trashed contacts cannot be edited, trashed again, or get new interactions.
     app.patch(&path, &json!({"first_name": "X"}))
         .await
-        .problem(404, "not_found");
-    app.delete(&path).await.problem(404, "not_found");
+        .problem(404, "trashed");
+    app.patch(&path, &json!({})).await.problem(404, "trashed");
+    app.delete(&path).await.problem(404, "trashed");
+    app.post("/api/v1/interactions", &json!({"contact_id": id, "kind": "call"}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
     // Restore.
     let res = app.post(&format!("{path}/restore"), &json!({})).await;
     assert_eq!(res.status, 200, "{}", res.text);

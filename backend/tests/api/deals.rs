@@ -362,6 +362,25 @@ async fn deals_are_listed_filtered_and_trashed() {
 
     let id = job["items"][0]["id"].as_str().unwrap();
     assert_eq!(app.delete(&format!("/api/v1/deals/{id}")).await.status, 204);
+    let path = format!("/api/v1/deals/{id}");
+    app.get(&path).await.problem(404, "trashed");
+    app.get(&format!("{path}/stage-history")).await.problem(404, "trashed");
+    app.patch(&path, &json!({"title": "Renamed"}))
+        .await
+        .problem(404, "trashed");
+    app.delete(&path).await.problem(404, "trashed");
+    app.post(&format!("{path}/proposal-draft"), &json!({}))
+        .await
+        .problem(404, "trashed");
+    assert_eq!(
+        app.get(&format!("{path}/stage-history?include_trashed=true"))
+            .await
+            .status,
+        200
+    );
+    let trashed = app.get(&format!("{path}?include_trashed=true")).await;
+    assert!(trashed.body["deleted_at"].is_string());
+    assert_eq!(trashed.body["title"], job["items"][0]["title"]);
     assert_eq!(app.get("/api/v1/deals?include_total=true").await.body["total"], 5);
     assert_eq!(app.get("/api/v1/deals?trashed=true").await.body["items"][0]["id"], id);
     let restored = app.post(&format!("/api/v1/deals/{id}/restore"), &json!({})).await;

@@ -233,7 +233,10 @@ async fn bad_interactions_change_nothing() {
         .await;
     res.problem(422, "validation_failed");
     assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
-    let after = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    let after = app
+        .get(&format!("/api/v1/contacts/{id}?include_trashed=true"))
+        .await
+        .body;
     assert_eq!(after["next_follow_up_at"], before["next_follow_up_at"]);
     app.get(&format!("/api/v1/interactions/{}", uuid::Uuid::now_v7()))
         .await

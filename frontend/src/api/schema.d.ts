@@ -423,7 +423,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one company (also when it is in the trash: `deleted_at` is then set).
+         * Get one company. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_company"];
@@ -538,7 +538,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one contact (also when it is in the trash: `deleted_at` is then set).
+         * Get one contact. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_contact"];
@@ -826,7 +826,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one deal (also from the trash).
+         * Get one deal. One in the trash answers 404 `trashed` unless asked with `include_trashed=true`.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_deal"];
@@ -8261,7 +8261,14 @@ export interface operations {
     };
     get_company: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The company's id */
@@ -8318,7 +8325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8326,11 +8333,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8486,7 +8511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8494,11 +8519,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8698,7 +8723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8706,11 +8731,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8883,6 +8908,12 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` from the previous page. */
                 cursor?: string;
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
             };
             header?: never;
             path: {
@@ -8938,7 +8969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8946,11 +8977,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9105,7 +9136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9113,11 +9144,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9772,7 +9803,14 @@ export interface operations {
     };
     get_contact: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The contact's id */
@@ -9829,7 +9867,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,11 +9875,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9997,7 +10053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10005,11 +10061,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10209,7 +10265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10217,11 +10273,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10470,7 +10526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10478,11 +10534,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10654,7 +10710,14 @@ export interface operations {
     };
     list_conversations: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The contact's id */
@@ -10709,7 +10772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10717,11 +10780,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10883,7 +10964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10891,11 +10972,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11077,6 +11158,12 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` from the previous page. */
                 cursor?: string;
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
             };
             header?: never;
             path: {
@@ -11132,7 +11219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11140,11 +11227,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11302,7 +11389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11310,11 +11397,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11453,6 +11540,12 @@ export interface operations {
             query?: {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
             };
             header?: never;
             path: {
@@ -11508,7 +11601,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11516,11 +11609,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11675,7 +11768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11683,11 +11776,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11815,6 +11908,12 @@ export interface operations {
                  * @example call,meeting
                  */
                 kind?: string;
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
             };
             header?: never;
             path: {
@@ -11870,7 +11969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11878,11 +11977,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13350,7 +13449,14 @@ export interface operations {
     };
     get_deal: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The deal's id */
@@ -13405,7 +13511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13413,11 +13519,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13573,7 +13697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13581,11 +13705,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13783,7 +13907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13791,11 +13915,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14047,7 +14171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14055,11 +14179,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14286,7 +14410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14294,11 +14418,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14416,7 +14540,14 @@ export interface operations {
     };
     get_deal_stage_history: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `true` also answers for a record in the trash (its `deleted_at` then says when it was
+                 *     trashed); without it such a record, and what hangs under it, answers 404 with the code
+                 *     `trashed`.
+                 */
+                include_trashed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The deal's id */
@@ -14471,7 +14602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No record has this id */
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14479,11 +14610,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "not_found",
-                     *       "detail": "the contact was not found",
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
                      *       "status": 404,
                      *       "title": "Not Found",
-                     *       "type": "urn:rapport:problem:not_found"
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -33,7 +33,11 @@ export function useCompany(id: Ref<string>) {
     loading.value = true
     error.value = null
     try {
-      company.value = await call(api.GET('/api/v1/companies/{id}', { params: { path: { id: id.value } } }))
+      company.value = await call(
+        api.GET('/api/v1/companies/{id}', {
+          params: { path: { id: id.value }, query: { include_trashed: true } },
+        }),
+      )
     } catch (e) {
       error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
       company.value = null

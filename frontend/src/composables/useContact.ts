@@ -33,7 +33,12 @@ export function useContact(id: Ref<string>) {
     loading.value = true
     error.value = null
     try {
-      contact.value = await call(api.GET('/api/v1/contacts/{id}', { params: { path: { id: id.value } } }))
+      // The page shows a contact in the trash too (with its restore button).
+      contact.value = await call(
+        api.GET('/api/v1/contacts/{id}', {
+          params: { path: { id: id.value }, query: { include_trashed: true } },
+        }),
+      )
     } catch (e) {
       error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
       contact.value = null

@@ -27,7 +27,8 @@ export function useDeal(id: Ref<string>) {
     loading.value = true
     error.value = null
     try {
-      const path = { params: { path: { id: id.value } } }
+      // The page shows a deal in the trash too (with its restore button).
+      const path = { params: { path: { id: id.value }, query: { include_trashed: true } } }
       const [d, h] = await Promise.all([
         call(api.GET('/api/v1/deals/{id}', path)),
         call(api.GET('/api/v1/deals/{id}/stage-history', path)),

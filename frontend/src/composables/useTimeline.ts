@@ -9,7 +9,11 @@ export function useTimeline(contactId: Ref<string>) {
   const list = usePagedList<Interaction, { id: string }>(
     filters,
     ({ id, limit, cursor }) =>
-      call(api.GET('/api/v1/contacts/{id}/timeline', { params: { path: { id }, query: { limit, cursor } } })),
+      call(
+        api.GET('/api/v1/contacts/{id}/timeline', {
+          params: { path: { id }, query: { limit, cursor, include_trashed: true } },
+        }),
+      ),
     20,
   )
 
