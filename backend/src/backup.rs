@@ -3,6 +3,7 @@
 //! migration version, keeping the newest N; `rapport restore FILE` loads one into an empty
 //! database (or, with `--force`, over an existing one) in a single transaction.
 
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -58,25 +59,80 @@ fn backups_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The `--dbname` argument for `database_url` without its password (a command line is visible
+/// to every user of the machine); [`password_of`] hands the password over in `PGPASSWORD`.
+fn connect_to(database_url: &str) -> [String; 1] {
+    let mut shown = database_url.to_owned();
+    if let Ok(mut url) = url::Url::parse(database_url)
+        && url.password().is_some()
+        && url.set_password(None).is_ok()
+    {
+        shown = url.to_string();
+    }
+    [format!("--dbname={shown}")]
+}
+
+fn password_of(database_url: &str) -> Option<(&'static str, String)> {
+    let url = url::Url::parse(database_url).ok()?;
+    let encoded = url.password()?;
+    Some(("PGPASSWORD", percent_decode(encoded)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(h)), Some(Some(l))) =
+                (bytes.get(i + 1).map(|b| hex(*b)), bytes.get(i + 2).map(|b| hex(*b)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Writes a backup of `database_url` into `dir` (created if needed) and deletes all but the
 /// newest `keep`. The archive is written under a temporary name and renamed when complete, so
 /// a failed or interrupted backup never leaves a file that looks like a backup.
 pub fn backup(database_url: &str, dir: &Path, keep: usize, schema_version: &str) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the backup directory {}", dir.display()))?;
+    // A backup holds every record: a directory made here, and each file, are their owner's alone.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create the backup directory {}", dir.display()))?;
     let target = dir.join(file_name(Utc::now(), schema_version));
     let partial = target.with_extension("dump.partial");
+    // Made before pg_dump writes into it, so that it is never readable by others, even half-written.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&partial)
+        .with_context(|| format!("cannot write the backup into {}", dir.display()))?;
     let output = Command::new(pg_program("pg_dump"))
         .arg("--format=custom")
         .arg("--no-owner")
         .arg("--no-privileges")
         .arg(format!("--file={}", partial.display()))
-        .arg(format!("--dbname={database_url}"))
+        .args(connect_to(database_url))
+        .envs(password_of(database_url))
         .output()
         .context("could not run pg_dump (install the PostgreSQL client, or set PG_BIN_DIR)")?;
     if !output.status.success() {
         let _ = std::fs::remove_file(&partial);
         bail!("pg_dump failed: {}", String::from_utf8_lossy(&output.stderr).trim());
     }
+    std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot write the backup into {}", dir.display()))?;
     std::fs::rename(&partial, &target).with_context(|| format!("cannot write the backup into {}", dir.display()))?;
     let files = backups_in(dir)?;
     let excess = files.len().saturating_sub(keep.max(1));
@@ -115,7 +171,8 @@ pub fn restore(database_url: &str, file: &Path, replace: bool) -> anyhow::Result
         .arg("--no-privileges")
         .arg("--exit-on-error")
         .arg("--single-transaction")
-        .arg(format!("--dbname={database_url}"));
+        .args(connect_to(database_url))
+        .envs(password_of(database_url));
     if replace {
         cmd.arg("--clean").arg("--if-exists");
     }
@@ -135,6 +192,19 @@ pub fn restore(database_url: &str, file: &Path, replace: bool) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_stays_off_the_command_line() {
+        let url = "postgres://postgres:s%40cr%2Ft@127.0.0.1:5432/rapport";
+        assert_eq!(
+            connect_to(url),
+            ["--dbname=postgres://postgres@127.0.0.1:5432/rapport".to_owned()]
+        );
+        assert_eq!(password_of(url), Some(("PGPASSWORD", "s@cr/t".to_owned())));
+        let plain = "postgres://postgres@127.0.0.1:5432/rapport";
+        assert_eq!(connect_to(plain), [format!("--dbname={plain}")]);
+        assert_eq!(password_of(plain), None);
+    }
 
     #[test]
     fn names_sort_by_time_and_carry_the_schema_version() {

@@ -27,6 +27,52 @@ pub struct Config {
     pub accounts: AccountsConfig,
     /// Requests per minute per credential (per address without one), by kind; 0 = unlimited.
     pub rate_limits: crate::http::rate_limit::Budgets,
+    /// How long a client may take to send a request, and a handler to answer it.
+    pub timeouts: Timeouts,
+    /// Origins (`https://app.example.com`) whose pages may call the API with a bearer token;
+    /// none by default, so browsers keep other sites' scripts from reading it.
+    pub cors_origins: Vec<String>,
+}
+
+/// Time limits of a request, so that a slow or stalled client, or a slow query, cannot hold the
+/// server's resources: the head must arrive within `header` (else the connection is closed with
+/// 408), the body within `body` (else 408), and each database statement of a request must finish
+/// within `statement` (PostgreSQL's `statement_timeout`: the statement is cancelled, its
+/// transaction rolled back, and the answer is 503). The other waits of a handler have their own
+/// limits: a database connection 5 s, a language model `LLM_TIMEOUT_SECS`. A streamed answer
+/// (server-sent events) is bound by none of them once its head is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub header: std::time::Duration,
+    pub body: std::time::Duration,
+    pub statement: std::time::Duration,
+}
+
+impl Timeouts {
+    pub const DEFAULT: Timeouts = Timeouts {
+        header: std::time::Duration::from_secs(5),
+        body: std::time::Duration::from_secs(30),
+        statement: std::time::Duration::from_secs(30),
+    };
+}
+
+/// `CORS_ORIGINS`: a comma-separated list of origins (scheme, host and port only).
+fn cors_origins(raw: Option<String>) -> anyhow::Result<Vec<String>> {
+    let mut origins = Vec::new();
+    for item in raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let parsed = url::Url::parse(item).map_err(|_| anyhow::anyhow!("CORS_ORIGINS: {item:?} is not an origin"))?;
+        let origin = parsed.origin().ascii_serialization();
+        if !matches!(parsed.scheme(), "http" | "https") || origin != item.trim_end_matches('/') {
+            anyhow::bail!("CORS_ORIGINS: {item:?} is not an origin such as https://app.example.com (no path)");
+        }
+        origins.push(origin);
+    }
+    Ok(origins)
 }
 
 /// How people reach the server and who may create an account.
@@ -299,8 +345,26 @@ impl Config {
                 ai: parse_var("RATE_LIMIT_AI_PER_MINUTE", 120)?,
                 sign_in: parse_var("RATE_LIMIT_SIGN_IN_PER_MINUTE", 30)?,
             },
+            timeouts: timeouts()?,
+            cors_origins: cors_origins(var("CORS_ORIGINS"))?,
         })
     }
+}
+
+/// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `STATEMENT_TIMEOUT_SECS`.
+fn timeouts() -> anyhow::Result<Timeouts> {
+    let secs = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
+        let v: f64 = parse_var(name, default.as_secs_f64())?;
+        if !(0.5..=3600.0).contains(&v) {
+            anyhow::bail!("{name} must be between 0.5 and 3600 seconds");
+        }
+        Ok(std::time::Duration::from_secs_f64(v))
+    };
+    Ok(Timeouts {
+        header: secs("HEADER_TIMEOUT_SECS", Timeouts::DEFAULT.header)?,
+        body: secs("BODY_TIMEOUT_SECS", Timeouts::DEFAULT.body)?,
+        statement: secs("STATEMENT_TIMEOUT_SECS", Timeouts::DEFAULT.statement)?,
+    })
 }
 
 /// `frontend/dist` next to the working directory, when running from a checkout.
@@ -318,6 +382,23 @@ mod tests {
     fn llm(pairs: &[(&str, &str)]) -> anyhow::Result<LlmConfig> {
         let table: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         LlmConfig::from_vars(|name| table.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        assert!(cors_origins(None).unwrap().is_empty());
+        assert_eq!(
+            cors_origins(Some(" https://app.example.com, http://localhost:5173/ ".into())).unwrap(),
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/path",
+            "ftp://x.example",
+            "*",
+        ] {
+            assert!(cors_origins(Some(bad.into())).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -194,6 +194,30 @@ impl AppError {
         )
     }
 
+    /// 408: the body did not arrive in time (a stalled or very slow client).
+    pub fn request_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s; send it again",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
+    /// 503: a statement ran past the statement timeout and was cancelled (nothing was changed).
+    pub fn statement_timeout(cause: impl Into<anyhow::Error>) -> Self {
+        AppError {
+            cause: Some(cause.into()),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the database took too long and the request was cancelled without changing anything; try again in a moment",
+            )
+        }
+    }
+
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", detail)
     }
@@ -361,6 +385,12 @@ impl From<DieselError> for AppError {
                     AppError::unavailable(err)
                 }
                 _ if is_connection_loss(info.message()) => AppError::unavailable(err),
+                _ if info
+                    .message()
+                    .starts_with("canceling statement due to statement timeout") =>
+                {
+                    AppError::statement_timeout(err)
+                }
                 _ => AppError::internal(err),
             },
             _ => AppError::internal(err),

@@ -200,6 +200,8 @@ pub fn app(
     >,
 > {
     let static_dir = state.config.static_dir.clone();
+    let timeouts = state.config.timeouts;
+    let cors = http::cors::CorsOrigins(state.config.cors_origins.clone());
     let (app, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
@@ -213,6 +215,8 @@ pub fn app(
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(policies))
         .app_data(JsonLimit(DEFAULT_LIMIT))
+        .app_data(timeouts)
+        .app_data(cors)
         .app_data(http::params::path_config())
         .app_data(http::params::query_config())
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", doc))
@@ -224,6 +228,7 @@ pub fn app(
         .wrap(from_fn(http::spa::cache_assets))
         // gzip for clients that ask (browsers): the web app's scripts shrink to about a third.
         .wrap(actix_web::middleware::Compress::default())
+        .wrap(from_fn(http::cors::middleware))
         .wrap(from_fn(http::security::middleware))
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -46,12 +46,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied database migrations");
     }
-    let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
+    let pool = db::build_server_pool(&config)?;
     print_setup_code(&pool).await;
     rapport::accounts::password::warm_up();
     let bind = config.bind_addr;
     let workers = config.http_workers;
     let grace = config.shutdown_grace_secs;
+    let timeouts = config.timeouts;
     tracing::info!(%bind, pool = config.db_pool_size, workers, spa = ?config.static_dir, "Rapport is listening on http://{bind} (API docs at /docs)");
     spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
@@ -63,6 +64,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     HttpServer::new(move || rapport::app(app_state.clone()))
         .workers(workers)
         .shutdown_timeout(grace)
+        .client_request_timeout(timeouts.header)
         .bind(bind)?
         .run()
         .await?;

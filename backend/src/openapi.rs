@@ -210,6 +210,14 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                         "the body is not valid JSON: expected value at line 1 column 1",
                     )
                 });
+                add(op, 408, || {
+                    problem(
+                        "The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS)",
+                        "request_timeout",
+                        408,
+                        "the request body did not arrive within 30 s; send it again",
+                    )
+                });
                 add(op, 413, || {
                     problem(
                         "The body is larger than this endpoint accepts",
@@ -283,7 +291,8 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
             });
             add(op, 503, || {
                 problem(
-                    "The database is unreachable; retry after the Retry-After delay",
+                    "The database is unreachable (`database_unavailable`) or the answer took longer than \
+                     the server's handler timeout (`timeout`); retry after the Retry-After delay",
                     "database_unavailable",
                     503,
                     "the database is unreachable right now; try again in a moment",

@@ -47,21 +47,46 @@ port_in_use() {
 }
 
 # start_cluster DIR PORT [extra postgres options]: creates DIR on first use, starts the server on
-# 127.0.0.1:PORT with its socket in DIR/run, and waits until it accepts connections.
+# 127.0.0.1:PORT and waits until it accepts connections. Connections over TCP need the password
+# generated into DIR/password (mode 600; cluster_url builds the URL with it); the Unix socket in
+# DIR/run is reachable by the cluster's owner only. DIR itself is readable by its owner only.
 start_cluster() {
   local dir="$1" port="$2"; shift 2
-  mkdir -p "$dir"
-  if is_root; then chown postgres:postgres "$dir"; fi
+  mkdir -p "$dir" "$dir/run"
+  chmod 700 "$dir" "$dir/run"
+  if [ ! -s "$dir/password" ]; then
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(24))' >"$dir/password")
+  fi
+  chmod 600 "$dir/password"
+  if is_root; then chown postgres:postgres "$dir" "$dir/run" "$dir/password"; fi
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     log "Creating a PostgreSQL cluster in $dir"
-    pg_tool initdb -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null \
+    pg_tool initdb -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --pwfile="$dir/password" -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null \
       || die "initdb failed"
   fi
-  mkdir -p "$dir/run"
-  if is_root; then chown postgres:postgres "$dir/run"; fi
   pg_tool pg_ctl -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
-    -o "-p $port -k $dir/run -c listen_addresses=127.0.0.1 $*" start >/dev/null \
+    -o "-p $port -k $dir/run -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 $*" start >/dev/null \
     || { tail -n 20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
+  # A cluster created when TCP connections were trusted: give it the password and require it.
+  if grep -Eq '^host.*[[:space:]]trust[[:space:]]*$' "$dir/data/pg_hba.conf"; then
+    log "Requiring the password for TCP connections to the cluster in $dir"
+    pg_tool psql -h "$dir/run" -p "$port" -U postgres -qAt -v ON_ERROR_STOP=1 \
+      -c "ALTER USER postgres PASSWORD '$(cat "$dir/password")'" postgres >/dev/null || die "could not set the password"
+    python3 - "$dir/data/pg_hba.conf" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+text = re.sub(r'^(host.*\s)trust(\s*)$', r'\1scram-sha-256\2', text, flags=re.M)
+open(path, 'w').write(text)  # in place: the file keeps its owner
+PY
+    pg_tool pg_ctl -D "$dir/data" reload >/dev/null
+  fi
+}
+
+# cluster_url DIR PORT DATABASE: the URL of DATABASE in the cluster started from DIR.
+cluster_url() {
+  printf 'postgres://postgres:%s@127.0.0.1:%s/%s' "$(cat "$1/password")" "$2" "$3"
 }
 
 stop_cluster() {

@@ -1,7 +1,6 @@
 //! HTTP endpoints of the AI assistant under `/api/v1/ai` and on contacts.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::dto::{
@@ -162,7 +161,7 @@ pub async fn parse_email(
     auth: Auth,
     req: HttpRequest,
     params: web::Query<RefreshParams>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> AppResult<web::Json<ParseEmailResponse>> {
     let refresh = refresh(&params)?;
     let mime = req
@@ -180,15 +179,8 @@ pub async fn parse_email(
             "send {\"text\": …} as application/json, or the .eml file as message/rfc822",
         ));
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::bad_request("unreadable_body", "the request body could not be read"))?;
-        if body.len() + chunk.len() > parse::MAX_BYTES {
-            return Err(AppError::payload_too_large(parse::MAX_BYTES));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let timeout = crate::http::json::body_timeout(&req);
+    let body = crate::http::json::read_body(payload.into_inner(), parse::MAX_BYTES, timeout).await?;
     let text = if mime == "application/json" {
         let input: ParseEmailRequest = crate::http::json::parse(&body)?;
         input.text

@@ -32,13 +32,29 @@ pub type DbConn = Object<AsyncPgConnection>;
 
 /// Builds the pool. Connections are opened lazily, so this succeeds while the database is down;
 /// requests then fail fast with 503 instead of hanging.
+/// A pool for commands (migrations, seeding, user administration): statements may run long.
 pub fn build_pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
+    pool(database_url, size, None)
+}
+
+/// The server's pool: every statement is cancelled past `STATEMENT_TIMEOUT_SECS`.
+pub fn build_server_pool(config: &crate::config::Config) -> anyhow::Result<DbPool> {
+    pool(
+        &config.database_url,
+        config.db_pool_size,
+        Some(config.timeouts.statement),
+    )
+}
+
+fn pool(database_url: &str, size: usize, statement_timeout: Option<Duration>) -> anyhow::Result<DbPool> {
     // Connections are not pinged on every checkout (that was one extra round trip per request);
     // one that the database closed fails its next statement, answers 503 and is discarded.
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(with_session_defaults(database_url), config);
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        with_session_defaults(database_url, statement_timeout),
+        config,
+    );
     let pool = Pool::builder(manager)
         .max_size(size)
         .wait_timeout(Some(Duration::from_secs(5)))
@@ -52,16 +68,26 @@ pub fn build_pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
 /// The connection string with the server settings every session of the application uses, sent at
 /// connection time (no extra statement): JIT compilation off — for the dashboard's aggregates it
 /// cost 30–40 ms per statement to save a few, and no request here runs long enough to win it
-/// back. A connection string that sets its own `options` is left as it is.
-pub fn with_session_defaults(database_url: &str) -> String {
-    if database_url.contains("options=") {
-        return database_url.to_owned();
+/// back — and, for the server, a statement timeout. Options the URL sets itself come after ours,
+/// so they win; a keyword/value connection string that sets `options` is left as it is.
+pub fn with_session_defaults(database_url: &str, statement_timeout: Option<Duration>) -> String {
+    let mut ours = vec!["-c jit=off".to_owned()];
+    if let Some(t) = statement_timeout {
+        ours.push(format!("-c statement_timeout={}", t.as_millis().max(1)));
     }
+    let ours = ours.join(" ");
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let encoded = ours.replace(' ', "%20").replace('=', "%3D");
+        if let Some(at) = database_url.find("options=") {
+            let (head, tail) = database_url.split_at(at + "options=".len());
+            return format!("{head}{encoded}%20{tail}");
+        }
         let sep = if database_url.contains('?') { '&' } else { '?' };
-        format!("{database_url}{sep}options=-c%20jit%3Doff")
+        format!("{database_url}{sep}options={encoded}")
+    } else if database_url.contains("options=") {
+        database_url.to_owned()
     } else {
-        format!("{database_url} options='-c jit=off'")
+        format!("{database_url} options='{ours}'")
     }
 }
 
@@ -272,20 +298,26 @@ mod tests {
     }
 
     #[test]
-    fn sessions_run_without_jit_unless_the_url_says_otherwise() {
+    fn sessions_run_without_jit_and_with_a_statement_timeout_unless_the_url_says_otherwise() {
+        let secs = Some(std::time::Duration::from_secs(30));
         assert_eq!(
-            with_session_defaults("postgres://u@h:5432/db"),
+            with_session_defaults("postgres://u@h:5432/db", None),
             "postgres://u@h:5432/db?options=-c%20jit%3Doff"
         );
         assert_eq!(
-            with_session_defaults("postgresql://u@h/db?sslmode=require"),
-            "postgresql://u@h/db?sslmode=require&options=-c%20jit%3Doff"
+            with_session_defaults("postgresql://u@h/db?sslmode=require", secs),
+            "postgresql://u@h/db?sslmode=require&options=-c%20jit%3Doff%20-c%20statement_timeout%3D30000"
         );
         assert_eq!(
-            with_session_defaults("host=h dbname=db"),
-            "host=h dbname=db options='-c jit=off'"
+            with_session_defaults("host=h dbname=db", secs),
+            "host=h dbname=db options='-c jit=off -c statement_timeout=30000'"
         );
-        let own = "postgres://u@h/db?options=-c%20work_mem%3D64MB";
-        assert_eq!(with_session_defaults(own), own);
+        // The URL's own options follow ours, so they win.
+        assert_eq!(
+            with_session_defaults("postgres://u@h/db?options=-c%20jit%3Don", None),
+            "postgres://u@h/db?options=-c%20jit%3Doff%20-c%20jit%3Don"
+        );
+        let own = "host=h options='-c jit=on'";
+        assert_eq!(with_session_defaults(own, secs), own);
     }
 }

@@ -37,21 +37,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let timeout = body_timeout(req);
+        let payload = payload.take();
         Box::pin(async move {
             content_type?;
             if declared_len.is_some_and(|len| len > limit) {
                 return Err(AppError::payload_too_large(limit));
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|_| AppError::bad_request("unreadable_body", "the request body could not be read"))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(AppError::payload_too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(payload, limit, timeout).await?;
             let value: T = parse(&body)?;
             value
                 .validate()
@@ -59,6 +52,32 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
             Ok(ApiJson(value))
         })
     }
+}
+
+/// How long the body of this request may take to arrive.
+pub fn body_timeout(req: &HttpRequest) -> std::time::Duration {
+    req.app_data::<crate::config::Timeouts>()
+        .map_or(crate::config::Timeouts::DEFAULT.body, |t| t.body)
+}
+
+/// Reads a request body of at most `limit` bytes (413 past it) that must arrive within
+/// `timeout` (408 after it, so that a client sending a byte a second cannot hold a connection).
+pub async fn read_body(mut payload: Payload, limit: usize, timeout: std::time::Duration) -> Result<BytesMut, AppError> {
+    let read = async move {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk =
+                chunk.map_err(|_| AppError::bad_request("unreadable_body", "the request body could not be read"))?;
+            if body.len() + chunk.len() > limit {
+                return Err(AppError::payload_too_large(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| Err(AppError::request_timeout(timeout)))
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), AppError> {

@@ -1,7 +1,9 @@
 //! Everything HTTP-specific that is not a domain route: request ids and access logs, the JSON
-//! body extractor, query/path error handling, preconditions, unknown routes and the SPA.
+//! body extractor, query/path error handling, preconditions, unknown routes and the SPA, CORS
+//! and request budgets.
 
 pub mod auth;
+pub mod cors;
 pub mod idempotency;
 pub mod json;
 pub mod params;

@@ -106,6 +106,10 @@ async fn a_backup_restores_into_a_new_database_exactly() {
         name.starts_with("rapport-") && name.contains("-v2026") && name.ends_with(".dump"),
         "{name}"
     );
+    // Readable by their owner only.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(std::fs::metadata(&newest).unwrap().permissions().mode() & 0o777, 0o600);
 
     // Into a new database: every table, every row, the same content.
     let target = TestDb::empty().await;

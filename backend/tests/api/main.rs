@@ -18,6 +18,7 @@ mod custom_fields;
 mod deals;
 mod demo;
 mod followups;
+mod hostile;
 mod idempotency;
 mod interactions;
 mod isolation;

@@ -87,6 +87,8 @@ pub fn test_config(database_url: &str) -> Config {
         accounts: rapport::config::AccountsConfig::local(8080),
         // Off unless a test turns them on: the suite sends hundreds of requests a second.
         rate_limits: rapport::http::rate_limit::Budgets::OFF,
+        timeouts: rapport::config::Timeouts::DEFAULT,
+        cors_origins: Vec::new(),
     }
 }
 
@@ -270,7 +272,7 @@ impl TestApp {
     }
 
     async fn start(db: TestDb, config: Config) -> TestApp {
-        let pool = build_pool(&db.url, config.db_pool_size).unwrap();
+        let pool = rapport::db::build_server_pool(&config).unwrap();
         let ws = rapport::db::DEFAULT_WORKSPACE_ID;
         let owner = add_user(&pool, OWNER_EMAIL, "Olive Owner", ws, Role::Owner).await;
         let token = add_token(&pool, owner, ws, TokenScope::Write).await;
@@ -397,8 +399,10 @@ pub fn serve(state: AppState) -> String {
     state.listen_for_credential_changes();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let header_timeout = state.config.timeouts.header;
     let server = HttpServer::new(move || rapport::app(state.clone()))
         .workers(1)
+        .client_request_timeout(header_timeout)
         .disable_signals()
         .listen(listener)
         .unwrap()

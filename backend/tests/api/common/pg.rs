@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub struct PgServer {
-    /// URL of the server without a database name, e.g. `postgres://postgres@127.0.0.1:5432`.
+    /// URL of the server without a database name, e.g. `postgres://postgres:pw@127.0.0.1:5432`.
     base: String,
     pub template: String,
 }
@@ -134,6 +134,13 @@ fn start_cluster() -> String {
         uuid::Uuid::now_v7().simple()
     ));
     std::fs::create_dir_all(&dir).unwrap();
+    // Like the clusters of scripts/: the socket for the owner only, a password over TCP.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    let pwfile = dir.join("password");
+    std::fs::write(&pwfile, &password).unwrap();
+    std::fs::set_permissions(&pwfile, std::fs::Permissions::from_mode(0o600)).unwrap();
     if is_root() {
         let status = Command::new("chown")
             .args(["-R", "postgres:postgres"])
@@ -146,11 +153,12 @@ fn start_cluster() -> String {
     let out = pg_command("initdb")
         .arg("-D")
         .arg(&data)
+        .arg(format!("--pwfile={}", pwfile.display()))
         .args([
             "-U",
             "postgres",
-            "-A",
-            "trust",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
             "-E",
             "UTF8",
             "--no-sync",
@@ -165,7 +173,7 @@ fn start_cluster() -> String {
     );
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c fsync=off -c synchronous_commit=off \
          -c full_page_writes=off -c max_connections=300 \
          -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
         dir.display()
@@ -188,5 +196,5 @@ fn start_cluster() -> String {
     unsafe {
         libc::atexit(stop_cluster);
     }
-    format!("postgres://postgres@127.0.0.1:{port}")
+    format!("postgres://postgres:{password}@127.0.0.1:{port}")
 }
