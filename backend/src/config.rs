@@ -32,6 +32,42 @@ pub struct Config {
     /// Origins (`https://app.example.com`) whose pages may call the API with a bearer token;
     /// none by default, so browsers keep other sites' scripts from reading it.
     pub cors_origins: Vec<String>,
+    /// Where backups go, how many are kept, and when the server takes one by itself.
+    pub backups: BackupConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    /// `BACKUP_DIR` (default `.data/backups`).
+    pub dir: PathBuf,
+    /// `BACKUP_KEEP` (default 7): the newest kept, older ones deleted.
+    pub keep: usize,
+    /// `BACKUP_SCHEDULE`: the time of day (UTC) of the daily backup; none by default.
+    pub schedule: Option<chrono::NaiveTime>,
+}
+
+impl BackupConfig {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<BackupConfig> {
+        let keep = match var("BACKUP_KEEP") {
+            Some(n) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| anyhow::anyhow!("BACKUP_KEEP must be a whole number of at least 1, not {n:?}"))?,
+            None => crate::backup::DEFAULT_KEEP,
+        };
+        let schedule = match var("BACKUP_SCHEDULE") {
+            Some(s) => Some(crate::jobs::parse_schedule(&s).ok_or_else(|| {
+                anyhow::anyhow!("BACKUP_SCHEDULE={s:?}: use a time of day in UTC such as 03:00, or daily")
+            })?),
+            None => None,
+        };
+        Ok(BackupConfig {
+            dir: PathBuf::from(var("BACKUP_DIR").unwrap_or_else(|| crate::backup::DEFAULT_DIR.to_owned())),
+            keep,
+            schedule,
+        })
+    }
 }
 
 /// Time limits of a request, so that a slow or stalled client, or a slow query, cannot hold the
@@ -347,6 +383,7 @@ impl Config {
             },
             timeouts: timeouts()?,
             cors_origins: cors_origins(var("CORS_ORIGINS"))?,
+            backups: BackupConfig::from_vars(var)?,
         })
     }
 }

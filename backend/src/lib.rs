@@ -20,6 +20,7 @@ pub mod error;
 pub mod followups;
 pub mod http;
 pub mod interactions;
+pub mod jobs;
 pub mod money;
 pub mod openapi;
 pub mod payments;

@@ -58,6 +58,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(pool, config);
     state.listen_for_credential_changes();
     spawn_hit_flusher(state.clone());
+    // Background jobs (and the daily backup of BACKUP_SCHEDULE).
+    rapport::jobs::spawn(state.clone());
     let app_state = state.clone();
     // SIGTERM or Ctrl-C: stop accepting, let requests in flight finish (up to the grace), then
     // write what is kept in memory and close the database connections.
@@ -251,19 +253,16 @@ async fn token(config: Config, args: &[String]) -> anyhow::Result<()> {
 
 async fn backup(config: Config, args: &[String]) -> anyhow::Result<()> {
     let dir = flag(args, "--dir")
-        .map(str::to_owned)
-        .or_else(|| std::env::var("BACKUP_DIR").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| rapport::backup::DEFAULT_DIR.to_owned());
-    let keep =
-        match flag(args, "--keep")
-            .map(str::to_owned)
-            .or_else(|| std::env::var("BACKUP_KEEP").ok())
-        {
-            Some(n) => n.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                anyhow::anyhow!("--keep / BACKUP_KEEP must be a whole number of at least 1, not {n:?}")
-            })?,
-            None => rapport::backup::DEFAULT_KEEP,
-        };
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| config.backups.dir.clone());
+    let keep = match flag(args, "--keep") {
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| anyhow::anyhow!("--keep must be a whole number of at least 1, not {n:?}"))?,
+        None => config.backups.keep,
+    };
     // No migrations here: a backup records the database as it is.
     let pool = db::build_pool(&config.database_url, 1)?;
     let mut conn = pool
@@ -274,7 +273,6 @@ async fn backup(config: Config, args: &[String]) -> anyhow::Result<()> {
     drop(conn);
     let started = std::time::Instant::now();
     let url = config.database_url.clone();
-    let dir = std::path::PathBuf::from(dir);
     let file = tokio::task::spawn_blocking(move || rapport::backup::backup(&url, &dir, keep, &version)).await??;
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     println!(

@@ -282,6 +282,8 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
                         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
                         .unwrap_or_default()
                 })
+                // An address such as `_@example.com` names nobody.
+                .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| "Unknown".into()),
             None,
         ),
@@ -595,5 +597,64 @@ mod tests {
         assert_eq!(amount_in("$1,200.50 total"), Some((120_050, "USD".into())));
         assert_eq!(amount_in("12.500 EUR"), Some((1_250_000, "EUR".into())));
         assert_eq!(amount_in("no money here"), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An email as clients write them: headers, a body, a signature, quoted replies.
+    fn email() -> impl Strategy<Value = String> {
+        (
+            "\\PC{0,20}",
+            "[a-z0-9._%+-]{1,12}@[a-z0-9-]{1,10}\\.[a-z]{2,4}",
+            "\\PC{0,40}",
+            proptest::collection::vec("\\PC{0,60}", 0..6),
+            proptest::option::of("(€|\\$|£)?[0-9]{1,6}([.,][0-9]{1,3})?[kK]?( EUR| USD| JPY)?"),
+            any::<bool>(),
+        )
+            .prop_map(|(name, address, subject, lines, amount, quoted)| {
+                let mut text = format!("From: {name} <{address}>\nSubject: {subject}\n\n");
+                for l in lines {
+                    text.push_str(&l);
+                    text.push('\n');
+                }
+                if let Some(a) = amount {
+                    text.push_str(&format!("Budget: {a}\n"));
+                }
+                if quoted {
+                    text.push_str("\nOn Mon, 1 Dec 2026, Me <me@example.com> wrote:\n> earlier\n");
+                }
+                text
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_read_without_panicking_and_the_reading_is_a_valid_answer(text in any::<String>()) {
+            let reading = local(&text, &[]);
+            let json = serde_json::to_string(&reading).unwrap();
+            prop_assert!(parse_answer(&json).is_ok(), "{}", json);
+        }
+
+        #[test]
+        fn any_email_is_read_into_a_valid_answer(text in email(), mine in proptest::option::of("[a-z]{1,5}@example\\.com")) {
+            let reading = local(&text, &mine.into_iter().collect::<Vec<_>>());
+            let json = serde_json::to_string(&reading).unwrap();
+            prop_assert!(parse_answer(&json).is_ok(), "{}", json);
+            if let Some(v) = reading.deal.as_ref().and_then(|d| d.value_minor) {
+                prop_assert!(v > 0);
+            }
+        }
+
+        #[test]
+        fn amounts_are_positive_or_absent(text in "\\PC{0,80}") {
+            if let Some((minor, currency)) = amount_in(&text) {
+                prop_assert!(minor > 0);
+                prop_assert!(crate::money::is_currency(&currency));
+            }
+        }
     }
 }

@@ -70,7 +70,38 @@ pub fn feed(entries: &[Entry], base_url: &str, generated_at: DateTime<Utc>) -> S
         };
         calendar.push(event.done());
     }
-    calendar.done().to_string()
+    fold(&calendar.done().to_string())
+}
+
+/// Folds content lines at 75 octets, never inside a character (RFC 5545 §3.1). The writer folds
+/// at 75 characters, which is up to four times that in UTF-8: names in Cyrillic, Greek or CJK
+/// made lines some calendar apps refuse.
+fn fold(text: &str) -> String {
+    const MAX: usize = 75;
+    let unfolded = text.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 32);
+    for line in unfolded.split_inclusive("\r\n") {
+        let (content, end) = match line.strip_suffix("\r\n") {
+            Some(c) => (c, "\r\n"),
+            None => (line, ""),
+        };
+        let mut rest = content;
+        // The first piece may use 75 octets; each continuation line starts with a space.
+        let mut room = MAX;
+        while rest.len() > room {
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            room = MAX - 1;
+        }
+        out.push_str(rest);
+        out.push_str(end);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -129,5 +160,62 @@ mod tests {
         );
         assert!(text.contains("Send the quote\\, finally"), "{text}");
         assert!(text.contains(&format!("URL:http://localhost:8080/contacts/{contact}")));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use icalendar::CalendarComponent;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = EntryKind> {
+        prop_oneof![
+            Just(EntryKind::FollowUp),
+            Just(EntryKind::Reminder),
+            Just(EntryKind::CloseDate)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn any_names_make_a_feed_that_reads_back(
+            entries in proptest::collection::vec((kind(), "\\PC{0,40}", proptest::option::of("\\PC{0,30}"), proptest::option::of(".{0,60}"), 0_i64..4_000_000_000), 0..5),
+        ) {
+            let entries: Vec<Entry> = entries
+                .into_iter()
+                .map(|(kind, contact_name, company, title, secs)| Entry {
+                    kind,
+                    id: Uuid::now_v7(),
+                    link: "/contacts/x".into(),
+                    contact_name,
+                    company,
+                    title,
+                    at: DateTime::from_timestamp(secs, 0).unwrap(),
+                })
+                .collect();
+            let generated = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+            let text = feed(&entries, "https://crm.example.com", generated);
+            for line in text.split("\r\n") {
+                prop_assert!(line.len() <= 75, "a line over 75 octets: {:?}", line);
+            }
+            let calendar: Calendar = text.parse().map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
+            let summaries: Vec<String> = calendar
+                .components
+                .iter()
+                .filter_map(|c| match c {
+                    CalendarComponent::Event(e) => e.get_summary().map(str::to_owned),
+                    _ => None,
+                })
+                .collect();
+            prop_assert_eq!(summaries.len(), entries.len());
+            for (summary, e) in summaries.iter().zip(&entries) {
+                if let (Some(t), EntryKind::Reminder | EntryKind::CloseDate) = (&e.title, e.kind) {
+                    prop_assert!(summary.contains(t.as_str()), "{:?} lost {:?}", summary, t);
+                }
+                prop_assert!(summary.contains(e.contact_name.as_str()), "{:?} lost {:?}", summary, e.contact_name);
+            }
+        }
     }
 }

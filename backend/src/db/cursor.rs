@@ -57,3 +57,33 @@ mod tests {
         assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode(b"{\"x\":1}")), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_decodes_or_is_refused_without_panicking(text in any::<String>()) {
+            let _ = Cursor::decode(&text);
+        }
+
+        #[test]
+        fn any_base64url_decodes_or_is_refused(text in "[A-Za-z0-9_-]{0,200}") {
+            let _ = Cursor::decode(&text);
+        }
+
+        #[test]
+        fn every_cursor_round_trips_and_matches_the_documented_pattern(
+            sort in any::<String>(),
+            value in any::<String>(),
+            id in any::<u128>(),
+        ) {
+            let c = Cursor { sort, value, id: Uuid::from_u128(id) };
+            let text = c.encode();
+            prop_assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+            prop_assert_eq!(Cursor::decode(&text), Some(c));
+        }
+    }
+}

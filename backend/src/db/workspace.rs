@@ -103,6 +103,16 @@ mod tests {
         ("ai", "claim"),
         ("ai", "save_answer"),
         ("calendar", "owner_of"),
+        // The job queue: workers take due jobs of every workspace (and of none: backups); each
+        // job carries its workspace, and a workspace reads its own through `find`.
+        ("jobs", "enqueue"),
+        ("jobs", "claim"),
+        ("jobs", "heartbeat"),
+        ("jobs", "succeed"),
+        ("jobs", "fail"),
+        ("jobs", "find_system"),
+        ("jobs", "recent_system"),
+        ("jobs", "purge_finished"),
         ("settings", "is_time_zone"),
     ];
 

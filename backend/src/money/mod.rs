@@ -101,3 +101,28 @@ mod tests {
         assert_eq!(format(100_000_000, "EUR"), "1,000,000.00 EUR");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_amount_in_any_currency_is_written_without_panicking(amount in any::<i64>(), code in "\\PC{0,4}") {
+            let text = format(amount, &code);
+            prop_assert!(text.ends_with(code.as_str()));
+        }
+
+        #[test]
+        fn the_written_amount_reads_back_exactly(amount in any::<i64>(), code in prop::sample::select(vec!["EUR", "JPY", "KWD", "USD", "XXX"])) {
+            let text = format(amount, code);
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let magnitude: u64 = digits.parse().unwrap();
+            prop_assert_eq!(magnitude, amount.unsigned_abs());
+            prop_assert_eq!(text.starts_with('-'), amount < 0);
+            let decimals = text.split(' ').next().unwrap().split('.').nth(1).map_or(0, str::len);
+            prop_assert_eq!(decimals, usize::from(minor_digits(code).unwrap_or(2)));
+        }
+    }
+}

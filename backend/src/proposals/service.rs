@@ -12,7 +12,7 @@ use super::dto::{
     CreateProposal, ListProposalsParams, NewLine, Proposal, ProposalLine, ProposalPage, ProposalStatus, UpdateProposal,
 };
 use super::store::{self, LineRow, ProposalChangeset, ProposalRow};
-use super::totals::{self, scaled};
+use super::totals::{self, line_fits, scaled};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
 use crate::db::WorkspaceId;
@@ -178,6 +178,13 @@ async fn build_lines(
             ));
             continue;
         };
+        if !line_fits(quantity, price, crate::deals::dto::MAX_MINOR) {
+            errors.push(FieldError::new(
+                field("quantity"),
+                "quantity × price comes to more than the largest amount a proposal can hold (10^13 minor units)",
+            ));
+            continue;
+        }
         rows.push(LineRow {
             id: Uuid::now_v7(),
             proposal_id: proposal,

@@ -156,3 +156,74 @@ mod tests {
         assert_eq!(parse("é{{x}").unwrap_err().position, 1, "positions count characters");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A piece of a template as a person writes it.
+    #[derive(Debug, Clone)]
+    enum Piece {
+        Text(String),
+        Var(String, Option<String>),
+    }
+
+    fn piece() -> impl Strategy<Value = Piece> {
+        prop_oneof![
+            "[^{}]{1,20}".prop_map(Piece::Text),
+            ("[a-z_]{1,8}(\\.[a-z_]{1,8}){0,2}", proptest::option::of("[^{}|]{0,12}"))
+                .prop_map(|(n, f)| Piece::Var(n, f)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_is_refused_without_panicking(text in any::<String>()) {
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.position <= text.chars().count());
+            }
+        }
+
+        #[test]
+        fn text_without_braces_renders_as_itself(text in "[^{}]*") {
+            let parts = parse(&text).unwrap();
+            prop_assert_eq!(fill(&parts, &BTreeMap::new()).text, text);
+        }
+
+        #[test]
+        fn a_written_template_parses_back_and_fills_in_order(
+            pieces in proptest::collection::vec(piece(), 0..8),
+            value in "[^{}]{0,10}",
+        ) {
+            let mut source = String::new();
+            let mut expected = String::new();
+            let mut names = Vec::new();
+            for p in &pieces {
+                match p {
+                    Piece::Text(t) => {
+                        source.push_str(t);
+                        expected.push_str(t);
+                    }
+                    Piece::Var(n, f) => {
+                        match f {
+                            Some(f) => source.push_str(&format!("{{{{ {n} | {f} }}}}")),
+                            None => source.push_str(&format!("{{{{{n}}}}}")),
+                        }
+                        expected.push_str(match (value.is_empty(), f) {
+                            (false, _) => &value,
+                            (true, Some(f)) => f.trim(),
+                            (true, None) => "",
+                        });
+                        names.push(n.clone());
+                    }
+                }
+            }
+            let parts = parse(&source).unwrap();
+            let values: BTreeMap<&str, String> = names.iter().map(|n| (n.as_str(), value.clone())).collect();
+            let rendered = fill(&parts, &values);
+            prop_assert_eq!(rendered.text, expected);
+            prop_assert!(rendered.unknown.is_empty());
+        }
+    }
+}

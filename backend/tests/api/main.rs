@@ -22,6 +22,7 @@ mod hostile;
 mod idempotency;
 mod interactions;
 mod isolation;
+mod jobs;
 mod migrations;
 mod proposals;
 mod reminders;

@@ -242,6 +242,10 @@ async fn bad_proposals_are_refused_and_change_nothing() {
             "lines[0].quantity",
         ),
         (
+            json!([{"description": "Huge", "unit_price_minor": 10_000_000_000_000_i64, "quantity": 1000}]),
+            "lines[0].quantity",
+        ),
+        (
             json!([{"description": "Fine", "unit_price_minor": 100, "quantity": 0.0001}]),
             "lines[0].quantity",
         ),

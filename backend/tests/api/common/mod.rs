@@ -89,6 +89,11 @@ pub fn test_config(database_url: &str) -> Config {
         rate_limits: rapport::http::rate_limit::Budgets::OFF,
         timeouts: rapport::config::Timeouts::DEFAULT,
         cors_origins: Vec::new(),
+        backups: rapport::config::BackupConfig {
+            dir: std::env::temp_dir().join(format!("rapport-test-backups-{}", uuid::Uuid::now_v7())),
+            keep: 2,
+            schedule: None,
+        },
     }
 }
 

@@ -1,0 +1,223 @@
+//! Background work: one PostgreSQL job table that every server instance takes work from with
+//! `FOR UPDATE SKIP LOCKED` (see [`store::claim`]). A job is held under a lease that its worker
+//! renews while it runs; when a worker dies the lease lapses and another worker takes the job
+//! again, so a job runs at least once and never twice at the same time. A failed attempt is
+//! retried with exponential backoff until `max_attempts`. Kinds today: `backup` (the scheduled
+//! backup of `BACKUP_SCHEDULE`).
+
+pub mod store;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use uuid::Uuid;
+
+use crate::state::AppState;
+use store::{JobRow, NewJobRow};
+
+/// How often an idle worker looks for due jobs.
+const POLL: Duration = Duration::from_secs(2);
+/// How long a claimed job is the worker's before another may take it; renewed every third.
+const LEASE: Duration = Duration::from_secs(300);
+/// Finished jobs are kept this long, for their results and errors.
+const KEEP_FINISHED_DAYS: i64 = 30;
+
+pub const BACKUP: &str = "backup";
+
+/// The wait before attempt `attempts + 1`: 30 s, 2 min, 8 min, … at most 6 h.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(10);
+    let secs = 30_i64.saturating_mul(4_i64.saturating_pow(exp));
+    chrono::Duration::seconds(secs.min(6 * 3600))
+}
+
+/// A job to queue now (or at `run_at`).
+pub fn new_job(kind: &str, run_at: DateTime<Utc>, now: DateTime<Utc>) -> NewJobRow {
+    NewJobRow {
+        id: Uuid::now_v7(),
+        workspace_id: None,
+        kind: kind.to_owned(),
+        payload: serde_json::json!({}),
+        run_at,
+        max_attempts: 5,
+        dedupe_key: None,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// `BACKUP_SCHEDULE`: `HH:MM` in UTC, or `daily` (03:00 UTC).
+pub fn parse_schedule(raw: &str) -> Option<NaiveTime> {
+    match raw.trim() {
+        "daily" => NaiveTime::from_hms_opt(3, 0, 0),
+        t => NaiveTime::parse_from_str(t, "%H:%M").ok(),
+    }
+}
+
+/// The latest scheduled time at or before `now` (today's, or yesterday's before it comes).
+pub fn last_scheduled(at: NaiveTime, now: DateTime<Utc>) -> DateTime<Utc> {
+    let today = now.date_naive().and_time(at).and_utc();
+    if today <= now {
+        today
+    } else {
+        today - chrono::Duration::days(1)
+    }
+}
+
+/// Queues the backup of the latest scheduled time unless it exists (one per day, whichever
+/// instance gets there first); `true` when this call queued it.
+pub async fn schedule_backup(state: &AppState, at: NaiveTime, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let due = last_scheduled(at, now);
+    let mut job = new_job(BACKUP, due, now);
+    job.dedupe_key = Some(format!("backup:{}", due.format("%Y-%m-%dT%H:%MZ")));
+    job.max_attempts = 3;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(store::enqueue(&mut conn, &job).await?)
+}
+
+/// An identity for this process's worker, as written in `locked_by`.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    format!(
+        "{}:{}:{}",
+        host.trim(),
+        std::process::id(),
+        &Uuid::now_v7().simple().to_string()[20..]
+    )
+}
+
+/// Starts the worker (and the backup schedule, when set) on the current runtime.
+pub fn spawn(state: AppState) {
+    let worker = worker_name();
+    if let Some(at) = state.config.backups.schedule {
+        let s = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                match schedule_backup(&s, at, Utc::now()).await {
+                    Ok(true) => tracing::info!("scheduled backup queued"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not queue the scheduled backup"),
+                }
+            }
+        });
+    }
+    actix_web::rt::spawn(async move {
+        let mut last_purge = None::<DateTime<Utc>>;
+        loop {
+            match work_once(&state, &worker, Utc::now()).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "the job worker could not reach the database"),
+            }
+            let now = Utc::now();
+            if last_purge.is_none_or(|t| now - t > chrono::Duration::hours(1)) {
+                last_purge = Some(now);
+                if let Ok(mut conn) = state.conn().await {
+                    let before = now - chrono::Duration::days(KEEP_FINISHED_DAYS);
+                    if let Ok(n @ 1..) = store::purge_finished(&mut conn, before).await {
+                        tracing::info!(removed = n, "old finished jobs removed");
+                    }
+                }
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+}
+
+/// Claims one due job and runs it; `false` when none was due.
+pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let job = {
+        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        store::claim(&mut conn, &[BACKUP], worker, now, LEASE).await?
+    };
+    let Some(job) = job else {
+        return Ok(false);
+    };
+    let outcome = {
+        let run = run(state, &job);
+        tokio::pin!(run);
+        // Renew the lease while the job runs.
+        let mut renew = tokio::time::interval(LEASE / 3);
+        renew.tick().await;
+        loop {
+            tokio::select! {
+                outcome = &mut run => break outcome,
+                _ = renew.tick() => {
+                    if let Ok(mut conn) = state.conn().await {
+                        let _ = store::heartbeat(&mut conn, job.id, worker, Utc::now(), LEASE, None).await;
+                    }
+                }
+            }
+        }
+    };
+    let finished = Utc::now();
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    match outcome {
+        Ok(result) => {
+            tracing::info!(job = %job.id, kind = job.kind, %result, "job done");
+            store::succeed(&mut conn, job.id, worker, finished, &result).await?;
+        }
+        Err(e) => {
+            let retry_at = (job.attempts < job.max_attempts).then(|| finished + backoff(job.attempts));
+            tracing::warn!(job = %job.id, kind = job.kind, attempt = job.attempts, ?retry_at, error = %e, "job failed");
+            store::fail(&mut conn, job.id, worker, finished, &format!("{e:#}"), retry_at).await?;
+        }
+    }
+    Ok(true)
+}
+
+async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<serde_json::Value> {
+    match job.kind.as_str() {
+        BACKUP => backup(state).await,
+        other => anyhow::bail!("no worker knows the job kind {other:?}"),
+    }
+}
+
+async fn backup(state: &AppState) -> anyhow::Result<serde_json::Value> {
+    let version = {
+        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::db::schema_version(&mut conn).await?
+    };
+    let url = state.config.database_url.clone();
+    let dir = state.config.backups.dir.clone();
+    let keep = state.config.backups.keep;
+    let started = std::time::Instant::now();
+    let file = tokio::task::spawn_blocking(move || crate::backup::backup(&url, &dir, keep, &version)).await??;
+    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    Ok(serde_json::json!({
+        "file": file.display().to_string(),
+        "bytes": bytes,
+        "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_six_hours() {
+        assert_eq!(backoff(1), chrono::Duration::seconds(30));
+        assert_eq!(backoff(2), chrono::Duration::seconds(120));
+        assert_eq!(backoff(3), chrono::Duration::seconds(480));
+        assert_eq!(backoff(40), chrono::Duration::hours(6));
+        assert_eq!(backoff(0), chrono::Duration::seconds(30));
+    }
+
+    #[test]
+    fn the_schedule_is_a_time_of_day_in_utc() {
+        assert_eq!(parse_schedule("02:30"), NaiveTime::from_hms_opt(2, 30, 0));
+        assert_eq!(parse_schedule("daily"), NaiveTime::from_hms_opt(3, 0, 0));
+        for bad in ["", "25:00", "3am", "02:30:00x"] {
+            assert_eq!(parse_schedule(bad), None, "{bad}");
+        }
+        let at = NaiveTime::from_hms_opt(3, 0, 0).unwrap();
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(last_scheduled(at, t("2026-12-02T10:00:00Z")), t("2026-12-02T03:00:00Z"));
+        assert_eq!(last_scheduled(at, t("2026-12-02T03:00:00Z")), t("2026-12-02T03:00:00Z"));
+        assert_eq!(last_scheduled(at, t("2026-12-02T02:59:59Z")), t("2026-12-01T03:00:00Z"));
+    }
+}
