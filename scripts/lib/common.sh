@@ -53,6 +53,7 @@ port_in_use() {
 start_cluster() {
   local dir="$1" port="$2"; shift 2
   mkdir -p "$dir" "$dir/run"
+  dir=$(cd "$dir" && pwd) # the server resolves its socket directory from its data directory
   chmod 700 "$dir" "$dir/run"
   if [ ! -s "$dir/password" ]; then
     (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(24))' >"$dir/password")
