@@ -144,6 +144,13 @@ impl AppError {
         }
     }
 
+    /// This 422 with one more invalid field, so one answer names every bad parameter.
+    pub fn and_invalid(self, more: FieldError) -> Self {
+        let mut errors = self.errors;
+        errors.push(more);
+        Self::validation(errors)
+    }
+
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldError::new(field, message)])
     }

@@ -17,6 +17,7 @@ pub mod deals;
 pub mod demo;
 pub mod dto;
 pub mod error;
+pub mod exports;
 pub mod followups;
 pub mod http;
 pub mod interactions;
@@ -79,6 +80,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(accounts::routes::reset_password)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::list_contact_tags)
+                .service(contacts::routes::export_contacts)
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::get_contact)
                 .service(contacts::routes::update_contact)
@@ -119,6 +121,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(settings::routes::get_settings)
                 .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)
+                .service(companies::routes::export_companies)
                 .service(companies::routes::create_company)
                 .service(companies::routes::get_company)
                 .service(companies::routes::update_company)
@@ -135,6 +138,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(pipelines::routes::delete_stage)
                 .service(deals::routes::get_pipeline_board)
                 .service(deals::routes::list_deals)
+                .service(deals::routes::export_deals)
                 .service(deals::routes::create_deal)
                 .service(deals::routes::get_deal)
                 .service(deals::routes::update_deal)

@@ -32,6 +32,33 @@ pub struct ListCompaniesParams {
     pub include_total: Option<String>,
 }
 
+/// Query parameters of `GET /api/v1/companies/export`: the list's filters and sort (no paging).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportCompaniesParams {
+    /// Sort order, as for the list (default `name`).
+    pub sort: Option<String>,
+    /// Search text, as for the list.
+    pub q: Option<String>,
+    /// Exact industry (case-insensitive).
+    pub industry: Option<String>,
+    /// `true` exports the trash instead of live companies.
+    #[param(value_type = Option<bool>)]
+    pub trashed: Option<String>,
+}
+
+impl ExportCompaniesParams {
+    pub fn as_list(&self) -> ListCompaniesParams {
+        ListCompaniesParams {
+            sort: self.sort.clone(),
+            q: self.q.clone(),
+            industry: self.industry.clone(),
+            trashed: self.trashed.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 pub const SORTS: &[SortKey] = &[
     SortKey {
         name: "name",

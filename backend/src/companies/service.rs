@@ -16,6 +16,7 @@ use crate::db::WorkspaceId;
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
 use crate::error::{AppError, AppResult};
+use crate::exports::{Cell, json_cell};
 
 const NOT_FOUND: &str = "the company";
 
@@ -313,4 +314,80 @@ pub async fn restore(
         }
     })?;
     one_dto(conn, workspace, row).await
+}
+
+/// The columns of a companies export (custom fields last, as `custom.<key>`).
+pub async fn export_header(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    let keys: Vec<String> = custom_fields::service::defs(conn, workspace, FieldEntity::Company)
+        .await?
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
+    let mut header: Vec<String> = [
+        "id",
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "location",
+        "contacts",
+        "notes",
+        "created_at",
+        "updated_at",
+    ]
+    .iter()
+    .map(|c| (*c).to_owned())
+    .collect();
+    header.extend(keys.iter().map(|k| format!("custom.{k}")));
+    Ok((header, keys))
+}
+
+/// The next page of a companies export, or `None` after the last; `query` moves past it.
+pub async fn export_page(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &mut CompanyQuery,
+    custom_keys: &[String],
+) -> AppResult<Option<Vec<Vec<Cell>>>> {
+    query.limit = crate::exports::PAGE;
+    query.include_total = false;
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
+        (store::sort_value(r, &query.sort.key), r.id)
+    });
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    query.after = match next {
+        Some(cursor) => query
+            .sort
+            .after(Some(&cursor))
+            .map_err(|e| AppError::validation(vec![e]))?,
+        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
+    };
+    let companies = to_dtos(conn, workspace, rows).await?;
+    Ok(Some(
+        companies
+            .into_iter()
+            .map(|c| {
+                let mut cells = vec![
+                    Cell::from(c.id.to_string()),
+                    Cell::from(c.name),
+                    Cell::from(c.domain),
+                    Cell::from(c.industry),
+                    Cell::from(c.size),
+                    Cell::from(c.location),
+                    Cell::from(c.contact_count),
+                    Cell::from(c.notes),
+                    Cell::from(c.created_at),
+                    Cell::from(c.updated_at),
+                ];
+                cells.extend(custom_keys.iter().map(|k| json_cell(c.custom_fields.get(k))));
+                cells
+            })
+            .collect(),
+    ))
 }

@@ -54,6 +54,55 @@ pub struct ListContactsParams {
     pub include_total: Option<String>,
 }
 
+/// Query parameters of `GET /api/v1/contacts/export`: the list's filters and sort (no paging:
+/// the file has every matching contact).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportContactsParams {
+    /// Sort order, as for the list (default `-created_at`).
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    /// Search text, as for the list.
+    pub q: Option<String>,
+    /// Lifecycle stages, comma-separated.
+    pub lifecycle: Option<String>,
+    /// Tags, comma-separated: contacts carrying all of them.
+    pub tag: Option<String>,
+    /// Sources, comma-separated.
+    pub source: Option<String>,
+    /// Contacts of this company.
+    #[param(value_type = Option<Uuid>)]
+    pub company_id: Option<String>,
+    /// Whose contacts: `me`, `none` or a member's user id.
+    pub owner: Option<String>,
+    /// Follow-up state: `due`, `week` or `none`.
+    pub follow_up: Option<String>,
+    /// A custom field's value, as `key:value`.
+    pub custom_field: Option<String>,
+    /// `true` exports the trash instead of live contacts.
+    #[param(value_type = Option<bool>)]
+    pub trashed: Option<String>,
+}
+
+impl ExportContactsParams {
+    /// The same filters as list parameters.
+    pub fn as_list(&self) -> ListContactsParams {
+        ListContactsParams {
+            sort: self.sort.clone(),
+            q: self.q.clone(),
+            lifecycle: self.lifecycle.clone(),
+            tag: self.tag.clone(),
+            source: self.source.clone(),
+            company_id: self.company_id.clone(),
+            owner: self.owner.clone(),
+            follow_up: self.follow_up.clone(),
+            custom_field: self.custom_field.clone(),
+            trashed: self.trashed.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// "Never contacted" sorts as the distant past and "no follow-up" as the distant future; these
 /// expressions match the expression indexes of the migrations.
 pub const LAST_INTERACTION_KEY: &str = "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";

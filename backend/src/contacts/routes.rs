@@ -5,9 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
 use super::dto::{Contact, ContactPage, CreateContact, TagList, UpdateContact};
-use super::query::{ContactQuery, ListContactsParams};
+use super::query::{ContactQuery, ExportContactsParams, ListContactsParams};
 use super::service;
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
+use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
@@ -39,6 +40,62 @@ pub async fn list_contacts(
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;
     Ok(web::Json(page))
+}
+
+/// Every contact the list's filters match, as a CSV or Excel file (in the list's order, with
+/// custom fields as `custom.<key>` columns). Cells a spreadsheet would run as formulas are
+/// written with a leading `'`.
+#[utoipa::path(
+    tag = "contacts",
+    params(ExportContactsParams, FormatParams),
+    responses((status = 200, description = "The file, as an attachment",
+        content(
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ),
+        headers(("Content-Disposition" = String, description = "attachment; filename=\"contacts-2026-12-02.csv\"")))),
+)]
+#[get("/contacts/export")]
+pub async fn export_contacts(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    params: web::Query<ExportContactsParams>,
+    format: web::Query<FormatParams>,
+) -> AppResult<HttpResponse> {
+    let list = params.as_list();
+    let query = ContactQuery::from_params(&list, auth.user_id());
+    let (mut query, format) = match (query, format.parse()) {
+        (Ok(q), Ok(f)) => (q, f),
+        (Ok(_), Err(e)) => return Err(AppError::validation(vec![e])),
+        (Err(e), Ok(_)) => return Err(e),
+        (Err(e), Err(more)) => return Err(e.and_invalid(more)),
+    };
+    let mut conn = state.conn().await?;
+    service::resolve_custom_filter(&mut conn, auth.workspace(), &mut query, list.custom_field.as_deref()).await?;
+    let plan = service::export_plan(&mut conn, auth.workspace()).await?;
+    let header = plan.header.clone();
+    let source = ContactExport {
+        conn,
+        workspace: auth.workspace(),
+        query,
+        plan,
+    };
+    let name = exports::file_name("contacts", format, chrono::Utc::now());
+    exports::respond(&req, format, &name, "Contacts", header, source).await
+}
+
+struct ContactExport {
+    conn: crate::db::DbConn,
+    workspace: crate::db::WorkspaceId,
+    query: ContactQuery,
+    plan: service::ExportPlan,
+}
+
+impl exports::Source for ContactExport {
+    async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<exports::Cell>>>> {
+        service::export_page(&mut self.conn, self.workspace, &mut self.query, &self.plan).await
+    }
 }
 
 /// Tags in use on contacts, most used first (for filters and autocompletion).

@@ -1,6 +1,8 @@
 //! Contact rules: normalising input, linking companies, optimistic concurrency, the trash, and
 //! turning rows into API objects. Multi-step writes run in one transaction.
 
+use std::collections::HashMap;
+
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -16,6 +18,7 @@ use crate::db::WorkspaceId;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
 use crate::error::{AppError, AppResult};
+use crate::exports::{Cell, joined, json_cell};
 
 const NOT_FOUND: &str = "the contact";
 
@@ -70,10 +73,21 @@ pub async fn list_with_custom_filter(
     mut query: ContactQuery,
     custom_field: Option<&str>,
 ) -> AppResult<ContactPage> {
+    resolve_custom_filter(conn, workspace, &mut query, custom_field).await?;
+    list(conn, workspace, &query).await
+}
+
+/// Resolves a `custom_field` filter (`key:value`) against the field definitions.
+pub async fn resolve_custom_filter(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &mut ContactQuery,
+    custom_field: Option<&str>,
+) -> AppResult<()> {
     if let Some(raw) = custom_field.map(str::trim).filter(|s| !s.is_empty()) {
         query.filter.custom = Some(custom_fields::service::filter(conn, workspace, FieldEntity::Contact, raw).await?);
     }
-    list(conn, workspace, &query).await
+    Ok(())
 }
 
 pub async fn list(
@@ -419,4 +433,119 @@ pub async fn find_by_email(
 /// True when the workspace has any contact, live or in the trash.
 pub async fn any(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<bool> {
     Ok(store::any(conn, workspace).await?)
+}
+
+/// What a contacts export needs besides the rows: its columns (custom fields last) and the
+/// owners' emails.
+pub struct ExportPlan {
+    pub header: Vec<String>,
+    custom_keys: Vec<String>,
+    owners: HashMap<Uuid, String>,
+}
+
+const EXPORT_COLUMNS: [&str; 23] = [
+    "id",
+    "first_name",
+    "last_name",
+    "emails",
+    "phones",
+    "company",
+    "job_title",
+    "website",
+    "linkedin_url",
+    "twitter_url",
+    "location",
+    "lifecycle",
+    "source",
+    "relationship_type",
+    "connection_strength",
+    "tags",
+    "owner",
+    "follow_up_cadence_days",
+    "last_interaction_at",
+    "next_follow_up_at",
+    "notes",
+    "created_at",
+    "updated_at",
+];
+
+pub async fn export_plan(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<ExportPlan> {
+    let custom_keys: Vec<String> = custom_fields::service::defs(conn, workspace, FieldEntity::Contact)
+        .await?
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
+    let owners = crate::accounts::service::list_members(conn, workspace)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.email))
+        .collect();
+    let mut header: Vec<String> = EXPORT_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    header.extend(custom_keys.iter().map(|k| format!("custom.{k}")));
+    Ok(ExportPlan {
+        header,
+        custom_keys,
+        owners,
+    })
+}
+
+/// The next page of a contacts export (every matching contact, in the list's order), or `None`
+/// after the last; `query` moves past the page.
+pub async fn export_page(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &mut ContactQuery,
+    plan: &ExportPlan,
+) -> AppResult<Option<Vec<Vec<Cell>>>> {
+    query.limit = crate::exports::PAGE;
+    query.include_total = false;
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
+        (store::sort_value(r, &query.sort.key), r.id)
+    });
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    query.after = match next {
+        Some(cursor) => query
+            .sort
+            .after(Some(&cursor))
+            .map_err(|e| AppError::validation(vec![e]))?,
+        // The last page: an empty one follows.
+        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
+    };
+    Ok(Some(
+        rows.into_iter()
+            .map(|row| {
+                let c = to_dto(row);
+                let mut cells: Vec<Cell> = vec![
+                    Cell::from(c.id.to_string()),
+                    Cell::from(c.first_name),
+                    Cell::from(c.last_name),
+                    joined(&c.emails),
+                    joined(&c.phones),
+                    Cell::from(c.company.map(|co| co.name)),
+                    Cell::from(c.job_title),
+                    Cell::from(c.website),
+                    Cell::from(c.linkedin_url),
+                    Cell::from(c.twitter_url),
+                    Cell::from(c.location),
+                    Cell::from(c.lifecycle.as_str()),
+                    Cell::from(c.source.map(|s| s.as_str())),
+                    Cell::from(c.relationship_type.map(|r| r.as_str())),
+                    Cell::from(c.connection_strength),
+                    joined(&c.tags),
+                    Cell::from(c.owner_id.and_then(|o| plan.owners.get(&o).cloned())),
+                    Cell::from(c.follow_up_cadence_days),
+                    Cell::from(c.last_interaction_at),
+                    Cell::from(c.next_follow_up_at),
+                    Cell::from(c.notes),
+                    Cell::from(c.created_at),
+                    Cell::from(c.updated_at),
+                ];
+                cells.extend(plan.custom_keys.iter().map(|k| json_cell(c.custom_fields.get(k))));
+                cells
+            })
+            .collect(),
+    ))
 }

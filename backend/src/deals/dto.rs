@@ -253,6 +253,48 @@ pub struct ListDealsParams {
     pub cursor: Option<String>,
 }
 
+/// Query parameters of `GET /api/v1/deals/export`: the list's filters and sort (no paging).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportDealsParams {
+    /// Words in the title.
+    pub q: Option<String>,
+    #[param(value_type = Option<Uuid>)]
+    pub pipeline_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
+    pub stage_id: Option<String>,
+    /// `open`, `won` or `lost`.
+    pub status: Option<String>,
+    #[param(value_type = Option<Uuid>)]
+    pub contact_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
+    pub company_id: Option<String>,
+    /// Whose deals: `me`, `none` (nobody's) or a member's user id.
+    pub owner: Option<String>,
+    /// Sort order, as for the list (default `-created_at`).
+    pub sort: Option<String>,
+    /// `true` exports the trash instead.
+    #[param(value_type = Option<bool>)]
+    pub trashed: Option<String>,
+}
+
+impl ExportDealsParams {
+    pub fn as_list(&self) -> ListDealsParams {
+        ListDealsParams {
+            q: self.q.clone(),
+            pipeline_id: self.pipeline_id.clone(),
+            stage_id: self.stage_id.clone(),
+            status: self.status.clone(),
+            contact_id: self.contact_id.clone(),
+            company_id: self.company_id.clone(),
+            owner: self.owner.clone(),
+            sort: self.sort.clone(),
+            trashed: self.trashed.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// One stage change of a deal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StageChange {

@@ -3,15 +3,87 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
-use super::dto::{Board, BoardParams, CreateDeal, Deal, DealPage, ListDealsParams, StageHistory, UpdateDeal};
+use super::dto::{
+    Board, BoardParams, CreateDeal, Deal, DealPage, ExportDealsParams, ListDealsParams, StageHistory, UpdateDeal,
+};
 use super::service;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::http::precondition::{expected_version, if_match, ok_with_etag as ok, stale_status};
 use crate::state::AppState;
+
+/// Every deal the list's filters match, as a CSV or Excel file (in the list's order; amounts
+/// as decimals in their currency, custom fields as `custom.<key>` columns). Cells a spreadsheet
+/// would run as formulas are written with a leading `'`.
+#[utoipa::path(
+    tag = "deals",
+    params(ExportDealsParams, FormatParams),
+    responses((status = 200, description = "The file, as an attachment",
+        content(
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ),
+        headers(("Content-Disposition" = String, description = "attachment; filename=\"deals-2026-12-02.csv\"")))),
+)]
+#[get("/deals/export")]
+pub async fn export_deals(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    params: web::Query<ExportDealsParams>,
+    format: web::Query<FormatParams>,
+) -> AppResult<HttpResponse> {
+    let format = format.parse();
+    let mut conn = state.conn().await?;
+    let mut list = params.as_list();
+    // The filters are checked by the first page, before the answer starts.
+    list.limit = Some("1".into());
+    let checked = service::list(&mut conn, auth.workspace(), &list, auth.user_id()).await;
+    let format = match (checked, format) {
+        (Ok(_), Ok(f)) => f,
+        (Ok(_), Err(e)) => return Err(AppError::validation(vec![e])),
+        (Err(e), Ok(_)) => return Err(e),
+        (Err(e), Err(more)) => return Err(e.and_invalid(more)),
+    };
+    let (header, custom_keys) = service::export_header(&mut conn, auth.workspace()).await?;
+    let source = DealExport {
+        conn,
+        workspace: auth.workspace(),
+        me: auth.user_id(),
+        params: params.as_list(),
+        custom_keys,
+        done: false,
+    };
+    let name = exports::file_name("deals", format, chrono::Utc::now());
+    exports::respond(&req, format, &name, "Deals", header, source).await
+}
+
+struct DealExport {
+    conn: crate::db::DbConn,
+    workspace: crate::db::WorkspaceId,
+    me: uuid::Uuid,
+    params: ListDealsParams,
+    custom_keys: Vec<String>,
+    done: bool,
+}
+
+impl exports::Source for DealExport {
+    async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<exports::Cell>>>> {
+        service::export_page(
+            &mut self.conn,
+            self.workspace,
+            &mut self.params,
+            self.me,
+            &self.custom_keys,
+            &mut self.done,
+        )
+        .await
+    }
+}
 
 /// List deals, newest first by default; filter by pipeline, stage, status, contact or company.
 #[utoipa::path(tag = "deals", params(ListDealsParams),

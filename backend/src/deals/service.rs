@@ -704,3 +704,99 @@ pub async fn backdate(
     store::backdate(conn, workspace, deal, days.clamp(0, 36_500) as i32, whole).await?;
     Ok(())
 }
+
+/// The columns of a deals export (custom fields last, as `custom.<key>`).
+pub async fn export_header(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    let keys: Vec<String> =
+        crate::custom_fields::service::defs(conn, workspace, crate::custom_fields::dto::FieldEntity::Deal)
+            .await?
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+    let mut header: Vec<String> = [
+        "id",
+        "title",
+        "contact",
+        "company",
+        "pipeline",
+        "stage",
+        "status",
+        "value",
+        "currency",
+        "recurring_months",
+        "total_value",
+        "probability",
+        "weighted_value",
+        "expected_close_date",
+        "lost_reason",
+        "notes",
+        "stage_changed_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
+    .iter()
+    .map(|c| (*c).to_owned())
+    .collect();
+    header.extend(keys.iter().map(|k| format!("custom.{k}")));
+    Ok((header, keys))
+}
+
+/// The next page of a deals export (`params.cursor` moves past it), or `None` after the last.
+pub async fn export_page(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    params: &mut ListDealsParams,
+    me: Uuid,
+    custom_keys: &[String],
+    done: &mut bool,
+) -> AppResult<Option<Vec<Vec<crate::exports::Cell>>>> {
+    use crate::exports::{Cell, json_cell};
+    if *done {
+        return Ok(None);
+    }
+    params.limit = Some(crate::http::params::MAX_LIMIT.to_string());
+    params.include_total = None;
+    let page = list(conn, workspace, params, me).await?;
+    match page.next_cursor {
+        Some(next) => params.cursor = Some(next),
+        None => *done = true,
+    }
+    if page.items.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        page.items
+            .into_iter()
+            .map(|d| {
+                let mut cells = vec![
+                    Cell::from(d.id.to_string()),
+                    Cell::from(d.title),
+                    Cell::from(d.contact_name),
+                    Cell::from(d.company_name),
+                    Cell::from(d.pipeline_name),
+                    Cell::from(d.stage_name),
+                    Cell::from(d.status.as_str()),
+                    Cell::money(d.value_minor, &d.currency),
+                    Cell::from(d.currency.clone()),
+                    Cell::from(d.recurring_months),
+                    Cell::money(d.total_value_minor, &d.currency),
+                    Cell::from(d.probability),
+                    Cell::money(d.weighted_value_minor, &d.currency),
+                    Cell::from(d.expected_close_date),
+                    Cell::from(d.lost_reason),
+                    Cell::from(d.notes),
+                    Cell::from(d.stage_changed_at),
+                    Cell::from(d.closed_at),
+                    Cell::from(d.created_at),
+                    Cell::from(d.updated_at),
+                ];
+                cells.extend(custom_keys.iter().map(|k| json_cell(d.custom_fields.get(k))));
+                cells
+            })
+            .collect(),
+    ))
+}

@@ -63,6 +63,9 @@ const PUBLIC: &[&str] = &[
 /// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
 /// may use them.
 const READS_BY_POST: &[&str] = &["create_contact_insights", "preview_template", "render_template"];
+/// Reads that take data out of the workspace in bulk: a permission of members and above, not of
+/// read-only members.
+const EXPORTS: &[&str] = &["export_contacts", "export_companies", "export_deals"];
 /// A member's own things that even a read-only member has (their calendar link).
 const OWN: &[&str] = &["rotate_calendar_link", "delete_calendar_link"];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];
@@ -109,6 +112,8 @@ pub fn policy(operation_id: &str, method: &Method) -> Policy {
         (Access::Role(Role::ReadOnly), true)
     } else if is(ADMIN) {
         (Access::Role(Role::Admin), false)
+    } else if is(EXPORTS) {
+        (Access::Role(Role::Member), false)
     } else if method == Method::GET || is(READS_BY_POST) {
         (Access::Role(Role::ReadOnly), false)
     } else {

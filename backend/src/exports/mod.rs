@@ -1,0 +1,448 @@
+//! Lists as files: CSV (UTF-8 with a byte-order mark, so spreadsheet apps read accents right)
+//! streamed page by page, and Excel `.xlsx` written row by row in constant memory to a temporary
+//! file, then sent. Every text cell that a spreadsheet would run as a formula (starting with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'`, so a name such as
+//! `=HYPERLINK(…)` stays text.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+use crate::error::{AppError, AppResult, FieldError};
+
+/// Rows fetched from the database per page.
+pub const PAGE: i64 = 1000;
+
+pub const CSV_TYPE: &str = "text/csv; charset=utf-8";
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The file format of an export.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    /// `csv` (default) or `xlsx`.
+    #[param(value_type = Option<String>, pattern = "^(csv|xlsx)$", example = "csv")]
+    pub format: Option<String>,
+}
+
+impl FormatParams {
+    pub fn parse(&self) -> Result<Format, FieldError> {
+        match self.format.as_deref().map(str::trim) {
+            None | Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            Some(_) => Err(FieldError::new("format", "must be csv or xlsx")),
+        }
+    }
+}
+
+/// One cell of an exported row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    Time(DateTime<Utc>),
+    Date(NaiveDate),
+    /// An amount in minor units with its currency's number of decimals.
+    Money {
+        minor: i64,
+        digits: u8,
+    },
+}
+
+impl Cell {
+    pub fn money(minor: i64, currency: &str) -> Cell {
+        Cell::Money {
+            minor,
+            digits: crate::money::minor_digits(currency).unwrap_or(2),
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        if s.is_empty() { Cell::Empty } else { Cell::Text(s) }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::from(s.to_owned())
+    }
+}
+
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Cell {
+        v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Int(n)
+    }
+}
+
+impl From<i32> for Cell {
+    fn from(n: i32) -> Cell {
+        Cell::Int(n.into())
+    }
+}
+
+impl From<i16> for Cell {
+    fn from(n: i16) -> Cell {
+        Cell::Int(n.into())
+    }
+}
+
+impl From<DateTime<Utc>> for Cell {
+    fn from(t: DateTime<Utc>) -> Cell {
+        Cell::Time(t)
+    }
+}
+
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
+}
+
+/// Several values in one cell (emails, phones, tags), separated by `; `.
+pub fn joined(values: &[String]) -> Cell {
+    Cell::from(values.join("; "))
+}
+
+/// A custom field's value as a cell.
+pub fn json_cell(value: Option<&serde_json::Value>) -> Cell {
+    match value {
+        None | Some(serde_json::Value::Null) => Cell::Empty,
+        Some(serde_json::Value::String(s)) => Cell::from(s.clone()),
+        Some(serde_json::Value::Array(items)) => Cell::from(
+            items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Some(serde_json::Value::Number(n)) => n.as_i64().map_or_else(|| Cell::Text(n.to_string()), Cell::Int),
+        Some(other) => Cell::Text(other.to_string()),
+    }
+}
+
+/// Text a spreadsheet would not run as a formula.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+fn cell_text(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(s) => neutralise(s),
+        Cell::Int(n) => Cow::Owned(n.to_string()),
+        Cell::Time(t) => Cow::Owned(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        Cell::Date(d) => Cow::Owned(d.to_string()),
+        Cell::Money { minor, digits } => {
+            let scale = 10_u64.pow(u32::from(*digits));
+            let (sign, abs) = (if *minor < 0 { "-" } else { "" }, minor.unsigned_abs());
+            Cow::Owned(match digits {
+                0 => format!("{sign}{abs}"),
+                d => format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = usize::from(*d)),
+            })
+        }
+    }
+}
+
+/// CSV lines for these rows (with the byte-order mark and the header first when `header` is
+/// given).
+pub fn csv_chunk(header: Option<&[String]>, rows: &[Vec<Cell>]) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::with_capacity(rows.len() * 128 + 256);
+    if header.is_some() {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        let fail = |e: csv::Error| AppError::internal(anyhow::anyhow!("writing CSV: {e}"));
+        if let Some(h) = header {
+            w.write_record(h.iter().map(|s| neutralise(s).into_owned()))
+                .map_err(fail)?;
+        }
+        for row in rows {
+            w.write_record(row.iter().map(|c| cell_text(c).into_owned()))
+                .map_err(fail)?;
+        }
+        w.flush()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// An `.xlsx` workbook with one sheet, written in constant memory (rows go to a temporary file
+/// as they come). Blocking: use it off the async runtime.
+pub struct Xlsx {
+    workbook: rust_xlsxwriter::Workbook,
+    row: u32,
+    date_format: rust_xlsxwriter::Format,
+    time_format: rust_xlsxwriter::Format,
+    money_format: rust_xlsxwriter::Format,
+    whole_format: rust_xlsxwriter::Format,
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::internal(anyhow::anyhow!("writing xlsx: {e}"))
+}
+
+impl Xlsx {
+    pub fn new(sheet: &str, header: &[String]) -> Result<Xlsx, AppError> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let header_format = rust_xlsxwriter::Format::new().set_bold();
+        {
+            let ws = workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+            ws.set_name(sheet).map_err(xlsx_error)?;
+            for (col, name) in header.iter().enumerate() {
+                ws.write_string_with_format(0, col as u16, name.as_str(), &header_format)
+                    .map_err(xlsx_error)?;
+            }
+            ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        }
+        Ok(Xlsx {
+            workbook,
+            row: 1,
+            date_format: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+            time_format: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            money_format: rust_xlsxwriter::Format::new().set_num_format("#,##0.00"),
+            whole_format: rust_xlsxwriter::Format::new().set_num_format("#,##0"),
+        })
+    }
+
+    pub fn add(&mut self, rows: &[Vec<Cell>]) -> Result<(), AppError> {
+        let ws = self.workbook.worksheet_from_index(0).map_err(xlsx_error)?;
+        for row in rows {
+            // Excel's limit; the rest would be lost silently otherwise.
+            if self.row >= 1_048_576 {
+                return Err(AppError::conflict(
+                    "too_many_rows",
+                    "more than 1,048,575 rows do not fit in one Excel sheet; export as CSV",
+                ));
+            }
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Empty => {}
+                    // Text cells are never formulas in xlsx, but a CSV made from the sheet would
+                    // carry them on: neutralised all the same.
+                    Cell::Text(s) => {
+                        ws.write_string(self.row, col, neutralise(s).as_ref())
+                            .map_err(xlsx_error)?;
+                    }
+                    Cell::Int(n) => {
+                        ws.write_number(self.row, col, *n as f64).map_err(xlsx_error)?;
+                    }
+                    Cell::Time(t) => {
+                        let dt = rust_xlsxwriter::ExcelDateTime::from_timestamp(t.timestamp()).map_err(xlsx_error)?;
+                        ws.write_datetime_with_format(self.row, col, &dt, &self.time_format)
+                            .map_err(xlsx_error)?;
+                    }
+                    Cell::Money { minor, digits } => {
+                        let value = *minor as f64 / 10_f64.powi(i32::from(*digits));
+                        let format = match digits {
+                            0 => &self.whole_format,
+                            _ => &self.money_format,
+                        };
+                        ws.write_number_with_format(self.row, col, value, format)
+                            .map_err(xlsx_error)?;
+                    }
+                    Cell::Date(d) => {
+                        let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            u16::try_from(chrono::Datelike::year(d)).unwrap_or(1900),
+                            chrono::Datelike::month(d) as u8,
+                            chrono::Datelike::day(d) as u8,
+                        )
+                        .map_err(xlsx_error)?;
+                        ws.write_datetime_with_format(self.row, col, &dt, &self.date_format)
+                            .map_err(xlsx_error)?;
+                    }
+                }
+            }
+            self.row += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the workbook into a new temporary file (deleted when the handle is dropped).
+    pub fn finish(mut self) -> Result<std::fs::File, AppError> {
+        let tmp = tempfile::tempfile().map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+        let mut writer = std::io::BufWriter::new(tmp);
+        self.workbook.save_to_writer(&mut writer).map_err(xlsx_error)?;
+        let mut file = writer
+            .into_inner()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+        std::io::Seek::rewind(&mut file).map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+        Ok(file)
+    }
+}
+
+/// `contacts-2026-12-02.csv`.
+pub fn file_name(what: &str, format: Format, now: DateTime<Utc>) -> String {
+    format!("{what}-{}.{}", now.format("%Y-%m-%d"), format.extension())
+}
+
+/// Where an export's rows come from, a page at a time (in the list's order), `None` after the last.
+pub trait Source: 'static {
+    fn next_page(&mut self) -> impl std::future::Future<Output = AppResult<Option<Vec<Vec<Cell>>>>>;
+}
+
+/// Answers with the export as an attachment named `name`: CSV streamed page by page as the
+/// rows are read, or `.xlsx` written off the async runtime into a temporary file, then sent.
+/// The first page is read before answering, so a database error is still a problem response.
+pub async fn respond<S: Source>(
+    req: &HttpRequest,
+    format: Format,
+    name: &str,
+    sheet: &str,
+    header: Vec<String>,
+    mut source: S,
+) -> AppResult<HttpResponse> {
+    let first = source.next_page().await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(name.to_owned())],
+    };
+    match format {
+        Format::Csv => {
+            let head = csv_chunk(Some(&header), first.as_deref().unwrap_or_default())?;
+            let rest = futures_util::stream::try_unfold((source, first.is_some()), |(mut source, more)| async move {
+                if !more {
+                    return Ok::<_, actix_web::Error>(None);
+                }
+                let page = async {
+                    Ok::<_, AppError>(match source.next_page().await? {
+                        Some(rows) => Some(Bytes::from(csv_chunk(None, &rows)?)),
+                        None => None,
+                    })
+                };
+                match page.await {
+                    Ok(Some(bytes)) => Ok(Some((bytes, (source, true)))),
+                    Ok(None) => Ok(None),
+                    Err(e) => {
+                        // The answer has started: all that can be done is to cut it short.
+                        tracing::error!(error = %e, "an export failed part-way");
+                        Err(actix_web::Error::from(e))
+                    }
+                }
+            });
+            let body =
+                futures_util::stream::once(async move { Ok::<_, actix_web::Error>(Bytes::from(head)) }).chain(rest);
+            Ok(HttpResponse::Ok()
+                .content_type(CSV_TYPE)
+                .insert_header(disposition)
+                .streaming(body))
+        }
+        Format::Xlsx => {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(2);
+            let sheet = sheet.to_owned();
+            let writer = tokio::task::spawn_blocking(move || -> AppResult<std::fs::File> {
+                let mut book = Xlsx::new(&sheet, &header)?;
+                while let Some(rows) = rx.blocking_recv() {
+                    book.add(&rows)?;
+                }
+                book.finish()
+            });
+            let mut page = first;
+            while let Some(rows) = page {
+                if tx.send(rows).await.is_err() {
+                    break;
+                }
+                page = source.next_page().await?;
+            }
+            drop(tx);
+            let file = writer.await.map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))??;
+            let file = actix_files::NamedFile::from_file(file, name)
+                .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?
+                .set_content_type(
+                    XLSX_TYPE
+                        .parse::<mime::Mime>()
+                        .unwrap_or(mime::APPLICATION_OCTET_STREAM),
+                )
+                .set_content_disposition(disposition)
+                .use_etag(false)
+                .use_last_modified(false);
+            Ok(file.into_response(req))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for (input, expected) in [
+            ("=1+1", "'=1+1"),
+            ("+44 20", "'+44 20"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=x", "'\t=x"),
+            ("Ada", "Ada"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralise(input), expected);
+        }
+    }
+
+    #[test]
+    fn csv_has_a_bom_a_header_and_quotes_what_needs_it() {
+        let header = vec!["name".to_owned(), "notes".to_owned()];
+        let rows = vec![vec![Cell::from("Ada, Countess"), Cell::from("line 1\nline \"2\"")]];
+        let text = String::from_utf8(csv_chunk(Some(&header), &rows).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}name,notes\n\"Ada, Countess\",\"line 1\nline \"\"2\"\"\"\n"
+        );
+        let more = String::from_utf8(csv_chunk(None, &[vec![Cell::Int(3), Cell::Empty]]).unwrap()).unwrap();
+        assert_eq!(more, "3,\n");
+        let money = [
+            Cell::money(150_000, "EUR"),
+            Cell::money(-5, "EUR"),
+            Cell::money(1500, "JPY"),
+        ];
+        let text = String::from_utf8(csv_chunk(None, &[money.to_vec()]).unwrap()).unwrap();
+        assert_eq!(text, "1500.00,-0.05,1500\n");
+    }
+
+    #[test]
+    fn a_workbook_is_a_zip_with_the_sheet() {
+        let mut x = Xlsx::new("Contacts", &["name".to_owned(), "when".to_owned()]).unwrap();
+        x.add(&[vec![Cell::from("=cmd"), Cell::Time(Utc::now())]]).unwrap();
+        let mut file = x.finish().unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
+    }
+}
