@@ -2,6 +2,7 @@
 // A person creates a contact (fixing a mistake the server points out), edits it and finds it.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { launch, SHOTS } from './browser.mjs'
 import { ContactPage, ContactsPage } from './pages.mjs'
 
@@ -76,6 +77,20 @@ test('create, edit and find a contact through the UI', async () => {
   await list.filter('Tag', 'vip')
   assert.match(await list.count.innerText(), /1 contact/)
   await page.screenshot({ path: `${SHOTS}contacts.png`, fullPage: true })
+
+  // The filtered list comes out as a file with just what is shown.
+  await page.getByText('Export', { exact: true }).click()
+  await page.screenshot({ path: `${SHOTS}contacts-export-menu.png` })
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('menuitem', { name: 'CSV (.csv)' }).click(),
+  ])
+  assert.match(download.suggestedFilename(), /^contacts-\d{4}-\d{2}-\d{2}\.csv$/)
+  const file = await download.path()
+  const text = readFileSync(file, 'utf8')
+  assert.match(text, /^\uFEFFid,first_name,last_name,emails/)
+  assert.match(text, /Ada,Lovelace,ada@example\.com/)
+  assert.doesNotMatch(text, /Grace/)
 })
 
 test('a contact moved to the trash can be restored', async () => {
