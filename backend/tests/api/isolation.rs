@@ -196,8 +196,10 @@ async fn snapshot(app: &TestApp, workspace: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for t in tables {
         let d: Digest = diesel::sql_query(format!(
-            "SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest \
-             FROM {} t WHERE workspace_id = '{workspace}'",
+            // When a credential was last used is bookkeeping of its own use, not data.
+            "SELECT count(*) || ':' || md5(coalesce(string_agg(r, '|' ORDER BY r), '')) AS digest \
+             FROM (SELECT (to_jsonb(t) - 'last_used_at' - 'last_seen_at')::text AS r \
+                   FROM {} t WHERE workspace_id = '{workspace}') rows",
             t.table_name
         ))
         .get_result(&mut conn)
