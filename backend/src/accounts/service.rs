@@ -1333,3 +1333,8 @@ pub async fn security_log(
         next_cursor: next_cursor.flatten(),
     })
 }
+
+/// The user's email address (none for a user that no longer exists).
+pub async fn email_of(conn: &mut AsyncPgConnection, user: Uuid) -> AppResult<Option<String>> {
+    Ok(store::find_user(conn, user).await?.map(|u| u.email))
+}

@@ -2,6 +2,8 @@
 //! they, which messages to log, which deal it suggests. Nothing is created until the user
 //! applies the reviewed reading, which goes through the normal create paths.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
@@ -98,6 +100,13 @@ fn address(value: &str) -> (Option<String>, Option<String>) {
 
 fn emails_in(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // Message ids look like addresses but name no one.
+    let ids = ["message-id:", "in-reply-to:", "references:", "return-path:"];
+    let text: String = text
+        .lines()
+        .filter(|l| !ids.iter().any(|h| l.trim_start().to_ascii_lowercase().starts_with(h)))
+        .collect::<Vec<_>>()
+        .join("\n");
     for word in text.split(|c: char| c.is_whitespace() || "<>,;:()[]\"'".contains(c)) {
         let w = word.trim_matches(|c: char| c == '.' || c == '"');
         if let Some((user, host)) = w.split_once('@')
@@ -132,7 +141,14 @@ fn amount_in(text: &str) -> Option<(i64, String)> {
     let words: Vec<&str> = text.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
         let (currency, number) = if let Some((sym, code)) = symbols.iter().find(|(s, _)| w.starts_with(s)) {
-            (code.to_string(), w.trim_start_matches(sym).to_owned())
+            match w.trim_start_matches(sym) {
+                // "€ 12,000": the number is the next word.
+                "" => (
+                    code.to_string(),
+                    words.get(i + 1).map(|n| (*n).to_owned()).unwrap_or_default(),
+                ),
+                rest => (code.to_string(), rest.to_owned()),
+            }
         } else if let Some(next) = words.get(i + 1) {
             let code = next.trim_matches(|c: char| !c.is_ascii_alphabetic()).to_uppercase();
             if code.len() == 3
@@ -227,8 +243,108 @@ fn title_case_domain(email: &str) -> Option<String> {
         return None;
     }
     let name = host.split('.').next()?;
-    let mut c = name.chars();
-    Some(c.next()?.to_uppercase().collect::<String>() + c.as_str())
+    // "cafe-munoz" → "Cafe Munoz".
+    let words: Vec<String> = name
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Whether `raw` starts like a MIME message: a header block (`Name: value` lines, folded lines
+/// allowed) with a `From:` field and something to decode (a `Content-Type`, `MIME-Version` or
+/// `Content-Transfer-Encoding` field, or an encoded word), then a blank line. Pasted text with
+/// plain headers is read as it is.
+fn looks_like_message(raw: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&raw[..raw.len().min(64 * 1024)]);
+    let mut lines = head.lines().skip_while(|l| l.trim().is_empty());
+    let mut has_from = false;
+    let mut has_mime = false;
+    let mut first = true;
+    for line in lines.by_ref() {
+        if line.trim().is_empty() {
+            return has_from && has_mime;
+        }
+        has_mime |= line.contains("=?");
+        if line.starts_with([' ', '\t']) && !first {
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else {
+            return false;
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return false;
+        }
+        has_from |= name.eq_ignore_ascii_case("from");
+        has_mime |= ["content-type", "mime-version", "content-transfer-encoding"]
+            .iter()
+            .any(|m| name.eq_ignore_ascii_case(m));
+        first = false;
+    }
+    false
+}
+
+fn mailbox_text(name: Option<&str>, address: Option<&str>) -> Option<String> {
+    let address = address.map(str::trim).filter(|a| a.contains('@'))?;
+    Some(match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) if n.contains([',', '<', '>', '"']) => format!("\"{}\" <{address}>", n.replace('"', "")),
+        Some(n) => format!("{n} <{address}>"),
+        None => address.to_owned(),
+    })
+}
+
+fn mailboxes(list: Option<&mail_parser::Address<'_>>) -> Vec<String> {
+    list.map(|l| l.iter().filter_map(|m| mailbox_text(m.name(), m.address())).collect())
+        .unwrap_or_default()
+}
+
+/// An email file as the reader (and the model) should see it: an RFC 5322 message — MIME parts,
+/// encoded words (`=?UTF-8?Q?Jos=C3=A9?=`), quoted-printable and base64 bodies, any charset the
+/// mail library knows — decoded into its From, To, Cc, Date and Subject and its text (the text
+/// part, or the HTML part as text). Message ids, routing headers and attachments are left out,
+/// so they are never taken for the contact. `None` when `raw` is not such a message (a pasted
+/// thread is read as it is).
+pub fn normalise(raw: &[u8]) -> Option<String> {
+    if !looks_like_message(raw) {
+        return None;
+    }
+    let message = mail_parser::MessageParser::default().parse(raw)?;
+    let from = mailboxes(message.from());
+    if from.is_empty() {
+        return None;
+    }
+    let mut out = format!("From: {}\n", from.join(", "));
+    let to = mailboxes(message.to());
+    if !to.is_empty() {
+        let _ = writeln!(out, "To: {}", to.join(", "));
+    }
+    let cc = mailboxes(message.cc());
+    if !cc.is_empty() {
+        let _ = writeln!(out, "Cc: {}", cc.join(", "));
+    }
+    if let Some(date) = message
+        .date()
+        .and_then(|d| DateTime::parse_from_rfc3339(&d.to_rfc3339()).ok())
+    {
+        let _ = writeln!(out, "Date: {}", date.to_rfc2822());
+    }
+    if let Some(subject) = message.subject().map(str::trim).filter(|s| !s.is_empty()) {
+        let _ = writeln!(out, "Subject: {}", subject.replace(['\r', '\n'], " "));
+    }
+    out.push('\n');
+    let body = message
+        .body_text(0)
+        .map(|b| b.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    out.push_str(body.trim());
+    out.push('\n');
+    Some(out)
 }
 
 /// The built-in reading.
@@ -247,17 +363,24 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
             }
         }
     }
-    let mut emails: Vec<String> = sender.1.clone().into_iter().collect();
-    for e in emails_in(text) {
-        if !emails.contains(&e) && !my_emails.contains(&e) && emails.len() < 3 {
-            emails.push(e);
-        }
-    }
     let sender_body = parts
         .iter()
         .find(|p| header(p, "from").map(|f| address(&f).1) == Some(sender.1.clone()))
         .map(|p| body_of(p))
         .unwrap_or_else(|| body_of(first));
+    // More addresses only from the sender's own words (a signature, "write to …"): the thread's
+    // other recipients are not the contact.
+    let mut emails: Vec<String> = sender.1.clone().into_iter().collect();
+    let found = if sender.1.is_some() {
+        emails_in(&sender_body)
+    } else {
+        emails_in(text)
+    };
+    for e in found {
+        if !emails.contains(&e) && !my_emails.contains(&e) && emails.len() < 3 {
+            emails.push(e);
+        }
+    }
     // The signature: the last lines of the sender's message.
     let tail: Vec<&str> = sender_body.lines().rev().take(6).collect();
     let name = sender.0.clone().or_else(|| {
@@ -268,6 +391,13 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
                 (2..=3).contains(&w.len()) && w.iter().all(|x| x.chars().next().is_some_and(char::is_uppercase))
             })
             .map(|l| l.trim().to_owned())
+    });
+    // Outlook writes "Smith, John".
+    let name = name.map(|n| match n.split_once(',') {
+        Some((last, first)) if !first.trim().is_empty() && !last.trim().is_empty() && !first.contains(',') => {
+            format!("{} {}", first.trim(), last.trim())
+        }
+        _ => n,
     });
     let (first_name, last_name) = match name.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>()) {
         Some(words) if !words.is_empty() => (words[0].to_owned(), (words.len() > 1).then(|| words[1..].join(" "))),
@@ -407,13 +537,15 @@ async fn match_contact(state: &AppState, workspace: WorkspaceId, emails: &[Strin
     crate::contacts::service::find_by_email(&mut conn, workspace, emails).await
 }
 
+/// Reads a pasted thread or an email file for `user` (whose own address is never the contact).
 pub async fn read(
     state: &AppState,
     workspace: WorkspaceId,
+    user: Uuid,
     text: String,
     refresh: bool,
 ) -> AppResult<ParseEmailResponse> {
-    let text = text.replace("\r\n", "\n");
+    let text = normalise(text.as_bytes()).unwrap_or(text).replace("\r\n", "\n");
     if text.trim().is_empty() {
         return Err(AppError::invalid_field(
             "text",
@@ -423,6 +555,13 @@ pub async fn read(
     if text.contains('\0') {
         return Err(AppError::invalid_field("text", "must not contain NUL characters"));
     }
+    let mine: Vec<String> = {
+        let mut conn = state.conn().await?;
+        crate::accounts::service::email_of(&mut conn, user)
+            .await?
+            .into_iter()
+            .collect()
+    };
     let request = ChatRequest {
         messages: vec![
             Message::system(
@@ -434,6 +573,7 @@ pub async fn read(
                  \"subject\": string|null, \"body\": string}], \"deal\": {\"title\": string, \"value_minor\": integer|null, \
                  \"currency\": ISO code|null} or null}. The contact is the other party, not the freelancer.",
             ),
+            Message::system(format!("The freelancer's own addresses: {}.", mine.join(", "))),
             Message::user(text.clone()),
         ],
         temperature: 0.0,
@@ -446,7 +586,7 @@ pub async fn read(
         request: &request,
         refresh,
     };
-    let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &[]), parse_answer).await?;
+    let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &mine), parse_answer).await?;
     let existing_contact_id = match_contact(state, workspace, &parsed.contact.emails).await?;
     Ok(ParseEmailResponse {
         parsed,
@@ -656,5 +796,105 @@ mod properties {
                 prop_assert!(crate::money::is_currency(&currency));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod mail_files {
+    use super::*;
+
+    const GMAIL: &[u8] = include_bytes!("../../tests/fixtures/email/gmail.eml");
+    const OUTLOOK: &[u8] = include_bytes!("../../tests/fixtures/email/outlook.eml");
+    const APPLE: &[u8] = include_bytes!("../../tests/fixtures/email/apple.eml");
+    const FORWARDED: &[u8] = include_bytes!("../../tests/fixtures/email/forwarded.eml");
+
+    fn mine() -> Vec<String> {
+        vec!["fiona@studio.example".to_owned()]
+    }
+
+    fn read(raw: &[u8]) -> (String, ParsedEmail) {
+        let text = normalise(raw).expect("read as an email message");
+        let reading = local(&text, &mine());
+        (text, reading)
+    }
+
+    #[test]
+    fn gmail_multipart_with_encoded_words_is_decoded() {
+        let (text, r) = read(GMAIL);
+        assert!(text.starts_with("From: José Muñoz <jose@cafe-munoz.es>\n"), "{text}");
+        assert!(
+            text.contains("Subject: Presupuesto para la web de la cafetería\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Nos gustaría una web nueva para la cafetería. Nuestro presupuesto es de unos 4000 EUR.")
+        );
+        assert!(!text.contains("--000000000000a1b2c3") && !text.contains("Message-ID") && !text.contains("gmail.com"));
+        assert_eq!(r.contact.first_name, "José");
+        assert_eq!(r.contact.last_name.as_deref(), Some("Muñoz"));
+        assert_eq!(r.contact.emails, ["jose@cafe-munoz.es"]);
+        assert_eq!(r.contact.company_name.as_deref(), Some("Cafe Munoz"));
+        assert_eq!(
+            r.messages[0].subject.as_deref(),
+            Some("Presupuesto para la web de la cafetería")
+        );
+        assert!(r.messages[0].occurred_at.is_some());
+        assert!(!r.messages[0].body.contains("Content-Type"), "{}", r.messages[0].body);
+        // The built-in reader judges intent from English wording; the amount is found all the same.
+        assert_eq!(amount_in(&text), Some((400_000, "EUR".to_owned())));
+    }
+
+    #[test]
+    fn outlook_html_only_in_windows_1252_reads_as_text() {
+        let (text, r) = read(OUTLOOK);
+        assert!(
+            text.contains("We would like to go ahead. Could you send the contract?"),
+            "{text}"
+        );
+        assert!(text.contains("€12,000"), "{text}");
+        assert!(!text.contains("<p>") && !text.contains("exchangelabs"), "{text}");
+        assert_eq!(
+            (r.contact.first_name.as_str(), r.contact.last_name.as_deref()),
+            ("John", Some("Smith"))
+        );
+        assert_eq!(r.contact.emails, ["john.smith@contoso.com"]);
+        assert!(r.potential_client, "{}", r.reason);
+        assert_eq!(r.deal.as_ref().and_then(|d| d.value_minor), Some(1_200_000));
+    }
+
+    #[test]
+    fn apple_mail_quoted_printable_with_folded_headers() {
+        let (text, r) = read(APPLE);
+        assert!(text.contains("Olá Fiona,"), "{text}");
+        assert!(text.contains("We can spend €2,500."), "{text}");
+        assert_eq!(r.contact.first_name, "Ana");
+        assert_eq!(
+            r.contact.emails,
+            ["ana@lima-design.example"],
+            "the Message-Id is not an address"
+        );
+        assert_eq!(r.contact.job_title.as_deref(), Some("Founder"));
+        assert_eq!(r.contact.company_name.as_deref(), Some("Lima Design"));
+        assert_eq!(r.deal.as_ref().and_then(|d| d.value_minor), Some(250_000));
+    }
+
+    #[test]
+    fn a_forwarded_thread_names_the_original_sender_not_the_user() {
+        let (_, r) = read(FORWARDED);
+        assert_eq!(r.contact.first_name, "Carla");
+        assert_eq!(r.contact.last_name.as_deref(), Some("Díaz"));
+        assert_eq!(r.contact.emails, ["carla@diaz-consulting.example"]);
+        assert!(!r.contact.emails.iter().any(|e| e.ends_with("@studio.example")));
+    }
+
+    #[test]
+    fn pasted_text_is_not_taken_for_a_message() {
+        assert!(normalise(b"Hi, could you send me a quote?\n\nThanks").is_none());
+        assert!(normalise(b"Subject: only a subject\n\nbody").is_none(), "no From");
+        assert!(
+            normalise("From: Ada <ada@example.com>\nSubject: Hi\n\nCafé".as_bytes()).is_none(),
+            "plain headers: nothing to decode"
+        );
+        assert!(normalise(b"").is_none());
     }
 }

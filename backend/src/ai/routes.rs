@@ -185,9 +185,17 @@ pub async fn parse_email(
         let input: ParseEmailRequest = crate::http::json::parse(&body)?;
         input.text
     } else {
-        String::from_utf8(body.to_vec()).map_err(|_| AppError::invalid_field("text", "is not UTF-8 text"))?
+        // An .eml in any charset the mail library knows; other text must be UTF-8.
+        match parse::normalise(&body) {
+            Some(text) => text,
+            None => {
+                String::from_utf8(body.to_vec()).map_err(|_| AppError::invalid_field("text", "is not UTF-8 text"))?
+            }
+        }
     };
-    Ok(web::Json(parse::read(&state, auth.workspace(), text, refresh).await?))
+    Ok(web::Json(
+        parse::read(&state, auth.workspace(), auth.user_id(), text, refresh).await?,
+    ))
 }
 
 /// Create what a reviewed reading describes, through the normal create paths and in one

@@ -251,22 +251,9 @@ impl Xlsx {
             }
             for (col, cell) in row.iter().enumerate() {
                 let col = col as u16;
-                match cell {
-                    Cell::Empty => {}
-                    // Text cells are never formulas in xlsx, but a CSV made from the sheet would
-                    // carry them on: neutralised all the same.
-                    Cell::Text(s) => {
-                        ws.write_string(self.row, col, neutralise(s).as_ref())
-                            .map_err(xlsx_error)?;
-                    }
-                    Cell::Int(n) => {
-                        ws.write_number(self.row, col, *n as f64).map_err(xlsx_error)?;
-                    }
-                    Cell::Time(t) => {
-                        let dt = rust_xlsxwriter::ExcelDateTime::from_timestamp(t.timestamp()).map_err(xlsx_error)?;
-                        ws.write_datetime_with_format(self.row, col, &dt, &self.time_format)
-                            .map_err(xlsx_error)?;
-                    }
+                let written = match cell {
+                    Cell::Empty => continue,
+                    Cell::Int(n) => ws.write_number(self.row, col, *n as f64),
                     Cell::Money { minor, digits } => {
                         let value = *minor as f64 / 10_f64.powi(i32::from(*digits));
                         let format = match digits {
@@ -274,19 +261,21 @@ impl Xlsx {
                             _ => &self.money_format,
                         };
                         ws.write_number_with_format(self.row, col, value, format)
-                            .map_err(xlsx_error)?;
                     }
-                    Cell::Date(d) => {
-                        let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                            u16::try_from(chrono::Datelike::year(d)).unwrap_or(1900),
-                            chrono::Datelike::month(d) as u8,
-                            chrono::Datelike::day(d) as u8,
-                        )
-                        .map_err(xlsx_error)?;
-                        ws.write_datetime_with_format(self.row, col, &dt, &self.date_format)
-                            .map_err(xlsx_error)?;
-                    }
-                }
+                    Cell::Time(t) => match excel_time(t) {
+                        Some(dt) => ws.write_datetime_with_format(self.row, col, &dt, &self.time_format),
+                        // Before 1900 or after 9999 Excel has no date for it: the exact text.
+                        None => ws.write_string(self.row, col, cell_text(cell).as_ref()),
+                    },
+                    Cell::Date(d) => match excel_date(d) {
+                        Some(dt) => ws.write_datetime_with_format(self.row, col, &dt, &self.date_format),
+                        None => ws.write_string(self.row, col, cell_text(cell).as_ref()),
+                    },
+                    // Text cells are never formulas in xlsx, but a CSV made from the sheet would
+                    // carry them on: neutralised all the same.
+                    Cell::Text(s) => ws.write_string(self.row, col, excel_text(s).as_ref()),
+                };
+                written.map_err(xlsx_error)?;
             }
             self.row += 1;
         }
@@ -304,6 +293,33 @@ impl Xlsx {
         std::io::Seek::rewind(&mut file).map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
         Ok(file)
     }
+}
+
+/// The most characters an Excel cell holds.
+const EXCEL_MAX_TEXT: usize = 32_767;
+
+/// Text for an Excel cell: neutralised, and cut (with `…`) to what a cell holds.
+fn excel_text(s: &str) -> Cow<'_, str> {
+    let text = neutralise(s);
+    if text.chars().count() <= EXCEL_MAX_TEXT {
+        return text;
+    }
+    let mut cut: String = text.chars().take(EXCEL_MAX_TEXT - 1).collect();
+    cut.push('…');
+    Cow::Owned(cut)
+}
+
+fn excel_date(d: &NaiveDate) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    let year = u16::try_from(d.year()).ok().filter(|y| (1900..=9999).contains(y))?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}
+
+fn excel_time(t: &DateTime<Utc>) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Timelike;
+    excel_date(&t.date_naive())?
+        .and_hms(t.hour() as u16, t.minute() as u8, t.second())
+        .ok()
 }
 
 /// `contacts-2026-12-02.csv`.
@@ -440,6 +456,14 @@ mod tests {
     fn a_workbook_is_a_zip_with_the_sheet() {
         let mut x = Xlsx::new("Contacts", &["name".to_owned(), "when".to_owned()]).unwrap();
         x.add(&[vec![Cell::from("=cmd"), Cell::Time(Utc::now())]]).unwrap();
+        // What Excel cannot hold is written as text, never an error.
+        let far = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        x.add(&[
+            vec![Cell::from("x".repeat(40_000)), Cell::Time(far("0001-01-01T00:00:00Z"))],
+            vec![Cell::Empty, Cell::Time(far("9999-12-31T23:59:59Z"))],
+            vec![Cell::Empty, Cell::Date(NaiveDate::from_ymd_opt(1899, 12, 31).unwrap())],
+        ])
+        .unwrap();
         let mut file = x.finish().unwrap();
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();

@@ -820,3 +820,53 @@ async fn the_sales_assistant_keeps_conversations_about_a_contact() {
         "refused questions are not stored"
     );
 }
+
+#[actix_web::test]
+async fn real_email_files_are_decoded_before_they_are_read() {
+    let app = TestApp::spawn().await;
+    // Gmail: multipart/alternative, quoted-printable text, base64 HTML, encoded words.
+    let gmail = app
+        .request(reqwest::Method::POST, "/api/v1/ai/parse-email", |r| {
+            r.header("content-type", "message/rfc822")
+                .body(include_bytes!("../fixtures/email/gmail.eml").to_vec())
+        })
+        .await;
+    assert_eq!(gmail.status, 200, "{}", gmail.text);
+    let parsed = &gmail.body["parsed"];
+    assert_eq!(parsed["contact"]["first_name"], "José");
+    assert_eq!(parsed["contact"]["last_name"], "Muñoz");
+    assert_eq!(parsed["contact"]["emails"], json!(["jose@cafe-munoz.es"]));
+    assert_eq!(parsed["contact"]["company_name"], "Cafe Munoz");
+    assert_eq!(
+        parsed["messages"][0]["subject"],
+        "Presupuesto para la web de la cafetería"
+    );
+    let body = parsed["messages"][0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("Nos gustaría una web nueva") && !body.contains("--0000"),
+        "{body}"
+    );
+    // Outlook: HTML only, in Windows-1252 (not UTF-8), "Last, First".
+    let outlook = app
+        .request(reqwest::Method::POST, "/api/v1/ai/parse-email", |r| {
+            r.header("content-type", "message/rfc822")
+                .body(include_bytes!("../fixtures/email/outlook.eml").to_vec())
+        })
+        .await;
+    assert_eq!(outlook.status, 200, "{}", outlook.text);
+    let parsed = &outlook.body["parsed"];
+    assert_eq!(parsed["contact"]["first_name"], "John");
+    assert_eq!(parsed["contact"]["last_name"], "Smith");
+    assert_eq!(parsed["contact"]["emails"], json!(["john.smith@contoso.com"]));
+    assert_eq!(parsed["deal"]["value_minor"], 1_200_000);
+    assert_eq!(parsed["deal"]["currency"], "EUR");
+    // The same message pasted as text reads the same.
+    let pasted = app
+        .post(
+            "/api/v1/ai/parse-email",
+            &json!({"text": String::from_utf8_lossy(include_bytes!("../fixtures/email/gmail.eml"))}),
+        )
+        .await;
+    assert_eq!(pasted.status, 200, "{}", pasted.text);
+    assert_eq!(pasted.body["parsed"]["contact"]["first_name"], "José");
+}
