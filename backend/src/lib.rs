@@ -26,6 +26,7 @@ pub mod money;
 pub mod openapi;
 pub mod payments;
 pub mod pipelines;
+pub mod privacy;
 pub mod products;
 pub mod proposals;
 pub mod reminders;
@@ -86,6 +87,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::update_contact)
                 .service(contacts::routes::delete_contact)
                 .service(contacts::routes::restore_contact)
+                .service(privacy::routes::export_contact_data)
                 .service(interactions::routes::get_contact_timeline)
                 .service(interactions::routes::create_interaction)
                 .service(interactions::routes::get_interaction)

@@ -50,6 +50,16 @@ test('create, edit and find a contact through the UI', async () => {
   await page.locator('.badge', { hasText: 'Client' }).waitFor()
   await page.screenshot({ path: `${SHOTS}contact.png`, fullPage: true })
 
+  // A data access request: everything about the person, in one file.
+  const [personal] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Their data' }).click(),
+  ])
+  assert.match(personal.suggestedFilename(), /^ada-lovelace-\d{4}-\d{2}-\d{2}\.json$/)
+  const held = JSON.parse(readFileSync(await personal.path(), 'utf8'))
+  assert.equal(held.contact.display_name, 'Ada Lovelace')
+  assert.ok(Array.isArray(held.interactions) && Array.isArray(held.history))
+
   // A reload on a deep link is served by the SPA (history fallback).
   await page.reload()
   await page.getByText('CTO at Analytical Engines').waitFor()

@@ -65,7 +65,12 @@ const PUBLIC: &[&str] = &[
 const READS_BY_POST: &[&str] = &["create_contact_insights", "preview_template", "render_template"];
 /// Reads that take data out of the workspace in bulk: a permission of members and above, not of
 /// read-only members.
-const EXPORTS: &[&str] = &["export_contacts", "export_companies", "export_deals"];
+const EXPORTS: &[&str] = &[
+    "export_contacts",
+    "export_companies",
+    "export_deals",
+    "export_contact_data",
+];
 /// A member's own things that even a read-only member has (their calendar link).
 const OWN: &[&str] = &["rotate_calendar_link", "delete_calendar_link"];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];

@@ -25,6 +25,7 @@ mod interactions;
 mod isolation;
 mod jobs;
 mod migrations;
+mod privacy;
 mod proposals;
 mod reminders;
 mod revenue;

@@ -1,0 +1,6 @@
+//! A person's data on request: everything the workspace holds about one contact, in one JSON
+//! document (the same shapes as the API), for access requests under GDPR and CCPA.
+
+pub mod dto;
+pub mod routes;
+pub mod service;
