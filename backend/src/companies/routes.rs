@@ -10,6 +10,7 @@ use super::service;
 use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
+use crate::http::download;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -76,7 +77,7 @@ pub async fn export_companies(
         custom_keys,
     };
     let name = exports::file_name("companies", format, chrono::Utc::now());
-    exports::respond(&req, format, &name, "Companies", header, source).await
+    download::respond(&req, format, &name, "Companies", header, source).await
 }
 
 struct CompanyExport {
@@ -86,7 +87,7 @@ struct CompanyExport {
     custom_keys: Vec<String>,
 }
 
-impl exports::Source for CompanyExport {
+impl download::Source for CompanyExport {
     async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<exports::Cell>>>> {
         service::export_page(&mut self.conn, self.workspace, &mut self.query, &self.custom_keys).await
     }

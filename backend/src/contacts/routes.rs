@@ -10,6 +10,7 @@ use super::service;
 use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
+use crate::http::download;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -82,7 +83,7 @@ pub async fn export_contacts(
         plan,
     };
     let name = exports::file_name("contacts", format, chrono::Utc::now());
-    exports::respond(&req, format, &name, "Contacts", header, source).await
+    download::respond(&req, format, &name, "Contacts", header, source).await
 }
 
 struct ContactExport {
@@ -92,7 +93,7 @@ struct ContactExport {
     plan: service::ExportPlan,
 }
 
-impl exports::Source for ContactExport {
+impl download::Source for ContactExport {
     async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<exports::Cell>>>> {
         service::export_page(&mut self.conn, self.workspace, &mut self.query, &self.plan).await
     }

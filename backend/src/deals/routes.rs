@@ -10,6 +10,7 @@ use super::service;
 use crate::error::{AppError, AppResult};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
+use crate::http::download;
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -59,7 +60,7 @@ pub async fn export_deals(
         done: false,
     };
     let name = exports::file_name("deals", format, chrono::Utc::now());
-    exports::respond(&req, format, &name, "Deals", header, source).await
+    download::respond(&req, format, &name, "Deals", header, source).await
 }
 
 struct DealExport {
@@ -71,7 +72,7 @@ struct DealExport {
     done: bool,
 }
 
-impl exports::Source for DealExport {
+impl download::Source for DealExport {
     async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<exports::Cell>>>> {
         service::export_page(
             &mut self.conn,

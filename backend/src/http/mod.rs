@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod cors;
+pub mod download;
 pub mod idempotency;
 pub mod json;
 pub mod params;
