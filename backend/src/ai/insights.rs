@@ -198,7 +198,10 @@ pub fn local(c: &Context) -> ContactInsights {
         }
         (None, None) => {}
     }
-    let _ = write!(summary, ", is a {}", p.lifecycle);
+    // A job title is an aside set off by commas ("Ada, CTO at Engines, is a client"); otherwise
+    // no comma ("Ines Ruiz is a lead", "Ada from Engines is a client").
+    let aside = if p.job_title.is_some() { "," } else { "" };
+    let _ = write!(summary, "{aside} is a {}", p.lifecycle);
     if let Some(source) = p.source {
         let _ = write!(summary, " who came through {}", source.to_string().replace('_', " "));
     }

@@ -75,7 +75,7 @@ async fn the_offline_model_answers_deterministically_and_is_cached() {
         insights["summary"]
             .as_str()
             .unwrap()
-            .starts_with("Ada Lovelace from Engines, is a client"),
+            .starts_with("Ada Lovelace from Engines is a client"),
         "{insights}"
     );
     assert!(
@@ -869,4 +869,30 @@ async fn real_email_files_are_decoded_before_they_are_read() {
         .await;
     assert_eq!(pasted.status, 200, "{}", pasted.text);
     assert_eq!(pasted.body["parsed"]["contact"]["first_name"], "José");
+}
+
+#[actix_web::test]
+async fn the_offline_summary_reads_as_a_sentence() {
+    let app = TestApp::spawn().await;
+    // No company and no title: no stray comma; a title is an aside between commas.
+    for (body, expected) in [
+        (
+            json!({"first_name": "Ines", "last_name": "Ruiz"}),
+            "Ines Ruiz is a lead",
+        ),
+        (
+            json!({"first_name": "Grace", "last_name": "Hopper", "job_title": "Admiral", "company_name": "Navy"}),
+            "Grace Hopper, Admiral at Navy, is a lead",
+        ),
+    ] {
+        let c = app.contact(body).await;
+        let res = app
+            .post(
+                &format!("/api/v1/contacts/{}/insights", c["id"].as_str().unwrap()),
+                &json!({}),
+            )
+            .await;
+        let summary = res.body["insights"]["summary"].as_str().unwrap().to_owned();
+        assert!(summary.starts_with(expected), "{summary}");
+    }
 }

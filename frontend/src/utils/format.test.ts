@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { followUpUrgency, fromLocalInput, humanize, initials, relativeDay, toLocalInput } from './format'
+import {
+  followUpLabel,
+  followUpUrgency,
+  fromLocalInput,
+  humanize,
+  initials,
+  relativeDay,
+  toLocalInput,
+} from './format'
 
 const now = new Date(2026, 10, 23, 12, 0, 0)
 
@@ -39,5 +47,19 @@ describe('small helpers', () => {
     const iso = new Date(2026, 10, 23, 9, 30).toISOString()
     expect(fromLocalInput(toLocalInput(iso))).toBe(iso)
     expect(fromLocalInput('')).toBeNull()
+  })
+})
+
+describe('followUpLabel', () => {
+  const at = (d: number, h = 9) => new Date(2026, 10, d, h).toISOString()
+  it('says each fact once, and never "due" for a date gone by', () => {
+    expect(followUpLabel('overdue', 10, at(13), now)).toBe('Overdue by 10 days')
+    expect(followUpLabel('overdue', 1, at(22), now)).toBe('Overdue by 1 day')
+    expect(followUpLabel('due', 0, at(21), now)).toBe('Was due 2 days ago')
+    expect(followUpLabel('due', 0, at(22), now)).toBe('Was due yesterday')
+    expect(followUpLabel('due', 0, at(23, 8), now)).toBe('Due today')
+    expect(followUpLabel('upcoming', 0, at(23, 18), now)).toBe('Due today')
+    expect(followUpLabel('upcoming', 0, at(24), now)).toBe('Due tomorrow')
+    expect(followUpLabel('upcoming', 0, at(26), now)).toBe('Due in 3 days')
   })
 })

@@ -16,6 +16,23 @@ export function relativeDay(iso: string | null | undefined, now: Date = new Date
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
 }
 
+/**
+ * A follow-up's state in words, saying each fact once: "Overdue by 10 days", "Was due yesterday",
+ * "Due today", "Due in 3 days".
+ */
+export function followUpLabel(
+  state: 'overdue' | 'due' | 'upcoming',
+  daysLate: number,
+  dueAt: string,
+  now: Date = new Date(),
+): string {
+  if (state === 'overdue') return `Overdue by ${daysLate} ${daysLate === 1 ? 'day' : 'days'}`
+  const when = relativeDay(dueAt, now)
+  if (when === 'today') return 'Due today'
+  if (state === 'due' && new Date(dueAt).getTime() < now.getTime()) return `Was due ${when}`
+  return /^\d|^[A-Z]/.test(when) ? `Due on ${when}` : `Due ${when}`
+}
+
 export type Urgency = 'overdue' | 'today' | 'soon' | 'later' | 'none'
 
 /** How pressing a follow-up date is, for colouring it. */
