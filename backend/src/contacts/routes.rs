@@ -8,7 +8,7 @@ use super::dto::{Contact, ContactPage, CreateContact, TagList, UpdateContact};
 use super::query::{ContactQuery, ExportContactsParams, ListContactsParams};
 use super::service;
 use crate::error::{AppError, AppResult, Problem};
-use crate::exports::{self, FormatParams};
+use crate::exports::{self, ContactFormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
 use crate::http::idempotency;
@@ -44,15 +44,16 @@ pub async fn list_contacts(
 }
 
 /// Every contact the list's filters match, as a CSV or Excel file (in the list's order, with
-/// custom fields as `custom.<key>` columns). Cells a spreadsheet would run as formulas are
-/// written with a leading `'`.
+/// custom fields as `custom.<key>` columns; cells a spreadsheet would run as formulas are
+/// written with a leading `'`), or as vCards 3.0 (`format=vcf`) for an address book.
 #[utoipa::path(
     tag = "contacts",
-    params(ExportContactsParams, FormatParams),
+    params(ExportContactsParams, ContactFormatParams),
     responses((status = 200, description = "The file, as an attachment",
         content(
             (String = "text/csv"),
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/vcard"),
         ),
         headers(("Content-Disposition" = String, description = "attachment; filename=\"contacts-2026-12-02.csv\"")))),
 )]
@@ -62,7 +63,7 @@ pub async fn export_contacts(
     auth: Auth,
     req: HttpRequest,
     params: web::Query<ExportContactsParams>,
-    format: web::Query<FormatParams>,
+    format: web::Query<ContactFormatParams>,
 ) -> AppResult<HttpResponse> {
     let list = params.as_list();
     let query = ContactQuery::from_params(&list, auth.user_id());
@@ -74,6 +75,15 @@ pub async fn export_contacts(
     };
     let mut conn = state.conn().await?;
     service::resolve_custom_filter(&mut conn, auth.workspace(), &mut query, list.custom_field.as_deref()).await?;
+    let name = exports::file_name("contacts", format, chrono::Utc::now());
+    if format == exports::Format::Vcard {
+        let source = VcardExport {
+            conn,
+            workspace: auth.workspace(),
+            query,
+        };
+        return download::respond_chunks(exports::VCARD_TYPE, &name, source).await;
+    }
     let plan = service::export_plan(&mut conn, auth.workspace()).await?;
     let header = plan.header.clone();
     let source = ContactExport {
@@ -82,8 +92,19 @@ pub async fn export_contacts(
         query,
         plan,
     };
-    let name = exports::file_name("contacts", format, chrono::Utc::now());
     download::respond(&req, format, &name, "Contacts", header, source).await
+}
+
+struct VcardExport {
+    conn: crate::db::DbConn,
+    workspace: crate::db::WorkspaceId,
+    query: ContactQuery,
+}
+
+impl download::Chunks for VcardExport {
+    async fn next_chunk(&mut self) -> AppResult<Option<String>> {
+        service::export_vcard_page(&mut self.conn, self.workspace, &mut self.query).await
+    }
 }
 
 struct ContactExport {

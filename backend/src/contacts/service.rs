@@ -549,3 +549,30 @@ pub async fn export_page(
             .collect(),
     ))
 }
+
+/// The next page of a vCard export (one card per contact), or `None` after the last.
+pub async fn export_vcard_page(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &mut ContactQuery,
+) -> AppResult<Option<String>> {
+    query.limit = crate::exports::PAGE;
+    query.include_total = false;
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
+        (store::sort_value(r, &query.sort.key), r.id)
+    });
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    query.after = match next {
+        Some(cursor) => query
+            .sort
+            .after(Some(&cursor))
+            .map_err(|e| AppError::validation(vec![e]))?,
+        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
+    };
+    Ok(Some(
+        rows.into_iter().map(|r| crate::exports::vcard(&to_dto(r))).collect(),
+    ))
+}

@@ -17,11 +17,14 @@ pub const PAGE: i64 = 1000;
 
 pub const CSV_TYPE: &str = "text/csv; charset=utf-8";
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const VCARD_TYPE: &str = "text/vcard; charset=utf-8";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
     Xlsx,
+    /// vCard 3.0, for contacts: the version Apple Contacts, Google Contacts and Outlook all read.
+    Vcard,
 }
 
 impl Format {
@@ -29,8 +32,89 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
+            Format::Vcard => "vcf",
         }
     }
+}
+
+/// The file format of a contacts export.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactFormatParams {
+    /// `csv` (default), `xlsx` or `vcf` (vCard 3.0, one card per contact).
+    #[param(value_type = Option<String>, pattern = "^(csv|xlsx|vcf)$", example = "vcf")]
+    pub format: Option<String>,
+}
+
+impl ContactFormatParams {
+    pub fn parse(&self) -> Result<Format, FieldError> {
+        match self.format.as_deref().map(str::trim) {
+            Some("vcf") => Ok(Format::Vcard),
+            other => FormatParams {
+                format: other.map(str::to_owned),
+            }
+            .parse()
+            .map_err(|_| FieldError::new("format", "must be csv, xlsx or vcf")),
+        }
+    }
+}
+
+/// A contact as a vCard 3.0 card (names, emails, phones, company, title, web pages, notes, tags,
+/// its id and last change).
+pub fn vcard(c: &crate::contacts::dto::Contact) -> String {
+    use calcard::vcard::{VCard, VCardEntry, VCardParameter, VCardProperty, VCardValue, VCardVersion};
+    let text = |p: VCardProperty, v: &str| VCardEntry::new(p).with_value(v.to_owned());
+    let mut entries = vec![
+        text(VCardProperty::Fn, &c.display_name),
+        VCardEntry::new(VCardProperty::N).with_values(vec![
+            VCardValue::Text(c.last_name.clone()),
+            VCardValue::Text(c.first_name.clone()),
+            VCardValue::Text(String::new()),
+            VCardValue::Text(String::new()),
+            VCardValue::Text(String::new()),
+        ]),
+    ];
+    for (i, email) in c.emails.iter().enumerate() {
+        let mut e = text(VCardProperty::Email, email).with_param(VCardParameter::typ("INTERNET".to_owned()));
+        if i == 0 {
+            e = e.with_param(VCardParameter::typ("PREF".to_owned()));
+        }
+        entries.push(e);
+    }
+    for (i, phone) in c.phones.iter().enumerate() {
+        let mut e = text(VCardProperty::Tel, phone);
+        if i == 0 {
+            e = e.with_param(VCardParameter::typ("PREF".to_owned()));
+        }
+        entries.push(e);
+    }
+    if let Some(company) = &c.company {
+        entries.push(text(VCardProperty::Org, &company.name));
+    }
+    if let Some(title) = &c.job_title {
+        entries.push(text(VCardProperty::Title, title));
+    }
+    for url in [&c.website, &c.linkedin_url, &c.twitter_url].into_iter().flatten() {
+        entries.push(text(VCardProperty::Url, url));
+    }
+    if let Some(notes) = &c.notes {
+        entries.push(text(VCardProperty::Note, notes));
+    }
+    if !c.tags.is_empty() {
+        entries.push(
+            VCardEntry::new(VCardProperty::Categories)
+                .with_values(c.tags.iter().map(|t| VCardValue::Text(t.clone())).collect()),
+        );
+    }
+    entries.push(text(VCardProperty::Uid, &format!("urn:uuid:{}", c.id)));
+    entries.push(text(
+        VCardProperty::Rev,
+        &c.updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    ));
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = VCard { entries }.write_to(&mut out, VCardVersion::V3_0);
+    out
 }
 
 /// The file format of an export.

@@ -60,6 +60,9 @@ pub async fn respond<S: Source>(
                 .insert_header(disposition)
                 .streaming(body))
         }
+        Format::Vcard => Err(AppError::internal(anyhow::anyhow!(
+            "a table export cannot be written as vCards"
+        ))),
         Format::Xlsx => {
             let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(2);
             let sheet = sheet.to_owned();
@@ -92,4 +95,38 @@ pub async fn respond<S: Source>(
             Ok(file.into_response(req))
         }
     }
+}
+
+/// Where a text export's chunks come from (vCards: one chunk per page), `None` after the last.
+pub trait Chunks: 'static {
+    fn next_chunk(&mut self) -> impl std::future::Future<Output = AppResult<Option<String>>>;
+}
+
+/// Answers with a text attachment streamed chunk by chunk as it is read (the first chunk before
+/// answering, so an error is still a problem response).
+pub async fn respond_chunks<S: Chunks>(content_type: &str, name: &str, mut source: S) -> AppResult<HttpResponse> {
+    let first = source.next_chunk().await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(name.to_owned())],
+    };
+    let rest = futures_util::stream::try_unfold((source, first.is_some()), |(mut source, more)| async move {
+        if !more {
+            return Ok::<_, actix_web::Error>(None);
+        }
+        match source.next_chunk().await {
+            Ok(Some(text)) => Ok(Some((Bytes::from(text), (source, true)))),
+            Ok(None) => Ok(None),
+            Err(e) => {
+                tracing::error!(error = %e, "an export failed part-way");
+                Err(actix_web::Error::from(e))
+            }
+        }
+    });
+    let head = Bytes::from(first.unwrap_or_default());
+    let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(head) }).chain(rest);
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(disposition)
+        .streaming(body))
 }

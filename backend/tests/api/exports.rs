@@ -240,3 +240,68 @@ async fn the_demo_workspace_exports_in_both_formats() {
         }
     }
 }
+
+#[actix_web::test]
+async fn contacts_export_as_vcards_an_address_book_reads() {
+    let app = TestApp::spawn().await;
+    app.contact(
+        json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com", "ada@engines.example"],
+        "phones": ["+44 20 7946 0958"], "company_name": "Analytical Engines, Ltd", "job_title": "CTO",
+        "website": "https://ada.example.com", "notes": "Met at the salon; likes numbers", "tags": ["vip", "math"]}),
+    )
+    .await;
+    app.contact(json!({"first_name": "José", "last_name": "Muñoz", "tags": ["vip"]}))
+        .await;
+    app.contact(json!({"first_name": "Not", "last_name": "Exported"})).await;
+    let res = app.get("/api/v1/contacts/export?format=vcf&tag=vip&sort=name").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.header("content-type"), Some("text/vcard; charset=utf-8"));
+    assert!(res.header("content-disposition").unwrap().contains(".vcf"));
+    let text = &res.text;
+    assert_eq!(text.matches("BEGIN:VCARD\r\n").count(), 2, "{text}");
+    assert!(!text.contains("Exported"));
+    // Read back with a vCard parser.
+    let mut parser = calcard::Parser::new(text);
+    let mut cards = Vec::new();
+    loop {
+        match parser.entry() {
+            calcard::Entry::VCard(card) => cards.push(card),
+            calcard::Entry::Eof => break,
+            other => panic!("not a vCard: {other:?}"),
+        }
+    }
+    assert_eq!(cards.len(), 2);
+    let written = cards.iter().map(|c| {
+        let mut s = String::new();
+        c.write_to(&mut s, calcard::vcard::VCardVersion::V3_0).unwrap();
+        s
+    });
+    let ada = written
+        .clone()
+        .find(|s| s.contains("FN:Ada Lovelace"))
+        .expect("Ada's card");
+    for line in [
+        "VERSION:3.0",
+        "N:Lovelace;Ada;;;",
+        "EMAIL;TYPE=INTERNET,PREF:ada@example.com",
+        "EMAIL;TYPE=INTERNET:ada@engines.example",
+        "ORG:Analytical Engines\\, Ltd",
+        "TITLE:CTO",
+        "URL:https://ada.example.com",
+        "NOTE:Met at the salon\\; likes numbers",
+        "CATEGORIES:vip,math",
+    ] {
+        assert!(ada.contains(line), "{line} missing from {ada}");
+    }
+    // Non-ASCII names are marked UTF-8, as 3.0 readers expect.
+    assert!(text.contains("FN;CHARSET=UTF-8:José Muñoz\r\n"), "{text}");
+    assert!(
+        written.clone().any(|s| s.contains("José")),
+        "{:?}",
+        written.clone().collect::<Vec<_>>()
+    );
+    // Companies and deals are not address-book entries.
+    let bad = app.get("/api/v1/companies/export?format=vcf").await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["format"]);
+}

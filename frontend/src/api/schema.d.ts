@@ -541,8 +541,8 @@ export interface paths {
         };
         /**
          * Every contact the list's filters match, as a CSV or Excel file (in the list's order, with
-         *     custom fields as `custom.<key>` columns). Cells a spreadsheet would run as formulas are
-         *     written with a leading `'`.
+         *     custom fields as `custom.<key>` columns; cells a spreadsheet would run as formulas are
+         *     written with a leading `'`), or as vCards 3.0 (`format=vcf`) for an address book.
          * @description **Access:** Role `member` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["export_contacts"];
@@ -10140,8 +10140,8 @@ export interface operations {
                 /** @description `true` exports the trash instead of live contacts. */
                 trashed?: boolean;
                 /**
-                 * @description `csv` (default) or `xlsx`.
-                 * @example csv
+                 * @description `csv` (default), `xlsx` or `vcf` (vCard 3.0, one card per contact).
+                 * @example vcf
                  */
                 format?: string;
             };
@@ -10161,6 +10161,7 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/vcard": string;
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */

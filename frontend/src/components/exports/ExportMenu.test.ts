@@ -29,4 +29,15 @@ describe('ExportMenu', () => {
         expect(url.searchParams.has(left)).toBe(false)
     }
   })
+
+  it('offers vCards only when asked', () => {
+    const plain = mount(ExportMenu, { props: { path: '/api/v1/companies/export', filters: {} } })
+    expect(plain.findAll('a[download]')).toHaveLength(2)
+    const contacts = mount(ExportMenu, {
+      props: { path: '/api/v1/contacts/export', filters: {}, vcard: true },
+    })
+    const links = contacts.findAll('a[download]')
+    expect(links).toHaveLength(3)
+    expect(links[2]!.attributes('href')).toBe('/api/v1/contacts/export?format=vcf')
+  })
 })
