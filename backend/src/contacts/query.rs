@@ -49,6 +49,8 @@ pub struct ListContactsParams {
     /// `true` lists the trash instead of live contacts.
     #[param(value_type = Option<bool>)]
     pub trashed: Option<String>,
+    /// Only these contacts: ids, comma-separated (at most 200).
+    pub id: Option<String>,
     /// `true` adds `total`, the number of matching contacts (costs one more query).
     #[param(value_type = Option<bool>)]
     pub include_total: Option<String>,
@@ -82,6 +84,8 @@ pub struct ExportContactsParams {
     /// `true` exports the trash instead of live contacts.
     #[param(value_type = Option<bool>)]
     pub trashed: Option<String>,
+    /// Only these contacts (one, or a selection): ids, comma-separated (at most 200).
+    pub id: Option<String>,
 }
 
 impl ExportContactsParams {
@@ -98,6 +102,7 @@ impl ExportContactsParams {
             follow_up: self.follow_up.clone(),
             custom_field: self.custom_field.clone(),
             trashed: self.trashed.clone(),
+            id: self.id.clone(),
             ..Default::default()
         }
     }
@@ -159,6 +164,8 @@ pub struct ContactFilter {
     /// Only contacts whose next follow-up is before this instant.
     pub due_before: Option<chrono::DateTime<chrono::Utc>>,
     pub trashed: bool,
+    /// Only these contacts (none: any).
+    pub ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +184,18 @@ fn parse_enums<T: std::str::FromStr<Err = String>>(field: &str, raw: Option<&str
             s.parse::<T>()
                 .map_err(|e| FieldError::new(field, format!("'{s}' is not valid: {e}")))
         })
+        .collect()
+}
+
+/// `id=a,b,c`: at most 200 UUIDs.
+fn ids(raw: Option<&str>) -> Result<Vec<Uuid>, FieldError> {
+    let items = params::list(raw);
+    if items.len() > 200 {
+        return Err(FieldError::new("id", "at most 200 ids"));
+    }
+    items
+        .iter()
+        .map(|s| Uuid::parse_str(s).map_err(|_| FieldError::new("id", format!("'{s}' is not a UUID"))))
         .collect()
 }
 
@@ -212,6 +231,7 @@ impl ContactQuery {
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
         let include_total = errors.take(params::boolean("include_total", p.include_total.as_deref()));
         let q = errors.take(params::search_text(p.q.as_deref())).flatten();
+        let ids = errors.take(ids(p.id.as_deref()));
         errors.finish()?;
         Ok(ContactQuery {
             filter: ContactFilter {
@@ -225,6 +245,7 @@ impl ContactQuery {
                 custom: None,
                 due_before: None,
                 trashed: trashed.unwrap_or(false),
+                ids: ids.unwrap_or_default(),
             },
             // Only reached when there were no errors, so the sort parsed.
             sort: sort.unwrap_or(Sort {

@@ -225,6 +225,9 @@ fn filtered<'a, ST: 'a>(
     if let Some(company) = f.company_id {
         query = query.filter(contacts::company_id.eq(company));
     }
+    if !f.ids.is_empty() {
+        query = query.filter(contacts::id.eq_any(&f.ids));
+    }
     match f.owner {
         None => {}
         Some(Some(owner)) => query = query.filter(contacts::owner_id.eq(owner)),

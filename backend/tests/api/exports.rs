@@ -300,6 +300,23 @@ async fn contacts_export_as_vcards_an_address_book_reads() {
         "{:?}",
         written.clone().collect::<Vec<_>>()
     );
+    // One contact, or a selection, by id (the list takes the same filter).
+    let ids = app.get("/api/v1/contacts?tag=vip&sort=name").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    let one = app
+        .get(&format!("/api/v1/contacts/export?format=vcf&id={}", ids[0]))
+        .await;
+    assert_eq!(one.text.matches("BEGIN:VCARD").count(), 1);
+    assert!(one.text.contains("FN:Ada Lovelace"));
+    let both = app.get(&format!("/api/v1/contacts?id={},{}", ids[0], ids[1])).await;
+    assert_eq!(both.body["items"].as_array().unwrap().len(), 2);
+    let bad = app.get("/api/v1/contacts/export?format=vcf&id=nope").await;
+    bad.problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["id"]);
     // Companies and deals are not address-book entries.
     let bad = app.get("/api/v1/companies/export?format=vcf").await;
     bad.problem(422, "validation_failed");

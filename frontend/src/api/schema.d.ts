@@ -9729,6 +9729,8 @@ export interface operations {
                 custom_field?: string;
                 /** @description `true` lists the trash instead of live contacts. */
                 trashed?: boolean;
+                /** @description Only these contacts: ids, comma-separated (at most 200). */
+                id?: string;
                 /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
                 include_total?: boolean;
             };
@@ -10139,6 +10141,8 @@ export interface operations {
                 custom_field?: string;
                 /** @description `true` exports the trash instead of live contacts. */
                 trashed?: boolean;
+                /** @description Only these contacts (one, or a selection): ids, comma-separated (at most 200). */
+                id?: string;
                 /**
                  * @description `csv` (default), `xlsx` or `vcf` (vCard 3.0, one card per contact).
                  * @example vcf
