@@ -355,19 +355,11 @@ pub async fn export_page(
     query.limit = crate::exports::PAGE;
     query.include_total = false;
     let rows = store::list(conn, workspace, query).await?;
-    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
-        (store::sort_value(r, &query.sort.key), r.id)
-    });
+    let (rows, after) = keyset::step(rows, query.limit, |r| (store::sort_value(r, &query.sort.key), r.id));
     if rows.is_empty() {
         return Ok(None);
     }
-    query.after = match next {
-        Some(cursor) => query
-            .sort
-            .after(Some(&cursor))
-            .map_err(|e| AppError::validation(vec![e]))?,
-        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
-    };
+    query.after = after;
     let companies = to_dtos(conn, workspace, rows).await?;
     Ok(Some(
         companies

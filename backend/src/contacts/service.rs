@@ -497,22 +497,8 @@ pub async fn export_page(
     query: &mut ContactQuery,
     plan: &ExportPlan,
 ) -> AppResult<Option<Vec<Vec<Cell>>>> {
-    query.limit = crate::exports::PAGE;
-    query.include_total = false;
-    let rows = store::list(conn, workspace, query).await?;
-    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
-        (store::sort_value(r, &query.sort.key), r.id)
-    });
-    if rows.is_empty() {
+    let Some(rows) = export_rows(conn, workspace, query).await? else {
         return Ok(None);
-    }
-    query.after = match next {
-        Some(cursor) => query
-            .sort
-            .after(Some(&cursor))
-            .map_err(|e| AppError::validation(vec![e]))?,
-        // The last page: an empty one follows.
-        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
     };
     Ok(Some(
         rows.into_iter()
@@ -556,23 +542,28 @@ pub async fn export_vcard_page(
     workspace: WorkspaceId,
     query: &mut ContactQuery,
 ) -> AppResult<Option<String>> {
-    query.limit = crate::exports::PAGE;
-    query.include_total = false;
-    let rows = store::list(conn, workspace, query).await?;
-    let (rows, next) = keyset::page(rows, query.limit, &query.sort, |r| {
-        (store::sort_value(r, &query.sort.key), r.id)
-    });
-    if rows.is_empty() {
+    let Some(rows) = export_rows(conn, workspace, query).await? else {
         return Ok(None);
-    }
-    query.after = match next {
-        Some(cursor) => query
-            .sort
-            .after(Some(&cursor))
-            .map_err(|e| AppError::validation(vec![e]))?,
-        None => rows.last().map(|r| (store::sort_value(r, &query.sort.key), r.id)),
     };
     Ok(Some(
         rows.into_iter().map(|r| crate::exports::vcard(&to_dto(r))).collect(),
     ))
+}
+
+/// The next page of an export's walk over every matching contact (`query` moves past it), or
+/// `None` after the last.
+async fn export_rows(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    query: &mut ContactQuery,
+) -> AppResult<Option<Vec<ContactRow>>> {
+    query.limit = crate::exports::PAGE;
+    query.include_total = false;
+    let rows = store::list(conn, workspace, query).await?;
+    let (rows, after) = keyset::step(rows, query.limit, |r| (store::sort_value(r, &query.sort.key), r.id));
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    query.after = after;
+    Ok(Some(rows))
 }

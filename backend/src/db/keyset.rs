@@ -152,6 +152,18 @@ impl Sort {
     }
 }
 
+/// One step of a walk over every matching row (exports): the `limit` rows of this page and the
+/// position after its last one, for the next step's `after` (`None` once a page comes back empty).
+pub fn step<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key_of: impl Fn(&T) -> (SortValue, Uuid),
+) -> (Vec<T>, Option<(SortValue, Uuid)>) {
+    rows.truncate(limit.max(0) as usize);
+    let after = rows.last().map(key_of);
+    (rows, after)
+}
+
 /// Splits `limit + 1` fetched rows into the page and the cursor for the next one.
 pub fn page<T>(
     mut rows: Vec<T>,
