@@ -20,6 +20,7 @@ pub mod error;
 pub mod exports;
 pub mod followups;
 pub mod http;
+pub mod imports;
 pub mod interactions;
 pub mod jobs;
 pub mod money;
@@ -88,6 +89,14 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::delete_contact)
                 .service(contacts::routes::restore_contact)
                 .service(privacy::routes::export_contact_data)
+                .service(imports::routes::create_import)
+                .service(imports::routes::list_imports)
+                .service(imports::routes::get_import)
+                .service(imports::routes::preview_import)
+                .service(imports::routes::list_import_rows)
+                .service(imports::routes::commit_import)
+                .service(imports::routes::rollback_import)
+                .service(imports::routes::get_import_errors)
                 .service(interactions::routes::get_contact_timeline)
                 .service(interactions::routes::create_interaction)
                 .service(interactions::routes::get_interaction)

@@ -399,6 +399,23 @@ pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: Workspac
     Ok(())
 }
 
+/// [`refresh_follow_up`] for many contacts at once (after an import), in one statement.
+pub async fn refresh_follow_ups(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, last_sentiment = {LAST_SENTIMENT}, \
+           next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
+         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = ANY($2)"
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+    .execute(conn)
+    .await
+}
+
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).
 pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<usize> {
     diesel::sql_query(format!(

@@ -463,6 +463,58 @@ diesel::table! {
 }
 
 diesel::table! {
+    imports (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        file_name -> Text,
+        file_bytes -> Int8,
+        encoding -> Text,
+        delimiter -> Nullable<Text>,
+        column_names -> Array<Text>,
+        header_key -> Text,
+        row_count -> Int4,
+        notices -> Array<Text>,
+        mapping -> Nullable<Jsonb>,
+        policy -> Nullable<Text>,
+        counts -> Nullable<Jsonb>,
+        result -> Nullable<Jsonb>,
+        error -> Nullable<Text>,
+        job_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_by_name -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        committed_at -> Nullable<Timestamptz>,
+        rolled_back_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    import_rows (import_id, row_no) {
+        import_id -> Uuid,
+        row_no -> Int4,
+        cells -> Array<Text>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        error_column -> Nullable<Text>,
+        contact_id -> Nullable<Uuid>,
+        payload -> Nullable<Jsonb>,
+        before -> Nullable<Jsonb>,
+        after_version -> Nullable<Int4>,
+        rollback -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    import_companies (import_id, company_id) {
+        import_id -> Uuid,
+        company_id -> Uuid,
+    }
+}
+
+diesel::table! {
     security_events (id) {
         id -> Uuid,
         workspace_id -> Nullable<Uuid>,
@@ -534,6 +586,8 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(ai_messages -> ai_conversations (conversation_id));
 diesel::joinable!(ai_conversations -> contacts (contact_id));
+diesel::joinable!(import_rows -> imports (import_id));
+diesel::joinable!(imports -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
@@ -566,5 +620,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     llm_cache,
     llm_usage,
     ai_conversations,
-    ai_messages
+    ai_messages,
+    jobs,
+    imports,
+    import_rows,
+    import_companies
 );

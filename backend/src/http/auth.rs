@@ -70,6 +70,7 @@ const EXPORTS: &[&str] = &[
     "export_companies",
     "export_deals",
     "export_contact_data",
+    "get_import_errors",
 ];
 /// A member's own things that even a read-only member has (their calendar link).
 const OWN: &[&str] = &["rotate_calendar_link", "delete_calendar_link"];

@@ -23,6 +23,8 @@ const LEASE: Duration = Duration::from_secs(300);
 const KEEP_FINISHED_DAYS: i64 = 30;
 
 pub const BACKUP: &str = "backup";
+/// The commit of an import (`imports::service::run_commit`).
+pub const IMPORT: &str = "import";
 
 /// The wait before attempt `attempts + 1`: 30 s, 2 min, 8 min, … at most 6 h.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -131,13 +133,13 @@ pub fn spawn(state: AppState) {
 pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let job = {
         let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        store::claim(&mut conn, &[BACKUP], worker, now, LEASE).await?
+        store::claim(&mut conn, &[BACKUP, IMPORT], worker, now, LEASE).await?
     };
     let Some(job) = job else {
         return Ok(false);
     };
     let outcome = {
-        let run = run(state, &job);
+        let run = run(state, &job, worker);
         tokio::pin!(run);
         // Renew the lease while the job runs.
         let mut renew = tokio::time::interval(LEASE / 3);
@@ -169,11 +171,70 @@ pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> an
     Ok(true)
 }
 
-async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<serde_json::Value> {
+async fn run(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<serde_json::Value> {
     match job.kind.as_str() {
         BACKUP => backup(state).await,
+        IMPORT => import(state, job, worker).await,
         other => anyhow::bail!("no worker knows the job kind {other:?}"),
     }
+}
+
+/// Reports a job's progress (and renews its lease) on a connection of its own, so that it is
+/// seen while the job's transaction is still open.
+struct JobProgress<'a> {
+    state: &'a AppState,
+    job: Uuid,
+    worker: &'a str,
+}
+
+impl crate::imports::service::Progress for JobProgress<'_> {
+    async fn report(&mut self, done: i64, total: i64) {
+        if let Ok(mut conn) = self.state.conn().await {
+            let _ = store::heartbeat(
+                &mut conn,
+                self.job,
+                self.worker,
+                Utc::now(),
+                LEASE,
+                Some((done, Some(total))),
+            )
+            .await;
+        }
+    }
+}
+
+async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<serde_json::Value> {
+    let workspace = job
+        .workspace_id
+        .ok_or_else(|| anyhow::anyhow!("an import job names no workspace"))?;
+    let id: Uuid = job
+        .payload
+        .get("import_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("an import job names no import"))?;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The changes are the import author's, as if made by them.
+    let actor = crate::imports::store::find(&mut conn, workspace, id)
+        .await?
+        .and_then(|i| {
+            Some(crate::accounts::actor::Actor {
+                user_id: i.created_by?,
+                name: i.created_by_name.unwrap_or_default(),
+            })
+        });
+    let mut progress = JobProgress {
+        state,
+        job: job.id,
+        worker,
+    };
+    let result = crate::accounts::actor::scope(
+        actor,
+        crate::imports::service::run_commit(&mut conn, workspace, id, &mut progress, Utc::now()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
+    Ok(serde_json::json!(result))
 }
 
 async fn backup(state: &AppState) -> anyhow::Result<serde_json::Value> {

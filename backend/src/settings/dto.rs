@@ -64,6 +64,10 @@ pub struct Settings {
     /// An open deal with no stage change for this many days counts as stalled.
     #[schema(example = 14)]
     pub stale_deal_days: i32,
+    /// ISO 3166-1 country code that phone numbers written without `+` belong to (imports read
+    /// and match them in this country's numbering plan), or none.
+    #[schema(example = "FR", pattern = "^[A-Z]{2}$")]
+    pub default_country: Option<String>,
 }
 
 impl Default for Settings {
@@ -74,6 +78,7 @@ impl Default for Settings {
             follow_up_cadence_days: CadenceDefaults::default(),
             currency: "EUR".into(),
             stale_deal_days: 14,
+            default_country: None,
         }
     }
 }
@@ -99,4 +104,26 @@ pub struct UpdateSettings {
     #[validate(range(min = 1, max = 365))]
     #[schema(minimum = 1, maximum = 365)]
     pub stale_deal_days: Option<i32>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(custom(function = "validate_country"))]
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}$", example = "FR")]
+    pub default_country: Option<Option<String>>,
+}
+
+/// A country phone numbers can belong to, as its ISO 3166-1 code.
+pub fn country(code: &str) -> Option<phonenumber::country::Id> {
+    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    code.parse().ok()
+}
+
+fn validate_country(code: &str) -> Result<(), validator::ValidationError> {
+    if country(code).is_some() {
+        return Ok(());
+    }
+    let mut e = validator::ValidationError::new("country");
+    e.message = Some(format!("'{code}' is not an ISO 3166-1 country code such as FR or US").into());
+    Err(e)
 }

@@ -43,6 +43,11 @@ pub fn from_json(stored: &serde_json::Value) -> Settings {
             .and_then(|v| v.as_i64())
             .map(|v| v as i32)
             .unwrap_or(defaults.stale_deal_days),
+        default_country: stored
+            .get("default_country")
+            .and_then(|v| v.as_str())
+            .filter(|c| super::dto::country(c).is_some())
+            .map(str::to_owned),
     }
 }
 
@@ -72,6 +77,9 @@ pub async fn update(
     if let Some(days) = input.stale_deal_days {
         settings.stale_deal_days = days;
     }
+    if let Some(country) = input.default_country {
+        settings.default_country = country;
+    }
     if let Some(cadences) = input.follow_up_cadence_days {
         settings.follow_up_cadence_days = cadences.unwrap_or_default();
     }
@@ -86,6 +94,7 @@ pub async fn update(
         ("follow_up_cadence_days", cadences_changed),
         ("currency", before.currency != settings.currency),
         ("stale_deal_days", before.stale_deal_days != settings.stale_deal_days),
+        ("default_country", before.default_country != settings.default_country),
     ]
     .into_iter()
     .filter_map(|(f, changed)| changed.then_some(f))

@@ -251,7 +251,7 @@ async fn settings_change_the_defaults_and_reschedule() {
         s,
         json!({"timezone": "UTC", "overdue_after_days": 2,
         "follow_up_cadence_days": {"lead": 3, "prospect": 7, "client": 30, "inactive": null},
-        "currency": "EUR", "stale_deal_days": 14})
+        "currency": "EUR", "stale_deal_days": 14, "default_country": null})
     );
     let lead = app.contact(json!({"first_name": "Lea"})).await;
     let own = app

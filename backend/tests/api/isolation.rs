@@ -153,6 +153,27 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
         json!({"email": format!("{}-invitee@example.com", p.to_lowercase()), "role": "member"}),
     )
     .await;
+    let boundary = "isolation-boundary";
+    let csv = format!("Name,Email\r\n{p} Imported,{}-imported@example.com\r\n", p.to_lowercase());
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{p}.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let import = app
+        .request_as(client, Method::POST, "/api/v1/imports", |r| {
+            r.header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .body(form)
+        })
+        .await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    let previewed = created(
+        app,
+        client,
+        &format!("/api/v1/imports/{}/preview", id_of(&import.body)),
+        json!({"mapping": {"Name": "full_name", "Email": "email"}}),
+    )
+    .await;
+    assert_eq!(previewed["counts"]["create"], 1);
+    ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);
     ids.insert("interactions", id_of(&interaction));

@@ -21,6 +21,7 @@ mod exports;
 mod followups;
 mod hostile;
 mod idempotency;
+mod imports;
 mod interactions;
 mod isolation;
 mod jobs;

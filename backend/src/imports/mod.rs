@@ -1,0 +1,13 @@
+//! Imports of contacts (with their companies) from CSV files — Google Contacts, Outlook,
+//! LinkedIn Connections, HubSpot, Pipedrive or any spreadsheet — and vCard files: upload, a
+//! mapping suggested from the header, a preview of every record's outcome, a commit that runs
+//! as a background job in one transaction, and a rollback of the whole batch.
+
+pub mod dto;
+pub mod file;
+pub mod mapping;
+pub mod plan;
+pub mod routes;
+pub mod service;
+pub mod store;
+pub mod vcard;

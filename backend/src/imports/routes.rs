@@ -1,0 +1,304 @@
+//! HTTP endpoints under `/api/v1/imports`.
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{Import, ImportKind, ImportPage, ImportPreview, ImportUpload, PreviewImport, RowOutcome};
+use super::service;
+use crate::error::{AppError, AppResult};
+use crate::http::auth::Auth;
+use crate::http::json::ApiJson;
+use crate::http::params::{self, ParamErrors};
+use crate::state::AppState;
+
+/// An upload may take this many times the usual body time to arrive (it is up to 50 MB).
+const UPLOAD_TIME_FACTOR: u32 = 10;
+
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+    kind: Option<ImportKind>,
+}
+
+async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return Err(AppError::unsupported_media_type(
+            "send the file as multipart/form-data with a `file` part",
+        ));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // The form's own boundaries and headers come on top of the file.
+    let limit = service::MAX_BYTES + 64 * 1024;
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::payload_too_large(service::MAX_BYTES));
+    }
+    let timeout = crate::http::json::body_timeout(req) * UPLOAD_TIME_FACTOR;
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+    let read = async move {
+        let bad = |m: String| AppError::bad_request("bad_multipart", m);
+        let mut upload = Upload {
+            file_name: String::new(),
+            bytes: Vec::new(),
+            kind: None,
+        };
+        let mut seen_file = false;
+        let mut total = 0usize;
+        while let Some(field) = form.next().await {
+            let mut field = field.map_err(|e| bad(format!("the form could not be read: {e}")))?;
+            let name = field.name().unwrap_or("").to_owned();
+            let file_name = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename().map(str::to_owned));
+            let mut data = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| bad(format!("the form could not be read: {e}")))?;
+                total += chunk.len();
+                if total > service::MAX_BYTES {
+                    return Err(AppError::payload_too_large(service::MAX_BYTES));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            match name.as_str() {
+                "file" => {
+                    seen_file = true;
+                    upload.file_name = file_name.unwrap_or_else(|| "upload".into());
+                    upload.bytes = data;
+                }
+                "kind" => {
+                    let text = String::from_utf8(data).unwrap_or_default();
+                    let kind = text
+                        .trim()
+                        .parse::<ImportKind>()
+                        .map_err(|m| service::form_error("kind", m))?;
+                    upload.kind = Some(kind);
+                }
+                other => return Err(service::form_error(other, "is not a part of this form (file, kind)")),
+            }
+        }
+        if !seen_file {
+            return Err(service::form_error("file", "is required"));
+        }
+        Ok(upload)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| Err(AppError::request_timeout(timeout)))
+}
+
+/// Upload a file to import: a CSV of contacts (with their companies) or a vCard file. The file
+/// is read (encoding and delimiter detected, records stored) and the answer suggests a mapping
+/// from its header; nothing is imported until the import is previewed and committed.
+#[utoipa::path(
+    tag = "imports",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "The file as read, with a suggested mapping", body = Import)),
+)]
+#[post("/imports")]
+pub async fn create_import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let upload = read_form(&req, payload).await?;
+    let size = upload.bytes.len();
+    let name = upload.file_name.clone();
+    let read = web::block(move || service::read_file(&upload.file_name, &upload.bytes, upload.kind))
+        .await
+        .map_err(AppError::internal)??;
+    let mut conn = state.conn().await?;
+    let import = service::upload(&mut conn, auth.workspace(), &name, size, read, chrono::Utc::now()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
+        .json(import))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListImportsParams {
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+}
+
+/// The workspace's imports, newest first.
+#[utoipa::path(tag = "imports", params(ListImportsParams), responses((status = 200, description = "A page of imports", body = ImportPage)))]
+#[get("/imports")]
+pub async fn list_imports(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<ListImportsParams>,
+) -> AppResult<web::Json<ImportPage>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::list(
+            &mut conn,
+            auth.workspace(),
+            params.limit.as_deref(),
+            params.cursor.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// One import: its file, mapping, counts, the commit's progress and result.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    responses((status = 200, description = "The import", body = Import)),
+)]
+#[get("/imports/{id}")]
+pub async fn get_import(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<web::Json<Import>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(service::get(&mut conn, auth.workspace(), *id).await?))
+}
+
+/// Plan the import with a mapping and a policy: every record's outcome (create, update with
+/// the fields it changes, skip with the reason, or error with the column and the reason), the
+/// counts for the whole file, and the first page of records. Nothing is written to contacts.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    request_body = PreviewImport,
+    responses(
+        (status = 200, description = "Counts and the first page of records", body = ImportPreview),
+        (status = 409, description = "The import is committing, committed or rolled back", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/imports/{id}/preview")]
+pub async fn preview_import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: ApiJson<PreviewImport>,
+) -> AppResult<web::Json<ImportPreview>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::preview(&mut conn, auth.workspace(), *id, body.0).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportRowsParams {
+    /// Only records with this outcome.
+    pub outcome: Option<RowOutcome>,
+    /// `next_after` from the previous page: records after this one.
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 2147483647)]
+    pub after: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+}
+
+/// A page of the planned records (after a preview), of one outcome when asked.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id"), ImportRowsParams),
+    responses((status = 200, description = "Counts and a page of records", body = ImportPreview)),
+)]
+#[get("/imports/{id}/rows")]
+pub async fn list_import_rows(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    params: web::Query<ImportRowsParams>,
+) -> AppResult<web::Json<ImportPreview>> {
+    let mut errors = ParamErrors::default();
+    let limit = errors
+        .take(params::limit(params.limit.as_deref()))
+        .unwrap_or(params::DEFAULT_LIMIT);
+    let after = match params.after.as_deref().map(str::trim) {
+        None => 0,
+        Some(raw) => match raw.parse::<i32>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                errors.push("after", "must be a whole number, 0 or more");
+                0
+            }
+        },
+    };
+    errors.finish()?;
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::rows(&mut conn, auth.workspace(), *id, params.outcome, after, limit).await?,
+    ))
+}
+
+/// Commit a previewed import. It runs in the background (follow `progress` on the import);
+/// the records are planned again against the current data and written in one transaction, so
+/// a failure leaves the workspace as it was (status `failed`; commit again to retry).
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    responses(
+        (status = 202, description = "The commit is queued", body = Import),
+        (status = 409, description = "The import is not previewed, or already committing or committed", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/imports/{id}/commit")]
+pub async fn commit_import(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let import = service::commit(&mut conn, auth.workspace(), *id, chrono::Utc::now()).await?;
+    Ok(HttpResponse::Accepted().json(import))
+}
+
+/// Undo a committed import: contacts it created go to the trash (with the companies it created
+/// that nothing else uses), fields it updated get their previous values back. A contact edited
+/// since the import is left as it is and counted as `kept_changed`.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    responses(
+        (status = 200, description = "The import, rolled back, with what the rollback did in `result.rollback`", body = Import),
+        (status = 409, description = "The import is not committed, or already rolled back", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/imports/{id}/rollback")]
+pub async fn rollback_import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Import>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::rollback(&mut conn, auth.workspace(), *id, chrono::Utc::now()).await?,
+    ))
+}
+
+/// The records in error as a CSV — the file's columns plus an `Error` column naming the column
+/// and the reason — to fix and import again.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The import's id")),
+    responses((status = 200, description = "The failed records", content_type = "text/csv", body = String,
+        headers(("Content-Disposition" = String, description = "attachment; filename=\"contacts-errors.csv\"")))),
+)]
+#[get("/imports/{id}/errors.csv")]
+pub async fn get_import_errors(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (name, body) = service::errors_csv(&mut conn, auth.workspace(), *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(name)],
+        })
+        .body(body))
+}

@@ -1,0 +1,799 @@
+//! Imports of contacts: upload (read and store the records), preview (plan every record),
+//! commit (a background job that re-plans under a lock and applies the plan in one
+//! transaction, so a failure leaves nothing half-written), rollback and the failed records.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::*;
+use super::mapping;
+use super::plan::{self, Candidate, Existing, Kind, Outcome, Policy, RowError};
+use super::store::{self, ImportChange, ImportRow, NewImportRow, PlannedOutcome};
+use crate::contacts::store::ContactRow;
+use crate::custom_fields::dto::FieldEntity;
+use crate::custom_fields::values::Def;
+use crate::db::WorkspaceId;
+use crate::db::cursor::Cursor;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::params::{self, ParamErrors};
+
+const NOT_FOUND: &str = "import";
+/// Uploads larger than this are refused with 413.
+pub const MAX_BYTES: usize = 50 * 1024 * 1024;
+/// Records shown next to the mapping.
+const SAMPLES: i64 = 5;
+
+fn parse_enum<T: std::str::FromStr>(s: &str) -> AppResult<T> {
+    s.parse()
+        .map_err(|_| AppError::internal(anyhow::anyhow!("unexpected stored value {s:?}")))
+}
+
+async fn defs(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<(Vec<Def>, Vec<(String, String)>)> {
+    let fields = crate::custom_fields::service::list(conn, workspace, Some(FieldEntity::Contact)).await?;
+    let labels = fields.items.iter().map(|f| (f.key.clone(), f.label.clone())).collect();
+    let defs = fields
+        .items
+        .into_iter()
+        .map(|f| Def {
+            key: f.key,
+            field_type: f.field_type,
+            options: f.options,
+        })
+        .collect();
+    Ok((defs, labels))
+}
+
+fn counts_of(rows: Vec<store::OutcomeCount>) -> ImportCounts {
+    let mut c = ImportCounts::default();
+    for r in rows {
+        match r.outcome.as_deref() {
+            Some("create") => c.create = r.n,
+            Some("update") => c.update = r.n,
+            Some("skip") => c.skip = r.n,
+            Some("error") => c.error = r.n,
+            _ => {}
+        }
+    }
+    c
+}
+
+fn mapping_of(value: &serde_json::Value) -> BTreeMap<String, String> {
+    serde_json::from_value(value.clone()).unwrap_or_default()
+}
+
+async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: ImportRow) -> AppResult<Import> {
+    let (_, labels) = defs(conn, workspace).await?;
+    let samples = store::planned(conn, workspace, row.id, None, 0, SAMPLES)
+        .await?
+        .into_iter()
+        .map(|r| r.cells)
+        .collect();
+    let suggested_mapping = match store::mapping_for_header(conn, workspace, &row.header_key).await? {
+        Some(m) => mapping_of(&m),
+        None => mapping::suggest(&row.column_names, &labels),
+    };
+    let mut fields: Vec<String> = mapping::FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    fields.extend(labels.iter().map(|(k, _)| format!("custom.{k}")));
+    let status: ImportStatus = parse_enum(&row.status)?;
+    let total = i64::from(row.row_count);
+    let done = match status {
+        ImportStatus::Running | ImportStatus::Queued => store::job_progress(conn, workspace, row.id)
+            .await?
+            .map_or(0, |(d, _)| d),
+        ImportStatus::Committed | ImportStatus::RolledBack => total,
+        _ => 0,
+    };
+    Ok(Import {
+        id: row.id,
+        kind: parse_enum(&row.kind)?,
+        status,
+        file_name: row.file_name,
+        file_bytes: row.file_bytes,
+        encoding: row.encoding,
+        delimiter: row.delimiter,
+        detected_format: mapping::detect_format(&row.column_names).map(str::to_owned),
+        columns: row.column_names,
+        samples,
+        suggested_mapping,
+        fields,
+        row_count: row.row_count,
+        notices: row.notices,
+        mapping: row.mapping.as_ref().map(mapping_of),
+        policy: row.policy.as_deref().map(parse_enum).transpose()?,
+        counts: row.counts.and_then(|c| serde_json::from_value(c).ok()),
+        progress: ImportProgress { done, total },
+        result: row.result.and_then(|r| serde_json::from_value(r).ok()),
+        error: row.error,
+        created_by: row.created_by,
+        created_by_name: row.created_by_name,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        committed_at: row.committed_at,
+        rolled_back_at: row.rolled_back_at,
+    })
+}
+
+/// A file as read: its table, and how it was read.
+pub struct ReadFile {
+    pub kind: ImportKind,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub table: super::file::Table,
+    pub notices: Vec<String>,
+}
+
+fn file_error(e: super::file::FileError) -> AppError {
+    AppError::unprocessable(e.code(), e.message())
+}
+
+/// Reads an upload as a CSV or a vCard file (by `kind`, else by its name and content).
+pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> AppResult<ReadFile> {
+    let decoded = super::file::decode(bytes).map_err(file_error)?;
+    let looks_vcard = decoded
+        .text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("BEGIN:VCARD");
+    let kind = kind.unwrap_or(
+        if looks_vcard || file_name.to_lowercase().ends_with(".vcf") || file_name.to_lowercase().ends_with(".vcard") {
+            ImportKind::Vcard
+        } else {
+            ImportKind::ContactsCsv
+        },
+    );
+    let mut notices = Vec::new();
+    if decoded.had_errors {
+        notices.push(format!(
+            "Some bytes are not valid {}; the records that hold them are reported as errors.",
+            decoded.encoding
+        ));
+    }
+    let (table, delimiter) = match kind {
+        ImportKind::ContactsCsv => {
+            if looks_vcard {
+                return Err(AppError::unprocessable(
+                    "wrong_kind",
+                    "this is a vCard file; import it with kind=vcard",
+                ));
+            }
+            let d = super::file::sniff_delimiter(&decoded.text);
+            let table = super::file::parse(&decoded.text, d).map_err(file_error)?;
+            let shown = if d == b'\t' {
+                "\t".to_owned()
+            } else {
+                (d as char).to_string()
+            };
+            (table, Some(shown))
+        }
+        ImportKind::Vcard => {
+            let (table, more) = super::vcard::table(&decoded.text).map_err(file_error)?;
+            notices.extend(more);
+            (table, None)
+        }
+    };
+    Ok(ReadFile {
+        kind,
+        encoding: decoded.encoding.to_owned(),
+        delimiter,
+        table,
+        notices,
+    })
+}
+
+/// Stores an uploaded file's records as a new import.
+pub async fn upload(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    file_name: &str,
+    file_bytes: usize,
+    read: ReadFile,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    let actor = crate::accounts::actor::current();
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    let new = NewImportRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        kind: read.kind.as_str().to_owned(),
+        file_name: if file_name.is_empty() {
+            "upload".into()
+        } else {
+            file_name
+        },
+        file_bytes: file_bytes as i64,
+        encoding: read.encoding,
+        delimiter: read.delimiter,
+        header_key: mapping::header_key(&read.table.columns),
+        column_names: read.table.columns,
+        row_count: read.table.rows.len() as i32,
+        notices: read.notices,
+        created_by: actor.as_ref().map(|a| a.user_id),
+        created_by_name: actor.map(|a| a.name),
+        created_at: now,
+        updated_at: now,
+    };
+    let rows = read.table.rows;
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let row = store::insert(conn, &new).await?;
+            for (i, chunk) in rows.chunks(store::BATCH).enumerate() {
+                // NUL cannot be stored in text: the record keeps a marker the plan reports.
+                let chunk: Vec<Vec<String>> = chunk
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.replace('\0', "\u{2400}")).collect())
+                    .collect();
+                store::insert_rows(conn, workspace, row.id, (i * store::BATCH) as i32 + 1, &chunk).await?;
+            }
+            Ok(row)
+        })
+        .await?;
+    to_dto(conn, workspace, row).await
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<Import> {
+    let row = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    to_dto(conn, workspace, row).await
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> AppResult<ImportPage> {
+    let mut errors = ParamErrors::default();
+    let limit = errors.take(params::limit(limit)).unwrap_or(params::DEFAULT_LIMIT);
+    let before = match cursor {
+        None => None,
+        Some(raw) => {
+            let parsed = Cursor::decode(raw)
+                .filter(|c| c.sort == "-created_at")
+                .and_then(|c| Some((DateTime::parse_from_rfc3339(&c.value).ok()?.with_timezone(&Utc), c.id)));
+            if parsed.is_none() {
+                errors.push("cursor", "is not a cursor of this list");
+            }
+            parsed
+        }
+    };
+    errors.finish()?;
+    let mut rows = store::list(conn, workspace, before, limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            Cursor {
+                sort: "-created_at".into(),
+                value: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                id: r.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(to_dto(conn, workspace, r).await?);
+    }
+    Ok(ImportPage { items, next_cursor })
+}
+
+fn existing(row: ContactRow) -> Existing {
+    let mut fields = BTreeMap::new();
+    for (k, v) in [
+        ("job_title", row.job_title),
+        ("website", row.website),
+        ("linkedin_url", row.linkedin_url),
+        ("twitter_url", row.twitter_url),
+        ("location", row.location),
+        ("notes", row.notes),
+        ("source", row.source.map(|s| s.as_str().to_owned())),
+        ("lifecycle", Some(row.lifecycle.as_str().to_owned())),
+    ] {
+        if let Some(v) = v {
+            fields.insert(k, v);
+        }
+    }
+    Existing {
+        id: row.id,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        emails: row.emails,
+        phones: row.phones,
+        company_id: row.company_id,
+        company_name: row.company_name,
+        fields,
+        tags: row.tags,
+        custom: row.custom_fields.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// Plans every record of the import: read with the mapping, matched, decided.
+async fn plan_rows(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    raw_mapping: &BTreeMap<String, String>,
+    policy: Policy,
+    lock: bool,
+) -> AppResult<Vec<Outcome>> {
+    let (defs, _) = defs(conn, workspace).await?;
+    let resolved = plan::resolve(&import.column_names, raw_mapping, &defs).map_err(AppError::validation)?;
+    let settings = crate::settings::service::get(conn, workspace).await?;
+    let country = settings
+        .default_country
+        .as_deref()
+        .and_then(crate::settings::dto::country);
+    let cells = store::cells(conn, workspace, import.id).await?;
+    let candidates: Vec<(i32, Result<Candidate, RowError>)> = cells
+        .into_iter()
+        .map(|(n, cells)| {
+            let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
+            (n, plan::read(&import.column_names, &cells, &resolved, &defs, country))
+        })
+        .collect();
+    let (emails, phones, linkedin) = plan::lookup_keys(&candidates);
+    let suffixes: Vec<String> = phones
+        .iter()
+        .map(|p| {
+            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            digits[digits.len().saturating_sub(7)..].to_owned()
+        })
+        .collect();
+    let matches = store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?;
+    let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
+    Ok(plan::decide(candidates, &matches, policy, country, Uuid::now_v7))
+}
+
+async fn save_plan(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    outcomes: &[Outcome],
+) -> AppResult<()> {
+    for chunk in outcomes.chunks(store::BATCH) {
+        let planned: Vec<PlannedOutcome<'_>> = chunk
+            .iter()
+            .map(|o| PlannedOutcome {
+                row_no: o.row_no,
+                outcome: o.kind.as_str(),
+                reason: o.reason.as_deref(),
+                column: o.column.as_deref(),
+                contact_id: o.contact_id,
+                payload: o.payload.as_ref(),
+                before: o.before.as_ref(),
+            })
+            .collect();
+        store::save_outcomes(conn, workspace, id, &planned).await?;
+    }
+    Ok(())
+}
+
+fn count(outcomes: &[Outcome]) -> ImportCounts {
+    let mut c = ImportCounts::default();
+    for o in outcomes {
+        match o.kind {
+            Kind::Create => c.create += 1,
+            Kind::Update => c.update += 1,
+            Kind::Skip => c.skip += 1,
+            Kind::Error => c.error += 1,
+        }
+    }
+    c
+}
+
+fn policy_of(p: Option<ImportPolicy>) -> Policy {
+    match p {
+        Some(ImportPolicy::Overwrite) => Policy::Overwrite,
+        Some(ImportPolicy::SkipExisting) => Policy::SkipExisting,
+        Some(ImportPolicy::FillEmpty) | None => Policy::FillEmpty,
+    }
+}
+
+fn plan_dto(r: store::PlannedRow) -> ImportRowPlan {
+    let mut changes = Vec::new();
+    if r.outcome.as_deref() == Some("update")
+        && let (Some(serde_json::Value::Object(new)), Some(serde_json::Value::Object(old))) = (&r.payload, &r.before)
+    {
+        for (field, value) in new {
+            let before = old.get(field).cloned().unwrap_or(serde_json::Value::Null);
+            if let (serde_json::Value::Object(nv), "custom_fields") = (value, field.as_str()) {
+                for (k, v) in nv {
+                    changes.push(FieldChange {
+                        field: format!("custom.{k}"),
+                        old: before.get(k).cloned().unwrap_or(serde_json::Value::Null),
+                        new: v.clone(),
+                    });
+                }
+            } else {
+                changes.push(FieldChange {
+                    field: field.clone(),
+                    old: before,
+                    new: value.clone(),
+                });
+            }
+        }
+    }
+    ImportRowPlan {
+        row: r.row_no,
+        outcome: r.outcome.as_deref().and_then(|o| o.parse().ok()),
+        reason: r.reason,
+        column: r.error_column,
+        contact_id: r.contact_id,
+        changes,
+        cells: r.cells.into_iter().map(|c| c.replace('\u{2400}', "\u{FFFD}")).collect(),
+        rollback: r.rollback,
+    }
+}
+
+/// A page of planned records after record `after`, of one outcome when given.
+pub async fn rows(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    outcome: Option<RowOutcome>,
+    after: i32,
+    limit: i64,
+) -> AppResult<ImportPreview> {
+    let import = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    let counts = counts_of(store::outcome_counts(conn, workspace, import.id).await?);
+    let mut page = store::planned(conn, workspace, id, outcome.map(RowOutcome::as_str), after, limit + 1).await?;
+    let next_after = if page.len() as i64 > limit {
+        page.truncate(limit as usize);
+        page.last().map(|r| r.row_no)
+    } else {
+        None
+    };
+    Ok(ImportPreview {
+        counts,
+        rows: page.into_iter().map(plan_dto).collect(),
+        next_after,
+    })
+}
+
+fn refuse_status(import: &ImportRow, allowed: &[&str], doing: &str) -> AppResult<()> {
+    if allowed.contains(&import.status.as_str()) {
+        return Ok(());
+    }
+    Err(AppError::conflict(
+        "import_state",
+        format!(
+            "this import is {}; it cannot be {doing}",
+            import.status.replace('_', " ")
+        ),
+    ))
+}
+
+/// Plans every record with a mapping and policy, and returns the counts and the first page.
+pub async fn preview(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    input: PreviewImport,
+) -> AppResult<ImportPreview> {
+    let policy = input.policy.unwrap_or(ImportPolicy::FillEmpty);
+    let mapping = input.mapping;
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let import = store::lock(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        refuse_status(&import, &["uploaded", "previewed", "failed"], "previewed again")?;
+        let outcomes = plan_rows(conn, workspace, &import, &mapping, policy_of(Some(policy)), false).await?;
+        save_plan(conn, workspace, id, &outcomes).await?;
+        let counts = count(&outcomes);
+        store::change(
+            conn,
+            workspace,
+            id,
+            &ImportChange {
+                status: Some("previewed".into()),
+                mapping: Some(serde_json::json!(mapping)),
+                policy: Some(policy.as_str().into()),
+                counts: Some(serde_json::json!(counts)),
+                error: Some(None),
+                updated_at: Some(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    rows(conn, workspace, id, None, 0, params::DEFAULT_LIMIT).await
+}
+
+/// Queues the commit of a previewed import.
+pub async fn commit(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let import = store::lock(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+            if import.status == "uploaded" {
+                return Err(AppError::conflict(
+                    "import_state",
+                    "preview the import with a mapping before committing it",
+                ));
+            }
+            refuse_status(&import, &["previewed", "failed"], "committed")?;
+            let mut job = crate::jobs::new_job(crate::jobs::IMPORT, now, now);
+            job.workspace_id = Some(workspace);
+            job.payload = serde_json::json!({ "import_id": id });
+            job.max_attempts = 1;
+            job.created_by = crate::accounts::actor::current().map(|a| a.user_id);
+            job.dedupe_key = Some(format!("import:{id}:{}", now.timestamp_micros()));
+            crate::jobs::store::enqueue(conn, &job).await?;
+            store::change(
+                conn,
+                workspace,
+                id,
+                &ImportChange {
+                    status: Some("queued".into()),
+                    job_id: Some(job.id),
+                    error: Some(None),
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            store::find(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))
+        })
+        .await?;
+    to_dto(conn, workspace, row).await
+}
+
+/// Reports how many records the commit has written.
+pub trait Progress: Send {
+    fn report(&mut self, done: i64, total: i64) -> impl std::future::Future<Output = ()> + Send;
+}
+
+/// The commit itself, run by the job worker: re-plans under a lock (the data may have changed
+/// since the preview) and applies the plan in one transaction — all of it or nothing.
+pub async fn run_commit(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+) -> AppResult<ImportResult> {
+    let started = std::time::Instant::now();
+    let import = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    if import.status == "committed" {
+        // A repeated run of a finished commit.
+        return Ok(import
+            .result
+            .and_then(|r| serde_json::from_value(r).ok())
+            .unwrap_or_default());
+    }
+    store::change(
+        conn,
+        workspace,
+        id,
+        &ImportChange {
+            status: Some("running".into()),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let outcome = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let import = store::lock(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+            let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
+            let policy = import
+                .policy
+                .as_deref()
+                .and_then(Policy::parse)
+                .unwrap_or(Policy::FillEmpty);
+            let outcomes = plan_rows(conn, workspace, &import, &mapping, policy, true).await?;
+            save_plan(conn, workspace, id, &outcomes).await?;
+            let counts = count(&outcomes);
+            // Companies the written records name that do not exist yet.
+            let mut names: BTreeMap<String, String> = BTreeMap::new();
+            for o in outcomes
+                .iter()
+                .filter(|o| matches!(o.kind, Kind::Create | Kind::Update))
+            {
+                if let Some(name) = o
+                    .payload
+                    .as_ref()
+                    .and_then(|p| p.get("company"))
+                    .and_then(|c| c.as_str())
+                {
+                    names.entry(name.to_lowercase()).or_insert_with(|| name.to_owned());
+                }
+            }
+            let lower: Vec<String> = names.keys().cloned().collect();
+            for known in store::existing_company_names(conn, workspace, &lower).await? {
+                names.remove(&known);
+            }
+            let new_names: Vec<String> = names.into_values().collect();
+            let companies_created = store::create_companies(conn, workspace, id, &new_names, now).await? as i64;
+            let total = (counts.create + counts.update).max(1);
+            let last = outcomes.last().map_or(0, |o| o.row_no);
+            let mut done = 0i64;
+            let mut from = 1;
+            while from <= last {
+                let to = from.saturating_add(store::BATCH as i32 - 1);
+                done += store::insert_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
+                done += store::update_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
+                progress.report(done, total).await;
+                from = to.saturating_add(1);
+            }
+            store::finish_commit(conn, workspace, id).await?;
+            let result = ImportResult {
+                created: counts.create,
+                updated: counts.update,
+                skipped: counts.skip,
+                errors: counts.error,
+                companies_created,
+                seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+                rollback: None,
+            };
+            store::change(
+                conn,
+                workspace,
+                id,
+                &ImportChange {
+                    status: Some("committed".into()),
+                    counts: Some(serde_json::json!(counts)),
+                    result: Some(serde_json::json!(result)),
+                    committed_at: Some(now),
+                    updated_at: Some(Utc::now()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(result)
+        })
+        .await;
+    if let Err(e) = &outcome {
+        let message = e.detail().to_owned();
+        store::change(
+            conn,
+            workspace,
+            id,
+            &ImportChange {
+                status: Some("failed".into()),
+                error: Some(Some(format!("Nothing was imported: {message}"))),
+                updated_at: Some(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    outcome
+}
+
+/// Undoes a committed import: the contacts it created go to the trash, the fields it updated
+/// get their previous values back; a contact edited since is kept as it is and reported.
+pub async fn rollback(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let import = store::lock(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+            if import.status == "rolled_back" {
+                return Err(AppError::conflict("import_state", "this import is already rolled back"));
+            }
+            refuse_status(&import, &["committed"], "rolled back (only a committed import can be)")?;
+            store::plan_rollback(conn, workspace, id).await?;
+            store::remove_created(conn, workspace, id, &import.file_name, now).await?;
+            store::revert_updated(conn, workspace, id, &import.file_name, now).await?;
+            let companies_removed = store::remove_created_companies(conn, workspace, id, now).await? as i64;
+            let mut rb = RollbackResult {
+                companies_removed,
+                ..Default::default()
+            };
+            for c in store::rollback_counts(conn, workspace, id).await? {
+                match c.outcome.as_deref() {
+                    Some("removed") => rb.removed = c.n,
+                    Some("reverted") => rb.reverted = c.n,
+                    Some("kept_changed") => rb.kept_changed = c.n,
+                    Some("kept_missing") => rb.kept_missing = c.n,
+                    _ => {}
+                }
+            }
+            let mut result: ImportResult = import
+                .result
+                .and_then(|r| serde_json::from_value(r).ok())
+                .unwrap_or_default();
+            result.rollback = Some(rb);
+            let ids = store::touched_contacts(conn, workspace, id).await?;
+            crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await?;
+            store::change(
+                conn,
+                workspace,
+                id,
+                &ImportChange {
+                    status: Some("rolled_back".into()),
+                    result: Some(serde_json::json!(result)),
+                    rolled_back_at: Some(now),
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            store::find(conn, workspace, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))
+        })
+        .await?;
+    to_dto(conn, workspace, row).await
+}
+
+/// The records in error as a CSV: the file's columns plus `Error` (column and reason), ready
+/// to fix and import again.
+pub async fn errors_csv(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<(String, String)> {
+    let import = store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut header = import.column_names.clone();
+    header.push("Error".into());
+    let write = |w: &mut csv::Writer<Vec<u8>>, rec: &[String]| {
+        let neutral: Vec<String> = rec.iter().map(|c| crate::exports::neutralise(c).into_owned()).collect();
+        w.write_record(&neutral).map_err(AppError::internal)
+    };
+    write(&mut out, &header)?;
+    let mut after = 0;
+    loop {
+        let page = store::planned(conn, workspace, id, Some("error"), after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.row_no;
+        for r in page {
+            let mut rec: Vec<String> = r.cells.iter().map(|c| c.replace('\u{2400}', "")).collect();
+            rec.resize(import.column_names.len(), String::new());
+            let reason = r.reason.unwrap_or_default();
+            rec.push(match r.error_column {
+                Some(c) => format!("Row {}, {c}: {reason}", r.row_no),
+                None => format!("Row {}: {reason}", r.row_no),
+            });
+            write(&mut out, &rec)?;
+        }
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+    let stem = import
+        .file_name
+        .rsplit_once('.')
+        .map_or(import.file_name.as_str(), |(s, _)| s);
+    Ok((
+        format!("{stem}-errors.csv"),
+        String::from_utf8(bytes).map_err(AppError::internal)?,
+    ))
+}
+
+/// Maps a field error of the upload form.
+pub fn form_error(field: &str, message: impl Into<String>) -> AppError {
+    AppError::validation(vec![FieldError::new(field, message)])
+}

@@ -1,0 +1,711 @@
+//! Rows and SQL of imports. The commit and the rollback write contacts and companies in bulk —
+//! one statement per batch of records, reading the values from `import_rows` — so they live
+//! here rather than in the contacts store, which writes one record at a time.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::contacts::store::ContactRow;
+use crate::db::WorkspaceId;
+use crate::db::schema::{contacts, import_rows, imports, jobs};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = imports, check_for_backend(Pg))]
+pub struct ImportRow {
+    pub id: Uuid,
+    pub workspace_id: WorkspaceId,
+    pub kind: String,
+    pub status: String,
+    pub file_name: String,
+    pub file_bytes: i64,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub column_names: Vec<String>,
+    pub header_key: String,
+    pub row_count: i32,
+    pub notices: Vec<String>,
+    pub mapping: Option<serde_json::Value>,
+    pub policy: Option<String>,
+    pub counts: Option<serde_json::Value>,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub job_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub rolled_back_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = imports)]
+pub struct NewImportRow {
+    pub id: Uuid,
+    pub workspace_id: WorkspaceId,
+    pub kind: String,
+    pub file_name: String,
+    pub file_bytes: i64,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub column_names: Vec<String>,
+    pub header_key: String,
+    pub row_count: i32,
+    pub notices: Vec<String>,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One planned record, as the preview pages show it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = import_rows, check_for_backend(Pg))]
+pub struct PlannedRow {
+    pub row_no: i32,
+    pub cells: Vec<String>,
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub error_column: Option<String>,
+    pub contact_id: Option<Uuid>,
+    pub payload: Option<serde_json::Value>,
+    pub before: Option<serde_json::Value>,
+    pub rollback: Option<String>,
+}
+
+/// Records are written and applied in batches of this many.
+pub const BATCH: usize = 5_000;
+
+/// The import `id` of `workspace`.
+macro_rules! owned {
+    ($workspace:expr, $id:expr) => {
+        imports::workspace_id.eq($workspace).and(imports::id.eq($id))
+    };
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &NewImportRow) -> QueryResult<ImportRow> {
+    diesel::insert_into(imports::table)
+        .values(row)
+        .returning(ImportRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Stores the records of an import (numbered from `first_no`), in one statement.
+pub async fn insert_rows(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    first_no: i32,
+    rows: &[Vec<String>],
+) -> QueryResult<usize> {
+    let numbers: Vec<i32> = (0..rows.len()).map(|i| first_no + i as i32).collect();
+    let cells: Vec<serde_json::Value> = rows.iter().map(|r| serde_json::json!(r)).collect();
+    diesel::sql_query(
+        "INSERT INTO import_rows (import_id, row_no, cells) \
+         SELECT i.id, r.n, ARRAY(SELECT jsonb_array_elements_text(r.c)) \
+         FROM imports i, unnest($3::int[], $4::jsonb[]) AS r(n, c) WHERE i.workspace_id = $1 AND i.id = $2",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Int4>, _>(numbers)
+    .bind::<Array<Jsonb>, _>(cells)
+    .execute(conn)
+    .await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ImportRow>> {
+    imports::table
+        .filter(owned!(workspace, id))
+        .select(ImportRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The import, locked for a change of status.
+pub async fn lock(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ImportRow>> {
+    imports::table
+        .filter(owned!(workspace, id))
+        .select(ImportRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The workspace's imports, newest first, before `before` (created_at, id).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<ImportRow>> {
+    let mut q = imports::table
+        .filter(imports::workspace_id.eq(workspace))
+        .select(ImportRow::as_select())
+        .order((imports::created_at.desc(), imports::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = before {
+        q = q.filter(
+            imports::created_at
+                .lt(at)
+                .or(imports::created_at.eq(at).and(imports::id.lt(id))),
+        );
+    }
+    q.load(conn).await
+}
+
+/// The mapping last used with a file of this header, if any.
+pub async fn mapping_for_header(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    header_key: &str,
+) -> QueryResult<Option<serde_json::Value>> {
+    imports::table
+        .filter(imports::workspace_id.eq(workspace))
+        .filter(imports::header_key.eq(header_key))
+        .filter(imports::mapping.is_not_null())
+        .order(imports::created_at.desc())
+        .select(imports::mapping.assume_not_null())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The progress of the import's job: (done, total).
+pub async fn job_progress(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Option<(i64, Option<i64>)>> {
+    imports::table
+        .inner_join(jobs::table.on(imports::job_id.eq(jobs::id.nullable())))
+        .filter(owned!(workspace, id))
+        .select((jobs::progress_done, jobs::progress_total))
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = imports)]
+pub struct ImportChange {
+    pub status: Option<String>,
+    pub mapping: Option<serde_json::Value>,
+    pub policy: Option<String>,
+    pub counts: Option<serde_json::Value>,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<Option<String>>,
+    pub job_id: Option<Uuid>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub rolled_back_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    change: &ImportChange,
+) -> QueryResult<usize> {
+    diesel::update(imports::table.filter(owned!(workspace, id)))
+        .set(change)
+        .execute(conn)
+        .await
+}
+
+/// Every record's cells, in file order.
+pub async fn cells(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<(i32, Vec<String>)>> {
+    import_rows::table
+        .inner_join(imports::table)
+        .filter(owned!(workspace, id))
+        .order(import_rows::row_no)
+        .select((import_rows::row_no, import_rows::cells))
+        .load(conn)
+        .await
+}
+
+/// What the plan decided for one record.
+pub struct PlannedOutcome<'a> {
+    pub row_no: i32,
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub column: Option<&'a str>,
+    pub contact_id: Option<Uuid>,
+    pub payload: Option<&'a serde_json::Value>,
+    pub before: Option<&'a serde_json::Value>,
+}
+
+/// Writes the outcomes of a batch of records, in one statement.
+pub async fn save_outcomes(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    outcomes: &[PlannedOutcome<'_>],
+) -> QueryResult<usize> {
+    let n: Vec<i32> = outcomes.iter().map(|o| o.row_no).collect();
+    let kind: Vec<&str> = outcomes.iter().map(|o| o.outcome).collect();
+    let reason: Vec<Option<&str>> = outcomes.iter().map(|o| o.reason).collect();
+    let column: Vec<Option<&str>> = outcomes.iter().map(|o| o.column).collect();
+    let contact: Vec<Option<Uuid>> = outcomes.iter().map(|o| o.contact_id).collect();
+    let payload: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.payload).collect();
+    let before: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.before).collect();
+    diesel::sql_query(
+        "UPDATE import_rows r SET outcome = u.o, reason = u.r, error_column = u.c, contact_id = u.id, \
+           payload = u.p, before = u.b, after_version = NULL, rollback = NULL \
+         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[]) \
+           AS u(n, o, r, c, id, p, b) \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.row_no = u.n",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Int4>, _>(n)
+    .bind::<Array<Text>, _>(kind)
+    .bind::<Array<Nullable<Text>>, _>(reason)
+    .bind::<Array<Nullable<Text>>, _>(column)
+    .bind::<Array<Nullable<SqlUuid>>, _>(contact)
+    .bind::<Array<Nullable<Jsonb>>, _>(payload)
+    .bind::<Array<Nullable<Jsonb>>, _>(before)
+    .execute(conn)
+    .await
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct OutcomeCount {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outcome: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+pub async fn outcome_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<OutcomeCount>> {
+    diesel::sql_query(
+        "SELECT r.outcome, count(*) AS n FROM import_rows r JOIN imports i ON i.id = r.import_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 GROUP BY r.outcome",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await
+}
+
+/// A page of planned records after `after` (a row number), of one outcome when given.
+pub async fn planned(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    outcome: Option<&str>,
+    after: i32,
+    limit: i64,
+) -> QueryResult<Vec<PlannedRow>> {
+    let mut q = import_rows::table
+        .inner_join(imports::table)
+        .filter(owned!(workspace, id))
+        .filter(import_rows::row_no.gt(after))
+        .order(import_rows::row_no)
+        .limit(limit)
+        .select(PlannedRow::as_select())
+        .into_boxed();
+    if let Some(o) = outcome {
+        q = q.filter(import_rows::outcome.eq(o.to_owned()));
+    }
+    q.load(conn).await
+}
+
+#[derive(Debug, QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Live contacts that share an email, a phone's last seven digits or a LinkedIn profile with
+/// the file (hash joins: one pass over the workspace's contacts however long the file);
+/// locked when `lock` (the commit re-plans under the lock, so nothing changes under it).
+pub async fn matching_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    emails: &[String],
+    phone_suffixes: &[String],
+    linkedin: &[String],
+    lock: bool,
+) -> QueryResult<Vec<ContactRow>> {
+    let ids: Vec<IdRow> = diesel::sql_query(
+        "SELECT c.id FROM contacts c CROSS JOIN LATERAL unnest(c.emails) AS e(v) \
+           JOIN unnest($2::text[]) AS k(v) ON k.v = e.v \
+           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL \
+         UNION SELECT c.id FROM contacts c CROSS JOIN LATERAL unnest(c.phones) AS p(v) \
+           JOIN unnest($3::text[]) AS k(v) ON k.v = right(regexp_replace(p.v, '\\D', '', 'g'), 7) \
+           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL \
+         UNION SELECT c.id FROM contacts c \
+           JOIN unnest($4::text[]) AS k(v) ON k.v = regexp_replace(lower(c.linkedin_url), '^https?://(www\\.)?|/+$', '', 'g') \
+           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.linkedin_url IS NOT NULL",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<Text>, _>(emails)
+    .bind::<Array<Text>, _>(phone_suffixes)
+    .bind::<Array<Text>, _>(linkedin)
+    .load(conn)
+    .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = ids.into_iter().map(|r| r.id).collect();
+    let q = contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::id.eq_any(ids))
+        .filter(contacts::deleted_at.is_null())
+        .order(contacts::id)
+        .select(ContactRow::as_select());
+    if lock {
+        q.for_update().load(conn).await
+    } else {
+        q.load(conn).await
+    }
+}
+
+/// Names (lower-cased) of the live companies among `names`.
+pub async fn existing_company_names(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    names: &[String],
+) -> QueryResult<Vec<String>> {
+    use crate::db::schema::companies;
+    diesel::define_sql_function!(fn lower(x: Text) -> Text);
+    companies::table
+        .filter(companies::workspace_id.eq(workspace))
+        .filter(companies::deleted_at.is_null())
+        .filter(lower(companies::name).eq_any(names))
+        .select(lower(companies::name))
+        .load(conn)
+        .await
+}
+
+/// Creates the companies the import names that do not exist yet, and records them as the import's.
+pub async fn create_companies(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    names: &[String],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH created AS ( \
+           INSERT INTO companies (id, workspace_id, name, created_at, updated_at) \
+           SELECT uuid_v7(), $1, n, $4, $4 FROM unnest($3::text[]) AS n \
+           ON CONFLICT (workspace_id, lower(name)) WHERE deleted_at IS NULL DO NOTHING RETURNING id, name), \
+         logged AS ( \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           SELECT uuid_v7(), $1, 'company', c.id, 'created', 'Added ' || c.name || ' (import)', NULL, '{}', $4, $5, $6 FROM created c) \
+         INSERT INTO import_companies (import_id, company_id) SELECT $2, c.id FROM created c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(names)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<SqlUuid>, _>(crate::accounts::actor::current().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(crate::accounts::actor::current().map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+/// The company whose name a record's values carry (`x` is `payload` or `before`).
+const COMPANY: &str = "CASE WHEN x ? 'company_id' THEN (x->>'company_id')::uuid \
+     WHEN x ? 'company' THEN (SELECT co.id FROM companies co WHERE co.workspace_id = $1 \
+       AND lower(co.name) = lower(x->>'company') AND co.deleted_at IS NULL) \
+     ELSE c.company_id END";
+
+fn text_list(field: &str) -> String {
+    format!("CASE WHEN x ? '{field}' THEN ARRAY(SELECT jsonb_array_elements_text(x->'{field}')) ELSE c.{field} END")
+}
+
+fn text(field: &str) -> String {
+    format!("CASE WHEN x ? '{field}' THEN x->>'{field}' ELSE c.{field} END")
+}
+
+/// Creates the contacts of the records `from..=to` planned as creates, in one statement, with
+/// their history entries.
+pub async fn insert_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH created AS ( \
+           INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, phones, company_id, job_title, \
+             website, linkedin_url, twitter_url, location, source, lifecycle, notes, tags, custom_fields, owner_id, \
+             created_at, updated_at) \
+           SELECT r.contact_id, $1, x->>'first_name', coalesce(x->>'last_name', ''), \
+             ARRAY(SELECT jsonb_array_elements_text(x->'emails')), ARRAY(SELECT jsonb_array_elements_text(x->'phones')), \
+             (SELECT co.id FROM companies co WHERE co.workspace_id = $1 AND lower(co.name) = lower(x->>'company') \
+               AND co.deleted_at IS NULL), \
+             x->>'job_title', x->>'website', x->>'linkedin_url', x->>'twitter_url', x->>'location', x->>'source', \
+             coalesce(x->>'lifecycle', 'lead'), x->>'notes', ARRAY(SELECT jsonb_array_elements_text(x->'tags')), \
+             coalesce(x->'custom_fields', '{}'::jsonb), $7, $6, $6 \
+           FROM imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $3 AND $4 \
+           RETURNING id, first_name, last_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         SELECT uuid_v7(), $1, 'contact', c.id, 'created', \
+           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $5 || ')', c.id, '{}', $6, $7, $8 \
+         FROM created c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .bind::<Text, _>(file_name)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+/// Which values [`write_values`] writes.
+#[derive(Clone, Copy)]
+enum Values {
+    /// The planned updates' new values.
+    Apply,
+    /// The previous values of the updates the rollback reverts.
+    Undo,
+}
+
+/// Writes the new (or previous) values to the contacts of the records `from..=to`, bumping their
+/// versions, with history entries saying `summary`; returns how many contacts changed.
+async fn write_values(
+    conn: &mut AsyncPgConnection,
+    (workspace, id): (WorkspaceId, Uuid),
+    (from, to): (i32, i32),
+    values: Values,
+    summary: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    let (source, filter) = match values {
+        Values::Apply => ("payload", "r.outcome = 'update'"),
+        Values::Undo => ("before", "r.rollback = 'reverted'"),
+    };
+    let sql = format!(
+        "WITH changed AS ( \
+           UPDATE contacts c SET first_name = {first}, last_name = {last}, emails = {emails}, phones = {phones}, \
+             company_id = {COMPANY}, job_title = {job}, website = {web}, linkedin_url = {li}, twitter_url = {tw}, \
+             location = {loc}, source = {src}, lifecycle = coalesce({life}, 'lead'), notes = {notes}, tags = {tags}, \
+             custom_fields = CASE WHEN x ? 'custom_fields' THEN jsonb_strip_nulls(c.custom_fields || (x->'custom_fields')) \
+               ELSE c.custom_fields END, \
+             version = c.version + 1, updated_at = $5 \
+           FROM imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.{source} AS x) v \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND {filter} AND r.row_no BETWEEN $3 AND $4 \
+             AND c.workspace_id = $1 AND c.id = r.contact_id AND c.deleted_at IS NULL \
+           RETURNING c.id, c.first_name, c.last_name, ARRAY(SELECT jsonb_object_keys(x)) AS fields) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         SELECT uuid_v7(), $1, 'contact', c.id, 'updated', \
+           'Updated ' || trim(c.first_name || ' ' || c.last_name) || ' (' || $8 || ')', c.id, \
+           ARRAY(SELECT f FROM unnest(c.fields) f WHERE f <> 'company_id'), $5, $6, $7 \
+         FROM changed c",
+        first = text("first_name"),
+        last = text("last_name"),
+        emails = text_list("emails"),
+        phones = text_list("phones"),
+        job = text("job_title"),
+        web = text("website"),
+        li = text("linkedin_url"),
+        tw = text("twitter_url"),
+        loc = text("location"),
+        src = text("source"),
+        life = text("lifecycle"),
+        notes = text("notes"),
+        tags = text_list("tags"),
+    );
+    diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Int4, _>(from)
+        .bind::<Int4, _>(to)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+        .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+        .bind::<Text, _>(summary)
+        .execute(conn)
+        .await
+}
+
+/// Applies the planned updates of records `from..=to`.
+pub async fn update_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    range: (i32, i32),
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let summary = format!("import of {file_name}");
+    write_values(conn, (workspace, id), range, Values::Apply, &summary, now).await
+}
+
+/// After the commit: each written contact's version, which a rollback compares against, and
+/// the follow-up dates of the contacts the import touched.
+pub async fn finish_commit(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE import_rows r SET after_version = c.version FROM imports i, contacts c \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.outcome IN ('create', 'update') \
+           AND c.workspace_id = $1 AND c.id = r.contact_id",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .await?;
+    let ids = touched_contacts(conn, workspace, id).await?;
+    crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await
+}
+
+/// Decides, under a lock on the contacts, what the rollback does with each written record:
+/// `removed`/`reverted` when the contact is as the import left it, `kept_changed` when it was
+/// edited since, `kept_missing` when it is gone or in the trash.
+pub async fn plan_rollback(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
+    let _: Vec<IdRow> = diesel::sql_query(
+        "SELECT c.id FROM contacts c JOIN import_rows r ON r.contact_id = c.id JOIN imports i ON i.id = r.import_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome IN ('create', 'update') AND c.workspace_id = $1 \
+         FOR UPDATE OF c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    diesel::sql_query(
+        "UPDATE import_rows r SET rollback = CASE \
+           WHEN c.id IS NULL OR c.deleted_at IS NOT NULL THEN 'kept_missing' \
+           WHEN c.version IS DISTINCT FROM r.after_version THEN 'kept_changed' \
+           WHEN r.outcome = 'create' THEN 'removed' ELSE 'reverted' END \
+         FROM imports i, import_rows r2 LEFT JOIN contacts c ON c.id = r2.contact_id AND c.workspace_id = $1 \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r2.import_id = r.import_id \
+           AND r2.row_no = r.row_no AND r.outcome IN ('create', 'update')",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .await
+}
+
+/// Moves the contacts the import created (and nobody changed since) to the trash.
+pub async fn remove_created(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH trashed AS ( \
+           UPDATE contacts c SET deleted_at = $3, updated_at = $3, version = c.version + 1 \
+           FROM imports i JOIN import_rows r ON r.import_id = i.id \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND r.rollback = 'removed' AND c.workspace_id = $1 \
+             AND c.id = r.contact_id AND c.deleted_at IS NULL \
+           RETURNING c.id, c.first_name, c.last_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         SELECT uuid_v7(), $1, 'contact', c.id, 'trashed', \
+           'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6 \
+         FROM trashed c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(file_name)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+/// Gives the contacts the import updated (and nobody changed since) their previous values back.
+pub async fn revert_updated(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let summary = format!("rollback of the import of {file_name}");
+    write_values(conn, (workspace, id), (1, i32::MAX), Values::Undo, &summary, now).await
+}
+
+/// Moves the companies the import created to the trash when no live contact or deal uses them
+/// and nobody edited them.
+pub async fn remove_created_companies(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH trashed AS ( \
+           UPDATE companies co SET deleted_at = $3, updated_at = $3, version = co.version + 1 \
+           FROM imports i JOIN import_companies ic ON ic.import_id = i.id \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND co.id = ic.company_id AND co.workspace_id = $1 \
+             AND co.deleted_at IS NULL AND co.version = 1 \
+             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.company_id = co.id AND c.deleted_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.company_id = co.id AND d.deleted_at IS NULL) \
+           RETURNING co.id, co.name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         SELECT uuid_v7(), $1, 'company', t.id, 'trashed', 'Removed ' || t.name || ' (import rollback)', NULL, '{}', $3, $4, $5 \
+         FROM trashed t",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+pub async fn rollback_counts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<OutcomeCount>> {
+    diesel::sql_query(
+        "SELECT r.rollback AS outcome, count(*) AS n FROM import_rows r JOIN imports i ON i.id = r.import_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.rollback IS NOT NULL GROUP BY r.rollback",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await
+}
+
+/// The contacts an import wrote (created or updated).
+pub async fn touched_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<IdRow> = diesel::sql_query(
+        "SELECT r.contact_id AS id FROM import_rows r JOIN imports i ON i.id = r.import_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome IN ('create', 'update') AND r.contact_id IS NOT NULL",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    Ok(ids.into_iter().map(|r| r.id).collect())
+}
