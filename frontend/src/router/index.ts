@@ -53,6 +53,13 @@ export const router = createRouter({
       component: () => import('../views/ContactEditView.vue'),
       props: true,
     },
+    { path: '/imports', name: 'imports', component: () => import('../views/ImportView.vue') },
+    {
+      path: '/imports/:id',
+      name: 'import',
+      component: () => import('../views/ImportView.vue'),
+      props: true,
+    },
     { path: '/companies', name: 'companies', component: () => import('../views/CompaniesView.vue') },
     { path: '/companies/new', name: 'company-new', component: () => import('../views/CompanyEditView.vue') },
     {
