@@ -154,7 +154,10 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     let boundary = "isolation-boundary";
-    let csv = format!("Name,Email\r\n{p} Imported,{}-imported@example.com\r\n", p.to_lowercase());
+    let csv = format!(
+        "Name,Email\r\n{p} Imported,{}-imported@example.com\r\n",
+        p.to_lowercase()
+    );
     let form = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{p}.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
     );
