@@ -256,6 +256,7 @@ pub async fn list_import_rows(
 pub async fn commit_import(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let import = service::commit(&mut conn, auth.workspace(), *id, chrono::Utc::now()).await?;
+    crate::jobs::wake();
     Ok(HttpResponse::Accepted().json(import))
 }
 

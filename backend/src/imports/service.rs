@@ -335,13 +335,19 @@ async fn plan_rows(
         .as_deref()
         .and_then(crate::settings::dto::country);
     let cells = store::cells(conn, workspace, import.id).await?;
-    let candidates: Vec<(i32, Result<Candidate, RowError>)> = cells
-        .into_iter()
-        .map(|(n, cells)| {
-            let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
-            (n, plan::read(&import.column_names, &cells, &resolved, &defs, country))
-        })
-        .collect();
+    let columns = import.column_names.clone();
+    // Reading and deciding are CPU work: off the threads that answer requests.
+    let candidates: Vec<(i32, Result<Candidate, RowError>)> = tokio::task::spawn_blocking(move || {
+        cells
+            .into_iter()
+            .map(|(n, cells)| {
+                let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
+                (n, plan::read(&columns, &cells, &resolved, &defs, country))
+            })
+            .collect()
+    })
+    .await
+    .map_err(AppError::internal)?;
     let (emails, phones, linkedin) = plan::lookup_keys(&candidates);
     let suffixes: Vec<String> = phones
         .iter()
@@ -352,7 +358,9 @@ async fn plan_rows(
         .collect();
     let matches = store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?;
     let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
-    Ok(plan::decide(candidates, &matches, policy, country, Uuid::now_v7))
+    tokio::task::spawn_blocking(move || plan::decide(candidates, &matches, policy, country, Uuid::now_v7))
+        .await
+        .map_err(AppError::internal)
 }
 
 async fn save_plan(

@@ -15,6 +15,14 @@ use uuid::Uuid;
 use crate::state::AppState;
 use store::{JobRow, NewJobRow};
 
+/// Wakes this process's worker at once (a job was just queued here); other instances find it
+/// on their next look.
+static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+pub fn wake() {
+    WAKE.notify_one();
+}
+
 /// How often an idle worker looks for due jobs.
 const POLL: Duration = Duration::from_secs(2);
 /// How long a claimed job is the worker's before another may take it; renewed every third.
@@ -124,7 +132,10 @@ pub fn spawn(state: AppState) {
                     }
                 }
             }
-            tokio::time::sleep(POLL).await;
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = WAKE.notified() => {}
+            }
         }
     });
 }
