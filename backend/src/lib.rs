@@ -89,6 +89,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::delete_contact)
                 .service(contacts::routes::restore_contact)
                 .service(privacy::routes::export_contact_data)
+                .service(privacy::routes::erase_contact)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)

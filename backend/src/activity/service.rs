@@ -45,6 +45,7 @@ text_enum!(
         Moved => "moved",
         Won => "won",
         Lost => "lost",
+        Erased => "erased",
     }
 );
 

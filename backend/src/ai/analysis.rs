@@ -254,6 +254,7 @@ pub async fn analyse(state: &AppState, workspace: WorkspaceId, id: Uuid, refresh
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: Some(interaction.contact_id),
     };
     let (analysis, answer) = cache::ask_json(state, workspace, question, || local(&interaction), parse).await?;
     // The sentiment is kept on the interaction, where timelines and lists show it.

@@ -26,6 +26,9 @@ pub struct Question<'a> {
     pub request: &'a ChatRequest,
     /// Skip the cached answer (a new one is still stored).
     pub refresh: bool,
+    /// The contact the question is about, recorded with the answer so that erasing the person
+    /// deletes it.
+    pub contact: Option<Uuid>,
 }
 
 /// A usable answer and where it came from.
@@ -191,6 +194,7 @@ async fn claim(
         model,
         prompt_version: q.prompt_version,
         request,
+        contact: q.contact,
     };
     let claimed = store::claim(conn, &entry, hold.as_secs_f64()).await?;
     // One row inserted or taken over: ours. Zero: someone else's call, or an answer already.
@@ -216,6 +220,7 @@ async fn store(
         model,
         prompt_version: q.prompt_version,
         request,
+        contact: q.contact,
     };
     let latency_ms = done.latency.as_millis().min(i32::MAX as u128) as i32;
     store::save_answer(

@@ -221,6 +221,7 @@ pub async fn ask(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh: false,
+        contact: Some(contact),
     };
     // The question is stored even if the model fails, so the conversation shows what was asked.
     save(state, workspace, conversation, "user", &question, false).await?;

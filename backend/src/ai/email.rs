@@ -201,6 +201,7 @@ pub async fn draft(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: Some(contact),
     };
     let (draft, answer) = cache::ask_json(
         state,

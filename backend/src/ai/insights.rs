@@ -432,6 +432,7 @@ pub async fn insights(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: Some(contact),
     };
     let (insights, answer) = cache::ask_json(state, workspace, question, || local(&context), parse).await?;
     shortcut.remember(state, &answer);

@@ -585,6 +585,7 @@ pub async fn read(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: None,
     };
     let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &mine), parse_answer).await?;
     let existing_contact_id = match_contact(state, workspace, &parsed.contact.emails).await?;

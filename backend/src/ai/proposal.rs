@@ -169,6 +169,7 @@ pub async fn draft(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: deal.contact_id,
     };
     let (draft, answer) = cache::ask_json(state, workspace, question, local, |text| parse(text, &products)).await?;
     Ok(ProposalDraftResponse {

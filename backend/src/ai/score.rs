@@ -215,6 +215,7 @@ pub async fn score(
         prompt_version: PROMPT_VERSION,
         request: &request,
         refresh,
+        contact: Some(contact),
     };
     let answer = cache::ask(
         state,

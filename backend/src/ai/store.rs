@@ -155,6 +155,7 @@ pub struct CacheEntry<'a> {
     pub model: &'a str,
     pub prompt_version: &'a str,
     pub request: &'a Value,
+    pub contact: Option<Uuid>,
 }
 
 /// The stored answer for a key (`None` while pending or absent). The key's hash covers the
@@ -203,8 +204,8 @@ pub async fn add_hits(
 pub async fn claim(conn: &mut AsyncPgConnection, e: &CacheEntry<'_>, hold_secs: f64) -> QueryResult<usize> {
     diesel::sql_query(
         "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, \
-                                created_at, pending_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)) \
+                                created_at, pending_until, contact_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8), $9) \
          ON CONFLICT (key) DO UPDATE SET pending_until = EXCLUDED.pending_until \
          WHERE llm_cache.response IS NULL AND llm_cache.pending_until < now()",
     )
@@ -216,6 +217,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, e: &CacheEntry<'_>, hold_secs: 
     .bind::<Text, _>(e.prompt_version)
     .bind::<Jsonb, _>(e.request)
     .bind::<Double, _>(hold_secs)
+    .bind::<Nullable<SqlUuid>, _>(e.contact)
     .execute(conn)
     .await
 }
@@ -231,9 +233,10 @@ pub async fn save_answer(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         "INSERT INTO llm_cache (key, workspace_id, feature, provider, model, prompt_version, request, response, \
-                                prompt_tokens, completion_tokens, latency_ms, created_at, pending_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), NULL) \
+                                prompt_tokens, completion_tokens, latency_ms, created_at, pending_until, contact_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), NULL, $12) \
          ON CONFLICT (key) DO UPDATE SET response = EXCLUDED.response, prompt_tokens = EXCLUDED.prompt_tokens, \
+             contact_id = EXCLUDED.contact_id, \
              completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms, \
              created_at = now(), pending_until = NULL",
     )
@@ -248,6 +251,7 @@ pub async fn save_answer(
     .bind::<Nullable<Integer>, _>(prompt_tokens)
     .bind::<Nullable<Integer>, _>(completion_tokens)
     .bind::<Integer, _>(latency_ms)
+    .bind::<Nullable<SqlUuid>, _>(e.contact)
     .execute(conn)
     .await
 }

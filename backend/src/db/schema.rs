@@ -220,7 +220,7 @@ diesel::table! {
     payments (id) {
         id -> Uuid,
         workspace_id -> Uuid,
-        contact_id -> Uuid,
+        contact_id -> Nullable<Uuid>,
         deal_id -> Nullable<Uuid>,
         amount_minor -> Int8,
         currency -> Text,
@@ -335,6 +335,7 @@ diesel::table! {
         pending_until -> Nullable<Timestamptz>,
         hit_count -> Int8,
         last_hit_at -> Nullable<Timestamptz>,
+        contact_id -> Nullable<Uuid>,
     }
 }
 

@@ -78,6 +78,7 @@ const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"]
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
+    "erase_contact",
     "update_settings",
     "create_custom_field",
     "update_custom_field",

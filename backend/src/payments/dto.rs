@@ -15,7 +15,8 @@ use crate::text_enum;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Payment {
     pub id: Uuid,
-    pub contact_id: Uuid,
+    /// Who paid; none once that person was erased on request (the payment stays for the books).
+    pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
     /// Minor units (cents), more than 0.
     #[schema(example = 250_000)]

@@ -54,7 +54,7 @@ fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> 
         entity_id: row.id,
         action,
         summary,
-        contact_id: Some(row.contact_id),
+        contact_id: row.contact_id,
         fields: &[],
     }
 }
@@ -88,17 +88,25 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid)
         .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
+/// The name of a payment's contact, for the history ("a person erased on request" once erased).
+async fn payer(conn: &mut AsyncPgConnection, workspace: WorkspaceId, contact: Option<Uuid>) -> AppResult<String> {
+    match contact {
+        Some(id) => contacts::service::require(conn, workspace, id, false).await,
+        None => Ok("a person erased on request".into()),
+    }
+}
+
 /// The deal a payment is for: it must exist and belong to the payment's contact.
 async fn check_deal(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
-    contact: Uuid,
+    contact: Option<Uuid>,
     deal: Uuid,
 ) -> AppResult<deals::store::DealRow> {
     let deal = deals::service::require(conn, workspace, deal, false)
         .await
         .map_err(|_| AppError::invalid_field("deal_id", "no deal has this id"))?;
-    if deal.contact_id != Some(contact) {
+    if deal.contact_id != contact {
         return Err(AppError::invalid_field(
             "deal_id",
             "the deal belongs to another contact",
@@ -113,7 +121,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             .await
             .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
         let deal = match input.deal_id {
-            Some(d) => Some(check_deal(conn, workspace, input.contact_id, d).await?),
+            Some(d) => Some(check_deal(conn, workspace, Some(input.contact_id), d).await?),
             None => None,
         };
         let currency = match (input.currency, &deal) {
@@ -125,7 +133,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         let row = PaymentRow {
             id: Uuid::now_v7(),
             workspace_id: workspace,
-            contact_id: input.contact_id,
+            contact_id: Some(input.contact_id),
             deal_id: input.deal_id,
             amount_minor: input.amount_minor,
             currency,
@@ -168,7 +176,7 @@ pub async fn update(
             note: input.note.map(clean),
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let name = payer(conn, workspace, row.contact_id).await?;
         let summary = format!(
             "Edited the payment of {} from {name}",
             money::format(row.amount_minor, &row.currency)
@@ -187,7 +195,7 @@ pub async fn delete(
 ) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
+        let name = payer(conn, workspace, row.contact_id).await?;
         let summary = format!(
             "Deleted the payment of {} from {name}",
             money::format(row.amount_minor, &row.currency)

@@ -18,7 +18,7 @@ use crate::db::schema::payments;
 pub struct PaymentRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
-    pub contact_id: Uuid,
+    pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
     pub amount_minor: i64,
     pub currency: String,

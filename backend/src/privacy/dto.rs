@@ -34,3 +34,33 @@ pub struct PersonalData {
     /// The record's history: changes to it, its interactions and reminders, newest first.
     pub history: Vec<ActivityItem>,
 }
+
+/// The confirmation of an erasure: the person's name as shown (any case).
+#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"confirm_name": "Ada Lovelace"}))]
+pub struct EraseContact {
+    /// The contact's display name, typed by the person who erases it.
+    #[validate(length(min = 1, max = 201))]
+    #[schema(min_length = 1, max_length = 201)]
+    pub confirm_name: String,
+}
+
+/// What an erasure removed and what it kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Erasure {
+    pub erased_at: chrono::DateTime<chrono::Utc>,
+    /// Interactions, reminders and assistant conversations deleted with the person.
+    pub interactions: i64,
+    pub reminders: i64,
+    pub conversations: i64,
+    /// The assistant's stored answers about them, deleted.
+    pub ai_answers: i64,
+    /// History entries rewritten to "Erased on request".
+    pub history_entries: i64,
+    /// Other copies deleted: stored answers of retried requests and records of imported files.
+    pub other_copies: i64,
+    /// Payments and deals kept for the books, no longer linked to anyone.
+    pub payments_kept: i64,
+    pub deals_kept: i64,
+}

@@ -1,13 +1,14 @@
 //! `GET /api/v1/contacts/{id}/export`: a person's data on request.
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
-use super::dto::PersonalData;
+use super::dto::{EraseContact, Erasure, PersonalData};
 use super::service;
 use crate::error::AppResult;
 use crate::http::auth::Auth;
+use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
 use crate::state::AppState;
 
@@ -51,4 +52,28 @@ pub async fn export_contact_data(
             parameters: vec![DispositionParam::Filename(name)],
         })
         .json(&data))
+}
+
+/// Erase a person on request (GDPR/CCPA right to erasure): the contact, their interactions,
+/// reminders and assistant conversations, the assistant's stored answers about them and their
+/// mentions in the history (rewritten to "Erased on request") are removed for good; payments and
+/// deals are kept for the books, without the person. Admins only; the body repeats the person's
+/// name to confirm. Backups taken before keep the person until they age out.
+#[utoipa::path(
+    tag = "contacts",
+    params(("id" = Uuid, Path, description = "The contact's id (in the trash or not)")),
+    request_body = EraseContact,
+    responses((status = 200, description = "What was removed and kept", body = Erasure)),
+)]
+#[post("/contacts/{id}/erase")]
+pub async fn erase_contact(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: ApiJson<EraseContact>,
+) -> AppResult<web::Json<Erasure>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::erase(&mut conn, auth.workspace(), *id, &body.0.confirm_name).await?,
+    ))
 }

@@ -143,3 +143,72 @@ pub async fn export(
         history,
     })
 }
+
+/// Erases the contact `id` on request, in one transaction: the record with its interactions,
+/// reminders and conversations; the assistant's answers about them; the history's mentions of
+/// them (rewritten to "Erased on request" — the one change the history allows); other stored
+/// copies (answers of retried requests, records of imported files). Payments and deals stay,
+/// without the person. The erasure itself is recorded without personal data.
+pub async fn erase(
+    conn: &mut diesel_async::AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    confirm_name: &str,
+) -> AppResult<super::dto::Erasure> {
+    use diesel_async::AsyncConnection;
+
+    use super::store;
+    use crate::activity::service::{Action, Change, Entity};
+    use crate::error::AppError;
+
+    let contact = crate::contacts::service::get(conn, workspace, id, true).await?;
+    if confirm_name.trim().to_lowercase() != contact.display_name.trim().to_lowercase() {
+        return Err(AppError::invalid_field(
+            "confirm_name",
+            "is not the contact's name as shown; type it to confirm the erasure",
+        ));
+    }
+    let mut needles: Vec<String> = contact.emails.iter().map(|e| e.to_lowercase()).collect();
+    needles.push(id.to_string());
+    let name = contact.display_name.trim().to_lowercase();
+    // A name of a letter or two would match half the history.
+    let names: Vec<String> = if name.chars().count() >= 4 {
+        vec![name.clone()]
+    } else {
+        Vec::new()
+    };
+    needles.extend(names.iter().cloned());
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let held = store::lock_and_count(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("contact"))?;
+        store::allow_history_scrub(conn, workspace, id).await?;
+        let ai_answers = store::delete_ai_answers(conn, workspace, id, &needles).await? as i64;
+        let mut other = store::delete_stored_responses(conn, workspace, &needles).await? as i64;
+        other += store::delete_import_records(conn, workspace, id, &needles).await? as i64;
+        store::delete_contact(conn, workspace, id).await?;
+        // After the delete: the entries its cascade wrote (if any) are scrubbed too.
+        let history_entries = store::scrub_history(conn, workspace, id, &names).await? as i64;
+        let change = Change {
+            entity: Entity::Contact,
+            entity_id: id,
+            action: Action::Erased,
+            summary: "Erased a contact on request".into(),
+            contact_id: None,
+            fields: &[],
+        };
+        crate::activity::service::record(conn, workspace, change).await?;
+        Ok(super::dto::Erasure {
+            erased_at: Utc::now(),
+            interactions: held.interactions,
+            reminders: held.reminders,
+            conversations: held.conversations,
+            ai_answers,
+            history_entries,
+            other_copies: other,
+            payments_kept: held.payments,
+            deals_kept: held.deals,
+        })
+    })
+    .await
+}

@@ -364,6 +364,7 @@ async fn a_new_prompt_version_misses_the_cache_and_workspaces_never_share() {
         prompt_version: version,
         request: &request,
         refresh: false,
+        contact: None,
     };
     let ok = |_: &str| Ok(());
     assert!(

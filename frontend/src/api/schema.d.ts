@@ -664,6 +664,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a person on request (GDPR/CCPA right to erasure): the contact, their interactions,
+         *     reminders and assistant conversations, the assistant's stored answers about them and their
+         *     mentions in the history (rewritten to "Erased on request") are removed for good; payments and
+         *     deals are kept for the books, without the person. Admins only; the body repeats the person's
+         *     name to confirm. Backups taken before keep the person until they age out.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         */
+        post: operations["erase_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/export": {
         parameters: {
             query?: never;
@@ -2104,7 +2128,7 @@ export interface components {
          * @description What happened to it.
          * @enum {string}
          */
-        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed" | "moved" | "won" | "lost";
+        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed" | "moved" | "won" | "lost" | "erased";
         /** @description One change. */
         ActivityItem: {
             action: components["schemas"]["Action"];
@@ -3240,6 +3264,52 @@ export interface components {
          * @enum {string}
          */
         Entity: "contact" | "company" | "interaction" | "reminder" | "template" | "settings" | "deal" | "pipeline" | "payment" | "product" | "proposal";
+        /**
+         * @description The confirmation of an erasure: the person's name as shown (any case).
+         * @example {
+         *       "confirm_name": "Ada Lovelace"
+         *     }
+         */
+        EraseContact: {
+            /** @description The contact's display name, typed by the person who erases it. */
+            confirm_name: string;
+        };
+        /** @description What an erasure removed and what it kept. */
+        Erasure: {
+            /**
+             * Format: int64
+             * @description The assistant's stored answers about them, deleted.
+             */
+            ai_answers: number;
+            /** Format: int64 */
+            conversations: number;
+            /** Format: int64 */
+            deals_kept: number;
+            /** Format: date-time */
+            erased_at: string;
+            /**
+             * Format: int64
+             * @description History entries rewritten to "Erased on request".
+             */
+            history_entries: number;
+            /**
+             * Format: int64
+             * @description Interactions, reminders and assistant conversations deleted with the person.
+             */
+            interactions: number;
+            /**
+             * Format: int64
+             * @description Other copies deleted: stored answers of retried requests and records of imported files.
+             */
+            other_copies: number;
+            /**
+             * Format: int64
+             * @description Payments and deals kept for the books, no longer linked to anyone.
+             */
+            payments_kept: number;
+            /** Format: int64 */
+            reminders: number;
+        };
         /** @description A field an update changes. */
         FieldChange: {
             /** @example job_title */
@@ -3837,8 +3907,11 @@ export interface components {
              * @example 250000
              */
             amount_minor: number;
-            /** Format: uuid */
-            contact_id: string;
+            /**
+             * Format: uuid
+             * @description Who paid; none once that person was erased on request (the payment stays for the books).
+             */
+            contact_id?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @example EUR */
@@ -11965,6 +12038,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmailDraftResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id (`not_found`), or the record is in the trash (`trashed`: restore it, or read it with include_trashed=true where offered) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "trashed",
+                     *       "detail": "the contact is in the trash: restore it first, or read it with include_trashed=true",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:trashed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id (in the trash or not) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseContact"];
+            };
+        };
+        responses: {
+            /** @description What was removed and kept */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
                 };
             };
             /** @description The body is not valid JSON */
