@@ -36,7 +36,8 @@ def csv_file(rows, seed):
         else:
             email = f"import.{seed}.{i}@example.org"
             emails.append(email)
-        phone = f"+1 415 555 {rnd.randrange(10000):04d}" if rnd.random() < 0.3 else ""
+        # A third have a (distinct, valid) French mobile number.
+        phone = f"+33 6 {i // 1000000 % 100:02d} {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d}" if i % 3 == 0 and r >= 0.06 else ""
         lines.append(
             f"{rnd.choice(FIRST)},{rnd.choice(LAST)},* myContacts ::: imported,* Work,{email},{phone},"
             f"{rnd.choice(COMPANIES)},Engineer,\"Imported for the benchmark, row {i}\""

@@ -489,6 +489,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         committed_at -> Nullable<Timestamptz>,
         rolled_back_at -> Nullable<Timestamptz>,
+        planned_stamp -> Nullable<Uuid>,
     }
 }
 
@@ -505,6 +506,7 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after_version -> Nullable<Int4>,
         rollback -> Nullable<Text>,
+        planned_version -> Nullable<Int4>,
     }
 }
 

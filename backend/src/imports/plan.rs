@@ -514,6 +514,7 @@ impl Key {
 #[derive(Debug, Clone)]
 pub struct Existing {
     pub id: Uuid,
+    pub version: i32,
     pub first_name: String,
     pub last_name: String,
     pub emails: Vec<String>,
@@ -557,6 +558,8 @@ pub struct Outcome {
     pub payload: Option<Value>,
     /// update: the changed fields' values before.
     pub before: Option<Value>,
+    /// update: the contact's version the plan was made against.
+    pub version: Option<i32>,
 }
 
 /// Emails, phones (E.164) and LinkedIn keys of every candidate: what to look existing contacts up by.
@@ -578,32 +581,50 @@ pub fn lookup_keys(candidates: &[(i32, Result<Candidate, RowError>)]) -> (Vec<St
     (emails, phones, linkedin)
 }
 
-/// Decides every record's outcome. `new_id` gives the id of each contact to create.
-pub fn decide(
-    candidates: Vec<(i32, Result<Candidate, RowError>)>,
-    existing: &[Existing],
+/// Decides records' outcomes one after another, remembering what earlier records of the file
+/// claimed (so a file can be decided in chunks).
+pub struct Decider {
+    existing: Vec<Existing>,
+    index: HashMap<(Key, String), usize>,
+    seen: HashMap<(Key, String), i32>,
+    claimed: HashMap<Uuid, i32>,
     policy: Policy,
     country: Option<phonenumber::country::Id>,
-    mut new_id: impl FnMut() -> Uuid,
-) -> Vec<Outcome> {
-    let mut index: HashMap<(Key, String), usize> = HashMap::new();
-    for (i, e) in existing.iter().enumerate() {
-        for email in &e.emails {
-            index.entry((Key::Email, email.clone())).or_insert(i);
-        }
-        for p in &e.phones {
-            if let Some(e164) = phone(p, country).e164 {
-                index.entry((Key::Phone, e164)).or_insert(i);
+}
+
+impl Decider {
+    pub fn new(existing: Vec<Existing>, policy: Policy, country: Option<phonenumber::country::Id>) -> Decider {
+        let mut index: HashMap<(Key, String), usize> = HashMap::new();
+        for (i, e) in existing.iter().enumerate() {
+            for email in &e.emails {
+                index.entry((Key::Email, email.clone())).or_insert(i);
+            }
+            for p in &e.phones {
+                if let Some(e164) = phone(p, country).e164 {
+                    index.entry((Key::Phone, e164)).or_insert(i);
+                }
+            }
+            if let Some(url) = e.fields.get("linkedin_url") {
+                index.entry((Key::Linkedin, linkedin_key(url))).or_insert(i);
             }
         }
-        if let Some(url) = e.fields.get("linkedin_url") {
-            index.entry((Key::Linkedin, linkedin_key(url))).or_insert(i);
+        Decider {
+            existing,
+            index,
+            seen: HashMap::new(),
+            claimed: HashMap::new(),
+            policy,
+            country,
         }
     }
-    let mut seen: HashMap<(Key, String), i32> = HashMap::new();
-    let mut claimed: HashMap<Uuid, i32> = HashMap::new();
-    let mut out = Vec::with_capacity(candidates.len());
-    for (row_no, candidate) in candidates {
+
+    /// The outcome of the next record; `new_id` gives the id of a contact to create.
+    pub fn next(
+        &mut self,
+        row_no: i32,
+        candidate: Result<Candidate, RowError>,
+        new_id: impl FnOnce() -> Uuid,
+    ) -> Outcome {
         let base = Outcome {
             row_no,
             kind: Kind::Skip,
@@ -612,69 +633,65 @@ pub fn decide(
             contact_id: None,
             payload: None,
             before: None,
+            version: None,
         };
         let c = match candidate {
             Ok(c) => c,
             Err(e) => {
-                out.push(Outcome {
+                return Outcome {
                     kind: Kind::Error,
                     reason: Some(e.reason),
                     column: e.column,
                     ..base
-                });
-                continue;
+                };
             }
         };
         let keys = c.keys();
-        if let Some(((k, _), first)) = keys.iter().find_map(|key| seen.get(key).map(|r| (key, *r))) {
-            out.push(Outcome {
+        if let Some(((k, _), first)) = keys.iter().find_map(|key| self.seen.get(key).map(|r| (key, *r))) {
+            return Outcome {
                 reason: Some(format!("duplicate of row {first} (same {})", k.words())),
                 ..base
-            });
-            continue;
+            };
         }
         for key in &keys {
-            seen.insert(key.clone(), row_no);
+            self.seen.insert(key.clone(), row_no);
         }
         let matched = [Key::Email, Key::Phone, Key::Linkedin].iter().find_map(|kind| {
             keys.iter()
                 .filter(|(k, _)| k == kind)
-                .find_map(|key| index.get(key).map(|i| (*kind, &existing[*i])))
+                .find_map(|key| self.index.get(key).map(|i| (*kind, *i)))
         });
-        let Some((how, e)) = matched else {
-            out.push(Outcome {
+        let Some((how, i)) = matched else {
+            return Outcome {
                 kind: Kind::Create,
                 contact_id: Some(new_id()),
                 payload: Some(c.payload()),
                 ..base
-            });
-            continue;
+            };
         };
-        if let Some(first) = claimed.get(&e.id) {
-            out.push(Outcome {
+        let e = &self.existing[i];
+        if let Some(first) = self.claimed.get(&e.id) {
+            return Outcome {
                 contact_id: Some(e.id),
                 reason: Some(format!("duplicate of row {first} (the same contact)")),
                 ..base
-            });
-            continue;
+            };
         }
-        claimed.insert(e.id, row_no);
-        if policy == Policy::SkipExisting {
-            out.push(Outcome {
+        self.claimed.insert(e.id, row_no);
+        if self.policy == Policy::SkipExisting {
+            return Outcome {
                 contact_id: Some(e.id),
                 reason: Some(format!("already a contact (same {})", how.words())),
                 ..base
-            });
-            continue;
+            };
         }
-        let (payload, before) = changes(&c, e, policy, country);
+        let (payload, before) = changes(&c, e, self.policy, self.country);
         if payload.is_empty() {
-            out.push(Outcome {
+            return Outcome {
                 contact_id: Some(e.id),
                 reason: Some("unchanged".into()),
                 ..base
-            });
-            continue;
+            };
         }
         let names: Vec<String> = payload
             .iter()
@@ -683,16 +700,31 @@ pub fn decide(
                 _ => vec![k.clone()],
             })
             .collect();
-        out.push(Outcome {
+        Outcome {
             kind: Kind::Update,
             contact_id: Some(e.id),
             reason: Some(format!("same {}; changes {}", how.words(), names.join(", "))),
             payload: Some(Value::Object(payload)),
             before: Some(Value::Object(before)),
+            version: Some(e.version),
             ..base
-        });
+        }
     }
-    out
+}
+
+/// Decides every record's outcome. `new_id` gives the id of each contact to create.
+pub fn decide(
+    candidates: Vec<(i32, Result<Candidate, RowError>)>,
+    existing: &[Existing],
+    policy: Policy,
+    country: Option<phonenumber::country::Id>,
+    mut new_id: impl FnMut() -> Uuid,
+) -> Vec<Outcome> {
+    let mut decider = Decider::new(existing.to_vec(), policy, country);
+    candidates
+        .into_iter()
+        .map(|(n, c)| decider.next(n, c, &mut new_id))
+        .collect()
 }
 
 /// The fields an update changes: (new values, old values).
@@ -945,6 +977,7 @@ mod tests {
     fn existing(email: &str, phone: &str) -> Existing {
         Existing {
             id: Uuid::now_v7(),
+            version: 1,
             first_name: "Ada".into(),
             last_name: String::new(),
             emails: vec![email.into()],

@@ -306,6 +306,7 @@ fn existing(row: ContactRow) -> Existing {
     }
     Existing {
         id: row.id,
+        version: row.version,
         first_name: row.first_name,
         last_name: row.last_name,
         emails: row.emails,
@@ -318,7 +319,9 @@ fn existing(row: ContactRow) -> Existing {
     }
 }
 
-/// Plans every record of the import: read with the mapping, matched, decided.
+/// Plans every record of the import — read with the mapping, matched, decided — and stores
+/// each outcome; returns the counts. The records are decided and written a batch at a time, so
+/// memory holds the file's candidates but only one batch of outcomes.
 async fn plan_rows(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -326,7 +329,7 @@ async fn plan_rows(
     raw_mapping: &BTreeMap<String, String>,
     policy: Policy,
     lock: bool,
-) -> AppResult<Vec<Outcome>> {
+) -> AppResult<ImportCounts> {
     let (defs, _) = defs(conn, workspace).await?;
     let resolved = plan::resolve(&import.column_names, raw_mapping, &defs).map_err(AppError::validation)?;
     let settings = crate::settings::service::get(conn, workspace).await?;
@@ -358,9 +361,28 @@ async fn plan_rows(
         .collect();
     let matches = store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?;
     let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
-    tokio::task::spawn_blocking(move || plan::decide(candidates, &matches, policy, country, Uuid::now_v7))
+    let mut decider = Some(plan::Decider::new(matches, policy, country));
+    let mut counts = ImportCounts::default();
+    let mut rest = candidates.into_iter();
+    loop {
+        let batch: Vec<(i32, Result<Candidate, RowError>)> = rest.by_ref().take(store::BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let mut d = decider
+            .take()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("no decider")))?;
+        let (d, outcomes) = tokio::task::spawn_blocking(move || {
+            let outcomes: Vec<Outcome> = batch.into_iter().map(|(n, c)| d.next(n, c, Uuid::now_v7)).collect();
+            (d, outcomes)
+        })
         .await
-        .map_err(AppError::internal)
+        .map_err(AppError::internal)?;
+        decider = Some(d);
+        add_counts(&mut counts, &outcomes);
+        save_plan(conn, workspace, import.id, &outcomes).await?;
+    }
+    Ok(counts)
 }
 
 async fn save_plan(
@@ -369,26 +391,24 @@ async fn save_plan(
     id: Uuid,
     outcomes: &[Outcome],
 ) -> AppResult<()> {
-    for chunk in outcomes.chunks(store::BATCH) {
-        let planned: Vec<PlannedOutcome<'_>> = chunk
-            .iter()
-            .map(|o| PlannedOutcome {
-                row_no: o.row_no,
-                outcome: o.kind.as_str(),
-                reason: o.reason.as_deref(),
-                column: o.column.as_deref(),
-                contact_id: o.contact_id,
-                payload: o.payload.as_ref(),
-                before: o.before.as_ref(),
-            })
-            .collect();
-        store::save_outcomes(conn, workspace, id, &planned).await?;
-    }
+    let planned: Vec<PlannedOutcome<'_>> = outcomes
+        .iter()
+        .map(|o| PlannedOutcome {
+            row_no: o.row_no,
+            outcome: o.kind.as_str(),
+            reason: o.reason.as_deref(),
+            column: o.column.as_deref(),
+            contact_id: o.contact_id,
+            payload: o.payload.as_ref(),
+            before: o.before.as_ref(),
+            version: o.version,
+        })
+        .collect();
+    store::save_outcomes(conn, workspace, id, &planned).await?;
     Ok(())
 }
 
-fn count(outcomes: &[Outcome]) -> ImportCounts {
-    let mut c = ImportCounts::default();
+fn add_counts(c: &mut ImportCounts, outcomes: &[Outcome]) {
     for o in outcomes {
         match o.kind {
             Kind::Create => c.create += 1,
@@ -397,7 +417,6 @@ fn count(outcomes: &[Outcome]) -> ImportCounts {
             Kind::Error => c.error += 1,
         }
     }
-    c
 }
 
 fn policy_of(p: Option<ImportPolicy>) -> Policy {
@@ -498,9 +517,8 @@ pub async fn preview(
             .await?
             .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
         refuse_status(&import, &["uploaded", "previewed", "failed"], "previewed again")?;
-        let outcomes = plan_rows(conn, workspace, &import, &mapping, policy_of(Some(policy)), false).await?;
-        save_plan(conn, workspace, id, &outcomes).await?;
-        let counts = count(&outcomes);
+        let counts = plan_rows(conn, workspace, &import, &mapping, policy_of(Some(policy)), false).await?;
+        let stamp = crate::db::fresh::stamp(conn, workspace).await?;
         store::change(
             conn,
             workspace,
@@ -512,6 +530,7 @@ pub async fn preview(
                 counts: Some(serde_json::json!(counts)),
                 error: Some(None),
                 updated_at: Some(Utc::now()),
+                planned_stamp: Some(stamp),
                 ..Default::default()
             },
         )
@@ -574,6 +593,41 @@ pub trait Progress: Send {
     fn report(&mut self, done: i64, total: i64) -> impl std::future::Future<Output = ()> + Send;
 }
 
+/// Writes a stored plan: the companies, then the new and the changed contacts a batch at a
+/// time; returns how many companies were created. An update whose contact moved since the plan
+/// is a `import_stale` problem (the caller plans again).
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    counts: &ImportCounts,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let id = import.id;
+    let companies = store::create_companies(conn, workspace, id, now).await? as i64;
+    let total = (counts.create + counts.update).max(1);
+    let last = import.row_count;
+    let (mut done, mut updated) = (0i64, 0i64);
+    let mut from = 1;
+    while from <= last {
+        let to = from.saturating_add(store::BATCH as i32 - 1);
+        done += store::insert_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
+        let n = store::update_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
+        done += n;
+        updated += n;
+        progress.report(done, total).await;
+        from = to.saturating_add(1);
+    }
+    if updated != counts.update {
+        return Err(AppError::conflict(
+            "import_stale",
+            "contacts changed while the import was planned; plan it again",
+        ));
+    }
+    Ok(companies)
+}
+
 /// The commit itself, run by the job worker: re-plans under a lock (the data may have changed
 /// since the preview) and applies the plan in one transaction — all of it or nothing.
 pub async fn run_commit(
@@ -616,41 +670,34 @@ pub async fn run_commit(
                 .as_deref()
                 .and_then(Policy::parse)
                 .unwrap_or(Policy::FillEmpty);
-            let outcomes = plan_rows(conn, workspace, &import, &mapping, policy, true).await?;
-            save_plan(conn, workspace, id, &outcomes).await?;
-            let counts = count(&outcomes);
-            // Companies the written records name that do not exist yet.
-            let mut names: BTreeMap<String, String> = BTreeMap::new();
-            for o in outcomes
-                .iter()
-                .filter(|o| matches!(o.kind, Kind::Create | Kind::Update))
-            {
-                if let Some(name) = o
-                    .payload
-                    .as_ref()
-                    .and_then(|p| p.get("company"))
-                    .and_then(|c| c.as_str())
-                {
-                    names.entry(name.to_lowercase()).or_insert_with(|| name.to_owned());
+            // The preview's plan holds while nothing was written to the workspace since; the
+            // updates also check each contact's version as they are applied.
+            let stamp = crate::db::fresh::stamp(conn, workspace).await?;
+            let stored: Option<ImportCounts> = import.counts.clone().and_then(|c| serde_json::from_value(c).ok());
+            let fresh_plan = match stored {
+                Some(c) if import.planned_stamp.is_some() && import.planned_stamp == stamp => Some(c),
+                _ => None,
+            };
+            let reused = fresh_plan.is_some();
+            let counts = match fresh_plan {
+                Some(c) => c,
+                None => plan_rows(conn, workspace, &import, &mapping, policy, true).await?,
+            };
+            let applied = conn
+                .transaction::<_, AppError, _>(async |conn| {
+                    apply(conn, workspace, &import, &counts, progress, now).await
+                })
+                .await;
+            let (counts, companies_created) = match applied {
+                Ok(companies) => (counts, companies),
+                Err(e) if reused && e.code() == "import_stale" => {
+                    // A contact moved under the stored plan: plan again, under locks this time.
+                    let counts = plan_rows(conn, workspace, &import, &mapping, policy, true).await?;
+                    let companies = apply(conn, workspace, &import, &counts, progress, now).await?;
+                    (counts, companies)
                 }
-            }
-            let lower: Vec<String> = names.keys().cloned().collect();
-            for known in store::existing_company_names(conn, workspace, &lower).await? {
-                names.remove(&known);
-            }
-            let new_names: Vec<String> = names.into_values().collect();
-            let companies_created = store::create_companies(conn, workspace, id, &new_names, now).await? as i64;
-            let total = (counts.create + counts.update).max(1);
-            let last = outcomes.last().map_or(0, |o| o.row_no);
-            let mut done = 0i64;
-            let mut from = 1;
-            while from <= last {
-                let to = from.saturating_add(store::BATCH as i32 - 1);
-                done += store::insert_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
-                done += store::update_contacts(conn, workspace, id, (from, to), &import.file_name, now).await? as i64;
-                progress.report(done, total).await;
-                from = to.saturating_add(1);
-            }
+                Err(e) => return Err(e),
+            };
             store::finish_commit(conn, workspace, id).await?;
             let result = ImportResult {
                 created: counts.create,
@@ -735,7 +782,7 @@ pub async fn rollback(
                 .and_then(|r| serde_json::from_value(r).ok())
                 .unwrap_or_default();
             result.rollback = Some(rb);
-            let ids = store::touched_contacts(conn, workspace, id).await?;
+            let ids = store::touched_contacts(conn, workspace, id, "update").await?;
             crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await?;
             store::change(
                 conn,

@@ -40,6 +40,8 @@ pub struct ImportRow {
     pub updated_at: DateTime<Utc>,
     pub committed_at: Option<DateTime<Utc>>,
     pub rolled_back_at: Option<DateTime<Utc>>,
+    /// The workspace's newest history entry when the plan was made.
+    pub planned_stamp: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -206,6 +208,7 @@ pub struct ImportChange {
     pub committed_at: Option<DateTime<Utc>>,
     pub rolled_back_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
+    pub planned_stamp: Option<Option<Uuid>>,
 }
 
 pub async fn change(
@@ -244,6 +247,7 @@ pub struct PlannedOutcome<'a> {
     pub contact_id: Option<Uuid>,
     pub payload: Option<&'a serde_json::Value>,
     pub before: Option<&'a serde_json::Value>,
+    pub version: Option<i32>,
 }
 
 /// Writes the outcomes of a batch of records, in one statement.
@@ -260,11 +264,12 @@ pub async fn save_outcomes(
     let contact: Vec<Option<Uuid>> = outcomes.iter().map(|o| o.contact_id).collect();
     let payload: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.payload).collect();
     let before: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.before).collect();
+    let version: Vec<Option<i32>> = outcomes.iter().map(|o| o.version).collect();
     diesel::sql_query(
         "UPDATE import_rows r SET outcome = u.o, reason = u.r, error_column = u.c, contact_id = u.id, \
-           payload = u.p, before = u.b, after_version = NULL, rollback = NULL \
-         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[]) \
-           AS u(n, o, r, c, id, p, b) \
+           payload = u.p, before = u.b, planned_version = u.v, after_version = NULL, rollback = NULL \
+         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[], $10::int[]) \
+           AS u(n, o, r, c, id, p, b, v) \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.row_no = u.n",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -276,6 +281,7 @@ pub async fn save_outcomes(
     .bind::<Array<Nullable<SqlUuid>>, _>(contact)
     .bind::<Array<Nullable<Jsonb>>, _>(payload)
     .bind::<Array<Nullable<Jsonb>>, _>(before)
+    .bind::<Array<Nullable<Int4>>, _>(version)
     .execute(conn)
     .await
 }
@@ -377,44 +383,34 @@ pub async fn matching_contacts(
     }
 }
 
-/// Names (lower-cased) of the live companies among `names`.
-pub async fn existing_company_names(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    names: &[String],
-) -> QueryResult<Vec<String>> {
-    use crate::db::schema::companies;
-    diesel::define_sql_function!(fn lower(x: Text) -> Text);
-    companies::table
-        .filter(companies::workspace_id.eq(workspace))
-        .filter(companies::deleted_at.is_null())
-        .filter(lower(companies::name).eq_any(names))
-        .select(lower(companies::name))
-        .load(conn)
-        .await
-}
-
-/// Creates the companies the import names that do not exist yet, and records them as the import's.
+/// Creates the companies the planned records name that do not exist yet (one per name, ignoring
+/// case), and records them as the import's.
 pub async fn create_companies(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    names: &[String],
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "WITH created AS ( \
+        "WITH wanted AS ( \
+           SELECT DISTINCT ON (lower(r.payload->>'company')) r.payload->>'company' AS name \
+           FROM imports i JOIN import_rows r ON r.import_id = i.id \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome IN ('create', 'update') \
+             AND r.payload->>'company' IS NOT NULL \
+           ORDER BY lower(r.payload->>'company'), r.row_no), \
+         created AS ( \
            INSERT INTO companies (id, workspace_id, name, created_at, updated_at) \
-           SELECT uuid_v7(), $1, n, $4, $4 FROM unnest($3::text[]) AS n \
+           SELECT uuid_v7(), $1, w.name, $3, $3 FROM wanted w \
+           WHERE NOT EXISTS (SELECT 1 FROM companies co WHERE co.workspace_id = $1 \
+             AND lower(co.name) = lower(w.name) AND co.deleted_at IS NULL) \
            ON CONFLICT (workspace_id, lower(name)) WHERE deleted_at IS NULL DO NOTHING RETURNING id, name), \
          logged AS ( \
            INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
-           SELECT uuid_v7(), $1, 'company', c.id, 'created', 'Added ' || c.name || ' (import)', NULL, '{}', $4, $5, $6 FROM created c) \
+           SELECT uuid_v7(), $1, 'company', c.id, 'created', 'Added ' || c.name || ' (import)', NULL, '{}', $3, $4, $5 FROM created c) \
          INSERT INTO import_companies (import_id, company_id) SELECT $2, c.id FROM created c",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
-    .bind::<Array<Text>, _>(names)
     .bind::<Timestamptz, _>(now)
     .bind::<Nullable<SqlUuid>, _>(crate::accounts::actor::current().map(|a| a.user_id))
     .bind::<Nullable<Text>, _>(crate::accounts::actor::current().map(|a| a.name))
@@ -451,16 +447,17 @@ pub async fn insert_contacts(
         "WITH created AS ( \
            INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, phones, company_id, job_title, \
              website, linkedin_url, twitter_url, location, source, lifecycle, notes, tags, custom_fields, owner_id, \
-             created_at, updated_at) \
+             created_at, updated_at, next_follow_up_at) \
            SELECT r.contact_id, $1, x->>'first_name', coalesce(x->>'last_name', ''), \
              ARRAY(SELECT jsonb_array_elements_text(x->'emails')), ARRAY(SELECT jsonb_array_elements_text(x->'phones')), \
              (SELECT co.id FROM companies co WHERE co.workspace_id = $1 AND lower(co.name) = lower(x->>'company') \
                AND co.deleted_at IS NULL), \
              x->>'job_title', x->>'website', x->>'linkedin_url', x->>'twitter_url', x->>'location', x->>'source', \
              coalesce(x->>'lifecycle', 'lead'), x->>'notes', ARRAY(SELECT jsonb_array_elements_text(x->'tags')), \
-             coalesce(x->'custom_fields', '{}'::jsonb), $7, $6, $6 \
-           FROM imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
-           WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $3 AND $4 \
+             coalesce(x->'custom_fields', '{}'::jsonb), $7, $6, $6, \
+             $6 + make_interval(days => (w.settings -> 'follow_up_cadence_days' ->> coalesce(x->>'lifecycle', 'lead'))::int) \
+           FROM workspaces w, imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
+           WHERE w.id = $1 AND i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $3 AND $4 \
            RETURNING id, first_name, last_name) \
          INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
          SELECT uuid_v7(), $1, 'contact', c.id, 'created', \
@@ -500,7 +497,8 @@ async fn write_values(
 ) -> QueryResult<usize> {
     let actor = crate::accounts::actor::current();
     let (source, filter) = match values {
-        Values::Apply => ("payload", "r.outcome = 'update'"),
+        // Only a contact still at the version the plan was made against.
+        Values::Apply => ("payload", "r.outcome = 'update' AND c.version = r.planned_version"),
         Values::Undo => ("before", "r.rollback = 'reverted'"),
     };
     let sql = format!(
@@ -565,14 +563,15 @@ pub async fn update_contacts(
 pub async fn finish_commit(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
     diesel::sql_query(
         "UPDATE import_rows r SET after_version = c.version FROM imports i, contacts c \
-         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.outcome IN ('create', 'update') \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.outcome = 'update' \
            AND c.workspace_id = $1 AND c.id = r.contact_id",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
     .execute(conn)
     .await?;
-    let ids = touched_contacts(conn, workspace, id).await?;
+    // New contacts got theirs when written; an update may have changed a stage.
+    let ids = touched_contacts(conn, workspace, id, "update").await?;
     crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await
 }
 
@@ -592,7 +591,8 @@ pub async fn plan_rollback(conn: &mut AsyncPgConnection, workspace: WorkspaceId,
     diesel::sql_query(
         "UPDATE import_rows r SET rollback = CASE \
            WHEN c.id IS NULL OR c.deleted_at IS NOT NULL THEN 'kept_missing' \
-           WHEN c.version IS DISTINCT FROM r.after_version THEN 'kept_changed' \
+           WHEN c.version IS DISTINCT FROM coalesce(r.after_version, CASE WHEN r.outcome = 'create' THEN 1 END) \
+             THEN 'kept_changed' \
            WHEN r.outcome = 'create' THEN 'removed' ELSE 'reverted' END \
          FROM imports i, import_rows r2 LEFT JOIN contacts c ON c.id = r2.contact_id AND c.workspace_id = $1 \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r2.import_id = r.import_id \
@@ -693,18 +693,20 @@ pub async fn rollback_counts(
     .await
 }
 
-/// The contacts an import wrote (created or updated).
+/// The contacts of the import's records with this outcome (`create` or `update`).
 pub async fn touched_contacts(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
+    outcome: &str,
 ) -> QueryResult<Vec<Uuid>> {
     let ids: Vec<IdRow> = diesel::sql_query(
         "SELECT r.contact_id AS id FROM import_rows r JOIN imports i ON i.id = r.import_id \
-         WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome IN ('create', 'update') AND r.contact_id IS NOT NULL",
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = $3 AND r.contact_id IS NOT NULL",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(outcome)
     .load(conn)
     .await?;
     Ok(ids.into_iter().map(|r| r.id).collect())

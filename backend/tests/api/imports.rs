@@ -504,3 +504,38 @@ async fn read_only_members_cannot_import_or_download_failed_records() {
     let res = app.request_as(&reader, Method::GET, "/api/v1/imports", |r| r).await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
+
+#[actix_web::test]
+async fn a_contact_changed_after_the_preview_is_planned_again_at_commit() {
+    let app = TestApp::spawn().await;
+    let grace = app
+        .contact(json!({"first_name": "Grace", "last_name": "Hopper", "emails": ["grace@navy.example"]}))
+        .await;
+    let gid = grace["id"].as_str().unwrap();
+    let res = upload(&app, "google.csv", GOOGLE.as_bytes(), None).await;
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let preview = app
+        .post(
+            &format!("/api/v1/imports/{id}/preview"),
+            &json!({"mapping": google_mapping()}),
+        )
+        .await;
+    assert_eq!(preview.body["counts"]["update"], 1, "{}", preview.text);
+    // Someone fills in her title after the preview, behind the history's back (so only her
+    // version tells).
+    app.execute(&format!(
+        "UPDATE contacts SET job_title = 'Admiral', version = version + 1 WHERE id = '{gid}'"
+    ))
+    .await;
+    app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    work(&app).await;
+    let done = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(done.body["status"], "committed", "{}", done.text);
+    assert_eq!(done.body["result"]["updated"], 0, "{}", done.text);
+    assert_eq!(done.body["result"]["created"], 3);
+    let now = app.get(&format!("/api/v1/contacts/{gid}")).await;
+    assert_eq!(now.body["job_title"], "Admiral", "the newer value is not overwritten");
+    let rows = app.get(&format!("/api/v1/imports/{id}/rows?limit=3&after=2")).await;
+    assert_eq!(rows.body["rows"][0]["outcome"], "skip");
+    assert_eq!(rows.body["rows"][0]["reason"], "unchanged");
+}
