@@ -1,10 +1,11 @@
 // @ts-check
 // Importing contacts as a new user would: a Google Contacts CSV chosen in the browser, the
 // suggested mapping, the preview with its counts and errors, the import with its progress (a
-// reload comes back to it), the new contacts in the list, and a rollback.
+// reload comes back to it), the new contacts in the list, and a rollback; and a person erased
+// on request.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SAME_ORIGIN, SHOTS } from './browser.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let ctx
@@ -78,4 +79,26 @@ test('a Google Contacts CSV is mapped, previewed, imported with progress and rol
     .getByText(/No contacts|Nothing matches|No match/i)
     .first()
     .waitFor()
+})
+
+test('an admin erases a person on request after typing their name', async () => {
+  const { page } = ctx
+  const res = await page.request.post('/api/v1/contacts', {
+    data: { first_name: 'Erasmus', last_name: 'Gone', emails: ['erasmus@erase.example'] },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(res.status(), 201)
+  const { id } = await res.json()
+  await page.goto(`/contacts/${id}`)
+  await page.getByRole('button', { name: 'Erase…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Erase Erasmus Gone?' })
+  await dialog.waitFor()
+  const confirm = dialog.getByRole('button', { name: 'Erase for good' })
+  assert.equal(await confirm.isDisabled(), true)
+  await dialog.getByLabel(/Type Erasmus Gone to confirm/).fill('erasmus gone')
+  await page.screenshot({ path: `${SHOTS}erase-dialog.png` })
+  await confirm.click()
+  await page.waitForURL(/\/contacts$/)
+  await page.getByText('Erasmus Gone was erased').waitFor()
+  assert.equal((await page.request.get(`/api/v1/contacts/${id}?include_trashed=true`)).status(), 404)
 })
