@@ -54,8 +54,9 @@ text_enum!(
     }
 );
 
-/// The multipart form of an upload.
-#[derive(Debug, ToSchema)]
+/// The multipart form of an upload: these two parts and no other.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ImportUpload {
     /// The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as

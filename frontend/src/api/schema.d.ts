@@ -3587,7 +3587,7 @@ export interface components {
          * @enum {string}
          */
         ImportStatus: "uploaded" | "previewed" | "queued" | "running" | "committed" | "failed" | "rolled_back";
-        /** @description The multipart form of an upload. */
+        /** @description The multipart form of an upload: these two parts and no other. */
         ImportUpload: {
             /**
              * Format: binary
