@@ -18,6 +18,7 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod exports;
+pub mod files;
 pub mod followups;
 pub mod http;
 pub mod imports;
@@ -98,6 +99,10 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(imports::routes::commit_import)
                 .service(imports::routes::rollback_import)
                 .service(imports::routes::get_import_errors)
+                .service(exports::routes::create_export)
+                .service(exports::routes::list_exports)
+                .service(exports::routes::get_export)
+                .service(exports::routes::download_export)
                 .service(interactions::routes::get_contact_timeline)
                 .service(interactions::routes::create_interaction)
                 .service(interactions::routes::get_interaction)

@@ -42,6 +42,14 @@ const TAGS: &[(&str, &str)] = &[
     ),
     ("settings", "Workspace settings: follow-up cadences, time zone"),
     (
+        "imports",
+        "Bringing contacts in from CSV and vCard files: mapping, preview, commit, rollback",
+    ),
+    (
+        "exports",
+        "A full export of the workspace as one .zip (JSON, CSV, vCard, iCalendar), kept 7 days",
+    ),
+    (
         "accounts",
         "Signing in, your workspaces, members and roles, invitations, API tokens and the security log",
     ),

@@ -78,8 +78,20 @@ pub async fn feed(conn: &mut AsyncPgConnection, token: &str, base_url: &str) -> 
         AppError::not_found("the calendar feed")
             .with_detail("no calendar feed has this address; it may have been replaced")
     })?;
-    let rows = store::entries(conn, workspace, user).await?;
-    let entries: Vec<Entry> = rows
+    let entries = entries(conn, workspace, Some(user), false).await?;
+    Ok(ics::feed(&entries, base_url, Utc::now()))
+}
+
+/// What a calendar shows: `user`'s (or everyone's) follow-ups, open reminders and expected close
+/// dates, near today or (`every_date`) all of them.
+pub async fn entries(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Option<Uuid>,
+    every_date: bool,
+) -> AppResult<Vec<Entry>> {
+    Ok(store::entries(conn, workspace, user, every_date)
+        .await?
         .into_iter()
         .map(|r| Entry {
             kind: match r.kind.as_str() {
@@ -94,6 +106,5 @@ pub async fn feed(conn: &mut AsyncPgConnection, token: &str, base_url: &str) -> 
             title: r.title,
             at: r.at,
         })
-        .collect();
-    Ok(ics::feed(&entries, base_url, Utc::now()))
+        .collect())
 }

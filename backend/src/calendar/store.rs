@@ -99,35 +99,42 @@ pub struct EntryRow {
 }
 
 /// The member's follow-ups (unless an open reminder set that very date, which has its own
-/// event), open reminders and open deals' expected close dates — theirs and nobody's — from a
-/// month back to six months ahead.
-pub async fn entries(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> QueryResult<Vec<EntryRow>> {
+/// event), open reminders and open deals' expected close dates — theirs and nobody's, or
+/// everyone's when `user` is `None` — from a month back to six months ahead, or all of them when
+/// `every_date` (a workspace export).
+pub async fn entries(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Option<Uuid>,
+    every_date: bool,
+) -> QueryResult<Vec<EntryRow>> {
     diesel::sql_query(
         "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
                 c.company_name AS company, NULL::text AS title, c.next_follow_up_at AS at \
          FROM contacts c \
-         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND (c.owner_id = $2 OR c.owner_id IS NULL) \
-           AND c.next_follow_up_at BETWEEN now() - interval '30 days' AND now() + interval '180 days' \
+         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND ($2::uuid IS NULL OR c.owner_id = $2 OR c.owner_id IS NULL) \
+           AND c.next_follow_up_at IS NOT NULL AND ($3 OR c.next_follow_up_at BETWEEN now() - interval '30 days' AND now() + interval '180 days') \
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL \
                            AND r.due_at = c.next_follow_up_at) \
          UNION ALL \
          SELECT 'reminder', r.id, '/contacts/' || r.contact_id, trim(c.first_name || ' ' || c.last_name), c.company_name, r.title, r.due_at \
          FROM reminders r JOIN contacts c ON c.workspace_id = r.workspace_id AND c.id = r.contact_id \
          WHERE r.workspace_id = $1 AND r.completed_at IS NULL AND c.deleted_at IS NULL \
-           AND (r.assignee_id = $2 OR r.assignee_id IS NULL) \
-           AND r.due_at BETWEEN now() - interval '30 days' AND now() + interval '180 days' \
+           AND ($2::uuid IS NULL OR r.assignee_id = $2 OR r.assignee_id IS NULL) \
+           AND ($3 OR r.due_at BETWEEN now() - interval '30 days' AND now() + interval '180 days') \
          UNION ALL \
          SELECT 'close', d.id, '/deals/' || d.id, coalesce(trim(c.first_name || ' ' || c.last_name), ''), co.name, d.title, \
                 d.expected_close_date::timestamp AT TIME ZONE 'UTC' \
          FROM deals d LEFT JOIN contacts c ON c.workspace_id = d.workspace_id AND c.id = d.contact_id \
               LEFT JOIN companies co ON co.workspace_id = d.workspace_id AND co.id = d.company_id \
          WHERE d.workspace_id = $1 AND d.status = 'open' AND d.deleted_at IS NULL \
-           AND (d.owner_id = $2 OR d.owner_id IS NULL) \
-           AND d.expected_close_date BETWEEN current_date - 30 AND current_date + 180 \
-         ORDER BY at LIMIT 5000",
+           AND ($2::uuid IS NULL OR d.owner_id = $2 OR d.owner_id IS NULL) \
+           AND d.expected_close_date IS NOT NULL AND ($3 OR d.expected_close_date BETWEEN current_date - 30 AND current_date + 180) \
+         ORDER BY at LIMIT CASE WHEN $3 THEN NULL ELSE 5000 END",
     )
     .bind::<SqlUuid, _>(workspace)
-    .bind::<SqlUuid, _>(user)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(user)
+    .bind::<diesel::sql_types::Bool, _>(every_date)
     .load(conn)
     .await
 }

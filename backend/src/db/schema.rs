@@ -589,6 +589,46 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(ai_messages -> ai_conversations (conversation_id));
 diesel::joinable!(ai_conversations -> contacts (contact_id));
+diesel::table! {
+    stored_files (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        content_type -> Text,
+        bytes -> Int8,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    stored_file_chunks (file_id, seq) {
+        file_id -> Uuid,
+        seq -> Int4,
+        data -> Bytea,
+    }
+}
+
+diesel::table! {
+    exports (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        status -> Text,
+        job_id -> Nullable<Uuid>,
+        file_id -> Nullable<Uuid>,
+        file_name -> Nullable<Text>,
+        bytes -> Nullable<Int8>,
+        counts -> Nullable<Jsonb>,
+        error -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_by_name -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(imports -> workspaces (workspace_id));
 
@@ -627,5 +667,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     imports,
     import_rows,
-    import_companies
+    import_companies,
+    stored_files,
+    stored_file_chunks,
+    exports
 );

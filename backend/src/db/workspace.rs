@@ -105,6 +105,13 @@ mod tests {
         ("calendar", "owner_of"),
         // The job queue: workers take due jobs of every workspace (and of none: backups); each
         // job carries its workspace, and a workspace reads its own through `find`.
+        // Files and exports whose time ran out, in every workspace (the hourly purge).
+        ("files", "purge_expired"),
+        ("exports", "expire"),
+        // Reads the table's column list (information_schema), not records.
+        ("exports", "columns"),
+        // Sets the open transaction's isolation; reads nothing.
+        ("exports", "snapshot"),
         ("jobs", "enqueue"),
         ("jobs", "claim"),
         ("jobs", "heartbeat"),

@@ -3,6 +3,14 @@
 //! file, then sent. Every text cell that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'`, so a name such as
 //! `=HYPERLINK(…)` stays text.
+//!
+//! A full export of a workspace (a .zip built in the background) is [`service`].
+
+pub mod archive;
+pub mod dto;
+pub mod routes;
+pub mod service;
+pub mod store;
 
 use std::borrow::Cow;
 

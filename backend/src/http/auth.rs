@@ -79,6 +79,10 @@ const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "cre
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
     "erase_contact",
+    "create_export",
+    "list_exports",
+    "get_export",
+    "download_export",
     "update_settings",
     "create_custom_field",
     "update_custom_field",

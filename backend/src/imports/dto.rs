@@ -158,10 +158,33 @@ pub struct Import {
     pub rolled_back_at: Option<DateTime<Utc>>,
 }
 
+/// An import as the history lists it (`GET /imports/{id}` has the file's columns, samples and
+/// mapping).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportSummary {
+    pub id: Uuid,
+    pub kind: ImportKind,
+    pub status: ImportStatus,
+    #[schema(example = "contacts.csv")]
+    pub file_name: String,
+    pub file_bytes: i64,
+    pub row_count: i32,
+    pub counts: Option<ImportCounts>,
+    pub progress: ImportProgress,
+    pub result: Option<ImportResult>,
+    pub error: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub rolled_back_at: Option<DateTime<Utc>>,
+}
+
 /// A page of imports, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportPage {
-    pub items: Vec<Import>,
+    pub items: Vec<ImportSummary>,
     pub next_cursor: Option<String>,
 }
 

@@ -78,14 +78,13 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
     let mut fields: Vec<String> = mapping::FIELDS.iter().map(|f| (*f).to_owned()).collect();
     fields.extend(labels.iter().map(|(k, _)| format!("custom.{k}")));
     let status: ImportStatus = parse_enum(&row.status)?;
-    let total = i64::from(row.row_count);
-    let done = match status {
-        ImportStatus::Running | ImportStatus::Queued => store::job_progress(conn, workspace, row.id)
-            .await?
-            .map_or(0, |(d, _)| d),
-        ImportStatus::Committed | ImportStatus::RolledBack => total,
-        _ => 0,
+    let job_done = match status {
+        ImportStatus::Running | ImportStatus::Queued => {
+            store::job_progress(conn, workspace, row.id).await?.map(|(d, _)| d)
+        }
+        _ => None,
     };
+    let progress = progress_of(status, row.row_count, job_done);
     Ok(Import {
         id: row.id,
         kind: parse_enum(&row.kind)?,
@@ -104,7 +103,40 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         mapping: row.mapping.as_ref().map(mapping_of),
         policy: row.policy.as_deref().map(parse_enum).transpose()?,
         counts: row.counts.and_then(|c| serde_json::from_value(c).ok()),
-        progress: ImportProgress { done, total },
+        progress,
+        result: row.result.and_then(|r| serde_json::from_value(r).ok()),
+        error: row.error,
+        created_by: row.created_by,
+        created_by_name: row.created_by_name,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        committed_at: row.committed_at,
+        rolled_back_at: row.rolled_back_at,
+    })
+}
+
+/// Records committed of the file's: the job's count while it runs, all once committed.
+fn progress_of(status: ImportStatus, row_count: i32, job_done: Option<i64>) -> ImportProgress {
+    let total = i64::from(row_count);
+    let done = match status {
+        ImportStatus::Running | ImportStatus::Queued => job_done.unwrap_or(0),
+        ImportStatus::Committed | ImportStatus::RolledBack => total,
+        _ => 0,
+    };
+    ImportProgress { done, total }
+}
+
+fn summary(row: ImportRow, job_done: Option<i64>) -> AppResult<ImportSummary> {
+    let status: ImportStatus = parse_enum(&row.status)?;
+    Ok(ImportSummary {
+        id: row.id,
+        kind: parse_enum(&row.kind)?,
+        status,
+        progress: progress_of(status, row.row_count, job_done),
+        file_name: row.file_name,
+        file_bytes: row.file_bytes,
+        row_count: row.row_count,
+        counts: row.counts.and_then(|c| serde_json::from_value(c).ok()),
         result: row.result.and_then(|r| serde_json::from_value(r).ok()),
         error: row.error,
         created_by: row.created_by,
@@ -270,7 +302,7 @@ pub async fn list(
     let mut rows = store::list(conn, workspace, before, limit + 1).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| {
+        rows.last().map(|(r, _)| {
             Cursor {
                 sort: "-created_at".into(),
                 value: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -281,10 +313,10 @@ pub async fn list(
     } else {
         None
     };
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(to_dto(conn, workspace, r).await?);
-    }
+    let items = rows
+        .into_iter()
+        .map(|(r, done)| summary(r, done))
+        .collect::<AppResult<_>>()?;
     Ok(ImportPage { items, next_cursor })
 }
 
@@ -588,10 +620,7 @@ pub async fn commit(
     to_dto(conn, workspace, row).await
 }
 
-/// Reports how many records the commit has written.
-pub trait Progress: Send {
-    fn report(&mut self, done: i64, total: i64) -> impl std::future::Future<Output = ()> + Send;
-}
+pub use crate::jobs::Progress;
 
 /// Writes a stored plan: the companies, then the new and the changed contacts a batch at a
 /// time; returns how many companies were created. An update whose contact moved since the plan

@@ -140,16 +140,18 @@ pub async fn lock(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid
         .optional()
 }
 
-/// The workspace's imports, newest first, before `before` (created_at, id).
+/// The workspace's imports, newest first, before `before` (created_at, id), each with its
+/// commit job's progress (done) when it has one.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> QueryResult<Vec<ImportRow>> {
+) -> QueryResult<Vec<(ImportRow, Option<i64>)>> {
     let mut q = imports::table
+        .left_join(jobs::table.on(imports::job_id.eq(jobs::id.nullable())))
         .filter(imports::workspace_id.eq(workspace))
-        .select(ImportRow::as_select())
+        .select((ImportRow::as_select(), jobs::progress_done.nullable()))
         .order((imports::created_at.desc(), imports::id.desc()))
         .limit(limit)
         .into_boxed();

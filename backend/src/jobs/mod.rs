@@ -3,7 +3,8 @@
 //! renews while it runs; when a worker dies the lease lapses and another worker takes the job
 //! again, so a job runs at least once and never twice at the same time. A failed attempt is
 //! retried with exponential backoff until `max_attempts`. Kinds today: `backup` (the scheduled
-//! backup of `BACKUP_SCHEDULE`).
+//! backup of `BACKUP_SCHEDULE`), `import` (an import's commit) and `export` (a full workspace
+//! export). The hourly housekeeping also removes exports past their 7 days.
 
 pub mod store;
 
@@ -33,6 +34,8 @@ const KEEP_FINISHED_DAYS: i64 = 30;
 pub const BACKUP: &str = "backup";
 /// The commit of an import (`imports::service::run_commit`).
 pub const IMPORT: &str = "import";
+/// A full workspace export (`exports::service::run`).
+pub const EXPORT: &str = "export";
 
 /// The wait before attempt `attempts + 1`: 30 s, 2 min, 8 min, … at most 6 h.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -130,6 +133,11 @@ pub fn spawn(state: AppState) {
                     if let Ok(n @ 1..) = store::purge_finished(&mut conn, before).await {
                         tracing::info!(removed = n, "old finished jobs removed");
                     }
+                    match crate::exports::service::purge(&mut conn, now).await {
+                        Ok(n @ 1..) => tracing::info!(expired = n, "exports past their 7 days removed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not remove expired exports"),
+                    }
                 }
             }
             tokio::select! {
@@ -144,7 +152,7 @@ pub fn spawn(state: AppState) {
 pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let job = {
         let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        store::claim(&mut conn, &[BACKUP, IMPORT], worker, now, LEASE).await?
+        store::claim(&mut conn, &[BACKUP, IMPORT, EXPORT], worker, now, LEASE).await?
     };
     let Some(job) = job else {
         return Ok(false);
@@ -186,8 +194,14 @@ async fn run(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<ser
     match job.kind.as_str() {
         BACKUP => backup(state).await,
         IMPORT => import(state, job, worker).await,
+        EXPORT => export(state, job, worker).await,
         other => anyhow::bail!("no worker knows the job kind {other:?}"),
     }
+}
+
+/// Reports how much of its work a job has done (records written of how many).
+pub trait Progress: Send {
+    fn report(&mut self, done: i64, total: i64) -> impl std::future::Future<Output = ()> + Send;
 }
 
 /// Reports a job's progress (and renews its lease) on a connection of its own, so that it is
@@ -198,7 +212,7 @@ struct JobProgress<'a> {
     worker: &'a str,
 }
 
-impl crate::imports::service::Progress for JobProgress<'_> {
+impl Progress for JobProgress<'_> {
     async fn report(&mut self, done: i64, total: i64) {
         if let Ok(mut conn) = self.state.conn().await {
             let _ = store::heartbeat(
@@ -246,6 +260,26 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
     .await
     .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
     Ok(serde_json::json!(result))
+}
+
+async fn export(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<serde_json::Value> {
+    let workspace = job
+        .workspace_id
+        .ok_or_else(|| anyhow::anyhow!("an export job names no workspace"))?;
+    let id: Uuid = job
+        .payload
+        .get("export_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("an export job names no export"))?;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut progress = JobProgress {
+        state,
+        job: job.id,
+        worker,
+    };
+    let base_url = state.config.accounts.base();
+    crate::exports::service::run(&mut conn, workspace, id, &mut progress, &base_url, Utc::now()).await
 }
 
 async fn backup(state: &AppState) -> anyhow::Result<serde_json::Value> {

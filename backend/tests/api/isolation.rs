@@ -176,6 +176,9 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     assert_eq!(previewed["counts"]["create"], 1);
+    let export = app.request_as(client, Method::POST, "/api/v1/exports", |r| r).await;
+    assert_eq!(export.status, 202, "{}", export.text);
+    ids.insert("exports", id_of(&export.body));
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);

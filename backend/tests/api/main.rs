@@ -33,3 +33,4 @@ mod revenue;
 mod statements;
 mod system;
 mod templates;
+mod workspace_export;

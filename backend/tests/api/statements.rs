@@ -132,6 +132,36 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
     let payment = first_id(&app, "/api/v1/payments?limit=1").await;
     let product = first_id(&app, "/api/v1/products?limit=1").await;
     let proposal = first_id(&app, "/api/v1/proposals?limit=1").await;
+    // Two imports (one previewed) and a workspace export, so that a query per item would show.
+    for (n, preview) in [(1, true), (2, false)] {
+        let boundary = "statements-boundary";
+        let form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c{n}.csv\"\r\n\r\nName,Email\r\nAda {n},ada{n}@example.com\r\n\r\n--{boundary}--\r\n"
+        );
+        let res = app
+            .request(reqwest::Method::POST, "/api/v1/imports", |r| {
+                r.header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                    .body(form)
+            })
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        if preview {
+            let id = res.body["id"].as_str().unwrap();
+            let res = app
+                .post(
+                    &format!("/api/v1/imports/{id}/preview"),
+                    &serde_json::json!({"mapping": {"Name": "full_name", "Email": "email"}}),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text);
+        }
+    }
+    let import = first_id(&app, "/api/v1/imports?limit=1").await;
+    for _ in 0..2 {
+        let res = app.post("/api/v1/exports", &serde_json::json!({})).await;
+        assert_eq!(res.status, 202, "{}", res.text);
+    }
+    let export = first_id(&app, "/api/v1/exports").await;
     let chat = app
         .post(
             &format!("/api/v1/contacts/{contact}/chat"),
@@ -168,6 +198,7 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
         "/api/v1/payments".to_owned(),
         "/api/v1/products".to_owned(),
         "/api/v1/proposals".to_owned(),
+        "/api/v1/imports".to_owned(),
         format!("/api/v1/contacts/{contact}/conversations"),
     ];
     let details = [
@@ -186,6 +217,9 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
         "/api/v1/custom-fields".to_owned(),
         "/api/v1/contacts/tags".to_owned(),
         "/api/v1/settings".to_owned(),
+        format!("/api/v1/imports/{import}"),
+        format!("/api/v1/exports/{export}"),
+        "/api/v1/exports".to_owned(),
     ];
 
     let mut failures = Vec::new();

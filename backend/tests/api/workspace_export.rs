@@ -1,0 +1,252 @@
+//! Full workspace exports: a job builds one .zip (JSON and CSV of every record, vCards, an
+//! iCalendar file, a README and a manifest), kept in PostgreSQL and downloadable for 7 days.
+
+use std::io::Read;
+
+use chrono::{Duration, Utc};
+use rapport::accounts::dto::Role;
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, send};
+
+/// Runs due jobs as the server's worker would.
+async fn work(app: &TestApp) {
+    while rapport::jobs::work_once(&app.state, "test-worker", Utc::now())
+        .await
+        .unwrap()
+    {}
+}
+
+fn entry(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> String {
+    let mut s = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{name} is in the archive"))
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// Queues an export and runs it; the export as the API then shows it.
+async fn export(app: &TestApp) -> Value {
+    let res = app.post("/api/v1/exports", &json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["status"], "queued");
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(res.header("location"), Some(format!("/api/v1/exports/{id}").as_str()));
+    // Not ready yet: the download is refused with a reason.
+    let early = app.get(&format!("/api/v1/exports/{id}/download")).await;
+    early.problem(409, "export_not_ready");
+    work(app).await;
+    let res = app.get(&format!("/api/v1/exports/{id}")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body
+}
+
+#[actix_web::test]
+async fn a_workspace_export_holds_every_record_as_json_csv_vcard_and_icalendar() {
+    let app = TestApp::spawn().await;
+    let ada = app
+        .contact(
+            json!({"first_name": "Zoë", "last_name": "Ågren", "emails": ["zoe@example.com"],
+                        "company_name": "Nordlys AS", "tags": ["vip"]}),
+        )
+        .await;
+    let formula = app
+        .contact(json!({"first_name": "=HYPERLINK(\"x\")", "last_name": "Evil"}))
+        .await;
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": ada["id"], "kind": "call", "direction": "outbound",
+                    "occurred_at": Utc::now() - Duration::days(1), "subject": "Intro call"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": ada["id"], "title": "Send the quote", "due_at": Utc::now() + Duration::days(2)}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "Website", "contact_id": ada["id"], "value_minor": 120_000, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    // A trashed contact is in the archive, marked as deleted.
+    let trashed = app.contact(json!({"first_name": "Gone"})).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/contacts/{}", trashed["id"].as_str().unwrap()))
+            .await
+            .status,
+        204
+    );
+    let contacts_in_db = app.scalar("SELECT count(*) FROM contacts").await;
+
+    let done = export(&app).await;
+    assert_eq!(done["status"], "ready", "{done}");
+    assert_eq!(done["counts"]["contacts"], contacts_in_db);
+    assert_eq!(done["counts"]["interactions"], 1);
+    assert_eq!(done["counts"]["reminders"], 1);
+    assert_eq!(done["counts"]["deals"], 1);
+    assert_eq!(done["progress"]["done"], done["progress"]["total"]);
+    let expires = chrono::DateTime::parse_from_rfc3339(done["expires_at"].as_str().unwrap()).unwrap();
+    let left = expires.with_timezone(&Utc) - Utc::now();
+    assert!(left > Duration::days(6) && left <= Duration::days(7), "{left}");
+    let url = done["download_url"].as_str().unwrap();
+
+    let res = app.get(url).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.header("content-type"), Some("application/zip"));
+    assert!(res.header("content-disposition").unwrap().contains("rapport-export-"));
+    assert_eq!(
+        res.header("content-length").map(|l| l.parse::<i64>().unwrap()),
+        done["bytes"].as_i64()
+    );
+    assert_eq!(res.bytes.len() as i64, done["bytes"].as_i64().unwrap());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(res.bytes.clone())).unwrap();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+        .collect();
+    for expected in [
+        "README.md",
+        "manifest.json",
+        "contacts.vcf",
+        "calendar.ics",
+        "json/members.json",
+        "json/workspace.json",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+    }
+    for table in [
+        "contacts",
+        "companies",
+        "interactions",
+        "reminders",
+        "deals",
+        "pipelines",
+        "pipeline_stages",
+        "history",
+    ] {
+        assert!(names.contains(&format!("json/{table}.json")), "{table} in {names:?}");
+        assert!(names.contains(&format!("csv/{table}.csv")), "{table} in {names:?}");
+    }
+
+    let readme = entry(&mut zip, "README.md");
+    assert!(readme.contains("json/contacts.json"), "{readme}");
+    let manifest: Value = serde_json::from_str(&entry(&mut zip, "manifest.json")).unwrap();
+    assert_eq!(manifest["format"], "rapport-workspace-export");
+    assert_eq!(manifest["counts"], done["counts"]);
+
+    let contacts: Value = serde_json::from_str(&entry(&mut zip, "json/contacts.json")).unwrap();
+    let contacts = contacts.as_array().unwrap();
+    assert_eq!(contacts.len() as i64, contacts_in_db);
+    let zoe = contacts.iter().find(|c| c["id"] == ada["id"]).unwrap();
+    assert_eq!(zoe["first_name"], "Zoë");
+    assert_eq!(zoe["emails"], json!(["zoe@example.com"]));
+    assert!(zoe.get("workspace_id").is_none(), "{zoe}");
+    assert!(
+        zoe.get("search_text").is_none(),
+        "generated columns are left out: {zoe}"
+    );
+    let gone = contacts.iter().find(|c| c["id"] == trashed["id"]).unwrap();
+    assert!(gone["deleted_at"].is_string(), "{gone}");
+    let companies: Value = serde_json::from_str(&entry(&mut zip, "json/companies.json")).unwrap();
+    assert_eq!(zoe["company_id"], companies[0]["id"]);
+    assert_eq!(companies[0]["name"], "Nordlys AS");
+    let deals: Value = serde_json::from_str(&entry(&mut zip, "json/deals.json")).unwrap();
+    assert_eq!(deals[0]["contact_id"], ada["id"]);
+    assert_eq!(deals[0]["value_minor"], 120_000);
+    let history: Value = serde_json::from_str(&entry(&mut zip, "json/history.json")).unwrap();
+    assert!(!history.as_array().unwrap().is_empty());
+
+    let csv = entry(&mut zip, "csv/contacts.csv");
+    let header = csv.lines().next().unwrap().trim_start_matches('\u{feff}');
+    assert!(header.starts_with("id,"), "{header}");
+    assert!(
+        header.contains("first_name") && header.contains("company_id"),
+        "{header}"
+    );
+    assert!(csv.contains("Zoë"));
+    assert!(csv.contains("'=HYPERLINK"), "formulas are neutralised: {csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+    assert!(csv.contains(formula["id"].as_str().unwrap()));
+
+    let members: Value = serde_json::from_str(&entry(&mut zip, "json/members.json")).unwrap();
+    assert!(!members.as_array().unwrap().is_empty());
+    let members_text = members.to_string();
+    assert!(!members_text.contains("password") && !members_text.contains("$argon2"));
+
+    let vcf = entry(&mut zip, "contacts.vcf");
+    assert!(vcf.contains("BEGIN:VCARD") && vcf.contains(":Zoë Ågren"), "{vcf}");
+    assert!(
+        !vcf.contains("Gone"),
+        "trashed contacts are not in the address book: {vcf}"
+    );
+    let ics = entry(&mut zip, "calendar.ics");
+    assert!(
+        ics.contains("BEGIN:VCALENDAR") && ics.contains("Send the quote"),
+        "{ics}"
+    );
+    assert!(ics.contains("Expected close") || !ics.contains("close-"), "{ics}");
+
+    // Listed, newest first.
+    let list = app.get("/api/v1/exports").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["items"][0]["id"], done["id"]);
+}
+
+#[actix_web::test]
+async fn an_export_can_be_downloaded_for_seven_days_then_is_removed() {
+    let app = TestApp::spawn().await;
+    app.contact(json!({"first_name": "Ada"})).await;
+    let done = export(&app).await;
+    assert_eq!(done["status"], "ready", "{done}");
+    let id = done["id"].as_str().unwrap();
+    assert!(app.scalar("SELECT count(*) FROM stored_file_chunks").await >= 1);
+
+    let mut conn = app.state.conn().await.unwrap();
+    // Six days on, nothing is removed.
+    let n = rapport::exports::service::purge(&mut conn, Utc::now() + Duration::days(6))
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    assert_eq!(app.get(&format!("/api/v1/exports/{id}/download")).await.status, 200);
+    // Eight days on, the archive is gone and the export says so.
+    let n = rapport::exports::service::purge(&mut conn, Utc::now() + Duration::days(8))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(app.scalar("SELECT count(*) FROM stored_files").await, 0);
+    assert_eq!(app.scalar("SELECT count(*) FROM stored_file_chunks").await, 0);
+    let after = app.get(&format!("/api/v1/exports/{id}")).await;
+    assert_eq!(after.body["status"], "expired");
+    assert!(after.body["download_url"].is_null());
+    app.get(&format!("/api/v1/exports/{id}/download"))
+        .await
+        .problem(410, "export_expired");
+}
+
+#[actix_web::test]
+async fn only_owners_and_admins_export_the_whole_workspace() {
+    let app = TestApp::spawn().await;
+    for (email, role) in [("m@example.com", Role::Member), ("r@example.com", Role::ReadOnly)] {
+        let (_, client) = app.member(email, role).await;
+        let res = send(client.post(format!("{}/api/v1/exports", app.base)).json(&json!({}))).await;
+        assert_eq!(res.status, 403, "{email}: {}", res.text);
+        let res = send(client.get(format!("{}/api/v1/exports", app.base))).await;
+        assert_eq!(res.status, 403, "{email}: {}", res.text);
+    }
+    assert_eq!(app.scalar("SELECT count(*) FROM exports").await, 0);
+    let (_, admin) = app.member("a@example.com", Role::Admin).await;
+    let res = send(admin.post(format!("{}/api/v1/exports", app.base)).json(&json!({}))).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["created_by_name"], "a@example.com");
+    // An unknown id.
+    app.get("/api/v1/exports/0192f0c4-6a1e-7cc3-b7a5-8e1f3b2a9d10")
+        .await
+        .problem(404, "not_found");
+}
