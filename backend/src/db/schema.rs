@@ -490,6 +490,7 @@ diesel::table! {
         committed_at -> Nullable<Timestamptz>,
         rolled_back_at -> Nullable<Timestamptz>,
         planned_stamp -> Nullable<Uuid>,
+        file_id -> Nullable<Uuid>,
     }
 }
 

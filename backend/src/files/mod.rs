@@ -23,7 +23,7 @@ pub async fn save(
     workspace: WorkspaceId,
     name: &str,
     content_type: &str,
-    mut file: std::fs::File,
+    mut file: impl Read,
     now: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
 ) -> anyhow::Result<(Uuid, i64)> {
@@ -55,4 +55,25 @@ pub async fn save(
     }
     store::set_bytes(conn, workspace, id, total).await?;
     Ok((id, total))
+}
+
+/// A stored file of `workspace` copied into a temporary local file (read from the start), or
+/// `None` when it does not exist (any more).
+pub async fn load(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> anyhow::Result<Option<std::fs::File>> {
+    use std::io::{Seek, Write};
+    if store::find(conn, workspace, id).await?.is_none() {
+        return Ok(None);
+    }
+    let mut file = tempfile::tempfile()?;
+    let mut seq = 0;
+    while let Some(data) = store::chunk(conn, workspace, id, seq).await? {
+        file.write_all(&data)?;
+        seq += 1;
+    }
+    file.seek(std::io::SeekFrom::Start(0))?;
+    Ok(Some(file))
 }

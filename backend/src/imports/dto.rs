@@ -15,6 +15,8 @@ text_enum!(
     ImportKind {
         ContactsCsv => "contacts_csv",
         Vcard => "vcard",
+        /// A full workspace export (.zip), restored as a whole into an empty workspace.
+        WorkspaceZip => "workspace_zip",
     }
 );
 
@@ -111,6 +113,9 @@ pub struct ImportResult {
     /// Seconds the commit took.
     pub seconds: f64,
     pub rollback: Option<RollbackResult>,
+    /// A restored workspace archive: records written per file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<BTreeMap<String, i64>>,
 }
 
 /// An import: the file as read, the mapping and its plan, and what the commit did.

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod file;
 pub mod mapping;
 pub mod plan;
+pub mod restore;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -98,13 +98,18 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
         .unwrap_or_else(|_| Err(AppError::request_timeout(timeout)))
 }
 
-/// Upload a file to import: a CSV of contacts (with their companies) or a vCard file. The file
-/// is read (encoding and delimiter detected, records stored) and the answer suggests a mapping
-/// from its header; nothing is imported until the import is previewed and committed.
+/// Upload a file to import: a CSV of contacts (with their companies), a vCard file, or a full
+/// workspace export (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
+/// The file is read (encoding and delimiter detected, records stored) and the answer suggests a
+/// mapping from its header; nothing is imported until the import is previewed and committed (an
+/// archive is committed without a preview).
 #[utoipa::path(
     tag = "imports",
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
-    responses((status = 201, description = "The file as read, with a suggested mapping", body = Import)),
+    responses(
+        (status = 201, description = "The file as read, with a suggested mapping", body = Import),
+        (status = 409, description = "A workspace export sent to a workspace that is not empty", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[post("/imports")]
 pub async fn create_import(
@@ -114,6 +119,28 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let upload = read_form(&req, payload).await?;
+    let archive = match upload.kind {
+        Some(kind) => kind == ImportKind::WorkspaceZip,
+        None => upload.bytes.starts_with(b"PK\x03\x04"),
+    };
+    if archive {
+        if !auth.role().allows(crate::accounts::dto::Role::Admin) {
+            return Err(AppError::forbidden(
+                "restoring a workspace export takes an owner or an admin of the workspace",
+            ));
+        }
+        let name = upload.file_name;
+        let bytes = upload.bytes;
+        let (manifest, bytes) = web::block(move || service::inspect_archive(&bytes).map(|m| (m, bytes)))
+            .await
+            .map_err(AppError::internal)??;
+        let mut conn = state.conn().await?;
+        let import =
+            service::upload_archive(&mut conn, auth.workspace(), &name, bytes, manifest, chrono::Utc::now()).await?;
+        return Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
+            .json(import));
+    }
     let size = upload.bytes.len();
     let name = upload.file_name.clone();
     let read = web::block(move || service::read_file(&upload.file_name, &upload.bytes, upload.kind))

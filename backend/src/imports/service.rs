@@ -2,7 +2,7 @@
 //! commit (a background job that re-plans under a lock and applies the plan in one
 //! transaction, so a failure leaves nothing half-written), rollback and the failed records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -184,6 +184,12 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
         ));
     }
     let (table, delimiter) = match kind {
+        ImportKind::WorkspaceZip => {
+            return Err(AppError::unprocessable(
+                "wrong_kind",
+                "a workspace export is a .zip; this file is not one",
+            ));
+        }
         ImportKind::ContactsCsv => {
             if looks_vcard {
                 return Err(AppError::unprocessable(
@@ -252,6 +258,7 @@ pub async fn upload(
         created_by_name: actor.map(|a| a.name),
         created_at: now,
         updated_at: now,
+        file_id: None,
     };
     let rows = read.table.rows;
     let row = conn
@@ -548,6 +555,12 @@ pub async fn preview(
         let import = store::lock(conn, workspace, id)
             .await?
             .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+        if import.kind == ImportKind::WorkspaceZip.as_str() {
+            return Err(AppError::conflict(
+                "import_state",
+                "a workspace export is restored as a whole: commit it without a preview",
+            ));
+        }
         refuse_status(&import, &["uploaded", "previewed", "failed"], "previewed again")?;
         let counts = plan_rows(conn, workspace, &import, &mapping, policy_of(Some(policy)), false).await?;
         let stamp = crate::db::fresh::stamp(conn, workspace).await?;
@@ -585,13 +598,17 @@ pub async fn commit(
             let import = store::lock(conn, workspace, id)
                 .await?
                 .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-            if import.status == "uploaded" {
+            let archive = import.kind == ImportKind::WorkspaceZip.as_str();
+            if import.status == "uploaded" && !archive {
                 return Err(AppError::conflict(
                     "import_state",
                     "preview the import with a mapping before committing it",
                 ));
             }
-            refuse_status(&import, &["previewed", "failed"], "committed")?;
+            if archive && store::workspace_has_records(conn, workspace).await? {
+                return Err(AppError::conflict("workspace_not_empty", NOT_EMPTY));
+            }
+            refuse_status(&import, &["uploaded", "previewed", "failed"], "committed")?;
             let mut job = crate::jobs::new_job(crate::jobs::IMPORT, now, now);
             job.workspace_id = Some(workspace);
             job.payload = serde_json::json!({ "import_id": id });
@@ -693,49 +710,17 @@ pub async fn run_commit(
             let import = store::lock(conn, workspace, id)
                 .await?
                 .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-            let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
-            let policy = import
-                .policy
-                .as_deref()
-                .and_then(Policy::parse)
-                .unwrap_or(Policy::FillEmpty);
-            // The preview's plan holds while nothing was written to the workspace since; the
-            // updates also check each contact's version as they are applied.
-            let stamp = crate::db::fresh::stamp(conn, workspace).await?;
-            let stored: Option<ImportCounts> = import.counts.clone().and_then(|c| serde_json::from_value(c).ok());
-            let fresh_plan = match stored {
-                Some(c) if import.planned_stamp.is_some() && import.planned_stamp == stamp => Some(c),
-                _ => None,
-            };
-            let reused = fresh_plan.is_some();
-            let counts = match fresh_plan {
-                Some(c) => c,
-                None => plan_rows(conn, workspace, &import, &mapping, policy, true).await?,
-            };
-            let applied = conn
-                .transaction::<_, AppError, _>(async |conn| {
-                    apply(conn, workspace, &import, &counts, progress, now).await
-                })
-                .await;
-            let (counts, companies_created) = match applied {
-                Ok(companies) => (counts, companies),
-                Err(e) if reused && e.code() == "import_stale" => {
-                    // A contact moved under the stored plan: plan again, under locks this time.
-                    let counts = plan_rows(conn, workspace, &import, &mapping, policy, true).await?;
-                    let companies = apply(conn, workspace, &import, &counts, progress, now).await?;
-                    (counts, companies)
-                }
-                Err(e) => return Err(e),
-            };
-            store::finish_commit(conn, workspace, id).await?;
-            let result = ImportResult {
-                created: counts.create,
-                updated: counts.update,
-                skipped: counts.skip,
-                errors: counts.error,
-                companies_created,
-                seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
-                rollback: None,
+            let (counts, result) = if import.kind == ImportKind::WorkspaceZip.as_str() {
+                let restored = restore_archive(conn, workspace, &import, progress).await?;
+                let result = ImportResult {
+                    created: restored.values().sum(),
+                    seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+                    restored: Some(restored),
+                    ..Default::default()
+                };
+                (None, result)
+            } else {
+                commit_records(conn, workspace, &import, progress, now, started).await?
             };
             store::change(
                 conn,
@@ -743,7 +728,7 @@ pub async fn run_commit(
                 id,
                 &ImportChange {
                     status: Some("committed".into()),
-                    counts: Some(serde_json::json!(counts)),
+                    counts: counts.map(|c| serde_json::json!(c)),
                     result: Some(serde_json::json!(result)),
                     committed_at: Some(now),
                     updated_at: Some(Utc::now()),
@@ -772,6 +757,62 @@ pub async fn run_commit(
     outcome
 }
 
+/// Plans (or reuses the preview's plan) and writes the records of a CSV or vCard import, inside
+/// the caller's transaction; the counts and the result.
+async fn commit_records(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+    started: std::time::Instant,
+) -> AppResult<(Option<ImportCounts>, ImportResult)> {
+    let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
+    let policy = import
+        .policy
+        .as_deref()
+        .and_then(Policy::parse)
+        .unwrap_or(Policy::FillEmpty);
+    // The preview's plan holds while nothing was written to the workspace since; the
+    // updates also check each contact's version as they are applied.
+    let stamp = crate::db::fresh::stamp(conn, workspace).await?;
+    let stored: Option<ImportCounts> = import.counts.clone().and_then(|c| serde_json::from_value(c).ok());
+    let fresh_plan = match stored {
+        Some(c) if import.planned_stamp.is_some() && import.planned_stamp == stamp => Some(c),
+        _ => None,
+    };
+    let reused = fresh_plan.is_some();
+    let counts = match fresh_plan {
+        Some(c) => c,
+        None => plan_rows(conn, workspace, import, &mapping, policy, true).await?,
+    };
+    let applied = conn
+        .transaction::<_, AppError, _>(async |conn| apply(conn, workspace, import, &counts, progress, now).await)
+        .await;
+    let (counts, companies_created) = match applied {
+        Ok(companies) => (counts, companies),
+        Err(e) if reused && e.code() == "import_stale" => {
+            // A contact moved under the stored plan: plan again, under locks this time.
+            let counts = plan_rows(conn, workspace, import, &mapping, policy, true).await?;
+            let companies = apply(conn, workspace, import, &counts, progress, now).await?;
+            (counts, companies)
+        }
+        Err(e) => return Err(e),
+    };
+    store::finish_commit(conn, workspace, import.id).await?;
+    let result = ImportResult {
+        created: counts.create,
+        updated: counts.update,
+        skipped: counts.skip,
+        errors: counts.error,
+        companies_created,
+        seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+        rollback: None,
+        restored: None,
+    };
+    Ok((Some(counts), result))
+}
+
 /// Undoes a committed import: the contacts it created go to the trash, the fields it updated
 /// get their previous values back; a contact edited since is kept as it is and reported.
 pub async fn rollback(
@@ -789,6 +830,12 @@ pub async fn rollback(
                 return Err(AppError::conflict("import_state", "this import is already rolled back"));
             }
             refuse_status(&import, &["committed"], "rolled back (only a committed import can be)")?;
+            if import.kind == ImportKind::WorkspaceZip.as_str() {
+                return Err(AppError::conflict(
+                    "import_state",
+                    "a restored workspace export is not rolled back record by record",
+                ));
+            }
             store::plan_rollback(conn, workspace, id).await?;
             store::remove_created(conn, workspace, id, &import.file_name, now).await?;
             store::revert_updated(conn, workspace, id, &import.file_name, now).await?;
@@ -880,4 +927,229 @@ pub async fn errors_csv(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id
 /// Maps a field error of the upload form.
 pub fn form_error(field: &str, message: impl Into<String>) -> AppError {
     AppError::validation(vec![FieldError::new(field, message)])
+}
+
+const NOT_EMPTY: &str = "a workspace export can only be imported into an empty workspace (no contacts, companies, \
+     deals, products, payments or custom fields): create a new workspace and import it there";
+
+/// Checks an uploaded workspace archive (blocking: it reads the zip's directory and manifest).
+pub fn inspect_archive(bytes: &[u8]) -> AppResult<super::restore::Manifest> {
+    super::restore::inspect(std::io::Cursor::new(bytes))
+}
+
+/// Keeps an uploaded workspace archive for its restore, after checking that the workspace is
+/// empty (the restore checks again).
+pub async fn upload_archive(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    file_name: &str,
+    bytes: Vec<u8>,
+    manifest: super::restore::Manifest,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    if store::workspace_has_records(conn, workspace).await? {
+        return Err(AppError::conflict("workspace_not_empty", NOT_EMPTY));
+    }
+    let actor = crate::accounts::actor::current();
+    let count = |name: &str| manifest.counts.get(name).copied().unwrap_or(0);
+    let total: i64 = crate::exports::store::DUMPS.iter().map(|d| count(d.name)).sum();
+    let made = manifest
+        .exported_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| format!(" made {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    let notices = vec![format!(
+        "A Rapport workspace export{made}: {} contacts, {} companies, {} deals, {} interactions, {} reminders and {} history entries. \
+         Restoring it brings every record in with a new id; this workspace's starter pipelines and templates are replaced by the archive's.",
+        count("contacts"),
+        count("companies"),
+        count("deals"),
+        count("interactions"),
+        count("reminders"),
+        count("history"),
+    )];
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    let file_name = if file_name.is_empty() {
+        "workspace.zip".to_owned()
+    } else {
+        file_name
+    };
+    let file_bytes = bytes.len() as i64;
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let (file_id, _) = crate::files::save(
+                conn,
+                workspace,
+                &file_name,
+                crate::exports::service::ZIP_TYPE,
+                std::io::Cursor::new(bytes),
+                now,
+                None,
+            )
+            .await
+            .map_err(AppError::internal)?;
+            let new = NewImportRow {
+                id: Uuid::now_v7(),
+                workspace_id: workspace,
+                kind: ImportKind::WorkspaceZip.as_str().to_owned(),
+                file_name,
+                file_bytes,
+                encoding: "zip".into(),
+                delimiter: None,
+                column_names: Vec::new(),
+                header_key: String::new(),
+                row_count: i32::try_from(total).unwrap_or(i32::MAX),
+                notices,
+                created_by: actor.as_ref().map(|a| a.user_id),
+                created_by_name: actor.map(|a| a.name),
+                created_at: now,
+                updated_at: now,
+                file_id: Some(file_id),
+            };
+            Ok(store::insert(conn, &new).await?)
+        })
+        .await?;
+    to_dto(conn, workspace, row).await
+}
+
+/// Fields naming a member rather than a record: kept when that person is a member here.
+const PEOPLE: [&str; 3] = ["owner_id", "assignee_id", "actor_id"];
+
+/// A record with new ids: its own and every reference (`…_id`) through `ids`, which gives each
+/// old id one new id wherever it is met first; members who are not in this workspace are left
+/// out.
+fn remap(
+    mut record: super::restore::Record,
+    ids: &mut HashMap<Uuid, Uuid>,
+    members: &HashSet<Uuid>,
+) -> serde_json::Value {
+    for (key, value) in record.iter_mut() {
+        if key != "id" && !key.ends_with("_id") {
+            continue;
+        }
+        let Some(old) = value.as_str().and_then(|s| s.parse::<Uuid>().ok()) else {
+            continue;
+        };
+        if PEOPLE.contains(&key.as_str()) {
+            if !members.contains(&old) {
+                *value = serde_json::Value::Null;
+            }
+        } else {
+            let new = *ids.entry(old).or_insert_with(Uuid::now_v7);
+            *value = serde_json::Value::String(new.to_string());
+        }
+    }
+    serde_json::Value::Object(record)
+}
+
+/// Records read from the archive per statement.
+const RESTORE_BATCH: usize = 1000;
+
+/// Restores a workspace archive into this (empty) workspace inside the caller's transaction:
+/// every record gets a new id and the references between them follow. Returns the records
+/// written per file.
+async fn restore_archive(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    progress: &mut impl Progress,
+) -> AppResult<BTreeMap<String, i64>> {
+    use crate::exports::store::DUMPS;
+    if store::workspace_has_records(conn, workspace).await? {
+        return Err(AppError::conflict("workspace_not_empty", NOT_EMPTY));
+    }
+    let gone = || {
+        AppError::conflict(
+            "import_state",
+            "this import's archive is no longer kept; upload it again",
+        )
+    };
+    let file_id = import.file_id.ok_or_else(gone)?;
+    let file = crate::files::load(conn, workspace, file_id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(gone)?;
+    store::clear_starter_records(conn, workspace).await?;
+    let members: HashSet<Uuid> = crate::accounts::service::list_members(conn, workspace)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+
+    // A thread unpacks the tables a batch at a time; this task writes them.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<super::restore::Record>)>(2);
+    let reader = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<serde_json::Value>> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(file)?;
+        for (i, dump) in DUMPS.iter().enumerate() {
+            super::restore::read_table(&mut zip, dump.name, RESTORE_BATCH, |batch| {
+                tx.blocking_send((i, batch))
+                    .map_err(|_| anyhow::anyhow!("the restore stopped"))
+            })?;
+        }
+        let mut text = String::new();
+        if let Ok(entry) = zip.by_name("json/workspace.json") {
+            entry.take(1024 * 1024).read_to_string(&mut text)?;
+            let workspace: serde_json::Value = serde_json::from_str(&text)?;
+            return Ok(workspace.get("settings").cloned());
+        }
+        Ok(None)
+    });
+
+    let total = i64::from(import.row_count);
+    let mut ids = HashMap::new();
+    let mut columns: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut counts: BTreeMap<String, i64> = DUMPS.iter().map(|d| (d.name.to_owned(), 0)).collect();
+    let mut done = 0_i64;
+    let mut failure = None;
+    while let Some((i, batch)) = rx.recv().await {
+        let dump = &DUMPS[i];
+        if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(i) {
+            e.insert(crate::exports::store::columns(conn, dump.table).await?);
+        }
+        // The table's columns that the archive's records carry.
+        let present: Vec<String> = columns[&i]
+            .iter()
+            .filter(|c| batch.first().is_some_and(|r| r.contains_key(c.as_str())))
+            .cloned()
+            .collect();
+        let n = batch.len() as i64;
+        let rows: Vec<serde_json::Value> = batch.into_iter().map(|r| remap(r, &mut ids, &members)).collect();
+        if let Err(e) = store::restore_rows(
+            conn,
+            workspace,
+            dump.table,
+            &present,
+            dump.through.is_none(),
+            &serde_json::Value::Array(rows),
+        )
+        .await
+        {
+            failure = Some(AppError::unprocessable(
+                "archive_invalid",
+                format!("the archive's {} could not be restored: {e}", dump.name),
+            ));
+            break;
+        }
+        *counts.entry(dump.name.to_owned()).or_default() += n;
+        done += n;
+        progress.report(done, total.max(done)).await;
+    }
+    drop(rx);
+    let read = reader.await.map_err(AppError::internal)?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let settings = read.map_err(|e| AppError::unprocessable("archive_invalid", format!("{e:#}")))?;
+    if let Some(settings) = settings.filter(|s| s.is_object()) {
+        store::restore_settings(conn, workspace, &settings).await?;
+    }
+    Ok(counts)
 }

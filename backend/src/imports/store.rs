@@ -42,6 +42,8 @@ pub struct ImportRow {
     pub rolled_back_at: Option<DateTime<Utc>>,
     /// The workspace's newest history entry when the plan was made.
     pub planned_stamp: Option<Uuid>,
+    /// A workspace archive: the uploaded file, until it is restored.
+    pub file_id: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -62,6 +64,7 @@ pub struct NewImportRow {
     pub created_by_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub file_id: Option<Uuid>,
 }
 
 /// One planned record, as the preview pages show it.
@@ -712,4 +715,94 @@ pub async fn touched_contacts(
     .load(conn)
     .await?;
     Ok(ids.into_iter().map(|r| r.id).collect())
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    flag: bool,
+}
+
+/// Whether the workspace holds any record of its own (in the trash or not) — pipelines and
+/// templates aside, which every new workspace starts with.
+pub async fn workspace_has_records(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<bool> {
+    let row: Flag = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM deals WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM products WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM payments WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM custom_field_definitions WHERE workspace_id = $1) AS flag",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .get_result(conn)
+    .await?;
+    Ok(row.flag)
+}
+
+/// Removes the pipelines, stages and templates a new workspace starts with (a restore brings
+/// the archive's own); only called on a workspace without deals.
+pub async fn clear_starter_records(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<usize> {
+    let mut n = diesel::sql_query("DELETE FROM pipeline_stages WHERE workspace_id = $1")
+        .bind::<SqlUuid, _>(workspace)
+        .execute(conn)
+        .await?;
+    for table in ["pipelines", "email_templates"] {
+        n += diesel::sql_query(format!("DELETE FROM {table} WHERE workspace_id = $1"))
+            .bind::<SqlUuid, _>(workspace)
+            .execute(conn)
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Inserts restored records (a JSON array of objects with these columns) into `table`; tables
+/// with a `workspace_id` get `workspace`'s. Column names are the table's own (checked by the
+/// caller against `exports::store::columns`).
+pub async fn restore_rows(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    table: &str,
+    columns: &[String],
+    owned_by_workspace: bool,
+    rows: &serde_json::Value,
+) -> QueryResult<usize> {
+    let quoted: Vec<String> = columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect();
+    let (target, source) = if owned_by_workspace {
+        (
+            format!("workspace_id, {}", quoted.join(", ")),
+            format!(
+                "$1, {}",
+                quoted.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    } else {
+        (
+            quoted.join(", "),
+            quoted.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
+        )
+    };
+    let sql =
+        format!("INSERT INTO {table} ({target}) SELECT {source} FROM jsonb_populate_recordset(NULL::{table}, $2) r");
+    diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<Jsonb, _>(rows)
+        .execute(conn)
+        .await
+}
+
+/// The restored workspace's settings (its name stays).
+pub async fn restore_settings(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    settings: &serde_json::Value,
+) -> QueryResult<usize> {
+    diesel::sql_query("UPDATE workspaces SET settings = $2 WHERE id = $1")
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<Jsonb, _>(settings)
+        .execute(conn)
+        .await
 }

@@ -250,3 +250,277 @@ async fn only_owners_and_admins_export_the_whole_workspace() {
         .await
         .problem(404, "not_found");
 }
+
+/// A multipart/form-data body with a `file` part and a `kind` part.
+fn form(file_name: &str, bytes: &[u8], kind: &str) -> (String, Vec<u8>) {
+    let boundary = "rapport-restore-boundary-91c2";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n").as_bytes());
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/zip\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(client: &reqwest::Client, base: &str, bytes: &[u8]) -> crate::common::Resp {
+    let (content_type, body) = form("export.zip", bytes, "workspace_zip");
+    send(
+        client
+            .post(format!("{base}/api/v1/imports"))
+            .header("content-type", content_type)
+            .body(body),
+    )
+    .await
+}
+
+async fn get_all(client: &reqwest::Client, base: &str, path: &str) -> Vec<Value> {
+    let res = send(client.get(format!("{base}{path}"))).await;
+    assert_eq!(res.status, 200, "{path}: {}", res.text);
+    res.body["items"].as_array().unwrap().clone()
+}
+
+/// The fields of records that must survive a round trip (ids aside).
+fn contact_key(c: &Value) -> String {
+    json!([
+        c["display_name"],
+        c["emails"],
+        c["phones"],
+        c["company"]["name"],
+        c["tags"],
+        c["lifecycle"],
+        c["next_follow_up_at"],
+        c["owner_id"],
+        c["custom_fields"],
+        c["notes"],
+        c["version"]
+    ])
+    .to_string()
+}
+
+fn deal_key(d: &Value) -> String {
+    json!([
+        d["title"],
+        d["value_minor"],
+        d["currency"],
+        d["pipeline_name"],
+        d["stage_name"],
+        d["status"],
+        d["contact"]["display_name"],
+        d["expected_close_date"]
+    ])
+    .to_string()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[actix_web::test]
+async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_records() {
+    let app = TestApp::spawn().await;
+    {
+        let mut conn = app.pool.get().await.unwrap();
+        rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE)
+            .await
+            .unwrap();
+    }
+    let done = export(&app).await;
+    assert_eq!(done["status"], "ready", "{done}");
+    let archive = app.get(done["download_url"].as_str().unwrap()).await.bytes;
+
+    // Workspace B: new and empty but for its starter pipelines and templates; A's owner is a member.
+    let b_ws = uuid::Uuid::now_v7();
+    {
+        let mut conn = app.pool.get().await.unwrap();
+        let b = rapport::db::WorkspaceId::checked(b_ws);
+        rapport::accounts::store::insert_workspace(&mut conn, b, "Restored", Utc::now())
+            .await
+            .unwrap();
+        rapport::accounts::store::seed_workspace(&mut conn, b).await.unwrap();
+    }
+    app.execute(&format!(
+        "INSERT INTO memberships (workspace_id, user_id, role, created_at, updated_at) \
+         VALUES ('{b_ws}', '{}', 'owner', now(), now())",
+        app.owner
+    ))
+    .await;
+    let b = crate::common::client_with_token(
+        &crate::common::add_token(&app.pool, app.owner, b_ws, rapport::accounts::dto::TokenScope::Write).await,
+    );
+    let a = crate::common::client_with_token(&app.token);
+
+    let res = upload(&b, &app.base, &archive).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["kind"], "workspace_zip");
+    assert!(
+        res.body["notices"][0].as_str().unwrap().contains("contacts"),
+        "{}",
+        res.text
+    );
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    // An archive is restored whole: no preview.
+    let res = send(
+        b.post(format!("{}/api/v1/imports/{id}/preview", app.base))
+            .json(&json!({"mapping": {}})),
+    )
+    .await;
+    res.problem(409, "import_state");
+    let res = send(b.post(format!("{}/api/v1/imports/{id}/commit", app.base))).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    work(&app).await;
+    let res = send(b.get(format!("{}/api/v1/imports/{id}", app.base))).await;
+    assert_eq!(res.body["status"], "committed", "{}", res.text);
+    assert_eq!(res.body["result"]["restored"]["contacts"], done["counts"]["contacts"]);
+    assert_eq!(res.body["progress"]["done"], res.body["progress"]["total"]);
+
+    // The same records through the API, under new ids.
+    let contacts_a = get_all(&a, &app.base, "/api/v1/contacts?limit=200&include_trashed=true").await;
+    let contacts_b = get_all(&b, &app.base, "/api/v1/contacts?limit=200&include_trashed=true").await;
+    assert!(contacts_a.len() > 5);
+    assert_eq!(
+        sorted(contacts_a.iter().map(contact_key).collect()),
+        sorted(contacts_b.iter().map(contact_key).collect())
+    );
+    let ids_a: std::collections::HashSet<&str> = contacts_a.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(contacts_b.iter().all(|c| !ids_a.contains(c["id"].as_str().unwrap())));
+    let deals_a = get_all(&a, &app.base, "/api/v1/deals?limit=200").await;
+    let deals_b = get_all(&b, &app.base, "/api/v1/deals?limit=200").await;
+    assert!(!deals_a.is_empty());
+    assert_eq!(
+        sorted(deals_a.iter().map(deal_key).collect()),
+        sorted(deals_b.iter().map(deal_key).collect())
+    );
+    let names = |ps: &[Value]| -> Vec<String> {
+        ps.iter()
+            .map(|p| {
+                let stages: Vec<&str> = p["stages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["name"].as_str().unwrap())
+                    .collect();
+                format!("{}: {}", p["name"], stages.join(", "))
+            })
+            .collect()
+    };
+    let pipelines_a = get_all(&a, &app.base, "/api/v1/pipelines").await;
+    let pipelines_b = get_all(&b, &app.base, "/api/v1/pipelines").await;
+    assert_eq!(
+        names(&pipelines_a),
+        names(&pipelines_b),
+        "starter pipelines are replaced, not doubled"
+    );
+    // Each person's timeline came along with them.
+    for c in contacts_a.iter().filter(|c| c["deleted_at"].is_null()).take(5) {
+        let twin = contacts_b.iter().find(|b| contact_key(b) == contact_key(c)).unwrap();
+        let ta = get_all(
+            &a,
+            &app.base,
+            &format!("/api/v1/contacts/{}/timeline?limit=200", c["id"].as_str().unwrap()),
+        )
+        .await;
+        let tb = get_all(
+            &b,
+            &app.base,
+            &format!("/api/v1/contacts/{}/timeline?limit=200", twin["id"].as_str().unwrap()),
+        )
+        .await;
+        let subjects = |t: &[Value]| {
+            sorted(
+                t.iter()
+                    .map(|i| json!([i["kind"], i["subject"], i["occurred_at"]]).to_string())
+                    .collect(),
+            )
+        };
+        assert_eq!(subjects(&ta), subjects(&tb));
+    }
+    for table in [
+        "payments",
+        "proposals",
+        "proposal_lines",
+        "activity",
+        "email_templates",
+        "custom_field_definitions",
+    ] {
+        let count = |ws: String| format!("SELECT count(*) FROM {table} WHERE workspace_id = '{ws}'");
+        assert_eq!(
+            app.scalar(&count(rapport::db::DEFAULT_WORKSPACE_ID.to_string())).await,
+            app.scalar(&count(b_ws.to_string())).await,
+            "{table}"
+        );
+    }
+
+    // B is no longer empty: another restore is refused and changes nothing.
+    let before = app
+        .scalar(&format!("SELECT count(*) FROM contacts WHERE workspace_id = '{b_ws}'"))
+        .await;
+    upload(&b, &app.base, &archive)
+        .await
+        .problem(409, "workspace_not_empty");
+    assert_eq!(
+        app.scalar(&format!("SELECT count(*) FROM contacts WHERE workspace_id = '{b_ws}'"))
+            .await,
+        before
+    );
+    // A restored archive is not rolled back record by record.
+    send(b.post(format!("{}/api/v1/imports/{id}/rollback", app.base)))
+        .await
+        .problem(409, "import_state");
+}
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
+        )
+        .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[actix_web::test]
+async fn hostile_and_foreign_archives_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = crate::common::client_with_token(&app.token);
+    let manifest: &[u8] = br#"{"format": "rapport-workspace-export", "version": 1, "counts": {}}"#;
+    let climbing = zip_of(&[
+        ("manifest.json", manifest),
+        ("../../etc/cron.d/x", b"* * * * * root true"),
+    ]);
+    upload(&owner, &app.base, &climbing)
+        .await
+        .problem(422, "archive_unsafe");
+    let zeros = vec![0_u8; 64 * 1024 * 1024];
+    let bomb = zip_of(&[("manifest.json", manifest), ("json/contacts.json", &zeros)]);
+    assert!(bomb.len() < 1024 * 1024);
+    upload(&owner, &app.base, &bomb).await.problem(422, "archive_too_large");
+    let foreign = zip_of(&[("report.txt", b"hello")]);
+    upload(&owner, &app.base, &foreign)
+        .await
+        .problem(422, "not_a_workspace_export");
+    upload(&owner, &app.base, b"not a zip at all")
+        .await
+        .problem(422, "not_a_workspace_export");
+    // A member may import contacts, not restore a workspace.
+    let (_, member) = app.member("m@example.com", Role::Member).await;
+    let valid = zip_of(&[("manifest.json", manifest)]);
+    let res = upload(&member, &app.base, &valid).await;
+    assert_eq!(res.status, 403, "{}", res.text);
+    // A workspace with records refuses an archive.
+    app.contact(json!({"first_name": "Ada"})).await;
+    upload(&owner, &app.base, &valid)
+        .await
+        .problem(409, "workspace_not_empty");
+    assert_eq!(app.scalar("SELECT count(*) FROM imports").await, 0);
+    assert_eq!(app.scalar("SELECT count(*) FROM stored_files").await, 0);
+}

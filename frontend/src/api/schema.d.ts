@@ -1122,9 +1122,11 @@ export interface paths {
         get: operations["list_imports"];
         put?: never;
         /**
-         * Upload a file to import: a CSV of contacts (with their companies) or a vCard file. The file
-         *     is read (encoding and delimiter detected, records stored) and the answer suggests a mapping
-         *     from its header; nothing is imported until the import is previewed and committed.
+         * Upload a file to import: a CSV of contacts (with their companies), a vCard file, or a full
+         *     workspace export (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
+         *     The file is read (encoding and delimiter detected, records stored) and the answer suggests a
+         *     mapping from its header; nothing is imported until the import is previewed and committed (an
+         *     archive is committed without a preview).
          * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
          */
         post: operations["create_import"];
@@ -3640,7 +3642,7 @@ export interface components {
          * @description What the uploaded file holds.
          * @enum {string}
          */
-        ImportKind: "contacts_csv" | "vcard";
+        ImportKind: "contacts_csv" | "vcard" | "workspace_zip";
         /** @description A page of imports, newest first. */
         ImportPage: {
             items: components["schemas"]["ImportSummary"][];
@@ -3684,6 +3686,10 @@ export interface components {
             created: number;
             /** Format: int64 */
             errors: number;
+            /** @description A restored workspace archive: records written per file. */
+            restored?: {
+                [key: string]: number;
+            } | null;
             rollback?: null | components["schemas"]["RollbackResult"];
             /**
              * Format: double
@@ -17744,21 +17750,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, or an Idempotency-Key reused */
+            /** @description A workspace export sent to a workspace that is not empty */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "code": "version_conflict",
-                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
-                     *       "status": 409,
-                     *       "title": "Conflict",
-                     *       "type": "urn:rapport:problem:version_conflict"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
