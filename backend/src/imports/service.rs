@@ -991,7 +991,8 @@ pub async fn upload_archive(
                 crate::exports::service::ZIP_TYPE,
                 std::io::Cursor::new(bytes),
                 now,
-                None,
+                // An archive not restored within a week is removed by the hourly purge.
+                Some(now + chrono::Duration::days(crate::exports::service::KEEP_DAYS)),
             )
             .await
             .map_err(AppError::internal)?;
@@ -1151,5 +1152,7 @@ async fn restore_archive(
     if let Some(settings) = settings.filter(|s| s.is_object()) {
         store::restore_settings(conn, workspace, &settings).await?;
     }
+    // Restored: the archive is not kept (the workspace's own export can be made any time).
+    crate::files::store::delete(conn, workspace, file_id).await?;
     Ok(counts)
 }

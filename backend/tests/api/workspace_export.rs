@@ -378,6 +378,11 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
     assert_eq!(res.body["status"], "committed", "{}", res.text);
     assert_eq!(res.body["result"]["restored"]["contacts"], done["counts"]["contacts"]);
     assert_eq!(res.body["progress"]["done"], res.body["progress"]["total"]);
+    // The uploaded archive is not kept once restored (the export's own file is).
+    assert_eq!(
+        app.scalar(&format!("SELECT count(*) FROM stored_files WHERE workspace_id = '{b_ws}'")).await,
+        0
+    );
 
     // The same records through the API, under new ids.
     let contacts_a = get_all(&a, &app.base, "/api/v1/contacts?limit=200&include_trashed=true").await;
