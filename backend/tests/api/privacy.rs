@@ -306,6 +306,26 @@ async fn erasing_a_person_removes_them_everywhere_and_keeps_the_books() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
+    // Nor can an erasure of another workspace open it for this one.
+    let err = diesel_async::AsyncConnection::transaction::<(), diesel::result::Error, _>(&mut conn, async |conn| {
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query(format!(
+                "SELECT set_config('rapport.erasing', '{}:{id}', true)",
+                uuid::Uuid::now_v7()
+            )),
+            conn,
+        )
+        .await?;
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("UPDATE activity SET summary = 'Erased on request', fields = '{}', contact_id = NULL"),
+            conn,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
     // Once.
     app.post(
         &format!("/api/v1/contacts/{id}/erase"),

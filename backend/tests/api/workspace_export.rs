@@ -380,7 +380,10 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
     assert_eq!(res.body["progress"]["done"], res.body["progress"]["total"]);
     // The uploaded archive is not kept once restored (the export's own file is).
     assert_eq!(
-        app.scalar(&format!("SELECT count(*) FROM stored_files WHERE workspace_id = '{b_ws}'")).await,
+        app.scalar(&format!(
+            "SELECT count(*) FROM stored_files WHERE workspace_id = '{b_ws}'"
+        ))
+        .await,
         0
     );
 
