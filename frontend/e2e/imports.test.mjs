@@ -41,6 +41,11 @@ test('a Google Contacts CSV is mapped, previewed, imported with progress and rol
   assert.equal(await page.getByLabel('Import Organization Name as').inputValue(), 'company')
   assert.equal(await page.getByLabel('Import E-mail 1 - Label as').inputValue(), '')
   assert.match(await page.getByRole('row', { name: /Organization Title/ }).innerText(), /Buyer/)
+  // The mapping saved under a name, offered from then on.
+  await page.getByLabel('Save this mapping as').fill('Google CSV')
+  await page.getByRole('button', { name: 'Save mapping' }).click()
+  await page.getByLabel('Start from a saved mapping').waitFor()
+  assert.match(await page.getByLabel('Start from a saved mapping').innerText(), /Google CSV/)
   await page.screenshot({ path: `${SHOTS}import-mapping.png`, fullPage: true })
 
   await page.getByRole('button', { name: 'Preview' }).click()

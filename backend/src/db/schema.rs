@@ -591,6 +591,19 @@ diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(ai_messages -> ai_conversations (conversation_id));
 diesel::joinable!(ai_conversations -> contacts (contact_id));
 diesel::table! {
+    import_mappings (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        mapping -> Jsonb,
+        policy -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stored_files (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -669,6 +682,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rows,
     import_companies,
+    import_mappings,
     stored_files,
     stored_file_chunks,
     exports

@@ -246,3 +246,36 @@ pub struct ImportPreview {
     /// Pass as `after` to `GET /imports/{id}/rows` for the next page.
     pub next_after: Option<i32>,
 }
+
+/// A named column mapping, to start an import from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SavedMapping {
+    pub id: Uuid,
+    #[schema(example = "Trade show list")]
+    pub name: String,
+    /// Column name → field, as `POST /imports/{id}/preview` takes it.
+    pub mapping: BTreeMap<String, String>,
+    pub policy: Option<ImportPolicy>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The workspace's saved mappings, by name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedMappingList {
+    pub items: Vec<SavedMapping>,
+}
+
+/// A mapping to save under a name.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Trade show list", "mapping": {"Name": "full_name", "E-mail": "email", "Firm": "company"}, "policy": "fill_empty"}))]
+pub struct NewSavedMapping {
+    #[validate(length(min = 1, max = 100), custom(function = "crate::dto::validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    pub name: String,
+    /// Column name → field (see `PreviewImport.mapping`).
+    pub mapping: BTreeMap<String, String>,
+    #[serde(default)]
+    pub policy: Option<ImportPolicy>,
+}

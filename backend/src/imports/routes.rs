@@ -1,13 +1,16 @@
 //! HTTP endpoints under `/api/v1/imports`.
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::dto::{Import, ImportKind, ImportPage, ImportPreview, ImportUpload, PreviewImport, RowOutcome};
+use super::dto::{
+    Import, ImportKind, ImportPage, ImportPreview, ImportUpload, NewSavedMapping, PreviewImport, RowOutcome,
+    SavedMapping, SavedMappingList,
+};
 use super::service;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
@@ -329,4 +332,51 @@ pub async fn get_import_errors(state: web::Data<AppState>, auth: Auth, id: web::
             parameters: vec![DispositionParam::Filename(name)],
         })
         .body(body))
+}
+
+/// The workspace's saved column mappings, by name.
+#[utoipa::path(tag = "imports", responses((status = 200, description = "The saved mappings", body = SavedMappingList)))]
+#[get("/import-mappings")]
+pub async fn list_import_mappings(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<SavedMappingList>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(service::saved_mappings(&mut conn, auth.workspace()).await?))
+}
+
+/// Save a column mapping under a name, to start later imports from.
+#[utoipa::path(
+    tag = "imports",
+    request_body = NewSavedMapping,
+    responses(
+        (status = 201, description = "The saved mapping", body = SavedMapping),
+        (status = 409, description = "A mapping of that name exists", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/import-mappings")]
+pub async fn create_import_mapping(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<NewSavedMapping>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let saved = service::save_mapping(&mut conn, auth.workspace(), body.0, chrono::Utc::now()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, "/api/v1/import-mappings"))
+        .json(saved))
+}
+
+/// Delete a saved mapping.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = Uuid, Path, description = "The saved mapping's id")),
+    responses((status = 204, description = "Deleted")),
+)]
+#[delete("/import-mappings/{id}")]
+pub async fn delete_import_mapping(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    service::delete_mapping(&mut conn, auth.workspace(), *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1156,3 +1156,70 @@ async fn restore_archive(
     crate::files::store::delete(conn, workspace, file_id).await?;
     Ok(counts)
 }
+
+fn saved_dto(row: store::MappingRow) -> AppResult<SavedMapping> {
+    Ok(SavedMapping {
+        id: row.id,
+        name: row.name,
+        mapping: mapping_of(&row.mapping),
+        policy: row.policy.as_deref().map(parse_enum).transpose()?,
+        created_by: row.created_by,
+        created_at: row.created_at,
+    })
+}
+
+pub async fn saved_mappings(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<SavedMappingList> {
+    let items = store::mappings(conn, workspace)
+        .await?
+        .into_iter()
+        .map(saved_dto)
+        .collect::<AppResult<_>>()?;
+    Ok(SavedMappingList { items })
+}
+
+/// Saves a mapping under a name (unique in the workspace, whatever the case); every field must
+/// be one an import can fill.
+pub async fn save_mapping(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: NewSavedMapping,
+    now: DateTime<Utc>,
+) -> AppResult<SavedMapping> {
+    let mut errors = Vec::new();
+    for (column, field) in &input.mapping {
+        if !field.is_empty() && mapping::Target::parse(field).is_none() {
+            errors.push(crate::error::FieldError::new(
+                format!("mapping.{column}"),
+                format!("'{field}' is not a field an import can fill"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let name = input.name.trim().to_owned();
+    let row = store::MappingRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        name: name.clone(),
+        mapping: serde_json::json!(input.mapping),
+        policy: input.policy.map(|p| p.as_str().to_owned()),
+        created_by: crate::accounts::actor::current().map(|a| a.user_id),
+        created_at: now,
+        updated_at: now,
+    };
+    match store::insert_mapping(conn, workspace, &row).await? {
+        Some(saved) => saved_dto(saved),
+        None => Err(AppError::conflict(
+            "duplicate_name",
+            format!("a mapping named '{name}' exists already; choose another name or delete it first"),
+        )),
+    }
+}
+
+pub async fn delete_mapping(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
+    match store::delete_mapping(conn, workspace, id).await? {
+        0 => Err(AppError::not_found("the saved mapping")),
+        _ => Ok(()),
+    }
+}

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::contacts::store::ContactRow;
 use crate::db::WorkspaceId;
-use crate::db::schema::{contacts, import_rows, imports, jobs};
+use crate::db::schema::{contacts, import_mappings, import_rows, imports, jobs};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = imports, check_for_backend(Pg))]
@@ -805,4 +805,56 @@ pub async fn restore_settings(
         .bind::<Jsonb, _>(settings)
         .execute(conn)
         .await
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = import_mappings, check_for_backend(Pg))]
+pub struct MappingRow {
+    pub id: Uuid,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub mapping: serde_json::Value,
+    pub policy: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The workspace's saved mappings, by name.
+pub async fn mappings(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<MappingRow>> {
+    import_mappings::table
+        .filter(import_mappings::workspace_id.eq(workspace))
+        .select(MappingRow::as_select())
+        .order((import_mappings::name.asc(), import_mappings::id.asc()))
+        .limit(500)
+        .load(conn)
+        .await
+}
+
+/// Saves a mapping; `None` when the workspace has one of that name already (any case).
+pub async fn insert_mapping(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    row: &MappingRow,
+) -> QueryResult<Option<MappingRow>> {
+    debug_assert_eq!(row.workspace_id, workspace);
+    diesel::insert_into(import_mappings::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .returning(MappingRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn delete_mapping(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        import_mappings::table.filter(
+            import_mappings::workspace_id
+                .eq(workspace)
+                .and(import_mappings::id.eq(id)),
+        ),
+    )
+    .execute(conn)
+    .await
 }

@@ -539,3 +539,56 @@ async fn a_contact_changed_after_the_preview_is_planned_again_at_commit() {
     assert_eq!(rows.body["rows"][0]["outcome"], "skip");
     assert_eq!(rows.body["rows"][0]["reason"], "unchanged");
 }
+
+#[actix_web::test]
+async fn mappings_are_saved_by_name_listed_and_deleted() {
+    let app = TestApp::spawn().await;
+    let body = json!({"name": " Trade show list ", "mapping": {"Name": "full_name", "E-mail": "email", "Firm": "company",
+                      "Ignored": "", "Size": "custom.team_size"}, "policy": "overwrite"});
+    let res = app.post("/api/v1/import-mappings", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["name"], "Trade show list");
+    assert_eq!(res.body["mapping"]["Firm"], "company");
+    assert_eq!(res.body["policy"], "overwrite");
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    // The same name in another case is taken.
+    let res = app
+        .post(
+            "/api/v1/import-mappings",
+            &json!({"name": "TRADE SHOW LIST", "mapping": {}}),
+        )
+        .await;
+    res.problem(409, "duplicate_name");
+    // Bad input changes nothing.
+    let res = app
+        .post(
+            "/api/v1/import-mappings",
+            &json!({"name": "Bad", "mapping": {"Name": "shoe_size"}}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["mapping.Name"]);
+    let res = app
+        .post("/api/v1/import-mappings", &json!({"name": "  ", "mapping": {}}))
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/import-mappings",
+            &json!({"name": "x".repeat(101), "mapping": {}}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert_eq!(app.scalar("SELECT count(*) FROM import_mappings").await, 1);
+
+    let list = app.get("/api/v1/import-mappings").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"][0]["id"], id.as_str());
+
+    assert_eq!(app.delete(&format!("/api/v1/import-mappings/{id}")).await.status, 204);
+    app.delete(&format!("/api/v1/import-mappings/{id}"))
+        .await
+        .problem(404, "not_found");
+    assert_eq!(app.scalar("SELECT count(*) FROM import_mappings").await, 0);
+}

@@ -176,6 +176,14 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     assert_eq!(previewed["counts"]["create"], 1);
+    let mapping = created(
+        app,
+        client,
+        "/api/v1/import-mappings",
+        json!({"name": format!("{p} mapping"), "mapping": {"Name": "full_name"}}),
+    )
+    .await;
+    ids.insert("import-mappings", id_of(&mapping));
     let export = app.request_as(client, Method::POST, "/api/v1/exports", |r| r).await;
     assert_eq!(export.status, 202, "{}", export.text);
     ids.insert("exports", id_of(&export.body));
