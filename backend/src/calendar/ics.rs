@@ -73,6 +73,24 @@ pub fn feed(entries: &[Entry], base_url: &str, generated_at: DateTime<Utc>) -> S
     fold(&calendar.done().to_string())
 }
 
+/// A feed written in pieces (every date of a workspace, in constant memory): the calendar's
+/// opening lines and its closing line; the events in between come from [`events`], a batch at a
+/// time. `head + events(all) + tail` is `feed(all)`.
+pub fn feed_parts(base_url: &str, generated_at: DateTime<Utc>) -> (String, String) {
+    let empty = feed(&[], base_url, generated_at);
+    let end = empty.find("END:VCALENDAR").unwrap_or(empty.len());
+    (empty[..end].to_owned(), empty[end..].to_owned())
+}
+
+/// The events of these entries alone (see [`feed_parts`]).
+pub fn events(entries: &[Entry], base_url: &str, generated_at: DateTime<Utc>) -> String {
+    let whole = feed(entries, base_url, generated_at);
+    match (whole.find("BEGIN:VEVENT"), whole.rfind("END:VCALENDAR")) {
+        (Some(start), Some(end)) if start < end => whole[start..end].to_owned(),
+        _ => String::new(),
+    }
+}
+
 /// Folds content lines at 75 octets, never inside a character (RFC 5545 §3.1). The writer folds
 /// at 75 characters, which is up to four times that in UTF-8: names in Cyrillic, Greek or CJK
 /// made lines some calendar apps refuse.
@@ -107,6 +125,38 @@ fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_written_in_batches_is_the_same_feed() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let entries: Vec<Entry> = (0..5)
+            .map(|i| Entry {
+                kind: if i % 2 == 0 {
+                    EntryKind::FollowUp
+                } else {
+                    EntryKind::CloseDate
+                },
+                id: Uuid::now_v7(),
+                link: format!("/contacts/{i}"),
+                contact_name: format!("Žofie Nováková {i}"),
+                company: None,
+                title: Some("Website".into()),
+                at: at + Duration::days(i),
+            })
+            .collect();
+        let (head, tail) = feed_parts("https://crm.example.com", at);
+        let batched: String = entries
+            .chunks(2)
+            .map(|b| events(b, "https://crm.example.com", at))
+            .collect();
+        assert_eq!(
+            format!("{head}{batched}{tail}"),
+            feed(&entries, "https://crm.example.com", at)
+        );
+        assert_eq!(events(&[], "https://crm.example.com", at), "");
+    }
 
     #[test]
     fn writes_one_event_per_entry_with_stable_uids() {

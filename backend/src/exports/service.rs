@@ -319,12 +319,19 @@ async fn feed<P: Progress>(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     counts.insert("calendar".into(), entries.len() as i64);
+    // Written a batch of events at a time: a whole workspace's calendar as one document would
+    // hold every event several times over in memory.
+    let (head, tail) = crate::calendar::ics::feed_parts(base_url, now);
     send(tx, Piece::Begin("calendar.ics".into())).await?;
-    send(
-        tx,
-        Piece::Data(crate::calendar::ics::feed(&entries, base_url, now).into_bytes()),
-    )
-    .await?;
+    send(tx, Piece::Data(head.into_bytes())).await?;
+    for batch in entries.chunks(1000) {
+        send(
+            tx,
+            Piece::Data(crate::calendar::ics::events(batch, base_url, now).into_bytes()),
+        )
+        .await?;
+    }
+    send(tx, Piece::Data(tail.into_bytes())).await?;
 
     let manifest = serde_json::json!({
         "format": "rapport-workspace-export",
