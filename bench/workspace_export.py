@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Full workspace export benchmark: the dataset's workspace exported through the API (a job),
 timed from the request to `ready`, with the server's memory and the archive's size; the archive
-downloaded; and, when it fits an upload (50 MB), restored into a new empty workspace."""
+downloaded; and, when it fits an upload (2 GiB), restored into a new empty workspace."""
 
 import argparse
 import http.cookiejar
@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from run import call, rss_kib  # noqa: E402
 
-UPLOAD_LIMIT = 50 * 1024 * 1024
+UPLOAD_LIMIT = 2 * 1024 * 1024 * 1024
 
 
 def session(base, email, password):

@@ -62,7 +62,8 @@ text_enum!(
 #[allow(dead_code)]
 pub struct ImportUpload {
     /// The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as
-    /// Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0). At most 50 MB.
+    /// Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0), at most 50 MB; or a
+    /// Rapport workspace export (.zip), at most 2 GiB.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// What the file holds; guessed from its name and content when left out.

@@ -18,14 +18,20 @@ use crate::http::json::ApiJson;
 use crate::http::params::{self, ParamErrors};
 use crate::state::AppState;
 
-/// An upload may take this many times the usual body time to arrive (it is up to 50 MB).
+/// An upload may take this many times the usual body time to arrive (it is up to 50 MB, or a
+/// workspace export of up to 2 GiB).
 const UPLOAD_TIME_FACTOR: u32 = 10;
 
 struct Upload {
     file_name: String,
     bytes: Vec<u8>,
+    /// A file over `MAX_BYTES` that is a zip (a workspace export) is written to a temporary file
+    /// as it arrives instead of being held in memory.
+    spooled: Option<std::fs::File>,
     kind: Option<ImportKind>,
 }
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload> {
     let content_type = req
@@ -44,9 +50,9 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     // The form's own boundaries and headers come on top of the file.
-    let limit = service::MAX_BYTES + 64 * 1024;
+    let limit = service::MAX_ARCHIVE_BYTES + 64 * 1024;
     if declared.is_some_and(|n| n > limit) {
-        return Err(AppError::payload_too_large(service::MAX_BYTES));
+        return Err(AppError::payload_too_large(service::MAX_ARCHIVE_BYTES));
     }
     let timeout = crate::http::json::body_timeout(req) * UPLOAD_TIME_FACTOR;
     let mut form = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
@@ -55,6 +61,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
         let mut upload = Upload {
             file_name: String::new(),
             bytes: Vec::new(),
+            spooled: None,
             kind: None,
         };
         let mut seen_file = false;
@@ -66,19 +73,35 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                 .content_disposition()
                 .and_then(|cd| cd.get_filename().map(str::to_owned));
             let mut data = Vec::new();
+            let mut spool: Option<std::fs::File> = None;
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| bad(format!("the form could not be read: {e}")))?;
                 total += chunk.len();
-                if total > service::MAX_BYTES {
-                    return Err(AppError::payload_too_large(service::MAX_BYTES));
+                if total > service::MAX_ARCHIVE_BYTES {
+                    return Err(AppError::payload_too_large(service::MAX_ARCHIVE_BYTES));
+                }
+                if let Some(file) = spool.as_mut() {
+                    std::io::Write::write_all(file, &chunk).map_err(AppError::internal)?;
+                    continue;
                 }
                 data.extend_from_slice(&chunk);
+                if total > service::MAX_BYTES {
+                    // Only a workspace export may be larger; it goes to disk from here on.
+                    if name != "file" || !data.starts_with(ZIP_MAGIC) {
+                        return Err(AppError::payload_too_large(service::MAX_BYTES));
+                    }
+                    let mut file = tempfile::tempfile().map_err(AppError::internal)?;
+                    std::io::Write::write_all(&mut file, &data).map_err(AppError::internal)?;
+                    data = Vec::new();
+                    spool = Some(file);
+                }
             }
             match name.as_str() {
                 "file" => {
                     seen_file = true;
                     upload.file_name = file_name.unwrap_or_else(|| "upload".into());
                     upload.bytes = data;
+                    upload.spooled = spool;
                 }
                 "kind" => {
                     let text = String::from_utf8(data).unwrap_or_default();
@@ -124,8 +147,11 @@ pub async fn create_import(
     let upload = read_form(&req, payload).await?;
     let archive = match upload.kind {
         Some(kind) => kind == ImportKind::WorkspaceZip,
-        None => upload.bytes.starts_with(b"PK\x03\x04"),
+        None => upload.spooled.is_some() || upload.bytes.starts_with(ZIP_MAGIC),
     };
+    if !archive && upload.spooled.is_some() {
+        return Err(AppError::payload_too_large(service::MAX_BYTES));
+    }
     if archive {
         if !auth.role().allows(crate::accounts::dto::Role::Admin) {
             return Err(AppError::forbidden(
@@ -133,13 +159,28 @@ pub async fn create_import(
             ));
         }
         let name = upload.file_name;
-        let bytes = upload.bytes;
-        let (manifest, bytes) = web::block(move || service::inspect_archive(&bytes).map(|m| (m, bytes)))
+        let file = match upload.spooled {
+            Some(file) => file,
+            None => {
+                let mut file = tempfile::tempfile().map_err(AppError::internal)?;
+                std::io::Write::write_all(&mut file, &upload.bytes).map_err(AppError::internal)?;
+                file
+            }
+        };
+        let (manifest, file, size) = web::block(move || service::inspect_archive(file))
             .await
             .map_err(AppError::internal)??;
         let mut conn = state.conn().await?;
-        let import =
-            service::upload_archive(&mut conn, auth.workspace(), &name, bytes, manifest, chrono::Utc::now()).await?;
+        let import = service::upload_archive(
+            &mut conn,
+            auth.workspace(),
+            &name,
+            file,
+            size,
+            manifest,
+            chrono::Utc::now(),
+        )
+        .await?;
         return Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
             .json(import));

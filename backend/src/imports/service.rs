@@ -23,6 +23,8 @@ use crate::http::params::{self, ParamErrors};
 const NOT_FOUND: &str = "import";
 /// Uploads larger than this are refused with 413.
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
+/// The largest workspace export an upload may carry.
+pub const MAX_ARCHIVE_BYTES: usize = 2 * 1024 * 1024 * 1024;
 /// Records shown next to the mapping.
 const SAMPLES: i64 = 5;
 
@@ -932,9 +934,14 @@ pub fn form_error(field: &str, message: impl Into<String>) -> AppError {
 const NOT_EMPTY: &str = "a workspace export can only be imported into an empty workspace (no contacts, companies, \
      deals, products, payments or custom fields): create a new workspace and import it there";
 
-/// Checks an uploaded workspace archive (blocking: it reads the zip's directory and manifest).
-pub fn inspect_archive(bytes: &[u8]) -> AppResult<super::restore::Manifest> {
-    super::restore::inspect(std::io::Cursor::new(bytes))
+/// Checks an uploaded workspace archive (blocking: it reads the zip's directory and manifest);
+/// returns its manifest, the file read from its start, and its size.
+pub fn inspect_archive(mut file: std::fs::File) -> AppResult<(super::restore::Manifest, std::fs::File, i64)> {
+    use std::io::Seek;
+    let manifest = super::restore::inspect(&mut file)?;
+    let size = file.seek(std::io::SeekFrom::End(0)).map_err(AppError::internal)?;
+    file.seek(std::io::SeekFrom::Start(0)).map_err(AppError::internal)?;
+    Ok((manifest, file, size as i64))
 }
 
 /// Keeps an uploaded workspace archive for its restore, after checking that the workspace is
@@ -943,7 +950,8 @@ pub async fn upload_archive(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     file_name: &str,
-    bytes: Vec<u8>,
+    file: std::fs::File,
+    file_bytes: i64,
     manifest: super::restore::Manifest,
     now: DateTime<Utc>,
 ) -> AppResult<Import> {
@@ -981,7 +989,6 @@ pub async fn upload_archive(
     } else {
         file_name
     };
-    let file_bytes = bytes.len() as i64;
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
             let (file_id, _) = crate::files::save(
@@ -989,7 +996,7 @@ pub async fn upload_archive(
                 workspace,
                 &file_name,
                 crate::exports::service::ZIP_TYPE,
-                std::io::Cursor::new(bytes),
+                std::io::BufReader::new(file),
                 now,
                 // An archive not restored within a week is removed by the hourly purge.
                 Some(now + chrono::Duration::days(crate::exports::service::KEEP_DAYS)),

@@ -519,6 +519,29 @@ async fn hostile_and_foreign_archives_are_refused_and_change_nothing() {
     upload(&owner, &app.base, b"not a zip at all")
         .await
         .problem(422, "not_a_workspace_export");
+    // An export over the 50 MB of other imports is taken (written to disk as it arrives).
+    let big = {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("manifest.json", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(manifest).unwrap();
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        zip.start_file("attachments/padding.bin", stored).unwrap();
+        let noise: Vec<u8> = (0..52 * 1024 * 1024_u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        zip.write_all(&noise).unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    assert!(big.len() > 52 * 1024 * 1024);
+    let res = upload(&owner, &app.base, &big).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["file_bytes"], big.len() as i64);
+    app.execute("DELETE FROM imports").await;
+    app.execute("DELETE FROM stored_files").await;
     // A member may import contacts, not restore a workspace.
     let (_, member) = app.member("m@example.com", Role::Member).await;
     let valid = zip_of(&[("manifest.json", manifest)]);

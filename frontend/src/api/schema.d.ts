@@ -3812,7 +3812,8 @@ export interface components {
             /**
              * Format: binary
              * @description The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as
-             *     Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0). At most 50 MB.
+             *     Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0), at most 50 MB; or a
+             *     Rapport workspace export (.zip), at most 2 GiB.
              */
             file: string;
             kind?: null | components["schemas"]["ImportKind"];
