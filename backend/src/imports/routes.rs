@@ -153,11 +153,7 @@ pub async fn create_import(
         return Err(AppError::payload_too_large(service::MAX_BYTES));
     }
     if archive {
-        if !auth.role().allows(crate::accounts::dto::Role::Admin) {
-            return Err(AppError::forbidden(
-                "restoring a workspace export takes an owner or an admin of the workspace",
-            ));
-        }
+        let sniffed = upload.kind.is_none();
         let name = upload.file_name;
         let file = match upload.spooled {
             Some(file) => file,
@@ -167,9 +163,26 @@ pub async fn create_import(
                 file
             }
         };
-        let (manifest, file, size) = web::block(move || service::inspect_archive(file))
+        let (manifest, file, size) = match web::block(move || service::inspect_archive(file))
             .await
-            .map_err(AppError::internal)??;
+            .map_err(AppError::internal)?
+        {
+            Ok(read) => read,
+            // A .zip nobody said was an export is most likely a spreadsheet saved as a workbook.
+            Err(e) if sniffed && e.code() == "not_a_workspace_export" => {
+                return Err(AppError::unprocessable(
+                    "not_a_text_file",
+                    "this file is a .zip or an Excel workbook, not a CSV or vCard file: save the sheet as CSV \
+                     (UTF-8) and upload that, or upload a Rapport workspace export",
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        if !auth.role().allows(crate::accounts::dto::Role::Admin) {
+            return Err(AppError::forbidden(
+                "restoring a workspace export takes an owner or an admin of the workspace",
+            ));
+        }
         let mut conn = state.conn().await?;
         let import = service::upload_archive(
             &mut conn,

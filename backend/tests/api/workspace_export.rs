@@ -544,6 +544,30 @@ async fn hostile_and_foreign_archives_are_refused_and_change_nothing() {
     app.execute("DELETE FROM stored_files").await;
     // A member may import contacts, not restore a workspace.
     let (_, member) = app.member("m@example.com", Role::Member).await;
+    // An Excel workbook (a zip) sent as a contacts file is told apart from an export.
+    let workbook = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("xl/workbook.xml", b"<workbook/>"),
+    ]);
+    let (content_type, body) = {
+        let boundary = "workbook-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"contacts.xlsx\"\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend(&workbook);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={boundary}"), body)
+    };
+    let res = send(
+        member
+            .post(format!("{}/api/v1/imports", app.base))
+            .header("content-type", content_type)
+            .body(body),
+    )
+    .await;
+    res.problem(422, "not_a_text_file");
+    assert!(res.body["detail"].as_str().unwrap().contains("save the sheet as CSV"));
     let valid = zip_of(&[("manifest.json", manifest)]);
     let res = upload(&member, &app.base, &valid).await;
     assert_eq!(res.status, 403, "{}", res.text);
