@@ -114,6 +114,10 @@ def main():
                 f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.zip\"\r\n"
                 f"Content-Type: application/zip\r\n\r\n"
             ).encode() + bytes(archive) + f"\r\n--{boundary}--\r\n".encode()
+            samples.clear()
+            stop.clear()
+            sampler = threading.Thread(target=sample)
+            sampler.start()
             started = time.perf_counter()
             imp = send("POST", "/api/v1/imports", raw=body,
                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
@@ -124,12 +128,16 @@ def main():
                     break
                 time.sleep(0.1)
             t_restore = time.perf_counter() - started
+            stop.set()
+            sampler.join()
+            restore_peak = max(samples) if samples else 0
             if done["status"] != "committed":
                 sys.exit(f"the restore did not finish: {done.get('status')} {done.get('error')}")
             restored = done["result"]["restored"]
             same = all(restored.get(k, 0) == v for k, v in state["counts"].items() if k not in ("members", "calendar"))
             print(f"| restore into a new workspace (upload → committed) | {t_restore:.1f} s, same counts: {'yes' if same else 'NO'} |")
-            result.update({"restore_s": t_restore, "restore_same_counts": same})
+            print(f"| server RSS during the restore | max {restore_peak / 1024:.0f} MiB |")
+            result.update({"restore_s": t_restore, "restore_same_counts": same, "restore_rss_max_kib": restore_peak})
             if not same:
                 sys.exit(f"the restored counts differ: {restored} vs {state['counts']}")
         finally:
