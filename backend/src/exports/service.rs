@@ -88,7 +88,10 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
     let progress = match row.status.as_str() {
-        "queued" | "running" => store::job_progress(conn, workspace, id).await?,
+        "queued" | "running" => match row.job_id {
+            Some(job) => crate::jobs::store::progress(conn, workspace, job).await?,
+            None => None,
+        },
         _ => None,
     };
     to_dto(row, progress)

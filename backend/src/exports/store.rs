@@ -94,21 +94,6 @@ pub async fn list(
         .await
 }
 
-/// The export's job's progress: (done, total).
-pub async fn job_progress(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    id: Uuid,
-) -> QueryResult<Option<(i64, Option<i64>)>> {
-    exports::table
-        .inner_join(jobs::table.on(exports::job_id.eq(jobs::id.nullable())))
-        .filter(owned!(workspace, id))
-        .select((jobs::progress_done, jobs::progress_total))
-        .first(conn)
-        .await
-        .optional()
-}
-
 pub async fn change(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,

@@ -81,9 +81,12 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
     fields.extend(labels.iter().map(|(k, _)| format!("custom.{k}")));
     let status: ImportStatus = parse_enum(&row.status)?;
     let job_done = match status {
-        ImportStatus::Running | ImportStatus::Queued => {
-            store::job_progress(conn, workspace, row.id).await?.map(|(d, _)| d)
-        }
+        ImportStatus::Running | ImportStatus::Queued => match row.job_id {
+            Some(job) => crate::jobs::store::progress(conn, workspace, job)
+                .await?
+                .map(|(d, _)| d),
+            None => None,
+        },
         _ => None,
     };
     let progress = progress_of(status, row.row_count, job_done);

@@ -185,21 +185,6 @@ pub async fn mapping_for_header(
         .optional()
 }
 
-/// The progress of the import's job: (done, total).
-pub async fn job_progress(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    id: Uuid,
-) -> QueryResult<Option<(i64, Option<i64>)>> {
-    imports::table
-        .inner_join(jobs::table.on(imports::job_id.eq(jobs::id.nullable())))
-        .filter(owned!(workspace, id))
-        .select((jobs::progress_done, jobs::progress_total))
-        .first(conn)
-        .await
-        .optional()
-}
-
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = imports)]
 pub struct ImportChange {

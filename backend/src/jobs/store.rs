@@ -243,3 +243,17 @@ pub async fn purge_finished(conn: &mut AsyncPgConnection, before: DateTime<Utc>)
     .execute(conn)
     .await
 }
+
+/// A job's progress (done, total), for the resource it works on (an import, an export).
+pub async fn progress(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Option<(i64, Option<i64>)>> {
+    jobs::table
+        .filter(jobs::workspace_id.eq(workspace).and(jobs::id.eq(id)))
+        .select((jobs::progress_done, jobs::progress_total))
+        .first(conn)
+        .await
+        .optional()
+}
