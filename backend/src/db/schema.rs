@@ -98,6 +98,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         deal_id -> Nullable<Uuid>,
+        external_ref -> Nullable<Text>,
     }
 }
 
@@ -491,6 +492,8 @@ diesel::table! {
         rolled_back_at -> Nullable<Timestamptz>,
         planned_stamp -> Nullable<Uuid>,
         file_id -> Nullable<Uuid>,
+        unmatched -> Nullable<Jsonb>,
+        create_contacts -> Nullable<Array<Text>>,
     }
 }
 
@@ -515,6 +518,21 @@ diesel::table! {
     import_companies (import_id, company_id) {
         import_id -> Uuid,
         company_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    import_interactions (import_id, interaction_id) {
+        import_id -> Uuid,
+        interaction_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    import_contacts (import_id, contact_id) {
+        import_id -> Uuid,
+        contact_id -> Uuid,
+        version -> Int4,
     }
 }
 
@@ -682,6 +700,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rows,
     import_companies,
+    import_interactions,
+    import_contacts,
     import_mappings,
     stored_files,
     stored_file_chunks,

@@ -15,10 +15,23 @@ text_enum!(
     ImportKind {
         ContactsCsv => "contacts_csv",
         Vcard => "vcard",
+        /// Email files (`.eml`, one message each; several may be sent at once).
+        Eml => "eml",
+        /// A mailbox of many messages (`mbox`: Thunderbird, Apple Mail, Google Takeout).
+        Mbox => "mbox",
+        /// Calendar files (`.ics`): each event becomes a meeting.
+        Ics => "ics",
         /// A full workspace export (.zip), restored as a whole into an empty workspace.
         WorkspaceZip => "workspace_zip",
     }
 );
+
+impl ImportKind {
+    /// Email or calendar files: their records become interactions, not contacts.
+    pub fn is_messages(self) -> bool {
+        matches!(self, ImportKind::Eml | ImportKind::Mbox | ImportKind::Ics)
+    }
+}
 
 text_enum!(
     /// Where an import is: `uploaded` (read, waiting for a mapping), `previewed` (planned),
@@ -62,8 +75,9 @@ text_enum!(
 #[allow(dead_code)]
 pub struct ImportUpload {
     /// The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as
-    /// Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0), at most 50 MB; or a
-    /// Rapport workspace export (.zip), at most 2 GiB.
+    /// Windows-1252; `,` `;` or tab separated), a vCard file (3.0 or 4.0), email (`.eml`, an
+    /// `mbox`) or calendar (`.ics`) files, at most 50 MB in all; or a Rapport workspace export
+    /// (.zip), at most 2 GiB. `.eml` and `.ics` files may be sent as several `file` parts.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// What the file holds; guessed from its name and content when left out.
@@ -88,6 +102,18 @@ pub struct ImportProgress {
     pub total: i64,
 }
 
+/// An address of an email or calendar import that no contact has.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnmatchedAddress {
+    #[schema(example = "jose@cafe-munoz.es")]
+    pub email: String,
+    /// The name mail clients showed with it.
+    #[schema(example = "José Muñoz")]
+    pub name: Option<String>,
+    /// Messages or events it is on.
+    pub messages: i64,
+}
+
 /// What a rollback did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct RollbackResult {
@@ -101,16 +127,24 @@ pub struct RollbackResult {
     pub kept_missing: i64,
     /// Companies the import created that nothing else uses, moved to the trash.
     pub companies_removed: i64,
+    /// An email or calendar import: the interactions it added, deleted (those edited since are
+    /// kept and counted in `kept_changed`).
+    #[serde(default)]
+    pub interactions_removed: i64,
 }
 
 /// What a commit did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ImportResult {
+    /// Contacts created; for an email or calendar import, interactions added.
     pub created: i64,
     pub updated: i64,
     pub skipped: i64,
     pub errors: i64,
     pub companies_created: i64,
+    /// An email or calendar import: contacts created for addresses that had none.
+    #[serde(default)]
+    pub contacts_created: i64,
     /// Seconds the commit took.
     pub seconds: f64,
     pub rollback: Option<RollbackResult>,
@@ -152,6 +186,11 @@ pub struct Import {
     pub policy: Option<ImportPolicy>,
     /// Records per outcome, after a preview.
     pub counts: Option<ImportCounts>,
+    /// An email or calendar import, after a preview: the addresses no contact has, most frequent
+    /// first (at most 1,000).
+    pub unmatched: Option<Vec<UnmatchedAddress>>,
+    /// An email or calendar import: the addresses the preview was asked to create contacts for.
+    pub create_contacts: Option<Vec<String>>,
     pub progress: ImportProgress,
     pub result: Option<ImportResult>,
     /// Why the last commit failed.
@@ -203,9 +242,18 @@ pub struct PreviewImport {
     /// `company`, `job_title`, `website`, `linkedin_url`, `twitter_url`, `location`, `notes`,
     /// `tags`, `lifecycle`, `source` or `custom.<key>`); an empty field or a missing column is
     /// left out. Several columns may map to `email`, `phone`, `tags`, `location` and `notes`.
+    /// Required for a CSV or vCard import; an email or calendar import has fixed columns and
+    /// takes none.
+    #[serde(default)]
     pub mapping: BTreeMap<String, String>,
     #[serde(default)]
     pub policy: Option<ImportPolicy>,
+    /// An email or calendar import: addresses among the preview's `unmatched` to create a
+    /// contact for (named as the messages name them), so their messages are imported too.
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    #[schema(max_items = 1000)]
+    pub create_contacts: Option<Vec<String>>,
 }
 
 /// A field an update changes.
@@ -229,8 +277,12 @@ pub struct ImportRowPlan {
     pub reason: Option<String>,
     /// The column at fault, for an error.
     pub column: Option<String>,
-    /// The contact it creates (after the commit), updates or matches.
+    /// The contact it creates (after the commit), updates or matches; for an email or calendar
+    /// import, the first contact the interaction is added to.
     pub contact_id: Option<Uuid>,
+    /// An email or calendar import: every contact the interaction is added to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contact_ids: Vec<Uuid>,
     /// For an update, each changed field's old and new value.
     pub changes: Vec<FieldChange>,
     /// The record's cells, in the header's order.
@@ -243,6 +295,9 @@ pub struct ImportRowPlan {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportPreview {
     pub counts: ImportCounts,
+    /// An email or calendar import: the addresses no contact has (see `Import.unmatched`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmatched: Option<Vec<UnmatchedAddress>>,
     pub rows: Vec<ImportRowPlan>,
     /// Pass as `after` to `GET /imports/{id}/rows` for the next page.
     pub next_after: Option<i32>,

@@ -28,10 +28,14 @@ struct Upload {
     /// A file over `MAX_BYTES` that is a zip (a workspace export) is written to a temporary file
     /// as it arrives instead of being held in memory.
     spooled: Option<std::fs::File>,
+    /// Further `file` parts (several `.eml` or `.ics` files at once).
+    more: Vec<(String, Vec<u8>)>,
     kind: Option<ImportKind>,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// Further `file` parts an upload may carry (a folder of `.eml` files).
+const MAX_FILES: usize = 9_999;
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload> {
     let content_type = req
@@ -62,6 +66,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
             file_name: String::new(),
             bytes: Vec::new(),
             spooled: None,
+            more: Vec::new(),
             kind: None,
         };
         let mut seen_file = false;
@@ -87,7 +92,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                 data.extend_from_slice(&chunk);
                 if total > service::MAX_BYTES {
                     // Only a workspace export may be larger; it goes to disk from here on.
-                    if name != "file" || !data.starts_with(ZIP_MAGIC) {
+                    if name != "file" || seen_file || !data.starts_with(ZIP_MAGIC) {
                         return Err(AppError::payload_too_large(service::MAX_BYTES));
                     }
                     let mut file = tempfile::tempfile().map_err(AppError::internal)?;
@@ -97,6 +102,15 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                 }
             }
             match name.as_str() {
+                "file" if seen_file => {
+                    if upload.more.len() >= MAX_FILES {
+                        return Err(service::form_error(
+                            "file",
+                            format!("at most {} files are read at once", MAX_FILES + 1),
+                        ));
+                    }
+                    upload.more.push((file_name.unwrap_or_else(|| "upload".into()), data));
+                }
                 "file" => {
                     seen_file = true;
                     upload.file_name = file_name.unwrap_or_else(|| "upload".into());
@@ -124,8 +138,10 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
         .unwrap_or_else(|_| Err(AppError::request_timeout(timeout)))
 }
 
-/// Upload a file to import: a CSV of contacts (with their companies), a vCard file, or a full
-/// workspace export (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
+/// Upload a file to import: a CSV of contacts (with their companies), a vCard file, email
+/// files (`.eml`, several at once, or an `mbox`) or calendar files (`.ics`) whose messages and
+/// events become interactions on the contacts their addresses match, or a full workspace export
+/// (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
 /// The file is read (encoding and delimiter detected, records stored) and the answer suggests a
 /// mapping from its header; nothing is imported until the import is previewed and committed (an
 /// archive is committed without a preview).
@@ -198,11 +214,32 @@ pub async fn create_import(
             .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
             .json(import));
     }
-    let size = upload.bytes.len();
-    let name = upload.file_name.clone();
-    let read = web::block(move || service::read_file(&upload.file_name, &upload.bytes, upload.kind))
-        .await
-        .map_err(AppError::internal)??;
+    let kind = upload
+        .kind
+        .or_else(|| service::sniff_messages(&upload.file_name, &upload.bytes));
+    let several = !upload.more.is_empty();
+    if several && !matches!(kind, Some(ImportKind::Eml | ImportKind::Ics)) {
+        return Err(service::form_error(
+            "file",
+            "send one file, unless they are .eml or .ics files",
+        ));
+    }
+    let size = upload.bytes.len() + upload.more.iter().map(|(_, b)| b.len()).sum::<usize>();
+    let name = if several {
+        format!("{} and {} more", upload.file_name, upload.more.len())
+    } else {
+        upload.file_name.clone()
+    };
+    let read = web::block(move || match kind {
+        Some(kind) if kind.is_messages() => {
+            let mut files = vec![(upload.file_name, upload.bytes)];
+            files.extend(upload.more);
+            service::read_messages(files, kind)
+        }
+        _ => service::read_file(&upload.file_name, &upload.bytes, kind),
+    })
+    .await
+    .map_err(AppError::internal)??;
     let mut conn = state.conn().await?;
     let import = service::upload(&mut conn, auth.workspace(), &name, size, read, chrono::Utc::now()).await?;
     Ok(HttpResponse::Created()
@@ -256,6 +293,9 @@ pub async fn get_import(state: web::Data<AppState>, auth: Auth, id: web::Path<Uu
 /// Plan the import with a mapping and a policy: every record's outcome (create, update with
 /// the fields it changes, skip with the reason, or error with the column and the reason), the
 /// counts for the whole file, and the first page of records. Nothing is written to contacts.
+/// An email or calendar import takes no mapping: each message is matched to contacts by its
+/// From/To/Cc (or organizer and attendees), the addresses no contact has are listed in
+/// `unmatched`, and `create_contacts` names those to create contacts for.
 #[utoipa::path(
     tag = "imports",
     params(("id" = Uuid, Path, description = "The import's id")),
@@ -346,7 +386,9 @@ pub async fn commit_import(state: web::Data<AppState>, auth: Auth, id: web::Path
 
 /// Undo a committed import: contacts it created go to the trash (with the companies it created
 /// that nothing else uses), fields it updated get their previous values back. A contact edited
-/// since the import is left as it is and counted as `kept_changed`.
+/// since the import is left as it is and counted as `kept_changed`. An email or calendar import
+/// deletes the interactions it added (one edited since is kept) and trashes the contacts it
+/// created that have nothing else.
 #[utoipa::path(
     tag = "imports",
     params(("id" = Uuid, Path, description = "The import's id")),

@@ -73,12 +73,21 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         .into_iter()
         .map(|r| r.cells)
         .collect();
-    let suggested_mapping = match store::mapping_for_header(conn, workspace, &row.header_key).await? {
-        Some(m) => mapping_of(&m),
-        None => mapping::suggest(&row.column_names, &labels),
+    let kind: ImportKind = parse_enum(&row.kind)?;
+    // Email and calendar files have fixed columns: nothing to map.
+    let suggested_mapping = if kind.is_messages() {
+        BTreeMap::new()
+    } else {
+        match store::mapping_for_header(conn, workspace, &row.header_key).await? {
+            Some(m) => mapping_of(&m),
+            None => mapping::suggest(&row.column_names, &labels),
+        }
     };
-    let mut fields: Vec<String> = mapping::FIELDS.iter().map(|f| (*f).to_owned()).collect();
-    fields.extend(labels.iter().map(|(k, _)| format!("custom.{k}")));
+    let mut fields: Vec<String> = Vec::new();
+    if !kind.is_messages() {
+        fields.extend(mapping::FIELDS.iter().map(|f| (*f).to_owned()));
+        fields.extend(labels.iter().map(|(k, _)| format!("custom.{k}")));
+    }
     let status: ImportStatus = parse_enum(&row.status)?;
     let job_done = match status {
         ImportStatus::Running | ImportStatus::Queued => match row.job_id {
@@ -92,13 +101,17 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
     let progress = progress_of(status, row.row_count, job_done);
     Ok(Import {
         id: row.id,
-        kind: parse_enum(&row.kind)?,
+        kind,
         status,
         file_name: row.file_name,
         file_bytes: row.file_bytes,
         encoding: row.encoding,
         delimiter: row.delimiter,
-        detected_format: mapping::detect_format(&row.column_names).map(str::to_owned),
+        detected_format: if kind.is_messages() {
+            None
+        } else {
+            mapping::detect_format(&row.column_names).map(str::to_owned)
+        },
         columns: row.column_names,
         samples,
         suggested_mapping,
@@ -108,6 +121,8 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         mapping: row.mapping.as_ref().map(mapping_of),
         policy: row.policy.as_deref().map(parse_enum).transpose()?,
         counts: row.counts.and_then(|c| serde_json::from_value(c).ok()),
+        unmatched: row.unmatched.and_then(|u| serde_json::from_value(u).ok()),
+        create_contacts: row.create_contacts,
         progress,
         result: row.result.and_then(|r| serde_json::from_value(r).ok()),
         error: row.error,
@@ -189,6 +204,9 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
         ));
     }
     let (table, delimiter) = match kind {
+        ImportKind::Eml | ImportKind::Mbox | ImportKind::Ics => {
+            return read_messages(vec![(file_name.to_owned(), bytes.to_vec())], kind);
+        }
         ImportKind::WorkspaceZip => {
             return Err(AppError::unprocessable(
                 "wrong_kind",
@@ -221,6 +239,73 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
         kind,
         encoding: decoded.encoding.to_owned(),
         delimiter,
+        table,
+        notices,
+    })
+}
+
+/// The kind of email or calendar file an upload is, by its name or its first bytes.
+pub fn sniff_messages(file_name: &str, bytes: &[u8]) -> Option<ImportKind> {
+    let name = file_name.to_lowercase();
+    if name.ends_with(".eml") {
+        return Some(ImportKind::Eml);
+    }
+    if name.ends_with(".mbox") || name.ends_with(".mbx") {
+        return Some(ImportKind::Mbox);
+    }
+    if name.ends_with(".ics") || name.ends_with(".ical") || name.ends_with(".ifb") {
+        return Some(ImportKind::Ics);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).to_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start().replace("\r\n", "\n");
+    if head.starts_with("begin:vcalendar") {
+        return Some(ImportKind::Ics);
+    }
+    let headers = head.split("\n\n").next().unwrap_or("");
+    let has = |h: &str| headers.starts_with(h) || headers.contains(&format!("\n{h}"));
+    if head.starts_with("from ") && has("from:") {
+        return Some(ImportKind::Mbox);
+    }
+    let first_is_header = headers.lines().next().is_some_and(|l| {
+        l.split_once(':')
+            .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    });
+    (first_is_header && has("from:") && (has("date:") || has("message-id:") || has("subject:")))
+        .then_some(ImportKind::Eml)
+}
+
+/// Reads email or calendar files (several `.eml` or `.ics` files at once) into records.
+pub fn read_messages(files: Vec<(String, Vec<u8>)>, kind: ImportKind) -> AppResult<ReadFile> {
+    use super::messages;
+    if files.len() > 1 && kind == ImportKind::Mbox {
+        return Err(form_error("file", "send one mbox file at a time"));
+    }
+    let (table, notices, encoding) = match kind {
+        ImportKind::Eml => {
+            let (t, n) = messages::eml(&files).map_err(file_error)?;
+            (t, n, "MIME")
+        }
+        ImportKind::Mbox => {
+            let (name, bytes) = files.first().ok_or_else(|| form_error("file", "is required"))?;
+            let (t, n) = messages::mbox(name, bytes).map_err(file_error)?;
+            (t, n, "MIME")
+        }
+        _ => {
+            let mut texts = Vec::with_capacity(files.len());
+            let mut encoding = "UTF-8";
+            for (name, bytes) in files {
+                let decoded = super::file::decode(&bytes).map_err(file_error)?;
+                encoding = decoded.encoding;
+                texts.push((name, decoded.text));
+            }
+            let (t, n) = messages::ics(&texts).map_err(file_error)?;
+            (t, n, encoding)
+        }
+    };
+    Ok(ReadFile {
+        kind,
+        encoding: encoding.to_owned(),
+        delimiter: None,
         table,
         notices,
     })
@@ -452,6 +537,140 @@ async fn save_plan(
     Ok(())
 }
 
+/// The addresses a preview is asked to create contacts for, checked and in lower case.
+fn addresses_to_create(raw: Vec<String>) -> AppResult<Vec<String>> {
+    let mut errors = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for (i, a) in raw.iter().enumerate() {
+        let a = a.trim().to_lowercase();
+        if !validator::ValidateEmail::validate_email(&a) || a.len() > 254 {
+            errors.push(FieldError::new(
+                format!("create_contacts[{i}]"),
+                "must be an email address",
+            ));
+        } else if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
+/// Plans every record of an email or calendar import and stores each outcome: the counts, the
+/// addresses no contact has (at most 1,000) and the contacts to create.
+async fn plan_messages(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    create: &[String],
+) -> AppResult<(ImportCounts, Vec<UnmatchedAddress>, Vec<super::messages::NewPerson>)> {
+    use super::messages;
+    let records = store::cells(conn, workspace, import.id).await?;
+    let mut emails: HashSet<String> = HashSet::new();
+    let mut refs: HashSet<String> = HashSet::new();
+    for (_, cells) in &records {
+        for column in [messages::FROM, messages::TO, messages::CC] {
+            if let Some(cell) = cells.get(column) {
+                emails.extend(messages::split_mailboxes(cell).into_iter().map(|(_, e)| e));
+            }
+        }
+        if let Some(r) = cells.get(messages::ID).filter(|r| !r.is_empty()) {
+            refs.insert(r.clone());
+        }
+    }
+    let emails: Vec<String> = emails.into_iter().collect();
+    let refs: Vec<String> = refs.into_iter().collect();
+    let known = messages::Known {
+        own: store::member_emails(conn, workspace).await?.into_iter().collect(),
+        contacts: store::contacts_by_email(conn, workspace, &emails)
+            .await?
+            .into_iter()
+            .map(|o| (o.email, (o.id, o.name)))
+            .collect(),
+        imported: store::imported_refs(conn, workspace, &refs)
+            .await?
+            .into_iter()
+            .map(|r| (r.contact_id, r.external_ref))
+            .collect(),
+        create: create.iter().cloned().collect(),
+    };
+    let (outcomes, people, unmatched) =
+        tokio::task::spawn_blocking(move || messages::plan(&records, &known, Uuid::now_v7))
+            .await
+            .map_err(AppError::internal)?;
+    let mut counts = ImportCounts::default();
+    add_counts(&mut counts, &outcomes);
+    for chunk in outcomes.chunks(store::BATCH) {
+        save_plan(conn, workspace, import.id, chunk).await?;
+    }
+    let unmatched = unmatched
+        .into_iter()
+        .take(1000)
+        .map(|u| UnmatchedAddress {
+            email: u.email,
+            name: u.name,
+            messages: u.messages,
+        })
+        .collect();
+    Ok((counts, unmatched, people))
+}
+
+/// The commit of an email or calendar import, inside the caller's transaction: planned again
+/// (messages imported since are not added twice), the contacts for chosen addresses created,
+/// the interactions added a batch at a time, follow-ups rescheduled.
+async fn commit_messages(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+    started: std::time::Instant,
+) -> AppResult<(Option<ImportCounts>, ImportResult)> {
+    let create = import.create_contacts.clone().unwrap_or_default();
+    let (counts, unmatched, people) = plan_messages(conn, workspace, import, &create).await?;
+    let contacts_created = if people.is_empty() {
+        0
+    } else {
+        store::insert_address_contacts(conn, workspace, &people, &import.file_name, now).await? as i64
+    };
+    let last = import.row_count;
+    let mut added = 0i64;
+    let mut from = 1;
+    while from <= last {
+        let to = from.saturating_add(store::BATCH as i32 - 1);
+        added +=
+            store::insert_interactions(conn, workspace, import.id, (from, to), &import.file_name, now).await? as i64;
+        progress.report(i64::from(to.min(last)), i64::from(last)).await;
+        from = to.saturating_add(1);
+    }
+    let touched = store::interaction_contacts(conn, workspace, import.id).await?;
+    crate::contacts::store::refresh_follow_ups(conn, workspace, &touched).await?;
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    store::record_import_contacts(conn, workspace, import.id, &ids).await?;
+    store::change(
+        conn,
+        workspace,
+        import.id,
+        &ImportChange {
+            unmatched: Some(Some(serde_json::json!(unmatched))),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let result = ImportResult {
+        created: added,
+        skipped: counts.skip,
+        errors: counts.error,
+        contacts_created,
+        seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+        ..Default::default()
+    };
+    Ok((Some(counts), result))
+}
+
 fn add_counts(c: &mut ImportCounts, outcomes: &[Outcome]) {
     for o in outcomes {
         match o.kind {
@@ -495,8 +714,21 @@ fn plan_dto(r: store::PlannedRow) -> ImportRowPlan {
             }
         }
     }
+    let contact_ids = r
+        .payload
+        .as_ref()
+        .and_then(|p| p.get("targets"))
+        .and_then(serde_json::Value::as_array)
+        .map(|targets| {
+            targets
+                .iter()
+                .filter_map(|t| t.get("contact_id")?.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
     ImportRowPlan {
         row: r.row_no,
+        contact_ids,
         outcome: r.outcome.as_deref().and_then(|o| o.parse().ok()),
         reason: r.reason,
         column: r.error_column,
@@ -527,8 +759,14 @@ pub async fn rows(
     } else {
         None
     };
+    let unmatched = if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
+        import.unmatched.and_then(|u| serde_json::from_value(u).ok())
+    } else {
+        None
+    };
     Ok(ImportPreview {
         counts,
+        unmatched,
         rows: page.into_iter().map(plan_dto).collect(),
         next_after,
     })
@@ -567,6 +805,38 @@ pub async fn preview(
             ));
         }
         refuse_status(&import, &["uploaded", "previewed", "failed"], "previewed again")?;
+        if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
+            if !mapping.is_empty() {
+                return Err(AppError::validation(vec![FieldError::new(
+                    "mapping",
+                    "an email or calendar file has fixed columns: leave the mapping out",
+                )]));
+            }
+            let create = addresses_to_create(input.create_contacts.unwrap_or_default())?;
+            let (counts, unmatched, _) = plan_messages(conn, workspace, &import, &create).await?;
+            store::change(
+                conn,
+                workspace,
+                id,
+                &ImportChange {
+                    status: Some("previewed".into()),
+                    counts: Some(serde_json::json!(counts)),
+                    unmatched: Some(Some(serde_json::json!(unmatched))),
+                    create_contacts: Some(Some(create)),
+                    error: Some(None),
+                    updated_at: Some(Utc::now()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Ok(());
+        }
+        if input.create_contacts.is_some() {
+            return Err(AppError::validation(vec![FieldError::new(
+                "create_contacts",
+                "is for email and calendar imports; a contact file creates its contacts from its records",
+            )]));
+        }
         let counts = plan_rows(conn, workspace, &import, &mapping, policy_of(Some(policy)), false).await?;
         let stamp = crate::db::fresh::stamp(conn, workspace).await?;
         store::change(
@@ -724,6 +994,8 @@ pub async fn run_commit(
                     ..Default::default()
                 };
                 (None, result)
+            } else if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
+                commit_messages(conn, workspace, &import, progress, now, started).await?
             } else {
                 commit_records(conn, workspace, &import, progress, now, started).await?
             };
@@ -812,8 +1084,7 @@ async fn commit_records(
         errors: counts.error,
         companies_created,
         seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
-        rollback: None,
-        restored: None,
+        ..Default::default()
     };
     Ok((Some(counts), result))
 }
@@ -840,6 +1111,39 @@ pub async fn rollback(
                     "import_state",
                     "a restored workspace export is not rolled back record by record",
                 ));
+            }
+            if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
+                let touched = store::interaction_contacts(conn, workspace, id).await?;
+                let interactions =
+                    store::remove_imported_interactions(conn, workspace, id, &import.file_name, now).await?;
+                let contacts = store::remove_import_contacts(conn, workspace, id, &import.file_name, now).await?;
+                crate::contacts::store::refresh_follow_ups(conn, workspace, &touched).await?;
+                let mut result: ImportResult = import
+                    .result
+                    .and_then(|r| serde_json::from_value(r).ok())
+                    .unwrap_or_default();
+                result.rollback = Some(RollbackResult {
+                    removed: contacts.removed,
+                    kept_changed: interactions.kept + contacts.kept,
+                    interactions_removed: interactions.removed,
+                    ..Default::default()
+                });
+                store::change(
+                    conn,
+                    workspace,
+                    id,
+                    &ImportChange {
+                        status: Some("rolled_back".into()),
+                        result: Some(serde_json::json!(result)),
+                        rolled_back_at: Some(now),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                return store::find(conn, workspace, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found(NOT_FOUND));
             }
             store::plan_rollback(conn, workspace, id).await?;
             store::remove_created(conn, workspace, id, &import.file_name, now).await?;

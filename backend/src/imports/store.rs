@@ -44,6 +44,10 @@ pub struct ImportRow {
     pub planned_stamp: Option<Uuid>,
     /// A workspace archive: the uploaded file, until it is restored.
     pub file_id: Option<Uuid>,
+    /// An email or calendar import: the addresses no contact has, after a preview.
+    pub unmatched: Option<serde_json::Value>,
+    /// An email or calendar import: the addresses to create contacts for.
+    pub create_contacts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -199,6 +203,8 @@ pub struct ImportChange {
     pub rolled_back_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub planned_stamp: Option<Option<Uuid>>,
+    pub unmatched: Option<Option<serde_json::Value>>,
+    pub create_contacts: Option<Option<Vec<String>>>,
 }
 
 pub async fn change(
@@ -841,5 +847,282 @@ pub async fn delete_mapping(conn: &mut AsyncPgConnection, workspace: WorkspaceId
         ),
     )
     .execute(conn)
+    .await
+}
+
+// ---- Email and calendar imports ----
+
+#[derive(QueryableByName)]
+struct EmailRow {
+    #[diesel(sql_type = Text)]
+    email: String,
+}
+
+/// The workspace members' addresses (lower case): the user's own side of every message.
+pub async fn member_emails(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Vec<String>> {
+    let rows: Vec<EmailRow> = diesel::sql_query(
+        "SELECT lower(u.email) AS email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.email).collect())
+}
+
+#[derive(QueryableByName)]
+pub struct EmailOwner {
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+/// Live contacts that have one of `emails` (lower case), oldest contact first for each address.
+pub async fn contacts_by_email(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    emails: &[String],
+) -> QueryResult<Vec<EmailOwner>> {
+    diesel::sql_query(
+        "SELECT DISTINCT ON (k.v) k.v AS email, c.id, trim(c.first_name || ' ' || c.last_name) AS name \
+         FROM contacts c CROSS JOIN LATERAL unnest(c.emails) AS e(v) JOIN unnest($2::text[]) AS k(v) ON k.v = lower(e.v) \
+         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL ORDER BY k.v, c.created_at, c.id",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<Text>, _>(emails)
+    .load(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+pub struct ImportedRef {
+    #[diesel(sql_type = SqlUuid)]
+    pub contact_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub external_ref: String,
+}
+
+/// Which contacts already have an interaction with one of these Message-IDs/UIDs.
+pub async fn imported_refs(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    refs: &[String],
+) -> QueryResult<Vec<ImportedRef>> {
+    diesel::sql_query(
+        "SELECT i.contact_id, i.external_ref FROM interactions i JOIN unnest($2::text[]) AS k(v) ON k.v = i.external_ref \
+         WHERE i.workspace_id = $1",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<Text>, _>(refs)
+    .load(conn)
+    .await
+}
+
+/// Creates the contacts an email or calendar import makes for unmatched addresses (lifecycle
+/// `lead`, the address as their email), with their history entries.
+pub async fn insert_address_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    people: &[super::messages::NewPerson],
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let emails: Vec<&str> = people.iter().map(|p| p.email.as_str()).collect();
+    let first: Vec<&str> = people.iter().map(|p| p.first_name.as_str()).collect();
+    let last: Vec<&str> = people.iter().map(|p| p.last_name.as_str()).collect();
+    diesel::sql_query(
+        "WITH created AS ( \
+           INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, source, lifecycle, owner_id, \
+             created_at, updated_at, next_follow_up_at) \
+           SELECT p.id, $1, p.first, p.last, ARRAY[p.email], 'inbound_email', 'lead', $8, $6, $6, \
+             $6 + make_interval(days => (w.settings -> 'follow_up_cadence_days' ->> 'lead')::int) \
+           FROM workspaces w, unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, email, first, last) \
+           WHERE w.id = $1 \
+           RETURNING id, first_name, last_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         SELECT uuid_v7(), $1, 'contact', c.id, 'created', \
+           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $7 || ')', c.id, '{}', $6, $8, $9 \
+         FROM created c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Text>, _>(emails)
+    .bind::<Array<Text>, _>(first)
+    .bind::<Array<Text>, _>(last)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(file_name)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+/// Adds the interactions of the records `from..=to` planned as creates — one per contact the
+/// message concerns, unless that contact has the message already — with their history entries,
+/// and records them as the import's; returns how many were added.
+pub async fn insert_interactions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH added AS ( \
+           INSERT INTO interactions (id, workspace_id, contact_id, kind, direction, occurred_at, subject, body, \
+             duration_minutes, external_ref, created_at, updated_at) \
+           SELECT (t->>'interaction_id')::uuid, $1, (t->>'contact_id')::uuid, x->>'kind', x->>'direction', \
+             (x->>'occurred_at')::timestamptz, x->>'subject', x->>'body', (x->>'duration_minutes')::int, \
+             x->>'external_ref', $6, $6 \
+           FROM imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
+             CROSS JOIN LATERAL jsonb_array_elements(x->'targets') AS t \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $3 AND $4 \
+           ON CONFLICT (contact_id, external_ref) WHERE external_ref IS NOT NULL DO NOTHING \
+           RETURNING id, contact_id, kind, subject), \
+         logged AS ( \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           SELECT uuid_v7(), $1, 'interaction', a.id, 'created', \
+             'Logged ' || CASE a.kind WHEN 'email' THEN 'an email' ELSE 'a meeting' END || ' with ' \
+               || trim(c.first_name || ' ' || c.last_name) || coalesce(': ' || a.subject, '') || ' (import of ' || $5 || ')', \
+             a.contact_id, '{}', $6, $7, $8 \
+           FROM added a JOIN contacts c ON c.id = a.contact_id) \
+         INSERT INTO import_interactions (import_id, interaction_id) SELECT $2, a.id FROM added a",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .bind::<Text, _>(file_name)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .execute(conn)
+    .await
+}
+
+/// The contacts an email or calendar import added interactions to.
+pub async fn interaction_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<IdRow> = diesel::sql_query(
+        "SELECT DISTINCT x.contact_id AS id FROM import_interactions ii JOIN imports i ON i.id = ii.import_id \
+           JOIN interactions x ON x.id = ii.interaction_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND x.workspace_id = $1",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    Ok(ids.into_iter().map(|r| r.id).collect())
+}
+
+/// Records the contacts an email or calendar import created, at their version now (a rollback
+/// leaves one alone once it moved).
+pub async fn record_import_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    contacts: &[Uuid],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO import_contacts (import_id, contact_id, version) \
+         SELECT i.id, c.id, c.version FROM imports i JOIN contacts c ON c.workspace_id = i.workspace_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND c.id = ANY($3)",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<SqlUuid>, _>(contacts)
+    .execute(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+pub struct RemovedKept {
+    #[diesel(sql_type = BigInt)]
+    pub removed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub kept: i64,
+}
+
+/// Deletes the interactions an email or calendar import added and nobody edited since (with
+/// history entries); (deleted, kept because edited).
+pub async fn remove_imported_interactions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<RemovedKept> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH mine AS ( \
+           SELECT x.id, x.version FROM import_interactions ii JOIN imports i ON i.id = ii.import_id \
+             JOIN interactions x ON x.id = ii.interaction_id \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND x.workspace_id = $1 FOR UPDATE OF x), \
+         removed AS ( \
+           DELETE FROM interactions x USING mine m WHERE x.id = m.id AND m.version = 1 \
+           RETURNING x.id, x.contact_id, x.kind), \
+         logged AS ( \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           SELECT uuid_v7(), $1, 'interaction', r.id, 'deleted', \
+             'Deleted ' || CASE r.kind WHEN 'email' THEN 'an email' ELSE 'a meeting' END || ' with ' \
+               || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', \
+             r.contact_id, '{}', $3, $5, $6 \
+           FROM removed r JOIN contacts c ON c.id = r.contact_id) \
+         SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM mine WHERE version <> 1) AS kept",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(file_name)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .get_result(conn)
+    .await
+}
+
+/// Moves to the trash the contacts an email or calendar import created that nobody changed
+/// since and that have no interaction left; (trashed, kept).
+pub async fn remove_import_contacts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<RemovedKept> {
+    let actor = crate::accounts::actor::current();
+    diesel::sql_query(
+        "WITH mine AS ( \
+           SELECT c.id, (c.version = ic.version AND c.deleted_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM interactions x WHERE x.contact_id = c.id)) AS untouched, \
+             c.deleted_at IS NOT NULL AS gone \
+           FROM import_contacts ic JOIN imports i ON i.id = ic.import_id JOIN contacts c ON c.id = ic.contact_id \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND c.workspace_id = $1 FOR UPDATE OF c), \
+         trashed AS ( \
+           UPDATE contacts c SET deleted_at = $3, updated_at = $3, version = c.version + 1 \
+           FROM mine m WHERE c.id = m.id AND m.untouched \
+           RETURNING c.id, c.first_name, c.last_name), \
+         logged AS ( \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           SELECT uuid_v7(), $1, 'contact', c.id, 'trashed', \
+             'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6 \
+           FROM trashed c) \
+         SELECT (SELECT count(*) FROM trashed) AS removed, (SELECT count(*) FROM mine WHERE NOT untouched AND NOT gone) AS kept",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(file_name)
+    .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
+    .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .get_result(conn)
     .await
 }

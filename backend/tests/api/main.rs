@@ -25,6 +25,7 @@ mod imports;
 mod interactions;
 mod isolation;
 mod jobs;
+mod message_imports;
 mod migrations;
 mod privacy;
 mod proposals;

@@ -1166,8 +1166,10 @@ export interface paths {
         get: operations["list_imports"];
         put?: never;
         /**
-         * Upload a file to import: a CSV of contacts (with their companies), a vCard file, or a full
-         *     workspace export (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
+         * Upload a file to import: a CSV of contacts (with their companies), a vCard file, email
+         *     files (`.eml`, several at once, or an `mbox`) or calendar files (`.ics`) whose messages and
+         *     events become interactions on the contacts their addresses match, or a full workspace export
+         *     (.zip, `kind=workspace_zip`; owners and admins, into an empty workspace).
          *     The file is read (encoding and delimiter detected, records stored) and the answer suggests a
          *     mapping from its header; nothing is imported until the import is previewed and committed (an
          *     archive is committed without a preview).
@@ -1256,6 +1258,9 @@ export interface paths {
          * Plan the import with a mapping and a policy: every record's outcome (create, update with
          *     the fields it changes, skip with the reason, or error with the column and the reason), the
          *     counts for the whole file, and the first page of records. Nothing is written to contacts.
+         *     An email or calendar import takes no mapping: each message is matched to contacts by its
+         *     From/To/Cc (or organizer and attendees), the addresses no contact has are listed in
+         *     `unmatched`, and `create_contacts` names those to create contacts for.
          * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
          */
         post: operations["preview_import"];
@@ -1277,7 +1282,9 @@ export interface paths {
         /**
          * Undo a committed import: contacts it created go to the trash (with the companies it created
          *     that nothing else uses), fields it updated get their previous values back. A contact edited
-         *     since the import is left as it is and counted as `kept_changed`.
+         *     since the import is left as it is and counted as `kept_changed`. An email or calendar import
+         *     deletes the interactions it added (one edited since is kept) and trashes the contacts it
+         *     created that have nothing else.
          * @description **Access:** Role `member` or above in the current workspace. API tokens: `write` scope.
          */
         post: operations["rollback_import"];
@@ -3620,6 +3627,8 @@ export interface components {
             /** Format: date-time */
             committed_at?: string | null;
             counts?: null | components["schemas"]["ImportCounts"];
+            /** @description An email or calendar import: the addresses the preview was asked to create contacts for. */
+            create_contacts?: string[] | null;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -3668,6 +3677,11 @@ export interface components {
             suggested_mapping: {
                 [key: string]: string;
             };
+            /**
+             * @description An email or calendar import, after a preview: the addresses no contact has, most frequent
+             *     first (at most 1,000).
+             */
+            unmatched?: components["schemas"]["UnmatchedAddress"][] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -3686,7 +3700,7 @@ export interface components {
          * @description What the uploaded file holds.
          * @enum {string}
          */
-        ImportKind: "contacts_csv" | "vcard" | "workspace_zip";
+        ImportKind: "contacts_csv" | "vcard" | "eml" | "mbox" | "ics" | "workspace_zip";
         /** @description A page of imports, newest first. */
         ImportPage: {
             items: components["schemas"]["ImportSummary"][];
@@ -3708,6 +3722,8 @@ export interface components {
              */
             next_after?: number | null;
             rows: components["schemas"]["ImportRowPlan"][];
+            /** @description An email or calendar import: the addresses no contact has (see `Import.unmatched`). */
+            unmatched?: components["schemas"]["UnmatchedAddress"][] | null;
         };
         /** @description How far the commit is. */
         ImportProgress: {
@@ -3726,7 +3742,15 @@ export interface components {
         ImportResult: {
             /** Format: int64 */
             companies_created: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description An email or calendar import: contacts created for addresses that had none.
+             */
+            contacts_created?: number;
+            /**
+             * Format: int64
+             * @description Contacts created; for an email or calendar import, interactions added.
+             */
             created: number;
             /** Format: int64 */
             errors: number;
@@ -3755,9 +3779,12 @@ export interface components {
             column?: string | null;
             /**
              * Format: uuid
-             * @description The contact it creates (after the commit), updates or matches.
+             * @description The contact it creates (after the commit), updates or matches; for an email or calendar
+             *     import, the first contact the interaction is added to.
              */
             contact_id?: string | null;
+            /** @description An email or calendar import: every contact the interaction is added to. */
+            contact_ids?: string[];
             outcome?: null | components["schemas"]["RowOutcome"];
             /** @description Why it is skipped or in error; which fields an update changes. */
             reason?: string | null;
@@ -3812,8 +3839,9 @@ export interface components {
             /**
              * Format: binary
              * @description The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as
-             *     Windows-1252; `,` `;` or tab separated) or a vCard file (3.0 or 4.0), at most 50 MB; or a
-             *     Rapport workspace export (.zip), at most 2 GiB.
+             *     Windows-1252; `,` `;` or tab separated), a vCard file (3.0 or 4.0), email (`.eml`, an
+             *     `mbox`) or calendar (`.ics`) files, at most 50 MB in all; or a Rapport workspace export
+             *     (.zip), at most 2 GiB. `.eml` and `.ics` files may be sent as several `file` parts.
              */
             file: string;
             kind?: null | components["schemas"]["ImportKind"];
@@ -4260,12 +4288,19 @@ export interface components {
          */
         PreviewImport: {
             /**
+             * @description An email or calendar import: addresses among the preview's `unmatched` to create a
+             *     contact for (named as the messages name them), so their messages are imported too.
+             */
+            create_contacts?: string[] | null;
+            /**
              * @description Column name → field (`first_name`, `last_name`, `full_name`, `email`, `phone`,
              *     `company`, `job_title`, `website`, `linkedin_url`, `twitter_url`, `location`, `notes`,
              *     `tags`, `lifecycle`, `source` or `custom.<key>`); an empty field or a missing column is
              *     left out. Several columns may map to `email`, `phone`, `tags`, `location` and `notes`.
+             *     Required for a CSV or vCard import; an email or calendar import has fixed columns and
+             *     takes none.
              */
-            mapping: {
+            mapping?: {
                 [key: string]: string;
             };
             policy?: null | components["schemas"]["ImportPolicy"];
@@ -4700,6 +4735,12 @@ export interface components {
             companies_removed: number;
             /**
              * Format: int64
+             * @description An email or calendar import: the interactions it added, deleted (those edited since are
+             *     kept and counted in `kept_changed`).
+             */
+            interactions_removed?: number;
+            /**
+             * Format: int64
              * @description Contacts edited after the import: left as they are.
              */
             kept_changed: number;
@@ -5038,6 +5079,21 @@ export interface components {
          * @enum {string}
          */
         Tone: "friendly" | "formal" | "concise" | "enthusiastic";
+        /** @description An address of an email or calendar import that no contact has. */
+        UnmatchedAddress: {
+            /** @example jose@cafe-munoz.es */
+            email: string;
+            /**
+             * Format: int64
+             * @description Messages or events it is on.
+             */
+            messages: number;
+            /**
+             * @description The name mail clients showed with it.
+             * @example José Muñoz
+             */
+            name?: string | null;
+        };
         /**
          * @description A partial update: only the fields present change; `null` clears an optional field.
          * @example {
