@@ -467,19 +467,26 @@ async fn plan_rows(
         .as_deref()
         .and_then(crate::settings::dto::country);
     let cells = store::cells(conn, workspace, import.id).await?;
-    let columns = import.column_names.clone();
-    // Reading and deciding are CPU work: off the threads that answer requests.
-    let candidates: Vec<(i32, Result<Candidate, RowError>)> = tokio::task::spawn_blocking(move || {
-        cells
-            .into_iter()
-            .map(|(n, cells)| {
-                let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
-                (n, plan::read(&columns, &cells, &resolved, &defs, country))
-            })
-            .collect()
-    })
-    .await
-    .map_err(AppError::internal)?;
+    // Reading and deciding are CPU work: off the threads that answer requests, the reading in
+    // two halves at once (the records are independent).
+    let shared = std::sync::Arc::new((import.column_names.clone(), resolved, defs));
+    let read_part = |part: Vec<(i32, Vec<String>)>| {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let (columns, resolved, defs) = &*shared;
+            part.into_iter()
+                .map(|(n, cells)| {
+                    let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
+                    (n, plan::read(columns, &cells, resolved, defs, country))
+                })
+                .collect::<Vec<(i32, Result<Candidate, RowError>)>>()
+        })
+    };
+    let mut second = cells;
+    let first: Vec<(i32, Vec<String>)> = second.drain(..second.len().div_ceil(2)).collect();
+    let (first, second) = tokio::join!(read_part(first), read_part(second));
+    let mut candidates = first.map_err(AppError::internal)?;
+    candidates.extend(second.map_err(AppError::internal)?);
     let (emails, phones, linkedin) = plan::lookup_keys(&candidates);
     let suffixes: Vec<String> = phones
         .iter()
@@ -490,24 +497,23 @@ async fn plan_rows(
         .collect();
     let matches = store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?;
     let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
-    let mut decider = Some(plan::Decider::new(matches, policy, country));
-    let mut counts = ImportCounts::default();
-    let mut rest = candidates.into_iter();
-    loop {
-        let batch: Vec<(i32, Result<Candidate, RowError>)> = rest.by_ref().take(store::BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let mut d = decider
-            .take()
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("no decider")))?;
-        let (d, outcomes) = tokio::task::spawn_blocking(move || {
+    let decide = |mut d: plan::Decider, batch: Vec<(i32, Result<Candidate, RowError>)>| {
+        tokio::task::spawn_blocking(move || {
             let outcomes: Vec<Outcome> = batch.into_iter().map(|(n, c)| d.next(n, c, Uuid::now_v7)).collect();
             (d, outcomes)
         })
-        .await
-        .map_err(AppError::internal)?;
-        decider = Some(d);
+    };
+    let mut counts = ImportCounts::default();
+    let mut rest = candidates.into_iter();
+    // Batch after batch, the next batch is decided while the previous one's plan is written.
+    let first: Vec<_> = rest.by_ref().take(store::BATCH).collect();
+    let mut pending = (!first.is_empty()).then(|| decide(plan::Decider::new(matches, policy, country), first));
+    while let Some(deciding) = pending.take() {
+        let (d, outcomes) = deciding.await.map_err(AppError::internal)?;
+        let next: Vec<_> = rest.by_ref().take(store::BATCH).collect();
+        if !next.is_empty() {
+            pending = Some(decide(d, next));
+        }
         add_counts(&mut counts, &outcomes);
         save_plan(conn, workspace, import.id, &outcomes).await?;
     }
