@@ -76,8 +76,9 @@ text_enum!(
 pub struct ImportUpload {
     /// The file: a CSV (UTF-8 with or without BOM, UTF-16 or a legacy encoding such as
     /// Windows-1252; `,` `;` or tab separated), a vCard file (3.0 or 4.0), email (`.eml`, an
-    /// `mbox`) or calendar (`.ics`) files, at most 50 MB in all; or a Rapport workspace export
-    /// (.zip), at most 2 GiB. `.eml` and `.ics` files may be sent as several `file` parts.
+    /// `mbox`) or calendar (`.ics`) files, at most 50 MB in all; an mbox or a Rapport workspace
+    /// export (.zip) may be up to 2 GiB. `.eml` and `.ics` files may be sent as several `file`
+    /// parts.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// What the file holds; guessed from its name and content when left out.

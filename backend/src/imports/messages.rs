@@ -215,15 +215,40 @@ pub fn eml(files: &[(String, Vec<u8>)]) -> Result<(Table, Vec<String>), FileErro
 /// An mbox (Thunderbird, Apple Mail, Google Takeout): every message, in order; a message that
 /// cannot be read stays a record of its own (an error when planned) and the rest import.
 pub fn mbox(file: &str, bytes: &[u8]) -> Result<(Table, Vec<String>), FileError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let mut rows = Vec::new();
+    mbox_stream(file, bytes, 1000, |batch| {
+        rows.extend(batch);
+        true
+    })?;
+    Ok((
+        Table {
+            columns: columns(),
+            rows,
+        },
+        Vec::new(),
+    ))
+}
+
+/// Reads an mbox from `reader` a message at a time and hands the records to `emit` in batches
+/// of `batch` (a mailbox of gigabytes never sits in memory); `emit` answers false to stop.
+/// Returns the number of records.
+pub fn mbox_stream(
+    file: &str,
+    mut reader: impl std::io::BufRead,
+    batch: usize,
+    mut emit: impl FnMut(Vec<Vec<String>>) -> bool,
+) -> Result<usize, FileError> {
+    let head = reader.fill_buf().map_err(|_| FileError::NotText)?;
+    if head.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::Empty);
     }
-    if !bytes.starts_with(b"From ") {
+    if !head.starts_with(b"From ") {
         return Err(FileError::NotText);
     }
-    let mut rows = Vec::new();
-    for (i, message) in mail_parser::mailbox::mbox::MessageIterator::new(bytes).enumerate() {
-        if rows.len() == MAX_ROWS {
+    let mut rows = Vec::with_capacity(batch);
+    let mut total = 0usize;
+    for (i, message) in mail_parser::mailbox::mbox::MessageIterator::new(reader).enumerate() {
+        if total == MAX_ROWS {
             return Err(FileError::TooManyRows);
         }
         let label = format!("{file} #{}", i + 1);
@@ -239,17 +264,18 @@ pub fn mbox(file: &str, bytes: &[u8]) -> Result<(Table, Vec<String>), FileError>
             Err(_) => unreadable(&label, "(the message could not be read)"),
         };
         rows.push(row);
+        total += 1;
+        if rows.len() == batch && !emit(std::mem::replace(&mut rows, Vec::with_capacity(batch))) {
+            return Ok(total);
+        }
     }
-    if rows.is_empty() {
+    if total == 0 {
         return Err(FileError::NoRows);
     }
-    Ok((
-        Table {
-            columns: columns(),
-            rows,
-        },
-        Vec::new(),
-    ))
+    if !rows.is_empty() {
+        emit(rows);
+    }
+    Ok(total)
 }
 
 fn text<'a>(event: &'a ICalendarComponent, property: &ICalendarProperty) -> Option<&'a str> {
@@ -488,7 +514,8 @@ pub fn names_for(name: Option<&str>, email: &str) -> (String, String) {
     }
 }
 
-/// The plan of every record, the contacts to create, and the addresses no contact has.
+/// The plan of every record, the contacts to create, and the addresses no contact has. The
+/// records' bodies are not needed (nor read): the commit takes them from the stored records.
 pub fn plan(
     records: &[(i32, Vec<String>)],
     known: &Known,
@@ -632,8 +659,6 @@ pub fn plan(
             "direction": direction,
             "occurred_at": at.with_timezone(&Utc),
             "subject": Some(cell(SUBJECT)).filter(|s| !s.is_empty()),
-            "body": Some(cell(BODY)).filter(|s| !s.is_empty()),
-            "duration_minutes": cell(DURATION).parse::<i32>().ok(),
             "external_ref": reference,
             "targets": targets,
         });

@@ -25,15 +25,19 @@ const UPLOAD_TIME_FACTOR: u32 = 10;
 struct Upload {
     file_name: String,
     bytes: Vec<u8>,
-    /// A file over `MAX_BYTES` that is a zip (a workspace export) is written to a temporary file
-    /// as it arrives instead of being held in memory.
+    /// A file over `MAX_BYTES` that is a zip (a workspace export) or an mbox is written to a
+    /// temporary file as it arrives instead of being held in memory.
     spooled: Option<std::fs::File>,
+    /// The spooled file is an mbox (it starts with an envelope's `From `).
+    spooled_mbox: bool,
     /// Further `file` parts (several `.eml` or `.ics` files at once).
     more: Vec<(String, Vec<u8>)>,
     kind: Option<ImportKind>,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// An mbox starts with its first message's envelope line.
+const MBOX_MAGIC: &[u8] = b"From ";
 /// Further `file` parts an upload may carry (a folder of `.eml` files).
 const MAX_FILES: usize = 9_999;
 
@@ -66,6 +70,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
             file_name: String::new(),
             bytes: Vec::new(),
             spooled: None,
+            spooled_mbox: false,
             more: Vec::new(),
             kind: None,
         };
@@ -79,6 +84,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                 .and_then(|cd| cd.get_filename().map(str::to_owned));
             let mut data = Vec::new();
             let mut spool: Option<std::fs::File> = None;
+            let mut spool_mbox = false;
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| bad(format!("the form could not be read: {e}")))?;
                 total += chunk.len();
@@ -91,8 +97,9 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                 }
                 data.extend_from_slice(&chunk);
                 if total > service::MAX_BYTES {
-                    // Only a workspace export may be larger; it goes to disk from here on.
-                    if name != "file" || seen_file || !data.starts_with(ZIP_MAGIC) {
+                    // Only a workspace export or a mailbox may be larger; it goes to disk from here on.
+                    spool_mbox = data.starts_with(MBOX_MAGIC);
+                    if name != "file" || seen_file || !(data.starts_with(ZIP_MAGIC) || spool_mbox) {
                         return Err(AppError::payload_too_large(service::MAX_BYTES));
                     }
                     let mut file = tempfile::tempfile().map_err(AppError::internal)?;
@@ -116,6 +123,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload
                     upload.file_name = file_name.unwrap_or_else(|| "upload".into());
                     upload.bytes = data;
                     upload.spooled = spool;
+                    upload.spooled_mbox = spool_mbox;
                 }
                 "kind" => {
                     let text = String::from_utf8(data).unwrap_or_default();
@@ -161,9 +169,28 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let upload = read_form(&req, payload).await?;
+    if upload.spooled_mbox && matches!(upload.kind, None | Some(ImportKind::Mbox)) {
+        let Some(file) = upload.spooled else {
+            return Err(AppError::internal(anyhow::anyhow!("a spooled upload without its file")));
+        };
+        let size = usize::try_from(file.metadata().map_err(AppError::internal)?.len()).unwrap_or(usize::MAX);
+        let mut conn = state.conn().await?;
+        let import = service::upload_mbox_file(
+            &mut conn,
+            auth.workspace(),
+            &upload.file_name,
+            file,
+            size,
+            chrono::Utc::now(),
+        )
+        .await?;
+        return Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
+            .json(import));
+    }
     let archive = match upload.kind {
         Some(kind) => kind == ImportKind::WorkspaceZip,
-        None => upload.spooled.is_some() || upload.bytes.starts_with(ZIP_MAGIC),
+        None => (upload.spooled.is_some() && !upload.spooled_mbox) || upload.bytes.starts_with(ZIP_MAGIC),
     };
     if !archive && upload.spooled.is_some() {
         return Err(AppError::payload_too_large(service::MAX_BYTES));

@@ -311,15 +311,23 @@ pub fn read_messages(files: Vec<(String, Vec<u8>)>, kind: ImportKind) -> AppResu
     })
 }
 
-/// Stores an uploaded file's records as a new import.
-pub async fn upload(
+/// NUL cannot be stored in text: a record keeps a marker the plan reports.
+fn nul_free(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| c.replace('\0', "\u{2400}")).collect())
+        .collect()
+}
+
+/// The import's own row, for a file as read (its records are stored apart).
+async fn insert_import(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     file_name: &str,
     file_bytes: usize,
     read: ReadFile,
+    row_count: i32,
     now: DateTime<Utc>,
-) -> AppResult<Import> {
+) -> AppResult<ImportRow> {
     let actor = crate::accounts::actor::current();
     let file_name: String = file_name
         .chars()
@@ -342,7 +350,7 @@ pub async fn upload(
         delimiter: read.delimiter,
         header_key: mapping::header_key(&read.table.columns),
         column_names: read.table.columns,
-        row_count: read.table.rows.len() as i32,
+        row_count,
         notices: read.notices,
         created_by: actor.as_ref().map(|a| a.user_id),
         created_by_name: actor.map(|a| a.name),
@@ -350,19 +358,89 @@ pub async fn upload(
         updated_at: now,
         file_id: None,
     };
-    let rows = read.table.rows;
+    Ok(store::insert(conn, &new).await?)
+}
+
+/// Stores an uploaded file's records as a new import.
+pub async fn upload(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    file_name: &str,
+    file_bytes: usize,
+    mut read: ReadFile,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    let rows = std::mem::take(&mut read.table.rows);
+    let row_count = rows.len() as i32;
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
-            let row = store::insert(conn, &new).await?;
+            let row = insert_import(conn, workspace, file_name, file_bytes, read, row_count, now).await?;
             for (i, chunk) in rows.chunks(store::BATCH).enumerate() {
-                // NUL cannot be stored in text: the record keeps a marker the plan reports.
-                let chunk: Vec<Vec<String>> = chunk
-                    .iter()
-                    .map(|r| r.iter().map(|c| c.replace('\0', "\u{2400}")).collect())
-                    .collect();
-                store::insert_rows(conn, workspace, row.id, (i * store::BATCH) as i32 + 1, &chunk).await?;
+                store::insert_rows(conn, workspace, row.id, (i * store::BATCH) as i32 + 1, &nul_free(chunk)).await?;
             }
             Ok(row)
+        })
+        .await?;
+    to_dto(conn, workspace, row).await
+}
+
+/// Stores an mbox too large to hold in memory (it was written to a temporary file as it
+/// arrived): read a message at a time on the blocking pool, its records stored a batch at a time
+/// in one transaction (a file that turns out unreadable leaves nothing).
+pub async fn upload_mbox_file(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    file_name: &str,
+    file: std::fs::File,
+    file_bytes: usize,
+    now: DateTime<Utc>,
+) -> AppResult<Import> {
+    use std::io::Seek;
+    let mut file = file;
+    file.rewind().map_err(AppError::internal)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
+    let label = file_name.to_owned();
+    let reading = tokio::task::spawn_blocking(move || {
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        super::messages::mbox_stream(&label, reader, store::BATCH, |batch| tx.blocking_send(batch).is_ok())
+    });
+    let empty = ReadFile {
+        kind: ImportKind::Mbox,
+        encoding: "MIME".into(),
+        delimiter: None,
+        table: super::file::Table {
+            columns: super::messages::COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+            rows: Vec::new(),
+        },
+        notices: Vec::new(),
+    };
+    let row = conn
+        .transaction::<_, AppError, _>(async move |conn| {
+            let row = insert_import(conn, workspace, file_name, file_bytes, empty, 0, now).await?;
+            let mut stored = 0usize;
+            while let Some(batch) = rx.recv().await {
+                store::insert_rows(conn, workspace, row.id, stored as i32 + 1, &nul_free(&batch)).await?;
+                stored += batch.len();
+            }
+            let total = reading.await.map_err(AppError::internal)?.map_err(file_error)?;
+            if total != stored {
+                return Err(AppError::internal(anyhow::anyhow!(
+                    "{total} records read, {stored} stored"
+                )));
+            }
+            store::change(
+                conn,
+                workspace,
+                row.id,
+                &ImportChange {
+                    row_count: Some(total as i32),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            store::find(conn, workspace, row.id)
+                .await?
+                .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
     to_dto(conn, workspace, row).await
@@ -574,7 +652,7 @@ async fn plan_messages(
     create: &[String],
 ) -> AppResult<(ImportCounts, Vec<UnmatchedAddress>, Vec<super::messages::NewPerson>)> {
     use super::messages;
-    let records = store::cells(conn, workspace, import.id).await?;
+    let records = store::message_heads(conn, workspace, import.id).await?;
     let mut emails: HashSet<String> = HashSet::new();
     let mut refs: HashSet<String> = HashSet::new();
     for (_, cells) in &records {

@@ -193,6 +193,7 @@ pub async fn mapping_for_header(
 #[diesel(table_name = imports)]
 pub struct ImportChange {
     pub status: Option<String>,
+    pub row_count: Option<i32>,
     pub mapping: Option<serde_json::Value>,
     pub policy: Option<String>,
     pub counts: Option<serde_json::Value>,
@@ -852,6 +853,25 @@ pub async fn delete_mapping(conn: &mut AsyncPgConnection, workspace: WorkspaceId
 
 // ---- Email and calendar imports ----
 
+/// The records of an email or calendar import without their bodies (what planning reads):
+/// Type … Subject, an empty Body, Duration.
+pub async fn message_heads(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<(i32, Vec<String>)>> {
+    import_rows::table
+        .inner_join(imports::table)
+        .filter(owned!(workspace, id))
+        .order(import_rows::row_no)
+        .select((
+            import_rows::row_no,
+            diesel::dsl::sql::<Array<Text>>("import_rows.cells[1:7] || ARRAY['']::text[] || import_rows.cells[9:9]"),
+        ))
+        .load(conn)
+        .await
+}
+
 #[derive(QueryableByName)]
 struct EmailRow {
     #[diesel(sql_type = Text)]
@@ -978,7 +998,7 @@ pub async fn insert_interactions(
            INSERT INTO interactions (id, workspace_id, contact_id, kind, direction, occurred_at, subject, body, \
              duration_minutes, external_ref, created_at, updated_at) \
            SELECT (t->>'interaction_id')::uuid, $1, (t->>'contact_id')::uuid, x->>'kind', x->>'direction', \
-             (x->>'occurred_at')::timestamptz, x->>'subject', x->>'body', (x->>'duration_minutes')::int, \
+             (x->>'occurred_at')::timestamptz, x->>'subject', nullif(r.cells[8], ''), nullif(r.cells[9], '')::int, \
              x->>'external_ref', $6, $6 \
            FROM imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
              CROSS JOIN LATERAL jsonb_array_elements(x->'targets') AS t \

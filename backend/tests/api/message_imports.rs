@@ -434,3 +434,37 @@ async fn bad_email_and_calendar_uploads_are_refused_and_change_nothing() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_mailbox_larger_than_an_upload_is_read_from_disk_a_message_at_a_time() {
+    let app = TestApp::spawn().await;
+    // 55 MB: over the 50 MB an upload is held in memory for.
+    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(90);
+    let mut mbox = String::with_capacity(56 * 1024 * 1024);
+    let mut n = 0;
+    while mbox.len() < 55 * 1024 * 1024 {
+        n += 1;
+        mbox.push_str(&format!(
+            "From ana@lima-design.example Tue Nov 24 09:12:00 2026\nFrom: Ana Lima <ana@lima-design.example>\n\
+             To: fiona@studio.example\nSubject: Message {n}\nMessage-ID: <big-{n}@lima-design.example>\n\
+             Date: Tue, 24 Nov 2026 09:12:00 +0000\n\n{body}\n\n"
+        ));
+    }
+    let res = upload(&app, &[("Takeout.mbox", mbox.as_bytes())], None).await;
+    assert_eq!(res.status, 201, "{}", &res.text[..res.text.len().min(500)]);
+    assert_eq!(res.body["kind"], "mbox");
+    assert_eq!(res.body["row_count"], n);
+    assert_eq!(res.body["file_bytes"], mbox.len());
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.scalar(&format!("SELECT count(*) FROM import_rows WHERE import_id = '{id}'"))
+            .await,
+        i64::from(n)
+    );
+    assert_eq!(res.body["samples"][0][6], "Message 1");
+
+    // Anything else that large is still refused.
+    let csv = format!("Name,Notes\n{}", "Ada,x\n".repeat(55 * 1024 * 1024 / 6));
+    let res = upload(&app, &[("big.csv", csv.as_bytes())], None).await;
+    assert_eq!(res.status, 413, "{}", &res.text[..res.text.len().min(500)]);
+}
