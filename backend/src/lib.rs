@@ -16,6 +16,7 @@ pub mod db;
 pub mod deals;
 pub mod demo;
 pub mod dto;
+pub mod duplicates;
 pub mod error;
 pub mod exports;
 pub mod files;
@@ -91,6 +92,8 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::restore_contact)
                 .service(privacy::routes::export_contact_data)
                 .service(privacy::routes::erase_contact)
+                .service(duplicates::routes::list_duplicates)
+                .service(duplicates::routes::dismiss_duplicate)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)

@@ -43,7 +43,12 @@ const TAGS: &[(&str, &str)] = &[
     ("settings", "Workspace settings: follow-up cadences, time zone"),
     (
         "imports",
-        "Bringing contacts in from CSV and vCard files: mapping, preview, commit, rollback",
+        "Bringing contacts in from CSV and vCard files, and interactions from email and calendar files: \
+         preview, commit, rollback",
+    ),
+    (
+        "duplicates",
+        "Records that look like the same person or company, with the reasons, and pairs dismissed",
     ),
     (
         "exports",

@@ -661,6 +661,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    duplicate_dismissals (workspace_id, entity, first_id, second_id) {
+        workspace_id -> Uuid,
+        entity -> Text,
+        first_id -> Uuid,
+        second_id -> Uuid,
+        dismissed_by -> Nullable<Uuid>,
+        dismissed_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(imports -> workspaces (workspace_id));
 
@@ -705,5 +716,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_mappings,
     stored_files,
     stored_file_chunks,
-    exports
+    exports,
+    duplicate_dismissals
 );

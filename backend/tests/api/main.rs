@@ -17,6 +17,7 @@ mod contacts_bad_input;
 mod custom_fields;
 mod deals;
 mod demo;
+mod duplicates;
 mod exports;
 mod followups;
 mod hostile;

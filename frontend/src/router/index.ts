@@ -60,6 +60,7 @@ export const router = createRouter({
       component: () => import('../views/ImportView.vue'),
       props: true,
     },
+    { path: '/duplicates', name: 'duplicates', component: () => import('../views/DuplicatesView.vue') },
     { path: '/companies', name: 'companies', component: () => import('../views/CompaniesView.vue') },
     { path: '/companies/new', name: 'company-new', component: () => import('../views/CompanyEditView.vue') },
     {

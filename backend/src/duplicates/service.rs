@@ -1,0 +1,82 @@
+//! Duplicate candidates and dismissals.
+
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{DismissDuplicate, DuplicateList, DuplicatePair, DuplicateRecord, DuplicateType};
+use super::store::{self, PairRow};
+use crate::db::WorkspaceId;
+use crate::error::{AppError, AppResult, FieldError};
+
+/// Names at least this similar (trigram similarity, 0–1) make two companies candidates.
+const COMPANY_NAME_SIMILARITY: f64 = 0.7;
+
+fn pair(kind: DuplicateType, r: PairRow) -> DuplicatePair {
+    DuplicatePair {
+        kind,
+        ids: vec![r.first_id, r.second_id],
+        score: (r.score * 100.0).round() / 100.0,
+        reasons: r.reasons,
+        records: vec![
+            DuplicateRecord {
+                id: r.first_id,
+                name: r.first_name,
+                subtitle: r.first_subtitle,
+            },
+            DuplicateRecord {
+                id: r.second_id,
+                name: r.second_name,
+                subtitle: r.second_subtitle,
+            },
+        ],
+    }
+}
+
+/// The likeliest duplicate pairs of one type, best first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: DuplicateType,
+    limit: i64,
+) -> AppResult<DuplicateList> {
+    let rows = match kind {
+        DuplicateType::Contact => store::contact_pairs(conn, workspace, limit).await?,
+        DuplicateType::Company => {
+            conn.transaction::<_, AppError, _>(async move |conn| {
+                store::similarity_threshold(conn, COMPANY_NAME_SIMILARITY).await?;
+                Ok(store::company_pairs(conn, workspace, limit).await?)
+            })
+            .await?
+        }
+    };
+    Ok(DuplicateList {
+        items: rows.into_iter().map(|r| pair(kind, r)).collect(),
+    })
+}
+
+/// Records that two records are not duplicates: the pair is not proposed again.
+pub async fn dismiss(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: DismissDuplicate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (a, b) = (input.ids[0], input.ids[1]);
+    if a == b {
+        return Err(AppError::validation(vec![FieldError::new(
+            "ids",
+            "name two different records",
+        )]));
+    }
+    let entity = input.kind.as_str();
+    if store::live_count(conn, workspace, entity, &[a, b]).await? != 2 {
+        return Err(AppError::validation(vec![FieldError::new(
+            "ids",
+            format!("both must be {entity} ids of this workspace, outside the trash"),
+        )]));
+    }
+    let by: Option<Uuid> = crate::accounts::actor::current().map(|a| a.user_id);
+    store::dismiss(conn, workspace, entity, (a.min(b), a.max(b)), by, now).await?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Duplicates: pairs found by equal keys and similar names, with reasons and a score; a pair
+//! dismissed is not proposed again; bad requests change nothing.
+
+use serde_json::json;
+
+use crate::common::TestApp;
+
+#[actix_web::test]
+async fn contacts_and_companies_that_look_alike_are_paired_with_their_reasons_until_dismissed() {
+    let app = TestApp::spawn().await;
+    let engines = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "Analytical Engines", "domain": "engines.example"}),
+        )
+        .await;
+    assert_eq!(engines.status, 201, "{}", engines.text);
+    let engines_id = engines.body["id"].as_str().unwrap().to_owned();
+    let ada = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@engines.example"], "company_id": engines_id}))
+        .await;
+    // The same person again: another case of the same email, the name misspelt, same company.
+    let ada2 = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelance", "emails": ["ADA@engines.example"], "company_id": engines_id}))
+        .await;
+    // The same phone written another way, and the same LinkedIn profile written another way.
+    let grace = app
+        .contact(json!({"first_name": "Grace", "last_name": "Hopper", "phones": ["+1 202 555 0143"], "linkedin_url": "https://www.linkedin.com/in/grace/"}))
+        .await;
+    let grace2 = app
+        .contact(json!({"first_name": "G.", "last_name": "Hopper", "phones": ["(202) 555-0143"], "linkedin_url": "http://linkedin.com/in/grace"}))
+        .await;
+    // Not a duplicate of anyone.
+    app.contact(json!({"first_name": "Alan", "last_name": "Turing", "emails": ["alan@bletchley.example"]}))
+        .await;
+    // Trashed records are not proposed.
+    let trashed = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@engines.example"]}))
+        .await;
+    let res = app
+        .delete(&format!("/api/v1/contacts/{}", trashed["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+
+    let res = app.get("/api/v1/duplicates?type=contact").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", res.text);
+    let ids = |v: &serde_json::Value| {
+        let mut ids = vec![v["id"].as_str().unwrap().to_owned()];
+        ids.sort();
+        ids
+    };
+    let pair_of = |a: &serde_json::Value, b: &serde_json::Value| {
+        let mut p = [ids(a), ids(b)].concat();
+        p.sort();
+        serde_json::json!(p)
+    };
+    let ada_pair = items
+        .iter()
+        .find(|i| i["ids"] == pair_of(&ada, &ada2))
+        .expect("Ada twice");
+    assert_eq!(
+        ada_pair["reasons"],
+        json!(["same email", "similar name at the same company"]),
+        "{ada_pair}"
+    );
+    assert!(ada_pair["score"].as_f64().unwrap() > 0.95);
+    assert_eq!(ada_pair["type"], "contact");
+    let names: Vec<&str> = ada_pair["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Ada Lovelace") && names.contains(&"Ada Lovelance"),
+        "{names:?}"
+    );
+    let grace_pair = items
+        .iter()
+        .find(|i| i["ids"] == pair_of(&grace, &grace2))
+        .expect("Grace twice");
+    assert_eq!(grace_pair["reasons"], json!(["same LinkedIn URL", "same phone"]));
+
+    // Dismissed: not proposed again.
+    let res = app
+        .post(
+            "/api/v1/duplicates/dismiss",
+            &json!({"type": "contact", "ids": [grace2["id"], grace["id"]]}),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let res = app.get("/api/v1/duplicates").await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 1, "{}", res.text);
+    assert_eq!(res.body["items"][0]["ids"], pair_of(&ada, &ada2));
+    let res = app
+        .post(
+            "/api/v1/duplicates/dismiss",
+            &json!({"type": "contact", "ids": [grace["id"], grace2["id"]]}),
+        )
+        .await;
+    assert_eq!(res.status, 204, "dismissing twice is harmless: {}", res.text);
+
+    // Companies: the same domain written another way, and a near-identical name.
+    let res = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "Engines Ltd", "domain": "https://www.engines.example/about"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app
+        .post("/api/v1/companies", &json!({"name": "Analytical Engine"}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    app.post("/api/v1/companies", &json!({"name": "Bletchley Park"})).await;
+    let res = app.get("/api/v1/duplicates?type=company").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let reasons: Vec<String> = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reasons"].to_string())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{}", res.text);
+    assert!(
+        reasons.contains(&json!(["same website domain"]).to_string()),
+        "{reasons:?}"
+    );
+    assert!(reasons.contains(&json!(["similar name"]).to_string()), "{reasons:?}");
+}
+
+#[actix_web::test]
+async fn bad_duplicate_requests_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .contact(json!({"first_name": "Ada", "emails": ["a@x.example"]}))
+        .await;
+    let b = app
+        .contact(json!({"first_name": "Ada", "emails": ["a@x.example"]}))
+        .await;
+    let res = app.get("/api/v1/duplicates?type=deal").await;
+    assert_eq!(res.problem(422, "validation_failed")["errors"][0]["field"], "type");
+    let res = app.get("/api/v1/duplicates?limit=0").await;
+    assert_eq!(res.problem(422, "validation_failed")["errors"][0]["field"], "limit");
+    for body in [
+        json!({"type": "contact", "ids": [a["id"], a["id"]]}),
+        json!({"type": "contact", "ids": [a["id"]]}),
+        json!({"type": "company", "ids": [a["id"], b["id"]]}),
+        json!({"type": "contact", "ids": [a["id"], "0190f0a0-0000-7000-8000-000000000001"]}),
+    ] {
+        let res = app.post("/api/v1/duplicates/dismiss", &body).await;
+        assert_eq!(res.status, 422, "{body}: {}", res.text);
+    }
+    let res = app
+        .post("/api/v1/duplicates/dismiss", &json!({"type": "person", "ids": []}))
+        .await;
+    assert!(res.status == 400 || res.status == 422, "{}", res.text);
+    assert_eq!(app.scalar("SELECT count(*) FROM duplicate_dismissals").await, 0);
+    let res = app.get("/api/v1/duplicates").await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 1, "{}", res.text);
+}
