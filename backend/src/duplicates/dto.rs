@@ -38,7 +38,8 @@ pub struct DuplicatePair {
     #[schema(minimum = 0.0, maximum = 1.0, example = 0.95)]
     pub score: f64,
     /// Why they look alike: `same email`, `same phone`, `same LinkedIn URL`, `similar name at the
-    /// same company`; for companies `same website domain`, `similar name`.
+    /// same company`; for companies `same website domain`, `same name` (ignoring case,
+    /// punctuation and legal forms such as Ltd or Inc).
     #[schema(example = json!(["same email", "similar name at the same company"]))]
     pub reasons: Vec<String>,
     /// The two records, in the order of `ids`.

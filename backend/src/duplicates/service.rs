@@ -1,16 +1,13 @@
 //! Duplicate candidates and dismissals.
 
 use chrono::{DateTime, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::dto::{DismissDuplicate, DuplicateList, DuplicatePair, DuplicateRecord, DuplicateType};
 use super::store::{self, PairRow};
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult, FieldError};
-
-/// Names at least this similar (trigram similarity, 0–1) make two companies candidates.
-const COMPANY_NAME_SIMILARITY: f64 = 0.7;
 
 fn pair(kind: DuplicateType, r: PairRow) -> DuplicatePair {
     DuplicatePair {
@@ -42,13 +39,7 @@ pub async fn list(
 ) -> AppResult<DuplicateList> {
     let rows = match kind {
         DuplicateType::Contact => store::contact_pairs(conn, workspace, limit).await?,
-        DuplicateType::Company => {
-            conn.transaction::<_, AppError, _>(async move |conn| {
-                store::similarity_threshold(conn, COMPANY_NAME_SIMILARITY).await?;
-                Ok(store::company_pairs(conn, workspace, limit).await?)
-            })
-            .await?
-        }
+        DuplicateType::Company => store::company_pairs(conn, workspace, limit).await?,
     };
     Ok(DuplicateList {
         items: rows.into_iter().map(|r| pair(kind, r)).collect(),

@@ -1,6 +1,7 @@
 //! Duplicate candidates and dismissals in SQL: equal keys are found by hash joins over the
-//! workspace's live records (one pass however many there are), similar names by trigram
-//! similarity only within a company (contacts) or through the trigram index (companies).
+//! workspace's live records (one pass however many there are); similar contact names by trigram
+//! similarity only between people of the same company with the same initials; company names by
+//! equality once case, punctuation and legal forms (Ltd, Inc, GmbH…) are set aside.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -31,8 +32,10 @@ pub struct PairRow {
 }
 
 /// Scores and reasons of the pairs, dismissed pairs left out, best first, with each record's
-/// name and subtitle (`live` is the records' CTE with `id`, `name`, `subtitle`).
-fn ranked(entity: &str) -> String {
+/// name and subtitle (`show` is the SQL of a record's name and subtitle from `{table} AS x`).
+fn ranked(entity: &str, table: &str, show: &str) -> String {
+    let a = show.replace("x.", "a.");
+    let b = show.replace("x.", "b.");
     format!(
         "ranked AS ( \
            SELECT p.x AS first_id, p.y AS second_id, array_agg(DISTINCT p.reason ORDER BY p.reason) AS reasons, \
@@ -41,12 +44,18 @@ fn ranked(entity: &str) -> String {
            WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.workspace_id = $1 AND d.entity = '{entity}' \
              AND d.first_id = p.x AND d.second_id = p.y) \
            GROUP BY p.x, p.y ORDER BY score DESC, p.x, p.y LIMIT $2) \
-         SELECT r.first_id, r.second_id, r.reasons, r.score, a.name AS first_name, a.subtitle AS first_subtitle, \
-           b.name AS second_name, b.subtitle AS second_subtitle \
-         FROM ranked r JOIN live a ON a.id = r.first_id JOIN live b ON b.id = r.second_id \
+         SELECT r.first_id, r.second_id, r.reasons, r.score, a_show.name AS first_name, a_show.subtitle AS first_subtitle, \
+           b_show.name AS second_name, b_show.subtitle AS second_subtitle \
+         FROM ranked r JOIN {table} a ON a.id = r.first_id JOIN {table} b ON b.id = r.second_id \
+           CROSS JOIN LATERAL (SELECT {a}) a_show CROSS JOIN LATERAL (SELECT {b}) b_show \
          ORDER BY r.score DESC, r.first_id, r.second_id"
     )
 }
+
+const CONTACT_SHOW: &str = "trim(x.first_name || ' ' || x.last_name) AS name, \
+     nullif(concat_ws(' · ', x.emails[1], x.company_name), '') AS subtitle";
+
+const COMPANY_SHOW: &str = "x.name AS name, x.domain AS subtitle";
 
 /// The likeliest duplicate contacts of the workspace, at most `limit` pairs.
 pub async fn contact_pairs(
@@ -56,27 +65,27 @@ pub async fn contact_pairs(
 ) -> QueryResult<Vec<PairRow>> {
     diesel::sql_query(format!(
         "WITH live AS ( \
-           SELECT c.id, trim(c.first_name || ' ' || c.last_name) AS name, \
-             nullif(concat_ws(' · ', c.emails[1], c.company_name), '') AS subtitle, \
+           SELECT c.id, lower(trim(c.first_name || ' ' || c.last_name)) AS name, \
+             lower(left(c.first_name, 1) || left(c.last_name, 1)) COLLATE \"C\" AS initials, \
              c.emails, c.phones, c.linkedin_url, c.company_id \
            FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL), \
-         emails AS (SELECT l.id, lower(e.v) AS v FROM live l CROSS JOIN LATERAL unnest(l.emails) AS e(v)), \
+         emails AS (SELECT l.id, lower(e.v) COLLATE \"C\" AS v FROM live l CROSS JOIN LATERAL unnest(l.emails) AS e(v)), \
          phones AS ( \
-           SELECT l.id, right(d.v, 9) AS v FROM live l CROSS JOIN LATERAL unnest(l.phones) AS p(v) \
+           SELECT l.id, right(d.v, 9) COLLATE \"C\" AS v FROM live l CROSS JOIN LATERAL unnest(l.phones) AS p(v) \
              CROSS JOIN LATERAL (SELECT regexp_replace(p.v, '\\D', '', 'g') AS v) d WHERE length(d.v) >= 7), \
          profiles AS ( \
-           SELECT l.id, regexp_replace(lower(l.linkedin_url), '^https?://(www\\.)?|/+$', '', 'g') AS v \
+           SELECT l.id, regexp_replace(lower(l.linkedin_url), '^https?://(www\\.)?|/+$', '', 'g') COLLATE \"C\" AS v \
            FROM live l WHERE l.linkedin_url IS NOT NULL), \
          pairs AS ( \
            SELECT a.id AS x, b.id AS y, 'same email' AS reason, 0.95::float8 AS score \
              FROM emails a JOIN emails b ON a.v = b.v AND a.id < b.id \
            UNION ALL SELECT a.id, b.id, 'same phone', 0.85 FROM phones a JOIN phones b ON a.v = b.v AND a.id < b.id \
            UNION ALL SELECT a.id, b.id, 'same LinkedIn URL', 0.95 FROM profiles a JOIN profiles b ON a.v = b.v AND a.id < b.id \
-           UNION ALL SELECT a.id, b.id, 'similar name at the same company', 0.5 + 0.4 * similarity(lower(a.name), lower(b.name)) \
-             FROM live a JOIN live b ON a.company_id = b.company_id AND a.id < b.id \
-             WHERE similarity(lower(a.name), lower(b.name)) >= 0.6), \
+           UNION ALL SELECT a.id, b.id, 'similar name at the same company', 0.5 + 0.4 * similarity(a.name, b.name) \
+             FROM live a JOIN live b ON a.company_id = b.company_id AND a.initials = b.initials AND a.id < b.id \
+             WHERE similarity(a.name, b.name) >= 0.6), \
          {}",
-        ranked("contact")
+        ranked("contact", "contacts", CONTACT_SHOW)
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<BigInt, _>(limit)
@@ -92,32 +101,24 @@ pub async fn company_pairs(
 ) -> QueryResult<Vec<PairRow>> {
     diesel::sql_query(format!(
         "WITH live AS ( \
-           SELECT c.id, c.name, c.domain AS subtitle, \
-             nullif(regexp_replace(lower(c.domain), '^(https?://)?(www\\.)?|/.*$', '', 'g'), '') AS host \
+           SELECT c.id, \
+             nullif(regexp_replace(lower(c.domain), '^(https?://)?(www\\.)?|/.*$', '', 'g'), '') COLLATE \"C\" AS host, \
+             nullif(regexp_replace(regexp_replace(lower(c.name), \
+               '\\m(inc|ltd|llc|llp|plc|gmbh|ag|sarl|sas|sa|sl|srl|bv|nv|corp|corporation|co|limited|company)\\M', '', 'g'), \
+               '[^[:alnum:]]+', '', 'g'), '') COLLATE \"C\" AS key \
            FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL), \
          pairs AS ( \
            SELECT a.id AS x, b.id AS y, 'same website domain' AS reason, 0.9::float8 AS score \
              FROM live a JOIN live b ON a.host = b.host AND a.id < b.id \
-           UNION ALL SELECT a.id, b.id, 'similar name', 0.4 + 0.5 * similarity(lower(a.name), lower(b.name)) \
-             FROM companies a JOIN companies b ON lower(b.name) % lower(a.name) AND a.id < b.id \
-             WHERE a.workspace_id = $1 AND b.workspace_id = $1 AND a.deleted_at IS NULL AND b.deleted_at IS NULL \
-               AND similarity(lower(a.name), lower(b.name)) >= 0.7), \
+           UNION ALL SELECT a.id, b.id, 'same name', 0.8 \
+             FROM live a JOIN live b ON a.key = b.key AND a.id < b.id), \
          {}",
-        ranked("company")
+        ranked("company", "companies", COMPANY_SHOW)
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<BigInt, _>(limit)
     .load(conn)
     .await
-}
-
-/// How similar two names must be for the trigram operator `%` (and its index), for the rest of
-/// the transaction.
-pub async fn similarity_threshold(conn: &mut AsyncPgConnection, threshold: f64) -> QueryResult<usize> {
-    diesel::sql_query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
-        .bind::<Text, _>(threshold.to_string())
-        .execute(conn)
-        .await
 }
 
 #[derive(QueryableByName)]
