@@ -3411,7 +3411,8 @@ export interface components {
             ids: string[];
             /**
              * @description Why they look alike: `same email`, `same phone`, `same LinkedIn URL`, `similar name at the
-             *     same company`; for companies `same website domain`, `similar name`.
+             *     same company`; for companies `same website domain`, `same name` (ignoring case,
+             *     punctuation and legal forms such as Ltd or Inc).
              * @example [
              *       "same email",
              *       "similar name at the same company"
