@@ -238,6 +238,12 @@ def main():
             "sign_in_p50_ms": ok[len(ok) // 2] * 1000 if ok else None,
             "sign_in_max_ms": ok[-1] * 1000 if ok else None,
         }
+    # Duplicate candidates: one statement over the whole workspace each, timed once (a report a
+    # person opens now and then, not a request under load).
+    duplicates = {}
+    for kind in ("contact", "company"):
+        found, seconds = call(api, "GET", f"/api/v1/duplicates?type={kind}&limit=50")
+        duplicates[kind] = {"seconds": seconds, "pairs": len(found["items"])}
     peak, current = rss_kib(a.server_pid)
 
     print()
@@ -272,6 +278,10 @@ def main():
             + f"; {burst['sign_ins_ok']} of {burst['sign_ins']} sign-ins succeeded, p50 {burst['sign_in_p50_ms'] or 0:.0f} ms,"
             f" max {burst['sign_in_max_ms'] or 0:.0f} ms"
         )
+    print(
+        "Duplicate candidates (50 best pairs): "
+        + ", ".join(f"{kind} {d['seconds']:.2f} s ({d['pairs']} pairs)" for kind, d in duplicates.items())
+    )
     print(f"Server memory: peak RSS {peak / 1024:.1f} MiB, RSS after the run {current / 1024:.1f} MiB")
     print(f"AI provider {status.get('provider')} ({status.get('model')}): first request (miss) {ai_miss * 1000:.1f} ms")
 
@@ -288,6 +298,7 @@ def main():
                 "peak_rss_kib": peak,
                 "ai_miss_ms": ai_miss * 1000,
                 "sign_in_burst": burst,
+                "duplicates": duplicates,
             },
             f,
             indent=2,
