@@ -1173,6 +1173,56 @@ async fn commit_records(
     Ok((Some(counts), result))
 }
 
+/// The rollback of a CSV or vCard import, inside the caller's transaction.
+async fn undo_records(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    now: DateTime<Utc>,
+) -> AppResult<RollbackResult> {
+    let id = import.id;
+    store::plan_rollback(conn, workspace, id).await?;
+    store::remove_created(conn, workspace, id, &import.file_name, now).await?;
+    store::revert_updated(conn, workspace, id, &import.file_name, now).await?;
+    let companies_removed = store::remove_created_companies(conn, workspace, id, now).await? as i64;
+    let mut rb = RollbackResult {
+        companies_removed,
+        ..Default::default()
+    };
+    for c in store::rollback_counts(conn, workspace, id).await? {
+        match c.outcome.as_deref() {
+            Some("removed") => rb.removed = c.n,
+            Some("reverted") => rb.reverted = c.n,
+            Some("kept_changed") => rb.kept_changed = c.n,
+            Some("kept_missing") => rb.kept_missing = c.n,
+            _ => {}
+        }
+    }
+    let ids = store::touched_contacts(conn, workspace, id, "update").await?;
+    crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await?;
+    Ok(rb)
+}
+
+/// The rollback of an email or calendar import, inside the caller's transaction.
+async fn undo_messages(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    now: DateTime<Utc>,
+) -> AppResult<RollbackResult> {
+    let id = import.id;
+    let touched = store::interaction_contacts(conn, workspace, id).await?;
+    let interactions = store::remove_imported_interactions(conn, workspace, id, &import.file_name, now).await?;
+    let contacts = store::remove_import_contacts(conn, workspace, id, &import.file_name, now).await?;
+    crate::contacts::store::refresh_follow_ups(conn, workspace, &touched).await?;
+    Ok(RollbackResult {
+        removed: contacts.removed,
+        kept_changed: interactions.kept + contacts.kept,
+        interactions_removed: interactions.removed,
+        ..Default::default()
+    })
+}
+
 /// Undoes a committed import: the contacts it created go to the trash, the fields it updated
 /// get their previous values back; a contact edited since is kept as it is and reported.
 pub async fn rollback(
@@ -1196,63 +1246,16 @@ pub async fn rollback(
                     "a restored workspace export is not rolled back record by record",
                 ));
             }
-            if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
-                let touched = store::interaction_contacts(conn, workspace, id).await?;
-                let interactions =
-                    store::remove_imported_interactions(conn, workspace, id, &import.file_name, now).await?;
-                let contacts = store::remove_import_contacts(conn, workspace, id, &import.file_name, now).await?;
-                crate::contacts::store::refresh_follow_ups(conn, workspace, &touched).await?;
-                let mut result: ImportResult = import
-                    .result
-                    .and_then(|r| serde_json::from_value(r).ok())
-                    .unwrap_or_default();
-                result.rollback = Some(RollbackResult {
-                    removed: contacts.removed,
-                    kept_changed: interactions.kept + contacts.kept,
-                    interactions_removed: interactions.removed,
-                    ..Default::default()
-                });
-                store::change(
-                    conn,
-                    workspace,
-                    id,
-                    &ImportChange {
-                        status: Some("rolled_back".into()),
-                        result: Some(serde_json::json!(result)),
-                        rolled_back_at: Some(now),
-                        updated_at: Some(now),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                return store::find(conn, workspace, id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found(NOT_FOUND));
-            }
-            store::plan_rollback(conn, workspace, id).await?;
-            store::remove_created(conn, workspace, id, &import.file_name, now).await?;
-            store::revert_updated(conn, workspace, id, &import.file_name, now).await?;
-            let companies_removed = store::remove_created_companies(conn, workspace, id, now).await? as i64;
-            let mut rb = RollbackResult {
-                companies_removed,
-                ..Default::default()
+            let rb = if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
+                undo_messages(conn, workspace, &import, now).await?
+            } else {
+                undo_records(conn, workspace, &import, now).await?
             };
-            for c in store::rollback_counts(conn, workspace, id).await? {
-                match c.outcome.as_deref() {
-                    Some("removed") => rb.removed = c.n,
-                    Some("reverted") => rb.reverted = c.n,
-                    Some("kept_changed") => rb.kept_changed = c.n,
-                    Some("kept_missing") => rb.kept_missing = c.n,
-                    _ => {}
-                }
-            }
             let mut result: ImportResult = import
                 .result
                 .and_then(|r| serde_json::from_value(r).ok())
                 .unwrap_or_default();
             result.rollback = Some(rb);
-            let ids = store::touched_contacts(conn, workspace, id, "update").await?;
-            crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await?;
             store::change(
                 conn,
                 workspace,
