@@ -47,10 +47,12 @@ pub struct DuplicatePair {
     pub records: Vec<DuplicateRecord>,
 }
 
-/// The likeliest duplicate pairs, best first.
+/// A page of the likeliest duplicate pairs, best first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DuplicateList {
     pub items: Vec<DuplicatePair>,
+    /// Pass back as `cursor` for the next page.
+    pub next_cursor: Option<String>,
 }
 
 /// A pair that is not a duplicate.

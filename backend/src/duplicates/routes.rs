@@ -22,6 +22,9 @@ pub struct DuplicatesParams {
     /// Pairs to return, 1 to 200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
 }
 
 /// Records that look like the same person or company, best candidates first, each pair with a
@@ -49,10 +52,20 @@ pub async fn list_duplicates(
             DuplicateType::Contact
         }
     };
+    let after = match query.cursor.as_deref() {
+        None => None,
+        Some(raw) => {
+            let after = service::after(raw);
+            if after.is_none() {
+                errors.push("cursor", "is not a cursor of this list");
+            }
+            after
+        }
+    };
     errors.finish()?;
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::list(&mut conn, auth.workspace(), kind, limit).await?,
+        service::list(&mut conn, auth.workspace(), kind, after, limit).await?,
     ))
 }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::dto::{DismissDuplicate, DuplicateList, DuplicatePair, DuplicateRecord, DuplicateType};
 use super::store::{self, PairRow};
 use crate::db::WorkspaceId;
+use crate::db::cursor::Cursor;
 use crate::error::{AppError, AppResult, FieldError};
 
 fn pair(kind: DuplicateType, r: PairRow) -> DuplicatePair {
@@ -30,19 +31,43 @@ fn pair(kind: DuplicateType, r: PairRow) -> DuplicatePair {
     }
 }
 
-/// The likeliest duplicate pairs of one type, best first.
+const SORT: &str = "-score";
+
+/// Reads a cursor of this list: the last pair's score and ids.
+pub fn after(raw: &str) -> Option<store::After> {
+    let c = Cursor::decode(raw).filter(|c| c.sort == SORT)?;
+    let (score, first) = c.value.split_once('|')?;
+    Some((score.parse().ok()?, first.parse().ok()?, c.id))
+}
+
+/// The likeliest duplicate pairs of one type, best first, a page at a time.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     kind: DuplicateType,
+    after: Option<store::After>,
     limit: i64,
 ) -> AppResult<DuplicateList> {
-    let rows = match kind {
-        DuplicateType::Contact => store::contact_pairs(conn, workspace, limit).await?,
-        DuplicateType::Company => store::company_pairs(conn, workspace, limit).await?,
+    let mut rows = match kind {
+        DuplicateType::Contact => store::contact_pairs(conn, workspace, after, limit + 1).await?,
+        DuplicateType::Company => store::company_pairs(conn, workspace, after, limit + 1).await?,
+    };
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            Cursor {
+                sort: SORT.into(),
+                value: format!("{}|{}", r.score, r.first_id),
+                id: r.second_id,
+            }
+            .encode()
+        })
+    } else {
+        None
     };
     Ok(DuplicateList {
         items: rows.into_iter().map(|r| pair(kind, r)).collect(),
+        next_cursor,
     })
 }
 

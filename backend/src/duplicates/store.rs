@@ -31,19 +31,23 @@ pub struct PairRow {
     pub second_subtitle: Option<String>,
 }
 
-/// Scores and reasons of the pairs, dismissed pairs left out, best first, with each record's
-/// name and subtitle (`show` is the SQL of a record's name and subtitle from `{table} AS x`).
+/// Scores and reasons of the pairs, dismissed pairs left out, best first from after the pair
+/// `$3` (score), `$4`, `$5` (ids) when given, with each record's name and subtitle (`show` is the SQL of a record's name and subtitle from `{table} AS x`).
 fn ranked(entity: &str, table: &str, show: &str) -> String {
     let a = show.replace("x.", "a.");
     let b = show.replace("x.", "b.");
     format!(
-        "ranked AS ( \
+        "scored AS ( \
            SELECT p.x AS first_id, p.y AS second_id, array_agg(DISTINCT p.reason ORDER BY p.reason) AS reasons, \
              least(1.0, max(p.score) + 0.05 * (count(DISTINCT p.reason) - 1))::float8 AS score \
            FROM pairs p \
            WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.workspace_id = $1 AND d.entity = '{entity}' \
              AND d.first_id = p.x AND d.second_id = p.y) \
-           GROUP BY p.x, p.y ORDER BY score DESC, p.x, p.y LIMIT $2) \
+           GROUP BY p.x, p.y), \
+         ranked AS ( \
+           SELECT * FROM scored s \
+           WHERE $3::float8 IS NULL OR s.score < $3 OR (s.score = $3 AND (s.first_id, s.second_id) > ($4, $5)) \
+           ORDER BY s.score DESC, s.first_id, s.second_id LIMIT $2) \
          SELECT r.first_id, r.second_id, r.reasons, r.score, a_show.name AS first_name, a_show.subtitle AS first_subtitle, \
            b_show.name AS second_name, b_show.subtitle AS second_subtitle \
          FROM ranked r JOIN {table} a ON a.id = r.first_id JOIN {table} b ON b.id = r.second_id \
@@ -52,15 +56,19 @@ fn ranked(entity: &str, table: &str, show: &str) -> String {
     )
 }
 
+/// The last pair of the previous page: its score and ids.
+pub type After = (f64, Uuid, Uuid);
+
 const CONTACT_SHOW: &str = "trim(x.first_name || ' ' || x.last_name) AS name, \
      nullif(concat_ws(' · ', x.emails[1], x.company_name), '') AS subtitle";
 
 const COMPANY_SHOW: &str = "x.name AS name, x.domain AS subtitle";
 
-/// The likeliest duplicate contacts of the workspace, at most `limit` pairs.
+/// The likeliest duplicate contacts of the workspace after `after`, at most `limit` pairs.
 pub async fn contact_pairs(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
+    after: Option<After>,
     limit: i64,
 ) -> QueryResult<Vec<PairRow>> {
     diesel::sql_query(format!(
@@ -89,14 +97,18 @@ pub async fn contact_pairs(
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<Double>, _>(after.map(|a| a.0))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.1))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.2))
     .load(conn)
     .await
 }
 
-/// The likeliest duplicate companies of the workspace, at most `limit` pairs.
+/// The likeliest duplicate companies of the workspace after `after`, at most `limit` pairs.
 pub async fn company_pairs(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
+    after: Option<After>,
     limit: i64,
 ) -> QueryResult<Vec<PairRow>> {
     diesel::sql_query(format!(
@@ -117,6 +129,9 @@ pub async fn company_pairs(
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<Double>, _>(after.map(|a| a.0))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.1))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.2))
     .load(conn)
     .await
 }

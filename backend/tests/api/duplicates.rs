@@ -83,6 +83,22 @@ async fn contacts_and_companies_that_look_alike_are_paired_with_their_reasons_un
         .expect("Grace twice");
     assert_eq!(grace_pair["reasons"], json!(["same LinkedIn URL", "same phone"]));
 
+    // A page at a time: two pages of one pair, the same pairs in the same order.
+    let res = app.get("/api/v1/duplicates?limit=1").await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 1, "{}", res.text);
+    assert_eq!(res.body["items"][0]["ids"], items[0]["ids"]);
+    let cursor = res.body["next_cursor"].as_str().expect("a next page").to_owned();
+    let res = app.get(&format!("/api/v1/duplicates?limit=1&cursor={cursor}")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["items"][0]["ids"], items[1]["ids"]);
+    assert_eq!(res.body["next_cursor"], serde_json::Value::Null);
+    assert_eq!(
+        app.get("/api/v1/duplicates?cursor=bm90LWEtY3Vyc29y")
+            .await
+            .problem(422, "validation_failed")["errors"][0]["field"],
+        "cursor"
+    );
+
     // Dismissed: not proposed again.
     let res = app
         .post(

@@ -3401,9 +3401,11 @@ export interface components {
             /** Format: int64 */
             unit_price_minor: number;
         };
-        /** @description The likeliest duplicate pairs, best first. */
+        /** @description A page of the likeliest duplicate pairs, best first. */
         DuplicateList: {
             items: components["schemas"]["DuplicatePair"][];
+            /** @description Pass back as `cursor` for the next page. */
+            next_cursor?: string | null;
         };
         /** @description Two records that look like the same person or company. */
         DuplicatePair: {
@@ -17000,6 +17002,8 @@ export interface operations {
                 type?: components["schemas"]["DuplicateType"];
                 /** @description Pairs to return, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
