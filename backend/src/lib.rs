@@ -33,6 +33,7 @@ pub mod privacy;
 pub mod products;
 pub mod proposals;
 pub mod reminders;
+pub mod search;
 pub mod settings;
 pub mod state;
 pub mod system;
@@ -92,6 +93,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::restore_contact)
                 .service(privacy::routes::export_contact_data)
                 .service(privacy::routes::erase_contact)
+                .service(search::routes::search)
                 .service(duplicates::routes::list_duplicates)
                 .service(duplicates::routes::dismiss_duplicate)
                 .service(imports::routes::create_import)

@@ -47,6 +47,10 @@ const TAGS: &[(&str, &str)] = &[
          preview, commit, rollback",
     ),
     (
+        "search",
+        "One ranked search across contacts, companies, deals, interactions, templates and products",
+    ),
+    (
         "duplicates",
         "Records that look like the same person or company, with the reasons, and pairs dismissed",
     ),

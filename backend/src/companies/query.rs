@@ -19,8 +19,10 @@ pub struct ListCompaniesParams {
     /// `name` (default), `created_at` or `updated_at`; `-` means descending.
     #[param(example = "name")]
     pub sort: Option<String>,
-    /// Search text: matches name, domain, industry and location.
-    #[param(example = "engines")]
+    /// Search text, matched as `GET /api/v1/search` matches companies: word prefixes of name,
+    /// domain, industry and location (accents and case ignored), parts of domains, names with a
+    /// typo; `"phrase"`, `-word` and `or` work too. At most 200 characters.
+    #[param(max_length = 200, example = "engines")]
     pub q: Option<String>,
     /// Exact industry (case-insensitive).
     pub industry: Option<String>,
@@ -79,7 +81,8 @@ pub const SORTS: &[SortKey] = &[
 
 #[derive(Debug, Clone, Default)]
 pub struct CompanyFilter {
-    pub q: Option<String>,
+    /// Search text, matched as global search matches companies.
+    pub q: Option<crate::search::query::Matcher>,
     pub industry: Option<String>,
     pub trashed: bool,
 }
@@ -101,7 +104,9 @@ impl CompanyQuery {
         let after = sort.and_then(|s| errors.take(s.after(p.cursor.as_deref()))).flatten();
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
         let include_total = errors.take(params::boolean("include_total", p.include_total.as_deref()));
-        let q = errors.take(params::search_text(p.q.as_deref())).flatten();
+        let q = errors
+            .take(crate::search::query::parse_filter(p.q.as_deref()))
+            .flatten();
         let industry = p
             .industry
             .as_deref()

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::query::{CompanyFilter, CompanyQuery};
 use crate::db::WorkspaceId;
+use crate::db::WriteOutcome;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{companies, contacts};
-use crate::db::{WriteOutcome, like_contains};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = companies, check_for_backend(Pg))]
@@ -179,8 +179,25 @@ fn filtered<'a, ST: 'a>(
     } else {
         query.filter(companies::deleted_at.is_null())
     };
-    if let Some(q) = &f.q {
-        query = query.filter(companies::search_text.like(like_contains(q)));
+    if let Some(m) = &f.q {
+        // As global search matches: word prefixes (full-text index), parts of the folded text
+        // (trigram index), and a name with a typo (trigram index on the name) — or, for one or
+        // two letters, a name starting with them.
+        query = query.filter(
+            sql::<Bool>("(companies.search_vector @@ to_tsquery('simple', rapport_unaccent(")
+                .bind::<Text, _>(m.tsquery.clone())
+                .sql(")) OR companies.search_text LIKE rapport_unaccent(")
+                .bind::<diesel::sql_types::Nullable<Text>, _>(m.like.clone())
+                .sql(") OR (")
+                .bind::<Bool, _>(m.short)
+                .sql(" AND companies.sort_name LIKE ")
+                .bind::<Text, _>(m.prefix.clone())
+                .sql(") OR (NOT ")
+                .bind::<Bool, _>(m.short)
+                .sql(" AND companies.sort_name % ")
+                .bind::<Text, _>(m.text.clone())
+                .sql("))"),
+        );
     }
     if let Some(industry) = &f.industry {
         query = query.filter(sql::<Bool>("lower(companies.industry) = ").bind::<Text, _>(industry.clone()));

@@ -23,8 +23,11 @@ pub struct ListContactsParams {
     /// `last_interaction_at`, `next_follow_up_at` (default `-created_at`).
     #[param(example = "name")]
     pub sort: Option<String>,
-    /// Search text: matches names, emails, phones, job title, location and company name.
-    #[param(example = "ada")]
+    /// Search text, matched as `GET /api/v1/search` matches contacts: word prefixes of names,
+    /// emails, phones, job title, location and company name (accents and case ignored), parts of
+    /// emails and phones, names with a typo; `"phrase"`, `-word` and `or` work too. At most 200
+    /// characters.
+    #[param(max_length = 200, example = "ada")]
     pub q: Option<String>,
     /// Lifecycle stages, comma-separated: `lead`, `prospect`, `client`, `inactive`.
     #[param(example = "lead,prospect")]
@@ -150,8 +153,8 @@ pub enum FollowUp {
 
 #[derive(Debug, Clone, Default)]
 pub struct ContactFilter {
-    /// Lower-cased search text.
-    pub q: Option<String>,
+    /// Search text, matched as global search matches contacts.
+    pub q: Option<crate::search::query::Matcher>,
     pub lifecycles: Vec<Lifecycle>,
     pub tags: Vec<String>,
     pub sources: Vec<ContactSource>,
@@ -230,7 +233,9 @@ impl ContactQuery {
         };
         let trashed = errors.take(params::boolean("trashed", p.trashed.as_deref()));
         let include_total = errors.take(params::boolean("include_total", p.include_total.as_deref()));
-        let q = errors.take(params::search_text(p.q.as_deref())).flatten();
+        let q = errors
+            .take(crate::search::query::parse_filter(p.q.as_deref()))
+            .flatten();
         let ids = errors.take(ids(p.id.as_deref()));
         errors.finish()?;
         Ok(ContactQuery {

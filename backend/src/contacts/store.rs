@@ -13,7 +13,6 @@ use super::dto::{ContactSource, Lifecycle, RelationshipType};
 use super::query::{ContactFilter, ContactQuery, FollowUp};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
-use crate::db::like_contains;
 use crate::db::schema::contacts;
 use crate::interactions::dto::SentimentLabel;
 
@@ -209,9 +208,25 @@ fn filtered<'a, ST: 'a>(
     } else {
         query.filter(contacts::deleted_at.is_null())
     };
-    if let Some(q) = &f.q {
-        // Names, emails, phones, job title, location and the company's name: one trigram index.
-        query = query.filter(contacts::search_text.like(like_contains(q)));
+    if let Some(m) = &f.q {
+        // As global search matches: word prefixes (full-text index), parts of the folded text
+        // (trigram index), and a name with a typo (trigram index on the name) — or, for one or
+        // two letters, a name starting with them.
+        query = query.filter(
+            sql::<Bool>("(contacts.search_vector @@ to_tsquery('simple', rapport_unaccent(")
+                .bind::<Text, _>(m.tsquery.clone())
+                .sql(")) OR contacts.search_text LIKE rapport_unaccent(")
+                .bind::<diesel::sql_types::Nullable<Text>, _>(m.like.clone())
+                .sql(") OR (")
+                .bind::<Bool, _>(m.short)
+                .sql(" AND contacts.sort_name LIKE ")
+                .bind::<Text, _>(m.prefix.clone())
+                .sql(") OR (NOT ")
+                .bind::<Bool, _>(m.short)
+                .sql(" AND contacts.sort_name % ")
+                .bind::<Text, _>(m.text.clone())
+                .sql("))"),
+        );
     }
     if !f.lifecycles.is_empty() {
         query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));

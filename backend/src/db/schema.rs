@@ -2,6 +2,14 @@
 // convenient) and checked by tests/api/migrations.rs::schema_rs_matches_the_migrated_database,
 // which compares every table and column (name, type, nullability) with the migrated database.
 
+pub mod sql_types {
+    /// PostgreSQL's `tsvector`: only ever written by the database (generated columns) and read
+    /// by SQL, never loaded into Rust.
+    #[derive(diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+    #[diesel(postgres_type(name = "tsvector"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     workspaces (id) {
         id -> Uuid,
@@ -29,6 +37,7 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         custom_fields -> Jsonb,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 
@@ -65,6 +74,7 @@ diesel::table! {
         company_name -> Nullable<Text>,
         search_text -> Text,
         owner_id -> Nullable<Uuid>,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 
@@ -99,6 +109,7 @@ diesel::table! {
         version -> Int4,
         deal_id -> Nullable<Uuid>,
         external_ref -> Nullable<Text>,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 
@@ -132,6 +143,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 
@@ -203,6 +215,7 @@ diesel::table! {
         version -> Int4,
         sort_title -> Text,
         owner_id -> Nullable<Uuid>,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 
@@ -248,6 +261,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         sort_name -> Text,
+        search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
 

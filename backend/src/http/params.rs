@@ -101,20 +101,6 @@ pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldErro
     }
 }
 
-/// The `q` parameter: trimmed and lower-cased, at most 200 characters, no NUL.
-pub fn search_text(raw: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(q) = raw.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    if q.chars().count() > 200 {
-        return Err(FieldError::new("q", "must be at most 200 characters long"));
-    }
-    if q.contains('\0') {
-        return Err(FieldError::new("q", "must not contain NUL characters"));
-    }
-    Ok(Some(q))
-}
-
 /// A comma-separated list parameter, trimmed, empty items dropped.
 pub fn list(raw: Option<&str>) -> Vec<String> {
     raw.map(|s| {

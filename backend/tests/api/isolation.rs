@@ -509,6 +509,19 @@ async fn no_operation_reaches_another_workspace() {
     if total.body["total"] != own {
         failures.push(format!("A's contact total is not A's own count {own}: {}", total.text));
     }
+    // Search finds A's records by A's words and never B's, however B's records are named.
+    let own_hits = app.get("/api/v1/search?q=alpha&limit=50").await;
+    assert_eq!(own_hits.status, 200, "{}", own_hits.text);
+    if own_hits.body["items"].as_array().is_none_or(|i| i.is_empty()) {
+        failures.push(format!("search finds none of A's own records: {}", own_hits.text));
+    }
+    for q in ["zyx", "zyxwv", "zyxel", "zyxel works", "zyx owner", "zyxwv type:deal"] {
+        let res = app.get(&format!("/api/v1/search?q={q}&limit=50")).await;
+        tried += 1;
+        if let Some(leak) = leaks(&res, &b, "Zyx") {
+            failures.push(format!("search for {q}: {leak}"));
+        }
+    }
     // A's calendar feed holds A's reminders, not B's.
     let link = app.post("/api/v1/calendar/link", &json!(null)).await;
     let url = link.body["url"].as_str().unwrap_or_default().to_owned();

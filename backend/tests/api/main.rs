@@ -32,6 +32,7 @@ mod privacy;
 mod proposals;
 mod reminders;
 mod revenue;
+mod search;
 mod statements;
 mod system;
 mod templates;

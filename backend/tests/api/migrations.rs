@@ -121,6 +121,7 @@ fn pg_type(diesel: &str) -> &str {
         "Jsonb" => "jsonb",
         "Bytea" => "bytea",
         "Numeric" => "numeric",
+        "crate::db::schema::sql_types::Tsvector" => "tsvector",
         t if t.starts_with("Array<") => "ARRAY",
         other => other,
     }

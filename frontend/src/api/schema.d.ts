@@ -2105,6 +2105,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything in the workspace that matches a query, best first: exact and prefix name matches,
+         *     then how well the words match, then how recently each record was touched. Each hit has its
+         *     kind, a title and subtitle, a snippet with the matching words highlighted, and where the web
+         *     app shows it.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/security-events": {
         parameters: {
             query?: never;
@@ -4912,6 +4935,56 @@ export interface components {
              */
             points: number;
         };
+        /** @description One record that matches the query. */
+        SearchHit: {
+            /**
+             * Format: uuid
+             * @description The contact an interaction belongs to.
+             */
+            contact_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Where the web app shows the record.
+             * @example /contacts/0192f1c4-8c5e-7a31-b1d2-6f0a4e8b9c10
+             */
+            link: string;
+            /**
+             * Format: double
+             * @description The ranking score: exact and prefix name matches first, then how well the words match,
+             *     then how recently the record was touched. Only its order means something.
+             * @example 3.72
+             */
+            score: number;
+            /**
+             * @description The text around the first match (emails and phones, notes, the body, the description),
+             *     in pieces; empty when the record has no such text.
+             */
+            snippet: components["schemas"]["SnippetPart"][];
+            /**
+             * @description What tells it apart: job title and company, website and industry, the deal's company,
+             *     contact and status, the interaction's contact and date, the template's subject, the
+             *     product's SKU and category.
+             * @example Mathematician · Analytical Engines
+             */
+            subtitle?: string | null;
+            /**
+             * @description The record's name: a contact's or company's name, a deal's title, an interaction's subject
+             *     (or its kind and contact), a template's or product's name.
+             * @example Ada Lovelace
+             */
+            title: string;
+            type: components["schemas"]["SearchType"];
+        };
+        /** @description Search results, best first. */
+        SearchResults: {
+            items: components["schemas"]["SearchHit"][];
+        };
+        /**
+         * @description What kind of record a search hit is.
+         * @enum {string}
+         */
+        SearchType: "contact" | "company" | "deal" | "interaction" | "template" | "product";
         /** @description One entry of the security log. */
         SecurityEvent: {
             /**
@@ -5021,6 +5094,12 @@ export interface components {
             setup_code?: string | null;
             /** @description The workspace's name (the first account renames the existing workspace). */
             workspace_name?: string | null;
+        };
+        /** @description A piece of a snippet: the matched words are the pieces with `highlight` true. */
+        SnippetPart: {
+            highlight: boolean;
+            /** @example ada@ */
+            text: string;
         };
         /**
          * @description Postpone a reminder.
@@ -9000,7 +9079,9 @@ export interface operations {
                  */
                 sort?: string;
                 /**
-                 * @description Search text: matches name, domain, industry and location.
+                 * @description Search text, matched as `GET /api/v1/search` matches companies: word prefixes of name,
+                 *     domain, industry and location (accents and case ignored), parts of domains, names with a
+                 *     typo; `"phrase"`, `-word` and `or` work too. At most 200 characters.
                  * @example engines
                  */
                 q?: string;
@@ -10586,7 +10667,10 @@ export interface operations {
                  */
                 sort?: string;
                 /**
-                 * @description Search text: matches names, emails, phones, job title, location and company name.
+                 * @description Search text, matched as `GET /api/v1/search` matches contacts: word prefixes of names,
+                 *     emails, phones, job title, location and company name (accents and case ignored), parts of
+                 *     emails and phones, names with a typo; `"phrase"`, `-word` and `or` work too. At most 200
+                 *     characters.
                  * @example ada
                  */
                 q?: string;
@@ -31105,6 +31189,170 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevenueReport"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /**
+                 * @description What to look for, 1 to 200 characters with at least one letter or digit. Words match as
+                 *     prefixes once they have three characters (`acm` finds ACME Corp), accents and case are
+                 *     ignored, names with a typo are still found; `"exact phrase"`, `-word` leaves records
+                 *     out, `or` between alternatives, `type:deal` (or `type:contact,company`) looks in those
+                 *     kinds only.
+                 * @example ada lovel
+                 */
+                q: string;
+                /**
+                 * @description Kinds of records to look in, comma-separated: `contact`, `company`, `deal`,
+                 *     `interaction`, `template`, `product` (default: all).
+                 * @example contact,company
+                 */
+                types?: string;
+                /** @description Hits to return, 1 to 50 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hits, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */

@@ -1,0 +1,210 @@
+//! The search statement: for each kind of record asked for, the records whose vector matches
+//! the query's prefixes (or whose folded text contains the query, for contacts and companies),
+//! scored and cut to the limit; when a kind has fewer matches than the limit, names similar to
+//! the query (trigram similarity) fill in. One statement, merged by score.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::dto::SearchType;
+use super::query::Matcher;
+use crate::db::WorkspaceId;
+
+#[derive(Debug, QueryableByName)]
+pub struct HitRow {
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub subtitle: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub snippet: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub parent_id: Option<Uuid>,
+    #[diesel(sql_type = Double)]
+    pub score: f64,
+}
+
+/// How one kind of record is searched and shown (SQL over the alias `x`).
+struct Kind {
+    kind: SearchType,
+    from: &'static str,
+    live: &'static str,
+    title: &'static str,
+    subtitle: &'static str,
+    snippet: &'static str,
+    parent: &'static str,
+    /// The lower-cased name compared with the query; None when the kind has no name.
+    name: Option<&'static str>,
+    /// Whether `x.search_text` (folded, trigram-indexed) exists.
+    text: bool,
+    touched: &'static str,
+    weight: f64,
+}
+
+const CONTACT_NAME: &str = "trim(x.first_name || ' ' || x.last_name)";
+
+const KINDS: &[Kind] = &[
+    Kind {
+        kind: SearchType::Contact,
+        from: "contacts x",
+        live: "x.deleted_at IS NULL",
+        title: CONTACT_NAME,
+        subtitle: "nullif(concat_ws(' · ', x.job_title, x.company_name), '')",
+        snippet: "nullif(concat_ws(' · ', nullif(rapport_join_text(x.emails), ''), nullif(rapport_join_text(x.phones), ''), x.location), '')",
+        parent: "NULL::uuid",
+        name: Some("x.sort_name"),
+        text: true,
+        touched: "greatest(x.updated_at, x.last_interaction_at)",
+        weight: 0.3,
+    },
+    Kind {
+        kind: SearchType::Company,
+        from: "companies x",
+        live: "x.deleted_at IS NULL",
+        title: "x.name",
+        subtitle: "nullif(concat_ws(' · ', x.domain, x.industry, x.location), '')",
+        snippet: "nullif(concat_ws(' · ', x.domain, x.industry, x.location), '')",
+        parent: "NULL::uuid",
+        name: Some("x.sort_name"),
+        text: true,
+        touched: "x.updated_at",
+        weight: 0.25,
+    },
+    Kind {
+        kind: SearchType::Deal,
+        from: "deals x LEFT JOIN companies co ON co.id = x.company_id LEFT JOIN contacts ct ON ct.id = x.contact_id",
+        live: "x.deleted_at IS NULL",
+        title: "x.title",
+        subtitle: "nullif(concat_ws(' · ', co.name, nullif(trim(ct.first_name || ' ' || ct.last_name), ''), x.status), '')",
+        snippet: "left(x.notes, 4000)",
+        parent: "NULL::uuid",
+        name: Some("x.sort_title"),
+        text: false,
+        touched: "x.updated_at",
+        weight: 0.2,
+    },
+    Kind {
+        kind: SearchType::Interaction,
+        from: "interactions x JOIN contacts ct ON ct.id = x.contact_id AND ct.deleted_at IS NULL",
+        live: "TRUE",
+        title: "coalesce(nullif(x.subject, ''), initcap(replace(x.kind, '_', ' ')) || ' with ' || trim(ct.first_name || ' ' || ct.last_name))",
+        subtitle: "trim(ct.first_name || ' ' || ct.last_name) || ' · ' || to_char(x.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        snippet: "left(coalesce(nullif(x.body, ''), x.subject), 4000)",
+        parent: "x.contact_id",
+        name: None,
+        text: false,
+        touched: "x.occurred_at",
+        weight: 0.0,
+    },
+    Kind {
+        kind: SearchType::Template,
+        from: "email_templates x",
+        live: "TRUE",
+        title: "x.name",
+        subtitle: "x.subject",
+        snippet: "left(x.body, 4000)",
+        parent: "NULL::uuid",
+        name: Some("x.sort_name"),
+        text: false,
+        touched: "x.updated_at",
+        weight: 0.1,
+    },
+    Kind {
+        kind: SearchType::Product,
+        from: "products x",
+        live: "TRUE",
+        title: "x.name",
+        subtitle: "nullif(concat_ws(' · ', x.sku, x.category), '')",
+        snippet: "left(x.description, 4000)",
+        parent: "NULL::uuid",
+        name: Some("x.sort_name"),
+        text: false,
+        touched: "x.updated_at",
+        weight: 0.1,
+    },
+];
+
+/// The statement for these kinds. Parameters: $1 workspace, $2 tsquery text, $3 the query's
+/// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit. Only fixed SQL is spliced in.
+fn statement(kinds: &[SearchType], m: &Matcher) -> String {
+    let mut ctes = vec!["q AS (SELECT to_tsquery('simple', rapport_unaccent($2)) AS tsq)".to_owned()];
+    let mut parts = Vec::new();
+    for k in KINDS.iter().filter(|k| kinds.contains(&k.kind)) {
+        let tag = k.kind.as_str();
+        let recency = format!(
+            "0.5 * exp(-greatest(0.0, extract(epoch FROM now() - {}))::float8 / 7776000.0)",
+            k.touched
+        );
+        let bonus = match k.name {
+            Some(n) => format!("CASE WHEN {n} = $3 THEN 3 WHEN {n} LIKE $5 THEN 2 WHEN {n} LIKE $6 THEN 1 ELSE 0 END"),
+            None => "0".to_owned(),
+        };
+        let mut matches = "x.search_vector @@ q.tsq".to_owned();
+        if k.text && m.like.is_some() {
+            matches.push_str(" OR x.search_text LIKE rapport_unaccent($4)");
+        }
+        if let (Some(n), true) = (k.name, m.short) {
+            matches.push_str(&format!(" OR {n} LIKE $5"));
+        }
+        let columns = format!(
+            "'{tag}'::text AS kind, x.id, {} AS title, {} AS subtitle, {} AS snippet, {} AS parent_id",
+            k.title, k.subtitle, k.snippet, k.parent
+        );
+        ctes.push(format!(
+            "p_{tag} AS (SELECT {columns}, \
+               ({bonus} + ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', x.search_vector, q.tsq) + {recency} + {w})::float8 AS score \
+             FROM {from} CROSS JOIN q \
+             WHERE x.workspace_id = $1 AND {live} AND ({matches}) \
+             ORDER BY score DESC, x.id LIMIT $7)",
+            w = k.weight,
+            from = k.from,
+            live = k.live,
+        ));
+        parts.push(format!("SELECT * FROM p_{tag}"));
+        // Typos: names similar to the query, when the prefixes found fewer than the limit.
+        if let (Some(n), false) = (k.name, m.short) {
+            ctes.push(format!(
+                "f_{tag} AS (SELECT {columns}, (similarity({n}, $3) * 2 + {recency} + {w})::float8 AS score \
+                 FROM {from} CROSS JOIN q \
+                 WHERE (SELECT count(*) FROM p_{tag}) < $7 AND x.workspace_id = $1 AND {live} AND {n} % $3 \
+                   AND NOT ({matches}) \
+                 ORDER BY score DESC, x.id LIMIT $7)",
+                w = k.weight,
+                from = k.from,
+                live = k.live,
+            ));
+            parts.push(format!("SELECT * FROM f_{tag}"));
+        }
+    }
+    format!(
+        "WITH {} SELECT * FROM ({}) hits ORDER BY score DESC, id LIMIT $7",
+        ctes.join(", "),
+        parts.join(" UNION ALL ")
+    )
+}
+
+/// The best `limit` hits of the workspace among these kinds.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kinds: &[SearchType],
+    m: &Matcher,
+    limit: i64,
+) -> QueryResult<Vec<HitRow>> {
+    diesel::sql_query(statement(kinds, m))
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<Text, _>(&m.tsquery)
+        .bind::<Text, _>(&m.text)
+        .bind::<Text, _>(m.like.as_deref().unwrap_or(""))
+        .bind::<Text, _>(&m.prefix)
+        .bind::<Text, _>(&m.word_prefix)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,284 @@
+//! Global search: one ranked list across every kind of record, found by word prefixes, accents
+//! folded, parts of emails and phones, names with typos; the search syntax; the contact and
+//! company lists' `q` agreeing with it; bad queries refused with a problem and nothing else.
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn kinds_and_titles(res: &Value) -> Vec<(String, String)> {
+    res["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["type"].as_str().unwrap().to_owned(),
+                h["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn highlighted(hit: &Value) -> Vec<String> {
+    hit["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["highlight"] == true)
+        .map(|p| p["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn seed(app: &TestApp) -> (String, String, String) {
+    let acme = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "ACME Corp", "domain": "acme.example", "industry": "Manufacturing"}),
+        )
+        .await;
+    assert_eq!(acme.status, 201, "{}", acme.text);
+    let acme_id = acme.body["id"].as_str().unwrap().to_owned();
+    let jose = app
+        .contact(
+            json!({"first_name": "José", "last_name": "Muñoz", "emails": ["jose.munoz@acme.example"],
+                        "phones": ["+34 612 345 678"], "company_id": acme_id, "job_title": "Buyer"}),
+        )
+        .await;
+    let john = app
+        .contact(json!({"first_name": "John", "last_name": "Smith", "emails": ["john@smithworks.example"]}))
+        .await;
+    let john_id = john["id"].as_str().unwrap().to_owned();
+    let deal = app
+        .post(
+            "/api/v1/deals",
+            &json!({"title": "ACME renewal 2027", "company_id": acme_id, "value_minor": 900_000,
+                    "notes": "Three-year renewal with a volume discount"}),
+        )
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.text);
+    let call = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": john_id, "kind": "call", "subject": "Quarterly review",
+                    "body": "We went through the numbers.\n\nHe asked about the renewal pricing for next year and wants a proposal."}),
+        )
+        .await;
+    assert_eq!(call.status, 201, "{}", call.text);
+    let product = app
+        .post(
+            "/api/v1/products",
+            &json!({"name": "Consulting day", "sku": "CONS-DAY", "price_minor": 120_000, "description": "A day of on-site work"}),
+        )
+        .await;
+    assert_eq!(product.status, 201, "{}", product.text);
+    (
+        jose["id"].as_str().unwrap().to_owned(),
+        john_id,
+        call.body["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[actix_web::test]
+async fn one_ranked_list_across_every_kind_of_record() {
+    let app = TestApp::spawn().await;
+    let (jose_id, john_id, call_id) = seed(&app).await;
+
+    // A company name: the company and the deal named after it first, the person working there too.
+    let res = app.get("/api/v1/search?q=acme").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let found = kinds_and_titles(&res.body);
+    assert!(found.len() >= 3, "{found:?}");
+    assert_eq!(found[0], ("company".into(), "ACME Corp".into()), "{found:?}");
+    assert!(
+        found.contains(&("deal".into(), "ACME renewal 2027".into())),
+        "{found:?}"
+    );
+    assert!(found.contains(&("contact".into(), "José Muñoz".into())), "{found:?}");
+    let company = &res.body["items"][0];
+    assert!(
+        company["link"].as_str().unwrap().starts_with("/companies/"),
+        "{company}"
+    );
+    assert_eq!(company["subtitle"], "acme.example · Manufacturing");
+
+    // While typing: a prefix; accents and case do not matter.
+    for q in ["mun", "munoz", "MUÑOZ", "jose mu", "josé"] {
+        let res = app.get(&format!("/api/v1/search?q={q}")).await;
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        assert_eq!(res.body["items"][0]["id"], jose_id.as_str(), "{q}: {}", res.text);
+        assert_eq!(res.body["items"][0]["link"], format!("/contacts/{jose_id}"));
+    }
+    // Typos in a name.
+    let res = app.get("/api/v1/search?q=jon%20smth").await;
+    assert_eq!(res.body["items"][0]["id"], john_id.as_str(), "{}", res.text);
+    // Parts of emails and phone numbers.
+    for q in ["smithworks", "acme.exa", "612%20345", "345"] {
+        let res = app.get(&format!("/api/v1/search?q={q}&types=contact")).await;
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        assert!(!res.body["items"].as_array().unwrap().is_empty(), "{q}: {}", res.text);
+    }
+    let res = app.get("/api/v1/search?q=smithworks").await;
+    assert_eq!(
+        highlighted(&res.body["items"][0]),
+        vec!["john@smithworks.example"],
+        "{}",
+        res.text
+    );
+
+    // Interaction bodies, with the match highlighted and the contact's page as the link.
+    let res = app.get("/api/v1/search?q=renewal%20pricing").await;
+    let hit = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["type"] == "interaction")
+        .unwrap_or_else(|| panic!("the call: {}", res.text))
+        .clone();
+    assert_eq!(hit["id"], call_id.as_str());
+    assert_eq!(hit["title"], "Quarterly review");
+    assert_eq!(hit["contact_id"], john_id.as_str());
+    assert_eq!(hit["link"], format!("/contacts/{john_id}#interaction-{call_id}"));
+    assert!(hit["subtitle"].as_str().unwrap().starts_with("John Smith · "), "{hit}");
+    assert_eq!(highlighted(&hit), vec!["renewal", "pricing"], "{hit}");
+    let text: String = hit["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert!(text.contains("He asked about the renewal pricing"), "{text}");
+
+    // Products by SKU, templates by their text.
+    let res = app.get("/api/v1/search?q=cons-day").await;
+    assert_eq!(
+        kinds_and_titles(&res.body)[0],
+        ("product".into(), "Consulting day".into()),
+        "{}",
+        res.text
+    );
+    let res = app.get("/api/v1/search?q=type:template%20follow").await;
+    let found = kinds_and_titles(&res.body);
+    assert!(
+        !found.is_empty() && found.iter().all(|(k, _)| k == "template"),
+        "{found:?}"
+    );
+
+    // The syntax: type filters, exclusions, phrases, alternatives.
+    let res = app.get("/api/v1/search?q=type:deal%20renewal").await;
+    assert_eq!(
+        kinds_and_titles(&res.body),
+        vec![("deal".into(), "ACME renewal 2027".into())]
+    );
+    let res = app.get("/api/v1/search?q=renewal&types=interaction").await;
+    assert_eq!(
+        kinds_and_titles(&res.body),
+        vec![("interaction".into(), "Quarterly review".into())]
+    );
+    let res = app.get("/api/v1/search?q=acme%20-renewal").await;
+    let found = kinds_and_titles(&res.body);
+    assert!(!found.iter().any(|(k, _)| k == "deal"), "{found:?}");
+    assert!(found.iter().any(|(k, _)| k == "company"), "{found:?}");
+    let res = app.get("/api/v1/search?q=%22quarterly%20review%22").await;
+    assert_eq!(res.body["items"][0]["id"], call_id.as_str(), "{}", res.text);
+    let res = app
+        .get("/api/v1/search?q=%22review%20quarterly%22&types=interaction")
+        .await;
+    assert_eq!(res.body["items"], json!([]), "a phrase keeps its order: {}", res.text);
+    let res = app.get("/api/v1/search?q=smith%20or%20munoz&types=contact").await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 2, "{}", res.text);
+    let res = app.get("/api/v1/search?q=acme&limit=1").await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 1);
+
+    // Trashed records and what hangs under them are not found.
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{john_id}")).await.status, 204);
+    let res = app.get("/api/v1/search?q=smith%20or%20quarterly").await;
+    assert_eq!(res.body["items"], json!([]), "{}", res.text);
+}
+
+#[actix_web::test]
+async fn the_contact_and_company_lists_match_as_search_does() {
+    let app = TestApp::spawn().await;
+    let (jose_id, john_id, _) = seed(&app).await;
+    let ids = |res: &Value| -> Vec<String> {
+        res["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (q, expected) in [
+        ("munoz", vec![jose_id.clone()]),
+        ("jon%20smth", vec![john_id.clone()]),
+        ("smithworks", vec![john_id.clone()]),
+        ("acme", vec![jose_id.clone()]),
+        ("smith%20or%20jose", vec![jose_id.clone(), john_id.clone()]),
+    ] {
+        let res = app.get(&format!("/api/v1/contacts?q={q}&sort=name")).await;
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        let mut got = ids(&res.body);
+        got.sort();
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(got, expected, "{q}: {}", res.text);
+    }
+    // What is typed on the way to a query is looked for as it is rather than refused.
+    for (q, n) in [("-", 0), ("%22", 0), ("!!!", 0), ("%2B34", 1), ("-foo", 0)] {
+        let res = app.get(&format!("/api/v1/contacts?q={q}&limit=200")).await;
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        assert_eq!(res.body["items"].as_array().unwrap().len(), n, "{q}: {}", res.text);
+    }
+    let res = app.get("/api/v1/companies?q=acmee").await;
+    assert_eq!(res.body["items"][0]["name"], "ACME Corp", "a typo: {}", res.text);
+    let res = app.get("/api/v1/companies?q=manufact").await;
+    assert_eq!(res.body["items"][0]["name"], "ACME Corp", "{}", res.text);
+}
+
+#[actix_web::test]
+async fn bad_queries_are_refused_and_syntax_characters_are_only_text() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let long = "a".repeat(2000);
+    for (path, field) in [
+        ("/api/v1/search".to_owned(), "q"),
+        ("/api/v1/search?q=".to_owned(), "q"),
+        ("/api/v1/search?q=%20%20".to_owned(), "q"),
+        (format!("/api/v1/search?q={long}"), "q"),
+        (format!("/api/v1/contacts?q={long}"), "q"),
+        ("/api/v1/search?q=!!!".to_owned(), "q"),
+        ("/api/v1/search?q=-".to_owned(), "q"),
+        ("/api/v1/search?q=-acme".to_owned(), "q"),
+        ("/api/v1/search?q=type:unicorn%20acme".to_owned(), "q"),
+        ("/api/v1/search?q=acme&types=contact,unicorn".to_owned(), "types"),
+        ("/api/v1/search?q=acme&limit=0".to_owned(), "limit"),
+        ("/api/v1/search?q=acme&limit=51".to_owned(), "limit"),
+        ("/api/v1/search?q=acme&limit=ten".to_owned(), "limit"),
+    ] {
+        let res = app.get(&path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field.to_owned()], "{path}: {}", res.text);
+    }
+    // tsquery and SQL syntax is searched for as text: never an error, never everything.
+    for q in [
+        "'",
+        "o'brien",
+        "acme%20%26%20%7C%20!",
+        "acme:*",
+        "\\",
+        "a\\b",
+        "');%20DROP%20TABLE%20contacts;--",
+        "%25",
+        "_",
+    ] {
+        let res = app.get(&format!("/api/v1/search?q={q}")).await;
+        if res.status == 422 {
+            res.problem(422, "validation_failed");
+            continue;
+        }
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        let n = res.body["items"].as_array().unwrap().len();
+        assert!(n <= 3, "{q} matched {n}: {}", res.text);
+    }
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 2);
+}
