@@ -126,6 +126,7 @@ def main():
     ap.add_argument("--long", type=int, default=60)
     ap.add_argument("--page", type=int, default=2000, help="the deep page's number, at 50 per page")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--only", default="", help="run only the endpoints whose name contains this (no mixed run)")
     a = ap.parse_args()
 
     with open(a.ids) as f:
@@ -147,6 +148,17 @@ def main():
     status = call(api, "GET", "/api/v1/ai/status")[0]
 
     q = lambda t: urllib.parse.quote(t)  # noqa: E731
+    # Search queries drawn from the dataset as people type them: a name's prefix, a first name
+    # and the start of a last name, a full name with a letter missing, a company's prefix.
+    sample = [call(api, "GET", f"/api/v1/contacts/{i}")[0] for i in ids[:10]]
+    name_prefixes, global_terms = [], []
+    for c in sample:
+        first, last = c["first_name"], c["last_name"]
+        name_prefixes.append(last[:4].lower())
+        full = f"{first} {last}"
+        global_terms += [last[:4].lower(), f"{first} {last[:3]}", full[:3] + full[4:]]
+        if c.get("company"):
+            global_terms.append(c["company"]["name"][:5].lower())
     baseline = {
         "get": [f"/contacts/{i}" for i in ids],
         "list": [f"/contacts?workspace={ws}"],
@@ -160,6 +172,8 @@ def main():
         (f"list contacts, page {deep_page}", "GET", [f"/api/v1/contacts?limit=50&cursor={deep}"], None, "list"),
         ("get contact", "GET", [f"/api/v1/contacts/{i}" for i in ids], None, "get"),
         ("search contacts", "GET", [f"/api/v1/contacts?limit=50&q={q(t)}" for t in SEARCH_TERMS], None, "search"),
+        ("search contacts, name prefix", "GET", [f"/api/v1/contacts?limit=50&q={q(t)}" for t in name_prefixes], None, "search"),
+        ("global search (prefix, words, typo)", "GET", [f"/api/v1/search?q={q(t)}&limit=20" for t in global_terms], None, "search"),
         ("contact timeline", "GET", [f"/api/v1/contacts/{i}/timeline?limit=50" for i in ids], None, "timeline"),
         ("follow-ups", "GET", ["/api/v1/follow-ups?limit=50"], None, "list"),
         ("deal board", "GET", [f"/api/v1/pipelines/{pipeline}/board"], None, "list"),
@@ -204,6 +218,17 @@ def main():
 
     print(f"Warm-up and baseline reads ({a.conns} connections, {a.duration} s each)…", file=sys.stderr)
     wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
+    if a.only:
+        chosen = [e for e in endpoints if a.only in e[0]]
+        run_baseline(sorted({e[4] for e in chosen}))
+        run_endpoints(chosen)
+        print(f"Global search queries: {', '.join(global_terms)}", file=sys.stderr)
+        for r in rows:
+            b = base_results[r["baseline"]]
+            print(f"| {r['name']} | {r['rps']:,.0f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | {r['errors']} | {b['rps']:,.0f} ({r['baseline']}) | {r['ratio']:.2f} |")
+        with open(a.out, "w") as f:
+            json.dump({"endpoints": rows, "baseline": base_results, "global_terms": global_terms}, f, indent=2)
+        return
     run_baseline([k for k in baseline if k != "create"])
     run_endpoints([e for e in endpoints if e[4] != "create"])
 
