@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, SAME_ORIGIN, SHOTS } from './browser.mjs'
+import { ContactsPage } from './pages.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let ctx
@@ -37,4 +38,30 @@ test('a pair of look-alike contacts is shown with its reasons and can be dismiss
   await page.getByRole('heading', { name: 'Possible duplicates' }).waitFor()
   await page.waitForFunction(() => !document.body.innerText.includes('Looking for duplicates'))
   assert.equal(await page.getByTestId('duplicate-pair').filter({ hasText: 'Dora Doubledey' }).count(), 0)
+})
+
+test('adding someone who is already there offers to open the existing one instead', async () => {
+  const { page } = ctx
+  const res = await page.request.post('/api/v1/contacts', {
+    data: { first_name: 'Evelyn', last_name: 'Ashgrove', emails: ['evelyn@ashgrove.example'] },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(res.status(), 201)
+  const existing = await res.json()
+  const list = new ContactsPage(page)
+  await list.open()
+  const form = await list.newContact()
+  await form.fill({ first_name: 'Eve', last_name: 'Ashgrove', emails: 'Evelyn@Ashgrove.example' })
+  await form.submit()
+  const banner = page.getByTestId('possible-duplicates')
+  await banner.waitFor()
+  assert.match(await banner.innerText(), /Evelyn Ashgrove[\s\S]*same email/)
+  await page.screenshot({ path: `${SHOTS}possible-duplicate.png` })
+  const created = page.url().split('/').pop()
+  await banner.getByRole('button', { name: 'Open Evelyn Ashgrove instead' }).click()
+  await page.waitForURL(`**/contacts/${existing.id}`)
+  await page.getByRole('heading', { name: 'Evelyn Ashgrove' }).waitFor()
+  // The one just added went to the trash, where it can still be restored.
+  const trashed = await page.request.get(`/api/v1/contacts/${created}?include_trashed=true`)
+  assert.ok((await trashed.json()).deleted_at)
 })

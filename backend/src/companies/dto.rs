@@ -38,6 +38,12 @@ pub struct Company {
     /// Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
     #[schema(example = 1)]
     pub version: i32,
+    /// Only in the answer to a creation, and only when there are some: existing companies this
+    /// one looks like (same website domain, or the same name once case, punctuation and legal
+    /// forms are set aside), best first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub possible_duplicates: Option<Vec<crate::duplicates::dto::PossibleDuplicate>>,
 }
 
 /// A new company. Names are unique in a workspace, ignoring case.

@@ -15,6 +15,8 @@ use crate::custom_fields::dto::FieldEntity;
 use crate::db::WorkspaceId;
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
+use crate::duplicates;
+use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, json_cell};
 
@@ -69,6 +71,7 @@ fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
         version: row.version,
+        possible_duplicates: None,
     }
 }
 
@@ -203,7 +206,10 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             Ok(row)
         })
         .await?;
-    Ok(to_dto(row, 0))
+    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Company, row.id).await?;
+    let mut company = to_dto(row, 0);
+    company.possible_duplicates = (!possible.is_empty()).then_some(possible);
+    Ok(company)
 }
 
 pub async fn update(

@@ -121,6 +121,12 @@ pub struct Contact {
     /// Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
     #[schema(example = 1)]
     pub version: i32,
+    /// Only in the answer to a creation, and only when there are some: existing contacts this one
+    /// looks like (same email, phone or LinkedIn profile, or a similar name at the same company),
+    /// best first — the person may already be there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub possible_duplicates: Option<Vec<crate::duplicates::dto::PossibleDuplicate>>,
 }
 
 /// A new contact. Only `first_name` is required.

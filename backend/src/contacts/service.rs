@@ -17,6 +17,8 @@ use crate::custom_fields::dto::FieldEntity;
 use crate::db::WorkspaceId;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
+use crate::duplicates;
+use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, joined, json_cell};
 
@@ -59,6 +61,7 @@ fn to_dto(row: ContactRow) -> Contact {
         deleted_at: row.deleted_at,
         owner_id: row.owner_id,
         version: row.version,
+        possible_duplicates: None,
     }
 }
 
@@ -190,7 +193,10 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
                 .ok_or_else(|| AppError::not_found(NOT_FOUND))
         })
         .await?;
-    Ok(to_dto(row))
+    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;
+    let mut contact = to_dto(row);
+    contact.possible_duplicates = (!possible.is_empty()).then_some(possible);
+    Ok(contact)
 }
 
 /// The company change a PATCH asks for: `None` = leave it, `Some(None)` = unlink.

@@ -47,6 +47,23 @@ pub struct DuplicatePair {
     pub records: Vec<DuplicateRecord>,
 }
 
+/// An existing record that a record just created looks like.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PossibleDuplicate {
+    pub id: Uuid,
+    #[schema(example = "Ada Lovelace")]
+    pub name: String,
+    /// A contact's first email and company; a company's website.
+    #[schema(example = "ada@example.com · Analytical Engines")]
+    pub subtitle: Option<String>,
+    /// Why it looks alike, as in the duplicate list.
+    #[schema(example = json!(["same email"]))]
+    pub reasons: Vec<String>,
+    /// 0 to 1: how sure the match is.
+    #[schema(minimum = 0.0, maximum = 1.0, example = 0.95)]
+    pub score: f64,
+}
+
 /// A page of the likeliest duplicate pairs, best first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DuplicateList {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::dto::{DismissDuplicate, DuplicateList, DuplicatePair, DuplicateRecord, DuplicateType};
+use super::dto::{DismissDuplicate, DuplicateList, DuplicatePair, DuplicateRecord, DuplicateType, PossibleDuplicate};
 use super::store::{self, PairRow};
 use crate::db::WorkspaceId;
 use crate::db::cursor::Cursor;
@@ -95,4 +95,30 @@ pub async fn dismiss(
     let by: Option<Uuid> = crate::accounts::actor::current().map(|a| a.user_id);
     store::dismiss(conn, workspace, entity, (a.min(b), a.max(b)), by, now).await?;
     Ok(())
+}
+
+/// At most this many possible duplicates are named when a record is created.
+const POSSIBLE: i64 = 5;
+
+/// The existing records that a record just created (or about to be shown) looks like, best first.
+pub async fn possible(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: DuplicateType,
+    id: Uuid,
+) -> AppResult<Vec<PossibleDuplicate>> {
+    let rows = match kind {
+        DuplicateType::Contact => store::contact_matches(conn, workspace, id, POSSIBLE).await?,
+        DuplicateType::Company => store::company_matches(conn, workspace, id, POSSIBLE).await?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| PossibleDuplicate {
+            id: r.id,
+            name: r.name,
+            subtitle: r.subtitle,
+            reasons: r.reasons,
+            score: (r.score * 100.0).round() / 100.0,
+        })
+        .collect())
 }

@@ -1,7 +1,9 @@
 //! Duplicate candidates and dismissals in SQL: equal keys are found by hash joins over the
 //! workspace's live records (one pass however many there are); similar contact names by trigram
 //! similarity only between people of the same company with the same initials; company names by
-//! equality once case, punctuation and legal forms (Ltd, Inc, GmbH…) are set aside.
+//! equality once case, punctuation and legal forms (Ltd, Inc, GmbH…) are set aside. The keys are
+//! the database's `rapport_*_key` functions, indexed, so the check made when one record is
+//! created is a handful of index lookups that compare exactly what the list compares.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -79,10 +81,9 @@ pub async fn contact_pairs(
            FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL), \
          emails AS (SELECT l.id, lower(e.v) COLLATE \"C\" AS v FROM live l CROSS JOIN LATERAL unnest(l.emails) AS e(v)), \
          phones AS ( \
-           SELECT l.id, right(d.v, 9) COLLATE \"C\" AS v FROM live l CROSS JOIN LATERAL unnest(l.phones) AS p(v) \
-             CROSS JOIN LATERAL (SELECT regexp_replace(p.v, '\\D', '', 'g') AS v) d WHERE length(d.v) >= 7), \
+           SELECT l.id, k.v COLLATE \"C\" AS v FROM live l CROSS JOIN LATERAL unnest(rapport_phone_keys(l.phones)) AS k(v)), \
          profiles AS ( \
-           SELECT l.id, regexp_replace(lower(l.linkedin_url), '^https?://(www\\.)?|/+$', '', 'g') COLLATE \"C\" AS v \
+           SELECT l.id, rapport_linkedin_key(l.linkedin_url) COLLATE \"C\" AS v \
            FROM live l WHERE l.linkedin_url IS NOT NULL), \
          pairs AS ( \
            SELECT a.id AS x, b.id AS y, 'same email' AS reason, 0.95::float8 AS score \
@@ -113,11 +114,8 @@ pub async fn company_pairs(
 ) -> QueryResult<Vec<PairRow>> {
     diesel::sql_query(format!(
         "WITH live AS ( \
-           SELECT c.id, \
-             nullif(regexp_replace(lower(c.domain), '^(https?://)?(www\\.)?|/.*$', '', 'g'), '') COLLATE \"C\" AS host, \
-             nullif(regexp_replace(regexp_replace(lower(c.name), \
-               '\\m(inc|ltd|llc|llp|plc|gmbh|ag|sarl|sas|sa|sl|srl|bv|nv|corp|corporation|co|limited|company)\\M', '', 'g'), \
-               '[^[:alnum:]]+', '', 'g'), '') COLLATE \"C\" AS key \
+           SELECT c.id, rapport_domain_key(c.domain) COLLATE \"C\" AS host, \
+             rapport_company_key(c.name) COLLATE \"C\" AS key \
            FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL), \
          pairs AS ( \
            SELECT a.id AS x, b.id AS y, 'same website domain' AS reason, 0.9::float8 AS score \
@@ -180,5 +178,87 @@ pub async fn dismiss(
     .bind::<Nullable<SqlUuid>, _>(by)
     .bind::<Timestamptz, _>(now)
     .execute(conn)
+    .await
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct MatchRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub subtitle: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub reasons: Vec<String>,
+    #[diesel(sql_type = Double)]
+    pub score: f64,
+}
+
+/// The best `limit` matches among the `hits` (id, reason, score) CTE, with names and subtitles.
+fn matches(table: &str, show: &str) -> String {
+    format!(
+        "SELECT x.id, s.name, s.subtitle, array_agg(DISTINCT h.reason ORDER BY h.reason) AS reasons, \
+           least(1.0, max(h.score) + 0.05 * (count(DISTINCT h.reason) - 1))::float8 AS score \
+         FROM hits h JOIN {table} x ON x.id = h.id CROSS JOIN LATERAL (SELECT {show}) s \
+         GROUP BY x.id, s.name, s.subtitle ORDER BY score DESC, x.id LIMIT $3"
+    )
+}
+
+/// Live contacts that look like contact `id` (same email, phone or LinkedIn profile, or a similar
+/// name at the same company), best first.
+pub async fn contact_matches(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<MatchRow>> {
+    diesel::sql_query(format!(
+        "WITH me AS (SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2), \
+         others AS (SELECT c.* FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
+         hits AS ( \
+           SELECT o.id, 'same email' AS reason, 0.95::float8 AS score FROM others o, me \
+             WHERE cardinality(me.emails) > 0 AND o.emails && me.emails \
+           UNION ALL SELECT o.id, 'same phone', 0.85 FROM others o, me \
+             WHERE cardinality(me.phones) > 0 AND rapport_phone_keys(o.phones) && rapport_phone_keys(me.phones) \
+           UNION ALL SELECT o.id, 'same LinkedIn URL', 0.95 FROM others o, me \
+             WHERE o.linkedin_url IS NOT NULL AND rapport_linkedin_key(o.linkedin_url) = rapport_linkedin_key(me.linkedin_url) \
+           UNION ALL SELECT o.id, 'similar name at the same company', \
+               0.5 + 0.4 * similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) \
+             FROM others o, me WHERE o.company_id = me.company_id \
+               AND lower(left(o.first_name, 1) || left(o.last_name, 1)) = lower(left(me.first_name, 1) || left(me.last_name, 1)) \
+               AND similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) >= 0.6) \
+         {}",
+        matches("contacts", CONTACT_SHOW)
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// Live companies that look like company `id` (same website domain or the same name), best first.
+pub async fn company_matches(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<MatchRow>> {
+    diesel::sql_query(format!(
+        "WITH me AS (SELECT * FROM companies WHERE workspace_id = $1 AND id = $2), \
+         others AS (SELECT c.* FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
+         hits AS ( \
+           SELECT o.id, 'same website domain' AS reason, 0.9::float8 AS score FROM others o, me \
+             WHERE o.domain IS NOT NULL AND rapport_domain_key(o.domain) = rapport_domain_key(me.domain) \
+           UNION ALL SELECT o.id, 'same name', 0.8 FROM others o, me \
+             WHERE rapport_company_key(o.name) = rapport_company_key(me.name)) \
+         {}",
+        matches("companies", COMPANY_SHOW)
+    ))
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
     .await
 }

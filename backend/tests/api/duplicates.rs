@@ -177,3 +177,88 @@ async fn bad_duplicate_requests_are_refused_and_change_nothing() {
     let res = app.get("/api/v1/duplicates").await;
     assert_eq!(res.body["items"].as_array().unwrap().len(), 1, "{}", res.text);
 }
+
+#[actix_web::test]
+async fn creating_a_look_alike_answers_201_naming_the_records_it_looks_like() {
+    let app = TestApp::spawn().await;
+    let ada = app
+        .contact(
+            json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@engines.example"],
+                        "phones": ["+1 202 555 0143"], "linkedin_url": "https://www.linkedin.com/in/ada/"}),
+        )
+        .await;
+    assert!(
+        ada.get("possible_duplicates").is_none(),
+        "the first one looks like nobody: {ada}"
+    );
+    let ada_id = ada["id"].as_str().unwrap();
+
+    // The same email in another case: still created, with Ada named.
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "A.", "last_name": "Lovelace", "emails": ["ADA@Engines.example"]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(
+        res.body["possible_duplicates"],
+        json!([{"id": ada_id, "name": "Ada Lovelace", "subtitle": "ada@engines.example", "reasons": ["same email"], "score": 0.95}]),
+        "{}",
+        res.text
+    );
+    // The same phone written another way and the same profile: both reasons, a higher score.
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "Augusta", "last_name": "King", "phones": ["(202) 555-0143"],
+                    "linkedin_url": "http://linkedin.com/in/ada"}),
+        )
+        .await;
+    let found = res.body["possible_duplicates"].as_array().expect("possible duplicates");
+    let first = &found[0];
+    assert_eq!(first["id"], ada_id);
+    assert_eq!(first["reasons"], json!(["same LinkedIn URL", "same phone"]));
+    assert_eq!(first["score"], 1.0);
+    // Someone else entirely: no list at all.
+    let alan = app
+        .contact(json!({"first_name": "Alan", "last_name": "Turing", "emails": ["alan@bletchley.example"]}))
+        .await;
+    assert!(alan.get("possible_duplicates").is_none(), "{alan}");
+    // A record in the trash is not proposed.
+    assert_eq!(
+        app.delete(&format!("/api/v1/contacts/{}", alan["id"].as_str().unwrap()))
+            .await
+            .status,
+        204
+    );
+    let again = app
+        .contact(json!({"first_name": "Alan", "last_name": "Turing", "emails": ["alan@bletchley.example"]}))
+        .await;
+    assert!(again.get("possible_duplicates").is_none(), "{again}");
+
+    // Companies: the same name once legal forms and punctuation are set aside, the same website.
+    let acme = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "ACME Corp", "domain": "https://www.acme.example/"}),
+        )
+        .await;
+    assert!(acme.body.get("possible_duplicates").is_none(), "{}", acme.text);
+    let acme_id = acme.body["id"].as_str().unwrap();
+    let res = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "Acme, Ltd.", "domain": "acme.example"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let found = &res.body["possible_duplicates"];
+    assert_eq!(found[0]["id"], acme_id, "{}", res.text);
+    assert_eq!(found[0]["reasons"], json!(["same name", "same website domain"]));
+    let other = app.post("/api/v1/companies", &json!({"name": "Globex"})).await;
+    assert!(other.body.get("possible_duplicates").is_none(), "{}", other.text);
+    // A GET never carries the list.
+    let got = app.get(&format!("/api/v1/contacts/{ada_id}")).await;
+    assert!(got.body.get("possible_duplicates").is_none());
+}

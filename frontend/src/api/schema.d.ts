@@ -2609,6 +2609,12 @@ export interface components {
             name: string;
             notes?: string | null;
             /**
+             * @description Only in the answer to a creation, and only when there are some: existing companies this
+             *     one looks like (same website domain, or the same name once case, punctuation and legal
+             *     forms are set aside), best first.
+             */
+            possible_duplicates?: components["schemas"]["PossibleDuplicate"][];
+            /**
              * @description Head count as people say it, e.g. `11-50`.
              * @example 11-50
              */
@@ -2718,6 +2724,12 @@ export interface components {
              *     ]
              */
             phones: string[];
+            /**
+             * @description Only in the answer to a creation, and only when there are some: existing contacts this one
+             *     looks like (same email, phone or LinkedIn profile, or a similar name at the same company),
+             *     best first — the person may already be there.
+             */
+            possible_duplicates?: components["schemas"]["PossibleDuplicate"][];
             relationship_type?: null | components["schemas"]["RelationshipType"];
             source?: null | components["schemas"]["ContactSource"];
             /**
@@ -4399,6 +4411,31 @@ export interface components {
             /** Format: uuid */
             pipeline_id: string;
             stages: components["schemas"]["StageValue"][];
+        };
+        /** @description An existing record that a record just created looks like. */
+        PossibleDuplicate: {
+            /** Format: uuid */
+            id: string;
+            /** @example Ada Lovelace */
+            name: string;
+            /**
+             * @description Why it looks alike, as in the duplicate list.
+             * @example [
+             *       "same email"
+             *     ]
+             */
+            reasons: string[];
+            /**
+             * Format: double
+             * @description 0 to 1: how sure the match is.
+             * @example 0.95
+             */
+            score: number;
+            /**
+             * @description A contact's first email and company; a company's website.
+             * @example ada@example.com · Analytical Engines
+             */
+            subtitle?: string | null;
         };
         /**
          * @description How to read the file: which column goes to which field, and what to do with matches.
