@@ -20,8 +20,8 @@ pub struct ListCompaniesParams {
     #[param(example = "name")]
     pub sort: Option<String>,
     /// Search text, matched as `GET /api/v1/search` matches companies: word prefixes of name,
-    /// domain, industry and location (accents and case ignored), parts of domains, names with a
-    /// typo; `"phrase"`, `-word` and `or` work too. At most 200 characters.
+    /// domain, industry and location (accents and case ignored), parts of domains for a single
+    /// word; `"phrase"`, `-word` and `or` work too. At most 200 characters.
     #[param(max_length = 200, example = "engines")]
     pub q: Option<String>,
     /// Exact industry (case-insensitive).

@@ -25,8 +25,8 @@ pub struct ListContactsParams {
     pub sort: Option<String>,
     /// Search text, matched as `GET /api/v1/search` matches contacts: word prefixes of names,
     /// emails, phones, job title, location and company name (accents and case ignored), parts of
-    /// emails and phones, names with a typo; `"phrase"`, `-word` and `or` work too. At most 200
-    /// characters.
+    /// emails and phones for a single word; `"phrase"`, `-word` and `or` work too (search also
+    /// tries names with a typo when little matches; the list does not). At most 200 characters.
     #[param(max_length = 200, example = "ada")]
     pub q: Option<String>,
     /// Lifecycle stages, comma-separated: `lead`, `prospect`, `client`, `inactive`.

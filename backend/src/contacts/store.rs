@@ -210,8 +210,9 @@ fn filtered<'a, ST: 'a>(
     };
     if let Some(m) = &f.q {
         // As global search matches: word prefixes (full-text index), parts of the folded text
-        // (trigram index), and a name with a typo (trigram index on the name) — or, for one or
-        // two letters, a name starting with them.
+        // for a single word (trigram index), or, for one or two letters, a name starting with
+        // them. (Search's look-alike names for typos are its fallback when little matches; a
+        // list filter has no "little", and the similarity test on every row would cost 3×.)
         query = query.filter(
             sql::<Bool>("(contacts.search_vector @@ to_tsquery('simple', rapport_unaccent(")
                 .bind::<Text, _>(m.tsquery.clone())
@@ -221,10 +222,6 @@ fn filtered<'a, ST: 'a>(
                 .bind::<Bool, _>(m.short)
                 .sql(" AND contacts.sort_name LIKE ")
                 .bind::<Text, _>(m.prefix.clone())
-                .sql(") OR (NOT ")
-                .bind::<Bool, _>(m.short)
-                .sql(" AND contacts.sort_name % ")
-                .bind::<Text, _>(m.text.clone())
                 .sql("))"),
         );
     }

@@ -17,7 +17,7 @@ pub struct Matcher {
     pub tsquery: String,
     /// The words looked for, lower-case and space-separated (names compared with it).
     pub text: String,
-    /// `%text%` with LIKE's wildcards escaped, when the text has three characters or more:
+    /// `%text%` with LIKE's wildcards escaped, for a single word of three characters or more:
     /// matches parts of emails, phones and domains.
     pub like: Option<String>,
     /// `text%`, escaped: a name starting with the query.
@@ -263,7 +263,8 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         .collect();
     Ok(Matcher {
         tsquery,
-        like: (text.chars().count() >= 3).then(|| escaped.clone()),
+        // One word: parts of emails, phones and domains. Several words are matched as words.
+        like: (positives.len() == 1 && text.chars().count() >= 3).then(|| escaped.clone()),
         prefix: format!("{inner}%"),
         word_prefix: format!("% {inner}%"),
         short: positives.len() == 1 && text.chars().count() < 3,

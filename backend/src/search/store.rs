@@ -33,7 +33,10 @@ pub struct HitRow {
 /// How one kind of record is searched and shown (SQL over the alias `x`).
 struct Kind {
     kind: SearchType,
+    /// The rows looked through (with what decides whether a row is live).
     from: &'static str,
+    /// The rows shown (with what the title and subtitle need).
+    show_from: &'static str,
     live: &'static str,
     title: &'static str,
     subtitle: &'static str,
@@ -53,6 +56,7 @@ const KINDS: &[Kind] = &[
     Kind {
         kind: SearchType::Contact,
         from: "contacts x",
+        show_from: "contacts x",
         live: "x.deleted_at IS NULL",
         title: CONTACT_NAME,
         subtitle: "nullif(concat_ws(' · ', x.job_title, x.company_name), '')",
@@ -66,6 +70,7 @@ const KINDS: &[Kind] = &[
     Kind {
         kind: SearchType::Company,
         from: "companies x",
+        show_from: "companies x",
         live: "x.deleted_at IS NULL",
         title: "x.name",
         subtitle: "nullif(concat_ws(' · ', x.domain, x.industry, x.location), '')",
@@ -78,7 +83,8 @@ const KINDS: &[Kind] = &[
     },
     Kind {
         kind: SearchType::Deal,
-        from: "deals x LEFT JOIN companies co ON co.id = x.company_id LEFT JOIN contacts ct ON ct.id = x.contact_id",
+        from: "deals x",
+        show_from: "deals x LEFT JOIN companies co ON co.id = x.company_id LEFT JOIN contacts ct ON ct.id = x.contact_id",
         live: "x.deleted_at IS NULL",
         title: "x.title",
         subtitle: "nullif(concat_ws(' · ', co.name, nullif(trim(ct.first_name || ' ' || ct.last_name), ''), x.status), '')",
@@ -92,6 +98,7 @@ const KINDS: &[Kind] = &[
     Kind {
         kind: SearchType::Interaction,
         from: "interactions x JOIN contacts ct ON ct.id = x.contact_id AND ct.deleted_at IS NULL",
+        show_from: "interactions x JOIN contacts ct ON ct.id = x.contact_id",
         live: "TRUE",
         title: "coalesce(nullif(x.subject, ''), initcap(replace(x.kind, '_', ' ')) || ' with ' || trim(ct.first_name || ' ' || ct.last_name))",
         subtitle: "trim(ct.first_name || ' ' || ct.last_name) || ' · ' || to_char(x.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -105,6 +112,7 @@ const KINDS: &[Kind] = &[
     Kind {
         kind: SearchType::Template,
         from: "email_templates x",
+        show_from: "email_templates x",
         live: "TRUE",
         title: "x.name",
         subtitle: "x.subject",
@@ -118,6 +126,7 @@ const KINDS: &[Kind] = &[
     Kind {
         kind: SearchType::Product,
         from: "products x",
+        show_from: "products x",
         live: "TRUE",
         title: "x.name",
         subtitle: "nullif(concat_ws(' · ', x.sku, x.category), '')",
@@ -130,20 +139,26 @@ const KINDS: &[Kind] = &[
     },
 ];
 
+/// Matching rows of one kind looked at for ranking, at most (a word matching a large part of
+/// the workspace ranks a sample of this size rather than every row); names looked at for typos.
+const CANDIDATES: i64 = 1000;
+const LOOK_ALIKES: i64 = 300;
+
 /// The statement for these kinds. Parameters: $1 workspace, $2 tsquery text, $3 the query's
 /// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit. Only fixed SQL is spliced in.
+/// Rows are ranked on what ranking needs; titles, subtitles and snippets are computed for the
+/// `limit` winners only.
 fn statement(kinds: &[SearchType], m: &Matcher) -> String {
     let mut ctes = vec!["q AS (SELECT to_tsquery('simple', rapport_unaccent($2)) AS tsq)".to_owned()];
     let mut parts = Vec::new();
+    let mut shows = Vec::new();
     for k in KINDS.iter().filter(|k| kinds.contains(&k.kind)) {
         let tag = k.kind.as_str();
-        let recency = format!(
-            "0.5 * exp(-greatest(0.0, extract(epoch FROM now() - {}))::float8 / 7776000.0)",
-            k.touched
-        );
+        let recency = "0.5 * exp(-greatest(0.0, extract(epoch FROM now() - c.touched))::float8 / 7776000.0)";
+        let name = k.name.unwrap_or("NULL::text");
         let bonus = match k.name {
-            Some(n) => format!("CASE WHEN {n} = $3 THEN 3 WHEN {n} LIKE $5 THEN 2 WHEN {n} LIKE $6 THEN 1 ELSE 0 END"),
-            None => "0".to_owned(),
+            Some(_) => "CASE WHEN c.name = $3 THEN 3 WHEN c.name LIKE $5 THEN 2 WHEN c.name LIKE $6 THEN 1 ELSE 0 END",
+            None => "0",
         };
         let mut matches = "x.search_vector @@ q.tsq".to_owned();
         if k.text && m.like.is_some() {
@@ -152,40 +167,46 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
         if let (Some(n), true) = (k.name, m.short) {
             matches.push_str(&format!(" OR {n} LIKE $5"));
         }
-        let columns = format!(
-            "'{tag}'::text AS kind, x.id, {} AS title, {} AS subtitle, {} AS snippet, {} AS parent_id",
-            k.title, k.subtitle, k.snippet, k.parent
-        );
-        ctes.push(format!(
-            "p_{tag} AS (SELECT {columns}, \
-               ({bonus} + ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', x.search_vector, q.tsq) + {recency} + {w})::float8 AS score \
-             FROM {from} CROSS JOIN q \
-             WHERE x.workspace_id = $1 AND {live} AND ({matches}) \
-             ORDER BY score DESC, x.id LIMIT $7)",
-            w = k.weight,
+        let candidates = format!(
+            "SELECT x.id, {name} AS name, x.search_vector AS sv, {touched} AS touched \
+             FROM {from} CROSS JOIN q WHERE x.workspace_id = $1 AND {live}",
+            touched = k.touched,
             from = k.from,
             live = k.live,
+        );
+        ctes.push(format!(
+            "p_{tag} AS (SELECT '{tag}'::text AS kind, c.id, \
+               ({bonus} + ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', c.sv, q.tsq) + {recency} + {w})::float8 AS score \
+             FROM ({candidates} AND ({matches}) LIMIT {CANDIDATES}) c CROSS JOIN q \
+             ORDER BY score DESC, c.id LIMIT $7)",
+            w = k.weight,
         ));
         parts.push(format!("SELECT * FROM p_{tag}"));
         // Typos: names similar to the query, when the prefixes found fewer than the limit.
         if let (Some(n), false) = (k.name, m.short) {
             ctes.push(format!(
-                "f_{tag} AS (SELECT {columns}, (similarity({n}, $3) * 2 + {recency} + {w})::float8 AS score \
-                 FROM {from} CROSS JOIN q \
-                 WHERE (SELECT count(*) FROM p_{tag}) < $7 AND x.workspace_id = $1 AND {live} AND {n} % $3 \
-                   AND NOT ({matches}) \
-                 ORDER BY score DESC, x.id LIMIT $7)",
+                "f_{tag} AS (SELECT '{tag}'::text AS kind, c.id, (similarity(c.name, $3) * 2 + {recency} + {w})::float8 AS score \
+                 FROM ({candidates} AND (SELECT count(*) FROM p_{tag}) < $7 AND {n} % $3 AND NOT ({matches}) \
+                   LIMIT {LOOK_ALIKES}) c \
+                 ORDER BY score DESC, c.id LIMIT $7)",
                 w = k.weight,
-                from = k.from,
-                live = k.live,
             ));
             parts.push(format!("SELECT * FROM f_{tag}"));
         }
+        shows.push(format!(
+            "SELECT t.kind, x.id, {} AS title, {} AS subtitle, {} AS snippet, {} AS parent_id, t.score \
+             FROM top t JOIN {} ON x.id = t.id WHERE t.kind = '{tag}'",
+            k.title, k.subtitle, k.snippet, k.parent, k.show_from
+        ));
     }
-    format!(
-        "WITH {} SELECT * FROM ({}) hits ORDER BY score DESC, id LIMIT $7",
-        ctes.join(", "),
+    ctes.push(format!(
+        "top AS (SELECT * FROM ({}) hits ORDER BY score DESC, id LIMIT $7)",
         parts.join(" UNION ALL ")
+    ));
+    format!(
+        "WITH {} SELECT * FROM ({}) shown ORDER BY score DESC, id",
+        ctes.join(", "),
+        shows.join(" UNION ALL ")
     )
 }
 
@@ -207,4 +228,23 @@ pub async fn search(
         .bind::<BigInt, _>(limit)
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+
+    #[test]
+    fn the_query_travels_as_parameters_never_as_sql() {
+        let m = parse(Some("o'brien ; DROP TABLE contacts -- \\ \"x y\"")).unwrap();
+        let sql = statement(SearchType::ALL, &m);
+        assert!(!sql.contains("brien") && !sql.contains("DROP"), "{sql}");
+        if std::env::var_os("SEARCH_SQL").is_some() {
+            println!(
+                "{}",
+                statement(SearchType::ALL, &parse(Some("mararet berners-lee")).unwrap())
+            );
+        }
+    }
 }
