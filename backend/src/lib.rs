@@ -38,6 +38,7 @@ pub mod settings;
 pub mod state;
 pub mod system;
 pub mod templates;
+pub mod trash;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -94,6 +95,8 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(privacy::routes::export_contact_data)
                 .service(privacy::routes::erase_contact)
                 .service(search::routes::search)
+                .service(trash::routes::list_trash)
+                .service(trash::routes::purge_trash)
                 .service(duplicates::routes::list_duplicates)
                 .service(duplicates::routes::dismiss_duplicate)
                 .service(imports::routes::create_import)

@@ -51,6 +51,10 @@ const TAGS: &[(&str, &str)] = &[
         "One ranked search across contacts, companies, deals, interactions, templates and products",
     ),
     (
+        "trash",
+        "Contacts, companies and deals in the trash: restorable for 30 days, then deleted for good",
+    ),
+    (
         "duplicates",
         "Records that look like the same person or company, with the reasons, and pairs dismissed",
     ),

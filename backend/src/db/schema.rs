@@ -269,7 +269,7 @@ diesel::table! {
     proposals (id) {
         id -> Uuid,
         workspace_id -> Uuid,
-        deal_id -> Uuid,
+        deal_id -> Nullable<Uuid>,
         number -> Int4,
         title -> Text,
         status -> Text,
@@ -688,6 +688,13 @@ diesel::table! {
 
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(imports -> workspaces (workspace_id));
+
+diesel::table! {
+    retention_policies (name) {
+        name -> Text,
+        since -> Timestamptz,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,

@@ -64,6 +64,8 @@ mod tests {
     /// work on what belongs to a user rather than a workspace, find a workspace from a secret, or
     /// write a row that carries its own `WorkspaceId`.
     const NOT_WORKSPACE_SCOPED: &[(&str, &str)] = &[
+        // The daily purge looks across workspaces, then purges workspace by workspace.
+        ("trash", "expired"),
         ("accounts", "count_users"),
         ("accounts", "find_user"),
         ("accounts", "find_user_by_email"),

@@ -79,6 +79,7 @@ const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "cre
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
     "erase_contact",
+    "purge_trash",
     "create_export",
     "list_exports",
     "get_export",

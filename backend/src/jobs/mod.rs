@@ -3,8 +3,9 @@
 //! renews while it runs; when a worker dies the lease lapses and another worker takes the job
 //! again, so a job runs at least once and never twice at the same time. A failed attempt is
 //! retried with exponential backoff until `max_attempts`. Kinds today: `backup` (the scheduled
-//! backup of `BACKUP_SCHEDULE`), `import` (an import's commit) and `export` (a full workspace
-//! export). The hourly housekeeping also removes exports past their 7 days.
+//! backup of `BACKUP_SCHEDULE`), `import` (an import's commit), `export` (a full workspace
+//! export) and `trash_purge` (queued once a day by the hourly housekeeping: deletes for good what
+//! has been in the trash 30 days). The hourly housekeeping also removes exports past their 7 days.
 
 pub mod store;
 
@@ -36,6 +37,8 @@ pub const BACKUP: &str = "backup";
 pub const IMPORT: &str = "import";
 /// A full workspace export (`exports::service::run`).
 pub const EXPORT: &str = "export";
+/// The daily purge of what has been in the trash for 30 days (`trash::service::purge_expired`).
+pub const TRASH_PURGE: &str = "trash_purge";
 
 /// The wait before attempt `attempts + 1`: 30 s, 2 min, 8 min, … at most 6 h.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -84,6 +87,16 @@ pub async fn schedule_backup(state: &AppState, at: NaiveTime, now: DateTime<Utc>
     let due = last_scheduled(at, now);
     let mut job = new_job(BACKUP, due, now);
     job.dedupe_key = Some(format!("backup:{}", due.format("%Y-%m-%dT%H:%MZ")));
+    job.max_attempts = 3;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(store::enqueue(&mut conn, &job).await?)
+}
+
+/// Queues today's trash purge unless it exists (one per day, whichever instance gets there
+/// first); `true` when this call queued it.
+pub async fn schedule_trash_purge(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let mut job = new_job(TRASH_PURGE, now, now);
+    job.dedupe_key = Some(format!("trash_purge:{}", now.format("%Y-%m-%d")));
     job.max_attempts = 3;
     let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(store::enqueue(&mut conn, &job).await?)
@@ -139,6 +152,9 @@ pub fn spawn(state: AppState) {
                         Err(e) => tracing::warn!(error = %e, "could not remove expired exports"),
                     }
                 }
+                if let Err(e) = schedule_trash_purge(&state, now).await {
+                    tracing::warn!(error = %e, "could not queue the trash purge");
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(POLL) => {}
@@ -152,7 +168,7 @@ pub fn spawn(state: AppState) {
 pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let job = {
         let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        store::claim(&mut conn, &[BACKUP, IMPORT, EXPORT], worker, now, LEASE).await?
+        store::claim(&mut conn, &[BACKUP, IMPORT, EXPORT, TRASH_PURGE], worker, now, LEASE).await?
     };
     let Some(job) = job else {
         return Ok(false);
@@ -195,6 +211,7 @@ async fn run(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<ser
         BACKUP => backup(state).await,
         IMPORT => import(state, job, worker).await,
         EXPORT => export(state, job, worker).await,
+        TRASH_PURGE => trash_purge(state).await,
         other => anyhow::bail!("no worker knows the job kind {other:?}"),
     }
 }
@@ -280,6 +297,14 @@ async fn export(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
     };
     let base_url = state.config.accounts.base();
     crate::exports::service::run(&mut conn, workspace, id, &mut progress, &base_url, Utc::now()).await
+}
+
+async fn trash_purge(state: &AppState) -> anyhow::Result<serde_json::Value> {
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let done = crate::trash::service::purge_expired(&mut conn, Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(serde_json::to_value(done)?)
 }
 
 async fn backup(state: &AppState) -> anyhow::Result<serde_json::Value> {

@@ -63,7 +63,9 @@ pub struct ProposalTotals {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Proposal {
     pub id: Uuid,
-    pub deal_id: Uuid,
+    /// The deal; null once the deal was deleted for good from the trash — an accepted proposal
+    /// is kept for the books, without its deal (`deal_title` then keeps the proposal's title).
+    pub deal_id: Option<Uuid>,
     #[schema(example = "Website redesign")]
     pub deal_title: String,
     pub contact_id: Option<Uuid>,

@@ -47,7 +47,7 @@ fn to_dto(row: ProposalRow, lines: &[LineRow], deal: Option<&Deal>) -> Proposal 
     Proposal {
         id: row.id,
         deal_id: row.deal_id,
-        deal_title: deal.map(|d| d.title.clone()).unwrap_or_default(),
+        deal_title: deal.map_or_else(|| row.title.clone(), |d| d.title.clone()),
         contact_id: deal.and_then(|d| d.contact_id),
         contact_name: deal.and_then(|d| d.contact_name.clone()),
         company_name: deal.and_then(|d| d.company_name.clone()),
@@ -89,14 +89,22 @@ fn written(outcome: WriteOutcome<ProposalRow>) -> AppResult<ProposalRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record(row: &ProposalRow, deal: &Deal, action: Action, summary: String) -> Change<'static> {
+fn record(row: &ProposalRow, deal: Option<&Deal>, action: Action, summary: String) -> Change<'static> {
     Change {
         entity: Entity::Proposal,
         entity_id: row.id,
         action,
         summary,
-        contact_id: deal.contact_id,
+        contact_id: deal.and_then(|d| d.contact_id),
         fields: &[],
+    }
+}
+
+/// The proposal's deal (in the trash or not); None once the deal was purged.
+async fn deal_of(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: &ProposalRow) -> AppResult<Option<Deal>> {
+    match row.deal_id {
+        Some(id) => Ok(Some(deals::service::get(conn, workspace, id, true).await?)),
+        None => Ok(None),
     }
 }
 
@@ -208,8 +216,8 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid)
         .await?
         .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
     let lines = store::lines(conn, workspace, &[id]).await?;
-    let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
-    Ok(to_dto(row, &lines, Some(&deal)))
+    let deal = deal_of(conn, workspace, &row).await?;
+    Ok(to_dto(row, &lines, deal.as_ref()))
 }
 
 pub async fn list(
@@ -234,7 +242,7 @@ pub async fn list(
         crate::db::keyset::page(rows, limit, &NEWEST_FIRST, |r| (SortValue::Time(r.created_at), r.id));
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let lines = store::lines(conn, workspace, &ids).await?;
-    let mut deal_ids: Vec<Uuid> = rows.iter().map(|r| r.deal_id).collect();
+    let mut deal_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.deal_id).collect();
     deal_ids.sort_unstable();
     deal_ids.dedup();
     let deals: HashMap<Uuid, Deal> = deals::service::get_many(conn, workspace, &deal_ids)
@@ -246,7 +254,7 @@ pub async fn list(
         items: rows
             .into_iter()
             .map(|r| {
-                let deal = deals.get(&r.deal_id);
+                let deal = r.deal_id.and_then(|d| deals.get(&d));
                 to_dto(r, &lines, deal)
             })
             .collect(),
@@ -273,7 +281,7 @@ pub async fn create(
         let row = ProposalRow {
             id,
             workspace_id: workspace,
-            deal_id: deal.id,
+            deal_id: Some(deal.id),
             number,
             title: input
                 .title
@@ -294,7 +302,7 @@ pub async fn create(
         store::insert(conn, &row).await?;
         store::replace_lines(conn, workspace, id, &lines).await?;
         let summary = format!("Drafted proposal #{} for {}", row.number, deal.title);
-        activity::service::record(conn, workspace, record(&row, &deal, Action::Created, summary)).await?;
+        activity::service::record(conn, workspace, record(&row, Some(&deal), Action::Created, summary)).await?;
         Ok(to_dto(row, &lines, Some(&deal)))
     })
     .await
@@ -340,14 +348,15 @@ pub async fn update(
         if let Some(lines) = &lines {
             store::replace_lines(conn, workspace, id, lines).await?;
         }
-        let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
+        let deal = deal_of(conn, workspace, &row).await?;
+        let title = deal.as_ref().map_or_else(|| row.title.clone(), |d| d.title.clone());
         let summary = match status_changed {
-            Some(s) => format!("Marked proposal #{} for {} as {s}", row.number, deal.title),
-            None => format!("Edited proposal #{} for {}", row.number, deal.title),
+            Some(s) => format!("Marked proposal #{} for {} as {s}", row.number, title),
+            None => format!("Edited proposal #{} for {}", row.number, title),
         };
-        activity::service::record(conn, workspace, record(&row, &deal, Action::Updated, summary)).await?;
+        activity::service::record(conn, workspace, record(&row, deal.as_ref(), Action::Updated, summary)).await?;
         let lines = store::lines(conn, workspace, &[id]).await?;
-        Ok(to_dto(row, &lines, Some(&deal)))
+        Ok(to_dto(row, &lines, deal.as_ref()))
     })
     .await
 }
@@ -360,9 +369,10 @@ pub async fn delete(
 ) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let deal = deals::service::get(conn, workspace, row.deal_id, true).await?;
-        let summary = format!("Deleted proposal #{} for {}", row.number, deal.title);
-        activity::service::record(conn, workspace, record(&row, &deal, Action::Deleted, summary)).await?;
+        let deal = deal_of(conn, workspace, &row).await?;
+        let title = deal.as_ref().map_or_else(|| row.title.clone(), |d| d.title.clone());
+        let summary = format!("Deleted proposal #{} for {}", row.number, title);
+        activity::service::record(conn, workspace, record(&row, deal.as_ref(), Action::Deleted, summary)).await?;
         Ok(())
     })
     .await

@@ -16,7 +16,8 @@ use crate::db::schema::{proposal_lines, proposals, workspaces};
 pub struct ProposalRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
-    pub deal_id: Uuid,
+    /// None once the deal was purged from the trash (an accepted proposal outlives it).
+    pub deal_id: Option<Uuid>,
     pub number: i32,
     pub title: String,
     pub status: ProposalStatus,

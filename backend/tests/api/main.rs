@@ -36,4 +36,5 @@ mod search;
 mod statements;
 mod system;
 mod templates;
+mod trash;
 mod workspace_export;

@@ -61,6 +61,7 @@ export const router = createRouter({
       props: true,
     },
     { path: '/duplicates', name: 'duplicates', component: () => import('../views/DuplicatesView.vue') },
+    { path: '/trash', name: 'trash', component: () => import('../views/TrashView.vue') },
     { path: '/companies', name: 'companies', component: () => import('../views/CompaniesView.vue') },
     { path: '/companies/new', name: 'company-new', component: () => import('../views/CompanyEditView.vue') },
     {
