@@ -3,7 +3,10 @@
 //! scored and cut to the limit; when a kind has fewer matches than the limit, names similar to
 //! the query (trigram similarity) fill in. One statement, merged by score.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -210,6 +213,50 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
     )
 }
 
+/// The search statement with its parameters. Unlike `sql_query`, diesel keeps it as a prepared
+/// statement on each connection (keyed by its text, of which there are a few dozen: one per set
+/// of kinds and way of matching), so PostgreSQL plans it once instead of on every keystroke —
+/// planning this statement costs more than running it. The parameters are declared in a leading
+/// comment (`/* $1 … $7 */`) because the statement refers to each of them several times.
+struct SearchStatement<'a> {
+    sql: String,
+    workspace: WorkspaceId,
+    m: &'a Matcher,
+    like: &'a str,
+    limit: i64,
+}
+
+impl QueryId for SearchStatement<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for SearchStatement<'_> {
+    type SqlType = Untyped;
+}
+
+impl QueryFragment<Pg> for SearchStatement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("/* ");
+        out.push_bind_param::<SqlUuid, _>(&self.workspace)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.tsquery)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.text)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.like)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.prefix)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.word_prefix)?;
+        out.push_sql(" ");
+        out.push_bind_param::<BigInt, _>(&self.limit)?;
+        out.push_sql(" */ ");
+        out.push_sql(&self.sql);
+        Ok(())
+    }
+}
+
 /// The best `limit` hits of the workspace among these kinds.
 pub async fn search(
     conn: &mut AsyncPgConnection,
@@ -218,22 +265,36 @@ pub async fn search(
     m: &Matcher,
     limit: i64,
 ) -> QueryResult<Vec<HitRow>> {
-    diesel::sql_query(statement(kinds, m))
-        .bind::<SqlUuid, _>(workspace)
-        .bind::<Text, _>(&m.tsquery)
-        .bind::<Text, _>(&m.text)
-        .bind::<Text, _>(m.like.as_deref().unwrap_or(""))
-        .bind::<Text, _>(&m.prefix)
-        .bind::<Text, _>(&m.word_prefix)
-        .bind::<BigInt, _>(limit)
-        .load(conn)
-        .await
+    SearchStatement {
+        sql: statement(kinds, m),
+        workspace,
+        m,
+        like: m.like.as_deref().unwrap_or(""),
+        limit,
+    }
+    .load(conn)
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::search::query::parse;
+
+    #[test]
+    fn the_statement_is_kept_prepared() {
+        let m = parse(Some("ada lov")).unwrap();
+        let stmt = SearchStatement {
+            sql: statement(SearchType::ALL, &m),
+            workspace: WorkspaceId::checked(crate::db::DEFAULT_WORKSPACE_ID),
+            m: &m,
+            like: "",
+            limit: 20,
+        };
+        assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&stmt, &Pg).unwrap());
+        let sql = diesel::debug_query::<Pg, _>(&stmt).to_string();
+        assert!(sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 */ WITH "), "{sql}");
+    }
 
     #[test]
     fn the_query_travels_as_parameters_never_as_sql() {
