@@ -69,11 +69,11 @@ test('the command palette finds records and runs actions by keyboard alone', asy
   assert.match(await note.innerText(), /Lamp maintenance/)
   assert.equal(await note.locator('mark').first().innerText(), 'lighthouse')
   // ↓ moves the selection; Esc closes and returns focus where it was.
-  const before = await page.locator('.palette-item.active').innerText()
+  const selected = await page.locator('.palette-item.active').innerText()
   await page.keyboard.press('ArrowDown')
-  assert.notEqual(await page.locator('.palette-item.active').innerText(), before)
+  assert.notEqual(await page.locator('.palette-item.active').innerText(), selected)
   await page.keyboard.press('ArrowUp')
-  assert.equal(await page.locator('.palette-item.active').innerText(), before)
+  assert.equal(await page.locator('.palette-item.active').innerText(), selected)
   await page.keyboard.press('Escape')
   await page.locator('dialog.palette[open]').waitFor({ state: 'detached' })
 

@@ -112,21 +112,37 @@ pub struct Change<'a> {
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, workspace: WorkspaceId, change: Change<'_>) -> AppResult<()> {
+    record_all(conn, workspace, vec![change]).await
+}
+
+/// Records several changes in one statement (one entry each, the same actor and time).
+pub async fn record_all(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    changes: Vec<Change<'_>>,
+) -> AppResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let actor = crate::accounts::actor::current();
-    let row = ActivityRow {
-        id: Uuid::now_v7(),
-        workspace_id: workspace,
-        entity: change.entity,
-        entity_id: change.entity_id,
-        action: change.action,
-        summary: change.summary,
-        contact_id: change.contact_id,
-        fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
-        occurred_at: Utc::now(),
-        actor_id: actor.as_ref().map(|a| a.user_id),
-        actor_name: actor.map(|a| a.name),
-    };
-    store::insert(conn, &row).await?;
+    let now = Utc::now();
+    let rows: Vec<ActivityRow> = changes
+        .into_iter()
+        .map(|change| ActivityRow {
+            id: Uuid::now_v7(),
+            workspace_id: workspace,
+            entity: change.entity,
+            entity_id: change.entity_id,
+            action: change.action,
+            summary: change.summary,
+            contact_id: change.contact_id,
+            fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
+            occurred_at: now,
+            actor_id: actor.as_ref().map(|a| a.user_id),
+            actor_name: actor.as_ref().map(|a| a.name.clone()),
+        })
+        .collect();
+    store::insert(conn, &rows).await?;
     Ok(())
 }
 

@@ -29,8 +29,9 @@ pub struct ActivityRow {
     pub actor_name: Option<String>,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &ActivityRow) -> QueryResult<usize> {
-    diesel::insert_into(activity::table).values(row).execute(conn).await
+/// Writes entries in one statement.
+pub async fn insert(conn: &mut AsyncPgConnection, rows: &[ActivityRow]) -> QueryResult<usize> {
+    diesel::insert_into(activity::table).values(rows).execute(conn).await
 }
 
 /// Up to `limit` entries of the workspace in `scope`, newest first, after the cursor's position.

@@ -180,21 +180,7 @@ fn filtered<'a, ST: 'a>(
         query.filter(companies::deleted_at.is_null())
     };
     if let Some(m) = &f.q {
-        // As global search matches: word prefixes (full-text index), parts of the folded text
-        // for a single word (trigram index), or, for one or two letters, a name starting with
-        // them. (Search's look-alike names for typos are its fallback when little matches; a
-        // list filter has no "little", and the similarity test on every row would cost 3×.)
-        query = query.filter(
-            sql::<Bool>("(companies.search_vector @@ to_tsquery('simple', rapport_unaccent(")
-                .bind::<Text, _>(m.tsquery.clone())
-                .sql(")) OR companies.search_text LIKE rapport_unaccent(")
-                .bind::<diesel::sql_types::Nullable<Text>, _>(m.like.clone())
-                .sql(") OR (")
-                .bind::<Bool, _>(m.short)
-                .sql(" AND companies.sort_name LIKE ")
-                .bind::<Text, _>(m.prefix.clone())
-                .sql("))"),
-        );
+        query = query.filter(crate::search::store::list_condition("companies", m));
     }
     if let Some(industry) = &f.industry {
         query = query.filter(sql::<Bool>("lower(companies.industry) = ").bind::<Text, _>(industry.clone()));

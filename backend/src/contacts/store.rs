@@ -209,21 +209,7 @@ fn filtered<'a, ST: 'a>(
         query.filter(contacts::deleted_at.is_null())
     };
     if let Some(m) = &f.q {
-        // As global search matches: word prefixes (full-text index), parts of the folded text
-        // for a single word (trigram index), or, for one or two letters, a name starting with
-        // them. (Search's look-alike names for typos are its fallback when little matches; a
-        // list filter has no "little", and the similarity test on every row would cost 3×.)
-        query = query.filter(
-            sql::<Bool>("(contacts.search_vector @@ to_tsquery('simple', rapport_unaccent(")
-                .bind::<Text, _>(m.tsquery.clone())
-                .sql(")) OR contacts.search_text LIKE rapport_unaccent(")
-                .bind::<diesel::sql_types::Nullable<Text>, _>(m.like.clone())
-                .sql(") OR (")
-                .bind::<Bool, _>(m.short)
-                .sql(" AND contacts.sort_name LIKE ")
-                .bind::<Text, _>(m.prefix.clone())
-                .sql("))"),
-        );
+        query = query.filter(crate::search::store::list_condition("contacts", m));
     }
     if !f.lifecycles.is_empty() {
         query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));

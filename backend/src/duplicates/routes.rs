@@ -52,16 +52,9 @@ pub async fn list_duplicates(
             DuplicateType::Contact
         }
     };
-    let after = match query.cursor.as_deref() {
-        None => None,
-        Some(raw) => {
-            let after = service::after(raw);
-            if after.is_none() {
-                errors.push("cursor", "is not a cursor of this list");
-            }
-            after
-        }
-    };
+    let after = errors
+        .take(params::own_cursor(query.cursor.as_deref(), service::after))
+        .flatten();
     errors.finish()?;
     let mut conn = state.conn().await?;
     Ok(web::Json(

@@ -101,6 +101,20 @@ pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldErro
     }
 }
 
+/// A list's own cursor (not a keyset sort's): `read` decodes it; anything it cannot read is an
+/// error on `cursor`.
+pub fn own_cursor<T>(raw: Option<&str>, read: impl FnOnce(&str) -> Option<T>) -> Result<Option<T>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(raw) => read(raw).map(Some).ok_or_else(|| {
+            FieldError::new(
+                "cursor",
+                "is not a cursor of this list; use next_cursor from a previous page",
+            )
+        }),
+    }
+}
+
 /// A comma-separated list parameter, trimmed, empty items dropped.
 pub fn list(raw: Option<&str>) -> Vec<String> {
     raw.map(|s| {

@@ -7,7 +7,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Untyped;
-use diesel::sql_types::{BigInt, Double, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -141,6 +141,27 @@ const KINDS: &[Kind] = &[
         weight: 0.1,
     },
 ];
+
+/// The lists' `q` on `table` (`contacts` or `companies`), matching as search matches: word
+/// prefixes (full-text index), parts of the folded text for a single word (trigram index), or,
+/// for one or two letters, a name starting with them. (Search's look-alike names for typos are
+/// its fallback when little matches; a list filter has no "little", and the similarity test on
+/// every row would cost 3×.)
+pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>> {
+    Box::new(
+        diesel::dsl::sql::<Bool>(&format!(
+            "({table}.search_vector @@ to_tsquery('simple', rapport_unaccent("
+        ))
+        .bind::<Text, _>(m.tsquery.clone())
+        .sql(&format!(")) OR {table}.search_text LIKE rapport_unaccent("))
+        .bind::<Nullable<Text>, _>(m.like.clone())
+        .sql(") OR (")
+        .bind::<Bool, _>(m.short)
+        .sql(&format!(" AND {table}.sort_name LIKE "))
+        .bind::<Text, _>(m.prefix.clone())
+        .sql("))"),
+    )
+}
 
 /// Matching rows of one kind looked at for ranking, at most (a word matching a large part of
 /// the workspace ranks a sample of this size rather than every row); names looked at for typos.

@@ -96,18 +96,19 @@ async fn purge_in(
             payments_kept: 0,
             proposals_kept,
         };
-        for g in &gone {
-            result.payments_kept += g.payments;
-            let change = Change {
+        result.payments_kept = gone.iter().map(|g| g.payments).sum();
+        let changes = gone
+            .iter()
+            .map(|g| Change {
                 entity: entity(kind),
                 entity_id: g.id,
                 action: Action::Deleted,
                 summary: format!("Deleted {} for good{why}", g.name),
                 contact_id: None,
                 fields: &[],
-            };
-            activity::service::record(conn, workspace, change).await?;
-        }
+            })
+            .collect();
+        activity::service::record_all(conn, workspace, changes).await?;
         Ok(result)
     })
     .await
