@@ -59,6 +59,9 @@ pub struct Problem {
     /// The request's id (also in the `X-Request-Id` header), to quote when reporting a failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// With the code `merged`: the record this one was merged into, which stands for it now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survivor_id: Option<uuid::Uuid>,
 }
 
 #[derive(Debug)]
@@ -72,6 +75,15 @@ pub struct AppError {
     retry_after: Option<u64>,
     /// The budget a 429 for too many requests went over (`RateLimit-*` headers).
     rate_limit: Option<Box<crate::http::rate_limit::Decision>>,
+    /// With the code `merged`: the record that stands for this one now.
+    merged: Option<Box<Merged>>,
+}
+
+/// The record a merged one resolves to, and where it is (`Location`, when redirected).
+#[derive(Debug)]
+struct Merged {
+    survivor: uuid::Uuid,
+    location: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -86,6 +98,7 @@ impl AppError {
             cause: None,
             retry_after: None,
             rate_limit: None,
+            merged: None,
         }
     }
 
@@ -167,6 +180,36 @@ impl AppError {
             "trashed",
             format!("{what} is in the trash: restore it first, or read it with include_trashed=true"),
         )
+    }
+
+    /// The record was merged into another one (`survivor`), which stands for it now: changes to
+    /// it answer 409 naming the survivor; a read of it is redirected there (see [`Self::redirect`]).
+    pub fn merged(what: &str, survivor: uuid::Uuid) -> Self {
+        let mut e = Self::new(
+            StatusCode::CONFLICT,
+            "merged",
+            format!("{what} was merged into {survivor}, which stands for it now; use that one"),
+        );
+        e.merged = Some(Box::new(Merged {
+            survivor,
+            location: None,
+        }));
+        e
+    }
+
+    /// The record this one was merged into, for a `merged` problem.
+    pub fn survivor(&self) -> Option<uuid::Uuid> {
+        self.merged.as_ref().map(|m| m.survivor)
+    }
+
+    /// A `merged` problem answered as `308 Permanent Redirect` to the survivor at
+    /// `{collection}/{survivor}` (other problems are unchanged).
+    pub fn redirect(mut self, collection: &str) -> Self {
+        if let Some(m) = self.merged.as_deref_mut() {
+            self.status = StatusCode::PERMANENT_REDIRECT;
+            m.location = Some(format!("{collection}/{}", m.survivor));
+        }
+        self
     }
 
     /// 422 about the input as a whole (a file that is not a CSV), not one field.
@@ -314,6 +357,7 @@ impl AppError {
             code: self.code.to_owned(),
             errors: self.errors.clone(),
             request_id: request_id::current(),
+            survivor_id: self.survivor(),
         }
     }
 }
@@ -344,6 +388,9 @@ impl ResponseError for AppError {
         ));
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("2")));
+        }
+        if let Some(location) = self.merged.as_ref().and_then(|m| m.location.as_deref()) {
+            res.insert_header((header::LOCATION, location));
         }
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));

@@ -25,6 +25,7 @@ pub mod http;
 pub mod imports;
 pub mod interactions;
 pub mod jobs;
+pub mod merges;
 pub mod money;
 pub mod openapi;
 pub mod payments;
@@ -86,6 +87,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(accounts::routes::reset_password)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::list_contact_tags)
+                .service(merges::routes::merge_contacts)
                 .service(contacts::routes::export_contacts)
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::get_contact)
@@ -99,6 +101,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(trash::routes::purge_trash)
                 .service(duplicates::routes::list_duplicates)
                 .service(duplicates::routes::dismiss_duplicate)
+                .service(merges::routes::undo_merge)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)
@@ -150,6 +153,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(settings::routes::update_settings)
                 .service(companies::routes::list_companies)
                 .service(companies::routes::export_companies)
+                .service(merges::routes::merge_companies)
                 .service(companies::routes::create_company)
                 .service(companies::routes::get_company)
                 .service(companies::routes::update_company)

@@ -56,7 +56,7 @@ const TAGS: &[(&str, &str)] = &[
     ),
     (
         "duplicates",
-        "Records that look like the same person or company, with the reasons, and pairs dismissed",
+        "Records that look like the same person or company, with the reasons; pairs dismissed; merging them, undoable for 30 days",
     ),
     (
         "exports",
@@ -177,6 +177,13 @@ fn trashable(path: &str) -> bool {
 }
 
 /// Adds the problem responses that follow from an operation's shape.
+/// A path under one contact or company (`/api/v1/contacts/{id}/timeline`), not the record itself.
+fn under_mergeable(path: &str) -> bool {
+    ["/api/v1/contacts/{id}/", "/api/v1/companies/{id}/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
 pub fn add_problem_responses(doc: &mut OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_id = path.contains('{');
@@ -210,10 +217,24 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                 add(op, 409, || {
                     problem(
                         "The change conflicts with the current state: a stale `version` in the body, a \
-                         name or SKU already taken, records still linked, or an Idempotency-Key reused",
+                         name or SKU already taken, records still linked, a record merged into another \
+                         (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused",
                         "version_conflict",
                         409,
                         "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                    )
+                });
+            }
+            // What hangs under a merged contact or company answers 409 `merged`, naming the
+            // record that stands for it (the record itself redirects, 308).
+            if method == HttpMethod::Get && under_mergeable(path) {
+                add(op, 409, || {
+                    problem(
+                        "The record was merged into another (`merged`): `survivor_id` names the one that \
+                         stands for it now",
+                        "merged",
+                        409,
+                        "the contact was merged into 0190f0a0-0000-7000-8000-000000000001, which stands for it now; use that one",
                     )
                 });
             }

@@ -46,6 +46,8 @@ text_enum!(
         Won => "won",
         Lost => "lost",
         Erased => "erased",
+        Merged => "merged",
+        Unmerged => "unmerged",
     }
 );
 
@@ -70,6 +72,9 @@ pub struct ActivityItem {
     /// Their name as it was then, with the API token's name for API clients.
     #[schema(example = "Ada Lovelace")]
     pub actor_name: Option<String>,
+    /// The merge this entry records (`merged` and `unmerged` entries): undo it at
+    /// `POST /api/v1/merges/{merge_id}/undo`.
+    pub merge_id: Option<Uuid>,
 }
 
 /// A page of activity, newest first.
@@ -121,6 +126,25 @@ pub async fn record_all(
     workspace: WorkspaceId,
     changes: Vec<Change<'_>>,
 ) -> AppResult<()> {
+    write(conn, workspace, changes, None).await
+}
+
+/// Records the changes a merge (or its undo) made, each entry naming the merge.
+pub async fn record_merge(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    changes: Vec<Change<'_>>,
+    merge_id: Uuid,
+) -> AppResult<()> {
+    write(conn, workspace, changes, Some(merge_id)).await
+}
+
+async fn write(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    changes: Vec<Change<'_>>,
+    merge_id: Option<Uuid>,
+) -> AppResult<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -140,6 +164,7 @@ pub async fn record_all(
             occurred_at: now,
             actor_id: actor.as_ref().map(|a| a.user_id),
             actor_name: actor.as_ref().map(|a| a.name.clone()),
+            merge_id,
         })
         .collect();
     store::insert(conn, &rows).await?;
@@ -183,6 +208,7 @@ pub async fn list(
                 occurred_at: r.occurred_at,
                 actor_id: r.actor_id,
                 actor_name: r.actor_name,
+                merge_id: r.merge_id,
             })
             .collect(),
         next_cursor,

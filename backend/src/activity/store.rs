@@ -27,6 +27,7 @@ pub struct ActivityRow {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,
+    pub merge_id: Option<Uuid>,
 }
 
 /// Writes entries in one statement.

@@ -122,8 +122,13 @@ pub async fn create_company(
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "The company's id"), IncludeTrashedParams),
-    responses((status = 200, description = "The company", body = Company,
-        headers(("ETag" = String, description = "The company's version, for If-Match")))),
+    responses(
+        (status = 200, description = "The company", body = Company,
+            headers(("ETag" = String, description = "The company's version, for If-Match"))),
+        (status = 308, description = "The company was merged into another (`merged`): `Location` and `survivor_id` \
+            name the one that stands for it now", body = Problem, content_type = "application/problem+json",
+            headers(("Location" = String, description = "URL of the surviving company"))),
+    ),
 )]
 #[get("/companies/{id}")]
 pub async fn get_company(
@@ -133,7 +138,9 @@ pub async fn get_company(
     include_trashed: IncludeTrashed,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let company = service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?;
+    let company = service::get(&mut conn, auth.workspace(), *id, include_trashed.0)
+        .await
+        .map_err(|e| e.redirect("/api/v1/companies"))?;
     Ok(with_etag(HttpResponse::Ok().json(&company), &company))
 }
 

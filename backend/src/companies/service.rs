@@ -19,6 +19,7 @@ use crate::duplicates;
 use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, json_cell};
+use crate::merges;
 
 const NOT_FOUND: &str = "the company";
 
@@ -56,7 +57,7 @@ fn domain(value: Option<String>) -> Option<String> {
     Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
 }
 
-fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
+pub(crate) fn to_dto(row: CompanyRow, contact_count: i64) -> Company {
     Company {
         id: row.id,
         name: row.name,
@@ -145,12 +146,12 @@ pub async fn get(
     id: Uuid,
     include_trashed: bool,
 ) -> AppResult<Company> {
-    let row = if include_trashed {
-        store::find(conn, workspace, id)
-            .await?
-            .ok_or_else(|| AppError::not_found(NOT_FOUND))?
-    } else {
-        live_row(conn, workspace, id).await?
+    let row = match store::find(conn, workspace, id).await? {
+        Some(row) if row.deleted_at.is_none() => row,
+        row => match merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await? {
+            e if e.code() == "trashed" && include_trashed => row.ok_or(e)?,
+            e => return Err(e),
+        },
     };
     one_dto(conn, workspace, row).await
 }
@@ -159,8 +160,7 @@ pub async fn get(
 async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<CompanyRow> {
     match store::find(conn, workspace, id).await? {
         Some(row) if row.deleted_at.is_none() => Ok(row),
-        Some(_) => Err(AppError::trashed(NOT_FOUND)),
-        None => Err(AppError::not_found(NOT_FOUND)),
+        row => Err(merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await?),
     }
 }
 

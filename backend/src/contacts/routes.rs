@@ -160,8 +160,13 @@ pub async fn create_contact(
 #[utoipa::path(
     tag = "contacts",
     params(("id" = Uuid, Path, description = "The contact's id"), IncludeTrashedParams),
-    responses((status = 200, description = "The contact", body = Contact,
-        headers(("ETag" = String, description = "The contact's version, for If-Match")))),
+    responses(
+        (status = 200, description = "The contact", body = Contact,
+            headers(("ETag" = String, description = "The contact's version, for If-Match"))),
+        (status = 308, description = "The contact was merged into another (`merged`): `Location` and `survivor_id` \
+            name the one that stands for it now", body = Problem, content_type = "application/problem+json",
+            headers(("Location" = String, description = "URL of the surviving contact"))),
+    ),
 )]
 #[get("/contacts/{id}")]
 pub async fn get_contact(
@@ -171,7 +176,9 @@ pub async fn get_contact(
     include_trashed: IncludeTrashed,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let contact = service::get(&mut conn, auth.workspace(), *id, include_trashed.0).await?;
+    let contact = service::get(&mut conn, auth.workspace(), *id, include_trashed.0)
+        .await
+        .map_err(|e| e.redirect("/api/v1/contacts"))?;
     Ok(with_etag(HttpResponse::Ok().json(&contact), &contact))
 }
 

@@ -21,14 +21,15 @@ use crate::duplicates;
 use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, joined, json_cell};
+use crate::merges;
 
 const NOT_FOUND: &str = "the contact";
 
-fn display_name(row: &ContactRow) -> String {
+pub(crate) fn display_name(row: &ContactRow) -> String {
     format!("{} {}", row.first_name, row.last_name).trim().to_owned()
 }
 
-fn to_dto(row: ContactRow) -> Contact {
+pub(crate) fn to_dto(row: ContactRow) -> Contact {
     Contact {
         id: row.id,
         display_name: display_name(&row),
@@ -116,7 +117,7 @@ pub async fn list(
 }
 
 /// A contact. One in the trash answers 404 `trashed` unless `include_trashed` (its `deleted_at`
-/// then says so).
+/// then says so); one merged into another answers `merged`, naming it.
 pub async fn get(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -124,9 +125,11 @@ pub async fn get(
     include_trashed: bool,
 ) -> AppResult<Contact> {
     match store::find(conn, workspace, id).await? {
-        Some(row) if include_trashed || row.deleted_at.is_none() => Ok(to_dto(row)),
-        Some(_) => Err(AppError::trashed(NOT_FOUND)),
-        None => Err(AppError::not_found(NOT_FOUND)),
+        Some(row) if row.deleted_at.is_none() => Ok(to_dto(row)),
+        row => match merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await? {
+            e if e.code() == "trashed" && include_trashed => Ok(to_dto(row.ok_or(e)?)),
+            e => Err(e),
+        },
     }
 }
 
@@ -315,6 +318,7 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
         WriteOutcome::Written(row) => Ok(*row),
         WriteOutcome::Stale(current) => Err(AppError::version_conflict(current)),
         WriteOutcome::Trashed => Err(AppError::trashed(NOT_FOUND)),
+        WriteOutcome::Merged(survivor) => Err(AppError::merged(NOT_FOUND, survivor)),
         WriteOutcome::Missing => Err(AppError::not_found(NOT_FOUND)),
     }
 }
@@ -381,8 +385,7 @@ pub async fn restore(
 async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<ContactRow> {
     match store::find(conn, workspace, id).await? {
         Some(row) if row.deleted_at.is_none() => Ok(row),
-        Some(_) => Err(AppError::trashed(NOT_FOUND)),
-        None => Err(AppError::not_found(NOT_FOUND)),
+        row => Err(merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await?),
     }
 }
 
@@ -391,8 +394,7 @@ async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid
 pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid, live: bool) -> AppResult<String> {
     match store::find(conn, workspace, id).await? {
         Some(row) if !live || row.deleted_at.is_none() => Ok(display_name(&row)),
-        Some(_) => Err(AppError::trashed(NOT_FOUND)),
-        None => Err(AppError::not_found(NOT_FOUND)),
+        row => Err(merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await?),
     }
 }
 

@@ -13,7 +13,7 @@ use super::dto::{ContactSource, Lifecycle, RelationshipType};
 use super::query::{ContactFilter, ContactQuery, FollowUp};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
-use crate::db::schema::contacts;
+use crate::db::schema::{contacts, merges};
 use crate::interactions::dto::SentimentLabel;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -332,6 +332,12 @@ pub async fn set_trashed(
         .filter(contacts::workspace_id.eq(workspace))
         .filter(contacts::id.eq(id))
         .filter(contacts::deleted_at.is_null().eq(trash))
+        // A merged record is out of sight but not in the trash: it comes back by undoing the merge.
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            merges::table
+                .filter(merges::merged_id.eq(contacts::id))
+                .filter(merges::undone_at.is_null()),
+        )))
         .filter(
             contacts::version
                 .eq(expected.unwrap_or(0))
@@ -360,10 +366,21 @@ async fn outcome(
     if let Some(row) = updated {
         return Ok(WriteOutcome::Written(Box::new(row)));
     }
-    Ok(match find(conn, workspace, id).await? {
-        Some(row) if in_scope(&row) => WriteOutcome::Stale(row.version),
-        Some(row) if row.deleted_at.is_some() => WriteOutcome::Trashed,
-        _ => WriteOutcome::Missing,
+    let Some(row) = find(conn, workspace, id).await? else {
+        return Ok(WriteOutcome::Missing);
+    };
+    if row.deleted_at.is_some() {
+        // Out of sight because it was merged into another record?
+        if let Some(survivor) = crate::merges::store::survivor_of(conn, workspace, id).await? {
+            return Ok(WriteOutcome::Merged(survivor));
+        }
+    }
+    Ok(if in_scope(&row) {
+        WriteOutcome::Stale(row.version)
+    } else if row.deleted_at.is_some() {
+        WriteOutcome::Trashed
+    } else {
+        WriteOutcome::Missing
     })
 }
 

@@ -149,6 +149,8 @@ pub enum WriteOutcome<R> {
     Stale(i32),
     /// The row exists but is in the trash.
     Trashed,
+    /// The row was merged into this one (contacts and companies), which stands for it now.
+    Merged(uuid::Uuid),
     Missing,
 }
 
@@ -160,6 +162,7 @@ impl<R> WriteOutcome<R> {
             WriteOutcome::Written(row) => Ok(*row),
             WriteOutcome::Stale(v) => Err(crate::error::AppError::version_conflict(v)),
             WriteOutcome::Trashed => Err(crate::error::AppError::trashed(what)),
+            WriteOutcome::Merged(survivor) => Err(crate::error::AppError::merged(what, survivor)),
             WriteOutcome::Missing => Err(crate::error::AppError::not_found(what)),
         }
     }

@@ -160,6 +160,7 @@ diesel::table! {
         occurred_at -> Timestamptz,
         actor_id -> Nullable<Uuid>,
         actor_name -> Nullable<Text>,
+        merge_id -> Nullable<Uuid>,
     }
 }
 
@@ -696,6 +697,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    merges (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        kind -> Text,
+        survivor_id -> Uuid,
+        merged_id -> Uuid,
+        survivor_before -> Jsonb,
+        survivor_after -> Jsonb,
+        merged_deleted_at -> Nullable<Timestamptz>,
+        moved -> Jsonb,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        undone_at -> Nullable<Timestamptz>,
+        undone_by -> Nullable<Uuid>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     companies,
@@ -737,6 +756,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_mappings,
     stored_files,
     stored_file_chunks,
+    merges,
     exports,
     duplicate_dismissals
 );

@@ -40,6 +40,7 @@ fn part(kind: TrashType) -> &'static str {
             "(SELECT 'contact'::text AS kind, x.id, trim(x.first_name || ' ' || x.last_name) AS title, \
                nullif(concat_ws(' · ', x.emails[1], x.company_name), '') AS subtitle, x.deleted_at \
              FROM contacts x WHERE x.workspace_id = $1 AND x.deleted_at IS NOT NULL \
+               AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.merged_id = x.id AND m.undone_at IS NULL) \
                AND ($2::timestamptz IS NULL OR (x.deleted_at, x.id) < ($2, $3)) \
              ORDER BY x.deleted_at DESC, x.id DESC LIMIT $4)"
         }
@@ -47,6 +48,7 @@ fn part(kind: TrashType) -> &'static str {
             "(SELECT 'company'::text AS kind, x.id, x.name AS title, \
                nullif(concat_ws(' · ', x.domain, x.industry), '') AS subtitle, x.deleted_at \
              FROM companies x WHERE x.workspace_id = $1 AND x.deleted_at IS NOT NULL \
+               AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.merged_id = x.id AND m.undone_at IS NULL) \
                AND ($2::timestamptz IS NULL OR (x.deleted_at, x.id) < ($2, $3)) \
              ORDER BY x.deleted_at DESC, x.id DESC LIMIT $4)"
         }
@@ -105,8 +107,15 @@ pub async fn trashed_count(
     kind: TrashType,
     ids: &[Uuid],
 ) -> QueryResult<i64> {
+    // Merged records are out of sight but not in the trash (an undo of the merge brings them back).
+    let not_merged = match kind {
+        TrashType::Contact | TrashType::Company => {
+            " AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.merged_id = x.id AND m.undone_at IS NULL)"
+        }
+        TrashType::Deal => "",
+    };
     let row: Count = diesel::sql_query(format!(
-        "SELECT count(*) AS n FROM {} WHERE workspace_id = $1 AND id = ANY($2) AND deleted_at IS NOT NULL",
+        "SELECT count(*) AS n FROM {} x WHERE x.workspace_id = $1 AND x.id = ANY($2) AND x.deleted_at IS NOT NULL{not_merged}",
         table(kind)
     ))
     .bind::<SqlUuid, _>(workspace)

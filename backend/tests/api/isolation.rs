@@ -187,6 +187,29 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     let export = app.request_as(client, Method::POST, "/api/v1/exports", |r| r).await;
     assert_eq!(export.status, 202, "{}", export.text);
     ids.insert("exports", id_of(&export.body));
+    // Two more contacts, merged: the merge's id (undoing it must stay within the workspace).
+    let twin_a = created(
+        app,
+        client,
+        "/api/v1/contacts",
+        json!({"first_name": format!("{p} twin")}),
+    )
+    .await;
+    let twin_b = created(
+        app,
+        client,
+        "/api/v1/contacts",
+        json!({"first_name": format!("{p} twin")}),
+    )
+    .await;
+    let merge = created(
+        app,
+        client,
+        "/api/v1/contacts/merge",
+        json!({"survivor_id": id_of(&twin_a), "merged_id": id_of(&twin_b)}),
+    )
+    .await;
+    ids.insert("merges", merge["merge_id"].as_str().unwrap().to_owned());
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);

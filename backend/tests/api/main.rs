@@ -26,6 +26,7 @@ mod imports;
 mod interactions;
 mod isolation;
 mod jobs;
+mod merges;
 mod message_imports;
 mod migrations;
 mod privacy;
