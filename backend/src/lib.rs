@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activity;
 pub mod ai;
 pub mod backup;
+pub mod bulk;
 pub mod calendar;
 pub mod companies;
 pub mod config;
@@ -88,6 +89,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::list_contact_tags)
                 .service(merges::routes::merge_contacts)
+                .service(bulk::routes::bulk_contacts)
                 .service(contacts::routes::export_contacts)
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::get_contact)
@@ -102,6 +104,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(duplicates::routes::list_duplicates)
                 .service(duplicates::routes::dismiss_duplicate)
                 .service(merges::routes::undo_merge)
+                .service(bulk::routes::undo_bulk)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)
@@ -154,6 +157,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(companies::routes::list_companies)
                 .service(companies::routes::export_companies)
                 .service(merges::routes::merge_companies)
+                .service(bulk::routes::bulk_companies)
                 .service(companies::routes::create_company)
                 .service(companies::routes::get_company)
                 .service(companies::routes::update_company)
@@ -171,6 +175,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(deals::routes::get_pipeline_board)
                 .service(deals::routes::list_deals)
                 .service(deals::routes::export_deals)
+                .service(bulk::routes::bulk_deals)
                 .service(deals::routes::create_deal)
                 .service(deals::routes::get_deal)
                 .service(deals::routes::update_deal)

@@ -59,6 +59,10 @@ const TAGS: &[(&str, &str)] = &[
         "Records that look like the same person or company, with the reasons; pairs dismissed; merging them, undoable for 30 days",
     ),
     (
+        "bulk",
+        "One change to up to 10,000 contacts, companies or deals at once, undoable as a batch for 30 days",
+    ),
+    (
         "exports",
         "A full export of the workspace as one .zip (JSON, CSV, vCard, iCalendar), kept 7 days",
     ),

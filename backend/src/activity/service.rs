@@ -28,6 +28,7 @@ text_enum!(
         Payment => "payment",
         Product => "product",
         Proposal => "proposal",
+        Bulk => "bulk",
     }
 );
 

@@ -116,6 +116,23 @@ fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
     outcome.into_result(NOT_FOUND)
 }
 
+/// The ids of the companies the list's filters match (in the list's order), at most `max + 1` —
+/// one more than `max` says there are too many.
+pub async fn ids_matching(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    mut query: CompanyQuery,
+    max: usize,
+) -> AppResult<Vec<Uuid>> {
+    query.limit = max as i64;
+    Ok(store::list(conn, workspace, &query)
+        .await?
+        .into_iter()
+        .take(max + 1)
+        .map(|r| r.id)
+        .collect())
+}
+
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,

@@ -81,6 +81,25 @@ pub async fn list_with_custom_filter(
     list(conn, workspace, &query).await
 }
 
+/// The ids of the contacts the list's filters match (in the list's order), at most `max + 1` —
+/// one more than `max` says there are too many.
+pub async fn ids_matching(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    mut query: ContactQuery,
+    custom_field: Option<&str>,
+    max: usize,
+) -> AppResult<Vec<Uuid>> {
+    resolve_custom_filter(conn, workspace, &mut query, custom_field).await?;
+    query.limit = max as i64;
+    Ok(store::list(conn, workspace, &query)
+        .await?
+        .into_iter()
+        .take(max + 1)
+        .map(|r| r.id)
+        .collect())
+}
+
 /// Resolves a `custom_field` filter (`key:value`) against the field definitions.
 pub async fn resolve_custom_filter(
     conn: &mut AsyncPgConnection,

@@ -715,6 +715,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bulk_batches (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        kind -> Text,
+        action -> Jsonb,
+        summary -> Text,
+        records -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        undone_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    bulk_items (batch_id, record_id) {
+        batch_id -> Uuid,
+        record_id -> Uuid,
+        before -> Jsonb,
+        version_after -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     companies,
@@ -757,6 +780,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     stored_files,
     stored_file_chunks,
     merges,
+    bulk_batches,
+    bulk_items,
     exports,
     duplicate_dismissals
 );

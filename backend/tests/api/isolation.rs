@@ -210,6 +210,14 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     ids.insert("merges", merge["merge_id"].as_str().unwrap().to_owned());
+    let bulk = created(
+        app,
+        client,
+        "/api/v1/contacts/bulk",
+        json!({"ids": [id_of(&twin_a)], "action": {"type": "add_tags", "tags": [format!("{}-bulk", p.to_lowercase())]}}),
+    )
+    .await;
+    ids.insert("bulk", bulk["batch_id"].as_str().unwrap().to_owned());
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);

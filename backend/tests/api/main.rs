@@ -8,6 +8,7 @@ mod activity;
 mod ai;
 mod ai_compat;
 mod backups;
+mod bulk;
 mod calendar;
 
 mod companies;

@@ -1,0 +1,396 @@
+//! Bulk changes: one change to up to 10,000 contacts, companies or deals — chosen by id or by the
+//! list's filters — in one transaction, with an outcome per record, a history entry per record
+//! plus one for the batch, and an undo of the whole batch (for [`UNDO_DAYS`]) that leaves records
+//! changed since as they are.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::dto::{BulkAction, BulkItem, BulkKind, BulkOutcome, BulkRequest, BulkResult, BulkUndo, MAX_RECORDS};
+use super::store::{self, Batch, BatchRow, Change};
+use crate::activity;
+use crate::activity::service::{Action, Change as HistoryChange, Entity};
+use crate::companies;
+use crate::companies::query::{CompanyQuery, ListCompaniesParams};
+use crate::contacts;
+use crate::contacts::query::{ContactQuery, ListContactsParams};
+use crate::custom_fields;
+use crate::custom_fields::dto::FieldEntity;
+use crate::db::WorkspaceId;
+use crate::dto::{normalize_tags, validate_tags};
+use crate::error::{AppError, AppResult, FieldError};
+
+pub const UNDO_DAYS: i64 = 30;
+
+fn plural(kind: BulkKind, n: i64) -> String {
+    let word = match (kind, n) {
+        (BulkKind::Contact, 1) => "contact",
+        (BulkKind::Contact, _) => "contacts",
+        (BulkKind::Company, 1) => "company",
+        (BulkKind::Company, _) => "companies",
+        (BulkKind::Deal, 1) => "deal",
+        (BulkKind::Deal, _) => "deals",
+    };
+    format!("{n} {word}")
+}
+
+fn field_entity(kind: BulkKind) -> FieldEntity {
+    match kind {
+        BulkKind::Contact => FieldEntity::Contact,
+        BulkKind::Company => FieldEntity::Company,
+        BulkKind::Deal => FieldEntity::Deal,
+    }
+}
+
+/// The change's SQL, its parameter, the history's word for what changed, and a summary of the
+/// batch ("Added the tag vip to {n}"); 422 when the action does not apply to this kind or its
+/// values are invalid.
+async fn plan(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: BulkKind,
+    action: &BulkAction,
+) -> AppResult<(&'static Change, serde_json::Value, &'static str, String)> {
+    let contacts_only = |what: &str| AppError::invalid_field("action.type", format!("{what} applies to contacts only"));
+    let tags = |tags: &[String]| -> AppResult<Vec<String>> {
+        if tags.is_empty() || tags.len() > 30 {
+            return Err(AppError::invalid_field("action.tags", "name 1 to 30 tags"));
+        }
+        validate_tags(tags).map_err(|e| {
+            AppError::invalid_field(
+                "action.tags",
+                e.message
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "invalid tag".to_owned()),
+            )
+        })?;
+        Ok(normalize_tags(tags.to_vec()))
+    };
+    Ok(match action {
+        BulkAction::AddTags { tags: t } if kind == BulkKind::Contact => {
+            let t = tags(t)?;
+            let words = format!("Added {}", named("tag", &t));
+            (
+                &store::ADD_TAGS,
+                serde_json::json!(t),
+                "tags",
+                format!("{words} to {{n}}"),
+            )
+        }
+        BulkAction::RemoveTags { tags: t } if kind == BulkKind::Contact => {
+            let t = tags(t)?;
+            let words = format!("Removed {}", named("tag", &t));
+            (
+                &store::REMOVE_TAGS,
+                serde_json::json!(t),
+                "tags",
+                format!("{words} from {{n}}"),
+            )
+        }
+        BulkAction::AddTags { .. } => return Err(contacts_only("add_tags")),
+        BulkAction::RemoveTags { .. } => return Err(contacts_only("remove_tags")),
+        BulkAction::SetLifecycle { lifecycle } if kind == BulkKind::Contact => (
+            &store::SET_LIFECYCLE,
+            serde_json::json!(lifecycle),
+            "lifecycle",
+            format!("Set the stage of {{n}} to {lifecycle}"),
+        ),
+        BulkAction::SetLifecycle { .. } => return Err(contacts_only("set_lifecycle")),
+        BulkAction::SetOwner { .. } if kind == BulkKind::Company => {
+            return Err(AppError::invalid_field(
+                "action.type",
+                "set_owner applies to contacts and deals",
+            ));
+        }
+        BulkAction::SetOwner { owner_id } => (
+            &store::SET_OWNER,
+            serde_json::json!(owner_id),
+            "owner",
+            if owner_id.is_some() {
+                "Gave {n} a new owner".to_owned()
+            } else {
+                "Took the owner off {n}".to_owned()
+            },
+        ),
+        BulkAction::SetCustomField { key, value } => {
+            // Checked against the field's definition, as a change to one record would be.
+            let mut change = serde_json::Map::new();
+            change.insert(key.clone(), value.clone());
+            let checked =
+                custom_fields::service::apply(conn, workspace, field_entity(kind), &serde_json::json!({}), &change)
+                    .await
+                    .map_err(|e| prefixed(e, "action"))?;
+            let value = checked.get(key).cloned().unwrap_or(serde_json::Value::Null);
+            let words = if value.is_null() {
+                format!("Cleared {key} on {{n}}")
+            } else {
+                format!("Set {key} on {{n}}")
+            };
+            (
+                &store::SET_CUSTOM_FIELD,
+                serde_json::json!({"key": key, "value": value}),
+                "custom fields",
+                words,
+            )
+        }
+        BulkAction::Trash => (
+            &store::TRASH,
+            serde_json::Value::Null,
+            "",
+            "Moved {n} to the trash".to_owned(),
+        ),
+        BulkAction::Restore => (
+            &store::RESTORE,
+            serde_json::Value::Null,
+            "",
+            "Restored {n} from the trash".to_owned(),
+        ),
+    })
+}
+
+/// "the tag vip", "the tags vip, conference", "the tags a, b, c and 4 more".
+fn named(word: &str, items: &[String]) -> String {
+    match items.len() {
+        1 => format!("the {word} {}", items[0]),
+        2..=3 => format!("the {word}s {}", items.join(", ")),
+        n => format!("the {word}s {} and {} more", items[..3].join(", "), n - 3),
+    }
+}
+
+/// A problem about the body's `action`, its fields named under it.
+fn prefixed(e: AppError, under: &str) -> AppError {
+    if e.code() != "validation_failed" {
+        return e;
+    }
+    let errors: Vec<FieldError> = e
+        .field_errors()
+        .iter()
+        .map(|f| FieldError::new(format!("{under}.{}", f.field), f.message.clone()))
+        .collect();
+    AppError::validation(errors)
+}
+
+/// The records a request names: its ids, or those its filter matches (at most [`MAX_RECORDS`]).
+async fn selection(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: BulkKind,
+    req: &BulkRequest,
+    me: Uuid,
+) -> AppResult<Vec<Uuid>> {
+    match (&req.ids, req.filter.as_deref()) {
+        (Some(_), Some(_)) => Err(AppError::invalid_field("filter", "give ids or filter, not both")),
+        (None, None) => Err(AppError::invalid_field("ids", "name the records: ids, or a filter")),
+        (Some(ids), None) => {
+            let mut unique = ids.clone();
+            unique.sort();
+            unique.dedup();
+            Ok(unique)
+        }
+        (None, Some(filter)) => {
+            let bad = |e: AppError| prefixed(e, "filter");
+            let ids = match kind {
+                BulkKind::Contact => {
+                    let params = actix_web::web::Query::<ListContactsParams>::from_query(filter)
+                        .map_err(|e| AppError::invalid_field("filter", format!("not a list query: {e}")))?;
+                    let query = ContactQuery::from_params(&params, me).map_err(bad)?;
+                    contacts::service::ids_matching(conn, workspace, query, params.custom_field.as_deref(), MAX_RECORDS)
+                        .await
+                        .map_err(bad)?
+                }
+                BulkKind::Company => {
+                    let params = actix_web::web::Query::<ListCompaniesParams>::from_query(filter)
+                        .map_err(|e| AppError::invalid_field("filter", format!("not a list query: {e}")))?;
+                    let query = CompanyQuery::from_params(&params).map_err(bad)?;
+                    companies::service::ids_matching(conn, workspace, query, MAX_RECORDS)
+                        .await
+                        .map_err(bad)?
+                }
+                BulkKind::Deal => {
+                    return Err(AppError::invalid_field(
+                        "filter",
+                        "deals are chosen by ids (a filter selects contacts or companies)",
+                    ));
+                }
+            };
+            if ids.len() > MAX_RECORDS {
+                return Err(AppError::invalid_field(
+                    "filter",
+                    format!("matches more than {MAX_RECORDS} records: narrow it down"),
+                ));
+            }
+            Ok(ids)
+        }
+    }
+}
+
+/// Applies the request's change to its records.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: BulkKind,
+    req: BulkRequest,
+    me: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<BulkResult> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let (change, param, fields, summary) = plan(conn, workspace, kind, &req.action).await?;
+        let ids = selection(conn, workspace, kind, &req, me).await?;
+        let actor = crate::accounts::actor::current();
+        let batch = Batch {
+            id: Uuid::now_v7(),
+            kind,
+            now,
+            actor_id: actor.as_ref().map(|a| a.user_id),
+            actor_name: actor.as_ref().map(|a| a.name.as_str()),
+            fields,
+        };
+        store::insert_batch(
+            conn,
+            &BatchRow {
+                id: batch.id,
+                workspace_id: workspace,
+                kind,
+                action: serde_json::to_value(&req.action).map_err(AppError::internal)?,
+                summary: String::new(),
+                records: 0,
+                created_at: now,
+                created_by: batch.actor_id,
+                undone_at: None,
+            },
+        )
+        .await?;
+        let outcomes: std::collections::HashMap<Uuid, store::Outcome> =
+            store::apply(conn, workspace, &batch, change, &param, &ids)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
+        let mut items: Vec<BulkItem> = Vec::with_capacity(ids.len());
+        let (mut updated, mut unchanged) = (0, 0);
+        let mut changed_ids = Vec::new();
+        for id in &ids {
+            let found = outcomes.get(id);
+            let (outcome, error) = match found {
+                None => (BulkOutcome::NotFound, None),
+                Some(o) if o.updated => (BulkOutcome::Updated, None),
+                Some(o) if o.refused.is_some() => (BulkOutcome::Refused, o.refused.clone()),
+                Some(o) if o.trashed => (BulkOutcome::Trashed, None),
+                Some(_) => (BulkOutcome::Unchanged, None),
+            };
+            match outcome {
+                BulkOutcome::Updated => {
+                    updated += 1;
+                    changed_ids.push(*id);
+                }
+                BulkOutcome::Unchanged => unchanged += 1,
+                _ => {}
+            }
+            items.push(BulkItem {
+                id: *id,
+                outcome,
+                error,
+            });
+        }
+        let summary = summary.replace("{n}", &plural(kind, updated));
+        if updated == 0 {
+            store::delete_batch(conn, workspace, batch.id).await?;
+        } else {
+            store::describe_batch(conn, workspace, batch.id, &summary, updated as i32).await?;
+            if kind == BulkKind::Contact && matches!(req.action, BulkAction::SetLifecycle { .. }) {
+                contacts::store::refresh_follow_ups(conn, workspace, &changed_ids).await?;
+            }
+            activity::service::record(
+                conn,
+                workspace,
+                HistoryChange {
+                    entity: Entity::Bulk,
+                    entity_id: batch.id,
+                    action: Action::Updated,
+                    summary: summary.clone(),
+                    contact_id: None,
+                    fields: &[],
+                },
+            )
+            .await?;
+        }
+        Ok(BulkResult {
+            batch_id: (updated > 0).then_some(batch.id),
+            summary,
+            updated,
+            unchanged,
+            skipped: ids.len() as i64 - updated - unchanged,
+            items,
+        })
+    })
+    .await
+}
+
+/// Undoes a batch made at most [`UNDO_DAYS`] before `now`.
+pub async fn undo(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    batch_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<BulkUndo> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let row = store::lock_batch(conn, workspace, batch_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("the batch"))?;
+        if row.undone_at.is_some() {
+            return Err(AppError::conflict("already_undone", "this batch was already undone"));
+        }
+        if now > row.created_at + Duration::days(UNDO_DAYS) {
+            return Err(AppError::conflict(
+                "undo_expired",
+                format!("a bulk change can be undone for {UNDO_DAYS} days; this one is older"),
+            ));
+        }
+        let action: BulkAction = serde_json::from_value(row.action.clone()).map_err(AppError::internal)?;
+        // What to put back is in the batch's items; the custom field's key is all the undo needs
+        // (its definition may have changed since).
+        let (change, param) = match &action {
+            BulkAction::AddTags { .. } => (&store::ADD_TAGS, serde_json::Value::Null),
+            BulkAction::RemoveTags { .. } => (&store::REMOVE_TAGS, serde_json::Value::Null),
+            BulkAction::SetLifecycle { .. } => (&store::SET_LIFECYCLE, serde_json::Value::Null),
+            BulkAction::SetOwner { .. } => (&store::SET_OWNER, serde_json::Value::Null),
+            BulkAction::SetCustomField { key, .. } => (&store::SET_CUSTOM_FIELD, serde_json::json!({"key": key})),
+            BulkAction::Trash => (&store::TRASH, serde_json::Value::Null),
+            BulkAction::Restore => (&store::RESTORE, serde_json::Value::Null),
+        };
+        let actor = crate::accounts::actor::current();
+        let batch = Batch {
+            id: row.id,
+            kind: row.kind,
+            now,
+            actor_id: actor.as_ref().map(|a| a.user_id),
+            actor_name: actor.as_ref().map(|a| a.name.as_str()),
+            fields: "",
+        };
+        let done = store::undo(conn, workspace, &batch, change, &param).await?;
+        if row.kind == BulkKind::Contact && matches!(action, BulkAction::SetLifecycle { .. }) {
+            contacts::store::refresh_follow_ups(conn, workspace, &done.ids).await?;
+        }
+        store::mark_undone(conn, workspace, row.id, now).await?;
+        activity::service::record(
+            conn,
+            workspace,
+            HistoryChange {
+                entity: Entity::Bulk,
+                entity_id: row.id,
+                action: Action::Updated,
+                summary: format!("Undid: {}", row.summary),
+                contact_id: None,
+                fields: &[],
+            },
+        )
+        .await?;
+        Ok(BulkUndo {
+            batch_id: row.id,
+            restored: done.restored,
+            kept: done.kept,
+        })
+    })
+    .await
+}
