@@ -1,0 +1,56 @@
+// @ts-check
+// Changing many contacts at once as a person would: tick rows (shift-click for a range), tag them
+// all from the bar, undo it from the message, then move them to the trash after confirming.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, SAME_ORIGIN, SHOTS } from './browser.mjs'
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let ctx
+
+before(async () => {
+  ctx = await launch()
+})
+after(async () => {
+  await ctx?.browser.close()
+})
+
+test('contacts selected in the list are tagged together, the tag is undone, then they go to the trash', async () => {
+  const { page } = ctx
+  for (const last of ['Alder', 'Birch', 'Cedar']) {
+    const res = await page.request.post('/api/v1/contacts', {
+      data: { first_name: 'Grove', last_name: last, tags: ['grove'] },
+      headers: SAME_ORIGIN,
+    })
+    assert.equal(res.status(), 201)
+  }
+  await page.goto('/contacts?tag=grove&sort=name')
+  const rows = page.locator('tbody tr.row-link')
+  await rows.nth(2).waitFor()
+  assert.equal(await rows.count(), 3)
+  await page.getByRole('checkbox', { name: 'Select Grove Alder' }).click()
+  await page.getByRole('checkbox', { name: 'Select Grove Cedar' }).click({ modifiers: ['Shift'] })
+  const bar = page.getByTestId('bulk-bar')
+  await bar.getByText('3 selected').waitFor()
+  await bar.getByLabel('Tag to add').fill('webinar')
+  await page.screenshot({ path: `${SHOTS}bulk-selected.png`, fullPage: true })
+  await bar.getByRole('button', { name: 'Add tag' }).click()
+  const done = page.getByRole('status').filter({ hasText: 'Added the tag webinar to 3 contacts' })
+  await done.waitFor()
+  await rows.filter({ hasText: 'webinar' }).nth(2).waitFor()
+  await page.screenshot({ path: `${SHOTS}bulk-tagged.png`, fullPage: true })
+
+  await done.getByRole('button', { name: 'Undo' }).click()
+  await page.getByRole('status').filter({ hasText: 'Undone' }).waitFor()
+  await page.waitForFunction(() => !document.querySelector('tbody')?.textContent?.includes('webinar'))
+
+  await page.getByRole('checkbox', { name: 'Select all contacts shown' }).check()
+  await bar.getByText('3 selected').waitFor()
+  await bar.getByRole('button', { name: 'Move to trash' }).click()
+  const confirm = page.getByRole('dialog', { name: 'Move 3 contacts to the trash?' })
+  await confirm.getByRole('button', { name: 'Move to trash' }).click()
+  await page.getByRole('status').filter({ hasText: 'Moved 3 contacts to the trash' }).waitFor()
+  await page.getByText('No contacts match').waitFor()
+  const left = await page.request.get('/api/v1/contacts?tag=grove')
+  assert.equal((await left.json()).items.length, 0)
+})
