@@ -41,6 +41,7 @@ pub mod state;
 pub mod system;
 pub mod templates;
 pub mod trash;
+pub mod views;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -105,6 +106,11 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(duplicates::routes::dismiss_duplicate)
                 .service(merges::routes::undo_merge)
                 .service(bulk::routes::undo_bulk)
+                .service(views::routes::list_views)
+                .service(views::routes::create_view)
+                .service(views::routes::get_view)
+                .service(views::routes::update_view)
+                .service(views::routes::delete_view)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)

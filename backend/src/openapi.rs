@@ -59,6 +59,10 @@ const TAGS: &[(&str, &str)] = &[
         "Records that look like the same person or company, with the reasons; pairs dismissed; merging them, undoable for 30 days",
     ),
     (
+        "views",
+        "Saved views (segments): named filters and sorts of the contact, company and deal lists, private or shared",
+    ),
+    (
         "bulk",
         "One change to up to 10,000 contacts, companies or deals at once, undoable as a batch for 30 days",
     ),

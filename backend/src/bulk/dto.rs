@@ -55,8 +55,9 @@ pub enum BulkAction {
     Restore,
 }
 
-/// Which records to change — `ids`, or `filter`: the list endpoint's query string (the same
-/// filters as `GET /api/v1/contacts?…`; contacts and companies) — and how.
+/// Which records to change — `ids`, `filter` (the list endpoint's query string: the same
+/// filters as `GET /api/v1/contacts?…`; contacts and companies) or `view_id` (a saved view's
+/// filters) — and how.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"ids": ["0190f0a0-0000-7000-8000-000000000001"], "action": {"type": "add_tags", "tags": ["vip"]}}))]
@@ -70,6 +71,8 @@ pub struct BulkRequest {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000, example = "lifecycle=lead&tag=conference")]
     pub filter: Option<String>,
+    /// A saved view of this kind of records: the records its filters match.
+    pub view_id: Option<Uuid>,
     pub action: BulkAction,
 }
 

@@ -20,7 +20,10 @@ async fn run(state: &AppState, auth: &Auth, kind: BulkKind, body: Body) -> AppRe
             auth.workspace(),
             kind,
             body.0,
-            auth.user_id(),
+            crate::views::service::Viewer {
+                user: auth.user_id(),
+                role: auth.role(),
+            },
             chrono::Utc::now(),
         )
         .await?,

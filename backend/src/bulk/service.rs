@@ -20,6 +20,9 @@ use crate::custom_fields::dto::FieldEntity;
 use crate::db::WorkspaceId;
 use crate::dto::{normalize_tags, validate_tags};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::views;
+use crate::views::dto::ViewKind;
+use crate::views::service::Viewer;
 
 pub const UNDO_DAYS: i64 = 30;
 
@@ -177,11 +180,32 @@ async fn selection(
     workspace: WorkspaceId,
     kind: BulkKind,
     req: &BulkRequest,
-    me: Uuid,
+    viewer: Viewer,
 ) -> AppResult<Vec<Uuid>> {
-    match (&req.ids, req.filter.as_deref()) {
+    let me = viewer.user;
+    let from_view = match req.view_id {
+        Some(_) if req.ids.is_some() || req.filter.is_some() => {
+            return Err(AppError::invalid_field(
+                "view_id",
+                "give ids, filter or view_id: one of them",
+            ));
+        }
+        Some(view) => {
+            let kind = match kind {
+                BulkKind::Contact => ViewKind::Contact,
+                BulkKind::Company => ViewKind::Company,
+                BulkKind::Deal => ViewKind::Deal,
+            };
+            Some(views::service::query_for(conn, workspace, view, kind, viewer).await?)
+        }
+        None => None,
+    };
+    match (&req.ids, req.filter.as_deref().or(from_view.as_deref())) {
         (Some(_), Some(_)) => Err(AppError::invalid_field("filter", "give ids or filter, not both")),
-        (None, None) => Err(AppError::invalid_field("ids", "name the records: ids, or a filter")),
+        (None, None) => Err(AppError::invalid_field(
+            "ids",
+            "name the records: ids, a filter or a view",
+        )),
         (Some(ids), None) => {
             let mut unique = ids.clone();
             unique.sort();
@@ -231,12 +255,12 @@ pub async fn apply(
     workspace: WorkspaceId,
     kind: BulkKind,
     req: BulkRequest,
-    me: Uuid,
+    viewer: Viewer,
     now: DateTime<Utc>,
 ) -> AppResult<BulkResult> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let (change, param, fields, summary) = plan(conn, workspace, kind, &req.action).await?;
-        let ids = selection(conn, workspace, kind, &req, me).await?;
+        let ids = selection(conn, workspace, kind, &req, viewer).await?;
         let actor = crate::accounts::actor::current();
         let batch = Batch {
             id: Uuid::now_v7(),

@@ -738,6 +738,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    saved_views (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        kind -> Text,
+        name -> Text,
+        query -> Text,
+        display_columns -> Array<Text>,
+        shared -> Bool,
+        owner_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     companies,
@@ -782,6 +798,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     merges,
     bulk_batches,
     bulk_items,
+    saved_views,
     exports,
     duplicate_dismissals
 );

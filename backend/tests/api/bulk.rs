@@ -307,6 +307,7 @@ async fn a_batch_can_be_undone_for_30_days_and_not_after() {
     let req = || rapport::bulk::dto::BulkRequest {
         ids: Some(vec![a.parse().unwrap()]),
         filter: None,
+        view_id: None,
         action: rapport::bulk::dto::BulkAction::Trash,
     };
     let done = rapport::bulk::service::apply(
@@ -314,7 +315,10 @@ async fn a_batch_can_be_undone_for_30_days_and_not_after() {
         ws,
         rapport::bulk::dto::BulkKind::Contact,
         req(),
-        app.owner,
+        rapport::views::service::Viewer {
+            user: app.owner,
+            role: rapport::accounts::dto::Role::Owner,
+        },
         t0,
     )
     .await

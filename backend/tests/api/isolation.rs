@@ -218,6 +218,14 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     ids.insert("bulk", bulk["batch_id"].as_str().unwrap().to_owned());
+    let view = created(
+        app,
+        client,
+        "/api/v1/views",
+        json!({"type": "contact", "name": format!("{p} view"), "query": format!("q={p}"), "shared": true}),
+    )
+    .await;
+    ids.insert("views", id_of(&view));
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);

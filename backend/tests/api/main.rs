@@ -39,4 +39,5 @@ mod statements;
 mod system;
 mod templates;
 mod trash;
+mod views;
 mod workspace_export;
