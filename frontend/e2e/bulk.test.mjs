@@ -54,3 +54,31 @@ test('contacts selected in the list are tagged together, the tag is undone, then
   const left = await page.request.get('/api/v1/contacts?tag=grove')
   assert.equal((await left.json()).items.length, 0)
 })
+
+test('a filtered list is saved as a view, shown with its count, and opened again in one click', async () => {
+  const { page } = ctx
+  for (const last of ['Apple', 'Pear']) {
+    const res = await page.request.post('/api/v1/contacts', {
+      data: { first_name: 'Orchard', last_name: last, tags: ['orchard'] },
+      headers: SAME_ORIGIN,
+    })
+    assert.equal(res.status(), 201)
+  }
+  await page.goto('/contacts?tag=orchard')
+  await page.locator('tbody tr.row-link').nth(1).waitFor()
+  const views = page.getByRole('navigation', { name: 'Saved views' })
+  await views.getByRole('button', { name: '+ Save view' }).click()
+  await views.getByLabel('View name').fill('Orchard people')
+  await views.getByLabel('Shared with the workspace').check()
+  await views.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('status').filter({ hasText: 'Saved the view Orchard people' }).waitFor()
+  const chip = views.getByRole('button', { name: /^Orchard people/ })
+  assert.match(await chip.innerText(), /Orchard people\s*2/)
+  await page.screenshot({ path: `${SHOTS}saved-view.png`, fullPage: true })
+
+  await page.goto('/contacts')
+  await views.getByRole('button', { name: /^Orchard people/ }).click()
+  await page.waitForURL(/tag=orchard/)
+  await page.locator('tbody tr.row-link').filter({ hasText: 'Orchard Pear' }).waitFor()
+  assert.equal(await page.locator('tbody tr.row-link').count(), 2)
+})
