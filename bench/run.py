@@ -109,6 +109,86 @@ def deep_cursor(base, rows_before):
     return cursor
 
 
+def tidy(api, conns, duration, ids):
+    """Merging and bulk changes, each timed once as a person would make them: a merge of two
+    contacts with 1,000 interactions each (its dry run, the merge, the undo), and a tag added to
+    10,000 contacts (and its undo) while reads run, to see what the batch does to their p99."""
+    out = {}
+    pair = []
+    for n in (1, 2):
+        c, _ = call(api, "POST", "/api/v1/contacts", {"first_name": "Merge", "last_name": f"Bench {n}"})
+        pair.append(c["id"])
+
+    def log(contact, first):
+        for k in range(first, first + 1000, 20):
+            pool = [
+                threading.Thread(
+                    target=call,
+                    args=(api, "POST", "/api/v1/interactions", {"contact_id": contact, "kind": "note", "subject": f"Note {j}"}),
+                )
+                for j in range(k, k + 20)
+            ]
+            for t in pool:
+                t.start()
+            for t in pool:
+                t.join()
+
+    for c in pair:
+        log(c, 0)
+    body = {"survivor_id": pair[0], "merged_id": pair[1]}
+    dry, dry_s = call(api, "POST", "/api/v1/contacts/merge", dict(body, dry_run=True))
+    merged, merge_s = call(api, "POST", "/api/v1/contacts/merge", body)
+    _, undo_s = call(api, "POST", f"/api/v1/merges/{merged['merge_id']}/undo", {})
+    out["merge"] = {
+        "interactions_moved": merged["moved"]["interactions"],
+        "dry_run_ms": dry_s * 1000,
+        "merge_ms": merge_s * 1000,
+        "undo_ms": undo_s * 1000,
+    }
+    # 10,000 contacts, a page of 200 at a time.
+    chosen, cursor = [], None
+    while len(chosen) < 10000:
+        page, _ = call(api, "GET", "/api/v1/contacts?limit=200" + (f"&cursor={cursor}" if cursor else ""))
+        chosen += [c["id"] for c in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    chosen = chosen[:10000]
+    reads = [f"/api/v1/contacts/{i}" for i in ids]
+    alone = wrk(api, reads, conns, duration)
+    during = {}
+    t = threading.Thread(target=lambda: during.update(wrk(api, reads, conns, duration)))
+    t.start()
+    time.sleep(1)
+    tagged, tag_s = call(api, "POST", "/api/v1/contacts/bulk", {"ids": chosen, "action": {"type": "add_tags", "tags": ["bench-bulk"]}})
+    t.join()
+    bulk_undo_s = 0.0
+    if tagged["batch_id"]:
+        _, bulk_undo_s = call(api, "POST", f"/api/v1/bulk/{tagged['batch_id']}/undo", {})
+    out["bulk_tag"] = {
+        "contacts": len(chosen),
+        "updated": tagged["updated"],
+        "seconds": tag_s,
+        "undo_seconds": bulk_undo_s,
+        "get_contact_p99_alone_ms": alone["p99_us"] / 1000,
+        "get_contact_p99_during_ms": during.get("p99_us", 0) / 1000,
+    }
+    return out
+
+
+def print_tidy(t):
+    m, b = t["merge"], t["bulk_tag"]
+    print(
+        f"Merge of two contacts with 1,000 interactions each ({m['interactions_moved']} moved): dry run "
+        f"{m['dry_run_ms']:.0f} ms, merge {m['merge_ms']:.0f} ms, undo {m['undo_ms']:.0f} ms"
+    )
+    print(
+        f"Bulk tag of {b['contacts']:,} contacts ({b['updated']:,} changed): {b['seconds']:.2f} s, undo "
+        f"{b['undo_seconds']:.2f} s; get contact p99 {b['get_contact_p99_alone_ms']:.1f} ms alone, "
+        f"{b['get_contact_p99_during_ms']:.1f} ms while it ran"
+    )
+
+
 def fmt_ms(us):
     return f"{us / 1000:.1f}"
 
@@ -218,6 +298,12 @@ def main():
 
     print(f"Warm-up and baseline reads ({a.conns} connections, {a.duration} s each)…", file=sys.stderr)
     wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
+    if a.only == "tidy":
+        t = tidy(api, a.conns, a.duration, ids)
+        print_tidy(t)
+        with open(a.out, "w") as f:
+            json.dump(t, f, indent=2)
+        return
     if a.only:
         chosen = [e for e in endpoints if a.only in e[0]]
         run_baseline(sorted({e[4] for e in chosen}))
@@ -269,6 +355,7 @@ def main():
     for kind in ("contact", "company"):
         found, seconds = call(api, "GET", f"/api/v1/duplicates?type={kind}&limit=50")
         duplicates[kind] = {"seconds": seconds, "pairs": len(found["items"])}
+    tidied = tidy(api, a.conns, a.duration, ids)
     peak, current = rss_kib(a.server_pid)
 
     print()
@@ -307,6 +394,7 @@ def main():
         "Duplicate candidates (50 best pairs): "
         + ", ".join(f"{kind} {d['seconds']:.2f} s ({d['pairs']} pairs)" for kind, d in duplicates.items())
     )
+    print_tidy(tidied)
     print(f"Server memory: peak RSS {peak / 1024:.1f} MiB, RSS after the run {current / 1024:.1f} MiB")
     print(f"AI provider {status.get('provider')} ({status.get('model')}): first request (miss) {ai_miss * 1000:.1f} ms")
 
@@ -324,6 +412,7 @@ def main():
                 "ai_miss_ms": ai_miss * 1000,
                 "sign_in_burst": burst,
                 "duplicates": duplicates,
+                "tidy": tidied,
             },
             f,
             indent=2,

@@ -45,7 +45,7 @@ pub async fn list_views(
     query: web::Query<ListViewsParams>,
 ) -> AppResult<web::Json<SavedViewList>> {
     let mut errors = ParamErrors::default();
-    let kind = match query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+    let kind = match query.kind.as_deref().map(str::trim) {
         Some(k) => errors.take(
             k.parse::<ViewKind>()
                 .map_err(|m| crate::error::FieldError::new("type", m)),

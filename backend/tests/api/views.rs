@@ -42,6 +42,10 @@ async fn a_view_saves_the_list_query_counts_live_and_targets_bulk_changes() {
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(list.body["items"][0]["count"], 3, "{}", list.text);
     assert_eq!(app.get("/api/v1/views?type=deal").await.body["items"], json!([]));
+    for bad in ["", "meeting"] {
+        let res = app.get(&format!("/api/v1/views?type={bad}")).await;
+        assert_eq!(res.error_fields(), ["type"], "{}", res.text);
+    }
 
     // The view is the target of a bulk change.
     let res = app
