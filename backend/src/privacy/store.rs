@@ -146,6 +146,39 @@ pub async fn delete_import_records(
     .await
 }
 
+/// Deletes the records merged into the person (the same person's older contacts, kept out of
+/// sight for the merge's undo), the merges naming them, and the values bulk changes saved of
+/// them; how many rows.
+pub async fn delete_merge_and_bulk_records(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: N = diesel::sql_query(
+        "WITH merged AS ( \
+           DELETE FROM contacts c USING merges m \
+           WHERE m.workspace_id = $1 AND m.kind = 'contact' AND m.survivor_id = $2 AND m.undone_at IS NULL \
+             AND c.workspace_id = $1 AND c.id = m.merged_id AND c.deleted_at IS NOT NULL RETURNING 1), \
+         merges_gone AS ( \
+           DELETE FROM merges WHERE workspace_id = $1 AND kind = 'contact' AND (survivor_id = $2 OR merged_id = $2) \
+           RETURNING 1), \
+         saved AS ( \
+           DELETE FROM bulk_items i USING bulk_batches b \
+           WHERE b.id = i.batch_id AND b.workspace_id = $1 AND b.kind = 'contact' AND i.record_id = $2 RETURNING 1) \
+         SELECT (SELECT count(*) FROM merged) + (SELECT count(*) FROM merges_gone) + (SELECT count(*) FROM saved) AS n",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await?;
+    Ok(row.n)
+}
+
 /// Deletes the contact itself: its interactions, reminders and conversations go with it (their
 /// foreign keys cascade); payments and deals stay, without the person.
 pub async fn delete_contact(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {

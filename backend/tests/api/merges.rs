@@ -422,3 +422,42 @@ async fn a_company_merge_takes_the_chosen_name_moves_the_people_and_undoes() {
     let contact = app.get(&format!("/api/v1/contacts/{wile}")).await;
     assert_eq!(contact.body["company"], json!({"id": c, "name": "ACME Corp"}));
 }
+
+#[actix_web::test]
+async fn erasing_a_person_erases_the_records_merged_into_them_and_the_merge() {
+    let app = TestApp::spawn().await;
+    let a = id(&app
+        .contact(json!({"first_name": "Erin", "last_name": "Gone", "emails": ["erin@gone.example"]}))
+        .await);
+    let b = id(&app
+        .contact(json!({"first_name": "Erin", "last_name": "Gone", "emails": ["erin@old.example"]}))
+        .await);
+    let res = app
+        .post("/api/v1/contacts/merge", &json!({"survivor_id": a, "merged_id": b}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/api/v1/contacts/{a}/erase"),
+            &json!({"confirm_name": "Erin Gone"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT count(*) FROM contacts WHERE id IN ('{a}', '{b}')")
+        )
+        .await,
+        0
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM merges").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM contacts WHERE 'erin@old.example' = ANY (emails)"
+        )
+        .await,
+        0
+    );
+}
