@@ -252,6 +252,14 @@ pub async fn insert_batch(conn: &mut AsyncPgConnection, row: &BatchRow) -> Query
     Ok(())
 }
 
+/// Deletes the batches made before `cutoff` (any workspace), which can no longer be undone, with
+/// the values they saved; how many.
+pub async fn purge_batches(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(bulk_batches::table.filter(bulk_batches::created_at.lt(cutoff)))
+        .execute(conn)
+        .await
+}
+
 /// Forgets a batch that changed nothing.
 pub async fn delete_batch(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
     diesel::delete(bulk_batches::table.filter(bulk_batches::workspace_id.eq(workspace).and(bulk_batches::id.eq(id))))

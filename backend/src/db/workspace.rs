@@ -66,6 +66,8 @@ mod tests {
     const NOT_WORKSPACE_SCOPED: &[(&str, &str)] = &[
         // The daily purge looks across workspaces, then purges workspace by workspace.
         ("trash", "expired"),
+        ("merges", "forget_undo_data"),
+        ("bulk", "purge_batches"),
         ("accounts", "count_users"),
         ("accounts", "find_user"),
         ("accounts", "find_user_by_email"),

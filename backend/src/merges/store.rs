@@ -331,6 +331,18 @@ pub async fn unmark_merged(
     Ok(n == 1)
 }
 
+/// Forgets what merges made before `cutoff` (any workspace) changed — they can no longer be
+/// undone — keeping which record stands for which; how many.
+pub async fn forget_undo_data(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE merges SET survivor_before = '{}', survivor_after = '{}', moved = '{}' \
+         WHERE created_at < $1 AND moved <> '{}'::jsonb",
+    )
+    .bind::<Timestamptz, _>(cutoff)
+    .execute(conn)
+    .await
+}
+
 /// The survivor of the newest merge of `id` not undone (the record that stands for it), if any:
 /// how a merged record's old id resolves once the record itself is gone.
 pub async fn survivor_of(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<Uuid>> {

@@ -144,7 +144,9 @@ pub async fn purge(
 const BATCH: i64 = 500;
 
 /// Deletes for good, in every workspace, what has been in the trash for its 30 days at `now`
-/// (counted from the trashing or from when purging started, whichever is later).
+/// (counted from the trashing or from when purging started, whichever is later) — records
+/// merged into others too, once their merge can no longer be undone — and forgets the values
+/// merges and bulk changes older than their undo window replaced.
 pub async fn purge_expired(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppResult<PurgeResult> {
     let mut total = PurgeResult::default();
     for kind in TrashType::ALL {
@@ -161,5 +163,9 @@ pub async fn purge_expired(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> 
             total.proposals_kept += r.proposals_kept;
         }
     }
+    // Merges and bulk changes past their undo window keep no copies of the values they replaced.
+    crate::merges::store::forget_undo_data(conn, now - chrono::Duration::days(crate::merges::service::UNDO_DAYS))
+        .await?;
+    crate::bulk::store::purge_batches(conn, now - chrono::Duration::days(crate::bulk::service::UNDO_DAYS)).await?;
     Ok(total)
 }

@@ -461,3 +461,54 @@ async fn erasing_a_person_erases_the_records_merged_into_them_and_the_merge() {
         0
     );
 }
+
+#[actix_web::test]
+async fn after_30_days_the_daily_purge_deletes_the_merged_record_and_its_old_id_still_resolves() {
+    let app = TestApp::spawn().await;
+    let a = id(&app.contact(json!({"first_name": "Pia", "last_name": "Old"})).await);
+    let b = id(&app.contact(json!({"first_name": "Pia", "last_name": "Older"})).await);
+    let ws = rapport::db::DEFAULT_WORKSPACE;
+    let mut conn = app.pool.get().await.unwrap();
+    let t0 = chrono::Utc::now();
+    let req = rapport::merges::dto::MergeRequest {
+        survivor_id: a.parse().unwrap(),
+        merged_id: b.parse().unwrap(),
+        fields: Default::default(),
+        dry_run: false,
+    };
+    rapport::merges::service::merge_contacts(&mut conn, ws, req, t0)
+        .await
+        .unwrap();
+    let bulk = app
+        .post(
+            "/api/v1/contacts/bulk",
+            &json!({"ids": [a], "action": {"type": "add_tags", "tags": ["kept"]}}),
+        )
+        .await;
+    assert_eq!(bulk.status, 200, "{}", bulk.text);
+
+    // Day 29: nothing goes.
+    rapport::trash::service::purge_expired(&mut conn, t0 + chrono::Duration::days(29))
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&app, &format!("SELECT count(*) FROM contacts WHERE id = '{b}'")).await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM bulk_batches").await, 1);
+    // Day 31: the merged record is deleted for good, the undo data forgotten.
+    rapport::trash::service::purge_expired(&mut conn, t0 + chrono::Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&app, &format!("SELECT count(*) FROM contacts WHERE id = '{b}'")).await,
+        0
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM merges WHERE moved = '{}'::jsonb").await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM bulk_batches").await, 0);
+    let res = get_raw(&app, &format!("/api/v1/contacts/{b}")).await;
+    assert_eq!(res.problem(308, "merged")["survivor_id"], a.as_str());
+}
