@@ -39,6 +39,10 @@ pub enum BulkAction {
     },
     /// Contacts: set the stage of life (the follow-up is rescheduled as for one contact).
     SetLifecycle { lifecycle: Lifecycle },
+    /// Deals: move to this stage (of their pipeline or another one); its kind sets the deal's
+    /// status (open, won, lost) as a move on the board does, and the move is in each deal's stage
+    /// history.
+    SetStage { stage_id: Uuid },
     /// Contacts and deals: set the owner (a member's user id), or `null` for nobody.
     SetOwner { owner_id: Option<Uuid> },
     /// Contacts, companies and deals: set one custom field (checked against its definition), or

@@ -100,6 +100,23 @@ async fn plan(
             format!("Set the stage of {{n}} to {lifecycle}"),
         ),
         BulkAction::SetLifecycle { .. } => return Err(contacts_only("set_lifecycle")),
+        BulkAction::SetStage { stage_id } if kind == BulkKind::Deal => {
+            let stage = crate::pipelines::service::stage(conn, workspace, *stage_id)
+                .await?
+                .ok_or_else(|| AppError::invalid_field("action.stage_id", "no stage has this id"))?;
+            (
+                &store::SET_STAGE,
+                serde_json::json!({"stage_id": stage.id, "pipeline_id": stage.pipeline_id, "status": stage.kind.as_str()}),
+                "stage",
+                format!("Moved {{n}} to {}", stage.name),
+            )
+        }
+        BulkAction::SetStage { .. } => {
+            return Err(AppError::invalid_field(
+                "action.type",
+                "set_stage applies to deals (contacts have set_lifecycle)",
+            ));
+        }
         BulkAction::SetOwner { .. } if kind == BulkKind::Company => {
             return Err(AppError::invalid_field(
                 "action.type",
@@ -378,6 +395,7 @@ pub async fn undo(
             BulkAction::AddTags { .. } => (&store::ADD_TAGS, serde_json::Value::Null),
             BulkAction::RemoveTags { .. } => (&store::REMOVE_TAGS, serde_json::Value::Null),
             BulkAction::SetLifecycle { .. } => (&store::SET_LIFECYCLE, serde_json::Value::Null),
+            BulkAction::SetStage { stage_id } => (&store::SET_STAGE, serde_json::json!({"stage_id": stage_id})),
             BulkAction::SetOwner { .. } => (&store::SET_OWNER, serde_json::Value::Null),
             BulkAction::SetCustomField { key, .. } => (&store::SET_CUSTOM_FIELD, serde_json::json!({"key": key})),
             BulkAction::Trash => (&store::TRASH, serde_json::Value::Null),

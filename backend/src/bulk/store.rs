@@ -29,6 +29,11 @@ pub struct Change {
     pub undo: &'static str,
     /// The history entry's action.
     pub action: &'static str,
+    /// A statement run with the change over `changed c JOIN found f` (the deal's stage history),
+    /// or "".
+    pub extra: &'static str,
+    /// A statement run with the undo over `back t` (`$4` is the change's parameter), or "".
+    pub undo_extra: &'static str,
 }
 
 pub const LIVE: &str = "t.deleted_at IS NULL";
@@ -44,6 +49,8 @@ pub const ADD_TAGS: Change = Change {
               THEN 'a contact has at most 30 tags' END",
     undo: "tags = ARRAY(SELECT jsonb_array_elements_text(b.before -> 'tags'))",
     action: "updated",
+    extra: "",
+    undo_extra: "",
 };
 
 pub const REMOVE_TAGS: Change = Change {
@@ -55,6 +62,8 @@ pub const REMOVE_TAGS: Change = Change {
     refused: "NULL",
     undo: "tags = ARRAY(SELECT jsonb_array_elements_text(b.before -> 'tags'))",
     action: "updated",
+    extra: "",
+    undo_extra: "",
 };
 
 pub const SET_LIFECYCLE: Change = Change {
@@ -65,6 +74,8 @@ pub const SET_LIFECYCLE: Change = Change {
     refused: "NULL",
     undo: "lifecycle = b.before ->> 'lifecycle'",
     action: "updated",
+    extra: "",
+    undo_extra: "",
 };
 
 pub const SET_OWNER: Change = Change {
@@ -75,6 +86,8 @@ pub const SET_OWNER: Change = Change {
     refused: "NULL",
     undo: "owner_id = (b.before ->> 'owner_id')::uuid",
     action: "updated",
+    extra: "",
+    undo_extra: "",
 };
 
 /// `$6` is `{"key": …, "value": …}`; a `null` value clears the field.
@@ -91,6 +104,8 @@ pub const SET_CUSTOM_FIELD: Change = Change {
            THEN jsonb_set(t.custom_fields, ARRAY[$4 ->> 'key'], b.before -> 'value') \
            ELSE t.custom_fields - ($4 ->> 'key') END",
     action: "updated",
+    extra: "",
+    undo_extra: "",
 };
 
 pub const TRASH: Change = Change {
@@ -101,6 +116,8 @@ pub const TRASH: Change = Change {
     refused: "NULL",
     undo: "deleted_at = (b.before ->> 'deleted_at')::timestamptz",
     action: "trashed",
+    extra: "",
+    undo_extra: "",
 };
 
 pub const RESTORE: Change = Change {
@@ -111,6 +128,31 @@ pub const RESTORE: Change = Change {
     refused: "NULL",
     undo: "deleted_at = (b.before ->> 'deleted_at')::timestamptz",
     action: "restored",
+    extra: "",
+    undo_extra: "",
+};
+
+/// Deals: `$6` is `{stage_id, pipeline_id, status}` — the stage, its pipeline, and the status its
+/// kind gives. Each move is written to the deal's stage history, and so is the move back.
+pub const SET_STAGE: Change = Change {
+    before: "jsonb_build_object('stage_id', t.stage_id, 'pipeline_id', t.pipeline_id, 'status', t.status, \
+             'stage_changed_at', t.stage_changed_at, 'closed_at', t.closed_at, 'lost_reason', t.lost_reason)",
+    set: "stage_id = ($6 ->> 'stage_id')::uuid, pipeline_id = ($6 ->> 'pipeline_id')::uuid, status = $6 ->> 'status', \
+          stage_changed_at = $3, closed_at = CASE WHEN $6 ->> 'status' = 'open' THEN NULL ELSE coalesce(t.closed_at, $3) END, \
+          lost_reason = CASE WHEN $6 ->> 'status' = 'lost' THEN t.lost_reason ELSE NULL END",
+    scope: LIVE,
+    changes: "t.stage_id IS DISTINCT FROM ($6 ->> 'stage_id')::uuid",
+    refused: "NULL",
+    undo: "stage_id = (b.before ->> 'stage_id')::uuid, pipeline_id = (b.before ->> 'pipeline_id')::uuid, \
+           status = b.before ->> 'status', stage_changed_at = (b.before ->> 'stage_changed_at')::timestamptz, \
+           closed_at = (b.before ->> 'closed_at')::timestamptz, lost_reason = b.before ->> 'lost_reason'",
+    action: "updated",
+    extra: "INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) \
+            SELECT gen_random_uuid(), $1, c.id, (f.before ->> 'stage_id')::uuid, ($6 ->> 'stage_id')::uuid, $3 \
+            FROM changed c JOIN found f ON f.id = c.id",
+    undo_extra: "INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) \
+                 SELECT gen_random_uuid(), $1, t.id, ($4 ->> 'stage_id')::uuid, (b.before ->> 'stage_id')::uuid, $3 \
+                 FROM back t JOIN bulk_items b ON b.batch_id = $2 AND b.record_id = t.id",
 };
 
 fn table(kind: BulkKind) -> &'static str {
@@ -197,6 +239,10 @@ pub async fn apply(
         ..
     } = change;
     let entity = batch.kind.as_str();
+    let extra = match change.extra {
+        "" => String::new(),
+        sql => format!(", extra AS ({sql})"),
+    };
     diesel::sql_query(format!(
         "WITH found AS ( \
            SELECT t.id, ({scope}) AS in_scope, CASE WHEN ({scope}) THEN {refused} END AS refused, \
@@ -214,7 +260,7 @@ pub async fn apply(
                                  occurred_at, actor_id, actor_name) \
            SELECT gen_random_uuid(), $1, '{entity}', t.id, '{action}', {summary}, t.contact_id, \
                   CASE WHEN '{action}' = 'updated' THEN ARRAY[$8] ELSE ARRAY[]::text[] END, $3, $5, $7 \
-           FROM changed t) \
+           FROM changed t){extra} \
          SELECT f.id, c.id IS NOT NULL AS updated, NOT f.in_scope AS trashed, f.refused \
          FROM found f LEFT JOIN changed c ON c.id = f.id"
     ))
@@ -334,6 +380,10 @@ pub async fn undo(
     let (table, name, contact) = (table(batch.kind), name(batch.kind), contact(batch.kind));
     let entity = batch.kind.as_str();
     let undo = change.undo;
+    let extra = match change.undo_extra {
+        "" => String::new(),
+        sql => format!(", extra AS ({sql})"),
+    };
     diesel::sql_query(format!(
         "WITH back AS ( \
            UPDATE {table} t SET {undo}, version = t.version + 1, updated_at = $3 \
@@ -345,7 +395,7 @@ pub async fn undo(
                                  occurred_at, actor_id, actor_name) \
            SELECT gen_random_uuid(), $1, '{entity}', t.id, 'updated', 'Undid a bulk change to ' || t.name, \
                   t.contact_id, ARRAY[]::text[], $3, $5, $6 \
-           FROM back t) \
+           FROM back t){extra} \
          SELECT (SELECT count(*) FROM back) AS restored, \
                 (SELECT count(*) FROM bulk_items WHERE batch_id = $2) - (SELECT count(*) FROM back) AS kept, \
                 ARRAY(SELECT id FROM back) AS ids"

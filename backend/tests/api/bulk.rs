@@ -234,6 +234,68 @@ async fn companies_and_deals_change_in_bulk_too() {
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
+    // A move to the "won" stage closes the deal and is in its stage history; the undo moves it back.
+    let deal_before = app.get(&format!("/api/v1/deals/{deal}")).await.body;
+    let pipelines = app.get("/api/v1/pipelines").await.body;
+    let won = pipelines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == deal_before["pipeline_id"])
+        .unwrap()["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "won")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let history_path = format!("/api/v1/deals/{deal}/stage-history");
+    let moves_before = app.get(&history_path).await.body["items"].as_array().unwrap().len();
+    let res = app
+        .post(
+            "/api/v1/deals/bulk",
+            &json!({"ids": [deal], "action": {"type": "set_stage", "stage_id": won}}),
+        )
+        .await;
+    assert_eq!(res.body["updated"], 1, "{}", res.text);
+    let moved = app.get(&format!("/api/v1/deals/{deal}")).await.body;
+    assert_eq!(
+        (moved["status"].as_str(), moved["stage_id"].as_str()),
+        (Some("won"), Some(won.as_str()))
+    );
+    assert!(moved["closed_at"].is_string());
+    assert_eq!(
+        app.get(&history_path).await.body["items"].as_array().unwrap().len(),
+        moves_before + 1
+    );
+    let batch = res.body["batch_id"].as_str().unwrap().to_owned();
+    let res = app.post(&format!("/api/v1/bulk/{batch}/undo"), &json!({})).await;
+    assert_eq!(res.body["restored"], 1, "{}", res.text);
+    let back = app.get(&format!("/api/v1/deals/{deal}")).await.body;
+    assert_eq!(back["stage_id"], deal_before["stage_id"]);
+    assert_eq!(back["status"], "open");
+    assert!(back["closed_at"].is_null());
+    assert_eq!(
+        app.get(&history_path).await.body["items"].as_array().unwrap().len(),
+        moves_before + 2,
+        "the move back is in the history too"
+    );
+    let res = app
+        .post(
+            "/api/v1/contacts/bulk",
+            &json!({"ids": [contact], "action": {"type": "set_stage", "stage_id": won}}),
+        )
+        .await;
+    assert_eq!(res.error_fields(), ["action.type"], "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/deals/bulk",
+            &json!({"ids": [deal], "action": {"type": "set_stage", "stage_id": uuid::Uuid::now_v7()}}),
+        )
+        .await;
+    assert_eq!(res.error_fields(), ["action.stage_id"], "{}", res.text);
     let res = app
         .post(
             "/api/v1/deals/bulk",

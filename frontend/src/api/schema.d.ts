@@ -2748,6 +2748,11 @@ export interface components {
             type: "set_lifecycle";
         } | {
             /** Format: uuid */
+            stage_id: string;
+            /** @enum {string} */
+            type: "set_stage";
+        } | {
+            /** Format: uuid */
             owner_id?: string | null;
             /** @enum {string} */
             type: "set_owner";
