@@ -429,6 +429,82 @@ fn written<R>(outcome: WriteOutcome<R>, what: &str) -> AppResult<R> {
     outcome.into_result(what)
 }
 
+/// What a merge changed, to keep for its undo.
+struct Recorded {
+    kind: MergeType,
+    survivor: Uuid,
+    merged: Uuid,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    merged_deleted_at: Option<DateTime<Utc>>,
+    moved: serde_json::Value,
+}
+
+/// Keeps the merge and records it in both records' histories; the merge's id.
+async fn record(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    m: Recorded,
+    summary: String,
+    changed: &[&str],
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    store::insert(
+        conn,
+        &MergeRow {
+            id,
+            workspace_id: workspace,
+            kind: m.kind,
+            survivor_id: m.survivor,
+            merged_id: m.merged,
+            survivor_before: m.before,
+            survivor_after: m.after,
+            merged_deleted_at: m.merged_deleted_at,
+            moved: m.moved,
+            created_at: now,
+            created_by: crate::accounts::actor::current().map(|a| a.user_id),
+            undone_at: None,
+            undone_by: None,
+        },
+    )
+    .await?;
+    activity::service::record_merge(
+        conn,
+        workspace,
+        history(m.kind, [m.survivor, m.merged], Action::Merged, &summary, changed),
+        id,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The history entries of a merge or its undo: one for each record (the survivor's first, with
+/// the fields that changed on it).
+fn history<'a>(
+    kind: MergeType,
+    ids: [Uuid; 2],
+    action: Action,
+    summary: &str,
+    changed: &'a [&'a str],
+) -> Vec<Change<'a>> {
+    let (entity, contact) = match kind {
+        MergeType::Contact => (Entity::Contact, true),
+        MergeType::Company => (Entity::Company, false),
+    };
+    ids.into_iter()
+        .enumerate()
+        .map(|(n, id)| Change {
+            entity,
+            entity_id: id,
+            action,
+            summary: summary.to_owned(),
+            contact_id: contact.then_some(id),
+            fields: if n == 0 { changed } else { &[] },
+        })
+        .collect()
+}
+
 /// Merges (or, with `dry_run`, shows the merge of) two contacts.
 pub async fn merge_contacts(
     conn: &mut AsyncPgConnection,
@@ -469,7 +545,6 @@ pub async fn merge_contacts(
                 undo_until: None,
             });
         }
-        let merge_id = Uuid::now_v7();
         store::mark_merged(conn, workspace, MergeType::Contact, merged.id, now).await?;
         let changes = before.changeset(&after);
         let changed = changes.changed_fields();
@@ -479,49 +554,21 @@ pub async fn merge_contacts(
         )?;
         let moved = store::move_contact_records(conn, workspace, survivor.id, merged.id).await?;
         contacts::store::refresh_follow_ups(conn, workspace, &[survivor.id]).await?;
-        store::insert(
-            conn,
-            &MergeRow {
-                id: merge_id,
-                workspace_id: workspace,
-                kind: MergeType::Contact,
-                survivor_id: survivor.id,
-                merged_id: merged.id,
-                survivor_before: serde_json::to_value(&before).map_err(AppError::internal)?,
-                survivor_after: serde_json::to_value(&after).map_err(AppError::internal)?,
-                merged_deleted_at: merged.deleted_at,
-                moved: moved.clone(),
-                created_at: now,
-                created_by: crate::accounts::actor::current().map(|a| a.user_id),
-                undone_at: None,
-                undone_by: None,
-            },
-        )
-        .await?;
         let summary = format!(
             "Merged {} into {}",
             contacts::service::display_name(&merged),
             contacts::service::display_name(&updated)
         );
-        let history = vec![
-            Change {
-                entity: Entity::Contact,
-                entity_id: survivor.id,
-                action: Action::Merged,
-                summary: summary.clone(),
-                contact_id: Some(survivor.id),
-                fields: &changed,
-            },
-            Change {
-                entity: Entity::Contact,
-                entity_id: merged.id,
-                action: Action::Merged,
-                summary,
-                contact_id: Some(merged.id),
-                fields: &[],
-            },
-        ];
-        activity::service::record_merge(conn, workspace, history, merge_id).await?;
+        let merge = Recorded {
+            kind: MergeType::Contact,
+            survivor: survivor.id,
+            merged: merged.id,
+            before: serde_json::to_value(&before).map_err(AppError::internal)?,
+            after: serde_json::to_value(&after).map_err(AppError::internal)?,
+            merged_deleted_at: merged.deleted_at,
+            moved: moved.clone(),
+        };
+        let merge_id = record(conn, workspace, merge, summary, &changed, now).await?;
         let record = contacts::store::find(conn, workspace, survivor.id)
             .await?
             .ok_or_else(|| AppError::not_found("the surviving contact"))?;
@@ -584,7 +631,6 @@ pub async fn merge_companies(
                 undo_until: None,
             });
         }
-        let merge_id = Uuid::now_v7();
         // The merged company leaves first, so that the survivor may take its name.
         store::mark_merged(conn, workspace, MergeType::Company, merged.id, now).await?;
         let changes = before.changeset(&after);
@@ -594,45 +640,17 @@ pub async fn merge_companies(
             "the surviving company",
         )?;
         let moved = store::move_company_records(conn, workspace, survivor.id, merged.id).await?;
-        store::insert(
-            conn,
-            &MergeRow {
-                id: merge_id,
-                workspace_id: workspace,
-                kind: MergeType::Company,
-                survivor_id: survivor.id,
-                merged_id: merged.id,
-                survivor_before: serde_json::to_value(&before).map_err(AppError::internal)?,
-                survivor_after: serde_json::to_value(&after).map_err(AppError::internal)?,
-                merged_deleted_at: merged.deleted_at,
-                moved: moved.clone(),
-                created_at: now,
-                created_by: crate::accounts::actor::current().map(|a| a.user_id),
-                undone_at: None,
-                undone_by: None,
-            },
-        )
-        .await?;
+        let merge = Recorded {
+            kind: MergeType::Company,
+            survivor: survivor.id,
+            merged: merged.id,
+            before: serde_json::to_value(&before).map_err(AppError::internal)?,
+            after: serde_json::to_value(&after).map_err(AppError::internal)?,
+            merged_deleted_at: merged.deleted_at,
+            moved: moved.clone(),
+        };
         let summary = format!("Merged {} into {}", merged.name, updated.name);
-        let history = vec![
-            Change {
-                entity: Entity::Company,
-                entity_id: survivor.id,
-                action: Action::Merged,
-                summary: summary.clone(),
-                contact_id: None,
-                fields: &changed,
-            },
-            Change {
-                entity: Entity::Company,
-                entity_id: merged.id,
-                action: Action::Merged,
-                summary,
-                contact_id: None,
-                fields: &[],
-            },
-        ];
-        activity::service::record_merge(conn, workspace, history, merge_id).await?;
+        let merge_id = record(conn, workspace, merge, summary, &changed, now).await?;
         Ok(CompanyMerge {
             merge_id: Some(merge_id),
             dry_run: false,
@@ -758,23 +776,9 @@ pub async fn undo(
         }
         let by = crate::accounts::actor::current().map(|a| a.user_id);
         store::mark_undone(conn, workspace, merge.id, now, by).await?;
-        let (entity, contact) = match merge.kind {
-            MergeType::Contact => (Entity::Contact, true),
-            MergeType::Company => (Entity::Company, false),
-        };
         let summary = format!("Undid the merge of {} into {}", names.0, names.1);
-        let history = ids
-            .into_iter()
-            .map(|id| Change {
-                entity,
-                entity_id: id,
-                action: Action::Unmerged,
-                summary: summary.clone(),
-                contact_id: contact.then_some(id),
-                fields: &[],
-            })
-            .collect();
-        activity::service::record_merge(conn, workspace, history, merge.id).await?;
+        let entries = history(merge.kind, ids, Action::Unmerged, &summary, &[]);
+        activity::service::record_merge(conn, workspace, entries, merge.id).await?;
         Ok(MergeUndo {
             merge_id: merge.id,
             kind: merge.kind,

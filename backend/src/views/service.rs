@@ -34,6 +34,20 @@ fn visible(row: &ViewRow, viewer: Viewer) -> bool {
     row.shared || row.owner_id == Some(viewer.user)
 }
 
+/// The view, if `viewer` sees it (404 otherwise: a private view of someone else's is not there
+/// for them).
+async fn visible_row(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    viewer: Viewer,
+) -> AppResult<ViewRow> {
+    store::find(conn, workspace, id)
+        .await?
+        .filter(|r| visible(r, viewer))
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+}
+
 /// The owner changes a view; admins may change a shared one too.
 fn may_change(row: &ViewRow, viewer: Viewer) -> bool {
     row.owner_id == Some(viewer.user) || (row.shared && viewer.role.allows(Role::Admin))
@@ -187,10 +201,7 @@ pub async fn get(
     id: Uuid,
     viewer: Viewer,
 ) -> AppResult<SavedView> {
-    let row = store::find(conn, workspace, id)
-        .await?
-        .filter(|r| visible(r, viewer))
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    let row = visible_row(conn, workspace, id, viewer).await?;
     Ok(to_dto(conn, workspace, row, viewer).await)
 }
 
@@ -237,10 +248,7 @@ pub async fn update(
     expected: Option<i32>,
     viewer: Viewer,
 ) -> AppResult<SavedView> {
-    let row = store::find(conn, workspace, id)
-        .await?
-        .filter(|r| visible(r, viewer))
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    let row = visible_row(conn, workspace, id, viewer).await?;
     if !may_change(&row, viewer) {
         return Err(AppError::forbidden(
             "only its owner (or an admin, for a shared view) changes a view",
@@ -269,10 +277,7 @@ pub async fn delete(
     expected: Option<i32>,
     viewer: Viewer,
 ) -> AppResult<()> {
-    let row = store::find(conn, workspace, id)
-        .await?
-        .filter(|r| visible(r, viewer))
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+    let row = visible_row(conn, workspace, id, viewer).await?;
     if !may_change(&row, viewer) {
         return Err(AppError::forbidden(
             "only its owner (or an admin, for a shared view) deletes a view",
