@@ -34,6 +34,51 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Where backups go, how many are kept, and when the server takes one by itself.
     pub backups: BackupConfig,
+    /// Calls to user-given addresses (webhooks) and the key of secrets stored for them.
+    pub outbound: OutboundConfig,
+}
+
+/// `SECRETS_KEY`, `WEBHOOKS_ALLOW_PRIVATE`, `WEBHOOK_TIMEOUT_SECS`.
+#[derive(Debug, Clone)]
+pub struct OutboundConfig {
+    /// Seals the secrets the server must use again (webhook signing secrets); without it, webhooks
+    /// cannot be created.
+    pub secrets_key: Option<crate::crypto::SecretsKey>,
+    /// Allow endpoints on private, loopback and link-local addresses, and `http://`.
+    pub allow_private: bool,
+    /// How long one delivery attempt may take.
+    pub timeout: std::time::Duration,
+}
+
+impl OutboundConfig {
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<OutboundConfig> {
+        let secrets_key = match var("SECRETS_KEY") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .map_err(|e| anyhow::anyhow!("SECRETS_KEY {e} (make one with: openssl rand -base64 32)"))?,
+            ),
+        };
+        let allow_private = match var("WEBHOOKS_ALLOW_PRIVATE").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => anyhow::bail!("WEBHOOKS_ALLOW_PRIVATE={other:?}: use true or false"),
+        };
+        let timeout = match var("WEBHOOK_TIMEOUT_SECS") {
+            None => std::time::Duration::from_secs(10),
+            Some(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .filter(|v| (0.5..=60.0).contains(v))
+                .map(std::time::Duration::from_secs_f64)
+                .ok_or_else(|| anyhow::anyhow!("WEBHOOK_TIMEOUT_SECS must be between 0.5 and 60 seconds"))?,
+        };
+        Ok(OutboundConfig {
+            secrets_key,
+            allow_private,
+            timeout,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -384,6 +429,7 @@ impl Config {
             timeouts: timeouts()?,
             cors_origins: cors_origins(var("CORS_ORIGINS"))?,
             backups: BackupConfig::from_vars(var)?,
+            outbound: OutboundConfig::from_vars(var)?,
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod companies;
 pub mod config;
 pub mod contacts;
+pub mod crypto;
 pub mod custom_fields;
 pub mod dashboard;
 pub mod dataset;
@@ -28,6 +29,7 @@ pub mod interactions;
 pub mod jobs;
 pub mod merges;
 pub mod money;
+pub mod net;
 pub mod openapi;
 pub mod payments;
 pub mod pipelines;
@@ -42,6 +44,7 @@ pub mod system;
 pub mod templates;
 pub mod trash;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -111,6 +114,15 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(views::routes::get_view)
                 .service(views::routes::update_view)
                 .service(views::routes::delete_view)
+                .service(webhooks::routes::list_webhooks)
+                .service(webhooks::routes::create_webhook)
+                .service(webhooks::routes::get_webhook)
+                .service(webhooks::routes::update_webhook)
+                .service(webhooks::routes::delete_webhook)
+                .service(webhooks::routes::rotate_webhook_secret)
+                .service(webhooks::routes::test_webhook)
+                .service(webhooks::routes::list_webhook_deliveries)
+                .service(webhooks::routes::redeliver_webhook_delivery)
                 .service(imports::routes::create_import)
                 .service(imports::routes::list_imports)
                 .service(imports::routes::get_import)

@@ -67,6 +67,10 @@ const TAGS: &[(&str, &str)] = &[
         "One change to up to 10,000 contacts, companies or deals at once, undoable as a batch for 30 days",
     ),
     (
+        "webhooks",
+        "Signed HTTP callbacks of the workspace's events (admins): endpoints, test events, the delivery log",
+    ),
+    (
         "exports",
         "A full export of the workspace as one .zip (JSON, CSV, vCard, iCalendar), kept 7 days",
     ),
@@ -111,7 +115,41 @@ pub fn base() -> OpenApi {
         crate::error::FieldError::schema()
     });
     doc.components = Some(components);
+    // OpenAPI 3.1 `webhooks`: what Rapport sends to a webhook's URL, per event.
+    let mut extensions = doc.extensions.take().unwrap_or_default();
+    extensions.insert("webhooks".into(), webhooks());
+    doc.extensions = Some(extensions);
     doc
+}
+
+/// One entry per event a webhook can subscribe to: the signed `POST` its URL receives.
+fn webhooks() -> serde_json::Value {
+    let header = |name: &str, description: &str, example: &str| {
+        serde_json::json!({
+            "name": name, "in": "header", "required": true, "description": description,
+            "schema": {"type": "string"}, "example": example,
+        })
+    };
+    let entries = crate::webhooks::events::EventType::subscribable().map(|event| {
+        (
+            event.as_str().to_owned(),
+            serde_json::json!({"post": {
+                "summary": format!("`{event}` sent to a webhook's URL"),
+                "description": "At least once, in order per record, retried with backoff for 3 days until the \
+                    endpoint answers 2xx. Verify `webhook-signature` before trusting the body (see docs/webhooks.md).",
+                "tags": ["webhooks"],
+                "parameters": [
+                    header("webhook-id", "The event's id, the same on every attempt: drop repeats by it", "01938f5e-7c1a-7b3e-9a51-2f0c4d8e6b10"),
+                    header("webhook-timestamp", "Unix seconds when this attempt was signed: reject old ones (replays)", "1764756900"),
+                    header("webhook-signature", "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the secret's bytes after `whsec_`", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/WebhookEvent"}}}},
+                "responses": {"2XX": {"description": "Received. Any other status, or none within the timeout, is retried."}},
+            }}),
+        )
+    });
+    serde_json::Value::Object(entries.collect())
 }
 
 fn problem(description: &str, code: &str, status: u16, detail: &str) -> RefOr<Response> {

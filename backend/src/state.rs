@@ -19,11 +19,16 @@ pub struct AppState {
     pub credentials: Arc<crate::accounts::credentials::CredentialCache>,
     /// Request budgets per credential or address (see [`crate::http::rate_limit`]).
     pub limiter: Arc<crate::http::rate_limit::Limiter>,
+    /// The client for calls to user-given addresses (webhook deliveries): guarded resolution,
+    /// no redirects (see [`crate::net`]).
+    pub outbound: reqwest::Client,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config) -> Self {
+        let outbound = crate::net::guarded_client(config.outbound.allow_private, config.outbound.timeout);
         AppState {
+            outbound,
             pool,
             config: Arc::new(config),
             ai: Arc::new(crate::ai::Runtime::new()),

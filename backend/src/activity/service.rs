@@ -29,6 +29,8 @@ text_enum!(
         Product => "product",
         Proposal => "proposal",
         Bulk => "bulk",
+        Import => "import",
+        Webhook => "webhook",
     }
 );
 
@@ -49,6 +51,7 @@ text_enum!(
         Erased => "erased",
         Merged => "merged",
         Unmerged => "unmerged",
+        Disabled => "disabled",
     }
 );
 

@@ -161,6 +161,7 @@ diesel::table! {
         actor_id -> Nullable<Uuid>,
         actor_name -> Nullable<Text>,
         merge_id -> Nullable<Uuid>,
+        txid -> Nullable<Int8>,
     }
 }
 
@@ -754,6 +755,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_cursors (name) {
+        name -> Text,
+        txid -> Int8,
+        last_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        url -> Text,
+        description -> Text,
+        events -> Array<Text>,
+        secret -> Bytea,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        webhook_id -> Uuid,
+        event_id -> Uuid,
+        event_type -> Text,
+        entity_id -> Nullable<Uuid>,
+        event_txid -> Int8,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        response_status -> Nullable<Int4>,
+        response_excerpt -> Nullable<Text>,
+        error -> Nullable<Text>,
+        duration_ms -> Nullable<Int4>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        next_attempt_at -> Nullable<Timestamptz>,
+        give_up_at -> Timestamptz,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     companies,
@@ -798,6 +851,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     merges,
     bulk_batches,
     bulk_items,
+    outbox_cursors,
+    webhooks,
+    webhook_deliveries,
     saved_views,
     exports,
     duplicate_dismissals

@@ -66,6 +66,13 @@ mod tests {
     const NOT_WORKSPACE_SCOPED: &[(&str, &str)] = &[
         // The daily purge looks across workspaces, then purges workspace by workspace.
         ("trash", "expired"),
+        // The outbox is read across workspaces, by one reader at a time; each entry names its
+        // workspace, and deliveries are written with it.
+        ("webhooks", "lock_cursor"),
+        ("webhooks", "advance_cursor"),
+        ("webhooks", "outbox_end"),
+        // The delivery log's 30 days, for every workspace.
+        ("webhooks", "purge_deliveries"),
         ("merges", "forget_undo_data"),
         ("bulk", "purge_batches"),
         ("accounts", "count_users"),

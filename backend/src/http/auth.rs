@@ -78,6 +78,15 @@ const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"]
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
+    "list_webhooks",
+    "create_webhook",
+    "get_webhook",
+    "update_webhook",
+    "delete_webhook",
+    "rotate_webhook_secret",
+    "test_webhook",
+    "list_webhook_deliveries",
+    "redeliver_webhook_delivery",
     "erase_contact",
     "purge_trash",
     "create_export",

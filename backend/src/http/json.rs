@@ -190,7 +190,7 @@ fn describe_serde_error(path: &str, message: &str) -> FieldError {
         return FieldError::new(join(path, name), "is required");
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let choices: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+        let choices: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let field = if path.is_empty() { "body" } else { path };
         return FieldError::new(field, format!("must be one of: {}", choices.join(", ")));
     }
@@ -297,6 +297,20 @@ fn message_for(e: &validator::ValidationError) -> String {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn an_unknown_choice_lists_the_known_ones() {
+        for (message, expected) in [
+            (
+                "unknown variant `customer`, expected one of `lead`, `prospect`, `client`",
+                "must be one of: lead, prospect, client",
+            ),
+            ("unknown variant `x`, expected `a` or `b`", "must be one of: a, b"),
+            ("unknown variant `x`, expected `a`", "must be one of: a"),
+        ] {
+            assert_eq!(describe_serde_error("lifecycle", message).message, expected);
+        }
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

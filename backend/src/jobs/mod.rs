@@ -103,7 +103,7 @@ pub async fn schedule_trash_purge(state: &AppState, now: DateTime<Utc>) -> anyho
 }
 
 /// An identity for this process's worker, as written in `locked_by`.
-fn worker_name() -> String {
+pub fn worker_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     format!(
         "{}:{}:{}",

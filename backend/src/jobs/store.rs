@@ -60,6 +60,45 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, job: &NewJobRow) -> QueryResu
     Ok(n == 1)
 }
 
+/// Queues several jobs in one statement (those whose `dedupe_key` is taken are left out).
+pub async fn enqueue_all(conn: &mut AsyncPgConnection, jobs: &[NewJobRow]) -> QueryResult<usize> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    diesel::insert_into(jobs::table)
+        .values(jobs)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+}
+
+/// Puts a job `worker` holds back in the queue until `run_at` without counting the attempt (it
+/// had to wait for other work); `false` when it is no longer the worker's.
+pub async fn postpone(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    worker: &str,
+    now: DateTime<Utc>,
+    run_at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::status.eq("running"))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set((
+        jobs::status.eq("queued"),
+        jobs::run_at.eq(run_at),
+        jobs::attempts.eq(jobs::attempts - 1),
+        jobs::locked_until.eq(None::<DateTime<Utc>>),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
 /// Takes the earliest due job of these kinds — a queued one whose time has come, or a running
 /// one whose worker let its lease lapse — for `worker` until `now + lease`. Concurrent claims
 /// skip each other's rows, so no job is ever held by two workers.

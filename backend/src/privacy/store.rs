@@ -127,6 +127,22 @@ pub async fn delete_stored_responses(
     .await
 }
 
+/// Deletes the webhook deliveries (their bodies are copies of records) that mention the person.
+pub async fn delete_webhook_deliveries(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    needles: &[String],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM webhook_deliveries WHERE workspace_id = $1 \
+           AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE position(n IN lower(payload::text)) > 0)",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<Text>, _>(needles)
+    .execute(conn)
+    .await
+}
+
 /// Deletes the records of imported files that were about the person.
 pub async fn delete_import_records(
     conn: &mut AsyncPgConnection,

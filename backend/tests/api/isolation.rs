@@ -226,6 +226,23 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     ids.insert("views", id_of(&view));
+    // A webhook (to a closed port) and the log entry of its test event.
+    let hook = created(
+        app,
+        client,
+        "/api/v1/webhooks",
+        json!({"url": "http://127.0.0.1:9/hook", "events": ["contact.created"], "description": format!("{p} hook")}),
+    )
+    .await;
+    let test = created(
+        app,
+        client,
+        &format!("/api/v1/webhooks/{}/test", id_of(&hook)),
+        json!({}),
+    )
+    .await;
+    ids.insert("webhooks", id_of(&hook));
+    ids.insert("webhook-deliveries", id_of(&test));
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
     ids.insert("contacts", contact_id);

@@ -40,4 +40,5 @@ mod system;
 mod templates;
 mod trash;
 mod views;
+mod webhooks;
 mod workspace_export;

@@ -1,0 +1,140 @@
+//! Signed webhooks: endpoints of a workspace that receive its events (see [`service`] for the
+//! guarantees), and the loops that dispatch and deliver them inside the server.
+
+pub mod dto;
+pub mod events;
+pub mod routes;
+pub mod service;
+pub mod store;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::state::AppState;
+use service::Outcome;
+
+/// Wakes this process's delivery workers (deliveries were just queued here).
+static DELIVER: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+pub fn wake() {
+    DELIVER.notify_waiters();
+}
+
+/// Deliveries sent at the same time by one process.
+const WORKERS: usize = 4;
+/// How long a claimed delivery is its worker's (longer than any attempt takes).
+const LEASE: Duration = Duration::from_secs(120);
+/// How often the outbox is read.
+const DISPATCH_EVERY: Duration = Duration::from_millis(500);
+/// The delivery log keeps this many days.
+const KEEP_DAYS: i64 = 30;
+
+/// Claims one due delivery job and sends it; `false` when none was due.
+pub async fn deliver_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let job = {
+        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::jobs::store::claim(&mut conn, &[service::JOB_KIND], worker, now, LEASE).await?
+    };
+    let Some(job) = job else {
+        return Ok(false);
+    };
+    let workspace = job
+        .workspace_id
+        .ok_or_else(|| anyhow::anyhow!("a delivery job names no workspace"))?;
+    let outcome = service::run_job(state, workspace, &job.payload, now).await;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = crate::jobs::store::succeed;
+    match outcome {
+        Ok(Outcome::Nothing) => {
+            store(
+                &mut conn,
+                job.id,
+                worker,
+                now,
+                &serde_json::json!({"outcome": "nothing"}),
+            )
+            .await?
+        }
+        Ok(Outcome::Delivered) => {
+            store(
+                &mut conn,
+                job.id,
+                worker,
+                now,
+                &serde_json::json!({"outcome": "delivered"}),
+            )
+            .await?
+        }
+        Ok(Outcome::Retry(at)) => {
+            crate::jobs::store::fail(
+                &mut conn,
+                job.id,
+                worker,
+                now,
+                "the endpoint did not accept it",
+                Some(at),
+            )
+            .await?
+        }
+        Ok(Outcome::Failed) => {
+            crate::jobs::store::fail(&mut conn, job.id, worker, now, "the delivery failed for good", None).await?
+        }
+        Ok(Outcome::Waiting(at)) => crate::jobs::store::postpone(&mut conn, job.id, worker, now, at).await?,
+        Err(e) => {
+            let retry = now + chrono::Duration::seconds(30);
+            crate::jobs::store::fail(&mut conn, job.id, worker, now, e.detail(), Some(retry)).await?
+        }
+    };
+    Ok(true)
+}
+
+/// Starts the dispatcher and the delivery workers on the current runtime.
+pub fn spawn(state: AppState) {
+    let s = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut last_purge = None::<DateTime<Utc>>;
+        loop {
+            let now = Utc::now();
+            match s.conn().await {
+                Ok(mut conn) => {
+                    match service::dispatch(&mut conn, now).await {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::debug!(deliveries = n, "webhook events dispatched");
+                            wake();
+                            continue;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not dispatch webhook events"),
+                    }
+                    if last_purge.is_none_or(|t| now - t > chrono::Duration::hours(1)) {
+                        last_purge = Some(now);
+                        let before = now - chrono::Duration::days(KEEP_DAYS);
+                        if let Ok(n @ 1..) = store::purge_deliveries(&mut conn, before).await {
+                            tracing::info!(removed = n, "old webhook deliveries removed");
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "the webhook dispatcher could not reach the database"),
+            }
+            tokio::time::sleep(DISPATCH_EVERY).await;
+        }
+    });
+    for n in 0..WORKERS {
+        let s = state.clone();
+        let worker = format!("{}:webhooks-{n}", crate::jobs::worker_name());
+        actix_web::rt::spawn(async move {
+            loop {
+                match deliver_once(&s, &worker, Utc::now()).await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "a webhook worker could not reach the database"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = DELIVER.notified() => {}
+                }
+            }
+        });
+    }
+}
