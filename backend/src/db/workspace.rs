@@ -124,6 +124,8 @@ mod tests {
         // Sets the open transaction's isolation; reads nothing.
         ("exports", "snapshot"),
         ("jobs", "enqueue"),
+        ("jobs", "enqueue_all"),
+        ("jobs", "postpone"),
         ("jobs", "claim"),
         ("jobs", "heartbeat"),
         ("jobs", "succeed"),
