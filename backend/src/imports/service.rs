@@ -1097,23 +1097,26 @@ pub async fn run_commit(
                 },
             )
             .await?;
-            // In the history (and to webhooks as `import.finished`), with the import's author.
-            crate::activity::service::record(
-                conn,
-                workspace,
-                crate::activity::service::Change {
-                    entity: crate::activity::service::Entity::Import,
-                    entity_id: id,
-                    action: crate::activity::service::Action::Completed,
-                    summary: format!(
-                        "Imported {}: {} created, {} updated, {} skipped, {} with errors",
-                        import.file_name, result.created, result.updated, result.skipped, result.errors
-                    ),
-                    contact_id: None,
-                    fields: &[],
-                },
-            )
-            .await?;
+            // In the history (and to webhooks as `import.finished`), with the import's author;
+            // a restored workspace's history is the one it was exported with.
+            if import.kind != ImportKind::WorkspaceZip.as_str() {
+                crate::activity::service::record(
+                    conn,
+                    workspace,
+                    crate::activity::service::Change {
+                        entity: crate::activity::service::Entity::Import,
+                        entity_id: id,
+                        action: crate::activity::service::Action::Completed,
+                        summary: format!(
+                            "Imported {}: {} created, {} updated, {} skipped, {} with errors",
+                            import.file_name, result.created, result.updated, result.skipped, result.errors
+                        ),
+                        contact_id: None,
+                        fields: &[],
+                    },
+                )
+                .await?;
+            }
             Ok(result)
         })
         .await;
