@@ -70,7 +70,6 @@ mod tests {
         // workspace, and deliveries are written with it.
         ("webhooks", "lock_cursor"),
         ("webhooks", "advance_cursor"),
-        ("webhooks", "outbox_end"),
         // The delivery log's 30 days, for every workspace.
         ("webhooks", "purge_deliveries"),
         ("merges", "forget_undo_data"),

@@ -44,46 +44,28 @@ pub async fn deliver_once(state: &AppState, worker: &str, now: DateTime<Utc>) ->
         .ok_or_else(|| anyhow::anyhow!("a delivery job names no workspace"))?;
     let outcome = service::run_job(state, workspace, &job.payload, now).await;
     let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let store = crate::jobs::store::succeed;
+    use crate::jobs::store as queue;
+    let (conn, id) = (&mut conn, job.id);
+    let done = |outcome: &str| serde_json::json!({ "outcome": outcome });
     match outcome {
-        Ok(Outcome::Nothing) => {
-            store(
-                &mut conn,
-                job.id,
-                worker,
-                now,
-                &serde_json::json!({"outcome": "nothing"}),
-            )
-            .await?
-        }
-        Ok(Outcome::Delivered) => {
-            store(
-                &mut conn,
-                job.id,
-                worker,
-                now,
-                &serde_json::json!({"outcome": "delivered"}),
-            )
-            .await?
-        }
+        Ok(Outcome::Nothing) => queue::succeed(conn, id, worker, now, &done("nothing")).await?,
+        Ok(Outcome::Delivered) => queue::succeed(conn, id, worker, now, &done("delivered")).await?,
         Ok(Outcome::Retry(at)) => {
-            crate::jobs::store::fail(
-                &mut conn,
-                job.id,
+            queue::fail(conn, id, worker, now, "the endpoint did not accept it", Some(at)).await?
+        }
+        Ok(Outcome::Failed) => queue::fail(conn, id, worker, now, "the delivery failed for good", None).await?,
+        Ok(Outcome::Waiting(at)) => queue::postpone(conn, id, worker, now, at).await?,
+        // The database failed, not the endpoint: try again shortly.
+        Err(e) => {
+            queue::fail(
+                conn,
+                id,
                 worker,
                 now,
-                "the endpoint did not accept it",
-                Some(at),
+                e.detail(),
+                Some(now + chrono::Duration::seconds(30)),
             )
             .await?
-        }
-        Ok(Outcome::Failed) => {
-            crate::jobs::store::fail(&mut conn, job.id, worker, now, "the delivery failed for good", None).await?
-        }
-        Ok(Outcome::Waiting(at)) => crate::jobs::store::postpone(&mut conn, job.id, worker, now, at).await?,
-        Err(e) => {
-            let retry = now + chrono::Duration::seconds(30);
-            crate::jobs::store::fail(&mut conn, job.id, worker, now, e.detail(), Some(retry)).await?
         }
     };
     Ok(true)

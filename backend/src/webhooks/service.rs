@@ -72,30 +72,27 @@ pub fn to_dto(row: WebhookRow) -> Webhook {
 }
 
 /// The events as stored: each once, in the order given; the test event is not one to ask for.
-fn events(list: &[EventType]) -> AppResult<Vec<String>> {
+fn events(list: &[EventType]) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
     for (i, e) in list.iter().enumerate() {
         if *e == EventType::WebhookTest {
-            return Err(AppError::invalid_field(
+            return Err(FieldError::new(
                 format!("events[{i}]"),
                 "webhook.test is sent by \"Send test event\" only; it cannot be subscribed to",
             ));
         }
         if out.iter().any(|x| x == e.as_str()) {
-            return Err(AppError::invalid_field(
-                format!("events[{i}]"),
-                format!("{e} is listed twice"),
-            ));
+            return Err(FieldError::new(format!("events[{i}]"), format!("{e} is listed twice")));
         }
         out.push(e.as_str().to_owned());
     }
     Ok(out)
 }
 
-fn url(raw: &str, outbound: &OutboundConfig) -> AppResult<String> {
+fn url(raw: &str, outbound: &OutboundConfig) -> Result<String, FieldError> {
     crate::net::check_url(raw, outbound.allow_private)
         .map(|u| u.to_string())
-        .map_err(|m| AppError::invalid_field("url", m))
+        .map_err(|m| FieldError::new("url", m))
 }
 
 pub async fn list(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<WebhookList> {
@@ -123,8 +120,8 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<CreatedWebhook> {
     let mut errors = ParamErrors::default();
-    let url = errors.take(url(&input.url, outbound).map_err(first_error));
-    let events = errors.take(events(&input.events).map_err(first_error));
+    let url = errors.take(url(&input.url, outbound));
+    let events = errors.take(events(&input.events));
     errors.finish()?;
     let (Some(url), Some(events)) = (url, events) else {
         return Err(AppError::internal(anyhow::anyhow!("validated input went missing")));
@@ -163,13 +160,6 @@ pub async fn create(
     })
 }
 
-fn first_error(e: AppError) -> FieldError {
-    e.field_errors()
-        .first()
-        .cloned()
-        .unwrap_or_else(|| FieldError::new("body", e.detail().to_owned()))
-}
-
 pub async fn update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -180,14 +170,8 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> AppResult<Webhook> {
     let mut errors = ParamErrors::default();
-    let url = input
-        .url
-        .as_deref()
-        .and_then(|u| errors.take(url(u, outbound).map_err(first_error)));
-    let events = input
-        .events
-        .as_deref()
-        .and_then(|e| errors.take(events(e).map_err(first_error)));
+    let url = input.url.as_deref().and_then(|u| errors.take(url(u, outbound)));
+    let events = input.events.as_deref().and_then(|e| errors.take(events(e)));
     errors.finish()?;
     let changes = WebhookChangeset {
         url,

@@ -209,19 +209,6 @@ pub async fn outbox_after(
     .await
 }
 
-/// The newest position of the outbox that every reader may start from (the end, now).
-pub async fn outbox_end(conn: &mut AsyncPgConnection) -> QueryResult<(i64, Uuid)> {
-    #[derive(QueryableByName)]
-    struct End {
-        #[diesel(sql_type = BigInt)]
-        txid: i64,
-    }
-    let end: End = diesel::sql_query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS txid")
-        .get_result(conn)
-        .await?;
-    Ok((end.txid, Uuid::max()))
-}
-
 /// The enabled webhooks of these workspaces (those with events to dispatch).
 pub async fn enabled_in(conn: &mut AsyncPgConnection, workspaces: &[WorkspaceId]) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table
