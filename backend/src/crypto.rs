@@ -38,6 +38,18 @@ impl std::str::FromStr for SecretsKey {
     }
 }
 
+/// The key, or 503 `secrets_key_missing` saying how to set one.
+pub fn require_key(outbound: &crate::config::OutboundConfig) -> crate::error::AppResult<&SecretsKey> {
+    outbound.secrets_key.as_ref().ok_or_else(|| {
+        crate::error::AppError::conflict(
+            "secrets_key_missing",
+            "the server needs SECRETS_KEY (32 random bytes in base64, e.g. from `openssl rand -base64 32`) \
+             to keep webhook signing secrets and mail passwords",
+        )
+        .with_status(actix_web::http::StatusCode::SERVICE_UNAVAILABLE)
+    })
+}
+
 /// A sealed value could not be opened: another key sealed it, or it was altered.
 #[derive(Debug, thiserror::Error)]
 #[error("the stored secret cannot be opened with SECRETS_KEY (was the key changed?)")]

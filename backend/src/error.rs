@@ -137,6 +137,12 @@ impl AppError {
         }
     }
 
+    /// The same problem under a more specific code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod dto;
 pub mod duplicates;
 pub mod error;
+pub mod events;
 pub mod exports;
 pub mod files;
 pub mod followups;
@@ -27,6 +28,7 @@ pub mod http;
 pub mod imports;
 pub mod interactions;
 pub mod jobs;
+pub mod mail;
 pub mod merges;
 pub mod money;
 pub mod net;
@@ -114,6 +116,13 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(views::routes::get_view)
                 .service(views::routes::update_view)
                 .service(views::routes::delete_view)
+                .service(events::routes::event_stream)
+                .service(mail::routes::get_mail_settings)
+                .service(mail::routes::put_mail_settings)
+                .service(mail::routes::delete_mail_settings)
+                .service(mail::routes::test_mail_settings)
+                .service(mail::routes::send_email)
+                .service(mail::routes::get_mail_sender)
                 .service(webhooks::routes::list_webhooks)
                 .service(webhooks::routes::create_webhook)
                 .service(webhooks::routes::get_webhook)

@@ -61,6 +61,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Background jobs (and the daily backup of BACKUP_SCHEDULE).
     rapport::jobs::spawn(state.clone());
     rapport::webhooks::spawn(state.clone());
+    rapport::mail::spawn(state.clone());
     let app_state = state.clone();
     // SIGTERM or Ctrl-C: stop accepting, let requests in flight finish (up to the grace), then
     // write what is kept in memory and close the database connections.

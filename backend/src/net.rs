@@ -85,32 +85,51 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
     if url.fragment().is_some() {
         return Err("must not contain a #fragment".to_owned());
     }
-    let host = match url.host() {
-        Some(h) => h,
-        None => return Err("must name a host".to_owned()),
+    let host = url.host().ok_or_else(|| "must name a host".to_owned())?;
+    check_host(&host, allow_private)?;
+    Ok(url)
+}
+
+/// Checks a host the server will connect to later (a URL's, a mail server's): unless private
+/// addresses are allowed, not a non-public address literal and not a local name.
+pub fn check_host(host: &url::Host<&str>, allow_private: bool) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    let literal = match host {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(*v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(*v6)),
+        url::Host::Domain(_) => None,
     };
-    if !allow_private {
-        let literal = match host {
-            url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
-            url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
-            url::Host::Domain(_) => None,
-        };
-        if literal.is_some_and(|ip| !is_public(ip)) {
-            return Err("must be a public address, not a private, loopback or link-local one".to_owned());
-        }
-        if let url::Host::Domain(name) = host {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            let local = name == "localhost"
-                || name.ends_with(".localhost")
-                || name.ends_with(".local")
-                || name.ends_with(".internal")
-                || !name.contains('.');
-            if local {
-                return Err("must be a public host name, not a local one".to_owned());
-            }
+    if literal.is_some_and(|ip| !is_public(ip)) {
+        return Err("must be a public address, not a private, loopback or link-local one".to_owned());
+    }
+    if let url::Host::Domain(name) = host {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        let local = name == "localhost"
+            || name.ends_with(".localhost")
+            || name.ends_with(".local")
+            || name.ends_with(".internal")
+            || !name.contains('.');
+        if local {
+            return Err("must be a public host name, not a local one".to_owned());
         }
     }
-    Ok(url)
+    Ok(())
+}
+
+/// Resolves `host` for a connection made now and keeps the first address that may be reached
+/// (public, unless private ones are allowed): the caller connects to exactly that address, so
+/// what was checked is what is reached.
+pub async fn resolve_guarded(host: &str, port: u16, allow_private: bool) -> Result<SocketAddr, String> {
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| format!("{host} could not be resolved: {e}"))?
+        .collect();
+    found
+        .into_iter()
+        .find(|a| allow_private || is_public(a.ip()))
+        .ok_or_else(|| NotPublic(host.to_owned()).to_string())
 }
 
 /// The address refused by the resolver, as the connection error says.

@@ -71,6 +71,14 @@ const TAGS: &[(&str, &str)] = &[
         "Signed HTTP callbacks of the workspace's events (admins): endpoints, test events, the delivery log",
     ),
     (
+        "events",
+        "Live updates: the workspace's changes as server-sent events, resumable with Last-Event-ID",
+    ),
+    (
+        "mail",
+        "Outgoing email over the workspace's SMTP server (admins set it): test emails, and emails to contacts logged as interactions",
+    ),
+    (
         "exports",
         "A full export of the workspace as one .zip (JSON, CSV, vCard, iCalendar), kept 7 days",
     ),
@@ -109,6 +117,10 @@ pub fn base() -> OpenApi {
     components.schemas.insert("Problem".into(), {
         use utoipa::PartialSchema;
         Problem::schema()
+    });
+    components.schemas.insert("LiveEvent".into(), {
+        use utoipa::PartialSchema;
+        crate::events::dto::LiveEvent::schema()
     });
     components.schemas.insert("FieldError".into(), {
         use utoipa::PartialSchema;

@@ -22,6 +22,8 @@ pub struct AppState {
     /// The client for calls to user-given addresses (webhook deliveries): guarded resolution,
     /// no redirects (see [`crate::net`]).
     pub outbound: reqwest::Client,
+    /// The live event hub, started by the first event stream (see [`crate::events`]).
+    pub live: Arc<tokio::sync::OnceCell<crate::events::Hub>>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             fresh: Arc::new(crate::db::fresh::Fresh::default()),
             credentials: Arc::default(),
             limiter: Arc::default(),
+            live: Arc::default(),
         }
     }
 

@@ -275,6 +275,10 @@ pub struct Invitation {
     /// The single-use link to send to the invitee; only in the answer that creates it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accept_url: Option<String>,
+    /// Whether the link was also queued to the invitee by email (the workspace has a mail
+    /// server); only in the answer that creates it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emailed: Option<bool>,
 }
 
 /// Pending invitations of the current workspace.

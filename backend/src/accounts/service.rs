@@ -945,6 +945,7 @@ fn invitation_dto(row: InvitationRow, invited_by: Option<String>, accept_url: Op
         created_at: row.created_at,
         expires_at: row.expires_at,
         accept_url,
+        emailed: None,
     }
 }
 
@@ -1001,7 +1002,30 @@ pub async fn invite(
         })
         .await?;
     let url = format!("{public_base}/invitations/{secret}");
-    Ok(invitation_dto(row, Some(p.user_name.clone()), Some(url)))
+    // Sent by mail when the workspace has a mail server; the link is in the answer either way.
+    let workspace_name = store::memberships_of(conn, p.user_id)
+        .await?
+        .into_iter()
+        .find(|(id, _, _)| *id == workspace.uuid())
+        .map(|(_, name, _)| name)
+        .unwrap_or_default();
+    let text = format!(
+        "{inviter} invited you to join the workspace \"{workspace_name}\" on Rapport as {role}.\n\n\
+         Accept the invitation: {url}\n\n\
+         The link works once and until {expires} UTC. If you did not expect this, ignore this email.\n",
+        inviter = p.user_name,
+        role = row.role.as_str(),
+        expires = row.expires_at.format("%Y-%m-%d %H:%M"),
+    );
+    let subject = format!("{} invited you to {workspace_name} on Rapport", p.user_name);
+    let emailed =
+        crate::mail::service::queue_notice(conn, workspace, &row.email, &subject, &text, Some(p.user_id), now).await?;
+    if emailed {
+        crate::mail::wake();
+    }
+    let mut dto = invitation_dto(row, Some(p.user_name.clone()), Some(url));
+    dto.emailed = Some(emailed);
+    Ok(dto)
 }
 
 pub async fn list_invitations(

@@ -110,6 +110,8 @@ diesel::table! {
         deal_id -> Nullable<Uuid>,
         external_ref -> Nullable<Text>,
         search_vector -> crate::db::schema::sql_types::Tsvector,
+        delivery_status -> Nullable<Text>,
+        delivery_error -> Nullable<Text>,
     }
 }
 
@@ -764,6 +766,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_settings (workspace_id) {
+        workspace_id -> Uuid,
+        host -> Text,
+        port -> Int4,
+        security -> Text,
+        username -> Nullable<Text>,
+        password -> Nullable<Bytea>,
+        from_address -> Text,
+        from_name -> Nullable<Text>,
+        reply_to -> Nullable<Text>,
+        daily_limit -> Int4,
+        updated_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -808,6 +828,7 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    mail_settings,
     workspaces,
     companies,
     contacts,

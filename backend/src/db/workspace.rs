@@ -70,6 +70,9 @@ mod tests {
         // workspace, and deliveries are written with it.
         ("webhooks", "lock_cursor"),
         ("webhooks", "advance_cursor"),
+        // Where the live event hub starts reading: the outbox's last readable entry, of any
+        // workspace (each stream then keeps its own workspace's events).
+        ("webhooks", "outbox_head"),
         // The delivery log's 30 days, for every workspace.
         ("webhooks", "purge_deliveries"),
         ("merges", "forget_undo_data"),

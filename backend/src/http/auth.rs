@@ -78,6 +78,10 @@ const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"]
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
+    "get_mail_settings",
+    "put_mail_settings",
+    "delete_mail_settings",
+    "test_mail_settings",
     "list_webhooks",
     "create_webhook",
     "get_webhook",

@@ -50,6 +50,27 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Where an email sent from Rapport stands.
+    DeliveryState {
+        /// Waiting to be handed to the mail server (or for a retry after a failed attempt).
+        Queued => "queued",
+        /// The mail server accepted it.
+        Sent => "sent",
+        /// It could not be sent: the server refused it, or retries ran out.
+        Failed => "failed",
+    }
+);
+
+/// How an email sent from Rapport went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailDelivery {
+    pub status: DeliveryState,
+    /// The mail server's refusal or the connection problem of the last attempt; set while a
+    /// queued email waits for its retry, too.
+    pub error: Option<String>,
+}
+
 /// The tone of an interaction: set by hand or by the AI analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +101,11 @@ pub struct Interaction {
     #[schema(example = 30)]
     pub duration_minutes: Option<i32>,
     pub sentiment: Option<Sentiment>,
+    /// For emails: the message's Message-ID (without angle brackets), when known.
+    #[schema(example = "0193a6c2e1b87c40a5b1d2e3f4a5b6c7@example.com")]
+    pub message_id: Option<String>,
+    /// For emails sent from Rapport: how the delivery went; `null` for everything else.
+    pub delivery: Option<EmailDelivery>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[schema(example = 1)]

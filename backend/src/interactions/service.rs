@@ -4,7 +4,10 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::dto::{CreateInteraction, Interaction, InteractionKind, InteractionPage, Sentiment, UpdateInteraction};
+use super::dto::{
+    CreateInteraction, DeliveryState, EmailDelivery, Interaction, InteractionKind, InteractionPage, Sentiment,
+    UpdateInteraction,
+};
 use super::store::{self, InteractionChangeset, InteractionRow};
 use crate::activity;
 use crate::activity::service::{Action, Change, Entity};
@@ -69,6 +72,13 @@ fn to_dto(row: InteractionRow) -> Interaction {
             .sentiment_label
             .zip(row.sentiment_score)
             .map(|(label, score)| Sentiment { label, score }),
+        message_id: row
+            .external_ref
+            .filter(|r| row.kind == InteractionKind::Email && !r.starts_with("blake3:")),
+        delivery: row.delivery_status.map(|status| EmailDelivery {
+            status,
+            error: row.delivery_error,
+        }),
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
@@ -147,6 +157,25 @@ pub async fn create(
     workspace: WorkspaceId,
     input: CreateInteraction,
 ) -> AppResult<Interaction> {
+    create_with(conn, workspace, input, None).await
+}
+
+/// Logs an email being sent from Rapport: an outbound email with its Message-ID, queued.
+pub async fn create_sent_email(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateInteraction,
+    message_id: String,
+) -> AppResult<Interaction> {
+    create_with(conn, workspace, input, Some(message_id)).await
+}
+
+async fn create_with(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateInteraction,
+    sent_message_id: Option<String>,
+) -> AppResult<Interaction> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let name = contacts::service::require(conn, workspace, input.contact_id, true)
             .await
@@ -169,13 +198,20 @@ pub async fn create(
             updated_at: now,
             version: 1,
             deal_id: input.deal_id,
+            delivery_status: sent_message_id.as_ref().map(|_| DeliveryState::Queued),
+            external_ref: sent_message_id,
+            delivery_error: None,
         };
         if let Some(deal) = row.deal_id {
             crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
         }
         let row = store::insert(conn, &row).await?;
         let what = row.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
-        let summary = format!("Logged {} with {name}{what}", a_kind(row.kind));
+        let summary = if row.delivery_status.is_some() {
+            format!("Sent an email to {name}{what}")
+        } else {
+            format!("Logged {} with {name}{what}", a_kind(row.kind))
+        };
         activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))

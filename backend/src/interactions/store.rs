@@ -8,7 +8,7 @@ use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::dto::{Direction, InteractionKind, Outcome, SentimentLabel};
+use super::dto::{DeliveryState, Direction, InteractionKind, Outcome, SentimentLabel};
 use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
@@ -33,6 +33,11 @@ pub struct InteractionRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deal_id: Option<Uuid>,
+    /// The message's Message-ID for emails (imported, or sent from Rapport).
+    pub external_ref: Option<String>,
+    /// For emails sent from Rapport: queued, sent or failed.
+    pub delivery_status: Option<DeliveryState>,
+    pub delivery_error: Option<String>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -180,4 +185,27 @@ pub async fn delete(
             None => WriteOutcome::Missing,
         },
     })
+}
+
+/// Records how the delivery of an email sent from Rapport went.
+pub async fn set_delivery(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    status: DeliveryState,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        interactions::table
+            .filter(interactions::workspace_id.eq(workspace))
+            .filter(interactions::id.eq(id)),
+    )
+    .set((
+        interactions::delivery_status.eq(Some(status)),
+        interactions::delivery_error.eq(error),
+        interactions::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
 }

@@ -6,6 +6,9 @@
 //! backup of `BACKUP_SCHEDULE`), `import` (an import's commit), `export` (a full workspace
 //! export) and `trash_purge` (queued once a day by the hourly housekeeping: deletes for good what
 //! has been in the trash 30 days). The hourly housekeeping also removes exports past their 7 days.
+//! Webhook deliveries (`webhook_delivery`) and emails (`email`) live in the same table but are
+//! claimed by workers of their own (see [`crate::webhooks`] and [`crate::mail`]), so that a long
+//! import never holds them back.
 
 pub mod store;
 

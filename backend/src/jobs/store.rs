@@ -296,3 +296,19 @@ pub async fn progress(
         .await
         .optional()
 }
+
+/// How many jobs of a kind a workspace queued since `since` (e.g. emails against a daily limit).
+pub async fn count_since(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    kind: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<i64> {
+    jobs::table
+        .filter(jobs::workspace_id.eq(workspace))
+        .filter(jobs::kind.eq(kind))
+        .filter(jobs::created_at.gt(since))
+        .count()
+        .get_result(conn)
+        .await
+}

@@ -186,6 +186,7 @@ pub async fn erase(
         let ai_answers = store::delete_ai_answers(conn, workspace, id, &needles).await? as i64;
         let mut other = store::delete_stored_responses(conn, workspace, &needles).await? as i64;
         other += store::delete_webhook_deliveries(conn, workspace, &needles).await? as i64;
+        other += store::delete_email_jobs(conn, workspace, id, &needles).await? as i64;
         other += store::delete_import_records(conn, workspace, id, &needles).await? as i64;
         other += store::delete_merge_and_bulk_records(conn, workspace, id).await?;
         store::delete_contact(conn, workspace, id).await?;

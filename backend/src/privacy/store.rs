@@ -143,6 +143,25 @@ pub async fn delete_webhook_deliveries(
     .await
 }
 
+/// Deletes the emails (queued or sent) whose job holds a copy of a message to the person.
+pub async fn delete_email_jobs(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    needles: &[String],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM jobs WHERE workspace_id = $1 AND kind = 'email' \
+           AND (payload->>'contact_id' = $2::text \
+             OR EXISTS (SELECT 1 FROM unnest($3::text[]) n WHERE position(n IN lower(payload::text)) > 0))",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(needles)
+    .execute(conn)
+    .await
+}
+
 /// Deletes the records of imported files that were about the person.
 pub async fn delete_import_records(
     conn: &mut AsyncPgConnection,

@@ -45,14 +45,7 @@ const BATCH: i64 = 500;
 pub const JOB_KIND: &str = "webhook_delivery";
 
 fn key(outbound: &OutboundConfig) -> AppResult<&SecretsKey> {
-    outbound.secrets_key.as_ref().ok_or_else(|| {
-        AppError::conflict(
-            "secrets_key_missing",
-            "webhooks need SECRETS_KEY set on the server (32 random bytes in base64, e.g. from \
-             `openssl rand -base64 32`) to keep their signing secrets",
-        )
-        .with_status(actix_web::http::StatusCode::SERVICE_UNAVAILABLE)
-    })
+    crate::crypto::require_key(outbound)
 }
 
 pub fn to_dto(row: WebhookRow) -> Webhook {

@@ -181,6 +181,9 @@ pub struct OutboxEntry {
     pub survivor_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub merged_id: Option<Uuid>,
+    /// The contact the entry concerns, if any.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub contact_id: Option<Uuid>,
 }
 
 /// The next entries after (txid, id), in transaction order, of transactions that have all ended
@@ -194,7 +197,7 @@ pub async fn outbox_after(
 ) -> QueryResult<Vec<OutboxEntry>> {
     diesel::sql_query(
         "SELECT a.id, a.txid, a.workspace_id, a.entity, a.entity_id, a.action, a.summary, a.fields, \
-                a.occurred_at, a.actor_id, a.actor_name, m.survivor_id, m.merged_id \
+                a.occurred_at, a.actor_id, a.actor_name, m.survivor_id, m.merged_id, a.contact_id \
          FROM activity a LEFT JOIN merges m ON m.id = a.merge_id \
          WHERE a.txid IS NOT NULL AND (a.txid, a.id) > ($1, $2) \
            AND a.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
@@ -207,6 +210,27 @@ pub async fn outbox_after(
     .bind::<Nullable<SqlUuid>, _>(workspace)
     .load(conn)
     .await
+}
+
+/// The position of the last entry a reader of the outbox may read now (of a transaction older
+/// than every one still running); `None` while it is empty.
+pub async fn outbox_head(conn: &mut AsyncPgConnection) -> QueryResult<Option<(i64, Uuid)>> {
+    #[derive(QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = BigInt)]
+        txid: i64,
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let head: Option<Head> = diesel::sql_query(
+        "SELECT a.txid, a.id FROM activity a \
+         WHERE a.txid IS NOT NULL AND a.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
+         ORDER BY a.txid DESC, a.id DESC LIMIT 1",
+    )
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(head.map(|h| (h.txid, h.id)))
 }
 
 /// The enabled webhooks of these workspaces (those with events to dispatch).

@@ -1,0 +1,2 @@
+ALTER TABLE interactions DROP COLUMN delivery_error, DROP COLUMN delivery_status;
+DROP TABLE mail_settings;
