@@ -123,6 +123,8 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(mail::routes::test_mail_settings)
                 .service(mail::routes::send_email)
                 .service(mail::routes::get_mail_sender)
+                .service(mail::routes::get_digest)
+                .service(mail::routes::put_digest)
                 .service(webhooks::routes::list_webhooks)
                 .service(webhooks::routes::create_webhook)
                 .service(webhooks::routes::get_webhook)

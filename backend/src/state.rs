@@ -24,12 +24,37 @@ pub struct AppState {
     pub outbound: reqwest::Client,
     /// The live event hub, started by the first event stream (see [`crate::events`]).
     pub live: Arc<tokio::sync::OnceCell<crate::events::Hub>>,
+    /// Connections background work (the job worker, webhook dispatch and deliveries, emails, the
+    /// live event hub) may hold at once: half the pool, so requests always find the other half.
+    pub background: Arc<tokio::sync::Semaphore>,
+}
+
+/// A pooled connection held by background work, with its share of the pool (see
+/// [`AppState::background_conn`]).
+pub struct BackgroundConn {
+    conn: DbConn,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl std::ops::Deref for BackgroundConn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for BackgroundConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config) -> Self {
         let outbound = crate::net::guarded_client(config.outbound.allow_private, config.outbound.timeout);
+        let background = Arc::new(tokio::sync::Semaphore::new((config.db_pool_size / 2).max(1)));
         AppState {
+            background,
             outbound,
             pool,
             config: Arc::new(config),
@@ -49,5 +74,20 @@ impl AppState {
     /// A pooled connection, or 503 when the database cannot be reached in time.
     pub async fn conn(&self) -> AppResult<DbConn> {
         Ok(self.pool.get().await?)
+    }
+
+    /// A pooled connection for background work: it first waits for the background share of the
+    /// pool, so that a burst of deliveries or a long import never leaves requests without one.
+    pub async fn background_conn(&self) -> AppResult<BackgroundConn> {
+        let permit = self
+            .background
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(crate::error::AppError::internal)?;
+        Ok(BackgroundConn {
+            conn: self.pool.get().await?,
+            _permit: permit,
+        })
     }
 }

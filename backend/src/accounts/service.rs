@@ -1359,6 +1359,18 @@ pub async fn security_log(
 }
 
 /// The user's email address (none for a user that no longer exists).
+/// A member's name and address, while they are a member of the workspace.
+pub async fn member_address(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+) -> AppResult<Option<(String, String)>> {
+    if store::role_of(conn, workspace, user).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(store::find_user(conn, user).await?.map(|u| (u.display_name, u.email)))
+}
+
 pub async fn email_of(conn: &mut AsyncPgConnection, user: Uuid) -> AppResult<Option<String>> {
     Ok(store::find_user(conn, user).await?.map(|u| u.email))
 }

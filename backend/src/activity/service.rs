@@ -52,6 +52,8 @@ text_enum!(
         Merged => "merged",
         Unmerged => "unmerged",
         Disabled => "disabled",
+        /// A reminder's time came.
+        Due => "due",
     }
 );
 

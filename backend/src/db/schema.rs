@@ -130,6 +130,7 @@ diesel::table! {
         version -> Int4,
         deal_id -> Nullable<Uuid>,
         assignee_id -> Nullable<Uuid>,
+        due_announced_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -766,6 +767,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    digest_subscriptions (workspace_id, user_id) {
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        hour -> Int2,
+        time_zone -> Text,
+        last_sent_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     mail_settings (workspace_id) {
         workspace_id -> Uuid,
         host -> Text,
@@ -828,6 +841,7 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    digest_subscriptions,
     mail_settings,
     workspaces,
     companies,

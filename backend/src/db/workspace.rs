@@ -65,6 +65,12 @@ mod tests {
     /// write a row that carries its own `WorkspaceId`.
     const NOT_WORKSPACE_SCOPED: &[(&str, &str)] = &[
         // The daily purge looks across workspaces, then purges workspace by workspace.
+        // Reminders whose time came are announced in every workspace at once; each history
+        // entry is written with its reminder's own workspace.
+        ("reminders", "announce_due"),
+        // Daily digests due now are found in every workspace; each is then sent and marked with
+        // its own workspace.
+        ("mail", "due_digests"),
         ("trash", "expired"),
         // The outbox is read across workspaces, by one reader at a time; each entry names its
         // workspace, and deliveries are written with it.

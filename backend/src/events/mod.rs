@@ -115,7 +115,7 @@ fn run(state: AppState) {
 }
 
 async fn read_once(state: &AppState, hub: &Hub) -> crate::error::AppResult<()> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.background_conn().await?;
     loop {
         let after = hub.head().await;
         let entries = outbox::outbox_after(&mut conn, None, after, BATCH).await?;

@@ -65,7 +65,9 @@ pub async fn event_stream(state: web::Data<AppState>, auth: Auth, req: HttpReque
     let rx = hub.subscribe();
     let head = hub.head().await;
     let mut backlog: VecDeque<Bytes> = VecDeque::new();
-    let mut last = head;
+    // What the client has seen may be ahead of this process's hub (another instance sent it):
+    // nothing up to there is sent again.
+    let mut last = resume.map_or(head, |r| r.max(head));
     if let Some(from) = resume.filter(|from| *from < head) {
         let mut conn = state.conn().await?;
         let missed = outbox::outbox_after(&mut conn, Some(workspace), from, MAX_REPLAY + 1).await?;

@@ -170,7 +170,7 @@ pub fn spawn(state: AppState) {
 /// Claims one due job and runs it; `false` when none was due.
 pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let job = {
-        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         store::claim(&mut conn, &[BACKUP, IMPORT, EXPORT, TRASH_PURGE], worker, now, LEASE).await?
     };
     let Some(job) = job else {
@@ -194,7 +194,7 @@ pub async fn work_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> an
         }
     };
     let finished = Utc::now();
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     match outcome {
         Ok(result) => {
             tracing::info!(job = %job.id, kind = job.kind, %result, "job done");
@@ -258,7 +258,7 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| anyhow::anyhow!("an import job names no import"))?;
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The changes are the import author's, as if made by them.
     let actor = crate::imports::store::find(&mut conn, workspace, id)
         .await?
@@ -292,7 +292,7 @@ async fn export(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| anyhow::anyhow!("an export job names no export"))?;
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut progress = JobProgress {
         state,
         job: job.id,
@@ -303,7 +303,7 @@ async fn export(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
 }
 
 async fn trash_purge(state: &AppState) -> anyhow::Result<serde_json::Value> {
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let done = crate::trash::service::purge_expired(&mut conn, Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -312,7 +312,7 @@ async fn trash_purge(state: &AppState) -> anyhow::Result<serde_json::Value> {
 
 async fn backup(state: &AppState) -> anyhow::Result<serde_json::Value> {
     let version = {
-        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::db::schema_version(&mut conn).await?
     };
     let url = state.config.database_url.clone();

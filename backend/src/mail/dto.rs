@@ -164,3 +164,37 @@ pub struct MailSender {
     #[schema(example = "Ada Lovelace")]
     pub from_name: Option<String>,
 }
+
+/// Your daily email of due follow-ups in this workspace.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DigestSettings {
+    /// Whether you get it.
+    pub enabled: bool,
+    /// The hour of the day (in `time_zone`) it is sent from.
+    #[schema(example = 8, minimum = 0, maximum = 23)]
+    pub hour: i16,
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
+    /// The last day it was sent (in `time_zone`).
+    pub last_sent_on: Option<chrono::NaiveDate>,
+    /// Whether the workspace can send email at all (an admin sets the mail server).
+    pub mail_configured: bool,
+}
+
+/// Turn the daily email on or off, and choose when it comes.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"enabled": true, "hour": 8, "time_zone": "Europe/Paris"}))]
+pub struct PutDigest {
+    pub enabled: bool,
+    /// 8 when left out.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 23))]
+    #[schema(minimum = 0, maximum = 23)]
+    pub hour: Option<i16>,
+    /// An IANA time zone; the workspace's when left out.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, example = "Europe/Paris")]
+    pub time_zone: Option<String>,
+}

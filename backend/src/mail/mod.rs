@@ -31,14 +31,14 @@ const LEASE: Duration = Duration::from_secs(180);
 pub async fn send_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     use crate::jobs::store as queue;
     let job = {
-        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         queue::claim(&mut conn, &[service::JOB_KIND], worker, now, LEASE).await?
     };
     let Some(job) = job else {
         return Ok(false);
     };
     let outcome = service::run_job(state, &job, now).await;
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let (conn, id) = (&mut conn, job.id);
     match outcome {
         Ok(Outcome::Sent(response)) => {
@@ -59,7 +59,24 @@ pub async fn send_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> an
 pub fn spawn(state: AppState) {
     let worker = format!("{}:mail", crate::jobs::worker_name());
     actix_web::rt::spawn(async move {
+        let mut last_digests = None::<DateTime<Utc>>;
         loop {
+            // Once a minute: the daily digests whose hour has come.
+            let now = Utc::now();
+            if last_digests.is_none_or(|t| now - t >= chrono::Duration::minutes(1)) {
+                last_digests = Some(now);
+                if let Ok(mut conn) = state.background_conn().await {
+                    let base = state.config.accounts.base();
+                    match service::send_digests(&mut conn, &base, now).await {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::info!(queued = n, "daily digests queued");
+                            continue;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not queue the daily digests"),
+                    }
+                }
+            }
             match send_once(&state, &worker, Utc::now()).await {
                 Ok(true) => continue,
                 Ok(false) => {}

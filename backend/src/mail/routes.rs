@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::dto::{MailSender, MailSettings, PutMailSettings, SendEmail, TestMail, TestMailResult};
+use super::dto::{
+    DigestSettings, MailSender, MailSettings, PutDigest, PutMailSettings, SendEmail, TestMail, TestMailResult,
+};
 use super::service;
 use crate::error::{AppResult, Problem};
 use crate::http::auth::Auth;
@@ -46,6 +48,10 @@ pub async fn get_mail_settings(state: web::Data<AppState>, auth: Auth) -> AppRes
     responses(
         (status = 200, description = "The saved settings", body = MailSettings,
             headers(("ETag" = String, description = "The settings' version"))),
+        (status = 404, description = "A `version` was given but no mail server is set (`not_found`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The settings changed since the version given (`version_conflict`)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "A password was given but the server has no SECRETS_KEY (`secrets_key_missing`)",
             body = Problem, content_type = "application/problem+json"),
     ),
@@ -77,7 +83,11 @@ pub async fn put_mail_settings(
 #[utoipa::path(
     tag = "mail",
     params(("If-Match" = Option<String>, Header, description = "The version you saw, as an ETag")),
-    responses((status = 204, description = "The mail settings are gone")),
+    responses(
+        (status = 204, description = "The mail settings are gone"),
+        (status = 404, description = "No mail server is set (`not_found`)", body = Problem,
+            content_type = "application/problem+json"),
+    ),
 )]
 #[delete("/mail-settings")]
 pub async fn delete_mail_settings(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> AppResult<HttpResponse> {
@@ -158,4 +168,34 @@ pub async fn send_email(
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/api/v1/interactions/{}", interaction.id)))
         .json(interaction))
+}
+
+/// Your daily email of due follow-ups in this workspace: whether you get it, when, and in which
+/// time zone.
+#[utoipa::path(tag = "mail", responses((status = 200, description = "Your digest settings", body = DigestSettings)))]
+#[get("/me/digest")]
+pub async fn get_digest(state: web::Data<AppState>, auth: Auth) -> AppResult<web::Json<DigestSettings>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::digest(&mut conn, auth.workspace(), auth.user_id()).await?,
+    ))
+}
+
+/// Turn your daily email of due follow-ups on or off, at an hour of your day. It is sent once a
+/// day from that hour, only on days with something due, through the workspace's mail server.
+#[utoipa::path(
+    tag = "mail",
+    request_body = PutDigest,
+    responses((status = 200, description = "Your digest settings", body = DigestSettings)),
+)]
+#[put("/me/digest")]
+pub async fn put_digest(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<PutDigest>,
+) -> AppResult<web::Json<DigestSettings>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::put_digest(&mut conn, auth.workspace(), auth.user_id(), body.0, Utc::now()).await?,
+    ))
 }

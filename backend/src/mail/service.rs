@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::dto::{MailSender, MailSettings, PutMailSettings, SendEmail, SmtpSecurity, TestMail, TestMailResult};
+use super::dto::{
+    DigestSettings, MailSender, MailSettings, PutDigest, PutMailSettings, SendEmail, SmtpSecurity, TestMail,
+    TestMailResult,
+};
 use super::smtp::{self, Outgoing, SendError, Server};
 use super::store::{self, MailSettingsRow};
 use crate::activity;
@@ -446,7 +449,7 @@ pub async fn run_job(state: &AppState, job: &queue::JobRow, now: DateTime<Utc>) 
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok());
     let settings = {
-        let mut conn = state.conn().await?;
+        let mut conn = state.background_conn().await?;
         store::find(&mut conn, workspace).await?
     };
     let result = match &settings {
@@ -479,7 +482,7 @@ pub async fn run_job(state: &AppState, job: &queue::JobRow, now: DateTime<Utc>) 
         Err(e) => Outcome::Failed(e.message().to_owned()),
     };
     if let Some(id) = interaction {
-        let mut conn = state.conn().await?;
+        let mut conn = state.background_conn().await?;
         let (status, error) = match &outcome {
             Outcome::Sent(_) => (DeliveryState::Sent, None),
             Outcome::Retry(at, e) => (
@@ -499,4 +502,143 @@ pub async fn run_job(state: &AppState, job: &queue::JobRow, now: DateTime<Utc>) 
         interactions::store::set_delivery(&mut conn, workspace, id, status, error.as_deref(), now).await?;
     }
     Ok(outcome)
+}
+
+// --- The daily digest -----------------------------------------------------------------------
+
+/// Your digest settings in this workspace (off, at 8:00 in the workspace's time zone, until set).
+pub async fn digest(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> AppResult<DigestSettings> {
+    let mail_configured = store::find(conn, workspace).await?.is_some();
+    Ok(match store::digest(conn, workspace, user).await? {
+        Some(row) => DigestSettings {
+            enabled: true,
+            hour: row.hour,
+            time_zone: row.time_zone,
+            last_sent_on: row.last_sent_on,
+            mail_configured,
+        },
+        None => DigestSettings {
+            enabled: false,
+            hour: 8,
+            time_zone: crate::settings::service::get(conn, workspace).await?.timezone,
+            last_sent_on: None,
+            mail_configured,
+        },
+    })
+}
+
+pub async fn put_digest(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+    input: PutDigest,
+    now: DateTime<Utc>,
+) -> AppResult<DigestSettings> {
+    if !input.enabled {
+        store::delete_digest(conn, workspace, user).await?;
+        return digest(conn, workspace, user).await;
+    }
+    let time_zone = match input.time_zone.map(|t| t.trim().to_owned()) {
+        Some(tz) => {
+            if !crate::settings::service::is_time_zone(conn, &tz).await? {
+                return Err(AppError::invalid_field(
+                    "time_zone",
+                    format!("'{tz}' is not a time zone name such as Europe/Paris"),
+                ));
+            }
+            tz
+        }
+        None => crate::settings::service::get(conn, workspace).await?.timezone,
+    };
+    store::put_digest(
+        conn,
+        &store::DigestRow {
+            workspace_id: workspace,
+            user_id: user,
+            hour: input.hour.unwrap_or(8),
+            time_zone,
+            last_sent_on: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    digest(conn, workspace, user).await
+}
+
+/// The digest's text: the member's follow-ups due today and overdue, with links into the app.
+fn digest_text(name: &str, page: &crate::followups::service::FollowUpPage, base: &str) -> (String, String) {
+    use crate::followups::service::FollowUpState;
+    let overdue = page.counts.overdue;
+    let due = page.counts.today;
+    let subject = match (due, overdue) {
+        (1, 0) => "1 follow-up due today".to_owned(),
+        (n, 0) => format!("{n} follow-ups due today"),
+        (n, o) => format!("{n} follow-ups due today ({o} overdue)"),
+    };
+    let first = name.split_whitespace().next().unwrap_or(name);
+    let mut text = format!("Good morning {first},\n\n{subject}:\n\n");
+    for f in &page.items {
+        let when = match f.state {
+            FollowUpState::Overdue => format!("overdue {} days", f.days_late),
+            _ if f.days_late > 0 => format!("{} days late", f.days_late),
+            _ => "due today".to_owned(),
+        };
+        let company = f
+            .contact
+            .company
+            .as_ref()
+            .map(|c| format!(" ({})", c.name))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "- {}{company}: {when}. {}\n",
+            f.contact.display_name, f.reason
+        ));
+        if let Some(r) = &f.reminder {
+            text.push_str(&format!("  Reminder: {}\n", r.title));
+        }
+        text.push_str(&format!("  {base}/contacts/{}\n", f.contact.id));
+    }
+    if due > page.items.len() as i64 {
+        text.push_str(&format!("\n…and {} more.\n", due - page.items.len() as i64));
+    }
+    text.push_str(&format!(
+        "\nWork through them: {base}/follow-ups\n\nYou get this email because you asked for it in Rapport; \
+         turn it off on your account page: {base}/account\n"
+    ));
+    (subject, text)
+}
+
+/// Queues the daily digests whose hour has come (in every workspace with a mail server): one
+/// email per member with something due, none for a day with nothing due. Returns how many
+/// emails were queued.
+pub async fn send_digests(conn: &mut AsyncPgConnection, base: &str, now: DateTime<Utc>) -> AppResult<usize> {
+    let base = base.to_owned();
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let due = store::due_digests(conn, now, 100).await?;
+        let mut queued = 0;
+        for d in due {
+            let Some((name, email)) = crate::accounts::service::member_address(conn, d.workspace_id, d.user_id).await?
+            else {
+                store::delete_digest(conn, d.workspace_id, d.user_id).await?;
+                continue;
+            };
+            let params = crate::followups::service::ListFollowUpsParams {
+                window: Some("today".to_owned()),
+                limit: Some("50".to_owned()),
+                cursor: None,
+                owner: Some("me".to_owned()),
+            };
+            let page = crate::followups::service::list(conn, d.workspace_id, &params, d.user_id).await?;
+            if !page.items.is_empty() {
+                let (subject, text) = digest_text(&name, &page, &base);
+                if queue_notice(conn, d.workspace_id, &email, &subject, &text, None, now).await? {
+                    queued += 1;
+                }
+            }
+            store::digest_sent(conn, d.workspace_id, d.user_id, d.local_date).await?;
+        }
+        Ok(queued)
+    })
+    .await
 }

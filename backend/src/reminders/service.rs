@@ -270,3 +270,16 @@ pub async fn delete(
     })
     .await
 }
+
+/// Announces the reminders whose time came by `now` (in every workspace): each once, as a
+/// history entry that webhooks (`reminder.due`) and live updates pick up. Returns how many.
+pub async fn announce_due(conn: &mut AsyncPgConnection, now: chrono::DateTime<chrono::Utc>) -> AppResult<usize> {
+    let mut total = 0;
+    loop {
+        let n = store::announce_due(conn, now, 500).await?;
+        total += n;
+        if n < 500 {
+            return Ok(total);
+        }
+    }
+}

@@ -136,3 +136,26 @@ pub async fn earliest_open(
 }
 
 crate::versioned_writes!(reminders, ReminderRow, ReminderChangeset);
+
+/// Announces up to `limit` reminders whose time came by `now` (open, not yet announced, of a
+/// contact outside the trash), in every workspace: marks them and writes their history entry
+/// (action `due`, no actor) in one statement. Returns how many.
+pub async fn announce_due(conn: &mut AsyncPgConnection, now: DateTime<Utc>, limit: i64) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH due AS ( \
+           UPDATE reminders r SET due_announced_at = $1 \
+           WHERE r.id IN ( \
+             SELECT x.id FROM reminders x JOIN contacts c ON c.id = x.contact_id AND c.deleted_at IS NULL \
+             WHERE x.completed_at IS NULL AND x.due_announced_at IS NULL AND x.due_at <= $1 \
+             ORDER BY x.due_at LIMIT $2 FOR UPDATE OF x SKIP LOCKED) \
+           RETURNING r.id, r.workspace_id, r.contact_id, r.title) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at) \
+         SELECT uuid_v7(), due.workspace_id, 'reminder', due.id, 'due', 'Reminder due: ' || due.title, \
+                due.contact_id, '{}', $1 \
+         FROM due",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .execute(conn)
+    .await
+}

@@ -121,6 +121,11 @@ pub async fn update(
     Ok(settings)
 }
 
+/// Whether `name` is a time zone PostgreSQL knows (IANA names such as Europe/Paris).
+pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<bool> {
+    Ok(store::is_time_zone(conn, name).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,9 @@ text_enum!(
         ReminderCreated => "reminder.created",
         #[serde(rename = "reminder.completed")]
         ReminderCompleted => "reminder.completed",
+        /// A reminder's due time came (once; again after it is moved to another time).
+        #[serde(rename = "reminder.due")]
+        ReminderDue => "reminder.due",
         #[serde(rename = "import.finished")]
         ImportFinished => "import.finished",
         /// Sent by "Send test event" only.
@@ -90,6 +93,7 @@ impl EventType {
             (Entity::Interaction, A::Trashed | A::Deleted | A::Erased) => E::InteractionDeleted,
             (Entity::Reminder, A::Created) => E::ReminderCreated,
             (Entity::Reminder, A::Completed) => E::ReminderCompleted,
+            (Entity::Reminder, A::Due) => E::ReminderDue,
             (Entity::Import, A::Completed) => E::ImportFinished,
             _ => return None,
         })

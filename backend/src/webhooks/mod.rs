@@ -33,7 +33,7 @@ const KEEP_DAYS: i64 = 30;
 /// Claims one due delivery job and sends it; `false` when none was due.
 pub async fn deliver_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let job = {
-        let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::jobs::store::claim(&mut conn, &[service::JOB_KIND], worker, now, LEASE).await?
     };
     let Some(job) = job else {
@@ -43,7 +43,7 @@ pub async fn deliver_once(state: &AppState, worker: &str, now: DateTime<Utc>) ->
         .workspace_id
         .ok_or_else(|| anyhow::anyhow!("a delivery job names no workspace"))?;
     let outcome = service::run_job(state, workspace, &job.payload, now).await;
-    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     use crate::jobs::store as queue;
     let (conn, id) = (&mut conn, job.id);
     let done = |outcome: &str| serde_json::json!({ "outcome": outcome });
@@ -78,8 +78,12 @@ pub fn spawn(state: AppState) {
         let mut last_purge = None::<DateTime<Utc>>;
         loop {
             let now = Utc::now();
-            match s.conn().await {
+            match s.background_conn().await {
                 Ok(mut conn) => {
+                    // Reminders whose time came become history entries, dispatched below.
+                    if let Err(e) = crate::reminders::service::announce_due(&mut conn, now).await {
+                        tracing::warn!(error = %e, "could not announce due reminders");
+                    }
                     match service::dispatch(&mut conn, now).await {
                         Ok(0) => {}
                         Ok(n) => {

@@ -616,7 +616,7 @@ pub async fn attempt(
 ) -> AppResult<(Outcome, Option<DeliveryRow>)> {
     let outbound = &state.config.outbound;
     let prepared = {
-        let mut conn = state.conn().await?;
+        let mut conn = state.background_conn().await?;
         prepare(&mut conn, outbound, delivery, now).await?
     };
     let (hook, secret) = match prepared {
@@ -647,7 +647,7 @@ pub async fn attempt(
         ),
         Err(e) => (None, None, Some(e.clone())),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.background_conn().await?;
     let row = store::record_attempt(
         &mut conn,
         delivery,
@@ -769,7 +769,7 @@ pub async fn run_job(
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a delivery job names no delivery")))?;
     let delivery = {
-        let mut conn = state.conn().await?;
+        let mut conn = state.background_conn().await?;
         store::delivery(&mut conn, workspace, id).await?
     };
     let Some(delivery) = delivery else {

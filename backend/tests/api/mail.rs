@@ -505,3 +505,98 @@ async fn invitations_are_mailed_once_a_mail_server_is_set() {
     assert!(msg.subject().unwrap().contains("invited you"), "{:?}", msg.subject());
     assert!(msg.body_text(0).unwrap().contains(&link));
 }
+
+#[actix_web::test]
+async fn the_daily_digest_lists_my_due_follow_ups_once_a_day_from_my_hour() {
+    let smtp = Smtpd::start(&[]);
+    let app = TestApp::spawn().await;
+    let off = app.get("/api/v1/me/digest").await;
+    assert_eq!(
+        off.body,
+        json!({"enabled": false, "hour": 8, "time_zone": "UTC", "last_sent_on": null, "mail_configured": false})
+    );
+    for (body, field) in [
+        (json!({"enabled": true, "hour": 24}), "hour"),
+        (json!({"enabled": true, "time_zone": "Mars/Olympus_Mons"}), "time_zone"),
+        (json!({"enabled": "yes"}), "enabled"),
+    ] {
+        let res = app.request(Method::PUT, "/api/v1/me/digest", |r| r.json(&body)).await;
+        assert_eq!(res.status, 422, "{body}: {}", res.text);
+        assert_eq!(res.error_fields(), vec![field.to_owned()], "{}", res.text);
+    }
+    let on = app
+        .request(Method::PUT, "/api/v1/me/digest", |r| {
+            r.json(&json!({"enabled": true, "hour": 9, "time_zone": "Europe/Paris"}))
+        })
+        .await;
+    assert_eq!(on.status, 200, "{}", on.text);
+    assert_eq!(
+        (on.body["enabled"].clone(), on.body["hour"].clone()),
+        (json!(true), json!(9))
+    );
+    put_settings(&app, &settings(smtp.port, json!({}))).await;
+
+    // Two of my contacts are due (one overdue); someone else's is not mine to see.
+    let late = app
+        .contact(json!({"first_name": "Lena", "last_name": "Late", "company_name": "Slowpoke Ltd"}))
+        .await;
+    let today = app.contact(json!({"first_name": "Tom", "last_name": "Today"})).await;
+    let (other, _) = app.member("other@rapport.test", Role::Member).await;
+    let theirs = app.contact(json!({"first_name": "Nina", "last_name": "Notmine"})).await;
+    for (c, due) in [
+        (&late, "now() - interval '6 days'"),
+        (&today, "now()"),
+        (&theirs, "now() - interval '6 days'"),
+    ] {
+        app.execute(&format!(
+            "UPDATE contacts SET next_follow_up_at = {due} WHERE id = '{}'",
+            c["id"].as_str().unwrap()
+        ))
+        .await;
+    }
+    app.execute(&format!(
+        "UPDATE contacts SET owner_id = '{other}' WHERE id = '{}'",
+        theirs["id"].as_str().unwrap()
+    ))
+    .await;
+
+    let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    let run = |now: DateTime<Utc>| {
+        let pool = app.pool.clone();
+        async move {
+            let mut conn = pool.get().await.unwrap();
+            rapport::mail::service::send_digests(&mut conn, "https://crm.example", now)
+                .await
+                .unwrap()
+        }
+    };
+    // 08:30 in Paris: not yet. 09:05: sent; later the same day: not again.
+    assert_eq!(run(t("2026-12-10T07:30:00Z")).await, 0);
+    assert_eq!(run(t("2026-12-10T08:05:00Z")).await, 1);
+    assert_eq!(run(t("2026-12-10T20:00:00Z")).await, 0);
+    assert_eq!(app.get("/api/v1/me/digest").await.body["last_sent_on"], "2026-12-10");
+    assert_eq!(send_all(&app, t("2026-12-10T08:06:00Z")).await, 1);
+    let got = smtp.wait_for(1).await;
+    assert_eq!(got[0].rcpt_tos, vec![crate::common::OWNER_EMAIL]);
+    let msg = MessageParser::default().parse(&got[0].raw).unwrap();
+    assert_eq!(msg.subject(), Some("2 follow-ups due today (1 overdue)"));
+    let text = msg.body_text(0).unwrap();
+    assert!(text.contains("Lena Late (Slowpoke Ltd): overdue"), "{text}");
+    assert!(text.contains("Tom Today"), "{text}");
+    assert!(!text.contains("Nina"), "only my contacts: {text}");
+    assert!(
+        text.contains(&format!(
+            "https://crm.example/contacts/{}",
+            late["id"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("https://crm.example/follow-ups"), "{text}");
+    // The next day, again; turned off, never.
+    assert_eq!(run(t("2026-12-11T08:01:00Z")).await, 1);
+    let off = app
+        .request(Method::PUT, "/api/v1/me/digest", |r| r.json(&json!({"enabled": false})))
+        .await;
+    assert_eq!(off.body["enabled"], false);
+    assert_eq!(run(t("2026-12-12T08:01:00Z")).await, 0);
+}

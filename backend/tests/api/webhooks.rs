@@ -562,3 +562,75 @@ async fn the_running_server_delivers_on_its_own() {
     assert_eq!(received.len(), 1, "nothing arrived within 10 s");
     assert_eq!(verified(&received[0], &secret)["type"], "contact.created");
 }
+
+#[actix_web::test]
+async fn a_reminder_is_announced_once_when_its_time_comes_and_again_after_a_snooze() {
+    let app = TestApp::spawn().await;
+    let receiver = receiver(200).await;
+    let (_, secret) = create_hook(&app, &format!("{}/hook", receiver.uri()), &["reminder.due"]).await;
+    let contact = app
+        .contact(json!({"first_name": "Rita", "last_name": "Reminded"}))
+        .await;
+    let now = Utc::now();
+    let at = now + chrono::Duration::hours(2);
+    let reminder = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": contact["id"], "title": "Send the quote", "due_at": at.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(reminder.status, 201, "{}", reminder.text);
+    let id = reminder.body["id"].as_str().unwrap().to_owned();
+    let announce = |t: DateTime<Utc>| {
+        let pool = app.pool.clone();
+        async move {
+            let mut conn = pool.get().await.unwrap();
+            rapport::reminders::service::announce_due(&mut conn, t).await.unwrap()
+        }
+    };
+    // Not before its time; once at it, and not twice.
+    assert_eq!(announce(now + chrono::Duration::hours(1)).await, 0);
+    assert_eq!(announce(at).await, 1);
+    assert_eq!(announce(at + chrono::Duration::minutes(5)).await, 0);
+    dispatch(&app, at).await;
+    deliver_all(&app, at).await;
+    let got = receiver.received_requests().await.unwrap();
+    assert_eq!(got.len(), 1);
+    let event = verified(&got[0], &secret);
+    assert_eq!(event["type"], "reminder.due");
+    assert_eq!(event["data"]["id"], id.as_str());
+    assert_eq!(event["data"]["object"]["title"], "Send the quote");
+    assert!(event["actor"].is_null(), "the clock, not a person: {event}");
+    let history = app
+        .get(&format!("/api/v1/contacts/{}/history", contact["id"].as_str().unwrap()))
+        .await;
+    assert!(
+        history.text.contains("Reminder due: Send the quote"),
+        "{}",
+        history.text
+    );
+
+    // Snoozed: announced again at the new time. Completed ones never are.
+    let later = at + chrono::Duration::days(1);
+    let snoozed = app
+        .post(
+            &format!("/api/v1/reminders/{id}/snooze"),
+            &json!({"until": later.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(snoozed.status, 200, "{}", snoozed.text);
+    assert_eq!(announce(at + chrono::Duration::hours(1)).await, 0);
+    assert_eq!(announce(later).await, 1);
+    let done = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": contact["id"], "title": "Already done", "due_at": at.to_rfc3339()}),
+        )
+        .await;
+    let done_id = done.body["id"].as_str().unwrap();
+    let completed = app
+        .post(&format!("/api/v1/reminders/{done_id}/complete"), &json!({}))
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text);
+    assert_eq!(announce(later + chrono::Duration::days(1)).await, 0);
+}

@@ -1789,6 +1789,32 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/me/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your daily email of due follow-ups in this workspace: whether you get it, when, and in which
+         *     time zone.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
+         */
+        get: operations["get_digest"];
+        /**
+         * Turn your daily email of due follow-ups on or off, at an hour of your day. It is sent once a
+         *     day from that hour, only on days with something due, through the workspace's mail server.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `write` scope.
+         */
+        put: operations["put_digest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -4114,6 +4140,63 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "reminder.due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `reminder.due` sent to a webhook's URL
+         * @description At least once, in order per record, retried with backoff for 3 days until the endpoint answers 2xx. Verify `webhook-signature` before trusting the body (see docs/webhooks.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id, the same on every attempt: drop repeats by it
+                     * @example 01938f5e-7c1a-7b3e-9a51-2f0c4d8e6b10
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description Unix seconds when this attempt was signed: reject old ones (replays)
+                     * @example 1764756900
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the secret's bytes after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any other status, or none within the timeout, is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -4134,7 +4217,7 @@ export interface components {
          * @description What happened to it.
          * @enum {string}
          */
-        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed" | "moved" | "won" | "lost" | "erased" | "merged" | "unmerged" | "disabled";
+        Action: "created" | "updated" | "deleted" | "trashed" | "restored" | "completed" | "reopened" | "snoozed" | "moved" | "won" | "lost" | "erased" | "merged" | "unmerged" | "disabled" | "due";
         /** @description One change. */
         ActivityItem: {
             action: components["schemas"]["Action"];
@@ -5524,6 +5607,26 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "delivered" | "failed";
+        /** @description Your daily email of due follow-ups in this workspace. */
+        DigestSettings: {
+            /** @description Whether you get it. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description The hour of the day (in `time_zone`) it is sent from.
+             * @example 8
+             */
+            hour: number;
+            /**
+             * Format: date
+             * @description The last day it was sent (in `time_zone`).
+             */
+            last_sent_on?: string | null;
+            /** @description Whether the workspace can send email at all (an admin sets the mail server). */
+            mail_configured: boolean;
+            /** @example Europe/Paris */
+            time_zone: string;
+        };
         /**
          * @description Who reached out.
          * @enum {string}
@@ -5743,7 +5846,7 @@ export interface components {
          *     `*.merged` names the record that remains.
          * @enum {string}
          */
-        EventType: "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "contact.merged" | "company.created" | "company.updated" | "company.deleted" | "company.restored" | "company.merged" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "deal.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "reminder.created" | "reminder.completed" | "import.finished" | "webhook.test";
+        EventType: "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "contact.merged" | "company.created" | "company.updated" | "company.deleted" | "company.restored" | "company.merged" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "deal.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "reminder.created" | "reminder.completed" | "reminder.due" | "import.finished" | "webhook.test";
         /**
          * @description A full export of the workspace: one .zip with every record as JSON and CSV, the contacts as
          *     vCards, follow-ups, reminders and expected close dates as iCalendar, and a README.
@@ -7112,6 +7215,27 @@ export interface components {
             /** @description 1 to 200 ids of records in the trash. */
             ids: string[];
             type: components["schemas"]["TrashType"];
+        };
+        /**
+         * @description Turn the daily email on or off, and choose when it comes.
+         * @example {
+         *       "enabled": true,
+         *       "hour": 8,
+         *       "time_zone": "Europe/Paris"
+         *     }
+         */
+        PutDigest: {
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description 8 when left out.
+             */
+            hour?: number | null;
+            /**
+             * @description An IANA time zone; the workspace's when left out.
+             * @example Europe/Paris
+             */
+            time_zone?: string | null;
         };
         /**
          * @description The mail server to send through. Replaces the settings as a whole, except `password`: left
@@ -27215,6 +27339,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A `version` was given but no mail server is set (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
             408: {
                 headers: {
@@ -27248,6 +27381,15 @@ export interface operations {
                      *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The settings changed since the version given (`version_conflict`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -27440,6 +27582,15 @@ export interface operations {
                      *       "type": "urn:rapport:problem:forbidden"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No mail server is set (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -28036,6 +28187,374 @@ export interface operations {
                      *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
                      *       "status": 412,
                      *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_digest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your digest settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSettings"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_digest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutDigest"];
+            };
+        };
+        responses: {
+            /** @description Your digest settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSettings"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, a record merged into another (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
                      *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
