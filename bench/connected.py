@@ -98,7 +98,7 @@ def main():
     written = time.perf_counter() - started
     while len(Receiver.seen) < a.events and time.perf_counter() - started < 120:
         time.sleep(0.05)
-    delivered = Receiver.last - started
+    delivered = Receiver.last - started if Receiver.seen else float("nan")
     twice = sum(1 for n in Receiver.seen.values() if n > 1)
     result["webhooks"] = {
         "events": a.events,

@@ -79,6 +79,8 @@ mod tests {
         // Where the live event hub starts reading: the outbox's last readable entry, of any
         // workspace (each stream then keeps its own workspace's events).
         ("webhooks", "outbox_head"),
+        // Whether the dispatcher has any webhook to dispatch to, in any workspace.
+        ("webhooks", "any_enabled"),
         // The delivery log's 30 days, for every workspace.
         ("webhooks", "purge_deliveries"),
         ("merges", "forget_undo_data"),

@@ -214,8 +214,10 @@ pub async fn contact_matches(
     limit: i64,
 ) -> QueryResult<Vec<MatchRow>> {
     diesel::sql_query(format!(
+        // `others` is inlined into each branch (NOT MATERIALIZED) so that each uses its index;
+        // materialized, it was a scan of every contact on every create (0.6 s at 100k).
         "WITH me AS (SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2), \
-         others AS (SELECT c.* FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
+         others AS NOT MATERIALIZED (SELECT c.* FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
          hits AS ( \
            SELECT o.id, 'same email' AS reason, 0.95::float8 AS score FROM others o, me \
              WHERE cardinality(me.emails) > 0 AND o.emails && me.emails \
@@ -247,7 +249,7 @@ pub async fn company_matches(
 ) -> QueryResult<Vec<MatchRow>> {
     diesel::sql_query(format!(
         "WITH me AS (SELECT * FROM companies WHERE workspace_id = $1 AND id = $2), \
-         others AS (SELECT c.* FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
+         others AS NOT MATERIALIZED (SELECT c.* FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
          hits AS ( \
            SELECT o.id, 'same website domain' AS reason, 0.9::float8 AS score FROM others o, me \
              WHERE o.domain IS NOT NULL AND rapport_domain_key(o.domain) = rapport_domain_key(me.domain) \

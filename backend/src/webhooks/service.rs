@@ -388,18 +388,38 @@ fn envelope(entry: &OutboxEntry, kind: EventType, object: Option<serde_json::Val
     }
 }
 
-/// Dispatches the next entries of the outbox: one delivery (and its job) per subscribed,
-/// enabled webhook, in the transaction that moves the cursor. Returns how many deliveries it
-/// wrote; 0 also when another instance is dispatching.
+/// Dispatches the outbox: batch after batch (each in the transaction that moves the cursor)
+/// until it is read to its end or a batch wrote deliveries. Returns how many deliveries it
+/// wrote; 0 also when another instance is dispatching. While no webhook is enabled anywhere, the
+/// cursor jumps to the end: history written meanwhile (an import, a restore) is not replayed.
 pub async fn dispatch(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    // At most this many batches at once (the dispatcher comes back at once when work is left).
+    for _ in 0..200 {
+        let (read, written) = dispatch_batch(conn, now).await?;
+        if written > 0 || read < BATCH as usize {
+            return Ok(written);
+        }
+    }
+    Ok(0)
+}
+
+/// One batch: (history entries read, deliveries written).
+async fn dispatch_batch(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let Some(cursor) = store::lock_cursor(conn, CURSOR).await? else {
-            return Ok(0);
+            return Ok((0, 0));
         };
+        if !store::any_enabled(conn).await? {
+            if let Some(head) = store::outbox_head(conn).await?.filter(|h| *h > cursor) {
+                store::advance_cursor(conn, CURSOR, head.0, head.1).await?;
+            }
+            return Ok((0, 0));
+        }
         let entries = store::outbox_after(conn, None, cursor, BATCH).await?;
         let Some(last) = entries.last().map(|e| (e.txid, e.id)) else {
-            return Ok(0);
+            return Ok((0, 0));
         };
+        let read = entries.len();
         let mut workspaces: Vec<WorkspaceId> = entries.iter().map(|e| e.workspace_id).collect();
         workspaces.sort_unstable();
         workspaces.dedup();
@@ -461,7 +481,7 @@ pub async fn dispatch(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppRe
         let jobs: Vec<_> = deliveries.iter().map(|d| job(d.workspace_id, d.id, now)).collect();
         crate::jobs::store::enqueue_all(conn, &jobs).await?;
         store::advance_cursor(conn, CURSOR, last.0, last.1).await?;
-        Ok(deliveries.len())
+        Ok((read, deliveries.len()))
     })
     .await
 }

@@ -233,6 +233,13 @@ pub async fn outbox_head(conn: &mut AsyncPgConnection) -> QueryResult<Option<(i6
     Ok(head.map(|h| (h.txid, h.id)))
 }
 
+/// Whether any workspace has an enabled webhook (else the dispatcher has nothing to do).
+pub async fn any_enabled(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(webhooks::table.filter(webhooks::enabled)))
+        .get_result(conn)
+        .await
+}
+
 /// The enabled webhooks of these workspaces (those with events to dispatch).
 pub async fn enabled_in(conn: &mut AsyncPgConnection, workspaces: &[WorkspaceId]) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table
