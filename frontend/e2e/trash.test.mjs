@@ -33,7 +33,7 @@ test('trashed records are restored or deleted for good from one page', async () 
     assert.equal((await page.request.delete(path, { headers: SAME_ORIGIN })).status(), 204)
   }
   await page.goto('/')
-  await page.getByRole('link', { name: 'Trash' }).click()
+  await page.getByRole('link', { name: 'Trash', exact: true }).click()
   await page.getByRole('heading', { name: 'Trash' }).waitFor()
   const item = (/** @type {string} */ title) =>
     page.getByTestId('trash-item').filter({ has: page.getByRole('link', { name: title, exact: true }) })
