@@ -24,6 +24,7 @@ pub mod events;
 pub mod exports;
 pub mod files;
 pub mod followups;
+pub mod forms;
 pub mod http;
 pub mod imports;
 pub mod interactions;
@@ -65,6 +66,8 @@ use crate::state::AppState;
 fn register_api(cfg: &mut ServiceConfig) {
     cfg.service(system::routes::health)
         .service(system::routes::ready)
+        .service(forms::routes::get_form_page)
+        .service(forms::routes::submit_form)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(accounts::routes::get_setup_status)
@@ -125,6 +128,12 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(mail::routes::get_mail_sender)
                 .service(mail::routes::get_digest)
                 .service(mail::routes::put_digest)
+                .service(forms::routes::list_forms)
+                .service(forms::routes::create_form)
+                .service(forms::routes::get_form)
+                .service(forms::routes::update_form)
+                .service(forms::routes::delete_form)
+                .service(forms::routes::list_form_submissions)
                 .service(webhooks::routes::list_webhooks)
                 .service(webhooks::routes::create_webhook)
                 .service(webhooks::routes::get_webhook)
@@ -294,6 +303,7 @@ pub fn app(
         .service(web::redirect("/docs", "/docs/"))
         // Anything else under /api is an API miss (404/405 problem), never the SPA.
         .service(web::scope("/api").default_service(web::to(unmatched)))
+        .configure(forms::routes::configure)
         .configure(|cfg| http::spa::service(static_dir, cfg))
         .wrap(from_fn(http::auth::middleware))
         .wrap(from_fn(http::spa::cache_assets))

@@ -130,7 +130,7 @@ pub struct Contact {
 }
 
 /// A new contact. Only `first_name` is required.
-#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "first_name": "Ada",

@@ -838,9 +838,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    forms (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        enabled -> Bool,
+        fields -> Jsonb,
+        tags -> Array<Text>,
+        owner_id -> Nullable<Uuid>,
+        pipeline_id -> Nullable<Uuid>,
+        stage_id -> Nullable<Uuid>,
+        deal_title -> Nullable<Text>,
+        submit_label -> Text,
+        thank_you_message -> Text,
+        redirect_url -> Nullable<Text>,
+        allowed_origins -> Array<Text>,
+        min_fill_seconds -> Int4,
+        proof_of_work -> Bool,
+        token_key -> Bytea,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    form_submissions (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        form_id -> Uuid,
+        outcome -> Text,
+        spam_reason -> Nullable<Text>,
+        contact_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        interaction_id -> Nullable<Uuid>,
+        data -> Jsonb,
+        filled_fields -> Array<Text>,
+        address -> Text,
+        origin -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(form_submissions -> forms (form_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    forms,
+    form_submissions,
     digest_subscriptions,
     mail_settings,
     workspaces,

@@ -72,6 +72,9 @@ mod tests {
         // its own workspace.
         ("mail", "due_digests"),
         ("trash", "expired"),
+        // A form's public page and submissions know only the form's id; everything after uses
+        // the form's workspace.
+        ("forms", "find_public"),
         // The outbox is read across workspaces, by one reader at a time; each entry names its
         // workspace, and deliveries are written with it.
         ("webhooks", "lock_cursor"),

@@ -83,7 +83,7 @@ pub struct Deal {
 }
 
 /// A new deal. Without a pipeline it goes to the first one; without a stage, to the first open stage.
-#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "title": "Website redesign",

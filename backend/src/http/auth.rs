@@ -59,6 +59,8 @@ const PUBLIC: &[&str] = &[
     "get_calendar_ics",
     "get_password_reset",
     "reset_password",
+    "get_form_page",
+    "submit_form",
 ];
 /// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
 /// may use them.
@@ -78,6 +80,12 @@ const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"]
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
+    "list_forms",
+    "create_form",
+    "get_form",
+    "update_form",
+    "delete_form",
+    "list_form_submissions",
     "get_mail_settings",
     "put_mail_settings",
     "delete_mail_settings",

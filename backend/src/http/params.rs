@@ -30,6 +30,10 @@ impl ParamErrors {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() {
             Ok(())

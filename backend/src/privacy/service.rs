@@ -187,6 +187,7 @@ pub async fn erase(
         let mut other = store::delete_stored_responses(conn, workspace, &needles).await? as i64;
         other += store::delete_webhook_deliveries(conn, workspace, &needles).await? as i64;
         other += store::delete_email_jobs(conn, workspace, id, &needles).await? as i64;
+        other += store::delete_form_submissions(conn, workspace, id, &needles).await? as i64;
         other += store::delete_import_records(conn, workspace, id, &needles).await? as i64;
         other += store::delete_merge_and_bulk_records(conn, workspace, id).await?;
         store::delete_contact(conn, workspace, id).await?;

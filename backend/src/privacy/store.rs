@@ -143,6 +143,26 @@ pub async fn delete_webhook_deliveries(
     .await
 }
 
+/// Deletes the web form submissions of the person (or that mention them): they hold what the
+/// person typed.
+pub async fn delete_form_submissions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    needles: &[String],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM form_submissions WHERE workspace_id = $1 \
+           AND (contact_id = $2 \
+                OR EXISTS (SELECT 1 FROM unnest($3::text[]) n WHERE position(n IN lower(data::text)) > 0))",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(needles)
+    .execute(conn)
+    .await
+}
+
 /// Deletes the emails (queued or sent) whose job holds a copy of a message to the person.
 pub async fn delete_email_jobs(
     conn: &mut AsyncPgConnection,

@@ -242,6 +242,14 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     ids.insert("webhooks", id_of(&hook));
+    let form = created(
+        app,
+        client,
+        "/api/v1/forms",
+        json!({"name": format!("{p} form"), "tags": [p.to_lowercase()]}),
+    )
+    .await;
+    ids.insert("forms", id_of(&form));
     ids.insert("webhook-deliveries", id_of(&test));
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
@@ -416,6 +424,14 @@ const NOT_SWEPT: &[(&str, &str)] = &[
     (
         "get_calendar_ics",
         "public by a secret link; the feed of the link's workspace (checked below)",
+    ),
+    (
+        "get_form_page",
+        "public by the form's id: the page of the form's own workspace (tested in forms.rs)",
+    ),
+    (
+        "submit_form",
+        "public by the form's id: a lead for the form's own workspace (tested in forms.rs)",
     ),
     ("logout", "ends the caller's own session (tested in accounts.rs)"),
     ("change_password", "the caller's own account (tested in accounts.rs)"),

@@ -22,6 +22,7 @@ mod duplicates;
 mod events;
 mod exports;
 mod followups;
+mod forms;
 mod hostile;
 mod idempotency;
 mod imports;

@@ -1335,6 +1335,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's forms, oldest first.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `read` or `write` scope.
+         */
+        get: operations["list_forms"];
+        put?: never;
+        /**
+         * Design a form. Without `fields` it asks for a name, an email and a message. The answer holds
+         *     the hosted page's URL and the snippets that embed it.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         */
+        post: operations["create_form"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description **Access:** Role `admin` or above in the current workspace. API tokens: `read` or `write` scope. */
+        get: operations["get_form"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a form and its submissions (the contacts, deals and interactions they created stay).
+         *     Its page and snippets stop working.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         */
+        delete: operations["delete_form"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a form. Changes apply to the next submission; pages already open keep working.
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `write` scope.
+         */
+        patch: operations["update_form"];
+        trace?: never;
+    };
+    "/api/v1/forms/{id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form's submissions, newest first, spam included (with the defence that caught it).
+         * @description **Access:** Role `admin` or above in the current workspace. API tokens: `read` or `write` scope.
+         */
+        get: operations["list_form_submissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/import-mappings": {
         parameters: {
             query?: never;
@@ -2821,6 +2892,33 @@ export interface paths {
          * @description **Access:** Anyone signed in. Browser session only: API tokens are refused (403 `session_required`).
          */
         post: operations["create_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form's hosted page (HTML). Frame it with `?embed=1` from one of the form's allowed
+         *     origins, or use one of its snippets.
+         */
+        get: operations["get_form_page"];
+        put?: never;
+        /**
+         * Send a submission. A web page posts the form (`application/x-www-form-urlencoded`) and gets
+         *     a page back: the thank-you message, a redirect (303) to the form's `redirect_url`, or the
+         *     form again with the problems marked. Scripts on the form's allowed origins may post JSON
+         *     (CORS) and get JSON back. The answer is the same whether the email was new or known; spam is
+         *     answered like a success.
+         */
+        post: operations["submit_form"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5105,6 +5203,62 @@ export interface components {
             value_minor?: number | null;
         };
         /**
+         * @example {
+         *       "allowed_origins": [
+         *         "https://www.example.com"
+         *       ],
+         *       "fields": [
+         *         {
+         *           "label": "Your name",
+         *           "required": true,
+         *           "target": "first_name"
+         *         },
+         *         {
+         *           "label": "Email",
+         *           "required": true,
+         *           "target": "email"
+         *         },
+         *         {
+         *           "label": "How can we help?",
+         *           "target": "message"
+         *         }
+         *       ],
+         *       "name": "Contact us",
+         *       "tags": [
+         *         "website"
+         *       ]
+         *     }
+         */
+        CreateForm: {
+            /** @description Up to 20 origins such as `https://www.example.com`. */
+            allowed_origins?: string[];
+            deal_title?: string | null;
+            enabled?: boolean;
+            /** @description 1 to 20 fields; one must have the target `email`. Defaults to name, email and message. */
+            fields?: components["schemas"]["FormField"][] | null;
+            /**
+             * Format: int32
+             * @description 0 to 600; defaults to 3.
+             */
+            min_fill_seconds?: number | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description Defaults to you.
+             */
+            owner_id?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string | null;
+            proof_of_work?: boolean;
+            /** @description An `http(s)://` URL. */
+            redirect_url?: string | null;
+            /** Format: uuid */
+            stage_id?: string | null;
+            submit_label?: string | null;
+            tags?: string[];
+            thank_you_message?: string | null;
+        };
+        /**
          * @description A touchpoint to log. Only `contact_id` and `kind` are required; `occurred_at` defaults to now.
          * @example {
          *       "body": "She wants a proposal by Friday.",
@@ -5746,6 +5900,18 @@ export interface components {
             draft: components["schemas"]["EmailDraft"];
             source: components["schemas"]["AiSource"];
         };
+        /** @description The ways to put a form on a website. */
+        EmbedSnippets: {
+            /**
+             * @description A plain HTML `<form>` that posts to Rapport and works without JavaScript (it carries no
+             *     page token, so the minimum fill time and proof of work cannot apply to it).
+             */
+            html: string;
+            /** @description An `<iframe>` of the hosted page. */
+            iframe: string;
+            /** @description A `<script>` that inserts the form (in a frame that fits its height). */
+            script: string;
+        };
         /**
          * @description What kind of record changed.
          * @enum {string}
@@ -6025,6 +6191,93 @@ export interface components {
              * @description The same, times each deal's probability.
              */
             weighted_minor: number;
+        };
+        /** @description A web-to-lead form. */
+        Form: {
+            /**
+             * @description Origins (`https://example.com`) whose pages may post the form and frame it. Posts that
+             *     come from any other web page are refused.
+             */
+            allowed_origins: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** @description The deal's title (`<form name> – <contact>` when `null`). */
+            deal_title?: string | null;
+            embed: components["schemas"]["EmbedSnippets"];
+            /** @description Submissions are accepted only while it is enabled. */
+            enabled: boolean;
+            fields: components["schemas"]["FormField"][];
+            /**
+             * @description The hosted page.
+             * @example https://crm.example.com/f/0190f3c2-7a40-7cc1-8a1e-1f1f1f1f1f1f
+             */
+            hosted_url: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_submission_at?: string | null;
+            /**
+             * Format: int32
+             * @description Submissions sent sooner than this after the page was shown are treated as spam.
+             */
+            min_fill_seconds: number;
+            /** @example Contact us */
+            name: string;
+            /**
+             * Format: uuid
+             * @description The member new contacts and deals belong to.
+             */
+            owner_id?: string | null;
+            /**
+             * Format: uuid
+             * @description A deal is opened in this pipeline for each submission when set.
+             */
+            pipeline_id?: string | null;
+            /**
+             * @description The page makes the browser solve a small puzzle before sending; posts without the
+             *     solution are refused (the form then needs JavaScript).
+             */
+            proof_of_work: boolean;
+            /** @description Where the browser goes after a submission, instead of the thank-you message. */
+            redirect_url?: string | null;
+            /**
+             * Format: uuid
+             * @description The deal's stage (the pipeline's first stage when `null`).
+             */
+            stage_id?: string | null;
+            /** Format: int64 */
+            submission_count: number;
+            submit_label: string;
+            /** @description Added to every contact the form creates or matches. */
+            tags: string[];
+            /** @description Shown after a submission (unless `redirect_url` is set). */
+            thank_you_message: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description One field of a form. */
+        FormField: {
+            /**
+             * @description The label shown above the input.
+             * @example First name
+             */
+            label: string;
+            placeholder?: string | null;
+            required?: boolean;
+            /**
+             * @description What it fills (each target at most once per form): a contact field, `message` (kept with
+             *     the submission and its interaction only) or `custom:<key>` (a contact custom field).
+             *     `email` is in every form, and required.
+             * @example first_name
+             */
+            target: string;
+        };
+        FormList: {
+            items: components["schemas"]["Form"][];
         };
         Health: {
             /**
@@ -7873,6 +8126,56 @@ export interface components {
             /** @description The ten that have waited longest. */
             deals: components["schemas"]["Deal"][];
         };
+        /** @description One submission of a form. */
+        Submission: {
+            /** @description The sender's network address. */
+            address: string;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The values sent, by field target (text, never HTML).
+             * @example {
+             *       "email": "ada@example.com",
+             *       "first_name": "Ada"
+             *     }
+             */
+            data: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            deal_id?: string | null;
+            /** @description The fields of the existing contact that were empty and were filled. */
+            filled_fields: string[];
+            /** Format: uuid */
+            form_id: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            interaction_id?: string | null;
+            /** @description The page's origin, when a browser sent it. */
+            origin?: string | null;
+            outcome: components["schemas"]["SubmissionOutcome"];
+            /** @description Which defence caught it (`honeypot`, `too_fast`). */
+            spam_reason?: string | null;
+            user_agent?: string | null;
+        };
+        /**
+         * @description What a submission did.
+         * @enum {string}
+         */
+        SubmissionOutcome: "created" | "matched" | "spam";
+        SubmissionPage: {
+            items: components["schemas"]["Submission"][];
+            next_cursor?: string | null;
+        };
+        /** @description The answer to a JSON submission: the same whether the email was new or known. */
+        SubmissionReceipt: {
+            message: string;
+            /** @description Where to send the visitor, when the form has a redirect. */
+            redirect_url?: string | null;
+        };
         /** @description The workspace to work in. */
         SwitchWorkspace: {
             /** Format: uuid */
@@ -8154,6 +8457,37 @@ export interface components {
              * @description The version you edited; a mismatch answers 409 (412 when the version comes as If-Match).
              */
             version?: number;
+        };
+        /**
+         * @description Changes to a form; `null` clears an optional setting.
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        UpdateForm: {
+            allowed_origins?: string[] | null;
+            deal_title?: string | null;
+            enabled?: boolean | null;
+            fields?: components["schemas"]["FormField"][] | null;
+            /** Format: int32 */
+            min_fill_seconds?: number | null;
+            name?: string | null;
+            /** Format: uuid */
+            owner_id?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string | null;
+            proof_of_work?: boolean | null;
+            redirect_url?: string | null;
+            /** Format: uuid */
+            stage_id?: string | null;
+            submit_label?: string | null;
+            tags?: string[] | null;
+            thank_you_message?: string | null;
+            /**
+             * Format: int32
+             * @description The version you edited (or send `If-Match`).
+             */
+            version?: number | null;
         };
         /**
          * @description A partial update of an interaction; `null` clears an optional field.
@@ -22881,6 +23215,1176 @@ export interface operations {
                      *       "status": 403,
                      *       "title": "Forbidden",
                      *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_forms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormList"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateForm"];
+            };
+        };
+        responses: {
+            /** @description The form */
+            201: {
+                headers: {
+                    /** @description URL of the form */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Form"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workspace has 50 forms already (`too_many_forms`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Form"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_form: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you saw, as an ETag */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form is gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, a record merged into another (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_form: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you edited, as an ETag */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateForm"];
+            };
+        };
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Form"];
+                };
+            };
+            /** @description If-Match is not an entity tag list, or disagrees with the body's `version` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_if_match",
+                     *       "detail": "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_if_match"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, a record merged into another (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_form_submissions: {
+        parameters: {
+            query?: {
+                /** @description Only submissions with this outcome. */
+                outcome?: components["schemas"]["SubmissionOutcome"];
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of submissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "detail": "the contact was not found",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "urn:rapport:problem:not_found"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -43233,6 +44737,369 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_form_page: {
+        parameters: {
+            query?: {
+                /** @description `1` for the page shown in a frame (no background, tells the embedding page its height). */
+                embed?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such form (a page; a problem when the id is malformed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form is turned off */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The form's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The field values by target (`email`, `first_name`, `custom:budget`, …), plus `_token` and `_pow` from the hosted page when it has them */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "first_name": "Ada",
+                 *       "message": "Hello"
+                 *     }
+                 */
+                "application/json": {
+                    [key: string]: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the thank-you page (form posts) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Received (JSON) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionReceipt"];
+                };
+            };
+            /** @description Received: on to the form's redirect URL (form posts) */
+            303: {
+                headers: {
+                    /** @description The form's redirect_url */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON (`malformed_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Posted from a page whose origin the form does not allow (`origin_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description No such form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, a record merged into another (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form is turned off (`form_closed`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description The record changed since the version given in If-Match or `version` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Neither JSON nor a form post */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is missing or invalid (`validation_failed`), the page was open over a day (`form_expired`) or the proof of work is missing (`proof_of_work_failed`); form posts get the form again with the problems marked */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description 5 submissions from this address in 10 minutes (`too_many_submissions`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description The request's header fields are over 16 KiB */

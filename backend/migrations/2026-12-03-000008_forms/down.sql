@@ -1,0 +1,2 @@
+DROP TABLE form_submissions;
+DROP TABLE forms;
