@@ -234,7 +234,11 @@ pub async fn get_form_page(
     id: web::Path<Uuid>,
     query: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let embed = query.embed.as_deref() == Some("1");
+    let embed = match query.embed.as_deref() {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(_) => return Err(AppError::invalid_field("embed", "must be 0 or 1")),
+    };
     let mut conn = state.conn().await?;
     let form = match service::public(&mut conn, *id).await {
         Ok(f) => f,
@@ -492,5 +496,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/embed/form-page.js",
             web::get().to(|| async { script(page::PAGE_SCRIPT) }),
         )
-        .route("/f/{id}", web::method(Method::OPTIONS).to(preflight));
+        .route("/f/{id}", web::method(Method::OPTIONS).to(preflight))
+        .route(
+            "/f/{id}",
+            web::route().to(|req: HttpRequest| async move {
+                crate::http::routes_table::method_not_allowed(&req, "GET, POST").error_response()
+            }),
+        );
 }

@@ -99,6 +99,8 @@ export const router = createRouter({
       props: true,
     },
     { path: '/follow-ups', name: 'follow-ups', component: () => import('../views/FollowUpsView.vue') },
+    { path: '/forms', name: 'forms', component: () => import('../views/FormsView.vue') },
+    { path: '/forms/:id', name: 'form', component: () => import('../views/FormsView.vue') },
     { path: '/templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
     { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
