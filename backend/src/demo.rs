@@ -616,6 +616,7 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyho
             .unwrap_or_else(|| "example.com".into());
         let email = format!("{}.{}@{}", slug(person.first), slug(person.last), domain);
         let input = CreateContact {
+            time_zone: None,
             owner_id: None,
             first_name: person.first.into(),
             last_name: Some(person.last.into()),

@@ -41,6 +41,7 @@ pub mod products;
 pub mod proposals;
 pub mod reminders;
 pub mod search;
+pub mod sequences;
 pub mod settings;
 pub mod state;
 pub mod system;
@@ -68,6 +69,8 @@ fn register_api(cfg: &mut ServiceConfig) {
         .service(system::routes::ready)
         .service(forms::routes::get_form_page)
         .service(forms::routes::submit_form)
+        .service(sequences::routes::get_unsubscribe_page)
+        .service(sequences::routes::unsubscribe)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(accounts::routes::get_setup_status)
@@ -128,6 +131,14 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(mail::routes::get_mail_sender)
                 .service(mail::routes::get_digest)
                 .service(mail::routes::put_digest)
+                .service(sequences::routes::list_sequences)
+                .service(sequences::routes::create_sequence)
+                .service(sequences::routes::get_sequence)
+                .service(sequences::routes::update_sequence)
+                .service(sequences::routes::delete_sequence)
+                .service(sequences::routes::list_sequence_enrollments)
+                .service(sequences::routes::enroll_in_sequence)
+                .service(sequences::routes::stop_sequence_enrollment)
                 .service(forms::routes::list_forms)
                 .service(forms::routes::create_form)
                 .service(forms::routes::get_form)

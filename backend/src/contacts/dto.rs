@@ -118,6 +118,10 @@ pub struct Contact {
     pub deleted_at: Option<DateTime<Utc>>,
     /// The member responsible for the contact (a user id; see `/api/v1/members`).
     pub owner_id: Option<Uuid>,
+    /// The contact's IANA time zone (sequence emails go out in their working hours); the
+    /// workspace's when `null`.
+    #[schema(example = "America/New_York")]
+    pub time_zone: Option<String>,
     /// Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
     #[schema(example = 1)]
     pub version: i32,
@@ -228,6 +232,11 @@ pub struct CreateContact {
     #[serde(default)]
     #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, example = json!({}))]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
+    /// An IANA time zone such as `America/New_York`; the workspace's when left out.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub time_zone: Option<String>,
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field.
@@ -321,6 +330,11 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, nullable = false)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// An IANA time zone such as `America/New_York`; `null` for the workspace's.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 64))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 64)]
+    pub time_zone: Option<Option<String>>,
     /// The version you edited; a mismatch answers 409 instead of overwriting a newer change (412 when the version comes as If-Match).
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]

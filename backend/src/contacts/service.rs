@@ -61,6 +61,7 @@ pub(crate) fn to_dto(row: ContactRow) -> Contact {
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
         owner_id: row.owner_id,
+        time_zone: row.time_zone,
         version: row.version,
         possible_duplicates: None,
     }
@@ -152,6 +153,18 @@ pub async fn get(
     }
 }
 
+/// A time zone as stored: trimmed, and one PostgreSQL knows (422 otherwise); `None` for none.
+async fn time_zone(conn: &mut AsyncPgConnection, tz: Option<String>) -> AppResult<Option<String>> {
+    match tz.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+        Some(tz) if crate::settings::service::is_time_zone(conn, &tz).await? => Ok(Some(tz)),
+        Some(tz) => Err(AppError::invalid_field(
+            "time_zone",
+            format!("'{tz}' is not a time zone name such as America/New_York"),
+        )),
+        None => Ok(None),
+    }
+}
+
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateContact) -> AppResult<Contact> {
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
@@ -194,6 +207,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
                 custom_fields: custom,
                 created_at: now,
                 updated_at: now,
+                time_zone: time_zone(conn, input.time_zone).await?,
             };
             let explicit_follow_up = new.next_follow_up_at.is_some();
             let row = store::insert(conn, &new).await?;
@@ -293,6 +307,10 @@ pub async fn update(
                 next_follow_up_at: input.next_follow_up_at,
                 custom_fields,
                 owner_id: input.owner_id,
+                time_zone: match input.time_zone {
+                    Some(tz) => Some(time_zone(conn, tz).await?),
+                    None => None,
+                },
             };
             if changes.is_empty() {
                 // Nothing to change: answer with the record as it is (after the version check).

@@ -50,6 +50,7 @@ pub struct ContactRow {
     /// The company's name, kept by the database (see migration 000016).
     pub company_name: Option<String>,
     pub owner_id: Option<Uuid>,
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -79,6 +80,7 @@ pub struct NewContactRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub owner_id: Option<Uuid>,
+    pub time_zone: Option<String>,
 }
 
 /// Columns to change; `None` leaves a column alone, `Some(None)` sets it to NULL.
@@ -105,6 +107,7 @@ pub struct ContactChangeset {
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
     pub custom_fields: Option<serde_json::Value>,
     pub owner_id: Option<Option<Uuid>>,
+    pub time_zone: Option<Option<String>>,
 }
 
 impl ContactChangeset {
@@ -128,6 +131,9 @@ impl ContactChangeset {
         }
         if self.owner_id.is_some() {
             out.push("owner_id");
+        }
+        if self.time_zone.is_some() {
+            out.push("time_zone");
         }
         if self.job_title.is_some() {
             out.push("job_title");

@@ -74,6 +74,7 @@ diesel::table! {
         company_name -> Nullable<Text>,
         search_text -> Text,
         owner_id -> Nullable<Uuid>,
+        time_zone -> Nullable<Text>,
         search_vector -> crate::db::schema::sql_types::Tsvector,
     }
 }
@@ -883,10 +884,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sequences (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        steps -> Jsonb,
+        window_start -> Int2,
+        window_end -> Int2,
+        weekdays_only -> Bool,
+        enabled -> Bool,
+        token_key -> Bytea,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    sequence_enrollments (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        sequence_id -> Uuid,
+        contact_id -> Uuid,
+        status -> Text,
+        next_step -> Int4,
+        next_send_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        enrolled_by -> Nullable<Uuid>,
+        enrolled_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mail_unsubscribes (contact_id) {
+        contact_id -> Uuid,
+        workspace_id -> Uuid,
+        sequence_id -> Nullable<Uuid>,
+        unsubscribed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sequence_sends (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        enrollment_id -> Uuid,
+        step -> Int4,
+        variant -> Text,
+        interaction_id -> Nullable<Uuid>,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(sequence_enrollments -> sequences (sequence_id));
+diesel::joinable!(sequence_enrollments -> contacts (contact_id));
+diesel::joinable!(sequence_sends -> sequence_enrollments (enrollment_id));
 diesel::joinable!(form_submissions -> forms (form_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    sequences,
+    sequence_enrollments,
+    sequence_sends,
+    mail_unsubscribes,
     forms,
     form_submissions,
     digest_subscriptions,

@@ -75,6 +75,12 @@ mod tests {
         // A form's public page and submissions know only the form's id; everything after uses
         // the form's workspace.
         ("forms", "find_public"),
+        // An unsubscribe link names its enrollment only; its signature is checked with the
+        // enrollment's sequence (of the enrollment's workspace) before anything is done.
+        ("sequences", "find_enrollment_public"),
+        // The sequence sender claims due steps in every workspace, one at a time; each is then
+        // sent with its own workspace.
+        ("sequences", "claim_due"),
         // The outbox is read across workspaces, by one reader at a time; each entry names its
         // workspace, and deliveries are written with it.
         ("webhooks", "lock_cursor"),

@@ -61,6 +61,8 @@ const PUBLIC: &[&str] = &[
     "reset_password",
     "get_form_page",
     "submit_form",
+    "get_unsubscribe_page",
+    "unsubscribe",
 ];
 /// POSTs that only compute an answer from the workspace's data (they may memoize it), so readers
 /// may use them.

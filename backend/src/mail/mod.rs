@@ -1,5 +1,6 @@
 //! Outgoing email over SMTP: the workspace's mail server (admins set it), test emails, emails to
-//! contacts logged as interactions, and invitations. Emails go through the job table (kind
+//! contacts logged as interactions, invitations, daily digests and sequence steps (queued once a
+//! minute here). Emails go through the job table (kind
 //! `email`) and are sent by a worker of their own inside the server, so a long import does not
 //! hold them back; a failed attempt is retried with backoff, a refusal is final, and the outcome
 //! is shown on the email's interaction.
@@ -69,11 +70,13 @@ pub fn spawn(state: AppState) {
                     let base = state.config.accounts.base();
                     match service::send_digests(&mut conn, &base, now).await {
                         Ok(0) => {}
-                        Ok(n) => {
-                            tracing::info!(queued = n, "daily digests queued");
-                            continue;
-                        }
+                        Ok(n) => tracing::info!(queued = n, "daily digests queued"),
                         Err(e) => tracing::warn!(error = %e, "could not queue the daily digests"),
+                    }
+                    match crate::sequences::service::run_due(&mut conn, &base, now).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(queued = n, "sequence emails queued"),
+                        Err(e) => tracing::warn!(error = %e, "could not send the due sequence steps"),
                     }
                 }
             }

@@ -232,6 +232,7 @@ impl ContactFields {
             next_follow_up_at: None,
             custom_fields: set!(custom_fields),
             owner_id: set!(owner_id),
+            time_zone: None,
         }
     }
 

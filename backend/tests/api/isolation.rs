@@ -250,6 +250,24 @@ async fn fill(app: &TestApp, client: &reqwest::Client, p: &str, user: Uuid, toke
     )
     .await;
     ids.insert("forms", id_of(&form));
+    let sequence = created(
+        app,
+        client,
+        "/api/v1/sequences",
+        json!({"name": format!("{p} sequence"), "steps": [{"template_id": id_of(&template), "delay_days": 1}]}),
+    )
+    .await;
+    let enrolled = app
+        .request_as(
+            client,
+            Method::POST,
+            &format!("/api/v1/sequences/{}/enrollments", id_of(&sequence)),
+            |r| r.json(&json!({"contact_ids": [contact_id.clone()]})),
+        )
+        .await;
+    assert_eq!(enrolled.status, 200, "{}", enrolled.text);
+    ids.insert("sequences", id_of(&sequence));
+    ids.insert("sequence-enrollments", id_of(&enrolled.body["enrolled"][0]));
     ids.insert("webhook-deliveries", id_of(&test));
     ids.insert("imports", id_of(&import.body));
     ids.insert("companies", id_of(&company));
@@ -428,6 +446,14 @@ const NOT_SWEPT: &[(&str, &str)] = &[
     (
         "get_form_page",
         "public by the form's id: the page of the form's own workspace (tested in forms.rs)",
+    ),
+    (
+        "get_unsubscribe_page",
+        "public by a signed link; the contact of the link's own workspace (tested in sequences.rs)",
+    ),
+    (
+        "unsubscribe",
+        "public by a signed link; the contact of the link's own workspace (tested in sequences.rs)",
     ),
     (
         "submit_form",

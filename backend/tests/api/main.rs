@@ -38,6 +38,7 @@ mod proposals;
 mod reminders;
 mod revenue;
 mod search;
+mod sequences;
 mod statements;
 mod system;
 mod templates;
