@@ -99,6 +99,8 @@ export const router = createRouter({
       props: true,
     },
     { path: '/follow-ups', name: 'follow-ups', component: () => import('../views/FollowUpsView.vue') },
+    { path: '/sequences', name: 'sequences', component: () => import('../views/SequencesView.vue') },
+    { path: '/sequences/:id', name: 'sequence', component: () => import('../views/SequencesView.vue') },
     { path: '/forms', name: 'forms', component: () => import('../views/FormsView.vue') },
     { path: '/forms/:id', name: 'form', component: () => import('../views/FormsView.vue') },
     { path: '/templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
