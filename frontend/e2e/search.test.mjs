@@ -79,6 +79,8 @@ test('the command palette finds records and runs actions by keyboard alone', asy
 
   // Actions: "Log a call with …" from a contact hit, and "Go to Follow-ups" by its name.
   await page.keyboard.press('Control+k')
+  // Type once the palette holds the focus (it reopens while the last one is still closing).
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'palette-input')
   await page.keyboard.type('quenneville')
   const log = page.locator('.palette-item', { hasText: 'Log a call with Philippa Quenneville' })
   await log.waitFor()
