@@ -315,6 +315,7 @@ pub fn app(
         // Anything else under /api is an API miss (404/405 problem), never the SPA.
         .service(web::scope("/api").default_service(web::to(unmatched)))
         .configure(forms::routes::configure)
+        .configure(sequences::routes::configure)
         .configure(|cfg| http::spa::service(static_dir, cfg))
         .wrap(from_fn(http::auth::middleware))
         .wrap(from_fn(http::spa::cache_assets))

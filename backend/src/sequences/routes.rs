@@ -303,3 +303,14 @@ pub async fn unsubscribe(state: web::Data<AppState>, token: web::Path<String>) -
         ),
     ))
 }
+
+/// Other methods on the unsubscribe page: 405 with `Allow`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/u/{token}",
+        web::route().to(|req: HttpRequest| async move {
+            use actix_web::ResponseError;
+            crate::http::routes_table::method_not_allowed(&req, "GET, POST").error_response()
+        }),
+    );
+}

@@ -647,3 +647,16 @@ async fn bad_submissions_are_refused_and_change_nothing() {
     assert_eq!(count(&app, "SELECT count(*) FROM contacts").await, 0);
     assert_eq!(count(&app, "SELECT count(*) FROM form_submissions").await, 0);
 }
+
+#[actix_web::test]
+async fn other_methods_on_the_public_pages_answer_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let form_id = id(&form(&app, json!({"name": "Contact"})).await);
+    for path in [format!("/f/{form_id}"), "/u/0".to_owned()] {
+        for method in [Method::PUT, Method::DELETE, Method::from_bytes(b"TRACE").unwrap()] {
+            let res = app.request_as(&app.anonymous(), method.clone(), &path, |r| r).await;
+            assert_eq!(res.status, 405, "{method} {path}: {}", res.text);
+            assert_eq!(res.header("allow"), Some("GET, POST"), "{method} {path}");
+        }
+    }
+}
