@@ -266,3 +266,16 @@ pub fn policy(form: Option<&FormRow>) -> String {
         frame.join(" ")
     )
 }
+
+/// A public page as an answer: HTML, never cached, under `policy(form)`.
+pub fn respond(status: actix_web::http::StatusCode, form: Option<&FormRow>, body: String) -> actix_web::HttpResponse {
+    use actix_web::http::header::{self, HeaderValue};
+    let mut res = actix_web::HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body);
+    if let Ok(v) = HeaderValue::from_str(&policy(form)) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}

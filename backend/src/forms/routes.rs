@@ -183,14 +183,7 @@ pub struct PageParams {
 }
 
 fn html(status: StatusCode, form: Option<&FormRow>, body: String) -> HttpResponse {
-    let mut res = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body);
-    if let Ok(v) = HeaderValue::from_str(&page::policy(form)) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    res
+    page::respond(status, form, body)
 }
 
 /// An error as a page, for browsers posting the plain form.

@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ring::{digest, hmac};
+use ring::digest;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -314,12 +314,6 @@ async fn check_owner(
     Ok(())
 }
 
-fn new_key() -> Vec<u8> {
-    let mut key = vec![0u8; 32];
-    getrandom::fill(&mut key).unwrap_or_else(|e| panic!("the system has no randomness: {e}"));
-    key
-}
-
 pub async fn list(conn: &mut AsyncPgConnection, workspace: WorkspaceId, base: &str) -> AppResult<FormList> {
     let rows = store::list(conn, workspace).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -407,7 +401,7 @@ pub async fn create(
         allowed_origins: origins,
         min_fill_seconds: input.min_fill_seconds.unwrap_or(3),
         proof_of_work: input.proof_of_work,
-        token_key: new_key(),
+        token_key: crate::crypto::new_signing_key(),
         created_by: author,
         created_at: now,
         updated_at: now,
@@ -581,20 +575,12 @@ pub async fn page_fields(conn: &mut AsyncPgConnection, row: &FormRow) -> AppResu
     contact_fields(conn, row.workspace_id).await
 }
 
-fn mac(row: &FormRow, message: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &row.token_key);
-    let tag = hmac::sign(&key, format!("{}.{message}", row.id).as_bytes());
-    B64.encode(&tag.as_ref()[..16])
-}
-
 /// A page token: when the page was shown, signed with the form's key. It is also the
 /// proof-of-work puzzle.
 pub fn issue_token(row: &FormRow, now: DateTime<Utc>) -> String {
     let mut salt = [0u8; 8];
     getrandom::fill(&mut salt).unwrap_or_else(|e| panic!("the system has no randomness: {e}"));
-    let message = format!("{}.{}", now.timestamp(), B64.encode(salt));
-    let tag = mac(row, &message);
-    format!("{message}.{tag}")
+    crate::crypto::sign_token(&row.token_key, &format!("{}.{}", now.timestamp(), B64.encode(salt)))
 }
 
 #[derive(Debug, PartialEq)]
@@ -605,16 +591,9 @@ enum TokenCheck {
 }
 
 fn check_token(row: &FormRow, token: &str, now: DateTime<Utc>) -> TokenCheck {
-    let mut parts = token.rsplitn(2, '.');
-    let (Some(tag), Some(message)) = (parts.next(), parts.next()) else {
+    let Some(message) = crate::crypto::open_token(&row.token_key, token) else {
         return TokenCheck::Forged;
     };
-    let expected = mac(row, message);
-    let same =
-        expected.len() == tag.len() && expected.bytes().zip(tag.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if !same {
-        return TokenCheck::Forged;
-    }
     let shown = message
         .split('.')
         .next()
@@ -1084,7 +1063,7 @@ mod tests {
             allowed_origins: vec![],
             min_fill_seconds: 3,
             proof_of_work: false,
-            token_key: new_key(),
+            token_key: crate::crypto::new_signing_key(),
             created_by: None,
             created_at: now,
             updated_at: now,

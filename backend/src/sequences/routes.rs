@@ -2,7 +2,7 @@
 //! `/api/v1/sequence-enrollments`, and the public unsubscribe page `/u/{token}`.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -219,14 +219,7 @@ pub async fn stop_sequence_enrollment(
 // --- Public: the unsubscribe page ---------------------------------------------------------------
 
 fn page(status: StatusCode, body: String) -> HttpResponse {
-    let mut res = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body);
-    if let Ok(v) = HeaderValue::from_str(&crate::forms::page::policy(None)) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    res
+    crate::forms::page::respond(status, None, body)
 }
 
 fn link_error(e: &AppError) -> HttpResponse {

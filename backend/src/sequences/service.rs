@@ -10,11 +10,8 @@
 
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ring::hmac;
 use uuid::Uuid;
 
 use super::dto::{
@@ -170,12 +167,6 @@ fn check_window(start: i16, end: i16, errors: &mut ParamErrors) {
     }
 }
 
-fn new_key() -> Vec<u8> {
-    let mut key = vec![0u8; 32];
-    getrandom::fill(&mut key).unwrap_or_else(|e| panic!("the system has no randomness: {e}"));
-    key
-}
-
 pub async fn create(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -203,7 +194,7 @@ pub async fn create(
         window_end: end,
         weekdays_only: input.weekdays_only.unwrap_or(true),
         enabled: input.enabled.unwrap_or(true),
-        token_key: new_key(),
+        token_key: crate::crypto::new_signing_key(),
         created_by: author,
         created_at: now,
         updated_at: now,
@@ -460,17 +451,10 @@ pub async fn stop(
 
 // --- Sending ------------------------------------------------------------------------------------
 
-fn mac(key: &[u8], message: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    B64.encode(&hmac::sign(&key, message.as_bytes()).as_ref()[..16])
-}
-
 /// The unsubscribe link's token: the enrollment and when the email was made, signed with the
 /// sequence's key.
 pub fn unsubscribe_token(seq: &SequenceRow, enrollment: Uuid, now: DateTime<Utc>) -> String {
-    let message = format!("{enrollment}.{}", now.timestamp());
-    let tag = mac(&seq.token_key, &message);
-    format!("{message}.{tag}")
+    crate::crypto::sign_token(&seq.token_key, &format!("{enrollment}.{}", now.timestamp()))
 }
 
 /// What a token says, once its enrollment and sequence are known.
@@ -487,16 +471,9 @@ pub fn token_enrollment(token: &str) -> Option<Uuid> {
 }
 
 pub fn check_token(seq: &SequenceRow, token: &str, now: DateTime<Utc>) -> TokenCheck {
-    let mut parts = token.rsplitn(2, '.');
-    let (Some(tag), Some(message)) = (parts.next(), parts.next()) else {
+    let Some(message) = crate::crypto::open_token(&seq.token_key, token) else {
         return TokenCheck::Forged;
     };
-    let expected = mac(&seq.token_key, message);
-    let same =
-        expected.len() == tag.len() && expected.bytes().zip(tag.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if !same {
-        return TokenCheck::Forged;
-    }
     let made = message
         .rsplit('.')
         .next()
@@ -734,7 +711,7 @@ mod tests {
             window_end: 17,
             weekdays_only: true,
             enabled: true,
-            token_key: new_key(),
+            token_key: crate::crypto::new_signing_key(),
             created_by: None,
             created_at: now,
             updated_at: now,
