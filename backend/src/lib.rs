@@ -137,6 +137,7 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(sequences::routes::update_sequence)
                 .service(sequences::routes::delete_sequence)
                 .service(sequences::routes::list_sequence_enrollments)
+                .service(sequences::routes::list_enrollments)
                 .service(sequences::routes::enroll_in_sequence)
                 .service(sequences::routes::stop_sequence_enrollment)
                 .service(forms::routes::list_forms)

@@ -1,6 +1,7 @@
 // @ts-check
 // A member builds a two-step sequence from templates (with a second subject to try), gives a
-// contact a time zone, enrolls them, sees the enrollment waiting for its first step, and stops it.
+// contact a time zone, enrolls them, sees the enrollment waiting for its first step, and stops it;
+// the contact's page lists their sequences and adds them to another one.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, SAME_ORIGIN, SHOTS } from './browser.mjs'
@@ -74,4 +75,29 @@ test('build a sequence, enroll a contact, and stop it', async () => {
 
   await table.getByRole('button', { name: 'Stop' }).click()
   await table.getByText('Stopped').waitFor()
+
+  // The contact's page: the stopped sequence, and another one to add them to.
+  const seqs = (await (await page.request.get('/api/v1/sequences')).json()).items
+  const intro = seqs[0].steps[0].template_id
+  const other = await page.request.post('/api/v1/sequences', {
+    headers: SAME_ORIGIN,
+    data: { name: 'Cold leads', steps: [{ template_id: intro, delay_days: 2 }] },
+  })
+  assert.equal(other.status(), 201)
+  await page.goto(`/contacts/${sequoia.id}`)
+  const card = page.getByTestId('contact-sequences')
+  await card.getByRole('link', { name: 'Warm leads' }).waitFor()
+  await card.getByText('Stopped').waitFor()
+  await card.getByLabel('Sequence').selectOption({ label: 'Cold leads' })
+  await card.getByRole('button', { name: 'Add to sequence' }).click()
+  await card.getByRole('link', { name: 'Cold leads' }).waitFor()
+  await card.getByText('Active').waitFor()
+  await page.screenshot({ path: `${SHOTS}contact-sequences.png`, fullPage: true })
+  await card.getByRole('button', { name: 'Stop' }).click()
+  await card.getByText('Stopped').nth(1).waitFor()
+  const mine = await (await page.request.get(`/api/v1/sequence-enrollments?contact_id=${sequoia.id}`)).json()
+  assert.deepEqual(mine.items.map((/** @type {any} */ e) => [e.sequence_name, e.status]).sort(), [
+    ['Cold leads', 'stopped'],
+    ['Warm leads', 'stopped'],
+  ])
 })

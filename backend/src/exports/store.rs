@@ -127,6 +127,8 @@ pub struct Dump {
     pub table: &'static str,
     /// `None`: the table has `workspace_id`; else the parent table and the column naming it.
     pub through: Option<(&'static str, &'static str)>,
+    /// The column that identifies a record (the archive is written in its order).
+    pub key: &'static str,
 }
 
 const fn own(name: &'static str, table: &'static str) -> Dump {
@@ -134,6 +136,7 @@ const fn own(name: &'static str, table: &'static str) -> Dump {
         name,
         table,
         through: None,
+        key: "id",
     }
 }
 
@@ -146,9 +149,20 @@ pub const DUMPS: &[Dump] = &[
     own("contacts", "contacts"),
     own("products", "products"),
     own("templates", "email_templates"),
+    own("sequences", "sequences"),
+    own("forms", "forms"),
     own("deals", "deals"),
     own("deal_stage_history", "deal_stage_history"),
     own("interactions", "interactions"),
+    own("form_submissions", "form_submissions"),
+    own("sequence_enrollments", "sequence_enrollments"),
+    own("sequence_sends", "sequence_sends"),
+    Dump {
+        name: "mail_unsubscribes",
+        table: "mail_unsubscribes",
+        through: None,
+        key: "contact_id",
+    },
     own("reminders", "reminders"),
     own("proposals", "proposals"),
     own("proposal_lines", "proposal_lines"),
@@ -158,6 +172,7 @@ pub const DUMPS: &[Dump] = &[
         name: "ai_messages",
         table: "ai_messages",
         through: Some(("ai_conversations", "conversation_id")),
+        key: "id",
     },
     own("history", "activity"),
 ];
@@ -220,11 +235,12 @@ pub async fn dump_page(
     limit: i64,
 ) -> QueryResult<Vec<DumpedRow>> {
     let sql = format!(
-        "SELECT x.id, row_to_json(x)::text AS json FROM (SELECT {cols} FROM {table} t \
-         WHERE {scope} AND ($2::uuid IS NULL OR t.id > $2) ORDER BY t.id LIMIT $3) x",
+        "SELECT x.{key} AS id, row_to_json(x)::text AS json FROM (SELECT {cols} FROM {table} t \
+         WHERE {scope} AND ($2::uuid IS NULL OR t.{key} > $2) ORDER BY t.{key} LIMIT $3) x",
         cols = select_list(columns),
         table = dump.table,
         scope = scope(dump),
+        key = dump.key,
     );
     diesel::sql_query(sql)
         .bind::<SqlUuid, _>(workspace)

@@ -1442,30 +1442,46 @@ pub async fn upload_archive(
 }
 
 /// Fields naming a member rather than a record: kept when that person is a member here.
-const PEOPLE: [&str; 3] = ["owner_id", "assignee_id", "actor_id"];
+const PEOPLE: [&str; 5] = ["owner_id", "assignee_id", "actor_id", "created_by", "enrolled_by"];
+
+/// Gives an id its new id (the same one wherever the old one is met).
+fn remap_id(value: &mut serde_json::Value, ids: &mut HashMap<Uuid, Uuid>) {
+    if let Some(old) = value.as_str().and_then(|s| s.parse::<Uuid>().ok()) {
+        let new = *ids.entry(old).or_insert_with(Uuid::now_v7);
+        *value = serde_json::Value::String(new.to_string());
+    }
+}
 
 /// A record with new ids: its own and every reference (`…_id`) through `ids`, which gives each
 /// old id one new id wherever it is met first; members who are not in this workspace are left
 /// out.
 fn remap(
     mut record: super::restore::Record,
+    table: &str,
     ids: &mut HashMap<Uuid, Uuid>,
     members: &HashSet<Uuid>,
 ) -> serde_json::Value {
     for (key, value) in record.iter_mut() {
-        if key != "id" && !key.ends_with("_id") {
-            continue;
-        }
-        let Some(old) = value.as_str().and_then(|s| s.parse::<Uuid>().ok()) else {
-            continue;
-        };
         if PEOPLE.contains(&key.as_str()) {
-            if !members.contains(&old) {
+            let member = value
+                .as_str()
+                .and_then(|s| s.parse::<Uuid>().ok())
+                .is_some_and(|u| members.contains(&u));
+            if !member {
                 *value = serde_json::Value::Null;
             }
-        } else {
-            let new = *ids.entry(old).or_insert_with(Uuid::now_v7);
-            *value = serde_json::Value::String(new.to_string());
+        } else if key == "id" || key.ends_with("_id") {
+            remap_id(value, ids);
+        }
+    }
+    // A sequence's steps name their templates inside its JSON.
+    if table == "sequences"
+        && let Some(serde_json::Value::Array(steps)) = record.get_mut("steps")
+    {
+        for step in steps {
+            if let Some(template) = step.get_mut("template_id") {
+                remap_id(template, ids);
+            }
         }
     }
     serde_json::Value::Object(record)
@@ -1543,7 +1559,10 @@ async fn restore_archive(
             .cloned()
             .collect();
         let n = batch.len() as i64;
-        let rows: Vec<serde_json::Value> = batch.into_iter().map(|r| remap(r, &mut ids, &members)).collect();
+        let rows: Vec<serde_json::Value> = batch
+            .into_iter()
+            .map(|r| remap(r, dump.table, &mut ids, &members))
+            .collect();
         if let Err(e) = store::restore_rows(
             conn,
             workspace,
@@ -1573,6 +1592,9 @@ async fn restore_archive(
     if let Some(settings) = settings.filter(|s| s.is_object()) {
         store::restore_settings(conn, workspace, &settings).await?;
     }
+    // The archive's workspace may still be mailing the same people: restored sequences wait
+    // paused until an admin turns them on here.
+    crate::sequences::service::pause_all(conn, workspace).await?;
     // Restored: the archive is not kept (the workspace's own export can be made any time).
     crate::files::store::delete(conn, workspace, file_id).await?;
     Ok(counts)

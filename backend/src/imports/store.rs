@@ -724,7 +724,9 @@ pub async fn workspace_has_records(conn: &mut AsyncPgConnection, workspace: Work
              OR EXISTS (SELECT 1 FROM deals WHERE workspace_id = $1) \
              OR EXISTS (SELECT 1 FROM products WHERE workspace_id = $1) \
              OR EXISTS (SELECT 1 FROM payments WHERE workspace_id = $1) \
-             OR EXISTS (SELECT 1 FROM custom_field_definitions WHERE workspace_id = $1) AS flag",
+             OR EXISTS (SELECT 1 FROM custom_field_definitions WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM sequences WHERE workspace_id = $1) \
+             OR EXISTS (SELECT 1 FROM forms WHERE workspace_id = $1) AS flag",
     )
     .bind::<SqlUuid, _>(workspace)
     .get_result(conn)

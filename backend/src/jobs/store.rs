@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Interval, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Interval, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -109,23 +109,37 @@ pub async fn claim(
     now: DateTime<Utc>,
     lease: std::time::Duration,
 ) -> QueryResult<Option<JobRow>> {
+    Ok(claim_many(conn, kinds, worker, now, lease, 1).await?.pop())
+}
+
+/// Takes up to `limit` due jobs of these kinds at once (as [`claim`] takes one), earliest first.
+pub async fn claim_many(
+    conn: &mut AsyncPgConnection,
+    kinds: &[&str],
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: std::time::Duration,
+    limit: i64,
+) -> QueryResult<Vec<JobRow>> {
     let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
-    diesel::sql_query(
+    let mut jobs: Vec<JobRow> = diesel::sql_query(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, \
              locked_until = $3 + $4, updated_at = $3 \
-         WHERE id = (SELECT id FROM jobs \
+         WHERE id IN (SELECT id FROM jobs \
              WHERE kind = ANY($1) AND run_at <= $3 \
                AND (status = 'queued' OR (status = 'running' AND locked_until < $3)) \
-             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             ORDER BY run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) \
          RETURNING *",
     )
     .bind::<Array<Text>, _>(kinds)
     .bind::<Text, _>(worker)
     .bind::<Timestamptz, _>(now)
     .bind::<Interval, _>(interval(lease))
-    .get_result::<JobRow>(conn)
-    .await
-    .optional()
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    jobs.sort_by_key(|j| (j.run_at, j.id));
+    Ok(jobs)
 }
 
 fn interval(d: std::time::Duration) -> diesel::data_types::PgInterval {
@@ -194,6 +208,36 @@ pub async fn succeed(
     .execute(conn)
     .await?;
     Ok(n == 1)
+}
+
+/// Marks several jobs `worker` holds as done with the same result (one statement); how many
+/// were still the worker's.
+pub async fn succeed_many(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    worker: &str,
+    now: DateTime<Utc>,
+    result: &serde_json::Value,
+) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq_any(ids))
+            .filter(jobs::status.eq("running"))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set((
+        jobs::status.eq("succeeded"),
+        jobs::locked_until.eq(None::<DateTime<Utc>>),
+        jobs::result.eq(Some(result)),
+        jobs::last_error.eq(None::<String>),
+        jobs::updated_at.eq(now),
+        jobs::finished_at.eq(Some(now)),
+    ))
+    .execute(conn)
+    .await
 }
 
 /// Records a failed attempt: queued again at `retry_at`, or failed for good without one.

@@ -161,6 +161,7 @@ pub async fn send_email(
         *id,
         body.0,
         Some(auth.user_id()),
+        None,
         Utc::now(),
     )
     .await?;

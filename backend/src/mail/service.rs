@@ -264,6 +264,7 @@ pub async fn send_test(
                 row.host, row.port, row.from_address
             ),
             message_id: new_message_id(&row.from_address),
+            list_unsubscribe: None,
         };
         let server = server(&row, state)?;
         Ok::<_, SendError>(smtp::send_timed(&server, &mail).await)
@@ -290,6 +291,7 @@ pub async fn send_to_contact(
     contact_id: Uuid,
     input: SendEmail,
     author: Option<Uuid>,
+    list_unsubscribe: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<Interaction> {
     let contact = crate::contacts::service::get(conn, workspace, contact_id, false).await?;
@@ -393,6 +395,7 @@ pub async fn send_to_contact(
             "subject": subject,
             "text": body,
             "message_id": message_id,
+            "list_unsubscribe": list_unsubscribe,
         });
         queue::enqueue(conn, &job).await?;
         Ok(interaction)
@@ -466,6 +469,7 @@ pub async fn run_job(state: &AppState, job: &queue::JobRow, now: DateTime<Utc>) 
                     subject: text("subject"),
                     text: text("text"),
                     message_id: text("message_id"),
+                    list_unsubscribe: p.get("list_unsubscribe").and_then(|v| v.as_str()).map(str::to_owned),
                 })
             });
             match (mail, server(row, state)) {

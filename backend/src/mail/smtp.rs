@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, header};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -38,6 +39,9 @@ pub struct Outgoing {
     pub text: String,
     /// Without the angle brackets.
     pub message_id: String,
+    /// An address that unsubscribes the recipient with one POST (RFC 8058), for emails sent in
+    /// bulk such as a sequence's steps.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Why a message was not sent, and whether trying again later may help.
@@ -142,6 +146,21 @@ pub fn compose(mail: &Outgoing) -> Result<Message, String> {
         .user_agent("Rapport".to_owned());
     if let Some(r) = &mail.reply_to {
         builder = builder.reply_to(r.clone());
+    }
+    if let Some(link) = mail
+        .list_unsubscribe
+        .as_deref()
+        .filter(|l| !l.contains(['\r', '\n', '>']))
+    {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{link}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
     }
     builder
         .header(header::MIME_VERSION_1_0)
@@ -285,6 +304,7 @@ mod tests {
             subject: "Café at 5?".into(),
             text: "Hello Zoë".into(),
             message_id: "abc@example.com".into(),
+            list_unsubscribe: None,
         };
         let raw = String::from_utf8(compose(&mail).unwrap().formatted()).unwrap();
         assert!(raw.contains("Message-ID: <abc@example.com>"), "{raw}");
@@ -295,5 +315,32 @@ mod tests {
         assert!(headers.is_ascii(), "{headers}");
         assert!(mailbox("not an address", None).is_err());
         assert_eq!(domain_of("a@b.example"), "b.example");
+        assert!(!headers.contains("List-Unsubscribe"), "{headers}");
+    }
+
+    #[test]
+    fn bulk_messages_offer_one_click_unsubscribe() {
+        let mut mail = Outgoing {
+            from: mailbox("ada@example.com", None).unwrap(),
+            reply_to: None,
+            to: mailbox("zoe@example.org", None).unwrap(),
+            subject: "Step 1".into(),
+            text: "Hello".into(),
+            message_id: "abc@example.com".into(),
+            list_unsubscribe: Some("https://crm.example/u/abc.def".into()),
+        };
+        let raw = String::from_utf8(compose(&mail).unwrap().formatted()).unwrap();
+        assert!(
+            raw.contains("List-Unsubscribe: <https://crm.example/u/abc.def>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"),
+            "{raw}"
+        );
+        // A value that could end the header is left out rather than written.
+        mail.list_unsubscribe = Some("https://crm.example/u/x>\r\nBcc: eve@example.com".into());
+        let raw = String::from_utf8(compose(&mail).unwrap().formatted()).unwrap();
+        assert!(!raw.contains("List-Unsubscribe") && !raw.contains("Bcc"), "{raw}");
     }
 }

@@ -167,6 +167,7 @@ text_enum!(
 pub struct Enrollment {
     pub id: Uuid,
     pub sequence_id: Uuid,
+    pub sequence_name: String,
     pub contact_id: Uuid,
     pub contact_name: String,
     pub status: EnrollmentStatus,

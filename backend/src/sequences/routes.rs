@@ -172,6 +172,34 @@ pub async fn list_sequence_enrollments(
     ))
 }
 
+/// Enrollments in every sequence, newest first — e.g. one contact's (`contact_id`), as its
+/// page shows them.
+#[utoipa::path(
+    tag = "sequences",
+    params(ListEnrollmentsParams),
+    responses((status = 200, description = "A page of enrollments", body = EnrollmentPage)),
+)]
+#[get("/sequence-enrollments")]
+pub async fn list_enrollments(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<ListEnrollmentsParams>,
+) -> AppResult<web::Json<EnrollmentPage>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::enrollments(
+            &mut conn,
+            auth.workspace(),
+            None,
+            query.contact_id,
+            query.status.as_deref(),
+            query.limit.as_deref(),
+            query.cursor.as_deref(),
+        )
+        .await?,
+    ))
+}
+
 /// Enroll contacts, by id or everyone a saved contact view shows (at most 1,000). Each gets the
 /// first step after its delay, in their sending window. Contacts without an email address,
 /// unsubscribed, or already in the sequence are skipped, with the reason.

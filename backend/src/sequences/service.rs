@@ -249,12 +249,19 @@ pub async fn delete(
     Ok(())
 }
 
+/// Turns every sequence of the workspace off (a restored workspace's, until an admin turns
+/// them on).
+pub async fn pause_all(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<usize> {
+    Ok(store::pause_all(conn, workspace).await?)
+}
+
 // --- Enrollments --------------------------------------------------------------------------------
 
-fn enrollment_dto(row: EnrollmentRow, first: String, last: String) -> Enrollment {
+fn enrollment_dto(row: EnrollmentRow, sequence_name: String, first: String, last: String) -> Enrollment {
     Enrollment {
         id: row.id,
         sequence_id: row.sequence_id,
+        sequence_name,
         contact_id: row.contact_id,
         contact_name: format!("{first} {last}").trim().to_owned(),
         status: row.status,
@@ -303,11 +310,14 @@ pub async fn enrollments(
         _ => None,
     };
     let rows = store::enrollments(conn, workspace, sequence, contact, status, after, limit + 1).await?;
-    let (rows, next_cursor) = keyset::page(rows, limit, &NEWEST_FIRST, |(r, _, _)| {
+    let (rows, next_cursor) = keyset::page(rows, limit, &NEWEST_FIRST, |(r, _, _, _)| {
         (SortValue::Time(r.enrolled_at), r.id)
     });
     Ok(EnrollmentPage {
-        items: rows.into_iter().map(|(r, f, l)| enrollment_dto(r, f, l)).collect(),
+        items: rows
+            .into_iter()
+            .map(|(r, first, last, name)| enrollment_dto(r, name, first, last))
+            .collect(),
         next_cursor,
     })
 }
@@ -382,9 +392,12 @@ pub async fn enroll(
                 finished_at: None,
             };
             match store::insert_enrollment(conn, &row).await? {
-                Some(r) => result
-                    .enrolled
-                    .push(enrollment_dto(r, contact.first_name, contact.last_name)),
+                Some(r) => result.enrolled.push(enrollment_dto(
+                    r,
+                    seq.name.clone(),
+                    contact.first_name,
+                    contact.last_name,
+                )),
                 None => result.skipped.push(skip("already_enrolled")),
             }
         }
@@ -446,7 +459,13 @@ pub async fn stop(
     };
     let row = store::update_enrollment(conn, workspace, id, &changes).await?;
     let contact = crate::contacts::service::get(conn, workspace, row.contact_id, true).await?;
-    Ok(enrollment_dto(row, contact.first_name, contact.last_name))
+    let sequence = self::row(conn, workspace, row.sequence_id).await?;
+    Ok(enrollment_dto(
+        row,
+        sequence.name,
+        contact.first_name,
+        contact.last_name,
+    ))
 }
 
 // --- Sending ------------------------------------------------------------------------------------
@@ -580,7 +599,8 @@ async fn send_step(
         body: Some(body),
         deal_id: None,
     };
-    match crate::mail::service::send_to_contact(conn, workspace, contact, input, enrollment.enrolled_by, now).await {
+    let author = enrollment.enrolled_by;
+    match crate::mail::service::send_to_contact(conn, workspace, contact, input, author, Some(link), now).await {
         Ok(interaction) => {
             store::insert_send(
                 conn,

@@ -193,12 +193,19 @@ pub async fn enrollments(
     status: Option<EnrollmentStatus>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> QueryResult<Vec<(EnrollmentRow, String, String)>> {
+) -> QueryResult<Vec<(EnrollmentRow, String, String, String)>> {
     let mut query = sequence_enrollments::table
         .inner_join(contacts::table)
+        .inner_join(sequences::table)
         .filter(sequence_enrollments::workspace_id.eq(workspace))
         .filter(contacts::workspace_id.eq(workspace))
-        .select((EnrollmentRow::as_select(), contacts::first_name, contacts::last_name))
+        .filter(sequences::workspace_id.eq(workspace))
+        .select((
+            EnrollmentRow::as_select(),
+            contacts::first_name,
+            contacts::last_name,
+            sequences::name,
+        ))
         .order((
             sequence_enrollments::enrolled_at.desc(),
             sequence_enrollments::id.desc(),
@@ -249,6 +256,18 @@ pub async fn find_enrollment_public(conn: &mut AsyncPgConnection, id: Uuid) -> Q
         .first(conn)
         .await
         .optional()
+}
+
+/// Turns every sequence of the workspace off; how many were on.
+pub async fn pause_all(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<usize> {
+    diesel::update(
+        sequences::table
+            .filter(sequences::workspace_id.eq(workspace))
+            .filter(sequences::enabled),
+    )
+    .set(sequences::enabled.eq(false))
+    .execute(conn)
+    .await
 }
 
 pub async fn update_enrollment(

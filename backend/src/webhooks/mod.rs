@@ -21,54 +21,57 @@ pub fn wake() {
     DELIVER.notify_waiters();
 }
 
-/// Deliveries sent at the same time by one process.
+/// Delivery workers of one process; each sends a batch of deliveries at a time.
 const WORKERS: usize = 4;
-/// How long a claimed delivery is its worker's (longer than any attempt takes).
-const LEASE: Duration = Duration::from_secs(120);
+/// Deliveries one worker claims (and sends at the same time) at once.
+const BATCH: i64 = 16;
+/// How long a claimed delivery is its worker's (longer than any batch takes: each attempt is
+/// bounded by the outbound timeout, and a chain about one record is at most the batch).
+const LEASE: Duration = Duration::from_secs(300);
 /// How often the outbox is read.
 const DISPATCH_EVERY: Duration = Duration::from_millis(500);
 /// The delivery log keeps this many days.
 const KEEP_DAYS: i64 = 30;
 
-/// Claims one due delivery job and sends it; `false` when none was due.
-pub async fn deliver_once(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    let job = {
+/// Claims due delivery jobs (up to a batch) and sends them; how many it claimed (0: none due).
+pub async fn deliver_due(state: &AppState, worker: &str, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let jobs = {
         let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        crate::jobs::store::claim(&mut conn, &[service::JOB_KIND], worker, now, LEASE).await?
+        crate::jobs::store::claim_many(&mut conn, &[service::JOB_KIND], worker, now, LEASE, BATCH).await?
     };
-    let Some(job) = job else {
-        return Ok(false);
-    };
-    let workspace = job
-        .workspace_id
-        .ok_or_else(|| anyhow::anyhow!("a delivery job names no workspace"))?;
-    let outcome = service::run_job(state, workspace, &job.payload, now).await;
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let outcomes = service::run_jobs(state, &jobs, now).await;
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     use crate::jobs::store as queue;
-    let (conn, id) = (&mut conn, job.id);
+    let conn = &mut conn;
+    let (mut delivered, mut nothing) = (Vec::new(), Vec::new());
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        let id = job.id;
+        match outcome {
+            Ok(Outcome::Nothing) => nothing.push(id),
+            Ok(Outcome::Delivered) => delivered.push(id),
+            Ok(Outcome::Retry(at)) => {
+                queue::fail(conn, id, worker, now, "the endpoint did not accept it", Some(at)).await?;
+            }
+            Ok(Outcome::Failed) => {
+                queue::fail(conn, id, worker, now, "the delivery failed for good", None).await?;
+            }
+            Ok(Outcome::Waiting(at)) => {
+                queue::postpone(conn, id, worker, now, at).await?;
+            }
+            // The database failed, not the endpoint: try again shortly.
+            Err(e) => {
+                let at = now + chrono::Duration::seconds(30);
+                queue::fail(conn, id, worker, now, e.detail(), Some(at)).await?;
+            }
+        }
+    }
     let done = |outcome: &str| serde_json::json!({ "outcome": outcome });
-    match outcome {
-        Ok(Outcome::Nothing) => queue::succeed(conn, id, worker, now, &done("nothing")).await?,
-        Ok(Outcome::Delivered) => queue::succeed(conn, id, worker, now, &done("delivered")).await?,
-        Ok(Outcome::Retry(at)) => {
-            queue::fail(conn, id, worker, now, "the endpoint did not accept it", Some(at)).await?
-        }
-        Ok(Outcome::Failed) => queue::fail(conn, id, worker, now, "the delivery failed for good", None).await?,
-        Ok(Outcome::Waiting(at)) => queue::postpone(conn, id, worker, now, at).await?,
-        // The database failed, not the endpoint: try again shortly.
-        Err(e) => {
-            queue::fail(
-                conn,
-                id,
-                worker,
-                now,
-                e.detail(),
-                Some(now + chrono::Duration::seconds(30)),
-            )
-            .await?
-        }
-    };
-    Ok(true)
+    queue::succeed_many(conn, &delivered, worker, now, &done("delivered")).await?;
+    queue::succeed_many(conn, &nothing, worker, now, &done("nothing")).await?;
+    Ok(jobs.len())
 }
 
 /// Starts the dispatcher and the delivery workers on the current runtime.
@@ -111,9 +114,9 @@ pub fn spawn(state: AppState) {
         let worker = format!("{}:webhooks-{n}", crate::jobs::worker_name());
         actix_web::rt::spawn(async move {
             loop {
-                match deliver_once(&s, &worker, Utc::now()).await {
-                    Ok(true) => continue,
-                    Ok(false) => {}
+                match deliver_due(&s, &worker, Utc::now()).await {
+                    Ok(1..) => continue,
+                    Ok(0) => {}
                     Err(e) => tracing::warn!(error = %e, "a webhook worker could not reach the database"),
                 }
                 tokio::select! {

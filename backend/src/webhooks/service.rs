@@ -29,6 +29,7 @@ use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
+use crate::jobs::store::JobRow;
 use crate::state::AppState;
 
 const NOT_FOUND: &str = "the webhook";
@@ -560,43 +561,25 @@ async fn prepare(
     conn: &mut AsyncPgConnection,
     outbound: &OutboundConfig,
     delivery: &DeliveryRow,
+    hook: Option<WebhookRow>,
     now: DateTime<Utc>,
 ) -> AppResult<Prepared> {
     if delivery.status != DeliveryStatus::Pending {
         return Ok(Prepared::Done(Outcome::Nothing, None));
     }
-    let Some(hook) = store::find(conn, delivery.workspace_id, delivery.webhook_id).await? else {
+    let Some(hook) = hook else {
         return Ok(Prepared::Done(Outcome::Nothing, None));
     };
     let is_test = delivery.event_type == EventType::WebhookTest.as_str();
     if !hook.enabled && !is_test {
-        let row = store::record_attempt(
-            conn,
-            delivery,
-            &Attempt {
-                status: DeliveryStatus::Failed,
-                response_status: None,
-                response_excerpt: None,
-                error: Some("the webhook was turned off"),
-                duration_ms: 0,
-                at: now,
-                next_attempt_at: None,
-            },
-        )
-        .await?;
+        let row = store::record_attempt(conn, delivery, &Tried::turned_off().attempt(now)).await?;
         return Ok(Prepared::Done(Outcome::Failed, row));
     }
     if let Some(earlier) = store::earlier_pending(conn, delivery).await? {
         let at = earlier.next_attempt_at.unwrap_or(now).max(now) + Duration::seconds(1);
         return Ok(Prepared::Done(Outcome::Waiting(at), None));
     }
-    let secret = match outbound.secrets_key.as_ref() {
-        Some(key) => key
-            .open(&hook.secret, hook.id.as_bytes())
-            .map(|s| String::from_utf8_lossy(&s).into_owned())
-            .map_err(|e| e.to_string()),
-        None => Err("SECRETS_KEY is not set on the server, so the delivery cannot be signed".to_owned()),
-    };
+    let secret = secret_of(outbound, &hook);
     Ok(Prepared::Send { hook, secret })
 }
 
@@ -634,18 +617,93 @@ pub async fn attempt(
     delivery: &DeliveryRow,
     now: DateTime<Utc>,
 ) -> AppResult<(Outcome, Option<DeliveryRow>)> {
+    let hook = {
+        let mut conn = state.background_conn().await?;
+        store::find(&mut conn, delivery.workspace_id, delivery.webhook_id).await?
+    };
+    attempt_to(state, delivery, hook, now).await
+}
+
+/// [`attempt`] with the delivery's webhook already read (`None` when it was deleted).
+async fn attempt_to(
+    state: &AppState,
+    delivery: &DeliveryRow,
+    hook: Option<WebhookRow>,
+    now: DateTime<Utc>,
+) -> AppResult<(Outcome, Option<DeliveryRow>)> {
     let outbound = &state.config.outbound;
     let prepared = {
         let mut conn = state.background_conn().await?;
-        prepare(&mut conn, outbound, delivery, now).await?
+        prepare(&mut conn, outbound, delivery, hook, now).await?
     };
     let (hook, secret) = match prepared {
         Prepared::Done(outcome, row) => return Ok((outcome, row)),
         Prepared::Send { hook, secret } => (hook, secret),
     };
+    let (outcome, result) = try_once(state, delivery, &hook, &secret, now).await;
+    let mut conn = state.background_conn().await?;
+    let row = store::record_attempt(&mut conn, delivery, &result.attempt(now)).await?;
+    // An endpoint that failed every attempt of a delivery for 3 days is turned off.
+    if gives_up(delivery, &outcome) {
+        give_up_on(&mut conn, &hook, now).await?;
+    }
+    Ok((outcome, row))
+}
+
+/// How one attempt went, to be recorded.
+struct Tried {
+    status: DeliveryStatus,
+    response_status: Option<i32>,
+    response_excerpt: Option<String>,
+    error: Option<String>,
+    duration_ms: i32,
+    next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl Tried {
+    fn attempt(&self, now: DateTime<Utc>) -> Attempt<'_> {
+        Attempt {
+            status: self.status,
+            response_status: self.response_status,
+            response_excerpt: self.response_excerpt.as_deref(),
+            error: self.error.as_deref(),
+            duration_ms: self.duration_ms,
+            at: now,
+            next_attempt_at: self.next_attempt_at,
+        }
+    }
+
+    /// A delivery not sent because its webhook was turned off.
+    fn turned_off() -> Self {
+        Tried {
+            status: DeliveryStatus::Failed,
+            response_status: None,
+            response_excerpt: None,
+            error: Some("the webhook was turned off".to_owned()),
+            duration_ms: 0,
+            next_attempt_at: None,
+        }
+    }
+}
+
+/// Whether this outcome ends a delivery that was retried for the whole 3 days (its webhook is
+/// then turned off).
+fn gives_up(delivery: &DeliveryRow, outcome: &Outcome) -> bool {
+    *outcome == Outcome::Failed && delivery.give_up_at - delivery.created_at >= RETRY_FOR
+}
+
+/// Sends a delivery once (no database): what came of it and what to record.
+async fn try_once(
+    state: &AppState,
+    delivery: &DeliveryRow,
+    hook: &WebhookRow,
+    secret: &Result<String, String>,
+    now: DateTime<Utc>,
+) -> (Outcome, Tried) {
+    let outbound = &state.config.outbound;
     let started = std::time::Instant::now();
-    let sent = match &secret {
-        Ok(secret) => send(&state.outbound, outbound, &hook, secret, delivery, now).await,
+    let sent = match secret {
+        Ok(secret) => send(&state.outbound, outbound, hook, secret, delivery, now).await,
         Err(e) => Err(e.clone()),
     };
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
@@ -658,38 +716,37 @@ pub async fn attempt(
     } else {
         (DeliveryStatus::Failed, Outcome::Failed)
     };
-    let (response_status, response_excerpt, error) = match &sent {
-        Ok((code, text)) if delivered => (Some(*code), Some(text.as_str()), None),
-        Ok((code, text)) => (
-            Some(*code),
-            Some(text.as_str()),
-            Some(format!("answered {code}, not 2xx")),
-        ),
-        Err(e) => (None, None, Some(e.clone())),
+    let (response_status, response_excerpt, error) = match sent {
+        Ok((code, text)) if delivered => (Some(code), Some(text), None),
+        Ok((code, text)) => (Some(code), Some(text), Some(format!("answered {code}, not 2xx"))),
+        Err(e) => (None, None, Some(e)),
     };
-    let mut conn = state.background_conn().await?;
-    let row = store::record_attempt(
-        &mut conn,
-        delivery,
-        &Attempt {
+    let next_attempt_at = match outcome {
+        Outcome::Retry(at) => Some(at),
+        _ => None,
+    };
+    (
+        outcome,
+        Tried {
             status,
             response_status,
             response_excerpt,
-            error: error.as_deref(),
+            error,
             duration_ms,
-            at: now,
-            next_attempt_at: match outcome {
-                Outcome::Retry(at) => Some(at),
-                _ => None,
-            },
+            next_attempt_at,
         },
     )
-    .await?;
-    // An endpoint that failed every attempt of a delivery for 3 days is turned off.
-    if outcome == Outcome::Failed && delivery.give_up_at - delivery.created_at >= RETRY_FOR {
-        give_up_on(&mut conn, &hook, now).await?;
+}
+
+/// The webhook's secret, opened with the server's key.
+fn secret_of(outbound: &OutboundConfig, hook: &WebhookRow) -> Result<String, String> {
+    match outbound.secrets_key.as_ref() {
+        Some(key) => key
+            .open(&hook.secret, hook.id.as_bytes())
+            .map(|s| String::from_utf8_lossy(&s).into_owned())
+            .map_err(|e| e.to_string()),
+        None => Err("SECRETS_KEY is not set on the server, so the delivery cannot be signed".to_owned()),
     }
-    Ok((outcome, row))
 }
 
 async fn give_up_on(conn: &mut AsyncPgConnection, hook: &WebhookRow, now: DateTime<Utc>) -> AppResult<()> {
@@ -776,24 +833,133 @@ pub async fn send_test(state: &AppState, workspace: WorkspaceId, id: Uuid, now: 
     delivery_dto(done.unwrap_or(row))
 }
 
-/// Sends the delivery a claimed job names.
-pub async fn run_job(
-    state: &AppState,
-    workspace: WorkspaceId,
-    payload: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> AppResult<Outcome> {
-    let id: Uuid = payload
+/// The delivery a claimed job names.
+fn delivery_id(job: &JobRow) -> Option<Uuid> {
+    job.payload
         .get("delivery_id")
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a delivery job names no delivery")))?;
-    let delivery = {
+}
+
+/// Sends the deliveries claimed jobs name and answers each job's outcome, in the jobs' order.
+/// Deliveries about the same record to the same webhook go one after the other in the order
+/// their events happened (a later one waits while an earlier one is pending); the others go at
+/// the same time. The database is read and written a few statements per workspace, whatever
+/// the number of deliveries, and no connection is held while endpoints answer.
+pub async fn run_jobs(state: &AppState, jobs: &[JobRow], now: DateTime<Utc>) -> Vec<AppResult<Outcome>> {
+    let mut by_workspace: HashMap<WorkspaceId, Vec<Uuid>> = HashMap::new();
+    for job in jobs {
+        if let (Some(ws), Some(id)) = (job.workspace_id, delivery_id(job)) {
+            by_workspace.entry(ws).or_default().push(id);
+        }
+    }
+    let mut done: HashMap<Uuid, Outcome> = HashMap::new();
+    let mut failed: HashMap<WorkspaceId, String> = HashMap::new();
+    for (ws, ids) in by_workspace {
+        match run_workspace(state, ws, &ids, now).await {
+            Ok(outcomes) => done.extend(outcomes),
+            Err(e) => {
+                failed.insert(ws, e.detail().to_owned());
+            }
+        }
+    }
+    jobs.iter()
+        .map(|job| match (job.workspace_id, delivery_id(job)) {
+            (Some(ws), Some(id)) => match failed.get(&ws) {
+                Some(e) => Err(AppError::internal(anyhow::anyhow!("{e}"))),
+                // A delivery that is gone has nothing left to send.
+                None => Ok(done.remove(&id).unwrap_or(Outcome::Nothing)),
+            },
+            _ => Err(AppError::internal(anyhow::anyhow!("a delivery job names no delivery"))),
+        })
+        .collect()
+}
+
+/// [`run_jobs`] for the deliveries of one workspace: their outcomes by delivery.
+async fn run_workspace(
+    state: &AppState,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<Uuid, Outcome>> {
+    let (rows, blocked) = {
         let mut conn = state.background_conn().await?;
-        store::delivery(&mut conn, workspace, id).await?
+        let rows = store::deliveries_with_hooks(&mut conn, workspace, ids).await?;
+        let blocked: HashMap<Uuid, Option<DateTime<Utc>>> = store::blocked_among(&mut conn, workspace, ids)
+            .await?
+            .into_iter()
+            .collect();
+        (rows, blocked)
     };
-    let Some(delivery) = delivery else {
-        return Ok(Outcome::Nothing);
-    };
-    Ok(attempt(state, &delivery, now).await?.0)
+    // Chains of deliveries about one record to one webhook, each in event order (the rows
+    // came sorted by event).
+    let mut chains: Vec<Vec<(DeliveryRow, WebhookRow)>> = Vec::new();
+    let mut chain_of: HashMap<(Uuid, Uuid), usize> = HashMap::new();
+    let mut outcomes: HashMap<Uuid, Outcome> = HashMap::new();
+    let mut tried: Vec<(DeliveryRow, Option<WebhookRow>, Outcome, Tried)> = Vec::new();
+    for (delivery, hook) in rows {
+        let Some(hook) = hook.filter(|_| delivery.status == DeliveryStatus::Pending) else {
+            outcomes.insert(delivery.id, Outcome::Nothing);
+            continue;
+        };
+        if !hook.enabled && delivery.event_type != EventType::WebhookTest.as_str() {
+            tried.push((delivery, None, Outcome::Failed, Tried::turned_off()));
+            continue;
+        }
+        match delivery.entity_id.map(|e| (delivery.webhook_id, e)) {
+            Some(key) => match chain_of.get(&key) {
+                Some(&c) => chains[c].push((delivery, hook)),
+                None => {
+                    chain_of.insert(key, chains.len());
+                    chains.push(vec![(delivery, hook)]);
+                }
+            },
+            None => chains.push(vec![(delivery, hook)]),
+        }
+    }
+    let blocked = &blocked;
+    let sent = futures_util::future::join_all(chains.into_iter().map(|chain| async move {
+        let mut results = Vec::with_capacity(chain.len());
+        // Set once this chain must wait (for an earlier delivery outside the batch, or one
+        // of its own that is to be retried): the rest waits until then.
+        let mut hold: Option<DateTime<Utc>> = None;
+        for (delivery, hook) in chain {
+            if hold.is_none()
+                && let Some(at) = blocked.get(&delivery.id)
+            {
+                hold = Some(at.unwrap_or(now).max(now) + Duration::seconds(1));
+            }
+            if let Some(at) = hold {
+                results.push(Err((delivery.id, Outcome::Waiting(at))));
+                continue;
+            }
+            let secret = secret_of(&state.config.outbound, &hook);
+            let (outcome, result) = try_once(state, &delivery, &hook, &secret, now).await;
+            if let Outcome::Retry(at) = outcome {
+                hold = Some(at + Duration::seconds(1));
+            }
+            results.push(Ok((delivery, Some(hook), outcome, result)));
+        }
+        results
+    }))
+    .await;
+    for result in sent.into_iter().flatten() {
+        match result {
+            Ok(t) => tried.push(t),
+            Err((id, waiting)) => {
+                outcomes.insert(id, waiting);
+            }
+        }
+    }
+    let mut conn = state.background_conn().await?;
+    let records: Vec<(Uuid, Attempt<'_>)> = tried.iter().map(|(d, _, _, t)| (d.id, t.attempt(now))).collect();
+    store::record_attempts(&mut conn, workspace, &records).await?;
+    drop(records);
+    for (delivery, hook, outcome, _) in tried {
+        if let Some(hook) = hook.filter(|_| gives_up(&delivery, &outcome)) {
+            give_up_on(&mut conn, &hook, now).await?;
+        }
+        outcomes.insert(delivery.id, outcome);
+    }
+    Ok(outcomes)
 }

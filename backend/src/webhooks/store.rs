@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -279,6 +279,27 @@ pub async fn delivery(
         .optional()
 }
 
+/// These deliveries of a workspace with their webhooks (`None` for one deleted since), in the
+/// order their events happened.
+pub async fn deliveries_with_hooks(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(DeliveryRow, Option<WebhookRow>)>> {
+    webhook_deliveries::table
+        .left_join(
+            webhooks::table.on(webhooks::id
+                .eq(webhook_deliveries::webhook_id)
+                .and(webhooks::workspace_id.eq(webhook_deliveries::workspace_id))),
+        )
+        .filter(webhook_deliveries::workspace_id.eq(workspace))
+        .filter(webhook_deliveries::id.eq_any(ids))
+        .order((webhook_deliveries::event_txid, webhook_deliveries::event_id))
+        .select((DeliveryRow::as_select(), Option::<WebhookRow>::as_select()))
+        .load(conn)
+        .await
+}
+
 /// A webhook's deliveries, newest first, after the cursor's (created_at, id).
 pub async fn deliveries(
     conn: &mut AsyncPgConnection,
@@ -328,6 +349,78 @@ pub async fn earlier_pending(conn: &mut AsyncPgConnection, row: &DeliveryRow) ->
     .get_result(conn)
     .await
     .optional()
+}
+
+/// Of these deliveries (ids of the workspace), those that must wait for an earlier pending
+/// delivery of the same record to the same webhook that is not among them, with the time that
+/// one is next attempted (`None`: now).
+pub async fn blocked_among(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Option<DateTime<Utc>>)>> {
+    #[derive(QueryableByName)]
+    struct Blocked {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        next_attempt_at: Option<DateTime<Utc>>,
+    }
+    let rows: Vec<Blocked> = diesel::sql_query(
+        "SELECT d.id, e.next_attempt_at FROM webhook_deliveries d \
+         CROSS JOIN LATERAL (SELECT e.next_attempt_at FROM webhook_deliveries e \
+             WHERE e.workspace_id = d.workspace_id AND e.webhook_id = d.webhook_id \
+               AND e.entity_id = d.entity_id AND e.status = 'pending' \
+               AND (e.event_txid, e.event_id) < (d.event_txid, d.event_id) AND e.id <> ALL($2) \
+             ORDER BY e.event_txid, e.event_id LIMIT 1) e \
+         WHERE d.workspace_id = $1 AND d.id = ANY($2) AND d.entity_id IS NOT NULL",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|b| (b.id, b.next_attempt_at)).collect())
+}
+
+/// Records the attempts of several pending deliveries of a workspace in one statement (those no
+/// longer pending are left alone); how many were recorded.
+pub async fn record_attempts(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    attempts: &[(Uuid, Attempt<'_>)],
+) -> QueryResult<usize> {
+    if attempts.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = attempts.iter().map(|(id, _)| *id).collect();
+    let status: Vec<String> = attempts.iter().map(|(_, a)| a.status.as_str().to_owned()).collect();
+    let code: Vec<Option<i32>> = attempts.iter().map(|(_, a)| a.response_status).collect();
+    let excerpt: Vec<Option<&str>> = attempts.iter().map(|(_, a)| a.response_excerpt).collect();
+    let error: Vec<Option<&str>> = attempts.iter().map(|(_, a)| a.error).collect();
+    let took: Vec<i32> = attempts.iter().map(|(_, a)| a.duration_ms).collect();
+    let at: Vec<DateTime<Utc>> = attempts.iter().map(|(_, a)| a.at).collect();
+    let next: Vec<Option<DateTime<Utc>>> = attempts.iter().map(|(_, a)| a.next_attempt_at).collect();
+    diesel::sql_query(
+        "UPDATE webhook_deliveries d SET status = v.status, attempts = d.attempts + 1, \
+             response_status = v.code, response_excerpt = v.excerpt, error = v.error, \
+             duration_ms = v.took, last_attempt_at = v.at, next_attempt_at = v.next, \
+             delivered_at = CASE WHEN v.status = 'delivered' THEN v.at END \
+         FROM unnest($2::uuid[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int4[], \
+                     $8::timestamptz[], $9::timestamptz[]) \
+             AS v(id, status, code, excerpt, error, took, at, next) \
+         WHERE d.workspace_id = $1 AND d.id = v.id AND d.status = 'pending'",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Text>, _>(status)
+    .bind::<Array<Nullable<Integer>>, _>(code)
+    .bind::<Array<Nullable<Text>>, _>(excerpt)
+    .bind::<Array<Nullable<Text>>, _>(error)
+    .bind::<Array<Integer>, _>(took)
+    .bind::<Array<Timestamptz>, _>(at)
+    .bind::<Array<Nullable<Timestamptz>>, _>(next)
+    .execute(conn)
+    .await
 }
 
 /// What one attempt found.

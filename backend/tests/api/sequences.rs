@@ -120,6 +120,19 @@ async fn steps_go_out_in_each_contacts_window_and_a_reply_stops_the_sequence() {
         first.contains("http://localhost:8080/u/"),
         "the unsubscribe link: {first}"
     );
+    // Mail apps offer their own one-click unsubscribe (RFC 8058) from these headers.
+    let header = first
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
+        .unwrap_or_default();
+    assert!(
+        header.starts_with("http://localhost:8080/u/") && header.ends_with('>'),
+        "{first}"
+    );
+    assert!(
+        first.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{first}"
+    );
     assert_eq!(received[1].rcpt_tos, ["nora@ny.example"]);
 
     // Nora replies (logged by hand): her sequence stops.
@@ -248,8 +261,14 @@ async fn the_unsubscribe_link_works_once_and_forged_or_old_links_do_nothing() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("zoe@example.com") && page.text.contains("<form method=\"post\">"));
     assert_eq!(enrollment(&app, &seq_id, &id(&zoe)).await["status"], "active");
+    // The page's button, and a mail app's one-click POST (a form body, no browser headers).
     for _ in 0..2 {
-        let res = app.request_as(&app.anonymous(), Method::POST, &link, |r| r).await;
+        let res = app
+            .request_as(&app.anonymous(), Method::POST, &link, |r| {
+                r.header("content-type", "application/x-www-form-urlencoded")
+                    .body("List-Unsubscribe=One-Click")
+            })
+            .await;
         assert_eq!(res.status, 200);
         assert!(res.text.contains("You are unsubscribed"));
     }

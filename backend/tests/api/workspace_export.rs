@@ -330,6 +330,41 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
             .await
             .unwrap();
     }
+    // A sequence (its steps name templates), a lead form, an enrollment and an unsubscribe.
+    let templates = app.get("/api/v1/templates").await.body["items"].clone();
+    let template = templates[0]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post(
+            "/api/v1/sequences",
+            &json!({"name": "Nurture", "steps": [{"template_id": template, "delay_days": 0}]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let sequence = res.body["id"].as_str().unwrap().to_owned();
+    let res = app.post("/api/v1/forms", &json!({"name": "Contact us"})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let mailable = app.get("/api/v1/contacts?limit=50").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["emails"].as_array().unwrap().is_empty())
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    let res = app
+        .post(
+            &format!("/api/v1/sequences/{sequence}/enrollments"),
+            &json!({"contact_ids": [mailable[0]]}),
+        )
+        .await;
+    assert_eq!(res.body["enrolled"].as_array().unwrap().len(), 1, "{}", res.text);
+    app.execute(&format!(
+        "INSERT INTO mail_unsubscribes (contact_id, workspace_id, sequence_id, unsubscribed_at) \
+         VALUES ('{}', '{}', '{sequence}', now())",
+        mailable[1],
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+
     let done = export(&app).await;
     assert_eq!(done["status"], "ready", "{done}");
     let archive = app.get(done["download_url"].as_str().unwrap()).await.bytes;
@@ -455,6 +490,10 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
         "activity",
         "email_templates",
         "custom_field_definitions",
+        "sequences",
+        "sequence_enrollments",
+        "mail_unsubscribes",
+        "forms",
     ] {
         let count = |ws: String| format!("SELECT count(*) FROM {table} WHERE workspace_id = '{ws}'");
         assert_eq!(
@@ -463,6 +502,18 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
             "{table}"
         );
     }
+
+    // The sequence's step names B's copy of its template; it waits, paused, for an admin.
+    let sequences_b = get_all(&b, &app.base, "/api/v1/sequences").await;
+    assert_eq!(sequences_b.len(), 1);
+    assert_eq!(sequences_b[0]["name"], "Nurture");
+    assert_eq!(sequences_b[0]["enabled"], false, "restored sequences send nothing until turned on");
+    let templates_b = get_all(&b, &app.base, "/api/v1/templates").await;
+    let step_template = &sequences_b[0]["steps"][0]["template_id"];
+    let named = templates_b.iter().find(|t| &t["id"] == step_template).unwrap();
+    assert_eq!(named["name"], templates[0]["name"]);
+    let forms_b = get_all(&b, &app.base, "/api/v1/forms").await;
+    assert_eq!(forms_b[0]["name"], "Contact us");
 
     // B is no longer empty: another restore is refused and changes nothing.
     let before = app
