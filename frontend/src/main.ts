@@ -5,10 +5,13 @@ import { router } from './router'
 import { whenUnauthorized } from './api/client'
 import { vCan } from './directives/can'
 import { useSession } from './stores/session'
+import { useTheme } from './stores/theme'
 import './styles.css'
 
 const app = createApp(App).use(createPinia()).use(router)
 app.directive('can', vCan)
+// The theme applies before the first page draws.
+useTheme()
 // A session that ends elsewhere (signed out, expired, removed from the workspace) leads back to
 // the sign-in page, which returns here afterwards.
 whenUnauthorized(() => {
