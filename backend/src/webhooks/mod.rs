@@ -21,8 +21,9 @@ pub fn wake() {
     DELIVER.notify_waiters();
 }
 
-/// Delivery workers of one process; each sends a batch of deliveries at a time.
-const WORKERS: usize = 4;
+/// Delivery workers of one process; each sends a batch of deliveries at a time (so at most
+/// `WORKERS × BATCH` requests are open at once).
+const WORKERS: usize = 2;
 /// Deliveries one worker claims (and sends at the same time) at once.
 const BATCH: i64 = 16;
 /// How long a claimed delivery is its worker's (longer than any batch takes: each attempt is
