@@ -21,8 +21,9 @@ export async function signIn(page, email = E2E_EMAIL, password = E2E_PASSWORD) {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'))
 }
 
-/** A browser with one page, signed in as the test owner unless `signedIn` is false. */
-export async function launch({ signedIn = true } = {}) {
+/** A browser with one page, signed in as the test owner unless `signedIn` is false; `phone`
+ * gives it a 375 × 812 touch screen. */
+export async function launch({ signedIn = true, phone = false } = {}) {
   mkdirSync(SHOTS, { recursive: true })
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -36,7 +37,12 @@ export async function launch({ signedIn = true } = {}) {
       '--disable-sync',
     ],
   })
-  const context = await browser.newContext({ baseURL: BASE_URL, viewport: { width: 1280, height: 800 } })
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    ...(phone
+      ? { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 }
+      : { viewport: { width: 1280, height: 800 } }),
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(10_000)
   // Anything the server's Content-Security-Policy blocks fails the test file when it closes.
