@@ -507,7 +507,10 @@ async fn an_export_restores_into_an_empty_workspace_with_new_ids_and_the_same_re
     let sequences_b = get_all(&b, &app.base, "/api/v1/sequences").await;
     assert_eq!(sequences_b.len(), 1);
     assert_eq!(sequences_b[0]["name"], "Nurture");
-    assert_eq!(sequences_b[0]["enabled"], false, "restored sequences send nothing until turned on");
+    assert_eq!(
+        sequences_b[0]["enabled"], false,
+        "restored sequences send nothing until turned on"
+    );
     let templates_b = get_all(&b, &app.base, "/api/v1/templates").await;
     let step_template = &sequences_b[0]["steps"][0]["template_id"];
     let named = templates_b.iter().find(|t| &t["id"] == step_template).unwrap();
