@@ -661,8 +661,18 @@ pub async fn load(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyho
     Ok(PEOPLE.len())
 }
 
-const SALES: Uuid = uuid::uuid!("01936000-0000-7000-8000-000000000201");
-const JOB_SEARCH: Uuid = uuid::uuid!("01936000-0000-7000-8000-000000000202");
+/// The workspace's starter pipeline of this name (every workspace begins with "Sales" and
+/// "Job search").
+async fn pipeline_named(conn: &mut AsyncPgConnection, workspace: WorkspaceId, name: &str) -> anyhow::Result<Uuid> {
+    pipelines::service::list(conn, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo pipelines: {e}"))?
+        .items
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.id)
+        .ok_or_else(|| anyhow::anyhow!("the workspace has no \"{name}\" pipeline for the demo deals"))
+}
 
 const DEAL_TITLES: &[&str] = &[
     "Website redesign",
@@ -754,7 +764,11 @@ const PRODUCTS: &[(&str, &str, &str, i64, &str)] = &[
 ];
 
 /// A product catalogue and a sent proposal on the first deal in the Proposal stage.
-async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
+async fn catalogue_and_proposal(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    proposal_stage: Option<Uuid>,
+) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for (name, sku, category, price, description) in PRODUCTS {
         let input = CreateProduct {
@@ -772,7 +786,7 @@ async fn catalogue_and_proposal(conn: &mut AsyncPgConnection, workspace: Workspa
         ids.push(product.id);
     }
     let params = crate::deals::dto::ListDealsParams {
-        stage_id: Some("01936000-0000-7000-8000-000000000213".into()),
+        stage_id: proposal_stage.map(|s| s.to_string()),
         sort: Some("title".into()),
         limit: Some("1".into()),
         ..Default::default()
@@ -841,7 +855,8 @@ async fn deals_and_payments(
     workspace: WorkspaceId,
     people: &[(Uuid, &Person)],
 ) -> anyhow::Result<()> {
-    let stages = pipelines::service::stages(conn, workspace, SALES)
+    let sales = pipeline_named(conn, workspace, "Sales").await?;
+    let stages = pipelines::service::stages(conn, workspace, sales)
         .await
         .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
     let stage = |name: &str| stages.iter().find(|s| s.name == name).map(|s| s.id);
@@ -855,7 +870,7 @@ async fn deals_and_payments(
             title: title.clone(),
             contact_id: Some(*contact),
             company_id: None,
-            pipeline_id: Some(SALES),
+            pipeline_id: Some(sales),
             stage_id: None,
             value_minor: Some(if retainer { value / 4 } else { value }),
             currency: Some("EUR".into()),
@@ -930,9 +945,11 @@ async fn deals_and_payments(
             }
         }
     }
-    catalogue_and_proposal(conn, workspace).await?;
+    let proposal_stage = stage("Proposal");
+    catalogue_and_proposal(conn, workspace, proposal_stage).await?;
     // The job-search pipeline, one application at every stage.
-    let job_stages = pipelines::service::stages(conn, workspace, JOB_SEARCH)
+    let job_search = pipeline_named(conn, workspace, "Job search").await?;
+    let job_stages = pipelines::service::stages(conn, workspace, job_search)
         .await
         .map_err(|e| anyhow::anyhow!("demo stages: {e}"))?;
     for (i, (title, stage_name, salary)) in APPLICATIONS.iter().enumerate() {
@@ -941,7 +958,7 @@ async fn deals_and_payments(
             title: (*title).into(),
             contact_id: None,
             company_id: None,
-            pipeline_id: Some(JOB_SEARCH),
+            pipeline_id: Some(job_search),
             stage_id: None,
             value_minor: Some(*salary),
             currency: Some("EUR".into()),

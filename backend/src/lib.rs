@@ -33,6 +33,7 @@ pub mod mail;
 pub mod merges;
 pub mod money;
 pub mod net;
+pub mod onboarding;
 pub mod openapi;
 pub mod payments;
 pub mod pipelines;
@@ -138,6 +139,10 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(sequences::routes::delete_sequence)
                 .service(sequences::routes::list_sequence_enrollments)
                 .service(sequences::routes::list_enrollments)
+                .service(onboarding::routes::get_onboarding)
+                .service(onboarding::routes::dismiss_onboarding)
+                .service(onboarding::routes::load_demo_data)
+                .service(onboarding::routes::remove_demo_data)
                 .service(sequences::routes::enroll_in_sequence)
                 .service(sequences::routes::stop_sequence_enrollment)
                 .service(forms::routes::list_forms)

@@ -42,6 +42,10 @@ const TAGS: &[(&str, &str)] = &[
     ),
     ("settings", "Workspace settings: follow-up cadences, time zone"),
     (
+        "onboarding",
+        "A new workspace's first run: the checklist, and demo data to load and remove",
+    ),
+    (
         "imports",
         "Bringing contacts in from CSV and vCard files, and interactions from email and calendar files: \
          preview, commit, rollback",

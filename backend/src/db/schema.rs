@@ -411,6 +411,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        onboarding_dismissed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -945,7 +946,17 @@ diesel::joinable!(sequence_sends -> sequence_enrollments (enrollment_id));
 diesel::joinable!(form_submissions -> forms (form_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
+diesel::table! {
+    demo_records (workspace_id, entity, entity_id) {
+        workspace_id -> Uuid,
+        entity -> Text,
+        entity_id -> Uuid,
+    }
+}
+diesel::joinable!(demo_records -> workspaces (workspace_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    demo_records,
     sequences,
     sequence_enrollments,
     sequence_sends,

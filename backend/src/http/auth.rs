@@ -77,11 +77,18 @@ const EXPORTS: &[&str] = &[
     "get_import_errors",
 ];
 /// A member's own things that even a read-only member has (their calendar link, their digest).
-const OWN: &[&str] = &["rotate_calendar_link", "delete_calendar_link", "put_digest"];
+const OWN: &[&str] = &[
+    "rotate_calendar_link",
+    "delete_calendar_link",
+    "put_digest",
+    "dismiss_onboarding",
+];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];
 const TOKENS: &[&str] = &["list_api_tokens", "create_api_token", "revoke_api_token"];
 const ADMIN: &[&str] = &[
+    "load_demo_data",
+    "remove_demo_data",
     "list_forms",
     "create_form",
     "get_form",

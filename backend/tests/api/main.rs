@@ -33,6 +33,7 @@ mod mail;
 mod merges;
 mod message_imports;
 mod migrations;
+mod onboarding;
 mod privacy;
 mod proposals;
 mod reminders;

@@ -1,0 +1,2 @@
+ALTER TABLE memberships DROP COLUMN onboarding_dismissed_at;
+DROP TABLE demo_records;
