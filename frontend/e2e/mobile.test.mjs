@@ -48,6 +48,15 @@ test('every main page fits a phone screen in both themes', async () => {
     },
   })
   const mobi = await res.json()
+  // Something in the trash, with a long name, so its list is laid out too.
+  const gone = await page.request.post('/api/v1/contacts', {
+    headers: SAME_ORIGIN,
+    data: { first_name: 'Trashed', last_name: 'Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh' },
+  })
+  const trashed = await page.request.delete(`/api/v1/contacts/${(await gone.json()).id}`, {
+    headers: { ...SAME_ORIGIN, 'if-match': '*' },
+  })
+  assert.ok(trashed.ok(), await trashed.text())
   /** @type {[string, string][]} */
   const pages = [
     ['/', 'dashboard'],
