@@ -191,23 +191,7 @@ pub async fn succeed(
     now: DateTime<Utc>,
     result: &serde_json::Value,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        jobs::table
-            .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq("running"))
-            .filter(jobs::locked_by.eq(worker)),
-    )
-    .set((
-        jobs::status.eq("succeeded"),
-        jobs::locked_until.eq(None::<DateTime<Utc>>),
-        jobs::result.eq(Some(result)),
-        jobs::last_error.eq(None::<String>),
-        jobs::updated_at.eq(now),
-        jobs::finished_at.eq(Some(now)),
-    ))
-    .execute(conn)
-    .await?;
-    Ok(n == 1)
+    Ok(succeed_many(conn, &[id], worker, now, result).await? == 1)
 }
 
 /// Marks several jobs `worker` holds as done with the same result (one statement); how many

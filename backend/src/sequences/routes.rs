@@ -144,6 +144,28 @@ pub struct ListEnrollmentsParams {
     pub cursor: Option<String>,
 }
 
+/// A page of enrollments, of one sequence or of all.
+async fn enrollments(
+    state: &AppState,
+    auth: &Auth,
+    sequence: Option<Uuid>,
+    query: &ListEnrollmentsParams,
+) -> AppResult<web::Json<EnrollmentPage>> {
+    let mut conn = state.conn().await?;
+    Ok(web::Json(
+        service::enrollments(
+            &mut conn,
+            auth.workspace(),
+            sequence,
+            query.contact_id,
+            query.status.as_deref(),
+            query.limit.as_deref(),
+            query.cursor.as_deref(),
+        )
+        .await?,
+    ))
+}
+
 /// The sequence's enrollments, newest first.
 #[utoipa::path(
     tag = "sequences",
@@ -157,19 +179,7 @@ pub async fn list_sequence_enrollments(
     id: web::Path<Uuid>,
     query: web::Query<ListEnrollmentsParams>,
 ) -> AppResult<web::Json<EnrollmentPage>> {
-    let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::enrollments(
-            &mut conn,
-            auth.workspace(),
-            Some(*id),
-            query.contact_id,
-            query.status.as_deref(),
-            query.limit.as_deref(),
-            query.cursor.as_deref(),
-        )
-        .await?,
-    ))
+    enrollments(&state, &auth, Some(*id), &query).await
 }
 
 /// Enrollments in every sequence, newest first — e.g. one contact's (`contact_id`), as its
@@ -185,19 +195,7 @@ pub async fn list_enrollments(
     auth: Auth,
     query: web::Query<ListEnrollmentsParams>,
 ) -> AppResult<web::Json<EnrollmentPage>> {
-    let mut conn = state.conn().await?;
-    Ok(web::Json(
-        service::enrollments(
-            &mut conn,
-            auth.workspace(),
-            None,
-            query.contact_id,
-            query.status.as_deref(),
-            query.limit.as_deref(),
-            query.cursor.as_deref(),
-        )
-        .await?,
-    ))
+    enrollments(&state, &auth, None, &query).await
 }
 
 /// Enroll contacts, by id or everyone a saved contact view shows (at most 1,000). Each gets the
