@@ -12,22 +12,57 @@ use utoipa::ToSchema;
 use crate::http::request_id;
 
 /// One problem with one input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "name", "code": "length", "message": "must be between 1 and 200 characters long", "params": {"min": 1, "max": 200}}))]
 pub struct FieldError {
     /// Path of the offending field or parameter, e.g. `emails[1]` or `limit`.
     #[schema(example = "emails[0]")]
     pub field: String,
-    /// What is wrong with it, in words a person can act on.
+    /// What kind of problem it is, stable for programs (a client shows its own words for it):
+    /// `required`, `unknown_field`, `wrong_type`, `one_of` (params `choices`), `length` and
+    /// `range` (params `min` and/or `max`), `blank`, `email`, `phone`, `url`, `currency`,
+    /// `country`, `not_found`, `not_member`, `duplicate`, `invalid` (anything else, said in
+    /// `message`), and a few more named by the endpoints that use them.
+    #[schema(example = "email")]
+    pub code: String,
+    /// What is wrong with it, in English words a person can act on.
     #[schema(example = "must be a valid email address")]
     pub message: String,
+    /// The numbers and names the code needs to be put in words, e.g. `{"max": 200}`.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, required = false)]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl FieldError {
+    /// A problem of the general kind `invalid`, explained by its message; a message listing the
+    /// accepted values ("must be one of: a, b") makes it a `one_of` with those `choices`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        match message.strip_prefix("must be one of: ") {
+            Some(list) => {
+                let list = list.split(" (").next().unwrap_or(list);
+                let choices: Vec<&str> = list.split(", ").map(str::trim).collect();
+                Self::coded(field, "one_of", message.clone()).with_param("choices", choices)
+            }
+            None => Self::coded(field, "invalid", message),
+        }
+    }
+
+    /// A problem of a named kind.
+    pub fn coded(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
+            code: code.into(),
             message: message.into(),
+            params: serde_json::Map::new(),
         }
+    }
+
+    /// Adds a parameter of the message (`max`, `choices`, …).
+    pub fn with_param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
     }
 }
 
@@ -39,7 +74,7 @@ impl FieldError {
     "status": 422,
     "detail": "1 field is invalid",
     "code": "validation_failed",
-    "errors": [{"field": "emails[0]", "message": "must be a valid email address"}]
+    "errors": [{"field": "emails[0]", "code": "email", "message": "must be a valid email address"}]
 }))]
 pub struct Problem {
     /// A URI naming the kind of problem: `urn:rapport:problem:<code>`.
@@ -441,13 +476,13 @@ impl From<DieselError> for AppError {
                         .zip(info.table_name())
                         .and_then(|(c, t)| c.strip_prefix(t)?.strip_prefix('_')?.strip_suffix("_fkey"))
                     {
-                        let message = if field == "owner_id" || field == "assignee_id" {
-                            "is not a member of this workspace"
+                        let (code, message) = if field == "owner_id" || field == "assignee_id" {
+                            ("not_member", "is not a member of this workspace")
                         } else {
-                            "does not exist in this workspace"
+                            ("not_found", "does not exist in this workspace")
                         };
                         e.detail = format!("{field}: {message}");
-                        e.errors = vec![FieldError::new(field, message)];
+                        e.errors = vec![FieldError::coded(field, code, message)];
                     }
                     e
                 }
@@ -500,6 +535,16 @@ mod tests {
         assert_eq!(p.code, "validation_failed");
         assert_eq!(p.detail, "limit: must be between 1 and 200");
         assert_eq!(p.problem_type, "urn:rapport:problem:validation_failed");
+    }
+
+    #[test]
+    fn a_list_of_choices_in_words_is_a_one_of_with_its_choices() {
+        let e = FieldError::new("sort", "must be one of: name, -name (prefix - for descending)");
+        assert_eq!(e.code, "one_of");
+        assert_eq!(e.params["choices"], serde_json::json!(["name", "-name"]));
+        assert_eq!(FieldError::new("q", "is not a query").code, "invalid");
+        let body = serde_json::to_value(FieldError::new("q", "is not a query")).unwrap_or_default();
+        assert!(body.get("params").is_none(), "no empty params: {body}");
     }
 
     #[test]

@@ -6,9 +6,10 @@ import { whenUnauthorized } from './api/client'
 import { vCan } from './directives/can'
 import { useSession } from './stores/session'
 import { useTheme } from './stores/theme'
+import { browserLocale, i18n, setLocale, startingLocale } from './i18n'
 import './styles.css'
 
-const app = createApp(App).use(createPinia()).use(router)
+const app = createApp(App).use(createPinia()).use(router).use(i18n)
 app.directive('can', vCan)
 // The theme applies before the first page draws.
 useTheme()
@@ -19,4 +20,8 @@ whenUnauthorized(() => {
   const here = router.currentRoute.value
   if (!here.meta.public) void router.replace({ name: 'login', query: { next: here.fullPath } })
 })
-app.mount('#app')
+// The language of this device (or the browser's) applies before the first page draws; the
+// signed-in user's own choice follows once the session loads.
+void setLocale(startingLocale(), startingLocale() !== browserLocale())
+  .catch(() => undefined)
+  .finally(() => app.mount('#app'))

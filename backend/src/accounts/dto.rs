@@ -39,6 +39,15 @@ impl Role {
 }
 
 text_enum!(
+    /// A language the web app speaks: English, Spanish or French.
+    Locale {
+        En => "en",
+        Es => "es",
+        Fr => "fr",
+    }
+);
+
+text_enum!(
     /// What an API token may do: `read` (only reading operations) or `write` (everything its
     /// user's role allows).
     TokenScope {
@@ -65,6 +74,8 @@ pub struct User {
     pub display_name: String,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// The language chosen for the web app; `null` follows the browser's.
+    pub locale: Option<Locale>,
 }
 
 /// A workspace the user belongs to, with their role in it.
@@ -153,11 +164,17 @@ pub struct Signup {
 /// A change to the signed-in user.
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"display_name": "Ada King"}))]
+#[schema(example = json!({"display_name": "Ada King", "locale": "fr"}))]
 pub struct UpdateMe {
+    /// Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::dto::non_null")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
-    pub display_name: String,
+    pub display_name: Option<String>,
+    /// The web app's language; `null` follows the browser's. Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::dto::nullable")]
+    #[schema(value_type = Option<Locale>)]
+    pub locale: Option<Option<Locale>>,
 }
 
 /// A new password. Every other session of the user ends.

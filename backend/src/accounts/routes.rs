@@ -135,13 +135,13 @@ pub async fn get_me(state: web::Data<AppState>, who: SignedIn) -> AppResult<web:
     Ok(web::Json(service::me(&mut conn, &who.0).await?))
 }
 
-/// Change your display name.
+/// Change your display name or the web app's language.
 #[utoipa::path(tag = "accounts", request_body = UpdateMe, responses((status = 200, description = "Who you are now", body = Me)))]
 #[patch("/me")]
 pub async fn update_me(state: web::Data<AppState>, who: SignedIn, body: ApiJson<UpdateMe>) -> AppResult<web::Json<Me>> {
     let mut conn = state.conn().await?;
     Ok(web::Json(
-        service::rename_me(&mut conn, &who.0, &body.0.display_name, Utc::now()).await?,
+        service::update_me(&mut conn, &who.0, body.0, Utc::now()).await?,
     ))
 }
 

@@ -9,7 +9,7 @@ use super::credentials::Cached;
 use super::dto::{
     AcceptInvitation, ApiToken, ChangePassword, CreateApiToken, CreateInvitation, CreatedApiToken, CredentialKind,
     Invitation, InvitationPreview, Login, Me, Member, PasswordResetLink, PasswordResetPreview, Role, SecurityEvent,
-    SecurityEventPage, Signup, TokenScope, User, WorkspaceMembership,
+    SecurityEventPage, Signup, TokenScope, UpdateMe, User, WorkspaceMembership,
 };
 use super::store::{
     self, EventRow, InvitationRow, MemberRow, NewSession, SessionPrincipal, TokenPrincipal, TokenRow, UserRow,
@@ -238,6 +238,7 @@ fn user_dto(row: &UserRow) -> User {
         display_name: row.display_name.clone(),
         created_at: row.created_at,
         last_sign_in_at: row.last_sign_in_at,
+        locale: row.locale,
     }
 }
 
@@ -458,6 +459,7 @@ fn new_user(email: &str, name: &str, hash: String, now: DateTime<Utc>) -> UserRo
         updated_at: now,
         last_sign_in_at: None,
         version: 1,
+        locale: None,
     }
 }
 
@@ -542,8 +544,17 @@ pub async fn signup(
     start_session(conn, &user, Some(workspace), client, now).await
 }
 
-pub async fn rename_me(conn: &mut AsyncPgConnection, p: &Principal, name: &str, now: DateTime<Utc>) -> AppResult<Me> {
-    store::rename_user(conn, p.user_id, name.trim(), now).await?;
+/// Changes the signed-in user's name and/or language.
+pub async fn update_me(
+    conn: &mut AsyncPgConnection,
+    p: &Principal,
+    input: UpdateMe,
+    now: DateTime<Utc>,
+) -> AppResult<Me> {
+    if input.display_name.is_some() || input.locale.is_some() {
+        let name = input.display_name.as_deref().map(str::trim);
+        store::update_user(conn, p.user_id, name, input.locale, now).await?;
+    }
     me(conn, p).await
 }
 

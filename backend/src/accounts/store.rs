@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::dto::{Role, TokenScope};
+use super::dto::{Locale, Role, TokenScope};
 use crate::db::WorkspaceId;
 use crate::db::schema::{
     api_tokens, invitations, memberships, password_resets, security_events, sessions, setup_codes, sign_in_failures,
@@ -25,6 +25,7 @@ pub struct UserRow {
     pub updated_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub version: i32,
+    pub locale: Option<Locale>,
 }
 
 pub async fn count_users(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
@@ -57,18 +58,28 @@ pub async fn insert_user(conn: &mut AsyncPgConnection, row: &UserRow) -> QueryRe
         .await
 }
 
-pub async fn rename_user(
+/// Changes a user's name and/or language (`Some(None)`: follow the browser).
+pub async fn update_user(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    name: &str,
+    name: Option<&str>,
+    locale: Option<Option<Locale>>,
     now: DateTime<Utc>,
 ) -> QueryResult<UserRow> {
+    #[derive(AsChangeset)]
+    #[diesel(table_name = users)]
+    struct Change<'a> {
+        display_name: Option<&'a str>,
+        locale: Option<Option<Locale>>,
+        updated_at: DateTime<Utc>,
+    }
+    let change = Change {
+        display_name: name,
+        locale,
+        updated_at: now,
+    };
     diesel::update(users::table.find(id))
-        .set((
-            users::display_name.eq(name),
-            users::updated_at.eq(now),
-            users::version.eq(users::version + 1),
-        ))
+        .set((change, users::version.eq(users::version + 1)))
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await

@@ -99,10 +99,10 @@ impl Sort {
             KeyKind::Text => SortValue::Text(cursor.value),
             KeyKind::Time => DateTime::parse_from_rfc3339(&cursor.value)
                 .map(|t| SortValue::Time(t.with_timezone(&Utc)))
-                .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor"))?,
+                .map_err(|_| FieldError::coded("cursor", "cursor", "is damaged; start again without a cursor"))?,
             KeyKind::Date => NaiveDate::parse_from_str(&cursor.value, "%Y-%m-%d")
                 .map(SortValue::Date)
-                .map_err(|_| FieldError::new("cursor", "is damaged; start again without a cursor"))?,
+                .map_err(|_| FieldError::coded("cursor", "cursor", "is damaged; start again without a cursor"))?,
         };
         Ok(Some((value, cursor.id)))
     }

@@ -401,6 +401,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         last_sign_in_at -> Nullable<Timestamptz>,
         version -> Int4,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -97,7 +97,7 @@ mod tests {
         ("accounts", "count_users"),
         ("accounts", "find_user"),
         ("accounts", "find_user_by_email"),
-        ("accounts", "rename_user"),
+        ("accounts", "update_user"),
         ("accounts", "set_password"),
         ("accounts", "touch_sign_in"),
         ("accounts", "memberships_of"),

@@ -184,23 +184,26 @@ fn describe_serde_error(path: &str, message: &str) -> FieldError {
         } else {
             join(path, name)
         };
-        return FieldError::new(field, "is not a known field");
+        return FieldError::coded(field, "unknown_field", "is not a known field");
     }
     if let Some(name) = backticked_after(message, "missing field `") {
-        return FieldError::new(join(path, name), "is required");
+        return FieldError::coded(join(path, name), "required", "is required");
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         let choices: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let field = if path.is_empty() { "body" } else { path };
-        return FieldError::new(field, format!("must be one of: {}", choices.join(", ")));
+        return FieldError::coded(field, "one_of", format!("must be one of: {}", choices.join(", ")))
+            .with_param("choices", choices);
     }
     let field = if path.is_empty() {
         "body".to_owned()
     } else {
         path.to_owned()
     };
-    let message = message.replace("invalid type: ", "wrong type: ");
-    FieldError::new(field, message)
+    match message.strip_prefix("invalid type: ") {
+        Some(rest) => FieldError::coded(field, "wrong_type", format!("wrong type: {rest}")),
+        None => FieldError::new(field, message),
+    }
 }
 
 /// JSON Schema counts `3.0` as an integer: numbers with no fraction are made integers before
@@ -255,7 +258,7 @@ fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
             ValidationErrorsKind::Field(list) => {
                 // One message per field: the first rule it breaks.
                 if let Some(e) = list.first() {
-                    out.push(FieldError::new(path.clone(), message_for(e)));
+                    out.push(field_error(path.clone(), e));
                 }
             }
             ValidationErrorsKind::Struct(inner) => flatten(inner, &path, out),
@@ -267,6 +270,19 @@ fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
             }
         }
     }
+}
+
+/// A rule's failure as a field error: validator's code (`length`, `range`, `email`, or a custom
+/// rule's own), its bounds as parameters, and the message.
+fn field_error(path: String, e: &validator::ValidationError) -> FieldError {
+    let mut out = FieldError::coded(path, e.code.to_string(), message_for(e));
+    for (name, value) in &e.params {
+        // `value` is the input itself, which the client has; the rest says what the rule wants.
+        if name != "value" {
+            out.params.insert(name.to_string(), value.clone());
+        }
+    }
+    out
 }
 
 fn message_for(e: &validator::ValidationError) -> String {
@@ -308,8 +324,46 @@ mod tests {
             ("unknown variant `x`, expected `a` or `b`", "must be one of: a, b"),
             ("unknown variant `x`, expected `a`", "must be one of: a"),
         ] {
-            assert_eq!(describe_serde_error("lifecycle", message).message, expected);
+            let e = describe_serde_error("lifecycle", message);
+            assert_eq!(e.message, expected);
+            assert_eq!(e.code, "one_of");
+            assert!(e.params["choices"].as_array().is_some_and(|c| !c.is_empty()));
         }
+    }
+
+    #[derive(Debug, validator::Validate)]
+    #[allow(dead_code)]
+    struct Checked {
+        #[validate(length(min = 1, max = 5))]
+        name: String,
+        #[validate(range(max = 10))]
+        n: i32,
+        #[validate(custom(function = "crate::dto::validate_emails"))]
+        emails: Vec<String>,
+    }
+
+    #[test]
+    fn a_broken_rule_carries_its_code_and_bounds_but_not_the_input() {
+        use validator::Validate;
+        let checked = Checked {
+            name: "too long".into(),
+            n: 11,
+            emails: vec!["nope".into()],
+        };
+        let errors = validation_errors(&checked.validate().unwrap_err());
+        let by_field = |f: &str| errors.iter().find(|e| e.field == f).cloned().unwrap();
+        let name = by_field("name");
+        assert_eq!(name.code, "length");
+        assert_eq!(name.params.get("min"), Some(&serde_json::json!(1)));
+        assert_eq!(name.params.get("max"), Some(&serde_json::json!(5)));
+        assert!(!name.params.contains_key("value"));
+        assert_eq!(name.message, "must be between 1 and 5 characters long");
+        let n = by_field("n");
+        assert_eq!(
+            (n.code.as_str(), n.params.get("max")),
+            ("range", Some(&serde_json::json!(10)))
+        );
+        assert_eq!(by_field("emails").code, "email");
     }
 
     #[derive(Debug, Deserialize)]
@@ -346,17 +400,24 @@ mod tests {
     fn unknown_fields_are_named() {
         let (status, errors) = field_of(r#"{"name":"a","colour":"red"}"#);
         assert_eq!(status, 422);
-        assert_eq!(errors, vec![FieldError::new("colour", "is not a known field")]);
+        assert_eq!(
+            errors,
+            vec![FieldError::coded("colour", "unknown_field", "is not a known field")]
+        );
         let (_, errors) = field_of(r#"{"name":"a","items":[{"n":1,"x":2}]}"#);
         assert_eq!(errors[0].field, "items[0].x");
     }
 
     #[test]
     fn missing_and_mistyped_fields_are_named() {
-        assert_eq!(field_of("{}").1, vec![FieldError::new("name", "is required")]);
+        assert_eq!(
+            field_of("{}").1,
+            vec![FieldError::coded("name", "required", "is required")]
+        );
         let (_, errors) = field_of(r#"{"name":"a","items":[{"n":"one"}]}"#);
         assert_eq!(errors[0].field, "items[0].n");
         assert!(errors[0].message.contains("wrong type"), "{}", errors[0].message);
+        assert_eq!(errors[0].code, "wrong_type");
     }
 
     #[test]

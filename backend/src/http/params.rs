@@ -49,10 +49,13 @@ pub fn limit(raw: Option<&str>) -> Result<i64, FieldError> {
     };
     match raw.parse::<i64>() {
         Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(FieldError::new(
+        _ => Err(FieldError::coded(
             "limit",
+            "range",
             format!("must be a whole number between 1 and {MAX_LIMIT}"),
-        )),
+        )
+        .with_param("min", 1)
+        .with_param("max", MAX_LIMIT)),
     }
 }
 
@@ -60,7 +63,7 @@ pub fn boolean(field: &str, raw: Option<&str>) -> Result<bool, FieldError> {
     match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
-        _ => Err(FieldError::new(field, "must be true or false")),
+        _ => Err(FieldError::coded(field, "boolean", "must be true or false")),
     }
 }
 
@@ -70,7 +73,7 @@ pub fn uuid(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, FieldE
     match raw.map(str::trim) {
         Some(s) => uuid::Uuid::parse_str(s)
             .map(Some)
-            .map_err(|_| FieldError::new(field, "must be a UUID (leave the parameter out to mean any)")),
+            .map_err(|_| FieldError::coded(field, "uuid", "must be a UUID (leave the parameter out to mean any)")),
         None => Ok(None),
     }
 }
@@ -94,11 +97,13 @@ pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldErro
     };
     match Cursor::decode(raw) {
         Some(c) if c.sort == sort => Ok(Some(c)),
-        Some(_) => Err(FieldError::new(
+        Some(_) => Err(FieldError::coded(
+            "cursor",
             "cursor",
             "was issued for another sort order; start again without a cursor",
         )),
-        None => Err(FieldError::new(
+        None => Err(FieldError::coded(
+            "cursor",
             "cursor",
             "is not a cursor this API issued; use next_cursor from a previous page",
         )),
@@ -111,7 +116,8 @@ pub fn own_cursor<T>(raw: Option<&str>, read: impl FnOnce(&str) -> Option<T>) ->
     match raw {
         None => Ok(None),
         Some(raw) => read(raw).map(Some).ok_or_else(|| {
-            FieldError::new(
+            FieldError::coded(
+                "cursor",
                 "cursor",
                 "is not a cursor of this list; use next_cursor from a previous page",
             )

@@ -15,7 +15,7 @@ fn parse_date(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Optio
     let raw = raw.map(str::trim)?;
     errors.take(
         NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| FieldError::new(field, "must be a date like 2026-11-30")),
+            .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30")),
     )
 }
 

@@ -1238,3 +1238,44 @@ async fn account_changes_through_this_server_take_effect_before_it_answers() {
         .await
         .problem(401, "invalid_credentials");
 }
+
+#[actix_web::test]
+async fn the_language_is_kept_on_the_user_and_bad_changes_say_why_in_codes() {
+    let app = TestApp::spawn().await;
+    let me = app.get("/api/v1/me").await;
+    assert_eq!(me.body["user"]["locale"], Value::Null, "a new user follows the browser");
+    let name = me.body["user"]["display_name"].clone();
+
+    let fr = app.patch("/api/v1/me", &json!({"locale": "fr"})).await;
+    assert_eq!(fr.status, 200, "{}", fr.text);
+    assert_eq!(fr.body["user"]["locale"], "fr");
+    assert_eq!(fr.body["user"]["display_name"], name, "the name is left as it was");
+    assert_eq!(app.get("/api/v1/me").await.body["user"]["locale"], "fr");
+
+    // A wrong language and a name too long: each entry says what kind of problem, with its bounds.
+    let bad = app.patch("/api/v1/me", &json!({"locale": "de"})).await;
+    let problem = bad.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "locale");
+    assert_eq!(problem["errors"][0]["code"], "one_of");
+    assert_eq!(problem["errors"][0]["params"]["choices"], json!(["en", "es", "fr"]));
+    let long = app.patch("/api/v1/me", &json!({"display_name": "x".repeat(101)})).await;
+    let problem = long.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["code"], "length");
+    assert_eq!(problem["errors"][0]["params"], json!({"min": 1, "max": 100}));
+    let blank = app.patch("/api/v1/me", &json!({"display_name": null})).await;
+    blank.problem(422, "validation_failed");
+    let after = app.get("/api/v1/me").await;
+    assert_eq!(after.body["user"]["locale"], "fr", "nothing changed");
+    assert_eq!(after.body["user"]["display_name"], name);
+
+    // Back to the browser's language; a rename alone keeps the language.
+    let back = app.patch("/api/v1/me", &json!({"locale": null})).await;
+    assert_eq!(back.body["user"]["locale"], Value::Null);
+    let renamed = app.patch("/api/v1/me", &json!({"display_name": " Ada King "})).await;
+    assert_eq!(renamed.body["user"]["display_name"], "Ada King");
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM users WHERE display_name = 'Ada King' AND locale IS NULL")
+            .await,
+        1
+    );
+}

@@ -2,7 +2,8 @@
 // document, plus the normalisation of RFC 9457 problem responses into ApiError.
 import createClient from 'openapi-fetch'
 import type { paths } from './schema'
-import type { Problem } from './types'
+import type { FieldError, Problem } from './types'
+import { currentLocale, i18n, t } from '../i18n'
 
 export const api = createClient<paths>({ baseUrl: '' })
 
@@ -29,22 +30,66 @@ export class ApiError extends Error {
   readonly problem: Problem | null
 
   constructor(status: number, problem: Problem | null, fallback: string) {
-    super(problem?.detail ?? fallback)
+    const code = problem?.code ?? (status === 0 ? 'network_error' : 'http_error')
+    super(describeProblem(status, code, problem, fallback))
     this.name = 'ApiError'
     this.status = status
-    this.code = problem?.code ?? (status === 0 ? 'network_error' : 'http_error')
+    this.code = code
     this.problem = problem
   }
 
-  /** Messages by field name, for showing next to form inputs. */
+  /** Messages by field name, in the app's language, for showing next to form inputs. */
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {}
     for (const e of this.problem?.errors ?? []) {
       const root = e.field.replace(/\[\d+\]$/, '')
-      out[root] ??= e.message
+      out[root] ??= fieldMessage(e)
     }
     return out
   }
+}
+
+/** Any failure as an ApiError (a thrown non-API error keeps its text, with status 0). */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, null, String(e))
+}
+
+const PROBLEM_KEYS = Object.keys(i18n.global.getLocaleMessage('en').problems ?? {})
+const FIELD_KEYS = Object.keys(i18n.global.getLocaleMessage('en').fieldErrors ?? {})
+
+/**
+ * One invalid field in the app's language, from its stable `code` and `params` (`length` with
+ * `max` → "Must be at most 100 characters long"); a code the app does not know keeps the
+ * server's English message.
+ */
+export function fieldMessage(e: FieldError): string {
+  const params = (e.params ?? {}) as Record<string, unknown>
+  let key: string = e.code
+  if (e.code === 'length' || e.code === 'range') {
+    const has = (n: string) => params[n] !== undefined && params[n] !== null
+    key = `${e.code}_${has('min') && has('max') ? 'between' : has('max') ? 'max' : 'min'}`
+  }
+  if (!FIELD_KEYS.includes(key)) return e.message
+  const values: Record<string, unknown> = { ...params }
+  if (Array.isArray(params.choices)) values.choices = params.choices.join(', ')
+  return t(`fieldErrors.${key}` as 'fieldErrors.required', values as Record<string, string>)
+}
+
+/**
+ * The problem in the app's language: in English the server's own detail (it names the record and
+ * the reason); otherwise the translation of its code, and for invalid input the first field.
+ */
+function describeProblem(status: number, code: string, problem: Problem | null, fallback: string): string {
+  if (currentLocale() === 'en' && problem?.detail) return problem.detail
+  const errors = problem?.errors ?? []
+  if (code === 'validation_failed' && errors[0]) {
+    const first = `${errors[0].field}: ${fieldMessage(errors[0])}`
+    return t('problems.validation_failed', { count: errors.length, first })
+  }
+  if (PROBLEM_KEYS.includes(code)) {
+    return t(`problems.${code}` as 'problems.not_found', { status, id: problem?.request_id ?? '' })
+  }
+  return problem?.detail ?? fallback
 }
 
 function isProblem(value: unknown): value is Problem {
@@ -62,7 +107,7 @@ export async function call<T>(
   try {
     result = await request
   } catch {
-    throw new ApiError(0, null, 'Cannot reach the server. Check your connection and try again.')
+    throw new ApiError(0, null, t('problems.network_error'))
   }
   const { data, error, response } = result
   if (response.ok) return data as T
@@ -70,6 +115,6 @@ export async function call<T>(
   throw new ApiError(
     response.status,
     problem,
-    `The server answered ${response.status} ${response.statusText}`,
+    t('problems.http_error', { status: `${response.status} ${response.statusText}`.trim() }),
   )
 }

@@ -1880,7 +1880,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change your display name.
+         * Change your display name or the web app's language.
          * @description **Access:** Anyone signed in. API tokens: `write` scope.
          */
         patch: operations["update_me"];
@@ -6452,18 +6452,42 @@ export interface components {
          * @enum {string}
          */
         FieldEntity: "contact" | "company" | "deal";
-        /** @description One problem with one input field. */
+        /**
+         * @description One problem with one input field.
+         * @example {
+         *       "code": "length",
+         *       "field": "name",
+         *       "message": "must be between 1 and 200 characters long",
+         *       "params": {
+         *         "max": 200,
+         *         "min": 1
+         *       }
+         *     }
+         */
         FieldError: {
+            /**
+             * @description What kind of problem it is, stable for programs (a client shows its own words for it):
+             *     `required`, `unknown_field`, `wrong_type`, `one_of` (params `choices`), `length` and
+             *     `range` (params `min` and/or `max`), `blank`, `email`, `phone`, `url`, `currency`,
+             *     `country`, `not_found`, `not_member`, `duplicate`, `invalid` (anything else, said in
+             *     `message`), and a few more named by the endpoints that use them.
+             * @example email
+             */
+            code: string;
             /**
              * @description Path of the offending field or parameter, e.g. `emails[1]` or `limit`.
              * @example emails[0]
              */
             field: string;
             /**
-             * @description What is wrong with it, in words a person can act on.
+             * @description What is wrong with it, in English words a person can act on.
              * @example must be a valid email address
              */
             message: string;
+            /** @description The numbers and names the code needs to be put in words, e.g. `{"max": 200}`. */
+            params?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description What a field holds. Values are JSON: text, url, date (`YYYY-MM-DD`) and select as strings,
@@ -7036,6 +7060,11 @@ export interface components {
             type?: null | components["schemas"]["EventType"];
         };
         /**
+         * @description A language the web app speaks: English, Spanish or French.
+         * @enum {string}
+         */
+        Locale: "en" | "es" | "fr";
+        /**
          * @description Email and password.
          * @example {
          *       "email": "demo@rapport.test",
@@ -7601,6 +7630,7 @@ export interface components {
          *       "detail": "1 field is invalid",
          *       "errors": [
          *         {
+         *           "code": "email",
          *           "field": "emails[0]",
          *           "message": "must be a valid email address"
          *         }
@@ -9019,11 +9049,14 @@ export interface components {
         /**
          * @description A change to the signed-in user.
          * @example {
-         *       "display_name": "Ada King"
+         *       "display_name": "Ada King",
+         *       "locale": "fr"
          *     }
          */
         UpdateMe: {
-            display_name: string;
+            /** @description Left out: unchanged. */
+            display_name?: string | null;
+            locale?: null | components["schemas"]["Locale"];
         };
         /**
          * @description A member's new role.
@@ -9244,6 +9277,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             last_sign_in_at?: string | null;
+            locale?: null | components["schemas"]["Locale"];
         };
         /**
          * @description Which list a view is of.

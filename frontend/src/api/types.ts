@@ -12,6 +12,7 @@ export type ContactSource = Schemas['ContactSource']
 export type RelationshipType = Schemas['RelationshipType']
 export type TagCount = Schemas['TagCount']
 export type Problem = Schemas['Problem']
+export type FieldError = Schemas['FieldError']
 export type ListContactsQuery = NonNullable<operations['list_contacts']['parameters']['query']>
 export type Company = Schemas['Company']
 export type CompanyPage = Schemas['CompanyPage']

@@ -1,19 +1,27 @@
-// Pure display helpers.
+// Pure display helpers, in the app's language and the reader's time zone.
+import { formatLocale, t } from '../i18n'
 
 const DAY = 24 * 60 * 60 * 1000
+
+/** Whole calendar days from `now`'s day to the day of `iso` (negative in the past). */
+function calendarDays(iso: string, now: Date): number {
+  const startOf = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
+  return Math.round((startOf(new Date(iso)) - startOf(now)) / DAY)
+}
+
+/** A day without its time, e.g. "2 Dec 2026" (in the app's language). */
+export function formatDate(iso: string | Date): string {
+  return new Date(iso).toLocaleDateString(formatLocale(), { year: 'numeric', month: 'short', day: 'numeric' })
+}
 
 /** "today", "tomorrow", "in 3 days", "2 days ago", or a date for anything further away. */
 export function relativeDay(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return ''
-  const date = new Date(iso)
-  const startOf = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
-  const days = Math.round((startOf(date) - startOf(now)) / DAY)
-  if (days === 0) return 'today'
-  if (days === 1) return 'tomorrow'
-  if (days === -1) return 'yesterday'
-  if (days > 1 && days <= 14) return `in ${days} days`
-  if (days < -1 && days >= -14) return `${-days} days ago`
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
+  const days = calendarDays(iso, now)
+  if (Math.abs(days) <= 14) {
+    return new Intl.RelativeTimeFormat(formatLocale(), { numeric: 'auto' }).format(days, 'day')
+  }
+  return formatDate(iso)
 }
 
 /**
@@ -26,11 +34,12 @@ export function followUpLabel(
   dueAt: string,
   now: Date = new Date(),
 ): string {
-  if (state === 'overdue') return `Overdue by ${daysLate} ${daysLate === 1 ? 'day' : 'days'}`
-  const when = relativeDay(dueAt, now)
-  if (when === 'today') return 'Due today'
-  if (state === 'due' && new Date(dueAt).getTime() < now.getTime()) return `Was due ${when}`
-  return /^\d|^[A-Z]/.test(when) ? `Due on ${when}` : `Due ${when}`
+  if (state === 'overdue') return t('time.overdueBy', { days: daysLate })
+  const days = calendarDays(dueAt, now)
+  if (days === 0) return t('time.dueToday')
+  if (days < 0) return t('time.wasDue', { days: -days })
+  if (days <= 14) return t('time.dueIn', { days })
+  return t('time.dueOn', { date: formatDate(dueAt) })
 }
 
 export type Urgency = 'overdue' | 'today' | 'soon' | 'later' | 'none'
@@ -72,9 +81,15 @@ export function fromLocalInput(value: string): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString()
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const dateTimes = new Map<string, Intl.DateTimeFormat>()
 
-/** A moment in the reader's locale and time zone, e.g. "2 Dec 2026, 09:30". */
+/** A moment in the app's language and the reader's time zone, e.g. "2 Dec 2026, 09:30". */
 export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso))
+  const locale = formatLocale()
+  let format = dateTimes.get(locale)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })
+    dateTimes.set(locale, format)
+  }
+  return format.format(new Date(iso))
 }

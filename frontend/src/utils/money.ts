@@ -1,5 +1,6 @@
 // Money in the API is integer minor units plus an ISO 4217 code; these helpers turn it into
 // text for people and back.
+import { formatLocale } from '../i18n'
 
 /** Digits after the decimal point of a currency (2 for EUR, 0 for JPY, 3 for KWD). */
 export function minorDigits(currency: string): number {
@@ -23,7 +24,7 @@ export function formatMoney(
   const digits = minorDigits(currency)
   const major = minor / 10 ** digits
   try {
-    return new Intl.NumberFormat(options.locale, {
+    return new Intl.NumberFormat(options.locale ?? formatLocale(), {
       style: 'currency',
       currency,
       maximumFractionDigits: options.compact ? 0 : digits,

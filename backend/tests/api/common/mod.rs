@@ -136,6 +136,7 @@ pub async fn add_user(pool: &DbPool, email: &str, name: &str, workspace: uuid::U
             updated_at: now,
             last_sign_in_at: None,
             version: 1,
+            locale: None,
         },
     )
     .await

@@ -1,0 +1,98 @@
+// @ts-check
+// The web app in three languages: it starts in the browser's language, a member chooses another
+// in the account settings and it follows them (after a reload, on the sign-in page of this device),
+// and the server's validation problems are said in the chosen language from their codes.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { chromium } from 'playwright-core'
+import { launch, BASE_URL, SAME_ORIGIN, SHOTS } from './browser.mjs'
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let owner
+/** @type {import('playwright-core').Browser} */
+let browser
+
+before(async () => {
+  owner = await launch()
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  })
+})
+after(async () => {
+  await browser?.close()
+  await owner?.browser.close()
+})
+
+test('a French browser gets French; Spanish chosen in the account follows the member', async () => {
+  // A new member of the owner's workspace, so the owner's language is left alone.
+  const invite = await owner.page.request.post('/api/v1/invitations', {
+    headers: SAME_ORIGIN,
+    data: { email: 'lucie@example.com', role: 'member' },
+  })
+  assert.equal(invite.status(), 201, await invite.text())
+  const token = new URL((await invite.json()).accept_url).pathname.split('/').pop()
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    locale: 'fr-FR',
+    viewport: { width: 1280, height: 800 },
+  })
+  const page = await context.newPage()
+  page.setDefaultTimeout(10_000)
+  const accepted = await page.request.post(`/api/v1/invitations/${token}/accept`, {
+    headers: SAME_ORIGIN,
+    data: { display_name: 'Lucie Langue', password: 'une phrase de passe' },
+  })
+  assert.equal(accepted.status(), 200, await accepted.text())
+
+  // Nothing chosen: the browser's French, dates and all.
+  await page.goto('/follow-ups')
+  await page.getByRole('heading', { name: 'Relances' }).waitFor()
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr')
+  await page.getByRole('navigation', { name: 'Principale' }).getByRole('link', { name: 'Contacts' }).waitFor()
+  await page.getByRole('tab', { name: /Aujourd’hui/ }).waitFor()
+
+  // Spanish, chosen in the account settings, applies at once and is kept on the user.
+  await page.goto('/account')
+  await page.getByRole('heading', { name: 'Compte' }).waitFor()
+  await page.locator('[name="locale"]').selectOption('es')
+  await page.getByRole('button', { name: 'Enregistrer la langue' }).click()
+  await page.getByRole('heading', { name: 'Cuenta' }).waitFor()
+  await page.getByText('Idioma guardado').waitFor()
+  const me = await page.request.get('/api/v1/me')
+  assert.equal((await me.json()).user.locale, 'es')
+
+  // A name too long for the server: its `length` code with `max`, said in Spanish.
+  await page.locator('[name="display_name"]').evaluate((input) => input.removeAttribute('maxlength'))
+  await page.locator('[name="display_name"]').fill('x'.repeat(101))
+  await page.getByRole('button', { name: 'Guardar nombre' }).click()
+  await page.getByText('Debe tener entre 1 y 100 caracteres').waitFor()
+  await page.screenshot({ path: `${SHOTS}language-es-account.png` })
+
+  // After a reload, and on this device's sign-in page once signed out.
+  await page.reload()
+  await page
+    .getByRole('navigation', { name: 'Principal' })
+    .getByRole('link', { name: 'Seguimientos' })
+    .waitFor()
+  await page.getByRole('button', { name: 'Cerrar sesión' }).click()
+  await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor()
+  await page.screenshot({ path: `${SHOTS}language-es-sign-in.png` })
+
+  // Back to the browser's language.
+  await page.getByLabel('Correo electrónico').fill('lucie@example.com')
+  await page.getByLabel('Contraseña').fill('une phrase de passe')
+  await page.getByRole('button', { name: 'Iniciar sesión' }).click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await page.goto('/account')
+  await page.locator('[name="locale"]').selectOption('')
+  await page.getByRole('button', { name: 'Guardar idioma' }).click()
+  await page.getByRole('heading', { name: 'Compte' }).waitFor()
+  assert.equal((await (await page.request.get('/api/v1/me')).json()).user.locale, null)
+  await context.close()
+})
+
+test('the owner, who chose nothing, still sees English', async () => {
+  await owner.page.goto('/follow-ups')
+  await owner.page.getByRole('heading', { name: 'Follow-ups' }).waitFor()
+})
