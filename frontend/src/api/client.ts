@@ -51,7 +51,8 @@ export class ApiError extends Error {
 
 /** Any failure as an ApiError (a thrown non-API error keeps its text, with status 0). */
 export function toApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, null, String(e))
+  if (e instanceof ApiError) return e
+  return new ApiError(0, null, e instanceof Error ? e.message : String(e))
 }
 
 const PROBLEM_KEYS = Object.keys(i18n.global.getLocaleMessage('en').problems ?? {})
@@ -117,4 +118,11 @@ export async function call<T>(
     problem,
     t('problems.http_error', { status: `${response.status} ${response.statusText}`.trim() }),
   )
+}
+
+/** A random key for Idempotency-Key (crypto.randomUUID needs a secure context). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto && window.isSecureContext)
+    return crypto.randomUUID()
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
 }

@@ -1,6 +1,6 @@
 // Companies: the paged list, one company, and creating one.
 import { ref, watch, type Ref } from 'vue'
-import { api, call, ApiError } from '../api/client'
+import { api, call, ApiError, toApiError } from '../api/client'
 import type { Company, CreateCompany, ListCompaniesQuery, UpdateCompany } from '../api/types'
 import { usePagedList } from './usePagedList'
 
@@ -39,7 +39,7 @@ export function useCompany(id: Ref<string>) {
         }),
       )
     } catch (e) {
-      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      error.value = toApiError(e)
       company.value = null
     } finally {
       loading.value = false

@@ -1,6 +1,6 @@
 // One contact: load, update (with the version the user edited), trash and restore.
 import { ref, watch, type Ref } from 'vue'
-import { api, call, ApiError } from '../api/client'
+import { api, call, ApiError, toApiError } from '../api/client'
 import type { Contact, CreateContact, UpdateContact } from '../api/types'
 
 /**
@@ -14,13 +14,6 @@ export function createContact(body: CreateContact, idempotencyKey?: string): Pro
       params: { header: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined },
     }),
   )
-}
-
-/** A random key for Idempotency-Key (crypto.randomUUID needs a secure context). */
-export function newIdempotencyKey(): string {
-  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto && window.isSecureContext)
-    return crypto.randomUUID()
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
 }
 
 export function useContact(id: Ref<string>) {
@@ -40,7 +33,7 @@ export function useContact(id: Ref<string>) {
         }),
       )
     } catch (e) {
-      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      error.value = toApiError(e)
       contact.value = null
     } finally {
       loading.value = false

@@ -1,6 +1,6 @@
 // Deals: one deal with its actions, lists of deals, and creating one.
 import { ref, type Ref } from 'vue'
-import { api, call, ApiError } from '../api/client'
+import { api, call, ApiError, toApiError } from '../api/client'
 import type { CreateDeal, Deal, StageChange, UpdateDeal } from '../api/types'
 
 export function createDeal(body: CreateDeal, idempotencyKey?: string): Promise<Deal> {
@@ -36,7 +36,7 @@ export function useDeal(id: Ref<string>) {
       deal.value = d
       history.value = h.items
     } catch (e) {
-      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      error.value = toApiError(e)
       deal.value = null
     } finally {
       loading.value = false
@@ -81,7 +81,7 @@ export function useRelatedDeals(query: Ref<{ contact_id?: string; company_id?: s
         await call(api.GET('/api/v1/deals', { params: { query: { ...query.value, limit: 100 } } }))
       ).items
     } catch (e) {
-      error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      error.value = toApiError(e)
     } finally {
       loading.value = false
     }

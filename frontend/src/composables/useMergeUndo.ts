@@ -1,6 +1,6 @@
 // Undoing a merge (from the toast right after it, or from the history entry): the merged record
 // comes back with what it had.
-import { api, call, ApiError } from '../api/client'
+import { api, call, toApiError } from '../api/client'
 import type { MergeUndo } from '../api/types'
 import { useNotices } from '../stores/notices'
 
@@ -16,7 +16,7 @@ export function useMergeUndo() {
       notices.push(`Merge undone${kept}`)
       return done
     } catch (e) {
-      notices.push(e instanceof ApiError || e instanceof Error ? e.message : String(e), 'error')
+      notices.push(toApiError(e).message, 'error')
       return null
     }
   }

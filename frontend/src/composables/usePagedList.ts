@@ -1,7 +1,7 @@
 // A server-paged list: filters in, items out, more on demand. Responses to superseded requests
 // (the user kept typing) are dropped.
 import { ref, watch, type Ref } from 'vue'
-import { ApiError } from '../api/client'
+import { ApiError, toApiError } from '../api/client'
 
 export interface Page<T> {
   items: T[]
@@ -43,7 +43,7 @@ export function usePagedList<T, F extends object>(
       nextCursor.value = page.next_cursor ?? null
       if (reset) total.value = page.total ?? null
     } catch (e) {
-      if (mine === generation) error.value = e instanceof ApiError ? e : new ApiError(0, null, String(e))
+      if (mine === generation) error.value = toApiError(e)
     } finally {
       if (mine === generation) loading.value = false
     }
