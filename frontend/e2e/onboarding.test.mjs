@@ -67,4 +67,16 @@ test('a new workspace gets a checklist, demo data in and out, and puts it away',
   await page.reload()
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
   assert.equal(await page.getByTestId('onboarding').count(), 0)
+
+  // …until asked back from the dashboard, with what is left to do.
+  const reopen = page.getByTestId('onboarding-reopen')
+  assert.match(await reopen.innerText(), /Show the getting-started checklist \(5 steps left\)/)
+  await reopen.click()
+  await card.getByRole('heading', { name: 'Get started · 1 of 6 done' }).waitFor()
+  await page.reload()
+  await card.getByRole('heading', { name: 'Get started · 1 of 6 done' }).waitFor()
+
+  // The charts' figures are there as tables too.
+  await page.getByText('Show as a table').first().click()
+  await page.getByRole('columnheader', { name: 'Stage' }).first().waitFor()
 })

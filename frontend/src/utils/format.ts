@@ -93,3 +93,8 @@ export function formatDateTime(iso: string): string {
   }
   return format.format(new Date(iso))
 }
+
+/** 0.42 → "42%" ("42 %" in French). */
+export function formatPercent(ratio: number): string {
+  return new Intl.NumberFormat(formatLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(ratio)
+}
