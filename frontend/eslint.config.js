@@ -7,6 +7,7 @@ import tseslint from 'typescript-eslint'
 const TRANSLATED = [
   'src/App.vue',
   'src/components/OnboardingCard.vue',
+  'src/components/ShortcutsDialog.vue',
   'src/components/charts/BarChart.vue',
   'src/views/AccountView.vue',
   'src/views/DashboardView.vue',

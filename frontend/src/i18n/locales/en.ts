@@ -252,6 +252,18 @@ export default {
       try_assistant: 'Open a contact and get insights or a draft email',
     },
   },
+  shortcuts: {
+    title: 'Keyboard shortcuts',
+    everywhere: 'Everywhere',
+    search: 'Search and commands',
+    help: 'Show these shortcuts',
+    goTo: 'Go to {page}',
+    inPalette: 'In search',
+    move: 'Move',
+    openIt: 'Open',
+    close: 'Close',
+    inQueue: 'In the follow-up queue',
+  },
   followUps: {
     title: 'Follow-ups',
     keyMove: 'move',

@@ -256,6 +256,18 @@ const es: Messages = {
       try_assistant: 'Abre un contacto y obtén ideas o un borrador de correo',
     },
   },
+  shortcuts: {
+    title: 'Atajos de teclado',
+    everywhere: 'En cualquier parte',
+    search: 'Buscar y comandos',
+    help: 'Mostrar estos atajos',
+    goTo: 'Ir a {page}',
+    inPalette: 'En la búsqueda',
+    move: 'Moverse',
+    openIt: 'Abrir',
+    close: 'Cerrar',
+    inQueue: 'En la cola de seguimientos',
+  },
   followUps: {
     title: 'Seguimientos',
     keyMove: 'moverse',

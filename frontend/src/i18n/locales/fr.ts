@@ -258,6 +258,18 @@ const fr: Messages = {
       try_assistant: 'Ouvrez un contact et obtenez des idées ou un brouillon d’e-mail',
     },
   },
+  shortcuts: {
+    title: 'Raccourcis clavier',
+    everywhere: 'Partout',
+    search: 'Recherche et commandes',
+    help: 'Afficher ces raccourcis',
+    goTo: 'Aller à {page}',
+    inPalette: 'Dans la recherche',
+    move: 'Se déplacer',
+    openIt: 'Ouvrir',
+    close: 'Fermer',
+    inQueue: 'Dans la file des relances',
+  },
   followUps: {
     title: 'Relances',
     keyMove: 'se déplacer',
