@@ -26,7 +26,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser } },
   },
   {
-    files: ['e2e/**/*.mjs', 'perf/**/*.mjs'],
+    files: ['e2e/**/*.mjs', 'perf/**/*.mjs', 'tools/**/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
