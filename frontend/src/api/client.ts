@@ -60,10 +60,12 @@ const FIELD_KEYS = Object.keys(i18n.global.getLocaleMessage('en').fieldErrors ??
 
 /**
  * One invalid field in the app's language, from its stable `code` and `params` (`length` with
- * `max` → "Must be at most 100 characters long"); a code the app does not know keeps the
- * server's English message.
+ * `max` → "Debe tener como máximo 100 caracteres"); in English, and for a code the app does not
+ * know, the server's own message.
  */
 export function fieldMessage(e: FieldError): string {
+  // English is the server's own language, and its message can name the value ('ada@' is not…).
+  if (currentLocale() === 'en') return e.message
   const params = (e.params ?? {}) as Record<string, unknown>
   let key: string = e.code
   if (e.code === 'length' || e.code === 'range') {

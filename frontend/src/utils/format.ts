@@ -98,3 +98,8 @@ export function formatDateTime(iso: string): string {
 export function formatPercent(ratio: number): string {
   return new Intl.NumberFormat(formatLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(ratio)
 }
+
+/** ["Lead", "Prospect"] → "Lead or Prospect" ("Lead o Prospecto", "Lead ou Prospect"). */
+export function listFormat(items: string[], type: 'disjunction' | 'conjunction' = 'disjunction'): string {
+  return new Intl.ListFormat(formatLocale(), { type }).format(items)
+}

@@ -1,6 +1,7 @@
 // Choices for select inputs. The types come from the API schema; `allOf` fails to compile when
 // the API gains a value that a list here lacks.
-import type { ContactSource, Lifecycle, RelationshipType } from '../api/types'
+import type { ContactSource, Lifecycle, RelationshipType, Scenario } from '../api/types'
+import { t } from '../i18n'
 
 type Exhaustive<T extends string, L extends readonly T[]> = [T] extends [L[number]] ? L : never
 
@@ -37,14 +38,24 @@ export const RELATIONSHIPS = allOf<RelationshipType>()([
   'other',
 ])
 
+/** The contact list's sort orders; each label is `sorts.<value>` in the messages. */
 export const SORTS = [
-  { value: '-created_at', label: 'Newest first' },
-  { value: 'name', label: 'Name A–Z' },
-  { value: '-name', label: 'Name Z–A' },
-  { value: 'next_follow_up_at', label: 'Next follow-up' },
-  { value: '-updated_at', label: 'Recently updated' },
-  { value: 'last_interaction_at', label: 'Longest without contact' },
+  { value: '-created_at', label: 'sorts.newest' },
+  { value: 'name', label: 'sorts.nameAsc' },
+  { value: '-name', label: 'sorts.nameDesc' },
+  { value: 'next_follow_up_at', label: 'sorts.nextFollowUp' },
+  { value: '-updated_at', label: 'sorts.recentlyUpdated' },
+  { value: 'last_interaction_at', label: 'sorts.longestWithout' },
 ] as const
+
+/** A lifecycle stage in the app's language ("Prospect", "Prospecto"). */
+export const lifecycleLabel = (value: Lifecycle) => t(`enums.lifecycle.${value}`)
+/** Where a contact came from, in the app's language. */
+export const sourceLabel = (value: ContactSource) => t(`enums.source.${value}`)
+/** The kind of relationship, in the app's language. */
+export const relationshipLabel = (value: RelationshipType) => t(`enums.relationship.${value}`)
+/** A template's scenario, in the app's language. */
+export const scenarioLabel = (value: Scenario) => t(`enums.scenario.${value}`)
 
 /** Splits "a, b\nc" into ["a", "b", "c"]. */
 export function splitList(text: string): string[] {
@@ -54,7 +65,7 @@ export function splitList(text: string): string[] {
     .filter((s) => s.length > 0)
 }
 
-export const SCENARIOS = allOf<import('../api/types').Scenario>()([
+export const SCENARIOS = allOf<Scenario>()([
   'follow_up',
   'intro',
   'meeting_request',
