@@ -1,23 +1,40 @@
 // How interactions look: labels and symbols per kind, outcome and sentiment.
 import type { Interaction, InteractionKind, Outcome } from '../api/types'
+import { t } from '../i18n'
 
-export const KINDS: { value: InteractionKind; label: string; icon: string; key: string }[] = [
-  { value: 'call', label: 'Call', icon: '✆', key: 'c' },
-  { value: 'email', label: 'Email', icon: '✉', key: 'e' },
-  { value: 'meeting', label: 'Meeting', icon: '◉', key: 'm' },
-  { value: 'video_call', label: 'Video call', icon: '▶', key: 'v' },
-  { value: 'message', label: 'Message', icon: '✎', key: 't' },
-  { value: 'social', label: 'Social', icon: '☍', key: 's' },
-  { value: 'note', label: 'Note', icon: '✐', key: 'n' },
-  { value: 'other', label: 'Other', icon: '•', key: 'o' },
+type Kind = { value: InteractionKind; readonly label: string; icon: string; key: string }
+
+/** A kind of interaction; its `label` is in the app's language whenever it is read. */
+function kind(value: InteractionKind, icon: string, key: string): Kind {
+  return {
+    value,
+    icon,
+    key,
+    get label() {
+      return t(`enums.kind.${value}`)
+    },
+  }
+}
+
+export const KINDS: Kind[] = [
+  kind('call', '✆', 'c'),
+  kind('email', '✉', 'e'),
+  kind('meeting', '◉', 'm'),
+  kind('video_call', '▶', 'v'),
+  kind('message', '✎', 't'),
+  kind('social', '☍', 's'),
+  kind('note', '✐', 'n'),
+  kind('other', '•', 'o'),
 ]
 
-export const OUTCOMES: { value: Outcome; label: string }[] = [
-  { value: 'positive', label: 'Positive' },
-  { value: 'neutral', label: 'Neutral' },
-  { value: 'negative', label: 'Negative' },
-  { value: 'no_response', label: 'No response' },
-]
+export const OUTCOMES: { value: Outcome; readonly label: string }[] = (
+  ['positive', 'neutral', 'negative', 'no_response'] as const
+).map((value) => ({
+  value,
+  get label() {
+    return t(`enums.outcome.${value}`)
+  },
+}))
 
 export function kindOf(value: InteractionKind) {
   return KINDS.find((k) => k.value === value) ?? { value, label: value, icon: '•', key: '' }
