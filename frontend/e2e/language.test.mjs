@@ -69,6 +69,26 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page.getByText('Debe tener entre 1 y 100 caracteres').waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-account.png` })
 
+  // The main flow in Spanish: find a contact, open it, log a call.
+  const created = await page.request.post('/api/v1/contacts', {
+    headers: SAME_ORIGIN,
+    data: { first_name: 'Inés', last_name: 'Ruiz', lifecycle: 'prospect', source: 'referral' },
+  })
+  assert.equal(created.status(), 201, await created.text())
+  await page.goto('/contacts')
+  await page.getByRole('searchbox', { name: 'Buscar contactos' }).fill('Inés')
+  const row = page.getByRole('table', { name: 'Contactos' }).getByRole('row').filter({ hasText: 'Inés Ruiz' })
+  await row.getByText('Prospecto').waitFor()
+  await page.getByTestId('contact-count').getByText('1 contacto').waitFor()
+  await row.getByRole('link', { name: /Inés Ruiz/ }).click()
+  await page.getByRole('heading', { name: 'Inés Ruiz' }).waitFor()
+  await page.getByText('Recomendación').waitFor()
+  await page.getByRole('textbox', { name: 'Asunto' }).fill('Llamada de presentación')
+  await page.getByRole('button', { name: 'Registrar', exact: true }).click()
+  await page.getByText('Registrado: Llamada').waitFor()
+  await page.getByRole('list', { name: 'Interacciones' }).getByText('Llamada de presentación').waitFor()
+  await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
+
   // After a reload, and on this device's sign-in page once signed out.
   await page.reload()
   await page

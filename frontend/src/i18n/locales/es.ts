@@ -408,7 +408,7 @@ const es: Messages = {
     backToList: '← Contactos',
     notFound: 'Este contacto no existe.',
     inTrash: 'Este contacto está en la papelera desde {when}.',
-    restored: '{name} restaurado',
+    restored: '{name} ya no está en la papelera',
     restore: 'Restaurar',
     titleAt: '{title} en {company}',
     emailButton: 'Correo',
@@ -434,7 +434,7 @@ const es: Messages = {
   },
   timeline: {
     title: 'Cronología',
-    logged: '{kind} registrado',
+    logged: 'Registrado: {kind}',
     analysing: 'Analizando…',
     aiUnavailable: 'El modelo de IA no pudo responder ahora.',
     deleteConfirm: '¿Eliminar esta interacción de la cronología?',
@@ -497,9 +497,9 @@ const es: Messages = {
     callSubject: 'Llamada de seguimiento',
     emailSubject: 'Correo de seguimiento',
     followedUp: 'Seguimiento hecho',
-    logged: '{subject} registrado para {name}',
+    logged: 'Registrado para {name}: {subject}',
     reminderDone: 'Hecho: {title}',
-    snoozed: '{what} pospuesto hasta mañana',
+    snoozed: 'Pospuesto hasta mañana: {what}',
   },
 }
 

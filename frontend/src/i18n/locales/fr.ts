@@ -162,7 +162,7 @@ const fr: Messages = {
     never: 'Jamais',
     revoke: 'Révoquer',
     revokeConfirm: 'Révoquer « {name} » ? Tout ce qui l’utilise cessera de fonctionner immédiatement.',
-    revoked: '{name} révoqué',
+    revoked: 'Jeton révoqué : {name}',
   },
   roles: {
     owner: 'Propriétaire',
@@ -395,7 +395,7 @@ const fr: Messages = {
     mergedInto: 'Ce contact a été fusionné avec {name}',
     changedElsewhere: 'Quelqu’un d’autre a modifié ce contact ; il a été rechargé.',
     trashConfirm: 'Mettre {name} à la corbeille ?',
-    trashed: '{name} mis à la corbeille',
+    trashed: '{name} est maintenant dans la corbeille',
     email: 'E-mail',
     phone: 'Téléphone',
     website: 'Site web',
@@ -409,7 +409,7 @@ const fr: Messages = {
     backToList: '← Contacts',
     notFound: 'Ce contact n’existe pas.',
     inTrash: 'Ce contact est dans la corbeille depuis {when}.',
-    restored: '{name} restauré',
+    restored: '{name} n’est plus dans la corbeille',
     restore: 'Restaurer',
     titleAt: '{title} chez {company}',
     emailButton: 'E-mail',
@@ -435,7 +435,7 @@ const fr: Messages = {
   },
   timeline: {
     title: 'Chronologie',
-    logged: '{kind} noté',
+    logged: 'Noté : {kind}',
     analysing: 'Analyse…',
     aiUnavailable: 'Le modèle d’IA n’a pas pu répondre pour l’instant.',
     deleteConfirm: 'Supprimer cette interaction de la chronologie ?',
@@ -498,9 +498,9 @@ const fr: Messages = {
     callSubject: 'Appel de relance',
     emailSubject: 'E-mail de relance',
     followedUp: 'Relancé',
-    logged: '{subject} noté pour {name}',
+    logged: 'Noté pour {name} : {subject}',
     reminderDone: 'Fait : {title}',
-    snoozed: '{what} reporté à demain',
+    snoozed: 'Reporté à demain : {what}',
   },
 }
 
