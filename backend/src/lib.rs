@@ -244,6 +244,8 @@ fn register_api(cfg: &mut ServiceConfig) {
                 .service(payments::routes::delete_payment)
                 .service(payments::routes::get_revenue)
                 .service(dashboard::routes::get_dashboard)
+                .service(dashboard::routes::get_dashboard_layout)
+                .service(dashboard::routes::put_dashboard_layout)
                 .service(ai::routes::get_ai_status)
                 .service(ai::routes::get_ai_cache_stats)
                 .service(ai::routes::clear_ai_cache)

@@ -53,10 +53,17 @@ test('a won deal with a contact takes payments', async () => {
   const { page } = ctx
   const contacts = new ContactsPage(page)
   await contacts.open()
+  // The deal's client, made here so the test needs no other test's data.
+  const client = `Paula Payer ${Date.now()}`
+  const made = await page.request.post('/api/v1/contacts', {
+    headers: SAME_ORIGIN,
+    data: { first_name: client.split(' ')[0], last_name: client.split(' ').slice(1).join(' ') },
+  })
+  assert.equal(made.status(), 201)
   await page.goto('/deals/new')
   const title = `Retainer ${Date.now()}`
   await page.getByRole('textbox', { name: 'Title' }).fill(title)
-  await page.getByRole('searchbox', { name: 'Contact' }).fill('a')
+  await page.getByRole('searchbox', { name: 'Contact' }).fill(client)
   const results = page.getByRole('combobox', { name: 'Contact results' })
   await results.locator('option').nth(1).waitFor({ state: 'attached' })
   await results.selectOption({ index: 1 })

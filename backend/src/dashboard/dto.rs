@@ -51,7 +51,7 @@ pub struct StalledDeals {
     pub deals: Vec<Deal>,
 }
 
-/// Won against lost deals closed in the last 12 months.
+/// Won against lost deals closed in the dashboard's period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WinRate {
     pub won: i64,
@@ -106,10 +106,35 @@ pub struct SourceAmount {
 pub struct RevenueSummary {
     pub this_month_minor: i64,
     pub last_12_months_minor: i64,
-    /// The last 12 months, oldest first, the current month last.
+    /// Revenue in the dashboard's period.
+    pub period_minor: i64,
+    /// Each month of the period, oldest first.
     pub by_month: Vec<MonthAmount>,
-    /// Last 12 months by the contacts' source, largest first.
+    /// The period's revenue by the contacts' source, largest first.
     pub by_source: Vec<SourceAmount>,
+}
+
+crate::text_enum!(
+    /// The span the dashboard's revenue and win rate cover: `this_month`, `this_quarter`,
+    /// `this_year`, `last_12_months` (the default) or `custom` (with `from` and `to`).
+    PeriodName {
+        ThisMonth => "this_month",
+        ThisQuarter => "this_quarter",
+        ThisYear => "this_year",
+        #[serde(rename = "last_12_months")]
+        Last12Months => "last_12_months",
+        Custom => "custom",
+    }
+);
+
+/// The days the dashboard's revenue and win rate cover, both included.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Period {
+    pub name: PeriodName,
+    #[schema(example = "2026-10-01")]
+    pub from: chrono::NaiveDate,
+    #[schema(example = "2026-12-03")]
+    pub to: chrono::NaiveDate,
 }
 
 /// Follow-ups that need a touchpoint.
@@ -124,6 +149,8 @@ pub struct FollowUpSummary {
 pub struct Dashboard {
     #[schema(example = "EUR")]
     pub currency: String,
+    /// What the revenue figures by month and source, and the win rate, cover.
+    pub period: Period,
     /// Currencies used by deals and payments, for switching.
     pub currencies: Vec<String>,
     pub open_value_minor: i64,
@@ -154,4 +181,68 @@ pub struct DashboardParams {
     /// workspace's feed.
     #[param(example = "me")]
     pub owner: Option<String>,
+    /// The span of the revenue by month and by source and of the win rate: `this_month`,
+    /// `this_quarter`, `this_year`, `last_12_months` (default) or `custom` with `from` and `to`.
+    #[param(value_type = Option<PeriodName>)]
+    pub period: Option<String>,
+    /// First day of a `custom` period.
+    #[param(value_type = Option<chrono::NaiveDate>, example = "2026-01-01")]
+    pub from: Option<String>,
+    /// Last day of a `custom` period (at most ten years after `from`).
+    #[param(value_type = Option<chrono::NaiveDate>, example = "2026-06-30")]
+    pub to: Option<String>,
+}
+
+crate::text_enum!(
+    /// A card of the dashboard.
+    DashboardCard {
+        Figures => "figures",
+        PipelineByStage => "pipeline_by_stage",
+        ExpectedIncome => "expected_income",
+        RevenueByMonth => "revenue_by_month",
+        RevenueBySource => "revenue_by_source",
+        StageConversion => "stage_conversion",
+        StalledDeals => "stalled_deals",
+        RecentActivity => "recent_activity",
+    }
+);
+
+/// One card of a dashboard layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutCard {
+    pub card: DashboardCard,
+    /// Shown (`true`) or hidden.
+    pub visible: bool,
+}
+
+/// How you arranged your dashboard in this workspace: every card in its order, shown or hidden,
+/// and the period of its revenue and win rate. Cards the layout does not name come last, shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "cards": [
+        {"card": "figures", "visible": true},
+        {"card": "revenue_by_month", "visible": true},
+        {"card": "recent_activity", "visible": false}
+    ],
+    "period": "this_quarter"
+}))]
+pub struct DashboardLayout {
+    /// The cards in their order, each at most once (at most 8).
+    #[validate(length(max = 8))]
+    #[schema(max_items = 8)]
+    pub cards: Vec<LayoutCard>,
+    #[serde(default = "default_period")]
+    pub period: PeriodName,
+    /// First day of a `custom` period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of a `custom` period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+fn default_period() -> PeriodName {
+    PeriodName::Last12Months
 }

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::dto::{
-    ConversionStep, Dashboard, DashboardParams, FollowUpSummary, ForecastMonth, MonthAmount, PipelineConversion,
-    PipelineValue, RevenueSummary, SourceAmount, StageValue, StalledDeals, WinRate,
+    ConversionStep, Dashboard, DashboardCard, DashboardLayout, DashboardParams, FollowUpSummary, ForecastMonth,
+    LayoutCard, MonthAmount, Period, PeriodName, PipelineConversion, PipelineValue, RevenueSummary, SourceAmount,
+    StageValue, StalledDeals, WinRate,
 };
 use super::store::{self, OwnerFilter, WON_RANK};
 use crate::activity::service::{self as activity, Scope};
@@ -23,6 +24,72 @@ use crate::pipelines::dto::StageKind;
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// The days a period covers on `today`, and since when deals closed count for the win rate
+/// (the last 12 months keep their rolling 365 days). `from`/`to` only with `custom`.
+fn period(
+    name: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+    errors: &mut ParamErrors,
+) -> Option<(Period, DateTime<Utc>)> {
+    let today = now.date_naive();
+    let name = match name.map(str::trim).filter(|s| !s.is_empty()) {
+        None => PeriodName::Last12Months,
+        Some(s) => errors.take(s.parse::<PeriodName>().map_err(|m| FieldError::new("period", m)))?,
+    };
+    let day = |field: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, FieldError> {
+        raw.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30"))
+            })
+            .transpose()
+    };
+    let (from, to) = (errors.take(day("from", from))?, errors.take(day("to", to))?);
+    let start_of_day = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    let (first, last) = match name {
+        PeriodName::Custom => {
+            let (Some(first), Some(last)) = (from, to) else {
+                let missing = if from.is_none() { "from" } else { "to" };
+                errors.push(missing, "is required with period=custom");
+                return None;
+            };
+            if first > last {
+                errors.push("to", "must be on or after from");
+                return None;
+            }
+            if (last - first).num_days() > 3660 {
+                errors.push("to", "must be at most ten years after from");
+                return None;
+            }
+            (first, last)
+        }
+        _ if from.is_some() || to.is_some() => {
+            let field = if from.is_some() { "from" } else { "to" };
+            errors.push(field, "is only taken with period=custom");
+            return None;
+        }
+        PeriodName::ThisMonth => (month_start(today, 0), today),
+        PeriodName::ThisQuarter => (month_start(today, today.month0() % 3), today),
+        PeriodName::ThisYear => (month_start(today, today.month0()), today),
+        PeriodName::Last12Months => (month_start(today, 11), today),
+    };
+    let closed_since = match name {
+        PeriodName::Last12Months => now - chrono::Duration::days(365),
+        _ => start_of_day(first)?,
+    };
+    Some((
+        Period {
+            name,
+            from: first,
+            to: last,
+        },
+        closed_since,
+    ))
 }
 
 /// The dashboard; `me` is the caller (for `owner=me`).
@@ -42,7 +109,24 @@ pub async fn get(
         None => None,
     };
     let owner = errors.take(params::owner("owner", p.owner.as_deref(), me)).flatten();
+    let now = Utc::now();
+    let span = period(
+        p.period.as_deref(),
+        p.from.as_deref(),
+        p.to.as_deref(),
+        now,
+        &mut errors,
+    );
     errors.finish()?;
+    let Some((span, closed_since)) = span else {
+        return Err(crate::error::AppError::invalid_field("period", "is not a period"));
+    };
+    // Deals closed up to the end of the period's last day.
+    let closed_until = span
+        .to
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(now, |t| t.and_utc());
     let settings = crate::settings::service::get(conn, workspace).await?;
     let currency = currency.unwrap_or_else(|| settings.currency.clone());
     let by = OwnerFilter::new(owner);
@@ -61,7 +145,7 @@ pub async fn get(
         conn,
         workspace,
         &currency,
-        Utc::now() - chrono::Duration::days(365),
+        (closed_since, closed_until),
         stale_before,
         this_month,
         by,
@@ -73,8 +157,13 @@ pub async fn get(
     let reach = store::reach(conn, workspace, by).await?;
     let pipelines = pipelines::service::list(conn, workspace).await?;
 
-    let by_month = store::revenue_by_month(conn, workspace, &currency, year_ago, today, by).await?;
-    let by_source = store::revenue_by_source(conn, workspace, &currency, year_ago, today, by).await?;
+    let last_12 = store::revenue_by_month(conn, workspace, &currency, year_ago, today, by).await?;
+    let by_month = if (span.from, span.to) == (year_ago, today) {
+        None
+    } else {
+        Some(store::revenue_by_month(conn, workspace, &currency, span.from, span.to, by).await?)
+    };
+    let by_source = store::revenue_by_source(conn, workspace, &currency, span.from, span.to, by).await?;
 
     let counts = contacts::service::follow_up_counts(conn, workspace, owner).await?;
     let recent = activity::list(conn, workspace, Scope::Workspace(None), Some("10"), None).await?;
@@ -145,13 +234,22 @@ pub async fn get(
         .collect();
 
     let current_month = format!("{:04}-{:02}", today.year(), today.month());
-    let by_month: Vec<MonthAmount> = by_month
-        .into_iter()
-        .map(|k| MonthAmount {
-            month: k.key,
-            amount_minor: k.amount,
-        })
-        .collect();
+    let months = |rows: Vec<store::Keyed>| -> Vec<MonthAmount> {
+        rows.into_iter()
+            .map(|k| MonthAmount {
+                month: k.key,
+                amount_minor: k.amount,
+            })
+            .collect()
+    };
+    let last_12 = months(last_12);
+    let this_month_minor = last_12
+        .iter()
+        .filter(|m| m.month == current_month)
+        .map(|m| m.amount_minor)
+        .sum();
+    let last_12_months_minor = last_12.iter().map(|m| m.amount_minor).sum();
+    let by_month = by_month.map_or(last_12, months);
     Ok(Dashboard {
         currencies: currencies.into_iter().map(|c| c.currency).collect(),
         open_value_minor,
@@ -179,12 +277,9 @@ pub async fn get(
         },
         conversion,
         revenue: RevenueSummary {
-            this_month_minor: by_month
-                .iter()
-                .filter(|m| m.month == current_month)
-                .map(|m| m.amount_minor)
-                .sum(),
-            last_12_months_minor: by_month.iter().map(|m| m.amount_minor).sum(),
+            this_month_minor,
+            last_12_months_minor,
+            period_minor: by_month.iter().map(|m| m.amount_minor).sum(),
             by_month,
             by_source: by_source
                 .into_iter()
@@ -201,5 +296,74 @@ pub async fn get(
         },
         recent_activity: recent.items,
         currency,
+        period: span,
     })
+}
+
+/// Every card, in order, completed from what was stored: unknown or repeated cards are dropped,
+/// missing ones come last, shown.
+fn complete(mut layout: DashboardLayout) -> DashboardLayout {
+    let mut seen = Vec::new();
+    layout.cards.retain(|c| {
+        let first = !seen.contains(&c.card);
+        seen.push(c.card);
+        first
+    });
+    for card in DashboardCard::ALL {
+        if !seen.contains(card) {
+            layout.cards.push(LayoutCard {
+                card: *card,
+                visible: true,
+            });
+        }
+    }
+    layout
+}
+
+/// The caller's dashboard layout in this workspace (the default one until they arrange it).
+pub async fn layout(conn: &mut AsyncPgConnection, workspace: WorkspaceId, user: Uuid) -> AppResult<DashboardLayout> {
+    let stored = store::layout(conn, workspace, user).await?;
+    let layout = stored
+        .and_then(|v| serde_json::from_value::<DashboardLayout>(v).ok())
+        .unwrap_or(DashboardLayout {
+            cards: Vec::new(),
+            period: PeriodName::Last12Months,
+            from: None,
+            to: None,
+        });
+    Ok(complete(layout))
+}
+
+/// Keeps the caller's arrangement: each card at most once, and `from`/`to` exactly with `custom`.
+pub async fn set_layout(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+    input: DashboardLayout,
+) -> AppResult<DashboardLayout> {
+    let mut errors = ParamErrors::default();
+    let mut seen = Vec::new();
+    for (i, c) in input.cards.iter().enumerate() {
+        if seen.contains(&c.card) {
+            errors.push(&format!("cards[{i}].card"), format!("{} is listed twice", c.card));
+        }
+        seen.push(c.card);
+    }
+    // The same rules as the dashboard's own `period` parameters.
+    let text = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    let (from, to) = (text(input.from), text(input.to));
+    period(
+        Some(input.period.as_str()),
+        from.as_deref(),
+        to.as_deref(),
+        Utc::now(),
+        &mut errors,
+    );
+    errors.finish()?;
+    let layout = complete(input);
+    let value = serde_json::to_value(&layout).map_err(|e| crate::error::AppError::internal(anyhow::Error::from(e)))?;
+    if !store::set_layout(conn, workspace, user, &value).await? {
+        return Err(crate::error::AppError::not_found("membership"));
+    }
+    Ok(layout)
 }

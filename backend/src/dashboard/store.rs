@@ -1,13 +1,14 @@
 //! The dashboard's aggregate queries over deals, stages, payments and contacts.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::QueryableByName;
 use diesel::result::QueryResult;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Int4, Nullable, Text};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::WorkspaceId;
+use crate::db::schema::memberships;
 use crate::payments::revenue::EVENTS_SQL;
 
 type SqlUuid = diesel::sql_types::Uuid;
@@ -185,7 +186,7 @@ pub async fn closed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     currency: &str,
-    won_since: DateTime<Utc>,
+    (closed_from, closed_until): (DateTime<Utc>, DateTime<Utc>),
     stale_before: DateTime<Utc>,
     this_month: NaiveDate,
     owner: OwnerFilter,
@@ -193,11 +194,11 @@ pub async fn closed(
     diesel::sql_query(
         "SELECT \
            (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' \
-              AND closed_at >= $3)::bigint AS won, \
+              AND closed_at >= $3 AND closed_at < $8)::bigint AS won, \
            (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'lost' \
-              AND closed_at >= $3)::bigint AS lost, \
+              AND closed_at >= $3 AND closed_at < $8)::bigint AS lost, \
            (SELECT avg(extract(epoch FROM closed_at - created_at) / 86400.0) FROM deals \
-              WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' AND closed_at >= $3)::float8 \
+              WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' AND closed_at >= $3 AND closed_at < $8)::float8 \
               AS average_days_to_win, \
            (SELECT coalesce(sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
                     * coalesce(d.probability, s.probability) / 100.0)), 0) \
@@ -211,11 +212,12 @@ pub async fn closed(
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
-    .bind::<diesel::sql_types::Timestamptz, _>(won_since)
+    .bind::<diesel::sql_types::Timestamptz, _>(closed_from)
     .bind::<diesel::sql_types::Timestamptz, _>(stale_before)
     .bind::<Date, _>(this_month)
     .bind::<Bool, _>(owner.on)
     .bind::<Nullable<SqlUuid>, _>(owner.owner)
+    .bind::<diesel::sql_types::Timestamptz, _>(closed_until)
     .get_result(conn)
     .await
 }
@@ -254,7 +256,7 @@ pub async fn revenue_by_month(
     diesel::sql_query(format!(
         "WITH e AS ({EVENTS_SQL}) \
          SELECT to_char(m, 'YYYY-MM') AS key, coalesce(sum(e.amount), 0)::bigint AS amount \
-         FROM generate_series($3::timestamp, $4::timestamp, interval '1 month') AS m \
+         FROM generate_series(date_trunc('month', $3::timestamp), $4::timestamp, interval '1 month') AS m \
          LEFT JOIN e ON date_trunc('month', e.day::timestamp) = m GROUP BY m ORDER BY m"
     ))
     .bind::<SqlUuid, _>(workspace)
@@ -295,4 +297,38 @@ pub async fn revenue_by_source(
     .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)
     .await
+}
+
+/// A member's dashboard layout as stored (`None`: never arranged).
+pub async fn layout(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+) -> QueryResult<Option<serde_json::Value>> {
+    memberships::table
+        .filter(memberships::workspace_id.eq(workspace))
+        .filter(memberships::user_id.eq(user))
+        .select(memberships::dashboard_layout)
+        .first::<Option<serde_json::Value>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Keeps a member's dashboard layout; false when they are not a member.
+pub async fn set_layout(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    user: Uuid,
+    layout: &serde_json::Value,
+) -> QueryResult<bool> {
+    diesel::update(
+        memberships::table
+            .filter(memberships::workspace_id.eq(workspace))
+            .filter(memberships::user_id.eq(user)),
+    )
+    .set(memberships::dashboard_layout.eq(Some(layout)))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }

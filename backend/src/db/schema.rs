@@ -413,6 +413,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         onboarding_dismissed_at -> Nullable<Timestamptz>,
+        dashboard_layout -> Nullable<Jsonb>,
     }
 }
 

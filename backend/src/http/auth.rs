@@ -82,6 +82,7 @@ const OWN: &[&str] = &[
     "delete_calendar_link",
     "put_digest",
     "dismiss_onboarding",
+    "put_dashboard_layout",
 ];
 const SIGNED_IN: &[&str] = &["get_me", "update_me", "logout", "list_workspaces"];
 const SIGNED_IN_SESSION: &[&str] = &["change_password", "switch_workspace", "create_workspace"];

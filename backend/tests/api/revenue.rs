@@ -402,3 +402,158 @@ async fn the_dashboard_narrows_to_one_owners_work() {
     fields.sort();
     assert_eq!(fields, vec!["currency", "owner"]);
 }
+
+#[actix_web::test]
+async fn the_dashboard_covers_the_chosen_period() {
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada", "source": "referral"})).await;
+    let today = Utc::now().date_naive();
+    let long_ago = today - Duration::days(200);
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "amount_minor": 30_000, "received_on": today}),
+    )
+    .await;
+    pay(
+        &app,
+        json!({"contact_id": ada["id"], "amount_minor": 50_000, "received_on": long_ago}),
+    )
+    .await;
+    for title in ["Won now", "Won long ago"] {
+        let d = deal(&app, json!({"title": title, "contact_id": ada["id"]})).await;
+        let won = app
+            .patch(
+                &format!("/api/v1/deals/{}", d["id"].as_str().unwrap()),
+                &json!({"stage_id": WON}),
+            )
+            .await;
+        assert_eq!(won.status, 200, "{}", won.text);
+    }
+    app.execute("UPDATE deals SET closed_at = now() - interval '200 days' WHERE title = 'Won long ago'")
+        .await;
+
+    // The default: the last 12 months.
+    let year = app.get("/api/v1/dashboard").await.body;
+    assert_eq!(year["period"]["name"], "last_12_months");
+    assert_eq!(year["win_rate"]["won"], 2);
+    assert_eq!(year["revenue"]["period_minor"], 80_000);
+    assert_eq!(year["revenue"]["by_month"].as_array().unwrap().len(), 12);
+
+    // This month: its own revenue and wins; the fixed figures stay.
+    let month = app.get("/api/v1/dashboard?period=this_month").await;
+    assert_eq!(month.status, 200, "{}", month.text);
+    let month = month.body;
+    assert_eq!(month["period"]["from"], format!("{}-01", month_of(today)));
+    assert_eq!(month["period"]["to"], today.to_string());
+    assert_eq!(month["win_rate"]["won"], 1);
+    assert_eq!(month["revenue"]["period_minor"], 30_000);
+    assert_eq!(month["revenue"]["by_month"].as_array().unwrap().len(), 1);
+    assert_eq!(month["revenue"]["last_12_months_minor"], 80_000);
+    assert_eq!(month["revenue"]["this_month_minor"], 30_000);
+
+    // A custom span around the old payment and win.
+    let (from, to) = (long_ago - Duration::days(1), long_ago + Duration::days(1));
+    let custom = app
+        .get(&format!("/api/v1/dashboard?period=custom&from={from}&to={to}"))
+        .await
+        .body;
+    assert_eq!(custom["period"]["name"], "custom");
+    assert_eq!(custom["win_rate"]["won"], 1);
+    assert_eq!(custom["revenue"]["period_minor"], 50_000);
+    assert_eq!(
+        custom["revenue"]["by_source"],
+        json!([{"source": "referral", "amount_minor": 50_000}])
+    );
+    let this_year = app.get("/api/v1/dashboard?period=this_year").await.body;
+    assert_eq!(this_year["period"]["from"], format!("{}-01-01", today.year()));
+    let quarter = app.get("/api/v1/dashboard?period=this_quarter").await.body;
+    assert_eq!(quarter["period"]["from"].as_str().unwrap()[8..], *"01");
+
+    // Spans that do not make sense, each named.
+    for (query, field, code) in [
+        ("period=decade", "period", "one_of"),
+        ("period=custom&from=2026-01-01", "to", "invalid"),
+        ("period=custom&from=2026-02-01&to=2026-01-01", "to", "invalid"),
+        ("period=custom&from=2000-01-01&to=2026-01-01", "to", "invalid"),
+        ("period=this_month&from=2026-01-01", "from", "invalid"),
+        ("period=custom&from=yesterday&to=2026-01-01", "from", "date"),
+    ] {
+        let res = app.get(&format!("/api/v1/dashboard?{query}")).await;
+        let problem = res.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], field, "{query}");
+        assert_eq!(problem["errors"][0]["code"], code, "{query}");
+    }
+}
+
+#[actix_web::test]
+async fn each_member_arranges_their_own_dashboard() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (_, viewer) = app.member("viewer@example.com", Role::ReadOnly).await;
+
+    // Until arranged: every card, in the default order, shown; the last 12 months.
+    let default = app.get("/api/v1/me/dashboard-layout").await;
+    assert_eq!(default.status, 200, "{}", default.text);
+    let cards = default.body["cards"].as_array().unwrap().clone();
+    assert_eq!(cards.len(), 8);
+    assert_eq!(cards[0], json!({"card": "figures", "visible": true}));
+    assert!(cards.iter().all(|c| c["visible"] == true));
+    assert_eq!(default.body["period"], "last_12_months");
+
+    // Recent activity first and hidden; the rest follow, shown.
+    let put = app
+        .request(reqwest::Method::PUT, "/api/v1/me/dashboard-layout", |r| {
+            r.json(&json!({
+                "cards": [
+                    {"card": "recent_activity", "visible": false},
+                    {"card": "revenue_by_month", "visible": true}
+                ],
+                "period": "custom", "from": "2026-01-01", "to": "2026-03-31"
+            }))
+        })
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let mine = app.get("/api/v1/me/dashboard-layout").await.body;
+    assert_eq!(mine, put.body);
+    assert_eq!(mine["cards"][0], json!({"card": "recent_activity", "visible": false}));
+    assert_eq!(mine["cards"][1]["card"], "revenue_by_month");
+    assert_eq!(mine["cards"][2], json!({"card": "figures", "visible": true}));
+    assert_eq!(mine["cards"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        (mine["period"].as_str(), mine["from"].as_str()),
+        (Some("custom"), Some("2026-01-01"))
+    );
+
+    // A read-only member arranges theirs, which leaves the owner's alone.
+    let theirs = app
+        .request_as(&viewer, reqwest::Method::PUT, "/api/v1/me/dashboard-layout", |r| {
+            r.header("sec-fetch-site", "same-origin")
+                .json(&json!({"cards": [], "period": "this_month"}))
+        })
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text);
+    assert_eq!(theirs.body["period"], "this_month");
+    assert_eq!(app.get("/api/v1/me/dashboard-layout").await.body, mine);
+
+    // Bad arrangements change nothing.
+    for (body, field) in [
+        (
+            json!({"cards": [{"card": "figures", "visible": true}, {"card": "figures", "visible": false}]}),
+            "cards[1].card",
+        ),
+        (
+            json!({"cards": [{"card": "weather", "visible": true}]}),
+            "cards[0].card",
+        ),
+        (json!({"cards": [], "period": "custom"}), "from"),
+        (json!({"cards": [], "period": "this_year", "to": "2026-01-01"}), "to"),
+        (json!({"cards": [], "colour": "blue"}), "colour"),
+    ] {
+        let res = app
+            .request(reqwest::Method::PUT, "/api/v1/me/dashboard-layout", |r| r.json(&body))
+            .await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields()[0], field, "{body}");
+    }
+    assert_eq!(app.get("/api/v1/me/dashboard-layout").await.body, mine);
+}

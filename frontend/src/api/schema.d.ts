@@ -1013,7 +1013,8 @@ export interface paths {
          * The dashboard: pipeline value by stage, weighted forecast by month, stalled deals, win rate and
          *     time to win, stage conversion, revenue, new leads, due follow-ups and recent activity. Reused
          *     while nothing in the workspace changed (at most 30 s). `owner=me` narrows it to the caller's
-         *     work.
+         *     work; `period` (or `from` and `to` with `period=custom`) sets the span of the revenue by month
+         *     and by source and of the win rate.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["get_dashboard"];
@@ -1884,6 +1885,32 @@ export interface paths {
          * @description **Access:** Anyone signed in. API tokens: `write` scope.
          */
         patch: operations["update_me"];
+        trace?: never;
+    };
+    "/api/v1/me/dashboard-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your dashboard's arrangement in this workspace: the cards in order, shown or hidden, and the
+         *     period of its revenue and win rate.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
+         */
+        get: operations["get_dashboard_layout"];
+        /**
+         * Arrange your dashboard: order the cards, hide some, pick the period. Cards left out come
+         *     last, shown. Read-only members arrange theirs too.
+         * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `write` scope.
+         */
+        put: operations["put_dashboard_layout"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/digest": {
@@ -5832,6 +5859,8 @@ export interface components {
             new_leads_this_month: number;
             /** Format: int64 */
             open_value_minor: number;
+            /** @description What the revenue figures by month and source, and the win rate, cover. */
+            period: components["schemas"]["Period"];
             pipelines: components["schemas"]["PipelineValue"][];
             recent_activity: components["schemas"]["ActivityItem"][];
             revenue: components["schemas"]["RevenueSummary"];
@@ -5839,6 +5868,47 @@ export interface components {
             /** Format: int64 */
             weighted_value_minor: number;
             win_rate: components["schemas"]["WinRate"];
+        };
+        /**
+         * @description A card of the dashboard.
+         * @enum {string}
+         */
+        DashboardCard: "figures" | "pipeline_by_stage" | "expected_income" | "revenue_by_month" | "revenue_by_source" | "stage_conversion" | "stalled_deals" | "recent_activity";
+        /**
+         * @description How you arranged your dashboard in this workspace: every card in its order, shown or hidden,
+         *     and the period of its revenue and win rate. Cards the layout does not name come last, shown.
+         * @example {
+         *       "cards": [
+         *         {
+         *           "card": "figures",
+         *           "visible": true
+         *         },
+         *         {
+         *           "card": "revenue_by_month",
+         *           "visible": true
+         *         },
+         *         {
+         *           "card": "recent_activity",
+         *           "visible": false
+         *         }
+         *       ],
+         *       "period": "this_quarter"
+         *     }
+         */
+        DashboardLayout: {
+            /** @description The cards in their order, each at most once (at most 8). */
+            cards: components["schemas"]["LayoutCard"][];
+            /**
+             * Format: date
+             * @description First day of a `custom` period.
+             */
+            from?: string | null;
+            period?: components["schemas"]["PeriodName"];
+            /**
+             * Format: date
+             * @description Last day of a `custom` period.
+             */
+            to?: string | null;
         };
         /** @description An opportunity: a sale, a project, a job application. */
         Deal: {
@@ -7008,6 +7078,12 @@ export interface components {
             role: components["schemas"]["Role"];
             workspace_name: string;
         };
+        /** @description One card of a dashboard layout. */
+        LayoutCard: {
+            card: components["schemas"]["DashboardCard"];
+            /** @description Shown (`true`) or hidden. */
+            visible: boolean;
+        };
         /**
          * @description How promising a contact is, 0 to 100, computed from explainable factors; the model only
          *     writes the explanation.
@@ -7485,6 +7561,26 @@ export interface components {
             items: components["schemas"]["Payment"][];
             next_cursor?: string | null;
         };
+        /** @description The days the dashboard's revenue and win rate cover, both included. */
+        Period: {
+            /**
+             * Format: date
+             * @example 2026-10-01
+             */
+            from: string;
+            name: components["schemas"]["PeriodName"];
+            /**
+             * Format: date
+             * @example 2026-12-03
+             */
+            to: string;
+        };
+        /**
+         * @description The span the dashboard's revenue and win rate cover: `this_month`, `this_quarter`,
+         *     `this_year`, `last_12_months` (the default) or `custom` (with `from` and `to`).
+         * @enum {string}
+         */
+        PeriodName: "this_month" | "this_quarter" | "this_year" | "last_12_months" | "custom";
         /** @description Everything held about one person, as the API shows each thing. */
         PersonalData: {
             /** @description Conversations with the assistant about this person, with their messages. */
@@ -8106,12 +8202,17 @@ export interface components {
         };
         /** @description Revenue figures (payments plus won deals without payments). */
         RevenueSummary: {
-            /** @description The last 12 months, oldest first, the current month last. */
+            /** @description Each month of the period, oldest first. */
             by_month: components["schemas"]["MonthAmount"][];
-            /** @description Last 12 months by the contacts' source, largest first. */
+            /** @description The period's revenue by the contacts' source, largest first. */
             by_source: components["schemas"]["SourceAmount"][];
             /** Format: int64 */
             last_12_months_minor: number;
+            /**
+             * Format: int64
+             * @description Revenue in the dashboard's period.
+             */
+            period_minor: number;
             /** Format: int64 */
             this_month_minor: number;
         };
@@ -9365,7 +9466,7 @@ export interface components {
         WebhookList: {
             items: components["schemas"]["Webhook"][];
         };
-        /** @description Won against lost deals closed in the last 12 months. */
+        /** @description Won against lost deals closed in the dashboard's period. */
         WinRate: {
             /**
              * Format: double
@@ -20299,6 +20400,21 @@ export interface operations {
                  * @example me
                  */
                 owner?: string;
+                /**
+                 * @description The span of the revenue by month and by source and of the win rate: `this_month`,
+                 *     `this_quarter`, `this_year`, `last_12_months` (default) or `custom` with `from` and `to`.
+                 */
+                period?: components["schemas"]["PeriodName"];
+                /**
+                 * @description First day of a `custom` period.
+                 * @example 2026-01-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day of a `custom` period (at most ten years after `from`).
+                 * @example 2026-06-30
+                 */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -30536,6 +30652,374 @@ export interface operations {
                      *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
                      *       "status": 412,
                      *       "title": "Precondition Failed",
+                     *       "type": "urn:rapport:problem:version_conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this endpoint accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "detail": "the request body is larger than the 64 KiB this endpoint accepts",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "urn:rapport:problem:payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Content-Type 'text/plain' is not accepted here; send application/json",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:rapport:problem:unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field or parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "validation_failed",
+                     *       "detail": "emails: 'ada@' is not a valid email address",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Entity",
+                     *       "type": "urn:rapport:problem:validation_failed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_dashboard_layout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your layout */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLayout"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "too_many_requests",
+                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "urn:rapport:problem:too_many_requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's header fields are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request's header fields are over 16 KiB; send fewer or shorter headers",
+                     *       "status": 431,
+                     *       "title": "Request Header Fields Too Large",
+                     *       "type": "urn:rapport:problem:headers_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote request_id when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "internal_error",
+                     *       "detail": "something went wrong on our side",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "urn:rapport:problem:internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable (`database_unavailable`) or the answer took longer than the server's handler timeout (`timeout`); retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "detail": "the database is unreachable right now; try again in a moment",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:rapport:problem:database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_dashboard_layout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DashboardLayout"];
+            };
+        };
+        responses: {
+            /** @description Your layout, completed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLayout"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "malformed_json",
+                     *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthenticated",
+                     *       "detail": "sign in, or send an API token as `Authorization: Bearer rpt_…`",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:rapport:problem:unauthenticated"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role, your token's scope or where the request came from does not allow this (`forbidden`, `insufficient_scope`, `session_required`, `cross_site_request`, `no_workspace`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "detail": "this needs the member role or above; you are read_only in this workspace",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:rapport:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the server's body timeout (BODY_TIMEOUT_SECS) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "request_timeout",
+                     *       "detail": "the request body did not arrive within 30 s; send it again",
+                     *       "status": 408,
+                     *       "title": "Request Timeout",
+                     *       "type": "urn:rapport:problem:request_timeout"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state: a stale `version` in the body, a name or SKU already taken, records still linked, a record merged into another (`merged`, naming it in `survivor_id`), or an Idempotency-Key reused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "version_conflict",
+                     *       "detail": "the record was changed by someone else (it is now at version 3); reload it and apply your change again",
+                     *       "status": 409,
+                     *       "title": "Conflict",
                      *       "type": "urn:rapport:problem:version_conflict"
                      *     }
                      */
