@@ -25,6 +25,22 @@ const TRANSLATED = [
   'src/views/FollowUpsView.vue',
   'src/views/LoginView.vue',
   'src/views/NotFoundView.vue',
+  'src/views/PipelineView.vue',
+  'src/views/DealView.vue',
+  'src/views/DealsView.vue',
+  'src/views/DealEditView.vue',
+  'src/components/deals/DealForm.vue',
+  'src/components/deals/DealCard.vue',
+  'src/components/deals/MoneyTotals.vue',
+  'src/components/accounts/OwnerSelect.vue',
+  'src/components/templates/ContactPicker.vue',
+  'src/views/CompaniesView.vue',
+  'src/views/CompanyView.vue',
+  'src/views/CompanyEditView.vue',
+  'src/components/companies/CompanyForm.vue',
+  'src/components/contacts/ContactForm.vue',
+  'src/views/ContactEditView.vue',
+  'src/components/CustomFieldInputs.vue',
 ]
 
 export default tseslint.config(

@@ -76,7 +76,7 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   })
   assert.equal(created.status(), 201, await created.text())
   await page.goto('/contacts')
-  await page.getByRole('searchbox', { name: 'Buscar contactos' }).fill('Inés')
+  await page.getByRole('searchbox', { name: 'Buscar contactos' }).fill('Inés Ruiz')
   const row = page.getByRole('table', { name: 'Contactos' }).getByRole('row').filter({ hasText: 'Inés Ruiz' })
   await row.getByText('Prospecto').waitFor()
   await page.getByTestId('contact-count').getByText('1 contacto').waitFor()
@@ -88,6 +88,19 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page.getByText('Registrado: Llamada').waitFor()
   await page.getByRole('list', { name: 'Interacciones' }).getByText('Llamada de presentación').waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
+
+  // The board and the company list speak Spanish too, numbers in Spanish form.
+  await page.goto('/pipeline')
+  await page.getByRole('heading', { name: 'Embudo' }).waitFor()
+  await page
+    .getByText(/\d+\s%\sde probabilidad/)
+    .first()
+    .waitFor()
+  await page.getByRole('button', { name: '+ Añadir oportunidad' }).first().waitFor()
+  await page.screenshot({ path: `${SHOTS}language-es-pipeline.png`, fullPage: true })
+  await page.goto('/companies/new')
+  await page.getByRole('heading', { name: 'Nueva empresa' }).waitFor()
+  await page.getByRole('textbox', { name: 'Sitio web o dominio' }).waitFor()
 
   // After a reload, and on this device's sign-in page once signed out.
   await page.reload()

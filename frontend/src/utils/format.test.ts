@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  formatDate,
   followUpLabel,
   followUpUrgency,
   fromLocalInput,
@@ -17,6 +18,18 @@ describe('relativeDay', () => {
     expect(relativeDay(new Date(2026, 10, 24, 23).toISOString(), now)).toBe('tomorrow')
     expect(relativeDay(new Date(2026, 10, 20).toISOString(), now)).toBe('3 days ago')
     expect(relativeDay(new Date(2026, 10, 30).toISOString(), now)).toBe('in 7 days')
+  })
+  it('reads a day without a time as that day where the reader is, west of UTC too', () => {
+    const zone = process.env.TZ
+    process.env.TZ = 'America/Los_Angeles'
+    try {
+      const evening = new Date(2026, 10, 23, 20, 0, 0)
+      expect(relativeDay('2026-11-24', evening)).toBe('tomorrow')
+      expect(relativeDay('2026-11-23', evening)).toBe('today')
+      expect(formatDate('2026-12-10')).toMatch(/\b10\b/)
+    } finally {
+      process.env.TZ = zone
+    }
   })
   it('falls back to a date and handles empty values', () => {
     expect(relativeDay(new Date(2027, 0, 20).toISOString(), now)).toMatch(/2027/)

@@ -3,15 +3,22 @@ import { formatLocale, t } from '../i18n'
 
 const DAY = 24 * 60 * 60 * 1000
 
+/** A timestamp, or a day without a time ("2026-12-10", read as that day where the reader is). */
+function toDate(value: string | Date): Date {
+  if (value instanceof Date) return value
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  return day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(value)
+}
+
 /** Whole calendar days from `now`'s day to the day of `iso` (negative in the past). */
 function calendarDays(iso: string, now: Date): number {
   const startOf = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
-  return Math.round((startOf(new Date(iso)) - startOf(now)) / DAY)
+  return Math.round((startOf(toDate(iso)) - startOf(now)) / DAY)
 }
 
 /** A day without its time, e.g. "2 Dec 2026" (in the app's language). */
 export function formatDate(iso: string | Date): string {
-  return new Date(iso).toLocaleDateString(formatLocale(), { year: 'numeric', month: 'short', day: 'numeric' })
+  return toDate(iso).toLocaleDateString(formatLocale(), { year: 'numeric', month: 'short', day: 'numeric' })
 }
 
 /** "today", "tomorrow", "in 3 days", "2 days ago", or a date for anything further away. */
