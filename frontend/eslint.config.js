@@ -41,6 +41,13 @@ const TRANSLATED = [
   'src/components/contacts/ContactForm.vue',
   'src/views/ContactEditView.vue',
   'src/components/CustomFieldInputs.vue',
+  'src/components/activity/ActivityList.vue',
+  'src/components/deals/PaymentsCard.vue',
+  'src/components/deals/ProposalsCard.vue',
+  'src/components/exports/ExportMenu.vue',
+  'src/components/accounts/WorkspaceSwitcher.vue',
+  'src/components/PossibleDuplicatesBanner.vue',
+  'src/components/contacts/EraseContactDialog.vue',
 ]
 
 export default tseslint.config(

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { mount as mountWith } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { i18n } from '../../i18n'
 import ContactForm from './ContactForm.vue'
 import type { Contact, CreateContact } from '../../api/types'
 
-// The form reads custom field definitions from a store, and its words from the messages.
+// The form reads custom field definitions from a store.
 const mount = (component: typeof ContactForm, options: Record<string, unknown> = {}) =>
-  mountWith(component, { ...options, global: { plugins: [createPinia(), i18n] } })
+  mountWith(component, { ...options, global: { plugins: [createPinia()] } })
 
 const ada: Contact = {
   id: '01936000-0000-7000-8000-000000000009',

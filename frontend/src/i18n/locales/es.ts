@@ -774,6 +774,78 @@ const es: Messages = {
     linkedinExample: 'linkedin.com/in/…',
     tagsExample: 'vip, diseño',
   },
+  activity: {
+    label: 'Actividad',
+    undoMerge: 'Deshacer la fusión',
+  },
+  payments: {
+    title: 'Pagos',
+    none: 'Aún no hay pagos registrados.',
+    deleteLabel: 'Eliminar el pago del {date}',
+    total: 'Total',
+    amount: 'Importe ({currency})',
+    receivedOn: 'Recibido el',
+    note: 'Nota',
+    notePlaceholder: 'Número de factura…',
+    record: 'Registrar el pago',
+    open: 'Registrar un pago',
+    amountHint: 'Escribe un importe mayor que cero, como 1200 o 1.200,50',
+    recorded: 'Registrado: {amount}',
+    confirmDelete: '¿Eliminar el pago de {amount}?',
+  },
+  proposals: {
+    title: 'Propuestas',
+    none: 'Aún no hay propuestas.',
+    new: 'Nueva propuesta',
+    drafting: 'Redactando…',
+    draftWithAi: 'Redactar con IA',
+    aiFailed: 'El modelo de IA no pudo redactar una propuesta ahora.',
+    pdf: 'PDF',
+    status: {
+      draft: 'Borrador',
+      sent: 'Enviada',
+      accepted: 'Aceptada',
+      declined: 'Rechazada',
+    },
+  },
+  exportMenu: {
+    button: 'Exportar',
+    help: 'Todas las filas que cumplen los filtros actuales.',
+    csv: 'CSV (.csv)',
+    xlsx: 'Excel (.xlsx)',
+    vcf: 'vCard (.vcf)',
+  },
+  workspaces: {
+    label: 'Espacio de trabajo',
+    none: 'Sin espacio de trabajo',
+    new: 'Nuevo espacio de trabajo…',
+    newName: 'Nombre del nuevo espacio de trabajo',
+    namePlaceholder: 'Nombre del espacio de trabajo',
+    create: 'Crear',
+    nowIn: 'Ahora trabajas en {name}',
+    created: 'Creado: {name}',
+  },
+  lookAlikes: {
+    title:
+      '{count, plural, one {Esto se parece a un registro que ya tienes.} other {Esto se parece a registros que ya tienes.}}',
+    openInstead: 'Abrir {name} en su lugar',
+    openedInstead: '{name} se movió a la papelera; se abrió {other}',
+    helpContact:
+      'Abrir uno mueve {name} a la papelera (se puede restaurar desde allí); conservar ambos los marca como personas distintas.',
+    helpCompany:
+      'Abrir uno mueve {name} a la papelera (se puede restaurar desde allí); conservar ambos las marca como empresas distintas.',
+    keepBoth: 'Conservar ambos',
+  },
+  erase: {
+    button: 'Borrar…',
+    title: '¿Borrar a {name}?',
+    explain:
+      'Esto elimina a la persona para siempre: el contacto, sus interacciones, recordatorios y las respuestas y conversaciones del asistente sobre ella, y su nombre en el historial. Los pagos y las oportunidades se conservan para tu contabilidad, sin la persona. No se puede deshacer (las copias de seguridad caducan según su propio calendario).',
+    typeToConfirm: 'Escribe {name} para confirmar',
+    erasing: 'Borrando…',
+    confirm: 'Borrar para siempre',
+    erased: '{name} se borró',
+  },
 }
 
 export default es

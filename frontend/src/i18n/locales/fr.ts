@@ -778,6 +778,78 @@ const fr: Messages = {
     linkedinExample: 'linkedin.com/in/…',
     tagsExample: 'vip, design',
   },
+  activity: {
+    label: 'Activité',
+    undoMerge: 'Annuler la fusion',
+  },
+  payments: {
+    title: 'Paiements',
+    none: 'Aucun paiement enregistré pour l’instant.',
+    deleteLabel: 'Supprimer le paiement du {date}',
+    total: 'Total',
+    amount: 'Montant ({currency})',
+    receivedOn: 'Reçu le',
+    note: 'Note',
+    notePlaceholder: 'Numéro de facture…',
+    record: 'Enregistrer le paiement',
+    open: 'Enregistrer un paiement',
+    amountHint: 'Saisissez un montant supérieur à zéro, comme 1200 ou 1 200,50',
+    recorded: 'Enregistré : {amount}',
+    confirmDelete: 'Supprimer le paiement de {amount} ?',
+  },
+  proposals: {
+    title: 'Propositions',
+    none: 'Aucune proposition pour l’instant.',
+    new: 'Nouvelle proposition',
+    drafting: 'Rédaction…',
+    draftWithAi: 'Rédiger avec l’IA',
+    aiFailed: 'Le modèle d’IA n’a pas pu rédiger de proposition pour le moment.',
+    pdf: 'PDF',
+    status: {
+      draft: 'Brouillon',
+      sent: 'Envoyée',
+      accepted: 'Acceptée',
+      declined: 'Refusée',
+    },
+  },
+  exportMenu: {
+    button: 'Exporter',
+    help: 'Toutes les lignes qui correspondent aux filtres actuels.',
+    csv: 'CSV (.csv)',
+    xlsx: 'Excel (.xlsx)',
+    vcf: 'vCard (.vcf)',
+  },
+  workspaces: {
+    label: 'Espace de travail',
+    none: 'Aucun espace de travail',
+    new: 'Nouvel espace de travail…',
+    newName: 'Nom du nouvel espace de travail',
+    namePlaceholder: 'Nom de l’espace de travail',
+    create: 'Créer',
+    nowIn: 'Vous travaillez maintenant dans {name}',
+    created: 'Créé : {name}',
+  },
+  lookAlikes: {
+    title:
+      '{count, plural, one {Cela ressemble à une fiche que vous avez déjà.} other {Cela ressemble à des fiches que vous avez déjà.}}',
+    openInstead: 'Ouvrir {name} à la place',
+    openedInstead: 'Mis à la corbeille : {name}. Ouverture de {other}.',
+    helpContact:
+      'En ouvrir un met {name} à la corbeille (restaurable depuis celle-ci) ; garder les deux les marque comme des personnes différentes.',
+    helpCompany:
+      'En ouvrir une met {name} à la corbeille (restaurable depuis celle-ci) ; garder les deux les marque comme des entreprises différentes.',
+    keepBoth: 'Garder les deux',
+  },
+  erase: {
+    button: 'Effacer…',
+    title: 'Effacer {name} ?',
+    explain:
+      'Cela supprime la personne définitivement : le contact, ses interactions, ses rappels, les réponses et conversations de l’assistant à son sujet, et son nom dans l’historique. Les paiements et les affaires sont conservés pour votre comptabilité, sans la personne. C’est irréversible (les sauvegardes expirent selon leur propre calendrier).',
+    typeToConfirm: 'Saisissez {name} pour confirmer',
+    erasing: 'Effacement…',
+    confirm: 'Effacer définitivement',
+    erased: 'Effacement terminé : {name}',
+  },
 }
 
 export default fr
