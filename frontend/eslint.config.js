@@ -48,6 +48,9 @@ const TRANSLATED = [
   'src/components/accounts/WorkspaceSwitcher.vue',
   'src/components/PossibleDuplicatesBanner.vue',
   'src/components/contacts/EraseContactDialog.vue',
+  'src/components/contacts/BulkActionBar.vue',
+  'src/components/SavedViews.vue',
+  'src/components/CommandPalette.vue',
 ]
 
 export default tseslint.config(

@@ -101,6 +101,11 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page.goto('/companies/new')
   await page.getByRole('heading', { name: 'Nueva empresa' }).waitFor()
   await page.getByRole('textbox', { name: 'Sitio web o dominio' }).waitFor()
+  // The command palette offers its actions in Spanish.
+  await page.keyboard.press('Control+k')
+  await page.getByTestId('palette-input').fill('seguim')
+  await page.getByRole('option', { name: /Ir a Seguimientos/ }).waitFor()
+  await page.keyboard.press('Escape')
 
   // After a reload, and on this device's sign-in page once signed out.
   await page.reload()
