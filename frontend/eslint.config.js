@@ -51,6 +51,9 @@ const TRANSLATED = [
   'src/components/contacts/BulkActionBar.vue',
   'src/components/SavedViews.vue',
   'src/components/CommandPalette.vue',
+  'src/views/ResetPasswordView.vue',
+  'src/views/InvitationView.vue',
+  'src/views/TrashView.vue',
 ]
 
 export default tseslint.config(
