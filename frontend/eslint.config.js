@@ -54,6 +54,7 @@ const TRANSLATED = [
   'src/views/ResetPasswordView.vue',
   'src/views/InvitationView.vue',
   'src/views/TrashView.vue',
+  'src/views/MembersView.vue',
 ]
 
 export default tseslint.config(

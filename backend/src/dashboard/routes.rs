@@ -26,7 +26,8 @@ pub async fn get_dashboard(
     let me = auth.user_id();
     let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
     let currency = text(&params.currency);
-    let span = format!("{}:{}:{}", text(&params.period), text(&params.from), text(&params.to));
+    // As given: `to=` is refused while no `to` is the default, so they must not share an answer.
+    let span = format!("{:?}:{:?}:{:?}", params.period, params.from, params.to);
     let key = match params.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         Some(owner) => format!("dashboard:{currency}:{span}:{me}:{owner}"),
         None => format!("dashboard:{currency}:{span}"),

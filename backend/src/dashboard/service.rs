@@ -36,13 +36,13 @@ fn period(
     errors: &mut ParamErrors,
 ) -> Option<(Period, DateTime<Utc>)> {
     let today = now.date_naive();
-    let name = match name.map(str::trim).filter(|s| !s.is_empty()) {
+    // A parameter given empty (`to=`) is not a value of its type: refused, not taken as absent.
+    let name = match name.map(str::trim) {
         None => PeriodName::Last12Months,
         Some(s) => errors.take(s.parse::<PeriodName>().map_err(|m| FieldError::new("period", m)))?,
     };
     let day = |field: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, FieldError> {
         raw.map(str::trim)
-            .filter(|s| !s.is_empty())
             .map(|s| {
                 NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30"))

@@ -132,7 +132,13 @@ pub fn parse_filter(raw: Option<&str>) -> Result<Option<Matcher>, FieldError> {
 }
 
 fn words(raw: &str) -> Result<Matcher, FieldError> {
-    let lower = raw.to_lowercase();
+    // Control characters separate words, as spaces do (the database's parser splits on them too,
+    // so kept inside a word they would turn one short word into a broader prefix).
+    let lower: String = raw
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     // Groups separated by `or`; each a list of (negated, term).
     let mut groups: Vec<Vec<(bool, Term)>> = Vec::new();
     let mut current: Vec<(bool, Term)> = Vec::new();

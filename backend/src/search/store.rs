@@ -178,7 +178,10 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
     let mut shows = Vec::new();
     for k in KINDS.iter().filter(|k| kinds.contains(&k.kind)) {
         let tag = k.kind.as_str();
-        let recency = "0.5 * exp(-greatest(0.0, extract(epoch FROM now() - c.touched))::float8 / 7776000.0)";
+        // Halves every ~62 days; the exponent is capped, since exp() of a record dated centuries
+        // ago would underflow (an error in PostgreSQL, not a zero).
+        let recency =
+            "0.5 * exp(-least(700.0, greatest(0.0, extract(epoch FROM now() - c.touched))::float8 / 7776000.0))";
         let name = k.name.unwrap_or("NULL::text");
         let bonus = match k.name {
             Some(_) => "CASE WHEN c.name = $3 THEN 3 WHEN c.name LIKE $5 THEN 2 WHEN c.name LIKE $6 THEN 1 ELSE 0 END",

@@ -477,6 +477,9 @@ async fn the_dashboard_covers_the_chosen_period() {
         ("period=custom&from=2000-01-01&to=2026-01-01", "to", "invalid"),
         ("period=this_month&from=2026-01-01", "from", "invalid"),
         ("period=custom&from=yesterday&to=2026-01-01", "from", "date"),
+        // Given empty is not absent: an empty date or period is refused.
+        ("to=", "to", "date"),
+        ("period=", "period", "one_of"),
     ] {
         let res = app.get(&format!("/api/v1/dashboard?{query}")).await;
         let problem = res.problem(422, "validation_failed");
