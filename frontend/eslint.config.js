@@ -55,6 +55,9 @@ const TRANSLATED = [
   'src/views/InvitationView.vue',
   'src/views/TrashView.vue',
   'src/views/MembersView.vue',
+  'src/views/TemplatesView.vue',
+  'src/components/templates/EmailComposer.vue',
+  'src/views/ProductsView.vue',
 ]
 
 export default tseslint.config(

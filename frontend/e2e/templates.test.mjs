@@ -60,7 +60,7 @@ test('write, preview and use a template', async () => {
   await page.goto(`/contacts/${tessa.id}`)
   await page.getByRole('button', { name: 'Email', exact: true }).click()
   const composer = page.getByRole('region', { name: 'Write an email' })
-  await composer.locator('[name="template"]').selectOption({ label: 'Demo day invite (Follow up)' })
+  await composer.locator('[name="template"]').selectOption({ label: 'Demo day invite (Follow-up)' })
   await page.waitForFunction(
     () =>
       /** @type {HTMLInputElement | null} */ (document.querySelector('[name="email_subject"]'))?.value ===

@@ -223,7 +223,7 @@ pub async fn list(
 
 /// Parses the `entity` filter of the workspace feed.
 pub fn entity_filter(raw: Option<&str>) -> AppResult<Option<Entity>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+    match raw.map(str::trim) {
         None => Ok(None),
         Some(s) => s
             .parse::<Entity>()

@@ -23,7 +23,7 @@ pub async fn list_custom_fields(
     auth: Auth,
     p: web::Query<ListCustomFieldsParams>,
 ) -> AppResult<web::Json<CustomFieldList>> {
-    let entity = match p.entity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let entity = match p.entity.as_deref().map(str::trim) {
         Some(e) => Some(
             e.parse::<FieldEntity>()
                 .map_err(|m| AppError::validation(vec![FieldError::new("entity", m)]))?,

@@ -138,7 +138,7 @@ pub async fn list(
     me: Uuid,
 ) -> AppResult<DealPage> {
     let mut errors = ParamErrors::default();
-    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match p.status.as_deref().map(str::trim) {
         Some(s) => errors.take(s.parse::<DealStatus>().map_err(|m| FieldError::new("status", m))),
         None => None,
     };

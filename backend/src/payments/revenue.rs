@@ -31,7 +31,7 @@ pub async fn report(
     p: &RevenueParams,
 ) -> AppResult<RevenueReport> {
     let mut errors = ParamErrors::default();
-    let by = match p.by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let by = match p.by.as_deref().map(str::trim) {
         Some(s) => errors.take(s.parse::<RevenueGrouping>().map_err(|m| FieldError::new("by", m))),
         None => Some(RevenueGrouping::Month),
     };

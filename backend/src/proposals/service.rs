@@ -229,7 +229,7 @@ pub async fn list(
     let deal = errors
         .take(crate::http::params::uuid("deal_id", p.deal_id.as_deref()))
         .flatten();
-    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match p.status.as_deref().map(str::trim) {
         Some(s) => errors.take(s.parse::<ProposalStatus>().map_err(|m| FieldError::new("status", m))),
         None => None,
     };

@@ -84,7 +84,7 @@ pub async fn list(
     p: &ListTemplatesParams,
 ) -> AppResult<TemplatePage> {
     let mut errors = ParamErrors::default();
-    let scenario = match p.scenario.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let scenario = match p.scenario.as_deref().map(str::trim) {
         Some(s) => errors.take(s.parse::<Scenario>().map_err(|e| FieldError::new("scenario", e))),
         None => None,
     };

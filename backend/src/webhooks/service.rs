@@ -268,7 +268,8 @@ pub async fn deliveries(
     let mut errors = ParamErrors::default();
     let limit = errors.take(params::limit(limit));
     let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    // Given empty (`status=`) is not a state: refused, like any other unknown one.
+    let status = match status.map(str::trim) {
         Some(s) => errors.take(s.parse::<DeliveryStatus>().map_err(|m| FieldError::new("status", m))),
         None => None,
     };

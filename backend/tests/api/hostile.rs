@@ -360,3 +360,32 @@ async fn only_the_configured_origins_may_read_the_api_across_origins() {
         assert!(res.header("access-control-allow-origin").is_none(), "{origin}");
     }
 }
+
+#[actix_web::test]
+async fn a_choice_given_empty_is_refused_not_taken_as_absent() {
+    // `status=` is not one of the documented values; treating it as "no filter" would answer a
+    // request the document calls invalid.
+    let app = TestApp::spawn().await;
+    for (path, field) in [
+        ("/api/v1/deals?status=", "status"),
+        ("/api/v1/templates?scenario=", "scenario"),
+        ("/api/v1/proposals?status=", "status"),
+        ("/api/v1/custom-fields?entity=", "entity"),
+        ("/api/v1/revenue?by=", "by"),
+        ("/api/v1/activity?entity=", "entity"),
+        ("/api/v1/dashboard?period=", "period"),
+    ] {
+        let res = app.get(path).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), vec![field.to_owned()], "{path}: {}", res.text);
+    }
+    // Left out, each is no filter at all.
+    for path in [
+        "/api/v1/deals",
+        "/api/v1/templates",
+        "/api/v1/proposals",
+        "/api/v1/custom-fields",
+    ] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+}

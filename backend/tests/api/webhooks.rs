@@ -337,6 +337,9 @@ async fn events_are_dispatched_once_signed_and_in_order() {
     app.get(&format!("/api/v1/webhooks/{hook}/deliveries?status=lost"))
         .await
         .problem(422, "validation_failed");
+    app.get(&format!("/api/v1/webhooks/{hook}/deliveries?status="))
+        .await
+        .problem(422, "validation_failed");
 
     // Redelivered by hand: the same body and webhook-id once more.
     let again = app
