@@ -58,6 +58,9 @@ const TRANSLATED = [
   'src/views/TemplatesView.vue',
   'src/components/templates/EmailComposer.vue',
   'src/views/ProductsView.vue',
+  'src/views/SettingsView.vue',
+  'src/components/CalendarFeedCard.vue',
+  'src/components/ai/AiSettingsCard.vue',
 ]
 
 export default tseslint.config(
