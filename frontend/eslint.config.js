@@ -61,6 +61,8 @@ const TRANSLATED = [
   'src/views/SettingsView.vue',
   'src/components/CalendarFeedCard.vue',
   'src/components/ai/AiSettingsCard.vue',
+  'src/components/CustomFieldsCard.vue',
+  'src/components/WorkspaceExportCard.vue',
 ]
 
 export default tseslint.config(
