@@ -63,6 +63,8 @@ const TRANSLATED = [
   'src/components/ai/AiSettingsCard.vue',
   'src/components/CustomFieldsCard.vue',
   'src/components/WorkspaceExportCard.vue',
+  'src/components/DigestCard.vue',
+  'src/views/DuplicatesView.vue',
 ]
 
 export default tseslint.config(

@@ -1210,6 +1210,31 @@ const es: Messages = {
       expired: 'Caducada',
     },
   },
+  digest: {
+    title: 'Correo diario',
+    help: 'Una vez al día, los seguimientos de tus contactos pendientes o atrasados, con enlaces directos. No se envía nada un día sin pendientes.',
+    noMail:
+      'Este espacio de trabajo aún no tiene servidor de correo: empieza cuando un administrador lo configure en Ajustes → Correo.',
+    enable: 'Enviarme cada día mis seguimientos pendientes',
+    from: 'Desde las',
+    timeZone: 'Zona horaria',
+    lastSent: 'Último envío el {date}.',
+    on: 'Correo diario activado',
+    off: 'Correo diario desactivado',
+  },
+  duplicates: {
+    title: 'Posibles duplicados',
+    help: '{kind, select, company {Registros que comparten un correo, un teléfono, un perfil de LinkedIn o un sitio web, o tienen casi el mismo nombre (empresas).} other {Registros que comparten un correo, un teléfono, un perfil de LinkedIn o un sitio web, o tienen casi el mismo nombre (en la misma empresa).}}',
+    recordType: 'Tipo de registro',
+    contacts: 'Contactos',
+    companies: 'Empresas',
+    looking: 'Buscando duplicados…',
+    none: '{kind, select, company {No hay posibles duplicados entre tus empresas.} other {No hay posibles duplicados entre tus contactos.}}',
+    alike: '{percent} de parecido',
+    notDuplicate: 'No es un duplicado',
+    more: 'Mostrar más',
+    dismissed: 'Marcado como no duplicado',
+  },
 }
 
 export default es

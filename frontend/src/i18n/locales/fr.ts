@@ -1216,6 +1216,31 @@ const fr: Messages = {
       expired: 'Expiré',
     },
   },
+  digest: {
+    title: 'E-mail quotidien',
+    help: 'Une fois par jour, les suivis de vos contacts à faire ou en retard, avec des liens directs. Rien n’est envoyé un jour sans suivi à faire.',
+    noMail:
+      'Cet espace de travail n’a pas encore de serveur de messagerie : l’envoi commence quand un administrateur en configure un dans Paramètres → E-mail.',
+    enable: 'M’envoyer chaque jour mes suivis à faire',
+    from: 'À partir de',
+    timeZone: 'Fuseau horaire',
+    lastSent: 'Dernier envoi le {date}.',
+    on: 'E-mail quotidien activé',
+    off: 'E-mail quotidien désactivé',
+  },
+  duplicates: {
+    title: 'Doublons possibles',
+    help: '{kind, select, company {Des fiches qui partagent un e-mail, un téléphone, un profil LinkedIn ou un site web, ou qui ont presque le même nom (entreprises).} other {Des fiches qui partagent un e-mail, un téléphone, un profil LinkedIn ou un site web, ou qui ont presque le même nom (dans la même entreprise).}}',
+    recordType: 'Type de fiche',
+    contacts: 'Contacts',
+    companies: 'Entreprises',
+    looking: 'Recherche des doublons…',
+    none: '{kind, select, company {Aucun doublon possible parmi vos entreprises.} other {Aucun doublon possible parmi vos contacts.}}',
+    alike: '{percent} de ressemblance',
+    notDuplicate: 'Pas un doublon',
+    more: 'Afficher plus',
+    dismissed: 'Marqué comme n’étant pas un doublon',
+  },
 }
 
 export default fr
