@@ -65,6 +65,7 @@ const TRANSLATED = [
   'src/components/WorkspaceExportCard.vue',
   'src/components/DigestCard.vue',
   'src/views/DuplicatesView.vue',
+  'src/components/MergeDialog.vue',
 ]
 
 export default tseslint.config(

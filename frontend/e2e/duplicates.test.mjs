@@ -100,7 +100,7 @@ test('a pair is merged field by field, the old address leads to the survivor, an
   await dialog.getByRole('radio', { name: /^Keep/ }).nth(keepMarsh).check()
   const row = (/** @type {string} */ field) => dialog.locator(`tr[data-field="${field}"]`)
   await row('emails').locator('.result').filter({ hasText: 'mona@home.example' }).waitFor()
-  await dialog.getByRole('radio', { name: "Last name: take Mona Marsh-Lee's" }).check()
+  await dialog.getByRole('radio', { name: 'Last name: take Mona Marsh-Lee’s' }).check()
   await row('last_name').locator('.result').filter({ hasText: 'Marsh-Lee' }).waitFor()
   assert.match(await row('job_title').locator('.result').innerText(), /Architect/)
   await page.screenshot({ path: `${SHOTS}merge-dialog.png`, fullPage: true })

@@ -1235,6 +1235,40 @@ const es: Messages = {
     more: 'Mostrar más',
     dismissed: 'Marcado como no duplicado',
   },
+  merge: {
+    button: 'Fusionar…',
+    title: '{kind, select, company {Fusionar empresas} other {Fusionar contactos}}',
+    whichStays: '¿Qué registro se queda?',
+    keep: 'Conservar {name}',
+    explainContact:
+      '{merged} se une a {survivor}: sus interacciones, recordatorios, oportunidades, pagos y conversaciones pasan a {survivor} ({moves}) y su dirección lleva a {survivor}. Se puede deshacer durante 30 días.',
+    explainCompany:
+      '{merged} se une a {survivor}: sus contactos y oportunidades pasan a {survivor} ({moves}) y su dirección lleva a {survivor}. Se puede deshacer durante 30 días.',
+    nothingElse: 'nada más',
+    fields: 'Campos',
+    field: 'Campo',
+    result: 'Resultado',
+    keepSurvivor: '{field}: conservar el de {name}',
+    takeMerged: '{field}: tomar el de {name}',
+    keepBoth: '{field}: conservar ambos',
+    both: 'Ambos',
+    hideSame: 'Ocultar los campos en los que coinciden',
+    showSame:
+      '{count, plural, one {Mostrar el campo en el que coinciden} other {Mostrar los # campos en los que coinciden}}',
+    merging: 'Fusionando…',
+    mergeInto: 'Fusionar con {name}',
+    merged: '{merged} fusionado con {survivor}',
+    aCompany: 'Una empresa',
+    aMember: 'Un miembro',
+    moved: {
+      interactions: '{n, plural, one {# interacción} other {# interacciones}}',
+      reminders: '{n, plural, one {# recordatorio} other {# recordatorios}}',
+      deals: '{n, plural, one {# oportunidad} other {# oportunidades}}',
+      payments: '{n, plural, one {# pago} other {# pagos}}',
+      conversations: '{n, plural, one {# conversación} other {# conversaciones}}',
+      contacts: '{n, plural, one {# contacto} other {# contactos}}',
+    },
+  },
 }
 
 export default es

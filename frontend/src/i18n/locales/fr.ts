@@ -1241,6 +1241,39 @@ const fr: Messages = {
     more: 'Afficher plus',
     dismissed: 'Marqué comme n’étant pas un doublon',
   },
+  merge: {
+    button: 'Fusionner…',
+    title: '{kind, select, company {Fusionner des entreprises} other {Fusionner des contacts}}',
+    whichStays: 'Quelle fiche reste ?',
+    keep: 'Garder {name}',
+    explainContact:
+      '{merged} rejoint {survivor} : ses interactions, rappels, affaires, paiements et conversations passent à {survivor} ({moves}), et son adresse mène à {survivor}. Annulable pendant 30 jours.',
+    explainCompany:
+      '{merged} rejoint {survivor} : ses contacts et affaires passent à {survivor} ({moves}), et son adresse mène à {survivor}. Annulable pendant 30 jours.',
+    nothingElse: 'rien d’autre',
+    fields: 'Champs',
+    field: 'Champ',
+    result: 'Résultat',
+    keepSurvivor: '{field} : garder celui de {name}',
+    takeMerged: '{field} : prendre celui de {name}',
+    keepBoth: '{field} : garder les deux',
+    both: 'Les deux',
+    hideSame: 'Masquer les champs identiques',
+    showSame: '{count, plural, one {Afficher le champ identique} other {Afficher les # champs identiques}}',
+    merging: 'Fusion…',
+    mergeInto: 'Fusionner dans {name}',
+    merged: 'Fusion terminée : {merged} dans {survivor}',
+    aCompany: 'Une entreprise',
+    aMember: 'Un membre',
+    moved: {
+      interactions: '{n, plural, one {# interaction} other {# interactions}}',
+      reminders: '{n, plural, one {# rappel} other {# rappels}}',
+      deals: '{n, plural, one {# affaire} other {# affaires}}',
+      payments: '{n, plural, one {# paiement} other {# paiements}}',
+      conversations: '{n, plural, one {# conversation} other {# conversations}}',
+      contacts: '{n, plural, one {# contact} other {# contacts}}',
+    },
+  },
 }
 
 export default fr
