@@ -66,6 +66,7 @@ const TRANSLATED = [
   'src/components/DigestCard.vue',
   'src/views/DuplicatesView.vue',
   'src/components/MergeDialog.vue',
+  'src/components/sequences/SequencesCard.vue',
 ]
 
 export default tseslint.config(

@@ -1269,6 +1269,35 @@ const es: Messages = {
       contacts: '{n, plural, one {# contacto} other {# contactos}}',
     },
   },
+  sequenceCard: {
+    title: 'Secuencias',
+    progress: '{sent} de {total} enviados',
+    nextStep: ' · paso {step} desde el {date}',
+    ended: ' · terminó el {date}',
+    stop: 'Detener',
+    none: 'No está en ninguna secuencia.',
+    sequence: 'Secuencia',
+    add: 'Añadir a la secuencia',
+    needsEmail: 'Primero añade una dirección de correo.',
+    notAdded: 'No se añadió: {reason}',
+    added: 'Añadido a {name}',
+    theSequence: 'la secuencia',
+    stopped: 'Detenida: {name}',
+    skipped: {
+      no_email: 'no tiene dirección de correo',
+      unsubscribed: 'se dio de baja de los correos de secuencias',
+      already_enrolled: 'ya está en ella',
+      not_found: 'no se encontró el contacto',
+    },
+    status: {
+      active: 'Activa',
+      completed: 'Completada',
+      replied: 'Respondió',
+      unsubscribed: 'Dado de baja',
+      stopped: 'Detenida',
+      failed: 'Fallida',
+    },
+  },
 }
 
 export default es

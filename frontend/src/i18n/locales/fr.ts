@@ -1274,6 +1274,35 @@ const fr: Messages = {
       contacts: '{n, plural, one {# contact} other {# contacts}}',
     },
   },
+  sequenceCard: {
+    title: 'Séquences',
+    progress: '{sent} sur {total} envoyés',
+    nextStep: ' · étape {step} à partir du {date}',
+    ended: ' · terminée le {date}',
+    stop: 'Arrêter',
+    none: 'Dans aucune séquence.',
+    sequence: 'Séquence',
+    add: 'Ajouter à la séquence',
+    needsEmail: 'Ajoutez d’abord une adresse e-mail.',
+    notAdded: 'Non ajouté : {reason}',
+    added: 'Ajouté à {name}',
+    theSequence: 'la séquence',
+    stopped: 'Arrêtée : {name}',
+    skipped: {
+      no_email: 'pas d’adresse e-mail',
+      unsubscribed: 'désinscription des e-mails de séquence',
+      already_enrolled: 'déjà dans la séquence',
+      not_found: 'contact introuvable',
+    },
+    status: {
+      active: 'Active',
+      completed: 'Terminée',
+      replied: 'A répondu',
+      unsubscribed: 'Désinscrit',
+      stopped: 'Arrêtée',
+      failed: 'Échec',
+    },
+  },
 }
 
 export default fr
