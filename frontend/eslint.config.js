@@ -67,6 +67,7 @@ const TRANSLATED = [
   'src/views/DuplicatesView.vue',
   'src/components/MergeDialog.vue',
   'src/components/sequences/SequencesCard.vue',
+  'src/components/deals/PipelinesCard.vue',
 ]
 
 export default tseslint.config(
