@@ -68,6 +68,7 @@ const TRANSLATED = [
   'src/components/MergeDialog.vue',
   'src/components/sequences/SequencesCard.vue',
   'src/components/deals/PipelinesCard.vue',
+  'src/views/EmailImportView.vue',
 ]
 
 export default tseslint.config(

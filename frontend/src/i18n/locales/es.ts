@@ -1338,6 +1338,32 @@ const es: Messages = {
       lost: 'perdida',
     },
   },
+  emailImport: {
+    back: '← Contactos',
+    title: 'Añadir desde un correo',
+    paste: 'Pega un hilo de correo, con las cabeceras si las tienes',
+    placeholder: 'De: …\nAsunto: …\n\nHola …',
+    openFile: 'O abre un archivo .eml',
+    reading: 'Leyendo…',
+    read: 'Leerlo',
+    aiFailed: 'El modelo de IA no pudo leer este correo ahora.',
+    found: 'Lo que dice el correo',
+    check: 'Revisa lo que se encontró',
+    potential: 'Posible cliente',
+    notClient: 'Probablemente no es cliente',
+    sure: '{percent} de seguridad · {reason}',
+    useExisting: 'Añadir al contacto existente con este correo en lugar de crear uno',
+    logMessages:
+      '{count, plural, one {Registrar # correo en el historial} other {Registrar # correos en el historial}}',
+    openDeal: 'Abrir una oportunidad',
+    worth: 'Abrir una oportunidad de {amount}',
+    dealTitle: 'Título de la oportunidad',
+    creating: 'Creando…',
+    create: 'Crear',
+    startOver: 'Empezar de nuevo',
+    created: 'Contacto creado a partir del correo',
+    addedToExisting: 'Añadido al contacto existente',
+  },
 }
 
 export default es

@@ -1343,6 +1343,32 @@ const fr: Messages = {
       lost: 'perdue',
     },
   },
+  emailImport: {
+    back: '← Contacts',
+    title: 'Ajouter depuis un e-mail',
+    paste: 'Collez un fil d’e-mails, avec les en-têtes si vous les avez',
+    placeholder: 'De : …\nObjet : …\n\nBonjour …',
+    openFile: 'Ou ouvrez un fichier .eml',
+    reading: 'Lecture…',
+    read: 'Lire',
+    aiFailed: 'Le modèle d’IA n’a pas pu lire cet e-mail pour le moment.',
+    found: 'Ce que dit l’e-mail',
+    check: 'Vérifiez ce qui a été trouvé',
+    potential: 'Client potentiel',
+    notClient: 'Probablement pas un client',
+    sure: 'Certitude {percent} · {reason}',
+    useExisting: 'Ajouter au contact existant qui a cet e-mail au lieu d’en créer un',
+    logMessages:
+      '{count, plural, one {Noter # e-mail dans l’historique} other {Noter # e-mails dans l’historique}}',
+    openDeal: 'Ouvrir une affaire',
+    worth: 'Ouvrir une affaire de {amount}',
+    dealTitle: 'Titre de l’affaire',
+    creating: 'Création…',
+    create: 'Créer',
+    startOver: 'Recommencer',
+    created: 'Contact créé à partir de l’e-mail',
+    addedToExisting: 'Ajouté au contact existant',
+  },
 }
 
 export default fr
