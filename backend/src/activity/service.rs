@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::store::{self, ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
-use crate::error::{AppResult, FieldError};
+use crate::error::AppResult;
 use crate::http::params::{self, ParamErrors};
 use crate::text_enum;
 
@@ -223,11 +223,5 @@ pub async fn list(
 
 /// Parses the `entity` filter of the workspace feed.
 pub fn entity_filter(raw: Option<&str>) -> AppResult<Option<Entity>> {
-    match raw.map(str::trim) {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<Entity>()
-            .map(Some)
-            .map_err(|e| crate::error::AppError::validation(vec![FieldError::new("entity", e)])),
-    }
+    crate::http::params::choice::<Entity>("entity", raw).map_err(|e| crate::error::AppError::validation(vec![e]))
 }

@@ -7,7 +7,7 @@ use super::dto::{
     CreateCustomField, CustomField, CustomFieldList, FieldEntity, ListCustomFieldsParams, UpdateCustomField,
 };
 use super::service;
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::http::auth::Auth;
 use crate::http::json::ApiJson;
 use crate::http::precondition::expected_version;
@@ -23,13 +23,8 @@ pub async fn list_custom_fields(
     auth: Auth,
     p: web::Query<ListCustomFieldsParams>,
 ) -> AppResult<web::Json<CustomFieldList>> {
-    let entity = match p.entity.as_deref().map(str::trim) {
-        Some(e) => Some(
-            e.parse::<FieldEntity>()
-                .map_err(|m| AppError::validation(vec![FieldError::new("entity", m)]))?,
-        ),
-        None => None,
-    };
+    let entity = crate::http::params::choice::<FieldEntity>("entity", p.entity.as_deref())
+        .map_err(|e| AppError::validation(vec![e]))?;
     let mut conn = state.conn().await?;
     Ok(web::Json(service::list(&mut conn, auth.workspace(), entity).await?))
 }

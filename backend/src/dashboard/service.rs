@@ -36,20 +36,13 @@ fn period(
     errors: &mut ParamErrors,
 ) -> Option<(Period, DateTime<Utc>)> {
     let today = now.date_naive();
-    // A parameter given empty (`to=`) is not a value of its type: refused, not taken as absent.
-    let name = match name.map(str::trim) {
-        None => PeriodName::Last12Months,
-        Some(s) => errors.take(s.parse::<PeriodName>().map_err(|m| FieldError::new("period", m)))?,
-    };
-    let day = |field: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, FieldError> {
-        raw.map(str::trim)
-            .map(|s| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30"))
-            })
-            .transpose()
-    };
-    let (from, to) = (errors.take(day("from", from))?, errors.take(day("to", to))?);
+    let name = errors
+        .take(params::choice::<PeriodName>("period", name))?
+        .unwrap_or(PeriodName::Last12Months);
+    let (from, to) = (
+        errors.take(params::date("from", from))?,
+        errors.take(params::date("to", to))?,
+    );
     let start_of_day = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     let (first, last) = match name {
         PeriodName::Custom => {

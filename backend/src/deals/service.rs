@@ -20,7 +20,7 @@ use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
 use crate::db::{WriteOutcome, like_contains};
 use crate::dto::clean;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
 use crate::pipelines;
 use crate::pipelines::dto::StageKind;
@@ -138,10 +138,9 @@ pub async fn list(
     me: Uuid,
 ) -> AppResult<DealPage> {
     let mut errors = ParamErrors::default();
-    let status = match p.status.as_deref().map(str::trim) {
-        Some(s) => errors.take(s.parse::<DealStatus>().map_err(|m| FieldError::new("status", m))),
-        None => None,
-    };
+    let status = errors
+        .take(params::choice::<DealStatus>("status", p.status.as_deref()))
+        .flatten();
     let filter = DealFilter {
         title_like: p
             .q

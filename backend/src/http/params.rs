@@ -78,6 +78,23 @@ pub fn uuid(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, FieldE
     }
 }
 
+/// An optional query parameter that names one of a fixed set of values (an enum of the API).
+/// Present but empty (`?status=`) is refused like any other value outside the set: leave the
+/// parameter out to mean "any" (or the default).
+pub fn choice<T: std::str::FromStr<Err = String>>(field: &str, raw: Option<&str>) -> Result<Option<T>, FieldError> {
+    raw.map(|s| s.trim().parse::<T>().map_err(|m| FieldError::new(field, m)))
+        .transpose()
+}
+
+/// An optional day (`2026-11-30`). Present but empty is refused like any other non-date.
+pub fn date(field: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    raw.map(|s| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30"))
+    })
+    .transpose()
+}
+
 /// Decodes a cursor and checks it was issued for the same sort.
 /// An owner filter: `me` (the caller), `none` (nobody) or a member's user id; `None` when absent.
 pub fn owner(field: &str, raw: Option<&str>, me: uuid::Uuid) -> Result<Option<Option<uuid::Uuid>>, FieldError> {

@@ -8,15 +8,11 @@ use super::dto::{RevenueGrouping, RevenueParams, RevenueReport, RevenueRow};
 use super::store;
 pub use super::store::EVENTS_SQL;
 use crate::db::WorkspaceId;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::http::params::ParamErrors;
+use crate::error::{AppError, AppResult};
+use crate::http::params::{self, ParamErrors};
 
 fn parse_date(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    let raw = raw.map(str::trim)?;
-    errors.take(
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| FieldError::coded(field, "date", "must be a date like 2026-11-30")),
-    )
+    errors.take(params::date(field, raw)).flatten()
 }
 
 /// The first day of the month `months_back` months before `day`'s month.
@@ -31,10 +27,9 @@ pub async fn report(
     p: &RevenueParams,
 ) -> AppResult<RevenueReport> {
     let mut errors = ParamErrors::default();
-    let by = match p.by.as_deref().map(str::trim) {
-        Some(s) => errors.take(s.parse::<RevenueGrouping>().map_err(|m| FieldError::new("by", m))),
-        None => Some(RevenueGrouping::Month),
-    };
+    let by = errors
+        .take(params::choice::<RevenueGrouping>("by", p.by.as_deref()))
+        .map(|by| by.unwrap_or(RevenueGrouping::Month));
     let today = Utc::now().date_naive();
     let from = parse_date(&mut errors, "from", p.from.as_deref()).unwrap_or_else(|| month_start(today, 11));
     let to = parse_date(&mut errors, "to", p.to.as_deref()).unwrap_or(today);

@@ -229,10 +229,9 @@ pub async fn list(
     let deal = errors
         .take(crate::http::params::uuid("deal_id", p.deal_id.as_deref()))
         .flatten();
-    let status = match p.status.as_deref().map(str::trim) {
-        Some(s) => errors.take(s.parse::<ProposalStatus>().map_err(|m| FieldError::new("status", m))),
-        None => None,
-    };
+    let status = errors
+        .take(params::choice::<ProposalStatus>("status", p.status.as_deref()))
+        .flatten();
     let limit = errors.take(params::limit(p.limit.as_deref()));
     let after = errors.take(NEWEST_FIRST.after(p.cursor.as_deref())).flatten();
     errors.finish()?;

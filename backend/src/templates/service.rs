@@ -84,10 +84,9 @@ pub async fn list(
     p: &ListTemplatesParams,
 ) -> AppResult<TemplatePage> {
     let mut errors = ParamErrors::default();
-    let scenario = match p.scenario.as_deref().map(str::trim) {
-        Some(s) => errors.take(s.parse::<Scenario>().map_err(|e| FieldError::new("scenario", e))),
-        None => None,
-    };
+    let scenario = errors
+        .take(params::choice::<Scenario>("scenario", p.scenario.as_deref()))
+        .flatten();
     let limit = errors.take(params::limit(p.limit.as_deref()));
     let after = errors.take(BY_NAME.after(p.cursor.as_deref())).flatten();
     errors.finish()?;

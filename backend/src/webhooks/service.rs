@@ -268,11 +268,9 @@ pub async fn deliveries(
     let mut errors = ParamErrors::default();
     let limit = errors.take(params::limit(limit));
     let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
-    // Given empty (`status=`) is not a state: refused, like any other unknown one.
-    let status = match status.map(str::trim) {
-        Some(s) => errors.take(s.parse::<DeliveryStatus>().map_err(|m| FieldError::new("status", m))),
-        None => None,
-    };
+    let status = errors
+        .take(params::choice::<DeliveryStatus>("status", status))
+        .flatten();
     errors.finish()?;
     row(conn, workspace, webhook).await?;
     let limit = limit.unwrap_or(params::DEFAULT_LIMIT);

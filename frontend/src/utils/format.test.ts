@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  today,
   formatDate,
   followUpLabel,
   followUpUrgency,
@@ -27,6 +28,8 @@ describe('relativeDay', () => {
       expect(relativeDay('2026-11-24', evening)).toBe('tomorrow')
       expect(relativeDay('2026-11-23', evening)).toBe('today')
       expect(formatDate('2026-12-10')).toMatch(/\b10\b/)
+      // Late evening west of UTC is still today there, not tomorrow as in UTC.
+      expect(today(evening)).toBe('2026-11-23')
     } finally {
       process.env.TZ = zone
     }

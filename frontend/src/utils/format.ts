@@ -74,6 +74,12 @@ export function initials(first: string, last: string): string {
   return ((first.charAt(0) ?? '') + (last.charAt(0) ?? '')).toUpperCase() || '?'
 }
 
+/** Today where the reader is, as a `date` input value ("2026-12-04"). */
+export function today(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
+
 /** A `datetime-local` input value (local time) from an RFC 3339 timestamp, and back. */
 export function toLocalInput(iso: string | null | undefined): string {
   if (!iso) return ''

@@ -176,6 +176,7 @@ export default {
     showTable: 'Show as a table',
   },
   dashboard: {
+    unknownSource: 'No source',
     period: 'Period',
     from: 'From',
     to: 'To',

@@ -177,6 +177,7 @@ const es: Messages = {
     showTable: 'Ver como tabla',
   },
   dashboard: {
+    unknownSource: 'Sin origen',
     period: 'Periodo',
     from: 'Desde',
     to: 'Hasta',

@@ -178,6 +178,7 @@ const fr: Messages = {
     showTable: 'Afficher sous forme de tableau',
   },
   dashboard: {
+    unknownSource: 'Sans origine',
     period: 'Période',
     from: 'Du',
     to: 'Au',
