@@ -42,6 +42,9 @@ const TRANSLATED = [
   'src/views/ContactEditView.vue',
   'src/components/CustomFieldInputs.vue',
   'src/components/activity/ActivityList.vue',
+  'src/components/MailSettingsCard.vue',
+  'src/components/WebhooksCard.vue',
+  'src/views/ProposalEditView.vue',
   'src/components/deals/PaymentsCard.vue',
   'src/components/deals/ProposalsCard.vue',
   'src/components/exports/ExportMenu.vue',
@@ -126,6 +129,8 @@ export default tseslint.config(
             '/^Rapport$/',
             '/^Enter$/',
             '/^rapport user reset-password EMAIL$/',
+            '/^POST$/',
+            'webhook-signature',
           ],
           attributes: {
             '/.+/': [

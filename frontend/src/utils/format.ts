@@ -107,9 +107,11 @@ export function formatDateTime(iso: string): string {
   return format.format(new Date(iso))
 }
 
-/** 0.42 → "42%" ("42 %" in French). */
-export function formatPercent(ratio: number): string {
-  return new Intl.NumberFormat(formatLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(ratio)
+/** 0.42 → "42%" ("42 %" in French); `digits` keeps up to that many decimals (a 20.5 % tax rate). */
+export function formatPercent(ratio: number, digits = 0): string {
+  return new Intl.NumberFormat(formatLocale(), { style: 'percent', maximumFractionDigits: digits }).format(
+    ratio,
+  )
 }
 
 /** ["Lead", "Prospect"] → "Lead or Prospect" ("Lead o Prospecto", "Lead ou Prospect"). */
