@@ -45,6 +45,7 @@ const TRANSLATED = [
   'src/components/MailSettingsCard.vue',
   'src/components/WebhooksCard.vue',
   'src/views/ProposalEditView.vue',
+  'src/views/SequencesView.vue',
   'src/components/deals/PaymentsCard.vue',
   'src/components/deals/ProposalsCard.vue',
   'src/components/exports/ExportMenu.vue',
