@@ -46,6 +46,8 @@ const TRANSLATED = [
   'src/components/WebhooksCard.vue',
   'src/views/ProposalEditView.vue',
   'src/views/SequencesView.vue',
+  'src/views/FormsView.vue',
+  'src/views/ImportView.vue',
   'src/components/deals/PaymentsCard.vue',
   'src/components/deals/ProposalsCard.vue',
   'src/components/exports/ExportMenu.vue',

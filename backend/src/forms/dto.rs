@@ -238,7 +238,7 @@ pub struct Submission {
     pub id: Uuid,
     pub form_id: Uuid,
     pub outcome: SubmissionOutcome,
-    /// Which defence caught it (`honeypot`, `too_fast`).
+    /// Which defence caught it: `honeypot` (the hidden field was filled in), `forged_token` (the page token was not one Rapport issued) or `too_fast` (sent sooner than the minimum fill time).
     pub spam_reason: Option<String>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,

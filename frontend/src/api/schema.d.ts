@@ -8784,7 +8784,7 @@ export interface components {
             /** @description The page's origin, when a browser sent it. */
             origin?: string | null;
             outcome: components["schemas"]["SubmissionOutcome"];
-            /** @description Which defence caught it (`honeypot`, `too_fast`). */
+            /** @description Which defence caught it: `honeypot` (the hidden field was filled in), `forged_token` (the page token was not one Rapport issued) or `too_fast` (sent sooner than the minimum fill time). */
             spam_reason?: string | null;
             user_agent?: string | null;
         };
