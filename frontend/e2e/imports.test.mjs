@@ -64,7 +64,7 @@ test('a Google Contacts CSV is mapped, previewed, imported with progress and rol
   await page.getByText('Imported.', { exact: false }).first().waitFor({ timeout: 20_000 })
   assert.match(
     await page.locator('.result').innerText(),
-    /2 new, 0 updated, 0 skipped, 1 with errors · 1 new companies/,
+    /2 new, 0 updated, 0 skipped, 1 with errors · 1 new company ·/,
   )
   await page.screenshot({ path: `${SHOTS}import-done.png`, fullPage: true })
 

@@ -101,6 +101,15 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page.goto('/companies/new')
   await page.getByRole('heading', { name: 'Nueva empresa' }).waitFor()
   await page.getByRole('textbox', { name: 'Sitio web o dominio' }).waitFor()
+  // Importing, sequences and lead capture forms too.
+  await page.goto('/imports')
+  await page.getByRole('heading', { name: 'Importar contactos y correos' }).waitFor()
+  await page.getByText('Elige o suelta un archivo').waitFor()
+  await page.goto('/sequences/new')
+  await page.getByRole('form', { name: 'Editor de secuencias' }).waitFor()
+  await page.getByRole('button', { name: '+ Añadir un paso' }).waitFor()
+  await page.goto('/forms')
+  await page.getByRole('heading', { name: 'Formularios de captación' }).waitFor()
   // The command palette offers its actions in Spanish.
   await page.keyboard.press('Control+k')
   await page.getByTestId('palette-input').fill('seguim')
