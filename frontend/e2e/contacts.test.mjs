@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { launch, SHOTS } from './browser.mjs'
+import { launch, SHOTS, SAME_ORIGIN } from './browser.mjs'
 import { ContactPage, ContactsPage } from './pages.mjs'
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
@@ -206,3 +206,63 @@ test('a pasted email becomes a contact, its emails and a deal after review', asy
   await page.getByText('Director of Outreach').first().waitFor()
   await page.locator('.card').filter({ hasText: 'Deals' }).getByText(`Observatory website ${stamp}`).waitFor()
 })
+
+test('tags are added and removed on the contact page at once; a refused change is put back', async () => {
+  const { page } = ctx
+  const res = await page.request.post('/api/v1/contacts', {
+    data: { first_name: 'Tamsin', last_name: 'Tagg', tags: ['alpha'] },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(res.status(), 201, await res.text())
+  const tamsin = await res.json()
+  const tagsNow = async () => (await (await page.request.get(`/api/v1/contacts/${tamsin.id}`)).json()).tags
+  await page.goto(`/contacts/${tamsin.id}`)
+  const tags = page.getByTestId('contact-tags')
+  await tags.getByText('alpha').waitFor()
+
+  await tags.getByLabel('Add a tag').fill('VIP')
+  await tags.getByLabel('Add a tag').press('Enter')
+  await tags.getByRole('listitem').filter({ hasText: 'vip' }).waitFor()
+  await tags.getByRole('button', { name: 'Remove the tag alpha' }).click()
+  await tags.getByRole('listitem').filter({ hasText: 'alpha' }).waitFor({ state: 'detached' })
+  await expectSoon(async () => assert.deepEqual(await tagsNow(), ['vip']))
+
+  // The next save is held at the server while someone else edits Tamsin: the new tag shows at
+  // once, then the stale save is refused and the tags go back to what the server has.
+  let release = () => {}
+  const held = new Promise((resolve) => (release = () => resolve(undefined)))
+  await page.route(`**/api/v1/contacts/${tamsin.id}`, async (route) => {
+    if (route.request().method() === 'PATCH') await held
+    await route.continue()
+  })
+  await tags.getByLabel('Add a tag').fill('late')
+  await tags.getByLabel('Add a tag').press('Enter')
+  await tags.getByRole('listitem').filter({ hasText: 'late' }).waitFor()
+  const current = await (await page.request.get(`/api/v1/contacts/${tamsin.id}`)).json()
+  const other = await page.request.patch(`/api/v1/contacts/${tamsin.id}`, {
+    data: { tags: ['vip', 'partner'], version: current.version },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(other.status(), 200, await other.text())
+  release()
+  await page.getByText(/^Tags not saved: /).waitFor()
+  await tags.getByRole('listitem').filter({ hasText: 'late' }).waitFor({ state: 'detached' })
+  await tags.getByRole('listitem').filter({ hasText: 'partner' }).waitFor()
+  await page.unroute(`**/api/v1/contacts/${tamsin.id}`)
+  assert.deepEqual(await tagsNow(), ['vip', 'partner'])
+})
+
+/**
+ * Retries `check` for a few seconds: a save that shows at once reaches the server just after.
+ * @param {() => Promise<unknown>} check
+ */
+async function expectSoon(check) {
+  for (let i = 0; ; i++) {
+    try {
+      return await check()
+    } catch (e) {
+      if (i > 40) throw e
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}

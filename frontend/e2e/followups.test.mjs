@@ -122,3 +122,40 @@ test('a reminder added on the contact page shows up in the queue and is complete
   // Back on the client cadence: 30 days from creation.
   await page.locator('p', { hasText: /Next follow-up: \w{3} \d{1,2}, \d{4}/ }).waitFor()
 })
+
+test('a snooze the server refuses puts the row back where it was and says why', async () => {
+  const { page } = ctx
+  const sam = await contact({
+    first_name: 'Sam',
+    last_name: 'Stale',
+    lifecycle: 'prospect',
+    next_follow_up_at: new Date(Date.now() - 3 * 864e5).toISOString(),
+  })
+  await page.goto('/follow-ups')
+  const row = page.getByRole('listitem').filter({ hasText: 'Sam Stale' })
+  await row.waitFor()
+  // Someone else edits Sam meanwhile: the queue's copy is now a version behind.
+  const res = await page.request.patch(`/api/v1/contacts/${sam.id}`, {
+    data: { job_title: 'Buyer', version: sam.version },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(res.status(), 200, await res.text())
+
+  // The snooze holds at the server until the row has left the queue: the change shows at once.
+  let release = () => {}
+  const held = new Promise((resolve) => (release = () => resolve(undefined)))
+  await page.route(`**/api/v1/contacts/${sam.id}`, async (route) => {
+    if (route.request().method() === 'PATCH') await held
+    await route.continue()
+  })
+  await row.click()
+  await page.keyboard.press('s')
+  await row.waitFor({ state: 'detached' })
+  release()
+  await page.getByText(/^Sam Stale is back in the queue: /).waitFor()
+  await row.waitFor()
+  await page.unroute(`**/api/v1/contacts/${sam.id}`)
+  // Nothing was snoozed.
+  const now = await (await page.request.get(`/api/v1/contacts/${sam.id}`)).json()
+  assert.equal(now.next_follow_up_at, sam.next_follow_up_at)
+})

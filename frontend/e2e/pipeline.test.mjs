@@ -49,6 +49,42 @@ test('a deal dragged to another stage stays there after a reload', async () => {
   assert.match(await history.innerText(), /Lead → Proposal/)
 })
 
+test('a move the server refuses puts the card back where it was and says why', async () => {
+  const { page } = ctx
+  const board = new PipelinePage(page)
+  await board.open()
+  const title = `Contested deal ${Date.now()}`
+  await board.quickAdd('Lead', title, '900')
+  const found = await page.request.get(`/api/v1/deals?q=${encodeURIComponent(title)}`)
+  const deal = (await found.json()).items[0]
+  const leadCount = async () => board.column('Lead').locator('.count').innerText()
+  const before = await leadCount()
+
+  // The move is held at the server while someone else edits the deal, so it carries a stale
+  // version: the card lands at once, then the refusal brings it back.
+  let release = () => {}
+  const held = new Promise((resolve) => (release = () => resolve(undefined)))
+  await page.route(`**/api/v1/deals/${deal.id}`, async (route) => {
+    if (route.request().method() === 'PATCH') await held
+    await route.continue()
+  })
+  await board.drag('Lead', title, 'Qualified')
+  await board.card('Qualified', title).waitFor()
+  assert.equal(Number(await leadCount()), Number(before) - 1)
+  const other = await page.request.patch(`/api/v1/deals/${deal.id}`, {
+    data: { title: `${title} (renamed)`, version: deal.version },
+    headers: SAME_ORIGIN,
+  })
+  assert.equal(other.status(), 200, await other.text())
+  release()
+  await page.getByText(new RegExp(`^“${title}” is back in Lead: `)).waitFor()
+  await board.card('Lead', title).waitFor()
+  assert.equal(await board.card('Qualified', title).count(), 0)
+  await page.unroute(`**/api/v1/deals/${deal.id}`)
+  const now = await (await page.request.get(`/api/v1/deals/${deal.id}`)).json()
+  assert.equal(now.stage_id, deal.stage_id)
+})
+
 test('a won deal with a contact takes payments', async () => {
   const { page } = ctx
   const contacts = new ContactsPage(page)

@@ -652,6 +652,7 @@ export default {
     followedUp: 'Followed up',
     logged: '{subject} logged for {name}',
     reminderDone: 'Done: {title}',
+    putBack: '{name} is back in the queue: {message}',
     snoozed: '{what} snoozed until tomorrow',
   },
   pipeline: {
@@ -665,6 +666,7 @@ export default {
     empty: 'No deals in this pipeline yet. Add one with “+ Add deal” under a stage.',
     whyLost: 'Why was “{title}” lost? (optional)',
     won: 'Won “{title}” 🎉',
+    putBack: '“{title}” is back in {stage}: {message}',
     moved: 'Moved “{title}” to {stage}',
     added: 'Added “{title}”',
     valueHint: 'The value should be a number, like 1200 or 1,200.50',
@@ -1851,5 +1853,14 @@ export default {
       ai_messages: '{n, plural, one {# AI message} other {# AI messages}}',
       history: '{n, plural, one {# history entry} other {# history entries}}',
     },
+  },
+  tags: {
+    label: 'Tags',
+    add: 'Add a tag',
+    placeholder: '+ tag',
+    remove: 'Remove the tag {tag}',
+    notSaved: 'Tags not saved: {message}',
+    tooLong: 'A tag has at most {max} characters.',
+    tooMany: 'A contact has at most {max} tags.',
   },
 }

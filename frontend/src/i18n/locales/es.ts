@@ -660,6 +660,7 @@ const es: Messages = {
     followedUp: 'Seguimiento hecho',
     logged: 'Registrado para {name}: {subject}',
     reminderDone: 'Hecho: {title}',
+    putBack: '{name} vuelve a la cola: {message}',
     snoozed: 'Pospuesto hasta mañana: {what}',
   },
   pipeline: {
@@ -673,6 +674,7 @@ const es: Messages = {
     empty: 'Aún no hay oportunidades en este embudo. Añade una con «+ Añadir oportunidad» bajo una etapa.',
     whyLost: '¿Por qué se perdió «{title}»? (opcional)',
     won: 'Ganada: «{title}» 🎉',
+    putBack: '«{title}» vuelve a {stage}: {message}',
     moved: '«{title}» movida a {stage}',
     added: 'Añadida: «{title}»',
     valueHint: 'El valor debe ser un número, como 1200 o 1.200,50',
@@ -1872,6 +1874,15 @@ const es: Messages = {
       ai_messages: '{n, plural, one {# mensaje de la IA} other {# mensajes de la IA}}',
       history: '{n, plural, one {# entrada del historial} other {# entradas del historial}}',
     },
+  },
+  tags: {
+    label: 'Etiquetas',
+    add: 'Añadir una etiqueta',
+    placeholder: '+ etiqueta',
+    remove: 'Quitar la etiqueta {tag}',
+    notSaved: 'Etiquetas no guardadas: {message}',
+    tooLong: 'Una etiqueta tiene como mucho {max} caracteres.',
+    tooMany: 'Un contacto tiene como mucho {max} etiquetas.',
   },
 }
 

@@ -662,6 +662,7 @@ const fr: Messages = {
     followedUp: 'Relancé',
     logged: 'Noté pour {name} : {subject}',
     reminderDone: 'Fait : {title}',
+    putBack: '{name} revient dans la file : {message}',
     snoozed: 'Reporté à demain : {what}',
   },
   pipeline: {
@@ -676,6 +677,7 @@ const fr: Messages = {
       'Aucune affaire dans ce pipeline pour l’instant. Ajoutez-en une avec « + Ajouter une affaire » sous une étape.',
     whyLost: 'Pourquoi « {title} » a-t-elle été perdue ? (facultatif)',
     won: 'Gagnée : « {title} » 🎉',
+    putBack: '« {title} » revient dans {stage} : {message}',
     moved: '« {title} » déplacée vers {stage}',
     added: 'Ajoutée : « {title} »',
     valueHint: 'Le montant doit être un nombre, comme 1200 ou 1 200,50',
@@ -1876,6 +1878,15 @@ const fr: Messages = {
       ai_messages: '{n, plural, one {# message de l’IA} other {# messages de l’IA}}',
       history: '{n, plural, one {# entrée d’historique} other {# entrées d’historique}}',
     },
+  },
+  tags: {
+    label: 'Étiquettes',
+    add: 'Ajouter une étiquette',
+    placeholder: '+ étiquette',
+    remove: 'Retirer l’étiquette {tag}',
+    notSaved: 'Étiquettes non enregistrées : {message}',
+    tooLong: 'Une étiquette a au plus {max} caractères.',
+    tooMany: 'Un contact a au plus {max} étiquettes.',
   },
 }
 
