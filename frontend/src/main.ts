@@ -7,7 +7,7 @@ import { vCan } from './directives/can'
 import { useSession } from './stores/session'
 import { useTheme } from './stores/theme'
 import { browserLocale, i18n, setLocale, startingLocale } from './i18n'
-import './styles.css'
+import './styles/index.css'
 
 const app = createApp(App).use(createPinia()).use(router).use(i18n)
 app.directive('can', vCan)
