@@ -5,7 +5,8 @@ import type { paths } from './schema'
 import type { FieldError, Problem } from './types'
 import { currentLocale, i18n, t } from '../i18n'
 
-export const api = createClient<paths>({ baseUrl: '' })
+// `fetch` is looked up on each call (not once at start), so tests can stand in for the server.
+export const api = createClient<paths>({ baseUrl: '', fetch: (request) => globalThis.fetch(request) })
 
 let onUnauthorized: (() => void) | null = null
 
