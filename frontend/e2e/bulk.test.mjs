@@ -84,3 +84,63 @@ test('a filtered list is saved as a view, shown with its count, and opened again
   await page.locator('tbody tr.row-link').filter({ hasText: 'Orchard Pear' }).waitFor()
   assert.equal(await page.locator('tbody tr.row-link').count(), 2)
 })
+
+test('deals ticked in the list move to a stage together and come back with Undo', async () => {
+  const { page } = ctx
+  const stamp = Date.now()
+  const pipelines = (await (await page.request.get('/api/v1/pipelines')).json()).items
+  const sales = pipelines.find((/** @type {{ name: string }} */ p) => p.name === 'Sales')
+  const lead = sales.stages.find((/** @type {{ name: string }} */ s) => s.name === 'Lead')
+  for (const name of ['Ash', 'Elm']) {
+    const res = await page.request.post('/api/v1/deals', {
+      data: { title: `Bulk ${name} ${stamp}`, stage_id: lead.id, value_minor: 10000 },
+      headers: SAME_ORIGIN,
+    })
+    assert.equal(res.status(), 201, await res.text())
+  }
+  await page.goto(`/deals?q=${stamp}`)
+  const table = page.getByRole('table', { name: 'Deals' })
+  await table.getByText(`Bulk Elm ${stamp}`).waitFor()
+  await page.getByRole('checkbox', { name: `Select Bulk Ash ${stamp}` }).click()
+  await page.getByRole('checkbox', { name: `Select Bulk Elm ${stamp}` }).click({ modifiers: ['Shift'] })
+  const bar = page.getByTestId('bulk-bar')
+  await bar.getByText('2 selected').waitFor()
+  await bar.getByLabel('Move to a stage').selectOption({ label: 'Qualified' })
+  const done = page.getByRole('status').filter({ hasText: 'Moved 2 deals to Qualified' })
+  await done.waitFor()
+  await page.waitForFunction(
+    () => (document.querySelector('table tbody')?.textContent?.match(/Qualified/g) ?? []).length === 2,
+  )
+  await page.screenshot({ path: `${SHOTS}bulk-deals.png`, fullPage: true })
+  await done.getByRole('button', { name: 'Undo' }).click()
+  await page.getByRole('status').filter({ hasText: 'Undone' }).waitFor()
+  const back = (await (await page.request.get(`/api/v1/deals?q=${stamp}`)).json()).items
+  assert.deepEqual(
+    back.map((/** @type {{ stage_name: string }} */ d) => d.stage_name),
+    ['Lead', 'Lead'],
+  )
+})
+
+test('companies ticked in the list go to the trash together after confirming', async () => {
+  const { page } = ctx
+  const stamp = Date.now()
+  for (const name of ['North', 'South']) {
+    const res = await page.request.post('/api/v1/companies', {
+      data: { name: `Bulkco ${name} ${stamp}` },
+      headers: SAME_ORIGIN,
+    })
+    assert.equal(res.status(), 201, await res.text())
+  }
+  await page.goto(`/companies?q=${stamp}`)
+  await page.getByRole('checkbox', { name: 'Select every row shown' }).check()
+  const bar = page.getByTestId('bulk-bar')
+  await bar.getByText('2 selected').waitFor()
+  await bar.getByRole('button', { name: 'Move to trash' }).click()
+  await page
+    .getByRole('dialog', { name: 'Move 2 companies to the trash?' })
+    .getByRole('button', { name: 'Move to trash' })
+    .click()
+  await page.getByRole('status').filter({ hasText: 'Moved 2 companies to the trash' }).waitFor()
+  const left = (await (await page.request.get(`/api/v1/companies?q=${stamp}`)).json()).items
+  assert.equal(left.length, 0)
+})

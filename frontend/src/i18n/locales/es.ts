@@ -850,7 +850,11 @@ const es: Messages = {
     erased: '{name} se borró',
   },
   bulk: {
-    region: 'Contactos seleccionados',
+    region: {
+      contact: 'Contactos seleccionados',
+      company: 'Empresas seleccionadas',
+      deal: 'Oportunidades seleccionadas',
+    },
     selected: '{count} seleccionados',
     tagToAdd: 'Etiqueta que añadir',
     tagPlaceholder: 'Añadir una etiqueta…',
@@ -863,9 +867,18 @@ const es: Messages = {
     setOwnerChoose: 'Cambiar el responsable…',
     nobody: 'Nadie',
     moveToTrash: 'Mover a la papelera',
+    moveToStage: 'Mover a una etapa',
+    moveToStageChoose: 'Mover a una etapa…',
+    select: 'Seleccionar {name}',
+    selectAllShown: 'Seleccionar todas las filas mostradas',
     clear: 'Quitar la selección',
-    confirmTitle:
-      '{count, plural, one {¿Mover # contacto a la papelera?} other {¿Mover # contactos a la papelera?}}',
+    confirmTitle: {
+      contact:
+        '{count, plural, one {¿Mover # contacto a la papelera?} other {¿Mover # contactos a la papelera?}}',
+      company:
+        '{count, plural, one {¿Mover # empresa a la papelera?} other {¿Mover # empresas a la papelera?}}',
+      deal: '{count, plural, one {¿Mover # oportunidad a la papelera?} other {¿Mover # oportunidades a la papelera?}}',
+    },
     confirmHelp: 'Se pueden restaurar desde la papelera durante 30 días, o ahora mismo con Deshacer.',
     skipped: '{summary} ({skipped} se quedaron como estaban)',
     nothing: 'Nada que cambiar',

@@ -854,7 +854,11 @@ const fr: Messages = {
     erased: 'Effacement terminé : {name}',
   },
   bulk: {
-    region: 'Contacts sélectionnés',
+    region: {
+      contact: 'Contacts sélectionnés',
+      company: 'Entreprises sélectionnées',
+      deal: 'Affaires sélectionnées',
+    },
     selected: '{count} sélectionnés',
     tagToAdd: 'Étiquette à ajouter',
     tagPlaceholder: 'Ajouter une étiquette…',
@@ -867,11 +871,19 @@ const fr: Messages = {
     setOwnerChoose: 'Changer le responsable…',
     nobody: 'Personne',
     moveToTrash: 'Mettre à la corbeille',
+    moveToStage: 'Déplacer vers une étape',
+    moveToStageChoose: 'Déplacer vers une étape…',
+    select: 'Sélectionner {name}',
+    selectAllShown: 'Sélectionner toutes les lignes affichées',
     clear: 'Effacer la sélection',
-    confirmTitle:
-      '{count, plural, one {Mettre # contact à la corbeille ?} other {Mettre # contacts à la corbeille ?}}',
-    confirmHelp:
-      'Ils peuvent être restaurés depuis la corbeille pendant 30 jours, ou tout de suite avec Annuler.',
+    confirmTitle: {
+      contact:
+        '{count, plural, one {Mettre # contact à la corbeille ?} other {Mettre # contacts à la corbeille ?}}',
+      company:
+        '{count, plural, one {Mettre # entreprise à la corbeille ?} other {Mettre # entreprises à la corbeille ?}}',
+      deal: '{count, plural, one {Mettre # affaire à la corbeille ?} other {Mettre # affaires à la corbeille ?}}',
+    },
+    confirmHelp: 'La corbeille les garde 30 jours, et Annuler les rétablit tout de suite.',
     skipped: '{summary} ({skipped} laissés tels quels)',
     nothing: 'Rien à changer',
     undone: 'Annulé',
