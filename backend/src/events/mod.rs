@@ -9,6 +9,7 @@
 pub mod dto;
 pub mod routes;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ const CAPACITY: usize = 1024;
 /// At most this many missed events are replayed on reconnecting; beyond, the client is told to
 /// reload (`event: reset`).
 pub const MAX_REPLAY: i64 = 1000;
+/// Streams one user may hold open in one server process (a browser opens one per tab); more are
+/// refused with 429 until one closes, so a runaway client cannot pile them up.
+pub const MAX_STREAMS_PER_USER: usize = 20;
 
 /// A position in the outbox: (transaction id, entry id).
 pub type Position = (i64, Uuid);
@@ -64,6 +68,27 @@ pub struct Hub {
     tx: broadcast::Sender<Arc<Item>>,
     /// The last position broadcast.
     head: RwLock<Position>,
+    /// Open streams per user.
+    open: Arc<std::sync::Mutex<HashMap<Uuid, usize>>>,
+}
+
+/// A user's place among their open streams, given back when the stream ends (the client went
+/// away or fell behind).
+pub struct Slot {
+    open: Arc<std::sync::Mutex<HashMap<Uuid, usize>>>,
+    user: Uuid,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Hub {
@@ -78,6 +103,20 @@ impl Hub {
     /// How many streams are open in this process.
     pub fn streams(&self) -> usize {
         self.tx.receiver_count()
+    }
+
+    /// A slot for one more stream of `user`, or `None` when they hold [`MAX_STREAMS_PER_USER`].
+    pub fn take_slot(&self, user: Uuid) -> Option<Slot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(user).or_insert(0);
+        if *n >= MAX_STREAMS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            open: self.open.clone(),
+            user,
+        })
     }
 }
 
@@ -94,6 +133,7 @@ pub async fn hub(state: &AppState) -> crate::error::AppResult<&Hub> {
             let hub = Hub {
                 tx,
                 head: RwLock::new(start),
+                open: Arc::default(),
             };
             run(state.clone());
             Ok::<_, crate::error::AppError>(hub)

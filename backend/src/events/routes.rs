@@ -25,7 +25,8 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 /// `Last-Event-ID` (browsers' EventSource does on reconnecting) to get first what was missed;
 /// when more than 1,000 events were missed, an `event: reset` frame says to reload instead. A
 /// `: ping` comment comes every 15 s. Only clients that accept `text/event-stream` get the
-/// stream.
+/// stream; a user holds at most 20 open streams per server process (the 21st is refused with 429
+/// until one closes).
 #[utoipa::path(
     tag = "events",
     params(("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received",
@@ -37,6 +38,9 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`Last-Event-ID` is not an id this stream sent (`validation_failed`)",
             body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "This user already holds 20 open streams (`too_many_streams`); \
+            `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
     ),
 )]
 #[get("/events/stream")]
@@ -62,6 +66,16 @@ pub async fn event_stream(state: web::Data<AppState>, auth: Auth, req: HttpReque
         };
     let workspace = auth.workspace();
     let hub = super::hub(&state).await?;
+    let slot = hub.take_slot(auth.user_id()).ok_or_else(|| {
+        AppError::too_many_requests(
+            30,
+            format!(
+                "you already have {} live update streams open; close a tab (or a client) first",
+                super::MAX_STREAMS_PER_USER
+            ),
+        )
+        .with_code("too_many_streams")
+    })?;
     let rx = hub.subscribe();
     let head = hub.head().await;
     let mut backlog: VecDeque<Bytes> = VecDeque::new();
@@ -88,6 +102,7 @@ pub async fn event_stream(state: web::Data<AppState>, auth: Auth, req: HttpReque
     backlog.push_front(Bytes::from_static(b"retry: 3000\n: connected\n\n"));
     let stream = futures_util::stream::unfold(
         Stream {
+            _slot: slot,
             rx,
             workspace,
             last,
@@ -107,6 +122,8 @@ pub async fn event_stream(state: web::Data<AppState>, auth: Auth, req: HttpReque
 }
 
 struct Stream {
+    /// Held while the stream is open.
+    _slot: super::Slot,
     rx: broadcast::Receiver<Arc<Item>>,
     workspace: WorkspaceId,
     /// The last position sent (or skipped as already sent).

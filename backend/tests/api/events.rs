@@ -231,3 +231,65 @@ async fn a_client_that_never_reads_holds_up_no_one() {
         "the idle stream either kept up fully or was cut off ({n} events)"
     );
 }
+
+#[actix_web::test]
+async fn a_user_holds_at_most_twenty_streams_and_a_closed_one_frees_its_place() {
+    let app = TestApp::spawn().await;
+    let mut open = Vec::new();
+    for _ in 0..rapport::events::MAX_STREAMS_PER_USER {
+        open.push(Sse::open(&app, &app.client, None).await);
+    }
+    let refused = app
+        .request(Method::GET, "/api/v1/events/stream", |r| {
+            r.header("Accept", "text/event-stream")
+        })
+        .await;
+    let problem = refused.problem(429, "too_many_streams");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("20 live update streams"),
+        "{problem}"
+    );
+    assert!(refused.headers.get("retry-after").is_some());
+
+    // Someone else in the workspace is not held up by it.
+    let colleague = add_user(
+        &app.pool,
+        "colleague@example.com",
+        "Col League",
+        rapport::db::DEFAULT_WORKSPACE_ID,
+        Role::Member,
+    )
+    .await;
+    let theirs = client_with_token(
+        &add_token(
+            &app.pool,
+            colleague,
+            rapport::db::DEFAULT_WORKSPACE_ID,
+            TokenScope::Write,
+        )
+        .await,
+    );
+    let _their_stream = Sse::open(&app, &theirs, None).await;
+
+    // A stream that ends gives its place back.
+    drop(open.pop());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let res = app
+            .client
+            .get(format!("{}/api/v1/events/stream", app.base))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        if res.status() == 200 {
+            break;
+        }
+        assert_eq!(res.status(), 429);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the closed stream's place never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1263,7 +1263,8 @@ export interface paths {
          *     `Last-Event-ID` (browsers' EventSource does on reconnecting) to get first what was missed;
          *     when more than 1,000 events were missed, an `event: reset` frame says to reload instead. A
          *     `: ping` comment comes every 15 s. Only clients that accept `text/event-stream` get the
-         *     stream.
+         *     stream; a user holds at most 20 open streams per server process (the 21st is refused with 429
+         *     until one closes).
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["event_stream"];
@@ -23444,21 +23445,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the request budget of this credential or address (see `RateLimit-*` and `Retry-After`) */
+            /** @description This user already holds 20 open streams (`too_many_streams`); `Retry-After` says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "code": "too_many_requests",
-                     *       "detail": "more than 1200 requests a minute; try again in 1 s",
-                     *       "status": 429,
-                     *       "title": "Too Many Requests",
-                     *       "type": "urn:rapport:problem:too_many_requests"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
