@@ -63,8 +63,11 @@ def open_stream(host, port):
     s.settimeout(10)
     head = b""
     while b": connected" not in head:
-        head += s.recv(4096)
-    assert b" 200 " in head.split(b"\r\n", 1)[0], head[:200]
+        chunk = s.recv(4096)
+        # A refusal (say 429 when the server caps streams per user) is not a stream.
+        if not chunk or (b"\r\n" in head + chunk and b" 200 " not in (head + chunk).split(b"\r\n", 1)[0]):
+            raise RuntimeError(f"the event stream was refused: {(head + chunk)[:200]!r}")
+        head += chunk
     return s
 
 

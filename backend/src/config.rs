@@ -32,6 +32,8 @@ pub struct Config {
     /// Origins (`https://app.example.com`) whose pages may call the API with a bearer token;
     /// none by default, so browsers keep other sites' scripts from reading it.
     pub cors_origins: Vec<String>,
+    /// Live update streams one user may hold open in this process; 0 = no limit.
+    pub live_streams_per_user: usize,
     /// Where backups go, how many are kept, and when the server takes one by itself.
     pub backups: BackupConfig,
     /// Calls to user-given addresses (webhooks) and the key of secrets stored for them.
@@ -428,6 +430,7 @@ impl Config {
             },
             timeouts: timeouts()?,
             cors_origins: cors_origins(var("CORS_ORIGINS"))?,
+            live_streams_per_user: parse_var("LIVE_STREAMS_PER_USER", crate::events::MAX_STREAMS_PER_USER)?,
             backups: BackupConfig::from_vars(var)?,
             outbound: OutboundConfig::from_vars(var)?,
         })

@@ -153,6 +153,20 @@ pub async fn get(
     }
 }
 
+/// The live contacts among `ids`, by id, in one statement (trashed, merged away or unknown ones
+/// are missing).
+pub async fn live_by_ids(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Contact>> {
+    Ok(store::find_live(conn, workspace, ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, to_dto(row)))
+        .collect())
+}
+
 /// A time zone as stored: trimmed, and one PostgreSQL knows (422 otherwise); `None` for none.
 async fn time_zone(conn: &mut AsyncPgConnection, tz: Option<String>) -> AppResult<Option<String>> {
     match tz.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {

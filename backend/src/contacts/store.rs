@@ -286,6 +286,24 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid
         .optional()
 }
 
+/// The live contacts among `ids` (trashed, merged away or unknown ones are left out).
+pub async fn find_live(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> QueryResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(
+            contacts::workspace_id
+                .eq(workspace)
+                .and(contacts::id.eq_any(ids))
+                .and(contacts::deleted_at.is_null()),
+        )
+        .select(ContactRow::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, row: &NewContactRow) -> QueryResult<ContactRow> {
     diesel::insert_into(contacts::table)
         .values(row)

@@ -30,8 +30,9 @@ const CAPACITY: usize = 1024;
 /// At most this many missed events are replayed on reconnecting; beyond, the client is told to
 /// reload (`event: reset`).
 pub const MAX_REPLAY: i64 = 1000;
-/// Streams one user may hold open in one server process (a browser opens one per tab); more are
-/// refused with 429 until one closes, so a runaway client cannot pile them up.
+/// Streams one user may hold open in one server process by default (a browser opens one per
+/// tab; `LIVE_STREAMS_PER_USER` changes it); more are refused with 429 until one closes, so a
+/// runaway client cannot pile them up.
 pub const MAX_STREAMS_PER_USER: usize = 20;
 
 /// A position in the outbox: (transaction id, entry id).
@@ -105,11 +106,12 @@ impl Hub {
         self.tx.receiver_count()
     }
 
-    /// A slot for one more stream of `user`, or `None` when they hold [`MAX_STREAMS_PER_USER`].
-    pub fn take_slot(&self, user: Uuid) -> Option<Slot> {
+    /// A slot for one more stream of `user`, or `None` when they already hold `max` (0: no
+    /// limit).
+    pub fn take_slot(&self, user: Uuid, max: usize) -> Option<Slot> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let n = open.entry(user).or_insert(0);
-        if *n >= MAX_STREAMS_PER_USER {
+        if max > 0 && *n >= max {
             return None;
         }
         *n += 1;

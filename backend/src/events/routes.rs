@@ -25,8 +25,8 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 /// `Last-Event-ID` (browsers' EventSource does on reconnecting) to get first what was missed;
 /// when more than 1,000 events were missed, an `event: reset` frame says to reload instead. A
 /// `: ping` comment comes every 15 s. Only clients that accept `text/event-stream` get the
-/// stream; a user holds at most 20 open streams per server process (the 21st is refused with 429
-/// until one closes).
+/// stream; a user holds at most 20 open streams per server process by default (the 21st is
+/// refused with 429 until one closes).
 #[utoipa::path(
     tag = "events",
     params(("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received",
@@ -66,13 +66,11 @@ pub async fn event_stream(state: web::Data<AppState>, auth: Auth, req: HttpReque
         };
     let workspace = auth.workspace();
     let hub = super::hub(&state).await?;
-    let slot = hub.take_slot(auth.user_id()).ok_or_else(|| {
+    let max = state.config.live_streams_per_user;
+    let slot = hub.take_slot(auth.user_id(), max).ok_or_else(|| {
         AppError::too_many_requests(
             30,
-            format!(
-                "you already have {} live update streams open; close a tab (or a client) first",
-                super::MAX_STREAMS_PER_USER
-            ),
+            format!("you already have {max} live update streams open; close a tab (or a client) first"),
         )
         .with_code("too_many_streams")
     })?;

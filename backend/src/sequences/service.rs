@@ -352,53 +352,56 @@ pub async fn enroll(
     };
     let first_delay = steps_of(&seq).first().map_or(0, |s| s.delay_days);
     let unsubscribed = store::unsubscribed_among(conn, workspace, &ids).await?;
+    // The same statements whatever the number of contacts: who they are, and the enrollments
+    // written together (a contact already in the sequence is left out by the insert itself).
     conn.transaction::<_, AppError, _>(async move |conn| {
-        let mut result = EnrollResult {
-            enrolled: Vec::new(),
-            skipped: Vec::new(),
-        };
-        for id in ids {
+        let mut contacts = crate::contacts::service::live_by_ids(conn, workspace, &ids).await?;
+        let mut skipped = Vec::new();
+        let mut rows = Vec::new();
+        for &id in &ids {
             let skip = |reason: &str| Skipped {
                 contact_id: id,
                 reason: reason.to_owned(),
             };
-            let contact = match crate::contacts::service::get(conn, workspace, id, false).await {
-                Ok(c) => c,
-                Err(e) if e.status().is_client_error() => {
-                    result.skipped.push(skip("not_found"));
-                    continue;
+            match contacts.get(&id) {
+                None => skipped.push(skip("not_found")),
+                Some(c) if c.emails.is_empty() => skipped.push(skip("no_email")),
+                Some(_) if unsubscribed.contains(&id) => skipped.push(skip("unsubscribed")),
+                Some(_) => rows.push(EnrollmentRow {
+                    id: Uuid::now_v7(),
+                    workspace_id: workspace,
+                    sequence_id: sequence,
+                    contact_id: id,
+                    status: EnrollmentStatus::Active,
+                    next_step: 0,
+                    next_send_at: Some(now + Duration::days(first_delay.into())),
+                    last_error: None,
+                    enrolled_by: Some(viewer.user),
+                    enrolled_at: now,
+                    finished_at: None,
+                }),
+            }
+        }
+        let mut written: std::collections::HashMap<Uuid, EnrollmentRow> = store::insert_enrollments(conn, &rows)
+            .await?
+            .into_iter()
+            .map(|r| (r.contact_id, r))
+            .collect();
+        let mut result = EnrollResult {
+            enrolled: Vec::with_capacity(written.len()),
+            skipped,
+        };
+        for row in &rows {
+            match (written.remove(&row.contact_id), contacts.remove(&row.contact_id)) {
+                (Some(r), Some(c)) => {
+                    result
+                        .enrolled
+                        .push(enrollment_dto(r, seq.name.clone(), c.first_name, c.last_name));
                 }
-                Err(e) => return Err(e),
-            };
-            if contact.emails.is_empty() {
-                result.skipped.push(skip("no_email"));
-                continue;
-            }
-            if unsubscribed.contains(&id) {
-                result.skipped.push(skip("unsubscribed"));
-                continue;
-            }
-            let row = EnrollmentRow {
-                id: Uuid::now_v7(),
-                workspace_id: workspace,
-                sequence_id: sequence,
-                contact_id: id,
-                status: EnrollmentStatus::Active,
-                next_step: 0,
-                next_send_at: Some(now + Duration::days(first_delay.into())),
-                last_error: None,
-                enrolled_by: Some(viewer.user),
-                enrolled_at: now,
-                finished_at: None,
-            };
-            match store::insert_enrollment(conn, &row).await? {
-                Some(r) => result.enrolled.push(enrollment_dto(
-                    r,
-                    seq.name.clone(),
-                    contact.first_name,
-                    contact.last_name,
-                )),
-                None => result.skipped.push(skip("already_enrolled")),
+                _ => result.skipped.push(Skipped {
+                    contact_id: row.contact_id,
+                    reason: "already_enrolled".to_owned(),
+                }),
             }
         }
         Ok(result)

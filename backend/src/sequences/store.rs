@@ -170,18 +170,21 @@ pub async fn step_counts(
     .await
 }
 
-/// Enrolls, unless the contact is in the sequence already (`None` then).
-pub async fn insert_enrollment(
+/// Inserts enrollments in one statement; those of contacts already in the sequence are left
+/// out, and the rows written come back.
+pub async fn insert_enrollments(
     conn: &mut AsyncPgConnection,
-    row: &EnrollmentRow,
-) -> QueryResult<Option<EnrollmentRow>> {
+    rows: &[EnrollmentRow],
+) -> QueryResult<Vec<EnrollmentRow>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     diesel::insert_into(sequence_enrollments::table)
-        .values(row)
+        .values(rows)
         .on_conflict_do_nothing()
         .returning(EnrollmentRow::as_returning())
-        .get_result(conn)
+        .get_results(conn)
         .await
-        .optional()
 }
 
 /// A page of a sequence's enrollments, newest first, with each contact's name.

@@ -268,3 +268,79 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
     println!("statements per request (1 row / 200 rows):\n{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Statements one POST sends, without authentication's and without the foreign-key checks
+/// PostgreSQL runs itself for each row written (pg_stat_statements counts those too).
+async fn count_post(app: &TestApp, path: &str, body: &serde_json::Value) -> (i64, String) {
+    reset(app).await;
+    let r = app.post(path, body).await;
+    assert_eq!(r.status, 200, "POST {path}: {}", r.text);
+    let statements = executed(app).await;
+    let mine: Vec<&Statement> = statements
+        .iter()
+        .filter(|s| !s.query.contains("\"api_tokens\"") && !s.query.contains("FOR KEY SHARE OF x"))
+        .collect();
+    let listing = mine
+        .iter()
+        .map(|s| {
+            format!(
+                "  {} × {}",
+                s.calls,
+                s.query.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (mine.iter().map(|s| s.calls).sum(), listing)
+}
+
+#[actix_web::test]
+async fn enrolling_thirty_contacts_in_a_sequence_takes_no_more_statements_than_three() {
+    let app = TestApp::spawn().await;
+    {
+        let mut conn = app.pool.get().await.unwrap();
+        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .execute(&mut conn)
+            .await
+            .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
+    }
+    let template = app
+        .post(
+            "/api/v1/templates",
+            &json!({"name": "Intro", "scenario": "follow_up", "subject": "Hello", "body": "Hi"}),
+        )
+        .await;
+    assert_eq!(template.status, 201, "{}", template.text);
+    let seq = app
+        .post(
+            "/api/v1/sequences",
+            &json!({"name": "Batch", "steps": [{"template_id": template.body["id"], "delay_days": 0}]}),
+        )
+        .await;
+    assert_eq!(seq.status, 201, "{}", seq.text);
+    let mut ids = Vec::new();
+    for n in 0..33 {
+        let c = app
+            .contact(json!({"first_name": format!("E{n}"), "emails": [format!("e{n}@example.com")]}))
+            .await;
+        ids.push(c["id"].clone());
+    }
+    let path = format!("/api/v1/sequences/{}/enrollments", seq.body["id"].as_str().unwrap());
+    let (three, _) = count_post(&app, &path, &json!({"contact_ids": ids[..3]})).await;
+    let (thirty, listing) = count_post(&app, &path, &json!({"contact_ids": ids[3..]})).await;
+    assert!(
+        thirty <= three,
+        "30 enrollments ran {thirty} statements, 3 ran {three}: one per contact is back\n{listing}"
+    );
+    // Enrolling the same contacts again writes nothing and says why.
+    let again = app.post(&path, &json!({"contact_ids": ids[..3]})).await;
+    assert_eq!(again.body["enrolled"], json!([]));
+    assert_eq!(again.body["skipped"].as_array().unwrap().len(), 3);
+    assert!(
+        again.body["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["reason"] == "already_enrolled")
+    );
+}

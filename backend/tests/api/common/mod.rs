@@ -90,6 +90,7 @@ pub fn test_config(database_url: &str) -> Config {
         rate_limits: rapport::http::rate_limit::Budgets::OFF,
         timeouts: rapport::config::Timeouts::DEFAULT,
         cors_origins: Vec::new(),
+        live_streams_per_user: rapport::events::MAX_STREAMS_PER_USER,
         backups: rapport::config::BackupConfig {
             dir: std::env::temp_dir().join(format!("rapport-test-backups-{}", uuid::Uuid::now_v7())),
             keep: 2,
