@@ -194,7 +194,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             let company_id =
                 companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
             let now = chrono::Utc::now();
-            let new = NewContactRow {
+            let mut new = NewContactRow {
                 id: Uuid::now_v7(),
                 workspace_id: workspace,
                 first_name: input.first_name.trim().to_owned(),
@@ -223,7 +223,16 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
                 updated_at: now,
                 time_zone: time_zone(conn, input.time_zone).await?,
             };
-            let explicit_follow_up = new.next_follow_up_at.is_some();
+            // A new contact has no interactions or reminders yet: its first follow-up is its
+            // creation plus its cadence (its own, else its stage's default), written with the
+            // row rather than by a second UPDATE of it.
+            if new.next_follow_up_at.is_none() {
+                let cadence = match new.follow_up_cadence_days {
+                    Some(days) => Some(days),
+                    None => crate::settings::service::stage_cadence(conn, workspace, new.lifecycle.as_str()).await?,
+                };
+                new.next_follow_up_at = cadence.map(|days| now + chrono::Duration::days(days.into()));
+            }
             let row = store::insert(conn, &new).await?;
             let change = Change {
                 entity: Entity::Contact,
@@ -234,13 +243,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
                 fields: &[],
             };
             activity::service::record(conn, workspace, change).await?;
-            if explicit_follow_up {
-                return Ok(row);
-            }
-            store::refresh_follow_up(conn, workspace, row.id).await?;
-            store::find(conn, workspace, row.id)
-                .await?
-                .ok_or_else(|| AppError::not_found(NOT_FOUND))
+            Ok(row)
         })
         .await?;
     let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;

@@ -14,6 +14,21 @@ pub async fn get(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppRes
     Ok(from_json(&store::stored(conn, workspace).await?))
 }
 
+/// The stored default cadence (days) of a stage of life, as the follow-up computation in SQL
+/// reads it (`settings -> 'follow_up_cadence_days' ->> stage`): `None` when none is stored.
+pub async fn stage_cadence(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    stage: &str,
+) -> AppResult<Option<i32>> {
+    let stored = store::stored(conn, workspace).await?;
+    Ok(stored
+        .get("follow_up_cadence_days")
+        .and_then(|c| c.get(stage))
+        .and_then(|d| d.as_i64().or_else(|| d.as_str().and_then(|s| s.trim().parse().ok())))
+        .and_then(|d| i32::try_from(d).ok()))
+}
+
 /// Settings from their stored JSON, with defaults for anything missing.
 pub fn from_json(stored: &serde_json::Value) -> Settings {
     let defaults = Settings::default();
