@@ -1263,8 +1263,8 @@ export interface paths {
          *     `Last-Event-ID` (browsers' EventSource does on reconnecting) to get first what was missed;
          *     when more than 1,000 events were missed, an `event: reset` frame says to reload instead. A
          *     `: ping` comment comes every 15 s. Only clients that accept `text/event-stream` get the
-         *     stream; a user holds at most 20 open streams per server process (the 21st is refused with 429
-         *     until one closes).
+         *     stream; a user holds at most 20 open streams per server process by default (the 21st is
+         *     refused with 429 until one closes).
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["event_stream"];
