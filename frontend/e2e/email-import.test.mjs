@@ -83,7 +83,7 @@ test('.eml files become emails on the timelines of the contacts they concern, an
   await page.screenshot({ path: `${SHOTS}import-email-preview.png`, fullPage: true })
 
   await page.getByRole('button', { name: 'Import 2 messages' }).click()
-  await page.getByText(/Imported\. 2 interactions added · 1 new contacts/).waitFor()
+  await page.getByText(/Imported\. 2 interactions added · 1 new contact /).waitFor()
 
   await page.goto(`/contacts/${mara.id}`)
   await page.getByText('Quote request').first().waitFor()
@@ -92,7 +92,7 @@ test('.eml files become emails on the timelines of the contacts they concern, an
   await page.goBack()
   page.once('dialog', (d) => d.accept())
   await page.getByRole('button', { name: 'Roll back this import' }).click()
-  await page.getByText(/Rolled back\. 2 interactions deleted, 1 contacts moved to the trash/).waitFor()
+  await page.getByText(/Rolled back\. 2 interactions deleted, 1 contact moved to the trash/).waitFor()
   const timeline = await page.request.get(`/api/v1/contacts/${mara.id}/timeline`)
   assert.equal((await timeline.json()).items.length, 0)
 })

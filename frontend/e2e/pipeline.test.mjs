@@ -79,7 +79,7 @@ test('a move the server refuses puts the card back where it was and says why', a
   release()
   await page.getByText(new RegExp(`^“${title}” is back in Lead: `)).waitFor()
   await board.card('Lead', title).waitFor()
-  assert.equal(await board.card('Qualified', title).count(), 0)
+  await board.card('Qualified', title).waitFor({ state: 'detached' })
   await page.unroute(`**/api/v1/deals/${deal.id}`)
   const now = await (await page.request.get(`/api/v1/deals/${deal.id}`)).json()
   assert.equal(now.stage_id, deal.stage_id)
