@@ -21,17 +21,44 @@ struct Statement {
     calls: i64,
 }
 
-/// This database's statements since the last reset, without the counting itself.
-async fn executed(app: &TestApp) -> Vec<Statement> {
+/// This database's statements since the last reset, without the counting itself. With
+/// `toplevel_only`, only those the server sent: not the foreign-key checks PostgreSQL runs for
+/// each row written, nor the SQL functions index expressions call, which it also tracks.
+async fn executed(app: &TestApp, toplevel_only: bool) -> Vec<Statement> {
     let mut conn = app.pool.get().await.unwrap();
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "SELECT query, calls FROM pg_stat_statements \
-         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) {} \
            AND query NOT ILIKE '%pg_stat_statements%' ORDER BY query",
-    )
+        if toplevel_only { "AND toplevel" } else { "" }
+    ))
     .load(&mut conn)
     .await
     .unwrap()
+}
+
+/// The statements, one per line with their number of calls, for a failure message.
+fn listing<'a>(statements: impl IntoIterator<Item = &'a Statement>) -> String {
+    statements
+        .into_iter()
+        .map(|s| {
+            format!(
+                "  {} × {}",
+                s.calls,
+                s.query.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Makes pg_stat_statements readable in this test's database.
+async fn enable_counting(app: &TestApp) {
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&mut conn)
+        .await
+        .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
 }
 
 async fn reset(app: &TestApp) {
@@ -70,22 +97,11 @@ async fn count_split(app: &TestApp, path: &str, cold_credentials: bool) -> (i64,
     reset(app).await;
     let r = app.get(path).await;
     assert_eq!(r.status, 200, "GET {path}: {}", r.text);
-    let statements = executed(app).await;
+    let statements = executed(app, false).await;
     let is_auth = |s: &Statement| s.query.contains("\"api_tokens\"");
     let total = statements.iter().filter(|s| !is_auth(s)).map(|s| s.calls).sum();
     let auth = statements.iter().filter(|s| is_auth(s)).map(|s| s.calls).sum();
-    let listing = statements
-        .iter()
-        .map(|s| {
-            format!(
-                "  {} × {}",
-                s.calls,
-                s.query.split_whitespace().collect::<Vec<_>>().join(" ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    (total, auth, listing)
+    (total, auth, listing(&statements))
 }
 
 async fn first_id(app: &TestApp, path: &str) -> String {
@@ -99,12 +115,9 @@ async fn first_id(app: &TestApp, path: &str) -> String {
 #[actix_web::test]
 async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_the_page_size() {
     let app = TestApp::spawn().await;
+    enable_counting(&app).await;
     {
         let mut conn = app.pool.get().await.unwrap();
-        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            .execute(&mut conn)
-            .await
-            .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
         rapport::demo::load(&mut conn, rapport::db::DEFAULT_WORKSPACE)
             .await
             .unwrap();
@@ -269,52 +282,23 @@ async fn every_list_and_detail_endpoint_runs_at_most_four_statements_whatever_th
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Statements one POST sends, without authentication's. Only what the server sends counts
-/// (`toplevel`): not the foreign-key checks PostgreSQL runs for each row written, nor the SQL
-/// functions an index expression calls, which pg_stat_statements also tracks.
+/// Statements one POST sends (top-level only), without authentication's.
 async fn count_post(app: &TestApp, path: &str, body: &serde_json::Value) -> (i64, String) {
     reset(app).await;
     let r = app.post(path, body).await;
     assert!(r.status == 200 || r.status == 201, "POST {path}: {}", r.text);
-    let statements: Vec<Statement> = {
-        let mut conn = app.pool.get().await.unwrap();
-        diesel::sql_query(
-            "SELECT query, calls FROM pg_stat_statements \
-             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel \
-               AND query NOT ILIKE '%pg_stat_statements%' ORDER BY query",
-        )
-        .load(&mut conn)
-        .await
-        .unwrap()
-    };
+    let statements = executed(app, true).await;
     let mine: Vec<&Statement> = statements
         .iter()
         .filter(|s| !s.query.contains("\"api_tokens\""))
         .collect();
-    let listing = mine
-        .iter()
-        .map(|s| {
-            format!(
-                "  {} × {}",
-                s.calls,
-                s.query.split_whitespace().collect::<Vec<_>>().join(" ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    (mine.iter().map(|s| s.calls).sum(), listing)
+    (mine.iter().map(|s| s.calls).sum(), listing(mine))
 }
 
 #[actix_web::test]
 async fn enrolling_thirty_contacts_in_a_sequence_takes_no_more_statements_than_three() {
     let app = TestApp::spawn().await;
-    {
-        let mut conn = app.pool.get().await.unwrap();
-        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            .execute(&mut conn)
-            .await
-            .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
-    }
+    enable_counting(&app).await;
     let template = app
         .post(
             "/api/v1/templates",
@@ -359,13 +343,7 @@ async fn enrolling_thirty_contacts_in_a_sequence_takes_no_more_statements_than_t
 #[actix_web::test]
 async fn a_write_and_its_event_take_one_insert_into_the_history() {
     let app = TestApp::spawn().await;
-    {
-        let mut conn = app.pool.get().await.unwrap();
-        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            .execute(&mut conn)
-            .await
-            .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
-    }
+    enable_counting(&app).await;
     // Warm: the first request of a connection reads what later ones find cached.
     app.contact(json!({"first_name": "Warm"})).await;
     // The history entry is the event webhooks and live updates read (the outbox): a create

@@ -39,6 +39,24 @@ export function useSelection(items: Ref<{ id: string }[]>, total: Ref<number | n
   }
   const count = computed(() => (allMatching.value ? (total.value ?? 0) : selected.value.size))
   const isSelected = (id: string) => allMatching.value || selected.value.has(id)
+  /** Every loaded row is ticked and the filters match more: "select all N matching" is worth offering. */
+  const offerAllMatching = computed(
+    () =>
+      allLoadedSelected.value &&
+      !allMatching.value &&
+      total.value !== null &&
+      total.value > items.value.length,
+  )
 
-  return { selected, allMatching, toggle, allLoadedSelected, toggleAll, clear, count, isSelected }
+  return {
+    selected,
+    allMatching,
+    toggle,
+    allLoadedSelected,
+    toggleAll,
+    clear,
+    count,
+    isSelected,
+    offerAllMatching,
+  }
 }

@@ -116,8 +116,8 @@ router.beforeEach(async (to) => {
   // that is one round trip less before the page can ask for its data.
   for (const record of to.matched) {
     for (const component of Object.values(record.components ?? {})) {
-      if (typeof component === 'function')
-        void (component as () => Promise<unknown>)()?.catch?.(() => undefined)
+      // Every route's component is a lazy `() => import(…)`; the router awaits the same promise.
+      if (typeof component === 'function') (component as () => Promise<unknown>)().catch(() => undefined)
     }
   }
   if (to.meta.public) {

@@ -324,8 +324,6 @@ export default {
     ownedBy: '{name}’s',
     sort: 'Sort',
     clearFilters: 'Clear filters',
-    allShownSelected: 'All {count} contacts shown are selected.',
-    selectAllMatching: 'Select all {count} matching',
     loadFailed: 'Contacts could not be loaded: {error}',
     noMatch: 'No contacts match',
     noMatchHelp: 'Try another search or clear the filters.',
@@ -863,6 +861,14 @@ export default {
     moveToStageChoose: 'Move to a stage…',
     select: 'Select {name}',
     selectAllShown: 'Select every row shown',
+    allShownSelected: {
+      contact:
+        '{count, plural, one {The # contact shown is selected.} other {All # contacts shown are selected.}}',
+      company:
+        '{count, plural, one {The # company shown is selected.} other {All # companies shown are selected.}}',
+      deal: '{count, plural, one {The # deal shown is selected.} other {All # deals shown are selected.}}',
+    },
+    selectAllMatching: 'Select all {count} matching',
     clear: 'Clear selection',
     confirmTitle: {
       contact: '{count, plural, one {Move # contact to the trash?} other {Move # contacts to the trash?}}',

@@ -328,8 +328,6 @@ const es: Messages = {
     ownedBy: 'De {name}',
     sort: 'Orden',
     clearFilters: 'Quitar filtros',
-    allShownSelected: 'Los {count} contactos mostrados están seleccionados.',
-    selectAllMatching: 'Seleccionar los {count} que coinciden',
     loadFailed: 'No se pudieron cargar los contactos: {error}',
     noMatch: 'Ningún contacto coincide',
     noMatchHelp: 'Prueba otra búsqueda o quita los filtros.',
@@ -871,6 +869,14 @@ const es: Messages = {
     moveToStageChoose: 'Mover a una etapa…',
     select: 'Seleccionar {name}',
     selectAllShown: 'Seleccionar todas las filas mostradas',
+    allShownSelected: {
+      contact:
+        '{count, plural, one {El # contacto mostrado está seleccionado.} other {Los # contactos mostrados están seleccionados.}}',
+      company:
+        '{count, plural, one {La # empresa mostrada está seleccionada.} other {Las # empresas mostradas están seleccionadas.}}',
+      deal: '{count, plural, one {La # oportunidad mostrada está seleccionada.} other {Las # oportunidades mostradas están seleccionadas.}}',
+    },
+    selectAllMatching: 'Seleccionar los {count} que coinciden',
     clear: 'Quitar la selección',
     confirmTitle: {
       contact:

@@ -330,8 +330,6 @@ const fr: Messages = {
     ownedBy: 'De {name}',
     sort: 'Tri',
     clearFilters: 'Effacer les filtres',
-    allShownSelected: 'Les {count} contacts affichés sont sélectionnés.',
-    selectAllMatching: 'Sélectionner les {count} correspondants',
     loadFailed: 'Les contacts n’ont pas pu être chargés : {error}',
     noMatch: 'Aucun contact ne correspond',
     noMatchHelp: 'Essayez une autre recherche ou effacez les filtres.',
@@ -875,6 +873,14 @@ const fr: Messages = {
     moveToStageChoose: 'Déplacer vers une étape…',
     select: 'Sélectionner {name}',
     selectAllShown: 'Sélectionner toutes les lignes affichées',
+    allShownSelected: {
+      contact:
+        '{count, plural, one {Le # contact affiché est sélectionné.} other {Les # contacts affichés sont sélectionnés.}}',
+      company:
+        '{count, plural, one {L’entreprise affichée est sélectionnée.} other {Les # entreprises affichées sont sélectionnées.}}',
+      deal: '{count, plural, one {L’affaire affichée est sélectionnée.} other {Les # affaires affichées sont sélectionnées.}}',
+    },
+    selectAllMatching: 'Sélectionner les {count} correspondants',
     clear: 'Effacer la sélection',
     confirmTitle: {
       contact:
