@@ -32,9 +32,18 @@ async fn executed(app: &TestApp, toplevel_only: bool) -> Vec<Statement> {
            AND query NOT ILIKE '%pg_stat_statements%' ORDER BY query",
         if toplevel_only { "AND toplevel" } else { "" }
     ))
-    .load(&mut conn)
+    .load::<Statement>(&mut conn)
     .await
     .unwrap()
+    .into_iter()
+    .filter(|s| !is_connection_setup(s))
+    .collect()
+}
+
+/// What diesel sends once when the pool opens a connection: a request that happens to get a new
+/// connection runs these too, and they are no part of its own work.
+fn is_connection_setup(s: &Statement) -> bool {
+    s.query.starts_with("SET CLIENT_ENCODING") || s.query.starts_with("SET TIME ZONE")
 }
 
 /// The statements, one per line with their number of calls, for a failure message.
