@@ -87,6 +87,11 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page.getByRole('button', { name: 'Registrar', exact: true }).click()
   await page.getByText('Registrado: Llamada').waitFor()
   await page.getByRole('list', { name: 'Interacciones' }).getByText('Llamada de presentación').waitFor()
+  // The contact's history, written by the server, is worded in Spanish from its codes.
+  await page.getByRole('heading', { name: 'Historial' }).click()
+  const history = page.getByRole('list', { name: 'Actividad' })
+  await history.getByText('Se registró una llamada con Inés Ruiz: Llamada de presentación').waitFor()
+  await history.getByText('Se añadió a Inés Ruiz').waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
 
   // The board and the company list speak Spanish too, numbers in Spanish form.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::message::{Message, Summary};
 use super::store::{self, ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
@@ -81,6 +82,36 @@ pub struct ActivityItem {
     /// The merge this entry records (`merged` and `unmerged` entries): undo it at
     /// `POST /api/v1/merges/{merge_id}/undo`.
     pub merge_id: Option<Uuid>,
+    /// What `summary` says, as a code and parameters, for wording it in another language;
+    /// `null` for entries written before entries had codes.
+    pub message: Option<ActivityMessage>,
+}
+
+/// A history entry's words as a code with parameters (names, titles, counts; `kind` is an
+/// interaction kind, `fields` a comma-separated list of field names, `amount_minor` with
+/// `currency` an amount in minor units).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityMessage {
+    pub code: Message,
+    #[schema(example = json!({"name": "Ada Lovelace"}))]
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+impl ActivityMessage {
+    /// The message of an entry as stored.
+    pub fn of(message: Option<Message>, params: &serde_json::Value) -> Option<ActivityMessage> {
+        Some(ActivityMessage {
+            code: message?,
+            params: params
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
 }
 
 /// A page of activity, newest first.
@@ -117,7 +148,8 @@ pub struct Change<'a> {
     pub entity: Entity,
     pub entity_id: Uuid,
     pub action: Action,
-    pub summary: String,
+    /// What it says (`summary!(ContactAdded, name = …)`).
+    pub summary: Summary,
     pub contact_id: Option<Uuid>,
     pub fields: &'a [&'a str],
 }
@@ -164,7 +196,9 @@ async fn write(
             entity: change.entity,
             entity_id: change.entity_id,
             action: change.action,
-            summary: change.summary,
+            summary: change.summary.english(),
+            message: Some(change.summary.message),
+            params: change.summary.params_json(),
             contact_id: change.contact_id,
             fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
             occurred_at: now,
@@ -215,6 +249,7 @@ pub async fn list(
                 actor_id: r.actor_id,
                 actor_name: r.actor_name,
                 merge_id: r.merge_id,
+                message: ActivityMessage::of(r.message, &r.params),
             })
             .collect(),
         next_cursor,

@@ -8,6 +8,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::message::Message;
 use super::service::{Action, Entity, NEWEST_FIRST, Scope};
 use crate::db::WorkspaceId;
 use crate::db::keyset::SortValue;
@@ -28,6 +29,9 @@ pub struct ActivityRow {
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,
     pub merge_id: Option<Uuid>,
+    pub message: Option<Message>,
+    /// The message's parameters: a JSON object of strings.
+    pub params: serde_json::Value,
 }
 
 /// Writes entries in one statement.

@@ -112,6 +112,8 @@ pub struct BulkResult {
     pub batch_id: Option<Uuid>,
     #[schema(example = "Added the tag vip to 120 contacts")]
     pub summary: String,
+    /// The summary as a code with parameters, as history entries have it.
+    pub message: crate::activity::service::ActivityMessage,
     #[schema(minimum = 0)]
     pub updated: i64,
     #[schema(minimum = 0)]

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::dto::{BulkAction, BulkItem, BulkKind, BulkOutcome, BulkRequest, BulkResult, BulkUndo, MAX_RECORDS};
 use super::store::{self, Batch, BatchRow, Change};
 use crate::activity;
+use crate::activity::message::Summary;
 use crate::activity::service::{Action, Change as HistoryChange, Entity};
 use crate::companies;
 use crate::companies::query::{CompanyQuery, ListCompaniesParams};
@@ -26,18 +27,6 @@ use crate::views::service::Viewer;
 
 pub const UNDO_DAYS: i64 = 30;
 
-fn plural(kind: BulkKind, n: i64) -> String {
-    let word = match (kind, n) {
-        (BulkKind::Contact, 1) => "contact",
-        (BulkKind::Contact, _) => "contacts",
-        (BulkKind::Company, 1) => "company",
-        (BulkKind::Company, _) => "companies",
-        (BulkKind::Deal, 1) => "deal",
-        (BulkKind::Deal, _) => "deals",
-    };
-    format!("{n} {word}")
-}
-
 fn field_entity(kind: BulkKind) -> FieldEntity {
     match kind {
         BulkKind::Contact => FieldEntity::Contact,
@@ -47,14 +36,14 @@ fn field_entity(kind: BulkKind) -> FieldEntity {
 }
 
 /// The change's SQL, its parameter, the history's word for what changed, and a summary of the
-/// batch ("Added the tag vip to {n}"); 422 when the action does not apply to this kind or its
+/// batch ("Added the tag vip to …", its count added once known); 422 when the action does not apply to this kind or its
 /// values are invalid.
 async fn plan(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     kind: BulkKind,
     action: &BulkAction,
-) -> AppResult<(&'static Change, serde_json::Value, &'static str, String)> {
+) -> AppResult<(&'static Change, serde_json::Value, &'static str, Summary)> {
     let contacts_only = |what: &str| AppError::invalid_field("action.type", format!("{what} applies to contacts only"));
     let tags = |tags: &[String]| -> AppResult<Vec<String>> {
         if tags.is_empty() || tags.len() > 30 {
@@ -73,23 +62,13 @@ async fn plan(
     Ok(match action {
         BulkAction::AddTags { tags: t } if kind == BulkKind::Contact => {
             let t = tags(t)?;
-            let words = format!("Added {}", named("tag", &t));
-            (
-                &store::ADD_TAGS,
-                serde_json::json!(t),
-                "tags",
-                format!("{words} to {{n}}"),
-            )
+            let summary = crate::summary!(BulkTagsAdded, tags = t.join(","));
+            (&store::ADD_TAGS, serde_json::json!(t), "tags", summary)
         }
         BulkAction::RemoveTags { tags: t } if kind == BulkKind::Contact => {
             let t = tags(t)?;
-            let words = format!("Removed {}", named("tag", &t));
-            (
-                &store::REMOVE_TAGS,
-                serde_json::json!(t),
-                "tags",
-                format!("{words} from {{n}}"),
-            )
+            let summary = crate::summary!(BulkTagsRemoved, tags = t.join(","));
+            (&store::REMOVE_TAGS, serde_json::json!(t), "tags", summary)
         }
         BulkAction::AddTags { .. } => return Err(contacts_only("add_tags")),
         BulkAction::RemoveTags { .. } => return Err(contacts_only("remove_tags")),
@@ -97,7 +76,7 @@ async fn plan(
             &store::SET_LIFECYCLE,
             serde_json::json!(lifecycle),
             "lifecycle",
-            format!("Set the stage of {{n}} to {lifecycle}"),
+            crate::summary!(BulkLifecycleSet, lifecycle = lifecycle),
         ),
         BulkAction::SetLifecycle { .. } => return Err(contacts_only("set_lifecycle")),
         BulkAction::SetStage { stage_id } if kind == BulkKind::Deal => {
@@ -108,7 +87,7 @@ async fn plan(
                 &store::SET_STAGE,
                 serde_json::json!({"stage_id": stage.id, "pipeline_id": stage.pipeline_id, "status": stage.kind.as_str()}),
                 "stage",
-                format!("Moved {{n}} to {}", stage.name),
+                crate::summary!(BulkStageSet, stage = stage.name),
             )
         }
         BulkAction::SetStage { .. } => {
@@ -128,9 +107,9 @@ async fn plan(
             serde_json::json!(owner_id),
             "owner",
             if owner_id.is_some() {
-                "Gave {n} a new owner".to_owned()
+                crate::summary!(BulkOwnerSet)
             } else {
-                "Took the owner off {n}".to_owned()
+                crate::summary!(BulkOwnerCleared)
             },
         ),
         BulkAction::SetCustomField { key, value } => {
@@ -143,9 +122,9 @@ async fn plan(
                     .map_err(|e| prefixed(e, "action"))?;
             let value = checked.get(key).cloned().unwrap_or(serde_json::Value::Null);
             let words = if value.is_null() {
-                format!("Cleared {key} on {{n}}")
+                crate::summary!(BulkFieldCleared, key = key)
             } else {
-                format!("Set {key} on {{n}}")
+                crate::summary!(BulkFieldSet, key = key)
             };
             (
                 &store::SET_CUSTOM_FIELD,
@@ -154,29 +133,32 @@ async fn plan(
                 words,
             )
         }
-        BulkAction::Trash => (
-            &store::TRASH,
-            serde_json::Value::Null,
-            "",
-            "Moved {n} to the trash".to_owned(),
-        ),
+        BulkAction::Trash => (&store::TRASH, serde_json::Value::Null, "", crate::summary!(BulkTrashed)),
         BulkAction::Restore => (
             &store::RESTORE,
             serde_json::Value::Null,
             "",
-            "Restored {n} from the trash".to_owned(),
+            crate::summary!(BulkRestored),
         ),
     })
 }
 
-/// "the tag vip", "the tags vip, conference", "the tags a, b, c and 4 more".
-fn named(word: &str, items: &[String]) -> String {
-    match items.len() {
-        1 => format!("the {word} {}", items[0]),
-        2..=3 => format!("the {word}s {}", items.join(", ")),
-        n => format!("the {word}s {} and {} more", items[..3].join(", "), n - 3),
+/// The words of a batch's undo: what the batch said, with its parameters for the web app.
+fn undone(row: &store::BatchRow) -> Summary {
+    let mut summary = crate::summary!(BulkUndone, change = row.summary);
+    if let (Some(message), Some(params)) = (row.message, row.params.as_object()) {
+        summary = summary.with("change_code", message);
+        for (k, v) in params {
+            if let (Some(key), Some(v)) = (PARAMS.iter().find(|p| **p == k.as_str()), v.as_str()) {
+                summary = summary.with(key, v);
+            }
+        }
     }
+    summary
 }
+
+/// The parameters a batch's words may have.
+const PARAMS: &[&str] = &["tags", "lifecycle", "stage", "key", "n", "kind"];
 
 /// A problem about the body's `action`, its fields named under it.
 fn prefixed(e: AppError, under: &str) -> AppError {
@@ -295,6 +277,8 @@ pub async fn apply(
                 kind,
                 action: serde_json::to_value(&req.action).map_err(AppError::internal)?,
                 summary: String::new(),
+                message: None,
+                params: serde_json::json!({}),
                 records: 0,
                 created_at: now,
                 created_by: batch.actor_id,
@@ -334,7 +318,7 @@ pub async fn apply(
                 error,
             });
         }
-        let summary = summary.replace("{n}", &plural(kind, updated));
+        let summary = summary.with("n", updated).with("kind", kind);
         if updated == 0 {
             store::delete_batch(conn, workspace, batch.id).await?;
         } else {
@@ -358,7 +342,8 @@ pub async fn apply(
         }
         Ok(BulkResult {
             batch_id: (updated > 0).then_some(batch.id),
-            summary,
+            summary: summary.english(),
+            message: summary.message(),
             updated,
             unchanged,
             skipped: ids.len() as i64 - updated - unchanged,
@@ -422,7 +407,7 @@ pub async fn undo(
                 entity: Entity::Bulk,
                 entity_id: row.id,
                 action: Action::Updated,
-                summary: format!("Undid: {}", row.summary),
+                summary: undone(&row),
                 contact_id: None,
                 fields: &[],
             },

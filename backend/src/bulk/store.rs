@@ -1,6 +1,7 @@
 //! The SQL of bulk changes: each change is one statement over the selected records (saving each
 //! record's values before it, writing one history entry per record), and so is its undo.
 
+use crate::activity::message::{Message, Summary};
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::prelude::*;
@@ -181,13 +182,37 @@ fn contact(kind: BulkKind) -> &'static str {
     }
 }
 
-/// The history's words for a change to one record.
-fn words(change: &Change) -> &'static str {
-    match change.action {
-        "trashed" => "'Moved ' || {name} || ' to the trash'",
-        "restored" => "'Restored ' || {name} || ' from the trash'",
-        _ => "'Updated ' || {name} || ' (' || $8 || ')'",
+/// The history's words for a change to one record: its message, and the SQL of its English
+/// summary and of its parameters (over `t.name`, and `$8` the word for what changed).
+fn words(change: &Change) -> (Message, String, &'static str) {
+    let (message, params) = match change.action {
+        "trashed" => (Message::Trashed, "jsonb_build_object('name', t.name)"),
+        "restored" => (Message::Restored, "jsonb_build_object('name', t.name)"),
+        _ => (Message::Updated, "jsonb_build_object('name', t.name, 'fields', $8)"),
+    };
+    (
+        message,
+        sql_words(message, &[("name", "t.name"), ("fields", "$8")]),
+        params,
+    )
+}
+
+/// A message's English words as a SQL expression: each `{param}` becomes the SQL given for it.
+pub fn sql_words(message: Message, params: &[(&str, &str)]) -> String {
+    let mut parts = Vec::new();
+    let mut rest = message.english();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        parts.push(format!("'{}'", rest[..open].replace('\'', "''")));
+        let key = &rest[open + 1..open + close];
+        let sql = params.iter().find(|(k, _)| *k == key).map_or("''", |(_, v)| v);
+        parts.push(format!("coalesce({sql}, '')"));
+        rest = &rest[open + close + 1..];
     }
+    parts.push(format!("'{}'", rest.replace('\'', "''")));
+    parts.join(" || ")
 }
 
 #[derive(QueryableByName)]
@@ -228,7 +253,7 @@ pub async fn apply(
     ids: &[Uuid],
 ) -> QueryResult<Vec<Outcome>> {
     let (table, name, contact) = (table(batch.kind), name(batch.kind), contact(batch.kind));
-    let summary = words(change).replace("{name}", "t.name");
+    let (message, summary, params) = words(change);
     let Change {
         before,
         set,
@@ -257,9 +282,10 @@ pub async fn apply(
            SELECT $4, c.id, f.before, c.version FROM changed c JOIN found f ON f.id = c.id), \
          history AS ( \
            INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
-                                 occurred_at, actor_id, actor_name) \
+                                 occurred_at, actor_id, actor_name, message, params) \
            SELECT gen_random_uuid(), $1, '{entity}', t.id, '{action}', {summary}, t.contact_id, \
-                  CASE WHEN '{action}' = 'updated' THEN ARRAY[$8] ELSE ARRAY[]::text[] END, $3, $5, $7 \
+                  CASE WHEN '{action}' = 'updated' THEN ARRAY[$8] ELSE ARRAY[]::text[] END, $3, $5, $7, \
+                  '{message}', {params} \
            FROM changed t){extra} \
          SELECT f.id, c.id IS NOT NULL AS updated, NOT f.in_scope AS trashed, f.refused \
          FROM found f LEFT JOIN changed c ON c.id = f.id"
@@ -284,6 +310,8 @@ pub struct BatchRow {
     pub kind: BulkKind,
     pub action: serde_json::Value,
     pub summary: String,
+    pub message: Option<Message>,
+    pub params: serde_json::Value,
     pub records: i32,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
@@ -319,11 +347,16 @@ pub async fn describe_batch(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    summary: &str,
+    summary: &Summary,
     records: i32,
 ) -> QueryResult<()> {
     diesel::update(bulk_batches::table.filter(bulk_batches::workspace_id.eq(workspace).and(bulk_batches::id.eq(id))))
-        .set((bulk_batches::summary.eq(summary), bulk_batches::records.eq(records)))
+        .set((
+            bulk_batches::summary.eq(summary.english()),
+            bulk_batches::message.eq(Some(summary.message)),
+            bulk_batches::params.eq(summary.params_json()),
+            bulk_batches::records.eq(records),
+        ))
         .execute(conn)
         .await?;
     Ok(())
@@ -380,6 +413,8 @@ pub async fn undo(
     let (table, name, contact) = (table(batch.kind), name(batch.kind), contact(batch.kind));
     let entity = batch.kind.as_str();
     let undo = change.undo;
+    let message = Message::BulkRecordUndone;
+    let summary = sql_words(message, &[("name", "t.name")]);
     let extra = match change.undo_extra {
         "" => String::new(),
         sql => format!(", extra AS ({sql})"),
@@ -392,9 +427,9 @@ pub async fn undo(
            RETURNING t.id, {name} AS name, {contact} AS contact_id), \
          history AS ( \
            INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
-                                 occurred_at, actor_id, actor_name) \
-           SELECT gen_random_uuid(), $1, '{entity}', t.id, 'updated', 'Undid a bulk change to ' || t.name, \
-                  t.contact_id, ARRAY[]::text[], $3, $5, $6 \
+                                 occurred_at, actor_id, actor_name, message, params) \
+           SELECT gen_random_uuid(), $1, '{entity}', t.id, 'updated', {summary}, \
+                  t.contact_id, ARRAY[]::text[], $3, $5, $6, '{message}', jsonb_build_object('name', t.name) \
            FROM back t){extra} \
          SELECT (SELECT count(*) FROM back) AS restored, \
                 (SELECT count(*) FROM bulk_items WHERE batch_id = $2) - (SELECT count(*) FROM back) AS kept, \

@@ -181,7 +181,12 @@ async fn live_row(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid
     }
 }
 
-fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+fn record<'a>(
+    id: Uuid,
+    action: Action,
+    summary: crate::activity::message::Summary,
+    fields: &'a [&'a str],
+) -> Change<'a> {
     Change {
         entity: Entity::Company,
         entity_id: id,
@@ -218,7 +223,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             let row = store::insert(conn, &row)
                 .await
                 .map_err(|e| name_taken(e.into(), &name))?;
-            let summary = format!("Added company {}", row.name);
+            let summary = crate::summary!(CompanyAdded, name = row.name);
             activity::service::record(conn, workspace, record(row.id, Action::Created, summary, &[])).await?;
             Ok(row)
         })
@@ -267,7 +272,7 @@ pub async fn update(
                 .await
                 .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
             let row = written(outcome)?;
-            let summary = format!("Updated company {}: {}", row.name, fields.join(", "));
+            let summary = crate::summary!(CompanyUpdated, name = row.name, fields = fields.join(","));
             activity::service::record(conn, workspace, record(id, Action::Updated, summary, &fields)).await?;
             Ok(row)
         })
@@ -300,12 +305,9 @@ async fn set_trashed(
             })?;
         let row = written(outcome)?;
         let (action, summary) = if trash {
-            (Action::Trashed, format!("Moved company {} to the trash", row.name))
+            (Action::Trashed, crate::summary!(CompanyTrashed, name = row.name))
         } else {
-            (
-                Action::Restored,
-                format!("Restored company {} from the trash", row.name),
-            )
+            (Action::Restored, crate::summary!(CompanyRestored, name = row.name))
         };
         activity::service::record(conn, workspace, record(id, action, summary, &[])).await?;
         Ok(row)

@@ -238,7 +238,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
                 entity: Entity::Contact,
                 entity_id: row.id,
                 action: Action::Created,
-                summary: format!("Added {}", display_name(&row)),
+                summary: crate::summary!(ContactAdded, name = display_name(&row)),
                 contact_id: Some(row.id),
                 fields: &[],
             };
@@ -346,11 +346,7 @@ pub async fn update(
                 entity: Entity::Contact,
                 entity_id: id,
                 action: Action::Updated,
-                summary: format!(
-                    "Updated {}: {}",
-                    display_name(&row),
-                    fields.join(", ").replace('_', " ")
-                ),
+                summary: crate::summary!(ContactUpdated, name = display_name(&row), fields = fields.join(",")),
                 contact_id: Some(id),
                 fields: &fields,
             };
@@ -388,12 +384,9 @@ async fn set_trashed(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::set_trashed(conn, workspace, id, trash, expected).await?)?;
         let (action, summary) = if trash {
-            (Action::Trashed, format!("Moved {} to the trash", display_name(&row)))
+            (Action::Trashed, crate::summary!(Trashed, name = display_name(&row)))
         } else {
-            (
-                Action::Restored,
-                format!("Restored {} from the trash", display_name(&row)),
-            )
+            (Action::Restored, crate::summary!(Restored, name = display_name(&row)))
         };
         let change = Change {
             entity: Entity::Contact,

@@ -166,6 +166,8 @@ diesel::table! {
         actor_name -> Nullable<Text>,
         merge_id -> Nullable<Uuid>,
         txid -> Nullable<Int8>,
+        message -> Nullable<Text>,
+        params -> Jsonb,
     }
 }
 
@@ -734,6 +736,8 @@ diesel::table! {
         created_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
         undone_at -> Nullable<Timestamptz>,
+        message -> Nullable<Text>,
+        params -> Jsonb,
     }
 }
 

@@ -119,7 +119,12 @@ fn written(outcome: WriteOutcome<DealRow>) -> AppResult<DealRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record<'a>(row: &DealRow, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+fn record<'a>(
+    row: &DealRow,
+    action: Action,
+    summary: crate::activity::message::Summary,
+    fields: &'a [&'a str],
+) -> Change<'a> {
     Change {
         entity: Entity::Deal,
         entity_id: row.id,
@@ -347,7 +352,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             }],
         )
         .await?;
-        let summary = format!("Created the deal {} in {}", row.title, stage.name);
+        let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
         activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
         get(conn, workspace, row.id, false).await
     })
@@ -472,24 +477,24 @@ pub async fn update(
                 .map(|s| s.name)
                 .unwrap_or_default();
             let (action, summary) = match status {
-                DealStatus::Won if status_changed => (Action::Won, format!("Won the deal {}", row.title)),
+                DealStatus::Won if status_changed => (Action::Won, crate::summary!(DealWon, title = row.title)),
                 DealStatus::Lost if status_changed => (
                     Action::Lost,
                     match &row.lost_reason {
-                        Some(reason) => format!("Lost the deal {}: {reason}", row.title),
-                        None => format!("Lost the deal {}", row.title),
+                        Some(reason) => crate::summary!(DealLostReason, title = row.title, reason = reason),
+                        None => crate::summary!(DealLost, title = row.title),
                     },
                 ),
                 _ => (
                     Action::Moved,
-                    format!("Moved the deal {} from {from} to {}", row.title, stage.name),
+                    crate::summary!(DealMoved, title = row.title, from = from, to = stage.name),
                 ),
             };
             activity::service::record(conn, workspace, record(&row, action, summary, &["stage_id"])).await?;
         } else {
             let fields = changed_fields(&changes);
             if !fields.is_empty() {
-                let summary = format!("Edited the deal {}", row.title);
+                let summary = crate::summary!(DealEdited, title = row.title);
                 activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
             }
         }
@@ -552,9 +557,9 @@ async fn set_trashed(
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
         let (action, summary) = if trashed {
-            (Action::Trashed, format!("Moved the deal {} to the trash", row.title))
+            (Action::Trashed, crate::summary!(DealTrashed, title = row.title))
         } else {
-            (Action::Restored, format!("Restored the deal {}", row.title))
+            (Action::Restored, crate::summary!(DealRestored, title = row.title))
         };
         activity::service::record(conn, workspace, record(&row, action, summary, &[])).await?;
         get(conn, workspace, id, true).await

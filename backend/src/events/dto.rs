@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::activity::service::{Action, Entity};
+use crate::activity::service::{Action, ActivityMessage, Entity};
 use crate::webhooks::dto::EventActor;
 use crate::webhooks::events::EventType;
 use crate::webhooks::store::OutboxEntry;
@@ -27,6 +27,8 @@ pub struct LiveEvent {
     /// The history's sentence, e.g. "Moved Website redesign to Proposal".
     #[schema(example = "Moved Website redesign to Proposal")]
     pub summary: String,
+    /// The sentence as a code with parameters, for wording it in another language.
+    pub message: Option<ActivityMessage>,
     /// The contact it concerns, if any (to refresh that contact's page).
     pub contact_id: Option<Uuid>,
     /// For updates: the fields that changed.
@@ -44,6 +46,7 @@ impl LiveEvent {
             entity_id: entry.entity_id,
             action: entry.action,
             summary: entry.summary.clone(),
+            message: ActivityMessage::of(entry.message, &entry.params),
             contact_id: entry.contact_id,
             changed_fields: entry.fields.clone(),
             actor: entry.actor_id.map(|id| EventActor {

@@ -1107,9 +1107,13 @@ pub async fn run_commit(
                         entity: crate::activity::service::Entity::Import,
                         entity_id: id,
                         action: crate::activity::service::Action::Completed,
-                        summary: format!(
-                            "Imported {}: {} created, {} updated, {} skipped, {} with errors",
-                            import.file_name, result.created, result.updated, result.skipped, result.errors
+                        summary: crate::summary!(
+                            ImportFinished,
+                            file = import.file_name,
+                            created = result.created,
+                            updated = result.updated,
+                            skipped = result.skipped,
+                            errors = result.errors
                         ),
                         contact_id: None,
                         fields: &[],

@@ -2,6 +2,7 @@
 //! one statement per batch of records, reading the values from `import_rows` — so they live
 //! here rather than in the contacts store, which writes one record at a time.
 
+use crate::activity::message::Message;
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -402,8 +403,10 @@ pub async fn create_companies(
              AND lower(co.name) = lower(w.name) AND co.deleted_at IS NULL) \
            ON CONFLICT (workspace_id, lower(name)) WHERE deleted_at IS NULL DO NOTHING RETURNING id, name), \
          logged AS ( \
-           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
-           SELECT uuid_v7(), $1, 'company', c.id, 'created', 'Added ' || c.name || ' (import)', NULL, '{}', $3, $4, $5 FROM created c) \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
+           SELECT uuid_v7(), $1, 'company', c.id, 'created', 'Added ' || c.name || ' (import)', NULL, '{}', $3, $4, $5, \
+             'company_imported', jsonb_build_object('name', c.name) FROM created c) \
          INSERT INTO import_companies (import_id, company_id) SELECT $2, c.id FROM created c",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -456,9 +459,11 @@ pub async fn insert_contacts(
            FROM workspaces w, imports i JOIN import_rows r ON r.import_id = i.id CROSS JOIN LATERAL (SELECT r.payload AS x) v \
            WHERE w.id = $1 AND i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $3 AND $4 \
            RETURNING id, first_name, last_name) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
          SELECT uuid_v7(), $1, 'contact', c.id, 'created', \
-           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $5 || ')', c.id, '{}', $6, $7, $8 \
+           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $5 || ')', c.id, '{}', $6, $7, $8, \
+           'contact_imported', jsonb_build_object('name', trim(c.first_name || ' ' || c.last_name), 'file', $5) \
          FROM created c",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -489,10 +494,14 @@ async fn write_values(
     (workspace, id): (WorkspaceId, Uuid),
     (from, to): (i32, i32),
     values: Values,
-    summary: &str,
+    (message, file_name): (Message, &str),
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     let actor = crate::accounts::actor::current();
+    let summary = crate::bulk::store::sql_words(
+        message,
+        &[("name", "trim(c.first_name || ' ' || c.last_name)"), ("file", "$8")],
+    );
     let (source, filter) = match values {
         // Only a contact still at the version the plan was made against.
         Values::Apply => ("payload", "r.outcome = 'update' AND c.version = r.planned_version"),
@@ -510,10 +519,12 @@ async fn write_values(
            WHERE i.workspace_id = $1 AND i.id = $2 AND {filter} AND r.row_no BETWEEN $3 AND $4 \
              AND c.workspace_id = $1 AND c.id = r.contact_id AND c.deleted_at IS NULL \
            RETURNING c.id, c.first_name, c.last_name, ARRAY(SELECT jsonb_object_keys(x)) AS fields) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
          SELECT uuid_v7(), $1, 'contact', c.id, 'updated', \
-           'Updated ' || trim(c.first_name || ' ' || c.last_name) || ' (' || $8 || ')', c.id, \
-           ARRAY(SELECT f FROM unnest(c.fields) f WHERE f <> 'company_id'), $5, $6, $7 \
+           {summary}, c.id, \
+           ARRAY(SELECT f FROM unnest(c.fields) f WHERE f <> 'company_id'), $5, $6, $7, \
+           '{message}', jsonb_build_object('name', trim(c.first_name || ' ' || c.last_name), 'file', $8) \
          FROM changed c",
         first = text("first_name"),
         last = text("last_name"),
@@ -528,6 +539,7 @@ async fn write_values(
         life = text("lifecycle"),
         notes = text("notes"),
         tags = text_list("tags"),
+        message = message.as_str(),
     );
     diesel::sql_query(sql)
         .bind::<SqlUuid, _>(workspace)
@@ -537,7 +549,7 @@ async fn write_values(
         .bind::<Timestamptz, _>(now)
         .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
         .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
-        .bind::<Text, _>(summary)
+        .bind::<Text, _>(file_name)
         .execute(conn)
         .await
 }
@@ -551,8 +563,8 @@ pub async fn update_contacts(
     file_name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let summary = format!("import of {file_name}");
-    write_values(conn, (workspace, id), range, Values::Apply, &summary, now).await
+    let words = (Message::ContactImportUpdated, file_name);
+    write_values(conn, (workspace, id), range, Values::Apply, words, now).await
 }
 
 /// After the commit: each written contact's version, which a rollback compares against, and
@@ -617,9 +629,11 @@ pub async fn remove_created(
            WHERE i.workspace_id = $1 AND i.id = $2 AND r.rollback = 'removed' AND c.workspace_id = $1 \
              AND c.id = r.contact_id AND c.deleted_at IS NULL \
            RETURNING c.id, c.first_name, c.last_name) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
          SELECT uuid_v7(), $1, 'contact', c.id, 'trashed', \
-           'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6 \
+           'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6, \
+           'contact_import_removed', jsonb_build_object('name', trim(c.first_name || ' ' || c.last_name), 'file', $4) \
          FROM trashed c",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -640,8 +654,8 @@ pub async fn revert_updated(
     file_name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let summary = format!("rollback of the import of {file_name}");
-    write_values(conn, (workspace, id), (1, i32::MAX), Values::Undo, &summary, now).await
+    let words = (Message::ContactImportReverted, file_name);
+    write_values(conn, (workspace, id), (1, i32::MAX), Values::Undo, words, now).await
 }
 
 /// Moves the companies the import created to the trash when no live contact or deal uses them
@@ -662,8 +676,10 @@ pub async fn remove_created_companies(
              AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.company_id = co.id AND c.deleted_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.company_id = co.id AND d.deleted_at IS NULL) \
            RETURNING co.id, co.name) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
-         SELECT uuid_v7(), $1, 'company', t.id, 'trashed', 'Removed ' || t.name || ' (import rollback)', NULL, '{}', $3, $4, $5 \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
+         SELECT uuid_v7(), $1, 'company', t.id, 'trashed', 'Removed ' || t.name || ' (import rollback)', NULL, '{}', $3, $4, $5, \
+           'company_import_removed', jsonb_build_object('name', t.name) \
          FROM trashed t",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -965,9 +981,11 @@ pub async fn insert_address_contacts(
            FROM workspaces w, unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, email, first, last) \
            WHERE w.id = $1 \
            RETURNING id, first_name, last_name) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
          SELECT uuid_v7(), $1, 'contact', c.id, 'created', \
-           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $7 || ')', c.id, '{}', $6, $8, $9 \
+           'Added ' || trim(c.first_name || ' ' || c.last_name) || ' (import of ' || $7 || ')', c.id, '{}', $6, $8, $9, \
+           'contact_imported', jsonb_build_object('name', trim(c.first_name || ' ' || c.last_name), 'file', $7) \
          FROM created c",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -1008,11 +1026,15 @@ pub async fn insert_interactions(
            ON CONFLICT (contact_id, external_ref) WHERE external_ref IS NOT NULL DO NOTHING \
            RETURNING id, contact_id, kind, subject), \
          logged AS ( \
-           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
            SELECT uuid_v7(), $1, 'interaction', a.id, 'created', \
              'Logged ' || CASE a.kind WHEN 'email' THEN 'an email' ELSE 'a meeting' END || ' with ' \
                || trim(c.first_name || ' ' || c.last_name) || coalesce(': ' || a.subject, '') || ' (import of ' || $5 || ')', \
-             a.contact_id, '{}', $6, $7, $8 \
+             a.contact_id, '{}', $6, $7, $8, \
+             CASE WHEN a.subject IS NULL THEN 'interaction_imported' ELSE 'interaction_imported_subject' END, \
+             jsonb_strip_nulls(jsonb_build_object('kind', a.kind, 'name', trim(c.first_name || ' ' || c.last_name), \
+               'subject', a.subject, 'file', $5)) \
            FROM added a JOIN contacts c ON c.id = a.contact_id) \
          INSERT INTO import_interactions (import_id, interaction_id) SELECT $2, a.id FROM added a",
     )
@@ -1093,11 +1115,13 @@ pub async fn remove_imported_interactions(
            DELETE FROM interactions x USING mine m WHERE x.id = m.id AND m.version = 1 \
            RETURNING x.id, x.contact_id, x.kind), \
          logged AS ( \
-           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
            SELECT uuid_v7(), $1, 'interaction', r.id, 'deleted', \
              'Deleted ' || CASE r.kind WHEN 'email' THEN 'an email' ELSE 'a meeting' END || ' with ' \
                || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', \
-             r.contact_id, '{}', $3, $5, $6 \
+             r.contact_id, '{}', $3, $5, $6, 'interaction_import_removed', \
+             jsonb_build_object('kind', r.kind, 'name', trim(c.first_name || ' ' || c.last_name), 'file', $4) \
            FROM removed r JOIN contacts c ON c.id = r.contact_id) \
          SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM mine WHERE version <> 1) AS kept",
     )
@@ -1133,9 +1157,11 @@ pub async fn remove_import_contacts(
            FROM mine m WHERE c.id = m.id AND m.untouched \
            RETURNING c.id, c.first_name, c.last_name), \
          logged AS ( \
-           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name) \
+           INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
+           message, params) \
            SELECT uuid_v7(), $1, 'contact', c.id, 'trashed', \
-             'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6 \
+             'Removed ' || trim(c.first_name || ' ' || c.last_name) || ' (rollback of the import of ' || $4 || ')', c.id, '{}', $3, $5, $6, \
+             'contact_import_removed', jsonb_build_object('name', trim(c.first_name || ' ' || c.last_name), 'file', $4) \
            FROM trashed c) \
          SELECT (SELECT count(*) FROM trashed) AS removed, (SELECT count(*) FROM mine WHERE NOT untouched AND NOT gone) AS kept",
     )

@@ -10,6 +10,7 @@ use super::dto::{
 };
 use super::store::{self, InteractionChangeset, InteractionRow};
 use crate::activity;
+use crate::activity::message::Summary;
 use crate::activity::service::{Action, Change, Entity};
 use crate::contacts;
 use crate::db::WorkspaceId;
@@ -31,21 +32,7 @@ const NEWEST_FIRST: Sort = Sort {
     descending: true,
 };
 
-/// "a call", "an email", … for summaries.
-fn a_kind(kind: InteractionKind) -> &'static str {
-    match kind {
-        InteractionKind::Email => "an email",
-        InteractionKind::Call => "a call",
-        InteractionKind::Meeting => "a meeting",
-        InteractionKind::VideoCall => "a video call",
-        InteractionKind::Message => "a message",
-        InteractionKind::Social => "a social touchpoint",
-        InteractionKind::Note => "a note",
-        InteractionKind::Other => "an interaction",
-    }
-}
-
-fn record<'a>(row: &InteractionRow, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+fn record<'a>(row: &InteractionRow, action: Action, summary: Summary, fields: &'a [&'a str]) -> Change<'a> {
     Change {
         entity: Entity::Interaction,
         entity_id: row.id,
@@ -206,11 +193,18 @@ async fn create_with(
             crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
         }
         let row = store::insert(conn, &row).await?;
-        let what = row.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
-        let summary = if row.delivery_status.is_some() {
-            format!("Sent an email to {name}{what}")
-        } else {
-            format!("Logged {} with {name}{what}", a_kind(row.kind))
+        let summary = match (row.delivery_status.is_some(), row.subject.as_deref()) {
+            (true, None) => crate::summary!(InteractionSent, name = name),
+            (true, Some(subject)) => crate::summary!(InteractionSentSubject, name = name, subject = subject),
+            (false, None) => crate::summary!(InteractionLogged, kind = row.kind, name = name),
+            (false, Some(subject)) => {
+                crate::summary!(
+                    InteractionLoggedSubject,
+                    kind = row.kind,
+                    name = name,
+                    subject = subject
+                )
+            }
         };
         activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
@@ -249,10 +243,11 @@ pub async fn update(
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
         let fields = changes.changed_fields();
-        let summary = format!(
-            "Edited {} with {name}: {}",
-            a_kind(row.kind),
-            fields.join(", ").replace('_', " ")
+        let summary = crate::summary!(
+            InteractionEdited,
+            kind = row.kind,
+            name = name,
+            fields = fields.join(",")
         );
         activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
@@ -270,7 +265,7 @@ pub async fn delete(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let summary = format!("Deleted {} with {name}", a_kind(row.kind));
+        let summary = crate::summary!(InteractionDeleted, kind = row.kind, name = name);
         activity::service::record(conn, workspace, record(&row, Action::Deleted, summary, &[])).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(())

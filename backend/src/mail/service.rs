@@ -148,7 +148,7 @@ pub async fn put(
             },
         )
         .await?;
-        let summary = format!("Set the mail server to {}:{}", row.host, row.port);
+        let summary = crate::summary!(MailServerSet, host = row.host, port = row.port);
         record(conn, workspace, summary).await?;
         let sent = sent_last_24h(conn, workspace, now).await?;
         Ok(to_dto(row, sent))
@@ -156,7 +156,11 @@ pub async fn put(
     .await
 }
 
-async fn record(conn: &mut AsyncPgConnection, workspace: WorkspaceId, summary: String) -> AppResult<()> {
+async fn record(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    summary: crate::activity::message::Summary,
+) -> AppResult<()> {
     activity::service::record(
         conn,
         workspace,
@@ -183,7 +187,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, workspace: WorkspaceId, expect
             return Err(AppError::version_conflict(current.version));
         }
         store::delete(conn, workspace).await?;
-        record(conn, workspace, "Removed the mail server".to_owned()).await
+        record(conn, workspace, crate::summary!(MailServerRemoved)).await
     })
     .await
 }

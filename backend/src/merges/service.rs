@@ -9,6 +9,7 @@
 //! stays there), and the survivor's fields go back to their values before the merge — except a
 //! field changed since, which keeps its current value.
 
+use crate::activity::message::Summary;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::de::DeserializeOwned;
@@ -446,7 +447,7 @@ async fn record(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     m: Recorded,
-    summary: String,
+    summary: Summary,
     changed: &[&str],
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
@@ -486,7 +487,7 @@ fn history<'a>(
     kind: MergeType,
     ids: [Uuid; 2],
     action: Action,
-    summary: &str,
+    summary: &Summary,
     changed: &'a [&'a str],
 ) -> Vec<Change<'a>> {
     let (entity, contact) = match kind {
@@ -499,7 +500,7 @@ fn history<'a>(
             entity,
             entity_id: id,
             action,
-            summary: summary.to_owned(),
+            summary: summary.clone(),
             contact_id: contact.then_some(id),
             fields: if n == 0 { changed } else { &[] },
         })
@@ -555,10 +556,10 @@ pub async fn merge_contacts(
         )?;
         let moved = store::move_contact_records(conn, workspace, survivor.id, merged.id).await?;
         contacts::store::refresh_follow_ups(conn, workspace, &[survivor.id]).await?;
-        let summary = format!(
-            "Merged {} into {}",
-            contacts::service::display_name(&merged),
-            contacts::service::display_name(&updated)
+        let summary = crate::summary!(
+            Merged,
+            merged = contacts::service::display_name(&merged),
+            survivor = contacts::service::display_name(&updated)
         );
         let merge = Recorded {
             kind: MergeType::Contact,
@@ -650,7 +651,7 @@ pub async fn merge_companies(
             merged_deleted_at: merged.deleted_at,
             moved: moved.clone(),
         };
-        let summary = format!("Merged {} into {}", merged.name, updated.name);
+        let summary = crate::summary!(Merged, merged = merged.name, survivor = updated.name);
         let merge_id = record(conn, workspace, merge, summary, &changed, now).await?;
         Ok(CompanyMerge {
             merge_id: Some(merge_id),
@@ -777,7 +778,7 @@ pub async fn undo(
         }
         let by = crate::accounts::actor::current().map(|a| a.user_id);
         store::mark_undone(conn, workspace, merge.id, now, by).await?;
-        let summary = format!("Undid the merge of {} into {}", names.0, names.1);
+        let summary = crate::summary!(Unmerged, merged = names.0, survivor = names.1);
         let entries = history(merge.kind, ids, Action::Unmerged, &summary, &[]);
         activity::service::record_merge(conn, workspace, entries, merge.id).await?;
         Ok(MergeUndo {

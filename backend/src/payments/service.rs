@@ -17,7 +17,6 @@ use crate::deals;
 use crate::dto::clean;
 use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
-use crate::money;
 
 const NOT_FOUND: &str = "the payment";
 const LATEST_FIRST: Sort = Sort {
@@ -48,7 +47,7 @@ fn written(outcome: WriteOutcome<PaymentRow>) -> AppResult<PaymentRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record(row: &PaymentRow, action: Action, summary: String) -> Change<'static> {
+fn record(row: &PaymentRow, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
     Change {
         entity: Entity::Payment,
         entity_id: row.id,
@@ -144,9 +143,11 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             version: 1,
         };
         store::insert(conn, &row).await?;
-        let summary = format!(
-            "Received {} from {name}",
-            money::format(row.amount_minor, &row.currency)
+        let summary = crate::summary!(
+            PaymentReceived,
+            amount_minor = row.amount_minor,
+            currency = row.currency,
+            name = name
         );
         activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
         Ok(to_dto(row))
@@ -177,9 +178,11 @@ pub async fn update(
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
         let name = payer(conn, workspace, row.contact_id).await?;
-        let summary = format!(
-            "Edited the payment of {} from {name}",
-            money::format(row.amount_minor, &row.currency)
+        let summary = crate::summary!(
+            PaymentEdited,
+            amount_minor = row.amount_minor,
+            currency = row.currency,
+            name = name
         );
         activity::service::record(conn, workspace, record(&row, Action::Updated, summary)).await?;
         Ok(to_dto(row))
@@ -196,9 +199,11 @@ pub async fn delete(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = payer(conn, workspace, row.contact_id).await?;
-        let summary = format!(
-            "Deleted the payment of {} from {name}",
-            money::format(row.amount_minor, &row.currency)
+        let summary = crate::summary!(
+            PaymentDeleted,
+            amount_minor = row.amount_minor,
+            currency = row.currency,
+            name = name
         );
         activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
         Ok(())

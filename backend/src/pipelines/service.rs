@@ -51,7 +51,7 @@ fn written(outcome: WriteOutcome<PipelineRow>) -> AppResult<PipelineRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record(id: Uuid, action: Action, summary: String) -> Change<'static> {
+fn record(id: Uuid, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
     Change {
         entity: Entity::Pipeline,
         entity_id: id,
@@ -218,7 +218,7 @@ pub async fn create(
             .map(|(i, s)| new_stage_row(workspace, row.id, i as i32, s))
             .collect();
         store::insert(conn, &row, &stage_rows).await?;
-        let summary = format!("Created the pipeline {}", row.name);
+        let summary = crate::summary!(PipelineCreated, name = row.name);
         activity::service::record(conn, workspace, record(row.id, Action::Created, summary)).await?;
         Ok(to_dto(row, &stage_rows))
     })
@@ -248,7 +248,7 @@ pub async fn update(
             order.insert((position as usize).min(order.len()), id);
             store::set_pipeline_positions(conn, workspace, &order).await?;
         }
-        let summary = format!("Edited the pipeline {}", row.name);
+        let summary = crate::summary!(PipelineEdited, name = row.name);
         activity::service::record(conn, workspace, record(id, Action::Updated, summary)).await?;
         get(conn, workspace, id).await
     })
@@ -288,7 +288,7 @@ pub async fn delete(
         store::delete(conn, workspace, id).await?;
         let order: Vec<Uuid> = store::list(conn, workspace).await?.into_iter().map(|p| p.id).collect();
         store::set_pipeline_positions(conn, workspace, &order).await?;
-        let summary = format!("Deleted the pipeline {}", row.name);
+        let summary = crate::summary!(PipelineDeleted, name = row.name);
         activity::service::record(conn, workspace, record(id, Action::Deleted, summary)).await?;
         Ok(())
     })
@@ -342,7 +342,7 @@ pub async fn add_stage(
         let mut order: Vec<Uuid> = current.iter().map(|s| s.id).collect();
         order.insert(at, stage.id);
         store::set_stage_positions(conn, workspace, pipeline, &order).await?;
-        let summary = format!("Added the stage {} to {}", stage.name, row.name);
+        let summary = crate::summary!(StageAdded, stage = stage.name, name = row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
     })
@@ -402,7 +402,7 @@ pub async fn update_stage(
             input.kind,
         )
         .await?;
-        let summary = format!("Edited the stage {} of {}", stage.name, row.name);
+        let summary = crate::summary!(StageEdited, stage = stage.name, name = row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
     })
@@ -430,7 +430,7 @@ pub async fn reorder_stages(
             ));
         }
         store::set_stage_positions(conn, workspace, pipeline, &input.stage_ids).await?;
-        let summary = format!("Reordered the stages of {}", row.name);
+        let summary = crate::summary!(StagesReordered, name = row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
     })
@@ -484,7 +484,7 @@ pub async fn delete_stage(
         store::delete_stage(conn, workspace, id).await?;
         let order: Vec<Uuid> = current.iter().map(|s| s.id).filter(|s| *s != id).collect();
         store::set_stage_positions(conn, workspace, pipeline, &order).await?;
-        let summary = format!("Deleted the stage {} of {}", stage.name, row.name);
+        let summary = crate::summary!(StageDeleted, stage = stage.name, name = row.name);
         activity::service::record(conn, workspace, record(pipeline, Action::Updated, summary)).await?;
         get(conn, workspace, pipeline).await
     })

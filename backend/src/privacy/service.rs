@@ -197,7 +197,7 @@ pub async fn erase(
             entity: Entity::Contact,
             entity_id: id,
             action: Action::Erased,
-            summary: "Erased a contact on request".into(),
+            summary: crate::summary!(ContactErased),
             contact_id: None,
             fields: &[],
         };

@@ -81,7 +81,8 @@ pub async fn scrub_history(
     names: &[String],
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "UPDATE activity SET summary = 'Erased on request', fields = '{}', contact_id = NULL \
+        "UPDATE activity SET summary = 'Erased on request', fields = '{}', contact_id = NULL, \
+           message = 'erased_entry', params = '{}' \
          WHERE workspace_id = $1 AND (contact_id = $2 OR entity_id = $2 \
            OR EXISTS (SELECT 1 FROM unnest($3::text[]) n WHERE position(n IN lower(summary)) > 0))",
     )

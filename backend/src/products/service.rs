@@ -45,7 +45,7 @@ fn written(outcome: WriteOutcome<ProductRow>) -> AppResult<ProductRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record(row: &ProductRow, action: Action, summary: String) -> Change<'static> {
+fn record(row: &ProductRow, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
     Change {
         entity: Entity::Product,
         entity_id: row.id,
@@ -138,7 +138,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             version: 1,
         };
         store::insert(conn, &row).await?;
-        let summary = format!("Added the product {}", row.name);
+        let summary = crate::summary!(ProductAdded, name = row.name);
         activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
         Ok(to_dto(row))
     })
@@ -167,7 +167,7 @@ pub async fn update(
             in_stock: input.in_stock,
         };
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
-        let summary = format!("Edited the product {}", row.name);
+        let summary = crate::summary!(ProductEdited, name = row.name);
         activity::service::record(conn, workspace, record(&row, Action::Updated, summary)).await?;
         Ok(to_dto(row))
     })
@@ -183,7 +183,7 @@ pub async fn delete(
 ) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let summary = format!("Deleted the product {}", row.name);
+        let summary = crate::summary!(ProductDeleted, name = row.name);
         activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
         Ok(())
     })

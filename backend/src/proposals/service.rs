@@ -89,7 +89,12 @@ fn written(outcome: WriteOutcome<ProposalRow>) -> AppResult<ProposalRow> {
     outcome.into_result(NOT_FOUND)
 }
 
-fn record(row: &ProposalRow, deal: Option<&Deal>, action: Action, summary: String) -> Change<'static> {
+fn record(
+    row: &ProposalRow,
+    deal: Option<&Deal>,
+    action: Action,
+    summary: crate::activity::message::Summary,
+) -> Change<'static> {
     Change {
         entity: Entity::Proposal,
         entity_id: row.id,
@@ -300,7 +305,7 @@ pub async fn create(
         };
         store::insert(conn, &row).await?;
         store::replace_lines(conn, workspace, id, &lines).await?;
-        let summary = format!("Drafted proposal #{} for {}", row.number, deal.title);
+        let summary = crate::summary!(ProposalDrafted, number = row.number, title = deal.title);
         activity::service::record(conn, workspace, record(&row, Some(&deal), Action::Created, summary)).await?;
         Ok(to_dto(row, &lines, Some(&deal)))
     })
@@ -350,8 +355,8 @@ pub async fn update(
         let deal = deal_of(conn, workspace, &row).await?;
         let title = deal.as_ref().map_or_else(|| row.title.clone(), |d| d.title.clone());
         let summary = match status_changed {
-            Some(s) => format!("Marked proposal #{} for {} as {s}", row.number, title),
-            None => format!("Edited proposal #{} for {}", row.number, title),
+            Some(s) => crate::summary!(ProposalMarked, number = row.number, title = title, status = s),
+            None => crate::summary!(ProposalEdited, number = row.number, title = title),
         };
         activity::service::record(conn, workspace, record(&row, deal.as_ref(), Action::Updated, summary)).await?;
         let lines = store::lines(conn, workspace, &[id]).await?;
@@ -370,7 +375,7 @@ pub async fn delete(
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let deal = deal_of(conn, workspace, &row).await?;
         let title = deal.as_ref().map_or_else(|| row.title.clone(), |d| d.title.clone());
-        let summary = format!("Deleted proposal #{} for {}", row.number, title);
+        let summary = crate::summary!(ProposalDeleted, number = row.number, title = title);
         activity::service::record(conn, workspace, record(&row, deal.as_ref(), Action::Deleted, summary)).await?;
         Ok(())
     })

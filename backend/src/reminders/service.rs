@@ -29,7 +29,7 @@ const SOONEST_FIRST: Sort = Sort {
     descending: false,
 };
 
-fn record(row: &ReminderRow, action: Action, summary: String) -> Change<'static> {
+fn record(row: &ReminderRow, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
     Change {
         entity: Entity::Reminder,
         entity_id: row.id,
@@ -159,7 +159,7 @@ pub async fn create(
             crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
         }
         let row = store::insert(conn, &row).await?;
-        let summary = format!("Reminder for {name}: {}", row.title);
+        let summary = crate::summary!(ReminderCreated, name = name, title = row.title);
         activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
@@ -179,13 +179,12 @@ async fn change(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let verb = match action {
-            Action::Completed => "Completed",
-            Action::Reopened => "Reopened",
-            Action::Snoozed => "Snoozed",
-            _ => "Edited",
+        let summary = match action {
+            Action::Completed => crate::summary!(ReminderCompleted, name = name, title = row.title),
+            Action::Reopened => crate::summary!(ReminderReopened, name = name, title = row.title),
+            Action::Snoozed => crate::summary!(ReminderSnoozed, name = name, title = row.title),
+            _ => crate::summary!(ReminderEdited, name = name, title = row.title),
         };
-        let summary = format!("{verb} the reminder for {name}: {}", row.title);
         activity::service::record(conn, workspace, record(&row, action, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(to_dto(row))
@@ -263,7 +262,7 @@ pub async fn delete(
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
         let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let summary = format!("Deleted the reminder for {name}: {}", row.title);
+        let summary = crate::summary!(ReminderDeleted, name = name, title = row.title);
         activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
         contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
         Ok(())

@@ -149,9 +149,10 @@ pub async fn announce_due(conn: &mut AsyncPgConnection, now: DateTime<Utc>, limi
              WHERE x.completed_at IS NULL AND x.due_announced_at IS NULL AND x.due_at <= $1 \
              ORDER BY x.due_at LIMIT $2 FOR UPDATE OF x SKIP LOCKED) \
            RETURNING r.id, r.workspace_id, r.contact_id, r.title) \
-         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at) \
+         INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, \
+                               message, params) \
          SELECT uuid_v7(), due.workspace_id, 'reminder', due.id, 'due', 'Reminder due: ' || due.title, \
-                due.contact_id, '{}', $1 \
+                due.contact_id, '{}', $1, 'reminder_due', jsonb_build_object('title', due.title) \
          FROM due",
     )
     .bind::<diesel::sql_types::Timestamptz, _>(now)

@@ -708,7 +708,7 @@ pub async fn unsubscribe(conn: &mut AsyncPgConnection, link: &Unsubscribe, now: 
                 entity: crate::activity::service::Entity::Contact,
                 entity_id: contact,
                 action: crate::activity::service::Action::Updated,
-                summary: format!("Unsubscribed from sequence emails (from “{name}”)"),
+                summary: crate::summary!(ContactUnsubscribed, sequence = name),
                 contact_id: Some(contact),
                 fields: &[],
             };

@@ -124,7 +124,7 @@ pub async fn update(
                 entity: Entity::Settings,
                 entity_id: workspace.uuid(),
                 action: Action::Updated,
-                summary: format!("Changed settings: {}", fields.join(", ").replace('_', " ")),
+                summary: crate::summary!(SettingsChanged, fields = fields.join(",")),
                 contact_id: None,
                 fields: &fields,
             };

@@ -135,7 +135,7 @@ pub async fn create(
         let row = store::insert(conn, &row)
             .await
             .map_err(|e| name_taken(e.into(), &name))?;
-        let summary = format!("Added the template {}", row.name);
+        let summary = crate::summary!(TemplateAdded, name = row.name);
         activity::service::record(conn, workspace, record(row.id, Action::Created, summary, &[])).await?;
         Ok(to_dto(row))
     })
@@ -171,7 +171,7 @@ pub async fn update(
             .await
             .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
         let row = written(outcome)?;
-        let summary = format!("Edited the template {}: {}", row.name, fields.join(", "));
+        let summary = crate::summary!(TemplateEdited, name = row.name, fields = fields.join(","));
         activity::service::record(conn, workspace, record(id, Action::Updated, summary, &fields)).await?;
         Ok(to_dto(row))
     })
@@ -186,14 +186,19 @@ pub async fn delete(
 ) -> AppResult<()> {
     conn.transaction::<_, AppError, _>(async move |conn| {
         let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let summary = format!("Deleted the template {}", row.name);
+        let summary = crate::summary!(TemplateDeleted, name = row.name);
         activity::service::record(conn, workspace, record(id, Action::Deleted, summary, &[])).await?;
         Ok(())
     })
     .await
 }
 
-fn record<'a>(id: Uuid, action: Action, summary: String, fields: &'a [&'a str]) -> Change<'a> {
+fn record<'a>(
+    id: Uuid,
+    action: Action,
+    summary: crate::activity::message::Summary,
+    fields: &'a [&'a str],
+) -> Change<'a> {
     Change {
         entity: Entity::Template,
         entity_id: id,

@@ -103,7 +103,11 @@ async fn purge_in(
                 entity: entity(kind),
                 entity_id: g.id,
                 action: Action::Deleted,
-                summary: format!("Deleted {} for good{why}", g.name),
+                summary: if why.is_empty() {
+                    crate::summary!(Purged, name = g.name)
+                } else {
+                    crate::summary!(PurgedExpired, name = g.name)
+                },
                 contact_id: None,
                 fields: &[],
             })

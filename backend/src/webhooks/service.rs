@@ -767,7 +767,7 @@ async fn give_up_on(conn: &mut AsyncPgConnection, hook: &WebhookRow, now: DateTi
                     entity: Entity::Webhook,
                     entity_id: hook.id,
                     action: Action::Disabled,
-                    summary: format!("Turned off the webhook to {}: {reason}", hook.url),
+                    summary: crate::summary!(WebhookDisabled, url = hook.url, reason = reason),
                     contact_id: None,
                     fields: &[],
                 },

@@ -1,6 +1,7 @@
 //! Webhook rows, their deliveries, and the outbox reading that turns history entries into
 //! deliveries.
 
+use crate::activity::message::Message;
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -184,6 +185,10 @@ pub struct OutboxEntry {
     /// The contact the entry concerns, if any.
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub contact_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub message: Option<Message>,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub params: serde_json::Value,
 }
 
 /// The next entries after (txid, id), in transaction order, of transactions that have all ended
@@ -197,7 +202,8 @@ pub async fn outbox_after(
 ) -> QueryResult<Vec<OutboxEntry>> {
     diesel::sql_query(
         "SELECT a.id, a.txid, a.workspace_id, a.entity, a.entity_id, a.action, a.summary, a.fields, \
-                a.occurred_at, a.actor_id, a.actor_name, m.survivor_id, m.merged_id, a.contact_id \
+                a.occurred_at, a.actor_id, a.actor_name, m.survivor_id, m.merged_id, a.contact_id, \
+                a.message, a.params \
          FROM activity a LEFT JOIN merges m ON m.id = a.merge_id \
          WHERE a.txid IS NOT NULL AND (a.txid, a.id) > ($1, $2) \
            AND a.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \

@@ -64,6 +64,27 @@ async fn a_contacts_history_tells_its_story() {
     let update = &history.body["items"][5];
     assert_eq!(update["action"], "updated");
     assert_eq!(update["fields"], json!(["lifecycle", "tags"]));
+    // Each entry also says it as a code with parameters, for the web app to word in the
+    // reader's language.
+    let messages: Vec<Value> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["message"].clone())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            json!({"code": "restored", "params": {"name": "Ada Lovelace"}}),
+            json!({"code": "trashed", "params": {"name": "Ada Lovelace"}}),
+            json!({"code": "reminder_completed", "params": {"name": "Ada Lovelace", "title": "Send quote"}}),
+            json!({"code": "reminder_created", "params": {"name": "Ada Lovelace", "title": "Send quote"}}),
+            json!({"code": "interaction_logged_subject",
+                   "params": {"kind": "call", "name": "Ada Lovelace", "subject": "Intro"}}),
+            json!({"code": "contact_updated", "params": {"name": "Ada Lovelace", "fields": "lifecycle,tags"}}),
+            json!({"code": "contact_added", "params": {"name": "Ada Lovelace"}}),
+        ]
+    );
 
     // The workspace feed has everything; filters and pages work.
     app.post("/api/v1/companies", &json!({"name": "Engines"})).await;

@@ -105,6 +105,32 @@ async fn many_contacts_change_at_once_with_an_outcome_each_and_the_batch_undoes(
     app.post(&format!("/api/v1/bulk/{batch}/undo"), &json!({}))
         .await
         .problem(409, "already_undone");
+    // The batch, each record and the undo say what they did as codes with parameters too.
+    let feed = app.get("/api/v1/activity?entity=bulk").await.body;
+    assert_eq!(
+        feed["items"][0]["summary"],
+        "Undid: Added the tags vip, conference to 2 contacts"
+    );
+    assert_eq!(
+        feed["items"][0]["message"],
+        json!({"code": "bulk_undone", "params": {
+            "change": "Added the tags vip, conference to 2 contacts", "change_code": "bulk_tags_added",
+            "tags": "vip,conference", "n": "2", "kind": "contact"}})
+    );
+    assert_eq!(
+        feed["items"][1]["message"],
+        json!({"code": "bulk_tags_added", "params": {"tags": "vip,conference", "n": "2", "kind": "contact"}})
+    );
+    let history = app.get(&format!("/api/v1/contacts/{a}/history")).await.body;
+    assert_eq!(history["items"][0]["summary"], "Undid a bulk change to Ada");
+    assert_eq!(
+        history["items"][0]["message"],
+        json!({"code": "bulk_record_undone", "params": {"name": "Ada"}})
+    );
+    assert_eq!(
+        history["items"][1]["message"],
+        json!({"code": "updated", "params": {"name": "Ada", "fields": "tags"}})
+    );
 
     // By the list's filters: everyone tagged "conference" becomes a client.
     let res = app

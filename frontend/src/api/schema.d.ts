@@ -4586,6 +4586,7 @@ export interface components {
              *     `POST /api/v1/merges/{merge_id}/undo`.
              */
             merge_id?: string | null;
+            message?: null | components["schemas"]["ActivityMessage"];
             /** Format: date-time */
             occurred_at: string;
             /**
@@ -4593,6 +4594,22 @@ export interface components {
              * @example Logged a call with Ada Lovelace: Intro call
              */
             summary: string;
+        };
+        /**
+         * @description A history entry's words as a code with parameters (names, titles, counts; `kind` is an
+         *     interaction kind, `fields` a comma-separated list of field names, `amount_minor` with
+         *     `currency` an amount in minor units).
+         */
+        ActivityMessage: {
+            code: components["schemas"]["Message"];
+            /**
+             * @example {
+             *       "name": "Ada Lovelace"
+             *     }
+             */
+            params: {
+                [key: string]: string;
+            };
         };
         /** @description A page of activity, newest first. */
         ActivityPage: {
@@ -4797,6 +4814,8 @@ export interface components {
              */
             batch_id?: string | null;
             items: components["schemas"]["BulkItem"][];
+            /** @description The summary as a code with parameters, as history entries have it. */
+            message: components["schemas"]["ActivityMessage"];
             /**
              * Format: int64
              * @description Records left alone for another reason (in the trash, not found, refused).
@@ -7127,6 +7146,7 @@ export interface components {
              * @example 88213.0193a6c2e1b87c40a5b1d2e3f4a5b6c7
              */
             id: string;
+            message?: null | components["schemas"]["ActivityMessage"];
             /** Format: date-time */
             occurred_at: string;
             /**
@@ -7325,6 +7345,11 @@ export interface components {
             /** Format: date-time */
             undone_at: string;
         };
+        /**
+         * @description What a history entry says; its parameters (`params`) fill the sentence in.
+         * @enum {string}
+         */
+        Message: "contact_added" | "contact_imported" | "contact_updated" | "contact_import_updated" | "contact_import_reverted" | "contact_import_removed" | "contact_erased" | "erased_entry" | "contact_unsubscribed" | "company_added" | "company_imported" | "company_updated" | "company_trashed" | "company_restored" | "company_import_removed" | "trashed" | "restored" | "updated" | "merged" | "unmerged" | "purged" | "purged_expired" | "interaction_logged" | "interaction_logged_subject" | "interaction_sent" | "interaction_sent_subject" | "interaction_edited" | "interaction_deleted" | "interaction_imported" | "interaction_imported_subject" | "interaction_import_removed" | "reminder_created" | "reminder_completed" | "reminder_reopened" | "reminder_snoozed" | "reminder_edited" | "reminder_deleted" | "reminder_due" | "deal_created" | "deal_won" | "deal_lost" | "deal_lost_reason" | "deal_moved" | "deal_edited" | "deal_trashed" | "deal_restored" | "pipeline_created" | "pipeline_edited" | "pipeline_deleted" | "stage_added" | "stage_edited" | "stages_reordered" | "stage_deleted" | "template_added" | "template_edited" | "template_deleted" | "product_added" | "product_edited" | "product_deleted" | "proposal_drafted" | "proposal_marked" | "proposal_edited" | "proposal_deleted" | "payment_received" | "payment_edited" | "payment_deleted" | "settings_changed" | "mail_server_set" | "mail_server_removed" | "webhook_disabled" | "webhook_test" | "import_finished" | "bulk_tags_added" | "bulk_tags_removed" | "bulk_lifecycle_set" | "bulk_stage_set" | "bulk_owner_set" | "bulk_owner_cleared" | "bulk_field_set" | "bulk_field_cleared" | "bulk_trashed" | "bulk_restored" | "bulk_undone" | "bulk_record_undone";
         /** @description A sum of deals in one currency. */
         MoneyTotal: {
             /** @example EUR */

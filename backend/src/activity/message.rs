@@ -1,0 +1,356 @@
+//! What a history entry says, as a code with parameters: the web app words it in the reader's
+//! language, and [`Summary::english`] gives the English `summary` API clients read.
+
+use crate::text_enum;
+
+text_enum!(
+    /// What a history entry says; its parameters (`params`) fill the sentence in.
+    Message {
+        ContactAdded => "contact_added",
+        ContactImported => "contact_imported",
+        ContactUpdated => "contact_updated",
+        ContactImportUpdated => "contact_import_updated",
+        ContactImportReverted => "contact_import_reverted",
+        ContactImportRemoved => "contact_import_removed",
+        ContactErased => "contact_erased",
+        /// An entry about a person who was erased, rewritten without what it said.
+        ErasedEntry => "erased_entry",
+        ContactUnsubscribed => "contact_unsubscribed",
+        CompanyAdded => "company_added",
+        CompanyImported => "company_imported",
+        CompanyUpdated => "company_updated",
+        CompanyTrashed => "company_trashed",
+        CompanyRestored => "company_restored",
+        CompanyImportRemoved => "company_import_removed",
+        /// A contact, or a record changed in bulk.
+        Trashed => "trashed",
+        Restored => "restored",
+        /// A record changed in bulk.
+        Updated => "updated",
+        Merged => "merged",
+        Unmerged => "unmerged",
+        Purged => "purged",
+        PurgedExpired => "purged_expired",
+        InteractionLogged => "interaction_logged",
+        InteractionLoggedSubject => "interaction_logged_subject",
+        InteractionSent => "interaction_sent",
+        InteractionSentSubject => "interaction_sent_subject",
+        InteractionEdited => "interaction_edited",
+        InteractionDeleted => "interaction_deleted",
+        InteractionImported => "interaction_imported",
+        InteractionImportedSubject => "interaction_imported_subject",
+        InteractionImportRemoved => "interaction_import_removed",
+        ReminderCreated => "reminder_created",
+        ReminderCompleted => "reminder_completed",
+        ReminderReopened => "reminder_reopened",
+        ReminderSnoozed => "reminder_snoozed",
+        ReminderEdited => "reminder_edited",
+        ReminderDeleted => "reminder_deleted",
+        ReminderDue => "reminder_due",
+        DealCreated => "deal_created",
+        DealWon => "deal_won",
+        DealLost => "deal_lost",
+        DealLostReason => "deal_lost_reason",
+        DealMoved => "deal_moved",
+        DealEdited => "deal_edited",
+        DealTrashed => "deal_trashed",
+        DealRestored => "deal_restored",
+        PipelineCreated => "pipeline_created",
+        PipelineEdited => "pipeline_edited",
+        PipelineDeleted => "pipeline_deleted",
+        StageAdded => "stage_added",
+        StageEdited => "stage_edited",
+        StagesReordered => "stages_reordered",
+        StageDeleted => "stage_deleted",
+        TemplateAdded => "template_added",
+        TemplateEdited => "template_edited",
+        TemplateDeleted => "template_deleted",
+        ProductAdded => "product_added",
+        ProductEdited => "product_edited",
+        ProductDeleted => "product_deleted",
+        ProposalDrafted => "proposal_drafted",
+        ProposalMarked => "proposal_marked",
+        ProposalEdited => "proposal_edited",
+        ProposalDeleted => "proposal_deleted",
+        PaymentReceived => "payment_received",
+        PaymentEdited => "payment_edited",
+        PaymentDeleted => "payment_deleted",
+        SettingsChanged => "settings_changed",
+        MailServerSet => "mail_server_set",
+        MailServerRemoved => "mail_server_removed",
+        WebhookDisabled => "webhook_disabled",
+        WebhookTest => "webhook_test",
+        ImportFinished => "import_finished",
+        BulkTagsAdded => "bulk_tags_added",
+        BulkTagsRemoved => "bulk_tags_removed",
+        BulkLifecycleSet => "bulk_lifecycle_set",
+        BulkStageSet => "bulk_stage_set",
+        BulkOwnerSet => "bulk_owner_set",
+        BulkOwnerCleared => "bulk_owner_cleared",
+        BulkFieldSet => "bulk_field_set",
+        BulkFieldCleared => "bulk_field_cleared",
+        BulkTrashed => "bulk_trashed",
+        BulkRestored => "bulk_restored",
+        BulkUndone => "bulk_undone",
+        /// One record's part of a bulk change's undo.
+        BulkRecordUndone => "bulk_record_undone",
+    }
+);
+
+impl Message {
+    /// The English sentence, with `{param}` for each parameter. Parameters the web app formats
+    /// itself travel raw (`kind`, `fields`, `amount_minor` and `currency`, `n`); the English
+    /// words for them are derived here (`a_kind`, `amount`, `records`).
+    pub fn english(self) -> &'static str {
+        use Message::*;
+        match self {
+            ContactAdded => "Added {name}",
+            ContactImported => "Added {name} (import of {file})",
+            ContactUpdated => "Updated {name}: {fields}",
+            ContactImportUpdated => "Updated {name} (import of {file})",
+            ContactImportReverted => "Updated {name} (rollback of the import of {file})",
+            ContactImportRemoved => "Removed {name} (rollback of the import of {file})",
+            ContactErased => "Erased a contact on request",
+            ErasedEntry => "Erased on request",
+            ContactUnsubscribed => "Unsubscribed from sequence emails (from “{sequence}”)",
+            CompanyAdded => "Added company {name}",
+            CompanyImported => "Added {name} (import)",
+            CompanyUpdated => "Updated company {name}: {fields}",
+            CompanyTrashed => "Moved company {name} to the trash",
+            CompanyRestored => "Restored company {name} from the trash",
+            CompanyImportRemoved => "Removed {name} (import rollback)",
+            Trashed => "Moved {name} to the trash",
+            Restored => "Restored {name} from the trash",
+            Updated => "Updated {name} ({fields})",
+            Merged => "Merged {merged} into {survivor}",
+            Unmerged => "Undid the merge of {merged} into {survivor}",
+            Purged => "Deleted {name} for good",
+            PurgedExpired => "Deleted {name} for good after 30 days in the trash",
+            InteractionLogged => "Logged {a_kind} with {name}",
+            InteractionLoggedSubject => "Logged {a_kind} with {name}: {subject}",
+            InteractionSent => "Sent an email to {name}",
+            InteractionSentSubject => "Sent an email to {name}: {subject}",
+            InteractionEdited => "Edited {a_kind} with {name}: {fields}",
+            InteractionDeleted => "Deleted {a_kind} with {name}",
+            InteractionImported => "Logged {a_kind} with {name} (import of {file})",
+            InteractionImportedSubject => "Logged {a_kind} with {name}: {subject} (import of {file})",
+            InteractionImportRemoved => "Deleted {a_kind} with {name} (rollback of the import of {file})",
+            ReminderCreated => "Reminder for {name}: {title}",
+            ReminderCompleted => "Completed the reminder for {name}: {title}",
+            ReminderReopened => "Reopened the reminder for {name}: {title}",
+            ReminderSnoozed => "Snoozed the reminder for {name}: {title}",
+            ReminderEdited => "Edited the reminder for {name}: {title}",
+            ReminderDeleted => "Deleted the reminder for {name}: {title}",
+            ReminderDue => "Reminder due: {title}",
+            DealCreated => "Created the deal {title} in {stage}",
+            DealWon => "Won the deal {title}",
+            DealLost => "Lost the deal {title}",
+            DealLostReason => "Lost the deal {title}: {reason}",
+            DealMoved => "Moved the deal {title} from {from} to {to}",
+            DealEdited => "Edited the deal {title}",
+            DealTrashed => "Moved the deal {title} to the trash",
+            DealRestored => "Restored the deal {title}",
+            PipelineCreated => "Created the pipeline {name}",
+            PipelineEdited => "Edited the pipeline {name}",
+            PipelineDeleted => "Deleted the pipeline {name}",
+            StageAdded => "Added the stage {stage} to {name}",
+            StageEdited => "Edited the stage {stage} of {name}",
+            StagesReordered => "Reordered the stages of {name}",
+            StageDeleted => "Deleted the stage {stage} of {name}",
+            TemplateAdded => "Added the template {name}",
+            TemplateEdited => "Edited the template {name}: {fields}",
+            TemplateDeleted => "Deleted the template {name}",
+            ProductAdded => "Added the product {name}",
+            ProductEdited => "Edited the product {name}",
+            ProductDeleted => "Deleted the product {name}",
+            ProposalDrafted => "Drafted proposal #{number} for {title}",
+            ProposalMarked => "Marked proposal #{number} for {title} as {status}",
+            ProposalEdited => "Edited proposal #{number} for {title}",
+            ProposalDeleted => "Deleted proposal #{number} for {title}",
+            PaymentReceived => "Received {amount} from {name}",
+            PaymentEdited => "Edited the payment of {amount} from {name}",
+            PaymentDeleted => "Deleted the payment of {amount} from {name}",
+            SettingsChanged => "Changed settings: {fields}",
+            MailServerSet => "Set the mail server to {host}:{port}",
+            MailServerRemoved => "Removed the mail server",
+            WebhookDisabled => "Turned off the webhook to {url}: {reason}",
+            WebhookTest => "A test event sent from Rapport",
+            ImportFinished => {
+                "Imported {file}: {created} created, {updated} updated, {skipped} skipped, {errors} with errors"
+            }
+            BulkTagsAdded => "Added {the_tags} to {records}",
+            BulkTagsRemoved => "Removed {the_tags} from {records}",
+            BulkLifecycleSet => "Set the stage of {records} to {lifecycle}",
+            BulkStageSet => "Moved {records} to {stage}",
+            BulkOwnerSet => "Gave {records} a new owner",
+            BulkOwnerCleared => "Took the owner off {records}",
+            BulkFieldSet => "Set {key} on {records}",
+            BulkFieldCleared => "Cleared {key} on {records}",
+            BulkTrashed => "Moved {records} to the trash",
+            BulkRestored => "Restored {records} from the trash",
+            BulkUndone => "Undid: {change}",
+            BulkRecordUndone => "Undid a bulk change to {name}",
+        }
+    }
+}
+
+/// A history entry's words: its message and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub message: Message,
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// `summary!(ContactAdded, name = display_name(&row))`.
+#[macro_export]
+macro_rules! summary {
+    ($message:ident $(, $key:ident = $value:expr)* $(,)?) => {
+        $crate::activity::message::Summary {
+            message: $crate::activity::message::Message::$message,
+            params: vec![$((stringify!($key), ($value).to_string())),*],
+        }
+    };
+}
+
+impl Summary {
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Adds a parameter (or replaces it).
+    pub fn with(mut self, key: &'static str, value: impl ToString) -> Summary {
+        self.params.retain(|(k, _)| *k != key);
+        self.params.push((key, value.to_string()));
+        self
+    }
+
+    /// The words as the API shows them.
+    pub fn message(&self) -> crate::activity::service::ActivityMessage {
+        crate::activity::service::ActivityMessage {
+            code: self.message,
+            params: self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+        }
+    }
+
+    /// The parameters as a JSON object of strings.
+    pub fn params_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
+
+    /// The sentence in English.
+    pub fn english(&self) -> String {
+        let mut out = String::new();
+        let mut rest = self.message.english();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let key = &rest[open + 1..open + close];
+            out.push_str(&self.english_param(key));
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn english_param(&self, key: &str) -> String {
+        match key {
+            "a_kind" => a_kind(self.param("kind").unwrap_or("other")).to_owned(),
+            "amount" => {
+                let minor = self.param("amount_minor").and_then(|m| m.parse().ok()).unwrap_or(0);
+                crate::money::format(minor, self.param("currency").unwrap_or(""))
+            }
+            "records" => {
+                let n: i64 = self.param("n").and_then(|n| n.parse().ok()).unwrap_or(0);
+                records(self.param("kind").unwrap_or("contact"), n)
+            }
+            "the_tags" => {
+                let tags: Vec<&str> = self.param("tags").unwrap_or("").split(',').collect();
+                match tags.len() {
+                    1 => format!("the tag {}", tags[0]),
+                    2..=3 => format!("the tags {}", tags.join(", ")),
+                    n => format!("the tags {} and {} more", tags[..3].join(", "), n - 3),
+                }
+            }
+            "fields" => self.param("fields").unwrap_or("").replace(',', ", ").replace('_', " "),
+            key => self.param(key).unwrap_or("").to_owned(),
+        }
+    }
+}
+
+/// An interaction kind with its article: "a call".
+fn a_kind(kind: &str) -> &'static str {
+    match kind {
+        "email" => "an email",
+        "call" => "a call",
+        "meeting" => "a meeting",
+        "video_call" => "a video call",
+        "message" => "a message",
+        "social" => "a social touchpoint",
+        "note" => "a note",
+        _ => "an interaction",
+    }
+}
+
+/// "1 contact", "3 deals".
+fn records(kind: &str, n: i64) -> String {
+    let word = match (kind, n) {
+        ("company", 1) => "company",
+        ("company", _) => "companies",
+        ("deal", 1) => "deal",
+        ("deal", _) => "deals",
+        (_, 1) => "contact",
+        _ => "contacts",
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_english_words() {
+        for m in Message::ALL {
+            let words = m.english();
+            assert!(!words.is_empty(), "{m}");
+            assert_eq!(words.matches('{').count(), words.matches('}').count(), "{m}");
+        }
+    }
+
+    #[test]
+    fn parameters_fill_the_sentence() {
+        let s = crate::summary!(
+            InteractionLoggedSubject,
+            kind = "call",
+            name = "Ada Lovelace",
+            subject = "Intro"
+        );
+        assert_eq!(s.english(), "Logged a call with Ada Lovelace: Intro");
+        let s = crate::summary!(PaymentReceived, amount_minor = 120050, currency = "EUR", name = "Ada");
+        assert_eq!(
+            s.english(),
+            format!("Received {} from Ada", crate::money::format(120050, "EUR"))
+        );
+        let s = crate::summary!(BulkTagsAdded, tags = "vip,conference", kind = "contact", n = 3);
+        assert_eq!(s.english(), "Added the tags vip, conference to 3 contacts");
+        let s = crate::summary!(ContactUpdated, name = "Ada", fields = "job_title,tags");
+        assert_eq!(s.english(), "Updated Ada: job title, tags");
+        assert_eq!(
+            s.params_json(),
+            serde_json::json!({"name": "Ada", "fields": "job_title,tags"})
+        );
+    }
+
+    #[test]
+    fn a_name_with_braces_is_kept_as_written() {
+        let s = crate::summary!(ContactAdded, name = "{odd} name");
+        assert_eq!(s.english(), "Added {odd} name");
+    }
+}
