@@ -4,6 +4,7 @@ import en from '../i18n/locales/en'
 import { setLocale } from '../i18n'
 import { formatMoney } from './money'
 import { activityText } from './activity'
+import { duplicateReason } from './duplicates'
 import type { ActivityMessage } from '../api/types'
 
 const entry = (summary: string, code: string | null, params: Record<string, string> = {}) => ({
@@ -76,5 +77,18 @@ describe('history entries', () => {
     expect(activityText(entry('Added Ada', null))).toBe('Added Ada')
     expect(activityText(entry('Something new', 'a_code_from_a_newer_server'))).toBe('Something new')
     expect(activityText(entry('Added Ada', 'contact_added', { name: 'Ada' }))).toBe('Added Ada')
+  })
+})
+
+describe('duplicate reasons', () => {
+  it('are said in the reader’s language, unknown ones as the server wrote them', async () => {
+    try {
+      await setLocale('fr')
+      expect(duplicateReason('same LinkedIn URL')).toBe('même profil LinkedIn')
+      expect(duplicateReason('similar name at the same company')).toBe('nom proche dans la même entreprise')
+      expect(duplicateReason('same shoe size')).toBe('same shoe size')
+    } finally {
+      await setLocale('en')
+    }
   })
 })

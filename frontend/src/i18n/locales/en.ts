@@ -1243,6 +1243,14 @@ export default {
     notDuplicate: 'Not a duplicate',
     more: 'Show more',
     dismissed: 'Marked as not a duplicate',
+    reasons: {
+      same_email: 'same email',
+      same_phone: 'same phone',
+      same_linkedin_url: 'same LinkedIn URL',
+      similar_name_at_the_same_company: 'similar name at the same company',
+      same_website_domain: 'same website domain',
+      same_name: 'same name',
+    },
   },
   merge: {
     button: 'Merge…',

@@ -1256,6 +1256,14 @@ const es: Messages = {
     notDuplicate: 'No es un duplicado',
     more: 'Mostrar más',
     dismissed: 'Marcado como no duplicado',
+    reasons: {
+      same_email: 'mismo correo',
+      same_phone: 'mismo teléfono',
+      same_linkedin_url: 'mismo perfil de LinkedIn',
+      similar_name_at_the_same_company: 'nombre parecido en la misma empresa',
+      same_website_domain: 'mismo dominio web',
+      same_name: 'mismo nombre',
+    },
   },
   merge: {
     button: 'Fusionar…',

@@ -1261,6 +1261,14 @@ const fr: Messages = {
     notDuplicate: 'Pas un doublon',
     more: 'Afficher plus',
     dismissed: 'Marqué comme n’étant pas un doublon',
+    reasons: {
+      same_email: 'même e-mail',
+      same_phone: 'même téléphone',
+      same_linkedin_url: 'même profil LinkedIn',
+      similar_name_at_the_same_company: 'nom proche dans la même entreprise',
+      same_website_domain: 'même domaine web',
+      same_name: 'même nom',
+    },
   },
   merge: {
     button: 'Fusionner…',
