@@ -194,11 +194,56 @@ impl Message {
     }
 }
 
+/// A piece of a message's English sentence.
+pub enum Piece {
+    Text(&'static str),
+    /// `{name}`: a parameter's place.
+    Param(&'static str),
+}
+
+impl Message {
+    /// The English sentence in pieces: text, and the parameters' places.
+    pub fn pieces(self) -> impl Iterator<Item = Piece> {
+        let mut rest = self.english();
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let piece = match (rest.find('{'), rest.find('}')) {
+                (Some(0), Some(close)) => Piece::Param(&rest[1..close]),
+                (Some(open), Some(_)) => Piece::Text(&rest[..open]),
+                _ => Piece::Text(rest),
+            };
+            let len = match piece {
+                Piece::Param(key) => key.len() + 2,
+                Piece::Text(text) => text.len(),
+            };
+            rest = &rest[len..];
+            Some(piece)
+        })
+    }
+
+    /// The English sentence as a SQL expression, each parameter's place filled by the SQL given
+    /// for it (for history entries written by a statement; only fixed SQL is spliced in).
+    pub fn english_sql(self, params: &[(&str, &str)]) -> String {
+        self.pieces()
+            .map(|piece| match piece {
+                Piece::Text(text) => format!("'{}'", text.replace('\'', "''")),
+                Piece::Param(key) => {
+                    let sql = params.iter().find(|(k, _)| *k == key).map_or("''", |(_, v)| v);
+                    format!("coalesce({sql}, '')")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" || ")
+    }
+}
+
 /// A history entry's words: its message and parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub message: Message,
-    pub params: Vec<(&'static str, String)>,
+    pub params: Vec<(String, String)>,
 }
 
 /// `summary!(ContactAdded, name = display_name(&row))`.
@@ -207,20 +252,20 @@ macro_rules! summary {
     ($message:ident $(, $key:ident = $value:expr)* $(,)?) => {
         $crate::activity::message::Summary {
             message: $crate::activity::message::Message::$message,
-            params: vec![$((stringify!($key), ($value).to_string())),*],
+            params: vec![$((stringify!($key).to_owned(), ($value).to_string())),*],
         }
     };
 }
 
 impl Summary {
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Adds a parameter (or replaces it).
-    pub fn with(mut self, key: &'static str, value: impl ToString) -> Summary {
-        self.params.retain(|(k, _)| *k != key);
-        self.params.push((key, value.to_string()));
+    pub fn with(mut self, key: &str, value: impl ToString) -> Summary {
+        self.params.retain(|(k, _)| k != key);
+        self.params.push((key.to_owned(), value.to_string()));
         self
     }
 
@@ -228,7 +273,7 @@ impl Summary {
     pub fn message(&self) -> crate::activity::service::ActivityMessage {
         crate::activity::service::ActivityMessage {
             code: self.message,
-            params: self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+            params: self.params.iter().cloned().collect(),
         }
     }
 
@@ -237,26 +282,20 @@ impl Summary {
         serde_json::Value::Object(
             self.params
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                 .collect(),
         )
     }
 
     /// The sentence in English.
     pub fn english(&self) -> String {
-        let mut out = String::new();
-        let mut rest = self.message.english();
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let Some(close) = rest[open..].find('}') else {
-                break;
-            };
-            let key = &rest[open + 1..open + close];
-            out.push_str(&self.english_param(key));
-            rest = &rest[open + close + 1..];
-        }
-        out.push_str(rest);
-        out
+        self.message
+            .pieces()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.to_owned(),
+                Piece::Param(key) => self.english_param(key),
+            })
+            .collect()
     }
 
     fn english_param(&self, key: &str) -> String {
@@ -346,6 +385,15 @@ mod tests {
             s.params_json(),
             serde_json::json!({"name": "Ada", "fields": "job_title,tags"})
         );
+    }
+
+    #[test]
+    fn the_sentence_becomes_sql_with_each_parameter_in_its_place() {
+        assert_eq!(
+            Message::ContactImportRemoved.english_sql(&[("name", "c.name"), ("file", "$4")]),
+            "'Removed ' || coalesce(c.name, '') || ' (rollback of the import of ' || coalesce($4, '') || ')'"
+        );
+        assert_eq!(Message::MailServerRemoved.english_sql(&[]), "'Removed the mail server'");
     }
 
     #[test]

@@ -148,17 +148,14 @@ fn undone(row: &store::BatchRow) -> Summary {
     let mut summary = crate::summary!(BulkUndone, change = row.summary);
     if let (Some(message), Some(params)) = (row.message, row.params.as_object()) {
         summary = summary.with("change_code", message);
-        for (k, v) in params {
-            if let (Some(key), Some(v)) = (PARAMS.iter().find(|p| **p == k.as_str()), v.as_str()) {
-                summary = summary.with(key, v);
+        for (key, value) in params {
+            if let Some(value) = value.as_str() {
+                summary = summary.with(key, value);
             }
         }
     }
     summary
 }
-
-/// The parameters a batch's words may have.
-const PARAMS: &[&str] = &["tags", "lifecycle", "stage", "key", "n", "kind"];
 
 /// A problem about the body's `action`, its fields named under it.
 fn prefixed(e: AppError, under: &str) -> AppError {

@@ -192,27 +192,9 @@ fn words(change: &Change) -> (Message, String, &'static str) {
     };
     (
         message,
-        sql_words(message, &[("name", "t.name"), ("fields", "$8")]),
+        message.english_sql(&[("name", "t.name"), ("fields", "$8")]),
         params,
     )
-}
-
-/// A message's English words as a SQL expression: each `{param}` becomes the SQL given for it.
-pub fn sql_words(message: Message, params: &[(&str, &str)]) -> String {
-    let mut parts = Vec::new();
-    let mut rest = message.english();
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        parts.push(format!("'{}'", rest[..open].replace('\'', "''")));
-        let key = &rest[open + 1..open + close];
-        let sql = params.iter().find(|(k, _)| *k == key).map_or("''", |(_, v)| v);
-        parts.push(format!("coalesce({sql}, '')"));
-        rest = &rest[open + close + 1..];
-    }
-    parts.push(format!("'{}'", rest.replace('\'', "''")));
-    parts.join(" || ")
 }
 
 #[derive(QueryableByName)]
@@ -414,7 +396,7 @@ pub async fn undo(
     let entity = batch.kind.as_str();
     let undo = change.undo;
     let message = Message::BulkRecordUndone;
-    let summary = sql_words(message, &[("name", "t.name")]);
+    let summary = message.english_sql(&[("name", "t.name")]);
     let extra = match change.undo_extra {
         "" => String::new(),
         sql => format!(", extra AS ({sql})"),

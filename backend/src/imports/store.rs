@@ -498,10 +498,7 @@ async fn write_values(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     let actor = crate::accounts::actor::current();
-    let summary = crate::bulk::store::sql_words(
-        message,
-        &[("name", "trim(c.first_name || ' ' || c.last_name)"), ("file", "$8")],
-    );
+    let summary = message.english_sql(&[("name", "trim(c.first_name || ' ' || c.last_name)"), ("file", "$8")]);
     let (source, filter) = match values {
         // Only a contact still at the version the plan was made against.
         Values::Apply => ("payload", "r.outcome = 'update' AND c.version = r.planned_version"),

@@ -53,6 +53,11 @@ export const i18n = createI18n({
 /** `t` for code outside components (stores, helpers). */
 export const t = i18n.global.t
 
+/** Whether the app has words for `key` (English holds every key; other languages load later). */
+export function hasMessage(key: string): boolean {
+  return i18n.global.te(key, 'en')
+}
+
 /** The language the app speaks now, for `Intl` formatting. */
 export function currentLocale(): Locale {
   return i18n.global.locale.value as Locale

@@ -1,6 +1,6 @@
 // A history entry in the reader's language: its message code and parameters, worded by the
 // `history` messages; entries written before entries had codes keep the server's English summary.
-import { i18n, t } from '../i18n'
+import { hasMessage, t } from '../i18n'
 import type { ActivityMessage, Lifecycle } from '../api/types'
 import { formatMoney } from './money'
 import { listFormat } from './format'
@@ -11,14 +11,10 @@ type Entry = { summary: string; message?: ActivityMessage | null }
 const RECORD_KINDS = ['contact', 'company', 'deal'] as const
 const PROPOSAL_STATUSES = ['draft', 'sent', 'accepted', 'declined'] as const
 
-function known(key: string): boolean {
-  return i18n.global.te(key, 'en')
-}
-
 /** A field name in words: "job title", "etiquetas". */
 export function fieldWord(field: string): string {
   const key = `history.fields.${field}`
-  return known(key) ? t(key) : field.replaceAll('_', ' ')
+  return hasMessage(key) ? t(key) : field.replaceAll('_', ' ')
 }
 
 function list(text: string | undefined): string[] {
@@ -53,11 +49,11 @@ function values(code: string, params: Record<string, string>): Record<string, un
 /** The entry's sentence in the reader's language. */
 export function activityText(entry: Entry): string {
   const m = entry.message
-  if (!m || !known(`history.${m.code}`)) return entry.summary
+  if (!m || !hasMessage(`history.${m.code}`)) return entry.summary
   const v = values(m.code, m.params)
   // An undo names the change it undid, itself worded.
   const inner = m.params.change_code
-  if (m.code === 'bulk_undone' && inner && known(`history.${inner}`)) {
+  if (m.code === 'bulk_undone' && inner && hasMessage(`history.${inner}`)) {
     v.change = t(`history.${inner}`, values(inner, m.params))
   }
   return t(`history.${m.code}`, v)

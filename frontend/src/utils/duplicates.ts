@@ -1,7 +1,7 @@
-import { i18n, t } from '../i18n'
+import { hasMessage, t } from '../i18n'
 
 /** Why two records look alike, in the reader's language (the API's reasons are stable English). */
 export function duplicateReason(reason: string): string {
   const key = `duplicates.reasons.${reason.toLowerCase().replaceAll(' ', '_')}`
-  return i18n.global.te(key, 'en') ? t(key) : reason
+  return hasMessage(key) ? t(key) : reason
 }
