@@ -528,13 +528,9 @@ pub async fn submissions(
     let mut errors = ParamErrors::default();
     let limit = errors.take(params::limit(limit));
     let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
-    let outcome = match outcome.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(
-            s.parse::<SubmissionOutcome>()
-                .map_err(|m| FieldError::new("outcome", m)),
-        ),
-        None => None,
-    };
+    let outcome = errors
+        .take(params::choice::<SubmissionOutcome>("outcome", outcome))
+        .flatten();
     errors.finish()?;
     row(conn, workspace, form).await?;
     let limit = limit.unwrap_or(params::DEFAULT_LIMIT);

@@ -410,6 +410,12 @@ async fn spam_is_caught_recorded_and_answered_like_a_success() {
         .map(|s| s["spam_reason"].as_str().unwrap())
         .collect();
     assert_eq!(reasons, ["forged_token", "too_fast", "honeypot"]);
+    // An outcome filter that names no outcome — empty or unknown — is refused, as the API says.
+    for bad in ["", "bogus"] {
+        app.get(&format!("/api/v1/forms/{form_id}/submissions?outcome={bad}"))
+            .await
+            .problem(422, "validation_failed");
+    }
 
     // A person who took their time gets through; one whose page is over a day old is asked again.
     let mut body = lead.clone();
