@@ -190,25 +190,41 @@ async fn write(
     let now = Utc::now();
     let rows: Vec<ActivityRow> = changes
         .into_iter()
-        .map(|change| ActivityRow {
-            id: Uuid::now_v7(),
-            workspace_id: workspace,
-            entity: change.entity,
-            entity_id: change.entity_id,
-            action: change.action,
-            summary: change.summary.english(),
-            message: Some(change.summary.message),
-            params: change.summary.params_json(),
-            contact_id: change.contact_id,
-            fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
-            occurred_at: now,
-            actor_id: actor.as_ref().map(|a| a.user_id),
-            actor_name: actor.as_ref().map(|a| a.name.clone()),
-            merge_id,
-        })
+        .map(|change| row(workspace, change, actor.as_ref(), now, merge_id))
         .collect();
     store::insert(conn, &rows).await?;
     Ok(())
+}
+
+/// The history entry of one change by the current actor, for a store that writes it in the same
+/// statement as the change itself.
+pub fn entry(workspace: WorkspaceId, change: Change<'_>, now: DateTime<Utc>) -> ActivityRow {
+    row(workspace, change, crate::accounts::actor::current().as_ref(), now, None)
+}
+
+fn row(
+    workspace: WorkspaceId,
+    change: Change<'_>,
+    actor: Option<&crate::accounts::actor::Actor>,
+    now: DateTime<Utc>,
+    merge_id: Option<Uuid>,
+) -> ActivityRow {
+    ActivityRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        entity: change.entity,
+        entity_id: change.entity_id,
+        action: change.action,
+        summary: change.summary.english(),
+        message: Some(change.summary.message),
+        params: change.summary.params_json(),
+        contact_id: change.contact_id,
+        fields: change.fields.iter().map(|f| (*f).to_owned()).collect(),
+        occurred_at: now,
+        actor_id: actor.map(|a| a.user_id),
+        actor_name: actor.map(|a| a.name.clone()),
+        merge_id,
+    }
 }
 
 /// Whose history to read.

@@ -14,8 +14,10 @@ use crate::db::WorkspaceId;
 use crate::db::keyset::SortValue;
 use crate::db::schema::activity;
 
+/// `None`s are written as NULL (no column has another default), so a one-entry insert has the
+/// same text every time.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = activity, check_for_backend(Pg))]
+#[diesel(table_name = activity, check_for_backend(Pg), treat_none_as_default_value = false)]
 pub struct ActivityRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -32,6 +34,12 @@ pub struct ActivityRow {
     pub message: Option<Message>,
     /// The message's parameters: a JSON object of strings.
     pub params: serde_json::Value,
+}
+
+/// The insert of one entry, for a statement that writes it together with its change (see
+/// `db::statement`).
+pub fn insert_one(row: &ActivityRow) -> impl diesel::query_builder::QueryFragment<Pg> + Send + '_ {
+    diesel::insert_into(activity::table).values(row)
 }
 
 /// Writes entries in one statement.

@@ -26,7 +26,11 @@ use crate::merges;
 const NOT_FOUND: &str = "the contact";
 
 pub(crate) fn display_name(row: &ContactRow) -> String {
-    format!("{} {}", row.first_name, row.last_name).trim().to_owned()
+    display_name_of(&row.first_name, &row.last_name)
+}
+
+fn display_name_of(first: &str, last: &str) -> String {
+    format!("{first} {last}").trim().to_owned()
 }
 
 pub(crate) fn to_dto(row: ContactRow) -> Contact {
@@ -180,72 +184,59 @@ async fn time_zone(conn: &mut AsyncPgConnection, tz: Option<String>) -> AppResul
 }
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateContact) -> AppResult<Contact> {
-    let row = conn
-        .transaction::<_, AppError, _>(async move |conn| {
-            let custom = custom_fields::service::apply(
-                conn,
-                workspace,
-                FieldEntity::Contact,
-                &serde_json::json!({}),
-                &input.custom_fields,
-            )
-            .await?;
-            let company_name = clean(input.company_name);
-            let company_id =
-                companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
-            let now = chrono::Utc::now();
-            let mut new = NewContactRow {
-                id: Uuid::now_v7(),
-                workspace_id: workspace,
-                first_name: input.first_name.trim().to_owned(),
-                last_name: input.last_name.map(|s| s.trim().to_owned()).unwrap_or_default(),
-                emails: normalize_emails(input.emails),
-                phones: normalize_phones(input.phones),
-                company_id,
-                owner_id: input
-                    .owner_id
-                    .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
-                job_title: clean(input.job_title),
-                website: url(input.website),
-                linkedin_url: url(input.linkedin_url),
-                twitter_url: url(input.twitter_url),
-                location: clean(input.location),
-                source: input.source,
-                lifecycle: input.lifecycle.unwrap_or(Lifecycle::Lead),
-                relationship_type: input.relationship_type,
-                connection_strength: input.connection_strength,
-                notes: clean(input.notes),
-                tags: normalize_tags(input.tags),
-                follow_up_cadence_days: input.follow_up_cadence_days,
-                next_follow_up_at: input.next_follow_up_at,
-                custom_fields: custom,
-                created_at: now,
-                updated_at: now,
-                time_zone: time_zone(conn, input.time_zone).await?,
-            };
-            // A new contact has no interactions or reminders yet: its first follow-up is its
-            // creation plus its cadence (its own, else its stage's default), written with the
-            // row rather than by a second UPDATE of it.
-            if new.next_follow_up_at.is_none() {
-                let cadence = match new.follow_up_cadence_days {
-                    Some(days) => Some(days),
-                    None => crate::settings::service::stage_cadence(conn, workspace, new.lifecycle.as_str()).await?,
-                };
-                new.next_follow_up_at = cadence.map(|days| now + chrono::Duration::days(days.into()));
-            }
-            let row = store::insert(conn, &new).await?;
-            let change = Change {
-                entity: Entity::Contact,
-                entity_id: row.id,
-                action: Action::Created,
-                summary: crate::summary!(ContactAdded, name = display_name(&row)),
-                contact_id: Some(row.id),
-                fields: &[],
-            };
-            activity::service::record(conn, workspace, change).await?;
-            Ok(row)
-        })
-        .await?;
+    // What the input needs read first (custom field definitions, a company by name, a time zone
+    // name) is read only when the input has it; the contact and its history entry are then one
+    // statement, atomic on its own.
+    let custom = custom_fields::service::apply(
+        conn,
+        workspace,
+        FieldEntity::Contact,
+        &serde_json::json!({}),
+        &input.custom_fields,
+    )
+    .await?;
+    let company_name = clean(input.company_name);
+    let company_id = companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
+    let now = chrono::Utc::now();
+    let new = NewContactRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        first_name: input.first_name.trim().to_owned(),
+        last_name: input.last_name.map(|s| s.trim().to_owned()).unwrap_or_default(),
+        emails: normalize_emails(input.emails),
+        phones: normalize_phones(input.phones),
+        company_id,
+        owner_id: input
+            .owner_id
+            .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+        job_title: clean(input.job_title),
+        website: url(input.website),
+        linkedin_url: url(input.linkedin_url),
+        twitter_url: url(input.twitter_url),
+        location: clean(input.location),
+        source: input.source,
+        lifecycle: input.lifecycle.unwrap_or(Lifecycle::Lead),
+        relationship_type: input.relationship_type,
+        connection_strength: input.connection_strength,
+        notes: clean(input.notes),
+        tags: normalize_tags(input.tags),
+        follow_up_cadence_days: input.follow_up_cadence_days,
+        next_follow_up_at: input.next_follow_up_at,
+        custom_fields: custom,
+        created_at: now,
+        updated_at: now,
+        time_zone: time_zone(conn, input.time_zone).await?,
+    };
+    let change = Change {
+        entity: Entity::Contact,
+        entity_id: new.id,
+        action: Action::Created,
+        summary: crate::summary!(ContactAdded, name = display_name_of(&new.first_name, &new.last_name)),
+        contact_id: Some(new.id),
+        fields: &[],
+    };
+    let history = activity::service::entry(workspace, change, now);
+    let row = store::insert_created(conn, &new, &history).await?;
     let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;
     let mut contact = to_dto(row);
     contact.possible_duplicates = (!possible.is_empty()).then_some(possible);

@@ -5,18 +5,21 @@ use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSelectStatement, FromClause};
-use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
 use super::query::{ContactFilter, ContactQuery, FollowUp};
+use crate::activity::{self, store::ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{contacts, merges};
+use crate::db::statement::{Prepare, Statement};
 use crate::interactions::dto::SentimentLabel;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = contacts, check_for_backend(Pg))]
 pub struct ContactRow {
     pub id: Uuid,
@@ -53,8 +56,10 @@ pub struct ContactRow {
     pub time_zone: Option<String>,
 }
 
+/// A contact to create. `None`s are written as NULL (the columns' default), so the insert's text
+/// is the same for every contact; `next_follow_up_at` is written by [`insert_created`].
 #[derive(Debug, Insertable)]
-#[diesel(table_name = contacts)]
+#[diesel(table_name = contacts, treat_none_as_default_value = false)]
 pub struct NewContactRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -75,6 +80,7 @@ pub struct NewContactRow {
     pub notes: Option<String>,
     pub tags: Vec<String>,
     pub follow_up_cadence_days: Option<i32>,
+    #[diesel(skip_insertion)]
     pub next_follow_up_at: Option<DateTime<Utc>>,
     pub custom_fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -304,10 +310,35 @@ pub async fn find_live(
         .await
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &NewContactRow) -> QueryResult<ContactRow> {
-    diesel::insert_into(contacts::table)
-        .values(row)
-        .returning(ContactRow::as_returning())
+/// Creates a contact together with its history entry, in one statement. Its first follow-up is
+/// `next_follow_up_at` when given, else its creation plus its cadence (its own, else its stage's
+/// default from the workspace settings): a new contact has no interactions or reminders yet.
+pub async fn insert_created(
+    conn: &mut AsyncPgConnection,
+    row: &NewContactRow,
+    history: &ActivityRow,
+) -> QueryResult<ContactRow> {
+    let first_follow_up = sql::<diesel::sql_types::Nullable<Timestamptz>>("coalesce(")
+        .bind::<diesel::sql_types::Nullable<Timestamptz>, _>(row.next_follow_up_at)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.created_at)
+        .sql(" + make_interval(days => coalesce(")
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(row.follow_up_cadence_days)
+        .sql(", (SELECT (w.settings -> 'follow_up_cadence_days' ->> ")
+        .bind::<Text, _>(row.lifecycle.as_str())
+        .sql(")::int FROM workspaces w WHERE w.id = ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql("))))");
+    Statement::new()
+        .sql("WITH created AS (")
+        .part(
+            diesel::insert_into(contacts::table)
+                .values((row, contacts::next_follow_up_at.eq(first_follow_up)))
+                .returning(ContactRow::as_returning()),
+        )
+        .sql("), history AS (")
+        .part(activity::store::insert_one(history))
+        .sql(") SELECT * FROM created")
         .get_result(conn)
         .await
 }
@@ -408,33 +439,68 @@ async fn outcome(
     })
 }
 
-/// An open reminder earlier than that brings the follow-up forward (`least` ignores NULLs).
-/// (`clock_timestamp()`, not `now()`: `now()` is the transaction's start, earlier than an
-/// interaction logged "now" within the same transaction.)
 /// The follow-up schedule in SQL: the last interaction that has happened (or, for a contact never
 /// contacted, its creation) plus the contact's cadence, else its stage's default from the
-/// workspace settings; NULL when neither gives a cadence.
-const LAST_HAPPENED: &str =
-    "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND i.occurred_at <= clock_timestamp())";
+/// workspace settings; NULL when neither gives a cadence. An open reminder earlier than that
+/// brings the follow-up forward (`least` ignores NULLs). "Has happened" is measured against
+/// `clock.at`, a time bound by the caller (a CTE `clock`), so an index bounds the scan and an
+/// interaction logged in the same statement or transaction counts.
+const LAST_HAPPENED: &str = "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id \
+     AND i.occurred_at <= (SELECT at FROM clock))";
 const EARLIEST_REMINDER: &str =
     "(SELECT min(r.due_at) FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL)";
 const LAST_SENTIMENT: &str = "(SELECT i.sentiment_label FROM interactions i WHERE i.contact_id = c.id \
-     AND i.sentiment_label IS NOT NULL AND i.occurred_at <= clock_timestamp() ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)";
+     AND i.sentiment_label IS NOT NULL AND i.occurred_at <= (SELECT at FROM clock) ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)";
 const CADENCE: &str =
     "coalesce(c.follow_up_cadence_days, (w.settings -> 'follow_up_cadence_days' ->> c.lifecycle)::int)";
 
-/// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at`. Derived fields do not
-/// bump the version: they never conflict with what a person edits.
-pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
-    diesel::sql_query(format!(
+/// The follow-up fields recomputed from the contact's interactions and reminders.
+static REFRESH: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, last_sentiment = {LAST_SENTIMENT}, \
            next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
-         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = $2"
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<SqlUuid, _>(id)
-    .execute(conn)
-    .await?;
+         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1"
+    )
+});
+
+/// The same, for a contact with an interaction `logged` by the same statement (which the
+/// statement's own reads do not see, so it is taken into account beside them).
+static AFTER_LOGGING: LazyLock<String> = LazyLock::new(|| {
+    let last = format!(
+        "greatest({LAST_HAPPENED}, (SELECT max(l.occurred_at) FROM logged l WHERE l.contact_id = c.id \
+           AND l.occurred_at <= (SELECT at FROM clock)))"
+    );
+    let sentiment = "(SELECT s.label FROM ( \
+           (SELECT i.sentiment_label AS label, i.occurred_at, i.id FROM interactions i WHERE i.contact_id = c.id \
+              AND i.sentiment_label IS NOT NULL AND i.occurred_at <= (SELECT at FROM clock) \
+            ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1) \
+           UNION ALL \
+           SELECT l.sentiment_label, l.occurred_at, l.id FROM logged l WHERE l.contact_id = c.id \
+             AND l.sentiment_label IS NOT NULL AND l.occurred_at <= (SELECT at FROM clock) \
+         ) s ORDER BY s.occurred_at DESC, s.id DESC LIMIT 1)";
+    format!(
+        "UPDATE contacts c SET last_interaction_at = {last}, last_sentiment = {sentiment}, \
+           next_follow_up_at = least(coalesce({last}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
+         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = "
+    )
+});
+
+/// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at` as of
+/// now. Derived fields do not bump the version: they never conflict with what a person edits.
+pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "WITH clock AS (SELECT $3::timestamptz AS at) {} AND c.id = $2",
+            *REFRESH
+        )
+    });
+    diesel::sql_query(SQL.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Timestamptz, _>(Utc::now())
+        .prepared()
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -444,15 +510,30 @@ pub async fn refresh_follow_ups(
     workspace: WorkspaceId,
     ids: &[Uuid],
 ) -> QueryResult<usize> {
-    diesel::sql_query(format!(
-        "UPDATE contacts c SET last_interaction_at = {LAST_HAPPENED}, last_sentiment = {LAST_SENTIMENT}, \
-           next_follow_up_at = least(coalesce({LAST_HAPPENED}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
-         FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = $1 AND c.id = ANY($2)"
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-    .execute(conn)
-    .await
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "WITH clock AS (SELECT $3::timestamptz AS at) {} AND c.id = ANY($2)",
+            *REFRESH
+        )
+    });
+    diesel::sql_query(SQL.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+        .bind::<Timestamptz, _>(Utc::now())
+        .prepared()
+        .execute(conn)
+        .await
+}
+
+/// The update of a contact's follow-up fields after an interaction is logged, as one part of the
+/// statement that logs it: the statement defines `clock` (its time) and `logged` (the inserted
+/// interaction).
+pub fn follow_up_after_logging<'a>(workspace: WorkspaceId, contact: Uuid) -> Statement<'a> {
+    Statement::new()
+        .sql(AFTER_LOGGING.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND c.id = ")
+        .bind::<SqlUuid, _>(contact)
 }
 
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).
@@ -473,7 +554,7 @@ pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Worksp
 pub struct FollowUpCounts {
     #[diesel(sql_type = diesel::sql_types::Jsonb)]
     pub settings: serde_json::Value,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    #[diesel(sql_type = Timestamptz)]
     pub start_of_today: DateTime<Utc>,
     #[diesel(sql_type = BigInt)]
     pub overdue: i64,

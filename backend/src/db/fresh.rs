@@ -61,9 +61,11 @@ pub async fn stamp(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> Quer
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         id: Uuid,
     }
+    use super::statement::Prepare;
     let row: Option<Row> =
         diesel::sql_query("SELECT id FROM activity WHERE workspace_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 1")
             .bind::<diesel::sql_types::Uuid, _>(workspace)
+            .prepared()
             .get_result(conn)
             .await
             .optional()?;

@@ -7,6 +7,7 @@ pub mod fresh;
 pub mod idempotency;
 pub mod keyset;
 pub mod schema;
+pub mod statement;
 mod workspace;
 
 pub use workspace::WorkspaceId;

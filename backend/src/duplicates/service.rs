@@ -97,10 +97,8 @@ pub async fn dismiss(
     Ok(())
 }
 
-/// At most this many possible duplicates are named when a record is created.
-const POSSIBLE: i64 = 5;
-
-/// The existing records that a record just created (or about to be shown) looks like, best first.
+/// The existing records that a record just created (or about to be shown) looks like, best first
+/// (at most `store::POSSIBLE`).
 pub async fn possible(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -108,8 +106,8 @@ pub async fn possible(
     id: Uuid,
 ) -> AppResult<Vec<PossibleDuplicate>> {
     let rows = match kind {
-        DuplicateType::Contact => store::contact_matches(conn, workspace, id, POSSIBLE).await?,
-        DuplicateType::Company => store::company_matches(conn, workspace, id, POSSIBLE).await?,
+        DuplicateType::Contact => store::contact_matches(conn, workspace, id).await?,
+        DuplicateType::Company => store::company_matches(conn, workspace, id).await?,
     };
     Ok(rows
         .into_iter()

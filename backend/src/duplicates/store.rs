@@ -11,6 +11,8 @@ use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Timestamptz, Uuid
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::statement::Prepare;
+
 use crate::db::WorkspaceId;
 
 #[derive(Debug, QueryableByName)]
@@ -196,12 +198,17 @@ pub struct MatchRow {
 }
 
 /// The best `limit` matches among the `hits` (id, reason, score) CTE, with names and subtitles.
+/// How many possible duplicates a create answers with. A constant in the SQL text rather than a
+/// bound value: with it known, PostgreSQL keeps one plan for the statement instead of planning
+/// it again at every create (1 ms, for 0.1 ms of execution).
+pub const POSSIBLE: usize = 5;
+
 fn matches(table: &str, show: &str) -> String {
     format!(
         "SELECT x.id, s.name, s.subtitle, array_agg(DISTINCT h.reason ORDER BY h.reason) AS reasons, \
            least(1.0, max(h.score) + 0.05 * (count(DISTINCT h.reason) - 1))::float8 AS score \
          FROM hits h JOIN {table} x ON x.id = h.id CROSS JOIN LATERAL (SELECT {show}) s \
-         GROUP BY x.id, s.name, s.subtitle ORDER BY score DESC, x.id LIMIT $3"
+         GROUP BY x.id, s.name, s.subtitle ORDER BY score DESC, x.id LIMIT {POSSIBLE}"
     )
 }
 
@@ -211,7 +218,6 @@ pub async fn contact_matches(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    limit: i64,
 ) -> QueryResult<Vec<MatchRow>> {
     diesel::sql_query(format!(
         // `others` is inlined into each branch (NOT MATERIALIZED) so that each uses its index;
@@ -235,7 +241,7 @@ pub async fn contact_matches(
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(limit)
+    .prepared()
     .load(conn)
     .await
 }
@@ -245,7 +251,6 @@ pub async fn company_matches(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    limit: i64,
 ) -> QueryResult<Vec<MatchRow>> {
     diesel::sql_query(format!(
         "WITH me AS (SELECT * FROM companies WHERE workspace_id = $1 AND id = $2), \
@@ -260,7 +265,7 @@ pub async fn company_matches(
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(limit)
+    .prepared()
     .load(conn)
     .await
 }

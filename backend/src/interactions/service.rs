@@ -163,54 +163,52 @@ async fn create_with(
     input: CreateInteraction,
     sent_message_id: Option<String>,
 ) -> AppResult<Interaction> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let name = contacts::service::require(conn, workspace, input.contact_id, true)
-            .await
-            .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
-        let now = chrono::Utc::now();
-        let row = InteractionRow {
-            id: Uuid::now_v7(),
-            workspace_id: workspace,
-            contact_id: input.contact_id,
-            kind: input.kind,
-            direction: input.direction,
-            occurred_at: input.occurred_at.unwrap_or(now),
-            subject: clean(input.subject),
-            body: clean(input.body),
-            outcome: input.outcome,
-            duration_minutes: input.duration_minutes,
-            sentiment_label: input.sentiment.as_ref().map(|s| s.label),
-            sentiment_score: input.sentiment.as_ref().map(|s| s.score),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            deal_id: input.deal_id,
-            delivery_status: sent_message_id.as_ref().map(|_| DeliveryState::Queued),
-            external_ref: sent_message_id,
-            delivery_error: None,
-        };
-        if let Some(deal) = row.deal_id {
-            crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
+    let name = contacts::service::require(conn, workspace, input.contact_id, true)
+        .await
+        .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
+    let now = chrono::Utc::now();
+    let row = InteractionRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        contact_id: input.contact_id,
+        kind: input.kind,
+        direction: input.direction,
+        occurred_at: input.occurred_at.unwrap_or(now),
+        subject: clean(input.subject),
+        body: clean(input.body),
+        outcome: input.outcome,
+        duration_minutes: input.duration_minutes,
+        sentiment_label: input.sentiment.as_ref().map(|s| s.label),
+        sentiment_score: input.sentiment.as_ref().map(|s| s.score),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        deal_id: input.deal_id,
+        delivery_status: sent_message_id.as_ref().map(|_| DeliveryState::Queued),
+        external_ref: sent_message_id,
+        delivery_error: None,
+    };
+    if let Some(deal) = row.deal_id {
+        crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
+    }
+    let summary = match (row.delivery_status.is_some(), row.subject.as_deref()) {
+        (true, None) => crate::summary!(InteractionSent, name = name),
+        (true, Some(subject)) => crate::summary!(InteractionSentSubject, name = name, subject = subject),
+        (false, None) => crate::summary!(InteractionLogged, kind = row.kind, name = name),
+        (false, Some(subject)) => {
+            crate::summary!(
+                InteractionLoggedSubject,
+                kind = row.kind,
+                name = name,
+                subject = subject
+            )
         }
-        let row = store::insert(conn, &row).await?;
-        let summary = match (row.delivery_status.is_some(), row.subject.as_deref()) {
-            (true, None) => crate::summary!(InteractionSent, name = name),
-            (true, Some(subject)) => crate::summary!(InteractionSentSubject, name = name, subject = subject),
-            (false, None) => crate::summary!(InteractionLogged, kind = row.kind, name = name),
-            (false, Some(subject)) => {
-                crate::summary!(
-                    InteractionLoggedSubject,
-                    kind = row.kind,
-                    name = name,
-                    subject = subject
-                )
-            }
-        };
-        activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(to_dto(row))
-    })
-    .await
+    };
+    let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
+    // The interaction, its history entry and the contact's follow-up: one statement, atomic on
+    // its own (the contact was read above only for its name and to answer 422 when missing).
+    let row = store::insert_logged(conn, &row, &history, now).await?;
+    Ok(to_dto(row))
 }
 
 pub async fn update(

@@ -9,13 +9,18 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::{DeliveryState, Direction, InteractionKind, Outcome, SentimentLabel};
+use crate::activity::{self, store::ActivityRow};
+use crate::contacts;
 use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::interactions;
+use crate::db::statement::Statement;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = interactions, check_for_backend(Pg))]
+/// `None`s are written as NULL (no nullable column has another default), so a one-row insert has
+/// the same text every time.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = interactions, check_for_backend(Pg), treat_none_as_default_value = false)]
 pub struct InteractionRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -75,10 +80,31 @@ impl InteractionChangeset {
     }
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &InteractionRow) -> QueryResult<InteractionRow> {
-    diesel::insert_into(interactions::table)
-        .values(row)
-        .returning(InteractionRow::as_returning())
+/// Logs an interaction, its history entry and its contact's new follow-up fields in one
+/// statement; `now` is when it is logged (what "has happened" is measured against).
+pub async fn insert_logged(
+    conn: &mut AsyncPgConnection,
+    row: &InteractionRow,
+    history: &ActivityRow,
+    now: DateTime<Utc>,
+) -> QueryResult<InteractionRow> {
+    Statement::new()
+        .sql("WITH clock AS (SELECT ")
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .sql("::timestamptz AS at), logged AS (")
+        .part(
+            diesel::insert_into(interactions::table)
+                .values(row)
+                .returning(InteractionRow::as_returning()),
+        )
+        .sql("), history AS (")
+        .part(activity::store::insert_one(history))
+        .sql("), followed AS (")
+        .part(contacts::store::follow_up_after_logging(
+            row.workspace_id,
+            row.contact_id,
+        ))
+        .sql(") SELECT * FROM logged")
         .get_result(conn)
         .await
 }

@@ -311,3 +311,84 @@ async fn an_interaction_logged_now_counts_as_the_last_contact() {
         time(&logged["occurred_at"]) + Duration::days(7)
     ));
 }
+
+/// Logging is one statement that also moves the contact's follow-up fields; what the statement
+/// itself inserted must count beside what was there, in the order the interactions happened.
+#[actix_web::test]
+async fn logging_out_of_order_keeps_the_latest_interaction_and_sentiment() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ord", "follow_up_cadence_days": 7}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let log = |body: Value| {
+        let app = &app;
+        async move {
+            let r = app.post("/api/v1/interactions", &body).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.body
+        }
+    };
+    let now = log(json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "negative", "score": -0.6}}))
+    .await;
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(contact["last_sentiment"], "negative", "{contact}");
+    assert_eq!(time(&contact["last_interaction_at"]), time(&now["occurred_at"]));
+    assert!(close(
+        time(&contact["next_follow_up_at"]),
+        time(&now["occurred_at"]) + Duration::days(7)
+    ));
+    // An older one, with another sentiment: neither the last interaction nor the sentiment move.
+    let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
+    log(json!({"contact_id": id, "kind": "email", "occurred_at": yesterday,
+        "sentiment": {"label": "positive", "score": 0.8}}))
+    .await;
+    let after_old = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(after_old["last_sentiment"], "negative", "{after_old}");
+    assert_eq!(after_old["last_interaction_at"], contact["last_interaction_at"]);
+    assert_eq!(after_old["next_follow_up_at"], contact["next_follow_up_at"]);
+    // One planned for tomorrow has not happened: the follow-up still counts from the call.
+    let tomorrow = (Utc::now() + Duration::days(1)).to_rfc3339();
+    log(json!({"contact_id": id, "kind": "meeting", "occurred_at": tomorrow,
+        "sentiment": {"label": "positive", "score": 0.9}}))
+    .await;
+    let after_future = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(after_future["last_sentiment"], "negative", "{after_future}");
+    assert_eq!(after_future["last_interaction_at"], contact["last_interaction_at"]);
+    // A newer one with a sentiment takes over.
+    let latest = log(json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "positive", "score": 0.5}}))
+    .await;
+    let after_new = app.get(&format!("/api/v1/contacts/{id}")).await.body;
+    assert_eq!(after_new["last_sentiment"], "positive", "{after_new}");
+    assert_eq!(time(&after_new["last_interaction_at"]), time(&latest["occurred_at"]));
+    // Each was logged with its history entry.
+    let history = app.get(&format!("/api/v1/activity?contact_id={id}")).await;
+    assert_eq!(history.status, 200, "{}", history.text);
+    let logged = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "interaction" && e["action"] == "created")
+        .count();
+    assert_eq!(logged, 4, "{}", history.text);
+    // A contact that does not exist: 422 on contact_id, and nothing written.
+    let before = app.get("/api/v1/activity?limit=200").await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let missing = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": uuid::Uuid::now_v7(), "kind": "call"}),
+        )
+        .await;
+    assert_eq!(missing.status, 422, "{}", missing.text);
+    assert_eq!(missing.body["errors"][0]["field"], "contact_id");
+    let after = app.get("/api/v1/activity?limit=200").await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}

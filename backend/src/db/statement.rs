@@ -1,0 +1,122 @@
+//! Statements whose plan PostgreSQL keeps, and writes composed into one statement.
+//!
+//! Diesel prepares a statement once per connection and reuses it only when it can tell that the
+//! statement's text is one of a bounded set. Raw SQL (`sql_query`, `dsl::sql`) and inserts are
+//! never reused: each execution costs an extra round trip (parse, then execute) and a new plan,
+//! which for a query with many subqueries takes longer than running it (the duplicate check
+//! after a create: 1.1 ms of planning for 0.1 ms of execution). [`Prepared`] marks a statement
+//! whose text is fixed at its call site, so it is prepared once per connection.
+//!
+//! [`Statement`] writes several parts as one statement — a write and everything that belongs to
+//! it (its history entry, the contact's follow-up) as data-modifying CTEs — so a create is one
+//! round trip and one implicit transaction instead of `BEGIN`, three statements and `COMMIT`,
+//! and a row lock it takes is held only while PostgreSQL works, never while the server waits.
+
+use diesel::QueryResult;
+use diesel::expression::AsExpression;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
+
+/// A query whose SQL text is the same at every execution (bind values aside), so the connection
+/// keeps its prepared statement and PostgreSQL its plan. Only for text built from constants: a
+/// statement per distinct text stays on the connection for its lifetime.
+#[derive(Debug, Clone)]
+pub struct Prepared<Q>(Q);
+
+/// `.prepared()` on any query: see [`Prepared`].
+pub trait Prepare: Sized {
+    fn prepared(self) -> Prepared<Self> {
+        Prepared(self)
+    }
+}
+
+impl<Q: QueryFragment<Pg>> Prepare for Q {}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Prepared<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q> QueryId for Prepared<Q> {
+    type QueryId = ();
+    // Cached by its SQL text, not by a Rust type.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Prepared<Q> {
+    type SqlType = Q::SqlType;
+}
+
+enum Piece<'a> {
+    Sql(&'a str),
+    Part(Box<dyn QueryFragment<Pg> + Send + 'a>),
+}
+
+/// One statement assembled from SQL text, bound values and whole diesel statements (an insert
+/// with its `RETURNING`, an update), each bind numbered where it stands. Its rows are read by
+/// column name (`QueryableByName`). Its text is fixed at the call site, so it is prepared once
+/// per connection (see [`Prepared`]): the parts must not vary in shape from call to call (a
+/// single-row insert of a struct whose `None`s are bound as NULL, not written as `DEFAULT`).
+#[derive(Default)]
+pub struct Statement<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+impl<'a> Statement<'a> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// SQL text, as is.
+    pub fn sql(mut self, text: &'a str) -> Self {
+        self.pieces.push(Piece::Sql(text));
+        self
+    }
+
+    /// A whole statement or expression (its binds are numbered in order with the rest).
+    pub fn part(mut self, part: impl QueryFragment<Pg> + Send + 'a) -> Self {
+        self.pieces.push(Piece::Part(Box::new(part)));
+        self
+    }
+
+    /// One bound value of SQL type `ST`.
+    pub fn bind<ST, V>(self, value: V) -> Self
+    where
+        V: AsExpression<ST>,
+        V::Expression: QueryFragment<Pg> + Send + 'a,
+        ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
+    {
+        self.part(value.as_expression())
+    }
+}
+
+impl QueryFragment<Pg> for Statement<'_> {
+    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(text) => pass.push_sql(text),
+                Piece::Part(part) => part.walk_ast(pass.reborrow())?,
+            }
+        }
+        Ok(())
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl QueryId for Statement<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Statement<'_> {
+    type SqlType = Untyped;
+}
