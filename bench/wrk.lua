@@ -1,11 +1,19 @@
 -- Request generator for wrk. Paths come from the file named by BENCH_PATHS (one per line, one
 -- picked at random for each request); BENCH_METHOD and BENCH_BODY set the method and JSON body,
--- where "{n}" in the body becomes a number unique to the request. At the end one line starting
+-- where "{n}" in the body becomes a number unique to the request and "{contact}" a contact id
+-- picked at random from the file named by BENCH_IDS. At the end one line starting
 -- with "BENCH " carries the figures as JSON for bench/run.py.
 
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do
   if #line > 0 then paths[#paths + 1] = line end
+end
+local ids = {}
+local ids_file = os.getenv("BENCH_IDS")
+if ids_file and #ids_file > 0 then
+  for line in io.lines(ids_file) do
+    if #line > 0 then ids[#ids + 1] = line end
+  end
 end
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
@@ -31,6 +39,7 @@ function request()
   local path = paths[math.random(#paths)]
   if body then
     local text = body:gsub("{n}", (thread_number or 1) .. "-" .. counter)
+    if #ids > 0 then text = text:gsub("{contact}", ids[math.random(#ids)]) end
     return wrk.format(method, path, headers, text)
   end
   return wrk.format(method, path, headers)

@@ -10,9 +10,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::TestApp;
 
-const INSIGHTS: &str = r#"{"summary":"Ada is a client.","communication_style":"Calls.","preferences":["design"],"before_next_meeting":["Quote sent"],"risks":[],"next_steps":["Call on Friday"]}"#;
+pub(crate) const INSIGHTS: &str = r#"{"summary":"Ada is a client.","communication_style":"Calls.","preferences":["design"],"before_next_meeting":["Quote sent"],"risks":[],"next_steps":["Call on Friday"]}"#;
 
-fn completion(content: &str) -> Value {
+pub(crate) fn completion(content: &str) -> Value {
     json!({
         "id": "chatcmpl-1",
         "object": "chat.completion",
@@ -22,7 +22,7 @@ fn completion(content: &str) -> Value {
     })
 }
 
-fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
+pub(crate) fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
     LlmConfig {
         provider: LlmProvider::OpenAi,
         base_url: url::Url::parse(&format!("{}/v1", server.uri())).unwrap(),
@@ -33,7 +33,7 @@ fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
     }
 }
 
-async fn calls(server: &MockServer) -> usize {
+pub(crate) async fn calls(server: &MockServer) -> usize {
     server
         .received_requests()
         .await
@@ -43,7 +43,7 @@ async fn calls(server: &MockServer) -> usize {
         .count()
 }
 
-async fn ada(app: &TestApp) -> String {
+pub(crate) async fn ada(app: &TestApp) -> String {
     let c = app
         .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines", "lifecycle": "client", "tags": ["design"]}))
         .await;

@@ -26,6 +26,7 @@ mod forms;
 mod hostile;
 mod idempotency;
 mod imports;
+mod instances;
 mod interactions;
 mod isolation;
 mod jobs;

@@ -461,10 +461,40 @@ impl TestApp {
         session_cookie(&res).expect("a session cookie")
     }
 
+    /// Another server on this database with the same configuration, as a load balancer would
+    /// have beside this one: its own pool, in-process caches and credential listener.
+    pub async fn another_instance(&self) -> Instance {
+        let config = self.state.config.as_ref().clone();
+        let pool = rapport::db::build_server_pool(&config).unwrap();
+        let state = AppState::new(pool, config);
+        let base = serve(state.clone());
+        until_listening(&state).await;
+        Instance { base, state }
+    }
+
     /// A member of the default workspace with this role, and a client signed in as them.
     pub async fn member(&self, email: &str, role: Role) -> (uuid::Uuid, reqwest::Client) {
         let id = add_user(&self.pool, email, email, rapport::db::DEFAULT_WORKSPACE_ID, role).await;
         let cookie = self.sign_in(email, PASSWORD).await;
         (id, client_with_cookie(&cookie))
+    }
+}
+
+/// A second server process on a test's database (see [`TestApp::another_instance`]).
+pub struct Instance {
+    pub base: String,
+    pub state: AppState,
+}
+
+impl Instance {
+    /// Sends a request to this instance with the given client.
+    pub async fn request_as(
+        &self,
+        client: &reqwest::Client,
+        method: Method,
+        path: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Resp {
+        send(build(client.request(method, format!("{}{path}", self.base)))).await
     }
 }

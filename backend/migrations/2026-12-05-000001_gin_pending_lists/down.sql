@@ -1,0 +1,17 @@
+ALTER INDEX contacts_emails_gin RESET (fastupdate);
+ALTER INDEX contacts_phone_keys RESET (fastupdate);
+ALTER INDEX contacts_tags_gin RESET (fastupdate);
+ALTER INDEX contacts_custom_fields_gin RESET (fastupdate);
+ALTER INDEX companies_custom_fields_gin RESET (fastupdate);
+ALTER INDEX deals_custom_fields_idx RESET (fastupdate);
+ALTER INDEX contacts_search_fts RESET (gin_pending_list_limit);
+ALTER INDEX contacts_search_trgm RESET (gin_pending_list_limit);
+ALTER INDEX contacts_name_trgm RESET (gin_pending_list_limit);
+ALTER INDEX companies_search_fts RESET (gin_pending_list_limit);
+ALTER INDEX companies_search_trgm RESET (gin_pending_list_limit);
+ALTER INDEX companies_name_trgm RESET (gin_pending_list_limit);
+ALTER INDEX deals_search_fts RESET (gin_pending_list_limit);
+ALTER INDEX deals_title_trgm RESET (gin_pending_list_limit);
+ALTER INDEX interactions_search_fts RESET (gin_pending_list_limit);
+ALTER INDEX email_templates_search_fts RESET (gin_pending_list_limit);
+ALTER INDEX products_search_fts RESET (gin_pending_list_limit);
