@@ -271,11 +271,21 @@ pub async fn list(
     if let Some((value, id)) = &q.after {
         query = query.filter(q.sort.condition::<contacts::table>("contacts.id", value, *id));
     }
-    query
-        .order(sql::<Text>(&q.sort.order_sql("contacts.id")))
-        .limit(q.limit + 1)
-        .load(conn)
-        .await
+    // A page without search or value filters (whose best plan depends on the values asked for)
+    // at a common size is kept prepared, with one plan; any other is planned for its values.
+    let f = &q.filter;
+    let plain =
+        f.q.is_none() && f.tags.is_empty() && f.custom.is_none() && f.lifecycles.is_empty() && f.sources.is_empty();
+    match q.sort.order_and_limit_sql("contacts.id", q.limit).filter(|_| plain) {
+        Some(order_and_limit) => query.order(sql::<Text>(&order_and_limit)).prepared().load(conn).await,
+        None => {
+            query
+                .order(sql::<Text>(&q.sort.order_sql("contacts.id")))
+                .limit(q.limit + 1)
+                .load(conn)
+                .await
+        }
+    }
 }
 
 pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, f: &ContactFilter) -> QueryResult<i64> {

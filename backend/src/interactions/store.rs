@@ -15,7 +15,7 @@ use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::interactions;
-use crate::db::statement::Statement;
+use crate::db::statement::{Prepare, Statement};
 
 /// `None`s are written as NULL (no nullable column has another default), so a one-row insert has
 /// the same text every time.
@@ -143,11 +143,18 @@ pub async fn timeline(
     if let Some((value, id)) = after {
         query = query.filter(sort.condition::<interactions::table>("interactions.id", value, *id));
     }
-    query
-        .order(sql::<Text>(&sort.order_sql("interactions.id")))
-        .limit(limit + 1)
-        .load(conn)
-        .await
+    // At a common page size the statement is kept prepared, with one plan (see
+    // `Sort::order_and_limit_sql`).
+    match sort.order_and_limit_sql("interactions.id", limit) {
+        Some(order_and_limit) => query.order(sql::<Text>(&order_and_limit)).prepared().load(conn).await,
+        None => {
+            query
+                .order(sql::<Text>(&sort.order_sql("interactions.id")))
+                .limit(limit + 1)
+                .load(conn)
+                .await
+        }
+    }
 }
 
 pub async fn update(
