@@ -11,6 +11,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::statement::Prepare;
+
 type SqlUuid = diesel::sql_types::Uuid;
 
 #[derive(QueryableByName)]
@@ -175,6 +177,8 @@ pub async fn cached_response(
     )
     .bind::<Bytea, _>(key)
     .bind::<SqlUuid, _>(workspace)
+    // Every cache hit runs it: kept prepared (one round trip, one plan per connection).
+    .prepared()
     .get_result(conn)
     .await
     .optional()?;
