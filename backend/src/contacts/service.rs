@@ -184,9 +184,11 @@ async fn time_zone(conn: &mut AsyncPgConnection, tz: Option<String>) -> AppResul
 }
 
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateContact) -> AppResult<Contact> {
-    // What the input needs read first (custom field definitions, a company by name, a time zone
-    // name) is read only when the input has it; the contact and its history entry are then one
-    // statement, atomic on its own.
+    // What the input needs read first (custom field definitions, a time zone name) is read only
+    // when the input has it; the contact and its history entry are then one statement, atomic on
+    // its own. A company named for the first time is created with the contact, in one
+    // transaction, so a contact that fails leaves no new company behind.
+    let time_zone = time_zone(conn, input.time_zone.clone()).await?;
     let custom = custom_fields::service::apply(
         conn,
         workspace,
@@ -195,7 +197,31 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         &input.custom_fields,
     )
     .await?;
-    let company_name = clean(input.company_name);
+    let company_name = clean(input.company_name.clone());
+    let row = if company_name.is_some() {
+        conn.transaction::<_, AppError, _>(async move |conn| {
+            insert_new(conn, workspace, input, company_name, custom, time_zone).await
+        })
+        .await?
+    } else {
+        insert_new(conn, workspace, input, None, custom, time_zone).await?
+    };
+    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;
+    let mut contact = to_dto(row);
+    contact.possible_duplicates = (!possible.is_empty()).then_some(possible);
+    Ok(contact)
+}
+
+/// The contact row and its history entry, written in one statement (after linking or creating
+/// its company).
+async fn insert_new(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: CreateContact,
+    company_name: Option<String>,
+    custom: serde_json::Value,
+    time_zone: Option<String>,
+) -> AppResult<ContactRow> {
     let company_id = companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
     let now = chrono::Utc::now();
     let new = NewContactRow {
@@ -225,7 +251,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         custom_fields: custom,
         created_at: now,
         updated_at: now,
-        time_zone: time_zone(conn, input.time_zone).await?,
+        time_zone,
     };
     let change = Change {
         entity: Entity::Contact,
@@ -236,11 +262,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         fields: &[],
     };
     let history = activity::service::entry(workspace, change, now);
-    let row = store::insert_created(conn, &new, &history).await?;
-    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;
-    let mut contact = to_dto(row);
-    contact.possible_duplicates = (!possible.is_empty()).then_some(possible);
-    Ok(contact)
+    Ok(store::insert_created(conn, &new, &history).await?)
 }
 
 /// The company change a PATCH asks for: `None` = leave it, `Some(None)` = unlink.

@@ -608,3 +608,32 @@ async fn common_and_other_page_sizes_walk_the_same_rows() {
     assert_eq!(common.len(), 23);
     assert_eq!(walk(&app, &path, 4).await, common);
 }
+
+/// A contact refused after its company name was read leaves no new company behind: the company
+/// a name creates and the contact are written together or not at all.
+#[actix_web::test]
+async fn a_refused_contact_creates_no_company() {
+    let app = TestApp::spawn().await;
+    let before = app.scalar("SELECT count(*) FROM companies").await;
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "Ann", "company_name": "Brand New Co", "time_zone": "Mars/Olympus"}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "Ann", "company_name": "Brand New Co", "owner_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, before);
+    // With everything valid, the company is created with the contact.
+    let ok = app
+        .contact(json!({"first_name": "Ann", "company_name": "Brand New Co"}))
+        .await;
+    assert!(ok["company"]["id"].is_string(), "{ok}");
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, before + 1);
+}
