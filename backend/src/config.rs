@@ -38,6 +38,40 @@ pub struct Config {
     pub backups: BackupConfig,
     /// Calls to user-given addresses (webhooks) and the key of secrets stored for them.
     pub outbound: OutboundConfig,
+    /// A streaming replica of the database that heavy reads may use (`DATABASE_REPLICA_URL`).
+    pub replica: Option<ReplicaConfig>,
+}
+
+/// `DATABASE_REPLICA_URL`, `REPLICA_MAX_LAG_SECS`.
+#[derive(Debug, Clone)]
+pub struct ReplicaConfig {
+    /// A hot standby of the primary (`DATABASE_URL`), for lists, searches, the dashboard and
+    /// exports.
+    pub url: String,
+    /// How far behind the primary the replica may be for a read that has no write of its own to
+    /// wait for (default 5 s); past it, reads go to the primary.
+    pub max_lag: std::time::Duration,
+}
+
+impl ReplicaConfig {
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<ReplicaConfig>> {
+        let Some(url) = var("DATABASE_REPLICA_URL").filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            anyhow::bail!("DATABASE_REPLICA_URL must be a postgres:// URL");
+        }
+        let max_lag = match var("REPLICA_MAX_LAG_SECS") {
+            None => std::time::Duration::from_secs(5),
+            Some(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .filter(|v| (0.5..=3600.0).contains(v))
+                .map(std::time::Duration::from_secs_f64)
+                .ok_or_else(|| anyhow::anyhow!("REPLICA_MAX_LAG_SECS must be between 0.5 and 3600 seconds"))?,
+        };
+        Ok(Some(ReplicaConfig { url, max_lag }))
+    }
 }
 
 /// `SECRETS_KEY`, `WEBHOOKS_ALLOW_PRIVATE`, `WEBHOOK_TIMEOUT_SECS`.
@@ -433,6 +467,7 @@ impl Config {
             live_streams_per_user: parse_var("LIVE_STREAMS_PER_USER", crate::events::MAX_STREAMS_PER_USER)?,
             backups: BackupConfig::from_vars(var)?,
             outbound: OutboundConfig::from_vars(var)?,
+            replica: ReplicaConfig::from_vars(var)?,
         })
     }
 }
@@ -555,5 +590,35 @@ mod tests {
         }
         assert!(llm(&[("LLM_PROVIDER", "gpt")]).is_err());
         assert!(llm(&[("LLM_TIMEOUT_SECS", "0")]).is_err());
+    }
+
+    #[test]
+    fn a_read_replica_is_optional_and_its_lag_limit_checked() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        assert!(ReplicaConfig::from_vars(vars(&[])).unwrap().is_none());
+        assert!(ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", " ")])).unwrap().is_none());
+        let r = ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", "postgres://r@replica/rapport")]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.max_lag, std::time::Duration::from_secs(5));
+        let r = ReplicaConfig::from_vars(vars(&[
+            ("DATABASE_REPLICA_URL", "postgres://r@replica/rapport"),
+            ("REPLICA_MAX_LAG_SECS", "1.5"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.max_lag, std::time::Duration::from_millis(1500));
+        assert!(ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", "mysql://x")])).is_err());
+        for bad in ["0", "-1", "soon", "7200"] {
+            let pairs: &'static [(&'static str, &'static str)] = match bad {
+                "0" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "0")],
+                "-1" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "-1")],
+                "soon" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "soon")],
+                _ => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "7200")],
+            };
+            assert!(ReplicaConfig::from_vars(vars(pairs)).is_err(), "{bad}");
+        }
     }
 }

@@ -325,6 +325,7 @@ pub fn app(
         .configure(forms::routes::configure)
         .configure(sequences::routes::configure)
         .configure(|cfg| http::spa::service(static_dir, cfg))
+        .wrap(from_fn(http::replica::middleware))
         .wrap(from_fn(http::auth::middleware))
         .wrap(from_fn(http::spa::cache_assets))
         // gzip for clients that ask (browsers): the web app's scripts shrink to about a third.

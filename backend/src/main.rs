@@ -57,6 +57,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     spawn_housekeeping(pool.clone());
     let state = AppState::new(pool, config);
     state.listen_for_credential_changes();
+    state.watch_replica();
     spawn_hit_flusher(state.clone());
     // Background jobs (and the daily backup of BACKUP_SCHEDULE).
     rapport::jobs::spawn(state.clone());

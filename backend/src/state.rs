@@ -27,6 +27,8 @@ pub struct AppState {
     /// Connections background work (the job worker, webhook dispatch and deliveries, emails, the
     /// live event hub) may hold at once: half the pool, so requests always find the other half.
     pub background: Arc<tokio::sync::Semaphore>,
+    /// The read replica of `DATABASE_REPLICA_URL`, if any (see [`crate::db::replica`]).
+    pub replica: Option<Arc<crate::db::replica::Replica>>,
 }
 
 /// A pooled connection held by background work, with its share of the pool (see
@@ -53,7 +55,14 @@ impl AppState {
     pub fn new(pool: DbPool, config: Config) -> Self {
         let outbound = crate::net::guarded_client(config.outbound.allow_private, config.outbound.timeout);
         let background = Arc::new(tokio::sync::Semaphore::new((config.db_pool_size / 2).max(1)));
+        let replica = config.replica.as_ref().and_then(|r| {
+            crate::db::replica::Replica::new(r, config.db_pool_size, config.timeouts.statement)
+                .map_err(|e| tracing::error!(error = %e, "the read replica is not used"))
+                .ok()
+                .map(Arc::new)
+        });
         AppState {
+            replica,
             background,
             outbound,
             pool,
@@ -74,6 +83,38 @@ impl AppState {
     /// A pooled connection, or 503 when the database cannot be reached in time.
     pub async fn conn(&self) -> AppResult<DbConn> {
         Ok(self.pool.get().await?)
+    }
+
+    /// A connection for a heavy read of the workspace (a list, a search, the dashboard, an
+    /// export): the read replica's when it has the writes the read must see (up to `after`, and
+    /// this instance's of the workspace) and is not too far behind, else the primary's.
+    pub async fn read_conn(
+        &self,
+        workspace: crate::db::WorkspaceId,
+        after: Option<crate::db::replica::Lsn>,
+    ) -> AppResult<DbConn> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let Some(replica) = &self.replica else {
+            return self.conn().await;
+        };
+        let route = replica.route(workspace, after, chrono::Utc::now());
+        match replica.conn(route).await {
+            Some(conn) => {
+                replica.served.replica.fetch_add(1, Relaxed);
+                Ok(conn)
+            }
+            None => {
+                replica.served.primary.fetch_add(1, Relaxed);
+                self.conn().await
+            }
+        }
+    }
+
+    /// Starts noting the replica's lag, once a second (see [`crate::db::replica`]).
+    pub fn watch_replica(&self) {
+        if let Some(replica) = &self.replica {
+            crate::db::replica::spawn(replica.clone(), self.pool.clone());
+        }
     }
 
     /// A pooled connection for background work: it first waits for the background share of the

@@ -27,17 +27,18 @@ fn with_etag(mut res: HttpResponse, company: &Company) -> HttpResponse {
 /// List companies: search, filter by industry, sort, and page through them with a cursor.
 #[utoipa::path(
     tag = "companies",
-    params(ListCompaniesParams),
+    params(crate::http::replica::ReadAfterParams, ListCompaniesParams),
     responses((status = 200, description = "A page of companies", body = CompanyPage)),
 )]
 #[get("/companies")]
 pub async fn list_companies(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListCompaniesParams>,
 ) -> AppResult<web::Json<CompanyPage>> {
     let query = CompanyQuery::from_params(&params)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     Ok(web::Json(service::list(&mut conn, auth.workspace(), &query).await?))
 }
 
@@ -46,7 +47,7 @@ pub async fn list_companies(
 /// written with a leading `'`.
 #[utoipa::path(
     tag = "companies",
-    params(ExportCompaniesParams, FormatParams),
+    params(crate::http::replica::ReadAfterParams, ExportCompaniesParams, FormatParams),
     responses((status = 200, description = "The file, as an attachment",
         content(
             (String = "text/csv"),
@@ -58,6 +59,7 @@ pub async fn list_companies(
 pub async fn export_companies(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     req: HttpRequest,
     params: web::Query<ExportCompaniesParams>,
     format: web::Query<FormatParams>,
@@ -68,7 +70,7 @@ pub async fn export_companies(
         (Err(e), Ok(_)) => return Err(e),
         (Err(e), Err(more)) => return Err(e.and_invalid(more)),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     let (header, custom_keys) = service::export_header(&mut conn, auth.workspace()).await?;
     let source = CompanyExport {
         conn,

@@ -27,17 +27,18 @@ fn with_etag(mut res: HttpResponse, contact: &Contact) -> HttpResponse {
 /// List contacts: search, filter, sort, and page through them with a cursor.
 #[utoipa::path(
     tag = "contacts",
-    params(ListContactsParams),
+    params(crate::http::replica::ReadAfterParams, ListContactsParams),
     responses((status = 200, description = "A page of contacts", body = ContactPage)),
 )]
 #[get("/contacts")]
 pub async fn list_contacts(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListContactsParams>,
 ) -> AppResult<web::Json<ContactPage>> {
     let query = ContactQuery::from_params(&params, auth.user_id())?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;
     Ok(web::Json(page))
@@ -48,7 +49,7 @@ pub async fn list_contacts(
 /// written with a leading `'`), or as vCards 3.0 (`format=vcf`) for an address book.
 #[utoipa::path(
     tag = "contacts",
-    params(ExportContactsParams, ContactFormatParams),
+    params(crate::http::replica::ReadAfterParams, ExportContactsParams, ContactFormatParams),
     responses((status = 200, description = "The file, as an attachment",
         content(
             (String = "text/csv"),
@@ -61,6 +62,7 @@ pub async fn list_contacts(
 pub async fn export_contacts(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     req: HttpRequest,
     params: web::Query<ExportContactsParams>,
     format: web::Query<ContactFormatParams>,
@@ -73,7 +75,7 @@ pub async fn export_contacts(
         (Err(e), Ok(_)) => return Err(e),
         (Err(e), Err(more)) => return Err(e.and_invalid(more)),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     service::resolve_custom_filter(&mut conn, auth.workspace(), &mut query, list.custom_field.as_deref()).await?;
     let name = exports::file_name("contacts", format, chrono::Utc::now());
     if format == exports::Format::Vcard {

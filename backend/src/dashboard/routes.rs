@@ -14,12 +14,13 @@ use crate::state::AppState;
 /// while nothing in the workspace changed (at most 30 s). `owner=me` narrows it to the caller's
 /// work; `period` (or `from` and `to` with `period=custom`) sets the span of the revenue by month
 /// and by source and of the win rate.
-#[utoipa::path(tag = "dashboard", params(DashboardParams),
+#[utoipa::path(tag = "dashboard", params(crate::http::replica::ReadAfterParams, DashboardParams),
     responses((status = 200, description = "The dashboard", body = Dashboard)))]
 #[get("/dashboard")]
 pub async fn get_dashboard(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     params: web::Query<DashboardParams>,
 ) -> AppResult<HttpResponse> {
     // Reused per caller when filtered by owner, since `me` is the caller.
@@ -32,7 +33,7 @@ pub async fn get_dashboard(
         Some(owner) => format!("dashboard:{currency}:{span}:{me}:{owner}"),
         None => format!("dashboard:{currency}:{span}"),
     };
-    crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
+    crate::db::fresh::respond_read(&state, auth.workspace(), read_after, &key, async |conn, workspace| {
         service::get(conn, workspace, &params, me).await
     })
     .await

@@ -35,7 +35,34 @@ pub async fn respond<T: Serialize>(
     key: &str,
     compute: impl AsyncFnOnce(&mut AsyncPgConnection, WorkspaceId) -> AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+    respond_on(state, state.conn().await?, workspace, key, compute).await
+}
+
+/// [`respond`] for a heavy read, which the read replica may serve (see [`AppState::read_conn`]).
+pub async fn respond_read<T: Serialize>(
+    state: &AppState,
+    workspace: WorkspaceId,
+    after: crate::http::replica::ReadAfter,
+    key: &str,
+    compute: impl AsyncFnOnce(&mut AsyncPgConnection, WorkspaceId) -> AppResult<T>,
+) -> AppResult<HttpResponse> {
+    respond_on(
+        state,
+        state.read_conn(workspace, after.0).await?,
+        workspace,
+        key,
+        compute,
+    )
+    .await
+}
+
+async fn respond_on<T: Serialize>(
+    state: &AppState,
+    mut conn: super::DbConn,
+    workspace: WorkspaceId,
+    key: &str,
+    compute: impl AsyncFnOnce(&mut AsyncPgConnection, WorkspaceId) -> AppResult<T>,
+) -> AppResult<HttpResponse> {
     let stamp = stamp(&mut conn, workspace).await?;
     let body = state
         .fresh

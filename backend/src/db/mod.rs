@@ -6,6 +6,7 @@ pub mod enums;
 pub mod fresh;
 pub mod idempotency;
 pub mod keyset;
+pub mod replica;
 pub mod schema;
 pub mod statement;
 mod workspace;
@@ -35,7 +36,7 @@ pub type DbConn = Object<AsyncPgConnection>;
 /// requests then fail fast with 503 instead of hanging.
 /// A pool for commands (migrations, seeding, user administration): statements may run long.
 pub fn build_pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
-    pool(database_url, size, None)
+    pool(database_url, size, None, PRIMARY_WAITS)
 }
 
 /// The server's pool: every statement is cancelled past `STATEMENT_TIMEOUT_SECS`.
@@ -44,22 +45,57 @@ pub fn build_server_pool(config: &crate::config::Config) -> anyhow::Result<DbPoo
         &config.database_url,
         config.db_pool_size,
         Some(config.timeouts.statement),
+        PRIMARY_WAITS,
     )
 }
 
-fn pool(database_url: &str, size: usize, statement_timeout: Option<Duration>) -> anyhow::Result<DbPool> {
+/// How long a checkout may wait for a free connection, and for a new one to open.
+struct Waits {
+    checkout: Duration,
+    open: Duration,
+    /// Check each connection with a round trip before handing it out.
+    verified: bool,
+}
+
+const PRIMARY_WAITS: Waits = Waits {
+    checkout: Duration::from_secs(5),
+    open: Duration::from_secs(3),
+    verified: false,
+};
+
+/// The pool of a read replica: it gives up sooner, since the primary can always answer instead,
+/// and checks a connection before handing it out, so that a replica gone down sends reads to the
+/// primary rather than failing them on a dead connection.
+pub fn replica_pool(url: &str, size: usize, statement_timeout: Duration) -> anyhow::Result<DbPool> {
+    pool(
+        url,
+        size,
+        Some(statement_timeout),
+        Waits {
+            checkout: Duration::from_millis(500),
+            open: Duration::from_secs(1),
+            verified: true,
+        },
+    )
+}
+
+fn pool(database_url: &str, size: usize, statement_timeout: Option<Duration>, waits: Waits) -> anyhow::Result<DbPool> {
     // Connections are not pinged on every checkout (that was one extra round trip per request);
     // one that the database closed fails its next statement, answers 503 and is discarded.
     let mut config = ManagerConfig::default();
-    config.recycling_method = RecyclingMethod::Fast;
+    config.recycling_method = if waits.verified {
+        RecyclingMethod::Verified
+    } else {
+        RecyclingMethod::Fast
+    };
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         with_session_defaults(database_url, statement_timeout),
         config,
     );
     let pool = Pool::builder(manager)
         .max_size(size)
-        .wait_timeout(Some(Duration::from_secs(5)))
-        .create_timeout(Some(Duration::from_secs(3)))
+        .wait_timeout(Some(waits.checkout))
+        .create_timeout(Some(waits.open))
         .recycle_timeout(Some(Duration::from_secs(2)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()?;

@@ -22,7 +22,7 @@ use crate::state::AppState;
 /// would run as formulas are written with a leading `'`.
 #[utoipa::path(
     tag = "deals",
-    params(ExportDealsParams, FormatParams),
+    params(crate::http::replica::ReadAfterParams, ExportDealsParams, FormatParams),
     responses((status = 200, description = "The file, as an attachment",
         content(
             (String = "text/csv"),
@@ -34,12 +34,13 @@ use crate::state::AppState;
 pub async fn export_deals(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     req: HttpRequest,
     params: web::Query<ExportDealsParams>,
     format: web::Query<FormatParams>,
 ) -> AppResult<HttpResponse> {
     let format = format.parse();
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     let mut list = params.as_list();
     // The filters are checked by the first page, before the answer starts.
     list.limit = Some("1".into());
@@ -87,15 +88,16 @@ impl download::Source for DealExport {
 }
 
 /// List deals, newest first by default; filter by pipeline, stage, status, contact or company.
-#[utoipa::path(tag = "deals", params(ListDealsParams),
+#[utoipa::path(tag = "deals", params(crate::http::replica::ReadAfterParams, ListDealsParams),
     responses((status = 200, description = "A page of deals", body = DealPage)))]
 #[get("/deals")]
 pub async fn list_deals(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListDealsParams>,
 ) -> AppResult<web::Json<DealPage>> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     Ok(web::Json(
         service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await?,
     ))
@@ -201,19 +203,20 @@ pub async fn get_deal_stage_history(
 }
 
 /// A pipeline's live deals grouped by stage, with each stage's count, value and weighted value.
-#[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path, description = "The pipeline's id"), BoardParams),
+#[utoipa::path(tag = "pipelines", params(crate::http::replica::ReadAfterParams, ("id" = Uuid, Path, description = "The pipeline's id"), BoardParams),
     responses((status = 200, description = "The board", body = Board)))]
 #[get("/pipelines/{id}/board")]
 pub async fn get_pipeline_board(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     id: web::Path<Uuid>,
     req: HttpRequest,
     params: web::Query<BoardParams>,
 ) -> AppResult<HttpResponse> {
     // Totals over every deal of the pipeline: reused while the workspace's data is unchanged.
     let key = format!("board:{id}:{}", req.query_string());
-    crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
+    crate::db::fresh::respond_read(&state, auth.workspace(), read_after, &key, async |conn, workspace| {
         service::board(conn, workspace, *id, &params).await
     })
     .await

@@ -11,13 +11,14 @@ use crate::state::AppState;
 /// Days follow the workspace's time zone setting.
 #[utoipa::path(
     tag = "follow-ups",
-    params(ListFollowUpsParams),
+    params(crate::http::replica::ReadAfterParams, ListFollowUpsParams),
     responses((status = 200, description = "Follow-ups in the window", body = FollowUpPage)),
 )]
 #[get("/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     req: HttpRequest,
     params: web::Query<ListFollowUpsParams>,
 ) -> AppResult<HttpResponse> {
@@ -28,7 +29,7 @@ pub async fn list_follow_ups(
         Some(_) => format!("follow-ups:{me}:{}", req.query_string()),
         None => format!("follow-ups:{}", req.query_string()),
     };
-    crate::db::fresh::respond(&state, auth.workspace(), &key, async |conn, workspace| {
+    crate::db::fresh::respond_read(&state, auth.workspace(), read_after, &key, async |conn, workspace| {
         service::list(conn, workspace, &params, me).await
     })
     .await

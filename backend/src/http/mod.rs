@@ -10,6 +10,7 @@ pub mod json;
 pub mod params;
 pub mod precondition;
 pub mod rate_limit;
+pub mod replica;
 pub mod request_id;
 pub mod routes_table;
 pub mod security;

@@ -40,13 +40,14 @@ pub struct SearchParams {
 /// app shows it.
 #[utoipa::path(
     tag = "search",
-    params(SearchParams),
+    params(crate::http::replica::ReadAfterParams, SearchParams),
     responses((status = 200, description = "Hits, best first", body = SearchResults)),
 )]
 #[get("/search")]
 pub async fn search(
     state: web::Data<AppState>,
     auth: Auth,
+    read_after: crate::http::replica::ReadAfter,
     query: web::Query<SearchParams>,
 ) -> AppResult<web::Json<SearchResults>> {
     let mut errors = ParamErrors::default();
@@ -71,7 +72,7 @@ pub async fn search(
     }
     errors.finish()?;
     let matcher = matcher.ok_or_else(|| AppError::validation(vec![FieldError::new("q", "is not a query")]))?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     Ok(web::Json(
         service::search(&mut conn, auth.workspace(), &matcher, &types, limit).await?,
     ))

@@ -38,6 +38,7 @@ mod onboarding;
 mod privacy;
 mod proposals;
 mod reminders;
+mod replica;
 mod revenue;
 mod search;
 mod sequences;

@@ -13142,7 +13142,15 @@ export interface operations {
                 /** @description `true` adds `total` (one more query). */
                 include_total?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13155,6 +13163,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompanyPage"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -13780,7 +13806,15 @@ export interface operations {
                  */
                 format?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13796,6 +13830,24 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -15260,7 +15312,15 @@ export interface operations {
                 /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
                 include_total?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15273,6 +15333,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -15915,7 +15993,15 @@ export interface operations {
                  */
                 format?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15932,6 +16018,24 @@ export interface operations {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/vcard": string;
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -20442,7 +20546,15 @@ export interface operations {
                  */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -20455,6 +20567,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -20614,7 +20744,15 @@ export interface operations {
                 /** @description `next_cursor` from the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -20627,6 +20765,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DealPage"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -21265,7 +21421,15 @@ export interface operations {
                  */
                 format?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -21281,6 +21445,24 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -24149,7 +24331,15 @@ export interface operations {
                  */
                 owner?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -24162,6 +24352,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpPage"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -35367,7 +35575,15 @@ export interface operations {
                 /** @description Deals listed per stage, 1 to 200 (default 50); counts and totals cover every deal. */
                 limit_per_stage?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path: {
                 /** @description The pipeline's id */
                 id: string;
@@ -35383,6 +35599,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -40801,7 +41035,15 @@ export interface operations {
                 /** @description Hits to return, 1 to 50 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
+                 *     read replica): the answer then includes that write. Without it, the answer may be up to
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 * @example 0/3A1C2B8
+                 */
+                "Rapport-LSN"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -40814,6 +41056,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Rapport-LSN is not a log position as a write's answer gives it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "invalid_lsn",
+                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:rapport:problem:invalid_lsn"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */

@@ -102,6 +102,7 @@ pub fn test_config(database_url: &str) -> Config {
             allow_private: true,
             timeout: std::time::Duration::from_secs(2),
         },
+        replica: None,
     }
 }
 

@@ -127,9 +127,10 @@ extern "C" fn stop_cluster() {
     }
 }
 
-fn start_cluster() -> String {
+/// A private directory for clusters (the socket, a password file), owned by the server's user.
+fn cluster_dir(prefix: &str) -> (PathBuf, String) {
     let dir = std::env::temp_dir().join(format!(
-        "rapport-test-pg-{}-{}",
+        "{prefix}-{}-{}",
         std::process::id(),
         uuid::Uuid::now_v7().simple()
     ));
@@ -149,11 +150,14 @@ fn start_cluster() -> String {
             .unwrap();
         assert!(status.success(), "chown of the test cluster dir failed");
     }
-    let data = dir.join("data");
+    (dir, password)
+}
+
+fn initdb(dir: &Path, data: &Path) {
     let out = pg_command("initdb")
         .arg("-D")
-        .arg(&data)
-        .arg(format!("--pwfile={}", pwfile.display()))
+        .arg(data)
+        .arg(format!("--pwfile={}", dir.join("password").display()))
         .args([
             "-U",
             "postgres",
@@ -171,18 +175,26 @@ fn start_cluster() -> String {
         "initdb failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts the server of `data` on `port` (its log next to it); waits until it takes connections.
+fn pg_start(dir: &Path, data: &Path, port: u16) {
     let opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c fsync=off -c synchronous_commit=off \
          -c full_page_writes=off -c max_connections=300 \
          -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
         dir.display()
     );
+    let log = data.with_extension("log");
     let out = pg_command("pg_ctl")
         .arg("-D")
-        .arg(&data)
+        .arg(data)
         .arg("-l")
-        .arg(dir.join("log"))
+        .arg(log)
         .args(["-o", &opts, "-w", "start"])
         .output()
         .expect("run pg_ctl");
@@ -191,10 +203,106 @@ fn start_cluster() -> String {
         "pg_ctl start failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn pg_ctl(data: &Path, args: &[&str]) -> bool {
+    pg_command("pg_ctl")
+        .arg("-D")
+        .arg(data)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn start_cluster() -> String {
+    let (dir, password) = cluster_dir("rapport-test-pg");
+    let data = dir.join("data");
+    initdb(&dir, &data);
+    let port = free_port();
+    pg_start(&dir, &data, port);
     CLUSTER_DIR.set(dir).ok();
     // SAFETY: registering a plain extern "C" function that captures no state.
     unsafe {
         libc::atexit(stop_cluster);
     }
     format!("postgres://postgres:{password}@127.0.0.1:{port}")
+}
+
+/// A primary and its hot standby (streaming replication), private to one test; both are stopped
+/// and removed when it is dropped.
+pub struct ReplicaPair {
+    dir: PathBuf,
+    password: String,
+    primary_port: u16,
+    standby_port: u16,
+}
+
+impl ReplicaPair {
+    pub fn start() -> ReplicaPair {
+        let (dir, password) = cluster_dir("rapport-test-replica");
+        let primary = dir.join("primary");
+        initdb(&dir, &primary);
+        let primary_port = free_port();
+        pg_start(&dir, &primary, primary_port);
+        let standby = dir.join("standby");
+        let out = pg_command("pg_basebackup")
+            .arg("-d")
+            .arg(format!(
+                "host=127.0.0.1 port={primary_port} user=postgres password={password}"
+            ))
+            .arg("-D")
+            .arg(&standby)
+            .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"])
+            .output()
+            .expect("run pg_basebackup");
+        assert!(
+            out.status.success(),
+            "pg_basebackup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let standby_port = free_port();
+        pg_start(&dir, &standby, standby_port);
+        ReplicaPair {
+            dir,
+            password,
+            primary_port,
+            standby_port,
+        }
+    }
+
+    pub fn primary_url(&self, db: &str) -> String {
+        format!(
+            "postgres://postgres:{}@127.0.0.1:{}/{db}",
+            self.password, self.primary_port
+        )
+    }
+
+    pub fn standby_url(&self, db: &str) -> String {
+        format!(
+            "postgres://postgres:{}@127.0.0.1:{}/{db}",
+            self.password, self.standby_port
+        )
+    }
+
+    /// Promotes the standby: it stops replaying and takes writes of its own.
+    pub fn promote_standby(&self) {
+        assert!(pg_ctl(&self.dir.join("standby"), &["-w", "promote"]), "promote failed");
+    }
+
+    /// Stops the standby at once, as a crash would.
+    pub fn stop_standby(&self) {
+        assert!(
+            pg_ctl(&self.dir.join("standby"), &["-m", "immediate", "stop"]),
+            "stop failed"
+        );
+    }
+}
+
+impl Drop for ReplicaPair {
+    fn drop(&mut self) {
+        for data in ["standby", "primary"] {
+            pg_ctl(&self.dir.join(data), &["-m", "immediate", "stop"]);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
