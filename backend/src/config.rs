@@ -598,7 +598,11 @@ mod tests {
             move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
         };
         assert!(ReplicaConfig::from_vars(vars(&[])).unwrap().is_none());
-        assert!(ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", " ")])).unwrap().is_none());
+        assert!(
+            ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", " ")]))
+                .unwrap()
+                .is_none()
+        );
         let r = ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", "postgres://r@replica/rapport")]))
             .unwrap()
             .unwrap();
@@ -613,10 +617,22 @@ mod tests {
         assert!(ReplicaConfig::from_vars(vars(&[("DATABASE_REPLICA_URL", "mysql://x")])).is_err());
         for bad in ["0", "-1", "soon", "7200"] {
             let pairs: &'static [(&'static str, &'static str)] = match bad {
-                "0" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "0")],
-                "-1" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "-1")],
-                "soon" => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "soon")],
-                _ => &[("DATABASE_REPLICA_URL", "postgres://r@h/db"), ("REPLICA_MAX_LAG_SECS", "7200")],
+                "0" => &[
+                    ("DATABASE_REPLICA_URL", "postgres://r@h/db"),
+                    ("REPLICA_MAX_LAG_SECS", "0"),
+                ],
+                "-1" => &[
+                    ("DATABASE_REPLICA_URL", "postgres://r@h/db"),
+                    ("REPLICA_MAX_LAG_SECS", "-1"),
+                ],
+                "soon" => &[
+                    ("DATABASE_REPLICA_URL", "postgres://r@h/db"),
+                    ("REPLICA_MAX_LAG_SECS", "soon"),
+                ],
+                _ => &[
+                    ("DATABASE_REPLICA_URL", "postgres://r@h/db"),
+                    ("REPLICA_MAX_LAG_SECS", "7200"),
+                ],
             };
             assert!(ReplicaConfig::from_vars(vars(pairs)).is_err(), "{bad}");
         }

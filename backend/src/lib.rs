@@ -283,6 +283,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         .configure(register_api)
         .split_for_parts();
     openapi::add_problem_responses(&mut doc);
+    openapi::add_sparse_fieldsets(&mut doc);
     openapi::add_security(&mut doc);
     doc
 }
@@ -307,6 +308,7 @@ pub fn app(
         .configure(register_api)
         .split_for_parts();
     openapi::add_problem_responses(&mut doc);
+    openapi::add_sparse_fieldsets(&mut doc);
     openapi::add_security(&mut doc);
     let routes = RouteTable::from_openapi(&doc);
     let policies = http::auth::Policies::from_openapi(&doc);

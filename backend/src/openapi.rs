@@ -431,6 +431,66 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
 /// enforces: its security schemes (none for public operations; the session cookie only where API
 /// tokens are refused), the role needed (in words and as `x-required-role`), and its 401/403
 /// answers.
+/// The lists that take `fields=` (see [`crate::http::fields`]): the path, the item's schema and
+/// its fields, and the page's schema.
+const SPARSE_LISTS: &[(&str, &str, &[&str], &str)] = &[(
+    "/api/v1/contacts",
+    "Contact",
+    crate::contacts::dto::Contact::FIELDS,
+    "ContactPage",
+)];
+
+/// States sparse fieldsets: `fields` gets the pattern of the record's field names, and the list's
+/// answer is `anyOf` its page and a page of `…Fields` items — the record's schema with only `id`
+/// required.
+pub fn add_sparse_fieldsets(doc: &mut OpenApi) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    for (path, item, fields, page) in SPARSE_LISTS {
+        let (item_fields, page_fields) = (format!("{item}Fields"), format!("{page}Fields"));
+        let Some(components) = doc.components.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Object(mut sparse))) = components.schemas.get(*item).cloned() else {
+            continue;
+        };
+        sparse.required = vec!["id".to_owned()];
+        sparse.description = Some(format!(
+            "{} With `fields`: only the fields asked for, and `id`.",
+            sparse.description.as_deref().unwrap_or_default()
+        ));
+        let Some(RefOr::T(Schema::Object(mut sparse_page))) = components.schemas.get(*page).cloned() else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Array(items))) = sparse_page.properties.get_mut("items") {
+            items.items = ArrayItems::RefOrSchema(Box::new(Ref::from_schema_name(item_fields.clone()).into()));
+        }
+        sparse_page.description = Some(format!("A page of {item} records with only the fields of `fields`."));
+        components.schemas.insert(item_fields, Schema::Object(sparse).into());
+        components
+            .schemas
+            .insert(page_fields.clone(), Schema::Object(sparse_page).into());
+        let Some(op) = doc.paths.paths.get_mut(*path).and_then(|p| p.get.as_mut()) else {
+            continue;
+        };
+        for p in op.parameters.iter_mut().flatten() {
+            if p.name == "fields" {
+                let pattern = crate::http::fields::FieldSet::pattern(fields);
+                p.schema = Some(constrained(&pattern, 2, crate::http::fields::MAX_LEN));
+            }
+        }
+        if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200")
+            && let Some(json) = ok.content.get_mut("application/json")
+        {
+            json.schema = Some(
+                utoipa::openapi::schema::AnyOfBuilder::new()
+                    .item(Ref::from_schema_name(*page))
+                    .item(Ref::from_schema_name(page_fields))
+                    .into(),
+            );
+        }
+    }
+}
+
 pub fn add_security(doc: &mut OpenApi) {
     use actix_web::http::Method;
     use utoipa::openapi::extensions::ExtensionsBuilder;
@@ -559,6 +619,38 @@ mod tests {
     /// Every rule a request field's validator enforces that JSON Schema can state is stated in
     /// its `#[schema(…)]` too (so the OpenAPI document, generated clients and the fuzzer know
     /// it): lengths, ranges, not-blank, email, and non-null PATCH fields.
+    /// `fields=` names exactly the record's properties, and its `…Fields` schema only requires `id`.
+    #[test]
+    fn sparse_fieldsets_name_every_field_of_the_record() {
+        let doc = serde_json::to_value(crate::api_doc()).unwrap();
+        for (path, item, fields, page) in super::SPARSE_LISTS {
+            let schema = &doc["components"]["schemas"][item];
+            let mut names: Vec<&str> = schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let mut ours = fields.to_vec();
+            names.sort_unstable();
+            ours.sort_unstable();
+            assert_eq!(ours, names, "{item}::FIELDS");
+            let sparse = &doc["components"]["schemas"][format!("{item}Fields")];
+            assert_eq!(sparse["required"], serde_json::json!(["id"]));
+            assert_eq!(sparse["properties"], schema["properties"]);
+            let ok = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+            assert_eq!(ok["anyOf"][0]["$ref"], format!("#/components/schemas/{page}"));
+            assert_eq!(ok["anyOf"][1]["$ref"], format!("#/components/schemas/{page}Fields"));
+            let param = doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "fields")
+                .unwrap();
+            assert!(param["schema"]["pattern"].as_str().unwrap().contains("display_name"));
+        }
+    }
+
     #[test]
     fn validator_rules_are_mirrored_in_the_schema() {
         let mut files = Vec::new();

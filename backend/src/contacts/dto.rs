@@ -63,6 +63,42 @@ pub struct CompanyRef {
     pub name: String,
 }
 
+impl Contact {
+    /// Every field, for `fields=` (a unit test checks it against the schema).
+    pub const FIELDS: &[&'static str] = &[
+        "id",
+        "first_name",
+        "last_name",
+        "display_name",
+        "emails",
+        "phones",
+        "company",
+        "job_title",
+        "website",
+        "linkedin_url",
+        "twitter_url",
+        "location",
+        "source",
+        "lifecycle",
+        "relationship_type",
+        "connection_strength",
+        "notes",
+        "tags",
+        "custom_fields",
+        "follow_up_cadence_days",
+        "last_interaction_at",
+        "last_sentiment",
+        "next_follow_up_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "owner_id",
+        "time_zone",
+        "version",
+        "possible_duplicates",
+    ];
+}
+
 /// A person in the CRM.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Contact {

@@ -57,6 +57,11 @@ pub struct ListContactsParams {
     /// `true` adds `total`, the number of matching contacts (costs one more query).
     #[param(value_type = Option<bool>)]
     pub include_total: Option<String>,
+    /// Only these fields of each contact, comma-separated (`id` is always there), e.g.
+    /// `id,display_name,emails`: a smaller, faster page for a list of a few columns. The items
+    /// then follow `ContactFields` (the same fields, only `id` required).
+    #[param(example = "id,display_name,emails,company,lifecycle")]
+    pub fields: Option<String>,
 }
 
 /// Query parameters of `GET /api/v1/contacts/export`: the list's filters and sort (no paging:

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, ContactFormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
+use crate::http::fields::{FieldSet, SparsePage};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -24,7 +25,8 @@ fn with_etag(mut res: HttpResponse, contact: &Contact) -> HttpResponse {
     res
 }
 
-/// List contacts: search, filter, sort, and page through them with a cursor.
+/// List contacts: search, filter, sort, and page through them with a cursor. With `fields`, each
+/// contact has only those fields.
 #[utoipa::path(
     tag = "contacts",
     params(crate::http::replica::ReadAfterParams, ListContactsParams),
@@ -36,12 +38,24 @@ pub async fn list_contacts(
     auth: Auth,
     read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListContactsParams>,
-) -> AppResult<web::Json<ContactPage>> {
-    let query = ContactQuery::from_params(&params, auth.user_id())?;
+) -> AppResult<HttpResponse> {
+    let query = ContactQuery::from_params(&params, auth.user_id());
+    let fields = FieldSet::parse(params.fields.as_deref(), Contact::FIELDS);
+    let (query, fields) = match (query, fields) {
+        (Ok(q), Ok(f)) => (q, f),
+        (Ok(_), Err(e)) => return Err(AppError::validation(vec![e])),
+        (Err(e), Ok(_)) => return Err(e),
+        (Err(e), Err(more)) => return Err(e.and_invalid(more)),
+    };
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;
-    Ok(web::Json(page))
+    drop(conn);
+    Ok(HttpResponse::Ok().json(SparsePage {
+        items: (&page.items, fields.as_ref()),
+        next_cursor: &page.next_cursor,
+        total: page.total,
+    }))
 }
 
 /// Every contact the list's filters match, as a CSV or Excel file (in the list's order, with

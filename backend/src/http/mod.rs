@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cors;
 pub mod download;
+pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod params;

@@ -637,3 +637,73 @@ async fn a_refused_contact_creates_no_company() {
     assert!(ok["company"]["id"].is_string(), "{ok}");
     assert_eq!(app.scalar("SELECT count(*) FROM companies").await, before + 1);
 }
+
+#[actix_web::test]
+async fn a_list_with_fields_answers_only_those_fields_of_each_contact() {
+    let app = TestApp::spawn().await;
+    app.contact(
+        json!({"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"],
+        "company_name": "Analytical Engines", "notes": "long notes", "tags": ["vip"]}),
+    )
+    .await;
+    app.contact(json!({"first_name": "Grace", "last_name": "Hopper"})).await;
+
+    let full = app.get("/api/v1/contacts?sort=name").await;
+    assert_eq!(full.status, 200);
+    assert!(full.body["items"][0]["notes"].is_string() && full.body["items"][0]["custom_fields"].is_object());
+
+    let res = app
+        .get("/api/v1/contacts?sort=name&fields=display_name,emails,company&include_total=true")
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["total"], 2);
+    assert!(res.body["next_cursor"].is_null());
+    let ada = res.body["items"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = ada.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["company", "display_name", "emails", "id"],
+        "id always, then what was asked"
+    );
+    assert_eq!(ada["id"], full.body["items"][0]["id"]);
+    assert_eq!(ada["emails"], json!(["ada@example.com"]));
+    assert_eq!(ada["company"]["name"], "Analytical Engines");
+    assert_eq!(res.body["items"][1]["display_name"], "Grace Hopper");
+    assert_eq!(
+        res.body["items"][1]["company"],
+        Value::Null,
+        "an empty field asked for is null"
+    );
+
+    // Paging works the same with fields.
+    let first = app.get("/api/v1/contacts?sort=name&limit=1&fields=display_name").await;
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = app
+        .get(&format!(
+            "/api/v1/contacts?sort=name&limit=1&fields=display_name&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(
+        second.body["items"][0],
+        json!({"id": full.body["items"][1]["id"], "display_name": "Grace Hopper"})
+    );
+
+    // Unknown names are refused with the known ones listed, together with the other bad
+    // parameters.
+    let res = app.get("/api/v1/contacts?fields=display_name,password").await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.error_fields(), ["fields"]);
+    assert!(
+        res.text.contains("\\\"password\\\"") && res.text.contains("display_name, emails"),
+        "{}",
+        res.text
+    );
+    let res = app.get("/api/v1/contacts?fields=&limit=0").await;
+    assert_eq!(res.status, 422);
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["fields", "limit"]);
+    let res = app.get(&format!("/api/v1/contacts?fields={}", "id,".repeat(400))).await;
+    assert_eq!(res.status, 422, "longer than 1000 characters");
+}

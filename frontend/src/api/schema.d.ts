@@ -579,7 +579,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List contacts: search, filter, sort, and page through them with a cursor.
+         * List contacts: search, filter, sort, and page through them with a cursor. With `fields`, each
+         *     contact has only those fields.
          * @description **Access:** Role `read_only` or above in the current workspace. API tokens: `read` or `write` scope.
          */
         get: operations["list_contacts"];
@@ -5174,6 +5175,118 @@ export interface components {
             /** @example https://ada.example.com */
             website?: string | null;
         };
+        /** @description A person in the CRM. With `fields`: only the fields asked for, and `id`. */
+        ContactFields: {
+            company?: null | components["schemas"]["CompanyRef"];
+            /**
+             * Format: int32
+             * @description How strong the relationship is, 1 (weak) to 5 (strong).
+             * @example 3
+             */
+            connection_strength?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            /**
+             * @description Values of the workspace's custom fields, by field key.
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Set when the contact is in the trash.
+             */
+            deleted_at?: string | null;
+            /**
+             * @description First and last name together, as shown in lists.
+             * @example Ada Lovelace
+             */
+            display_name?: string;
+            /**
+             * @description Email addresses, the primary one first (stored lower-cased).
+             * @example [
+             *       "ada@example.com"
+             *     ]
+             */
+            emails?: string[];
+            /** @example Ada */
+            first_name?: string;
+            /**
+             * Format: int32
+             * @description Days between touchpoints for this contact; when empty, the lifecycle's default applies.
+             * @example 14
+             */
+            follow_up_cadence_days?: number | null;
+            /** Format: uuid */
+            id: string;
+            /** @example Head of Engineering */
+            job_title?: string | null;
+            /**
+             * Format: date-time
+             * @description When you last interacted with the contact.
+             */
+            last_interaction_at?: string | null;
+            /** @example Lovelace */
+            last_name?: string;
+            last_sentiment?: null | components["schemas"]["SentimentLabel"];
+            lifecycle?: components["schemas"]["Lifecycle"];
+            /** @example https://www.linkedin.com/in/ada */
+            linkedin_url?: string | null;
+            /** @example London, UK */
+            location?: string | null;
+            /**
+             * Format: date-time
+             * @description When the contact is due for a follow-up.
+             */
+            next_follow_up_at?: string | null;
+            notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The member responsible for the contact (a user id; see `/api/v1/members`).
+             */
+            owner_id?: string | null;
+            /**
+             * @description Phone numbers, the primary one first.
+             * @example [
+             *       "+44 20 7946 0958"
+             *     ]
+             */
+            phones?: string[];
+            /**
+             * @description Only in the answer to a creation, and only when there are some: existing contacts this one
+             *     looks like (same email, phone or LinkedIn profile, or a similar name at the same company),
+             *     best first — the person may already be there.
+             */
+            possible_duplicates?: components["schemas"]["PossibleDuplicate"][];
+            relationship_type?: null | components["schemas"]["RelationshipType"];
+            source?: null | components["schemas"]["ContactSource"];
+            /**
+             * @description Lower-case labels, e.g. `vip`, `design`.
+             * @example [
+             *       "vip",
+             *       "design"
+             *     ]
+             */
+            tags?: string[];
+            /**
+             * @description The contact's IANA time zone (sequence emails go out in their working hours); the
+             *     workspace's when `null`.
+             * @example America/New_York
+             */
+            time_zone?: string | null;
+            twitter_url?: string | null;
+            /** Format: date-time */
+            updated_at?: string;
+            /**
+             * Format: int32
+             * @description Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
+             * @example 1
+             */
+            version?: number;
+            /** @example https://ada.example.com */
+            website?: string | null;
+        };
         /** @description What to know about a contact before getting in touch. */
         ContactInsights: {
             before_next_meeting: string[];
@@ -5222,6 +5335,17 @@ export interface components {
         /** @description A page of contacts. */
         ContactPage: {
             items: components["schemas"]["Contact"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Number of contacts matching the filters; only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description A page of Contact records with only the fields of `fields`. */
+        ContactPageFields: {
+            items: components["schemas"]["ContactFields"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -15311,6 +15435,13 @@ export interface operations {
                 id?: string;
                 /** @description `true` adds `total`, the number of matching contacts (costs one more query). */
                 include_total?: boolean;
+                /**
+                 * @description Only these fields of each contact, comma-separated (`id` is always there), e.g.
+                 *     `id,display_name,emails`: a smaller, faster page for a list of a few columns. The items
+                 *     then follow `ContactFields` (the same fields, only `id` required).
+                 * @example id,display_name,emails,company,lifecycle
+                 */
+                fields?: string;
             };
             header?: {
                 /**
@@ -15332,7 +15463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContactPage"];
+                    "application/json": components["schemas"]["ContactPage"] | components["schemas"]["ContactPageFields"];
                 };
             };
             /** @description Rapport-LSN is not a log position as a write's answer gives it */

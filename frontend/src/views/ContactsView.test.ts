@@ -57,6 +57,11 @@ describe('ContactsView', () => {
     expect(request.query.get('lifecycle')).toBe('client')
     expect(request.query.get('tag')).toBe('vip')
     expect(request.query.get('sort')).toBe('last_name')
+    // Only the columns the list shows are asked for.
+    expect(request.query.get('fields')?.split(',')).toEqual(
+      expect.arrayContaining(['display_name', 'company', 'lifecycle', 'emails', 'tags', 'next_follow_up_at']),
+    )
+    expect(request.query.get('fields')).not.toContain('notes')
     // An empty list with filters says so and offers to clear them.
     expect(wrapper.text()).toContain('Clear filters')
   })
