@@ -433,12 +433,21 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
 /// answers.
 /// The lists that take `fields=` (see [`crate::http::fields`]): the path, the item's schema and
 /// its fields, and the page's schema.
-const SPARSE_LISTS: &[(&str, &str, &[&str], &str)] = &[(
-    "/api/v1/contacts",
-    "Contact",
-    crate::contacts::dto::Contact::FIELDS,
-    "ContactPage",
-)];
+const SPARSE_LISTS: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "/api/v1/contacts",
+        "Contact",
+        crate::contacts::dto::Contact::FIELDS,
+        "ContactPage",
+    ),
+    (
+        "/api/v1/companies",
+        "Company",
+        crate::companies::dto::Company::FIELDS,
+        "CompanyPage",
+    ),
+    ("/api/v1/deals", "Deal", crate::deals::dto::Deal::FIELDS, "DealPage"),
+];
 
 /// States sparse fieldsets: `fields` gets the pattern of the record's field names, and the list's
 /// answer is `anyOf` its page and a page of `…Fields` items — the record's schema with only `id`
@@ -647,7 +656,10 @@ mod tests {
                 .iter()
                 .find(|p| p["name"] == "fields")
                 .unwrap();
-            assert!(param["schema"]["pattern"].as_str().unwrap().contains("display_name"));
+            assert_eq!(
+                param["schema"]["pattern"].as_str().unwrap(),
+                crate::http::fields::FieldSet::pattern(fields)
+            );
         }
     }
 

@@ -8,6 +8,26 @@ use validator::Validate;
 
 use crate::dto::{non_null, nullable, validate_not_blank, validate_web_url};
 
+impl Company {
+    /// Every field, for `fields=` (a unit test checks it against the schema).
+    pub const FIELDS: &[&'static str] = &[
+        "id",
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "location",
+        "notes",
+        "custom_fields",
+        "contact_count",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "version",
+        "possible_duplicates",
+    ];
+}
+
 /// An organisation your contacts work at.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Company {

@@ -11,6 +11,10 @@ use crate::http::params::{self, ParamErrors};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListCompaniesParams {
+    /// Only these fields of each company, comma-separated (`id` is always there), e.g.
+    /// `id,name,domain`. The items then follow `CompanyFields` (only `id` required).
+    #[param(example = "id,name,domain,industry,contact_count")]
+    pub fields: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,

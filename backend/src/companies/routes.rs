@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
+use crate::http::fields::{FieldSet, SparsePage, together};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -36,10 +37,19 @@ pub async fn list_companies(
     auth: Auth,
     read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListCompaniesParams>,
-) -> AppResult<web::Json<CompanyPage>> {
-    let query = CompanyQuery::from_params(&params)?;
+) -> AppResult<HttpResponse> {
+    let (query, fields) = together(
+        CompanyQuery::from_params(&params),
+        FieldSet::parse(params.fields.as_deref(), Company::FIELDS),
+    )?;
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
-    Ok(web::Json(service::list(&mut conn, auth.workspace(), &query).await?))
+    let page = service::list(&mut conn, auth.workspace(), &query).await?;
+    drop(conn);
+    Ok(HttpResponse::Ok().json(SparsePage {
+        items: (&page.items, fields.as_ref()),
+        next_cursor: &page.next_cursor,
+        total: page.total,
+    }))
 }
 
 /// Every company the list's filters match, as a CSV or Excel file (in the list's order, with

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, ContactFormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
-use crate::http::fields::{FieldSet, SparsePage};
+use crate::http::fields::{FieldSet, SparsePage, together};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -39,14 +39,10 @@ pub async fn list_contacts(
     read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListContactsParams>,
 ) -> AppResult<HttpResponse> {
-    let query = ContactQuery::from_params(&params, auth.user_id());
-    let fields = FieldSet::parse(params.fields.as_deref(), Contact::FIELDS);
-    let (query, fields) = match (query, fields) {
-        (Ok(q), Ok(f)) => (q, f),
-        (Ok(_), Err(e)) => return Err(AppError::validation(vec![e])),
-        (Err(e), Ok(_)) => return Err(e),
-        (Err(e), Err(more)) => return Err(e.and_invalid(more)),
-    };
+    let (query, fields) = together(
+        ContactQuery::from_params(&params, auth.user_id()),
+        FieldSet::parse(params.fields.as_deref(), Contact::FIELDS),
+    )?;
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;

@@ -23,6 +23,41 @@ text_enum!(
     }
 );
 
+impl Deal {
+    /// Every field, for `fields=` (a unit test checks it against the schema).
+    pub const FIELDS: &[&'static str] = &[
+        "id",
+        "title",
+        "contact_id",
+        "contact_name",
+        "company_id",
+        "company_name",
+        "pipeline_id",
+        "pipeline_name",
+        "stage_id",
+        "stage_name",
+        "value_minor",
+        "currency",
+        "recurring_months",
+        "total_value_minor",
+        "probability",
+        "probability_overridden",
+        "weighted_value_minor",
+        "expected_close_date",
+        "status",
+        "lost_reason",
+        "notes",
+        "custom_fields",
+        "stage_changed_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "owner_id",
+        "version",
+    ];
+}
+
 /// An opportunity: a sale, a project, a job application.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Deal {
@@ -223,6 +258,11 @@ pub struct DealPage {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListDealsParams {
+    /// Only these fields of each deal, comma-separated (`id` is always there), e.g.
+    /// `id,title,stage_name,value_minor,currency`. The items then follow `DealFields` (only `id`
+    /// required).
+    #[param(example = "id,title,stage_name,value_minor,currency,status")]
+    pub fields: Option<String>,
     /// Words in the title.
     pub q: Option<String>,
     #[param(value_type = Option<Uuid>)]

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
+use crate::http::fields::{FieldSet, SparsePage, together};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -96,11 +97,17 @@ pub async fn list_deals(
     auth: Auth,
     read_after: crate::http::replica::ReadAfter,
     params: web::Query<ListDealsParams>,
-) -> AppResult<web::Json<DealPage>> {
+) -> AppResult<HttpResponse> {
+    let fields = FieldSet::parse(params.fields.as_deref(), Deal::FIELDS);
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
-    Ok(web::Json(
-        service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await?,
-    ))
+    let listed = service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await;
+    drop(conn);
+    let (page, fields) = together(listed, fields)?;
+    Ok(HttpResponse::Ok().json(SparsePage {
+        items: (&page.items, fields.as_ref()),
+        next_cursor: &page.next_cursor,
+        total: page.total,
+    }))
 }
 
 /// Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline.

@@ -69,6 +69,23 @@ impl FieldSet {
     }
 }
 
+/// The outcome of a list and of its `fields`, as one answer: a 422 names every bad parameter
+/// (the list's and `fields`) at once.
+pub fn together<T>(
+    list: crate::error::AppResult<T>,
+    fields: Result<Option<FieldSet>, FieldError>,
+) -> crate::error::AppResult<(T, Option<FieldSet>)> {
+    match (list, fields) {
+        (Ok(list), Ok(fields)) => Ok((list, fields)),
+        (Ok(_), Err(e)) => Err(crate::error::AppError::validation(vec![e])),
+        (Err(e), Ok(_)) => Err(e),
+        (Err(e), Err(more)) if e.status() == actix_web::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            Err(e.and_invalid(more))
+        }
+        (Err(e), Err(_)) => Err(e),
+    }
+}
+
 /// `value` serialised with only the fields of `fields` (all of them when `None`).
 pub struct Only<'a, T> {
     pub value: &'a T,

@@ -203,3 +203,50 @@ async fn bad_input_changes_nothing() {
     assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 1);
     assert_eq!(app.scalar("SELECT max(version) FROM companies").await, 1);
 }
+
+#[actix_web::test]
+async fn company_and_deal_lists_take_fields_too() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "/api/v1/companies",
+            &serde_json::json!({"name": "Northwind", "domain": "northwind.example", "notes": "n"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app.get("/api/v1/companies?fields=name,contact_count").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let item = res.body["items"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["contact_count", "id", "name"]);
+
+    let pipelines = app.get("/api/v1/pipelines").await;
+    let pipeline = &pipelines.body["items"][0];
+    let res = app
+        .post(
+            "/api/v1/deals",
+            &serde_json::json!({"title": "Website", "pipeline_id": pipeline["id"],
+                "stage_id": pipeline["stages"][0]["id"], "value_minor": 120000, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app.get("/api/v1/deals?fields=title,stage_name,value_minor").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        res.body["items"][0],
+        serde_json::json!({"id": res.body["items"][0]["id"], "title": "Website",
+            "stage_name": pipeline["stages"][0]["name"], "value_minor": 120000})
+    );
+    // Bad fields and another bad parameter: one 422 naming both.
+    let res = app.get("/api/v1/deals?fields=title,secret&status=maybe").await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["fields", "status"]);
+    let res = app.get("/api/v1/companies?fields=name,contacts&limit=500").await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["fields", "limit"]);
+}

@@ -5020,6 +5020,62 @@ export interface components {
              */
             version: number;
         };
+        /** @description An organisation your contacts work at. With `fields`: only the fields asked for, and `id`. */
+        CompanyFields: {
+            /**
+             * Format: int64
+             * @description Live contacts who work here.
+             * @example 3
+             */
+            contact_count?: number;
+            /** Format: date-time */
+            created_at?: string;
+            /**
+             * @description Values of the workspace's company custom fields, by key.
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Set when the company is in the trash.
+             */
+            deleted_at?: string | null;
+            /**
+             * @description Web domain, without scheme or path.
+             * @example engines.example
+             */
+            domain?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @example Manufacturing */
+            industry?: string | null;
+            /** @example London, UK */
+            location?: string | null;
+            /** @example Analytical Engines Ltd */
+            name?: string;
+            notes?: string | null;
+            /**
+             * @description Only in the answer to a creation, and only when there are some: existing companies this
+             *     one looks like (same website domain, or the same name once case, punctuation and legal
+             *     forms are set aside), best first.
+             */
+            possible_duplicates?: components["schemas"]["PossibleDuplicate"][];
+            /**
+             * @description Head count as people say it, e.g. `11-50`.
+             * @example 11-50
+             */
+            size?: string | null;
+            /** Format: date-time */
+            updated_at?: string;
+            /**
+             * Format: int32
+             * @description Increases with every change; send it back (or as `If-Match`) to avoid overwriting someone else's edit.
+             * @example 1
+             */
+            version?: number;
+        };
         /** @description The merged company, field by field, and what moved to it. */
         CompanyMerge: {
             dry_run: boolean;
@@ -5048,6 +5104,17 @@ export interface components {
         /** @description A page of companies. */
         CompanyPage: {
             items: components["schemas"]["Company"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Number of companies matching the filters; only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description A page of Company records with only the fields of `fields`. */
+        CompanyPageFields: {
+            items: components["schemas"]["CompanyFields"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -6153,9 +6220,118 @@ export interface components {
              */
             weighted_value_minor: number;
         };
+        /** @description An opportunity: a sale, a project, a job application. With `fields`: only the fields asked for, and `id`. */
+        DealFields: {
+            /**
+             * Format: date-time
+             * @description When the deal was won or lost.
+             */
+            closed_at?: string | null;
+            /** Format: uuid */
+            company_id?: string | null;
+            /** @example Analytical Engines Ltd */
+            company_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** @example Ada Lovelace */
+            contact_name?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            /**
+             * @description ISO 4217 code.
+             * @example EUR
+             */
+            currency?: string;
+            /**
+             * @description Values of the workspace's deal custom fields, by key.
+             * @example {}
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Set while the deal is in the trash.
+             */
+            deleted_at?: string | null;
+            /** Format: date */
+            expected_close_date?: string | null;
+            /** Format: uuid */
+            id: string;
+            lost_reason?: string | null;
+            notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The member responsible for the deal (a user id; see `/api/v1/members`).
+             * @example 1
+             */
+            owner_id?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string;
+            /** @example Sales */
+            pipeline_name?: string;
+            /**
+             * Format: int32
+             * @description The deal's own probability, else its stage's.
+             * @example 60
+             */
+            probability?: number;
+            /** @description True when the deal sets its own probability instead of following its stage. */
+            probability_overridden?: boolean;
+            /**
+             * Format: int32
+             * @description For a retainer, the number of months it runs; `null` for a one-off deal.
+             * @example null
+             */
+            recurring_months?: number | null;
+            /**
+             * Format: date-time
+             * @description When the deal last entered a stage.
+             */
+            stage_changed_at?: string;
+            /** Format: uuid */
+            stage_id?: string;
+            /** @example Proposal */
+            stage_name?: string;
+            status?: components["schemas"]["DealStatus"];
+            /** @example Website redesign */
+            title?: string;
+            /**
+             * Format: int64
+             * @description `value_minor`, times `recurring_months` for a retainer.
+             * @example 1200000
+             */
+            total_value_minor?: number;
+            /** Format: date-time */
+            updated_at?: string;
+            /**
+             * Format: int64
+             * @description The amount in minor units (cents); for a retainer, the amount per month.
+             * @example 1200000
+             */
+            value_minor?: number;
+            /** Format: int32 */
+            version?: number;
+            /**
+             * Format: int64
+             * @description `total_value_minor × probability`.
+             * @example 720000
+             */
+            weighted_value_minor?: number;
+        };
         /** @description A page of deals. */
         DealPage: {
             items: components["schemas"]["Deal"][];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Only with `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description A page of Deal records with only the fields of `fields`. */
+        DealPageFields: {
+            items: components["schemas"]["DealFields"][];
             next_cursor?: string | null;
             /**
              * Format: int64
@@ -13241,6 +13417,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description Only these fields of each company, comma-separated (`id` is always there), e.g.
+                 *     `id,name,domain`. The items then follow `CompanyFields` (only `id` required).
+                 * @example id,name,domain,industry,contact_count
+                 */
+                fields?: string;
+                /**
                  * @description Page size, 1 to 200 (default 50).
                  * @example 50
                  */
@@ -13286,7 +13468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CompanyPage"];
+                    "application/json": components["schemas"]["CompanyPage"] | components["schemas"]["CompanyPageFields"];
                 };
             };
             /** @description Rapport-LSN is not a log position as a write's answer gives it */
@@ -20849,6 +21031,13 @@ export interface operations {
     list_deals: {
         parameters: {
             query?: {
+                /**
+                 * @description Only these fields of each deal, comma-separated (`id` is always there), e.g.
+                 *     `id,title,stage_name,value_minor,currency`. The items then follow `DealFields` (only `id`
+                 *     required).
+                 * @example id,title,stage_name,value_minor,currency,status
+                 */
+                fields?: string;
                 /** @description Words in the title. */
                 q?: string;
                 pipeline_id?: string;
@@ -20895,7 +21084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DealPage"];
+                    "application/json": components["schemas"]["DealPage"] | components["schemas"]["DealPageFields"];
                 };
             };
             /** @description Rapport-LSN is not a log position as a write's answer gives it */

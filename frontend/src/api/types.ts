@@ -19,6 +19,7 @@ export type CompanyPage = Schemas['CompanyPage']
 export type CreateCompany = Schemas['CreateCompany']
 export type UpdateCompany = Schemas['UpdateCompany']
 export type ListCompaniesQuery = NonNullable<operations['list_companies']['parameters']['query']>
+export type ListDealsQuery = NonNullable<operations['list_deals']['parameters']['query']>
 export type Interaction = Schemas['Interaction']
 export type InteractionPage = Schemas['InteractionPage']
 export type CreateInteraction = Schemas['CreateInteraction']

@@ -6,10 +6,24 @@ import { usePagedList } from './usePagedList'
 
 export type CompanyFilters = Pick<ListCompaniesQuery, 'q' | 'industry' | 'sort' | 'trashed'>
 
+/** The fields the companies list shows; asked for with `fields`, so a page carries nothing else. */
+export const COMPANY_ROW_FIELDS = ['name', 'domain', 'industry', 'size', 'location', 'contact_count'] as const
+
+/** A company as the list has it: its id and the fields above. */
+export type CompanyRow = Pick<Company, 'id' | (typeof COMPANY_ROW_FIELDS)[number]>
+
 export function useCompanyList(filters: Ref<CompanyFilters>, pageSize = 50) {
-  return usePagedList<Company, CompanyFilters>(
+  return usePagedList<CompanyRow, CompanyFilters>(
     filters,
-    (query) => call(api.GET('/api/v1/companies', { params: { query } })),
+    async (query) => {
+      const page = await call(
+        api.GET('/api/v1/companies', {
+          params: { query: { ...query, fields: COMPANY_ROW_FIELDS.join(',') } },
+        }),
+      )
+      // With `fields`, every company has exactly these fields and its id (CompanyFields).
+      return { ...page, items: page.items as CompanyRow[] }
+    },
     pageSize,
   )
 }

@@ -1,7 +1,41 @@
 // Deals: one deal with its actions, lists of deals, and creating one.
 import { ref, type Ref } from 'vue'
 import { api, call, ApiError, toApiError } from '../api/client'
-import type { CreateDeal, Deal, StageChange, UpdateDeal } from '../api/types'
+import type { CreateDeal, Deal, ListDealsQuery, StageChange, UpdateDeal } from '../api/types'
+import { usePagedList } from './usePagedList'
+
+export type DealFilters = Pick<ListDealsQuery, 'q' | 'pipeline_id' | 'stage_id' | 'status' | 'owner'>
+
+/** The fields the deals list shows; asked for with `fields`, so a page carries nothing else. */
+export const DEAL_ROW_FIELDS = [
+  'title',
+  'contact_name',
+  'company_name',
+  'status',
+  'stage_name',
+  'pipeline_name',
+  'total_value_minor',
+  'currency',
+  'expected_close_date',
+] as const
+
+/** A deal as the list has it: its id and the fields above. */
+export type DealRow = Pick<Deal, 'id' | (typeof DEAL_ROW_FIELDS)[number]>
+
+/** The deals list, paged by the server, with only the columns it shows. */
+export function useDealList(filters: Ref<DealFilters>, pageSize = 50) {
+  return usePagedList<DealRow, DealFilters>(
+    filters,
+    async (query) => {
+      const page = await call(
+        api.GET('/api/v1/deals', { params: { query: { ...query, fields: DEAL_ROW_FIELDS.join(',') } } }),
+      )
+      // With `fields`, every deal has exactly these fields and its id (DealFields).
+      return { ...page, items: page.items as DealRow[] }
+    },
+    pageSize,
+  )
+}
 
 export function createDeal(body: CreateDeal, idempotencyKey?: string): Promise<Deal> {
   return call(
@@ -77,9 +111,10 @@ export function useRelatedDeals(query: Ref<{ contact_id?: string; company_id?: s
     loading.value = true
     error.value = null
     try {
+      // Without `fields`, every field of each deal.
       items.value = (
         await call(api.GET('/api/v1/deals', { params: { query: { ...query.value, limit: 100 } } }))
-      ).items
+      ).items as Deal[]
     } catch (e) {
       error.value = toApiError(e)
     } finally {
