@@ -218,9 +218,6 @@ fn constrain_parameters(op: &mut Operation) {
                 constrained(crate::http::idempotency::KEY_PATTERN, 1, 255)
             }
             ("cursor", utoipa::openapi::path::ParameterIn::Query) => constrained(crate::db::cursor::PATTERN, 1, 1024),
-            ("Rapport-LSN", utoipa::openapi::path::ParameterIn::Header) => {
-                constrained(crate::db::replica::PATTERN, 3, 17)
-            }
             _ => continue,
         };
         p.schema = Some(schema);
@@ -275,16 +272,6 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
                         "invalid_if_match",
                         400,
                         "If-Match must be * or the record's ETag, e.g. \"3\" (its version)",
-                    )
-                });
-            }
-            if has_header(op, "Rapport-LSN") {
-                add(op, 400, || {
-                    problem(
-                        "Rapport-LSN is not a log position as a write's answer gives it",
-                        "invalid_lsn",
-                        400,
-                        "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
                     )
                 });
             }

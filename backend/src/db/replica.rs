@@ -35,8 +35,6 @@ use super::{DbConn, DbPool, WorkspaceId};
 pub const HEADER: &str = "rapport-lsn";
 /// The cookie that carries it for the web app.
 pub const COOKIE: &str = "rapport_lsn";
-/// The syntax of a position, as PostgreSQL writes it.
-pub const PATTERN: &str = "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$";
 
 /// A position in the primary's write-ahead log (`pg_lsn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

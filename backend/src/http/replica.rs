@@ -26,12 +26,9 @@ pub struct ReadAfter(pub Option<Lsn>);
 pub struct ReadAfterParams {
     /// The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
     /// read replica): the answer then includes that write. Without it, the answer may be up to
-    /// `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
-    #[param(
-        rename = "Rapport-LSN",
-        pattern = "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$",
-        example = "0/3A1C2B8"
-    )]
+    /// `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+    /// that is not such a position is ignored.
+    #[param(rename = "Rapport-LSN", example = "0/3A1C2B8")]
     #[allow(dead_code)]
     rapport_lsn: Option<String>,
 }
@@ -46,21 +43,15 @@ impl FromRequest for ReadAfter {
 }
 
 fn read_after(req: &HttpRequest) -> Result<ReadAfter, AppError> {
-    if let Some(value) = req.headers().get(HEADER) {
-        return value
-            .to_str()
-            .ok()
-            .and_then(|v| v.trim().parse::<Lsn>().ok())
-            .map(|lsn| ReadAfter(Some(lsn)))
-            .ok_or_else(|| {
-                AppError::bad_request(
-                    "invalid_lsn",
-                    "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                )
-            });
-    }
-    // The cookie is the server's own: one that does not read is simply ignored.
-    Ok(ReadAfter(req.cookie(COOKIE).and_then(|c| c.value().parse().ok())))
+    // A value that does not read is ignored, like an absent one: the read then sees the writes
+    // made through this instance and may otherwise be up to the lag limit old — older, never wrong.
+    let header = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<Lsn>().ok());
+    let cookie = || req.cookie(COOKIE).and_then(|c| c.value().parse().ok());
+    Ok(ReadAfter(header.or_else(cookie)))
 }
 
 /// After a successful write of a member, with a replica: the primary's position after it, in the

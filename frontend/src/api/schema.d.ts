@@ -13452,10 +13452,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -13469,24 +13470,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompanyPage"] | components["schemas"]["CompanyPageFields"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -14116,10 +14099,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -14136,24 +14120,6 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -15629,10 +15595,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -15646,24 +15613,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactPage"] | components["schemas"]["ContactPageFields"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -16310,10 +16259,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -16331,24 +16281,6 @@ export interface operations {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/vcard": string;
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -20863,10 +20795,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -20880,24 +20813,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -21068,10 +20983,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -21085,24 +21001,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DealPage"] | components["schemas"]["DealPageFields"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -21745,10 +21643,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -21765,24 +21664,6 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -24655,10 +24536,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -24672,24 +24554,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpPage"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -35899,10 +35763,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path: {
                 /** @description The pipeline's id */
@@ -35919,24 +35784,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
@@ -41359,10 +41206,11 @@ export interface operations {
                 /**
                  * @description The `Rapport-LSN` of your last write (any write's answer carries it when the server has a
                  *     read replica): the answer then includes that write. Without it, the answer may be up to
-                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server.
+                 *     `REPLICA_MAX_LAG_SECS` old, except for the writes made through the same server. A value
+                 *     that is not such a position is ignored.
                  * @example 0/3A1C2B8
                  */
-                "Rapport-LSN"?: string;
+                "Rapport-LSN"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -41376,24 +41224,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResults"];
-                };
-            };
-            /** @description Rapport-LSN is not a log position as a write's answer gives it */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "invalid_lsn",
-                     *       "detail": "Rapport-LSN must be a position as a write's answer gave it, e.g. 0/3A1C2B8",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "urn:rapport:problem:invalid_lsn"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No credential, or one that is not valid, expired or revoked (`unauthenticated`, `invalid_credentials`, `session_expired`, `token_expired`) */
