@@ -33,6 +33,22 @@ pub(crate) fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
     }
 }
 
+/// A model that answers every question with [`INSIGHTS`] after 400 ms, so identical requests
+/// sent together overlap.
+pub(crate) async fn slow_insights_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(completion(INSIGHTS))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
 pub(crate) async fn calls(server: &MockServer) -> usize {
     server
         .received_requests()
@@ -214,16 +230,7 @@ async fn a_second_identical_request_never_reaches_the_provider() {
 
 #[actix_web::test]
 async fn concurrent_identical_requests_make_one_call() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(completion(INSIGHTS))
-                .set_delay(Duration::from_millis(400)),
-        )
-        .mount(&server)
-        .await;
+    let server = slow_insights_server().await;
     let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
     let id = ada(&app).await;
     let path = format!("/api/v1/contacts/{id}/insights");

@@ -8,10 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::ai::{INSIGHTS, ada, calls, completion, remote};
+use crate::ai::{ada, calls, remote, slow_insights_server};
 use crate::common::{Resp, TestApp};
 use rapport::accounts::dto::Role;
 use rapport::jobs::{self, store};
@@ -150,16 +148,7 @@ async fn a_due_job_runs_once_whichever_instances_look_for_it() {
 
 #[actix_web::test]
 async fn identical_ai_misses_through_both_instances_make_one_upstream_call() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(completion(INSIGHTS))
-                .set_delay(Duration::from_millis(400)),
-        )
-        .mount(&server)
-        .await;
+    let server = slow_insights_server().await;
     let a = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
     let b = a.another_instance().await;
     let id = ada(&a).await;

@@ -64,14 +64,6 @@ fn names(res: &Resp) -> Vec<String> {
         .collect()
 }
 
-async fn instance(config: &rapport::config::Config) -> Instance {
-    let pool = rapport::db::build_server_pool(config).unwrap();
-    let state = AppState::new(pool, config.clone());
-    let base = serve(state.clone());
-    until_listening(&state).await;
-    Instance { base, state }
-}
-
 #[actix_web::test]
 async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
     let pair = ReplicaPair::start();
@@ -88,9 +80,9 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
     let owner = add_user(&primary_pool, OWNER_EMAIL, "Olive Owner", ws, Role::Owner).await;
     let token = add_token(&primary_pool, owner, ws, TokenScope::Write).await;
     let api = client_with_token(&token);
-    let one = instance(&config).await;
-    let two = instance(&config).await;
-    let three = instance(&config).await;
+    let one = Instance::start(&config).await;
+    let two = Instance::start(&config).await;
+    let three = Instance::start(&config).await;
     caught_up(&pair, db).await;
     let now = chrono::Utc::now();
     for i in [&one, &two] {

@@ -318,7 +318,7 @@ impl TestApp {
         path: &str,
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Resp {
-        send(build(client.request(method, format!("{}{path}", self.base)))).await
+        request_at(&self.base, client, method, path, build).await
     }
 
     pub async fn request(
@@ -327,7 +327,7 @@ impl TestApp {
         path: &str,
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Resp {
-        send(build(self.client.request(method, format!("{}{path}", self.base)))).await
+        request_at(&self.base, &self.client, method, path, build).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -378,6 +378,17 @@ impl TestApp {
             .unwrap();
         row.n
     }
+}
+
+/// Sends a request to the server at `base` with this client.
+pub async fn request_at(
+    base: &str,
+    client: &reqwest::Client,
+    method: Method,
+    path: &str,
+    build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Resp {
+    send(build(client.request(method, format!("{base}{path}")))).await
 }
 
 pub async fn send(req: reqwest::RequestBuilder) -> Resp {
@@ -465,12 +476,7 @@ impl TestApp {
     /// Another server on this database with the same configuration, as a load balancer would
     /// have beside this one: its own pool, in-process caches and credential listener.
     pub async fn another_instance(&self) -> Instance {
-        let config = self.state.config.as_ref().clone();
-        let pool = rapport::db::build_server_pool(&config).unwrap();
-        let state = AppState::new(pool, config);
-        let base = serve(state.clone());
-        until_listening(&state).await;
-        Instance { base, state }
+        Instance::start(self.state.config.as_ref()).await
     }
 
     /// A member of the default workspace with this role, and a client signed in as them.
@@ -488,6 +494,16 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// A server with this configuration, with its own pool, in-process caches and credential
+    /// listener.
+    pub async fn start(config: &Config) -> Instance {
+        let pool = rapport::db::build_server_pool(config).unwrap();
+        let state = AppState::new(pool, config.clone());
+        let base = serve(state.clone());
+        until_listening(&state).await;
+        Instance { base, state }
+    }
+
     /// Sends a request to this instance with the given client.
     pub async fn request_as(
         &self,
@@ -496,6 +512,6 @@ impl Instance {
         path: &str,
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Resp {
-        send(build(client.request(method, format!("{}{path}", self.base)))).await
+        request_at(&self.base, client, method, path, build).await
     }
 }
