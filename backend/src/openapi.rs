@@ -414,10 +414,6 @@ pub fn add_problem_responses(doc: &mut OpenApi) {
     }
 }
 
-/// States each operation's access rule — the same [`crate::http::auth::policy`] the server
-/// enforces: its security schemes (none for public operations; the session cookie only where API
-/// tokens are refused), the role needed (in words and as `x-required-role`), and its 401/403
-/// answers.
 /// The lists that take `fields=` (see [`crate::http::fields`]): the path, the item's schema and
 /// its fields, and the page's schema.
 const SPARSE_LISTS: &[(&str, &str, &[&str], &str)] = &[
@@ -487,6 +483,10 @@ pub fn add_sparse_fieldsets(doc: &mut OpenApi) {
     }
 }
 
+/// States each operation's access rule — the same [`crate::http::auth::policy`] the server
+/// enforces: its security schemes (none for public operations; the session cookie only where API
+/// tokens are refused), the role needed (in words and as `x-required-role`), and its 401/403
+/// answers.
 pub fn add_security(doc: &mut OpenApi) {
     use actix_web::http::Method;
     use utoipa::openapi::extensions::ExtensionsBuilder;
@@ -612,9 +612,6 @@ mod tests {
         Some(rest[..end].trim())
     }
 
-    /// Every rule a request field's validator enforces that JSON Schema can state is stated in
-    /// its `#[schema(…)]` too (so the OpenAPI document, generated clients and the fuzzer know
-    /// it): lengths, ranges, not-blank, email, and non-null PATCH fields.
     /// `fields=` names exactly the record's properties, and its `…Fields` schema only requires `id`.
     #[test]
     fn sparse_fieldsets_name_every_field_of_the_record() {
@@ -650,6 +647,9 @@ mod tests {
         }
     }
 
+    /// Every rule a request field's validator enforces that JSON Schema can state is stated in
+    /// its `#[schema(…)]` too (so the OpenAPI document, generated clients and the fuzzer know
+    /// it): lengths, ranges, not-blank, email, and non-null PATCH fields.
     #[test]
     fn validator_rules_are_mirrored_in_the_schema() {
         let mut files = Vec::new();

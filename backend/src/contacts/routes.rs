@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::exports::{self, ContactFormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
-use crate::http::fields::{FieldSet, SparsePage, together};
+use crate::http::fields::{FieldSet, together};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -47,11 +47,12 @@ pub async fn list_contacts(
     let page =
         service::list_with_custom_filter(&mut conn, auth.workspace(), query, params.custom_field.as_deref()).await?;
     drop(conn);
-    Ok(HttpResponse::Ok().json(SparsePage {
-        items: (&page.items, fields.as_ref()),
-        next_cursor: &page.next_cursor,
-        total: page.total,
-    }))
+    Ok(crate::http::fields::page(
+        &page.items,
+        page.next_cursor.as_deref(),
+        page.total,
+        fields.as_ref(),
+    ))
 }
 
 /// Every contact the list's filters match, as a CSV or Excel file (in the list's order, with

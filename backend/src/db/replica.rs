@@ -79,11 +79,33 @@ struct Seen {
     replayed: Option<Lsn>,
 }
 
-/// Reads served by each server since the start (for tests and the logs).
+/// Reads served by each server since the start.
 #[derive(Default)]
 pub struct Served {
     pub replica: AtomicU64,
     pub primary: AtomicU64,
+}
+
+impl Served {
+    /// Reads served so far: (by the replica, by the primary).
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            AtomicU64::load(&self.replica, Relaxed),
+            AtomicU64::load(&self.primary, Relaxed),
+        )
+    }
+}
+
+impl Seen {
+    fn lag(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        let replayed = self.replayed?;
+        self.primary
+            .iter()
+            .rev()
+            .find(|(_, at_primary)| *at_primary <= replayed)
+            .map(|(at, _)| (now - *at).max(chrono::Duration::zero()))
+    }
 }
 
 pub struct Replica {
@@ -177,13 +199,18 @@ impl Replica {
     /// How old the replica's data may be at `now`, at most; none when it cannot be told (down,
     /// promoted, or behind every noted position).
     pub fn lag(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let replayed = seen.replayed?;
-        seen.primary
-            .iter()
-            .rev()
-            .find(|(_, at_primary)| *at_primary <= replayed)
-            .map(|(at, _)| (now - *at).max(chrono::Duration::zero()))
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).lag(now)
+    }
+
+    /// Whether reads may use the replica at `now` (it is within the lag limit).
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        self.lag(now).is_some_and(|lag| lag <= self.max_lag)
+    }
+
+    /// How long a caller's position is worth keeping (the web app's cookie): past the lag limit
+    /// (and an observation), the replica is either past it or not used.
+    pub fn position_lifetime(&self) -> chrono::Duration {
+        self.max_lag + chrono::Duration::seconds(5)
     }
 
     /// Remembers a write of the workspace at this position.
@@ -203,15 +230,13 @@ impl Replica {
             .get(&workspace)
             .copied();
         let needed = after.max(ours);
-        match self.lag(now) {
-            Some(lag) if lag <= self.max_lag => {}
-            _ => return Route::Primary,
-        }
-        let replayed = self.seen.lock().unwrap_or_else(|e| e.into_inner()).replayed;
-        match (needed, replayed) {
-            (Some(n), Some(r)) if n > r => Route::ReplicaIfCaughtUp(n),
-            (_, Some(_)) => Route::Replica,
-            (_, None) => Route::Primary,
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match (seen.lag(now), seen.replayed) {
+            (Some(lag), Some(replayed)) if lag <= self.max_lag => match needed {
+                Some(n) if n > replayed => Route::ReplicaIfCaughtUp(n),
+                _ => Route::Replica,
+            },
+            _ => Route::Primary,
         }
     }
 
@@ -241,14 +266,32 @@ impl Replica {
     }
 }
 
-/// Notes both servers' positions every second, for as long as the server runs.
+/// Notes both servers' positions every second, for as long as the server runs, and says in the
+/// log when reads stop or start going to the replica.
 pub fn spawn(replica: std::sync::Arc<Replica>, primary: DbPool) {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut was_usable = None;
         loop {
             tick.tick().await;
-            replica.observe(&primary, Utc::now()).await;
+            let now = Utc::now();
+            replica.observe(&primary, now).await;
+            let usable = replica.usable(now);
+            if was_usable != Some(usable) {
+                let (to_replica, to_primary) = replica.served.counts();
+                if usable {
+                    tracing::info!(to_replica, to_primary, "heavy reads go to the read replica");
+                } else {
+                    tracing::warn!(
+                        lag_ms = replica.lag(now).map(|l| l.num_milliseconds()),
+                        to_replica,
+                        to_primary,
+                        "heavy reads go to the primary: the read replica is unreachable, promoted or too far behind"
+                    );
+                }
+                was_usable = Some(usable);
+            }
         }
     });
 }
@@ -277,6 +320,8 @@ mod tests {
         r.note(t0, Lsn(100), Some(Lsn(100)));
         assert_eq!(r.lag(t0 + Duration::seconds(1)), Some(Duration::seconds(1)));
         assert_eq!(r.route(ws, None, t0 + Duration::seconds(1)), Route::Replica);
+        assert!(r.usable(t0 + Duration::seconds(5)) && !r.usable(t0 + Duration::seconds(6)));
+        assert_eq!(r.position_lifetime(), Duration::seconds(10));
         assert_eq!(r.route(ws, Some(Lsn(90)), t0), Route::Replica);
         // A caller's newer write: only once the replica has replayed it.
         assert_eq!(r.route(ws, Some(Lsn(150)), t0), Route::ReplicaIfCaughtUp(Lsn(150)));

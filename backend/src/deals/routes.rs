@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::exports::{self, FormatParams};
 use crate::http::auth::Auth;
 use crate::http::download;
-use crate::http::fields::{FieldSet, SparsePage, together};
+use crate::http::fields::{FieldSet, together};
 use crate::http::idempotency;
 use crate::http::json::ApiJson;
 use crate::http::params::{IncludeTrashed, IncludeTrashedParams};
@@ -103,11 +103,12 @@ pub async fn list_deals(
     let listed = service::list(&mut conn, auth.workspace(), &params, auth.user_id()).await;
     drop(conn);
     let (page, fields) = together(listed, fields)?;
-    Ok(HttpResponse::Ok().json(SparsePage {
-        items: (&page.items, fields.as_ref()),
-        next_cursor: &page.next_cursor,
-        total: page.total,
-    }))
+    Ok(crate::http::fields::page(
+        &page.items,
+        page.next_cursor.as_deref(),
+        page.total,
+        fields.as_ref(),
+    ))
 }
 
 /// Create a deal. It starts in the given stage, else the first open stage of the given (or first) pipeline.

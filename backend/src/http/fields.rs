@@ -7,7 +7,7 @@
 //! `…Fields` items (the record's schema with only `id` required), and `fields` has a pattern that
 //! names every field, so generated clients and the fuzzer see what the server does.
 
-use serde::ser::{self, Serialize, SerializeStruct, Serializer};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::error::FieldError;
 
@@ -242,26 +242,41 @@ impl<'a, S: Serializer> Serializer for Filter<'a, S> {
     }
 }
 
-/// A page of items, each with only the asked-for fields.
-#[derive(serde::Serialize)]
-pub struct SparsePage<'a, T: Serialize> {
-    #[serde(serialize_with = "sparse_items")]
-    pub items: (&'a [T], Option<&'a FieldSet>),
-    pub next_cursor: &'a Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
+/// A list's answer, `{items, next_cursor, total}`, each item written with only the fields of
+/// `fields` (every field when `None`).
+pub fn page<T: Serialize>(
+    items: &[T],
+    next_cursor: Option<&str>,
+    total: Option<i64>,
+    fields: Option<&FieldSet>,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(Page {
+        items: Items { items, fields },
+        next_cursor,
+        total,
+    })
 }
 
-fn sparse_items<T: Serialize, S: Serializer>(
-    items: &(&[T], Option<&FieldSet>),
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use ser::SerializeSeq;
-    let mut seq = serializer.serialize_seq(Some(items.0.len()))?;
-    for value in items.0 {
-        seq.serialize_element(&Only { value, fields: items.1 })?;
+#[derive(serde::Serialize)]
+struct Page<'a, T> {
+    items: Items<'a, T>,
+    next_cursor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
+}
+
+struct Items<'a, T> {
+    items: &'a [T],
+    fields: Option<&'a FieldSet>,
+}
+
+impl<T: Serialize> Serialize for Items<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter().map(|value| Only {
+            value,
+            fields: self.fields,
+        }))
     }
-    seq.end()
 }
 
 #[cfg(test)]

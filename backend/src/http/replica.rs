@@ -93,16 +93,13 @@ pub async fn middleware(
         res.headers_mut().insert(HeaderName::from_static(HEADER), v);
     }
     if browser {
-        // Long enough for the replica to be either past it or too far behind to be used.
-        let secs = state.config.replica.as_ref().map_or(5, |r| r.max_lag.as_secs()) + 5;
+        let secs = replica.position_lifetime().num_seconds();
         let cookie = Cookie::build(COOKIE, lsn.to_string())
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(crate::http::auth::is_https(res.request(), &state.config.accounts))
             .path("/api")
-            .max_age(actix_web::cookie::time::Duration::seconds(
-                i64::try_from(secs).unwrap_or(60),
-            ))
+            .max_age(actix_web::cookie::time::Duration::seconds(secs))
             .finish();
         if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
             res.headers_mut().append(actix_web::http::header::SET_COOKIE, v);

@@ -17,7 +17,8 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
-fn names(page: &Value) -> Vec<String> {
+/// The display names of a page of contacts, in order.
+pub(crate) fn names(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
         .unwrap()

@@ -2,12 +2,9 @@
 //! (`DATABASE_REPLICA_URL`). Heavy reads move to the standby; a caller always sees its own
 //! writes; a standby that lags, is promoted or is down costs nothing but the primary's work.
 
-use std::sync::atomic::Ordering::Relaxed;
-
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rapport::accounts::dto::{Role, TokenScope};
 use rapport::db::replica::Lsn;
-use rapport::state::AppState;
 use reqwest::Method;
 use serde_json::json;
 
@@ -47,21 +44,32 @@ async fn caught_up(pair: &ReplicaPair, db: &str) {
     panic!("the standby did not catch up");
 }
 
-fn served(state: &AppState) -> (u64, u64) {
-    let r = state.replica.as_ref().expect("a replica");
-    (
-        std::sync::atomic::AtomicU64::load(&r.served.replica, Relaxed),
-        std::sync::atomic::AtomicU64::load(&r.served.primary, Relaxed),
-    )
+fn served(i: &Instance) -> (u64, u64) {
+    replica(i).served.counts()
+}
+
+fn replica(i: &Instance) -> &rapport::db::replica::Replica {
+    i.state.replica.as_deref().expect("a replica")
+}
+
+/// The instance notes both servers' positions as of `at`.
+async fn observe(i: &Instance, at: chrono::DateTime<chrono::Utc>) {
+    replica(i).observe(&i.state.pool, at).await;
+}
+
+/// Creates a contact through the instance; returns the answer (201 checked).
+async fn create(i: &Instance, client: &reqwest::Client, first: &str, last: &str) -> Resp {
+    let res = i
+        .request_as(client, Method::POST, "/api/v1/contacts", |r| {
+            r.json(&json!({"first_name": first, "last_name": last}))
+        })
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res
 }
 
 fn names(res: &Resp) -> Vec<String> {
-    res.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["display_name"].as_str().unwrap().to_owned())
-        .collect()
+    crate::contacts::names(&res.body)
 }
 
 #[actix_web::test]
@@ -86,22 +94,14 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
     caught_up(&pair, db).await;
     let now = chrono::Utc::now();
     for i in [&one, &two] {
-        i.state.replica.as_ref().unwrap().observe(&i.state.pool, now).await;
+        observe(i, now).await;
     }
     // Instance three last saw the standby caught up 31 seconds ago.
-    let three_replica = three.state.replica.as_ref().unwrap();
-    three_replica
-        .observe(&three.state.pool, now - chrono::Duration::seconds(31))
-        .await;
+    observe(&three, now - chrono::Duration::seconds(31)).await;
 
     // A write answers with the primary's position after it; the same caller's next list, with
     // it, includes the write, whichever server answers.
-    let res = one
-        .request_as(&api, Method::POST, "/api/v1/contacts", |r| {
-            r.json(&json!({"first_name": "Ada", "last_name": "Replica"}))
-        })
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
+    let res = create(&one, &api, "Ada", "Replica").await;
     let written: Lsn = res.header("rapport-lsn").expect("Rapport-LSN").parse().unwrap();
     let res = two
         .request_as(&api, Method::GET, "/api/v1/contacts", |r| {
@@ -113,13 +113,8 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
 
     // Once the standby has it, reads go to the standby.
     caught_up(&pair, db).await;
-    two.state
-        .replica
-        .as_ref()
-        .unwrap()
-        .observe(&two.state.pool, chrono::Utc::now())
-        .await;
-    let before = served(&two.state);
+    observe(&two, chrono::Utc::now()).await;
+    let before = served(&two);
     for path in [
         "/api/v1/contacts?q=ada",
         "/api/v1/companies",
@@ -136,7 +131,7 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
             .await;
         assert_eq!(res.status, 200, "{path}: {}", res.text);
     }
-    let after = served(&two.state);
+    let after = served(&two);
     assert_eq!(
         (after.0 - before.0, after.1 - before.1),
         (7, 0),
@@ -147,15 +142,10 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
     // and so does anyone on the instance it went through; elsewhere, a read without the
     // position may be up to the lag limit old — here it shows the standby really answers.
     sql(&pair.standby_url(db), "SELECT pg_wal_replay_pause()").await;
-    let res = one
-        .request_as(&api, Method::POST, "/api/v1/contacts", |r| {
-            r.json(&json!({"first_name": "Ben", "last_name": "Paused"}))
-        })
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
+    let res = create(&one, &api, "Ben", "Paused").await;
     let second: Lsn = res.header("rapport-lsn").unwrap().parse().unwrap();
     assert!(second > written);
-    let before = served(&two.state);
+    let before = served(&two);
     let res = two
         .request_as(&api, Method::GET, "/api/v1/contacts?sort=name", |r| {
             r.header("Rapport-LSN", second.to_string())
@@ -178,14 +168,14 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
         ["Ada Replica"],
         "the standby's older data, within the limit"
     );
-    let after = served(&two.state);
+    let after = served(&two);
     assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1));
 
     // Lagging 31 s, past the 5 s limit: the primary answers, with no error.
-    three_replica.observe(&three.state.pool, chrono::Utc::now()).await;
+    observe(&three, chrono::Utc::now()).await;
     // (Positions older than twice the limit are forgotten: too old to tell by how much.)
     assert!(
-        three_replica
+        replica(&three)
             .lag(chrono::Utc::now())
             .is_none_or(|lag| lag > chrono::Duration::seconds(30))
     );
@@ -193,16 +183,16 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
         .request_as(&api, Method::GET, "/api/v1/contacts?sort=name", |r| r)
         .await;
     assert_eq!(names(&res), ["Ada Replica", "Ben Paused"]);
-    assert_eq!(served(&three.state), (0, 1));
+    assert_eq!(served(&three), (0, 1));
     // Replaying again, and seen so: back to the standby.
     sql(&pair.standby_url(db), "SELECT pg_wal_replay_resume()").await;
     caught_up(&pair, db).await;
-    three_replica.observe(&three.state.pool, chrono::Utc::now()).await;
+    observe(&three, chrono::Utc::now()).await;
     let res = three
         .request_as(&api, Method::GET, "/api/v1/contacts?sort=name", |r| r)
         .await;
     assert_eq!(names(&res), ["Ada Replica", "Ben Paused"]);
-    assert_eq!(served(&three.state), (1, 1));
+    assert_eq!(served(&three), (1, 1));
 
     // A browser session carries the position in a cookie.
     let res = one
@@ -213,12 +203,7 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     let browser = client_with_cookie(&session_cookie(&res).unwrap());
-    let res = one
-        .request_as(&browser, Method::POST, "/api/v1/contacts", |r| {
-            r.json(&json!({"first_name": "Cleo", "last_name": "Cookie"}))
-        })
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
+    let res = create(&one, &browser, "Cleo", "Cookie").await;
     let cookie = res
         .headers
         .get_all("set-cookie")
@@ -239,31 +224,26 @@ async fn heavy_reads_move_to_the_replica_and_callers_still_read_their_writes() {
 
     // Promoted, the standby no longer replays: reads go to the primary.
     pair.promote_standby();
-    two.state
-        .replica
-        .as_ref()
-        .unwrap()
-        .observe(&two.state.pool, chrono::Utc::now())
-        .await;
-    assert_eq!(two.state.replica.as_ref().unwrap().lag(chrono::Utc::now()), None);
-    let before = served(&two.state);
+    observe(&two, chrono::Utc::now()).await;
+    assert_eq!(replica(&two).lag(chrono::Utc::now()), None);
+    let before = served(&two);
     let res = two
         .request_as(&api, Method::GET, "/api/v1/contacts?sort=name", |r| r)
         .await;
     assert_eq!(names(&res), ["Ada Replica", "Ben Paused", "Cleo Cookie"]);
-    assert_eq!(served(&two.state).1 - before.1, 1);
+    assert_eq!(served(&two).1 - before.1, 1);
 
     // Down: reads still answer, from the primary.
     pair.stop_standby();
-    let before = served(&three.state);
+    let before = served(&three);
     let res = three
         .request_as(&api, Method::GET, "/api/v1/contacts?sort=name", |r| r)
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(names(&res).len(), 3);
-    assert_eq!(served(&three.state).1 - before.1, 1);
-    three_replica.observe(&three.state.pool, chrono::Utc::now()).await;
-    assert_eq!(three_replica.lag(chrono::Utc::now()), None);
+    assert_eq!(served(&three).1 - before.1, 1);
+    observe(&three, chrono::Utc::now()).await;
+    assert_eq!(replica(&three).lag(chrono::Utc::now()), None);
     let res = three.request_as(&api, Method::GET, "/api/v1/dashboard", |r| r).await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
