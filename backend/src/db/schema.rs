@@ -751,6 +751,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The distinct words of a workspace's names (contacts, companies, deal titles), kept by
+    /// triggers; typos in search are corrected against it.
+    search_words (workspace_id, word) {
+        workspace_id -> Uuid,
+        word -> Text,
+    }
+}
+
+diesel::table! {
     saved_views (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -1018,6 +1027,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     saved_views,
+    search_words,
     exports,
     duplicate_dismissals
 );

@@ -26,6 +26,13 @@ pub struct Matcher {
     pub word_prefix: String,
     /// A single word shorter than three characters: matched as a name prefix only.
     pub short: bool,
+    /// One word of three characters or more and nothing else (no phrase, `-word` or `or`): the
+    /// folded text containing it finds every record its prefix query finds, and more (parts of
+    /// emails and phones), so `like` alone decides what matches.
+    pub plain: bool,
+    /// The first alternative's `-word`s as tsquery text (` & !'word':*` each), kept by the typo
+    /// pass, which looks for look-alikes of the first alternative's words; empty when none.
+    pub excluded: String,
     /// The words, folded as the database folds them (for highlighting).
     pub words: Vec<String>,
     /// Kinds named with `type:`; empty means every kind.
@@ -124,6 +131,8 @@ pub fn parse_filter(raw: Option<&str>) -> Result<Option<Matcher>, FieldError> {
             prefix: format!("{inner}%"),
             word_prefix: format!("% {inner}%"),
             short: false,
+            plain: true,
+            excluded: String::new(),
             words: vec![fold(&text)],
             text,
             types: Vec::new(),
@@ -231,30 +240,34 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         })
         .collect();
     let several = positives.len() > 1;
+    let plain = groups.len() == 1 && matches!(groups[0].as_slice(), [(false, Term::Word(w))] if w.chars().count() >= 3);
     let prefix_of = |w: &str| {
         let n = w.chars().count();
         n >= 3 || (n == 2 && several)
     };
+    let term = |negated: bool, term: &Term| {
+        let body = match term {
+            Term::Word(w) if prefix_of(w) => format!("{}:*", quote(w)),
+            Term::Word(w) => quote(w),
+            Term::Phrase(ws) => {
+                format!("({})", ws.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" <-> "))
+            }
+        };
+        if negated { format!("!{body}") } else { body }
+    };
     let tsquery = groups
         .iter()
         .map(|g| {
-            let parts: Vec<String> = g
-                .iter()
-                .map(|(negated, term)| {
-                    let body = match term {
-                        Term::Word(w) if prefix_of(w) => format!("{}:*", quote(w)),
-                        Term::Word(w) => quote(w),
-                        Term::Phrase(ws) => {
-                            format!("({})", ws.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" <-> "))
-                        }
-                    };
-                    if *negated { format!("!{body}") } else { body }
-                })
-                .collect();
+            let parts: Vec<String> = g.iter().map(|(negated, t)| term(*negated, t)).collect();
             format!("({})", parts.join(" & "))
         })
         .collect::<Vec<_>>()
         .join(" | ");
+    let excluded: String = groups[0]
+        .iter()
+        .filter(|(negated, _)| *negated)
+        .map(|(_, t)| format!(" & {}", term(true, t)))
+        .collect();
     let text = positives.join(" ");
     let escaped = like_contains(&text);
     let inner = &escaped[1..escaped.len() - 1];
@@ -274,6 +287,8 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         prefix: format!("{inner}%"),
         word_prefix: format!("% {inner}%"),
         short: positives.len() == 1 && text.chars().count() < 3,
+        plain,
+        excluded,
         text,
         words: all_words,
         types,
@@ -286,6 +301,16 @@ mod tests {
 
     fn ts(q: &str) -> String {
         parse(Some(q)).unwrap().tsquery
+    }
+
+    #[test]
+    fn exclusions_of_the_first_alternative_are_kept_for_the_typo_pass() {
+        assert_eq!(
+            parse(Some("acme -renewal -\"old deal\"")).unwrap().excluded,
+            " & !'renewal':* & !('old' <-> 'deal')"
+        );
+        assert_eq!(parse(Some("acme")).unwrap().excluded, "");
+        assert_eq!(parse(Some("acme or foo -bar")).unwrap().excluded, "");
     }
 
     #[test]

@@ -49,6 +49,9 @@ struct Kind {
     name: Option<&'static str>,
     /// Whether `x.search_text` (folded, trigram-indexed) exists.
     text: bool,
+    /// Whether the kind's names feed the workspace's word list (`search_words`), which typos are
+    /// corrected against; otherwise (small tables) names are compared with the query one by one.
+    words: bool,
     touched: &'static str,
     weight: f64,
 }
@@ -67,6 +70,7 @@ const KINDS: &[Kind] = &[
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
         text: true,
+        words: true,
         touched: "greatest(x.updated_at, x.last_interaction_at)",
         weight: 0.3,
     },
@@ -81,6 +85,7 @@ const KINDS: &[Kind] = &[
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
         text: true,
+        words: true,
         touched: "x.updated_at",
         weight: 0.25,
     },
@@ -95,6 +100,7 @@ const KINDS: &[Kind] = &[
         parent: "NULL::uuid",
         name: Some("x.sort_title"),
         text: false,
+        words: true,
         touched: "x.updated_at",
         weight: 0.2,
     },
@@ -109,6 +115,7 @@ const KINDS: &[Kind] = &[
         parent: "x.contact_id",
         name: None,
         text: false,
+        words: false,
         touched: "x.occurred_at",
         weight: 0.0,
     },
@@ -123,6 +130,7 @@ const KINDS: &[Kind] = &[
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
         text: false,
+        words: false,
         touched: "x.updated_at",
         weight: 0.1,
     },
@@ -137,6 +145,7 @@ const KINDS: &[Kind] = &[
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
         text: false,
+        words: false,
         touched: "x.updated_at",
         weight: 0.1,
     },
@@ -144,10 +153,18 @@ const KINDS: &[Kind] = &[
 
 /// The lists' `q` on `table` (`contacts` or `companies`), matching as search matches: word
 /// prefixes (full-text index), parts of the folded text for a single word (trigram index), or,
-/// for one or two letters, a name starting with them. (Search's look-alike names for typos are
-/// its fallback when little matches; a list filter has no "little", and the similarity test on
-/// every row would cost 3×.)
+/// for one or two letters, a name starting with them. A plain word is looked for in the folded
+/// text only, which holds every word prefix the full-text index would find (one index read
+/// instead of two). (Search's look-alike names for typos are its fallback when little matches;
+/// a list filter has no "little", and the similarity test on every row would cost 3×.)
 pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>> {
+    if m.plain {
+        return Box::new(
+            diesel::dsl::sql::<Bool>(&format!("{table}.search_text LIKE rapport_unaccent("))
+                .bind::<Nullable<Text>, _>(m.like.clone())
+                .sql(")"),
+        );
+    }
     Box::new(
         diesel::dsl::sql::<Bool>(&format!(
             "({table}.search_vector @@ to_tsquery('simple', rapport_unaccent("
@@ -163,10 +180,27 @@ pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableEx
     )
 }
 
-/// Matching rows of one kind looked at for ranking, at most (a word matching a large part of
-/// the workspace ranks a sample of this size rather than every row); names looked at for typos.
-const CANDIDATES: i64 = 250;
+/// Matching rows of one kind looked at for ranking, at most: the first `NAMED` names starting
+/// with the query, in name order, and a sample of `CANDIDATES` other matches (a word matching a
+/// large part of the workspace ranks a sample rather than every row: ranking is most of the
+/// statement's time); look-alikes looked at for typos.
+const NAMED: i64 = 50;
+const CANDIDATES: i64 = 100;
 const LOOK_ALIKES: i64 = 150;
+
+/// For each word of the query (`$3`; letters only, three or more, as the word list keeps them)
+/// that the workspace's list holds or has close words for (trigram similarity above pg_trgm's
+/// threshold, 0.3): `(word | closest | …)`, its four closest words (itself first when it is
+/// one). Whole words, not prefixes: the index finds an exact word by its entry, where a prefix
+/// reads every entry it starts (3–4× slower on a large workspace). A word with nothing close is
+/// left out, so "jon smth" still finds the Smiths (and ranks John first by the whole name).
+/// Words are letters only, so they need no quoting inside the tsquery text.
+const WORD_CHOICES: &str = "SELECT '(' || d.alts || ')' AS alts \
+     FROM unnest(rapport_name_words($3)) AS w(word) \
+     CROSS JOIN LATERAL (SELECT string_agg(c.word, ' | ') AS alts FROM ( \
+         SELECT s.word FROM search_words s WHERE s.workspace_id = $1 AND s.word % w.word \
+         ORDER BY similarity(s.word, w.word) DESC, s.word LIMIT 4) c) d \
+     WHERE d.alts IS NOT NULL";
 
 /// A record's recency, from 0.5 (touched now) down: halves every ~62 days. The exponent is
 /// capped, since exp() of a record dated centuries ago would underflow (an error in PostgreSQL,
@@ -188,6 +222,9 @@ fn candidates(k: &Kind) -> String {
 
 /// The condition a row of a kind matches the query's words on.
 fn matches(k: &Kind, m: &Matcher) -> String {
+    if k.text && m.plain {
+        return "x.search_text LIKE rapport_unaccent($4)".to_owned();
+    }
     let mut matches = "x.search_vector @@ q.tsq".to_owned();
     if k.text && m.like.is_some() {
         matches.push_str(" OR x.search_text LIKE rapport_unaccent($4)");
@@ -199,7 +236,9 @@ fn matches(k: &Kind, m: &Matcher) -> String {
 }
 
 /// The statement for these kinds. Parameters: $1 workspace, $2 tsquery text, $3 the query's
-/// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit. Only fixed SQL is spliced in.
+/// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit, $8 the `-word`s kept by the typo
+/// pass (tsquery text), $9 and $10 the range of names starting with the text (`text` ≤ name <
+/// `$10`, for the name indexes). Only fixed SQL is spliced in.
 /// Rows are ranked on what ranking needs; titles, subtitles and snippets are computed for the
 /// `limit` winners only.
 fn statement(kinds: &[SearchType], m: &Matcher) -> String {
@@ -212,14 +251,28 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
             Some(_) => "CASE WHEN c.name = $3 THEN 3 WHEN c.name LIKE $5 THEN 2 WHEN c.name LIKE $6 THEN 1 ELSE 0 END",
             None => "0",
         };
+        // Names starting with the query (the best hits after an exact name) are read first, from
+        // the name's index in name order, so a sample never leaves them out; then a sample of
+        // the other matches.
+        let rows = match k.name {
+            Some(n) => format!(
+                "({candidates} AND ({matches}) AND {n} >= $9 AND {n} < $10 ORDER BY {n} LIMIT {NAMED}) \
+                 UNION ALL ({candidates} AND ({matches}) AND NOT ({n} >= $9 AND {n} < $10) LIMIT {CANDIDATES})",
+                candidates = candidates(k),
+                matches = matches(k, m),
+            ),
+            None => format!(
+                "{candidates} AND ({matches}) LIMIT {CANDIDATES}",
+                candidates = candidates(k),
+                matches = matches(k, m),
+            ),
+        };
         ctes.push(format!(
             "p_{tag} AS (SELECT '{tag}'::text AS kind, c.id, \
                ({bonus} + ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', c.sv, q.tsq) + {RECENCY} + {w})::float8 AS score \
-             FROM ({candidates} AND ({matches}) LIMIT {CANDIDATES}) c CROSS JOIN q \
+             FROM ({rows}) c CROSS JOIN q \
              ORDER BY score DESC, c.id LIMIT $7)",
             w = k.weight,
-            candidates = candidates(k),
-            matches = matches(k, m),
         ));
         parts.push(format!("SELECT * FROM p_{tag}"));
         shows.push(format!(
@@ -228,22 +281,37 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
             k.title, k.subtitle, k.snippet, k.parent, k.show_from
         ));
     }
-    // Typos: names similar to the query fill in when the words found fewer hits than the limit
+    // Typos: records close to the query fill in when the words found fewer hits than the limit
     // in all kinds together. A list the words already fill needs no guesses, and the look-alike
-    // scans are the statement's most expensive part (a trigram index's candidates are checked
-    // on the table's rows).
+    // scans are the statement's most expensive part.
     ctes.push(format!(
         "found AS (SELECT count(*) AS n FROM ({}) f)",
         parts.join(" UNION ALL ")
     ));
+    // For the kinds whose names feed the workspace's word list, each word of the query is
+    // compared with that list (distinct words: a few thousand where records are a hundred
+    // thousand) and the query becomes "this word or its closest words", for each word,
+    // looked up in the full-text index like any query; the hits are ranked by how close their
+    // name is to the query. Small tables compare their names with the query row by row.
+    if !m.short && KINDS.iter().any(|k| k.words && kinds.contains(&k.kind)) {
+        ctes.push(format!(
+            "fix AS (SELECT to_tsquery('simple', rapport_unaccent(string_agg(alts, ' & ') || $8)) AS tsq \
+             FROM ({WORD_CHOICES}) a)"
+        ));
+    }
     for k in KINDS.iter().filter(|k| kinds.contains(&k.kind)) {
         let (Some(n), false) = (k.name, m.short) else {
             continue;
         };
         let tag = k.kind.as_str();
+        let close = if k.words {
+            "x.search_vector @@ (SELECT tsq FROM fix)".to_owned()
+        } else {
+            format!("{n} % $3")
+        };
         ctes.push(format!(
             "f_{tag} AS (SELECT '{tag}'::text AS kind, c.id, (similarity(c.name, $3) * 2 + {RECENCY} + {w})::float8 AS score \
-             FROM ({candidates} AND (SELECT n FROM found) < $7 AND {n} % $3 AND NOT ({matches}) \
+             FROM ({candidates} AND (SELECT n FROM found) < $7 AND {close} AND NOT ({matches}) \
                LIMIT {LOOK_ALIKES}) c \
              ORDER BY score DESC, c.id LIMIT $7)",
             w = k.weight,
@@ -267,13 +335,15 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
 /// statement on each connection (keyed by its text, of which there are a few dozen: one per set
 /// of kinds and way of matching), so PostgreSQL plans it once instead of on every keystroke —
 /// planning this statement costs more than running it. The parameters are declared in a leading
-/// comment (`/* $1 … $7 */`) because the statement refers to each of them several times.
+/// comment (`/* $1 … $10 */`) because the statement refers to each of them several times.
 struct SearchStatement<'a> {
     sql: String,
     workspace: WorkspaceId,
     m: &'a Matcher,
     like: &'a str,
     limit: i64,
+    /// The first text after every name starting with the query's text.
+    names_end: String,
 }
 
 impl QueryId for SearchStatement<'_> {
@@ -301,10 +371,31 @@ impl QueryFragment<Pg> for SearchStatement<'_> {
         out.push_bind_param::<Text, _>(&self.m.word_prefix)?;
         out.push_sql(" ");
         out.push_bind_param::<BigInt, _>(&self.limit)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.excluded)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.m.text)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.names_end)?;
         out.push_sql(" */ ");
         out.push_sql(&self.sql);
         Ok(())
     }
+}
+
+/// The smallest text greater than every text starting with `prefix` (its last character
+/// incremented), so `prefix <= name < past_prefix(prefix)` is a range a name index can scan.
+fn past_prefix(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    // Only `char::MAX`s (or nothing): no name is past it.
+    char::MAX.to_string().repeat(prefix.chars().count() + 1)
 }
 
 /// The best `limit` hits of the workspace among these kinds.
@@ -331,6 +422,7 @@ pub async fn search(
             m,
             like: m.like.as_deref().unwrap_or(""),
             limit,
+            names_end: past_prefix(&m.text),
         }
         .load(conn)
         .await
@@ -352,10 +444,23 @@ mod tests {
             m: &m,
             like: "",
             limit: 20,
+            names_end: past_prefix(&m.text),
         };
         assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&stmt, &Pg).unwrap());
         let sql = diesel::debug_query::<Pg, _>(&stmt).to_string();
-        assert!(sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 */ WITH "), "{sql}");
+        assert!(sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 $8 $9 $10 */ WITH "), "{sql}");
+    }
+
+    #[test]
+    fn names_starting_with_a_prefix_are_a_range() {
+        assert_eq!(past_prefix("kowa"), "kowb");
+        assert_eq!(past_prefix("ada l"), "ada m");
+        assert_eq!(past_prefix("mu\u{d7ff}"), "mu\u{e000}");
+        assert_eq!(past_prefix("ab\u{10ffff}"), "ac");
+        for name in ["kowa", "kowalski", "kowa\u{10ffff}"] {
+            assert!(*"kowa" <= *name && *name < *past_prefix("kowa"), "{name}");
+        }
+        assert!(*"kowb" >= *past_prefix("kowa"));
     }
 
     #[test]

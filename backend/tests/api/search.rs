@@ -306,3 +306,130 @@ async fn bad_queries_are_refused_and_syntax_characters_are_only_text() {
     assert_eq!(res.body["items"][0]["title"], "Ancient ledger");
     assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 2);
 }
+
+/// How many of the workspace's known words (`search_words`) are among `words`.
+async fn known(app: &TestApp, words: &[&str]) -> i64 {
+    let list = words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", ");
+    app.scalar(&format!("SELECT count(*) FROM search_words WHERE word IN ({list})"))
+        .await
+}
+
+#[actix_web::test]
+async fn typos_are_corrected_against_the_words_of_the_workspace() {
+    let app = TestApp::spawn().await;
+    let olivia = app
+        .contact(json!({"first_name": "Olivia", "last_name": "Kowalski", "job_title": "Architect"}))
+        .await;
+    let olivia_id = olivia["id"].as_str().unwrap().to_owned();
+    // Neighbours sharing one of her names, so a typo must be corrected to the right pair.
+    for (first, last) in [("Olivia", "Newton"), ("Marek", "Kowalski"), ("Oliver", "Kowal")] {
+        app.contact(json!({"first_name": first, "last_name": last})).await;
+    }
+    let company = app
+        .post("/api/v1/companies", &json!({"name": "Northwind Traders 2567"}))
+        .await;
+    assert_eq!(company.status, 201, "{}", company.text);
+    let deal = app
+        .post("/api/v1/deals", &json!({"title": "Lighthouse retrofit"}))
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.text);
+
+    // The database keeps the words of names: letters only, three or more, folded.
+    assert_eq!(
+        known(&app, &["olivia", "kowalski", "northwind", "traders", "lighthouse"]).await,
+        5
+    );
+    assert_eq!(
+        known(&app, &["2567", "architect"]).await,
+        0,
+        "digits and job titles are not names"
+    );
+
+    // A letter missing, swapped or wrong in every word: the closest names win.
+    for (q, kind, title) in [
+        ("olivai kowalsky", "contact", "Olivia Kowalski"),
+        ("Olivia Kowalksi", "contact", "Olivia Kowalski"),
+        ("northwnd", "company", "Northwind Traders 2567"),
+        ("lighthose retrofit", "deal", "Lighthouse retrofit"),
+    ] {
+        let res = app.get(&format!("/api/v1/search?q={}", q.replace(' ', "%20"))).await;
+        assert_eq!(res.status, 200, "{q}: {}", res.text);
+        assert_eq!(
+            kinds_and_titles(&res.body).first(),
+            Some(&(kind.to_owned(), title.to_owned())),
+            "{q}: {}",
+            res.text
+        );
+    }
+    // A word with nothing close is left out rather than sinking the others.
+    let res = app.get("/api/v1/search?q=xq%20kowalsky&types=contact").await;
+    let found = kinds_and_titles(&res.body);
+    assert!(found.iter().any(|(_, t)| t == "Olivia Kowalski"), "{found:?}");
+
+    // `-word` holds for look-alikes too.
+    let res = app.get("/api/v1/search?q=kowalsky%20-olivia&types=contact").await;
+    let found = kinds_and_titles(&res.body);
+    assert!(found.iter().any(|(_, t)| t == "Marek Kowalski"), "{found:?}");
+    assert!(!found.iter().any(|(_, t)| t.starts_with("Olivia")), "{found:?}");
+
+    // A renamed record brings its new words; a word nobody holds any more is forgotten, one
+    // somebody else still holds is kept.
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{olivia_id}"),
+            &json!({"last_name": "Wiśniewska", "version": olivia["version"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(known(&app, &["wisniewska"]).await, 1);
+    assert_eq!(
+        known(&app, &["kowalski", "olivia"]).await,
+        2,
+        "Marek and the other Olivia hold them"
+    );
+    let res = app.get("/api/v1/search?q=olivia%20wisniewski").await;
+    assert_eq!(res.body["items"][0]["id"], olivia_id.as_str(), "{}", res.text);
+
+    // Moving to the trash keeps the words (the record can come back); erasing forgets them.
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{olivia_id}")).await.status, 204);
+    assert_eq!(known(&app, &["wisniewska"]).await, 1);
+    let res = app
+        .post(&format!("/api/v1/contacts/{olivia_id}/restore"), &json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/api/v1/contacts/{olivia_id}/erase"),
+            &json!({"confirm_name": "Olivia Wiśniewska"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        known(&app, &["wisniewska"]).await,
+        0,
+        "an erased person's name does not stay behind"
+    );
+    assert_eq!(known(&app, &["olivia"]).await, 1, "still Olivia Newton's");
+}
+
+#[actix_web::test]
+async fn names_starting_with_the_query_are_never_left_out_of_a_large_match() {
+    let app = TestApp::spawn().await;
+    // 400 people whose email matches "kowa" (more than search ranks as a sample) and one whose
+    // name starts with it.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Person', 'Number ' || n, ARRAY['p' || n || '@kowa-group.example'], \
+                now() - n * interval '1 minute', now() - n * interval '1 minute' \
+         FROM generate_series(1, 400) n",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+    let ada = app
+        .contact(json!({"first_name": "Kowalczyk", "last_name": "Ada"}))
+        .await;
+    let res = app.get("/api/v1/search?q=kowa&types=contact").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["items"][0]["id"], ada["id"], "{}", res.text);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 20);
+}

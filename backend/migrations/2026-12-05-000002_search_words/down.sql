@@ -1,0 +1,15 @@
+DROP TRIGGER deals_words_deleted ON deals;
+DROP TRIGGER deals_words_renamed ON deals;
+DROP TRIGGER deals_words_inserted ON deals;
+DROP TRIGGER companies_words_deleted ON companies;
+DROP TRIGGER companies_words_renamed ON companies;
+DROP TRIGGER companies_words_inserted ON companies;
+DROP TRIGGER contacts_words_deleted ON contacts;
+DROP TRIGGER contacts_words_renamed ON contacts;
+DROP TRIGGER contacts_words_inserted ON contacts;
+DROP FUNCTION rapport_words_deleted();
+DROP FUNCTION rapport_words_renamed();
+DROP FUNCTION rapport_words_inserted();
+DROP FUNCTION rapport_forget_words(uuid, text[]);
+DROP FUNCTION rapport_name_words(text);
+DROP TABLE search_words;
