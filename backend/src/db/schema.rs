@@ -536,6 +536,8 @@ diesel::table! {
         after_version -> Nullable<Int4>,
         rollback -> Nullable<Text>,
         planned_version -> Nullable<Int4>,
+        reason_code -> Nullable<Text>,
+        reason_params -> Nullable<Jsonb>,
     }
 }
 

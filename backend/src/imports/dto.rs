@@ -274,8 +274,21 @@ pub struct ImportRowPlan {
     /// 1 for the first record after the header.
     pub row: i32,
     pub outcome: Option<RowOutcome>,
-    /// Why it is skipped or in error; which fields an update changes.
+    /// Why it is skipped or in error; which fields an update changes (English words).
     pub reason: Option<String>,
+    /// The reason as a stable code, for programs to put in their own words: an error's code as
+    /// in a problem's `errors` (`email`, `phone`, `one_of`, `length`, `number`, `boolean`,
+    /// `linkedin_url`, `no_name`, `field_count`, `nul`, `encoding`, `invalid` …), or
+    /// `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`; for an
+    /// email or calendar import also `unreadable_message`, `no_sender`, `no_date`,
+    /// `own_addresses`, `no_contact`, `already_imported` and `for_contacts`. Absent on records
+    /// planned by an older version.
+    #[schema(example = "duplicate_in_file")]
+    pub reason_code: Option<String>,
+    /// The values the code needs (`row`, `key`, `fields`, `value`, `choices`, `max`, `names` …).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>, required = false)]
+    pub reason_params: serde_json::Map<String, serde_json::Value>,
     /// The column at fault, for an error.
     pub column: Option<String>,
     /// The contact it creates (after the commit), updates or matches; for an email or calendar

@@ -14,11 +14,11 @@ use calcard::icalendar::{
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::file::{FileError, MAX_ROWS, Table};
-use super::plan::{Kind, Outcome};
+use super::plan::{Kind, Outcome, params};
 
 /// The columns of a message or event record.
 pub const COLUMNS: [&str; 10] = [
@@ -526,20 +526,24 @@ pub fn plan(
     let mut created_order: Vec<String> = Vec::new();
     let mut unmatched: HashMap<String, Unmatched> = HashMap::new();
     let mut seen: HashMap<String, i32> = HashMap::new();
-    let error = |row_no: i32, column: &str, reason: &str| Outcome {
+    let error = |row_no: i32, column: &str, code: &str, reason: &str| Outcome {
         row_no,
         kind: Kind::Error,
         reason: Some(reason.to_owned()),
+        code: Some(code.to_owned()),
+        params: Map::new(),
         column: Some(column.to_owned()),
         contact_id: None,
         payload: None,
         before: None,
         version: None,
     };
-    let skip = |row_no: i32, reason: String| Outcome {
+    let skip = |row_no: i32, code: &str, params: Map<String, Value>, reason: String| Outcome {
         row_no,
         kind: Kind::Skip,
         reason: Some(reason),
+        code: Some(code.to_owned()),
+        params,
         column: None,
         contact_id: None,
         payload: None,
@@ -551,21 +555,31 @@ pub fn plan(
         let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("").trim();
         let meeting = cell(TYPE) == "meeting";
         if cell(ID).is_empty() {
-            outcomes.push(error(row_no, "File", "is not an email message that can be read"));
+            outcomes.push(error(
+                row_no,
+                "File",
+                "unreadable_message",
+                "is not an email message that can be read",
+            ));
             continue;
         }
         let from = split_mailboxes(cell(FROM));
         if from.is_empty() && !meeting {
-            outcomes.push(error(row_no, "From", "has no sender (From) address"));
+            outcomes.push(error(row_no, "From", "no_sender", "has no sender (From) address"));
             continue;
         }
         let Some(at) = DateTime::parse_from_rfc3339(cell(DATE)).ok() else {
-            outcomes.push(error(row_no, "Date", "has no date"));
+            outcomes.push(error(row_no, "Date", "no_date", "has no date"));
             continue;
         };
         let reference = clip(cell(ID), 1000);
         if let Some(first) = seen.get(&reference) {
-            outcomes.push(skip(row_no, format!("the same message is record {first} of the file")));
+            outcomes.push(skip(
+                row_no,
+                "duplicate_in_file",
+                params(&[("row", (*first).into()), ("key", "message".into())]),
+                format!("the same message is record {first} of the file"),
+            ));
             continue;
         }
         seen.insert(reference.clone(), row_no);
@@ -621,14 +635,21 @@ pub fn plan(
             }
         }
         if people.is_empty() {
-            outcomes.push(skip(
-                row_no,
-                if everyone.is_empty() {
-                    "only your own addresses are on it".to_owned()
-                } else {
-                    "no contact has any of its addresses".to_owned()
-                },
-            ));
+            outcomes.push(if everyone.is_empty() {
+                skip(
+                    row_no,
+                    "own_addresses",
+                    Map::new(),
+                    "only your own addresses are on it".to_owned(),
+                )
+            } else {
+                skip(
+                    row_no,
+                    "no_contact",
+                    Map::new(),
+                    "no contact has any of its addresses".to_owned(),
+                )
+            });
             continue;
         }
         let fresh: Vec<&Person> = people
@@ -636,7 +657,12 @@ pub fn plan(
             .filter(|p| !known.imported.contains(&(p.id, reference.clone())))
             .collect();
         if fresh.is_empty() {
-            outcomes.push(skip(row_no, "already imported".to_owned()));
+            outcomes.push(skip(
+                row_no,
+                "already_imported",
+                Map::new(),
+                "already imported".to_owned(),
+            ));
             continue;
         }
         let targets: Vec<Value> = fresh
@@ -666,6 +692,8 @@ pub fn plan(
             row_no,
             kind: Kind::Create,
             reason: Some(format!("for {}", names.join(", "))),
+            code: Some("for_contacts".into()),
+            params: params(&[("names", names.clone().into())]),
             column: None,
             contact_id: fresh.first().map(|p| p.id),
             payload: Some(payload),

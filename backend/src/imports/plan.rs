@@ -132,12 +132,35 @@ pub struct Candidate {
 pub struct RowError {
     pub column: Option<String>,
     pub reason: String,
+    /// What kind of problem it is, for programs (the same codes as a problem's `errors`).
+    pub code: String,
+    /// The values the code needs to be put in words (`value`, `choices`, `max` …).
+    pub params: Map<String, Value>,
 }
 
-fn err(column: Option<&str>, reason: impl Into<String>) -> RowError {
+fn err(column: Option<&str>, code: &str, reason: impl Into<String>) -> RowError {
     RowError {
         column: column.map(str::to_owned),
         reason: reason.into(),
+        code: code.to_owned(),
+        params: Map::new(),
+    }
+}
+
+impl RowError {
+    fn with(mut self, name: &str, value: impl Into<Value>) -> RowError {
+        self.params.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// A validation error of the API's rules, with its code and parameters.
+    fn from_field(column: Option<&str>, fe: crate::error::FieldError) -> RowError {
+        RowError {
+            column: column.map(str::to_owned),
+            reason: fe.message,
+            code: fe.code,
+            params: fe.params,
+        }
     }
 }
 
@@ -200,21 +223,27 @@ fn source(cell: &str) -> Option<ContactSource> {
     })
 }
 
-fn custom_value(def: &Def, cell: &str) -> Result<Value, String> {
+/// A choice list (`"a, b, c"`) as the array a problem's `choices` parameter holds.
+fn choices(list: &str) -> Value {
+    Value::Array(list.split(", ").map(|c| Value::String(c.to_owned())).collect())
+}
+
+/// A cell's value for a custom field, or the error's code and English words.
+fn custom_value(def: &Def, cell: &str) -> Result<Value, (&'static str, String)> {
     Ok(match def.field_type {
         FieldType::Number => {
             let n: f64 = cell
                 .replace([' ', '\u{a0}'], "")
                 .parse()
-                .map_err(|_| format!("'{cell}' is not a number"))?;
+                .map_err(|_| ("number", format!("'{cell}' is not a number")))?;
             serde_json::Number::from_f64(n)
                 .map(Value::Number)
-                .ok_or_else(|| format!("'{cell}' is not a number"))?
+                .ok_or_else(|| ("number", format!("'{cell}' is not a number")))?
         }
         FieldType::Boolean => match cell.to_lowercase().as_str() {
             "true" | "yes" | "y" | "1" | "x" | "oui" | "sí" | "si" => Value::Bool(true),
             "false" | "no" | "n" | "0" | "non" => Value::Bool(false),
-            _ => return Err(format!("'{cell}' is not yes or no")),
+            _ => return Err(("boolean", format!("'{cell}' is not yes or no"))),
         },
         FieldType::MultiSelect => Value::Array(split_list(cell).map(|s| Value::String(s.to_owned())).collect()),
         _ => Value::String(cell.to_owned()),
@@ -248,8 +277,11 @@ pub fn read(
     if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.trim().is_empty()) {
         return Err(err(
             None,
+            "field_count",
             format!("has {} fields; the header has {}", cells.len(), columns.len()),
-        ));
+        )
+        .with("fields", cells.len())
+        .with("header", columns.len()));
     }
     let mut first = String::new();
     let mut last = String::new();
@@ -266,11 +298,12 @@ pub fn read(
         let column = columns[*index].as_str();
         let raw = cells.get(*index).map(String::as_str).unwrap_or("");
         if raw.contains('\0') {
-            return Err(err(Some(column), "contains a NUL character"));
+            return Err(err(Some(column), "nul", "contains a NUL character"));
         }
         if raw.contains('\u{FFFD}') {
             return Err(err(
                 Some(column),
+                "encoding",
                 "holds bytes that are not text in the file's encoding",
             ));
         }
@@ -296,7 +329,9 @@ pub fn read(
                 for e in split_list(cell).flat_map(str::split_whitespace) {
                     let e = e.trim_matches(|c| c == '<' || c == '>').to_lowercase();
                     if !validator::ValidateEmail::validate_email(&e) {
-                        return Err(err(Some(column), format!("'{e}' is not an email address")));
+                        return Err(
+                            err(Some(column), "email", format!("'{e}' is not an email address")).with("value", e)
+                        );
                     }
                     if !emails.contains(&e) {
                         emails.push(e);
@@ -310,7 +345,7 @@ pub fn read(
                         continue;
                     }
                     if crate::dto::validate_phones(&[p.to_owned()]).is_err() {
-                        return Err(err(Some(column), format!("'{p}' is not a phone number")));
+                        return Err(err(Some(column), "phone", format!("'{p}' is not a phone number")).with("value", p));
                     }
                     let parsed = phone(p, country);
                     let dup = phones
@@ -348,8 +383,11 @@ pub fn read(
                 let l = lifecycle(cell).ok_or_else(|| {
                     err(
                         Some(column),
+                        "one_of",
                         format!("'{cell}' is not a lifecycle stage ({})", Lifecycle::choices()),
                     )
+                    .with("value", cell)
+                    .with("choices", choices(&Lifecycle::choices()))
                 })?;
                 fields.insert("lifecycle", l.as_str().to_owned());
             }
@@ -357,8 +395,11 @@ pub fn read(
                 let s = source(cell).ok_or_else(|| {
                     err(
                         Some(column),
+                        "one_of",
                         format!("'{cell}' is not a source ({})", ContactSource::choices()),
                     )
+                    .with("value", cell)
+                    .with("choices", choices(&ContactSource::choices()))
                 })?;
                 fields.insert("source", s.as_str().to_owned());
             }
@@ -366,7 +407,8 @@ pub fn read(
                 let Some(def) = defs.iter().find(|d| &d.key == key) else {
                     continue;
                 };
-                let value = custom_value(def, cell).map_err(|m| err(Some(column), m))?;
+                let value =
+                    custom_value(def, cell).map_err(|(code, m)| err(Some(column), code, m).with("value", cell))?;
                 custom_changes.insert(key.clone(), value);
                 column_of.insert("custom", column);
             }
@@ -380,7 +422,7 @@ pub fn read(
                 .iter()
                 .find(|(_, t)| *t == Target::Custom(key.to_owned()))
                 .map(|(i, _)| columns[*i].as_str());
-            err(column, e.message.clone())
+            RowError::from_field(column, e.clone())
         })?;
     }
     if first.is_empty() && last.is_empty() && !full.is_empty() {
@@ -397,7 +439,7 @@ pub fn read(
     if first.is_empty() {
         match emails.first() {
             Some(e) => (first, last) = name_from_email(e),
-            None => return Err(err(None, "has no name and no email address")),
+            None => return Err(err(None, "no_name", "has no name and no email address")),
         }
     }
     if let Some(url) = fields.get("linkedin_url")
@@ -405,8 +447,10 @@ pub fn read(
     {
         return Err(err(
             column_of.get("linkedin_url").copied(),
+            "linkedin_url",
             format!("'{url}' is not a LinkedIn URL"),
-        ));
+        )
+        .with("value", url.as_str()));
     }
     let candidate = Candidate {
         first_name: first,
@@ -419,7 +463,8 @@ pub fn read(
         custom,
     };
     // The same rules as creating a contact through the API.
-    let dto: CreateContact = serde_json::from_value(candidate.create_json()).map_err(|e| err(None, e.to_string()))?;
+    let dto: CreateContact =
+        serde_json::from_value(candidate.create_json()).map_err(|e| err(None, "invalid", e.to_string()))?;
     if let Err(e) = dto.validate() {
         let first = crate::http::json::validation_errors(&e).into_iter().next();
         if let Some(fe) = first {
@@ -436,7 +481,7 @@ pub fn read(
                     .find(|(_, t)| *t == target || (key == "first_name" && *t == Target::FullName))
                     .map(|(i, _)| columns[*i].as_str())
             });
-            return Err(err(column, fe.message));
+            return Err(RowError::from_field(column, fe));
         }
     }
     Ok(candidate)
@@ -508,6 +553,15 @@ impl Key {
             Key::Linkedin => "LinkedIn URL",
         }
     }
+
+    /// The key as a reason's `key` parameter names it.
+    fn code(self) -> &'static str {
+        match self {
+            Key::Email => "email",
+            Key::Phone => "phone",
+            Key::Linkedin => "linkedin_url",
+        }
+    }
 }
 
 /// An existing contact as the matching and the update need it.
@@ -552,6 +606,11 @@ pub struct Outcome {
     pub row_no: i32,
     pub kind: Kind,
     pub reason: Option<String>,
+    /// The reason's code and parameters, for programs: an error's (`email`, `one_of` …), or
+    /// `duplicate_in_file` (`row`, `key`), `same_contact_in_file` (`row`), `existing` (`key`),
+    /// `unchanged`, `changes` (`key`, `fields`); email and calendar imports add their own.
+    pub code: Option<String>,
+    pub params: Map<String, Value>,
     pub column: Option<String>,
     pub contact_id: Option<Uuid>,
     /// create: every value; update: the changed fields' new values.
@@ -560,6 +619,11 @@ pub struct Outcome {
     pub before: Option<Value>,
     /// update: the contact's version the plan was made against.
     pub version: Option<i32>,
+}
+
+/// A reason's parameters.
+pub fn params(pairs: &[(&str, Value)]) -> Map<String, Value> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
 /// Emails, phones (E.164) and LinkedIn keys of every candidate: what to look existing contacts up by.
@@ -629,6 +693,8 @@ impl Decider {
             row_no,
             kind: Kind::Skip,
             reason: None,
+            code: None,
+            params: Map::new(),
             column: None,
             contact_id: None,
             payload: None,
@@ -641,6 +707,8 @@ impl Decider {
                 return Outcome {
                     kind: Kind::Error,
                     reason: Some(e.reason),
+                    code: Some(e.code),
+                    params: e.params,
                     column: e.column,
                     ..base
                 };
@@ -650,6 +718,8 @@ impl Decider {
         if let Some(((k, _), first)) = keys.iter().find_map(|key| self.seen.get(key).map(|r| (key, *r))) {
             return Outcome {
                 reason: Some(format!("duplicate of row {first} (same {})", k.words())),
+                code: Some("duplicate_in_file".into()),
+                params: params(&[("row", first.into()), ("key", k.code().into())]),
                 ..base
             };
         }
@@ -674,6 +744,8 @@ impl Decider {
             return Outcome {
                 contact_id: Some(e.id),
                 reason: Some(format!("duplicate of row {first} (the same contact)")),
+                code: Some("same_contact_in_file".into()),
+                params: params(&[("row", (*first).into())]),
                 ..base
             };
         }
@@ -682,6 +754,8 @@ impl Decider {
             return Outcome {
                 contact_id: Some(e.id),
                 reason: Some(format!("already a contact (same {})", how.words())),
+                code: Some("existing".into()),
+                params: params(&[("key", how.code().into())]),
                 ..base
             };
         }
@@ -690,6 +764,7 @@ impl Decider {
             return Outcome {
                 contact_id: Some(e.id),
                 reason: Some("unchanged".into()),
+                code: Some("unchanged".into()),
                 ..base
             };
         }
@@ -704,6 +779,8 @@ impl Decider {
             kind: Kind::Update,
             contact_id: Some(e.id),
             reason: Some(format!("same {}; changes {}", how.words(), names.join(", "))),
+            code: Some("changes".into()),
+            params: params(&[("key", how.code().into()), ("fields", names.clone().into())]),
             payload: Some(Value::Object(payload)),
             before: Some(Value::Object(before)),
             version: Some(e.version),

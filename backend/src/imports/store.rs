@@ -80,6 +80,8 @@ pub struct PlannedRow {
     pub cells: Vec<String>,
     pub outcome: Option<String>,
     pub reason: Option<String>,
+    pub reason_code: Option<String>,
+    pub reason_params: Option<serde_json::Value>,
     pub error_column: Option<String>,
     pub contact_id: Option<Uuid>,
     pub payload: Option<serde_json::Value>,
@@ -241,6 +243,9 @@ pub struct PlannedOutcome<'a> {
     pub row_no: i32,
     pub outcome: &'a str,
     pub reason: Option<&'a str>,
+    pub code: Option<&'a str>,
+    /// The code's parameters; None when it has none.
+    pub params: Option<serde_json::Value>,
     pub column: Option<&'a str>,
     pub contact_id: Option<Uuid>,
     pub payload: Option<&'a serde_json::Value>,
@@ -258,6 +263,8 @@ pub async fn save_outcomes(
     let n: Vec<i32> = outcomes.iter().map(|o| o.row_no).collect();
     let kind: Vec<&str> = outcomes.iter().map(|o| o.outcome).collect();
     let reason: Vec<Option<&str>> = outcomes.iter().map(|o| o.reason).collect();
+    let code: Vec<Option<&str>> = outcomes.iter().map(|o| o.code).collect();
+    let params: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.params.as_ref()).collect();
     let column: Vec<Option<&str>> = outcomes.iter().map(|o| o.column).collect();
     let contact: Vec<Option<Uuid>> = outcomes.iter().map(|o| o.contact_id).collect();
     let payload: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.payload).collect();
@@ -265,9 +272,11 @@ pub async fn save_outcomes(
     let version: Vec<Option<i32>> = outcomes.iter().map(|o| o.version).collect();
     diesel::sql_query(
         "UPDATE import_rows r SET outcome = u.o, reason = u.r, error_column = u.c, contact_id = u.id, \
-           payload = u.p, before = u.b, planned_version = u.v, after_version = NULL, rollback = NULL \
-         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[], $10::int[]) \
-           AS u(n, o, r, c, id, p, b, v) \
+           payload = u.p, before = u.b, planned_version = u.v, after_version = NULL, rollback = NULL, \
+           reason_code = u.rc, reason_params = u.rp \
+         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[], $10::int[], \
+                                $11::text[], $12::jsonb[]) \
+           AS u(n, o, r, c, id, p, b, v, rc, rp) \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.row_no = u.n",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -280,6 +289,8 @@ pub async fn save_outcomes(
     .bind::<Array<Nullable<Jsonb>>, _>(payload)
     .bind::<Array<Nullable<Jsonb>>, _>(before)
     .bind::<Array<Nullable<Int4>>, _>(version)
+    .bind::<Array<Nullable<Text>>, _>(code)
+    .bind::<Array<Nullable<Jsonb>>, _>(params)
     .execute(conn)
     .await
 }

@@ -114,8 +114,20 @@ async fn a_google_contacts_csv_is_previewed_committed_and_rolled_back() {
         json!([{"field": "job_title", "old": null, "new": "Rear Admiral"}])
     );
     assert_eq!(rows[3]["reason"], "duplicate of row 2 (same email)");
+    // Each reason also as a code with its values, for a client to say in its own words.
+    assert_eq!(rows[3]["reason_code"], "duplicate_in_file");
+    assert_eq!(rows[3]["reason_params"], json!({"row": 2, "key": "email"}));
+    assert_eq!(rows[2]["reason_code"], "changes");
+    assert_eq!(
+        rows[2]["reason_params"],
+        json!({"key": "email", "fields": ["job_title"]})
+    );
     assert_eq!(rows[4]["column"], "E-mail 1 - Value");
     assert_eq!(rows[4]["reason"], "'not-an-email' is not an email address");
+    assert_eq!(rows[4]["reason_code"], "email");
+    assert_eq!(rows[4]["reason_params"], json!({"value": "not-an-email"}));
+    assert_eq!(rows[0]["reason_code"], Value::Null, "a record created needs no reason");
+    assert!(rows[0].get("reason_params").is_none());
     // Paged, and filtered by outcome.
     let page = app.get(&format!("/api/v1/imports/{id}/rows?limit=2")).await;
     assert_eq!(page.body["rows"].as_array().unwrap().len(), 2);
@@ -306,6 +318,11 @@ async fn legacy_encodings_delimiters_and_vcards_are_read() {
         .await;
     assert_eq!(preview.body["counts"]["create"], 1, "{}", preview.text);
     assert_eq!(preview.body["rows"][0]["reason"], "has 7 fields; the header has 6");
+    assert_eq!(preview.body["rows"][0]["reason_code"], "field_count");
+    assert_eq!(
+        preview.body["rows"][0]["reason_params"],
+        json!({"fields": 7, "header": 6})
+    );
     assert_eq!(preview.body["rows"][0]["outcome"], "error");
     app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
     work(&app).await;

@@ -157,8 +157,11 @@ async fn email_files_become_interactions_on_the_contacts_they_concern_and_roll_b
     let rows = res.body["rows"].as_array().unwrap();
     assert_eq!(rows[0]["outcome"], "skip");
     assert_eq!(rows[0]["reason"], "no contact has any of its addresses");
+    assert_eq!(rows[0]["reason_code"], "no_contact");
     assert_eq!(rows[1]["contact_id"], john_id.as_str());
     assert_eq!(rows[1]["reason"], "for John Smith");
+    assert_eq!(rows[1]["reason_code"], "for_contacts");
+    assert_eq!(rows[1]["reason_params"], json!({"names": ["John Smith"]}));
     assert_eq!(rows[4]["outcome"], "error");
     assert_eq!(rows[4]["column"], "From");
 

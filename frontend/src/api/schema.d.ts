@@ -7225,8 +7225,23 @@ export interface components {
             /** @description An email or calendar import: every contact the interaction is added to. */
             contact_ids?: string[];
             outcome?: null | components["schemas"]["RowOutcome"];
-            /** @description Why it is skipped or in error; which fields an update changes. */
+            /** @description Why it is skipped or in error; which fields an update changes (English words). */
             reason?: string | null;
+            /**
+             * @description The reason as a stable code, for programs to put in their own words: an error's code as
+             *     in a problem's `errors` (`email`, `phone`, `one_of`, `length`, `number`, `boolean`,
+             *     `linkedin_url`, `no_name`, `field_count`, `nul`, `encoding`, `invalid` …), or
+             *     `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`; for an
+             *     email or calendar import also `unreadable_message`, `no_sender`, `no_date`,
+             *     `own_addresses`, `no_contact`, `already_imported` and `for_contacts`. Absent on records
+             *     planned by an older version.
+             * @example duplicate_in_file
+             */
+            reason_code?: string | null;
+            /** @description The values the code needs (`row`, `key`, `fields`, `value`, `choices`, `max`, `names` …). */
+            reason_params?: {
+                [key: string]: unknown;
+            };
             /** @description What the rollback did with it: `removed`, `reverted`, `kept_changed` or `kept_missing`. */
             rollback?: string | null;
             /**

@@ -1706,6 +1706,33 @@ export default {
     delete: 'Delete',
   },
   imports: {
+    reasons: {
+      duplicate_in_file:
+        'Duplicate of record {row} (same {key, select, email {email} phone {phone} linkedin_url {LinkedIn URL} message {message} other {{key}}})',
+      same_contact_in_file: 'Duplicate of record {row} (the same contact)',
+      existing:
+        'Already a contact (same {key, select, email {email} phone {phone} linkedin_url {LinkedIn URL} other {{key}}})',
+      unchanged: 'Unchanged',
+      changes:
+        'Same {key, select, email {email} phone {phone} linkedin_url {LinkedIn URL} other {{key}}}; changes {fields}',
+      field_count: 'Has {fields} fields; the header has {header}',
+      nul: 'Contains a NUL character',
+      encoding: 'Holds bytes that are not text in the file’s encoding',
+      email: '“{value}” is not an email address',
+      phone: '“{value}” is not a phone number',
+      number: '“{value}” is not a number',
+      boolean: '“{value}” is not yes or no',
+      one_of: '“{value}” is not one of: {choices}',
+      no_name: 'Has no name and no email address',
+      linkedin_url: '“{value}” is not a LinkedIn URL',
+      unreadable_message: 'Is not an email message that can be read',
+      no_sender: 'Has no sender (From) address',
+      no_date: 'Has no date',
+      own_addresses: 'Only your own addresses are on it',
+      no_contact: 'No contact has any of its addresses',
+      already_imported: 'Already imported',
+      for_contacts: 'For {names}',
+    },
     field: {
       first_name: 'First name',
       last_name: 'Last name',

@@ -1726,6 +1726,33 @@ const es: Messages = {
     delete: 'Eliminar',
   },
   imports: {
+    reasons: {
+      duplicate_in_file:
+        'Duplicado del registro {row} (mismo {key, select, email {email} phone {teléfono} linkedin_url {URL de LinkedIn} message {mensaje} other {{key}}})',
+      same_contact_in_file: 'Duplicado del registro {row} (el mismo contacto)',
+      existing:
+        'Ya es un contacto (mismo {key, select, email {email} phone {teléfono} linkedin_url {URL de LinkedIn} other {{key}}})',
+      unchanged: 'Sin cambios',
+      changes:
+        'Mismo {key, select, email {email} phone {teléfono} linkedin_url {URL de LinkedIn} other {{key}}}; cambia {fields}',
+      field_count: 'Tiene {fields} campos; la cabecera tiene {header}',
+      nul: 'Contiene un carácter NUL',
+      encoding: 'Contiene bytes que no son texto en la codificación del archivo',
+      email: '«{value}» no es una dirección de email',
+      phone: '«{value}» no es un número de teléfono',
+      number: '«{value}» no es un número',
+      boolean: '«{value}» no es sí ni no',
+      one_of: '«{value}» no es uno de: {choices}',
+      no_name: 'No tiene nombre ni dirección de email',
+      linkedin_url: '«{value}» no es una URL de LinkedIn',
+      unreadable_message: 'No es un mensaje de email legible',
+      no_sender: 'No tiene dirección de remitente (From)',
+      no_date: 'No tiene fecha',
+      own_addresses: 'Solo contiene tus propias direcciones',
+      no_contact: 'Ningún contacto tiene alguna de sus direcciones',
+      already_imported: 'Ya importado',
+      for_contacts: 'Para {names}',
+    },
     field: {
       first_name: 'Nombre',
       last_name: 'Apellidos',

@@ -1730,6 +1730,33 @@ const fr: Messages = {
     delete: 'Supprimer',
   },
   imports: {
+    reasons: {
+      duplicate_in_file:
+        'Doublon de l’enregistrement {row} (même {key, select, email {e-mail} phone {téléphone} linkedin_url {URL LinkedIn} message {message} other {{key}}})',
+      same_contact_in_file: 'Doublon de l’enregistrement {row} (le même contact)',
+      existing:
+        'Déjà un contact (même {key, select, email {e-mail} phone {téléphone} linkedin_url {URL LinkedIn} other {{key}}})',
+      unchanged: 'Inchangé',
+      changes:
+        'Même {key, select, email {e-mail} phone {téléphone} linkedin_url {URL LinkedIn} other {{key}}} ; modifie {fields}',
+      field_count: 'A {fields} champs ; l’en-tête en a {header}',
+      nul: 'Contient un caractère NUL',
+      encoding: 'Contient des octets qui ne sont pas du texte dans l’encodage du fichier',
+      email: '« {value} » n’est pas une adresse e-mail',
+      phone: '« {value} » n’est pas un numéro de téléphone',
+      number: '« {value} » n’est pas un nombre',
+      boolean: '« {value} » n’est ni oui ni non',
+      one_of: '« {value} » n’est pas l’un de : {choices}',
+      no_name: 'N’a ni nom ni adresse e-mail',
+      linkedin_url: '« {value} » n’est pas une URL LinkedIn',
+      unreadable_message: 'N’est pas un e-mail lisible',
+      no_sender: 'N’a pas d’adresse d’expéditeur (From)',
+      no_date: 'N’a pas de date',
+      own_addresses: 'Seules vos propres adresses y figurent',
+      no_contact: 'Aucun contact n’a l’une de ses adresses',
+      already_imported: 'Déjà importé',
+      for_contacts: 'Pour {names}',
+    },
     field: {
       first_name: 'Prénom',
       last_name: 'Nom',

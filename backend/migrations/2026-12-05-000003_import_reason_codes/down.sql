@@ -1,0 +1,1 @@
+ALTER TABLE import_rows DROP COLUMN reason_code, DROP COLUMN reason_params;
