@@ -144,3 +144,7 @@ export type DigestSettings = Schemas['DigestSettings']
 export type Onboarding = Schemas['Onboarding']
 export type ActivityMessage = Schemas['ActivityMessage']
 export type MessageCode = Schemas['Message']
+export type CreateTemplate = Schemas['CreateTemplate']
+export type PreviewTemplate = Schemas['PreviewTemplate']
+export type UpdateProduct = Schemas['UpdateProduct']
+export type ListProductsQuery = NonNullable<operations['list_products']['parameters']['query']>
