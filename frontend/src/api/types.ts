@@ -148,3 +148,6 @@ export type CreateTemplate = Schemas['CreateTemplate']
 export type PreviewTemplate = Schemas['PreviewTemplate']
 export type UpdateProduct = Schemas['UpdateProduct']
 export type ListProductsQuery = NonNullable<operations['list_products']['parameters']['query']>
+export type CreateSequence = Schemas['CreateSequence']
+export type Enroll = Schemas['Enroll']
+export type EnrollResult = Schemas['EnrollResult']
