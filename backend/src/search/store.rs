@@ -153,18 +153,12 @@ const KINDS: &[Kind] = &[
 
 /// The lists' `q` on `table` (`contacts` or `companies`), matching as search matches: word
 /// prefixes (full-text index), parts of the folded text for a single word (trigram index), or,
-/// for one or two letters, a name starting with them. A plain word is looked for in the folded
-/// text only, which holds every word prefix the full-text index would find (one index read
-/// instead of two). (Search's look-alike names for typos are its fallback when little matches;
-/// a list filter has no "little", and the similarity test on every row would cost 3×.)
+/// for one or two letters, a name starting with them. (Search's look-alike names for typos are
+/// its fallback when little matches; a list filter has no "little", and the similarity test on
+/// every row would cost 3×.) Unlike search, a list keeps both conditions for a plain word: with
+/// the folded text's alone, PostgreSQL sorts every match of a common word by date instead of
+/// walking the newest contacts until a page matches (p99 21 → 43 ms at 100k contacts).
 pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>> {
-    if m.plain {
-        return Box::new(
-            diesel::dsl::sql::<Bool>(&format!("{table}.search_text LIKE rapport_unaccent("))
-                .bind::<Nullable<Text>, _>(m.like.clone())
-                .sql(")"),
-        );
-    }
     Box::new(
         diesel::dsl::sql::<Bool>(&format!(
             "({table}.search_vector @@ to_tsquery('simple', rapport_unaccent("
