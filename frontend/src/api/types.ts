@@ -151,3 +151,4 @@ export type ListProductsQuery = NonNullable<operations['list_products']['paramet
 export type CreateSequence = Schemas['CreateSequence']
 export type Enroll = Schemas['Enroll']
 export type EnrollResult = Schemas['EnrollResult']
+export type CreateWebhook = Schemas['CreateWebhook']
