@@ -23,9 +23,14 @@ macro_rules! text_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// Every accepted spelling (a problem's `choices` parameter).
+            pub fn names() -> Vec<&'static str> {
+                Self::ALL.iter().map(|v| v.as_str()).collect()
+            }
+
             /// Every accepted spelling, for error messages.
             pub fn choices() -> String {
-                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                Self::names().join(", ")
             }
         }
 

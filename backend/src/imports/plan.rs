@@ -223,11 +223,6 @@ fn source(cell: &str) -> Option<ContactSource> {
     })
 }
 
-/// A choice list (`"a, b, c"`) as the array a problem's `choices` parameter holds.
-fn choices(list: &str) -> Value {
-    Value::Array(list.split(", ").map(|c| Value::String(c.to_owned())).collect())
-}
-
 /// A cell's value for a custom field, or the error's code and English words.
 fn custom_value(def: &Def, cell: &str) -> Result<Value, (&'static str, String)> {
     Ok(match def.field_type {
@@ -387,7 +382,7 @@ pub fn read(
                         format!("'{cell}' is not a lifecycle stage ({})", Lifecycle::choices()),
                     )
                     .with("value", cell)
-                    .with("choices", choices(&Lifecycle::choices()))
+                    .with("choices", Lifecycle::names())
                 })?;
                 fields.insert("lifecycle", l.as_str().to_owned());
             }
@@ -399,7 +394,7 @@ pub fn read(
                         format!("'{cell}' is not a source ({})", ContactSource::choices()),
                     )
                     .with("value", cell)
-                    .with("choices", choices(&ContactSource::choices()))
+                    .with("choices", ContactSource::names())
                 })?;
                 fields.insert("source", s.as_str().to_owned());
             }
@@ -985,7 +980,17 @@ mod tests {
             bad(&["Ann", "", "call me", "", "", ""]).column.as_deref(),
             Some("Phone")
         );
-        assert_eq!(bad(&["Ann", "", "", "", "maybe", ""]).column.as_deref(), Some("Stage"));
+        let stage = bad(&["Ann", "", "", "", "maybe", ""]);
+        assert_eq!(stage.column.as_deref(), Some("Stage"));
+        // Each error also as a code with its values, as a problem's field errors carry them.
+        assert_eq!(stage.code, "one_of");
+        assert_eq!(stage.params["value"], "maybe");
+        assert_eq!(stage.params["choices"], serde_json::json!(Lifecycle::names()));
+        let long = bad(&[&"x".repeat(101), "", "", "", "", ""]);
+        assert_eq!(
+            (long.code.as_str(), &long.params["max"]),
+            ("length", &serde_json::json!(100))
+        );
         assert_eq!(
             bad(&["Ann", "", "", "", "", "https://example.com/ann"])
                 .column

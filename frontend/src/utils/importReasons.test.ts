@@ -2,32 +2,26 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../i18n'
 import { rowReason } from './importReasons'
 
+// A record skipped as a repeat of an earlier one, as the server plans it.
+const DUPLICATE = {
+  reason: 'duplicate of row 2 (same email)',
+  reason_code: 'duplicate_in_file',
+  outcome: 'skip',
+  reason_params: { row: 2, key: 'email' },
+} as const
+
 describe('rowReason', () => {
   afterEach(async () => {
     await setLocale('en', false)
   })
 
   it('keeps the server’s words in English', () => {
-    expect(
-      rowReason({
-        reason: 'duplicate of row 2 (same email)',
-        reason_code: 'duplicate_in_file',
-        outcome: 'skip',
-        reason_params: { row: 2, key: 'email' },
-      }),
-    ).toBe('duplicate of row 2 (same email)')
+    expect(rowReason(DUPLICATE)).toBe('duplicate of row 2 (same email)')
   })
 
   it('translates skip reasons and errors by their code', async () => {
     await setLocale('fr', false)
-    expect(
-      rowReason({
-        reason: 'duplicate of row 2 (same email)',
-        reason_code: 'duplicate_in_file',
-        outcome: 'skip',
-        reason_params: { row: 2, key: 'email' },
-      }),
-    ).toBe('Doublon de l’enregistrement 2 (même e-mail)')
+    expect(rowReason(DUPLICATE)).toBe('Doublon de l’enregistrement 2 (même e-mail)')
     await setLocale('es', false)
     expect(
       rowReason({

@@ -20,6 +20,14 @@ const product = (name: string, price: number, extra: Partial<Product> = {}): Pro
 let wrapper: VueWrapper
 afterEach(() => wrapper?.unmount())
 
+/** Opens the new-product form, types `fields` (input name → text) and submits it. */
+async function submitNew(fields: Record<string, string>) {
+  await wrapper.get('button.primary').trigger('click')
+  for (const [name, text] of Object.entries(fields)) await wrapper.get(`input[name="${name}"]`).setValue(text)
+  await wrapper.get('form').trigger('submit')
+  await flushPromises()
+}
+
 describe('ProductsView', () => {
   it('lists the catalogue with prices in the currency’s format', async () => {
     onApi('get', '/api/v1/products', { items: [product('Website audit', 120000, { sku: 'AUD-01' })] })
@@ -34,11 +42,7 @@ describe('ProductsView', () => {
     onApi('get', '/api/v1/products', { items: [] })
     onApi('post', '/api/v1/products', (req) => ({ ...product('x', 0), ...(req.body as object) }), 201)
     wrapper = await mountView(ProductsView, { path: '/products' })
-    await wrapper.get('button.primary').trigger('click')
-    await wrapper.get('input[name="name"]').setValue(' Workshop day ')
-    await wrapper.get('input[name="price"]').setValue('1,500.50')
-    await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await submitNew({ name: ' Workshop day ', price: '1,500.50' })
     const post = sent.find((r) => r.method === 'POST' && r.path === '/api/v1/products')
     expect(post?.body).toMatchObject({
       name: 'Workshop day',
@@ -55,12 +59,7 @@ describe('ProductsView', () => {
     onApi('get', '/api/v1/products', { items: [] })
     refuse('post', '/api/v1/products', 409, { code: 'duplicate_sku', detail: 'SKU AUD-01 is already used' })
     wrapper = await mountView(ProductsView, { path: '/products' })
-    await wrapper.get('button.primary').trigger('click')
-    await wrapper.get('input[name="name"]').setValue('Audit')
-    await wrapper.get('input[name="sku"]').setValue('AUD-01')
-    await wrapper.get('input[name="price"]').setValue('100')
-    await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await submitNew({ name: 'Audit', sku: 'AUD-01', price: '100' })
     expect(wrapper.find('form').exists()).toBe(true)
     expect(wrapper.get('label.invalid .field-error').text()).toContain('SKU AUD-01 is already used')
   })
@@ -68,11 +67,7 @@ describe('ProductsView', () => {
   it('refuses a price it cannot read before sending anything', async () => {
     onApi('get', '/api/v1/products', { items: [] })
     wrapper = await mountView(ProductsView, { path: '/products' })
-    await wrapper.get('button.primary').trigger('click')
-    await wrapper.get('input[name="name"]').setValue('Audit')
-    await wrapper.get('input[name="price"]').setValue('lots')
-    await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await submitNew({ name: 'Audit', price: 'lots' })
     expect(wrapper.find('.field-error').exists()).toBe(true)
     expect(sent.some((r) => r.method === 'POST')).toBe(false)
   })
