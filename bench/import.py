@@ -86,12 +86,16 @@ def main():
 
     peak_before, _ = rss_kib(a.server_pid)
     samples = []
+    phase = ["upload"]
+    by_phase = {}
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            samples.append(rss_kib(a.server_pid)[1])
-            time.sleep(0.1)
+            rss = rss_kib(a.server_pid)[1]
+            samples.append(rss)
+            by_phase[phase[0]] = max(by_phase.get(phase[0], 0), rss)
+            time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -104,7 +108,9 @@ def main():
     prober = threading.Thread(target=probe)
     prober.start()
     mapping = {k: v for k, v in imp["suggested_mapping"].items()}
+    phase[0] = "preview"
     preview, t_preview = call(api, "POST", f"/api/v1/imports/{imp['id']}/preview", {"mapping": mapping})
+    phase[0] = "commit"
     started = time.perf_counter()
     call(api, "POST", f"/api/v1/imports/{imp['id']}/commit", {})
     while True:
@@ -131,7 +137,9 @@ def main():
     print()
     print(
         f"Outcome: {preview['counts']}; created {r['created']}, companies {r['companies_created']}. "
-        f"Server RSS during the import: max {peak_during / 1024:.0f} MiB (peak before it {peak_before / 1024:.0f} MiB). "
+        f"Server RSS during the import: max {peak_during / 1024:.0f} MiB (peak before it {peak_before / 1024:.0f} MiB; "
+        + ", ".join(f"{k} {v / 1024:.0f}" for k, v in by_phase.items())
+        + " MiB). "
         f"Get contact at 4 connections: p99 {fmt_ms(alone['p99_us'])} ms alone, {fmt_ms(d['p99_us'])} ms during the import."
     )
     with open(a.out, "w") as f:
@@ -145,6 +153,7 @@ def main():
                 "commit_job_s": r["seconds"],
                 "counts": preview["counts"],
                 "rss_max_kib": peak_during,
+                "rss_max_kib_by_step": by_phase,
                 "probe_alone_p99_us": alone["p99_us"],
                 "probe_during_p99_us": d["p99_us"],
             },

@@ -166,51 +166,101 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-pub fn parse(text: &str, delimiter: u8) -> Result<Table, FileError> {
-    let mut records = reader(text, delimiter).into_records();
-    let header = loop {
-        match records.next() {
-            None => return Err(FileError::Empty),
-            Some(Ok(r)) if r.iter().all(|f| f.trim().is_empty()) => continue,
-            Some(Ok(r)) => break r,
-            Some(Err(_)) => return Err(FileError::NotText),
-        }
-    };
-    if header.len() > MAX_COLUMNS {
-        return Err(FileError::TooManyColumns(header.len()));
+/// A record with nothing but blanks (spreadsheets end files with them).
+fn blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
+}
+
+/// The records of a CSV, kept as its decoded text and split into fields only as they are read
+/// (a batch at a time when stored): a large file is never held as millions of small strings.
+#[derive(Debug)]
+pub struct CsvRecords {
+    text: String,
+    delimiter: u8,
+    count: usize,
+}
+
+impl CsvRecords {
+    /// How many records follow the header (blank ones left out).
+    pub fn len(&self) -> usize {
+        self.count
     }
-    let mut columns: Vec<String> = Vec::with_capacity(header.len());
-    for (i, name) in header.iter().enumerate() {
-        let base = name.trim().trim_start_matches('\u{feff}').replace('\0', "");
-        let base = if base.is_empty() {
-            format!("Column {}", i + 1)
-        } else {
-            base
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The records after the header, in file order, blank ones left out.
+    pub fn iter(&self) -> impl Iterator<Item = Vec<String>> + Send + '_ {
+        reader(&self.text, self.delimiter)
+            .into_records()
+            .map_while(Result::ok)
+            .filter(|r| !blank(r))
+            .skip(1)
+            .take(self.count)
+            .map(|r| r.iter().map(str::to_owned).collect())
+    }
+}
+
+/// Reads a CSV's header (the first record that is not blank; empty and repeated names are made
+/// unique) and counts its records, reading up to the first record that cannot be read.
+pub fn read_csv(text: String, delimiter: u8) -> Result<(Vec<String>, CsvRecords), FileError> {
+    let mut record = csv::StringRecord::new();
+    let (columns, count) = {
+        let mut reader = reader(&text, delimiter);
+        let header = loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => return Err(FileError::Empty),
+                Ok(true) if blank(&record) => continue,
+                Ok(true) => break record.clone(),
+                Err(_) => return Err(FileError::NotText),
+            }
         };
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while columns.contains(&candidate) {
-            candidate = format!("{base} ({n})");
-            n += 1;
+        if header.len() > MAX_COLUMNS {
+            return Err(FileError::TooManyColumns(header.len()));
         }
-        columns.push(candidate);
-    }
-    let mut rows = Vec::new();
-    for record in records {
-        // A record the reader cannot split (it only fails on I/O) ends the file.
-        let Ok(record) = record else { break };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+        let mut columns: Vec<String> = Vec::with_capacity(header.len());
+        for (i, name) in header.iter().enumerate() {
+            let base = name.trim().trim_start_matches('\u{feff}').replace('\0', "");
+            let base = if base.is_empty() {
+                format!("Column {}", i + 1)
+            } else {
+                base
+            };
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while columns.contains(&candidate) {
+                candidate = format!("{base} ({n})");
+                n += 1;
+            }
+            columns.push(candidate);
         }
-        if rows.len() == MAX_ROWS {
-            return Err(FileError::TooManyRows);
+        let mut count = 0usize;
+        while let Ok(true) = reader.read_record(&mut record) {
+            if blank(&record) {
+                continue;
+            }
+            if count == MAX_ROWS {
+                return Err(FileError::TooManyRows);
+            }
+            count += 1;
         }
-        rows.push(record.iter().map(str::to_owned).collect());
-    }
-    if rows.is_empty() {
+        (columns, count)
+    };
+    if count == 0 {
         return Err(FileError::NoRows);
     }
-    Ok(Table { columns, rows })
+    Ok((columns, CsvRecords { text, delimiter, count }))
+}
+
+/// A CSV read whole: its header and every record.
+#[cfg(test)]
+pub fn parse(text: &str, delimiter: u8) -> Result<Table, FileError> {
+    let (columns, records) = read_csv(text.to_owned(), delimiter)?;
+    Ok(Table {
+        columns,
+        rows: records.iter().collect(),
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! by the import's policy, turned into a create, an update (old → new per field) or a skip.
 //! Pure code: the caller fetches the existing contacts that any key matches.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -621,23 +621,36 @@ pub fn params(pairs: &[(&str, Value)]) -> Map<String, Value> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
-/// Emails, phones (E.164) and LinkedIn keys of every candidate: what to look existing contacts up by.
-pub fn lookup_keys(candidates: &[(i32, Result<Candidate, RowError>)]) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let (mut emails, mut phones, mut linkedin) = (Vec::new(), Vec::new(), Vec::new());
-    for c in candidates.iter().filter_map(|(_, c)| c.as_ref().ok()) {
-        for (k, v) in c.keys() {
-            match k {
-                Key::Email => emails.push(v),
-                Key::Phone => phones.push(v),
-                Key::Linkedin => linkedin.push(v),
+/// Emails, phones (E.164) and LinkedIn keys of the candidates of a file, gathered a batch at a
+/// time: what to look existing contacts up by.
+#[derive(Debug, Default)]
+pub struct Keys {
+    emails: BTreeSet<String>,
+    phones: BTreeSet<String>,
+    linkedin: BTreeSet<String>,
+}
+
+impl Keys {
+    pub fn add(&mut self, candidates: &[(i32, Result<Candidate, RowError>)]) {
+        for c in candidates.iter().filter_map(|(_, c)| c.as_ref().ok()) {
+            for (k, v) in c.keys() {
+                match k {
+                    Key::Email => self.emails.insert(v),
+                    Key::Phone => self.phones.insert(v),
+                    Key::Linkedin => self.linkedin.insert(v),
+                };
             }
         }
     }
-    for v in [&mut emails, &mut phones, &mut linkedin] {
-        v.sort();
-        v.dedup();
+
+    /// (emails, phones, LinkedIn keys), each sorted and without repeats.
+    pub fn finish(self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        (
+            self.emails.into_iter().collect(),
+            self.phones.into_iter().collect(),
+            self.linkedin.into_iter().collect(),
+        )
     }
-    (emails, phones, linkedin)
 }
 
 /// Decides records' outcomes one after another, remembering what earlier records of the file

@@ -173,7 +173,10 @@ pub struct ReadFile {
     pub kind: ImportKind,
     pub encoding: String,
     pub delimiter: Option<String>,
+    /// The header, and the records of a vCard file or of email and calendar files.
     pub table: super::file::Table,
+    /// A CSV's records (its `table` holds only the header).
+    pub csv: Option<super::file::CsvRecords>,
     pub notices: Vec<String>,
 }
 
@@ -203,7 +206,7 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
             decoded.encoding
         ));
     }
-    let (table, delimiter) = match kind {
+    let (table, csv, delimiter) = match kind {
         ImportKind::Eml | ImportKind::Mbox | ImportKind::Ics => {
             return read_messages(vec![(file_name.to_owned(), bytes.to_vec())], kind);
         }
@@ -221,18 +224,22 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
                 ));
             }
             let d = super::file::sniff_delimiter(&decoded.text);
-            let table = super::file::parse(&decoded.text, d).map_err(file_error)?;
+            let (columns, records) = super::file::read_csv(decoded.text, d).map_err(file_error)?;
             let shown = if d == b'\t' {
                 "\t".to_owned()
             } else {
                 (d as char).to_string()
             };
-            (table, Some(shown))
+            let table = super::file::Table {
+                columns,
+                rows: Vec::new(),
+            };
+            (table, Some(records), Some(shown))
         }
         ImportKind::Vcard => {
             let (table, more) = super::vcard::table(&decoded.text).map_err(file_error)?;
             notices.extend(more);
-            (table, None)
+            (table, None, None)
         }
     };
     Ok(ReadFile {
@@ -240,6 +247,7 @@ pub fn read_file(file_name: &str, bytes: &[u8], kind: Option<ImportKind>) -> App
         encoding: decoded.encoding.to_owned(),
         delimiter,
         table,
+        csv,
         notices,
     })
 }
@@ -307,15 +315,38 @@ pub fn read_messages(files: Vec<(String, Vec<u8>)>, kind: ImportKind) -> AppResu
         encoding: encoding.to_owned(),
         delimiter: None,
         table,
+        csv: None,
         notices,
     })
 }
 
 /// NUL cannot be stored in text: a record keeps a marker the plan reports.
-fn nul_free(rows: &[Vec<String>]) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|r| r.iter().map(|c| c.replace('\0', "\u{2400}")).collect())
-        .collect()
+fn nul_free(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    for cell in rows.iter_mut().flatten().filter(|c| c.contains('\0')) {
+        *cell = cell.replace('\0', "\u{2400}");
+    }
+    rows
+}
+
+/// Stores an import's records a batch at a time, numbered from 1.
+async fn store_records(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    records: impl Iterator<Item = Vec<String>>,
+) -> AppResult<()> {
+    let mut batch: Vec<Vec<String>> = Vec::with_capacity(store::BATCH);
+    let mut first = 1;
+    let mut records = records.peekable();
+    while let Some(record) = records.next() {
+        batch.push(record);
+        if batch.len() == store::BATCH || records.peek().is_none() {
+            let full = nul_free(std::mem::take(&mut batch));
+            store::insert_rows(conn, workspace, id, first, &full).await?;
+            first += full.len() as i32;
+        }
+    }
+    Ok(())
 }
 
 /// The import's own row, for a file as read (its records are stored apart).
@@ -371,12 +402,14 @@ pub async fn upload(
     now: DateTime<Utc>,
 ) -> AppResult<Import> {
     let rows = std::mem::take(&mut read.table.rows);
-    let row_count = rows.len() as i32;
+    let csv = read.csv.take();
+    let row_count = csv.as_ref().map_or(rows.len(), |c| c.len()) as i32;
     let row = conn
         .transaction::<_, AppError, _>(async move |conn| {
             let row = insert_import(conn, workspace, file_name, file_bytes, read, row_count, now).await?;
-            for (i, chunk) in rows.chunks(store::BATCH).enumerate() {
-                store::insert_rows(conn, workspace, row.id, (i * store::BATCH) as i32 + 1, &nul_free(chunk)).await?;
+            match &csv {
+                Some(csv) => store_records(conn, workspace, row.id, csv.iter()).await?,
+                None => store_records(conn, workspace, row.id, rows.into_iter()).await?,
             }
             Ok(row)
         })
@@ -412,6 +445,7 @@ pub async fn upload_mbox_file(
             columns: super::messages::COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
             rows: Vec::new(),
         },
+        csv: None,
         notices: Vec::new(),
     };
     let row = conn
@@ -419,7 +453,8 @@ pub async fn upload_mbox_file(
             let row = insert_import(conn, workspace, file_name, file_bytes, empty, 0, now).await?;
             let mut stored = 0usize;
             while let Some(batch) = rx.recv().await {
-                store::insert_rows(conn, workspace, row.id, stored as i32 + 1, &nul_free(&batch)).await?;
+                let batch = nul_free(batch);
+                store::insert_rows(conn, workspace, row.id, stored as i32 + 1, &batch).await?;
                 stored += batch.len();
             }
             let total = reading.await.map_err(AppError::internal)?.map_err(file_error)?;
@@ -526,9 +561,54 @@ fn existing(row: ContactRow) -> Existing {
     }
 }
 
+/// What a record read with the mapping is, by its number.
+type Read = Vec<(i32, Result<Candidate, RowError>)>;
+
+/// The mapping, the import's columns and the custom fields, shared by the reading tasks.
+type Reading = std::sync::Arc<(Vec<String>, plan::Resolved, Vec<Def>)>;
+
+/// Reads records with the mapping: CPU work, off the threads that answer requests, in two
+/// halves at once (the records are independent).
+async fn read_records(
+    shared: &Reading,
+    country: Option<phonenumber::country::Id>,
+    mut cells: Vec<(i32, Vec<String>)>,
+) -> AppResult<Read> {
+    let part = |part: Vec<(i32, Vec<String>)>| {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let (columns, resolved, defs) = &*shared;
+            part.into_iter()
+                .map(|(n, cells)| {
+                    let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
+                    (n, plan::read(columns, &cells, resolved, defs, country))
+                })
+                .collect::<Read>()
+        })
+    };
+    let first: Vec<(i32, Vec<String>)> = cells.drain(..cells.len().div_ceil(2)).collect();
+    let (first, second) = tokio::join!(part(first), part(cells));
+    let mut read = first.map_err(AppError::internal)?;
+    read.extend(second.map_err(AppError::internal)?);
+    Ok(read)
+}
+
+/// Records planned at a time: two batches are in memory at once (one decided while the
+/// previous one's outcomes are written), about 5 KB a record with its outcome.
+const PLAN_BATCH: usize = 2_000;
+
+/// The record numbers of an import of `rows` records, `size` at a time.
+fn batches(rows: i32, size: usize) -> impl Iterator<Item = (i32, i32)> {
+    (1..=rows)
+        .step_by(size)
+        .map(move |from| (from, from.saturating_add(size as i32 - 1).min(rows)))
+}
+
 /// Plans every record of the import — read with the mapping, matched, decided — and stores
-/// each outcome; returns the counts. The records are decided and written a batch at a time, so
-/// memory holds the file's candidates but only one batch of outcomes.
+/// each outcome; returns the counts. Memory holds one batch of records at a time: a first pass
+/// collects the keys records match by (emails, phones, LinkedIn URLs), one statement finds the
+/// contacts that hold them, and a second pass reads the records again, decides them and writes
+/// their outcomes, the next batch decided while the previous one's plan is written.
 async fn plan_rows(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -544,57 +624,86 @@ async fn plan_rows(
         .default_country
         .as_deref()
         .and_then(crate::settings::dto::country);
-    let cells = store::cells(conn, workspace, import.id).await?;
-    // Reading and deciding are CPU work: off the threads that answer requests, the reading in
-    // two halves at once (the records are independent).
-    let shared = std::sync::Arc::new((import.column_names.clone(), resolved, defs));
-    let read_part = |part: Vec<(i32, Vec<String>)>| {
-        let shared = shared.clone();
-        tokio::task::spawn_blocking(move || {
-            let (columns, resolved, defs) = &*shared;
-            part.into_iter()
-                .map(|(n, cells)| {
-                    let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\u{2400}', "\0")).collect();
-                    (n, plan::read(columns, &cells, resolved, defs, country))
-                })
-                .collect::<Vec<(i32, Result<Candidate, RowError>)>>()
-        })
+    let shared: Reading = std::sync::Arc::new((import.column_names.clone(), resolved, defs));
+    let id = import.id;
+    let started = std::time::Instant::now();
+
+    // First pass: the keys, the next batch's records read from the database while the
+    // previous batch is read with the mapping.
+    let mut keys = plan::Keys::default();
+    let mut ranges = batches(import.row_count, PLAN_BATCH);
+    let mut cells = match ranges.next() {
+        Some(range) => Some(store::cells(conn, workspace, id, range).await?),
+        None => None,
     };
-    let mut second = cells;
-    let first: Vec<(i32, Vec<String>)> = second.drain(..second.len().div_ceil(2)).collect();
-    let (first, second) = tokio::join!(read_part(first), read_part(second));
-    let mut candidates = first.map_err(AppError::internal)?;
-    candidates.extend(second.map_err(AppError::internal)?);
-    let (emails, phones, linkedin) = plan::lookup_keys(&candidates);
-    let suffixes: Vec<String> = phones
-        .iter()
-        .map(|p| {
-            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-            digits[digits.len().saturating_sub(7)..].to_owned()
-        })
-        .collect();
-    let matches = store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?;
-    let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
-    let decide = |mut d: plan::Decider, batch: Vec<(i32, Result<Candidate, RowError>)>| {
-        tokio::task::spawn_blocking(move || {
-            let outcomes: Vec<Outcome> = batch.into_iter().map(|(n, c)| d.next(n, c, Uuid::now_v7)).collect();
-            (d, outcomes)
-        })
-    };
-    let mut counts = ImportCounts::default();
-    let mut rest = candidates.into_iter();
-    // Batch after batch, the next batch is decided while the previous one's plan is written.
-    let first: Vec<_> = rest.by_ref().take(store::BATCH).collect();
-    let mut pending = (!first.is_empty()).then(|| decide(plan::Decider::new(matches, policy, country), first));
-    while let Some(deciding) = pending.take() {
-        let (d, outcomes) = deciding.await.map_err(AppError::internal)?;
-        let next: Vec<_> = rest.by_ref().take(store::BATCH).collect();
-        if !next.is_empty() {
-            pending = Some(decide(d, next));
-        }
-        add_counts(&mut counts, &outcomes);
-        save_plan(conn, workspace, import.id, &outcomes).await?;
+    while let Some(batch) = cells.take() {
+        let next = ranges.next();
+        let (read, fetched) = tokio::join!(read_records(&shared, country, batch), async {
+            match next {
+                Some(range) => store::cells(conn, workspace, id, range).await.map(Some),
+                None => Ok(None),
+            }
+        });
+        keys.add(&read?);
+        cells = fetched?;
     }
+    let keyed = started.elapsed();
+    let matches = {
+        let (emails, phones, linkedin) = keys.finish();
+        let suffixes: Vec<String> = phones
+            .iter()
+            .map(|p| {
+                let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+                digits[digits.len().saturating_sub(7)..].to_owned()
+            })
+            .collect();
+        drop(phones);
+        store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?
+    };
+    let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
+    let looked_up = started.elapsed();
+
+    // Second pass: read and decide a batch while the previous batch's outcomes are written.
+    let mut decider = plan::Decider::new(matches, policy, country);
+    let mut counts = ImportCounts::default();
+    let mut decided: Option<Vec<Outcome>> = None;
+    for range in batches(import.row_count, PLAN_BATCH) {
+        let cells = store::cells(conn, workspace, id, range).await?;
+        let shared = &shared;
+        let work = async move {
+            let read = read_records(shared, country, cells).await?;
+            tokio::task::spawn_blocking(move || {
+                let mut d = decider;
+                let outcomes: Vec<Outcome> = read.into_iter().map(|(n, c)| d.next(n, c, Uuid::now_v7)).collect();
+                (d, outcomes)
+            })
+            .await
+            .map_err(AppError::internal)
+        };
+        let previous = decided.take();
+        let (worked, saved) = tokio::join!(work, async {
+            match previous {
+                Some(outcomes) => save_plan(conn, workspace, id, &outcomes).await,
+                None => Ok(()),
+            }
+        });
+        saved?;
+        let (d, outcomes) = worked?;
+        add_counts(&mut counts, &outcomes);
+        decider = d;
+        decided = Some(outcomes);
+    }
+    if let Some(outcomes) = decided {
+        save_plan(conn, workspace, id, &outcomes).await?;
+    }
+    tracing::debug!(
+        import = %id,
+        records = import.row_count,
+        keys_ms = keyed.as_millis() as u64,
+        lookup_ms = (looked_up - keyed).as_millis() as u64,
+        decide_and_write_ms = (started.elapsed() - looked_up).as_millis() as u64,
+        "import planned"
+    );
     Ok(counts)
 }
 

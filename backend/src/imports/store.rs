@@ -223,15 +223,17 @@ pub async fn change(
         .await
 }
 
-/// Every record's cells, in file order.
+/// The cells of records `from..=to`, in file order.
 pub async fn cells(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
+    (from, to): (i32, i32),
 ) -> QueryResult<Vec<(i32, Vec<String>)>> {
     import_rows::table
         .inner_join(imports::table)
         .filter(owned!(workspace, id))
+        .filter(import_rows::row_no.between(from, to))
         .order(import_rows::row_no)
         .select((import_rows::row_no, import_rows::cells))
         .load(conn)

@@ -609,3 +609,67 @@ async fn mappings_are_saved_by_name_listed_and_deleted() {
         .problem(404, "not_found");
     assert_eq!(app.scalar("SELECT count(*) FROM import_mappings").await, 0);
 }
+
+/// A file longer than one batch (5,000 records are stored, read and decided at a time): the
+/// records keep their numbers across batches, a record repeating one from an earlier batch is
+/// a duplicate, and a contact matched only by a later batch is updated.
+#[actix_web::test]
+async fn a_file_longer_than_a_batch_is_planned_as_one() {
+    let app = TestApp::spawn().await;
+    let existing = app
+        .contact(json!({"first_name": "Late", "last_name": "Match", "emails": ["late@match.example"]}))
+        .await;
+    let mut csv = String::from("First Name,Last Name,E-mail 1 - Value,Organization Title\r\n");
+    for i in 1..=5_300 {
+        let (email, title) = match i {
+            5_101 => ("person2@bulk.example".to_owned(), ""),
+            5_202 => ("LATE@match.example".to_owned(), "Archivist"),
+            _ => (format!("person{i}@bulk.example"), ""),
+        };
+        csv.push_str(&format!("Person,Number {i},{email},{title}\r\n"));
+        if i == 2_500 {
+            csv.push_str(",,,\r\n");
+        }
+    }
+    let res = upload(&app, "bulk.csv", csv.as_bytes(), None).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["row_count"], 5_300, "the blank record is left out");
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let stored = app
+        .scalar(&format!(
+            "SELECT count(*) FROM import_rows WHERE import_id = '{id}' AND cells[2] = 'Number ' || row_no"
+        ))
+        .await;
+    assert_eq!(stored, 5_300, "every record under its own number, in file order");
+
+    let mapping = json!({"First Name": "first_name", "Last Name": "last_name",
+        "E-mail 1 - Value": "email", "Organization Title": "job_title"});
+    let res = app
+        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        res.body["counts"],
+        json!({"create": 5_298, "update": 1, "skip": 1, "error": 0})
+    );
+    let rows = app.get(&format!("/api/v1/imports/{id}/rows?after=5100&limit=1")).await;
+    assert_eq!(rows.body["rows"][0]["row"], 5_101);
+    assert_eq!(rows.body["rows"][0]["reason_code"], "duplicate_in_file");
+    assert_eq!(rows.body["rows"][0]["reason_params"], json!({"row": 2, "key": "email"}));
+    let rows = app.get(&format!("/api/v1/imports/{id}/rows?outcome=update")).await;
+    assert_eq!(rows.body["rows"][0]["row"], 5_202);
+    assert_eq!(rows.body["rows"][0]["contact_id"], existing["id"]);
+
+    let before = contacts_count(&app).await;
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    work(&app).await;
+    let done = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(done.body["status"], "committed", "{}", done.text);
+    assert_eq!(done.body["result"]["created"], 5_298);
+    assert_eq!(contacts_count(&app).await, before + 5_298);
+    let late = app
+        .get(&format!("/api/v1/contacts/{}", existing["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(late.body["job_title"], "Archivist");
+}
