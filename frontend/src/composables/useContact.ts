@@ -16,6 +16,11 @@ export function createContact(body: CreateContact, idempotencyKey?: string): Pro
   )
 }
 
+/** One contact, as the API returns it. */
+export function getContact(id: string): Promise<Contact> {
+  return call(api.GET('/api/v1/contacts/{id}', { params: { path: { id } } }))
+}
+
 export function useContact(id: Ref<string>) {
   const contact = ref<Contact | null>(null)
   const loading = ref(false)
