@@ -157,3 +157,6 @@ export type ListRemindersQuery = NonNullable<operations['list_reminders']['param
 export type ListFollowUpsQuery = NonNullable<operations['list_follow_ups']['parameters']['query']>
 export type NewStage = Schemas['NewStage']
 export type UpdateStage = Schemas['UpdateStage']
+export type ChatReply = Schemas['ChatReply']
+export type ApplyParsedEmail = Schemas['ApplyParsedEmail']
+export type AppliedEmail = Schemas['AppliedEmail']
