@@ -160,3 +160,5 @@ export type UpdateStage = Schemas['UpdateStage']
 export type ChatReply = Schemas['ChatReply']
 export type ApplyParsedEmail = Schemas['ApplyParsedEmail']
 export type AppliedEmail = Schemas['AppliedEmail']
+export type ListPaymentsQuery = NonNullable<operations['list_payments']['parameters']['query']>
+export type ListProposalsQuery = NonNullable<operations['list_proposals']['parameters']['query']>

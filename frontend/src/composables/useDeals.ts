@@ -50,6 +50,15 @@ export function updateDeal(id: string, body: UpdateDeal): Promise<Deal> {
   return call(api.PATCH('/api/v1/deals/{id}', { params: { path: { id } }, body }))
 }
 
+/** One deal; `includeTrashed` reads it from the trash too. */
+export function getDeal(id: string, includeTrashed = false): Promise<Deal> {
+  return call(
+    api.GET('/api/v1/deals/{id}', {
+      params: { path: { id }, query: includeTrashed ? { include_trashed: true } : undefined },
+    }),
+  )
+}
+
 export function useDeal(id: Ref<string>) {
   const deal = ref<Deal | null>(null)
   const history = ref<StageChange[]>([])

@@ -15,6 +15,11 @@ export function useProductList(filters: Ref<ProductFilters>, pageSize = 50) {
 }
 
 /** Creates a product; the same key sent twice creates it once. */
+/** The first `limit` products by name (a proposal's line picker). */
+export async function listProducts(limit = 200): Promise<Product[]> {
+  return (await call(api.GET('/api/v1/products', { params: { query: { limit } } }))).items
+}
+
 export function createProduct(body: CreateProduct, idempotencyKey: string): Promise<Product> {
   return call(
     api.POST('/api/v1/products', { body, params: { header: { 'Idempotency-Key': idempotencyKey } } }),
