@@ -162,3 +162,6 @@ export type ApplyParsedEmail = Schemas['ApplyParsedEmail']
 export type AppliedEmail = Schemas['AppliedEmail']
 export type ListPaymentsQuery = NonNullable<operations['list_payments']['parameters']['query']>
 export type ListProposalsQuery = NonNullable<operations['list_proposals']['parameters']['query']>
+export type PreviewImport = Schemas['PreviewImport']
+export type NewSavedMapping = Schemas['NewSavedMapping']
+export type ListImportRowsQuery = NonNullable<operations['list_import_rows']['parameters']['query']>
