@@ -65,11 +65,9 @@ describe('ImportView', () => {
     })
     expect(wrapper.text()).toContain('not an email address')
 
-    onApi('post', '/api/v1/imports/{id}/commit', {
-      ...uploaded,
-      status: 'queued',
-      progress: { done: 0, total: 2 },
-    })
+    // 202 Accepted with the import (the typed answers cover 200 and 201 only).
+    const queued: Import = { ...uploaded, status: 'queued', progress: { done: 0, total: 2 } }
+    onApi('post', '/api/v1/imports/{id}/commit', queued as never, 202)
     const commit = wrapper.findAll('button').find((b) => /^Import /.test(b.text()))
     await commit!.trigger('click')
     await flushPromises()
