@@ -165,3 +165,4 @@ export type ListProposalsQuery = NonNullable<operations['list_proposals']['param
 export type PreviewImport = Schemas['PreviewImport']
 export type NewSavedMapping = Schemas['NewSavedMapping']
 export type ListImportRowsQuery = NonNullable<operations['list_import_rows']['parameters']['query']>
+export type ListDuplicatesQuery = NonNullable<operations['list_duplicates']['parameters']['query']>

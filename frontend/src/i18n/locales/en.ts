@@ -1253,6 +1253,8 @@ export default {
     },
   },
   merge: {
+    undone: 'Merge undone',
+    undoneKept: 'Merge undone (kept what changed since: {fields})',
     button: 'Merge…',
     title: '{kind, select, company {Merge companies} other {Merge contacts}}',
     whichStays: 'Which record stays?',

@@ -1266,6 +1266,8 @@ const es: Messages = {
     },
   },
   merge: {
+    undone: 'Fusión deshecha',
+    undoneKept: 'Fusión deshecha (se conserva lo que cambió después: {fields})',
     button: 'Fusionar…',
     title: '{kind, select, company {Fusionar empresas} other {Fusionar contactos}}',
     whichStays: '¿Qué registro se queda?',

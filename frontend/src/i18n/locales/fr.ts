@@ -1271,6 +1271,8 @@ const fr: Messages = {
     },
   },
   merge: {
+    undone: 'Fusion annulée',
+    undoneKept: 'Fusion annulée (ce qui a changé depuis est conservé : {fields})',
     button: 'Fusionner…',
     title: '{kind, select, company {Fusionner des entreprises} other {Fusionner des contacts}}',
     whichStays: 'Quelle fiche reste ?',
