@@ -166,3 +166,11 @@ export type PreviewImport = Schemas['PreviewImport']
 export type NewSavedMapping = Schemas['NewSavedMapping']
 export type ListImportRowsQuery = NonNullable<operations['list_import_rows']['parameters']['query']>
 export type ListDuplicatesQuery = NonNullable<operations['list_duplicates']['parameters']['query']>
+export type Signup = Schemas['Signup']
+export type NewApiToken = NonNullable<
+  operations['create_api_token']['requestBody']
+>['content']['application/json']
+export type AcceptInvitation = NonNullable<
+  operations['accept_invitation']['requestBody']
+>['content']['application/json']
+export type UpdateMe = NonNullable<operations['update_me']['requestBody']>['content']['application/json']

@@ -1,5 +1,5 @@
 // Mounts a page as the app does: a fresh Pinia, a router at `path`, the `v-can` directive, and a
-// signed-in member with `role`. The API answers come from ./api.ts.
+// signed-in member with `role` (nobody with `signedOut`). The API answers come from ./api.ts.
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
@@ -10,15 +10,17 @@ import type { Role } from '../api/types'
 
 export async function mountView(
   view: Component,
-  options: { path: string; route?: string; role?: Role },
+  options: { path: string; route?: string; role?: Role; signedOut?: boolean },
 ): Promise<VueWrapper> {
-  const { path, route = path.split('?')[0]!, role = 'member' } = options
+  const { path, route = path.split('?')[0]!, role = 'member', signedOut = false } = options
   const pinia = createPinia()
   setActivePinia(pinia)
-  useSession().me = {
-    user: { id: '01936000-0000-7000-8000-0000000000aa', name: 'Test User', locale: null },
-    workspace: { id: '01936000-0000-7000-8000-0000000000bb', name: 'Test', role },
-  } as never
+  if (!signedOut) {
+    useSession().me = {
+      user: { id: '01936000-0000-7000-8000-0000000000aa', name: 'Test User', locale: null },
+      workspace: { id: '01936000-0000-7000-8000-0000000000bb', name: 'Test', role },
+    } as never
+  }
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [
