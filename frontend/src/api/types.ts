@@ -174,3 +174,10 @@ export type AcceptInvitation = NonNullable<
   operations['accept_invitation']['requestBody']
 >['content']['application/json']
 export type UpdateMe = NonNullable<operations['update_me']['requestBody']>['content']['application/json']
+export type ListTrashQuery = NonNullable<operations['list_trash']['parameters']['query']>
+export type CreateLeadForm = NonNullable<
+  operations['create_form']['requestBody']
+>['content']['application/json']
+export type UpdateLeadForm = NonNullable<
+  operations['update_form']['requestBody']
+>['content']['application/json']
