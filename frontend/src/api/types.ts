@@ -181,3 +181,11 @@ export type CreateLeadForm = NonNullable<
 export type UpdateLeadForm = NonNullable<
   operations['update_form']['requestBody']
 >['content']['application/json']
+export type PutMailSettings = NonNullable<
+  operations['put_mail_settings']['requestBody']
+>['content']['application/json']
+export type EmailDraftRequest = NonNullable<
+  operations['create_email_draft']['requestBody']
+>['content']['application/json']
+export type SendEmail = NonNullable<operations['send_email']['requestBody']>['content']['application/json']
+export type PutDigest = NonNullable<operations['put_digest']['requestBody']>['content']['application/json']
