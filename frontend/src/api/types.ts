@@ -189,3 +189,7 @@ export type EmailDraftRequest = NonNullable<
 >['content']['application/json']
 export type SendEmail = NonNullable<operations['send_email']['requestBody']>['content']['application/json']
 export type PutDigest = NonNullable<operations['put_digest']['requestBody']>['content']['application/json']
+export type DashboardQuery = NonNullable<operations['get_dashboard']['parameters']['query']>
+export type PutDashboardLayout = NonNullable<
+  operations['put_dashboard_layout']['requestBody']
+>['content']['application/json']

@@ -21,6 +21,19 @@ export function getContact(id: string): Promise<Contact> {
   return call(api.GET('/api/v1/contacts/{id}', { params: { path: { id } } }))
 }
 
+/**
+ * Erases a person on request (admins): the contact, their interactions, reminders and what the
+ * assistant holds about them. `confirmName` must be their name as shown.
+ */
+export async function eraseContact(id: string, confirmName: string): Promise<void> {
+  await call(
+    api.POST('/api/v1/contacts/{id}/erase', {
+      params: { path: { id } },
+      body: { confirm_name: confirmName },
+    }),
+  )
+}
+
 export function useContact(id: Ref<string>) {
   const contact = ref<Contact | null>(null)
   const loading = ref(false)
