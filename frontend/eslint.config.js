@@ -44,6 +44,23 @@ export default tseslint.config(
     rules: { 'no-restricted-globals': 'off' },
   },
   {
+    // Pages and components reach the API through the composables (src/composables), which own
+    // the requests; the client module's error helpers stay open to them.
+    files: ['src/**/*.vue'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['../api/client', '../../api/client', '../../../api/client'].map((name) => ({
+            name,
+            importNames: ['api', 'call'],
+            message: 'Call the API through a composable in src/composables.',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Every word of every page and component goes through the messages in src/i18n: text in
     // templates (and in titles, labels and placeholders) must come from `t(…)`.
     files: ['src/**/*.vue'],

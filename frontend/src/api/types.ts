@@ -193,3 +193,12 @@ export type DashboardQuery = NonNullable<operations['get_dashboard']['parameters
 export type PutDashboardLayout = NonNullable<
   operations['put_dashboard_layout']['requestBody']
 >['content']['application/json']
+export type CreateSavedView = NonNullable<
+  operations['create_view']['requestBody']
+>['content']['application/json']
+export type CreateCustomField = NonNullable<
+  operations['create_custom_field']['requestBody']
+>['content']['application/json']
+export type BulkRequest = NonNullable<
+  operations['bulk_contacts']['requestBody']
+>['content']['application/json']

@@ -1,7 +1,7 @@
 // One contact: load, update (with the version the user edited), trash and restore.
 import { ref, watch, type Ref } from 'vue'
 import { api, call, ApiError, toApiError } from '../api/client'
-import type { Contact, CreateContact, UpdateContact } from '../api/types'
+import type { ActivityPage, Contact, CreateContact, TagCount, UpdateContact } from '../api/types'
 
 /**
  * Creates a contact. Pass the same `idempotencyKey` when retrying the same form so that a retry
@@ -32,6 +32,35 @@ export async function eraseContact(id: string, confirmName: string): Promise<voi
       body: { confirm_name: confirmName },
     }),
   )
+}
+
+/** Changes a contact, unless it changed since `body.version` was read. */
+export function updateContact(id: string, body: UpdateContact): Promise<Contact> {
+  return call(api.PATCH('/api/v1/contacts/{id}', { params: { path: { id } }, body }))
+}
+
+/** Every tag of the workspace's contacts, with how many contacts have it. */
+export async function contactTags(): Promise<TagCount[]> {
+  return (await call(api.GET('/api/v1/contacts/tags'))).items
+}
+
+/** What happened to a contact, newest first (a contact in the trash too). */
+export async function contactHistory(id: string, limit = 50): Promise<ActivityPage['items']> {
+  return (
+    await call(
+      api.GET('/api/v1/contacts/{id}/history', {
+        params: { path: { id }, query: { limit, include_trashed: true } },
+      }),
+    )
+  ).items
+}
+
+/** Contacts whose name or details match `q`, by name, every field of each (for pickers). */
+export async function findContacts(q: string, limit = 8): Promise<Contact[]> {
+  const page = await call(
+    api.GET('/api/v1/contacts', { params: { query: { q: q || undefined, limit, sort: 'name' } } }),
+  )
+  return page.items as Contact[]
 }
 
 export function useContact(id: Ref<string>) {

@@ -36,3 +36,8 @@ export function useTimeline(contactId: Ref<string>) {
 
   return { ...list, log, remove }
 }
+
+/** Reads an interaction with the AI (sentiment, topics, next steps); answers with both. */
+export function analyzeInteraction(id: string) {
+  return call(api.POST('/api/v1/interactions/{id}/analysis', { params: { path: { id } } }))
+}
