@@ -74,6 +74,19 @@ pub fn json_answer<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Stri
     serde_json::from_str(body.trim()).map_err(|e| format!("not the expected JSON object: {e}"))
 }
 
+/// `request` with `line` added to its instructions (the system message, made first if none).
+fn with_instruction(request: &ChatRequest, line: &str) -> ChatRequest {
+    let mut localized = request.clone();
+    match localized.messages.iter_mut().find(|m| m.role == "system") {
+        Some(system) => {
+            system.content.push_str("\n\n");
+            system.content.push_str(line);
+        }
+        None => localized.messages.insert(0, provider::Message::system(line)),
+    }
+    localized
+}
+
 /// The canonical request: serde_json orders object keys, so equal questions hash equally.
 pub fn canonical(state: &AppState, workspace: WorkspaceId, q: &Question<'_>) -> Value {
     let llm = &state.config.llm;
@@ -136,7 +149,8 @@ impl Shortcut {
     ) -> AppResult<Shortcut> {
         let mut conn = state.conn().await?;
         let stamp = crate::db::fresh::stamp(&mut conn, workspace).await?;
-        let memo = format!("ai:{feature}:{workspace}:{subject}");
+        let language = super::language::current().as_str();
+        let memo = format!("ai:{feature}:{workspace}:{subject}:{language}");
         let mut answer = None;
         if !refresh
             && let Some(key) = state.fresh.get(&memo, stamp)
@@ -296,6 +310,16 @@ pub async fn ask(
     check: impl Fn(&str) -> Result<(), String>,
 ) -> AppResult<Answer> {
     let llm = &state.config.llm;
+    // A model is told to answer in the request's language when it is not English; the sentence is
+    // part of the request, so of the key too. The offline model answers alike in every language.
+    let localized = match (llm.provider, super::language::instruction(super::language::current())) {
+        (LlmProvider::OpenAi, Some(line)) => Some(with_instruction(q.request, line)),
+        _ => None,
+    };
+    let q = Question {
+        request: localized.as_ref().unwrap_or(q.request),
+        ..q
+    };
     let provider = llm.provider.as_str();
     let request = canonical(state, workspace, &q);
     let key = key_of(&request);

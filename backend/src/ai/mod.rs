@@ -7,6 +7,7 @@ pub mod chat;
 pub mod dto;
 pub mod email;
 pub mod insights;
+pub mod language;
 pub mod parse;
 pub mod proposal;
 pub mod provider;

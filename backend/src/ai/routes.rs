@@ -9,6 +9,7 @@ use super::dto::{
     RefreshParams,
 };
 use super::dto::{ChatReply, ChatRequestBody, Conversation, ConversationList};
+use super::language::{self, AnswerLanguage, AnswerLanguageParams};
 use super::{analysis, cache, chat, email, insights, parse, proposal, provider, score};
 use crate::config::LlmProvider;
 use crate::error::{AppError, AppResult};
@@ -61,7 +62,7 @@ pub async fn clear_ai_cache(state: web::Data<AppState>, auth: Auth) -> AppResult
 /// What to know about a contact before getting in touch: summary, communication style,
 /// preferences, things to know before the next meeting, risks and next steps. Answers are
 /// cached until the contact's facts change or `refresh=true`.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams, AnswerLanguageParams),
     responses((status = 200, description = "The insights", body = InsightsResponse)))]
 #[post("/contacts/{id}/insights")]
 pub async fn create_contact_insights(
@@ -69,16 +70,16 @@ pub async fn create_contact_insights(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
+    lang: AnswerLanguage,
 ) -> AppResult<web::Json<InsightsResponse>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        insights::insights(&state, auth.workspace(), *id, refresh).await?,
-    ))
+    let answer = insights::insights(&state, auth.workspace(), *id, refresh);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// Draft an email to a contact for a scenario and tone, optionally from a template and with
 /// extra instructions; the facts of the contact (timeline, deals) shape it.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams, AnswerLanguageParams),
     request_body = EmailDraftRequest,
     responses((status = 200, description = "The draft", body = EmailDraftResponse)))]
 #[post("/contacts/{id}/email-draft")]
@@ -87,17 +88,17 @@ pub async fn create_email_draft(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
+    lang: AnswerLanguage,
     body: ApiJson<EmailDraftRequest>,
 ) -> AppResult<web::Json<EmailDraftResponse>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        email::draft(&state, auth.workspace(), *id, body.0, refresh).await?,
-    ))
+    let answer = email::draft(&state, auth.workspace(), *id, body.0, refresh);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// Analyse a logged interaction: a summary, its sentiment (saved on the interaction), action
 /// items and a suggested follow-up date.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The interaction's id"), RefreshParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The interaction's id"), RefreshParams, AnswerLanguageParams),
     responses((status = 200, description = "The analysis and the updated interaction", body = AnalysisResponse)))]
 #[post("/interactions/{id}/analysis")]
 pub async fn create_interaction_analysis(
@@ -105,15 +106,15 @@ pub async fn create_interaction_analysis(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
+    lang: AnswerLanguage,
 ) -> AppResult<web::Json<AnalysisResponse>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        analysis::analyse(&state, auth.workspace(), *id, refresh).await?,
-    ))
+    let answer = analysis::analyse(&state, auth.workspace(), *id, refresh);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// A contact's lead score, 0 to 100, with each factor's contribution and an explanation.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams, IncludeTrashedParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), RefreshParams, IncludeTrashedParams, AnswerLanguageParams),
     responses((status = 200, description = "The score", body = LeadScore)))]
 #[get("/contacts/{id}/lead-score")]
 pub async fn get_lead_score(
@@ -122,16 +123,16 @@ pub async fn get_lead_score(
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
     include_trashed: IncludeTrashed,
+    lang: AnswerLanguage,
 ) -> AppResult<web::Json<LeadScore>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        score::score(&state, auth.workspace(), *id, refresh, include_trashed.0).await?,
-    ))
+    let answer = score::score(&state, auth.workspace(), *id, refresh, include_trashed.0);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// Draft a proposal for a deal from the deal, its contact's history and chosen products.
 /// Nothing is saved: review it, then create it with `POST /api/v1/proposals`.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The deal's id"), RefreshParams),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The deal's id"), RefreshParams, AnswerLanguageParams),
     request_body = ProposalDraftRequest,
     responses((status = 200, description = "The draft", body = ProposalDraftResponse)))]
 #[post("/deals/{id}/proposal-draft")]
@@ -140,19 +141,19 @@ pub async fn create_proposal_draft(
     auth: Auth,
     id: web::Path<Uuid>,
     params: web::Query<RefreshParams>,
+    lang: AnswerLanguage,
     body: ApiJson<ProposalDraftRequest>,
 ) -> AppResult<web::Json<ProposalDraftResponse>> {
     let refresh = refresh(&params)?;
-    Ok(web::Json(
-        proposal::draft(&state, auth.workspace(), *id, body.0, refresh).await?,
-    ))
+    let answer = proposal::draft(&state, auth.workspace(), *id, body.0, refresh);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// Read an email thread: pasted text as JSON `{"text": …}`, or an .eml file sent as
 /// `message/rfc822` (or `text/plain`), up to 1 MiB. Says whether the sender is a potential
 /// client and why, the contact fields found, the messages to log and a suggested deal, plus an
 /// existing contact with the same email. Nothing is created: see `/ai/parse-email/apply`.
-#[utoipa::path(tag = "ai", params(RefreshParams),
+#[utoipa::path(tag = "ai", params(RefreshParams, AnswerLanguageParams),
     request_body(content = ParseEmailRequest, description = "JSON, or the raw .eml as message/rfc822"),
     responses((status = 200, description = "The reading", body = ParseEmailResponse)))]
 #[post("/ai/parse-email")]
@@ -161,6 +162,7 @@ pub async fn parse_email(
     auth: Auth,
     req: HttpRequest,
     params: web::Query<RefreshParams>,
+    lang: AnswerLanguage,
     payload: web::Payload,
 ) -> AppResult<web::Json<ParseEmailResponse>> {
     let refresh = refresh(&params)?;
@@ -193,9 +195,8 @@ pub async fn parse_email(
             }
         }
     };
-    Ok(web::Json(
-        parse::read(&state, auth.workspace(), auth.user_id(), text, refresh).await?,
-    ))
+    let answer = parse::read(&state, auth.workspace(), auth.user_id(), text, refresh);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// Create what a reviewed reading describes, through the normal create paths and in one
@@ -215,7 +216,7 @@ pub async fn apply_parsed_email(
 
 /// Ask the sales assistant about a contact. Starts a conversation, or continues one with
 /// `conversation_id`; the contact's record, timeline, deals and reminders are its context.
-#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id")),
+#[utoipa::path(tag = "ai", params(("id" = Uuid, Path, description = "The contact's id"), AnswerLanguageParams),
     request_body = ChatRequestBody,
     responses((status = 200, description = "The reply and the conversation", body = ChatReply)))]
 #[post("/contacts/{id}/chat")]
@@ -223,9 +224,11 @@ pub async fn chat_about_contact(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
+    lang: AnswerLanguage,
     body: ApiJson<ChatRequestBody>,
 ) -> AppResult<web::Json<ChatReply>> {
-    Ok(web::Json(chat::ask(&state, auth.workspace(), *id, body.0).await?))
+    let answer = chat::ask(&state, auth.workspace(), *id, body.0);
+    Ok(web::Json(language::scope(lang.0, answer).await?))
 }
 
 /// A contact's conversations with the assistant, latest first.

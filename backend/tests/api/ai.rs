@@ -33,20 +33,25 @@ pub(crate) fn remote(server: &MockServer, timeout: Duration) -> LlmConfig {
     }
 }
 
-/// A model that answers every question with [`INSIGHTS`] after 400 ms, so identical requests
-/// sent together overlap.
-pub(crate) async fn slow_insights_server() -> MockServer {
+/// A model that answers every question with [`INSIGHTS`] after `delay`.
+pub(crate) async fn insights_server(delay: Duration) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(completion(INSIGHTS))
-                .set_delay(Duration::from_millis(400)),
+                .set_delay(delay),
         )
         .mount(&server)
         .await;
     server
+}
+
+/// A model that answers every question with [`INSIGHTS`] after 400 ms, so identical requests
+/// sent together overlap.
+pub(crate) async fn slow_insights_server() -> MockServer {
+    insights_server(Duration::from_millis(400)).await
 }
 
 pub(crate) async fn calls(server: &MockServer) -> usize {
@@ -173,12 +178,7 @@ async fn the_offline_model_answers_deterministically_and_is_cached() {
 
 #[actix_web::test]
 async fn a_second_identical_request_never_reaches_the_provider() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(INSIGHTS)))
-        .mount(&server)
-        .await;
+    let server = insights_server(Duration::ZERO).await;
     Mock::given(method("GET"))
         .and(path("/v1/models"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
@@ -903,4 +903,82 @@ async fn the_offline_summary_reads_as_a_sentence() {
         let summary = res.body["insights"]["summary"].as_str().unwrap().to_owned();
         assert!(summary.starts_with(expected), "{summary}");
     }
+}
+
+/// A model is asked to answer in the language the request names (`Accept-Language`, which the
+/// web app sends); each language has its own cached answers, and English asks nothing extra.
+#[actix_web::test]
+async fn a_model_answers_in_the_requests_language() {
+    let server = insights_server(Duration::ZERO).await;
+    let app = TestApp::spawn_with_llm(remote(&server, Duration::from_secs(5))).await;
+    let id = ada(&app).await;
+    let path = format!("/api/v1/contacts/{id}/insights");
+    let ask = |language: &'static str| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            app.request(reqwest::Method::POST, &path, |r| {
+                r.header("accept-language", language).json(&json!({}))
+            })
+            .await
+        }
+    };
+    let systems = || async {
+        server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path().ends_with("/chat/completions"))
+            .map(|r| {
+                r.body_json::<Value>().unwrap()["messages"][0]["content"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<String>>()
+    };
+
+    let spanish = ask("es-ES,es;q=0.9,en;q=0.8").await;
+    assert_eq!(spanish.status, 200, "{}", spanish.text);
+    assert_eq!(spanish.body["source"]["cached"], false);
+    let sent = systems().await;
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].ends_with("in Spanish; keep JSON keys, codes and names as they are."),
+        "{}",
+        sent[0]
+    );
+
+    let english = ask("en-GB,en;q=0.9").await;
+    assert_eq!(
+        english.body["source"]["cached"], false,
+        "another language, another answer"
+    );
+    let sent = systems().await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        !sent[1].contains("Spanish") && !sent[1].contains("French"),
+        "{}",
+        sent[1]
+    );
+
+    let again = ask("es").await;
+    assert_eq!(again.body["source"]["cached"], true, "the Spanish answer is cached");
+    let french = ask("fr;q=0.8, de").await;
+    assert_eq!(french.body["source"]["cached"], false);
+    let sent = systems().await;
+    assert_eq!(sent.len(), 3);
+    assert!(sent[2].contains("in French"), "{}", sent[2]);
+
+    // The chat follows it too.
+    let reply = app
+        .request(reqwest::Method::POST, &format!("/api/v1/contacts/{id}/chat"), |r| {
+            r.header("accept-language", "fr")
+                .json(&json!({"message": "Quoi de neuf ?"}))
+        })
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let sent = systems().await;
+    assert!(sent.last().unwrap().contains("in French"), "{}", sent.last().unwrap());
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, call } from './client'
+import { ApiError, api, call } from './client'
+import { setLocale } from '../i18n'
+import { onApi, sent } from '../test/api'
 
 async function failure(request: Parameters<typeof call>[0]): Promise<ApiError> {
   try {
@@ -54,5 +56,17 @@ describe('call', () => {
     const err = await failure(Promise.resolve({ error: 'boom', response: response(502) }))
     expect(err.message).toContain('502')
     expect(err.fieldErrors).toEqual({})
+  })
+})
+
+describe('api', () => {
+  it('asks for answers in the language the app speaks', async () => {
+    onApi('get', '/api/v1/ai/status', { provider: 'local', model: 'rapport-local-1', reachable: true })
+    await setLocale('fr', false)
+    await call(api.GET('/api/v1/ai/status'))
+    expect(sent.at(-1)?.headers.get('accept-language')).toBe('fr')
+    await setLocale('en', false)
+    await call(api.GET('/api/v1/ai/status'))
+    expect(sent.at(-1)?.headers.get('accept-language')).toBe('en')
   })
 })

@@ -16,6 +16,11 @@ export function whenUnauthorized(handler: () => void) {
 }
 
 api.use({
+  // Answers a language model writes come in the language the app speaks.
+  onRequest({ request }) {
+    request.headers.set('Accept-Language', currentLocale())
+    return request
+  },
   onResponse({ request, response }) {
     const path = new URL(request.url, window.location.origin).pathname
     const own = path.startsWith('/api/v1/auth/') || path === '/api/v1/me' || path.includes('/invitations/')

@@ -10533,7 +10533,15 @@ export interface operations {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17463,7 +17471,15 @@ export interface operations {
     chat_about_contact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The contact's id */
                 id: string;
@@ -17937,7 +17953,15 @@ export interface operations {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The contact's id */
                 id: string;
@@ -18893,7 +18917,15 @@ export interface operations {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The contact's id */
                 id: string;
@@ -19105,7 +19137,15 @@ export interface operations {
                  */
                 include_trashed?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The contact's id */
                 id: string;
@@ -22475,7 +22515,15 @@ export interface operations {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The deal's id */
                 id: string;
@@ -28775,7 +28823,15 @@ export interface operations {
                 /** @description `true` asks the model again instead of using the cached answer (the new one is stored). */
                 refresh?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
+                 *     (the supported one you prefer most, as browsers send it), else English. Each language has
+                 *     its own cached answers. The built-in offline model writes English.
+                 * @example es-ES,es;q=0.9,en;q=0.8
+                 */
+                "Accept-Language"?: string | null;
+            };
             path: {
                 /** @description The interaction's id */
                 id: string;

@@ -21,6 +21,7 @@ export interface Sent {
   method: string
   path: string
   query: URLSearchParams
+  headers: Headers
   body: unknown
 }
 
@@ -83,6 +84,7 @@ export async function fakeFetch(input: RequestInfo | URL, init?: RequestInit): P
     method: request.method,
     path: url.pathname,
     query: url.searchParams,
+    headers: request.headers,
     body: text ? JSON.parse(text) : undefined,
   }
   sent.push(req)
