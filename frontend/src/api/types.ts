@@ -2,6 +2,15 @@
 import type { components, operations } from './schema'
 
 type Schemas = components['schemas']
+/** The JSON body an operation takes. */
+type BodyOf<Op extends keyof operations> =
+  NonNullable<operations[Op]['requestBody']> extends {
+    content: { 'application/json': infer B }
+  }
+    ? B
+    : never
+/** The query parameters an operation takes. */
+type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>
 
 export type Contact = Schemas['Contact']
 export type ContactPage = Schemas['ContactPage']
@@ -13,13 +22,13 @@ export type RelationshipType = Schemas['RelationshipType']
 export type TagCount = Schemas['TagCount']
 export type Problem = Schemas['Problem']
 export type FieldError = Schemas['FieldError']
-export type ListContactsQuery = NonNullable<operations['list_contacts']['parameters']['query']>
+export type ListContactsQuery = QueryOf<'list_contacts'>
 export type Company = Schemas['Company']
 export type CompanyPage = Schemas['CompanyPage']
 export type CreateCompany = Schemas['CreateCompany']
 export type UpdateCompany = Schemas['UpdateCompany']
-export type ListCompaniesQuery = NonNullable<operations['list_companies']['parameters']['query']>
-export type ListDealsQuery = NonNullable<operations['list_deals']['parameters']['query']>
+export type ListCompaniesQuery = QueryOf<'list_companies'>
+export type ListDealsQuery = QueryOf<'list_deals'>
 export type Interaction = Schemas['Interaction']
 export type InteractionPage = Schemas['InteractionPage']
 export type CreateInteraction = Schemas['CreateInteraction']
@@ -147,58 +156,38 @@ export type MessageCode = Schemas['Message']
 export type CreateTemplate = Schemas['CreateTemplate']
 export type PreviewTemplate = Schemas['PreviewTemplate']
 export type UpdateProduct = Schemas['UpdateProduct']
-export type ListProductsQuery = NonNullable<operations['list_products']['parameters']['query']>
+export type ListProductsQuery = QueryOf<'list_products'>
 export type CreateSequence = Schemas['CreateSequence']
 export type Enroll = Schemas['Enroll']
 export type EnrollResult = Schemas['EnrollResult']
 export type CreateWebhook = Schemas['CreateWebhook']
 export type CreateReminder = Schemas['CreateReminder']
-export type ListRemindersQuery = NonNullable<operations['list_reminders']['parameters']['query']>
-export type ListFollowUpsQuery = NonNullable<operations['list_follow_ups']['parameters']['query']>
+export type ListRemindersQuery = QueryOf<'list_reminders'>
+export type ListFollowUpsQuery = QueryOf<'list_follow_ups'>
 export type NewStage = Schemas['NewStage']
 export type UpdateStage = Schemas['UpdateStage']
 export type ChatReply = Schemas['ChatReply']
 export type ApplyParsedEmail = Schemas['ApplyParsedEmail']
 export type AppliedEmail = Schemas['AppliedEmail']
-export type ListPaymentsQuery = NonNullable<operations['list_payments']['parameters']['query']>
-export type ListProposalsQuery = NonNullable<operations['list_proposals']['parameters']['query']>
+export type ListPaymentsQuery = QueryOf<'list_payments'>
+export type ListProposalsQuery = QueryOf<'list_proposals'>
 export type PreviewImport = Schemas['PreviewImport']
 export type NewSavedMapping = Schemas['NewSavedMapping']
-export type ListImportRowsQuery = NonNullable<operations['list_import_rows']['parameters']['query']>
-export type ListDuplicatesQuery = NonNullable<operations['list_duplicates']['parameters']['query']>
+export type ListImportRowsQuery = QueryOf<'list_import_rows'>
+export type ListDuplicatesQuery = QueryOf<'list_duplicates'>
 export type Signup = Schemas['Signup']
-export type NewApiToken = NonNullable<
-  operations['create_api_token']['requestBody']
->['content']['application/json']
-export type AcceptInvitation = NonNullable<
-  operations['accept_invitation']['requestBody']
->['content']['application/json']
-export type UpdateMe = NonNullable<operations['update_me']['requestBody']>['content']['application/json']
-export type ListTrashQuery = NonNullable<operations['list_trash']['parameters']['query']>
-export type CreateLeadForm = NonNullable<
-  operations['create_form']['requestBody']
->['content']['application/json']
-export type UpdateLeadForm = NonNullable<
-  operations['update_form']['requestBody']
->['content']['application/json']
-export type PutMailSettings = NonNullable<
-  operations['put_mail_settings']['requestBody']
->['content']['application/json']
-export type EmailDraftRequest = NonNullable<
-  operations['create_email_draft']['requestBody']
->['content']['application/json']
-export type SendEmail = NonNullable<operations['send_email']['requestBody']>['content']['application/json']
-export type PutDigest = NonNullable<operations['put_digest']['requestBody']>['content']['application/json']
-export type DashboardQuery = NonNullable<operations['get_dashboard']['parameters']['query']>
-export type PutDashboardLayout = NonNullable<
-  operations['put_dashboard_layout']['requestBody']
->['content']['application/json']
-export type CreateSavedView = NonNullable<
-  operations['create_view']['requestBody']
->['content']['application/json']
-export type CreateCustomField = NonNullable<
-  operations['create_custom_field']['requestBody']
->['content']['application/json']
-export type BulkRequest = NonNullable<
-  operations['bulk_contacts']['requestBody']
->['content']['application/json']
+export type NewApiToken = BodyOf<'create_api_token'>
+export type AcceptInvitation = BodyOf<'accept_invitation'>
+export type UpdateMe = BodyOf<'update_me'>
+export type ListTrashQuery = QueryOf<'list_trash'>
+export type CreateLeadForm = BodyOf<'create_form'>
+export type UpdateLeadForm = BodyOf<'update_form'>
+export type PutMailSettings = BodyOf<'put_mail_settings'>
+export type EmailDraftRequest = BodyOf<'create_email_draft'>
+export type SendEmail = BodyOf<'send_email'>
+export type PutDigest = BodyOf<'put_digest'>
+export type DashboardQuery = QueryOf<'get_dashboard'>
+export type PutDashboardLayout = BodyOf<'put_dashboard_layout'>
+export type CreateSavedView = BodyOf<'create_view'>
+export type CreateCustomField = BodyOf<'create_custom_field'>
+export type BulkRequest = BodyOf<'bulk_contacts'>

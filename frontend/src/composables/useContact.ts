@@ -89,9 +89,7 @@ export function useContact(id: Ref<string>) {
 
   async function update(changes: UpdateContact): Promise<Contact> {
     const body: UpdateContact = { ...changes, version: contact.value?.version }
-    const updated = await call(
-      api.PATCH('/api/v1/contacts/{id}', { params: { path: { id: id.value } }, body }),
-    )
+    const updated = await updateContact(id.value, body)
     contact.value = updated
     return updated
   }

@@ -73,7 +73,7 @@ export function useDeal(id: Ref<string>) {
       // The page shows a deal in the trash too (with its restore button).
       const path = { params: { path: { id: id.value }, query: { include_trashed: true } } }
       const [d, h] = await Promise.all([
-        call(api.GET('/api/v1/deals/{id}', path)),
+        getDeal(id.value, true),
         call(api.GET('/api/v1/deals/{id}/stage-history', path)),
       ])
       deal.value = d

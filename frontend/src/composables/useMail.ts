@@ -46,15 +46,6 @@ export async function sendEmail(contactId: string, body: SendEmail): Promise<voi
   await call(api.POST('/api/v1/contacts/{id}/send-email', { params: { path: { id: contactId } }, body }))
 }
 
-/** Logs an email sent from elsewhere (the person's own mail app). */
-export async function logSentEmail(contactId: string, subject: string, body: string): Promise<void> {
-  await call(
-    api.POST('/api/v1/interactions', {
-      body: { contact_id: contactId, kind: 'email', direction: 'outbound', subject, body },
-    }),
-  )
-}
-
 export function getDigest(): Promise<DigestSettings> {
   return call(api.GET('/api/v1/me/digest'))
 }

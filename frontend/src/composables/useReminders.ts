@@ -4,7 +4,6 @@ import { api, call } from '../api/client'
 import type {
   CreateReminder,
   FollowUpPage,
-  InteractionKind,
   ListFollowUpsQuery,
   ListRemindersQuery,
   Reminder,
@@ -30,15 +29,6 @@ export async function snoozeReminder(id: string, until: string): Promise<void> {
 
 export function listFollowUps(query: ListFollowUpsQuery): Promise<FollowUpPage> {
   return call(api.GET('/api/v1/follow-ups', { params: { query } }))
-}
-
-/** Logs a touchpoint with a contact (it restarts their follow-up cadence). */
-export async function logTouchpoint(
-  contactId: string,
-  kind: InteractionKind,
-  subject: string,
-): Promise<void> {
-  await call(api.POST('/api/v1/interactions', { body: { contact_id: contactId, kind, subject } }))
 }
 
 /** Moves a contact's next follow-up to `until`, unless the contact changed since it was read. */

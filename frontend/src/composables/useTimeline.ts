@@ -4,6 +4,11 @@ import { api, call } from '../api/client'
 import type { CreateInteraction, Interaction } from '../api/types'
 import { usePagedList } from './usePagedList'
 
+/** Logs an interaction (it restarts the contact's follow-up cadence). */
+export function logInteraction(body: CreateInteraction): Promise<Interaction> {
+  return call(api.POST('/api/v1/interactions', { body }))
+}
+
 export function useTimeline(contactId: Ref<string>) {
   const filters = computed(() => ({ id: contactId.value }))
   const list = usePagedList<Interaction, { id: string }>(
@@ -18,9 +23,7 @@ export function useTimeline(contactId: Ref<string>) {
   )
 
   async function log(body: Omit<CreateInteraction, 'contact_id'>): Promise<Interaction> {
-    const created = await call(
-      api.POST('/api/v1/interactions', { body: { ...body, contact_id: contactId.value } }),
-    )
+    const created = await logInteraction({ ...body, contact_id: contactId.value })
     await list.reload()
     return created
   }

@@ -3,28 +3,12 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import PipelineView from './PipelineView.vue'
 import { mountView } from '../test/mountView'
 import { onApi, sent } from '../test/api'
-import type { Board, Deal, Pipeline, Stage } from '../api/types'
+import type { Board, Deal } from '../api/types'
+import { PIPELINE, pipeline as sales, stage } from '../test/pipelines'
 
-const PIPELINE = '01936000-0000-7000-8000-000000000100'
-const stage = (n: number, name: string, kind: Stage['kind'], probability: number): Stage => ({
-  id: `01936000-0000-7000-8000-00000000010${n}`,
-  pipeline_id: PIPELINE,
-  name,
-  kind,
-  probability,
-  position: n,
-})
 const LEAD = stage(1, 'Lead', 'open', 10)
 const WON = stage(2, 'Won', 'won', 100)
-const pipeline: Pipeline = {
-  id: PIPELINE,
-  name: 'Sales',
-  position: 0,
-  stages: [LEAD, WON],
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
-  version: 1,
-}
+const pipeline = sales([LEAD, WON])
 const deal = (title: string, value: number): Deal => ({
   id: '01936000-0000-7000-8000-000000000201',
   title,

@@ -3,29 +3,11 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import PipelinesCard from './PipelinesCard.vue'
 import { mountView } from '../../test/mountView'
 import { onApi, refuse, sent } from '../../test/api'
-import type { Pipeline, Stage } from '../../api/types'
+import { PIPELINE, pipeline as sales, stage } from '../../test/pipelines'
 
-const PIPELINE = '01936000-0000-7000-8000-000000000100'
-const stage = (n: number, name: string, kind: Stage['kind'], probability: number): Stage => ({
-  id: `01936000-0000-7000-8000-00000000010${n}`,
-  pipeline_id: PIPELINE,
-  name,
-  kind,
-  probability,
-  position: n,
-})
 const LEAD = stage(1, 'Lead', 'open', 10)
 const PROPOSAL = stage(2, 'Proposal', 'open', 50)
 const WON = stage(3, 'Won', 'won', 100)
-const sales = (stages: Stage[], version = 1): Pipeline => ({
-  id: PIPELINE,
-  name: 'Sales',
-  position: 0,
-  stages,
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
-  version,
-})
 
 let wrapper: VueWrapper
 afterEach(() => wrapper?.unmount())
