@@ -1,7 +1,8 @@
 // @ts-check
 // The web app in three languages: it starts in the browser's language, a member chooses another
 // in the account settings and it follows them (after a reload, on the sign-in page of this device),
-// and the server's validation problems are said in the chosen language from their codes.
+// the server's validation problems are said in the chosen language from their codes, and the
+// built-in assistant answers in it.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
@@ -92,6 +93,10 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   const history = page.getByRole('list', { name: 'Actividad' })
   await history.getByText('Se registró una llamada con Inés Ruiz: Llamada de presentación').waitFor()
   await history.getByText('Se añadió a Inés Ruiz').waitFor()
+  // The built-in assistant writes its insights in Spanish too.
+  await page.getByRole('button', { name: 'Obtener ideas' }).click()
+  await page.getByText('Inés Ruiz es un prospecto que llegó por una recomendación.', { exact: false }).waitFor()
+  await page.getByText('Sobre todo llamadas (1 de 1 interacciones)', { exact: false }).waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
 
   // The board and the company list speak Spanish too, numbers in Spanish form.

@@ -7,83 +7,60 @@ use validator::Validate;
 
 use super::cache::{self, Question};
 use super::dto::{AnalysisResponse, InteractionAnalysis};
+use super::phrases::{KindForm, Phrases, Say, capitalized};
 use super::provider::{ChatRequest, Message};
 use crate::db::WorkspaceId;
 use crate::error::AppResult;
 use crate::interactions::dto::{Interaction, Sentiment, SentimentLabel, UpdateInteraction};
 use crate::state::AppState;
 
-pub const PROMPT_VERSION: &str = "interaction-analysis-1";
+pub const PROMPT_VERSION: &str = "interaction-analysis-2";
 
+// Notes are written in the user's language: the word lists hold English, Spanish and French.
+#[rustfmt::skip]
 const POSITIVE: &[&str] = &[
-    "great",
-    "good",
-    "happy",
-    "glad",
-    "love",
-    "excited",
-    "interested",
-    "agreed",
-    "agree",
-    "yes",
-    "thanks",
-    "thank",
-    "perfect",
-    "keen",
-    "impressed",
-    "approved",
-    "signed",
-    "accepted",
-    "liked",
-    "positive",
-    "helpful",
-    "works",
+    "great", "good", "happy", "glad", "love", "excited", "interested", "agreed", "agree", "yes",
+    "thanks", "thank", "perfect", "keen", "impressed", "approved", "signed", "accepted", "liked",
+    "positive", "helpful", "works",
+    "genial", "bien", "contento", "contenta", "encantado", "encantada", "interesado", "interesada",
+    "acuerdo", "sí", "gracias", "perfecto", "aprobado", "aprobada", "firmado", "firmada", "aceptado",
+    "aceptada", "positivo", "útil", "funciona",
+    "super", "contente", "ravi", "ravie", "intéressé", "intéressée", "accord", "oui",
+    "merci", "parfait", "approuvé", "signé", "accepté", "positif", "utile", "fonctionne",
 ];
+#[rustfmt::skip]
 const NEGATIVE: &[&str] = &[
-    "not",
-    "no",
-    "unhappy",
-    "disappointed",
-    "expensive",
-    "budget",
-    "cancel",
-    "cancelled",
-    "delay",
-    "delayed",
-    "problem",
-    "issue",
-    "concern",
-    "worried",
-    "declined",
-    "reject",
-    "rejected",
-    "frustrated",
-    "late",
-    "pause",
-    "paused",
-    "cut",
+    "not", "no", "unhappy", "disappointed", "expensive", "budget", "cancel", "cancelled", "delay",
+    "delayed", "problem", "issue", "concern", "worried", "declined", "reject", "rejected",
+    "frustrated", "late", "pause", "paused", "cut",
+    "descontento", "decepcionado", "decepcionada", "caro", "presupuesto", "cancelar", "cancelado",
+    "retraso", "problema", "preocupa", "preocupado", "rechazado", "rechaza", "tarde", "pausa",
+    "ne", "pas", "non", "déçu", "déçue", "cher", "annuler", "annulé", "retard", "problème",
+    "inquiet", "inquiète", "refusé", "refuse", "frustré", "suspendu",
 ];
+#[rustfmt::skip]
 const ACTION_MARKERS: &[&str] = &[
-    "will ",
-    "send",
-    "follow up",
-    "follow-up",
-    "next step",
-    "need to",
-    "needs to",
-    "please",
-    "todo",
-    "to do",
-    "by monday",
-    "by tuesday",
-    "by wednesday",
-    "by thursday",
-    "by friday",
-    "deadline",
-    "schedule",
-    "prepare",
-    "share",
+    "will ", "send", "follow up", "follow-up", "next step", "need to", "needs to", "please", "todo",
+    "to do", "by monday", "by tuesday", "by wednesday", "by thursday", "by friday", "deadline",
+    "schedule", "prepare", "share",
+    "enviar", "enviaré", "mandar", "seguimiento", "siguiente paso", "hay que", "tengo que",
+    "por favor", "pendiente", "antes del", "plazo", "preparar", "compartir", "agendar",
+    "envoyer", "enverrai", "relancer", "prochaine étape", "il faut", "je dois", "merci de",
+    "à faire", "avant le", "échéance", "préparer", "partager", "planifier",
 ];
+/// The days a note may name, in English, Spanish and French.
+#[rustfmt::skip]
+const WEEKDAYS: &[(&str, Weekday)] = &[
+    ("monday", Weekday::Mon), ("tuesday", Weekday::Tue), ("wednesday", Weekday::Wed),
+    ("thursday", Weekday::Thu), ("friday", Weekday::Fri),
+    ("lunes", Weekday::Mon), ("martes", Weekday::Tue), ("miércoles", Weekday::Wed),
+    ("jueves", Weekday::Thu), ("viernes", Weekday::Fri),
+    ("lundi", Weekday::Mon), ("mardi", Weekday::Tue), ("mercredi", Weekday::Wed),
+    ("jeudi", Weekday::Thu), ("vendredi", Weekday::Fri),
+];
+const TOMORROW: &[&str] = &["tomorrow", "demain"];
+const NEXT_WEEK: &[&str] = &["next week", "semana que viene", "próxima semana", "semaine prochaine"];
+const NEXT_MONTH: &[&str] = &["next month", "mes que viene", "próximo mes", "mois prochain"];
 
 pub fn parse(text: &str) -> Result<InteractionAnalysis, String> {
     let analysis: InteractionAnalysis = super::cache::json_answer(text)?;
@@ -113,6 +90,11 @@ fn sentences(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// «mañana» is tomorrow, except in «esta mañana» or «por la mañana» (the morning).
+fn spanish_tomorrow(lower: &str) -> bool {
+    lower.contains("mañana") && !lower.contains("la mañana") && !lower.contains("esta mañana")
+}
+
 fn next_weekday(from: NaiveDate, day: Weekday) -> NaiveDate {
     let ahead = (7 + day.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
     from + Duration::days(if ahead == 0 { 7 } else { ahead })
@@ -121,8 +103,8 @@ fn next_weekday(from: NaiveDate, day: Weekday) -> NaiveDate {
 /// The built-in analysis: a word list for sentiment (the logged outcome counts double), sentences
 /// with commitments as action items, and a date from the text ("Friday", "next week", "tomorrow")
 /// or one set by the sentiment. Everything is relative to when the interaction happened, so the
-/// answer does not change from day to day.
-pub fn local(i: &Interaction) -> InteractionAnalysis {
+/// answer does not change from day to day. The summary is written in the language of `t`.
+pub fn local(i: &Interaction, t: Phrases) -> InteractionAnalysis {
     let text = text_of(i);
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
@@ -152,24 +134,27 @@ pub fn local(i: &Interaction) -> InteractionAnalysis {
         SentimentLabel::Neutral
     };
     let all = sentences(&text);
+    let date = t.date(i.occurred_at.date_naive());
     let summary = match all.first() {
         Some(first) => {
-            let mut s = format!(
-                "{} ({}): {first}",
-                i.kind.to_string().replace('_', " "),
-                i.occurred_at.format("%-d %b %Y")
-            );
+            let mut said = first.clone();
             if all.len() > 1 {
-                s.push_str(&format!(". {}", all[1]));
+                said.push_str(". ");
+                said.push_str(&all[1]);
             }
-            s.push('.');
-            s
+            t.say(
+                Say::AnalysisSummary,
+                &[
+                    ("kind", &capitalized(t.kind(i.kind, KindForm::Name))),
+                    ("date", &date),
+                    ("text", &said),
+                ],
+            )
         }
-        None => format!(
-            "A {} on {} with nothing written down.",
-            i.kind,
-            i.occurred_at.format("%-d %b %Y")
-        ),
+        None => capitalized(&t.say(
+            Say::AnalysisEmpty,
+            &[("kind", &t.kind(i.kind, KindForm::WithArticle)), ("date", &date)],
+        )),
     };
     let action_items: Vec<String> = all
         .iter()
@@ -186,21 +171,17 @@ pub fn local(i: &Interaction) -> InteractionAnalysis {
         .take(5)
         .collect();
     let day = i.occurred_at.date_naive();
-    let weekdays = [
-        ("monday", Weekday::Mon),
-        ("tuesday", Weekday::Tue),
-        ("wednesday", Weekday::Wed),
-        ("thursday", Weekday::Thu),
-        ("friday", Weekday::Fri),
-    ];
-    let mentioned = weekdays
+    let mentioned = WEEKDAYS
         .iter()
         .find(|(name, _)| words.contains(name))
         .map(|(_, d)| next_weekday(day, *d));
+    let said = |phrases: &[&str]| phrases.iter().any(|p| lower.contains(p));
     let suggested_follow_up = mentioned
-        .or_else(|| words.contains(&"tomorrow").then(|| day + Duration::days(1)))
-        .or_else(|| lower.contains("next week").then(|| next_weekday(day, Weekday::Mon)))
-        .or_else(|| lower.contains("next month").then(|| day + Duration::days(30)))
+        .or_else(|| {
+            (TOMORROW.iter().any(|w| words.contains(w)) || spanish_tomorrow(&lower)).then(|| day + Duration::days(1))
+        })
+        .or_else(|| said(NEXT_WEEK).then(|| next_weekday(day, Weekday::Mon)))
+        .or_else(|| said(NEXT_MONTH).then(|| day + Duration::days(30)))
         .or(Some(
             day + Duration::days(match label {
                 SentimentLabel::Positive => 3,
@@ -256,7 +237,8 @@ pub async fn analyse(state: &AppState, workspace: WorkspaceId, id: Uuid, refresh
         refresh,
         contact: Some(interaction.contact_id),
     };
-    let (analysis, answer) = cache::ask_json(state, workspace, question, || local(&interaction), parse).await?;
+    let t = Phrases::current();
+    let (analysis, answer) = cache::ask_json(state, workspace, question, || local(&interaction, t), parse).await?;
     // The sentiment is kept on the interaction, where timelines and lists show it.
     let mut conn = state.conn().await?;
     let update = UpdateInteraction {

@@ -311,11 +311,10 @@ pub async fn ask(
 ) -> AppResult<Answer> {
     let llm = &state.config.llm;
     // A model is told to answer in the request's language when it is not English; the sentence is
-    // part of the request, so of the key too. The offline model answers alike in every language.
-    let localized = match (llm.provider, super::language::instruction(super::language::current())) {
-        (LlmProvider::OpenAi, Some(line)) => Some(with_instruction(q.request, line)),
-        _ => None,
-    };
+    // part of the request, so of the key too: each language has its own answers, the offline
+    // model's included (it writes in the language `local()` was built for).
+    let localized =
+        super::language::instruction(super::language::current()).map(|line| with_instruction(q.request, line));
     let q = Question {
         request: localized.as_ref().unwrap_or(q.request),
         ..q

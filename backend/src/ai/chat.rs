@@ -6,14 +6,14 @@ use uuid::Uuid;
 use super::cache::{self, Question};
 use super::dto::{ChatMessage, ChatReply, ChatRequestBody, Conversation, ConversationList, ConversationSummary};
 use super::insights::{self, Context};
+use super::phrases::{KindForm, Phrases, Say};
 use super::provider::{ChatRequest, Message};
 use super::store::{self, ConversationRow, MessageRow};
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
-use crate::money;
 use crate::state::AppState;
 
-pub const PROMPT_VERSION: &str = "sales-chat-1";
+pub const PROMPT_VERSION: &str = "sales-chat-2";
 /// Earlier turns sent along with a question.
 const HISTORY: usize = 20;
 
@@ -26,85 +26,183 @@ fn to_message(r: MessageRow) -> ChatMessage {
     }
 }
 
-/// The built-in assistant: answers the common questions from the facts.
-pub fn local(c: &Context, question: &str) -> String {
+/// What a question is about, by the words it uses (English, Spanish or French).
+const ABOUT_DEALS: &[&str] = &[
+    "deal",
+    "pipeline",
+    "worth",
+    "value",
+    "money",
+    "budget",
+    "revenue",
+    "oportunidad",
+    "negocio",
+    "valor",
+    "dinero",
+    "presupuesto",
+    "ingreso",
+    "affaire",
+    "valeur",
+    "argent",
+    "chiffre",
+];
+const ABOUT_LAST: &[&str] = &[
+    "last",
+    "agreed",
+    "recent",
+    "latest",
+    "spoke",
+    "talk",
+    "último",
+    "última",
+    "acordamos",
+    "reciente",
+    "hablamos",
+    "dernier",
+    "dernière",
+    "récent",
+    "convenu",
+    "parlé",
+];
+const ABOUT_NEXT: &[&str] = &[
+    "next",
+    "should",
+    "what do",
+    "todo",
+    "to do",
+    "follow",
+    "siguiente",
+    "próximo",
+    "debería",
+    "qué hago",
+    "seguimiento",
+    "prochain",
+    "devrais",
+    "que faire",
+    "relance",
+    "suite",
+];
+const ABOUT_RISKS: &[&str] = &[
+    "risk",
+    "worry",
+    "problem",
+    "concern",
+    "riesgo",
+    "preocupa",
+    "problema",
+    "risque",
+    "inquiét",
+    "problème",
+];
+const ABOUT_REACHING: &[&str] = &[
+    "email",
+    "phone",
+    "contact",
+    "reach",
+    "call",
+    "correo",
+    "teléfono",
+    "llamar",
+    "mail",
+    "téléphone",
+    "joindre",
+    "appeler",
+];
+
+/// The built-in assistant: answers the common questions from the facts, in the language of `t`.
+pub fn local(c: &Context, question: &str, t: Phrases) -> String {
     let q = question.to_lowercase();
     let p = &c.contact;
     let first = &p.first_name;
     let open: Vec<_> = c.deals.iter().filter(|d| d.status.as_str() == "open").collect();
     let has = |words: &[&str]| words.iter().any(|w| q.contains(w));
-    if has(&["deal", "pipeline", "worth", "value", "money", "budget", "revenue"]) {
+    let listed = |head: String, items: &[String]| format!("{head}\n- {}", items.join("\n- "));
+    if has(ABOUT_DEALS) {
         if c.deals.is_empty() {
-            return format!("There is no deal with {first} yet. If there is a need, open one from the contact page.");
+            return t.say(Say::ChatNoDeal, &[("first", first)]);
         }
         let lines: Vec<String> = c
             .deals
             .iter()
             .map(|d| {
-                format!(
-                    "{} — {} in {}, {}{}",
-                    d.title,
-                    d.status,
-                    d.stage_name,
-                    money::format(d.total_value_minor, &d.currency),
-                    d.expected_close_date
-                        .map(|x| format!(", expected {x}"))
-                        .unwrap_or_default()
+                let expected = d
+                    .expected_close_date
+                    .map(|x| t.say(Say::ChatExpected, &[("date", &t.date(x))]))
+                    .unwrap_or_default();
+                t.say(
+                    Say::ChatDealLine,
+                    &[
+                        ("title", &d.title),
+                        ("status", &t.deal_status(d.status.as_str())),
+                        ("stage", &d.stage_name),
+                        ("value", &t.money(d.total_value_minor, &d.currency)),
+                        ("expected", &expected),
+                    ],
                 )
             })
             .collect();
-        return format!("Deals with {first}:\n- {}", lines.join("\n- "));
+        return listed(t.say(Say::ChatDealsWith, &[("first", first)]), &lines);
     }
-    if has(&["last", "agreed", "recent", "latest", "spoke", "talk"]) {
+    if has(ABOUT_LAST) {
         return match c.interactions.first() {
-            Some(i) => format!(
-                "The last touchpoint was a {} on {}{}{}.",
-                i.kind,
-                i.occurred_at.format("%-d %b %Y"),
-                i.subject.as_deref().map(|s| format!(": {s}")).unwrap_or_default(),
-                i.body
+            Some(i) => {
+                let subject = i
+                    .subject
+                    .as_deref()
+                    .map(|s| t.say(Say::ChatSubject, &[("subject", &s)]))
+                    .unwrap_or_default();
+                let body = i
+                    .body
                     .as_deref()
                     .map(|b| format!(" — {}", b.chars().take(300).collect::<String>()))
-                    .unwrap_or_default()
-            ),
-            None => format!("Nothing is logged with {first} yet."),
+                    .unwrap_or_default();
+                t.say(
+                    Say::ChatLastTouchpoint,
+                    &[
+                        ("kind", &t.kind(i.kind, KindForm::WithArticle)),
+                        ("date", &t.date(i.occurred_at.date_naive())),
+                        ("subject", &subject),
+                        ("body", &body),
+                    ],
+                )
+            }
+            None => t.say(Say::ChatNothingLogged, &[("first", first)]),
         };
     }
-    if has(&["next", "should", "what do", "todo", "to do", "follow"]) {
-        let insights = insights::local(c);
-        return format!("Next steps with {first}:\n- {}", insights.next_steps.join("\n- "));
+    if has(ABOUT_NEXT) {
+        let insights = insights::local(c, t);
+        return listed(t.say(Say::ChatNextSteps, &[("first", first)]), &insights.next_steps);
     }
-    if has(&["risk", "worry", "problem", "concern"]) {
-        let insights = insights::local(c);
+    if has(ABOUT_RISKS) {
+        let insights = insights::local(c, t);
         return if insights.risks.is_empty() {
-            format!("Nothing worrying in what is logged about {first}.")
+            t.say(Say::ChatNothingWorrying, &[("first", first)])
         } else {
-            format!("Things to watch:\n- {}", insights.risks.join("\n- "))
+            listed(t.say(Say::ChatThingsToWatch, &[]), &insights.risks)
         };
     }
-    if has(&["email", "phone", "contact", "reach", "call"]) {
+    if has(ABOUT_REACHING) {
         let mut ways = Vec::new();
         if let Some(e) = p.emails.first() {
-            ways.push(format!("email {e}"));
+            ways.push(t.say(Say::ChatEmailWay, &[("email", e)]));
         }
         if let Some(ph) = p.phones.first() {
-            ways.push(format!("phone {ph}"));
+            ways.push(t.say(Say::ChatPhoneWay, &[("phone", ph)]));
         }
         return if ways.is_empty() {
-            format!("No email or phone is recorded for {first}.")
+            t.say(Say::ChatNoWays, &[("first", first)])
         } else {
-            format!("You can reach {first} by {}.", ways.join(" or "))
+            let ways = ways.join(&t.say(Say::ChatOr, &[]));
+            t.say(Say::ChatReach, &[("first", first), ("ways", &ways)])
         };
     }
-    let insights = insights::local(c);
+    let insights = insights::local(c, t);
     let mut answer = insights.summary;
     if !open.is_empty() || !insights.next_steps.is_empty() {
-        answer.push_str(&format!(
-            " Suggested next: {}.",
-            insights.next_steps.first().cloned().unwrap_or_default()
-        ));
+        let step = insights.next_steps.first().cloned().unwrap_or_default();
+        answer.push_str(&t.say(Say::ChatSuggestedNext, &[("step", &step)]));
     }
-    answer.push_str(" Ask me about deals, the last conversation, next steps, risks or how to reach them.");
+    answer.push_str(&t.say(Say::ChatAskMe, &[]));
     answer
 }
 
@@ -225,11 +323,12 @@ pub async fn ask(
     };
     // The question is stored even if the model fails, so the conversation shows what was asked.
     save(state, workspace, conversation, "user", &question, false).await?;
+    let t = Phrases::current();
     let answer = cache::ask(
         state,
         workspace,
         q,
-        || local(&context, &question),
+        || local(&context, &question, t),
         |t| {
             if t.trim().is_empty() {
                 Err("empty reply".into())

@@ -153,11 +153,13 @@ pub struct ScoreFactor {
     /// Stable name, e.g. `recent_contact`.
     #[schema(example = "recent_contact")]
     pub name: String,
+    /// The factor's name for people, in the request's language (`Accept-Language`).
     #[schema(example = "Recent contact")]
     pub label: String,
     /// What it adds to (or takes from) the score.
     #[schema(example = 20)]
     pub points: i32,
+    /// The fact behind the points, in the request's language.
     #[schema(example = "Last touchpoint 3 days ago")]
     pub detail: String,
 }

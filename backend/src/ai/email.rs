@@ -8,13 +8,14 @@ use uuid::Uuid;
 use super::cache::{self, Question};
 use super::dto::{EmailDraft, EmailDraftRequest, EmailDraftResponse, Tone};
 use super::insights::{self, Context};
+use super::phrases::{KindForm, Phrases, Say};
 use super::provider::{ChatRequest, Message};
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::dto::Scenario;
 
-pub const PROMPT_VERSION: &str = "email-draft-1";
+pub const PROMPT_VERSION: &str = "email-draft-2";
 
 pub fn parse(text: &str) -> Result<EmailDraft, String> {
     let draft: EmailDraft = super::cache::json_answer(text)?;
@@ -24,53 +25,57 @@ pub fn parse(text: &str) -> Result<EmailDraft, String> {
     Ok(draft)
 }
 
-fn greeting(tone: Tone, first: &str) -> String {
-    match tone {
-        Tone::Formal => format!("Dear {first},"),
-        Tone::Concise => format!("Hi {first},"),
-        Tone::Friendly => format!("Hi {first},"),
-        Tone::Enthusiastic => format!("Hi {first}!"),
-    }
+fn greeting(t: Phrases, tone: Tone, first: &str) -> String {
+    let key = match tone {
+        Tone::Formal => Say::GreetFormal,
+        Tone::Concise => Say::GreetConcise,
+        Tone::Friendly => Say::GreetFriendly,
+        Tone::Enthusiastic => Say::GreetEnthusiastic,
+    };
+    t.say(key, &[("first", &first)])
 }
 
-fn sign_off(tone: Tone) -> &'static str {
-    match tone {
-        Tone::Formal => "Kind regards,",
-        Tone::Concise => "Best,",
-        Tone::Friendly => "Best wishes,",
-        Tone::Enthusiastic => "Looking forward to it,",
-    }
+fn sign_off(t: Phrases, tone: Tone) -> String {
+    let key = match tone {
+        Tone::Formal => Say::SignOffFormal,
+        Tone::Concise => Say::SignOffConcise,
+        Tone::Friendly => Say::SignOffFriendly,
+        Tone::Enthusiastic => Say::SignOffEnthusiastic,
+    };
+    t.say(key, &[])
 }
 
-/// The built-in draft: the template (already filled) or a scenario text using the facts; a
-/// template whose subject or body fills in blank keeps the scenario's for that part.
-pub fn local(c: &Context, input: &EmailDraftRequest, template: Option<&EmailDraft>) -> EmailDraft {
-    let scenario = from_scenario(c, input);
-    let Some(t) = template else {
+/// The built-in draft, in the language of `t`: the template (already filled) or a scenario text
+/// using the facts; a template whose subject or body fills in blank keeps the scenario's for that
+/// part.
+pub fn local(c: &Context, input: &EmailDraftRequest, template: Option<&EmailDraft>, t: Phrases) -> EmailDraft {
+    let scenario = from_scenario(c, input, t);
+    let Some(template) = template else {
         return scenario;
     };
-    let subject = if t.subject.trim().is_empty() {
+    let subject = if template.subject.trim().is_empty() {
         scenario.subject
     } else {
-        t.subject.clone()
+        template.subject.clone()
     };
-    if t.body.trim().is_empty() {
+    if template.body.trim().is_empty() {
         return EmailDraft {
             subject,
             body: scenario.body,
         };
     }
-    let mut body = t.body.clone();
+    let mut body = template.body.clone();
     if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
-        let _ = write!(body, "\n\nP.S. {}", extra.trim());
+        body.push_str("\n\n");
+        body.push_str(&t.say(Say::PostScript, &[("text", &extra.trim())]));
     }
     EmailDraft { subject, body }
 }
 
 /// The scenario's text, using the facts.
-fn from_scenario(c: &Context, input: &EmailDraftRequest) -> EmailDraft {
+fn from_scenario(c: &Context, input: &EmailDraftRequest, t: Phrases) -> EmailDraft {
     let first = c.contact.first_name.as_str();
-    let company = c.contact.company.as_ref().map(|co| co.name.clone());
+    let company = c.contact.company.as_ref().map(|co| co.name.as_str());
     let last_topic = c
         .interactions
         .first()
@@ -80,44 +85,72 @@ fn from_scenario(c: &Context, input: &EmailDraftRequest) -> EmailDraft {
     let about = last_topic
         .clone()
         .or_else(|| deal.map(|d| d.title.to_lowercase()))
-        .unwrap_or_else(|| "what we discussed".into());
+        .unwrap_or_else(|| t.say(Say::WhatWeDiscussed, &[]));
+    let fragment =
+        |key: Say, name: &str, value: Option<&str>| value.map(|v| t.say(key, &[(name, &v)])).unwrap_or_default();
+    let say = |key: Say, args: &[(&str, &dyn std::fmt::Display)]| t.say(key, args);
     let (subject, core): (String, String) = match input.scenario {
         Scenario::FollowUp => (
-            format!("Following up on {about}"),
-            format!("I wanted to follow up on {about}. Is this still a priority{}? I would be glad to help with the next step.",
-                company.as_ref().map(|c| format!(" for {c}")).unwrap_or_default()),
+            say(Say::FollowUpSubject, &[("about", &about)]),
+            say(
+                Say::FollowUpBody,
+                &[
+                    ("about", &about),
+                    ("for_company", &fragment(Say::ForCompany, "company", company)),
+                ],
+            ),
         ),
         Scenario::Intro => (
-            format!("Introduction{}", company.as_ref().map(|c| format!(": helping {c}")).unwrap_or_default()),
-            "I help teams like yours with projects of this kind, from the first workshop to delivery. Would a 20-minute call next week be useful?".into(),
+            say(
+                Say::IntroSubject,
+                &[("helping", &fragment(Say::HelpingCompany, "company", company))],
+            ),
+            say(Say::IntroBody, &[]),
         ),
         Scenario::MeetingRequest => (
-            format!("Time to talk about {about}?"),
-            format!("Could we find 30 minutes this week or next to talk about {about}? Tell me what suits you and I will send an invitation."),
+            say(Say::MeetingSubject, &[("about", &about)]),
+            say(Say::MeetingBody, &[("about", &about)]),
         ),
-        Scenario::Proposal => (
-            deal.map(|d| format!("Proposal: {}", d.title)).unwrap_or_else(|| "My proposal".into()),
-            deal.map(|d| format!("As promised, here is my proposal for {}. It sets out the scope, the timeline and the investment. I am happy to walk you through it.", d.title.to_lowercase()))
-                .unwrap_or_else(|| "As promised, here is my proposal. It sets out the scope, the timeline and the investment. I am happy to walk you through it.".into()),
-        ),
+        Scenario::Proposal => match deal {
+            Some(d) => (
+                say(Say::ProposalSubject, &[("title", &d.title)]),
+                say(Say::ProposalBody, &[("title", &d.title.to_lowercase())]),
+            ),
+            None => (say(Say::ProposalSubjectPlain, &[]), say(Say::ProposalBodyPlain, &[])),
+        },
         Scenario::ThankYou => (
-            format!("Thank you, {first}"),
-            format!("Thank you for your time{}. It was good to talk about {about}; I will send the next steps shortly.",
-                c.interactions.first().map(|_| " the other day").unwrap_or_default()),
+            say(Say::ThankYouSubject, &[("first", &first)]),
+            say(
+                if c.interactions.is_empty() {
+                    Say::ThankYouBody
+                } else {
+                    Say::ThankYouBodyRecent
+                },
+                &[("about", &about)],
+            ),
         ),
-        Scenario::ReEngage => (
-            format!("It has been a while, {first}"),
-            format!("It has been a while since we last spoke{}. How are things{}? I would love to hear what you are working on.",
-                c.interactions.first().map(|i| format!(" (about {})", i.subject.clone().unwrap_or_else(|| i.kind.to_string()).to_lowercase())).unwrap_or_default(),
-                company.as_ref().map(|c| format!(" at {c}")).unwrap_or_default()),
-        ),
-        Scenario::CheckIn => (
-            "Checking in".into(),
-            "Just checking in to see how everything is going. Is there anything I can help with this month?".into(),
-        ),
+        Scenario::ReEngage => {
+            let topic = c.interactions.first().map(|i| {
+                i.subject
+                    .clone()
+                    .unwrap_or_else(|| t.kind(i.kind, KindForm::Name).to_owned())
+                    .to_lowercase()
+            });
+            (
+                say(Say::ReEngageSubject, &[("first", &first)]),
+                say(
+                    Say::ReEngageBody,
+                    &[
+                        ("about_last", &fragment(Say::AboutLast, "topic", topic.as_deref())),
+                        ("at_company", &fragment(Say::AtCompany, "company", company)),
+                    ],
+                ),
+            )
+        }
+        Scenario::CheckIn => (say(Say::CheckInSubject, &[]), say(Say::CheckInBody, &[])),
         Scenario::Other => (
-            format!("About {about}"),
-            format!("I am writing about {about}."),
+            say(Say::OtherSubject, &[("about", &about)]),
+            say(Say::OtherBody, &[("about", &about)]),
         ),
     };
     let core = match input.tone {
@@ -126,14 +159,14 @@ fn from_scenario(c: &Context, input: &EmailDraftRequest) -> EmailDraft {
             .next()
             .map(|s| format!("{}.", s.trim_end_matches('.')))
             .unwrap_or(core),
-        Tone::Enthusiastic => core.replacen('.', "!", 1),
+        Tone::Enthusiastic => t.exclaim(&core),
         _ => core,
     };
-    let mut body = format!("{}\n\n{core}", greeting(input.tone, first));
+    let mut body = format!("{}\n\n{core}", greeting(t, input.tone, first));
     if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = write!(body, "\n\n{}", extra.trim());
     }
-    let _ = write!(body, "\n\n{}", sign_off(input.tone));
+    let _ = write!(body, "\n\n{}", sign_off(t, input.tone));
     EmailDraft { subject, body }
 }
 
@@ -203,11 +236,12 @@ pub async fn draft(
         refresh,
         contact: Some(contact),
     };
+    let t = Phrases::current();
     let (draft, answer) = cache::ask_json(
         state,
         workspace,
         question,
-        || local(&context, &input, template.as_ref()),
+        || local(&context, &input, template.as_ref(), t),
         parse,
     )
     .await?;

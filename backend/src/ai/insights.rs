@@ -8,19 +8,20 @@ use uuid::Uuid;
 
 use super::cache::{self, Question};
 use super::dto::{ContactInsights, InsightsResponse};
+use super::phrases::{KindForm, Phrases, Say, capitalized};
 use super::provider::{ChatRequest, Message};
-use crate::contacts::dto::Contact;
+use crate::contacts::dto::{Contact, Lifecycle};
 use crate::db::WorkspaceId;
 use crate::deals::dto::{Deal, ListDealsParams};
 use crate::error::AppResult;
-use crate::interactions::dto::Interaction;
+use crate::interactions::dto::{Direction, Interaction, InteractionKind, Outcome};
 use crate::interactions::service::TimelineQuery;
 use crate::money;
 use crate::reminders::dto::{ListRemindersParams, Reminder};
 use crate::state::AppState;
 
 /// Bump when the prompt or the offline rules change: old answers then miss the cache.
-pub const PROMPT_VERSION: &str = "contact-insights-1";
+pub const PROMPT_VERSION: &str = "contact-insights-2";
 const FEATURE: &str = "contact_insights";
 
 /// Everything the insights are drawn from.
@@ -177,120 +178,127 @@ pub fn parse(text: &str) -> Result<ContactInsights, String> {
     Ok(insights)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The offline answer: rules over the same facts, deterministic for a given context.
-pub fn local(c: &Context) -> ContactInsights {
+/// The offline answer: rules over the same facts, deterministic for a given context, in the
+/// language of `t`.
+pub fn local(c: &Context, t: Phrases) -> ContactInsights {
     let p = &c.contact;
     let first = &p.first_name;
-    let mut summary = p.display_name.clone();
-    match (&p.job_title, &p.company) {
-        (Some(t), Some(co)) => {
-            let _ = write!(summary, ", {t} at {}", co.name);
-        }
-        (Some(t), None) => {
-            let _ = write!(summary, ", {t}");
-        }
-        (None, Some(co)) => {
-            let _ = write!(summary, " from {}", co.name);
-        }
-        (None, None) => {}
-    }
+    let day = |d: DateTime<Utc>| t.date(d.date_naive());
+    let name = &p.display_name;
+    let lifecycle = t.lifecycle(p.lifecycle);
     // A job title is an aside set off by commas ("Ada, CTO at Engines, is a client"); otherwise
     // no comma ("Ines Ruiz is a lead", "Ada from Engines is a client").
-    let aside = if p.job_title.is_some() { "," } else { "" };
-    let _ = write!(summary, "{aside} is a {}", p.lifecycle);
+    let mut summary = match (&p.job_title, &p.company) {
+        (Some(title), Some(co)) => t.say(
+            Say::IntroTitleCompany,
+            &[
+                ("name", name),
+                ("title", title),
+                ("company", &co.name),
+                ("lifecycle", &lifecycle),
+            ],
+        ),
+        (Some(title), None) => t.say(
+            Say::IntroTitle,
+            &[("name", name), ("title", title), ("lifecycle", &lifecycle)],
+        ),
+        (None, Some(co)) => t.say(
+            Say::IntroCompany,
+            &[("name", name), ("company", &co.name), ("lifecycle", &lifecycle)],
+        ),
+        (None, None) => t.say(Say::Intro, &[("name", name), ("lifecycle", &lifecycle)]),
+    };
     if let Some(source) = p.source {
-        let _ = write!(summary, " who came through {}", source.to_string().replace('_', " "));
+        summary.push_str(&t.say(Say::CameThrough, &[("source", &t.source(source))]));
     }
     summary.push('.');
-    match c.interactions.last() {
-        Some(oldest) => {
-            let _ = write!(
-                summary,
-                " {} since {}",
-                plural(c.interactions.len(), "touchpoint", "touchpoints"),
-                day(oldest.occurred_at)
-            );
-            if let Some(latest) = c.interactions.first() {
-                let _ = write!(
-                    summary,
-                    ", the latest a {} on {}.",
-                    latest.kind,
-                    day(latest.occurred_at)
-                );
-            }
-        }
-        None => summary.push_str(" No touchpoint logged yet."),
+    summary.push(' ');
+    match (c.interactions.last(), c.interactions.first()) {
+        (Some(oldest), Some(latest)) => summary.push_str(&t.say(
+            Say::SinceLatest,
+            &[
+                (
+                    "touchpoints",
+                    &t.count(c.interactions.len(), Say::TouchpointOne, Say::TouchpointMany),
+                ),
+                ("since", &day(oldest.occurred_at)),
+                ("kind", &t.kind(latest.kind, KindForm::WithArticle)),
+                ("date", &day(latest.occurred_at)),
+            ],
+        )),
+        _ => summary.push_str(&t.say(Say::NoTouchpointYet, &[])),
     }
     let open: Vec<&Deal> = c.deals.iter().filter(|d| d.status.as_str() == "open").collect();
     if !open.is_empty() {
-        let _ = write!(
-            summary,
-            " {} open ({}).",
-            plural(open.len(), "deal", "deals"),
-            open.iter()
-                .map(|d| format!("{} in {}", d.title, d.stage_name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let list = open
+            .iter()
+            .map(|d| t.say(Say::DealInStage, &[("title", &d.title), ("stage", &d.stage_name)]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        summary.push(' ');
+        summary.push_str(&t.say(
+            Say::OpenDeals,
+            &[
+                ("deals", &t.count(open.len(), Say::OpenDealOne, Say::OpenDealMany)),
+                ("list", &list),
+            ],
+        ));
     }
 
     // Style: which channels, who reaches out, how it goes.
     let total = c.interactions.len();
     let communication_style = if total == 0 {
-        format!("Unknown yet: log a first touchpoint with {first} to learn how they like to talk.")
+        t.say(Say::StyleUnknown, &[("first", first)])
     } else {
-        let mut kinds: Vec<(String, usize)> = Vec::new();
+        let mut kinds: Vec<(InteractionKind, usize)> = Vec::new();
         for i in &c.interactions {
-            let k = i.kind.to_string();
-            match kinds.iter_mut().find(|(name, _)| *name == k) {
+            match kinds.iter_mut().find(|(kind, _)| *kind == i.kind) {
                 Some((_, n)) => *n += 1,
-                None => kinds.push((k, 1)),
+                None => kinds.push((i.kind, 1)),
             }
         }
-        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
         let inbound = c
             .interactions
             .iter()
-            .filter(|i| i.direction.map(|d| d.to_string()) == Some("inbound".into()))
+            .filter(|i| i.direction == Some(Direction::Inbound))
             .count();
         let outbound = c
             .interactions
             .iter()
-            .filter(|i| i.direction.map(|d| d.to_string()) == Some("outbound".into()))
+            .filter(|i| i.direction == Some(Direction::Outbound))
             .count();
         let positive = c
             .interactions
             .iter()
-            .filter(|i| i.outcome.map(|o| o.to_string()) == Some("positive".into()))
+            .filter(|i| i.outcome == Some(Outcome::Positive))
             .count();
         let silent = c
             .interactions
             .iter()
-            .filter(|i| i.outcome.map(|o| o.to_string()) == Some("no_response".into()))
+            .filter(|i| i.outcome == Some(Outcome::NoResponse))
             .count();
-        let (top, n) = &kinds[0];
-        let mut s = format!("Mostly {top}s ({n} of {total} touchpoints)");
+        let (top, n) = kinds[0];
+        let mut s = t.say(
+            Say::StyleMostly,
+            &[("kinds", &t.kind(top, KindForm::Plural)), ("n", &n), ("total", &total)],
+        );
         if inbound + outbound > 0 {
-            if inbound > outbound {
-                let _ = write!(
-                    s,
-                    "; {first} often reaches out first ({inbound} inbound, {outbound} outbound)"
-                );
+            let key = if inbound > outbound {
+                Say::StyleTheyReachOut
             } else {
-                let _ = write!(s, "; you usually reach out ({outbound} outbound, {inbound} inbound)");
-            }
+                Say::StyleYouReachOut
+            };
+            s.push_str(&t.say(key, &[("first", first), ("inbound", &inbound), ("outbound", &outbound)]));
         }
         if positive > 0 || silent > 0 {
-            let _ = write!(
-                s,
-                "; {}, {} without a reply",
-                plural(positive, "positive outcome", "positive outcomes"),
-                silent
-            );
+            s.push_str(&t.say(
+                Say::StyleOutcomes,
+                &[
+                    ("positive", &t.count(positive, Say::PositiveOne, Say::PositiveMany)),
+                    ("silent", &silent),
+                ],
+            ));
         }
         s.push('.');
         s
@@ -298,106 +306,115 @@ pub fn local(c: &Context) -> ContactInsights {
 
     let mut preferences: Vec<String> = Vec::new();
     if !p.tags.is_empty() {
-        preferences.push(format!("Interested in: {}", p.tags.join(", ")));
+        preferences.push(t.say(Say::InterestedIn, &[("tags", &p.tags.join(", "))]));
     }
     if let Some(location) = &p.location {
-        preferences.push(format!("Based in {location}: mind the time zone when proposing a slot"));
+        preferences.push(t.say(Say::BasedIn, &[("location", location)]));
     }
     if let Some(notes) = &p.notes {
-        preferences.push(format!(
-            "From your notes: {}",
-            notes.chars().take(200).collect::<String>()
-        ));
+        let notes: String = notes.chars().take(200).collect();
+        preferences.push(t.say(Say::FromNotes, &[("notes", &notes)]));
     }
     if preferences.is_empty() {
-        preferences.push("Nothing recorded yet: add tags or notes after the next conversation".into());
+        preferences.push(t.say(Say::NothingRecorded, &[]));
     }
 
     let mut before_next_meeting: Vec<String> = Vec::new();
     if let Some(latest) = c.interactions.first() {
-        let what = latest.subject.clone().unwrap_or_else(|| latest.kind.to_string());
-        before_next_meeting.push(format!("Last time ({}): {what}", day(latest.occurred_at)));
+        let what = latest
+            .subject
+            .clone()
+            .unwrap_or_else(|| capitalized(t.kind(latest.kind, KindForm::Name)));
+        before_next_meeting.push(t.say(Say::LastTime, &[("date", &day(latest.occurred_at)), ("what", &what)]));
         if let Some(body) = &latest.body {
-            before_next_meeting.push(format!(
-                "Notes from then: {}",
-                body.chars().take(200).collect::<String>()
-            ));
+            let notes: String = body.chars().take(200).collect();
+            before_next_meeting.push(t.say(Say::NotesFromThen, &[("notes", &notes)]));
         }
     }
     for d in &open {
-        before_next_meeting.push(format!(
-            "{} is in {} at {} ({}% likely)",
-            d.title,
-            d.stage_name,
-            money::format(d.total_value_minor, &d.currency),
-            d.probability
+        before_next_meeting.push(t.say(
+            Say::DealStanding,
+            &[
+                ("title", &d.title),
+                ("stage", &d.stage_name),
+                ("value", &t.money(d.total_value_minor, &d.currency)),
+                ("probability", &t.percent(d.probability)),
+            ],
         ));
     }
     for r in &c.reminders {
-        before_next_meeting.push(format!("Open to-do: {} (due {})", r.title, day(r.due_at)));
+        before_next_meeting.push(t.say(Say::OpenTodo, &[("title", &r.title), ("date", &day(r.due_at))]));
     }
     if before_next_meeting.is_empty() {
-        before_next_meeting.push(format!("This would be your first conversation with {first}"));
+        before_next_meeting.push(t.say(Say::FirstConversation, &[("first", first)]));
     }
 
     let mut risks: Vec<String> = Vec::new();
     if let Some(next) = p.next_follow_up_at.filter(|n| *n < c.now) {
-        risks.push(format!(
-            "The follow-up is {} overdue",
-            plural((c.now - next).num_days().max(1) as usize, "day", "days")
+        let late = (c.now - next).num_days().max(1) as usize;
+        risks.push(t.say(
+            Say::FollowUpOverdue,
+            &[("days", &t.count(late, Say::DayOne, Say::DayMany))],
         ));
     }
     let silent_streak = c
         .interactions
         .iter()
-        .take_while(|i| i.outcome.map(|o| o.to_string()) == Some("no_response".into()))
+        .take_while(|i| i.outcome == Some(Outcome::NoResponse))
         .count();
     if silent_streak >= 2 {
-        risks.push(format!("The last {silent_streak} touchpoints got no reply"));
+        risks.push(t.say(Say::NoReplyStreak, &[("n", &silent_streak)]));
     }
     if let Some(latest) = c.interactions.first() {
-        if latest.outcome.map(|o| o.to_string()) == Some("negative".into()) {
-            risks.push("The last conversation went badly".into());
+        if latest.outcome == Some(Outcome::Negative) {
+            risks.push(t.say(Say::WentBadly, &[]));
         }
         let quiet = (c.now - latest.occurred_at).num_days();
         if quiet > 60 {
-            risks.push(format!("No touchpoint for {quiet} days"));
+            risks.push(t.say(Say::QuietFor, &[("n", &quiet)]));
         }
     }
     for d in &open {
         if let Some(close) = d.expected_close_date.filter(|x| *x < c.now.date_naive()) {
-            risks.push(format!("{} was expected to close on {close}", d.title));
+            risks.push(t.say(Say::ExpectedClose, &[("title", &d.title), ("date", &t.date(close))]));
         }
         let waiting = (c.now - d.stage_changed_at).num_days();
         if waiting > 21 {
-            risks.push(format!("{} has sat in {} for {waiting} days", d.title, d.stage_name));
+            risks.push(t.say(
+                Say::SatInStage,
+                &[("title", &d.title), ("stage", &d.stage_name), ("n", &waiting)],
+            ));
         }
     }
 
     let mut next_steps: Vec<String> = Vec::new();
     if let Some(next) = p.next_follow_up_at {
         if next <= c.now {
-            next_steps.push(format!("Get in touch with {first} today"));
+            next_steps.push(t.say(Say::GetInTouchToday, &[("first", first)]));
         } else {
-            next_steps.push(format!("Get in touch with {first} by {}", day(next)));
+            next_steps.push(t.say(Say::GetInTouchBy, &[("first", first), ("date", &day(next))]));
         }
     }
     for d in &open {
-        let step = match d.stage_name.to_lowercase().as_str() {
-            s if s.contains("proposal") => format!("Follow up on the proposal for {}", d.title),
-            s if s.contains("lead") => format!("Qualify {}: budget, timing, who decides", d.title),
-            _ => format!("Agree the next step that moves {} forward", d.title),
+        // Stage names are the user's, in their language: "Proposal", "Propuesta", "Proposition".
+        let stage = d.stage_name.to_lowercase();
+        let key = if stage.contains("propos") || stage.contains("propuesta") || stage.contains("devis") {
+            Say::FollowUpProposal
+        } else if stage.contains("lead") || stage.contains("piste") {
+            Say::Qualify
+        } else {
+            Say::AgreeNextStep
         };
-        next_steps.push(step);
+        next_steps.push(t.say(key, &[("title", &d.title)]));
     }
-    if open.is_empty() && matches!(p.lifecycle.to_string().as_str(), "lead" | "prospect") {
-        next_steps.push(format!("Find out what {first} needs and open a deal if there is one"));
+    if open.is_empty() && matches!(p.lifecycle, Lifecycle::Lead | Lifecycle::Prospect) {
+        next_steps.push(t.say(Say::FindNeeds, &[("first", first)]));
     }
     if silent_streak >= 2 {
-        next_steps.push("Try another channel than the last ones".into());
+        next_steps.push(t.say(Say::TryAnotherChannel, &[]));
     }
     if next_steps.is_empty() {
-        next_steps.push(format!("Check in with {first} and log how it went"));
+        next_steps.push(t.say(Say::CheckIn, &[("first", first)]));
     }
 
     ContactInsights {
@@ -434,7 +451,8 @@ pub async fn insights(
         refresh,
         contact: Some(contact),
     };
-    let (insights, answer) = cache::ask_json(state, workspace, question, || local(&context), parse).await?;
+    let t = Phrases::current();
+    let (insights, answer) = cache::ask_json(state, workspace, question, || local(&context, t), parse).await?;
     shortcut.remember(state, &answer);
     Ok(InsightsResponse {
         insights,

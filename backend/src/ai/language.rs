@@ -3,7 +3,7 @@
 //! it names by preference, else English. The AI routes set it around their handler and the cache
 //! reads it where the model is asked, so every feature gets it without passing it along. The
 //! instruction is part of the request, so each language has its own cached answers. The built-in
-//! offline model writes English.
+//! offline model writes its sentences from the phrasebook of that language (`ai/phrases`).
 
 use std::future::Future;
 
@@ -60,7 +60,7 @@ pub struct AnswerLanguage(pub Locale);
 pub struct AnswerLanguageParams {
     /// The language of the answer's sentences when a language model writes them: `es` or `fr`
     /// (the supported one you prefer most, as browsers send it), else English. Each language has
-    /// its own cached answers. The built-in offline model writes English.
+    /// its own cached answers, the built-in offline model's too.
     #[param(rename = "Accept-Language", example = "es-ES,es;q=0.9,en;q=0.8")]
     #[allow(dead_code)]
     accept_language: Option<String>,

@@ -9,6 +9,7 @@ pub mod email;
 pub mod insights;
 pub mod language;
 pub mod parse;
+pub mod phrases;
 pub mod proposal;
 pub mod provider;
 pub mod routes;

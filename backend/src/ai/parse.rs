@@ -13,13 +13,14 @@ use super::cache::{self, Question};
 use super::dto::{
     AppliedEmail, ApplyParsedEmail, ParseEmailResponse, ParsedContact, ParsedDeal, ParsedEmail, ParsedMessage,
 };
+use super::phrases::{Phrases, Say};
 use super::provider::{ChatRequest, Message};
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::interactions::dto::{CreateInteraction, Direction, InteractionKind};
 use crate::state::AppState;
 
-pub const PROMPT_VERSION: &str = "email-parse-1";
+pub const PROMPT_VERSION: &str = "email-parse-2";
 /// Pasted threads and .eml files up to this size are read; larger ones are a 413.
 pub const MAX_BYTES: usize = 1024 * 1024;
 
@@ -44,6 +45,24 @@ const CLIENT_WORDS: &[&str] = &[
     "availability",
     "work with",
     "need",
+    // Spanish and French.
+    "presupuesto",
+    "propuesta",
+    "proyecto",
+    "precio",
+    "tarifas",
+    "contratar",
+    "interesad",
+    "plazo",
+    "disponib",
+    "necesit",
+    "devis",
+    "proposition",
+    "projet",
+    "prix",
+    "tarifs",
+    "intéress",
+    "besoin",
 ];
 const NOT_CLIENT_WORDS: &[&str] = &[
     "unsubscribe",
@@ -347,8 +366,9 @@ pub fn normalise(raw: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// The built-in reading.
-pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
+/// The built-in reading; what it writes (the reason, a missing name or title) is in the language
+/// of `t`.
+pub fn local(text: &str, my_emails: &[String], t: Phrases) -> ParsedEmail {
     let parts = messages(text);
     let first = parts.first().map(String::as_str).unwrap_or(text);
     let subject = header(first, "subject");
@@ -414,7 +434,7 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
                 })
                 // An address such as `_@example.com` names nobody.
                 .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| "Unknown".into()),
+                .unwrap_or_else(|| t.say(Say::ParseUnknownName, &[])),
             None,
         ),
     };
@@ -452,20 +472,20 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
         .take(4)
         .collect();
     let reason = if against > 0 {
-        "Looks like an automated or bulk message".into()
+        t.say(Say::ParseAutomated, &[])
     } else if potential_client {
-        format!(
-            "Asks about work ({}){}",
-            found.join(", "),
-            amount
-                .as_ref()
-                .map(|(v, c)| format!(" and names an amount ({})", crate::money::format(*v, c)))
-                .unwrap_or_default()
+        let amount = amount
+            .as_ref()
+            .map(|(v, c)| t.say(Say::ParseNamesAmount, &[("amount", &t.money(*v, c))]))
+            .unwrap_or_default();
+        t.say(
+            Say::ParseAsksAboutWork,
+            &[("words", &found.join(", ")), ("amount", &amount)],
         )
     } else if found.is_empty() {
-        "No sign of a request for work".into()
+        t.say(Say::ParseNoSign, &[])
     } else {
-        format!("Only a weak sign of a request for work ({})", found.join(", "))
+        t.say(Say::ParseWeakSign, &[("words", &found.join(", "))])
     };
     let clean_subject = subject.as_deref().map(|s| {
         let mut s = s.trim();
@@ -514,7 +534,7 @@ pub fn local(text: &str, my_emails: &[String]) -> ParsedEmail {
         },
         messages,
         deal: potential_client.then(|| ParsedDeal {
-            title: clean_subject.unwrap_or_else(|| "New project".into()),
+            title: clean_subject.unwrap_or_else(|| t.say(Say::ParseNewProject, &[])),
             value_minor: amount.as_ref().map(|a| a.0),
             currency: amount.map(|a| a.1),
         }),
@@ -587,7 +607,8 @@ pub async fn read(
         refresh,
         contact: None,
     };
-    let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &mine), parse_answer).await?;
+    let t = Phrases::current();
+    let (parsed, answer) = cache::ask_json(state, workspace, question, || local(&text, &mine, t), parse_answer).await?;
     let existing_contact_id = match_contact(state, workspace, &parsed.contact.emails).await?;
     Ok(ParseEmailResponse {
         parsed,
@@ -699,6 +720,10 @@ pub async fn apply(state: &AppState, workspace: WorkspaceId, input: ApplyParsedE
     .await
 }
 
+/// The English sentences, for the tests.
+#[cfg(test)]
+const EN: Phrases = Phrases(crate::accounts::dto::Locale::En);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,7 +732,7 @@ mod tests {
 
     #[test]
     fn a_request_for_work_is_read() {
-        let p = local(THREAD, &[]);
+        let p = local(THREAD, &[], EN);
         assert!(p.potential_client, "{p:?}");
         assert_eq!(p.contact.first_name, "Ada");
         assert_eq!(p.contact.last_name.as_deref(), Some("Lovelace"));
@@ -731,6 +756,7 @@ mod tests {
         let p = local(
             "From: news@shop.example\nSubject: Our newsletter\n\nBig sale! Unsubscribe here.",
             &[],
+            EN,
         );
         assert!(!p.potential_client);
         assert!(p.deal.is_none());
@@ -775,14 +801,14 @@ mod properties {
     proptest! {
         #[test]
         fn any_text_is_read_without_panicking_and_the_reading_is_a_valid_answer(text in any::<String>()) {
-            let reading = local(&text, &[]);
+            let reading = local(&text, &[], EN);
             let json = serde_json::to_string(&reading).unwrap();
             prop_assert!(parse_answer(&json).is_ok(), "{}", json);
         }
 
         #[test]
         fn any_email_is_read_into_a_valid_answer(text in email(), mine in proptest::option::of("[a-z]{1,5}@example\\.com")) {
-            let reading = local(&text, &mine.into_iter().collect::<Vec<_>>());
+            let reading = local(&text, &mine.into_iter().collect::<Vec<_>>(), EN);
             let json = serde_json::to_string(&reading).unwrap();
             prop_assert!(parse_answer(&json).is_ok(), "{}", json);
             if let Some(v) = reading.deal.as_ref().and_then(|d| d.value_minor) {
@@ -815,7 +841,7 @@ mod mail_files {
 
     fn read(raw: &[u8]) -> (String, ParsedEmail) {
         let text = normalise(raw).expect("read as an email message");
-        let reading = local(&text, &mine());
+        let reading = local(&text, &mine(), EN);
         (text, reading)
     }
 
@@ -841,8 +867,10 @@ mod mail_files {
         );
         assert!(r.messages[0].occurred_at.is_some());
         assert!(!r.messages[0].body.contains("Content-Type"), "{}", r.messages[0].body);
-        // The built-in reader judges intent from English wording; the amount is found all the same.
+        // The built-in reader knows Spanish and French wording of a request for work too.
         assert_eq!(amount_in(&text), Some((400_000, "EUR".to_owned())));
+        assert!(r.potential_client, "{}", r.reason);
+        assert!(r.reason.contains("presupuesto"), "{}", r.reason);
     }
 
     #[test]

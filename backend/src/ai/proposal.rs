@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::cache::{self, Question};
 use super::dto::{DraftLine, ProposalDraft, ProposalDraftRequest, ProposalDraftResponse};
 use super::insights;
+use super::phrases::{Phrases, Say};
 use super::provider::{ChatRequest, Message};
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
@@ -16,7 +17,7 @@ use crate::money;
 use crate::products::store::ProductRow;
 use crate::state::AppState;
 
-pub const PROMPT_VERSION: &str = "proposal-draft-1";
+pub const PROMPT_VERSION: &str = "proposal-draft-2";
 
 pub fn parse(text: &str, products: &[ProductRow]) -> Result<ProposalDraft, String> {
     let draft: ProposalDraft = super::cache::json_answer(text)?;
@@ -117,6 +118,8 @@ pub async fn draft(
         max_tokens: 900,
         json: true,
     };
+    // The built-in draft, in the request's language.
+    let t = Phrases::current();
     let local = || {
         let mut lines: Vec<DraftLine> = products
             .iter()
@@ -132,35 +135,34 @@ pub async fn draft(
             lines.push(DraftLine {
                 product_id: None,
                 description: match deal.recurring_months {
-                    Some(_) => format!("{} (per month)", deal.title),
+                    Some(_) => t.say(Say::ProposalPerMonth, &[("title", &deal.title)]),
                     None => deal.title.clone(),
                 },
                 quantity: f64::from(deal.recurring_months.unwrap_or(1)),
                 unit_price_minor: deal.value_minor,
             });
         }
+        let mut introduction = match &first_name {
+            Some(first) => t.say(Say::ProposalGreeting, &[("first", first)]),
+            None => t.say(Say::ProposalThanks, &[]),
+        };
+        let title = deal.title.to_lowercase();
         let topic = context
             .as_ref()
             .and_then(|c| c.interactions.first())
-            .and_then(|i| i.subject.clone())
-            .map(|s| format!(" Following our conversation about {}, this", s.to_lowercase()))
-            .unwrap_or_else(|| " This".into());
-        let mut introduction = format!(
-            "{}{topic} proposal sets out how I would deliver {}: the scope, the investment and the terms.",
-            first_name
-                .as_ref()
-                .map(|n| format!("Dear {n},\n\nThank you for your interest."))
-                .unwrap_or_else(|| "Thank you for your interest.".into()),
-            deal.title.to_lowercase()
-        );
+            .and_then(|i| i.subject.as_deref())
+            .map(str::to_lowercase);
+        introduction.push_str(&match topic {
+            Some(topic) => t.say(Say::ProposalIntroTopic, &[("topic", &topic), ("title", &title)]),
+            None => t.say(Say::ProposalIntro, &[("title", &title)]),
+        });
         if let Some(extra) = input.instructions.as_deref().filter(|s| !s.trim().is_empty()) {
             let _ = write!(introduction, " {}", extra.trim());
         }
         ProposalDraft {
-            title: format!("{} — proposal", deal.title),
+            title: t.say(Say::ProposalTitle, &[("title", &deal.title)]),
             introduction,
-            terms: "50% on signature, 50% on delivery. Payment within 30 days of invoice. This proposal is valid for 30 days."
-                .into(),
+            terms: t.say(Say::ProposalTerms, &[]),
             lines,
         }
     };

@@ -8,34 +8,42 @@ use uuid::Uuid;
 use super::cache::{self, Question};
 use super::dto::{LeadScore, ScoreFactor};
 use super::insights::{self, Context};
+use super::phrases::{Phrases, Say, capitalized};
 use super::provider::{ChatRequest, Message};
+use crate::contacts::dto::{ContactSource, Lifecycle};
 use crate::db::WorkspaceId;
 use crate::error::AppResult;
+use crate::interactions::dto::{Direction, Outcome};
 use crate::state::AppState;
 
-pub const PROMPT_VERSION: &str = "lead-score-explanation-1";
+pub const PROMPT_VERSION: &str = "lead-score-explanation-2";
 
-fn factor(name: &str, label: &str, points: i32, detail: String) -> ScoreFactor {
+fn factor(t: Phrases, name: &str, label: Say, points: i32, detail: String) -> ScoreFactor {
     ScoreFactor {
         name: name.into(),
-        label: label.into(),
+        label: t.say(label, &[]),
         points,
         detail,
     }
 }
 
-/// The factors of a score, as of `now`.
-pub fn factors(c: &Context, now: DateTime<Utc>) -> Vec<ScoreFactor> {
+/// The factors of a score, as of `now`, their labels and details in the language of `t`.
+pub fn factors(c: &Context, now: DateTime<Utc>, t: Phrases) -> Vec<ScoreFactor> {
     let p = &c.contact;
     let mut out = Vec::new();
-    let stage = p.lifecycle.to_string();
-    let stage_points = match stage.as_str() {
-        "client" => 30,
-        "prospect" => 20,
-        "lead" => 10,
-        _ => 0,
+    let stage_points = match p.lifecycle {
+        Lifecycle::Client => 30,
+        Lifecycle::Prospect => 20,
+        Lifecycle::Lead => 10,
+        Lifecycle::Inactive => 0,
     };
-    out.push(factor("lifecycle", "Stage", stage_points, format!("A {stage}")));
+    out.push(factor(
+        t,
+        "lifecycle",
+        Say::LabelStage,
+        stage_points,
+        capitalized(t.lifecycle(p.lifecycle)),
+    ));
     let recent: Vec<_> = c
         .interactions
         .iter()
@@ -50,95 +58,111 @@ pub fn factors(c: &Context, now: DateTime<Utc>) -> Vec<ScoreFactor> {
                 31..=90 => 5,
                 _ => 0,
             };
-            out.push(factor(
-                "recent_contact",
-                "Recent contact",
-                points,
-                format!("Last touchpoint {days} days ago"),
-            ));
+            let detail = if days < 1 {
+                t.say(Say::LastTouchpointToday, &[])
+            } else {
+                let ago = t.count(days as usize, Say::DayOne, Say::DayMany);
+                t.say(Say::LastTouchpointAgo, &[("days", &ago)])
+            };
+            out.push(factor(t, "recent_contact", Say::LabelRecentContact, points, detail));
         }
         None => out.push(factor(
+            t,
             "recent_contact",
-            "Recent contact",
+            Say::LabelRecentContact,
             0,
-            "No touchpoint yet".into(),
+            t.say(Say::NoTouchpointDetail, &[]),
         )),
     }
     out.push(factor(
+        t,
         "engagement",
-        "Engagement",
+        Say::LabelEngagement,
         (recent.len() as i32 * 3).min(15),
-        format!("{} touchpoints in 90 days", recent.len()),
+        t.say(
+            Say::TouchpointsIn90,
+            &[(
+                "touchpoints",
+                &t.count(recent.len(), Say::TouchpointOne, Say::TouchpointMany),
+            )],
+        ),
     ));
     let judged: Vec<_> = recent.iter().filter(|i| i.outcome.is_some()).collect();
     if !judged.is_empty() {
-        let positive = judged
-            .iter()
-            .filter(|i| i.outcome.map(|o| o.to_string()) == Some("positive".into()))
-            .count();
-        let silent = judged
-            .iter()
-            .filter(|i| i.outcome.map(|o| o.to_string()) == Some("no_response".into()))
-            .count();
+        let positive = judged.iter().filter(|i| i.outcome == Some(Outcome::Positive)).count();
+        let silent = judged.iter().filter(|i| i.outcome == Some(Outcome::NoResponse)).count();
         let points = ((positive as f64 / judged.len() as f64) * 10.0).round() as i32 - (silent as i32 * 3).min(9);
         out.push(factor(
+            t,
             "outcomes",
-            "Outcomes",
+            Say::LabelOutcomes,
             points,
-            format!("{positive} positive and {silent} unanswered of {}", judged.len()),
+            t.say(
+                Say::OutcomesDetail,
+                &[("positive", &positive), ("silent", &silent), ("judged", &judged.len())],
+            ),
         ));
     }
-    if recent
-        .iter()
-        .any(|i| i.direction.map(|d| d.to_string()) == Some("inbound".into()))
-    {
+    if recent.iter().any(|i| i.direction == Some(Direction::Inbound)) {
         out.push(factor(
+            t,
             "inbound_interest",
-            "Reaches out",
+            Say::LabelReachesOut,
             5,
-            "Got in touch first at least once in 90 days".into(),
+            t.say(Say::ReachesOutDetail, &[]),
         ));
     }
     let open: Vec<_> = c.deals.iter().filter(|d| d.status.as_str() == "open").collect();
     if let Some(best) = open.iter().max_by_key(|d| d.probability) {
         let points = if best.probability >= 50 { 15 } else { 10 };
         out.push(factor(
+            t,
             "open_deal",
-            "Open deal",
+            Say::LabelOpenDeal,
             points,
-            format!("{} in {} ({}%)", best.title, best.stage_name, best.probability),
+            t.say(
+                Say::OpenDealDetail,
+                &[
+                    ("title", &best.title),
+                    ("stage", &best.stage_name),
+                    ("probability", &t.percent(best.probability)),
+                ],
+            ),
         ));
     }
     if let Some(source) = p.source {
-        let s = source.to_string();
-        let points = match s.as_str() {
-            "referral" => 10,
-            "partner" => 8,
-            "inbound_email" | "website" | "event" => 5,
-            "linkedin" | "social_media" => 3,
+        let points = match source {
+            ContactSource::Referral => 10,
+            ContactSource::Partner => 8,
+            ContactSource::InboundEmail | ContactSource::Website | ContactSource::Event => 5,
+            ContactSource::Linkedin | ContactSource::SocialMedia => 3,
             _ => 0,
         };
         out.push(factor(
+            t,
             "source",
-            "Source",
+            Say::LabelSource,
             points,
-            format!("Came through {}", s.replace('_', " ")),
+            t.say(Say::CameThroughDetail, &[("source", &t.source(source))]),
         ));
     }
     if let Some(strength) = p.connection_strength {
         out.push(factor(
+            t,
             "connection",
-            "Connection strength",
+            Say::LabelConnection,
             (i32::from(strength) - 1) * 2,
-            format!("{strength} of 5"),
+            t.say(Say::StrengthDetail, &[("n", &strength)]),
         ));
     }
     if let Some(next) = p.next_follow_up_at.filter(|n| (now - *n).num_days() > 2) {
+        let late = t.count((now - next).num_days() as usize, Say::DayOne, Say::DayMany);
         out.push(factor(
+            t,
             "overdue_follow_up",
-            "Overdue follow-up",
+            Say::LabelOverdue,
             -10,
-            format!("{} days late", (now - next).num_days()),
+            t.say(Say::DaysLate, &[("days", &late)]),
         ));
     }
     out
@@ -148,36 +172,32 @@ pub fn total(factors: &[ScoreFactor]) -> i32 {
     factors.iter().map(|f| f.points).sum::<i32>().clamp(0, 100)
 }
 
-/// The built-in explanation: the strongest reasons for and against, in a sentence each.
-pub fn local(name: &str, score: i32, factors: &[ScoreFactor]) -> String {
+/// The built-in explanation, in the language of `t`: the strongest reasons for and against, in a
+/// sentence each.
+pub fn local(name: &str, score: i32, factors: &[ScoreFactor], t: Phrases) -> String {
     let mut up: Vec<&ScoreFactor> = factors.iter().filter(|f| f.points > 0).collect();
     up.sort_by(|a, b| b.points.cmp(&a.points).then(a.name.cmp(&b.name)));
     let down: Vec<&ScoreFactor> = factors.iter().filter(|f| f.points < 0).collect();
-    let band = match score {
-        70.. => "a strong lead",
-        45..=69 => "a promising lead",
-        20..=44 => "a lukewarm lead",
-        _ => "a cold lead",
+    let band = t.say(
+        match score {
+            70.. => Say::BandStrong,
+            45..=69 => Say::BandPromising,
+            20..=44 => Say::BandLukewarm,
+            _ => Say::BandCold,
+        },
+        &[],
+    );
+    let reasons = |list: &mut dyn Iterator<Item = &&ScoreFactor>| {
+        list.map(|f| format!("{} ({})", f.label.to_lowercase(), f.detail.to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let mut text = format!("{name} scores {score}/100, {band}.");
+    let mut text = t.say(Say::ScoreIntro, &[("name", &name), ("score", &score), ("band", &band)]);
     if !up.is_empty() {
-        text.push_str(&format!(
-            " Mostly thanks to {}.",
-            up.iter()
-                .take(3)
-                .map(|f| format!("{} ({})", f.label.to_lowercase(), f.detail.to_lowercase()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        text.push_str(&t.say(Say::MostlyThanksTo, &[("list", &reasons(&mut up.iter().take(3)))]));
     }
     if !down.is_empty() {
-        text.push_str(&format!(
-            " Held back by {}.",
-            down.iter()
-                .map(|f| format!("{} ({})", f.label.to_lowercase(), f.detail.to_lowercase()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        text.push_str(&t.say(Say::HeldBackBy, &[("list", &reasons(&mut down.iter()))]));
     }
     text
 }
@@ -190,7 +210,8 @@ pub async fn score(
     include_trashed: bool,
 ) -> AppResult<LeadScore> {
     let context: Context = insights::load(state, workspace, contact, include_trashed).await?;
-    let factors = factors(&context, context.now);
+    let t = Phrases::current();
+    let factors = factors(&context, context.now, t);
     let score = total(&factors);
     let name = context.contact.display_name.clone();
     let listed: String = factors
@@ -221,7 +242,7 @@ pub async fn score(
         state,
         workspace,
         question,
-        || local(&name, score, &factors),
+        || local(&name, score, &factors, t),
         |text| {
             if text.trim().len() < 10 {
                 Err("the explanation is empty".into())

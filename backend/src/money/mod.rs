@@ -52,26 +52,34 @@ pub fn validate_currency(code: &str) -> Result<(), ValidationError> {
 
 /// `1234567` EUR → `12,345.67 EUR`; `1500` JPY → `1,500 JPY`.
 pub fn format(amount_minor: i64, currency: &str) -> String {
+    format_with(amount_minor, currency, ',', '.')
+}
+
+/// [`format`] with the given thousands separator and decimal mark (`12.345,67 EUR`).
+pub fn format_with(amount_minor: i64, currency: &str, group: char, decimal: char) -> String {
     let digits = u32::from(minor_digits(currency).unwrap_or(2));
     let scale = 10_i64.pow(digits);
     let sign = if amount_minor < 0 { "-" } else { "" };
     let abs = amount_minor.unsigned_abs();
     let whole = abs / scale as u64;
     let frac = abs % scale as u64;
-    let whole = group_thousands(whole);
+    let whole = group_thousands(whole, group);
     if digits == 0 {
         format!("{sign}{whole} {currency}")
     } else {
-        format!("{sign}{whole}.{frac:0width$} {currency}", width = digits as usize)
+        format!(
+            "{sign}{whole}{decimal}{frac:0width$} {currency}",
+            width = digits as usize
+        )
     }
 }
 
-fn group_thousands(n: u64) -> String {
+fn group_thousands(n: u64, group: char) -> String {
     let text = n.to_string();
-    let mut out = String::with_capacity(text.len() + text.len() / 3);
+    let mut out = String::with_capacity(text.len() + text.len() / 3 * group.len_utf8());
     for (i, ch) in text.chars().enumerate() {
         if i > 0 && (text.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(group);
         }
         out.push(ch);
     }

@@ -528,7 +528,8 @@ async fn an_interaction_is_analysed_and_keeps_its_sentiment() {
         a["summary"]
             .as_str()
             .unwrap()
-            .starts_with("call (19 Nov 2026): Plan review")
+            .starts_with("Call (19 Nov 2026): Plan review"),
+        "{a}"
     );
     // Saved on the interaction, which the timeline shows.
     assert_eq!(res.body["interaction"]["sentiment"], a["sentiment"]);
@@ -981,4 +982,129 @@ async fn a_model_answers_in_the_requests_language() {
     assert_eq!(reply.status, 200, "{}", reply.text);
     let sent = systems().await;
     assert!(sent.last().unwrap().contains("in French"), "{}", sent.last().unwrap());
+}
+
+/// The built-in offline model writes in the request's language too: the same facts give a
+/// Spanish or a French answer, with dates and amounts written the way that language writes them,
+/// and each language is cached on its own.
+#[actix_web::test]
+async fn the_offline_model_answers_in_the_requests_language() {
+    let app = TestApp::spawn().await;
+    let id = ada(&app).await;
+    app.post(
+        "/api/v1/deals",
+        &json!({"title": "Website", "contact_id": id, "value_minor": 300_000, "expected_close_date": "2027-01-15"}),
+    )
+    .await;
+    let ask = |method: reqwest::Method, path: String, language: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.request(method, &path, |r| {
+                let r = r.header("accept-language", language);
+                if body.is_null() { r } else { r.json(&body) }
+            })
+            .await
+        }
+    };
+    let post = reqwest::Method::POST;
+    let insights = format!("/api/v1/contacts/{id}/insights");
+
+    let english = ask(post.clone(), insights.clone(), "en", json!({})).await;
+    assert_eq!(english.status, 200, "{}", english.text);
+    let spanish = ask(post.clone(), insights.clone(), "es-ES,es;q=0.9", json!({})).await;
+    assert_eq!(
+        spanish.body["source"]["cached"], false,
+        "another language, another answer"
+    );
+    let summary = spanish.body["insights"]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Ada Lovelace, de Engines, es un cliente. 1 interacción desde el "),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 oportunidad abierta (Website en Lead)."),
+        "{summary}"
+    );
+    assert!(
+        spanish.body["insights"]["communication_style"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sobre todo llamadas (1 de 1 interacciones)"),
+        "{}",
+        spanish.text
+    );
+    let french = ask(post.clone(), insights.clone(), "fr-CA,fr;q=0.9", json!({})).await;
+    let summary = french.body["insights"]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Ada Lovelace, de Engines, est un client."),
+        "{summary}"
+    );
+    let meeting = &french.body["insights"]["before_next_meeting"];
+    assert!(
+        meeting.as_array().unwrap().iter().any(|m| m
+            .as_str()
+            .unwrap()
+            .starts_with("Website est à l’étape Lead pour 3\u{202f}000,00 EUR")),
+        "{meeting}"
+    );
+    let again = ask(post.clone(), insights.clone(), "es", json!({})).await;
+    assert_eq!(again.body["source"]["cached"], true);
+    assert_eq!(again.body["insights"], spanish.body["insights"]);
+    assert_eq!(
+        ask(post.clone(), insights.clone(), "en-GB", json!({})).await.body["insights"],
+        english.body["insights"],
+        "English stays English"
+    );
+
+    let draft = ask(
+        post.clone(),
+        format!("/api/v1/contacts/{id}/email-draft"),
+        "fr",
+        json!({"scenario": "meeting_request", "tone": "formal"}),
+    )
+    .await;
+    assert_eq!(draft.status, 200, "{}", draft.text);
+    assert_eq!(draft.body["draft"]["subject"], "Un moment pour parler de quote ?");
+    let body = draft.body["draft"]["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Bonjour Ada,\n\nPourrions-nous trouver 30 minutes"),
+        "{body}"
+    );
+    assert!(body.ends_with("Bien cordialement,"), "{body}");
+
+    let score = ask(
+        reqwest::Method::GET,
+        format!("/api/v1/contacts/{id}/lead-score"),
+        "es",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(score.status, 200, "{}", score.text);
+    let labels: Vec<&str> = score.body["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"Etapa") && labels.contains(&"Oportunidad abierta"),
+        "{labels:?}"
+    );
+    let explanation = score.body["explanation"].as_str().unwrap();
+    assert!(explanation.starts_with("Ada Lovelace tiene 73/100: "), "{explanation}");
+    assert!(explanation.contains("(última interacción hoy)"), "{explanation}");
+    assert!(explanation.contains("Sobre todo gracias a: "), "{explanation}");
+
+    let reply = ask(
+        post.clone(),
+        format!("/api/v1/contacts/{id}/chat"),
+        "es",
+        json!({"message": "¿Qué oportunidades tenemos?"}),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.body["reply"]["content"],
+        "Oportunidades con Ada:\n- Website — abierta, en Lead, 3.000,00 EUR, prevista para el 15 ene 2027"
+    );
 }

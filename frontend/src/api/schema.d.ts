@@ -8679,9 +8679,15 @@ export interface components {
         Scenario: "follow_up" | "intro" | "meeting_request" | "proposal" | "thank_you" | "re_engage" | "check_in" | "other";
         /** @description One reason behind a lead score. */
         ScoreFactor: {
-            /** @example Last touchpoint 3 days ago */
+            /**
+             * @description The fact behind the points, in the request's language.
+             * @example Last touchpoint 3 days ago
+             */
             detail: string;
-            /** @example Recent contact */
+            /**
+             * @description The factor's name for people, in the request's language (`Accept-Language`).
+             * @example Recent contact
+             */
             label: string;
             /**
              * @description Stable name, e.g. `recent_contact`.
@@ -10537,7 +10543,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -17475,7 +17481,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -17957,7 +17963,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -18921,7 +18927,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -19141,7 +19147,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -22519,7 +22525,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
@@ -28827,7 +28833,7 @@ export interface operations {
                 /**
                  * @description The language of the answer's sentences when a language model writes them: `es` or `fr`
                  *     (the supported one you prefer most, as browsers send it), else English. Each language has
-                 *     its own cached answers. The built-in offline model writes English.
+                 *     its own cached answers, the built-in offline model's too.
                  * @example es-ES,es;q=0.9,en;q=0.8
                  */
                 "Accept-Language"?: string | null;
