@@ -131,7 +131,8 @@ async fn hit(
 /// A way around loading a question's facts: the cache key a feature last used for one subject (a
 /// contact), kept in memory with the workspace's newest activity entry (see [`crate::db::fresh`]).
 /// While nothing was written since, the same facts would give the same key, so a repeated question
-/// costs two indexed reads — that entry and the stored answer — instead of loading the facts.
+/// costs one statement — that entry and the stored answer, two indexed reads — instead of loading
+/// the facts.
 pub struct Shortcut {
     memo: String,
     stamp: Option<Uuid>,
@@ -148,16 +149,27 @@ impl Shortcut {
         refresh: bool,
     ) -> AppResult<Shortcut> {
         let mut conn = state.conn().await?;
-        let stamp = crate::db::fresh::stamp(&mut conn, workspace).await?;
         let language = super::language::current().as_str();
         let memo = format!("ai:{feature}:{workspace}:{subject}:{language}");
-        let mut answer = None;
-        if !refresh
-            && let Some(key) = state.fresh.get(&memo, stamp)
-            && let Some(content) = hit(state, &mut conn, workspace, &key).await?
-        {
-            answer = Some(Answer::new(state, content, true, &key));
-        }
+        let remembered = if refresh { None } else { state.fresh.peek(&memo) };
+        let Some((remembered_at, key)) = remembered else {
+            let stamp = crate::db::fresh::stamp(&mut conn, workspace).await?;
+            return Ok(Shortcut {
+                memo,
+                stamp,
+                answer: None,
+            });
+        };
+        // The current stamp and the remembered key's answer in one round trip; the answer counts
+        // only if nothing was written since the key was remembered.
+        let (stamp, response) = store::stamp_and_cached_response(&mut conn, workspace, &key).await?;
+        let content = response
+            .filter(|_| stamp == remembered_at)
+            .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
+        let answer = content.map(|content| {
+            state.ai.count_hit(&key);
+            Answer::new(state, content, true, &key)
+        });
         Ok(Shortcut { memo, stamp, answer })
     }
 

@@ -185,6 +185,33 @@ pub async fn cached_response(
     Ok(row.and_then(|r| r.response))
 }
 
+/// The workspace's newest activity entry (its data's stamp, see [`crate::db::fresh`]) and the
+/// stored answer for `key`, in one statement: a repeated question whose key is remembered checks
+/// that nothing changed and reads the answer in one round trip.
+pub async fn stamp_and_cached_response(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    key: &[u8],
+) -> QueryResult<(Option<Uuid>, Option<Value>)> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Nullable<SqlUuid>)]
+        stamp: Option<Uuid>,
+        #[diesel(sql_type = Nullable<Jsonb>)]
+        response: Option<Value>,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT (SELECT id FROM activity WHERE workspace_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 1) AS stamp, \
+                (SELECT response FROM llm_cache WHERE key = $2 AND workspace_id = $1 AND response IS NOT NULL) AS response",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<Bytea, _>(key)
+    .prepared()
+    .get_result(conn)
+    .await?;
+    Ok((row.stamp, row.response))
+}
+
 /// Adds hit counts and last-hit times to these keys, in one statement.
 pub async fn add_hits(
     conn: &mut AsyncPgConnection,

@@ -119,6 +119,16 @@ impl Fresh {
         self.get_within(key, stamp, MAX_AGE)
     }
 
+    /// The stored answer for `key` with the stamp it was computed at, if recent enough — for a
+    /// caller that reads the current stamp together with what the answer leads to, in one
+    /// statement, and then compares the two.
+    pub fn peek(&self, key: &str) -> Option<(Option<Uuid>, Bytes)> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|e| e.at.elapsed() < MAX_AGE)
+            .map(|e| (e.stamp, e.body.clone()))
+    }
+
     fn get_within(&self, key: &str, stamp: Option<Uuid>, age: Duration) -> Option<Bytes> {
         let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         map.get(key)

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
@@ -22,6 +22,7 @@ use crate::accounts::service::{self, Client, Credential, Principal};
 use crate::config::AccountsConfig;
 use crate::db::WorkspaceId;
 use crate::error::AppError;
+use crate::http::path_pattern::PathPattern;
 use crate::http::rate_limit::{Decision as RateDecision, Kind as RateKind};
 use crate::state::AppState;
 
@@ -179,7 +180,7 @@ const STARTS_SESSION: &[&str] = &["login", "signup", "accept_invitation", "reset
 pub struct Policies(Arc<Vec<Entry>>);
 
 struct Entry {
-    def: ResourceDef,
+    def: PathPattern,
     method: Method,
     operation_id: String,
     policy: Policy,
@@ -220,7 +221,7 @@ impl Policies {
                 entries.push(Entry {
                     rate,
                     changes_credentials,
-                    def: ResourceDef::new(path.as_str()),
+                    def: PathPattern::new(path.as_str()),
                     method,
                     operation_id,
                     policy,
@@ -228,7 +229,7 @@ impl Policies {
             }
         }
         // Literal segments win over parameters (`/contacts/tags` before `/contacts/{id}`), as in routing.
-        entries.sort_by_key(|e| e.def.pattern().map_or(0, |p| p.matches('{').count()));
+        entries.sort_by_key(|e| e.def.params());
         Policies(Arc::new(entries))
     }
 

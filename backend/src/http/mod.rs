@@ -9,6 +9,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod params;
+pub mod path_pattern;
 pub mod precondition;
 pub mod rate_limit;
 pub mod replica;

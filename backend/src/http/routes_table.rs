@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
-use actix_web::dev::ResourceDef;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use utoipa::openapi::OpenApi;
 
+use super::path_pattern::PathPattern;
 use crate::error::AppError;
 
 #[derive(Clone)]
-pub struct RouteTable(Arc<Vec<(ResourceDef, String)>>);
+pub struct RouteTable(Arc<Vec<(PathPattern, String)>>);
 
 impl RouteTable {
     pub fn from_openapi(doc: &OpenApi) -> Self {
@@ -27,7 +27,7 @@ impl RouteTable {
                         .collect()
                 })
                 .unwrap_or_default();
-            routes.push((ResourceDef::new(path.as_str()), methods.join(", ")));
+            routes.push((PathPattern::new(path.as_str()), methods.join(", ")));
         }
         RouteTable(Arc::new(routes))
     }
@@ -36,7 +36,7 @@ impl RouteTable {
     pub fn literal_allowed(&self, path: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(def, _)| def.pattern().is_some_and(|p| !p.contains('{')) && def.is_match(path))
+            .find(|(def, _)| def.params() == 0 && def.is_match(path))
             .map(|(_, m)| m.as_str())
     }
 

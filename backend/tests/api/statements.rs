@@ -400,3 +400,34 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
     );
     assert_eq!(n, 2, "logging an interaction ran {n} statements\n{listing}");
 }
+
+/// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
+/// stored answer the remembered key leads to, read together. A write makes it load the facts
+/// again (and then the answer is a miss or a hit on the new key).
+#[actix_web::test]
+async fn a_repeated_ai_question_is_one_statement() {
+    let app = TestApp::spawn().await;
+    enable_counting(&app).await;
+    let c = app
+        .contact(serde_json::json!({"first_name": "Ada", "last_name": "Lovelace"}))
+        .await;
+    let path = format!("/api/v1/contacts/{}/insights", c["id"].as_str().unwrap());
+    let body = serde_json::json!({});
+    let first = app.post(&path, &body).await;
+    assert_eq!(first.body["source"]["cached"], false, "{}", first.text);
+    let (n, listing) = count_post(&app, &path, &body).await;
+    assert_eq!(n, 1, "a repeated question:\n{listing}");
+    assert!(
+        listing.contains("llm_cache") && listing.contains("activity"),
+        "{listing}"
+    );
+    assert_eq!(app.post(&path, &body).await.body["source"]["cached"], true);
+
+    app.post(
+        "/api/v1/interactions",
+        &serde_json::json!({"contact_id": c["id"], "kind": "call", "subject": "Quote"}),
+    )
+    .await;
+    let (n, listing) = count_post(&app, &path, &body).await;
+    assert!(n > 1, "new facts are loaded after a write:\n{listing}");
+}
