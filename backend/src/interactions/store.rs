@@ -123,18 +123,28 @@ pub async fn find(
 }
 
 /// A contact's timeline in `sort` order (newest first), one extra row to tell whether more follow.
+/// A page of a contact's interactions — none unless the contact exists (outside the trash unless
+/// `include_trashed`), so a page with rows needs no other statement to know the contact is there.
+#[allow(clippy::too_many_arguments)]
 pub async fn timeline(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     contact: Uuid,
+    include_trashed: bool,
     kinds: &[InteractionKind],
     sort: &Sort,
     after: Option<&(SortValue, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<InteractionRow>> {
+    use crate::db::schema::contacts as c;
+    let visible = c::table
+        .filter(c::workspace_id.eq(workspace))
+        .filter(c::id.eq(contact))
+        .filter(c::deleted_at.is_null().or(include_trashed.into_sql::<Bool>()));
     let mut query = interactions::table
         .filter(interactions::workspace_id.eq(workspace))
         .filter(interactions::contact_id.eq(contact))
+        .filter(diesel::dsl::exists(visible))
         .select(InteractionRow::as_select())
         .into_boxed();
     if !kinds.is_empty() {

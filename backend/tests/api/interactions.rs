@@ -179,6 +179,20 @@ async fn the_timeline_is_newest_first_and_pages() {
     assert_eq!(subjects, vec!["#0", "#1", "#2", "#3", "#4"]);
     let calls = app.get(&format!("/api/v1/contacts/{id}/timeline?kind=call")).await.body;
     assert_eq!(calls["items"].as_array().unwrap().len(), 2);
+
+    // A contact in the trash keeps its timeline, shown only when asked for; the page is the
+    // same rows either way.
+    let live = app.get(&format!("/api/v1/contacts/{id}/timeline")).await.body;
+    app.delete(&format!("/api/v1/contacts/{id}")).await;
+    app.get(&format!("/api/v1/contacts/{id}/timeline"))
+        .await
+        .problem(404, "trashed");
+    let trashed = app
+        .get(&format!("/api/v1/contacts/{id}/timeline?include_trashed=true"))
+        .await;
+    assert_eq!(trashed.status, 200, "{}", trashed.text);
+    assert_eq!(trashed.body["items"], live["items"]);
+    assert_eq!(live["items"].as_array().unwrap().len(), 5);
 }
 
 #[actix_web::test]
