@@ -95,7 +95,9 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await history.getByText('Se añadió a Inés Ruiz').waitFor()
   // The built-in assistant writes its insights in Spanish too.
   await page.getByRole('button', { name: 'Obtener ideas' }).click()
-  await page.getByText('Inés Ruiz es un prospecto que llegó por una recomendación.', { exact: false }).waitFor()
+  await page
+    .getByText('Inés Ruiz es un prospecto que llegó por una recomendación.', { exact: false })
+    .waitFor()
   await page.getByText('Sobre todo llamadas (1 de 1 interacciones)', { exact: false }).waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
 
