@@ -98,7 +98,7 @@ test('a French browser gets French; Spanish chosen in the account follows the me
   await page
     .getByText('Inés Ruiz es un prospecto que llegó por una recomendación.', { exact: false })
     .waitFor()
-  await page.getByText('Sobre todo llamadas (1 de 1 interacciones)', { exact: false }).waitFor()
+  await page.getByText('Sobre todo llamadas (1 de 1 interacción)', { exact: false }).waitFor()
   await page.screenshot({ path: `${SHOTS}language-es-contact.png`, fullPage: true })
 
   // The board and the company list speak Spanish too, numbers in Spanish form.

@@ -281,7 +281,11 @@ pub fn local(c: &Context, t: Phrases) -> ContactInsights {
         let (top, n) = kinds[0];
         let mut s = t.say(
             Say::StyleMostly,
-            &[("kinds", &t.kind(top, KindForm::Plural)), ("n", &n), ("total", &total)],
+            &[
+                ("kinds", &t.kind(top, KindForm::Plural)),
+                ("n", &n),
+                ("total", &t.count(total, Say::TouchpointOne, Say::TouchpointMany)),
+            ],
         );
         if inbound + outbound > 0 {
             let key = if inbound > outbound {

@@ -1029,7 +1029,7 @@ async fn the_offline_model_answers_in_the_requests_language() {
         spanish.body["insights"]["communication_style"]
             .as_str()
             .unwrap()
-            .starts_with("Sobre todo llamadas (1 de 1 interacciones)"),
+            .starts_with("Sobre todo llamadas (1 de 1 interacción)"),
         "{}",
         spanish.text
     );

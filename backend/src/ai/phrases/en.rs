@@ -72,7 +72,7 @@ pub fn template(key: Say) -> &'static str {
         DealInStage => "{title} in {stage}",
 
         StyleUnknown => "Unknown yet: log a first touchpoint with {first} to learn how they like to talk.",
-        StyleMostly => "Mostly {kinds} ({n} of {total} touchpoints)",
+        StyleMostly => "Mostly {kinds} ({n} of {total})",
         StyleTheyReachOut => "; {first} often reaches out first ({inbound} inbound, {outbound} outbound)",
         StyleYouReachOut => "; you usually reach out ({outbound} outbound, {inbound} inbound)",
         PositiveOne => "{n} positive outcome",

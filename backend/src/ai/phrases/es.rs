@@ -70,9 +70,9 @@ pub fn template(key: Say) -> &'static str {
         StyleUnknown => {
             "Aún no se sabe: registra una primera interacción con {first} para descubrir cómo prefiere comunicarse."
         }
-        StyleMostly => "Sobre todo {kinds} ({n} de {total} interacciones)",
-        StyleTheyReachOut => "; {first} suele dar el primer paso ({inbound} recibidas, {outbound} enviadas)",
-        StyleYouReachOut => "; sueles ser tú quien da el primer paso ({outbound} enviadas, {inbound} recibidas)",
+        StyleMostly => "Sobre todo {kinds} ({n} de {total})",
+        StyleTheyReachOut => "; {first} suele dar el primer paso (recibidas: {inbound}, enviadas: {outbound})",
+        StyleYouReachOut => "; sueles ser tú quien da el primer paso (enviadas: {outbound}, recibidas: {inbound})",
         PositiveOne => "{n} resultado positivo",
         PositiveMany => "{n} resultados positivos",
         StyleOutcomes => "; {positive}, {silent} sin respuesta",
@@ -167,7 +167,7 @@ pub fn template(key: Say) -> &'static str {
         LastTouchpointToday => "Última interacción hoy",
         NoTouchpointDetail => "Ninguna interacción todavía",
         TouchpointsIn90 => "{touchpoints} en 90 días",
-        OutcomesDetail => "{positive} positivos y {silent} sin respuesta de {judged}",
+        OutcomesDetail => "positivas: {positive}, sin respuesta: {silent}, de {judged}",
         ReachesOutDetail => "Tomó la iniciativa al menos una vez en 90 días",
         OpenDealDetail => "{title} en {stage} ({probability})",
         CameThroughDetail => "Llegó por {source}",

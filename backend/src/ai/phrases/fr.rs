@@ -74,9 +74,11 @@ pub fn template(key: Say) -> &'static str {
         StyleUnknown => {
             "Pas encore connu : notez une première interaction avec {first} pour savoir comment cette personne aime échanger."
         }
-        StyleMostly => "Surtout {kinds} ({n} sur {total} interactions)",
-        StyleTheyReachOut => " ; {first} prend souvent contact en premier ({inbound} reçues, {outbound} envoyées)",
-        StyleYouReachOut => " ; c’est le plus souvent vous qui prenez contact ({outbound} envoyées, {inbound} reçues)",
+        StyleMostly => "Surtout {kinds} ({n} sur {total})",
+        StyleTheyReachOut => " ; {first} prend souvent contact en premier (reçues : {inbound}, envoyées : {outbound})",
+        StyleYouReachOut => {
+            " ; c’est le plus souvent vous qui prenez contact (envoyées : {outbound}, reçues : {inbound})"
+        }
         PositiveOne => "{n} résultat positif",
         PositiveMany => "{n} résultats positifs",
         StyleOutcomes => " ; {positive}, {silent} sans réponse",
@@ -175,7 +177,7 @@ pub fn template(key: Say) -> &'static str {
         LastTouchpointToday => "Dernière interaction aujourd’hui",
         NoTouchpointDetail => "Aucune interaction pour l’instant",
         TouchpointsIn90 => "{touchpoints} en 90 jours",
-        OutcomesDetail => "{positive} positives et {silent} sans réponse sur {judged}",
+        OutcomesDetail => "positives : {positive}, sans réponse : {silent}, sur {judged}",
         ReachesOutDetail => "A pris contact en premier au moins une fois en 90 jours",
         OpenDealDetail => "{title} à l’étape {stage} ({probability})",
         CameThroughDetail => "Arrivée par {source}",
