@@ -112,6 +112,11 @@ pub fn key_of(canonical: &Value) -> Vec<u8> {
     blake3::hash(&bytes).as_bytes().to_vec()
 }
 
+/// The answer's text in a stored response (`{"content": …}`).
+fn content_of(response: Value) -> Option<String> {
+    response.get("content").and_then(Value::as_str).map(str::to_owned)
+}
+
 /// The stored answer for a key, `Ok(None)` while it is pending or absent — read without writing: the hit is counted in memory and written later in one
 /// batch ([`flush_hits`]), so a cache hit costs one indexed read and no commit to disk.
 async fn hit(
@@ -120,8 +125,7 @@ async fn hit(
     workspace: WorkspaceId,
     key: &[u8],
 ) -> AppResult<Option<String>> {
-    let row = store::cached_response(conn, workspace, key).await?;
-    let content = row.and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
+    let content = store::cached_response(conn, workspace, key).await?.and_then(content_of);
     if content.is_some() {
         state.ai.count_hit(key);
     }
@@ -163,9 +167,7 @@ impl Shortcut {
         // The current stamp and the remembered key's answer in one round trip; the answer counts
         // only if nothing was written since the key was remembered.
         let (stamp, response) = store::stamp_and_cached_response(&mut conn, workspace, &key).await?;
-        let content = response
-            .filter(|_| stamp == remembered_at)
-            .and_then(|r| r.get("content").and_then(Value::as_str).map(str::to_owned));
+        let content = response.filter(|_| stamp == remembered_at).and_then(content_of);
         let answer = content.map(|content| {
             state.ai.count_hit(&key);
             Answer::new(state, content, true, &key)

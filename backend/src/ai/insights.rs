@@ -183,7 +183,8 @@ pub fn parse(text: &str) -> Result<ContactInsights, String> {
 pub fn local(c: &Context, t: Phrases) -> ContactInsights {
     let p = &c.contact;
     let first = &p.first_name;
-    let day = |d: DateTime<Utc>| t.date(d.date_naive());
+    // Dates in the answer's language (`day` writes the model's prompt in English).
+    let date_of = |d: DateTime<Utc>| t.date(d.date_naive());
     let name = &p.display_name;
     let lifecycle = t.lifecycle(p.lifecycle);
     // A job title is an aside set off by commas ("Ada, CTO at Engines, is a client"); otherwise
@@ -221,9 +222,9 @@ pub fn local(c: &Context, t: Phrases) -> ContactInsights {
                     "touchpoints",
                     &t.count(c.interactions.len(), Say::TouchpointOne, Say::TouchpointMany),
                 ),
-                ("since", &day(oldest.occurred_at)),
+                ("since", &date_of(oldest.occurred_at)),
                 ("kind", &t.kind(latest.kind, KindForm::WithArticle)),
-                ("date", &day(latest.occurred_at)),
+                ("date", &date_of(latest.occurred_at)),
             ],
         )),
         _ => summary.push_str(&t.say(Say::NoTouchpointYet, &[])),
@@ -329,7 +330,10 @@ pub fn local(c: &Context, t: Phrases) -> ContactInsights {
             .subject
             .clone()
             .unwrap_or_else(|| capitalized(t.kind(latest.kind, KindForm::Name)));
-        before_next_meeting.push(t.say(Say::LastTime, &[("date", &day(latest.occurred_at)), ("what", &what)]));
+        before_next_meeting.push(t.say(
+            Say::LastTime,
+            &[("date", &date_of(latest.occurred_at)), ("what", &what)],
+        ));
         if let Some(body) = &latest.body {
             let notes: String = body.chars().take(200).collect();
             before_next_meeting.push(t.say(Say::NotesFromThen, &[("notes", &notes)]));
@@ -347,7 +351,7 @@ pub fn local(c: &Context, t: Phrases) -> ContactInsights {
         ));
     }
     for r in &c.reminders {
-        before_next_meeting.push(t.say(Say::OpenTodo, &[("title", &r.title), ("date", &day(r.due_at))]));
+        before_next_meeting.push(t.say(Say::OpenTodo, &[("title", &r.title), ("date", &date_of(r.due_at))]));
     }
     if before_next_meeting.is_empty() {
         before_next_meeting.push(t.say(Say::FirstConversation, &[("first", first)]));
@@ -396,7 +400,7 @@ pub fn local(c: &Context, t: Phrases) -> ContactInsights {
         if next <= c.now {
             next_steps.push(t.say(Say::GetInTouchToday, &[("first", first)]));
         } else {
-            next_steps.push(t.say(Say::GetInTouchBy, &[("first", first), ("date", &day(next))]));
+            next_steps.push(t.say(Say::GetInTouchBy, &[("first", first), ("date", &date_of(next))]));
         }
     }
     for d in &open {

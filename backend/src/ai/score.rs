@@ -187,17 +187,18 @@ pub fn local(name: &str, score: i32, factors: &[ScoreFactor], t: Phrases) -> Str
         },
         &[],
     );
-    let reasons = |list: &mut dyn Iterator<Item = &&ScoreFactor>| {
-        list.map(|f| format!("{} ({})", f.label.to_lowercase(), f.detail.to_lowercase()))
+    let reasons = |list: &[&ScoreFactor]| {
+        list.iter()
+            .map(|f| format!("{} ({})", f.label.to_lowercase(), f.detail.to_lowercase()))
             .collect::<Vec<_>>()
             .join(", ")
     };
     let mut text = t.say(Say::ScoreIntro, &[("name", &name), ("score", &score), ("band", &band)]);
     if !up.is_empty() {
-        text.push_str(&t.say(Say::MostlyThanksTo, &[("list", &reasons(&mut up.iter().take(3)))]));
+        text.push_str(&t.say(Say::MostlyThanksTo, &[("list", &reasons(&up[..up.len().min(3)]))]));
     }
     if !down.is_empty() {
-        text.push_str(&t.say(Say::HeldBackBy, &[("list", &reasons(&mut down.iter()))]));
+        text.push_str(&t.say(Say::HeldBackBy, &[("list", &reasons(&down))]));
     }
     text
 }

@@ -200,10 +200,11 @@ pub async fn stamp_and_cached_response(
         #[diesel(sql_type = Nullable<Jsonb>)]
         response: Option<Value>,
     }
-    let row: Row = diesel::sql_query(
-        "SELECT (SELECT id FROM activity WHERE workspace_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 1) AS stamp, \
-                (SELECT response FROM llm_cache WHERE key = $2 AND workspace_id = $1 AND response IS NOT NULL) AS response",
-    )
+    let row: Row = diesel::sql_query(concat!(
+        "SELECT (",
+        crate::db::fresh::stamp_sql!(),
+        ") AS stamp, (SELECT response FROM llm_cache WHERE key = $2 AND workspace_id = $1 AND response IS NOT NULL) AS response"
+    ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Bytea, _>(key)
     .prepared()

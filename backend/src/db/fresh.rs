@@ -81,6 +81,15 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// How many answers are kept at most; the oldest goes first when a new one comes.
 const MAX_ENTRIES: usize = 512;
 
+/// The statement that reads a workspace's stamp (`$1` the workspace), for statements that read it
+/// along with something else.
+macro_rules! stamp_sql {
+    () => {
+        "SELECT id FROM activity WHERE workspace_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 1"
+    };
+}
+pub(crate) use stamp_sql;
+
 /// What identifies the workspace's data as of now: its newest activity entry (none when empty).
 pub async fn stamp(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> QueryResult<Option<Uuid>> {
     #[derive(QueryableByName)]
@@ -89,13 +98,12 @@ pub async fn stamp(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> Quer
         id: Uuid,
     }
     use super::statement::Prepare;
-    let row: Option<Row> =
-        diesel::sql_query("SELECT id FROM activity WHERE workspace_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 1")
-            .bind::<diesel::sql_types::Uuid, _>(workspace)
-            .prepared()
-            .get_result(conn)
-            .await
-            .optional()?;
+    let row: Option<Row> = diesel::sql_query(stamp_sql!())
+        .bind::<diesel::sql_types::Uuid, _>(workspace)
+        .prepared()
+        .get_result(conn)
+        .await
+        .optional()?;
     Ok(row.map(|r| r.id))
 }
 

@@ -1,14 +1,24 @@
 //! English.
 
-use super::{KindForm, Say};
+use super::{Book, Say};
 use crate::contacts::dto::{ContactSource, Lifecycle};
 use crate::interactions::dto::InteractionKind;
 
-pub const MONTHS: [&str; 12] = [
+pub const BOOK: Book = Book {
+    template,
+    lifecycle,
+    source,
+    kind,
+    deal_statuses: ["open", "won", "lost"],
+    months: MONTHS,
+    separators: (',', '.'),
+};
+
+const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-pub fn lifecycle(l: Lifecycle) -> &'static str {
+fn lifecycle(l: Lifecycle) -> &'static str {
     match l {
         Lifecycle::Lead => "a lead",
         Lifecycle::Prospect => "a prospect",
@@ -17,7 +27,7 @@ pub fn lifecycle(l: Lifecycle) -> &'static str {
     }
 }
 
-pub fn source(s: ContactSource) -> &'static str {
+fn source(s: ContactSource) -> &'static str {
     match s {
         ContactSource::Referral => "a referral",
         ContactSource::Website => "your website",
@@ -32,8 +42,8 @@ pub fn source(s: ContactSource) -> &'static str {
     }
 }
 
-pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
-    let [name, with_article, plural] = match k {
+fn kind(k: InteractionKind) -> [&'static str; 3] {
+    match k {
         InteractionKind::Email => ["email", "an email", "emails"],
         InteractionKind::Call => ["call", "a call", "calls"],
         InteractionKind::Meeting => ["meeting", "a meeting", "meetings"],
@@ -46,15 +56,10 @@ pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
         ],
         InteractionKind::Note => ["note", "a note", "notes"],
         InteractionKind::Other => ["touchpoint", "a touchpoint", "other touchpoints"],
-    };
-    match form {
-        KindForm::Name => name,
-        KindForm::WithArticle => with_article,
-        KindForm::Plural => plural,
     }
 }
 
-pub fn template(key: Say) -> &'static str {
+fn template(key: Say) -> &'static str {
     use Say::*;
     match key {
         IntroTitleCompany => "{name}, {title} at {company}, is {lifecycle}",

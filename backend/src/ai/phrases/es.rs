@@ -1,14 +1,24 @@
 //! Spanish (addressing the user as «tú», as the web app does).
 
-use super::{KindForm, Say};
+use super::{Book, Say};
 use crate::contacts::dto::{ContactSource, Lifecycle};
 use crate::interactions::dto::InteractionKind;
 
-pub const MONTHS: [&str; 12] = [
+pub const BOOK: Book = Book {
+    template,
+    lifecycle,
+    source,
+    kind,
+    deal_statuses: ["abierta", "ganada", "perdida"],
+    months: MONTHS,
+    separators: ('.', ','),
+};
+
+const MONTHS: [&str; 12] = [
     "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
 ];
 
-pub fn lifecycle(l: Lifecycle) -> &'static str {
+fn lifecycle(l: Lifecycle) -> &'static str {
     match l {
         Lifecycle::Lead => "un lead",
         Lifecycle::Prospect => "un prospecto",
@@ -17,7 +27,7 @@ pub fn lifecycle(l: Lifecycle) -> &'static str {
     }
 }
 
-pub fn source(s: ContactSource) -> &'static str {
+fn source(s: ContactSource) -> &'static str {
     match s {
         ContactSource::Referral => "una recomendación",
         ContactSource::Website => "tu sitio web",
@@ -32,8 +42,8 @@ pub fn source(s: ContactSource) -> &'static str {
     }
 }
 
-pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
-    let [name, with_article, plural] = match k {
+fn kind(k: InteractionKind) -> [&'static str; 3] {
+    match k {
         InteractionKind::Email => ["correo", "un correo", "correos"],
         InteractionKind::Call => ["llamada", "una llamada", "llamadas"],
         InteractionKind::Meeting => ["reunión", "una reunión", "reuniones"],
@@ -42,15 +52,10 @@ pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
         InteractionKind::Social => ["contacto en redes", "un contacto en redes", "contactos en redes"],
         InteractionKind::Note => ["nota", "una nota", "notas"],
         InteractionKind::Other => ["interacción", "una interacción", "otras interacciones"],
-    };
-    match form {
-        KindForm::Name => name,
-        KindForm::WithArticle => with_article,
-        KindForm::Plural => plural,
     }
 }
 
-pub fn template(key: Say) -> &'static str {
+fn template(key: Say) -> &'static str {
     use Say::*;
     match key {
         IntroTitleCompany => "{name}, {title} en {company}, es {lifecycle}",

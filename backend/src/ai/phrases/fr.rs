@@ -1,14 +1,24 @@
 //! French (addressing the user as « vous », as the web app does).
 
-use super::{KindForm, Say};
+use super::{Book, Say};
 use crate::contacts::dto::{ContactSource, Lifecycle};
 use crate::interactions::dto::InteractionKind;
 
-pub const MONTHS: [&str; 12] = [
+pub const BOOK: Book = Book {
+    template,
+    lifecycle,
+    source,
+    kind,
+    deal_statuses: ["ouverte", "gagnée", "perdue"],
+    months: MONTHS,
+    separators: ('\u{202f}', ','),
+};
+
+const MONTHS: [&str; 12] = [
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
 ];
 
-pub fn lifecycle(l: Lifecycle) -> &'static str {
+fn lifecycle(l: Lifecycle) -> &'static str {
     match l {
         Lifecycle::Lead => "une nouvelle piste",
         Lifecycle::Prospect => "un prospect",
@@ -17,7 +27,7 @@ pub fn lifecycle(l: Lifecycle) -> &'static str {
     }
 }
 
-pub fn source(s: ContactSource) -> &'static str {
+fn source(s: ContactSource) -> &'static str {
     match s {
         ContactSource::Referral => "recommandation",
         ContactSource::Website => "votre site web",
@@ -32,8 +42,8 @@ pub fn source(s: ContactSource) -> &'static str {
     }
 }
 
-pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
-    let [name, with_article, plural] = match k {
+fn kind(k: InteractionKind) -> [&'static str; 3] {
+    match k {
         InteractionKind::Email => ["e-mail", "un e-mail", "des e-mails"],
         InteractionKind::Call => ["appel", "un appel", "des appels"],
         InteractionKind::Meeting => ["réunion", "une réunion", "des réunions"],
@@ -46,15 +56,10 @@ pub fn kind(k: InteractionKind, form: KindForm) -> &'static str {
         ],
         InteractionKind::Note => ["note", "une note", "des notes"],
         InteractionKind::Other => ["interaction", "une interaction", "d’autres interactions"],
-    };
-    match form {
-        KindForm::Name => name,
-        KindForm::WithArticle => with_article,
-        KindForm::Plural => plural,
     }
 }
 
-pub fn template(key: Say) -> &'static str {
+fn template(key: Say) -> &'static str {
     use Say::*;
     match key {
         IntroTitleCompany => "{name}, {title} chez {company}, est {lifecycle}",

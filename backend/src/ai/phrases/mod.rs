@@ -90,12 +90,17 @@ impl Phrases {
         Phrases(super::language::current())
     }
 
-    fn template(self, key: Say) -> &'static str {
+    /// This language's phrasebook.
+    fn book(self) -> &'static Book {
         match self.0 {
-            Locale::En => en::template(key),
-            Locale::Es => es::template(key),
-            Locale::Fr => fr::template(key),
+            Locale::En => &en::BOOK,
+            Locale::Es => &es::BOOK,
+            Locale::Fr => &fr::BOOK,
         }
+    }
+
+    fn template(self, key: Say) -> &'static str {
+        (self.book().template)(key)
     }
 
     /// The sentence `key` with its placeholders filled from `args` (`{name}` → the value named
@@ -115,21 +120,13 @@ impl Phrases {
 
     /// "5 Dec 2026", "5 dic 2026", "5 déc. 2026".
     pub fn date(self, d: NaiveDate) -> String {
-        let month = match self.0 {
-            Locale::En => en::MONTHS,
-            Locale::Es => es::MONTHS,
-            Locale::Fr => fr::MONTHS,
-        }[d.month0() as usize];
+        let month = self.book().months[d.month0() as usize];
         format!("{} {month} {}", d.day(), d.year())
     }
 
     /// An amount as the language writes it: "12,345.67 EUR", "12.345,67 EUR", "12 345,67 EUR".
     pub fn money(self, amount_minor: i64, currency: &str) -> String {
-        let (group, decimal) = match self.0 {
-            Locale::En => (',', '.'),
-            Locale::Es => ('.', ','),
-            Locale::Fr => ('\u{202f}', ','),
-        };
+        let (group, decimal) = self.book().separators;
         crate::money::format_with(amount_minor, currency, group, decimal)
     }
 
@@ -143,43 +140,32 @@ impl Phrases {
 
     /// A lifecycle stage with its article: "a lead", "un lead", "une piste".
     pub fn lifecycle(self, l: Lifecycle) -> &'static str {
-        match self.0 {
-            Locale::En => en::lifecycle(l),
-            Locale::Es => es::lifecycle(l),
-            Locale::Fr => fr::lifecycle(l),
-        }
+        (self.book().lifecycle)(l)
     }
 
     /// Where a contact came from, as the end of "who came through …".
     pub fn source(self, s: ContactSource) -> &'static str {
-        match self.0 {
-            Locale::En => en::source(s),
-            Locale::Es => es::source(s),
-            Locale::Fr => fr::source(s),
-        }
+        (self.book().source)(s)
     }
 
     /// A kind of touchpoint: its name ("call"), with an article ("a call") or in the plural
     /// ("calls").
     pub fn kind(self, k: InteractionKind, form: KindForm) -> &'static str {
-        match self.0 {
-            Locale::En => en::kind(k, form),
-            Locale::Es => es::kind(k, form),
-            Locale::Fr => fr::kind(k, form),
+        let [name, with_article, plural] = (self.book().kind)(k);
+        match form {
+            KindForm::Name => name,
+            KindForm::WithArticle => with_article,
+            KindForm::Plural => plural,
         }
     }
 
     /// A deal's status (`open`, `won`, `lost`) as a word.
     pub fn deal_status(self, status: &str) -> &'static str {
-        let i = match status {
-            "won" => 1,
-            "lost" => 2,
-            _ => 0,
-        };
-        match self.0 {
-            Locale::En => ["open", "won", "lost"][i],
-            Locale::Es => ["abierta", "ganada", "perdida"][i],
-            Locale::Fr => ["ouverte", "gagnée", "perdue"][i],
+        let [open, won, lost] = self.book().deal_statuses;
+        match status {
+            "won" => won,
+            "lost" => lost,
+            _ => open,
         }
     }
 
@@ -196,6 +182,24 @@ impl Phrases {
             Locale::Fr => format!("{sentence} !{rest}"),
         }
     }
+}
+
+/// One language's words: its sentences, the names of Rapport's values and how it writes dates
+/// and amounts.
+pub struct Book {
+    pub template: fn(Say) -> &'static str,
+    /// A lifecycle stage with its article.
+    pub lifecycle: fn(Lifecycle) -> &'static str,
+    /// Where a contact came from, as the end of "who came through …".
+    pub source: fn(ContactSource) -> &'static str,
+    /// A kind of touchpoint: its name, with an article, in the plural.
+    pub kind: fn(InteractionKind) -> [&'static str; 3],
+    /// Open, won, lost.
+    pub deal_statuses: [&'static str; 3],
+    /// The months' short names, January first.
+    pub months: [&'static str; 12],
+    /// The thousands separator and the decimal mark.
+    pub separators: (char, char),
 }
 
 /// How a kind of touchpoint is written.
@@ -260,7 +264,7 @@ mod tests {
     #[test]
     fn every_language_has_every_sentence_with_the_same_placeholders() {
         for key in Say::ALL {
-            let english = placeholders(en::template(*key));
+            let english = placeholders((en::BOOK.template)(*key));
             for lang in [Locale::Es, Locale::Fr] {
                 let text = Phrases(lang).template(*key);
                 assert!(!text.trim().is_empty(), "{lang} {key:?} is empty");
