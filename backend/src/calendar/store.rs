@@ -111,9 +111,12 @@ pub async fn entries(
     diesel::sql_query(
         "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
                 c.company_name AS company, NULL::text AS title, c.next_follow_up_at AS at \
-         FROM contacts c \
-         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND ($2::uuid IS NULL OR c.owner_id = $2 OR c.owner_id IS NULL) \
-           AND c.next_follow_up_at IS NOT NULL AND ($3 OR c.next_follow_up_at BETWEEN now() - interval '30 days' AND now() + interval '180 days') \
+         FROM contact_schedule s JOIN contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id \
+         WHERE s.workspace_id = $1 AND s.live AND c.deleted_at IS NULL AND ($2::uuid IS NULL OR s.owner_id = $2 OR s.owner_id IS NULL) \
+           AND c.next_follow_up_at IS NOT NULL \
+           AND coalesce(s.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz) \
+               BETWEEN CASE WHEN $3 THEN '-infinity'::timestamptz ELSE now() - interval '30 days' END \
+                   AND CASE WHEN $3 THEN '9999-12-30 00:00:00+00'::timestamptz ELSE now() + interval '180 days' END \
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL \
                            AND r.due_at = c.next_follow_up_at) \
          UNION ALL \

@@ -117,9 +117,12 @@ impl ExportContactsParams {
 }
 
 /// "Never contacted" sorts as the distant past and "no follow-up" as the distant future; these
-/// expressions match the expression indexes of the migrations.
-pub const LAST_INTERACTION_KEY: &str = "coalesce(contacts.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
-pub const NEXT_FOLLOW_UP_KEY: &str = "coalesce(contacts.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
+/// expressions match the expression indexes of `contact_schedule`, which a list sorted by them
+/// joins (`contacts::store::list`).
+pub const LAST_INTERACTION_KEY: &str =
+    "coalesce(contact_schedule.last_interaction_at, '0001-01-01 00:00:00+00'::timestamptz)";
+pub const NEXT_FOLLOW_UP_KEY: &str =
+    "coalesce(contact_schedule.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz)";
 
 pub const SORTS: &[SortKey] = &[
     SortKey {

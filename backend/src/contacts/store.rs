@@ -11,11 +11,11 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
-use super::query::{ContactFilter, ContactQuery, FollowUp};
+use super::query::{ContactFilter, ContactQuery, FollowUp, NEXT_FOLLOW_UP_KEY};
 use crate::activity::{self, store::ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
-use crate::db::schema::{contacts, merges};
+use crate::db::schema::{contact_schedule, contacts, merges};
 use crate::db::statement::{Prepare, Statement};
 use crate::interactions::dto::SentimentLabel;
 
@@ -209,40 +209,55 @@ pub fn sort_value(row: &ContactRow, key: &SortKey) -> SortValue {
     }
 }
 
+/// The filters every contact query shares, whatever it reads the contacts from; the follow-up
+/// date's filters are added by [`filtered`] and [`scheduled`], each on its own table.
+macro_rules! common_filters {
+    ($query:expr, $workspace:expr, $f:expr) => {{
+        let f: &ContactFilter = $f;
+        let mut query = $query.filter(contacts::workspace_id.eq($workspace));
+        query = if f.trashed {
+            query.filter(contacts::deleted_at.is_not_null())
+        } else {
+            query.filter(contacts::deleted_at.is_null())
+        };
+        if let Some(m) = &f.q {
+            query = query.filter(crate::search::store::list_condition("contacts", m));
+        }
+        if !f.lifecycles.is_empty() {
+            query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));
+        }
+        if !f.sources.is_empty() {
+            query = query.filter(contacts::source.eq_any(f.sources.iter().map(|s| s.as_str())));
+        }
+        if !f.tags.is_empty() {
+            query = query.filter(contacts::tags.contains(&f.tags));
+        }
+        if let Some(company) = f.company_id {
+            query = query.filter(contacts::company_id.eq(company));
+        }
+        if !f.ids.is_empty() {
+            query = query.filter(contacts::id.eq_any(&f.ids));
+        }
+        match f.owner {
+            None => {}
+            Some(Some(owner)) => query = query.filter(contacts::owner_id.eq(owner)),
+            Some(None) => query = query.filter(contacts::owner_id.is_null()),
+        }
+        if let Some(custom) = &f.custom {
+            query = query
+                .filter(sql::<Bool>("contacts.custom_fields @> ").bind::<diesel::sql_types::Jsonb, _>(custom.clone()));
+        }
+        query
+    }};
+}
+
+/// Contacts alone, the follow-up date's filters on the contact's own columns.
 fn filtered<'a, ST: 'a>(
-    mut query: ContactSelect<'a, ST>,
+    query: ContactSelect<'a, ST>,
     workspace: WorkspaceId,
     f: &'a ContactFilter,
 ) -> ContactSelect<'a, ST> {
-    query = query.filter(contacts::workspace_id.eq(workspace));
-    query = if f.trashed {
-        query.filter(contacts::deleted_at.is_not_null())
-    } else {
-        query.filter(contacts::deleted_at.is_null())
-    };
-    if let Some(m) = &f.q {
-        query = query.filter(crate::search::store::list_condition("contacts", m));
-    }
-    if !f.lifecycles.is_empty() {
-        query = query.filter(contacts::lifecycle.eq_any(f.lifecycles.iter().map(|l| l.as_str())));
-    }
-    if !f.sources.is_empty() {
-        query = query.filter(contacts::source.eq_any(f.sources.iter().map(|s| s.as_str())));
-    }
-    if !f.tags.is_empty() {
-        query = query.filter(contacts::tags.contains(&f.tags));
-    }
-    if let Some(company) = f.company_id {
-        query = query.filter(contacts::company_id.eq(company));
-    }
-    if !f.ids.is_empty() {
-        query = query.filter(contacts::id.eq_any(&f.ids));
-    }
-    match f.owner {
-        None => {}
-        Some(Some(owner)) => query = query.filter(contacts::owner_id.eq(owner)),
-        Some(None) => query = query.filter(contacts::owner_id.is_null()),
-    }
+    let mut query = common_filters!(query, workspace, f);
     let now = Utc::now();
     query = match f.follow_up {
         Some(FollowUp::Due) => query.filter(contacts::next_follow_up_at.le(now)),
@@ -250,14 +265,54 @@ fn filtered<'a, ST: 'a>(
         Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
         None => query,
     };
-    if let Some(custom) = &f.custom {
-        query =
-            query.filter(sql::<Bool>("contacts.custom_fields @> ").bind::<diesel::sql_types::Jsonb, _>(custom.clone()));
-    }
     if let Some(before) = f.due_before {
         query = query.filter(contacts::next_follow_up_at.lt(before));
     }
     query
+}
+
+/// Whether a query reads the contacts through their schedule (`contact_schedule`, whose indexes
+/// order and bound the follow-up dates): sorted by a schedule key, or filtered by the follow-up
+/// date outside the trash.
+fn through_schedule(f: &ContactFilter, sort: Option<&SortKey>) -> bool {
+    let filtered_by_date = !f.trashed && (f.follow_up.is_some() || f.due_before.is_some());
+    filtered_by_date || sort.is_some_and(|k| SCHEDULE_KEYS.contains(&k.name))
+}
+
+/// The sorts whose keys are `contact_schedule`'s (`LAST_INTERACTION_KEY`, `NEXT_FOLLOW_UP_KEY`).
+const SCHEDULE_KEYS: [&str; 2] = ["last_interaction_at", "next_follow_up_at"];
+
+/// The contacts joined to their schedule, filtered: the follow-up date's filters are ranges of
+/// the schedule index's key (`coalesce(next, 'infinity')` is below an instant exactly when
+/// `next` is), and live contacts are asked for as the partial indexes know them.
+macro_rules! scheduled {
+    ($select:expr, $workspace:expr, $f:expr) => {{
+        let f: &ContactFilter = $f;
+        let joined = contacts::table.inner_join(
+            contact_schedule::table.on(contact_schedule::workspace_id
+                .eq(contacts::workspace_id)
+                .and(contact_schedule::contact_id.eq(contacts::id))),
+        );
+        let mut query = common_filters!(joined.select($select).into_boxed(), $workspace, f);
+        query = query.filter(contact_schedule::workspace_id.eq($workspace));
+        if !f.trashed {
+            query = query.filter(contact_schedule::live.eq(true));
+        }
+        let below = |at: DateTime<Utc>, op: &str| {
+            sql::<Bool>(&format!("{NEXT_FOLLOW_UP_KEY} {op} ")).bind::<Timestamptz, _>(at)
+        };
+        let now = Utc::now();
+        query = match f.follow_up {
+            Some(FollowUp::Due) => query.filter(below(now, "<=")),
+            Some(FollowUp::Week) => query.filter(below(now + chrono::Duration::days(7), "<=")),
+            Some(FollowUp::None) => query.filter(contact_schedule::next_follow_up_at.is_null()),
+            None => query,
+        };
+        if let Some(before) = f.due_before {
+            query = query.filter(below(before, "<"));
+        }
+        query
+    }};
 }
 
 /// One page of contacts in keyset order, plus one extra row to tell whether more follow.
@@ -266,31 +321,47 @@ pub async fn list(
     workspace: WorkspaceId,
     q: &ContactQuery,
 ) -> QueryResult<Vec<ContactRow>> {
-    let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
-    let mut query = filtered(base, workspace, &q.filter);
-    if let Some((value, id)) = &q.after {
-        query = query.filter(q.sort.condition::<contacts::table>("contacts.id", value, *id));
-    }
     // A page without search or value filters (whose best plan depends on the values asked for)
     // at a common size is kept prepared, with one plan; any other is planned for its values.
     let f = &q.filter;
     let plain =
         f.q.is_none() && f.tags.is_empty() && f.custom.is_none() && f.lifecycles.is_empty() && f.sources.is_empty();
-    match q.sort.order_and_limit_sql("contacts.id", q.limit).filter(|_| plain) {
-        Some(order_and_limit) => query.order(sql::<Text>(&order_and_limit)).prepared().load(conn).await,
-        None => {
-            query
-                .order(sql::<Text>(&q.sort.order_sql("contacts.id")))
-                .limit(q.limit + 1)
-                .load(conn)
-                .await
-        }
+    macro_rules! page {
+        ($query:expr, $id:expr) => {{
+            let mut query = $query;
+            if let Some((value, id)) = &q.after {
+                query = query.filter(q.sort.condition($id, value, *id));
+            }
+            match q.sort.order_and_limit_sql($id, q.limit).filter(|_| plain) {
+                Some(order_and_limit) => query.order(sql::<Text>(&order_and_limit)).prepared().load(conn).await,
+                None => {
+                    query
+                        .order(sql::<Text>(&q.sort.order_sql($id)))
+                        .limit(q.limit + 1)
+                        .load(conn)
+                        .await
+                }
+            }
+        }};
+    }
+    if through_schedule(f, Some(&q.sort.key)) {
+        page!(
+            scheduled!(ContactRow::as_select(), workspace, f),
+            "contact_schedule.contact_id"
+        )
+    } else {
+        let base: ContactSelect<'_, _> = contacts::table.select(ContactRow::as_select()).into_boxed();
+        page!(filtered(base, workspace, f), "contacts.id")
     }
 }
 
 pub async fn count(conn: &mut AsyncPgConnection, workspace: WorkspaceId, f: &ContactFilter) -> QueryResult<i64> {
-    let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
-    filtered(base, workspace, f).get_result(conn).await
+    if through_schedule(f, None) {
+        scheduled!(count_star(), workspace, f).get_result(conn).await
+    } else {
+        let base: ContactSelect<'_, BigInt> = contacts::table.select(count_star()).into_boxed();
+        filtered(base, workspace, f).get_result(conn).await
+    }
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<ContactRow>> {
@@ -577,7 +648,7 @@ pub struct FollowUpCounts {
 /// Overdue: due before the start of today minus the grace days. Today: due before tomorrow.
 /// Week: due before the end of the sixth day after today. Days are the workspace's time zone.
 /// The follow-up counts of the workspace's contacts — of one owner's when `owner` is given
-/// (`Some(None)`: contacts without an owner).
+/// (`Some(None)`: contacts without an owner) — read from their schedule's index.
 pub async fn follow_up_counts(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -601,7 +672,8 @@ pub async fn follow_up_counts(
            SELECT count(*) FILTER (WHERE next_follow_up_at < w.overdue_before) AS overdue, \
                   count(*) FILTER (WHERE next_follow_up_at < w.today_before) AS today, \
                   count(*) AS week \
-           FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND next_follow_up_at < w.week_before{owner_clause}) c",
+           FROM contact_schedule WHERE workspace_id = $1 AND live \
+             AND coalesce(next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz) < w.week_before{owner_clause}) c",
     ))
     .bind::<SqlUuid, _>(workspace);
     match owner {

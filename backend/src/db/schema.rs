@@ -605,6 +605,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A contact's schedule, kept from `contacts` by triggers (migration 2026-12-05-000005):
+    /// what the follow-up queue and the schedule sorts read through their indexes.
+    contact_schedule (workspace_id, contact_id) {
+        workspace_id -> Uuid,
+        contact_id -> Uuid,
+        next_follow_up_at -> Nullable<Timestamptz>,
+        last_interaction_at -> Nullable<Timestamptz>,
+        owner_id -> Nullable<Uuid>,
+        live -> Bool,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 
@@ -973,6 +986,7 @@ diesel::table! {
 diesel::joinable!(demo_records -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    contact_schedule,
     demo_records,
     sequences,
     sequence_enrollments,

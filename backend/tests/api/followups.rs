@@ -120,3 +120,95 @@ async fn bad_parameters() {
         res.problem(422, "validation_failed");
     }
 }
+
+/// The queue, its counts and the schedule sorts read `contact_schedule`, which triggers keep from
+/// `contacts`: trashing, restoring, owners, logged interactions and purging all reach it.
+#[actix_web::test]
+async fn the_queue_follows_trash_owners_and_logged_interactions() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for (name, days) in [("Ann", 5), ("Bob", 4), ("Cy", 3)] {
+        let c = app
+            .contact(
+                json!({"first_name": name, "next_follow_up_at": now - Duration::days(days), "lifecycle": "client"}),
+            )
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let (ann, bob, cy) = (&ids[0], &ids[1], &ids[2]);
+    let queue = |q: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.get(&format!("/api/v1/follow-ups?window=week{q}")).await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            (names(&res.body), res.body["counts"]["week"].as_i64().unwrap())
+        }
+    };
+    let by_due = |q: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.get(&format!("/api/v1/contacts?sort=next_follow_up_at{q}")).await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            res.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["display_name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(queue("").await, (vec!["Ann".into(), "Bob".into(), "Cy".into()], 3));
+
+    // Trashed: out of the queue, its counts and the live list; in the trash's list.
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{bob}")).await.status, 204);
+    assert_eq!(queue("").await, (vec!["Ann".into(), "Cy".into()], 2));
+    assert_eq!(by_due("").await, vec!["Ann", "Cy"]);
+    assert_eq!(by_due("&trashed=true").await, vec!["Bob"]);
+    assert_eq!(by_due("&follow_up=due").await, vec!["Ann", "Cy"]);
+    let restored = app.post(&format!("/api/v1/contacts/{bob}/restore"), &json!({})).await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+    assert_eq!(queue("").await.1, 3);
+
+    // Owners (a new contact is its creator's): the queue's owner filter reads the schedule's copy.
+    assert_eq!(queue("&owner=none").await.1, 0);
+    let res = app
+        .patch(&format!("/api/v1/contacts/{cy}"), &json!({"owner_id": null}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(queue("&owner=none").await, (vec!["Cy".into()], 1));
+    assert_eq!(queue("&owner=me").await, (vec!["Ann".into(), "Bob".into()], 2));
+
+    // A logged call moves Ann's follow-up past the week: she leaves the queue and sorts last.
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": ann, "kind": "call", "direction": "outbound", "subject": "Caught up"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(queue("").await, (vec!["Bob".into(), "Cy".into()], 2));
+    assert_eq!(by_due("").await, vec!["Bob", "Cy", "Ann"]);
+    let by_touch = app.get("/api/v1/contacts?sort=-last_interaction_at&limit=1").await;
+    assert_eq!(by_touch.body["items"][0]["display_name"], "Ann", "{}", by_touch.text);
+
+    // Every contact has exactly its own schedule, purged ones none.
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{bob}")).await.status, 204);
+    let res = app
+        .post("/api/v1/trash/purge", &json!({"type": "contact", "ids": [bob]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM contacts c FULL JOIN contact_schedule s \
+               ON s.workspace_id = c.workspace_id AND s.contact_id = c.id \
+             WHERE c.id IS NULL OR s.contact_id IS NULL \
+                OR s.next_follow_up_at IS DISTINCT FROM c.next_follow_up_at \
+                OR s.last_interaction_at IS DISTINCT FROM c.last_interaction_at \
+                OR s.owner_id IS DISTINCT FROM c.owner_id OR s.live <> (c.deleted_at IS NULL)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(app.scalar("SELECT count(*) FROM contact_schedule").await, 2);
+}
