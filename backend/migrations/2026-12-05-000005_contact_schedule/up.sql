@@ -6,7 +6,7 @@
 -- `contacts`, that was a non-HOT update that wrote a new entry into each of the contact's 20
 -- indexes (seven of them GIN) — more than half of the statement that logs an interaction. With
 -- them here, the contact's own update changes no indexed column and stays on its page (HOT), and
--- only this row's three small indexes move.
+-- only this row's two small indexes move.
 CREATE TABLE contact_schedule (
     workspace_id uuid NOT NULL,
     contact_id uuid NOT NULL,
@@ -14,9 +14,11 @@ CREATE TABLE contact_schedule (
     last_interaction_at timestamptz,
     owner_id uuid,
     live boolean NOT NULL,
-    PRIMARY KEY (workspace_id, contact_id),
-    FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id) ON DELETE CASCADE
+    PRIMARY KEY (workspace_id, contact_id)
 ) WITH (fillfactor = 90);
+-- No foreign key: its check on every inserted row made a 5,000-contact import batch 7 % slower
+-- than the indexes it replaces; the delete trigger below removes a contact's schedule with it
+-- (deletes cascaded from a workspace fire it too).
 
 INSERT INTO contact_schedule (workspace_id, contact_id, next_follow_up_at, last_interaction_at, owner_id, live)
 SELECT workspace_id, id, next_follow_up_at, last_interaction_at, owner_id, deleted_at IS NULL FROM contacts;
@@ -51,10 +53,18 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE FUNCTION rapport_schedule_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM contact_schedule s USING old_rows o WHERE s.workspace_id = o.workspace_id AND s.contact_id = o.id;
+    RETURN NULL;
+END $$;
+
 CREATE TRIGGER contacts_schedule_inserted AFTER INSERT ON contacts
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_schedule_inserted();
 CREATE TRIGGER contacts_schedule_updated AFTER UPDATE ON contacts
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_schedule_updated();
+CREATE TRIGGER contacts_schedule_deleted AFTER DELETE ON contacts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_schedule_deleted();
 
 DROP INDEX contacts_due_idx;
 DROP INDEX contacts_last_interaction_idx;
