@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::sync::LazyLock;
 use uuid::Uuid;
 
+use crate::contacts::query::NEXT_FOLLOW_UP_KEY;
 use crate::db::WorkspaceId;
 use crate::db::schema::calendar_feeds;
 
@@ -108,15 +110,17 @@ pub async fn entries(
     user: Option<Uuid>,
     every_date: bool,
 ) -> QueryResult<Vec<EntryRow>> {
-    diesel::sql_query(
-        "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
+    // The follow-ups through the schedule's index on `NEXT_FOLLOW_UP_KEY` (the statement is
+    // planned for its values, so `$3 OR …` leaves the range when only a window is asked for).
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT 'follow_up' AS kind, c.id AS id, '/contacts/' || c.id AS link, trim(c.first_name || ' ' || c.last_name) AS contact_name, \
                 c.company_name AS company, NULL::text AS title, c.next_follow_up_at AS at \
-         FROM contact_schedule s JOIN contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id \
-         WHERE s.workspace_id = $1 AND s.live AND c.deleted_at IS NULL AND ($2::uuid IS NULL OR s.owner_id = $2 OR s.owner_id IS NULL) \
-           AND c.next_follow_up_at IS NOT NULL \
-           AND coalesce(s.next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz) \
-               BETWEEN CASE WHEN $3 THEN '-infinity'::timestamptz ELSE now() - interval '30 days' END \
-                   AND CASE WHEN $3 THEN '9999-12-30 00:00:00+00'::timestamptz ELSE now() + interval '180 days' END \
+         FROM contact_schedule JOIN contacts c ON c.workspace_id = contact_schedule.workspace_id AND c.id = contact_schedule.contact_id \
+         WHERE contact_schedule.workspace_id = $1 AND contact_schedule.live \
+           AND ($2::uuid IS NULL OR contact_schedule.owner_id = $2 OR contact_schedule.owner_id IS NULL) \
+           AND contact_schedule.next_follow_up_at IS NOT NULL \
+           AND ($3 OR {NEXT_FOLLOW_UP_KEY} BETWEEN now() - interval '30 days' AND now() + interval '180 days') \
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL \
                            AND r.due_at = c.next_follow_up_at) \
          UNION ALL \
@@ -133,11 +137,13 @@ pub async fn entries(
          WHERE d.workspace_id = $1 AND d.status = 'open' AND d.deleted_at IS NULL \
            AND ($2::uuid IS NULL OR d.owner_id = $2 OR d.owner_id IS NULL) \
            AND d.expected_close_date IS NOT NULL AND ($3 OR d.expected_close_date BETWEEN current_date - 30 AND current_date + 180) \
-         ORDER BY at LIMIT CASE WHEN $3 THEN NULL ELSE 5000 END",
-    )
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(user)
-    .bind::<diesel::sql_types::Bool, _>(every_date)
-    .load(conn)
-    .await
+         ORDER BY at LIMIT CASE WHEN $3 THEN NULL ELSE 5000 END"
+        )
+    });
+    diesel::sql_query(SQL.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(user)
+        .bind::<diesel::sql_types::Bool, _>(every_date)
+        .load(conn)
+        .await
 }

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
-use super::query::{ContactFilter, ContactQuery, FollowUp, NEXT_FOLLOW_UP_KEY};
+use super::query::{ContactFilter, ContactQuery, FollowUp, LAST_INTERACTION_KEY, NEXT_FOLLOW_UP_KEY};
 use crate::activity::{self, store::ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
@@ -209,8 +209,8 @@ pub fn sort_value(row: &ContactRow, key: &SortKey) -> SortValue {
     }
 }
 
-/// The filters every contact query shares, whatever it reads the contacts from; the follow-up
-/// date's filters are added by [`filtered`] and [`scheduled`], each on its own table.
+/// The filters of a contact query on the contact's own columns, whatever it reads the contacts
+/// from; the follow-up date's filters need the schedule ([`scheduled`]).
 macro_rules! common_filters {
     ($query:expr, $workspace:expr, $f:expr) => {{
         let f: &ContactFilter = $f;
@@ -251,36 +251,23 @@ macro_rules! common_filters {
     }};
 }
 
-/// Contacts alone, the follow-up date's filters on the contact's own columns.
+/// Contacts alone (a query with no follow-up date to filter or sort on).
 fn filtered<'a, ST: 'a>(
     query: ContactSelect<'a, ST>,
     workspace: WorkspaceId,
     f: &'a ContactFilter,
 ) -> ContactSelect<'a, ST> {
-    let mut query = common_filters!(query, workspace, f);
-    let now = Utc::now();
-    query = match f.follow_up {
-        Some(FollowUp::Due) => query.filter(contacts::next_follow_up_at.le(now)),
-        Some(FollowUp::Week) => query.filter(contacts::next_follow_up_at.le(now + chrono::Duration::days(7))),
-        Some(FollowUp::None) => query.filter(contacts::next_follow_up_at.is_null()),
-        None => query,
-    };
-    if let Some(before) = f.due_before {
-        query = query.filter(contacts::next_follow_up_at.lt(before));
-    }
-    query
+    common_filters!(query, workspace, f)
 }
 
 /// Whether a query reads the contacts through their schedule (`contact_schedule`, whose indexes
 /// order and bound the follow-up dates): sorted by a schedule key, or filtered by the follow-up
-/// date outside the trash.
+/// date.
 fn through_schedule(f: &ContactFilter, sort: Option<&SortKey>) -> bool {
-    let filtered_by_date = !f.trashed && (f.follow_up.is_some() || f.due_before.is_some());
-    filtered_by_date || sort.is_some_and(|k| SCHEDULE_KEYS.contains(&k.name))
+    f.follow_up.is_some()
+        || f.due_before.is_some()
+        || sort.is_some_and(|k| [LAST_INTERACTION_KEY, NEXT_FOLLOW_UP_KEY].contains(&k.sql))
 }
-
-/// The sorts whose keys are `contact_schedule`'s (`LAST_INTERACTION_KEY`, `NEXT_FOLLOW_UP_KEY`).
-const SCHEDULE_KEYS: [&str; 2] = ["last_interaction_at", "next_follow_up_at"];
 
 /// The contacts joined to their schedule, filtered: the follow-up date's filters are ranges of
 /// the schedule index's key (`coalesce(next, 'infinity')` is below an instant exactly when
@@ -673,7 +660,7 @@ pub async fn follow_up_counts(
                   count(*) FILTER (WHERE next_follow_up_at < w.today_before) AS today, \
                   count(*) AS week \
            FROM contact_schedule WHERE workspace_id = $1 AND live \
-             AND coalesce(next_follow_up_at, '9999-12-31 00:00:00+00'::timestamptz) < w.week_before{owner_clause}) c",
+             AND {NEXT_FOLLOW_UP_KEY} < w.week_before{owner_clause}) c",
     ))
     .bind::<SqlUuid, _>(workspace);
     match owner {

@@ -166,6 +166,8 @@ async fn the_queue_follows_trash_owners_and_logged_interactions() {
     assert_eq!(by_due("").await, vec!["Ann", "Cy"]);
     assert_eq!(by_due("&trashed=true").await, vec!["Bob"]);
     assert_eq!(by_due("&follow_up=due").await, vec!["Ann", "Cy"]);
+    assert_eq!(by_due("&trashed=true&follow_up=due").await, vec!["Bob"]);
+    assert!(by_due("&trashed=true&follow_up=none").await.is_empty());
     let restored = app.post(&format!("/api/v1/contacts/{bob}/restore"), &json!({})).await;
     assert_eq!(restored.status, 200, "{}", restored.text);
     assert_eq!(queue("").await.1, 3);
