@@ -113,6 +113,15 @@ def deep_cursor(base, rows_before):
     return cursor
 
 
+def find_duplicates(api):
+    """One call per type to the duplicate candidates (the workspace's 50 best pairs), timed."""
+    found = {}
+    for kind in ("contact", "company"):
+        page, seconds = call(api, "GET", f"/api/v1/duplicates?type={kind}&limit=50")
+        found[kind] = {"seconds": seconds, "pairs": len(page["items"])}
+    return found
+
+
 def tidy(api, conns, duration, ids):
     """Merging and bulk changes, each timed once as a person would make them: a merge of two
     contacts with 1,000 interactions each (its dry run, the merge, the undo), and a tag added to
@@ -320,6 +329,11 @@ def main():
     wrk(api, ["/api/v1/contacts?limit=50"], a.conns, min(a.duration, 3))
     if a.only == "tidy":
         t = tidy(api, a.conns, a.duration, ids)
+        t["duplicates"] = find_duplicates(api)
+        print(
+            "Duplicate candidates: "
+            + ", ".join(f"{kind} {d['seconds']:.2f} s ({d['pairs']} pairs)" for kind, d in t["duplicates"].items())
+        )
         print_tidy(t)
         with open(a.out, "w") as f:
             json.dump(t, f, indent=2)
@@ -385,10 +399,7 @@ def main():
         }
     # Duplicate candidates: one statement over the whole workspace each, timed once (a report a
     # person opens now and then, not a request under load).
-    duplicates = {}
-    for kind in ("contact", "company"):
-        found, seconds = call(api, "GET", f"/api/v1/duplicates?type={kind}&limit=50")
-        duplicates[kind] = {"seconds": seconds, "pairs": len(found["items"])}
+    duplicates = find_duplicates(api)
     tidied = tidy(api, a.conns, a.duration, ids)
     peak, current = rss_kib(a.server_pid)
 
