@@ -131,4 +131,11 @@ impl AppState {
             _permit: permit,
         })
     }
+
+    /// A pooled connection for background work if the background share has one free now.
+    pub async fn try_background_conn(&self) -> Option<BackgroundConn> {
+        let permit = self.background.clone().try_acquire_owned().ok()?;
+        let conn = self.pool.get().await.ok()?;
+        Some(BackgroundConn { conn, _permit: permit })
+    }
 }

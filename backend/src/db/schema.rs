@@ -542,6 +542,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_batches (import_id, first_row) {
+        import_id -> Uuid,
+        first_row -> Int4,
+        last_row -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        written_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     import_companies (import_id, company_id) {
         import_id -> Uuid,
         company_id -> Uuid,
@@ -712,6 +723,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(import_batches -> imports (import_id));
+diesel::joinable!(import_companies -> imports (import_id));
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(imports -> workspaces (workspace_id));
 
@@ -1030,6 +1043,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     imports,
     import_rows,
+    import_batches,
     import_companies,
     import_interactions,
     import_contacts,

@@ -196,6 +196,12 @@ pub struct Import {
     pub result: Option<ImportResult>,
     /// Why the last commit failed.
     pub error: Option<String>,
+    /// Records that a commit which stopped part way has already written (a long file is written
+    /// 5,000 records at a time); then `status` is `failed`, and the import is either committed
+    /// again, which writes only the rest, or rolled back, which undoes what was written. 0
+    /// otherwise.
+    #[schema(minimum = 0, example = 0)]
+    pub records_written: i64,
     pub created_by: Option<Uuid>,
     pub created_by_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -279,7 +285,9 @@ pub struct ImportRowPlan {
     /// The reason as a stable code, for programs to put in their own words: an error's code as
     /// in a problem's `errors` (`email`, `phone`, `one_of`, `length`, `number`, `boolean`,
     /// `linkedin_url`, `no_name`, `field_count`, `nul`, `encoding`, `invalid` …), or
-    /// `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`; for an
+    /// `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`,
+    /// `changed_during_import` (an update not written: its contact was edited while a long file
+    /// was being written); for an
     /// email or calendar import also `unreadable_message`, `no_sender`, `no_date`,
     /// `own_addresses`, `no_contact`, `already_imported` and `for_contacts`. Absent on records
     /// planned by an older version.

@@ -1,6 +1,7 @@
 //! Imports of contacts: upload (read and store the records), preview (plan every record),
-//! commit (a background job that re-plans under a lock and applies the plan in one
-//! transaction, so a failure leaves nothing half-written), rollback and the failed records.
+//! commit (a background job that re-plans under a lock if the data changed and applies the plan:
+//! a short file in one transaction, a long one a batch at a time, resumable — see
+//! [`run_commit`]), rollback and the failed records.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -21,6 +22,8 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
 
 const NOT_FOUND: &str = "import";
+const PARTLY_WRITTEN: &str =
+    "part of this import was written before its commit failed: commit it again to write the rest, or roll it back";
 /// Uploads larger than this are refused with 413.
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 /// The largest workspace export an upload may carry.
@@ -99,6 +102,14 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         _ => None,
     };
     let progress = progress_of(status, row.row_count, job_done);
+    let records_written = match status {
+        ImportStatus::Failed => store::written_batches(conn, workspace, row.id)
+            .await?
+            .iter()
+            .map(|b| i64::from(b.last_row - b.first_row + 1))
+            .sum(),
+        _ => 0,
+    };
     Ok(Import {
         id: row.id,
         kind,
@@ -126,6 +137,7 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         progress,
         result: row.result.and_then(|r| serde_json::from_value(r).ok()),
         error: row.error,
+        records_written,
         created_by: row.created_by,
         created_by_name: row.created_by_name,
         created_at: row.created_at,
@@ -1005,6 +1017,9 @@ pub async fn preview(
             ));
         }
         refuse_status(&import, &["uploaded", "previewed", "failed"], "previewed again")?;
+        if !store::written_batches(conn, workspace, id).await?.is_empty() {
+            return Err(AppError::conflict("import_state", PARTLY_WRITTEN));
+        }
         if parse_enum::<ImportKind>(&import.kind)?.is_messages() {
             if !mapping.is_empty() {
                 return Err(AppError::validation(vec![FieldError::new(
@@ -1149,10 +1164,13 @@ async fn apply(
     Ok(companies)
 }
 
-/// The commit itself, run by the job worker: re-plans under a lock (the data may have changed
-/// since the preview) and applies the plan in one transaction — all of it or nothing.
+/// The commit itself, run by the job worker. A file of one batch (up to 5,000 records) is
+/// written in one transaction — all of it or nothing — after planning it again under a lock if
+/// the data changed since the preview. A longer file is written a batch at a time, two batches
+/// at once when `helper` (a second connection) is given: see [`commit_in_batches`].
 pub async fn run_commit(
     conn: &mut AsyncPgConnection,
+    helper: Option<&mut AsyncPgConnection>,
     workspace: WorkspaceId,
     id: Uuid,
     progress: &mut impl Progress,
@@ -1180,6 +1198,11 @@ pub async fn run_commit(
         },
     )
     .await?;
+    let records =
+        import.kind != ImportKind::WorkspaceZip.as_str() && !parse_enum::<ImportKind>(&import.kind)?.is_messages();
+    if records && import.row_count as usize > store::BATCH {
+        return commit_in_batches(conn, helper, workspace, &import, progress, now, started).await;
+    }
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
             let import = store::lock(conn, workspace, id)
@@ -1216,26 +1239,7 @@ pub async fn run_commit(
             // In the history (and to webhooks as `import.finished`), with the import's author;
             // a restored workspace's history is the one it was exported with.
             if import.kind != ImportKind::WorkspaceZip.as_str() {
-                crate::activity::service::record(
-                    conn,
-                    workspace,
-                    crate::activity::service::Change {
-                        entity: crate::activity::service::Entity::Import,
-                        entity_id: id,
-                        action: crate::activity::service::Action::Completed,
-                        summary: crate::summary!(
-                            ImportFinished,
-                            file = import.file_name,
-                            created = result.created,
-                            updated = result.updated,
-                            skipped = result.skipped,
-                            errors = result.errors
-                        ),
-                        contact_id: None,
-                        fields: &[],
-                    },
-                )
-                .await?;
+                record_finished(conn, workspace, &import, &result).await?;
             }
             Ok(result)
         })
@@ -1256,6 +1260,272 @@ pub async fn run_commit(
         .await?;
     }
     outcome
+}
+
+/// Records a long file's commit writes per transaction. On the 100,000-record benchmark the
+/// commit took 10.9–11.3 s with 5,000, 13.6 s with 2,500 and 11.7 s with 10,000.
+const COMMIT_BATCH: usize = 5_000;
+
+/// What the workers writing an import's batches share.
+struct Batches<'a, P> {
+    workspace: WorkspaceId,
+    import: &'a ImportRow,
+    now: DateTime<Utc>,
+    /// The batches still to write, taken in record order.
+    queue: std::sync::Mutex<std::collections::VecDeque<(i32, i32)>>,
+    /// Set when a batch failed: the other worker stops after the batch it is writing.
+    stop: std::sync::atomic::AtomicBool,
+    /// Records written so far (creates and updates), of `total`.
+    done: std::sync::atomic::AtomicI64,
+    total: i64,
+    progress: tokio::sync::Mutex<&'a mut P>,
+}
+
+/// Writes one batch of records in its own transaction: the planned creates, then the planned
+/// updates whose contact has not moved since the plan (the others become errors), and the
+/// record that the batch was written. Returns (created, updated).
+async fn write_batch(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    range: (i32, i32),
+    now: DateTime<Utc>,
+) -> AppResult<(i32, i32)> {
+    let id = import.id;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let created = store::insert_contacts(conn, workspace, id, range, &import.file_name, now).await?;
+        let mut updated = 0;
+        if store::planned_updates(conn, workspace, id, range).await? > 0 {
+            store::set_aside_moved_updates(conn, workspace, id, range).await?;
+            let planned = store::planned_updates(conn, workspace, id, range).await?;
+            updated = store::update_contacts(conn, workspace, id, range, &import.file_name, now).await?;
+            if updated as i64 != planned {
+                return Err(AppError::conflict(
+                    "import_stale",
+                    "contacts changed while the import was written; commit again",
+                ));
+            }
+            store::record_versions(conn, workspace, id, range).await?;
+        }
+        let counts = (
+            i32::try_from(created).map_err(AppError::internal)?,
+            i32::try_from(updated).map_err(AppError::internal)?,
+        );
+        store::record_batch(conn, workspace, id, range, counts, now).await?;
+        Ok(counts)
+    })
+    .await
+}
+
+/// One worker: takes the next batch and writes it until none is left or a batch failed.
+async fn batch_worker<P: Progress>(conn: &mut AsyncPgConnection, shared: &Batches<'_, P>) -> AppResult<()> {
+    use std::sync::atomic::Ordering;
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let next = shared
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop_front();
+        let Some(range) = next else {
+            return Ok(());
+        };
+        match write_batch(conn, shared.workspace, shared.import, range, shared.now).await {
+            Ok((created, updated)) => {
+                let done = shared
+                    .done
+                    .fetch_add(i64::from(created) + i64::from(updated), Ordering::SeqCst)
+                    + i64::from(created)
+                    + i64::from(updated);
+                shared.progress.lock().await.report(done, shared.total).await;
+            }
+            Err(e) => {
+                shared.stop.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// The commit of a file longer than one batch. A single transaction would keep one core busy
+/// for the whole file; instead each batch of 5,000 records is written in its own transaction,
+/// two at once, and recorded in `import_batches` as it commits. The stored plan is used (planned
+/// again first if the data changed since the preview, as for a short file); an update whose
+/// contact was edited meanwhile becomes an error rather than overwrite the edit.
+///
+/// A commit that stops part way is never silently half-done: a failure marks the import
+/// `failed`, says how many records were written, and leaves two ways out — commit again, which
+/// writes only the batches not yet written (the plan is kept), or roll back what was written.
+/// A server that dies mid-commit leaves the job to another worker once its lease lapses, and
+/// that run resumes the same way.
+async fn commit_in_batches(
+    conn: &mut AsyncPgConnection,
+    helper: Option<&mut AsyncPgConnection>,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+    started: std::time::Instant,
+) -> AppResult<ImportResult> {
+    let id = import.id;
+    let written = write_batches(conn, helper, workspace, import, progress, now).await;
+    let batches = store::written_batches(conn, workspace, id).await?;
+    let created: i64 = batches.iter().map(|b| i64::from(b.created)).sum();
+    let updated: i64 = batches.iter().map(|b| i64::from(b.updated)).sum();
+    if let Err(e) = written {
+        let message = e.detail().to_owned();
+        let error = if batches.is_empty() {
+            format!("Nothing was imported: {message}")
+        } else {
+            let records: i64 = batches.iter().map(|b| i64::from(b.last_row - b.first_row + 1)).sum();
+            format!(
+                "Partly imported: {records} of {} records were written ({created} contacts created, {updated} updated) \
+                 before this failure: {message}. Commit again to write the rest, or roll back what was written.",
+                import.row_count
+            )
+        };
+        store::change(
+            conn,
+            workspace,
+            id,
+            &ImportChange {
+                status: Some("failed".into()),
+                error: Some(Some(error)),
+                updated_at: Some(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        return Err(e);
+    }
+    let counts = counts_of(store::outcome_counts(conn, workspace, id).await?);
+    let result = ImportResult {
+        created,
+        updated,
+        skipped: counts.skip,
+        errors: counts.error,
+        companies_created: store::created_companies(conn, workspace, id).await?,
+        seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+        ..Default::default()
+    };
+    conn.transaction::<_, AppError, _>(async |conn| {
+        store::finish_commit(conn, workspace, id).await?;
+        store::change(
+            conn,
+            workspace,
+            id,
+            &ImportChange {
+                status: Some("committed".into()),
+                counts: Some(serde_json::json!(counts)),
+                result: Some(serde_json::json!(result)),
+                committed_at: Some(now),
+                updated_at: Some(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        record_finished(conn, workspace, import, &result).await
+    })
+    .await?;
+    Ok(result)
+}
+
+/// Plans again if needed, creates the companies, then writes the batches not yet written.
+async fn write_batches(
+    conn: &mut AsyncPgConnection,
+    helper: Option<&mut AsyncPgConnection>,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    progress: &mut impl Progress,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let id = import.id;
+    let written = store::written_batches(conn, workspace, id).await?;
+    if written.is_empty() {
+        // A first run: the preview's plan holds while nothing was written to the workspace
+        // since; otherwise the records are planned again (under locks, as for a short file).
+        let stamp = crate::db::fresh::stamp(conn, workspace).await?;
+        let fresh = import.counts.is_some() && import.planned_stamp.is_some() && import.planned_stamp == stamp;
+        if !fresh {
+            let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
+            let policy = import
+                .policy
+                .as_deref()
+                .and_then(Policy::parse)
+                .unwrap_or(Policy::FillEmpty);
+            conn.transaction::<_, AppError, _>(async |conn| {
+                plan_rows(conn, workspace, import, &mapping, policy, true)
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+        }
+    }
+    // Only the companies not there yet are created, so a resumed commit creates none twice.
+    conn.transaction::<_, AppError, _>(async |conn| {
+        store::create_companies(conn, workspace, id, now)
+            .await
+            .map_err(AppError::from)
+    })
+    .await?;
+    let counts = counts_of(store::outcome_counts(conn, workspace, id).await?);
+    let done: i64 = written
+        .iter()
+        .map(|b| i64::from(b.created) + i64::from(b.updated))
+        .sum();
+    let queue: std::collections::VecDeque<(i32, i32)> = batches(import.row_count, COMMIT_BATCH)
+        .filter(|(from, _)| !written.iter().any(|b| b.first_row == *from))
+        .collect();
+    let shared = Batches {
+        workspace,
+        import,
+        now,
+        queue: std::sync::Mutex::new(queue),
+        stop: std::sync::atomic::AtomicBool::new(false),
+        done: std::sync::atomic::AtomicI64::new(done),
+        total: (done + counts.create + counts.update).max(1),
+        progress: tokio::sync::Mutex::new(progress),
+    };
+    match helper {
+        Some(helper) => {
+            let (a, b) = tokio::join!(batch_worker(conn, &shared), batch_worker(helper, &shared));
+            a.and(b)
+        }
+        None => batch_worker(conn, &shared).await,
+    }
+}
+
+/// Records the finished import in the history (and to webhooks as `import.finished`), with the
+/// import's author.
+async fn record_finished(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+    result: &ImportResult,
+) -> AppResult<()> {
+    crate::activity::service::record(
+        conn,
+        workspace,
+        crate::activity::service::Change {
+            entity: crate::activity::service::Entity::Import,
+            entity_id: import.id,
+            action: crate::activity::service::Action::Completed,
+            summary: crate::summary!(
+                ImportFinished,
+                file = import.file_name,
+                created = result.created,
+                updated = result.updated,
+                skipped = result.skipped,
+                errors = result.errors
+            ),
+            contact_id: None,
+            fields: &[],
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Plans (or reuses the preview's plan) and writes the records of a CSV or vCard import, inside
@@ -1379,7 +1649,11 @@ pub async fn rollback(
             if import.status == "rolled_back" {
                 return Err(AppError::conflict("import_state", "this import is already rolled back"));
             }
-            refuse_status(&import, &["committed"], "rolled back (only a committed import can be)")?;
+            // A commit that failed part way can be rolled back too: what it wrote is undone.
+            let partly = import.status == "failed" && !store::written_batches(conn, workspace, id).await?.is_empty();
+            if !partly {
+                refuse_status(&import, &["committed"], "rolled back (only a committed import can be)")?;
+            }
             if import.kind == ImportKind::WorkspaceZip.as_str() {
                 return Err(AppError::conflict(
                     "import_state",

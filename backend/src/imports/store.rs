@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::contacts::store::ContactRow;
 use crate::db::WorkspaceId;
-use crate::db::schema::{contacts, import_mappings, import_rows, imports, jobs};
+use crate::db::schema::{contacts, import_batches, import_companies, import_mappings, import_rows, imports, jobs};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = imports, check_for_backend(Pg))]
@@ -577,6 +577,147 @@ pub async fn update_contacts(
     write_values(conn, (workspace, id), range, Values::Apply, words, now).await
 }
 
+/// A batch of records a commit wrote: its first and last record, and how many contacts it
+/// created and updated.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct WrittenBatch {
+    pub first_row: i32,
+    pub last_row: i32,
+    pub created: i32,
+    pub updated: i32,
+}
+
+/// The batches of records the import's commit has written so far, in record order.
+pub async fn written_batches(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<Vec<WrittenBatch>> {
+    import_batches::table
+        .inner_join(imports::table)
+        .filter(imports::workspace_id.eq(workspace))
+        .filter(import_batches::import_id.eq(id))
+        .select((
+            import_batches::first_row,
+            import_batches::last_row,
+            import_batches::created,
+            import_batches::updated,
+        ))
+        .order(import_batches::first_row)
+        .load(conn)
+        .await
+}
+
+/// Records that the batch `from..=to` was written, in the transaction that wrote it.
+pub async fn record_batch(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+    (created, updated): (i32, i32),
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO import_batches (import_id, first_row, last_row, created, updated, written_at)          SELECT i.id, $3, $4, $5, $6, $7 FROM imports i WHERE i.workspace_id = $1 AND i.id = $2",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .bind::<Int4, _>(created)
+    .bind::<Int4, _>(updated)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+    .await
+}
+
+/// Before the updates of records `from..=to` are written: locks their contacts, and turns the
+/// records whose contact moved since the plan (edited, trashed or gone) into errors, so that
+/// what the plan decided is never written over a newer edit. Returns how many were set aside.
+pub async fn set_aside_moved_updates(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+) -> QueryResult<usize> {
+    let _: Vec<IdRow> = diesel::sql_query(
+        "SELECT c.id FROM contacts c JOIN import_rows r ON r.contact_id = c.id JOIN imports i ON i.id = r.import_id \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'update' AND r.row_no BETWEEN $3 AND $4 \
+           AND c.workspace_id = $1 \
+         ORDER BY c.id FOR UPDATE OF c",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .load(conn)
+    .await?;
+    diesel::sql_query(
+        "UPDATE import_rows r SET outcome = 'error', error_column = NULL, \
+           reason = 'Changed by someone else while the import ran; not updated', \
+           reason_code = 'changed_during_import', reason_params = '{}'::jsonb \
+         FROM imports i WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id \
+           AND r.outcome = 'update' AND r.row_no BETWEEN $3 AND $4 \
+           AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.workspace_id = $1 AND c.id = r.contact_id \
+             AND c.version = r.planned_version AND c.deleted_at IS NULL)",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .execute(conn)
+    .await
+}
+
+/// How many records among `from..=to` are planned as updates.
+pub async fn planned_updates(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+) -> QueryResult<i64> {
+    import_rows::table
+        .inner_join(imports::table)
+        .filter(imports::workspace_id.eq(workspace))
+        .filter(import_rows::import_id.eq(id))
+        .filter(import_rows::outcome.eq("update"))
+        .filter(import_rows::row_no.between(from, to))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// The contacts' versions right after the updates of records `from..=to` were written.
+pub async fn record_versions(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    (from, to): (i32, i32),
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE import_rows r SET after_version = c.version FROM imports i, contacts c \
+         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.outcome = 'update' \
+           AND r.row_no BETWEEN $3 AND $4 AND c.workspace_id = $1 AND c.id = r.contact_id",
+    )
+    .bind::<SqlUuid, _>(workspace)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
+    .execute(conn)
+    .await
+}
+
+/// How many companies the import created.
+pub async fn created_companies(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<i64> {
+    import_companies::table
+        .inner_join(imports::table)
+        .filter(imports::workspace_id.eq(workspace))
+        .filter(import_companies::import_id.eq(id))
+        .count()
+        .get_result(conn)
+        .await
+}
+
 /// After the commit: each written contact's version, which a rollback compares against, and
 /// the follow-up dates of the contacts the import touched.
 pub async fn finish_commit(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
@@ -601,6 +742,8 @@ pub async fn plan_rollback(conn: &mut AsyncPgConnection, workspace: WorkspaceId,
     let _: Vec<IdRow> = diesel::sql_query(
         "SELECT c.id FROM contacts c JOIN import_rows r ON r.contact_id = c.id JOIN imports i ON i.id = r.import_id \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome IN ('create', 'update') AND c.workspace_id = $1 \
+           AND (i.status <> 'failed' OR EXISTS (SELECT 1 FROM import_batches b WHERE b.import_id = i.id \
+           AND r.row_no BETWEEN b.first_row AND b.last_row)) \
          FOR UPDATE OF c",
     )
     .bind::<SqlUuid, _>(workspace)
@@ -615,7 +758,8 @@ pub async fn plan_rollback(conn: &mut AsyncPgConnection, workspace: WorkspaceId,
            WHEN r.outcome = 'create' THEN 'removed' ELSE 'reverted' END \
          FROM imports i, import_rows r2 LEFT JOIN contacts c ON c.id = r2.contact_id AND c.workspace_id = $1 \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r2.import_id = r.import_id \
-           AND r2.row_no = r.row_no AND r.outcome IN ('create', 'update')",
+           AND r2.row_no = r.row_no AND r.outcome IN ('create', 'update') AND (i.status <> 'failed' OR EXISTS (SELECT 1 FROM import_batches b WHERE b.import_id = i.id \
+           AND r.row_no BETWEEN b.first_row AND b.last_row))",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)

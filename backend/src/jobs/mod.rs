@@ -259,6 +259,9 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| anyhow::anyhow!("an import job names no import"))?;
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A long file is written two batches at a time when a second connection of the background
+    // share is free; otherwise one at a time.
+    let mut helper = state.try_background_conn().await;
     // The changes are the import author's, as if made by them.
     let actor = crate::imports::store::find(&mut conn, workspace, id)
         .await?
@@ -275,7 +278,14 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
     };
     let result = crate::accounts::actor::scope(
         actor,
-        crate::imports::service::run_commit(&mut conn, workspace, id, &mut progress, Utc::now()),
+        crate::imports::service::run_commit(
+            &mut conn,
+            helper.as_deref_mut().map(|c| &mut **c),
+            workspace,
+            id,
+            &mut progress,
+            Utc::now(),
+        ),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;

@@ -673,3 +673,194 @@ async fn a_file_longer_than_a_batch_is_planned_as_one() {
         .await;
     assert_eq!(late.body["job_title"], "Archivist");
 }
+
+/// A file of several batches (each written in a transaction of its own) of which the one holding
+/// record 7,777 cannot be written, and the import it becomes after the preview.
+async fn a_long_import_that_fails_part_way(app: &TestApp) -> (String, String) {
+    let early = app
+        .contact(json!({"first_name": "Early", "last_name": "Match", "emails": ["early@match.example"]}))
+        .await;
+    let mut csv = String::from("First Name,Last Name,E-mail 1 - Value,Organization Name,Organization Title\r\n");
+    for i in 1..=10_200 {
+        let line = match i {
+            // An update in the first batch, the failure in the second.
+            10 => "Early,Match,early@match.example,,Curator".to_owned(),
+            7_777 => "Boom,Number 7777,boom@bulk.example,,".to_owned(),
+            _ => format!("Person,Number {i},person{i}@bulk.example,Company {},", i % 3),
+        };
+        csv.push_str(&line);
+        csv.push_str("\r\n");
+    }
+    let res = upload(app, "long.csv", csv.as_bytes(), None).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "E-mail 1 - Value": "email",
+        "Organization Name": "company", "Organization Title": "job_title"});
+    let res = app
+        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        res.body["counts"],
+        json!({"create": 10_199, "update": 1, "skip": 0, "error": 0})
+    );
+    app.execute("ALTER TABLE contacts ADD CONSTRAINT test_no_boom CHECK (first_name <> 'Boom')")
+        .await;
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    work(app).await;
+    (id, early["id"].as_str().unwrap().to_owned())
+}
+
+/// Contacts of the long file in the workspace, live.
+async fn long_file_contacts(app: &TestApp) -> i64 {
+    app.scalar("SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND last_name LIKE 'Number %'")
+        .await
+}
+
+/// The batches a long import's commit recorded, and the contacts they say they created.
+async fn written(app: &TestApp, id: &str) -> (i64, i64) {
+    (
+        app.scalar(&format!("SELECT count(*) FROM import_batches WHERE import_id = '{id}'"))
+            .await,
+        app.scalar(&format!(
+            "SELECT coalesce(sum(created), 0) FROM import_batches WHERE import_id = '{id}'"
+        ))
+        .await,
+    )
+}
+
+#[actix_web::test]
+async fn a_long_import_failing_part_way_says_so_and_commits_the_rest_when_asked_again() {
+    let app = TestApp::spawn().await;
+    let (id, early) = a_long_import_that_fails_part_way(&app).await;
+    let failed = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(failed.body["status"], "failed", "{}", failed.text);
+    let error = failed.body["error"].as_str().unwrap();
+    assert!(error.starts_with("Partly imported: "), "{error}");
+    assert!(
+        error.contains("Commit again to write the rest, or roll back"),
+        "{error}"
+    );
+    // The first batch (with the update) is always written; the failing one never is.
+    let (batches, created) = written(&app, &id).await;
+    assert!(batches >= 1, "{batches} batches");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*) FROM import_batches WHERE import_id = '{id}' AND (first_row = 1 OR 7777 BETWEEN first_row AND last_row)"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        long_file_contacts(&app).await,
+        created,
+        "what the batches record is what exists"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*) FROM contacts c WHERE c.last_name LIKE 'Number %' AND NOT EXISTS ( \
+               SELECT 1 FROM import_batches b WHERE b.import_id = '{id}' \
+                 AND substr(c.last_name, 8)::int BETWEEN b.first_row AND b.last_row)"
+        ))
+        .await,
+        0,
+        "nothing of a batch that was not recorded as written"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{early}")).await.body["job_title"],
+        "Curator"
+    );
+    // A new plan would lose track of what was written: the import is committed or rolled back.
+    let res = app
+        .post(
+            &format!("/api/v1/imports/{id}/preview"),
+            &json!({"mapping": {"First Name": "first_name"}}),
+        )
+        .await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert_eq!(res.body["code"], "import_state");
+
+    // Fixed, committed again: only the batches not written are, no record twice.
+    app.execute("ALTER TABLE contacts DROP CONSTRAINT test_no_boom").await;
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    work(&app).await;
+    let done = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(done.body["status"], "committed", "{}", done.text);
+    assert_eq!(done.body["error"], Value::Null);
+    assert_eq!(done.body["result"]["created"], 10_199, "{}", done.text);
+    assert_eq!(done.body["result"]["updated"], 1);
+    assert_eq!(
+        done.body["result"]["companies_created"], 3,
+        "companies are not created twice"
+    );
+    assert_eq!(
+        done.body["progress"]["done"], done.body["progress"]["total"],
+        "{}",
+        done.text
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT sum(last_row - first_row + 1) FROM import_batches WHERE import_id = '{id}'"
+        ))
+        .await,
+        10_200,
+        "every record in exactly one batch"
+    );
+    assert_eq!(long_file_contacts(&app).await, 10_199);
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM (SELECT emails FROM contacts WHERE last_name LIKE 'Number %' \
+             GROUP BY emails HAVING count(*) > 1) d"
+        )
+        .await,
+        0,
+        "no contact created twice"
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM companies WHERE name LIKE 'Company %'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM activity WHERE message = 'contact_imported'")
+            .await,
+        10_199,
+        "one history entry per contact created"
+    );
+
+    // The whole import rolls back as one.
+    let res = app.post(&format!("/api/v1/imports/{id}/rollback"), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["result"]["rollback"]["removed"], 10_199, "{}", res.text);
+    assert_eq!(res.body["result"]["rollback"]["reverted"], 1);
+    assert_eq!(long_file_contacts(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn a_long_import_failing_part_way_rolls_back_exactly_what_was_written() {
+    let app = TestApp::spawn().await;
+    let (id, early) = a_long_import_that_fails_part_way(&app).await;
+    let (_, created) = written(&app, &id).await;
+    assert!(created > 0, "the first batch at least");
+    let res = app.post(&format!("/api/v1/imports/{id}/rollback"), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "rolled_back");
+    let rollback = &res.body["result"]["rollback"];
+    assert_eq!(rollback["removed"], created, "{}", res.text);
+    assert_eq!(rollback["reverted"], 1);
+    assert_eq!(
+        rollback["kept_missing"], 0,
+        "records never written are not reported: {rollback}"
+    );
+    assert_eq!(rollback["kept_changed"], 0);
+    assert_eq!(long_file_contacts(&app).await, 0);
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{early}")).await.body["job_title"],
+        Value::Null
+    );
+    // Rolled back, it is not committed again.
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    assert_eq!(res.status, 409, "{}", res.text);
+}

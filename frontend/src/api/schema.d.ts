@@ -7104,6 +7104,15 @@ export interface components {
             notices: string[];
             policy?: null | components["schemas"]["ImportPolicy"];
             progress: components["schemas"]["ImportProgress"];
+            /**
+             * Format: int64
+             * @description Records that a commit which stopped part way has already written (a long file is written
+             *     5,000 records at a time); then `status` is `failed`, and the import is either committed
+             *     again, which writes only the rest, or rolled back, which undoes what was written. 0
+             *     otherwise.
+             * @example 0
+             */
+            records_written: number;
             result?: null | components["schemas"]["ImportResult"];
             /** Format: date-time */
             rolled_back_at?: string | null;
@@ -7231,7 +7240,9 @@ export interface components {
              * @description The reason as a stable code, for programs to put in their own words: an error's code as
              *     in a problem's `errors` (`email`, `phone`, `one_of`, `length`, `number`, `boolean`,
              *     `linkedin_url`, `no_name`, `field_count`, `nul`, `encoding`, `invalid` …), or
-             *     `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`; for an
+             *     `duplicate_in_file`, `same_contact_in_file`, `existing`, `unchanged`, `changes`,
+             *     `changed_during_import` (an update not written: its contact was edited while a long file
+             *     was being written); for an
              *     email or calendar import also `unreadable_message`, `no_sender`, `no_date`,
              *     `own_addresses`, `no_contact`, `already_imported` and `for_contacts`. Absent on records
              *     planned by an older version.

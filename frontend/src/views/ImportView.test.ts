@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { defineComponent, h } from 'vue'
 import ImportView from './ImportView.vue'
@@ -23,6 +23,7 @@ const uploaded: Import = {
   notices: [],
   row_count: 2,
   progress: { done: 0, total: 0 },
+  records_written: 0,
   created_at: '2026-12-05T10:00:00Z',
   updated_at: '2026-12-05T10:00:00Z',
 }
@@ -73,6 +74,32 @@ describe('ImportView', () => {
     await flushPromises()
     expect(sent.some((r) => r.method === 'POST' && r.path === `/api/v1/imports/${ID}/commit`)).toBe(true)
     expect(wrapper.find('[role="progressbar"], progress').exists()).toBe(true)
+  })
+
+  it('offers to write the rest or roll back a long import that stopped part way', async () => {
+    const partly: Import = {
+      ...uploaded,
+      status: 'failed',
+      row_count: 12000,
+      counts: { create: 12000, update: 0, skip: 0, error: 0 },
+      records_written: 5000,
+      error: 'Partly imported: 5000 of 12000 records were written before this failure: …',
+    }
+    onApi('get', '/api/v1/imports/{id}', partly)
+    onApi('get', '/api/v1/import-mappings', { items: [] })
+    onApi('get', '/api/v1/imports/{id}/rows', { ...preview, counts: partly.counts! })
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(true)
+    wrapper = await mountView(Page, { path: '/imports/x', role: 'member' })
+    const labels = wrapper.findAll('.form-actions button').map((b) => b.text())
+    expect(labels).toEqual(['Roll back what was written', 'Write the rest'])
+    expect(wrapper.text()).toContain('Partly imported')
+
+    onApi('post', '/api/v1/imports/{id}/rollback', { ...partly, status: 'rolled_back', records_written: 0 })
+    await wrapper.findAll('.form-actions button')[0]!.trigger('click')
+    await flushPromises()
+    expect(confirm.mock.calls[0]?.[0]).toContain('5,000 records already written')
+    expect(sent.some((r) => r.method === 'POST' && r.path === `/api/v1/imports/${ID}/rollback`)).toBe(true)
+    confirm.mockRestore()
   })
 
   it('names the column of a mapping the server refuses', async () => {

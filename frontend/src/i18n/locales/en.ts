@@ -1712,6 +1712,7 @@ export default {
       duplicate_in_file:
         'Duplicate of record {row} (same {key, select, email {email} phone {phone} linkedin_url {LinkedIn URL} message {message} other {{key}}})',
       same_contact_in_file: 'Duplicate of record {row} (the same contact)',
+      changed_during_import: 'Changed by someone else while the import ran; not updated',
       existing:
         'Already a contact (same {key, select, email {email} phone {phone} linkedin_url {LinkedIn URL} other {{key}}})',
       unchanged: 'Unchanged',
@@ -1880,6 +1881,10 @@ export default {
     newContact: 'New contact',
     changeMapping: 'Change the mapping',
     tryAgain: 'Try again',
+    writeTheRest: 'Write the rest',
+    rollBackWritten: 'Roll back what was written',
+    undoWritten:
+      'Roll back the {n, plural, one {# record} other {# records}} already written? Contacts they created go to the trash and contacts they updated get their previous values back. Contacts edited since are kept as they are.',
     importEvents: 'Import {n, plural, one {# event} other {# events}}',
     importMessages: 'Import {n, plural, one {# message} other {# messages}}',
     importContacts: 'Import {n, plural, one {# contact} other {# contacts}}',

@@ -1732,6 +1732,7 @@ const es: Messages = {
       duplicate_in_file:
         'Duplicado del registro {row} (mismo {key, select, email {email} phone {teléfono} linkedin_url {URL de LinkedIn} message {mensaje} other {{key}}})',
       same_contact_in_file: 'Duplicado del registro {row} (el mismo contacto)',
+      changed_during_import: 'Otra persona lo cambió durante la importación; no se actualizó',
       existing:
         'Ya es un contacto (mismo {key, select, email {email} phone {teléfono} linkedin_url {URL de LinkedIn} other {{key}}})',
       unchanged: 'Sin cambios',
@@ -1901,6 +1902,10 @@ const es: Messages = {
     newContact: 'Contacto nuevo',
     changeMapping: 'Cambiar la asignación',
     tryAgain: 'Reintentar',
+    writeTheRest: 'Escribir el resto',
+    rollBackWritten: 'Deshacer lo ya escrito',
+    undoWritten:
+      '¿Deshacer {n, plural, one {el # registro ya escrito} other {los # registros ya escritos}}? Los contactos que crearon van a la papelera y los que actualizaron recuperan sus valores anteriores. Los contactos editados desde entonces se quedan como están.',
     importEvents: 'Importar {n, plural, one {# evento} other {# eventos}}',
     importMessages: 'Importar {n, plural, one {# mensaje} other {# mensajes}}',
     importContacts: 'Importar {n, plural, one {# contacto} other {# contactos}}',

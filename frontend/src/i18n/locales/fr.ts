@@ -1736,6 +1736,7 @@ const fr: Messages = {
       duplicate_in_file:
         'Doublon de l’enregistrement {row} (même {key, select, email {e-mail} phone {téléphone} linkedin_url {URL LinkedIn} message {message} other {{key}}})',
       same_contact_in_file: 'Doublon de l’enregistrement {row} (le même contact)',
+      changed_during_import: 'Modifié par quelqu’un d’autre pendant l’import ; pas mis à jour',
       existing:
         'Déjà un contact (même {key, select, email {e-mail} phone {téléphone} linkedin_url {URL LinkedIn} other {{key}}})',
       unchanged: 'Inchangé',
@@ -1904,6 +1905,10 @@ const fr: Messages = {
     newContact: 'Nouveau contact',
     changeMapping: 'Modifier la correspondance',
     tryAgain: 'Réessayer',
+    writeTheRest: 'Écrire le reste',
+    rollBackWritten: 'Annuler ce qui a été écrit',
+    undoWritten:
+      'Annuler {n, plural, one {l’enregistrement déjà écrit} other {les # enregistrements déjà écrits}} ? Les contacts créés vont à la corbeille et les contacts mis à jour retrouvent leurs valeurs précédentes. Les contacts modifiés depuis restent tels quels.',
     importEvents: 'Importer {n, plural, one {# événement} other {# événements}}',
     importMessages: 'Importer {n, plural, one {# message} other {# messages}}',
     importContacts: 'Importer {n, plural, one {# contact} other {# contacts}}',
