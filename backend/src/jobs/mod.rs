@@ -259,18 +259,20 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| anyhow::anyhow!("an import job names no import"))?;
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let import = crate::imports::store::find(&mut conn, workspace, id).await?;
     // A long file is written two batches at a time when a second connection of the background
     // share is free; otherwise one at a time.
-    let mut helper = state.try_background_conn().await;
+    let mut helper = match &import {
+        Some(i) if crate::imports::service::writes_in_batches(i) => state.try_background_conn().await,
+        _ => None,
+    };
     // The changes are the import author's, as if made by them.
-    let actor = crate::imports::store::find(&mut conn, workspace, id)
-        .await?
-        .and_then(|i| {
-            Some(crate::accounts::actor::Actor {
-                user_id: i.created_by?,
-                name: i.created_by_name.unwrap_or_default(),
-            })
-        });
+    let actor = import.and_then(|i| {
+        Some(crate::accounts::actor::Actor {
+            user_id: i.created_by?,
+            name: i.created_by_name.unwrap_or_default(),
+        })
+    });
     let mut progress = JobProgress {
         state,
         job: job.id,
