@@ -106,7 +106,7 @@ async fn to_dto(conn: &mut AsyncPgConnection, workspace: WorkspaceId, row: Impor
         ImportStatus::Failed => store::written_batches(conn, workspace, row.id)
             .await?
             .iter()
-            .map(|b| i64::from(b.last_row - b.first_row + 1))
+            .map(store::WrittenBatch::records)
             .sum(),
         _ => 0,
     };
@@ -1303,9 +1303,9 @@ async fn write_batch(
     conn.transaction::<_, AppError, _>(async |conn| {
         let created = store::insert_contacts(conn, workspace, id, range, &import.file_name, now).await?;
         let mut updated = 0;
-        if store::planned_updates(conn, workspace, id, range).await? > 0 {
-            store::set_aside_moved_updates(conn, workspace, id, range).await?;
-            let planned = store::planned_updates(conn, workspace, id, range).await?;
+        let planned = store::planned_updates(conn, workspace, id, range).await?;
+        if planned > 0 {
+            let planned = planned - store::set_aside_moved_updates(conn, workspace, id, range).await? as i64;
             updated = store::update_contacts(conn, workspace, id, range, &import.file_name, now).await?;
             if updated as i64 != planned {
                 return Err(AppError::conflict(
@@ -1387,7 +1387,7 @@ async fn commit_in_batches(
         let error = if batches.is_empty() {
             format!("Nothing was imported: {message}")
         } else {
-            let records: i64 = batches.iter().map(|b| i64::from(b.last_row - b.first_row + 1)).sum();
+            let records: i64 = batches.iter().map(store::WrittenBatch::records).sum();
             format!(
                 "Partly imported: {records} of {} records were written ({created} contacts created, {updated} updated) \
                  before this failure: {message}. Commit again to write the rest, or roll back what was written.",
@@ -1419,7 +1419,8 @@ async fn commit_in_batches(
         ..Default::default()
     };
     conn.transaction::<_, AppError, _>(async |conn| {
-        store::finish_commit(conn, workspace, id).await?;
+        // Each batch recorded its contacts' versions as it wrote them.
+        store::refresh_updated_follow_ups(conn, workspace, id).await?;
         store::change(
             conn,
             workspace,
@@ -1452,17 +1453,10 @@ async fn write_batches(
     let id = import.id;
     let written = store::written_batches(conn, workspace, id).await?;
     if written.is_empty() {
-        // A first run: the preview's plan holds while nothing was written to the workspace
-        // since; otherwise the records are planned again (under locks, as for a short file).
-        let stamp = crate::db::fresh::stamp(conn, workspace).await?;
-        let fresh = import.counts.is_some() && import.planned_stamp.is_some() && import.planned_stamp == stamp;
-        if !fresh {
-            let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
-            let policy = import
-                .policy
-                .as_deref()
-                .and_then(Policy::parse)
-                .unwrap_or(Policy::FillEmpty);
+        // A first run: the records are planned again (under locks, as for a short file) unless
+        // the preview's plan still holds.
+        if stored_plan(conn, workspace, import).await?.is_none() {
+            let (mapping, policy) = mapping_and_policy(import);
             conn.transaction::<_, AppError, _>(async |conn| {
                 plan_rows(conn, workspace, import, &mapping, policy, true)
                     .await
@@ -1537,6 +1531,31 @@ async fn record_finished(
     Ok(())
 }
 
+/// The mapping and the policy the import was previewed with.
+fn mapping_and_policy(import: &ImportRow) -> (BTreeMap<String, String>, Policy) {
+    let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
+    let policy = import
+        .policy
+        .as_deref()
+        .and_then(Policy::parse)
+        .unwrap_or(Policy::FillEmpty);
+    (mapping, policy)
+}
+
+/// The preview's counts while its stored plan holds: nothing was written to the workspace since
+/// it was made (the updates also check each contact's version as they are applied).
+async fn stored_plan(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    import: &ImportRow,
+) -> AppResult<Option<ImportCounts>> {
+    let stamp = crate::db::fresh::stamp(conn, workspace).await?;
+    if import.planned_stamp.is_none() || import.planned_stamp != stamp {
+        return Ok(None);
+    }
+    Ok(import.counts.clone().and_then(|c| serde_json::from_value(c).ok()))
+}
+
 /// Plans (or reuses the preview's plan) and writes the records of a CSV or vCard import, inside
 /// the caller's transaction; the counts and the result.
 async fn commit_records(
@@ -1547,20 +1566,8 @@ async fn commit_records(
     now: DateTime<Utc>,
     started: std::time::Instant,
 ) -> AppResult<(Option<ImportCounts>, ImportResult)> {
-    let mapping = import.mapping.as_ref().map(mapping_of).unwrap_or_default();
-    let policy = import
-        .policy
-        .as_deref()
-        .and_then(Policy::parse)
-        .unwrap_or(Policy::FillEmpty);
-    // The preview's plan holds while nothing was written to the workspace since; the
-    // updates also check each contact's version as they are applied.
-    let stamp = crate::db::fresh::stamp(conn, workspace).await?;
-    let stored: Option<ImportCounts> = import.counts.clone().and_then(|c| serde_json::from_value(c).ok());
-    let fresh_plan = match stored {
-        Some(c) if import.planned_stamp.is_some() && import.planned_stamp == stamp => Some(c),
-        _ => None,
-    };
+    let (mapping, policy) = mapping_and_policy(import);
+    let fresh_plan = stored_plan(conn, workspace, import).await?;
     let reused = fresh_plan.is_some();
     let counts = match fresh_plan {
         Some(c) => c,
@@ -1617,8 +1624,7 @@ async fn undo_records(
             _ => {}
         }
     }
-    let ids = store::touched_contacts(conn, workspace, id, "update").await?;
-    crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await?;
+    store::refresh_updated_follow_ups(conn, workspace, id).await?;
     Ok(rb)
 }
 

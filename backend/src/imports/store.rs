@@ -587,6 +587,13 @@ pub struct WrittenBatch {
     pub updated: i32,
 }
 
+impl WrittenBatch {
+    /// How many records of the file the batch covers.
+    pub fn records(&self) -> i64 {
+        i64::from(self.last_row - self.first_row + 1)
+    }
+}
+
 /// The batches of records the import's commit has written so far, in record order.
 pub async fn written_batches(
     conn: &mut AsyncPgConnection,
@@ -618,7 +625,8 @@ pub async fn record_batch(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "INSERT INTO import_batches (import_id, first_row, last_row, created, updated, written_at)          SELECT i.id, $3, $4, $5, $6, $7 FROM imports i WHERE i.workspace_id = $1 AND i.id = $2",
+        "INSERT INTO import_batches (import_id, first_row, last_row, created, updated, written_at) \
+         SELECT i.id, $3, $4, $5, $6, $7 FROM imports i WHERE i.workspace_id = $1 AND i.id = $2",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
@@ -721,16 +729,17 @@ pub async fn created_companies(conn: &mut AsyncPgConnection, workspace: Workspac
 /// After the commit: each written contact's version, which a rollback compares against, and
 /// the follow-up dates of the contacts the import touched.
 pub async fn finish_commit(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<usize> {
-    diesel::sql_query(
-        "UPDATE import_rows r SET after_version = c.version FROM imports i, contacts c \
-         WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.outcome = 'update' \
-           AND c.workspace_id = $1 AND c.id = r.contact_id",
-    )
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<SqlUuid, _>(id)
-    .execute(conn)
-    .await?;
-    // New contacts got theirs when written; an update may have changed a stage.
+    record_versions(conn, workspace, id, (1, i32::MAX)).await?;
+    refresh_updated_follow_ups(conn, workspace, id).await
+}
+
+/// The follow-up dates of the contacts the import updated (new contacts got theirs when
+/// written; an update, or its rollback, may have changed a stage).
+pub async fn refresh_updated_follow_ups(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+) -> QueryResult<usize> {
     let ids = touched_contacts(conn, workspace, id, "update").await?;
     crate::contacts::store::refresh_follow_ups(conn, workspace, &ids).await
 }
@@ -861,7 +870,7 @@ pub async fn rollback_counts(
 }
 
 /// The contacts of the import's records with this outcome (`create` or `update`).
-pub async fn touched_contacts(
+async fn touched_contacts(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
