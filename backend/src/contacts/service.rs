@@ -480,6 +480,16 @@ pub async fn follow_up_counts(
     Ok(store::follow_up_counts(conn, workspace, owner).await?)
 }
 
+/// Folds the contacts-due-per-day changes into their totals; the number of changes folded.
+pub async fn fold_follow_up_days(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::fold_follow_up_days(conn).await?)
+}
+
+/// Removes the days that no contact is due on any more; how many.
+pub async fn drop_empty_follow_up_days(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::drop_empty_follow_up_days(conn).await?)
+}
+
 pub async fn tags(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<TagList> {
     let items = store::tag_counts(conn, workspace)
         .await?

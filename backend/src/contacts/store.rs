@@ -616,14 +616,24 @@ pub async fn reschedule_defaults(conn: &mut AsyncPgConnection, workspace: Worksp
     .await
 }
 
-/// The workspace's settings, the start of today in its time zone, and how many live contacts
-/// are due in each window — one statement.
+/// The workspace's settings, where its windows begin and end, and how many live contacts are due
+/// in each window — one statement.
 #[derive(Debug, QueryableByName)]
 pub struct FollowUpCounts {
     #[diesel(sql_type = diesel::sql_types::Jsonb)]
     pub settings: serde_json::Value,
+    /// Midnight today in the workspace's time zone.
     #[diesel(sql_type = Timestamptz)]
     pub start_of_today: DateTime<Utc>,
+    /// Overdue before this: midnight, the grace days before today.
+    #[diesel(sql_type = Timestamptz)]
+    pub overdue_before: DateTime<Utc>,
+    /// Midnight tomorrow.
+    #[diesel(sql_type = Timestamptz)]
+    pub today_before: DateTime<Utc>,
+    /// Midnight seven days from today.
+    #[diesel(sql_type = Timestamptz)]
+    pub week_before: DateTime<Utc>,
     #[diesel(sql_type = BigInt)]
     pub overdue: i64,
     #[diesel(sql_type = BigInt)]
@@ -635,7 +645,9 @@ pub struct FollowUpCounts {
 /// Overdue: due before the start of today minus the grace days. Today: due before tomorrow.
 /// Week: due before the end of the sixth day after today. Days are the workspace's time zone.
 /// The follow-up counts of the workspace's contacts — of one owner's when `owner` is given
-/// (`Some(None)`: contacts without an owner) — read from their schedule's index.
+/// (`Some(None)`: contacts without an owner) — summed from the contacts due per day
+/// (`follow_up_days`, and the changes not yet folded into it), so the statement reads one row per
+/// owner and day, whatever the number of contacts.
 pub async fn follow_up_counts(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -650,23 +662,58 @@ pub async fn follow_up_counts(
         "WITH s AS (SELECT settings, coalesce(settings ->> 'timezone', 'UTC') AS tz, \
                       coalesce((settings ->> 'overdue_after_days')::int, 2) AS grace \
                     FROM workspaces WHERE id = $1), \
-              b AS (SELECT settings, grace, date_trunc('day', now() AT TIME ZONE tz) AT TIME ZONE tz AS start_of_today FROM s), \
-              w AS MATERIALIZED (SELECT settings, start_of_today, \
-                      start_of_today - make_interval(days => grace) AS overdue_before, \
-                      start_of_today + interval '1 day' AS today_before, \
-                      start_of_today + interval '7 days' AS week_before FROM b) \
-         SELECT w.settings, w.start_of_today, c.overdue, c.today, c.week FROM w, LATERAL ( \
-           SELECT count(*) FILTER (WHERE next_follow_up_at < w.overdue_before) AS overdue, \
-                  count(*) FILTER (WHERE next_follow_up_at < w.today_before) AS today, \
-                  count(*) AS week \
-           FROM contact_schedule WHERE workspace_id = $1 AND live \
-             AND {NEXT_FOLLOW_UP_KEY} < w.week_before{owner_clause}) c",
+              w AS MATERIALIZED (SELECT settings, tz, grace, (now() AT TIME ZONE tz)::date AS today FROM s), \
+              d AS (SELECT day, contacts FROM follow_up_days, w \
+                    WHERE workspace_id = $1 AND day < w.today + 7{owner_clause} \
+                    UNION ALL \
+                    SELECT day, contacts FROM follow_up_day_changes, w \
+                    WHERE workspace_id = $1 AND day < w.today + 7{owner_clause}) \
+         SELECT w.settings, w.today::timestamp AT TIME ZONE w.tz AS start_of_today, \
+                (w.today - w.grace)::timestamp AT TIME ZONE w.tz AS overdue_before, \
+                (w.today + 1)::timestamp AT TIME ZONE w.tz AS today_before, \
+                (w.today + 7)::timestamp AT TIME ZONE w.tz AS week_before, \
+                coalesce(sum(d.contacts) FILTER (WHERE d.day < w.today - w.grace), 0)::bigint AS overdue, \
+                coalesce(sum(d.contacts) FILTER (WHERE d.day <= w.today), 0)::bigint AS today, \
+                coalesce(sum(d.contacts), 0)::bigint AS week \
+         FROM w LEFT JOIN d ON true \
+         GROUP BY w.settings, w.tz, w.grace, w.today",
     ))
     .bind::<SqlUuid, _>(workspace);
     match owner {
         Some(Some(id)) => query.bind::<SqlUuid, _>(id).get_result(conn).await,
         _ => query.get_result(conn).await,
     }
+}
+
+/// Moves the contacts-due-per-day changes that writes appended into the per-day totals, one
+/// statement for every workspace (the totals' rows are locked in key order, so two instances
+/// folding at once wait for each other instead of deadlocking); the number of changes folded.
+pub async fn fold_follow_up_days(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    let row: Folded = diesel::sql_query(
+        "WITH moved AS (DELETE FROM follow_up_day_changes RETURNING workspace_id, owner_id, day, contacts), \
+              summed AS (SELECT workspace_id, owner_id, day, sum(contacts)::bigint AS contacts \
+                         FROM moved GROUP BY 1, 2, 3), \
+              kept AS (INSERT INTO follow_up_days AS f (workspace_id, owner_id, day, contacts) \
+                       SELECT * FROM summed WHERE contacts <> 0 ORDER BY 1, 2, 3 \
+                       ON CONFLICT ON CONSTRAINT follow_up_days_key \
+                       DO UPDATE SET contacts = f.contacts + excluded.contacts) \
+         SELECT count(*)::bigint AS folded FROM moved",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(usize::try_from(row.folded).unwrap_or(0))
+}
+
+/// Removes the days that no contact is due on any more (the fold leaves them at zero).
+pub async fn drop_empty_follow_up_days(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM follow_up_days WHERE contacts = 0")
+        .execute(conn)
+        .await
 }
 
 /// Tags in use on live contacts with their counts, most used first.

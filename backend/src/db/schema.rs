@@ -629,6 +629,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Contacts due per owner and day; written only by SQL (triggers and the fold), read by SQL.
+    follow_up_days (workspace_id, owner_id, day) {
+        workspace_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        day -> Date,
+        contacts -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Changes to `follow_up_days` not yet folded into it; it has no key of its own.
+    follow_up_day_changes (workspace_id, owner_id, day) {
+        workspace_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        day -> Date,
+        contacts -> Int8,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 

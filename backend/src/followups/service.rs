@@ -168,12 +168,13 @@ pub async fn list(
 
     let counts = contacts::service::follow_up_counts(conn, workspace, owner).await?;
     let settings = settings::service::from_json(&counts.settings);
+    // The windows end at midnights in the workspace's time zone, as the counts' days do.
     let start_of_today = counts.start_of_today;
-    let overdue_before = start_of_today - Duration::days(i64::from(settings.overdue_after_days));
+    let (overdue_before, today_before) = (counts.overdue_before, counts.today_before);
     let due_before = match window {
         Window::Overdue => overdue_before,
-        Window::Today => start_of_today + Duration::days(1),
-        Window::Week => start_of_today + Duration::days(7),
+        Window::Today => today_before,
+        Window::Week => counts.week_before,
     };
     let query = ContactQuery {
         filter: ContactFilter {
@@ -197,7 +198,7 @@ pub async fn list(
             let due_at = contact.next_follow_up_at?;
             let state = if due_at < overdue_before {
                 FollowUpState::Overdue
-            } else if due_at < start_of_today + Duration::days(1) {
+            } else if due_at < today_before {
                 FollowUpState::Due
             } else {
                 FollowUpState::Upcoming

@@ -30,6 +30,8 @@ pub fn wake() {
 
 /// How often an idle worker looks for due jobs.
 const POLL: Duration = Duration::from_secs(2);
+/// How often the contacts-due-per-day changes are folded into their totals.
+const FOLD: Duration = Duration::from_secs(2);
 /// How long a claimed job is the worker's before another may take it; renewed every third.
 const LEASE: Duration = Duration::from_secs(300);
 /// Finished jobs are kept this long, for their results and errors.
@@ -133,6 +135,17 @@ pub fn spawn(state: AppState) {
             }
         });
     }
+    let s = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(FOLD);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = fold_follow_up_days(&s).await {
+                tracing::warn!(error = %e, "could not fold the contacts due per day");
+            }
+        }
+    });
     actix_web::rt::spawn(async move {
         let mut last_purge = None::<DateTime<Utc>>;
         loop {
@@ -148,6 +161,9 @@ pub fn spawn(state: AppState) {
                     let before = now - chrono::Duration::days(KEEP_FINISHED_DAYS);
                     if let Ok(n @ 1..) = store::purge_finished(&mut conn, before).await {
                         tracing::info!(removed = n, "old finished jobs removed");
+                    }
+                    if let Err(e) = crate::contacts::service::drop_empty_follow_up_days(&mut conn).await {
+                        tracing::warn!(error = %e, "could not remove the days no contact is due on");
                     }
                     match crate::exports::service::purge(&mut conn, now).await {
                         Ok(n @ 1..) => tracing::info!(expired = n, "exports past their 7 days removed"),
@@ -165,6 +181,17 @@ pub fn spawn(state: AppState) {
             }
         }
     });
+}
+
+/// Moves the contacts-due-per-day changes that writes appended into the per-day totals, so that
+/// the follow-up counts read few rows (see `contacts::store::follow_up_counts`). Every instance
+/// folds; two folds at once only wait for each other.
+async fn fold_follow_up_days(state: &AppState) -> anyhow::Result<()> {
+    let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::contacts::service::fold_follow_up_days(&mut conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
 }
 
 /// Claims one due job and runs it; `false` when none was due.

@@ -214,3 +214,188 @@ async fn the_queue_follows_trash_owners_and_logged_interactions() {
     );
     assert_eq!(app.scalar("SELECT count(*) FROM contact_schedule").await, 2);
 }
+
+/// Differences between the contacts due per owner and day as kept (`follow_up_days` and the
+/// changes not yet folded) and as counted from every contact's schedule: none when consistent.
+async fn days_out_of_step(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM ( \
+           SELECT workspace_id, owner_id, day, sum(contacts) AS n \
+           FROM (SELECT * FROM follow_up_days UNION ALL SELECT * FROM follow_up_day_changes) t \
+           GROUP BY 1, 2, 3 HAVING sum(contacts) <> 0) kept \
+         FULL JOIN ( \
+           SELECT s.workspace_id, s.owner_id, \
+                  (s.next_follow_up_at AT TIME ZONE coalesce(w.settings ->> 'timezone', 'UTC'))::date AS day, \
+                  count(*) AS n \
+           FROM contact_schedule s JOIN workspaces w ON w.id = s.workspace_id \
+           WHERE s.live AND s.next_follow_up_at IS NOT NULL GROUP BY 1, 2, 3) counted \
+         ON kept.workspace_id = counted.workspace_id AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id \
+            AND kept.day = counted.day \
+         WHERE kept.n IS DISTINCT FROM counted.n",
+    )
+    .await
+}
+
+/// The three counts as the API gives them and as every contact's schedule says, with midnights
+/// in the workspace's time zone.
+async fn counts_both_ways(app: &TestApp, owner: &str) -> ((i64, i64, i64), (i64, i64, i64)) {
+    let res = app.get(&format!("/api/v1/follow-ups?window=week{owner}")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let c = &res.body["counts"];
+    let api = (
+        c["overdue"].as_i64().unwrap(),
+        c["today"].as_i64().unwrap(),
+        c["week"].as_i64().unwrap(),
+    );
+    let filter = match owner {
+        "" => String::new(),
+        "&owner=none" => " AND s.owner_id IS NULL".to_owned(),
+        _ => panic!("no such owner filter here"),
+    };
+    let count = |before: &str| {
+        format!(
+            "SELECT count(*) FROM contact_schedule s, ( \
+               SELECT coalesce(settings ->> 'timezone', 'UTC') AS tz, \
+                      (now() AT TIME ZONE coalesce(settings ->> 'timezone', 'UTC'))::date AS today, \
+                      coalesce((settings ->> 'overdue_after_days')::int, 2) AS grace \
+               FROM workspaces WHERE id = '{}') w \
+             WHERE s.workspace_id = '{}' AND s.live AND s.next_follow_up_at < ({before})::timestamp AT TIME ZONE w.tz{filter}",
+            rapport::db::DEFAULT_WORKSPACE_ID,
+            rapport::db::DEFAULT_WORKSPACE_ID
+        )
+    };
+    let counted = (
+        app.scalar(&count("w.today - w.grace")).await,
+        app.scalar(&count("w.today + 1")).await,
+        app.scalar(&count("w.today + 7")).await,
+    );
+    (api, counted)
+}
+
+#[actix_web::test]
+async fn the_counts_are_kept_per_day_through_every_kind_of_write_and_a_new_time_zone() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    // Due times around every window's edge, in hours from now, and one contact with no date.
+    let mut ids = Vec::new();
+    for (i, hours) in [
+        -24 * 40,
+        -24 * 3 - 1,
+        -24 * 2 + 1,
+        -13,
+        -1,
+        1,
+        11,
+        23,
+        24 * 6 + 5,
+        24 * 7 + 1,
+        24 * 30,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let c = app
+            .contact(json!({"first_name": format!("Due {i}"), "next_follow_up_at": now + Duration::hours(hours)}))
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "No date", "lifecycle": "inactive"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let check = async |what: &str| {
+        assert_eq!(days_out_of_step(&app).await, 0, "after {what}");
+        let (nobodys, counted) = counts_both_ways(&app, "&owner=none").await;
+        assert_eq!(nobodys, counted, "after {what}, nobody's contacts");
+        let (api, counted) = counts_both_ways(&app, "").await;
+        assert_eq!(api, counted, "after {what}");
+        api
+    };
+    let first = check("creating").await;
+    assert_eq!(first.2, 9, "everything due within the week: {first:?}");
+
+    // An edit by hand, an owner cleared, a logged call, the trash and back, a bulk change.
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{}", ids[0]),
+            &json!({"next_follow_up_at": now + Duration::hours(2)}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let moved = check("moving a follow-up by hand").await;
+    assert_eq!(moved, (first.0 - 1, first.1, first.2), "out of overdue, still today");
+    let res = app
+        .patch(&format!("/api/v1/contacts/{}", ids[1]), &json!({"owner_id": null}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(check("clearing an owner").await, moved);
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": ids[2], "kind": "call", "direction": "outbound", "subject": "Caught up"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let called = check("logging a call").await;
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{}", ids[3])).await.status, 204);
+    let trashed = check("trashing").await;
+    assert_eq!(trashed.2, called.2 - 1, "the trashed contact left the week");
+    let res = app
+        .post(&format!("/api/v1/contacts/{}/restore", ids[3]), &json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("restoring").await;
+    let res = app
+        .post(
+            "/api/v1/contacts/bulk",
+            &json!({"ids": [ids[4], ids[5]], "action": {"type": "trash"}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("trashing two at once").await;
+    let res = app
+        .post(
+            "/api/v1/contacts/bulk",
+            &json!({"ids": [ids[8], ids[9], ids[10]], "action": {"type": "set_lifecycle", "lifecycle": "lead"}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("rescheduling three at once").await;
+
+    // The changes folded into the totals: the same counts, read from the totals alone.
+    let before = check("before folding").await;
+    let mut conn = app.pool.get().await.unwrap();
+    let folded = rapport::contacts::service::fold_follow_up_days(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(app.scalar("SELECT count(*) FROM follow_up_day_changes").await, 0);
+    assert!(folded > 0 || app.scalar("SELECT count(*) FROM follow_up_days").await > 0);
+    assert_eq!(check("folding").await, before);
+
+    // A new time zone moves every due contact to its local day, at once.
+    for tz in ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu"] {
+        let res = app.patch("/api/v1/settings", &json!({"timezone": tz})).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        check(tz).await;
+    }
+
+    // Purged for good, and a contact whose follow-up is removed.
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{}", ids[6])).await.status, 204);
+    let res = app
+        .post("/api/v1/trash/purge", &json!({"type": "contact", "ids": [ids[6]]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("purging").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/contacts/{}", ids[7]),
+            &json!({"next_follow_up_at": null}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("removing a follow-up").await;
+}
