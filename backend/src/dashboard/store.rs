@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::WorkspaceId;
 use crate::db::schema::memberships;
+use crate::deals::store::STAGE_TOTALS_SQL;
 use crate::payments::revenue::EVENTS_SQL;
 
 type SqlUuid = diesel::sql_types::Uuid;
@@ -108,36 +109,37 @@ pub async fn currencies(
     workspace: WorkspaceId,
     currency: &str,
 ) -> QueryResult<Vec<Code>> {
-    diesel::sql_query(
-        "SELECT currency FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL \
+    diesel::sql_query(format!(
+        "SELECT currency FROM {STAGE_TOTALS_SQL} t GROUP BY currency HAVING sum(deals) <> 0 \
          UNION SELECT currency FROM payments WHERE workspace_id = $1 \
-         UNION SELECT $2 ORDER BY 1",
-    )
+         UNION SELECT $2 ORDER BY 1"
+    ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
     .load(conn)
     .await
 }
 
-/// Open deals per open stage of every pipeline, in one currency.
+/// Open deals per open stage of every pipeline, in one currency (from the kept stage totals).
 pub async fn stage_sums(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     currency: &str,
     owner: OwnerFilter,
 ) -> QueryResult<Vec<StageRowSum>> {
-    diesel::sql_query(
-        "SELECT s.pipeline_id, p.name AS pipeline_name, s.id AS stage_id, s.name, count(d.id)::bigint AS count, \
-                coalesce(sum(d.value_minor * coalesce(d.recurring_months, 1)), 0)::bigint AS value_minor, \
-                coalesce(sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
-                    * coalesce(d.probability, s.probability) / 100.0)), 0)::bigint AS weighted_minor \
+    diesel::sql_query(format!(
+        "WITH t AS (SELECT stage_id, sum(deals) AS deals, sum(value_minor) AS value_minor, \
+                           sum(weighted_minor) AS weighted_minor \
+                    FROM {STAGE_TOTALS_SQL} t \
+                    WHERE currency = $2 AND (NOT $3 OR owner_id IS NOT DISTINCT FROM $4) GROUP BY stage_id) \
+         SELECT s.pipeline_id, p.name AS pipeline_name, s.id AS stage_id, s.name, \
+                coalesce(t.deals, 0)::bigint AS count, coalesce(t.value_minor, 0)::bigint AS value_minor, \
+                coalesce(t.weighted_minor, 0)::bigint AS weighted_minor \
          FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id \
-         LEFT JOIN deals d ON d.stage_id = s.id AND d.deleted_at IS NULL AND d.currency = $2 \
-              AND (NOT $3 OR d.owner_id IS NOT DISTINCT FROM $4) \
+         LEFT JOIN t ON t.stage_id = s.id \
          WHERE s.workspace_id = $1 AND s.kind = 'open' \
-         GROUP BY p.position, p.id, p.name, s.pipeline_id, s.position, s.id, s.name \
-         ORDER BY p.position, p.id, s.position, s.id",
-    )
+         ORDER BY p.position, p.id, s.position, s.id"
+    ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
     .bind::<Bool, _>(owner.on)
@@ -146,33 +148,35 @@ pub async fn stage_sums(
     .await
 }
 
-/// Expected income per month for the next twelve (retainers spread over their months).
+/// Expected income per month for the next twelve (retainers spread over their months), from the
+/// kept stage totals: each row holds deals closing in one month over the same number of months.
 pub async fn forecast(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     currency: &str,
     owner: OwnerFilter,
 ) -> QueryResult<Vec<Month>> {
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "WITH months AS ( \
            SELECT generate_series(date_trunc('month', current_date::timestamp), \
                   date_trunc('month', current_date::timestamp) + interval '11 months', interval '1 month') AS m), \
+         t AS ( \
+           SELECT expected_month, months, sum(value_minor) / months AS value, sum(weighted_month_minor) AS weighted \
+           FROM {STAGE_TOTALS_SQL} t \
+           WHERE currency = $2 AND status = 'open' AND expected_month IS NOT NULL \
+             AND (NOT $3 OR owner_id IS NOT DISTINCT FROM $4) \
+           GROUP BY expected_month, months HAVING sum(deals) <> 0), \
          spread AS ( \
-           SELECT greatest(date_trunc('month', d.expected_close_date::timestamp), \
-                           date_trunc('month', current_date::timestamp)) + make_interval(months => n.n) AS m, \
-                  d.value_minor AS value, \
-                  round(d.value_minor * coalesce(d.probability, s.probability) / 100.0) AS weighted \
-           FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-           CROSS JOIN LATERAL generate_series(0, coalesce(d.recurring_months, 1) - 1) AS n(n) \
-           WHERE d.workspace_id = $1 AND d.currency = $2 AND d.status = 'open' AND d.deleted_at IS NULL \
-             AND d.expected_close_date IS NOT NULL AND (NOT $3 OR d.owner_id IS NOT DISTINCT FROM $4)), \
+           SELECT greatest(t.expected_month::timestamp, date_trunc('month', current_date::timestamp)) \
+                    + make_interval(months => n.n) AS m, t.value, t.weighted \
+           FROM t CROSS JOIN LATERAL generate_series(0, t.months - 1) AS n(n)), \
          per_month AS ( \
            SELECT m, sum(value) AS value, sum(weighted) AS weighted FROM spread \
            WHERE m < date_trunc('month', current_date::timestamp) + interval '12 months' GROUP BY m) \
          SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(per_month.value, 0)::bigint AS value_minor, \
                 coalesce(per_month.weighted, 0)::bigint AS weighted_minor \
-         FROM months LEFT JOIN per_month ON per_month.m = months.m ORDER BY months.m",
-    )
+         FROM months LEFT JOIN per_month ON per_month.m = months.m ORDER BY months.m"
+    ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
     .bind::<Bool, _>(owner.on)
@@ -191,7 +195,7 @@ pub async fn closed(
     this_month: NaiveDate,
     owner: OwnerFilter,
 ) -> QueryResult<Closed> {
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "SELECT \
            (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' \
               AND closed_at >= $3 AND closed_at < $8)::bigint AS won, \
@@ -200,16 +204,14 @@ pub async fn closed(
            (SELECT avg(extract(epoch FROM closed_at - created_at) / 86400.0) FROM deals \
               WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' AND closed_at >= $3 AND closed_at < $8)::float8 \
               AS average_days_to_win, \
-           (SELECT coalesce(sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
-                    * coalesce(d.probability, s.probability) / 100.0)), 0) \
-              FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-              WHERE d.workspace_id = $1 AND d.deleted_at IS NULL AND (NOT $6 OR d.owner_id IS NOT DISTINCT FROM $7) AND d.status = 'open' AND d.currency = $2 \
-                AND d.expected_close_date IS NULL)::bigint AS undated_weighted, \
+           (SELECT coalesce(sum(weighted_minor), 0) FROM {STAGE_TOTALS_SQL} t \
+              WHERE (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'open' AND currency = $2 \
+                AND expected_month IS NULL)::bigint AS undated_weighted, \
            (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'open' \
               AND stage_changed_at < $4)::bigint AS stalled, \
            (SELECT count(*) FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
-              AND created_at >= $5)::bigint AS new_leads",
-    )
+              AND created_at >= $5)::bigint AS new_leads"
+    ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
     .bind::<diesel::sql_types::Timestamptz, _>(closed_from)

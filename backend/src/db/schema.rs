@@ -640,6 +640,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Live deals summed per stage, owner, currency, status, expected month and months; written
+    /// only by SQL.
+    deal_stage_totals (workspace_id, stage_id, owner_id, currency, status, expected_month, months) {
+        workspace_id -> Uuid,
+        stage_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        currency -> Text,
+        status -> Text,
+        expected_month -> Nullable<Date>,
+        months -> Int4,
+        deals -> Int8,
+        value_minor -> Int8,
+        weighted_minor -> Int8,
+        weighted_month_minor -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Changes to `deal_stage_totals` not yet folded into it; it has no key of its own.
+    deal_stage_total_changes (workspace_id, stage_id, owner_id, currency, status, expected_month, months) {
+        workspace_id -> Uuid,
+        stage_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        currency -> Text,
+        status -> Text,
+        expected_month -> Nullable<Date>,
+        months -> Int4,
+        deals -> Int8,
+        value_minor -> Int8,
+        weighted_minor -> Int8,
+        weighted_month_minor -> Int8,
+    }
+}
+
+diesel::table! {
     /// Changes to `follow_up_days` not yet folded into it; it has no key of its own.
     follow_up_day_changes (workspace_id, owner_id, day) {
         workspace_id -> Uuid,

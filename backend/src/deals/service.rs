@@ -637,6 +637,16 @@ pub async fn board(
     Ok(Board { pipeline, columns })
 }
 
+/// Folds the deal totals' changes into the totals; the number of changes folded.
+pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::fold_stage_totals(conn).await?)
+}
+
+/// Removes the stage totals no deal counts in any more; how many.
+pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::drop_empty_stage_totals(conn).await?)
+}
+
 /// Moves every deal of `from` to `to` (a stage of the same pipeline), for stage deletion.
 pub async fn move_all(
     conn: &mut AsyncPgConnection,

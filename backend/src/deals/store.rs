@@ -259,25 +259,73 @@ pub struct StageTotal {
     pub weighted_minor: i64,
 }
 
-/// Count, value and weighted value per stage and currency of a pipeline's live deals.
+/// The kept totals of live deals per stage, owner, currency, status, expected month and months: the folded
+/// rows and the changes not yet folded, for `FROM` (columns as in `deal_stage_totals`; `$1` is the
+/// workspace).
+pub const STAGE_TOTALS_SQL: &str = "(SELECT stage_id, owner_id, currency, status, expected_month, months, \
+            deals, value_minor, weighted_minor, weighted_month_minor \
+       FROM deal_stage_totals WHERE workspace_id = $1 \
+     UNION ALL \
+     SELECT stage_id, owner_id, currency, status, expected_month, months, \
+            deals, value_minor, weighted_minor, weighted_month_minor \
+       FROM deal_stage_total_changes WHERE workspace_id = $1)";
+
+/// Count, value and weighted value per stage and currency of a pipeline's live deals, summed from
+/// the kept totals (a few rows per stage, whatever the number of deals).
 pub async fn stage_totals(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     pipeline: Uuid,
 ) -> QueryResult<Vec<StageTotal>> {
-    diesel::sql_query(
-        "SELECT d.stage_id, d.currency, count(*)::bigint AS deals, \
-                sum(d.value_minor * coalesce(d.recurring_months, 1))::bigint AS value_minor, \
-                sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
-                          * coalesce(d.probability, s.probability) / 100.0))::bigint AS weighted_minor \
-         FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-         WHERE d.pipeline_id = $1 AND d.workspace_id = $2 AND d.deleted_at IS NULL \
-         GROUP BY d.stage_id, d.currency ORDER BY d.currency",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(pipeline)
+    diesel::sql_query(format!(
+        "SELECT t.stage_id, t.currency, sum(t.deals)::bigint AS deals, \
+                sum(t.value_minor)::bigint AS value_minor, sum(t.weighted_minor)::bigint AS weighted_minor \
+         FROM {STAGE_TOTALS_SQL} t \
+         WHERE t.stage_id IN (SELECT id FROM pipeline_stages WHERE workspace_id = $1 AND pipeline_id = $2) \
+         GROUP BY t.stage_id, t.currency HAVING sum(t.deals) <> 0 ORDER BY t.currency"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(workspace)
+    .bind::<diesel::sql_types::Uuid, _>(pipeline)
     .load(conn)
     .await
+}
+
+/// Moves the deal totals' changes that writes appended into the totals, one statement for every
+/// workspace (rows locked in key order, so two folds at once wait instead of deadlocking); the
+/// number of changes folded.
+pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    let row: Folded = diesel::sql_query(
+        "WITH moved AS (DELETE FROM deal_stage_total_changes RETURNING *), \
+              summed AS (SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, \
+                                sum(deals)::bigint AS deals, sum(value_minor)::bigint AS value_minor, \
+                                sum(weighted_minor)::bigint AS weighted_minor, \
+                                sum(weighted_month_minor)::bigint AS weighted_month_minor \
+                         FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7), \
+              kept AS (INSERT INTO deal_stage_totals AS t \
+                       SELECT * FROM summed \
+                       WHERE deals <> 0 OR value_minor <> 0 OR weighted_minor <> 0 OR weighted_month_minor <> 0 \
+                       ORDER BY 1, 2, 3, 4, 5, 6, 7 \
+                       ON CONFLICT ON CONSTRAINT deal_stage_totals_key DO UPDATE \
+                       SET deals = t.deals + excluded.deals, value_minor = t.value_minor + excluded.value_minor, \
+                           weighted_minor = t.weighted_minor + excluded.weighted_minor, \
+                           weighted_month_minor = t.weighted_month_minor + excluded.weighted_month_minor) \
+         SELECT count(*)::bigint AS folded FROM moved",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(usize::try_from(row.folded).unwrap_or(0))
+}
+
+/// Removes the totals that no deal counts in any more (the fold leaves them at zero).
+pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM deal_stage_totals WHERE deals = 0 AND value_minor = 0 AND weighted_minor = 0")
+        .execute(conn)
+        .await
 }
 
 pub async fn history(conn: &mut AsyncPgConnection, workspace: WorkspaceId, deal: Uuid) -> QueryResult<Vec<HistoryRow>> {

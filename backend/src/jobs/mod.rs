@@ -30,7 +30,7 @@ pub fn wake() {
 
 /// How often an idle worker looks for due jobs.
 const POLL: Duration = Duration::from_secs(2);
-/// How often the contacts-due-per-day changes are folded into their totals.
+/// How often the changes to the kept totals are folded into them.
 const FOLD: Duration = Duration::from_secs(2);
 /// How long a claimed job is the worker's before another may take it; renewed every third.
 const LEASE: Duration = Duration::from_secs(300);
@@ -141,8 +141,8 @@ pub fn spawn(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if let Err(e) = fold_follow_up_days(&s).await {
-                tracing::warn!(error = %e, "could not fold the contacts due per day");
+            if let Err(e) = fold_totals(&s).await {
+                tracing::warn!(error = %e, "could not fold the kept totals");
             }
         }
     });
@@ -165,6 +165,9 @@ pub fn spawn(state: AppState) {
                     if let Err(e) = crate::contacts::service::drop_empty_follow_up_days(&mut conn).await {
                         tracing::warn!(error = %e, "could not remove the days no contact is due on");
                     }
+                    if let Err(e) = crate::deals::service::drop_empty_stage_totals(&mut conn).await {
+                        tracing::warn!(error = %e, "could not remove the stage totals no deal counts in");
+                    }
                     match crate::exports::service::purge(&mut conn, now).await {
                         Ok(n @ 1..) => tracing::info!(expired = n, "exports past their 7 days removed"),
                         Ok(_) => {}
@@ -183,11 +186,15 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// Moves the contacts-due-per-day changes that writes appended into the per-day totals, so that
-/// the follow-up counts read few rows (see `contacts::store::follow_up_counts`). Every instance
-/// folds; two folds at once only wait for each other.
-async fn fold_follow_up_days(state: &AppState) -> anyhow::Result<()> {
+/// Moves the changes that writes appended to the kept totals (deals per stage, contacts due per
+/// day) into them, so that the board's, the dashboard's and the follow-up counts read few rows
+/// (see `deals::store::stage_totals`, `contacts::store::follow_up_counts`). Every instance folds;
+/// two folds at once only wait for each other.
+async fn fold_totals(state: &AppState) -> anyhow::Result<()> {
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::deals::service::fold_stage_totals(&mut conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::contacts::service::fold_follow_up_days(&mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

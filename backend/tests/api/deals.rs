@@ -615,3 +615,222 @@ async fn deals_have_an_owner_to_filter_by() {
         .await;
     assert_eq!(stranger.error_fields(), vec!["owner_id"]);
 }
+
+/// Differences between the kept deal totals (folded and not yet folded) and the same totals
+/// summed from every live deal: none when consistent.
+async fn totals_out_of_step(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM ( \
+           SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, \
+                  sum(deals) AS n, sum(value_minor) AS v, sum(weighted_minor) AS w, sum(weighted_month_minor) AS wm \
+           FROM (SELECT * FROM deal_stage_totals UNION ALL SELECT * FROM deal_stage_total_changes) t \
+           GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+           HAVING sum(deals) <> 0 OR sum(value_minor) <> 0 OR sum(weighted_minor) <> 0 \
+               OR sum(weighted_month_minor) <> 0) kept \
+         FULL JOIN ( \
+           SELECT d.workspace_id, d.stage_id, d.owner_id, d.currency, d.status, \
+                  date_trunc('month', d.expected_close_date)::date AS expected_month, \
+                  coalesce(d.recurring_months, 1) AS months, count(*) AS n, \
+                  sum(d.value_minor * coalesce(d.recurring_months, 1)) AS v, \
+                  sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
+                      * coalesce(d.probability, s.probability) / 100.0)) AS w, \
+                  sum(round(d.value_minor * coalesce(d.probability, s.probability) / 100.0)) AS wm \
+           FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
+           WHERE d.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7) counted \
+         ON kept.workspace_id = counted.workspace_id AND kept.stage_id = counted.stage_id \
+            AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id AND kept.currency = counted.currency \
+            AND kept.status = counted.status AND kept.expected_month IS NOT DISTINCT FROM counted.expected_month \
+            AND kept.months = counted.months \
+         WHERE (kept.n, kept.v, kept.w, kept.wm) IS DISTINCT FROM (counted.n, counted.v, counted.w, counted.wm)",
+    )
+    .await
+}
+
+/// The board's column totals as (stage, currency, count, value, weighted), sorted.
+async fn board_totals(app: &TestApp) -> Vec<(String, String, i64, i64, i64)> {
+    let res = app.get(&format!("/api/v1/pipelines/{SALES}/board")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let mut out = Vec::new();
+    for column in res.body["columns"].as_array().unwrap() {
+        let stage = column["stage"]["name"].as_str().unwrap().to_owned();
+        let totals = column["totals"].as_array().unwrap();
+        let count = column["count"].as_i64().unwrap();
+        for t in totals {
+            out.push((
+                stage.clone(),
+                t["currency"].as_str().unwrap().to_owned(),
+                count,
+                t["value_minor"].as_i64().unwrap(),
+                t["weighted_minor"].as_i64().unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[actix_web::test]
+async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of_write() {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for (title, stage, value, extra) in [
+        (
+            "Retainer",
+            LEAD,
+            50_000,
+            json!({"recurring_months": 12, "expected_close_date": "2027-01-15"}),
+        ),
+        ("Own odds", LEAD, 33_333, json!({"probability": 37})),
+        ("Dollars", QUALIFIED, 10_001, json!({"currency": "USD"})),
+        ("Undated", PROPOSAL, 7_777, json!({})),
+        ("Dated", PROPOSAL, 12_345, json!({"expected_close_date": "2027-03-01"})),
+    ] {
+        let mut body = json!({"title": title, "stage_id": stage, "value_minor": value});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        ids.push(deal(&app, body).await["id"].as_str().unwrap().to_owned());
+    }
+    let check = async |what: &str| {
+        assert_eq!(totals_out_of_step(&app).await, 0, "after {what}");
+        board_totals(&app).await
+    };
+    let first = check("creating").await;
+    assert!(
+        first.contains(&("Lead".into(), "EUR".into(), 2, 633_333, 72_333)),
+        "{first:?}"
+    );
+
+    let patch = async |id: &str, body: Value| {
+        let res = app.patch(&format!("/api/v1/deals/{id}"), &body).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    };
+    patch(&ids[0], json!({"stage_id": QUALIFIED})).await;
+    check("a move").await;
+    patch(&ids[1], json!({"value_minor": 40_000, "probability": null})).await;
+    check("a new value and the stage's odds").await;
+    patch(&ids[2], json!({"currency": "EUR", "owner_id": null})).await;
+    check("a new currency and no owner").await;
+    patch(&ids[4], json!({"expected_close_date": null})).await;
+    check("an expected date removed").await;
+    patch(&ids[3], json!({"stage_id": WON})).await;
+    check("a win").await;
+    patch(&ids[1], json!({"stage_id": LOST, "lost_reason": "budget"})).await;
+    check("a loss").await;
+    assert_eq!(app.delete(&format!("/api/v1/deals/{}", ids[2])).await.status, 204);
+    check("the trash").await;
+    let res = app.post(&format!("/api/v1/deals/{}/restore", ids[2]), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("a restore").await;
+    let res = app
+        .post(
+            "/api/v1/deals/bulk",
+            &json!({"ids": [ids[0], ids[2]], "action": {"type": "set_stage", "stage_id": PROPOSAL}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("two moved at once").await;
+
+    // The stage's new probability reweighs its deals without odds of their own, at once.
+    let before = check("before the new odds").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/pipelines/{SALES}/stages/{PROPOSAL}"),
+            &json!({"probability": 75}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let after = check("new odds for a stage").await;
+    assert_ne!(before, after, "the weighted values follow the stage's probability");
+
+    // Folded: the same board from the totals alone.
+    let mut conn = app.pool.get().await.unwrap();
+    rapport::deals::service::fold_stage_totals(&mut conn).await.unwrap();
+    drop(conn);
+    assert_eq!(app.scalar("SELECT count(*) FROM deal_stage_total_changes").await, 0);
+    assert_eq!(check("folding").await, after);
+
+    // The dashboard's pipeline values and undated weighted value agree with the deals.
+    let res = app.get("/api/v1/dashboard?currency=EUR").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let proposal = res.body["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["stages"].as_array().unwrap())
+        .find(|s| s["stage_id"] == PROPOSAL)
+        .cloned()
+        .unwrap();
+    let sql = |what: &str| {
+        format!(
+            "SELECT coalesce(sum({what}), 0) FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
+             WHERE d.deleted_at IS NULL AND d.currency = 'EUR' AND d.stage_id = '{PROPOSAL}'"
+        )
+    };
+    assert_eq!(proposal["count"].as_i64().unwrap(), app.scalar(&sql("1")).await);
+    assert_eq!(
+        proposal["weighted_minor"].as_i64().unwrap(),
+        app.scalar(&sql(
+            "round(d.value_minor * coalesce(d.recurring_months, 1) * coalesce(d.probability, s.probability) / 100.0)"
+        ))
+        .await
+    );
+
+    assert_eq!(
+        res.body["forecast_undated_weighted_minor"].as_i64().unwrap(),
+        app.scalar(
+            "SELECT coalesce(sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
+                * coalesce(d.probability, s.probability) / 100.0)), 0) \
+             FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
+             WHERE d.deleted_at IS NULL AND d.currency = 'EUR' AND d.status = 'open' \
+               AND d.expected_close_date IS NULL"
+        )
+        .await
+    );
+    assert!(res.body["forecast_undated_weighted_minor"].as_i64().unwrap() > 0);
+    // The forecast, month by month, as the deals themselves spread over their months.
+    let forecast: Vec<(String, i64, i64)> = res.body["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap().to_owned(),
+                m["value_minor"].as_i64().unwrap(),
+                m["weighted_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(forecast.len(), 12);
+    for (i, (month, value, weighted)) in forecast.iter().enumerate() {
+        let spread = |what: &str| {
+            format!(
+                "SELECT coalesce(sum({what}), 0) FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
+                 CROSS JOIN LATERAL generate_series(0, coalesce(d.recurring_months, 1) - 1) AS n(n) \
+                 WHERE d.deleted_at IS NULL AND d.currency = 'EUR' AND d.status = 'open' \
+                   AND d.expected_close_date IS NOT NULL \
+                   AND to_char(greatest(date_trunc('month', d.expected_close_date::timestamp), \
+                         date_trunc('month', current_date::timestamp)) + make_interval(months => n.n), 'YYYY-MM') \
+                       = to_char(date_trunc('month', current_date::timestamp) + make_interval(months => {i}), 'YYYY-MM')"
+            )
+        };
+        assert_eq!(*value, app.scalar(&spread("d.value_minor")).await, "{month}");
+        assert_eq!(
+            *weighted,
+            app.scalar(&spread(
+                "round(d.value_minor * coalesce(d.probability, s.probability) / 100.0)"
+            ))
+            .await,
+            "{month}"
+        );
+    }
+    assert!(forecast.iter().any(|m| m.1 > 0), "{forecast:?}");
+
+    // Purged for good.
+    assert_eq!(app.delete(&format!("/api/v1/deals/{}", ids[4])).await.status, 204);
+    let res = app
+        .post("/api/v1/trash/purge", &json!({"type": "deal", "ids": [ids[4]]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("a purge").await;
+}

@@ -1,0 +1,12 @@
+DROP TRIGGER workspaces_deal_stage_totals_dropped ON workspaces;
+DROP TRIGGER pipeline_stages_totals_dropped ON pipeline_stages;
+DROP TRIGGER pipeline_stages_totals_reweighed ON pipeline_stages;
+DROP TRIGGER deals_stage_totals_deleted ON deals;
+DROP TRIGGER deals_stage_totals_updated ON deals;
+DROP TRIGGER deals_stage_totals_inserted ON deals;
+DROP FUNCTION rapport_deal_stage_totals_dropped();
+DROP FUNCTION rapport_deal_stage_totals_reweighed();
+DROP FUNCTION rapport_deal_stage_totals_changed();
+DROP FUNCTION rapport_deal_stage_totals_lock(uuid, boolean);
+DROP TABLE deal_stage_total_changes;
+DROP TABLE deal_stage_totals;
