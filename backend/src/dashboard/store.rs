@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::result::QueryResult;
-use diesel::sql_types::{BigInt, Bool, Date, Double, Int4, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Int4, Nullable, Text, Timestamptz};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -185,7 +185,50 @@ pub async fn forecast(
     .await
 }
 
-/// Won and lost since `won_since`, days to win, undated weighted value, stalled deals, new contacts.
+/// A span of time as whole UTC days (summed from the per-day deal totals) and the parts of its
+/// first and last days that are not whole (counted deal by deal, through the closing-time index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySplit {
+    /// Whole days, the first included and the second not.
+    pub days: (NaiveDate, NaiveDate),
+    /// `[start, end)` before the first whole day.
+    pub head: (DateTime<Utc>, DateTime<Utc>),
+    /// `[start, end)` after the last whole day.
+    pub tail: (DateTime<Utc>, DateTime<Utc>),
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+impl DaySplit {
+    /// `[from, until)` split at UTC midnights.
+    pub fn new(from: DateTime<Utc>, until: DateTime<Utc>) -> Self {
+        let first = if midnight(from.date_naive()) == from {
+            from.date_naive()
+        } else {
+            from.date_naive().succ_opt().unwrap_or(from.date_naive())
+        };
+        let last = until.date_naive();
+        if first < last {
+            Self {
+                days: (first, last),
+                head: (from, midnight(first)),
+                tail: (midnight(last), until),
+            }
+        } else {
+            Self {
+                days: (first, first),
+                head: (from, until.max(from)),
+                tail: (until, until),
+            }
+        }
+    }
+}
+
+/// Won and lost in `[closed_from, closed_until)` with the average days to win, the undated
+/// weighted value, the deals stalled since before `stale_before` and the new contacts — from the
+/// kept per-day and per-stage totals, plus the deals of the partial days one by one.
 pub async fn closed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -195,49 +238,75 @@ pub async fn closed(
     this_month: NaiveDate,
     owner: OwnerFilter,
 ) -> QueryResult<Closed> {
+    let closed = DaySplit::new(closed_from, closed_until);
+    let stale_day = stale_before.date_naive();
     diesel::sql_query(format!(
-        "SELECT \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' \
-              AND closed_at >= $3 AND closed_at < $8)::bigint AS won, \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'lost' \
-              AND closed_at >= $3 AND closed_at < $8)::bigint AS lost, \
-           (SELECT avg(extract(epoch FROM closed_at - created_at) / 86400.0) FROM deals \
-              WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'won' AND closed_at >= $3 AND closed_at < $8)::float8 \
-              AS average_days_to_win, \
+        "WITH d AS ( \
+           SELECT status, day, deals, days_to_win FROM deal_day_totals \
+           WHERE workspace_id = $1 AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
+           UNION ALL \
+           SELECT status, day, deals, days_to_win FROM deal_day_total_changes \
+           WHERE workspace_id = $1 AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7)), \
+         whole AS ( \
+           SELECT coalesce(sum(deals) FILTER (WHERE status = 'won' AND day >= $9 AND day < $10), 0) AS won, \
+                  coalesce(sum(days_to_win) FILTER (WHERE status = 'won' AND day >= $9 AND day < $10), 0) AS won_days, \
+                  coalesce(sum(deals) FILTER (WHERE status = 'lost' AND day >= $9 AND day < $10), 0) AS lost, \
+                  coalesce(sum(deals) FILTER (WHERE status = 'open' AND day < $13), 0) AS stalled \
+           FROM d), \
+         part AS ( \
+           SELECT count(*) FILTER (WHERE status = 'won') AS won, \
+                  coalesce(sum(extract(epoch FROM closed_at - created_at) / 86400.0) FILTER (WHERE status = 'won'), 0) \
+                    AS won_days, \
+                  count(*) FILTER (WHERE status = 'lost') AS lost \
+           FROM deals \
+           WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
+             AND closed_at IS NOT NULL AND status IN ('won', 'lost') \
+             AND ((closed_at >= $3 AND closed_at < $11) OR (closed_at >= $12 AND closed_at < $8))), \
+         part_stalled AS ( \
+           SELECT count(*) AS stalled FROM deals \
+           WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
+             AND status = 'open' AND stage_changed_at >= $14 AND stage_changed_at < $4) \
+         SELECT (whole.won + part.won)::bigint AS won, (whole.lost + part.lost)::bigint AS lost, \
+           ((whole.won_days + part.won_days) / nullif(whole.won + part.won, 0))::float8 AS average_days_to_win, \
            (SELECT coalesce(sum(weighted_minor), 0) FROM {STAGE_TOTALS_SQL} t \
               WHERE (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'open' AND currency = $2 \
                 AND expected_month IS NULL)::bigint AS undated_weighted, \
-           (SELECT count(*) FROM deals WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) AND status = 'open' \
-              AND stage_changed_at < $4)::bigint AS stalled, \
+           (whole.stalled + part_stalled.stalled)::bigint AS stalled, \
            (SELECT count(*) FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND (NOT $6 OR owner_id IS NOT DISTINCT FROM $7) \
-              AND created_at >= $5)::bigint AS new_leads"
+              AND created_at >= $5)::bigint AS new_leads \
+         FROM whole, part, part_stalled"
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Text, _>(currency)
-    .bind::<diesel::sql_types::Timestamptz, _>(closed_from)
-    .bind::<diesel::sql_types::Timestamptz, _>(stale_before)
+    .bind::<Timestamptz, _>(closed.head.0)
+    .bind::<Timestamptz, _>(stale_before)
     .bind::<Date, _>(this_month)
     .bind::<Bool, _>(owner.on)
     .bind::<Nullable<SqlUuid>, _>(owner.owner)
-    .bind::<diesel::sql_types::Timestamptz, _>(closed_until)
+    .bind::<Timestamptz, _>(closed.tail.1)
+    .bind::<Date, _>(closed.days.0)
+    .bind::<Date, _>(closed.days.1)
+    .bind::<Timestamptz, _>(closed.head.1)
+    .bind::<Timestamptz, _>(closed.tail.0)
+    .bind::<Date, _>(stale_day)
+    .bind::<Timestamptz, _>(midnight(stale_day))
     .get_result(conn)
     .await
 }
 
-/// How far each deal got in its pipeline (for stage-to-stage conversion).
+/// How far each deal got in its pipeline (for stage-to-stage conversion): the live deals per
+/// furthest stage entered, from the kept stage totals (the furthest stage is kept on each deal).
 pub async fn reach(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     owner: OwnerFilter,
 ) -> QueryResult<Vec<Reach>> {
     diesel::sql_query(format!(
-        "SELECT pipeline_id, furthest, count(*)::bigint AS deals FROM ( \
-           SELECT d.pipeline_id, d.id, max(CASE WHEN s.kind = 'won' THEN {WON_RANK} ELSE s.position END) AS furthest \
-           FROM deals d JOIN deal_stage_history h ON h.deal_id = d.id \
-           JOIN pipeline_stages s ON s.id = h.to_stage_id AND s.pipeline_id = d.pipeline_id AND s.kind <> 'lost' \
-           WHERE d.workspace_id = $1 AND d.deleted_at IS NULL AND (NOT $2 OR d.owner_id IS NOT DISTINCT FROM $3) \
-           GROUP BY d.pipeline_id, d.id) t \
-         GROUP BY pipeline_id, furthest"
+        "SELECT s.pipeline_id, CASE WHEN s.kind = 'won' THEN {WON_RANK} ELSE s.position END AS furthest, \
+                sum(t.deals)::bigint AS deals \
+         FROM {STAGE_TOTALS_SQL} t JOIN pipeline_stages s ON s.id = t.furthest_stage_id \
+         WHERE (NOT $2 OR t.owner_id IS NOT DISTINCT FROM $3) \
+         GROUP BY 1, 2 HAVING sum(t.deals) <> 0"
     ))
     .bind::<SqlUuid, _>(workspace)
     .bind::<Bool, _>(owner.on)
@@ -333,4 +402,52 @@ pub async fn set_layout(
     .execute(conn)
     .await
     .map(|n| n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_span_is_whole_days_and_the_parts_of_its_first_and_last() {
+        // The last 12 months: from a time of day to a midnight.
+        let s = DaySplit::new(at(2025, 12, 6, 10), at(2026, 12, 7, 0));
+        assert_eq!(s.days, (day(2025, 12, 7), day(2026, 12, 7)));
+        assert_eq!(s.head, (at(2025, 12, 6, 10), at(2025, 12, 7, 0)));
+        assert_eq!(s.tail, (at(2026, 12, 7, 0), at(2026, 12, 7, 0)));
+        // Midnight to midnight: whole days only.
+        let s = DaySplit::new(at(2026, 1, 1, 0), at(2026, 2, 1, 0));
+        assert_eq!(s.days, (day(2026, 1, 1), day(2026, 2, 1)));
+        assert_eq!(s.head.0, s.head.1);
+        assert_eq!(s.tail.0, s.tail.1);
+        // Both ends inside days.
+        let s = DaySplit::new(at(2026, 1, 1, 6), at(2026, 1, 3, 18));
+        assert_eq!(s.days, (day(2026, 1, 2), day(2026, 1, 3)));
+        assert_eq!(s.head, (at(2026, 1, 1, 6), at(2026, 1, 2, 0)));
+        assert_eq!(s.tail, (at(2026, 1, 3, 0), at(2026, 1, 3, 18)));
+        // Within one day, and across one midnight: no whole day, all of it counted one by one.
+        for (from, until) in [
+            (at(2026, 1, 1, 6), at(2026, 1, 1, 18)),
+            (at(2026, 1, 1, 18), at(2026, 1, 2, 6)),
+        ] {
+            let s = DaySplit::new(from, until);
+            assert_eq!(s.days.0, s.days.1);
+            assert_eq!(s.head, (from, until));
+            assert_eq!(s.tail.0, s.tail.1);
+        }
+        // Backwards: nothing.
+        let s = DaySplit::new(at(2026, 1, 2, 0), at(2026, 1, 1, 0));
+        assert_eq!(s.days.0, s.days.1);
+        assert_eq!(s.head.0, s.head.1);
+    }
 }

@@ -224,6 +224,8 @@ diesel::table! {
         sort_title -> Text,
         owner_id -> Nullable<Uuid>,
         search_vector -> crate::db::schema::sql_types::Tsvector,
+        /// The furthest stage the deal entered in its pipeline (kept by triggers).
+        furthest_stage_id -> Nullable<Uuid>,
     }
 }
 
@@ -640,9 +642,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Live deals summed per stage, owner, currency, status, expected month and months; written
-    /// only by SQL.
-    deal_stage_totals (workspace_id, stage_id, owner_id, currency, status, expected_month, months) {
+    /// Live deals summed per stage, owner, currency, status, expected month, months and furthest
+    /// stage; written only by SQL.
+    deal_stage_totals (workspace_id, stage_id, owner_id, currency, status, expected_month, months, furthest_stage_id) {
         workspace_id -> Uuid,
         stage_id -> Uuid,
         owner_id -> Nullable<Uuid>,
@@ -650,6 +652,7 @@ diesel::table! {
         status -> Text,
         expected_month -> Nullable<Date>,
         months -> Int4,
+        furthest_stage_id -> Nullable<Uuid>,
         deals -> Int8,
         value_minor -> Int8,
         weighted_minor -> Int8,
@@ -659,7 +662,7 @@ diesel::table! {
 
 diesel::table! {
     /// Changes to `deal_stage_totals` not yet folded into it; it has no key of its own.
-    deal_stage_total_changes (workspace_id, stage_id, owner_id, currency, status, expected_month, months) {
+    deal_stage_total_changes (workspace_id, stage_id, owner_id, currency, status, expected_month, months, furthest_stage_id) {
         workspace_id -> Uuid,
         stage_id -> Uuid,
         owner_id -> Nullable<Uuid>,
@@ -667,10 +670,36 @@ diesel::table! {
         status -> Text,
         expected_month -> Nullable<Date>,
         months -> Int4,
+        furthest_stage_id -> Nullable<Uuid>,
         deals -> Int8,
         value_minor -> Int8,
         weighted_minor -> Int8,
         weighted_month_minor -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Open deals per day of their last stage change, won and lost per day closed; written only
+    /// by SQL.
+    deal_day_totals (workspace_id, owner_id, status, day) {
+        workspace_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        status -> Text,
+        day -> Date,
+        deals -> Int8,
+        days_to_win -> Numeric,
+    }
+}
+
+diesel::table! {
+    /// Changes to `deal_day_totals` not yet folded into it; it has no key of its own.
+    deal_day_total_changes (workspace_id, owner_id, status, day) {
+        workspace_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        status -> Text,
+        day -> Date,
+        deals -> Int8,
+        days_to_win -> Numeric,
     }
 }
 

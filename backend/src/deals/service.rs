@@ -637,14 +637,17 @@ pub async fn board(
     Ok(Board { pipeline, columns })
 }
 
-/// Folds the deal totals' changes into the totals; the number of changes folded.
+/// Folds the deal totals' changes (per stage and per day) into the totals; the number of changes
+/// folded.
 pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
-    Ok(store::fold_stage_totals(conn).await?)
+    let per_stage = store::fold_stage_totals(conn).await?;
+    Ok(per_stage + store::fold_day_totals(conn).await?)
 }
 
-/// Removes the stage totals no deal counts in any more; how many.
+/// Removes the deal totals (per stage and per day) no deal counts in any more; how many.
 pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
-    Ok(store::drop_empty_stage_totals(conn).await?)
+    let per_stage = store::drop_empty_stage_totals(conn).await?;
+    Ok(per_stage + store::drop_empty_day_totals(conn).await?)
 }
 
 /// Moves every deal of `from` to `to` (a stage of the same pipeline), for stage deletion.

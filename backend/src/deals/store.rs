@@ -259,15 +259,16 @@ pub struct StageTotal {
     pub weighted_minor: i64,
 }
 
-/// The kept totals of live deals per stage, owner, currency, status, expected month and months: the folded
+/// The kept totals of live deals per stage, owner, currency, status, expected month, months and
+/// furthest stage reached: the folded
 /// rows and the changes not yet folded, for `FROM` (columns as in `deal_stage_totals`; `$1` is the
 /// workspace).
 pub const STAGE_TOTALS_SQL: &str = "(SELECT stage_id, owner_id, currency, status, expected_month, months, \
-            deals, value_minor, weighted_minor, weighted_month_minor \
+            furthest_stage_id, deals, value_minor, weighted_minor, weighted_month_minor \
        FROM deal_stage_totals WHERE workspace_id = $1 \
      UNION ALL \
      SELECT stage_id, owner_id, currency, status, expected_month, months, \
-            deals, value_minor, weighted_minor, weighted_month_minor \
+            furthest_stage_id, deals, value_minor, weighted_minor, weighted_month_minor \
        FROM deal_stage_total_changes WHERE workspace_id = $1)";
 
 /// Count, value and weighted value per stage and currency of a pipeline's live deals, summed from
@@ -302,14 +303,14 @@ pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usiz
     let row: Folded = diesel::sql_query(
         "WITH moved AS (DELETE FROM deal_stage_total_changes RETURNING *), \
               summed AS (SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, \
-                                sum(deals)::bigint AS deals, sum(value_minor)::bigint AS value_minor, \
+                                furthest_stage_id, sum(deals)::bigint AS deals, sum(value_minor)::bigint AS value_minor, \
                                 sum(weighted_minor)::bigint AS weighted_minor, \
                                 sum(weighted_month_minor)::bigint AS weighted_month_minor \
-                         FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7), \
+                         FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7, 8), \
               kept AS (INSERT INTO deal_stage_totals AS t \
                        SELECT * FROM summed \
                        WHERE deals <> 0 OR value_minor <> 0 OR weighted_minor <> 0 OR weighted_month_minor <> 0 \
-                       ORDER BY 1, 2, 3, 4, 5, 6, 7 \
+                       ORDER BY 1, 2, 3, 4, 5, 6, 7, 8 \
                        ON CONFLICT ON CONSTRAINT deal_stage_totals_key DO UPDATE \
                        SET deals = t.deals + excluded.deals, value_minor = t.value_minor + excluded.value_minor, \
                            weighted_minor = t.weighted_minor + excluded.weighted_minor, \
@@ -324,6 +325,37 @@ pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usiz
 /// Removes the totals that no deal counts in any more (the fold leaves them at zero).
 pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::sql_query("DELETE FROM deal_stage_totals WHERE deals = 0 AND value_minor = 0 AND weighted_minor = 0")
+        .execute(conn)
+        .await
+}
+
+/// Moves the per-day deal totals' changes that writes appended into the totals (rows locked in
+/// key order); the number of changes folded.
+pub async fn fold_day_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    let row: Folded = diesel::sql_query(
+        "WITH moved AS (DELETE FROM deal_day_total_changes RETURNING *), \
+              summed AS (SELECT workspace_id, owner_id, status, day, sum(deals)::bigint AS deals, \
+                                sum(days_to_win) AS days_to_win \
+                         FROM moved GROUP BY 1, 2, 3, 4), \
+              kept AS (INSERT INTO deal_day_totals AS t \
+                       SELECT * FROM summed WHERE deals <> 0 OR days_to_win <> 0 ORDER BY 1, 2, 3, 4 \
+                       ON CONFLICT ON CONSTRAINT deal_day_totals_key DO UPDATE \
+                       SET deals = t.deals + excluded.deals, days_to_win = t.days_to_win + excluded.days_to_win) \
+         SELECT count(*)::bigint AS folded FROM moved",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(usize::try_from(row.folded).unwrap_or(0))
+}
+
+/// Removes the per-day deal totals no deal counts in any more.
+pub async fn drop_empty_day_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM deal_day_totals WHERE deals = 0 AND days_to_win = 0")
         .execute(conn)
         .await
 }

@@ -621,27 +621,83 @@ async fn deals_have_an_owner_to_filter_by() {
 async fn totals_out_of_step(app: &TestApp) -> i64 {
     app.scalar(
         "SELECT count(*) FROM ( \
-           SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, \
+           SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, furthest_stage_id, \
                   sum(deals) AS n, sum(value_minor) AS v, sum(weighted_minor) AS w, sum(weighted_month_minor) AS wm \
            FROM (SELECT * FROM deal_stage_totals UNION ALL SELECT * FROM deal_stage_total_changes) t \
-           GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 \
            HAVING sum(deals) <> 0 OR sum(value_minor) <> 0 OR sum(weighted_minor) <> 0 \
                OR sum(weighted_month_minor) <> 0) kept \
          FULL JOIN ( \
            SELECT d.workspace_id, d.stage_id, d.owner_id, d.currency, d.status, \
                   date_trunc('month', d.expected_close_date)::date AS expected_month, \
-                  coalesce(d.recurring_months, 1) AS months, count(*) AS n, \
+                  coalesce(d.recurring_months, 1) AS months, d.furthest_stage_id, count(*) AS n, \
                   sum(d.value_minor * coalesce(d.recurring_months, 1)) AS v, \
                   sum(round(d.value_minor * coalesce(d.recurring_months, 1) \
                       * coalesce(d.probability, s.probability) / 100.0)) AS w, \
                   sum(round(d.value_minor * coalesce(d.probability, s.probability) / 100.0)) AS wm \
            FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-           WHERE d.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7) counted \
+           WHERE d.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) counted \
          ON kept.workspace_id = counted.workspace_id AND kept.stage_id = counted.stage_id \
             AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id AND kept.currency = counted.currency \
             AND kept.status = counted.status AND kept.expected_month IS NOT DISTINCT FROM counted.expected_month \
             AND kept.months = counted.months \
+            AND kept.furthest_stage_id IS NOT DISTINCT FROM counted.furthest_stage_id \
          WHERE (kept.n, kept.v, kept.w, kept.wm) IS DISTINCT FROM (counted.n, counted.v, counted.w, counted.wm)",
+    )
+    .await
+}
+
+/// Deals whose kept furthest stage differs from the one their stage history says: none when
+/// consistent.
+async fn furthest_out_of_step(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM deals d WHERE d.furthest_stage_id IS DISTINCT FROM ( \
+           SELECT s.id FROM deal_stage_history h JOIN pipeline_stages s ON s.id = h.to_stage_id \
+           WHERE h.deal_id = d.id AND s.pipeline_id = d.pipeline_id AND s.kind <> 'lost' \
+           ORDER BY CASE WHEN s.kind = 'won' THEN 1000000 ELSE s.position END DESC, s.id LIMIT 1)",
+    )
+    .await
+}
+
+/// Differences between the deals per pipeline and furthest rank as the kept totals give them and
+/// as every live deal's stage history gives them: none when consistent.
+async fn reach_out_of_step(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM ( \
+           SELECT pipeline_id, furthest, count(*) AS n FROM ( \
+             SELECT d.pipeline_id, d.id, \
+                    max(CASE WHEN s.kind = 'won' THEN 1000000 ELSE s.position END) AS furthest \
+             FROM deals d JOIN deal_stage_history h ON h.deal_id = d.id \
+             JOIN pipeline_stages s ON s.id = h.to_stage_id AND s.pipeline_id = d.pipeline_id AND s.kind <> 'lost' \
+             WHERE d.deleted_at IS NULL GROUP BY d.pipeline_id, d.id) x GROUP BY 1, 2) counted \
+         FULL JOIN ( \
+           SELECT s.pipeline_id, CASE WHEN s.kind = 'won' THEN 1000000 ELSE s.position END AS furthest, \
+                  sum(t.deals) AS n \
+           FROM (SELECT * FROM deal_stage_totals UNION ALL SELECT * FROM deal_stage_total_changes) t \
+           JOIN pipeline_stages s ON s.id = t.furthest_stage_id GROUP BY 1, 2 HAVING sum(t.deals) <> 0) kept \
+         ON kept.pipeline_id = counted.pipeline_id AND kept.furthest = counted.furthest \
+         WHERE kept.n IS DISTINCT FROM counted.n",
+    )
+    .await
+}
+
+/// Differences between the kept per-day deal totals and the same summed from every live deal.
+async fn days_out_of_step(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM ( \
+           SELECT workspace_id, owner_id, status, day, sum(deals) AS n, sum(days_to_win) AS d \
+           FROM (SELECT * FROM deal_day_totals UNION ALL SELECT * FROM deal_day_total_changes) t \
+           GROUP BY 1, 2, 3, 4 HAVING sum(deals) <> 0 OR sum(days_to_win) <> 0) kept \
+         FULL JOIN ( \
+           SELECT workspace_id, owner_id, status, \
+                  CASE WHEN status = 'open' THEN (stage_changed_at AT TIME ZONE 'UTC')::date \
+                       ELSE (closed_at AT TIME ZONE 'UTC')::date END AS day, count(*) AS n, \
+                  sum(CASE WHEN status = 'won' THEN extract(epoch FROM closed_at - created_at) / 86400.0 ELSE 0 END) AS d \
+           FROM deals WHERE deleted_at IS NULL AND (status = 'open' OR closed_at IS NOT NULL) \
+           GROUP BY 1, 2, 3, 4) counted \
+         ON kept.workspace_id = counted.workspace_id AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id \
+            AND kept.status = counted.status AND kept.day = counted.day \
+         WHERE (kept.n, kept.d) IS DISTINCT FROM (counted.n, counted.d)",
     )
     .await
 }
@@ -693,6 +749,9 @@ async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of
     }
     let check = async |what: &str| {
         assert_eq!(totals_out_of_step(&app).await, 0, "after {what}");
+        assert_eq!(furthest_out_of_step(&app).await, 0, "after {what}: furthest stages");
+        assert_eq!(reach_out_of_step(&app).await, 0, "after {what}: conversion");
+        assert_eq!(days_out_of_step(&app).await, 0, "after {what}: per-day totals");
         board_totals(&app).await
     };
     let first = check("creating").await;
@@ -825,6 +884,110 @@ async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of
         );
     }
     assert!(forecast.iter().any(|m| m.1 > 0), "{forecast:?}");
+
+    // Stages reordered: each deal's furthest stage is recomputed from its history. A deal moved
+    // to another pipeline counts there from its new stage.
+    let stages: Vec<String> = app.get("/api/v1/pipelines").await.body["items"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let order = json!({"stage_ids": [&stages[2], &stages[0], &stages[1], &stages[3], &stages[4]]});
+    let reordered = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/pipelines/{SALES}/stages/order"),
+            |r| r.json(&order),
+        )
+        .await;
+    assert_eq!(reordered.status, 200, "{}", reordered.text);
+    check("stages reordered").await;
+    patch(&ids[0], json!({"pipeline_id": JOB_SEARCH, "stage_id": INTERVIEW})).await;
+    check("a move to another pipeline").await;
+    let res = app.get("/api/v1/dashboard").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(
+        res.body["conversion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["pipeline_id"] == JOB_SEARCH),
+        "{}",
+        res.body["conversion"]
+    );
+
+    // Won, lost, days to win and stalled deals: closed and moved at times around the period's
+    // edges (one day short of a year ago falls inside the last 12 months, a day over outside).
+    for (id, sql) in [
+        (
+            &ids[1],
+            "closed_at = now() - interval '364 days 23 hours', created_at = now() - interval '400 days'",
+        ),
+        (&ids[3], "closed_at = now() - interval '365 days 1 hour'"),
+        (&ids[2], "stage_changed_at = now() - interval '14 days 1 hour'"),
+        (&ids[4], "stage_changed_at = now() - interval '13 days 23 hours'"),
+    ] {
+        app.execute(&format!("UPDATE deals SET {sql} WHERE id = '{id}'")).await;
+    }
+    let won = deal(&app, json!({"title": "Won today", "stage_id": WON, "value_minor": 100})).await;
+    app.execute(&format!(
+        "UPDATE deals SET created_at = now() - interval '10 days' WHERE id = '{}'",
+        won["id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(days_out_of_step(&app).await, 0, "per-day totals after edits in SQL");
+    for period in ["", "?period=this_year", "?period=custom&from=2025-12-01&to=2026-12-31"] {
+        let res = app.get(&format!("/api/v1/dashboard{period}")).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        let (from, until) = match period {
+            "" => (
+                "now() - interval '365 days'".to_owned(),
+                "(now() AT TIME ZONE 'UTC')::date + 1".to_owned(),
+            ),
+            "?period=this_year" => (
+                "date_trunc('year', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'".to_owned(),
+                "(now() AT TIME ZONE 'UTC')::date + 1".to_owned(),
+            ),
+            _ => ("'2025-12-01'::date".to_owned(), "'2027-01-01'::date".to_owned()),
+        };
+        let count = |status: &str| {
+            format!(
+                "SELECT count(*) FROM deals WHERE deleted_at IS NULL AND status = '{status}' \
+                 AND closed_at >= {from} AND closed_at < ({until})::timestamp AT TIME ZONE 'UTC'"
+            )
+        };
+        let w = &res.body["win_rate"];
+        assert_eq!(w["won"].as_i64().unwrap(), app.scalar(&count("won")).await, "{period}");
+        assert_eq!(
+            w["lost"].as_i64().unwrap(),
+            app.scalar(&count("lost")).await,
+            "{period}"
+        );
+        let tenths = app
+            .scalar(&format!(
+                "SELECT coalesce(round(avg(extract(epoch FROM closed_at - created_at) / 86400.0) * 10), -1) \
+                 FROM deals WHERE deleted_at IS NULL AND status = 'won' \
+                 AND closed_at >= {from} AND closed_at < ({until})::timestamp AT TIME ZONE 'UTC'"
+            ))
+            .await;
+        let average = w["average_days_to_win"]
+            .as_f64()
+            .map_or(-1, |d| (d * 10.0).round() as i64);
+        assert_eq!(average, tenths, "{period}");
+        assert_eq!(
+            res.body["stalled"]["count"].as_i64().unwrap(),
+            app.scalar(
+                "SELECT count(*) FROM deals WHERE deleted_at IS NULL AND status = 'open' \
+                 AND stage_changed_at < now() - interval '14 days'"
+            )
+            .await,
+            "{period}"
+        );
+    }
+    let res = app.get("/api/v1/dashboard").await;
+    assert_eq!(res.body["stalled"]["count"], 1, "{}", res.body["stalled"]);
+    assert!(res.body["win_rate"]["won"].as_i64().unwrap() >= 1);
 
     // Purged for good.
     assert_eq!(app.delete(&format!("/api/v1/deals/{}", ids[4])).await.status, 204);
