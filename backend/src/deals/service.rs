@@ -639,13 +639,13 @@ pub async fn board(
 
 /// Folds the deal totals' changes (per stage and per day) into the totals; the number of changes
 /// folded.
-pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+pub async fn fold_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
     let per_stage = store::fold_stage_totals(conn).await?;
     Ok(per_stage + store::fold_day_totals(conn).await?)
 }
 
 /// Removes the deal totals (per stage and per day) no deal counts in any more; how many.
-pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+pub async fn drop_empty_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
     let per_stage = store::drop_empty_stage_totals(conn).await?;
     Ok(per_stage + store::drop_empty_day_totals(conn).await?)
 }

@@ -8,7 +8,9 @@
 //! has been in the trash 30 days). The hourly housekeeping also removes exports past their 7 days.
 //! Webhook deliveries (`webhook_delivery`) and emails (`email`) live in the same table but are
 //! claimed by workers of their own (see [`crate::webhooks`] and [`crate::mail`]), so that a long
-//! import never holds them back.
+//! import never holds them back. Every 2 s each instance also folds the changes that writes
+//! appended to the kept totals (follow-up days, deal totals) into them, and the hourly
+//! housekeeping removes the totals no record counts in any more.
 
 pub mod store;
 
@@ -165,8 +167,8 @@ pub fn spawn(state: AppState) {
                     if let Err(e) = crate::contacts::service::drop_empty_follow_up_days(&mut conn).await {
                         tracing::warn!(error = %e, "could not remove the days no contact is due on");
                     }
-                    if let Err(e) = crate::deals::service::drop_empty_stage_totals(&mut conn).await {
-                        tracing::warn!(error = %e, "could not remove the stage totals no deal counts in");
+                    if let Err(e) = crate::deals::service::drop_empty_totals(&mut conn).await {
+                        tracing::warn!(error = %e, "could not remove the deal totals no deal counts in");
                     }
                     match crate::exports::service::purge(&mut conn, now).await {
                         Ok(n @ 1..) => tracing::info!(expired = n, "exports past their 7 days removed"),
@@ -186,13 +188,14 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// Moves the changes that writes appended to the kept totals (deals per stage, contacts due per
-/// day) into them, so that the board's, the dashboard's and the follow-up counts read few rows
-/// (see `deals::store::stage_totals`, `contacts::store::follow_up_counts`). Every instance folds;
-/// two folds at once only wait for each other.
+/// Moves the changes that writes appended to the kept totals (deals per stage and per day,
+/// contacts due per day) into them, so that the board, the dashboard and the follow-up counts
+/// read few rows (see `deals::store::stage_totals`, `dashboard::store::closed`,
+/// `contacts::store::follow_up_counts`). Every instance folds; two folds at once only wait for
+/// each other.
 async fn fold_totals(state: &AppState) -> anyhow::Result<()> {
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::deals::service::fold_stage_totals(&mut conn)
+    crate::deals::service::fold_totals(&mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::contacts::service::fold_follow_up_days(&mut conn)

@@ -804,7 +804,7 @@ async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of
 
     // Folded: the same board from the totals alone.
     let mut conn = app.pool.get().await.unwrap();
-    rapport::deals::service::fold_stage_totals(&mut conn).await.unwrap();
+    rapport::deals::service::fold_totals(&mut conn).await.unwrap();
     drop(conn);
     assert_eq!(app.scalar("SELECT count(*) FROM deal_stage_total_changes").await, 0);
     assert_eq!(check("folding").await, after);
