@@ -32,6 +32,6 @@ BEGIN
     RETURN NULL;
 END $$;
 
-DROP FUNCTION rapport_follow_up_days_lock(uuid, boolean);
+DROP FUNCTION rapport_totals_lock(text, uuid, boolean);
 DROP TABLE follow_up_day_changes;
 DROP TABLE follow_up_days;

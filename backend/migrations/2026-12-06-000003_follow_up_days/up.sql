@@ -29,15 +29,16 @@ FROM contact_schedule s JOIN workspaces w ON w.id = s.workspace_id
 WHERE s.live AND s.next_follow_up_at IS NOT NULL
 GROUP BY 1, 2, 3;
 
--- A change of a workspace's time zone moves every due contact to its new local day; it waits
--- for the writes in flight (which hold this lock shared) so that none of them adds a day
--- reckoned in the old zone after the rebuild.
-CREATE FUNCTION rapport_follow_up_days_lock(ws uuid, exclusive boolean) RETURNS void LANGUAGE plpgsql AS $$
+-- Kept totals that a change elsewhere rebuilds (a workspace's time zone, a stage's probability)
+-- take this lock alone while they rebuild; every write that appends to them holds it shared, so
+-- that none still in flight adds a change reckoned the old way after the rebuild. `totals` names
+-- the kept totals; `ws` the workspace.
+CREATE FUNCTION rapport_totals_lock(totals text, ws uuid, exclusive boolean) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF exclusive THEN
-        PERFORM pg_advisory_xact_lock(hashtext('follow_up_days'), hashtext(ws::text));
+        PERFORM pg_advisory_xact_lock(hashtext(totals), hashtext(ws::text));
     ELSE
-        PERFORM pg_advisory_xact_lock_shared(hashtext('follow_up_days'), hashtext(ws::text));
+        PERFORM pg_advisory_xact_lock_shared(hashtext(totals), hashtext(ws::text));
     END IF;
 END $$;
 
@@ -49,7 +50,7 @@ BEGIN
     SELECT workspace_id, id, next_follow_up_at, last_interaction_at, owner_id, deleted_at IS NULL FROM new_rows;
     FOR ws IN SELECT DISTINCT workspace_id FROM new_rows
               WHERE deleted_at IS NULL AND next_follow_up_at IS NOT NULL ORDER BY 1 LOOP
-        PERFORM rapport_follow_up_days_lock(ws, false);
+        PERFORM rapport_totals_lock('follow_up_days', ws, false);
     END LOOP;
     INSERT INTO follow_up_day_changes (workspace_id, owner_id, day, contacts)
     SELECT n.workspace_id, n.owner_id,
@@ -67,7 +68,7 @@ DECLARE
     ws uuid;
 BEGIN
     FOR ws IN SELECT DISTINCT workspace_id FROM new_rows ORDER BY 1 LOOP
-        PERFORM rapport_follow_up_days_lock(ws, false);
+        PERFORM rapport_totals_lock('follow_up_days', ws, false);
     END LOOP;
     WITH changed AS (
         SELECT s.workspace_id, s.contact_id,
@@ -108,7 +109,7 @@ BEGIN
     DELETE FROM contact_schedule s USING old_rows o WHERE s.workspace_id = o.workspace_id AND s.contact_id = o.id;
     FOR ws IN SELECT DISTINCT workspace_id FROM old_rows
               WHERE deleted_at IS NULL AND next_follow_up_at IS NOT NULL ORDER BY 1 LOOP
-        PERFORM rapport_follow_up_days_lock(ws, false);
+        PERFORM rapport_totals_lock('follow_up_days', ws, false);
     END LOOP;
     INSERT INTO follow_up_day_changes (workspace_id, owner_id, day, contacts)
     SELECT o.workspace_id, o.owner_id,
@@ -119,9 +120,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A change of a workspace's time zone moves every due contact to its new local day.
 CREATE FUNCTION rapport_follow_up_days_rezoned() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM rapport_follow_up_days_lock(NEW.id, true);
+    PERFORM rapport_totals_lock('follow_up_days', NEW.id, true);
     DELETE FROM follow_up_day_changes WHERE workspace_id = NEW.id;
     DELETE FROM follow_up_days WHERE workspace_id = NEW.id;
     INSERT INTO follow_up_days (workspace_id, owner_id, day, contacts)

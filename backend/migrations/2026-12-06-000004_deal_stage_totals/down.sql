@@ -7,7 +7,6 @@ DROP TRIGGER deals_stage_totals_inserted ON deals;
 DROP FUNCTION rapport_deal_stage_totals_dropped();
 DROP FUNCTION rapport_deal_stage_totals_reweighed();
 DROP FUNCTION rapport_deal_stage_totals_changed();
-DROP FUNCTION rapport_deal_stage_totals_lock(uuid, boolean);
 DROP TABLE deal_day_total_changes;
 DROP TABLE deal_day_totals;
 DROP FUNCTION rapport_days_to_win(text, timestamptz, timestamptz);

@@ -198,16 +198,6 @@ FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id
 WHERE d.deleted_at IS NULL
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
--- Writes hold this lock shared; a new stage probability takes it alone while it recomputes.
-CREATE FUNCTION rapport_deal_stage_totals_lock(ws uuid, exclusive boolean) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF exclusive THEN
-        PERFORM pg_advisory_xact_lock(hashtext('deal_stage_totals'), hashtext(ws::text));
-    ELSE
-        PERFORM pg_advisory_xact_lock_shared(hashtext('deal_stage_totals'), hashtext(ws::text));
-    END IF;
-END $$;
-
 -- One function for the three triggers: what the old rows (if any) took away and the new rows
 -- (if any) added, per key; keys that even out are not written.
 CREATE FUNCTION rapport_deal_stage_totals_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -216,7 +206,7 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         FOR ws IN SELECT DISTINCT workspace_id FROM new_rows ORDER BY 1 LOOP
-            PERFORM rapport_deal_stage_totals_lock(ws, false);
+            PERFORM rapport_totals_lock('deal_stage_totals', ws, false);
         END LOOP;
         INSERT INTO deal_stage_total_changes
         SELECT d.workspace_id, d.stage_id, d.owner_id, d.currency, d.status, date_trunc('month', d.expected_close_date)::date, coalesce(d.recurring_months, 1),
@@ -229,7 +219,7 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
     ELSIF TG_OP = 'DELETE' THEN
         FOR ws IN SELECT DISTINCT workspace_id FROM old_rows ORDER BY 1 LOOP
-            PERFORM rapport_deal_stage_totals_lock(ws, false);
+            PERFORM rapport_totals_lock('deal_stage_totals', ws, false);
         END LOOP;
         INSERT INTO deal_stage_total_changes
         SELECT d.workspace_id, d.stage_id, d.owner_id, d.currency, d.status, date_trunc('month', d.expected_close_date)::date, coalesce(d.recurring_months, 1),
@@ -242,7 +232,7 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
     ELSE
         FOR ws IN SELECT DISTINCT workspace_id FROM new_rows ORDER BY 1 LOOP
-            PERFORM rapport_deal_stage_totals_lock(ws, false);
+            PERFORM rapport_totals_lock('deal_stage_totals', ws, false);
         END LOOP;
         WITH moves AS (
             SELECT d.workspace_id, d.stage_id, d.owner_id, d.currency, d.status,
@@ -314,7 +304,7 @@ CREATE TRIGGER deals_stage_totals_deleted AFTER DELETE ON deals
 -- their own: its rows are recomputed from its deals.
 CREATE FUNCTION rapport_deal_stage_totals_reweighed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM rapport_deal_stage_totals_lock(NEW.workspace_id, true);
+    PERFORM rapport_totals_lock('deal_stage_totals', NEW.workspace_id, true);
     DELETE FROM deal_stage_total_changes WHERE workspace_id = NEW.workspace_id AND stage_id = NEW.id;
     DELETE FROM deal_stage_totals WHERE workspace_id = NEW.workspace_id AND stage_id = NEW.id;
     INSERT INTO deal_stage_totals

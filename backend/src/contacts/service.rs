@@ -480,7 +480,7 @@ pub async fn follow_up_counts(
     Ok(store::follow_up_counts(conn, workspace, owner).await?)
 }
 
-/// Folds the contacts-due-per-day changes into their totals; the number of changes folded.
+/// Folds the contacts-due-per-day changes into their totals; the number of totals written.
 pub async fn fold_follow_up_days(conn: &mut AsyncPgConnection) -> AppResult<usize> {
     Ok(store::fold_follow_up_days(conn).await?)
 }

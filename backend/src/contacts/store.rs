@@ -687,26 +687,19 @@ pub async fn follow_up_counts(
 
 /// Moves the contacts-due-per-day changes that writes appended into the per-day totals, one
 /// statement for every workspace (the totals' rows are locked in key order, so two instances
-/// folding at once wait for each other instead of deadlocking); the number of changes folded.
+/// folding at once wait for each other instead of deadlocking); the number of totals written.
 pub async fn fold_follow_up_days(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    #[derive(QueryableByName)]
-    struct Folded {
-        #[diesel(sql_type = BigInt)]
-        folded: i64,
-    }
-    let row: Folded = diesel::sql_query(
+    diesel::sql_query(
         "WITH moved AS (DELETE FROM follow_up_day_changes RETURNING workspace_id, owner_id, day, contacts), \
               summed AS (SELECT workspace_id, owner_id, day, sum(contacts)::bigint AS contacts \
-                         FROM moved GROUP BY 1, 2, 3), \
-              kept AS (INSERT INTO follow_up_days AS f (workspace_id, owner_id, day, contacts) \
-                       SELECT * FROM summed WHERE contacts <> 0 ORDER BY 1, 2, 3 \
-                       ON CONFLICT ON CONSTRAINT follow_up_days_key \
-                       DO UPDATE SET contacts = f.contacts + excluded.contacts) \
-         SELECT count(*)::bigint AS folded FROM moved",
+                         FROM moved GROUP BY 1, 2, 3) \
+         INSERT INTO follow_up_days AS f (workspace_id, owner_id, day, contacts) \
+         SELECT * FROM summed WHERE contacts <> 0 ORDER BY 1, 2, 3 \
+         ON CONFLICT ON CONSTRAINT follow_up_days_key \
+         DO UPDATE SET contacts = f.contacts + excluded.contacts",
     )
-    .get_result(conn)
-    .await?;
-    Ok(usize::try_from(row.folded).unwrap_or(0))
+    .execute(conn)
+    .await
 }
 
 /// Removes the days that no contact is due on any more (the fold leaves them at zero).

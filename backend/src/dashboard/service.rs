@@ -43,7 +43,6 @@ fn period(
         errors.take(params::date("from", from))?,
         errors.take(params::date("to", to))?,
     );
-    let start_of_day = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     let (first, last) = match name {
         PeriodName::Custom => {
             let (Some(first), Some(last)) = (from, to) else {
@@ -73,7 +72,7 @@ fn period(
     };
     let closed_since = match name {
         PeriodName::Last12Months => now - chrono::Duration::days(365),
-        _ => start_of_day(first)?,
+        _ => store::midnight(first),
     };
     Some((
         Period {

@@ -197,7 +197,8 @@ pub struct DaySplit {
     pub tail: (DateTime<Utc>, DateTime<Utc>),
 }
 
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
+/// The start of a UTC day.
+pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 

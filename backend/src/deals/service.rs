@@ -637,8 +637,8 @@ pub async fn board(
     Ok(Board { pipeline, columns })
 }
 
-/// Folds the deal totals' changes (per stage and per day) into the totals; the number of changes
-/// folded.
+/// Folds the deal totals' changes (per stage and per day) into the totals; the number of totals
+/// written.
 pub async fn fold_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
     let per_stage = store::fold_stage_totals(conn).await?;
     Ok(per_stage + store::fold_day_totals(conn).await?)

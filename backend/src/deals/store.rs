@@ -293,33 +293,26 @@ pub async fn stage_totals(
 
 /// Moves the deal totals' changes that writes appended into the totals, one statement for every
 /// workspace (rows locked in key order, so two folds at once wait instead of deadlocking); the
-/// number of changes folded.
+/// number of totals written.
 pub async fn fold_stage_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    #[derive(QueryableByName)]
-    struct Folded {
-        #[diesel(sql_type = BigInt)]
-        folded: i64,
-    }
-    let row: Folded = diesel::sql_query(
+    diesel::sql_query(
         "WITH moved AS (DELETE FROM deal_stage_total_changes RETURNING *), \
               summed AS (SELECT workspace_id, stage_id, owner_id, currency, status, expected_month, months, \
                                 furthest_stage_id, sum(deals)::bigint AS deals, sum(value_minor)::bigint AS value_minor, \
                                 sum(weighted_minor)::bigint AS weighted_minor, \
                                 sum(weighted_month_minor)::bigint AS weighted_month_minor \
-                         FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7, 8), \
-              kept AS (INSERT INTO deal_stage_totals AS t \
-                       SELECT * FROM summed \
-                       WHERE deals <> 0 OR value_minor <> 0 OR weighted_minor <> 0 OR weighted_month_minor <> 0 \
-                       ORDER BY 1, 2, 3, 4, 5, 6, 7, 8 \
-                       ON CONFLICT ON CONSTRAINT deal_stage_totals_key DO UPDATE \
-                       SET deals = t.deals + excluded.deals, value_minor = t.value_minor + excluded.value_minor, \
-                           weighted_minor = t.weighted_minor + excluded.weighted_minor, \
-                           weighted_month_minor = t.weighted_month_minor + excluded.weighted_month_minor) \
-         SELECT count(*)::bigint AS folded FROM moved",
+                         FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) \
+         INSERT INTO deal_stage_totals AS t \
+         SELECT * FROM summed \
+         WHERE deals <> 0 OR value_minor <> 0 OR weighted_minor <> 0 OR weighted_month_minor <> 0 \
+         ORDER BY 1, 2, 3, 4, 5, 6, 7, 8 \
+         ON CONFLICT ON CONSTRAINT deal_stage_totals_key DO UPDATE \
+         SET deals = t.deals + excluded.deals, value_minor = t.value_minor + excluded.value_minor, \
+             weighted_minor = t.weighted_minor + excluded.weighted_minor, \
+             weighted_month_minor = t.weighted_month_minor + excluded.weighted_month_minor",
     )
-    .get_result(conn)
-    .await?;
-    Ok(usize::try_from(row.folded).unwrap_or(0))
+    .execute(conn)
+    .await
 }
 
 /// Removes the totals that no deal counts in any more (the fold leaves them at zero).
@@ -330,27 +323,20 @@ pub async fn drop_empty_stage_totals(conn: &mut AsyncPgConnection) -> QueryResul
 }
 
 /// Moves the per-day deal totals' changes that writes appended into the totals (rows locked in
-/// key order); the number of changes folded.
+/// key order); the number of totals written.
 pub async fn fold_day_totals(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    #[derive(QueryableByName)]
-    struct Folded {
-        #[diesel(sql_type = BigInt)]
-        folded: i64,
-    }
-    let row: Folded = diesel::sql_query(
+    diesel::sql_query(
         "WITH moved AS (DELETE FROM deal_day_total_changes RETURNING *), \
               summed AS (SELECT workspace_id, owner_id, status, day, sum(deals)::bigint AS deals, \
                                 sum(days_to_win) AS days_to_win \
-                         FROM moved GROUP BY 1, 2, 3, 4), \
-              kept AS (INSERT INTO deal_day_totals AS t \
-                       SELECT * FROM summed WHERE deals <> 0 OR days_to_win <> 0 ORDER BY 1, 2, 3, 4 \
-                       ON CONFLICT ON CONSTRAINT deal_day_totals_key DO UPDATE \
-                       SET deals = t.deals + excluded.deals, days_to_win = t.days_to_win + excluded.days_to_win) \
-         SELECT count(*)::bigint AS folded FROM moved",
+                         FROM moved GROUP BY 1, 2, 3, 4) \
+         INSERT INTO deal_day_totals AS t \
+         SELECT * FROM summed WHERE deals <> 0 OR days_to_win <> 0 ORDER BY 1, 2, 3, 4 \
+         ON CONFLICT ON CONSTRAINT deal_day_totals_key DO UPDATE \
+         SET deals = t.deals + excluded.deals, days_to_win = t.days_to_win + excluded.days_to_win",
     )
-    .get_result(conn)
-    .await?;
-    Ok(usize::try_from(row.folded).unwrap_or(0))
+    .execute(conn)
+    .await
 }
 
 /// Removes the per-day deal totals no deal counts in any more.

@@ -368,12 +368,11 @@ async fn the_counts_are_kept_per_day_through_every_kind_of_write_and_a_new_time_
     // The changes folded into the totals: the same counts, read from the totals alone.
     let before = check("before folding").await;
     let mut conn = app.pool.get().await.unwrap();
-    let folded = rapport::contacts::service::fold_follow_up_days(&mut conn)
+    rapport::contacts::service::fold_follow_up_days(&mut conn)
         .await
         .unwrap();
     drop(conn);
     assert_eq!(app.scalar("SELECT count(*) FROM follow_up_day_changes").await, 0);
-    assert!(folded > 0 || app.scalar("SELECT count(*) FROM follow_up_days").await > 0);
     assert_eq!(check("folding").await, before);
 
     // A new time zone moves every due contact to its local day, at once.
