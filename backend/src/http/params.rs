@@ -95,7 +95,6 @@ pub fn date(field: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>,
     .transpose()
 }
 
-/// Decodes a cursor and checks it was issued for the same sort.
 /// An owner filter: `me` (the caller), `none` (nobody) or a member's user id; `None` when absent.
 pub fn owner(field: &str, raw: Option<&str>, me: uuid::Uuid) -> Result<Option<Option<uuid::Uuid>>, FieldError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
@@ -108,6 +107,7 @@ pub fn owner(field: &str, raw: Option<&str>, me: uuid::Uuid) -> Result<Option<Op
     }
 }
 
+/// Decodes a cursor and checks it was issued for the same sort.
 pub fn cursor(raw: Option<&str>, sort: &str) -> Result<Option<Cursor>, FieldError> {
     let Some(raw) = raw else {
         return Ok(None);

@@ -21,7 +21,7 @@ use super::dto::{
 use super::store::{self, EnrollmentChangeset, EnrollmentRow, SendRow, SequenceChangeset, SequenceRow};
 use crate::db::WorkspaceId;
 use crate::db::keyset::{self, KeyKind, Sort, SortKey, SortValue};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
 
 const NOT_FOUND: &str = "the sequence";
@@ -296,10 +296,10 @@ pub async fn enrollments(
     let mut errors = ParamErrors::default();
     let limit = errors.take(params::limit(limit));
     let after = errors.take(NEWEST_FIRST.after(cursor)).flatten();
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errors.take(s.parse::<EnrollmentStatus>().map_err(|m| FieldError::new("status", m))),
-        None => None,
-    };
+    // Present but empty is refused like any other value outside the enum, as the schema says.
+    let status = errors
+        .take(params::choice::<EnrollmentStatus>("status", status))
+        .flatten();
     errors.finish()?;
     if let Some(id) = sequence {
         row(conn, workspace, id).await?;

@@ -201,6 +201,12 @@ async fn weekends_wait_and_the_daily_limit_postpones() {
         .unwrap()
         .clone();
     assert_eq!(waiting.len(), 1);
+    // A status outside the enum, an empty one included, is a 422 naming the parameter.
+    for bad in ["", "paused-ish"] {
+        let res = app.get(&format!("/api/v1/sequence-enrollments?status={bad}")).await;
+        res.problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), ["status"], "{}", res.text);
+    }
     assert!(
         waiting[0]["last_error"].as_str().unwrap().contains("daily limit"),
         "{}",
