@@ -18,7 +18,7 @@ use crate::db::WorkspaceId;
 use crate::deals;
 use crate::error::{AppResult, FieldError};
 use crate::http::params::{self, ParamErrors};
-use crate::payments::revenue::month_start;
+use crate::payments::revenue::{self, month_start};
 use crate::pipelines;
 use crate::pipelines::dto::StageKind;
 
@@ -149,13 +149,13 @@ pub async fn get(
     let reach = store::reach(conn, workspace, by).await?;
     let pipelines = pipelines::service::list(conn, workspace).await?;
 
-    let last_12 = store::revenue_by_month(conn, workspace, &currency, year_ago, today, by).await?;
+    let last_12 = revenue::by_month(conn, workspace, &currency, (year_ago, today, today), owner).await?;
     let by_month = if (span.from, span.to) == (year_ago, today) {
         None
     } else {
-        Some(store::revenue_by_month(conn, workspace, &currency, span.from, span.to, by).await?)
+        Some(revenue::by_month(conn, workspace, &currency, (span.from, span.to, today), owner).await?)
     };
-    let by_source = store::revenue_by_source(conn, workspace, &currency, span.from, span.to, by).await?;
+    let by_source = revenue::by_source(conn, workspace, &currency, (span.from, span.to, today), owner).await?;
 
     let counts = contacts::service::follow_up_counts(conn, workspace, owner).await?;
     let recent = activity::list(conn, workspace, Scope::Workspace(None), Some("10"), None).await?;
@@ -226,7 +226,7 @@ pub async fn get(
         .collect();
 
     let current_month = format!("{:04}-{:02}", today.year(), today.month());
-    let months = |rows: Vec<store::Keyed>| -> Vec<MonthAmount> {
+    let months = |rows: Vec<revenue::Keyed>| -> Vec<MonthAmount> {
         rows.into_iter()
             .map(|k| MonthAmount {
                 month: k.key,

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use crate::db::WorkspaceId;
 use crate::db::schema::memberships;
 use crate::deals::store::STAGE_TOTALS_SQL;
-use crate::payments::revenue::EVENTS_SQL;
 
 type SqlUuid = diesel::sql_types::Uuid;
 
@@ -96,14 +95,6 @@ pub struct Reach {
     pub deals: i64,
 }
 
-#[derive(QueryableByName)]
-pub struct Keyed {
-    #[diesel(sql_type = Text)]
-    pub key: String,
-    #[diesel(sql_type = BigInt)]
-    pub amount: i64,
-}
-
 pub async fn currencies(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -111,7 +102,11 @@ pub async fn currencies(
 ) -> QueryResult<Vec<Code>> {
     diesel::sql_query(format!(
         "SELECT currency FROM {STAGE_TOTALS_SQL} t GROUP BY currency HAVING sum(deals) <> 0 \
-         UNION SELECT currency FROM payments WHERE workspace_id = $1 \
+         UNION SELECT currency FROM ( \
+             SELECT currency, entries FROM revenue_month_totals WHERE workspace_id = $1 AND kind = 'payment' \
+             UNION ALL \
+             SELECT currency, entries FROM revenue_month_changes WHERE workspace_id = $1 AND kind = 'payment') r \
+           GROUP BY currency HAVING sum(entries) <> 0 \
          UNION SELECT $2 ORDER BY 1"
     ))
     .bind::<SqlUuid, _>(workspace)
@@ -310,61 +305,6 @@ pub async fn reach(
          GROUP BY 1, 2 HAVING sum(t.deals) <> 0"
     ))
     .bind::<SqlUuid, _>(workspace)
-    .bind::<Bool, _>(owner.on)
-    .bind::<Nullable<SqlUuid>, _>(owner.owner)
-    .load(conn)
-    .await
-}
-
-/// Revenue per month between two days.
-pub async fn revenue_by_month(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    currency: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    owner: OwnerFilter,
-) -> QueryResult<Vec<Keyed>> {
-    diesel::sql_query(format!(
-        "WITH e AS ({EVENTS_SQL}) \
-         SELECT to_char(m, 'YYYY-MM') AS key, coalesce(sum(e.amount), 0)::bigint AS amount \
-         FROM generate_series(date_trunc('month', $3::timestamp), $4::timestamp, interval '1 month') AS m \
-         LEFT JOIN e ON date_trunc('month', e.day::timestamp) = m GROUP BY m ORDER BY m"
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<Text, _>(currency)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .bind::<Nullable<SqlUuid>, _>(None::<Uuid>)
-    .bind::<Bool, _>(owner.on)
-    .bind::<Nullable<SqlUuid>, _>(owner.owner)
-    .load(conn)
-    .await
-}
-
-/// Revenue per contact source between two days.
-pub async fn revenue_by_source(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    currency: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    owner: OwnerFilter,
-) -> QueryResult<Vec<Keyed>> {
-    diesel::sql_query(format!(
-        // Summed per contact first, then each contact's source looked up by key: joining the
-        // events to the contacts made PostgreSQL hash the whole contacts table.
-        "WITH e AS ({EVENTS_SQL}), \
-              t AS (SELECT contact_id, sum(amount) AS amount FROM e GROUP BY contact_id) \
-         SELECT coalesce((SELECT c.source FROM contacts c WHERE c.id = t.contact_id), 'unknown') AS key, \
-                sum(t.amount)::bigint AS amount \
-         FROM t GROUP BY 1 ORDER BY 2 DESC, 1"
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<Text, _>(currency)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .bind::<Nullable<SqlUuid>, _>(None::<Uuid>)
     .bind::<Bool, _>(owner.on)
     .bind::<Nullable<SqlUuid>, _>(owner.owner)
     .load(conn)

@@ -713,6 +713,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// What each payment and won deal contributes to revenue, per day; written only by SQL
+    /// triggers. No key of its own.
+    revenue_entries (workspace_id, kind, day) {
+        workspace_id -> Uuid,
+        payment_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        contact_id -> Nullable<Uuid>,
+        kind -> Text,
+        day -> Date,
+        currency -> Text,
+        amount_minor -> Int8,
+        owner_id -> Nullable<Uuid>,
+        source -> Text,
+    }
+}
+
+diesel::table! {
+    /// Revenue per month, owner, source and kind; written only by SQL.
+    revenue_month_totals (workspace_id, currency, month, owner_id, source, kind) {
+        workspace_id -> Uuid,
+        currency -> Text,
+        month -> Date,
+        owner_id -> Nullable<Uuid>,
+        source -> Text,
+        kind -> Text,
+        amount_minor -> Int8,
+        entries -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Changes to `revenue_month_totals` not yet folded into it; it has no key of its own.
+    revenue_month_changes (workspace_id, currency, month, owner_id, source, kind) {
+        workspace_id -> Uuid,
+        currency -> Text,
+        month -> Date,
+        owner_id -> Nullable<Uuid>,
+        source -> Text,
+        kind -> Text,
+        amount_minor -> Int8,
+        entries -> Int8,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 

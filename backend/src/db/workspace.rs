@@ -92,15 +92,17 @@ mod tests {
         ("webhooks", "any_enabled"),
         // The delivery log's 30 days, for every workspace.
         ("webhooks", "purge_deliveries"),
-        // The kept totals' changes (contacts due per day, deals per stage and per day) are
-        // folded into the totals for every workspace in one statement, and the rows no record
-        // counts in any more removed; each row keeps its own workspace's key.
+        // The kept totals' changes (contacts due per day, deals per stage and per day, revenue per
+        // month) are folded into the totals for every workspace in one statement, and the rows
+        // no record counts in any more removed; each row keeps its own workspace's key.
         ("contacts", "fold_follow_up_days"),
         ("contacts", "drop_empty_follow_up_days"),
         ("deals", "fold_stage_totals"),
         ("deals", "drop_empty_stage_totals"),
         ("deals", "fold_day_totals"),
         ("deals", "drop_empty_day_totals"),
+        ("payments", "fold_revenue_totals"),
+        ("payments", "drop_empty_revenue_totals"),
         ("merges", "forget_undo_data"),
         ("bulk", "purge_batches"),
         ("accounts", "count_users"),

@@ -170,6 +170,9 @@ pub fn spawn(state: AppState) {
                     if let Err(e) = crate::deals::service::drop_empty_totals(&mut conn).await {
                         tracing::warn!(error = %e, "could not remove the deal totals no deal counts in");
                     }
+                    if let Err(e) = crate::payments::revenue::drop_empty_totals(&mut conn).await {
+                        tracing::warn!(error = %e, "could not remove the revenue totals nothing counts in");
+                    }
                     match crate::exports::service::purge(&mut conn, now).await {
                         Ok(n @ 1..) => tracing::info!(expired = n, "exports past their 7 days removed"),
                         Ok(_) => {}
@@ -189,9 +192,10 @@ pub fn spawn(state: AppState) {
 }
 
 /// Moves the changes that writes appended to the kept totals (deals per stage and per day,
-/// contacts due per day) into them, so that the board, the dashboard and the follow-up counts
-/// read few rows (see `deals::store::stage_totals`, `dashboard::store::closed`,
-/// `contacts::store::follow_up_counts`). Every instance folds; two folds at once only wait for
+/// contacts due per day, revenue per month) into them, so that the board, the dashboard, the
+/// follow-up counts and the revenue report read few rows (see `deals::store::stage_totals`,
+/// `dashboard::store::closed`, `contacts::store::follow_up_counts`,
+/// `payments::store::revenue_by_month`). Every instance folds; two folds at once only wait for
 /// each other.
 async fn fold_totals(state: &AppState) -> anyhow::Result<()> {
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -199,6 +203,9 @@ async fn fold_totals(state: &AppState) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::contacts::service::fold_follow_up_days(&mut conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::payments::revenue::fold_totals(&mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())

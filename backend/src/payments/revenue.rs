@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 
 use super::dto::{RevenueGrouping, RevenueParams, RevenueReport, RevenueRow};
 use super::store;
-pub use super::store::EVENTS_SQL;
+pub use super::store::Keyed;
 use crate::db::WorkspaceId;
 use crate::error::{AppError, AppResult};
 use crate::http::params::{self, ParamErrors};
@@ -60,7 +60,7 @@ pub async fn report(
         Some(c) => c,
         None => crate::settings::service::get(conn, workspace).await?.currency,
     };
-    let groups = store::revenue_groups(conn, workspace, &currency, from, to, contact, by).await?;
+    let groups = store::revenue_groups(conn, workspace, &currency, (from, to, today), contact, by).await?;
     let others = store::other_revenue_currencies(conn, workspace, &currency, from, to).await?;
     let rows: Vec<RevenueRow> = groups
         .into_iter()
@@ -81,4 +81,37 @@ pub async fn report(
         rows,
         other_currencies: others,
     })
+}
+
+/// Revenue per month from `from`'s month to `to`'s (won deals counted up to `today`), every month
+/// listed; `owner`: everyone's (`None`), nobody's (`Some(None)`) or one member's.
+pub async fn by_month(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    currency: &str,
+    days: (NaiveDate, NaiveDate, NaiveDate),
+    owner: Option<Option<uuid::Uuid>>,
+) -> AppResult<Vec<Keyed>> {
+    Ok(store::revenue_by_month(conn, workspace, currency, days, owner).await?)
+}
+
+/// Revenue per contact source over the same days, largest first.
+pub async fn by_source(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    currency: &str,
+    days: (NaiveDate, NaiveDate, NaiveDate),
+    owner: Option<Option<uuid::Uuid>>,
+) -> AppResult<Vec<Keyed>> {
+    Ok(store::revenue_by_source(conn, workspace, currency, days, owner).await?)
+}
+
+/// Moves the revenue that writes appended into the monthly totals; the totals written.
+pub async fn fold_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::fold_revenue_totals(conn).await?)
+}
+
+/// Removes the monthly totals nothing counts in any more.
+pub async fn drop_empty_totals(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+    Ok(store::drop_empty_revenue_totals(conn).await?)
 }

@@ -560,3 +560,307 @@ async fn each_member_arranges_their_own_dashboard() {
     }
     assert_eq!(app.get("/api/v1/me/dashboard-layout").await.body, mine);
 }
+
+/// Every payment and won deal as revenue, counted from the records themselves: the reference the
+/// kept entries and monthly totals are checked against.
+const EVENTS: &str = "\
+    SELECT p.workspace_id, p.contact_id, 'payment' AS kind, p.received_on AS day, p.currency, \
+           p.amount_minor AS amount, \
+           CASE WHEN p.deal_id IS NOT NULL THEN (SELECT d.owner_id FROM deals d WHERE d.id = p.deal_id) \
+                ELSE (SELECT c.owner_id FROM contacts c WHERE c.id = p.contact_id) END AS owner_id, \
+           coalesce((SELECT c.source FROM contacts c WHERE c.id = p.contact_id), 'unknown') AS source \
+    FROM payments p \
+    UNION ALL \
+    SELECT d.workspace_id, d.contact_id, 'deal', \
+           ((d.closed_at AT TIME ZONE 'UTC')::date + make_interval(months => m.n))::date, d.currency, \
+           d.value_minor, d.owner_id, \
+           coalesce((SELECT c.source FROM contacts c WHERE c.id = d.contact_id), 'unknown') \
+    FROM deals d CROSS JOIN generate_series(0, coalesce(d.recurring_months, 1) - 1) AS m(n) \
+    WHERE d.status = 'won' AND d.deleted_at IS NULL AND d.closed_at IS NOT NULL \
+      AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id)";
+
+/// Kept entries, and kept monthly totals (with their changes not yet folded), that differ from
+/// the records: 0 when in step.
+async fn revenue_out_of_step(app: &TestApp) -> (i64, i64) {
+    let entries = app
+        .scalar(&format!(
+            "SELECT count(*) FROM ( \
+               SELECT workspace_id, contact_id, kind, day, currency, owner_id, source, \
+                      count(*) AS n, sum(amount_minor) AS amount \
+               FROM revenue_entries GROUP BY 1, 2, 3, 4, 5, 6, 7) kept \
+             FULL JOIN ( \
+               SELECT workspace_id, contact_id, kind, day, currency, owner_id, source, \
+                      count(*) AS n, sum(amount) AS amount \
+               FROM ({EVENTS}) e GROUP BY 1, 2, 3, 4, 5, 6, 7) counted \
+             ON (kept.workspace_id, kept.kind, kept.day, kept.currency, kept.source) \
+                = (counted.workspace_id, counted.kind, counted.day, counted.currency, counted.source) \
+                AND kept.contact_id IS NOT DISTINCT FROM counted.contact_id \
+                AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id \
+             WHERE (kept.n, kept.amount) IS DISTINCT FROM (counted.n, counted.amount)"
+        ))
+        .await;
+    let months = app
+        .scalar(&format!(
+            "SELECT count(*) FROM ( \
+               SELECT workspace_id, currency, month, owner_id, source, kind, \
+                      sum(entries) AS n, sum(amount_minor) AS amount \
+               FROM (SELECT * FROM revenue_month_totals UNION ALL SELECT * FROM revenue_month_changes) t \
+               GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(entries) <> 0 OR sum(amount_minor) <> 0) kept \
+             FULL JOIN ( \
+               SELECT workspace_id, currency, date_trunc('month', day)::date AS month, owner_id, source, kind, \
+                      count(*) AS n, sum(amount) AS amount \
+               FROM ({EVENTS}) e GROUP BY 1, 2, 3, 4, 5, 6) counted \
+             ON (kept.workspace_id, kept.currency, kept.month, kept.source, kept.kind) \
+                = (counted.workspace_id, counted.currency, counted.month, counted.source, counted.kind) \
+                AND kept.owner_id IS NOT DISTINCT FROM counted.owner_id \
+             WHERE (kept.n, kept.amount) IS DISTINCT FROM (counted.n, counted.amount)"
+        ))
+        .await;
+    (entries, months)
+}
+
+/// The dashboard's and the revenue report's figures for a period, each checked against the
+/// records: every month from `from`'s to `to`'s, and every source with revenue.
+async fn check_revenue_answers(app: &TestApp, from: chrono::NaiveDate, to: chrono::NaiveDate, what: &str) {
+    let today = Utc::now().date_naive();
+    let within = |owner: &str| {
+        format!(
+            "FROM ({EVENTS}) e WHERE e.currency = 'EUR' {owner} \
+               AND ((e.kind = 'payment' AND e.day BETWEEN '{from}' AND '{to}') \
+                 OR (e.kind = 'deal' AND e.day BETWEEN '{from}' AND '{}'))",
+            to.min(today)
+        )
+    };
+    let months = (to.year() * 12 + to.month0() as i32) - (from.year() * 12 + from.month0() as i32) + 1;
+    for (owner_param, owner_sql) in [
+        ("", String::new()),
+        ("&owner=none", "AND e.owner_id IS NULL".to_owned()),
+        (
+            "&owner=me",
+            "AND e.owner_id = (SELECT id FROM users WHERE email = '{OWNER_EMAIL}')"
+                .replace("{OWNER_EMAIL}", crate::common::OWNER_EMAIL),
+        ),
+    ] {
+        let res = app
+            .get(&format!(
+                "/api/v1/dashboard?currency=EUR&period=custom&from={from}&to={to}{owner_param}"
+            ))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        let revenue = &res.body["revenue"];
+        let by_month = revenue["by_month"].as_array().unwrap();
+        assert_eq!(by_month.len() as i32, months, "{what}: every month listed");
+        for m in by_month {
+            let expected = app
+                .scalar(&format!(
+                    "SELECT coalesce(sum(amount), 0)::bigint {} AND to_char(e.day, 'YYYY-MM') = '{}'",
+                    within(&owner_sql),
+                    m["month"].as_str().unwrap()
+                ))
+                .await;
+            assert_eq!(
+                m["amount_minor"].as_i64().unwrap(),
+                expected,
+                "{what}{owner_param}: {m}"
+            );
+        }
+        let total = app
+            .scalar(&format!(
+                "SELECT coalesce(sum(amount), 0)::bigint {}",
+                within(&owner_sql)
+            ))
+            .await;
+        assert_eq!(revenue["period_minor"].as_i64().unwrap(), total, "{what}{owner_param}");
+        let by_source = revenue["by_source"].as_array().unwrap();
+        let sources = app
+            .scalar(&format!("SELECT count(DISTINCT source) {}", within(&owner_sql)))
+            .await;
+        assert_eq!(by_source.len() as i64, sources, "{what}{owner_param}: {by_source:?}");
+        for s in by_source {
+            let expected = app
+                .scalar(&format!(
+                    "SELECT coalesce(sum(amount), 0)::bigint {} AND e.source = '{}'",
+                    within(&owner_sql),
+                    s["source"].as_str().unwrap()
+                ))
+                .await;
+            assert_eq!(
+                s["amount_minor"].as_i64().unwrap(),
+                expected,
+                "{what}{owner_param}: {s}"
+            );
+        }
+    }
+    // The report: payments and won deals apart, per month and per source; per contact.
+    for by in ["month", "source", "contact"] {
+        let res = app
+            .get(&format!("/api/v1/revenue?currency=EUR&by={by}&from={from}&to={to}"))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        let column = match by {
+            "month" => "to_char(e.day, 'YYYY-MM')",
+            "source" => "e.source",
+            _ => "e.contact_id::text",
+        };
+        let rows = res.body["rows"].as_array().unwrap();
+        for r in rows {
+            for (kind, field) in [("payment", "payments_minor"), ("deal", "won_deals_minor")] {
+                let expected = app
+                    .scalar(&format!(
+                        "SELECT coalesce(sum(amount), 0)::bigint {} AND e.kind = '{kind}' AND {column} = '{}'",
+                        within(""),
+                        r["key"].as_str().unwrap()
+                    ))
+                    .await;
+                assert_eq!(r[field].as_i64().unwrap(), expected, "{what}, by {by}: {r}");
+            }
+        }
+        if by != "month" {
+            let keys = app
+                .scalar(&format!(
+                    "SELECT count(DISTINCT {column}) {} AND {column} IS NOT NULL",
+                    within("")
+                ))
+                .await;
+            assert_eq!(rows.len() as i64, keys, "{what}, by {by}: {rows:?}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn revenue_is_kept_per_month_through_every_kind_of_write() {
+    use rapport::accounts::dto::Role;
+    let app = TestApp::spawn().await;
+    let (member_id, _) = app.member("member@example.com", Role::Member).await;
+    let today = Utc::now().date_naive();
+    let ada = app.contact(json!({"first_name": "Ada", "source": "referral"})).await;
+    let bob = app
+        .contact(json!({"first_name": "Bob", "source": "website", "owner_id": member_id}))
+        .await;
+    let cy = app.contact(json!({"first_name": "Cy", "owner_id": null})).await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let (ada, bob, cy) = (id(&ada), id(&bob), id(&cy));
+
+    // Payments on days around the edges of months, in the past and to come; a retainer and a
+    // plain deal won.
+    let days = [0u32, 17, 33, 47, 62, 95, 130]
+        .map(|n| today - Duration::days(i64::from(n)))
+        .to_vec();
+    let mut payments = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        let contact = [&ada, &bob, &cy][i % 3];
+        payments.push(id(&pay(
+            &app,
+            json!({"contact_id": contact, "amount_minor": 1_000 * (i as i64 + 1), "received_on": day}),
+        )
+        .await));
+    }
+    let ahead = today + Duration::days(20);
+    payments.push(id(&pay(
+        &app,
+        json!({"contact_id": ada, "amount_minor": 123, "received_on": ahead}),
+    )
+    .await));
+    let retainer = id(&deal(
+        &app,
+        json!({"title": "Retainer", "contact_id": bob, "value_minor": 40_000, "recurring_months": 6, "owner_id": member_id}),
+    )
+    .await);
+    let plain = id(&deal(&app, json!({"title": "Plain", "contact_id": ada, "value_minor": 9_000})).await);
+    let unpaid = id(&deal(&app, json!({"title": "Unpaid", "contact_id": cy, "value_minor": 5_500})).await);
+    for d in [&retainer, &plain, &unpaid] {
+        let res = app
+            .patch(&format!("/api/v1/deals/{d}"), &json!({"stage_id": WON}))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    // Won months ago: the retainer's months so far count, the rest as they come.
+    app.execute(&format!(
+        "UPDATE deals SET closed_at = now() - interval '100 days' WHERE id = '{retainer}'"
+    ))
+    .await;
+
+    let periods = [
+        (today - Duration::days(120), today + Duration::days(30)),
+        (rapport::payments::revenue::month_start(today, 11), today),
+        (today - Duration::days(40), today - Duration::days(35)),
+    ];
+    let check = async |what: &str| {
+        assert_eq!(revenue_out_of_step(&app).await, (0, 0), "after {what}");
+        for (from, to) in periods {
+            check_revenue_answers(&app, from, to, what).await;
+        }
+    };
+    check("creating").await;
+
+    let patch = async |path: String, body: Value| {
+        let res = app.patch(&path, &body).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    };
+    patch(
+        format!("/api/v1/payments/{}", payments[1]),
+        json!({"amount_minor": 4_444, "received_on": today - Duration::days(58)}),
+    )
+    .await;
+    check("a payment's new amount and day").await;
+    patch(format!("/api/v1/payments/{}", payments[3]), json!({"deal_id": plain})).await;
+    check("a payment for a won deal, which then stops counting itself").await;
+    patch(format!("/api/v1/deals/{plain}"), json!({"owner_id": member_id})).await;
+    check("a new owner for a deal with a payment").await;
+    patch(format!("/api/v1/contacts/{ada}"), json!({"source": "event"})).await;
+    check("a contact's new source").await;
+    patch(format!("/api/v1/contacts/{cy}"), json!({"owner_id": member_id})).await;
+    check("a contact's new owner").await;
+    patch(
+        format!("/api/v1/deals/{retainer}"),
+        json!({"value_minor": 41_000, "recurring_months": 4}),
+    )
+    .await;
+    check("a won retainer's new value and length").await;
+    patch(format!("/api/v1/deals/{unpaid}"), json!({"contact_id": ada})).await;
+    check("a won deal's new contact").await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/payments/{}", payments[3])).await.status,
+        204
+    );
+    check("the deal's only payment removed, so the deal counts again").await;
+    assert_eq!(app.delete(&format!("/api/v1/deals/{unpaid}")).await.status, 204);
+    check("a won deal in the trash").await;
+    let res = app.post(&format!("/api/v1/deals/{unpaid}/restore"), &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("a won deal restored").await;
+    patch(format!("/api/v1/deals/{plain}"), json!({"stage_id": PROPOSAL})).await;
+    check("a won deal reopened").await;
+
+    // Folded: the same answers from the totals alone, and nothing left to fold.
+    let mut conn = app.pool.get().await.unwrap();
+    assert!(rapport::payments::revenue::fold_totals(&mut conn).await.unwrap() > 0);
+    drop(conn);
+    assert_eq!(app.scalar("SELECT count(*) FROM revenue_month_changes").await, 0);
+    check("folding").await;
+
+    // A contact erased: its payments stay, with no contact and no source.
+    let res = app
+        .post(
+            &format!("/api/v1/contacts/{bob}/erase"),
+            &json!({"confirm_name": "Bob"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check("a contact erased").await;
+    assert!(
+        app.scalar("SELECT count(*) FROM revenue_entries WHERE source = 'unknown' AND kind = 'payment'")
+            .await
+            >= 2
+    );
+    let mut conn = app.pool.get().await.unwrap();
+    rapport::payments::revenue::fold_totals(&mut conn).await.unwrap();
+    rapport::payments::revenue::drop_empty_totals(&mut conn).await.unwrap();
+    drop(conn);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM revenue_month_totals WHERE entries = 0 AND amount_minor = 0")
+            .await,
+        0
+    );
+    check("folding and dropping empty months").await;
+}

@@ -1,0 +1,17 @@
+DROP TRIGGER workspaces_revenue_dropped ON workspaces;
+DROP TRIGGER contacts_revenue_updated ON contacts;
+DROP TRIGGER deals_revenue_deleted ON deals;
+DROP TRIGGER deals_revenue_updated ON deals;
+DROP TRIGGER deals_revenue_inserted ON deals;
+DROP TRIGGER payments_revenue_deleted ON payments;
+DROP TRIGGER payments_revenue_updated ON payments;
+DROP TRIGGER payments_revenue_inserted ON payments;
+DROP FUNCTION rapport_revenue_dropped();
+DROP FUNCTION rapport_revenue_contacts_changed();
+DROP FUNCTION rapport_revenue_deals_changed();
+DROP FUNCTION rapport_revenue_payments_changed();
+DROP FUNCTION rapport_revenue_refresh(uuid[], uuid[]);
+DROP FUNCTION rapport_revenue_of(uuid[], uuid[]);
+DROP TABLE revenue_month_changes;
+DROP TABLE revenue_month_totals;
+DROP TABLE revenue_entries;
