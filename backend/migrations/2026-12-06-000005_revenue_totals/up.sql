@@ -110,20 +110,35 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- Payments written: theirs, and their deals' own revenue (a deal's first payment replaces it,
 -- its last one removed brings it back).
+--
+-- Entries are computed from the records as committed when the refresh starts, so writes that
+-- could attribute the same revenue differently wait for each other first: the payments' deals
+-- are locked (two payments of one deal removed at once must not both leave the deal without its
+-- revenue; a deal's new owner waits too), then, in key order, the contacts whose source and
+-- owner the entries copy, shared (a contact's new source or owner, which holds its row, goes
+-- first or after, never beside). A contact's update takes no other lock, so no cycle forms.
 CREATE FUNCTION rapport_revenue_payments_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pay uuid[];
+    won uuid[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM rapport_revenue_refresh(ARRAY(SELECT id FROM new_rows),
-                                        ARRAY(SELECT deal_id FROM new_rows WHERE deal_id IS NOT NULL));
+        pay := ARRAY(SELECT id FROM new_rows);
+        won := ARRAY(SELECT DISTINCT deal_id FROM new_rows WHERE deal_id IS NOT NULL);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM rapport_revenue_refresh(ARRAY(SELECT id FROM old_rows),
-                                        ARRAY(SELECT deal_id FROM old_rows WHERE deal_id IS NOT NULL));
+        pay := ARRAY(SELECT id FROM old_rows);
+        won := ARRAY(SELECT DISTINCT deal_id FROM old_rows WHERE deal_id IS NOT NULL);
     ELSE
-        PERFORM rapport_revenue_refresh(
-            ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows),
-            ARRAY(SELECT deal_id FROM new_rows WHERE deal_id IS NOT NULL
-                  UNION SELECT deal_id FROM old_rows WHERE deal_id IS NOT NULL));
+        pay := ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows);
+        won := ARRAY(SELECT deal_id FROM new_rows WHERE deal_id IS NOT NULL
+                     UNION SELECT deal_id FROM old_rows WHERE deal_id IS NOT NULL);
     END IF;
+    PERFORM 1 FROM deals WHERE id = ANY (won) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM 1 FROM contacts
+    WHERE id IN (SELECT contact_id FROM payments WHERE id = ANY (pay)
+                 UNION SELECT contact_id FROM deals WHERE id = ANY (won))
+    ORDER BY id FOR SHARE;
+    PERFORM rapport_revenue_refresh(pay, won);
     RETURN NULL;
 END $$;
 
@@ -163,6 +178,10 @@ BEGIN
             WHERE n.owner_id IS DISTINCT FROM o.owner_id);
     END IF;
     IF cardinality(won) > 0 OR cardinality(owned) > 0 THEN
+        -- The deals are held by this statement; their contacts' source is read once no change
+        -- to it is in flight (see the payments' trigger).
+        PERFORM 1 FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE id = ANY (won))
+        ORDER BY id FOR SHARE;
         PERFORM rapport_revenue_refresh(owned, won);
     END IF;
     RETURN NULL;

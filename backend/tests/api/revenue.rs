@@ -864,3 +864,118 @@ async fn revenue_is_kept_per_month_through_every_kind_of_write() {
     );
     check("folding and dropping empty months").await;
 }
+
+/// Waits until another session waits for a lock (true), or gives up after a few seconds.
+async fn someone_waits_for_a_lock(app: &TestApp) -> bool {
+    for _ in 0..500 {
+        let waiting = app
+            .scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .await;
+        if waiting > 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[actix_web::test]
+async fn writes_in_flight_at_once_attribute_revenue_as_committed() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let ada = app.contact(json!({"first_name": "Ada", "source": "referral"})).await;
+    let ada = ada["id"].as_str().unwrap().to_owned();
+    let won = deal(&app, json!({"title": "Won", "contact_id": ada, "value_minor": 8_000})).await;
+    let won = won["id"].as_str().unwrap().to_owned();
+    let res = app
+        .patch(&format!("/api/v1/deals/{won}"), &json!({"stage_id": WON}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let today = Utc::now().date_naive();
+    let mut paid = Vec::new();
+    for amount in [1_000, 2_000] {
+        let p = pay(
+            &app,
+            json!({"contact_id": ada, "deal_id": won, "amount_minor": amount, "received_on": today}),
+        )
+        .await;
+        paid.push(p["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(revenue_out_of_step(&app).await, (0, 0));
+
+    // One session changes a contact's source and has not committed when another records a
+    // payment from that contact: the payment is attributed to the source that committed.
+    let run = |sql: String| {
+        let pool = app.pool.clone();
+        tokio::spawn(async move {
+            let mut conn = pool.get().await.unwrap();
+            diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+        })
+    };
+    let mut first = app.pool.get().await.unwrap();
+    diesel::sql_query("BEGIN").execute(&mut first).await.unwrap();
+    diesel::sql_query(format!("UPDATE contacts SET source = 'event' WHERE id = '{ada}'"))
+        .execute(&mut first)
+        .await
+        .unwrap();
+    let second = run(format!(
+        "INSERT INTO payments (id, workspace_id, contact_id, amount_minor, currency, received_on, \
+                               created_at, updated_at, version) \
+         SELECT gen_random_uuid(), workspace_id, id, 500, 'EUR', current_date, now(), now(), 1 \
+         FROM contacts WHERE id = '{ada}'"
+    ));
+    let waited = someone_waits_for_a_lock(&app).await;
+    diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
+    second.await.unwrap();
+    assert_eq!(revenue_out_of_step(&app).await, (0, 0), "a payment beside a new source");
+    assert!(waited, "the payment waited for the contact's change");
+
+    // The same with a deal won beside the contact's new source: the deal takes the new one.
+    let open = deal(&app, json!({"title": "Open", "contact_id": ada, "value_minor": 3_000})).await;
+    let open = open["id"].as_str().unwrap().to_owned();
+    diesel::sql_query("BEGIN").execute(&mut first).await.unwrap();
+    diesel::sql_query(format!("UPDATE contacts SET source = 'partner' WHERE id = '{ada}'"))
+        .execute(&mut first)
+        .await
+        .unwrap();
+    let second = run(format!(
+        "UPDATE deals SET status = 'won', closed_at = now() WHERE id = '{open}'"
+    ));
+    let waited = someone_waits_for_a_lock(&app).await;
+    diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
+    second.await.unwrap();
+    assert_eq!(
+        revenue_out_of_step(&app).await,
+        (0, 0),
+        "a deal won beside a new source"
+    );
+    assert!(waited, "the win waited for the contact's change");
+
+    // The deal's two payments removed at once, each session seeing the other's still there:
+    // the deal's own revenue comes back.
+    diesel::sql_query("BEGIN").execute(&mut first).await.unwrap();
+    diesel::sql_query(format!("DELETE FROM payments WHERE id = '{}'", paid[0]))
+        .execute(&mut first)
+        .await
+        .unwrap();
+    let second = run(format!("DELETE FROM payments WHERE id = '{}'", paid[1]));
+    let waited = someone_waits_for_a_lock(&app).await;
+    diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
+    second.await.unwrap();
+    assert_eq!(
+        revenue_out_of_step(&app).await,
+        (0, 0),
+        "a deal's last two payments removed at once"
+    );
+    assert!(waited, "the second removal waited for the first");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*) FROM revenue_entries WHERE kind = 'deal' AND deal_id = '{won}'"
+        ))
+        .await,
+        1
+    );
+}
