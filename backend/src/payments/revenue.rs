@@ -61,7 +61,7 @@ pub async fn report(
         None => crate::settings::service::get(conn, workspace).await?.currency,
     };
     let groups = store::revenue_groups(conn, workspace, &currency, (from, to, today), contact, by).await?;
-    let others = store::other_revenue_currencies(conn, workspace, &currency, from, to).await?;
+    let others = store::other_revenue_currencies(conn, workspace, &currency, (from, to, today)).await?;
     let rows: Vec<RevenueRow> = groups
         .into_iter()
         .map(|g| RevenueRow {

@@ -360,13 +360,13 @@ pub async fn drop_empty_revenue_totals(conn: &mut AsyncPgConnection) -> QueryRes
         .await
 }
 
-/// Currencies other than `currency` that have revenue between `from` and `to`.
+/// Currencies other than `currency` that have revenue between `from` and `to` (won deals up to
+/// `today`), from the same entries the report sums.
 pub async fn other_revenue_currencies(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     currency: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to, today): (NaiveDate, NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<String>> {
     #[derive(QueryableByName)]
     struct Code {
@@ -374,16 +374,16 @@ pub async fn other_revenue_currencies(
         currency: String,
     }
     let codes: Vec<Code> = diesel::sql_query(
-        "SELECT DISTINCT currency FROM ( \
-           SELECT currency FROM payments WHERE workspace_id = $1 AND received_on BETWEEN $3 AND $4 \
-           UNION SELECT currency FROM deals WHERE workspace_id = $1 AND status = 'won' AND deleted_at IS NULL \
-             AND closed_at::date BETWEEN $3 AND $4) c \
-         WHERE currency <> $2 ORDER BY currency",
+        "SELECT DISTINCT currency FROM revenue_entries \
+         WHERE workspace_id = $1 AND currency <> $2 AND day >= $3 \
+           AND day <= CASE kind WHEN 'deal' THEN least($4, $5) ELSE $4 END \
+         ORDER BY currency",
     )
     .bind::<diesel::sql_types::Uuid, _>(workspace)
     .bind::<Text, _>(currency)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
+    .bind::<Date, _>(today)
     .load(conn)
     .await?;
     Ok(codes.into_iter().map(|c| c.currency).collect())
