@@ -36,6 +36,17 @@ def main():
         print(f"| {name} | {shown} | {f'{ratio:.2f}' if ratio is not None else '–'} |")
     print()
     print(f"Largest ratio: {worst:.2f} (target: at most 2)")
+    # Before each timed run every distinct path was read once, one at a time: what a read costs
+    # when its pages first come from disk.
+    print()
+    print("First pass (each distinct path once, one connection): p99 / max in ms")
+    print()
+    print("| endpoint | " + " | ".join(f"{r['contacts']:,} contacts" for r in runs) + " |")
+    print("| --- | " + " | ".join("---:" for _ in runs) + " |")
+    for name in map(key, names):
+        cells = [(b.get(name) or {}).get("first_pass") for b in by_size]
+        shown = " | ".join(f"{c['p99_ms']:.1f} / {c['max_ms']:.1f}" if c else "–" for c in cells)
+        print(f"| {name} | {shown} |")
 
 
 if __name__ == "__main__":

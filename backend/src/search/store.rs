@@ -47,6 +47,12 @@ struct Kind {
     parent: &'static str,
     /// The lower-cased name compared with the query; None when the kind has no name.
     name: Option<&'static str>,
+    /// The name the other way round (a contact's last name first), kept in order by an index:
+    /// a query that starts a last name reads those names in order too.
+    name_reversed: Option<&'static str>,
+    /// The column naming the record's company: a query that starts a company's name reads the
+    /// records at the first such companies.
+    company: Option<&'static str>,
     /// Whether `x.search_text` (folded, trigram-indexed) exists.
     text: bool,
     /// Whether the kind's names feed the workspace's word list (`search_words`), which typos are
@@ -57,6 +63,8 @@ struct Kind {
 }
 
 const CONTACT_NAME: &str = "trim(x.first_name || ' ' || x.last_name)";
+/// As `contacts_name_reversed_idx` keeps it (migration `2026-12-06-000006_names_reversed`).
+const CONTACT_NAME_REVERSED: &str = "lower(x.last_name || ' ' || x.first_name)";
 
 const KINDS: &[Kind] = &[
     Kind {
@@ -69,6 +77,8 @@ const KINDS: &[Kind] = &[
         snippet: "nullif(concat_ws(' · ', nullif(rapport_join_text(x.emails), ''), nullif(rapport_join_text(x.phones), ''), x.location), '')",
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
+        name_reversed: Some(CONTACT_NAME_REVERSED),
+        company: Some("x.company_id"),
         text: true,
         words: true,
         touched: "greatest(x.updated_at, x.last_interaction_at)",
@@ -84,6 +94,8 @@ const KINDS: &[Kind] = &[
         snippet: "nullif(concat_ws(' · ', x.domain, x.industry, x.location), '')",
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
+        name_reversed: None,
+        company: None,
         text: true,
         words: true,
         touched: "x.updated_at",
@@ -99,6 +111,8 @@ const KINDS: &[Kind] = &[
         snippet: "left(x.notes, 4000)",
         parent: "NULL::uuid",
         name: Some("x.sort_title"),
+        name_reversed: None,
+        company: None,
         text: false,
         words: true,
         touched: "x.updated_at",
@@ -114,6 +128,8 @@ const KINDS: &[Kind] = &[
         snippet: "left(coalesce(nullif(x.body, ''), x.subject), 4000)",
         parent: "x.contact_id",
         name: None,
+        name_reversed: None,
+        company: None,
         text: false,
         words: false,
         touched: "x.occurred_at",
@@ -129,6 +145,8 @@ const KINDS: &[Kind] = &[
         snippet: "left(x.body, 4000)",
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
+        name_reversed: None,
+        company: None,
         text: false,
         words: false,
         touched: "x.updated_at",
@@ -144,6 +162,8 @@ const KINDS: &[Kind] = &[
         snippet: "left(x.description, 4000)",
         parent: "NULL::uuid",
         name: Some("x.sort_name"),
+        name_reversed: None,
+        company: None,
         text: false,
         words: false,
         touched: "x.updated_at",
@@ -259,16 +279,45 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
             None => "0",
         };
         // Names starting with the query (the best hits after an exact name) are read first, from
-        // the name's index in name order, so a sample never leaves them out; then a sample of
-        // the other matches.
+        // the name's index in name order, so a sample never leaves them out; for contacts also
+        // the last names starting with it, and the people at the first companies whose names
+        // start with it. Each is a walk of a btree range that stops after `NAMED` rows. Only when
+        // these together find fewer than `NAMED` is a sample of the other matches read from the
+        // GIN indexes, whose bitmaps hold every match of a word before the first row comes out
+        // (a common word in a large workspace: tens of thousands).
         let rows = match k.name {
-            Some(n) => format!(
-                "({candidates} AND ({in_order}) AND {n} >= $9 AND {n} < $10 ORDER BY {n} LIMIT {NAMED}) \
-                 UNION ALL ({candidates} AND ({matches}) AND NOT ({n} >= $9 AND {n} < $10) LIMIT {CANDIDATES})",
-                candidates = candidates(k),
-                in_order = matches(k, m, false),
-                matches = matches(k, m, true),
-            ),
+            Some(n) => {
+                let candidates = candidates(k);
+                let in_order = matches(k, m, false);
+                let range = |e: &str| format!("{e} >= $9 AND {e} < $10");
+                let mut ordered = vec![format!(
+                    "({candidates} AND ({in_order}) AND {r} ORDER BY {n} LIMIT {NAMED})",
+                    r = range(n)
+                )];
+                let mut outside = format!("NOT ({})", range(n));
+                if let Some(reversed) = k.name_reversed {
+                    ordered.push(format!(
+                        "({candidates} AND ({in_order}) AND {r} AND {outside} ORDER BY {reversed} LIMIT {NAMED})",
+                        r = range(reversed)
+                    ));
+                    outside.push_str(&format!(" AND NOT ({})", range(reversed)));
+                }
+                if let Some(company) = k.company {
+                    ordered.push(format!(
+                        "({candidates} AND ({in_order}) AND {company} IN (SELECT co.id FROM companies co \
+                           WHERE co.workspace_id = $1 AND co.deleted_at IS NULL AND {r} \
+                           ORDER BY co.sort_name LIMIT {NAMED}) AND {outside} LIMIT {NAMED})",
+                        r = range("co.sort_name")
+                    ));
+                }
+                ctes.push(format!("o_{tag} AS ({})", ordered.join(" UNION ALL ")));
+                format!(
+                    "SELECT * FROM o_{tag} UNION ALL ({candidates} AND ({matches}) \
+                       AND (SELECT count(*) FROM o_{tag}) < {NAMED} \
+                       AND x.id NOT IN (SELECT id FROM o_{tag}) LIMIT {CANDIDATES})",
+                    matches = matches(k, m, true),
+                )
+            }
             None => format!(
                 "{candidates} AND ({matches}) LIMIT {CANDIDATES}",
                 candidates = candidates(k),
@@ -486,7 +535,15 @@ mod tests {
             let sql = statement(SearchType::ALL, &parse(Some(q)).unwrap());
             let mut in_order = 0;
             for part in sql.split("SELECT x.id, ") {
-                if part.contains(" ORDER BY x.sort_name LIMIT") || part.contains(" ORDER BY x.sort_title LIMIT") {
+                if [
+                    " ORDER BY x.sort_name LIMIT",
+                    " ORDER BY x.sort_title LIMIT",
+                    " ORDER BY lower(x.last_name",
+                    " ORDER BY co.sort_name LIMIT",
+                ]
+                .iter()
+                .any(|walk| part.contains(walk))
+                {
                     in_order += 1;
                     for indexed in [
                         "x.search_text LIKE",
@@ -498,7 +555,22 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(in_order, 5, "{q}: contacts, companies, deals, templates, products");
+            assert_eq!(
+                in_order, 7,
+                "{q}: contacts (by name, by last name, at companies), companies, deals, templates, products"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sample_of_other_matches_is_read_only_when_the_names_do_not_fill_a_kind() {
+        for q in ["kowa", "olivia kow", "ol", "ada -smith"] {
+            let sql = statement(SearchType::ALL, &parse(Some(q)).unwrap());
+            for kind in ["contact", "company", "deal", "template", "product"] {
+                let gate =
+                    format!("AND (SELECT count(*) FROM o_{kind}) < {NAMED} AND x.id NOT IN (SELECT id FROM o_{kind})");
+                assert_eq!(sql.matches(&gate).count(), 1, "{q}: {kind}");
+            }
         }
     }
 

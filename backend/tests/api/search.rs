@@ -433,3 +433,59 @@ async fn names_starting_with_the_query_are_never_left_out_of_a_large_match() {
     assert_eq!(res.body["items"][0]["id"], ada["id"], "{}", res.text);
     assert_eq!(res.body["items"].as_array().unwrap().len(), 20);
 }
+
+#[actix_web::test]
+async fn last_names_and_people_at_companies_starting_with_the_query_are_never_left_out() {
+    let app = TestApp::spawn().await;
+    // 400 older people whose email matches "kowa": more than search ranks as a sample.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Person', 'Number ' || n, ARRAY['p' || n || '@kowa-group.example'], \
+                now() - n * interval '10 days', now() - n * interval '10 days' \
+         FROM generate_series(1, 400) n",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+    let ada = app
+        .contact(json!({"first_name": "Ada", "last_name": "Kowalczyk"}))
+        .await;
+    let firm = app
+        .post("/api/v1/companies", &json!({"name": "Kowalski Partners"}))
+        .await;
+    assert_eq!(firm.status, 201, "{}", firm.text);
+    let mia = app
+        .contact(json!({"first_name": "Mia", "last_name": "Haddad", "company_id": firm.body["id"]}))
+        .await;
+
+    let res = app.get("/api/v1/search?q=kowa&types=contact").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20, "{}", res.text);
+    // A last name starting with the query ranks above every other match.
+    assert_eq!(items[0]["id"], ada["id"], "{}", res.text);
+    assert!(items.iter().any(|h| h["id"] == mia["id"]), "{}", res.text);
+
+    // With more last names starting with the query than a kind's share of names, those are the
+    // hits: a sample of every match (mostly the 400) would rank only a few of them.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Jan', 'Kowalewski', now(), now() FROM generate_series(1, 60)",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+    let res = app.get("/api/v1/search?q=kowa&types=contact&limit=50").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let titles: Vec<String> = kinds_and_titles(&res.body).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(titles.len(), 50, "{titles:?}");
+    assert_eq!(titles.iter().filter(|t| *t == "Ada Kowalczyk").count(), 1, "{titles:?}");
+    assert_eq!(
+        titles.iter().filter(|t| *t == "Jan Kowalewski").count(),
+        49,
+        "{titles:?}"
+    );
+
+    // The lists' and search's other ways of matching still hold: a part of an email.
+    let res = app.get("/api/v1/search?q=p399&types=contact").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(kinds_and_titles(&res.body)[0].1, "Person Number 399", "{}", res.text);
+}
