@@ -25,13 +25,17 @@ pub struct AppState {
     /// The live event hub, started by the first event stream (see [`crate::events`]).
     pub live: Arc<tokio::sync::OnceCell<crate::events::Hub>>,
     /// Connections background work (the job worker, webhook dispatch and deliveries, emails, the
-    /// live event hub) may hold at once: half the pool, so requests always find the other half.
+    /// live event hub) may hold at once: as many as its own pool has.
     pub background: Arc<tokio::sync::Semaphore>,
+    /// Background work's own connections, half as many as the requests' pool (at least one): an
+    /// import writing two batches at once or a burst of deliveries never holds a connection a
+    /// request is waiting for.
+    pub background_pool: DbPool,
     /// The read replica of `DATABASE_REPLICA_URL`, if any (see [`crate::db::replica`]).
     pub replica: Option<Arc<crate::db::replica::Replica>>,
 }
 
-/// A pooled connection held by background work, with its share of the pool (see
+/// A connection held by background work, from its own pool (see
 /// [`AppState::background_conn`]).
 pub struct BackgroundConn {
     conn: DbConn,
@@ -54,7 +58,12 @@ impl std::ops::DerefMut for BackgroundConn {
 impl AppState {
     pub fn new(pool: DbPool, config: Config) -> Self {
         let outbound = crate::net::guarded_client(config.outbound.allow_private, config.outbound.timeout);
-        let background = Arc::new(tokio::sync::Semaphore::new((config.db_pool_size / 2).max(1)));
+        let background_size = crate::db::background_pool_size(config.db_pool_size);
+        let background = Arc::new(tokio::sync::Semaphore::new(background_size));
+        let background_pool = crate::db::build_background_pool(&config, background_size).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "background work shares the requests' pool");
+            pool.clone()
+        });
         let replica = config.replica.as_ref().and_then(|r| {
             crate::db::replica::Replica::new(r, config.db_pool_size, config.timeouts.statement)
                 .map_err(|e| tracing::error!(error = %e, "the read replica is not used"))
@@ -64,6 +73,7 @@ impl AppState {
         AppState {
             replica,
             background,
+            background_pool,
             outbound,
             pool,
             config: Arc::new(config),
@@ -117,8 +127,9 @@ impl AppState {
         }
     }
 
-    /// A pooled connection for background work: it first waits for the background share of the
-    /// pool, so that a burst of deliveries or a long import never leaves requests without one.
+    /// A connection for background work, from its own pool: it waits for one of those, never
+    /// for a request's, so that a burst of deliveries or a long import never leaves requests
+    /// without one.
     pub async fn background_conn(&self) -> AppResult<BackgroundConn> {
         let permit = self
             .background
@@ -127,15 +138,15 @@ impl AppState {
             .await
             .map_err(crate::error::AppError::internal)?;
         Ok(BackgroundConn {
-            conn: self.pool.get().await?,
+            conn: self.background_pool.get().await?,
             _permit: permit,
         })
     }
 
-    /// A pooled connection for background work if the background share has one free now.
+    /// A connection for background work if its pool has one free now.
     pub async fn try_background_conn(&self) -> Option<BackgroundConn> {
         let permit = self.background.clone().try_acquire_owned().ok()?;
-        let conn = self.pool.get().await.ok()?;
+        let conn = self.background_pool.get().await.ok()?;
         Some(BackgroundConn { conn, _permit: permit })
     }
 }

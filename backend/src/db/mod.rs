@@ -49,6 +49,23 @@ pub fn build_server_pool(config: &crate::config::Config) -> anyhow::Result<DbPoo
     )
 }
 
+/// How many connections background work has beside the requests' `requests`: half as many, at
+/// least one.
+pub fn background_pool_size(requests: usize) -> usize {
+    (requests / 2).max(1)
+}
+
+/// The pool background work draws from (see [`crate::state::AppState::background_conn`]), with
+/// the requests' settings; its connections open when first needed.
+pub fn build_background_pool(config: &crate::config::Config, size: usize) -> anyhow::Result<DbPool> {
+    pool(
+        &config.database_url,
+        size,
+        Some(config.timeouts.statement),
+        PRIMARY_WAITS,
+    )
+}
+
 /// How long a checkout may wait for a free connection, and for a new one to open.
 struct Waits {
     checkout: Duration,
