@@ -409,3 +409,21 @@ async fn each_credential_and_address_has_a_request_budget() {
     res.problem(429, "too_many_requests");
     assert!(res.text.contains("sign-in attempts"), "{}", res.text);
 }
+
+#[actix_web::test]
+async fn background_work_never_holds_a_connection_a_request_needs() {
+    let app = TestApp::spawn().await;
+    // Background work holds every connection it may (an import writing two batches at once).
+    let _first = app.state.background_conn().await.unwrap();
+    let _second = app.state.background_conn().await.unwrap();
+    assert!(app.state.try_background_conn().await.is_none());
+    // Requests hold all but one of their connections…
+    let mut held = Vec::new();
+    for _ in 1..app.state.config.db_pool_size {
+        held.push(app.state.pool.get().await.unwrap());
+    }
+    // …and the next request is answered with the last one.
+    let res = app.get("/api/v1/contacts?limit=1").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(app.state.pool.status().size, app.state.config.db_pool_size);
+}
