@@ -235,6 +235,26 @@ fn candidates(k: &Kind) -> String {
     )
 }
 
+/// Walks of a kind's names in order, each stopping after `limit` rows that meet `filter`: the
+/// names in `range(name)`, and (contacts) the names last name first in `range(reversed)` outside
+/// the first range. `range` gives the condition that keeps an expression within the range, which
+/// the expression's btree index scans.
+fn name_walks(k: &Kind, name: &str, filter: &str, range: &dyn Fn(&str) -> String, limit: i64) -> Vec<String> {
+    let candidates = candidates(k);
+    let mut walks = vec![format!(
+        "({candidates} AND {filter} AND {r} ORDER BY {name} LIMIT {limit})",
+        r = range(name)
+    )];
+    if let Some(reversed) = k.name_reversed {
+        walks.push(format!(
+            "({candidates} AND {filter} AND {r} AND NOT ({outside}) ORDER BY {reversed} LIMIT {limit})",
+            r = range(reversed),
+            outside = range(name)
+        ));
+    }
+    walks
+}
+
 /// The condition a row of a kind matches the query's words on. `indexed: false` writes the same
 /// condition so that no index can answer it (`|| ''` on each column), for the names read in
 /// name order: there the name's btree range, walked in order, must stop after the first
@@ -289,23 +309,16 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
         let rows = match k.name {
             Some(n) => {
                 let candidates = candidates(k);
-                let in_order = matches(k, m, false);
+                let in_order = format!("({})", matches(k, m, false));
                 let range = |e: &str| format!("{e} >= $9 AND {e} < $10");
-                let mut ordered = vec![format!(
-                    "({candidates} AND ({in_order}) AND {r} ORDER BY {n} LIMIT {NAMED})",
-                    r = range(n)
-                )];
-                let mut outside = format!("NOT ({})", range(n));
-                if let Some(reversed) = k.name_reversed {
-                    ordered.push(format!(
-                        "({candidates} AND ({in_order}) AND {r} AND {outside} ORDER BY {reversed} LIMIT {NAMED})",
-                        r = range(reversed)
-                    ));
-                    outside.push_str(&format!(" AND NOT ({})", range(reversed)));
-                }
+                let mut ordered = name_walks(k, n, &in_order, &range, NAMED);
                 if let Some(company) = k.company {
+                    let mut outside = format!("NOT ({})", range(n));
+                    if let Some(reversed) = k.name_reversed {
+                        outside.push_str(&format!(" AND NOT ({})", range(reversed)));
+                    }
                     ordered.push(format!(
-                        "({candidates} AND ({in_order}) AND {company} IN (SELECT co.id FROM companies co \
+                        "({candidates} AND {in_order} AND {company} IN (SELECT co.id FROM companies co \
                            WHERE co.workspace_id = $1 AND co.deleted_at IS NULL AND {r} \
                            ORDER BY co.sort_name LIMIT {NAMED}) AND {outside} LIMIT {NAMED})",
                         r = range("co.sort_name")
@@ -377,18 +390,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                 matches(k, m, false)
             );
             let range = |e: &str| format!("{e} >= (SELECT name FROM fix) AND {e} < (SELECT name_end FROM fix)");
-            let mut walks = vec![format!(
-                "({candidates} AND {wanted} AND {r} AND {unmatched} ORDER BY {n} LIMIT {LOOK_ALIKES})",
-                r = range(n)
-            )];
-            if let Some(reversed) = k.name_reversed {
-                walks.push(format!(
-                    "({candidates} AND {wanted} AND {r} AND NOT ({outside}) AND {unmatched} \
-                     ORDER BY {reversed} LIMIT {LOOK_ALIKES})",
-                    r = range(reversed),
-                    outside = range(n)
-                ));
-            }
+            let walks = name_walks(k, n, &format!("{wanted} AND {unmatched}"), &range, LOOK_ALIKES);
             ctes.push(format!("g_{tag} AS ({})", walks.join(" UNION ALL ")));
             format!(
                 "SELECT * FROM g_{tag} UNION ALL ({candidates} AND {wanted} \

@@ -412,19 +412,25 @@ async fn typos_are_corrected_against_the_words_of_the_workspace() {
     assert_eq!(known(&app, &["olivia"]).await, 1, "still Olivia Newton's");
 }
 
+/// 400 people "Person Number n" whose email (`pn@kowa-group.example`) matches "kowa", the n-th
+/// touched n × `apart` ago.
+async fn people_at_kowa_group(app: &TestApp, apart: &str) {
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Person', 'Number ' || n, ARRAY['p' || n || '@kowa-group.example'], \
+                now() - n * interval '{apart}', now() - n * interval '{apart}' \
+         FROM generate_series(1, 400) n",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+}
+
 #[actix_web::test]
 async fn names_starting_with_the_query_are_never_left_out_of_a_large_match() {
     let app = TestApp::spawn().await;
     // 400 people whose email matches "kowa" (more than search ranks as a sample) and one whose
     // name starts with it.
-    app.execute(&format!(
-        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
-         SELECT gen_random_uuid(), '{}', 'Person', 'Number ' || n, ARRAY['p' || n || '@kowa-group.example'], \
-                now() - n * interval '1 minute', now() - n * interval '1 minute' \
-         FROM generate_series(1, 400) n",
-        rapport::db::DEFAULT_WORKSPACE_ID
-    ))
-    .await;
+    people_at_kowa_group(&app, "1 minute").await;
     let ada = app
         .contact(json!({"first_name": "Kowalczyk", "last_name": "Ada"}))
         .await;
@@ -438,14 +444,7 @@ async fn names_starting_with_the_query_are_never_left_out_of_a_large_match() {
 async fn last_names_and_people_at_companies_starting_with_the_query_are_never_left_out() {
     let app = TestApp::spawn().await;
     // 400 older people whose email matches "kowa": more than search ranks as a sample.
-    app.execute(&format!(
-        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
-         SELECT gen_random_uuid(), '{}', 'Person', 'Number ' || n, ARRAY['p' || n || '@kowa-group.example'], \
-                now() - n * interval '10 days', now() - n * interval '10 days' \
-         FROM generate_series(1, 400) n",
-        rapport::db::DEFAULT_WORKSPACE_ID
-    ))
-    .await;
+    people_at_kowa_group(&app, "10 days").await;
     let ada = app
         .contact(json!({"first_name": "Ada", "last_name": "Kowalczyk"}))
         .await;
