@@ -35,6 +35,11 @@ pub struct Matcher {
     pub excluded: String,
     /// The words, folded as the database folds them (for highlighting).
     pub words: Vec<String>,
+    /// For a query without `or`: each word or phrase it requires, as (tsquery text, a `LIKE`
+    /// pattern of the words it matches, folded). A large table's text index is read for the rare
+    /// ones only, whose frequency the database's statistics give by these patterns (see
+    /// `search::store`). `None` for a query with `or`.
+    pub anchors: Option<Vec<(String, String)>>,
     /// Kinds named with `type:`; empty means every kind.
     pub types: Vec<SearchType>,
 }
@@ -134,6 +139,7 @@ pub fn parse_filter(raw: Option<&str>) -> Result<Option<Matcher>, FieldError> {
             plain: true,
             excluded: String::new(),
             words: vec![fold(&text)],
+            anchors: None,
             text,
             types: Vec::new(),
         }
@@ -268,6 +274,25 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         .filter(|(negated, _)| *negated)
         .map(|(_, t)| format!(" & {}", term(true, t)))
         .collect();
+    let anchors = (groups.len() == 1).then(|| {
+        let like = |w: &str| {
+            let escaped = like_contains(&fold(w));
+            escaped[1..escaped.len() - 1].to_owned()
+        };
+        groups[0]
+            .iter()
+            .filter(|(negated, _)| !negated)
+            .map(|(_, t)| {
+                let pattern = match t {
+                    Term::Word(w) if prefix_of(w) => format!("{}%", like(w)),
+                    Term::Word(w) => like(w),
+                    // A phrase is as rare as its rarest word; its longest stands for it.
+                    Term::Phrase(ws) => like(ws.iter().max_by_key(|w| w.chars().count()).map_or("", String::as_str)),
+                };
+                (term(false, t), pattern)
+            })
+            .collect()
+    });
     let text = positives.join(" ");
     let escaped = like_contains(&text);
     let inner = &escaped[1..escaped.len() - 1];
@@ -291,6 +316,7 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         excluded,
         text,
         words: all_words,
+        anchors,
         types,
     })
 }
@@ -334,6 +360,26 @@ mod tests {
         assert_eq!(ts("o'brien"), "('o''brien':*)");
         assert_eq!(ts("a\\b & | ! :*"), "('a\\\\b':*)");
         assert_eq!(ts("x:*y"), "('x:*y':*)");
+    }
+
+    #[test]
+    fn the_words_a_query_requires_are_its_anchors() {
+        let anchors = |q: &str| parse(Some(q)).unwrap().anchors;
+        let pairs = |v: &[(&str, &str)]| {
+            Some(
+                v.iter()
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(anchors("Tim Tho"), pairs(&[("'tim':*", "tim%"), ("'tho':*", "tho%")]));
+        assert_eq!(anchors("a b"), pairs(&[("'a'", "a"), ("'b'", "b")]));
+        assert_eq!(
+            anchors("\"ada lovelace\" -smith 50%"),
+            pairs(&[("('ada' <-> 'lovelace')", "lovelace"), ("'50%':*", "50\\%%")])
+        );
+        assert_eq!(anchors("José"), pairs(&[("'josé':*", "jose%")]));
+        assert_eq!(anchors("ada or grace"), None);
     }
 
     #[test]

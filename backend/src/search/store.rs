@@ -7,7 +7,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Untyped;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -55,6 +55,9 @@ struct Kind {
     company: Option<&'static str>,
     /// Whether `x.search_text` (folded, trigram-indexed) exists.
     text: bool,
+    /// For a large table without names: its table, and the rows looked through as `from` has
+    /// them but only the `RECENT` newest of the workspace, walked in order. See `anchored`.
+    recent: Option<(&'static str, &'static str)>,
     /// Whether the kind's names feed the workspace's word list (`search_words`), which typos are
     /// corrected against; otherwise (small tables) names are compared with the query one by one.
     words: bool,
@@ -80,6 +83,7 @@ const KINDS: &[Kind] = &[
         name_reversed: Some(CONTACT_NAME_REVERSED),
         company: Some("x.company_id"),
         text: true,
+        recent: None,
         words: true,
         touched: "greatest(x.updated_at, x.last_interaction_at)",
         weight: 0.3,
@@ -97,6 +101,7 @@ const KINDS: &[Kind] = &[
         name_reversed: None,
         company: None,
         text: true,
+        recent: None,
         words: true,
         touched: "x.updated_at",
         weight: 0.25,
@@ -114,6 +119,7 @@ const KINDS: &[Kind] = &[
         name_reversed: None,
         company: None,
         text: false,
+        recent: None,
         words: true,
         touched: "x.updated_at",
         weight: 0.2,
@@ -131,6 +137,12 @@ const KINDS: &[Kind] = &[
         name_reversed: None,
         company: None,
         text: false,
+        recent: Some((
+            "interactions",
+            "(SELECT i.id, i.workspace_id, i.contact_id, i.occurred_at, i.search_vector FROM interactions i \
+              WHERE i.workspace_id = $1 ORDER BY i.occurred_at DESC, i.id DESC LIMIT 2000) x \
+             JOIN contacts ct ON ct.id = x.contact_id AND ct.deleted_at IS NULL",
+        )),
         words: false,
         touched: "x.occurred_at",
         weight: 0.0,
@@ -148,6 +160,7 @@ const KINDS: &[Kind] = &[
         name_reversed: None,
         company: None,
         text: false,
+        recent: None,
         words: false,
         touched: "x.updated_at",
         weight: 0.1,
@@ -165,6 +178,7 @@ const KINDS: &[Kind] = &[
         name_reversed: None,
         company: None,
         text: false,
+        recent: None,
         words: false,
         touched: "x.updated_at",
         weight: 0.1,
@@ -225,13 +239,40 @@ const RECENCY: &str =
 
 /// The live rows of a kind in the workspace, with what ranking reads (`WHERE` left open).
 fn candidates(k: &Kind) -> String {
+    candidates_from(k, k.from)
+}
+
+/// `candidates` among the rows of `from` (aliased `x`, as `k.from` is).
+fn candidates_from(k: &Kind, from: &str) -> String {
     format!(
         "SELECT x.id, {name} AS name, x.search_vector AS sv, {touched} AS touched \
          FROM {from} CROSS JOIN q WHERE x.workspace_id = $1 AND {live}",
         name = k.name.unwrap_or("NULL::text"),
         touched = k.touched,
-        from = k.from,
         live = k.live,
+    )
+}
+
+/// Rows of a large table matching a word, above which its text index is not read for that word:
+/// a GIN index builds the bitmap of every row a word (each word a prefix matches) is in before
+/// the first row comes out — about 130 ns a row here, so 40,000 rows are 5 ms.
+const COMMON_ROWS: i64 = 40_000;
+
+/// The query's required words (`$11`, tsquery texts, with `$12` the `LIKE` patterns of the words
+/// each matches) that the statistics of `table`'s `search_vector` hold in fewer than
+/// `COMMON_ROWS` of its rows, as one tsquery (`tsq`): what its text index is read for. NULL when
+/// every word is common: then the newest rows are walked instead, where a common word is soon
+/// found (the statistics hold the words in more than about 0.1 % of the rows sampled; a word they
+/// do not hold counts as rare). A table never analysed has no statistics: every word is rare.
+fn rare_words(table: &str) -> String {
+    format!(
+        "SELECT to_tsquery('simple', rapport_unaccent(string_agg(a.term, ' & '))) AS tsq \
+         FROM unnest($11::text[], $12::text[]) AS a(term, pattern) \
+         WHERE coalesce((SELECT sum(e.freq) FROM pg_stats s \
+             CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(elem, freq) \
+             WHERE s.schemaname = current_schema() AND s.tablename = '{table}' AND s.attname = 'search_vector' \
+               AND e.elem LIKE a.pattern), 0) \
+           * (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = '{table}'::regclass) < {COMMON_ROWS}"
     )
 }
 
@@ -286,7 +327,8 @@ fn matches(k: &Kind, m: &Matcher, indexed: bool) -> String {
 /// The statement for these kinds. Parameters: $1 workspace, $2 tsquery text, $3 the query's
 /// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit, $8 the `-word`s kept by the typo
 /// pass (tsquery text), $9 and $10 the range of names starting with the text (`text` ≤ name <
-/// `$10`, for the name indexes). Only fixed SQL is spliced in.
+/// `$10`, for the name indexes), $11 and $12 the anchors (see `rare_words`). Only fixed SQL is
+/// spliced in.
 /// Rows are ranked on what ranking needs; titles, subtitles and snippets are computed for the
 /// `limit` winners only.
 fn statement(kinds: &[SearchType], m: &Matcher) -> String {
@@ -332,11 +374,29 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                     matches = matches(k, m, true),
                 )
             }
-            None => format!(
-                "{candidates} AND ({matches}) LIMIT {CANDIDATES}",
-                candidates = candidates(k),
-                matches = matches(k, m, true),
-            ),
+            None => match (k.recent, &m.anchors) {
+                // A large table without names (interactions): its text index is read for the
+                // query's rare words only, every match rechecked against the whole query; with
+                // no rare word, the newest rows are walked instead. A word in most of 10M
+                // interactions ("tim", matching "timeline") made a bitmap of 6.6M rows: 690 ms.
+                (Some((table, recent)), Some(_)) => {
+                    ctes.push(format!("r_{tag} AS ({})", rare_words(table)));
+                    let rare = format!("(SELECT tsq FROM r_{tag})");
+                    let unindexed = "(x.search_vector || ''::tsvector) @@ q.tsq";
+                    format!(
+                        "({candidates} AND {rare} IS NOT NULL AND x.search_vector @@ {rare} AND {unindexed} \
+                           LIMIT {CANDIDATES}) \
+                         UNION ALL ({walk} AND {rare} IS NULL AND {unindexed} LIMIT {CANDIDATES})",
+                        candidates = candidates(k),
+                        walk = candidates_from(k, recent),
+                    )
+                }
+                _ => format!(
+                    "{candidates} AND ({matches}) LIMIT {CANDIDATES}",
+                    candidates = candidates(k),
+                    matches = matches(k, m, true),
+                ),
+            },
         };
         ctes.push(format!(
             "p_{tag} AS (SELECT '{tag}'::text AS kind, c.id, \
@@ -428,7 +488,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
 /// statement on each connection (keyed by its text, of which there are a few dozen: one per set
 /// of kinds and way of matching), so PostgreSQL plans it once instead of on every keystroke —
 /// planning this statement costs more than running it. The parameters are declared in a leading
-/// comment (`/* $1 … $10 */`) because the statement refers to each of them several times.
+/// comment (`/* $1 … $12 */`) because the statement refers to each of them several times.
 struct SearchStatement<'a> {
     sql: String,
     workspace: WorkspaceId,
@@ -437,6 +497,9 @@ struct SearchStatement<'a> {
     limit: i64,
     /// The first text after every name starting with the query's text.
     names_end: String,
+    /// The query's anchors (`Matcher::anchors`): tsquery texts and their `LIKE` patterns.
+    anchor_terms: Vec<String>,
+    anchor_patterns: Vec<String>,
 }
 
 impl QueryId for SearchStatement<'_> {
@@ -470,6 +533,10 @@ impl QueryFragment<Pg> for SearchStatement<'_> {
         out.push_bind_param::<Text, _>(&self.m.text)?;
         out.push_sql(" ");
         out.push_bind_param::<Text, _>(&self.names_end)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Array<Text>, _>(&self.anchor_terms)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Array<Text>, _>(&self.anchor_patterns)?;
         out.push_sql(" */ ");
         out.push_sql(&self.sql);
         Ok(())
@@ -516,6 +583,8 @@ pub async fn search(
             like: m.like.as_deref().unwrap_or(""),
             limit,
             names_end: past_prefix(&m.text),
+            anchor_terms: m.anchors.iter().flatten().map(|(t, _)| t.clone()).collect(),
+            anchor_patterns: m.anchors.iter().flatten().map(|(_, p)| p.clone()).collect(),
         }
         .load(conn)
         .await
@@ -538,10 +607,15 @@ mod tests {
             like: "",
             limit: 20,
             names_end: past_prefix(&m.text),
+            anchor_terms: Vec::new(),
+            anchor_patterns: Vec::new(),
         };
         assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&stmt, &Pg).unwrap());
         let sql = diesel::debug_query::<Pg, _>(&stmt).to_string();
-        assert!(sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 $8 $9 $10 */ WITH "), "{sql}");
+        assert!(
+            sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 $8 $9 $10 $11 $12 */ WITH "),
+            "{sql}"
+        );
     }
 
     #[test]
@@ -609,6 +683,34 @@ mod tests {
                 assert_eq!(sql.matches(&gate).count(), 1, "{q}: {kind}");
             }
         }
+    }
+
+    #[test]
+    fn interactions_read_their_text_index_for_rare_words_only() {
+        for q in ["tim", "tim tho", "\"design review\" -smith", "jo"] {
+            let sql = statement(SearchType::ALL, &parse(Some(q)).unwrap());
+            assert_eq!(
+                sql.matches("x.search_vector @@ (SELECT tsq FROM r_interaction)")
+                    .count(),
+                1,
+                "{q}"
+            );
+            assert_eq!(
+                sql.matches("ORDER BY i.occurred_at DESC, i.id DESC LIMIT 2000").count(),
+                1,
+                "{q}"
+            );
+            // Nowhere else is the interactions' text index offered the whole query.
+            let interactions = sql.split("p_interaction AS").nth(1).unwrap();
+            let interactions = interactions.split("p_template AS").next().unwrap();
+            assert!(
+                !interactions.contains("x.search_vector @@ q.tsq"),
+                "{q}: {interactions}"
+            );
+        }
+        // With `or`, every alternative is looked up in the index, as for the other kinds.
+        let sql = statement(SearchType::ALL, &parse(Some("tim or tho")).unwrap());
+        assert!(!sql.contains("r_interaction"), "{sql}");
     }
 
     #[test]

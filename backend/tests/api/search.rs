@@ -20,6 +20,15 @@ fn kinds_and_titles(res: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+fn snippet(hit: &Value) -> String {
+    hit["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect()
+}
+
 fn highlighted(hit: &Value) -> Vec<String> {
     hit["snippet"]
         .as_array()
@@ -487,4 +496,47 @@ async fn last_names_and_people_at_companies_starting_with_the_query_are_never_le
     let res = app.get("/api/v1/search?q=p399&types=contact").await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(kinds_and_titles(&res.body)[0].1, "Person Number 399", "{}", res.text);
+}
+
+#[actix_web::test]
+async fn interactions_with_words_in_most_of_them_are_found_from_the_newest_and_rare_words_from_the_index() {
+    let app = TestApp::spawn().await;
+    let tim = app.contact(json!({"first_name": "Tim", "last_name": "Berners"})).await;
+    // 45,000 notes that all say "timeline", written oldest first (the newest ends up last on
+    // disk), and a year before them one that names Thompson.
+    let (ws, id) = (rapport::db::DEFAULT_WORKSPACE_ID, tim["id"].as_str().unwrap());
+    app.execute(&format!(
+        "INSERT INTO interactions (id, workspace_id, contact_id, kind, occurred_at, body, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{ws}', '{id}', 'note', t, 'Moved the timeline, note ' || n, t, t \
+         FROM generate_series(45000, 0, -1) n CROSS JOIN LATERAL (SELECT now() - n * interval '1 minute' AS t) o"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO interactions (id, workspace_id, contact_id, kind, occurred_at, body, created_at, updated_at) \
+         VALUES (gen_random_uuid(), '{ws}', '{id}', 'note', now() - interval '400 days', \
+                 'Timeline agreed with Thompson', now(), now())"
+    ))
+    .await;
+    app.execute("ANALYZE interactions").await;
+
+    // "timeline" is in nearly every note: the newest notes are read until enough match, so the
+    // newest is the best hit (a sample from the text index would be the first rows on disk).
+    let res = app.get("/api/v1/search?q=timeline&types=interaction").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20, "{}", res.text);
+    assert_eq!(snippet(&items[0]), "Moved the timeline, note 0", "{}", res.text);
+
+    // With a rare word beside it, the text index is read for the rare word, and the one note
+    // with both, a year older than every other, is found.
+    let res = app.get("/api/v1/search?q=tim%20tho&types=interaction").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", res.text);
+    assert_eq!(snippet(&items[0]), "Timeline agreed with Thompson", "{}", res.text);
+
+    // A word no note has, with a common one: nothing, not an error.
+    let res = app.get("/api/v1/search?q=timeline%20zebra&types=interaction").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 0, "{}", res.text);
 }
