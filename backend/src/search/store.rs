@@ -327,8 +327,9 @@ fn matches(k: &Kind, m: &Matcher, indexed: bool) -> String {
 /// The statement for these kinds. Parameters: $1 workspace, $2 tsquery text, $3 the query's
 /// text, $4 `%text%`, $5 `text%`, $6 `% text%`, $7 the limit, $8 the `-word`s kept by the typo
 /// pass (tsquery text), $9 and $10 the range of names starting with the text (`text` ≤ name <
-/// `$10`, for the name indexes), $11 and $12 the anchors (see `rare_words`). Only fixed SQL is
-/// spliced in.
+/// `$10`, for the name indexes), $11 and $12 the anchors (see `rare_words`), $13 and $14 the range
+/// of names last name first starting with the text's last word then the others. Only fixed SQL
+/// is spliced in.
 /// Rows are ranked on what ranking needs; titles, subtitles and snippets are computed for the
 /// `limit` winners only.
 fn statement(kinds: &[SearchType], m: &Matcher) -> String {
@@ -354,10 +355,27 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                 let in_order = format!("({})", matches(k, m, false));
                 let range = |e: &str| format!("{e} >= $9 AND {e} < $10");
                 let mut ordered = name_walks(k, n, &in_order, &range, NAMED);
+                // For several words, also the names last name first starting with the last word
+                // then the others (`noa costa`: "Costa Noah…"), a first name cut short or
+                // mistyped before a whole last name.
+                let last_first = k.name_reversed.filter(|_| m.text.contains(' '));
+                let last_first_range = |e: &str| format!("{e} >= $13 AND {e} < $14");
+                if let Some(reversed) = last_first {
+                    ordered.push(format!(
+                        "({candidates} AND {in_order} AND {r} AND NOT ({by_name}) AND NOT ({by_last}) \
+                           ORDER BY {reversed} LIMIT {NAMED})",
+                        r = last_first_range(reversed),
+                        by_name = range(n),
+                        by_last = range(reversed),
+                    ));
+                }
                 if let Some(company) = k.company {
                     let mut outside = format!("NOT ({})", range(n));
                     if let Some(reversed) = k.name_reversed {
                         outside.push_str(&format!(" AND NOT ({})", range(reversed)));
+                    }
+                    if let Some(reversed) = last_first {
+                        outside.push_str(&format!(" AND NOT ({})", last_first_range(reversed)));
                     }
                     ordered.push(format!(
                         "({candidates} AND {in_order} AND {company} IN (SELECT co.id FROM companies co \
@@ -488,7 +506,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
 /// statement on each connection (keyed by its text, of which there are a few dozen: one per set
 /// of kinds and way of matching), so PostgreSQL plans it once instead of on every keystroke —
 /// planning this statement costs more than running it. The parameters are declared in a leading
-/// comment (`/* $1 … $12 */`) because the statement refers to each of them several times.
+/// comment (`/* $1 … $14 */`) because the statement refers to each of them several times.
 struct SearchStatement<'a> {
     sql: String,
     workspace: WorkspaceId,
@@ -500,6 +518,10 @@ struct SearchStatement<'a> {
     /// The query's anchors (`Matcher::anchors`): tsquery texts and their `LIKE` patterns.
     anchor_terms: Vec<String>,
     anchor_patterns: Vec<String>,
+    /// The query's text with its last word first, and the first text after every name starting
+    /// with that.
+    last_first: String,
+    last_first_end: String,
 }
 
 impl QueryId for SearchStatement<'_> {
@@ -537,6 +559,10 @@ impl QueryFragment<Pg> for SearchStatement<'_> {
         out.push_bind_param::<Array<Text>, _>(&self.anchor_terms)?;
         out.push_sql(" ");
         out.push_bind_param::<Array<Text>, _>(&self.anchor_patterns)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.last_first)?;
+        out.push_sql(" ");
+        out.push_bind_param::<Text, _>(&self.last_first_end)?;
         out.push_sql(" */ ");
         out.push_sql(&self.sql);
         Ok(())
@@ -572,6 +598,10 @@ pub async fn search(
     limit: i64,
 ) -> QueryResult<Vec<HitRow>> {
     let sql = statement(kinds, m);
+    let last_first = match m.text.rsplit_once(' ') {
+        Some((rest, last)) => format!("{last} {rest}"),
+        None => m.text.clone(),
+    };
     conn.transaction(async |conn| {
         diesel::sql_query("SET LOCAL plan_cache_mode = force_generic_plan")
             .execute(conn)
@@ -585,6 +615,8 @@ pub async fn search(
             names_end: past_prefix(&m.text),
             anchor_terms: m.anchors.iter().flatten().map(|(t, _)| t.clone()).collect(),
             anchor_patterns: m.anchors.iter().flatten().map(|(_, p)| p.clone()).collect(),
+            last_first_end: past_prefix(&last_first),
+            last_first,
         }
         .load(conn)
         .await
@@ -609,11 +641,13 @@ mod tests {
             names_end: past_prefix(&m.text),
             anchor_terms: Vec::new(),
             anchor_patterns: Vec::new(),
+            last_first: "lov ada".to_owned(),
+            last_first_end: past_prefix("lov ada"),
         };
         assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&stmt, &Pg).unwrap());
         let sql = diesel::debug_query::<Pg, _>(&stmt).to_string();
         assert!(
-            sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 $8 $9 $10 $11 $12 */ WITH "),
+            sql.starts_with("/* $1 $2 $3 $4 $5 $6 $7 $8 $9 $10 $11 $12 $13 $14 */ WITH "),
             "{sql}"
         );
     }
@@ -668,7 +702,12 @@ mod tests {
             // Contacts by name, by last name and at companies; companies, deals, templates and
             // products by name; and but for a one- or two-letter query, look-alikes of contacts
             // by name and by last name, of companies and of deals by name.
-            let walks = if q == "ol" { 7 } else { 11 };
+            // For several words, contacts by the last word then the others.
+            let walks = match q {
+                "ol" => 7,
+                "olivia kow" | "\"ada lovelace\"" => 12,
+                _ => 11,
+            };
             assert_eq!(in_order, walks, "{q}");
         }
     }

@@ -540,3 +540,31 @@ async fn interactions_with_words_in_most_of_them_are_found_from_the_newest_and_r
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["items"].as_array().unwrap().len(), 0, "{}", res.text);
 }
+
+#[actix_web::test]
+async fn a_first_name_cut_short_before_a_whole_last_name_finds_the_person_among_many_matches() {
+    let app = TestApp::spawn().await;
+    // 400 matches of both words, more than a sample holds: Noahs who are Costa Coffee baristas.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, job_title, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Noah', 'Adams ' || n, 'Costa Coffee barista', now() - n * interval '1 second', \
+                now() - n * interval '1 second' \
+         FROM generate_series(1, 400) n",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+    // Written last and named after them, so the first rows on disk and by name, where a sample
+    // comes from, are the others.
+    let noah = app.contact(json!({"first_name": "Noah", "last_name": "Costa"})).await;
+    let res = app.get("/api/v1/search?q=noa%20costa&types=contact").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20, "{}", res.text);
+    assert_eq!(items[0]["id"], noah["id"], "{}", res.text);
+    assert_eq!(
+        items.iter().filter(|h| h["id"] == noah["id"]).count(),
+        1,
+        "found once, by one walk only: {}",
+        res.text
+    );
+}
