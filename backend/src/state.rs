@@ -25,7 +25,8 @@ pub struct AppState {
     /// The live event hub, started by the first event stream (see [`crate::events`]).
     pub live: Arc<tokio::sync::OnceCell<crate::events::Hub>>,
     /// Connections background work (the job worker, webhook dispatch and deliveries, emails, the
-    /// live event hub) may hold at once: as many as its own pool has.
+    /// live event hub) may hold at once: as many as its own pool has. Work waits here, for as long
+    /// as it takes, rather than in the pool's checkout, which gives up after a few seconds.
     pub background: Arc<tokio::sync::Semaphore>,
     /// Background work's own connections, half as many as the requests' pool (at least one): an
     /// import writing two batches at once or a burst of deliveries never holds a connection a
@@ -60,7 +61,7 @@ impl AppState {
         let outbound = crate::net::guarded_client(config.outbound.allow_private, config.outbound.timeout);
         let background_size = crate::db::background_pool_size(config.db_pool_size);
         let background = Arc::new(tokio::sync::Semaphore::new(background_size));
-        let background_pool = crate::db::build_background_pool(&config, background_size).unwrap_or_else(|e| {
+        let background_pool = crate::db::build_background_pool(&config).unwrap_or_else(|e| {
             tracing::error!(error = %e, "background work shares the requests' pool");
             pool.clone()
         });

@@ -41,9 +41,14 @@ pub fn build_pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
 
 /// The server's pool: every statement is cancelled past `STATEMENT_TIMEOUT_SECS`.
 pub fn build_server_pool(config: &crate::config::Config) -> anyhow::Result<DbPool> {
+    server_pool(config, config.db_pool_size)
+}
+
+/// A pool of `size` connections with the server's settings.
+fn server_pool(config: &crate::config::Config, size: usize) -> anyhow::Result<DbPool> {
     pool(
         &config.database_url,
-        config.db_pool_size,
+        size,
         Some(config.timeouts.statement),
         PRIMARY_WAITS,
     )
@@ -56,14 +61,9 @@ pub fn background_pool_size(requests: usize) -> usize {
 }
 
 /// The pool background work draws from (see [`crate::state::AppState::background_conn`]), with
-/// the requests' settings; its connections open when first needed.
-pub fn build_background_pool(config: &crate::config::Config, size: usize) -> anyhow::Result<DbPool> {
-    pool(
-        &config.database_url,
-        size,
-        Some(config.timeouts.statement),
-        PRIMARY_WAITS,
-    )
+/// the requests' settings and `background_pool_size` connections, opened when first needed.
+pub fn build_background_pool(config: &crate::config::Config) -> anyhow::Result<DbPool> {
+    server_pool(config, background_pool_size(config.db_pool_size))
 }
 
 /// How long a checkout may wait for a free connection, and for a new one to open.

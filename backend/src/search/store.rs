@@ -272,15 +272,17 @@ const COMMON_ROWS: i64 = 40_000;
 /// found; the other kinds read the index for the whole query). The statistics hold the words in
 /// more than about 0.1 % of the rows sampled; a word they do not hold counts as rare. A table
 /// never analysed has no statistics: every word is rare.
+/// The statistics are read once (`st`), whatever the number of words.
 fn rare_words(table: &str) -> String {
     format!(
-        "SELECT to_tsquery('simple', rapport_unaccent(string_agg(a.term, ' & '))) AS tsq \
-         FROM unnest($11::text[], $12::text[]) AS a(term, pattern) \
-         WHERE coalesce((SELECT sum(e.freq) FROM pg_stats s \
-             CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(elem, freq) \
-             WHERE s.schemaname = current_schema() AND s.tablename = '{table}' AND s.attname = 'search_vector' \
-               AND e.elem LIKE a.pattern), 0) \
-           * (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = '{table}'::regclass) < {COMMON_ROWS}"
+        "WITH st AS MATERIALIZED (SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, \
+             (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = '{table}'::regclass) AS total \
+           FROM pg_stats s \
+           WHERE s.schemaname = current_schema() AND s.tablename = '{table}' AND s.attname = 'search_vector') \
+         SELECT to_tsquery('simple', rapport_unaccent(string_agg(a.term, ' & '))) AS tsq \
+         FROM unnest($11::text[], $12::text[]) AS a(term, pattern) LEFT JOIN st ON TRUE \
+         WHERE coalesce((SELECT sum(e.freq) FROM unnest(st.elems, st.freqs) AS e(elem, freq) \
+             WHERE e.elem LIKE a.pattern) * st.total, 0) < {COMMON_ROWS}"
     )
 }
 
@@ -398,7 +400,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                 // against the whole query: the same matches, without the bitmaps of the common
                 // words (`red o`: every contact at a "Red …" company, 10 ms at 1M contacts).
                 // (Templates and products, small tables, read it for the whole query.)
-                let matches = if k.words && m.anchors.is_some() && m.like.is_none() && !m.short && !m.plain {
+                let matches = if k.words && m.anchors.is_some() && m.like.is_none() && !m.short {
                     ctes.push(format!("r_{tag} AS ({})", rare_words(k.table)));
                     format!(
                         "x.search_vector @@ coalesce((SELECT tsq FROM r_{tag}), q.tsq) \
