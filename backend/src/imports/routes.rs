@@ -257,7 +257,8 @@ pub async fn create_import(
     } else {
         upload.file_name.clone()
     };
-    let read = web::block(move || match kind {
+    // Decoding and reading the file is bulk work: requests go first.
+    let read = crate::jobs::cpu::run(move || match kind {
         Some(kind) if kind.is_messages() => {
             let mut files = vec![(upload.file_name, upload.bytes)];
             files.extend(upload.more);
@@ -265,8 +266,7 @@ pub async fn create_import(
         }
         _ => service::read_file(&upload.file_name, &upload.bytes, kind),
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     let mut conn = state.conn().await?;
     let import = service::upload(&mut conn, auth.workspace(), &name, size, read, chrono::Utc::now()).await?;
     Ok(HttpResponse::Created()

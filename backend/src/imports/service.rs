@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::dto::*;
 use super::mapping;
 use super::plan::{self, Candidate, Existing, Kind, Outcome, Policy, RowError};
-use super::store::{self, ImportChange, ImportRow, NewImportRow, PlannedOutcome};
+use super::store::{self, ImportChange, ImportRow, NewImportRow};
 use crate::contacts::store::ContactRow;
 use crate::custom_fields::dto::FieldEntity;
 use crate::custom_fields::values::Def;
@@ -588,7 +588,7 @@ async fn read_records(
 ) -> AppResult<Read> {
     let part = |part: Vec<(i32, Vec<String>)>| {
         let shared = shared.clone();
-        tokio::task::spawn_blocking(move || {
+        crate::jobs::cpu::run(move || {
             let (columns, resolved, defs) = &*shared;
             part.into_iter()
                 .map(|(n, cells)| {
@@ -600,8 +600,8 @@ async fn read_records(
     };
     let first: Vec<(i32, Vec<String>)> = cells.drain(..cells.len().div_ceil(2)).collect();
     let (first, second) = tokio::join!(part(first), part(cells));
-    let mut read = first.map_err(AppError::internal)?;
-    read.extend(second.map_err(AppError::internal)?);
+    let mut read = first?;
+    read.extend(second?);
     Ok(read)
 }
 
@@ -662,15 +662,9 @@ async fn plan_rows(
     let keyed = started.elapsed();
     let matches = {
         let (emails, phones, linkedin) = keys.finish();
-        let suffixes: Vec<String> = phones
-            .iter()
-            .map(|p| {
-                let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-                digits[digits.len().saturating_sub(7)..].to_owned()
-            })
-            .collect();
+        let phone_keys: Vec<String> = phones.iter().flat_map(|p| store::phone_keys(p)).collect();
         drop(phones);
-        store::matching_contacts(conn, workspace, &emails, &suffixes, &linkedin, lock).await?
+        store::matching_contacts(conn, workspace, &emails, &phone_keys, &linkedin, lock).await?
     };
     let matches: Vec<Existing> = matches.into_iter().map(existing).collect();
     let looked_up = started.elapsed();
@@ -684,18 +678,17 @@ async fn plan_rows(
         let shared = &shared;
         let work = async move {
             let read = read_records(shared, country, cells).await?;
-            tokio::task::spawn_blocking(move || {
+            crate::jobs::cpu::run(move || {
                 let mut d = decider;
                 let outcomes: Vec<Outcome> = read.into_iter().map(|(n, c)| d.next(n, c, Uuid::now_v7)).collect();
                 (d, outcomes)
             })
             .await
-            .map_err(AppError::internal)
         };
         let previous = decided.take();
         let (worked, saved) = tokio::join!(work, async {
             match previous {
-                Some(outcomes) => save_plan(conn, workspace, id, &outcomes).await,
+                Some(outcomes) => save_plan(conn, workspace, id, outcomes).await,
                 None => Ok(()),
             }
         });
@@ -706,7 +699,7 @@ async fn plan_rows(
         decided = Some(outcomes);
     }
     if let Some(outcomes) = decided {
-        save_plan(conn, workspace, id, &outcomes).await?;
+        save_plan(conn, workspace, id, outcomes).await?;
     }
     tracing::debug!(
         import = %id,
@@ -723,25 +716,31 @@ async fn save_plan(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    outcomes: &[Outcome],
+    outcomes: Vec<Outcome>,
 ) -> AppResult<()> {
-    let planned: Vec<PlannedOutcome<'_>> = outcomes
-        .iter()
-        .map(|o| PlannedOutcome {
-            row_no: o.row_no,
-            outcome: o.kind.as_str(),
-            reason: o.reason.as_deref(),
-            code: o.code.as_deref(),
-            params: (!o.params.is_empty()).then(|| serde_json::Value::Object(o.params.clone())),
-            column: o.column.as_deref(),
-            contact_id: o.contact_id,
-            payload: o.payload.as_ref(),
-            before: o.before.as_ref(),
-            version: o.version,
-        })
-        .collect();
+    let planned = crate::jobs::cpu::run(move || planned_outcomes(outcomes)).await?;
     store::save_outcomes(conn, workspace, id, &planned).await?;
     Ok(())
+}
+
+/// The outcomes as their statement binds them, the JSON written out.
+fn planned_outcomes(outcomes: Vec<Outcome>) -> store::PlannedOutcomes {
+    let json = |v: &serde_json::Value| v.to_string();
+    let mut p = store::PlannedOutcomes::default();
+    for o in outcomes {
+        p.row_no.push(o.row_no);
+        p.outcome.push(o.kind.as_str());
+        p.params
+            .push((!o.params.is_empty()).then(|| json(&serde_json::Value::Object(o.params))));
+        p.reason.push(o.reason);
+        p.code.push(o.code);
+        p.column.push(o.column);
+        p.contact_id.push(o.contact_id);
+        p.payload.push(o.payload.as_ref().map(json));
+        p.before.push(o.before.as_ref().map(json));
+        p.version.push(o.version);
+    }
+    p
 }
 
 /// The addresses a preview is asked to create contacts for, checked and in lower case.
@@ -805,12 +804,12 @@ async fn plan_messages(
         create: create.iter().cloned().collect(),
     };
     let (outcomes, people, unmatched) =
-        tokio::task::spawn_blocking(move || messages::plan(&records, &known, Uuid::now_v7))
-            .await
-            .map_err(AppError::internal)?;
+        crate::jobs::cpu::run(move || messages::plan(&records, &known, Uuid::now_v7)).await?;
     let mut counts = ImportCounts::default();
     add_counts(&mut counts, &outcomes);
-    for chunk in outcomes.chunks(store::BATCH) {
+    let mut outcomes = outcomes.into_iter().peekable();
+    while outcomes.peek().is_some() {
+        let chunk: Vec<Outcome> = outcomes.by_ref().take(store::BATCH).collect();
         save_plan(conn, workspace, import.id, chunk).await?;
     }
     let unmatched = unmatched

@@ -240,19 +240,23 @@ pub async fn cells(
         .await
 }
 
-/// What the plan decided for one record.
-pub struct PlannedOutcome<'a> {
-    pub row_no: i32,
-    pub outcome: &'a str,
-    pub reason: Option<&'a str>,
-    pub code: Option<&'a str>,
-    /// The code's parameters; None when it has none.
-    pub params: Option<serde_json::Value>,
-    pub column: Option<&'a str>,
-    pub contact_id: Option<Uuid>,
-    pub payload: Option<&'a serde_json::Value>,
-    pub before: Option<&'a serde_json::Value>,
-    pub version: Option<i32>,
+/// A batch of planned outcomes column by column, as [`save_outcomes`] binds them, their JSON
+/// already written out as text (bulk work does that, off the threads that answer requests).
+#[derive(Debug, Default)]
+pub struct PlannedOutcomes {
+    pub row_no: Vec<i32>,
+    pub outcome: Vec<&'static str>,
+    pub reason: Vec<Option<String>>,
+    pub code: Vec<Option<String>>,
+    /// The code's parameters (JSON); None when it has none.
+    pub params: Vec<Option<String>>,
+    pub column: Vec<Option<String>>,
+    pub contact_id: Vec<Option<Uuid>>,
+    /// JSON.
+    pub payload: Vec<Option<String>>,
+    /// JSON.
+    pub before: Vec<Option<String>>,
+    pub version: Vec<Option<i32>>,
 }
 
 /// Writes the outcomes of a batch of records, in one statement.
@@ -260,39 +264,29 @@ pub async fn save_outcomes(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    outcomes: &[PlannedOutcome<'_>],
+    outcomes: &PlannedOutcomes,
 ) -> QueryResult<usize> {
-    let n: Vec<i32> = outcomes.iter().map(|o| o.row_no).collect();
-    let kind: Vec<&str> = outcomes.iter().map(|o| o.outcome).collect();
-    let reason: Vec<Option<&str>> = outcomes.iter().map(|o| o.reason).collect();
-    let code: Vec<Option<&str>> = outcomes.iter().map(|o| o.code).collect();
-    let params: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.params.as_ref()).collect();
-    let column: Vec<Option<&str>> = outcomes.iter().map(|o| o.column).collect();
-    let contact: Vec<Option<Uuid>> = outcomes.iter().map(|o| o.contact_id).collect();
-    let payload: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.payload).collect();
-    let before: Vec<Option<&serde_json::Value>> = outcomes.iter().map(|o| o.before).collect();
-    let version: Vec<Option<i32>> = outcomes.iter().map(|o| o.version).collect();
     diesel::sql_query(
         "UPDATE import_rows r SET outcome = u.o, reason = u.r, error_column = u.c, contact_id = u.id, \
            payload = u.p, before = u.b, planned_version = u.v, after_version = NULL, rollback = NULL, \
            reason_code = u.rc, reason_params = u.rp \
-         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::jsonb[], $9::jsonb[], $10::int[], \
-                                $11::text[], $12::jsonb[]) \
+         FROM imports i, unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[]::jsonb[], \
+                                $9::text[]::jsonb[], $10::int[], $11::text[], $12::text[]::jsonb[]) \
            AS u(n, o, r, c, id, p, b, v, rc, rp) \
          WHERE i.workspace_id = $1 AND i.id = $2 AND r.import_id = i.id AND r.row_no = u.n",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<SqlUuid, _>(id)
-    .bind::<Array<Int4>, _>(n)
-    .bind::<Array<Text>, _>(kind)
-    .bind::<Array<Nullable<Text>>, _>(reason)
-    .bind::<Array<Nullable<Text>>, _>(column)
-    .bind::<Array<Nullable<SqlUuid>>, _>(contact)
-    .bind::<Array<Nullable<Jsonb>>, _>(payload)
-    .bind::<Array<Nullable<Jsonb>>, _>(before)
-    .bind::<Array<Nullable<Int4>>, _>(version)
-    .bind::<Array<Nullable<Text>>, _>(code)
-    .bind::<Array<Nullable<Jsonb>>, _>(params)
+    .bind::<Array<Int4>, _>(&outcomes.row_no)
+    .bind::<Array<Text>, _>(&outcomes.outcome)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.reason)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.column)
+    .bind::<Array<Nullable<SqlUuid>>, _>(&outcomes.contact_id)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.payload)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.before)
+    .bind::<Array<Nullable<Int4>>, _>(&outcomes.version)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.code)
+    .bind::<Array<Nullable<Text>>, _>(&outcomes.params)
     .execute(conn)
     .await
 }
@@ -343,37 +337,51 @@ pub async fn planned(
     q.load(conn).await
 }
 
+/// The keys under which `rapport_phone_keys` (the index of contacts' phones) files any number
+/// stored with the same digits as the E.164 number `e164`: a stored number's key is its last
+/// nine digits, or all of them when it has seven or eight, so the number's last seven, eight
+/// and nine digits.
+pub fn phone_keys(e164: &str) -> Vec<String> {
+    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+    (7..=9.min(digits.len()))
+        .map(|n| digits[digits.len() - n..].to_owned())
+        .collect()
+}
+
 #[derive(Debug, QueryableByName)]
 struct IdRow {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
 }
 
-/// Live contacts that share an email, a phone's last seven digits or a LinkedIn profile with
-/// the file (hash joins: one pass over the workspace's contacts however long the file);
-/// locked when `lock` (the commit re-plans under the lock, so nothing changes under it).
+/// Live contacts that share an email, a phone key (see [`phone_keys`]) or a LinkedIn profile
+/// with the file: candidates, which the plan then matches exactly; locked when `lock` (the
+/// commit re-plans under the lock, so nothing changes under it).
 pub async fn matching_contacts(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     emails: &[String],
-    phone_suffixes: &[String],
+    phone_keys: &[String],
     linkedin: &[String],
     lock: bool,
 ) -> QueryResult<Vec<ContactRow>> {
+    // Each key is looked up in its index (emails, phone keys, LinkedIn keys), so the cost
+    // follows the file's length rather than the workspace's size. The phone keys' index also
+    // holds the workspace, every row's: the workspace is checked on the rows found instead
+    // (`IS TRUE` keeps it out of the index condition), 0.3 s instead of 1.9 s for 94,000 keys.
     let ids: Vec<IdRow> = diesel::sql_query(
-        "SELECT c.id FROM contacts c CROSS JOIN LATERAL unnest(c.emails) AS e(v) \
-           JOIN unnest($2::text[]) AS k(v) ON k.v = e.v \
-           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL \
-         UNION SELECT c.id FROM contacts c CROSS JOIN LATERAL unnest(c.phones) AS p(v) \
-           JOIN unnest($3::text[]) AS k(v) ON k.v = right(regexp_replace(p.v, '\\D', '', 'g'), 7) \
-           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL \
-         UNION SELECT c.id FROM contacts c \
-           JOIN unnest($4::text[]) AS k(v) ON k.v = regexp_replace(lower(c.linkedin_url), '^https?://(www\\.)?|/+$', '', 'g') \
-           WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.linkedin_url IS NOT NULL",
+        "SELECT c.id FROM unnest($2::text[]) AS k(v) \
+           JOIN contacts c ON c.emails @> ARRAY[k.v] AND c.workspace_id = $1 AND c.deleted_at IS NULL \
+         UNION SELECT c.id FROM unnest($3::text[]) AS k(v) \
+           JOIN contacts c ON rapport_phone_keys(c.phones) @> ARRAY[k.v] \
+             AND (c.workspace_id = $1) IS TRUE AND c.deleted_at IS NULL \
+         UNION SELECT c.id FROM unnest($4::text[]) AS k(v) \
+           JOIN contacts c ON c.workspace_id = $1 AND rapport_linkedin_key(c.linkedin_url) = k.v \
+             AND c.deleted_at IS NULL AND c.linkedin_url IS NOT NULL",
     )
     .bind::<SqlUuid, _>(workspace)
     .bind::<Array<Text>, _>(emails)
-    .bind::<Array<Text>, _>(phone_suffixes)
+    .bind::<Array<Text>, _>(phone_keys)
     .bind::<Array<Text>, _>(linkedin)
     .load(conn)
     .await?;

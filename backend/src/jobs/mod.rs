@@ -12,6 +12,7 @@
 //! appended to the kept totals (follow-up days, deal totals) into them, and the hourly
 //! housekeeping removes the totals no record counts in any more.
 
+pub mod cpu;
 pub mod store;
 
 use std::time::Duration;

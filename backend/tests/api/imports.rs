@@ -368,6 +368,49 @@ async fn legacy_encodings_delimiters_and_vcards_are_read() {
     assert_eq!(preview.body["rows"][0]["reason"], "unchanged");
 }
 
+#[actix_web::test]
+async fn records_match_contacts_by_phone_in_any_format_and_by_linkedin_profile() {
+    let app = TestApp::spawn().await;
+    let res = app.patch("/api/v1/settings", &json!({"default_country": "FR"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // Stored as people type them: a national number, a profile URL with its scheme and slash.
+    let marie = app
+        .contact(json!({"first_name": "Marie", "last_name": "Curie", "phones": ["06 12 34 56 78"]}))
+        .await;
+    let pierre = app
+        .contact(json!({"first_name": "Pierre", "last_name": "Curie",
+            "linkedin_url": "https://www.linkedin.com/in/pierre-curie/"}))
+        .await;
+    // The same last seven digits as Irène's number, in another country: not her.
+    app.contact(json!({"first_name": "Other", "last_name": "Number", "phones": ["+44 20 7946 0958"]}))
+        .await;
+    let csv = "First Name,Last Name,Mobile,LinkedIn,Title\r\n\
+Marie,Curie,+33 6 12 34 56 78,,Physicist\r\n\
+Pierre,Curie,,http://linkedin.com/in/pierre-curie,Chemist\r\n\
+Irène,Joliot-Curie,+33 1 79 46 09 58,,Chemist\r\n";
+    let res = upload(&app, "people.csv", csv.as_bytes(), None).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "Mobile": "phone",
+        "LinkedIn": "linkedin_url", "Title": "job_title"});
+    let res = app
+        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        res.body["counts"],
+        json!({"create": 1, "update": 2, "skip": 0, "error": 0}),
+        "{}",
+        res.text
+    );
+    let rows = &res.body["rows"];
+    assert_eq!(rows[0]["contact_id"], marie["id"]);
+    assert_eq!(rows[0]["reason_params"]["key"], "phone");
+    assert_eq!(rows[1]["contact_id"], pierre["id"]);
+    assert_eq!(rows[1]["reason_params"]["key"], "linkedin_url");
+    assert_eq!(rows[2]["outcome"], "create");
+}
+
 async fn res_mapping(app: &TestApp, id: &str) -> Value {
     app.get(&format!("/api/v1/imports/{id}")).await.body["suggested_mapping"].clone()
 }
