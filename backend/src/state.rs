@@ -34,6 +34,8 @@ pub struct AppState {
     pub background_pool: DbPool,
     /// The read replica of `DATABASE_REPLICA_URL`, if any (see [`crate::db::replica`]).
     pub replica: Option<Arc<crate::db::replica::Replica>>,
+    /// How many requests this instance is answering (see [`crate::http::load`]).
+    pub load: Arc<crate::http::load::Load>,
 }
 
 /// A connection held by background work, from its own pool (see
@@ -83,6 +85,7 @@ impl AppState {
             credentials: Arc::default(),
             limiter: Arc::default(),
             live: Arc::default(),
+            load: Arc::default(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod download;
 pub mod fields;
 pub mod idempotency;
 pub mod json;
+pub mod load;
 pub mod params;
 pub mod path_pattern;
 pub mod precondition;

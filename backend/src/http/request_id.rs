@@ -35,9 +35,11 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
+    let _in_flight = state.as_ref().map(|s| s.load.request());
     let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
-    let started = Instant::now();
     let result = REQUEST_ID
         .scope(id.clone(), next.call(req))
         .instrument(span.clone())

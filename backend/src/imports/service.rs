@@ -1169,7 +1169,7 @@ async fn apply(
 /// at once when `helper` (a second connection) is given: see [`commit_in_batches`].
 pub async fn run_commit(
     conn: &mut AsyncPgConnection,
-    helper: Option<&mut AsyncPgConnection>,
+    helper: Option<Helper<'_>>,
     workspace: WorkspaceId,
     id: Uuid,
     progress: &mut impl Progress,
@@ -1273,6 +1273,18 @@ pub fn writes_in_batches(import: &ImportRow) -> bool {
     records && import.row_count as usize > COMMIT_BATCH
 }
 
+/// A second connection for a long file's commit, and what says when it should step aside: while
+/// `in_use()` (requests are being answered) it takes no new batch, and the commit goes on one
+/// batch at a time on the first connection, leaving requests a core.
+pub struct Helper<'a> {
+    pub conn: &'a mut AsyncPgConnection,
+    pub in_use: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// How long the second connection waits before it looks again whether requests are being
+/// answered.
+const STEP_ASIDE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// What the workers writing an import's batches share.
 struct Batches<'a, P> {
     workspace: WorkspaceId,
@@ -1324,12 +1336,29 @@ async fn write_batch(
     .await
 }
 
-/// One worker: takes the next batch and writes it until none is left or a batch failed.
-async fn batch_worker<P: Progress>(conn: &mut AsyncPgConnection, shared: &Batches<'_, P>) -> AppResult<()> {
+/// One worker: takes the next batch and writes it until none is left or a batch failed. A worker
+/// given `in_use` takes no batch while it says so.
+async fn batch_worker<P: Progress>(
+    conn: &mut AsyncPgConnection,
+    shared: &Batches<'_, P>,
+    in_use: Option<&(dyn Fn() -> bool + Sync)>,
+) -> AppResult<()> {
     use std::sync::atomic::Ordering;
     loop {
         if shared.stop.load(Ordering::SeqCst) {
             return Ok(());
+        }
+        if in_use.is_some_and(|in_use| in_use()) {
+            let empty = shared
+                .queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_empty();
+            if empty {
+                return Ok(());
+            }
+            tokio::time::sleep(STEP_ASIDE).await;
+            continue;
         }
         let next = shared
             .queue
@@ -1369,7 +1398,7 @@ async fn batch_worker<P: Progress>(conn: &mut AsyncPgConnection, shared: &Batche
 /// that run resumes the same way.
 async fn commit_in_batches(
     conn: &mut AsyncPgConnection,
-    helper: Option<&mut AsyncPgConnection>,
+    helper: Option<Helper<'_>>,
     workspace: WorkspaceId,
     import: &ImportRow,
     progress: &mut impl Progress,
@@ -1443,7 +1472,7 @@ async fn commit_in_batches(
 /// Plans again if needed, creates the companies, then writes the batches not yet written.
 async fn write_batches(
     conn: &mut AsyncPgConnection,
-    helper: Option<&mut AsyncPgConnection>,
+    helper: Option<Helper<'_>>,
     workspace: WorkspaceId,
     import: &ImportRow,
     progress: &mut impl Progress,
@@ -1492,10 +1521,13 @@ async fn write_batches(
     };
     match helper {
         Some(helper) => {
-            let (a, b) = tokio::join!(batch_worker(conn, &shared), batch_worker(helper, &shared));
+            let (a, b) = tokio::join!(
+                batch_worker(conn, &shared, None),
+                batch_worker(helper.conn, &shared, Some(helper.in_use))
+            );
             a.and(b)
         }
-        None => batch_worker(conn, &shared).await,
+        None => batch_worker(conn, &shared, None).await,
     }
 }
 

@@ -306,7 +306,7 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
     let mut conn = state.background_conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let import = crate::imports::store::find(&mut conn, workspace, id).await?;
     // A long file is written two batches at a time when a second connection of the background
-    // share is free; otherwise one at a time.
+    // share is free and no request is being answered; otherwise one at a time.
     let mut helper = match &import {
         Some(i) if crate::imports::service::writes_in_batches(i) => state.try_background_conn().await,
         _ => None,
@@ -323,11 +323,15 @@ async fn import(state: &AppState, job: &JobRow, worker: &str) -> anyhow::Result<
         job: job.id,
         worker,
     };
+    let in_use = || state.load.in_use();
     let result = crate::accounts::actor::scope(
         actor,
         crate::imports::service::run_commit(
             &mut conn,
-            helper.as_deref_mut().map(|c| &mut **c),
+            helper.as_deref_mut().map(|c| crate::imports::service::Helper {
+                conn: c,
+                in_use: &in_use,
+            }),
             workspace,
             id,
             &mut progress,

@@ -717,6 +717,50 @@ async fn a_file_longer_than_a_batch_is_planned_as_one() {
     assert_eq!(late.body["job_title"], "Archivist");
 }
 
+#[actix_web::test]
+async fn a_long_import_is_written_one_batch_at_a_time_while_requests_are_answered() {
+    let app = TestApp::spawn().await;
+    let mut csv = String::from("First Name,Last Name,E-mail 1 - Value\r\n");
+    for i in 1..=10_100 {
+        csv.push_str(&format!("Person,Number {i},person{i}@busy.example\r\n"));
+    }
+    let res = upload(&app, "busy.csv", csv.as_bytes(), None).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "E-mail 1 - Value": "email"});
+    let res = app
+        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .await;
+    assert_eq!(res.body["counts"]["create"], 10_100, "{}", res.text);
+    // Which sessions write the batches.
+    app.execute("CREATE TABLE batch_writers (pid int)").await;
+    app.execute(
+        "CREATE FUNCTION note_batch_writer() RETURNS trigger LANGUAGE plpgsql AS \
+           $$ BEGIN INSERT INTO batch_writers VALUES (pg_backend_pid()); RETURN NULL; END $$",
+    )
+    .await;
+    app.execute(
+        "CREATE TRIGGER note_batch_writer AFTER INSERT ON import_batches FOR EACH ROW \
+           EXECUTE FUNCTION note_batch_writer()",
+    )
+    .await;
+    // A request is being answered for the whole commit.
+    let in_flight = app.state.load.request();
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    work(&app).await;
+    let done = app.get(&format!("/api/v1/imports/{id}")).await;
+    assert_eq!(done.body["status"], "committed", "{}", done.text);
+    assert_eq!(done.body["result"]["created"], 10_100);
+    drop(in_flight);
+    assert_eq!(app.scalar("SELECT count(*) FROM batch_writers").await, 3);
+    assert_eq!(
+        app.scalar("SELECT count(DISTINCT pid) FROM batch_writers").await,
+        1,
+        "the second connection stepped aside"
+    );
+}
+
 /// A file of several batches (each written in a transaction of its own) of which the one holding
 /// record 7,777 cannot be written, and the import it becomes after the preview.
 async fn a_long_import_that_fails_part_way(app: &TestApp) -> (String, String) {
