@@ -568,3 +568,67 @@ async fn a_first_name_cut_short_before_a_whole_last_name_finds_the_person_among_
         res.text
     );
 }
+
+#[actix_web::test]
+async fn deals_naming_a_common_name_are_taken_from_the_people_found_by_it() {
+    let app = TestApp::spawn().await;
+    let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+    // 1,200 deals that name an Ana Silva whom the workspace does not hold, first on disk, where
+    // a sample from the deals' text index comes from.
+    app.execute(&format!(
+        "INSERT INTO deals (id, workspace_id, title, pipeline_id, stage_id, currency, stage_changed_at, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{ws}', 'Retainer for Ana Silva ' || n, \
+                '01936000-0000-7000-8000-000000000201', '01936000-0000-7000-8000-000000000211', 'EUR', now(), now(), now() \
+         FROM generate_series(1, 1200) n"
+    ))
+    .await;
+    // 60 people named Silva (more than a name walk reads), each with a deal that names them. Not
+    // touched for a year, so their deals, touched now, rank above them.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{ws}', 'Person' || n, 'Silva', now() - interval '1 year', now() - interval '1 year' \
+         FROM generate_series(1, 60) n"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO deals (id, workspace_id, title, contact_id, pipeline_id, stage_id, currency, stage_changed_at, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{ws}', 'Audit for ' || c.first_name || ' Silva', c.id, \
+                '01936000-0000-7000-8000-000000000201', '01936000-0000-7000-8000-000000000211', 'EUR', now(), now(), now() \
+         FROM contacts c WHERE c.workspace_id = '{ws}' AND c.last_name = 'Silva'"
+    ))
+    .await;
+    let deal_titles = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["type"] == "deal")
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Before the deals are analysed every word counts as rare: the deals' text index is read,
+    // and the first deals on disk that match are ranked.
+    let res = app.get("/api/v1/search?q=silva&types=contact,deal&limit=50").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let before = deal_titles(&res.body);
+    assert!(!before.is_empty(), "{}", res.text);
+    assert!(before.iter().any(|t| t.starts_with("Retainer")), "{before:?}");
+
+    // Once the statistics show "silva" in more than 1,000 deals, and the people's name walk is
+    // full, the deals come from the people found: each names one of them.
+    app.execute("ANALYZE deals").await;
+    let res = app.get("/api/v1/search?q=silva&types=contact,deal&limit=50").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let after = deal_titles(&res.body);
+    assert!(!after.is_empty(), "{}", res.text);
+    assert!(after.iter().all(|t| t.starts_with("Audit for Person")), "{after:?}");
+    // Each still matches the query, and each is ranked once.
+    let distinct: std::collections::HashSet<&String> = after.iter().collect();
+    assert_eq!(distinct.len(), after.len(), "{after:?}");
+
+    // A query whose words name no one (a deal's own words) still reads the deals' index.
+    let res = app.get("/api/v1/search?q=retainer&types=contact,deal").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(deal_titles(&res.body).len(), 20, "{}", res.text);
+}
