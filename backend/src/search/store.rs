@@ -458,7 +458,8 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                     // bitmap of every deal naming them.
                     Some((by_names, linked)) => {
                         ctes.push(format!("l_{tag} AS ({})", rare_words(k.table, LINKED_ROWS)));
-                        let by_names = format!("((SELECT tsq FROM l_{tag}) IS NULL AND {by_names})");
+                        // The walks' count first: the statistics are read only when the walks are full.
+                        let by_names = format!("({by_names} AND (SELECT tsq FROM l_{tag}) IS NULL)");
                         format!(
                             "SELECT * FROM o_{tag} \
                              UNION ALL ({candidates} AND NOT {by_names} AND ({matches}) {sample}) \
@@ -807,7 +808,7 @@ mod tests {
     #[test]
     fn deals_of_the_names_found_stand_in_for_the_text_index_when_their_words_are_common() {
         let by_names = format!(
-            "((SELECT tsq FROM l_deal) IS NULL AND (SELECT count(*) FROM o_contact) + (SELECT count(*) FROM o_company) >= {NAMED})"
+            "((SELECT count(*) FROM o_contact) + (SELECT count(*) FROM o_company) >= {NAMED} AND (SELECT tsq FROM l_deal) IS NULL)"
         );
         for q in ["silva", "tim sil", "\"ada lovelace\""] {
             let sql = statement(SearchType::ALL, &parse(Some(q)).unwrap());
