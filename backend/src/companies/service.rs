@@ -125,6 +125,7 @@ pub async fn ids_matching(
     max: usize,
 ) -> AppResult<Vec<Uuid>> {
     query.limit = max as i64;
+    crate::search::service::narrow(conn, "companies", &mut query.filter.q).await?;
     Ok(store::list(conn, workspace, &query)
         .await?
         .into_iter()
@@ -138,6 +139,9 @@ pub async fn list(
     workspace: WorkspaceId,
     query: &CompanyQuery,
 ) -> AppResult<CompanyPage> {
+    let mut query = query.clone();
+    crate::search::service::narrow(conn, "companies", &mut query.filter.q).await?;
+    let query = &query;
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)

@@ -97,6 +97,7 @@ pub async fn ids_matching(
 ) -> AppResult<Vec<Uuid>> {
     resolve_custom_filter(conn, workspace, &mut query, custom_field).await?;
     query.limit = max as i64;
+    crate::search::service::narrow(conn, "contacts", &mut query.filter.q).await?;
     Ok(store::list(conn, workspace, &query)
         .await?
         .into_iter()
@@ -123,6 +124,9 @@ pub async fn list(
     workspace: WorkspaceId,
     query: &ContactQuery,
 ) -> AppResult<ContactPage> {
+    let mut query = query.clone();
+    crate::search::service::narrow(conn, "contacts", &mut query.filter.q).await?;
+    let query = &query;
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)

@@ -40,6 +40,10 @@ pub struct Matcher {
     /// ones only, whose frequency the database's statistics give by these patterns (see
     /// `search::store`). `None` for a query with `or`.
     pub anchors: Option<Vec<(String, String)>>,
+    /// For a list: the anchors in so few rows that its text index is read for them alone, each
+    /// row found checked against the whole query (tsquery text, set by
+    /// `search::store::list_index_words`); `None` reads the index for the whole query.
+    pub index: Option<String>,
     /// Kinds named with `type:`; empty means every kind.
     pub types: Vec<SearchType>,
 }
@@ -140,6 +144,7 @@ pub fn parse_filter(raw: Option<&str>) -> Result<Option<Matcher>, FieldError> {
             excluded: String::new(),
             words: vec![fold(&text)],
             anchors: None,
+            index: None,
             text,
             types: Vec::new(),
         }
@@ -317,6 +322,7 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         text,
         words: all_words,
         anchors,
+        index: None,
         types,
     })
 }

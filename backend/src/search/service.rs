@@ -13,6 +13,15 @@ const SNIPPET_CHARS: usize = 180;
 /// Characters kept before the first match.
 const LEAD_CHARS: usize = 50;
 
+/// Decides which words of a list's `q` on `table` its text index is read for (see
+/// `store::list_index_words`), once per list, before its page and its total are read.
+pub async fn narrow(conn: &mut AsyncPgConnection, table: &'static str, q: &mut Option<Matcher>) -> AppResult<()> {
+    if let Some(m) = q {
+        m.index = store::list_index_words(conn, table, m).await?;
+    }
+    Ok(())
+}
+
 /// The hits of a query, best first: the kinds named in the query (`type:`) or asked for, else all.
 pub async fn search(
     conn: &mut AsyncPgConnection,

@@ -199,20 +199,76 @@ const KINDS: &[Kind] = &[
 /// every row would cost 3×.) Unlike search, a list keeps both conditions for a plain word: with
 /// the folded text's alone, PostgreSQL sorts every match of a common word by date instead of
 /// walking the newest contacts until a page matches (p99 21 → 43 ms at 100k contacts).
+/// With `m.index` (see [`list_index_words`]) the full-text index is read for those words only
+/// and each row found is checked against the whole query.
 pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>> {
-    Box::new(
-        diesel::dsl::sql::<Bool>(&format!(
-            "({table}.search_vector @@ to_tsquery('simple', rapport_unaccent("
-        ))
-        .bind::<Text, _>(m.tsquery.clone())
-        .sql(&format!(")) OR {table}.search_text LIKE rapport_unaccent("))
-        .bind::<Nullable<Text>, _>(m.like.clone())
-        .sql(") OR (")
-        .bind::<Bool, _>(m.short)
-        .sql(&format!(" AND {table}.sort_name LIKE "))
-        .bind::<Text, _>(m.prefix.clone())
-        .sql("))"),
-    )
+    // The folded text's part and the short names' part, after the words' part.
+    macro_rules! rest {
+        ($words:expr) => {
+            Box::new(
+                $words
+                    .sql(&format!(" OR {table}.search_text LIKE rapport_unaccent("))
+                    .bind::<Nullable<Text>, _>(m.like.clone())
+                    .sql(") OR (")
+                    .bind::<Bool, _>(m.short)
+                    .sql(&format!(" AND {table}.sort_name LIKE "))
+                    .bind::<Text, _>(m.prefix.clone())
+                    .sql("))"),
+            )
+        };
+    }
+    let words = diesel::dsl::sql::<Bool>(&format!("({table}.search_vector @@ "));
+    match &m.index {
+        Some(index) => rest!(
+            words
+                .bind::<Text, _>(index.clone())
+                .sql(&format!(
+                    "::tsquery AND ({table}.search_vector || ''::tsvector) @@ to_tsquery('simple', rapport_unaccent("
+                ))
+                .bind::<Text, _>(m.tsquery.clone())
+                .sql("))")
+        ),
+        None => rest!(
+            words
+                .sql("to_tsquery('simple', rapport_unaccent(")
+                .bind::<Text, _>(m.tsquery.clone())
+                .sql("))")
+        ),
+    }
+}
+
+#[derive(QueryableByName)]
+struct IndexWords {
+    #[diesel(sql_type = Nullable<Text>)]
+    tsq: Option<String>,
+}
+
+/// For a list's `q` of several words on `table` (`contacts` or `companies`): the words in fewer
+/// than `FEW_ROWS` of its rows by the table's statistics, as tsquery text, which its text index is
+/// then read for alone. A word read among others makes the index gather every row it is in
+/// before the rows of all the words are matched: `grace t` read `grace`'s 25,000 contacts at
+/// 1M contacts for no match (10 ms), where `t` alone answers in 0.2 ms. When every word is in
+/// more rows, the index is read for all of them (their rows are matched inside the index,
+/// where checking one word's rows in the table would cost more). `None` then, and for a query
+/// of one word or with `or`.
+pub async fn list_index_words(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    m: &Matcher,
+) -> QueryResult<Option<String>> {
+    let anchors = match &m.anchors {
+        Some(a) if a.len() >= 2 && m.like.is_none() && !m.short => a,
+        _ => return Ok(None),
+    };
+    let row: IndexWords = diesel::sql_query(format!(
+        "SELECT r.tsq::text AS tsq FROM ({}) r",
+        rare_words(table, FEW_ROWS, ("$1", "$2"))
+    ))
+    .bind::<Array<Text>, _>(anchors.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(anchors.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>())
+    .get_result(conn)
+    .await?;
+    Ok(row.tsq)
 }
 
 /// Matching rows of one kind looked at for ranking, at most: the first `NAMED` names starting
@@ -274,6 +330,9 @@ const FEW_ROWS: i64 = 1_000;
 /// index (a bitmap of 1,000 deals costs about 0.5 ms; a name in 5,000 of 200,000 deals, 3.4 ms).
 const LINKED_ROWS: i64 = 1_000;
 
+/// The search statement's placeholders of the anchors' terms and patterns (see `rare_words`).
+const ANCHORS: (&str, &str) = ("$11", "$12");
+
 /// The query's required words (`$11`, tsquery texts, with `$12` the `LIKE` patterns of the words
 /// each matches) that the statistics of `table`'s `search_vector` hold in fewer than
 /// `COMMON_ROWS` of its rows, as one tsquery (`tsq`): what its text index is read for. NULL when
@@ -285,8 +344,10 @@ const LINKED_ROWS: i64 = 1_000;
 /// each checked against the whole query, cost less than another word's bitmap (`chlé lamarr`:
 /// `lamarr`, in 22,750 of 1M contacts, was read beside `chlé`, in none, for 5 ms).
 /// The statistics are read once (`st`), whatever the number of words. `below` is the number of
-/// rows under which a word is rare (`COMMON_ROWS`, or `LINKED_ROWS` for deals).
-fn rare_words(table: &str, below: i64) -> String {
+/// rows under which a word is rare (`COMMON_ROWS`, or `LINKED_ROWS` for deals). `params` are the
+/// placeholders of the anchors' terms and patterns (`$11`, `$12` in the search statement).
+fn rare_words(table: &str, below: i64, params: (&str, &str)) -> String {
+    let (terms, patterns) = params;
     format!(
         "WITH st AS MATERIALIZED (SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, \
              (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = '{table}'::regclass) AS total \
@@ -296,7 +357,7 @@ fn rare_words(table: &str, below: i64) -> String {
            SELECT e.term, e.n, min(e.n) OVER () AS fewest FROM ( \
              SELECT a.term, coalesce((SELECT sum(e.freq) FROM unnest(st.elems, st.freqs) AS e(elem, freq) \
                  WHERE e.elem LIKE a.pattern) * st.total, 0) AS n \
-             FROM unnest($11::text[], $12::text[]) AS a(term, pattern) LEFT JOIN st ON TRUE) e) w \
+             FROM unnest({terms}::text[], {patterns}::text[]) AS a(term, pattern) LEFT JOIN st ON TRUE) e) w \
          WHERE w.n < {below} AND (w.n < {FEW_ROWS} OR w.fewest >= {FEW_ROWS})"
     )
 }
@@ -439,7 +500,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                 // words (`red o`: every contact at a "Red …" company, 10 ms at 1M contacts).
                 // (Templates and products, small tables, read it for the whole query.)
                 let matches = if k.words && m.anchors.is_some() && m.like.is_none() && !m.short {
-                    ctes.push(format!("r_{tag} AS ({})", rare_words(k.table, COMMON_ROWS)));
+                    ctes.push(format!("r_{tag} AS ({})", rare_words(k.table, COMMON_ROWS, ANCHORS)));
                     format!(
                         "x.search_vector @@ coalesce((SELECT tsq FROM r_{tag}), q.tsq) \
                          AND (x.search_vector || ''::tsvector) @@ q.tsq"
@@ -457,7 +518,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                     // people and companies found (each checked against the query), not from the
                     // bitmap of every deal naming them.
                     Some((by_names, linked)) => {
-                        ctes.push(format!("l_{tag} AS ({})", rare_words(k.table, LINKED_ROWS)));
+                        ctes.push(format!("l_{tag} AS ({})", rare_words(k.table, LINKED_ROWS, ANCHORS)));
                         // The walks' count first: the statistics are read only when the walks are full.
                         let by_names = format!("({by_names} AND (SELECT tsq FROM l_{tag}) IS NULL)");
                         format!(
@@ -476,7 +537,7 @@ fn statement(kinds: &[SearchType], m: &Matcher) -> String {
                 // no rare word, the newest rows are walked instead. A word in most of 10M
                 // interactions ("tim", matching "timeline") made a bitmap of 6.6M rows: 690 ms.
                 (Some(recent), Some(_)) => {
-                    ctes.push(format!("r_{tag} AS ({})", rare_words(k.table, COMMON_ROWS)));
+                    ctes.push(format!("r_{tag} AS ({})", rare_words(k.table, COMMON_ROWS, ANCHORS)));
                     let rare = format!("(SELECT tsq FROM r_{tag})");
                     let unindexed = "(x.search_vector || ''::tsvector) @@ q.tsq";
                     format!(
@@ -813,7 +874,7 @@ mod tests {
         for q in ["silva", "tim sil", "\"ada lovelace\""] {
             let sql = statement(SearchType::ALL, &parse(Some(q)).unwrap());
             assert!(
-                sql.contains(&format!("l_deal AS ({})", rare_words("deals", LINKED_ROWS))),
+                sql.contains(&format!("l_deal AS ({})", rare_words("deals", LINKED_ROWS, ANCHORS))),
                 "{q}"
             );
             assert!(

@@ -634,3 +634,94 @@ async fn deals_naming_a_common_name_are_taken_from_the_people_found_by_it() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(deal_titles(&res.body).len(), 20, "{}", res.text);
 }
+
+/// A list's `q` of several words reads the contacts' text index for the words in few rows
+/// alone, each contact found checked against the whole query; when every word is in many rows,
+/// for all of them. What the list answers is the same either way.
+#[actix_web::test]
+async fn a_list_of_several_words_reads_the_text_index_for_its_rare_words_alone() {
+    let app = TestApp::spawn().await;
+    let ws = rapport::db::DEFAULT_WORKSPACE_ID;
+    app.execute("ALTER TABLE contacts SET (autovacuum_enabled = false)")
+        .await;
+    // 1,200 Odalys Brennans; three people whose names start with "tams", two of them Odalys.
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{ws}', 'Odalys', 'Brennan', now() - n * interval '1 minute', now() - n * interval '1 minute' \
+         FROM generate_series(1, 1200) n"
+    ))
+    .await;
+    for (first, last) in [("Odalys", "Tamsin"), ("Tamsinne", "Odalys"), ("Tamsin", "Okafor")] {
+        let res = app
+            .post("/api/v1/contacts", &json!({"first_name": first, "last_name": last}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let listed = |res: &crate::common::Resp| -> (i64, Vec<String>) {
+        assert_eq!(res.status, 200, "{}", res.text);
+        let names = res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["display_name"].as_str().unwrap().to_owned())
+            .collect();
+        (res.body["total"].as_i64().unwrap(), names)
+    };
+    let index_words = |q: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let mut conn = pool.get().await.unwrap();
+            let m = rapport::search::query::parse_filter(Some(q)).unwrap().unwrap();
+            rapport::search::store::list_index_words(&mut conn, "contacts", &m)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Before the contacts are analysed the statistics hold no word: every word counts as rare.
+    assert_eq!(
+        index_words("odalys tams").await.as_deref(),
+        Some("'odalys':* & 'tams':*")
+    );
+    let before = listed(&app.get("/api/v1/contacts?q=odalys%20tams&include_total=true").await);
+
+    app.execute("ANALYZE contacts").await;
+    // "odalys" is in 1,202 contacts now: only "tams" is read from the index.
+    assert_eq!(index_words("odalys tams").await.as_deref(), Some("'tams':*"));
+    let after = listed(&app.get("/api/v1/contacts?q=odalys%20tams&include_total=true").await);
+    assert_eq!(after, before);
+    assert_eq!(after.0, 2, "{after:?}");
+    let mut names = after.1.clone();
+    names.sort();
+    assert_eq!(names, ["Odalys Tamsin", "Tamsinne Odalys"]);
+    // Each contact found is checked against the whole query, left-out words included.
+    let res = app
+        .get("/api/v1/contacts?q=odalys%20tams%20-tamsinne&include_total=true")
+        .await;
+    assert_eq!(listed(&res), (1, vec!["Odalys Tamsin".to_owned()]));
+
+    // Every word common: the index is read for the whole query. One word, or `or`: as before.
+    assert_eq!(index_words("odalys brennan").await, None);
+    assert_eq!(
+        listed(
+            &app.get("/api/v1/contacts?q=odalys%20brennan&include_total=true&limit=5")
+                .await
+        )
+        .0,
+        1200
+    );
+    assert_eq!(index_words("tamsin").await, None);
+    assert_eq!(index_words("tamsin or okafor").await, None);
+    // The companies' list decides the same way on its own statistics.
+    let mut conn = app.pool.get().await.unwrap();
+    let m = rapport::search::query::parse_filter(Some("odalys tams"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rapport::search::store::list_index_words(&mut conn, "companies", &m)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("'odalys':* & 'tams':*")
+    );
+}
