@@ -26,6 +26,11 @@ pub struct Matcher {
     pub word_prefix: String,
     /// A single word shorter than three characters: matched as a name prefix only.
     pub short: bool,
+    /// Several words, the last a single letter (`grace t`): a list also matches the names
+    /// starting with the text, as a name is typed up to its last word's first letter (the
+    /// letter alone is matched as a whole word, which a name seldom holds). Not with `-word`s,
+    /// which the names' range could not leave out.
+    pub initial: bool,
     /// One word of three characters or more and nothing else (no phrase, `-word` or `or`): the
     /// folded text containing it finds every record its prefix query finds, and more (parts of
     /// emails and phones), so `like` alone decides what matches.
@@ -140,6 +145,7 @@ pub fn parse_filter(raw: Option<&str>) -> Result<Option<Matcher>, FieldError> {
             prefix: format!("{inner}%"),
             word_prefix: format!("% {inner}%"),
             short: false,
+            initial: false,
             plain: true,
             excluded: String::new(),
             words: vec![fold(&text)],
@@ -317,6 +323,10 @@ fn words(raw: &str) -> Result<Matcher, FieldError> {
         prefix: format!("{inner}%"),
         word_prefix: format!("% {inner}%"),
         short: positives.len() == 1 && text.chars().count() < 3,
+        initial: positives.len() > 1
+            && groups.len() == 1
+            && groups[0].iter().all(|(negated, _)| !negated)
+            && matches!(groups[0].last(), Some((false, Term::Word(w))) if w.chars().count() == 1),
         plain,
         excluded,
         text,
@@ -333,6 +343,26 @@ mod tests {
 
     fn ts(q: &str) -> String {
         parse(Some(q)).unwrap().tsquery
+    }
+
+    #[test]
+    fn a_last_word_of_one_letter_after_others_is_a_name_being_typed() {
+        let m = parse_filter(Some("Grace T")).unwrap().unwrap();
+        assert!(m.initial);
+        assert_eq!((m.text.as_str(), m.prefix.as_str()), ("grace t", "grace t%"));
+        assert!(parse(Some("ada lovelace b")).unwrap().initial);
+        // Two letters are a prefix already; one letter alone, first, left out or in an
+        // alternative is not a name being typed.
+        for q in [
+            "grace th",
+            "t",
+            "t grace",
+            "grace -t",
+            "grace t or ada",
+            "grace -tanaka t",
+        ] {
+            assert!(!parse(Some(q)).unwrap().initial, "{q}");
+        }
     }
 
     #[test]

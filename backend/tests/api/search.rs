@@ -725,3 +725,65 @@ async fn a_list_of_several_words_reads_the_text_index_for_its_rare_words_alone()
         Some("'odalys':* & 'tams':*")
     );
 }
+
+/// A list's `q` typed as far as the first letter of a name's last word (`grace t`) finds the
+/// names starting with it, in the contacts' list (live and in the trash) and the companies'.
+#[actix_web::test]
+async fn a_list_finds_names_typed_up_to_the_last_words_first_letter() {
+    let app = TestApp::spawn().await;
+    let mut ids = std::collections::HashMap::new();
+    for (first, last) in [
+        ("Grace", "Tanaka"),
+        ("Grace", "Thompson"),
+        ("Grace", "T. Hopper"),
+        ("Grace", "Hopper"),
+        ("Tom", "Grace"),
+        ("Gracia", "Torres"),
+    ] {
+        let res = app
+            .post("/api/v1/contacts", &json!({"first_name": first, "last_name": last}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        ids.insert(format!("{first} {last}"), res.body["id"].as_str().unwrap().to_owned());
+    }
+    let names = |res: &crate::common::Resp| -> Vec<String> {
+        assert_eq!(res.status, 200, "{}", res.text);
+        let mut names: Vec<String> = res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                c["display_name"]
+                    .as_str()
+                    .unwrap_or_else(|| c["name"].as_str().unwrap())
+                    .to_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    // The names starting with "grace t", and Grace T. Hopper, who also has the word "t".
+    let res = app.get("/api/v1/contacts?q=Grace%20T&include_total=true").await;
+    assert_eq!(names(&res), ["Grace T. Hopper", "Grace Tanaka", "Grace Thompson"]);
+    assert_eq!(res.body["total"], 3, "{}", res.text);
+    // With a left-out word the letter is only a word of its own (the names' range could not
+    // leave anything out); two letters are a prefix of any word as before.
+    let res = app.get("/api/v1/contacts?q=grace%20t%20-tanaka").await;
+    assert_eq!(names(&res), ["Grace T. Hopper"]);
+    let res = app.get("/api/v1/contacts?q=grace%20to").await;
+    assert_eq!(names(&res), ["Tom Grace"]);
+    // In the trash too.
+    let res = app.delete(&format!("/api/v1/contacts/{}", ids["Grace Tanaka"])).await;
+    assert!(res.status == 204 || res.status == 200, "{}", res.text);
+    let res = app.get("/api/v1/contacts?q=grace%20t&trashed=true").await;
+    assert_eq!(names(&res), ["Grace Tanaka"]);
+    let res = app.get("/api/v1/contacts?q=grace%20t").await;
+    assert_eq!(names(&res), ["Grace T. Hopper", "Grace Thompson"]);
+
+    for name in ["Blue Harbor Labs", "Blue Hill", "Bluebird", "Red Harbor"] {
+        let res = app.post("/api/v1/companies", &json!({"name": name})).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let res = app.get("/api/v1/companies?q=blue%20h").await;
+    assert_eq!(names(&res), ["Blue Harbor Labs", "Blue Hill"]);
+}
