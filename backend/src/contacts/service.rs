@@ -124,9 +124,17 @@ pub async fn list(
     workspace: WorkspaceId,
     query: &ContactQuery,
 ) -> AppResult<ContactPage> {
-    let mut query = query.clone();
-    crate::search::service::narrow(conn, "contacts", &mut query.filter.q).await?;
-    let query = &query;
+    // A search decides first which of its words the text index is read for.
+    let narrowed;
+    let query = match &query.filter.q {
+        Some(_) => {
+            let mut q = query.clone();
+            crate::search::service::narrow(conn, "contacts", &mut q.filter.q).await?;
+            narrowed = q;
+            &narrowed
+        }
+        None => query,
+    };
     let rows = store::list(conn, workspace, query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)

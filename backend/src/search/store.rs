@@ -252,6 +252,8 @@ pub fn list_condition<QS>(table: &'static str, m: &Matcher) -> Box<dyn BoxableEx
 struct IndexWords {
     #[diesel(sql_type = Nullable<Text>)]
     tsq: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    words: i64,
 }
 
 /// For a list's `q` of several words on `table` (`contacts` or `companies`): the words in fewer
@@ -260,8 +262,8 @@ struct IndexWords {
 /// before the rows of all the words are matched: `grace t` read `grace`'s 25,000 contacts at
 /// 1M contacts for no match (10 ms), where `t` alone answers in 0.2 ms. When every word is in
 /// more rows, the index is read for all of them (their rows are matched inside the index,
-/// where checking one word's rows in the table would cost more). `None` then, and for a query
-/// of one word or with `or`.
+/// where checking one word's rows in the table would cost more). `None` then, when every word is
+/// rare (the index is read for all of them anyway), and for a query of one word or with `or`.
 pub async fn list_index_words(
     conn: &mut AsyncPgConnection,
     table: &'static str,
@@ -272,14 +274,14 @@ pub async fn list_index_words(
         _ => return Ok(None),
     };
     let row: IndexWords = diesel::sql_query(format!(
-        "SELECT r.tsq::text AS tsq FROM ({}) r",
+        "SELECT r.tsq::text AS tsq, r.words FROM ({}) r",
         rare_words(table, FEW_ROWS, ("$1", "$2"))
     ))
     .bind::<Array<Text>, _>(anchors.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(anchors.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>())
     .get_result(conn)
     .await?;
-    Ok(row.tsq)
+    Ok(row.tsq.filter(|_| row.words < anchors.len() as i64))
 }
 
 /// Matching rows of one kind looked at for ranking, at most: the first `NAMED` names starting
@@ -364,7 +366,7 @@ fn rare_words(table: &str, below: i64, params: (&str, &str)) -> String {
              (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = '{table}'::regclass) AS total \
            FROM pg_stats s \
            WHERE s.schemaname = current_schema() AND s.tablename = '{table}' AND s.attname = 'search_vector') \
-         SELECT to_tsquery('simple', rapport_unaccent(string_agg(w.term, ' & '))) AS tsq FROM ( \
+         SELECT to_tsquery('simple', rapport_unaccent(string_agg(w.term, ' & '))) AS tsq, count(*) AS words FROM ( \
            SELECT e.term, e.n, min(e.n) OVER () AS fewest FROM ( \
              SELECT a.term, coalesce((SELECT sum(e.freq) FROM unnest(st.elems, st.freqs) AS e(elem, freq) \
                  WHERE e.elem LIKE a.pattern) * st.total, 0) AS n \
