@@ -34,6 +34,19 @@ async fn upload(app: &TestApp, file_name: &str, bytes: &[u8], kind: Option<&str>
     .await
 }
 
+/// Uploads a file (its kind told by its name) and previews it with `mapping`; asserts both
+/// answered (201, 200) and returns the import's id and the preview.
+async fn upload_and_preview(app: &TestApp, file_name: &str, bytes: &[u8], mapping: &Value) -> (String, Resp) {
+    let res = upload(app, file_name, bytes, None).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let preview = app
+        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    (id, preview)
+}
+
 /// Runs due jobs as the server's worker would.
 async fn work(app: &TestApp) {
     while rapport::jobs::work_once(&app.state, "test-worker", chrono::Utc::now())
@@ -388,15 +401,9 @@ async fn records_match_contacts_by_phone_in_any_format_and_by_linkedin_profile()
 Marie,Curie,+33 6 12 34 56 78,,Physicist\r\n\
 Pierre,Curie,,http://linkedin.com/in/pierre-curie,Chemist\r\n\
 Irène,Joliot-Curie,+33 1 79 46 09 58,,Chemist\r\n";
-    let res = upload(&app, "people.csv", csv.as_bytes(), None).await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id = res.body["id"].as_str().unwrap().to_owned();
     let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "Mobile": "phone",
         "LinkedIn": "linkedin_url", "Title": "job_title"});
-    let res = app
-        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text);
+    let (_, res) = upload_and_preview(&app, "people.csv", csv.as_bytes(), &mapping).await;
     assert_eq!(
         res.body["counts"],
         json!({"create": 1, "update": 2, "skip": 0, "error": 0}),
@@ -476,14 +483,8 @@ async fn bad_files_and_bad_requests_are_refused_and_change_nothing() {
     file.extend(vec![b'n'; 1024 * 1024]);
     file.extend(b"\nD\0n,dan@x.io,\nEve,eve@x.io,caf\xe9\n");
     file.extend("Fay,fay@x.io,\"Zoë, Zürich,\nRené, Anaïs\"\n".as_bytes());
-    let res = upload(&app, "messy.csv", &file, None).await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id = res.body["id"].as_str().unwrap().to_owned();
     let mapping = json!({"Name": "full_name", "Email": "email", "Notes": "notes"});
-    let preview = app
-        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
-        .await;
-    assert_eq!(preview.status, 200, "{}", preview.text);
+    let (id, preview) = upload_and_preview(&app, "messy.csv", &file, &mapping).await;
     let rows = preview.body["rows"].as_array().unwrap();
     let got: Vec<(&str, &str)> = rows
         .iter()
@@ -724,13 +725,8 @@ async fn a_long_import_is_written_one_batch_at_a_time_while_requests_are_answere
     for i in 1..=10_100 {
         csv.push_str(&format!("Person,Number {i},person{i}@busy.example\r\n"));
     }
-    let res = upload(&app, "busy.csv", csv.as_bytes(), None).await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id = res.body["id"].as_str().unwrap().to_owned();
     let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "E-mail 1 - Value": "email"});
-    let res = app
-        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
-        .await;
+    let (id, res) = upload_and_preview(&app, "busy.csv", csv.as_bytes(), &mapping).await;
     assert_eq!(res.body["counts"]["create"], 10_100, "{}", res.text);
     // Which sessions write the batches.
     app.execute("CREATE TABLE batch_writers (pid int)").await;
@@ -778,15 +774,9 @@ async fn a_long_import_that_fails_part_way(app: &TestApp) -> (String, String) {
         csv.push_str(&line);
         csv.push_str("\r\n");
     }
-    let res = upload(app, "long.csv", csv.as_bytes(), None).await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id = res.body["id"].as_str().unwrap().to_owned();
     let mapping = json!({"First Name": "first_name", "Last Name": "last_name", "E-mail 1 - Value": "email",
         "Organization Name": "company", "Organization Title": "job_title"});
-    let res = app
-        .post(&format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text);
+    let (id, res) = upload_and_preview(app, "long.csv", csv.as_bytes(), &mapping).await;
     assert_eq!(
         res.body["counts"],
         json!({"create": 10_199, "update": 1, "skip": 0, "error": 0})
