@@ -43,7 +43,7 @@ pub async fn list_companies(
         FieldSet::parse(params.fields.as_deref(), Company::FIELDS),
     )?;
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
-    let page = service::list(&mut conn, auth.workspace(), &query).await?;
+    let page = service::list(&mut conn, auth.workspace(), query).await?;
     drop(conn);
     Ok(crate::http::fields::page(
         &page.items,
@@ -75,13 +75,14 @@ pub async fn export_companies(
     params: web::Query<ExportCompaniesParams>,
     format: web::Query<FormatParams>,
 ) -> AppResult<HttpResponse> {
-    let (query, format) = match (CompanyQuery::from_params(&params.as_list()), format.parse()) {
+    let (mut query, format) = match (CompanyQuery::from_params(&params.as_list()), format.parse()) {
         (Ok(q), Ok(f)) => (q, f),
         (Ok(_), Err(e)) => return Err(AppError::validation(vec![e])),
         (Err(e), Ok(_)) => return Err(e),
         (Err(e), Err(more)) => return Err(e.and_invalid(more)),
     };
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
+    service::narrow(&mut conn, &mut query).await?;
     let (header, custom_keys) = service::export_header(&mut conn, auth.workspace()).await?;
     let source = CompanyExport {
         conn,

@@ -125,7 +125,7 @@ pub async fn ids_matching(
     max: usize,
 ) -> AppResult<Vec<Uuid>> {
     query.limit = max as i64;
-    crate::search::service::narrow(conn, "companies", &mut query.filter.q).await?;
+    narrow(conn, &mut query).await?;
     Ok(store::list(conn, workspace, &query)
         .await?
         .into_iter()
@@ -134,23 +134,20 @@ pub async fn ids_matching(
         .collect())
 }
 
+/// Decides which words of the query's `q` the text index is read for (see
+/// `search::service::narrow`): once per list or export, before its pages and its total are read.
+pub async fn narrow(conn: &mut AsyncPgConnection, query: &mut CompanyQuery) -> AppResult<()> {
+    crate::search::service::narrow(conn, "companies", &mut query.filter.q).await
+}
+
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
-    query: &CompanyQuery,
+    mut query: CompanyQuery,
 ) -> AppResult<CompanyPage> {
     // A search decides first which of its words the text index is read for.
-    let narrowed;
-    let query = match &query.filter.q {
-        Some(_) => {
-            let mut q = query.clone();
-            crate::search::service::narrow(conn, "companies", &mut q.filter.q).await?;
-            narrowed = q;
-            &narrowed
-        }
-        None => query,
-    };
-    let rows = store::list(conn, workspace, query).await?;
+    narrow(conn, &mut query).await?;
+    let rows = store::list(conn, workspace, &query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
     });

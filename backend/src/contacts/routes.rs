@@ -88,6 +88,7 @@ pub async fn export_contacts(
     };
     let mut conn = state.read_conn(auth.workspace(), read_after.0).await?;
     service::resolve_custom_filter(&mut conn, auth.workspace(), &mut query, list.custom_field.as_deref()).await?;
+    service::narrow(&mut conn, &mut query).await?;
     let name = exports::file_name("contacts", format, chrono::Utc::now());
     if format == exports::Format::Vcard {
         let source = VcardExport {

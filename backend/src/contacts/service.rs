@@ -83,7 +83,7 @@ pub async fn list_with_custom_filter(
     custom_field: Option<&str>,
 ) -> AppResult<ContactPage> {
     resolve_custom_filter(conn, workspace, &mut query, custom_field).await?;
-    list(conn, workspace, &query).await
+    list(conn, workspace, query).await
 }
 
 /// The ids of the contacts the list's filters match (in the list's order), at most `max + 1` —
@@ -97,7 +97,7 @@ pub async fn ids_matching(
 ) -> AppResult<Vec<Uuid>> {
     resolve_custom_filter(conn, workspace, &mut query, custom_field).await?;
     query.limit = max as i64;
-    crate::search::service::narrow(conn, "contacts", &mut query.filter.q).await?;
+    narrow(conn, &mut query).await?;
     Ok(store::list(conn, workspace, &query)
         .await?
         .into_iter()
@@ -119,23 +119,20 @@ pub async fn resolve_custom_filter(
     Ok(())
 }
 
+/// Decides which words of the query's `q` the text index is read for (see
+/// `search::service::narrow`): once per list or export, before its pages and its total are read.
+pub async fn narrow(conn: &mut AsyncPgConnection, query: &mut ContactQuery) -> AppResult<()> {
+    crate::search::service::narrow(conn, "contacts", &mut query.filter.q).await
+}
+
 pub async fn list(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
-    query: &ContactQuery,
+    mut query: ContactQuery,
 ) -> AppResult<ContactPage> {
     // A search decides first which of its words the text index is read for.
-    let narrowed;
-    let query = match &query.filter.q {
-        Some(_) => {
-            let mut q = query.clone();
-            crate::search::service::narrow(conn, "contacts", &mut q.filter.q).await?;
-            narrowed = q;
-            &narrowed
-        }
-        None => query,
-    };
-    let rows = store::list(conn, workspace, query).await?;
+    narrow(conn, &mut query).await?;
+    let rows = store::list(conn, workspace, &query).await?;
     let (rows, next_cursor) = keyset::page(rows, query.limit, &query.sort, |r| {
         (store::sort_value(r, &query.sort.key), r.id)
     });

@@ -187,7 +187,7 @@ pub async fn list(
         limit,
         include_total: false,
     };
-    let page = contacts::service::list(conn, workspace, &query).await?;
+    let page = contacts::service::list(conn, workspace, query).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|c| c.id).collect();
     let mut reminders = reminders::service::earliest_open(conn, workspace, &ids).await?;
     let now = Utc::now();

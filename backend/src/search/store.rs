@@ -270,7 +270,8 @@ pub async fn list_index_words(
     m: &Matcher,
 ) -> QueryResult<Option<String>> {
     let anchors = match &m.anchors {
-        Some(a) if a.len() >= 2 && m.like.is_none() && !m.short => a,
+        // Two anchors are two positive words, so never the one-word `like` or `short` forms.
+        Some(a) if a.len() >= 2 => a,
         _ => return Ok(None),
     };
     let row: IndexWords = diesel::sql_query(format!(

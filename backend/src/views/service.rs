@@ -87,7 +87,7 @@ pub async fn count(
         ViewKind::Company => {
             let params = Query::<ListCompaniesParams>::from_query(&counted).map_err(bad)?;
             let q = CompanyQuery::from_params(&params)?;
-            companies::service::list(conn, workspace, &q).await?.total
+            companies::service::list(conn, workspace, q).await?.total
         }
         ViewKind::Deal => {
             let params = Query::<ListDealsParams>::from_query(&counted).map_err(bad)?;

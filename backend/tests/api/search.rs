@@ -686,7 +686,23 @@ async fn a_list_of_several_words_reads_the_text_index_for_its_rare_words_alone()
     app.execute("ANALYZE contacts").await;
     // "odalys" is in 1,202 contacts now: only "tams" is read from the index.
     assert_eq!(index_words("odalys tams").await.as_deref(), Some("'tams':*"));
+    crate::statements::enable_counting(&app).await;
+    crate::statements::reset(&app).await;
     let after = listed(&app.get("/api/v1/contacts?q=odalys%20tams&include_total=true").await);
+    // The list read it so: its page and its total each matched the rows found against the
+    // whole query without the index.
+    assert_eq!(read_for_rare_words(&app, "contacts").await, 2);
+    // So does an export of the list, for each of its pages.
+    crate::statements::reset(&app).await;
+    let csv = app.get("/api/v1/contacts/export?format=csv&q=odalys%20tams").await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert_eq!(csv.text.lines().count(), 3, "{}", csv.text);
+    assert!(
+        csv.text.contains(",Odalys,Tamsin,") && csv.text.contains(",Tamsinne,Odalys,"),
+        "{}",
+        csv.text
+    );
+    assert!(read_for_rare_words(&app, "contacts").await >= 1);
     assert_eq!(after, before);
     assert_eq!(after.0, 2, "{after:?}");
     let mut names = after.1.clone();
@@ -729,11 +745,33 @@ async fn a_list_of_several_words_reads_the_text_index_for_its_rare_words_alone()
     };
     assert_eq!(company_words("harbor odalys").await.as_deref(), Some("'odalys':*"));
     assert_eq!(company_words("odalys tams").await, None);
+    crate::statements::reset(&app).await;
     let res = app
         .get("/api/v1/companies?q=harbor%20works%201099&include_total=true")
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["total"], 1, "{}", res.text);
+    assert_eq!(read_for_rare_words(&app, "companies").await, 2);
+    crate::statements::reset(&app).await;
+    let csv = app
+        .get("/api/v1/companies/export?format=csv&q=harbor%20works%201099")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert_eq!(csv.text.lines().count(), 2, "{}", csv.text);
+    assert!(read_for_rare_words(&app, "companies").await >= 1);
+}
+
+/// How many statements since the counters' reset read `table`'s text index for a query's rare
+/// words alone, checking the rows found against the whole query.
+async fn read_for_rare_words(app: &TestApp, table: &str) -> i64 {
+    // The counters show constants as parameters (`$11::tsvector`).
+    let checked = format!("({table}.search_vector || $");
+    crate::statements::executed(app, true)
+        .await
+        .iter()
+        .filter(|s| s.query.contains(&checked))
+        .map(|s| s.calls)
+        .sum()
 }
 
 /// A list's `q` typed as far as the first letter of a name's last word (`grace t`) finds the

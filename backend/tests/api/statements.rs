@@ -14,17 +14,17 @@ const LIMIT: i64 = 4;
 const AUTH_LIMIT: i64 = 1;
 
 #[derive(QueryableByName)]
-struct Statement {
+pub(crate) struct Statement {
     #[diesel(sql_type = Text)]
-    query: String,
+    pub(crate) query: String,
     #[diesel(sql_type = BigInt)]
-    calls: i64,
+    pub(crate) calls: i64,
 }
 
 /// This database's statements since the last reset, without the counting itself. With
 /// `toplevel_only`, only those the server sent: not the foreign-key checks PostgreSQL runs for
 /// each row written, nor the SQL functions index expressions call, which it also tracks.
-async fn executed(app: &TestApp, toplevel_only: bool) -> Vec<Statement> {
+pub(crate) async fn executed(app: &TestApp, toplevel_only: bool) -> Vec<Statement> {
     let mut conn = app.pool.get().await.unwrap();
     diesel::sql_query(format!(
         "SELECT query, calls FROM pg_stat_statements \
@@ -62,7 +62,7 @@ fn listing<'a>(statements: impl IntoIterator<Item = &'a Statement>) -> String {
 }
 
 /// Makes pg_stat_statements readable in this test's database.
-async fn enable_counting(app: &TestApp) {
+pub(crate) async fn enable_counting(app: &TestApp) {
     let mut conn = app.pool.get().await.unwrap();
     diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         .execute(&mut conn)
@@ -70,7 +70,7 @@ async fn enable_counting(app: &TestApp) {
         .expect("pg_stat_statements must be loaded (shared_preload_libraries) on the test cluster");
 }
 
-async fn reset(app: &TestApp) {
+pub(crate) async fn reset(app: &TestApp) {
     let mut conn = app.pool.get().await.unwrap();
     diesel::sql_query(
         "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
