@@ -419,6 +419,36 @@ async fn typos_are_corrected_against_the_words_of_the_workspace() {
         "an erased person's name does not stay behind"
     );
     assert_eq!(known(&app, &["olivia"]).await, 1, "still Olivia Newton's");
+
+    // Companies and deals keep their words the same way: renamed, then deleted for good.
+    let company_id = company.body["id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/companies/{company_id}"),
+            &json!({"name": "Southwind Traders", "version": company.body["version"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(known(&app, &["southwind", "traders"]).await, 2);
+    assert_eq!(known(&app, &["northwind"]).await, 0);
+    let deal_id = deal.body["id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/deals/{deal_id}"),
+            &json!({"title": "Lantern retrofit", "version": deal.body["version"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(known(&app, &["lantern", "retrofit"]).await, 2);
+    assert_eq!(known(&app, &["lighthouse"]).await, 0);
+    for (kind, id, path) in [("deal", deal_id, "deals"), ("company", company_id, "companies")] {
+        assert_eq!(app.delete(&format!("/api/v1/{path}/{id}")).await.status, 204);
+        let res = app
+            .post("/api/v1/trash/purge", &json!({"type": kind, "ids": [id]}))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    assert_eq!(known(&app, &["southwind", "traders", "lantern", "retrofit"]).await, 0);
 }
 
 /// 400 people "Person Number n" whose email (`pn@kowa-group.example`) matches "kowa", the n-th
