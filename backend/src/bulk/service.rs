@@ -283,12 +283,15 @@ pub async fn apply(
             },
         )
         .await?;
+        // Thousands of records' new index entries are merged into the search indexes once.
+        crate::search::service::defer_index_merges(conn).await?;
         let outcomes: std::collections::HashMap<Uuid, store::Outcome> =
             store::apply(conn, workspace, &batch, change, &param, &ids)
                 .await?
                 .into_iter()
                 .map(|o| (o.id, o))
                 .collect();
+        crate::search::service::merge_pending(conn, store::table(kind)).await?;
         let mut items: Vec<BulkItem> = Vec::with_capacity(ids.len());
         let (mut updated, mut unchanged) = (0, 0);
         let mut changed_ids = Vec::new();
@@ -392,7 +395,9 @@ pub async fn undo(
             actor_name: actor.as_ref().map(|a| a.name.as_str()),
             fields: "",
         };
+        crate::search::service::defer_index_merges(conn).await?;
         let done = store::undo(conn, workspace, &batch, change, &param).await?;
+        crate::search::service::merge_pending(conn, store::table(row.kind)).await?;
         if row.kind == BulkKind::Contact && matches!(action, BulkAction::SetLifecycle { .. }) {
             contacts::store::refresh_follow_ups(conn, workspace, &done.ids).await?;
         }

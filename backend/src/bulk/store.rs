@@ -156,7 +156,8 @@ pub const SET_STAGE: Change = Change {
                  FROM back t JOIN bulk_items b ON b.batch_id = $2 AND b.record_id = t.id",
 };
 
-fn table(kind: BulkKind) -> &'static str {
+/// The table of `kind`'s records.
+pub fn table(kind: BulkKind) -> &'static str {
     match kind {
         BulkKind::Contact => "contacts",
         BulkKind::Company => "companies",

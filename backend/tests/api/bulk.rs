@@ -422,3 +422,56 @@ async fn a_batch_can_be_undone_for_30_days_and_not_after() {
         .unwrap();
     assert_eq!(app.get(&format!("/api/v1/contacts/{a}")).await.status, 200);
 }
+
+/// A bulk change writes its records' search index entries into the indexes' pending lists and
+/// merges them once, at its end (and so does its undo): no entry is left pending for searches to
+/// scan, while requests' own sessions merge theirs every 512 kB.
+#[actix_web::test]
+async fn a_bulk_change_merges_its_search_index_entries_once_at_its_end() {
+    let app = TestApp::spawn().await;
+    app.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple").await;
+    assert_eq!(
+        app.scalar("SELECT pg_size_bytes(current_setting('gin_pending_list_limit'))")
+            .await,
+        512 * 1024
+    );
+    app.execute(&format!(
+        "INSERT INTO contacts (id, workspace_id, first_name, last_name, emails, created_at, updated_at) \
+         SELECT gen_random_uuid(), '{}', 'Quill', 'Harrow ' || n, ARRAY['quill' || n || '@harrow.example'], now(), now() \
+         FROM generate_series(1, 400) n",
+        rapport::db::DEFAULT_WORKSPACE_ID
+    ))
+    .await;
+    let pending = async || {
+        app.scalar(
+            "SELECT sum((pgstatginindex(i)).pending_tuples) FROM unnest(ARRAY['contacts_search_trgm', \
+             'contacts_search_fts', 'contacts_name_trgm']::regclass[]) i",
+        )
+        .await
+    };
+    app.execute("SELECT gin_clean_pending_list(i) FROM unnest(ARRAY['contacts_search_trgm', 'contacts_search_fts', 'contacts_name_trgm']::regclass[]) i")
+        .await;
+    assert_eq!(pending().await, 0);
+
+    // A tag makes each contact a new row version with about a hundred entries in these indexes.
+    let res = app
+        .post(
+            "/api/v1/contacts/bulk",
+            &json!({"filter": "q=harrow", "action": {"type": "add_tags", "tags": ["harrow-list"]}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["updated"], 400, "{}", res.text);
+    assert_eq!(pending().await, 0, "the bulk change's entries were merged");
+    let found = app
+        .get("/api/v1/contacts?q=quill%20harrow&include_total=true&tag=harrow-list")
+        .await;
+    assert_eq!(found.body["total"], 400, "{}", found.text);
+
+    let batch = res.body["batch_id"].as_str().unwrap();
+    let undo = app.post(&format!("/api/v1/bulk/{batch}/undo"), &json!({})).await;
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    assert_eq!(pending().await, 0, "the undo's entries were merged");
+    let found = app.get("/api/v1/contacts?tag=harrow-list&include_total=true").await;
+    assert_eq!(found.body["total"], 0, "{}", found.text);
+}
