@@ -1140,6 +1140,8 @@ async fn apply(
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let id = import.id;
+    // The contacts' and companies' search index entries are merged once, at the end.
+    crate::search::service::defer_index_merges(conn).await?;
     let companies = store::create_companies(conn, workspace, id, now).await? as i64;
     let total = (counts.create + counts.update).max(1);
     let last = import.row_count;
@@ -1160,6 +1162,8 @@ async fn apply(
             "contacts changed while the import was planned; plan it again",
         ));
     }
+    crate::search::service::merge_pending(conn, "contacts").await?;
+    crate::search::service::merge_pending(conn, "companies").await?;
     Ok(companies)
 }
 
@@ -1963,6 +1967,8 @@ async fn restore_archive(
         .map(|m| m.user_id)
         .collect();
 
+    // Every table's search index entries are merged once, at the end.
+    crate::search::service::defer_index_merges(conn).await?;
     // A thread unpacks the tables a batch at a time; this task writes them.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<super::restore::Record>)>(2);
     let reader = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<serde_json::Value>> {
@@ -2033,6 +2039,9 @@ async fn restore_archive(
     let settings = read.map_err(|e| AppError::unprocessable("archive_invalid", format!("{e:#}")))?;
     if let Some(settings) = settings.filter(|s| s.is_object()) {
         store::restore_settings(conn, workspace, &settings).await?;
+    }
+    for dump in DUMPS {
+        crate::search::service::merge_pending(conn, dump.table).await?;
     }
     // The archive's workspace may still be mailing the same people: restored sequences wait
     // paused until an admin turns them on here.
