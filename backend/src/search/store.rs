@@ -793,13 +793,18 @@ pub async fn defer_index_merges(conn: &mut AsyncPgConnection) -> QueryResult<()>
 }
 
 /// Merges the pending lists of `table`'s GIN indexes that keep one (those with `fastupdate`
-/// off have none) into the indexes, so that searches read no long list after a bulk write.
+/// off have none) into the indexes, so that searches read no long list after a bulk write, and
+/// puts the session's own limit back: what the transaction writes after this is merged as any
+/// request's writes are.
 pub async fn merge_pending(conn: &mut AsyncPgConnection, table: &'static str) -> QueryResult<()> {
     diesel::sql_query(
-        "SELECT gin_clean_pending_list(i.indexrelid::regclass) \
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
-         WHERE i.indrelid = $1::regclass AND a.amname = 'gin' \
-           AND NOT coalesce(c.reloptions @> ARRAY['fastupdate=off'], false)",
+        "WITH merged AS ( \
+           SELECT gin_clean_pending_list(i.indexrelid::regclass) \
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
+           WHERE i.indrelid = $1::regclass AND a.amname = 'gin' \
+             AND NOT coalesce(c.reloptions @> ARRAY['fastupdate=off'], false)) \
+         SELECT (SELECT count(*) FROM merged), set_config(s.name, s.reset_val, true) \
+         FROM pg_settings s WHERE s.name = 'gin_pending_list_limit'",
     )
     .bind::<Text, _>(table)
     .execute(conn)

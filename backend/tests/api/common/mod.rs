@@ -20,6 +20,9 @@ use rapport::state::AppState;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+/// The contacts' GIN indexes that keep a pending list (text search and trigrams).
+const CONTACT_TEXT_INDEXES: &str = "'contacts_search_trgm', 'contacts_search_fts', 'contacts_name_trgm'";
+
 pub struct TestDb {
     pub name: String,
     pub url: String,
@@ -362,6 +365,24 @@ impl TestApp {
         let n = diesel::sql_query(sql).execute(&mut conn).await.unwrap();
         self.state.credentials.clear();
         n
+    }
+
+    /// Entries waiting in the pending lists of the contacts' text-search and trigram indexes
+    /// (pgstattuple's `pgstatginindex`; the extension is created on first use).
+    pub async fn pending_contact_index_entries(&self) -> i64 {
+        self.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple").await;
+        self.scalar(&format!(
+            "SELECT sum((pgstatginindex(i)).pending_tuples) FROM unnest(ARRAY[{CONTACT_TEXT_INDEXES}]::regclass[]) i"
+        ))
+        .await
+    }
+
+    /// Merges the contacts' text-search and trigram indexes' pending lists.
+    pub async fn merge_contact_index_entries(&self) {
+        self.execute(&format!(
+            "SELECT gin_clean_pending_list(i) FROM unnest(ARRAY[{CONTACT_TEXT_INDEXES}]::regclass[]) i"
+        ))
+        .await;
     }
 
     /// Runs a scalar SQL query against the test's database.
