@@ -9,7 +9,8 @@ use rapport::state::AppState;
 use rapport::{dataset, db, demo};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of glibc's malloc: less of the server's CPU per answer (lists, timelines).
+/// mimalloc instead of glibc's malloc: 8–17 % less of the server's CPU per contact list page
+/// (other answers about the same; docs/performance.md, "Figures of 2026-12-07").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
