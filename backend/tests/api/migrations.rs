@@ -262,3 +262,74 @@ async fn an_upgrade_from_before_accounts_keeps_the_calendar_link_for_the_first_o
     assert_eq!(contacts.body["items"][0]["first_name"], "Kept");
     assert_eq!(app.scalar("SELECT count(*) FROM calendar_feed_handovers").await, 0);
 }
+
+#[derive(QueryableByName, Debug)]
+struct Mismatch {
+    #[diesel(sql_type = Text)]
+    function: String,
+    #[diesel(sql_type = Text)]
+    input: String,
+}
+
+/// The contacts' generated columns and key indexes call `rapport_unaccent`, `rapport_join_text`,
+/// `rapport_name_words` and `rapport_phone_keys`. Migration `2026-12-07-000004` rewrote them
+/// from SQL into PL/pgSQL; indexes built with the SQL bodies stay true only if each returns the
+/// same value for every input. The SQL bodies (that migration's `down.sql`) are created as
+/// temporary functions and compared with the installed ones on edge cases and on 3,000
+/// generated inputs.
+#[actix_web::test]
+async fn the_contacts_key_functions_return_what_their_sql_bodies_did() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().await.unwrap();
+    let sql_bodies = include_str!("../../migrations/2026-12-07-000004_functions_planned_once/down.sql")
+        .replace("FUNCTION rapport_", "FUNCTION pg_temp.was_")
+        .replace("rapport_unaccent($1)", "pg_temp.was_unaccent($1)");
+    assert_eq!(sql_bodies.matches("FUNCTION pg_temp.was_").count(), 4);
+    conn.batch_execute(&format!("SELECT setseed(0.42); {sql_bodies}"))
+        .await
+        .unwrap();
+    let mismatches: Vec<Mismatch> = diesel::sql_query(
+        r#"WITH names(v) AS (
+               VALUES (NULL::text), (''), ('Ada Lovelace'), ('José Muñoz-Ortega jr'), ('ÉLAN 42abc x9'),
+                      ('O''Brien  Ægir  Straße'), ('李 小龍 Bruce'), ('émile 🎉 zoë'), ('a bb ccc dddd')
+               UNION ALL
+               SELECT string_agg(chr(32 + (random() * 400)::int), '') FROM generate_series(1, 2000) g,
+                      generate_series(1, 1 + (random() * 20)::int) i GROUP BY g),
+           lists(v) AS (
+               VALUES (NULL::text[]), ('{}'), (ARRAY[NULL]::text[]), (ARRAY['+44 20 7946 0018', '020 7946 0018', NULL, '12']),
+                      (ARRAY['555-123-4567', '(555) 123 4567 ext 9', '+1 555 123 4567']), ('{{1234567,7654321},{9,123456789012}}'),
+                      (ARRAY['a@example.com', 'b@example.com'])
+               UNION ALL
+               SELECT array_agg(translate(left(md5(g::text || '.' || i || random()), 5 + (random() * 14)::int), 'abcdef', '1-2 (+'))
+               FROM generate_series(1, 1000) g, generate_series(1, 1 + (random() * 4)::int) i GROUP BY g)
+           SELECT 'rapport_unaccent' AS function, coalesce(v, 'NULL') AS input FROM names
+             WHERE rapport_unaccent(v) IS DISTINCT FROM pg_temp.was_unaccent(v)
+           UNION ALL SELECT 'rapport_name_words', coalesce(v, 'NULL') FROM names
+             WHERE rapport_name_words(v) IS DISTINCT FROM pg_temp.was_name_words(v)
+           UNION ALL SELECT 'rapport_join_text', coalesce(v::text, 'NULL') FROM lists
+             WHERE rapport_join_text(v) IS DISTINCT FROM pg_temp.was_join_text(v)
+           UNION ALL SELECT 'rapport_phone_keys', coalesce(v::text, 'NULL') FROM lists
+             WHERE rapport_phone_keys(v) IS DISTINCT FROM pg_temp.was_phone_keys(v)"#,
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    // The comparison is not empty: the generated lists do give several keys and several words.
+    let shown: Vec<Mismatch> = diesel::sql_query(
+        "SELECT 'keys' AS function, rapport_phone_keys(ARRAY['555-123-4567', '+1 (555) 123-4567', '020 7946 0018'])::text AS input \
+         UNION ALL SELECT 'words', rapport_name_words('José Muñoz-Ortega jr')::text",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        (shown[0].function.as_str(), shown[0].input.as_str()),
+        ("keys", "{079460018,551234567}")
+    );
+    assert_eq!(
+        (shown[1].function.as_str(), shown[1].input.as_str()),
+        ("words", "{jose,munoz,ortega}")
+    );
+}
