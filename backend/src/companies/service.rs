@@ -16,7 +16,6 @@ use crate::db::WorkspaceId;
 use crate::db::{WriteOutcome, keyset};
 use crate::dto::{clean, normalize_url};
 use crate::duplicates;
-use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, json_cell};
 use crate::merges;
@@ -237,7 +236,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             Ok(row)
         })
         .await?;
-    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Company, row.id).await?;
+    let possible = duplicates::service::possible_companies(conn, workspace, row.id).await?;
     let mut company = to_dto(row, 0);
     company.possible_duplicates = (!possible.is_empty()).then_some(possible);
     Ok(company)

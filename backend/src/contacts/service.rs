@@ -18,7 +18,6 @@ use crate::db::WorkspaceId;
 use crate::db::keyset;
 use crate::dto::{clean, normalize_emails, normalize_phones, normalize_tags, normalize_url};
 use crate::duplicates;
-use crate::duplicates::dto::DuplicateType;
 use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, joined, json_cell};
 use crate::merges;
@@ -207,7 +206,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
     )
     .await?;
     let company_name = clean(input.company_name.clone());
-    let row = if company_name.is_some() {
+    let created = if company_name.is_some() {
         conn.transaction::<_, AppError, _>(async move |conn| {
             insert_new(conn, workspace, input, company_name, custom, time_zone).await
         })
@@ -215,14 +214,14 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
     } else {
         insert_new(conn, workspace, input, None, custom, time_zone).await?
     };
-    let possible = duplicates::service::possible(conn, workspace, DuplicateType::Contact, row.id).await?;
-    let mut contact = to_dto(row);
+    let possible = duplicates::service::possible_from(created.possible);
+    let mut contact = to_dto(created.contact);
     contact.possible_duplicates = (!possible.is_empty()).then_some(possible);
     Ok(contact)
 }
 
 /// The contact row and its history entry, written in one statement (after linking or creating
-/// its company).
+/// its company) that also finds the contact's possible duplicates.
 async fn insert_new(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -230,7 +229,7 @@ async fn insert_new(
     company_name: Option<String>,
     custom: serde_json::Value,
     time_zone: Option<String>,
-) -> AppResult<ContactRow> {
+) -> AppResult<store::Created> {
     let company_id = companies::service::resolve(conn, workspace, input.company_id, company_name.as_deref()).await?;
     let now = chrono::Utc::now();
     let new = NewContactRow {

@@ -17,6 +17,7 @@ use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{contact_schedule, contacts, merges};
 use crate::db::statement::{Prepare, Statement};
+use crate::duplicates;
 use crate::interactions::dto::SentimentLabel;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -385,7 +386,14 @@ pub async fn insert_created(
     conn: &mut AsyncPgConnection,
     row: &NewContactRow,
     history: &ActivityRow,
-) -> QueryResult<ContactRow> {
+) -> QueryResult<Created> {
+    #[derive(QueryableByName)]
+    struct CreatedRow {
+        #[diesel(embed)]
+        contact: ContactRow,
+        #[diesel(embed)]
+        possible: duplicates::store::MaybeMatch,
+    }
     let first_follow_up = sql::<diesel::sql_types::Nullable<Timestamptz>>("coalesce(")
         .bind::<diesel::sql_types::Nullable<Timestamptz>, _>(row.next_follow_up_at)
         .sql(", ")
@@ -397,7 +405,8 @@ pub async fn insert_created(
         .sql(")::int FROM workspaces w WHERE w.id = ")
         .bind::<SqlUuid, _>(row.workspace_id)
         .sql("))))");
-    Statement::new()
+    // The contact, its history entry and its possible duplicates: one statement.
+    let rows = Statement::new()
         .sql("WITH created AS (")
         .part(
             diesel::insert_into(contacts::table)
@@ -406,9 +415,26 @@ pub async fn insert_created(
         )
         .sql("), history AS (")
         .part(activity::store::insert_one(history))
-        .sql(") SELECT * FROM created")
-        .get_result(conn)
-        .await
+        .sql(")")
+        .part(duplicates::store::created_contact_matches(row.workspace_id))
+        .load::<CreatedRow>(conn)
+        .await?;
+    let mut rows = rows.into_iter();
+    let first = rows.next().ok_or(diesel::result::Error::NotFound)?;
+    let possible = std::iter::once(first.possible)
+        .chain(rows.map(|r| r.possible))
+        .filter_map(duplicates::store::MaybeMatch::into_match)
+        .collect();
+    Ok(Created {
+        contact: first.contact,
+        possible,
+    })
+}
+
+/// A contact just inserted, with its possible duplicates, best first.
+pub struct Created {
+    pub contact: ContactRow,
+    pub possible: Vec<duplicates::store::MatchRow>,
 }
 
 /// Applies a change to a live contact, bumping its version; only at `expected` when given.

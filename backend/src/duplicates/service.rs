@@ -97,20 +97,20 @@ pub async fn dismiss(
     Ok(())
 }
 
-/// The existing records that a record just created (or about to be shown) looks like, best first
-/// (at most `store::POSSIBLE`).
-pub async fn possible(
+/// The existing companies that company `id`, just created, looks like, best first (at most
+/// `store::POSSIBLE`). A contact's are found by the statement that creates it
+/// (`store::created_contact_matches`).
+pub async fn possible_companies(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
-    kind: DuplicateType,
     id: Uuid,
 ) -> AppResult<Vec<PossibleDuplicate>> {
-    let rows = match kind {
-        DuplicateType::Contact => store::contact_matches(conn, workspace, id).await?,
-        DuplicateType::Company => store::company_matches(conn, workspace, id).await?,
-    };
-    Ok(rows
-        .into_iter()
+    Ok(possible_from(store::company_matches(conn, workspace, id).await?))
+}
+
+/// Matches as a create answers them, scores rounded to two decimals.
+pub fn possible_from(rows: Vec<store::MatchRow>) -> Vec<PossibleDuplicate> {
+    rows.into_iter()
         .map(|r| PossibleDuplicate {
             id: r.id,
             name: r.name,
@@ -118,5 +118,5 @@ pub async fn possible(
             reasons: r.reasons,
             score: (r.score * 100.0).round() / 100.0,
         })
-        .collect())
+        .collect()
 }

@@ -5,13 +5,15 @@
 //! the database's `rapport_*_key` functions, indexed, so the check made when one record is
 //! created is a handful of index lookups that compare exactly what the list compares.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::statement::Prepare;
+use crate::db::statement::{Prepare, Statement};
 
 use crate::db::WorkspaceId;
 
@@ -212,38 +214,76 @@ fn matches(table: &str, show: &str) -> String {
     )
 }
 
-/// Live contacts that look like contact `id` (same email, phone or LinkedIn profile, or a similar
-/// name at the same company), best first.
-pub async fn contact_matches(
-    conn: &mut AsyncPgConnection,
-    workspace: WorkspaceId,
-    id: Uuid,
-) -> QueryResult<Vec<MatchRow>> {
-    diesel::sql_query(format!(
-        // `others` is inlined into each branch (NOT MATERIALIZED) so that each uses its index;
-        // materialized, it was a scan of every contact on every create (0.6 s at 100k).
-        "WITH me AS (SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2), \
-         others AS NOT MATERIALIZED (SELECT c.* FROM contacts c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
-         hits AS ( \
-           SELECT o.id, 'same email' AS reason, 0.95::float8 AS score FROM others o, me \
-             WHERE cardinality(me.emails) > 0 AND o.emails && me.emails \
-           UNION ALL SELECT o.id, 'same phone', 0.85 FROM others o, me \
-             WHERE cardinality(me.phones) > 0 AND rapport_phone_keys(o.phones) && rapport_phone_keys(me.phones) \
-           UNION ALL SELECT o.id, 'same LinkedIn URL', 0.95 FROM others o, me \
-             WHERE o.linkedin_url IS NOT NULL AND rapport_linkedin_key(o.linkedin_url) = rapport_linkedin_key(me.linkedin_url) \
-           UNION ALL SELECT o.id, 'similar name at the same company', \
-               0.5 + 0.4 * similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) \
-             FROM others o, me WHERE o.company_id = me.company_id \
-               AND lower(left(o.first_name, 1) || left(o.last_name, 1)) = lower(left(me.first_name, 1) || left(me.last_name, 1)) \
-               AND similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) >= 0.6) \
-         {}",
-        matches("contacts", CONTACT_SHOW)
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<SqlUuid, _>(id)
-    .prepared()
-    .load(conn)
-    .await
+/// The CTEs `me` (the contact just created), `others` (the workspace's other live contacts; the
+/// workspace's id is bound between the two parts) and `hits` (id, reason, score): same email,
+/// phone or LinkedIn profile, or a similar name at the same company. `others` is inlined into
+/// each branch (NOT MATERIALIZED) so that each uses its index; materialized, it was a scan of
+/// every contact on every create (0.6 s at 100k).
+const CREATED_HITS_HEAD: &str = ", me AS (SELECT * FROM created), \
+    others AS NOT MATERIALIZED (SELECT c.* FROM contacts c WHERE c.workspace_id = ";
+const CREATED_HITS_TAIL: &str = " AND c.deleted_at IS NULL), \
+    hits AS ( \
+      SELECT o.id, 'same email' AS reason, 0.95::float8 AS score FROM others o, me \
+        WHERE cardinality(me.emails) > 0 AND o.emails && me.emails \
+      UNION ALL SELECT o.id, 'same phone', 0.85 FROM others o, me \
+        WHERE cardinality(me.phones) > 0 AND rapport_phone_keys(o.phones) && rapport_phone_keys(me.phones) \
+      UNION ALL SELECT o.id, 'same LinkedIn URL', 0.95 FROM others o, me \
+        WHERE o.linkedin_url IS NOT NULL AND rapport_linkedin_key(o.linkedin_url) = rapport_linkedin_key(me.linkedin_url) \
+      UNION ALL SELECT o.id, 'similar name at the same company', \
+          0.5 + 0.4 * similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) \
+        FROM others o, me WHERE o.company_id = me.company_id \
+          AND lower(left(o.first_name, 1) || left(o.last_name, 1)) = lower(left(me.first_name, 1) || left(me.last_name, 1)) \
+          AND similarity(lower(trim(o.first_name || ' ' || o.last_name)), lower(trim(me.first_name || ' ' || me.last_name))) >= 0.6)";
+
+/// One possible duplicate of a contact created in the same statement, or none: the `match_`
+/// columns of [`created_contact_matches`]'s rows.
+#[derive(Debug, QueryableByName)]
+pub struct MaybeMatch {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub match_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub match_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub match_subtitle: Option<String>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    pub match_reasons: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub match_score: Option<f64>,
+}
+
+impl MaybeMatch {
+    pub fn into_match(self) -> Option<MatchRow> {
+        Some(MatchRow {
+            id: self.match_id?,
+            name: self.match_name.unwrap_or_default(),
+            subtitle: self.match_subtitle,
+            reasons: self.match_reasons.unwrap_or_default(),
+            score: self.match_score.unwrap_or_default(),
+        })
+    }
+}
+
+/// The `hits` CTEs and the final `SELECT` of a statement whose CTE `created` inserted one contact
+/// in `workspace` (its columns as returned): each row is the contact's columns and one of its
+/// possible duplicates (`match_` columns, [`MaybeMatch`]), best first, or a single row without
+/// one. Looking for them in the insert's own statement, which has the new row, spares a create a
+/// second statement. The statement's snapshot predates the insert, so the new contact is not
+/// among `others`.
+pub fn created_contact_matches(workspace: WorkspaceId) -> Statement<'static> {
+    static RANKED: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            ", ranked AS ({}) \
+             SELECT created.*, r.id AS match_id, r.name AS match_name, r.subtitle AS match_subtitle, \
+               r.reasons AS match_reasons, r.score AS match_score \
+             FROM created LEFT JOIN ranked r ON true ORDER BY r.score DESC NULLS LAST, r.id",
+            matches("contacts", CONTACT_SHOW)
+        )
+    });
+    Statement::new()
+        .sql(CREATED_HITS_HEAD)
+        .bind::<SqlUuid, _>(workspace)
+        .sql(CREATED_HITS_TAIL)
+        .sql(RANKED.as_str())
 }
 
 /// Live companies that look like company `id` (same website domain or the same name), best first.

@@ -207,6 +207,7 @@ async fn creating_a_look_alike_answers_201_naming_the_records_it_looks_like() {
         "{}",
         res.text
     );
+    let lovelace_id = res.body["id"].as_str().unwrap().to_owned();
     // The same phone written another way and the same profile: both reasons, a higher score.
     let res = app
         .post(
@@ -220,6 +221,58 @@ async fn creating_a_look_alike_answers_201_naming_the_records_it_looks_like() {
     assert_eq!(first["id"], ada_id);
     assert_eq!(first["reasons"], json!(["same LinkedIn URL", "same phone"]));
     assert_eq!(first["score"], 1.0);
+    let augusta_id = res.body["id"].as_str().unwrap().to_owned();
+    // Looking like three at once: every one of them, best first.
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "Ada", "last_name": "King", "emails": ["ada@engines.example"],
+                    "phones": ["202-555-0143"]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let found: Vec<(String, Vec<String>, f64)> = res.body["possible_duplicates"]
+        .as_array()
+        .expect("possible duplicates")
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_owned(),
+                serde_json::from_value(m["reasons"].clone()).unwrap(),
+                m["score"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                ada_id.to_owned(),
+                vec!["same email".to_owned(), "same phone".to_owned()],
+                1.0
+            ),
+            (lovelace_id, vec!["same email".to_owned()], 0.95),
+            (augusta_id, vec!["same phone".to_owned()], 0.85),
+        ],
+        "{}",
+        res.text
+    );
+    // A similar name at the same company.
+    app.contact(json!({"first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs"}))
+        .await;
+    let res = app
+        .post(
+            "/api/v1/contacts",
+            &json!({"first_name": "Grace", "last_name": "Hoper", "company_name": "Navy Labs"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(
+        res.body["possible_duplicates"][0]["reasons"],
+        json!(["similar name at the same company"]),
+        "{}",
+        res.text
+    );
     // Someone else entirely: no list at all.
     let alan = app
         .contact(json!({"first_name": "Alan", "last_name": "Turing", "emails": ["alan@bletchley.example"]}))
