@@ -379,7 +379,8 @@ pub async fn find_live(
         .await
 }
 
-/// Creates a contact together with its history entry, in one statement. Its first follow-up is
+/// Creates a contact together with its history entry, in one statement that also finds its
+/// possible duplicates (`duplicates::store::created_contact_matches`). Its first follow-up is
 /// `next_follow_up_at` when given, else its creation plus its cadence (its own, else its stage's
 /// default from the workspace settings): a new contact has no interactions or reminders yet.
 pub async fn insert_created(
