@@ -287,6 +287,23 @@ impl Summary {
         )
     }
 
+    /// The English sentence cut at each place of the parameter `key`: joined with that
+    /// parameter's value in between, the pieces read as [`Summary::english`] (for an entry whose
+    /// statement reads the value itself, e.g. a contact's name).
+    pub fn english_around(&self, key: &str) -> Vec<String> {
+        let mut parts = Vec::new();
+        let mut current = String::new();
+        for piece in self.message.pieces() {
+            match piece {
+                Piece::Param(k) if k == key => parts.push(std::mem::take(&mut current)),
+                Piece::Param(k) => current.push_str(&self.english_param(k)),
+                Piece::Text(text) => current.push_str(text),
+            }
+        }
+        parts.push(current);
+        parts
+    }
+
     /// The sentence in English.
     pub fn english(&self) -> String {
         self.message
@@ -353,6 +370,23 @@ fn records(kind: &str, n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_english_cut_around_a_parameter_joins_back_into_the_sentence() {
+        let summary = crate::summary!(
+            InteractionLoggedSubject,
+            kind = "call",
+            name = "Ann Lee",
+            subject = "Ann's {name}"
+        );
+        let parts = summary.english_around("name");
+        assert_eq!(parts, ["Logged a call with ", ": Ann's {name}"]);
+        assert_eq!(parts.join("Ann Lee"), summary.english());
+        let merged = crate::summary!(Merged, merged = "A", survivor = "B");
+        assert_eq!(merged.english_around("name"), [merged.english()]);
+        let two = crate::summary!(Merged, merged = "A", survivor = "A");
+        assert_eq!(two.english_around("merged").join("A"), two.english());
+    }
 
     #[test]
     fn every_message_has_english_words() {

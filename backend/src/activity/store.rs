@@ -13,6 +13,7 @@ use super::service::{Action, Entity, NEWEST_FIRST, Scope};
 use crate::db::WorkspaceId;
 use crate::db::keyset::SortValue;
 use crate::db::schema::activity;
+use crate::db::statement::Statement;
 
 /// `None`s are written as NULL (no column has another default), so a one-entry insert has the
 /// same text every time.
@@ -40,6 +41,49 @@ pub struct ActivityRow {
 /// `db::statement`).
 pub fn insert_one(row: &ActivityRow) -> impl diesel::query_builder::QueryFragment<Pg> + Send + '_ {
     diesel::insert_into(activity::table).values(row)
+}
+
+/// The insert of one entry about a record whose name its statement reads, as one part of that
+/// statement: `source` names a CTE with a `name` column. The entry is written once per row of
+/// `source` (none when it has none); the name fills the places between `summary_parts` (see
+/// `Summary::english_around`) and becomes the `name` parameter. `row.summary` is not used.
+pub fn insert_one_named<'a>(row: &'a ActivityRow, summary_parts: &'a [String], source: &'a str) -> Statement<'a> {
+    use diesel::sql_types::{Array, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
+    Statement::new()
+        .sql(
+            "INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
+             occurred_at, actor_id, actor_name, merge_id, message, params) SELECT ",
+        )
+        .bind::<SqlUuid, _>(row.id)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql(", ")
+        .bind::<Text, _>(row.entity)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.entity_id)
+        .sql(", ")
+        .bind::<Text, _>(row.action)
+        .sql(", array_to_string(")
+        .bind::<Array<Text>, _>(summary_parts)
+        .sql(", s.name), ")
+        .bind::<Nullable<SqlUuid>, _>(row.contact_id)
+        .sql(", ")
+        .bind::<Array<Text>, _>(&row.fields)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.occurred_at)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.actor_id)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.actor_name)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.merge_id)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.message)
+        .sql(", ")
+        .bind::<Jsonb, _>(&row.params)
+        .sql(" || jsonb_build_object('name', s.name) FROM ")
+        .sql(source)
+        .sql(" s")
 }
 
 /// Writes entries in one statement.

@@ -620,6 +620,17 @@ pub async fn refresh_follow_ups(
         .await
 }
 
+/// A live contact's id and display name (no row when it is missing or in the trash), as one
+/// part of a statement that writes something about it.
+pub fn live_name<'a>(workspace: WorkspaceId, contact: Uuid) -> Statement<'a> {
+    Statement::new()
+        .sql("SELECT c.id, trim(c.first_name || ' ' || c.last_name) AS name FROM contacts c WHERE c.workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND c.id = ")
+        .bind::<SqlUuid, _>(contact)
+        .sql(" AND c.deleted_at IS NULL")
+}
+
 /// The update of a contact's follow-up fields after an interaction is logged, as one part of the
 /// statement that logs it: the statement defines `clock` (its time) and `logged` (the inserted
 /// interaction).

@@ -167,9 +167,7 @@ async fn create_with(
     input: CreateInteraction,
     sent_message_id: Option<String>,
 ) -> AppResult<Interaction> {
-    let name = contacts::service::require(conn, workspace, input.contact_id, true)
-        .await
-        .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
+    let no_contact = || AppError::invalid_field("contact_id", "no contact (outside the trash) has this id");
     let now = chrono::Utc::now();
     let row = InteractionRow {
         id: Uuid::now_v7(),
@@ -193,8 +191,14 @@ async fn create_with(
         delivery_error: None,
     };
     if let Some(deal) = row.deal_id {
+        // A missing contact is the first thing to answer, before anything about the deal.
+        contacts::service::require(conn, workspace, row.contact_id, true)
+            .await
+            .map_err(|_| no_contact())?;
         crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
     }
+    // The statement reads the contact's name itself and fills it in.
+    let name = "";
     let summary = match (row.delivery_status.is_some(), row.subject.as_deref()) {
         (true, None) => crate::summary!(InteractionSent, name = name),
         (true, Some(subject)) => crate::summary!(InteractionSentSubject, name = name, subject = subject),
@@ -208,10 +212,13 @@ async fn create_with(
             )
         }
     };
+    let summary_parts = summary.english_around("name");
     let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
     // The interaction, its history entry and the contact's follow-up: one statement, atomic on
-    // its own (the contact was read above only for its name and to answer 422 when missing).
-    let row = store::insert_logged(conn, &row, &history, now).await?;
+    // its own, that writes nothing when the contact is missing or in the trash.
+    let row = store::insert_logged(conn, &row, &history, &summary_parts, now)
+        .await?
+        .ok_or_else(no_contact)?;
     Ok(to_dto(row))
 }
 

@@ -80,33 +80,76 @@ impl InteractionChangeset {
     }
 }
 
-/// Logs an interaction, its history entry and its contact's new follow-up fields in one
-/// statement; `now` is when it is logged (what "has happened" is measured against).
+/// Logs an interaction on a live contact, its history entry (which names the contact) and the
+/// contact's new follow-up fields in one statement; `now` is when it is logged (what "has
+/// happened" is measured against). Writes nothing and returns `None` when the contact is missing
+/// or in the trash.
 pub async fn insert_logged(
     conn: &mut AsyncPgConnection,
     row: &InteractionRow,
     history: &ActivityRow,
+    summary_parts: &[String],
     now: DateTime<Utc>,
-) -> QueryResult<InteractionRow> {
+) -> QueryResult<Option<InteractionRow>> {
+    use diesel::sql_types::{Float8, Int4, Nullable, Timestamptz, Uuid as SqlUuid};
     Statement::new()
         .sql("WITH clock AS (SELECT ")
-        .bind::<diesel::sql_types::Timestamptz, _>(now)
-        .sql("::timestamptz AS at), logged AS (")
-        .part(
-            diesel::insert_into(interactions::table)
-                .values(row)
-                .returning(InteractionRow::as_returning()),
+        .bind::<Timestamptz, _>(now)
+        .sql("::timestamptz AS at), target AS (")
+        .part(contacts::store::live_name(row.workspace_id, row.contact_id))
+        .sql(
+            "), logged AS (INSERT INTO interactions (id, workspace_id, contact_id, kind, direction, occurred_at, \
+             subject, body, outcome, duration_minutes, sentiment_label, sentiment_score, created_at, updated_at, \
+             version, deal_id, external_ref, delivery_status, delivery_error) SELECT ",
         )
+        .bind::<SqlUuid, _>(row.id)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql(", target.id, ")
+        .bind::<Text, _>(row.kind)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.direction)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.occurred_at)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.subject)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.body)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.outcome)
+        .sql(", ")
+        .bind::<Nullable<Int4>, _>(row.duration_minutes)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.sentiment_label)
+        .sql(", ")
+        .bind::<Nullable<Float8>, _>(row.sentiment_score)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.created_at)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.updated_at)
+        .sql(", ")
+        .bind::<Int4, _>(row.version)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.deal_id)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.external_ref)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.delivery_status)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.delivery_error)
+        .sql(" FROM target RETURNING ")
+        .part(InteractionRow::as_returning())
         .sql("), history AS (")
-        .part(activity::store::insert_one(history))
+        .part(activity::store::insert_one_named(history, summary_parts, "target"))
         .sql("), followed AS (")
         .part(contacts::store::follow_up_after_logging(
             row.workspace_id,
             row.contact_id,
         ))
-        .sql(") SELECT * FROM logged")
+        .sql(" AND EXISTS (SELECT FROM logged)) SELECT * FROM logged")
         .get_result(conn)
         .await
+        .optional()
 }
 
 pub async fn find(

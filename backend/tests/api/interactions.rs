@@ -246,6 +246,26 @@ async fn bad_interactions_change_nothing() {
         .post("/api/v1/interactions", &json!({"contact_id": id, "kind": "call"}))
         .await;
     res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["contact_id"], "{}", res.text);
+    assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM activity WHERE entity = 'interaction'")
+            .await,
+        0
+    );
+    // Nor with a deal: the missing contact is what the answer names.
+    let deal = app
+        .post("/api/v1/deals", &json!({"title": "Engine", "value_minor": 1000}))
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.text);
+    let res = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": id, "kind": "call", "deal_id": deal.body["id"]}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["contact_id"], "{}", res.text);
     assert_eq!(app.scalar("SELECT count(*) FROM interactions").await, 0);
     let after = app
         .get(&format!("/api/v1/contacts/{id}?include_trashed=true"))
