@@ -143,14 +143,19 @@ pub struct Contact {
     #[schema(example = 14)]
     pub follow_up_cadence_days: Option<i32>,
     /// When you last interacted with the contact.
+    #[serde(serialize_with = "crate::dto::timestamp_opt")]
     pub last_interaction_at: Option<DateTime<Utc>>,
     /// Sentiment of the most recent interaction that has one (set by hand or by the AI analysis).
     pub last_sentiment: Option<crate::interactions::dto::SentimentLabel>,
     /// When the contact is due for a follow-up.
+    #[serde(serialize_with = "crate::dto::timestamp_opt")]
     pub next_follow_up_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::dto::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Set when the contact is in the trash.
+    #[serde(serialize_with = "crate::dto::timestamp_opt")]
     pub deleted_at: Option<DateTime<Utc>>,
     /// The member responsible for the contact (a user id; see `/api/v1/members`).
     pub owner_id: Option<Uuid>,

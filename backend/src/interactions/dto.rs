@@ -92,6 +92,7 @@ pub struct Interaction {
     pub kind: InteractionKind,
     pub direction: Option<Direction>,
     /// When it happened (or will, for a planned meeting).
+    #[serde(serialize_with = "crate::dto::timestamp")]
     pub occurred_at: DateTime<Utc>,
     #[schema(example = "Intro call")]
     pub subject: Option<String>,
@@ -106,7 +107,9 @@ pub struct Interaction {
     pub message_id: Option<String>,
     /// For emails sent from Rapport: how the delivery went; `null` for everything else.
     pub delivery: Option<EmailDelivery>,
+    #[serde(serialize_with = "crate::dto::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::timestamp")]
     pub updated_at: DateTime<Utc>,
     #[schema(example = 1)]
     pub version: i32,
