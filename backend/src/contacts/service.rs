@@ -304,84 +304,109 @@ pub async fn update(
     input: UpdateContact,
     expected_version: Option<i32>,
 ) -> AppResult<Contact> {
-    let row = conn
-        .transaction::<_, AppError, _>(async move |conn| {
-            let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
-            // Custom-field changes merge into the current values, checked against the definitions.
-            let custom_fields = match &input.custom_fields {
-                Some(changes) if !changes.is_empty() => {
-                    let current = live_row(conn, workspace, id).await?;
-                    Some(
-                        custom_fields::service::apply(
-                            conn,
-                            workspace,
-                            FieldEntity::Contact,
-                            &current.custom_fields,
-                            changes,
-                        )
-                        .await?,
-                    )
-                }
-                _ => None,
-            };
-            let changes = ContactChangeset {
-                first_name: input.first_name.map(|s| s.trim().to_owned()),
-                last_name: input.last_name.map(|s| s.trim().to_owned()),
-                emails: input.emails.map(normalize_emails),
-                phones: input.phones.map(normalize_phones),
-                company_id,
-                job_title: input.job_title.map(clean),
-                website: input.website.map(url),
-                linkedin_url: input.linkedin_url.map(url),
-                twitter_url: input.twitter_url.map(url),
-                location: input.location.map(clean),
-                source: input.source,
-                lifecycle: input.lifecycle,
-                relationship_type: input.relationship_type,
-                connection_strength: input.connection_strength,
-                notes: input.notes.map(clean),
-                tags: input.tags.map(normalize_tags),
-                follow_up_cadence_days: input.follow_up_cadence_days,
-                next_follow_up_at: input.next_follow_up_at,
-                custom_fields,
-                owner_id: input.owner_id,
-                time_zone: match input.time_zone {
-                    Some(tz) => Some(time_zone(conn, tz).await?),
-                    None => None,
-                },
-            };
-            if changes.is_empty() {
-                // Nothing to change: answer with the record as it is (after the version check).
-                let row = live_row(conn, workspace, id).await?;
-                return match expected_version {
-                    Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
-                    _ => Ok(row),
-                };
-            }
-            // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
-            let reschedule = (changes.lifecycle.is_some() || changes.follow_up_cadence_days.is_some())
-                && changes.next_follow_up_at.is_none();
-            let row = written(store::update(conn, workspace, id, &changes, expected_version).await?)?;
-            let fields = changes.changed_fields();
-            let change = Change {
-                entity: Entity::Contact,
-                entity_id: id,
-                action: Action::Updated,
-                summary: crate::summary!(ContactUpdated, name = display_name(&row), fields = fields.join(",")),
-                contact_id: Some(id),
-                fields: &fields,
-            };
-            activity::service::record(conn, workspace, change).await?;
-            if !reschedule {
-                return Ok(row);
-            }
-            store::refresh_follow_up(conn, workspace, id).await?;
-            store::find(conn, workspace, id)
-                .await?
-                .ok_or_else(|| AppError::not_found(NOT_FOUND))
+    // A change that needs nothing looked up (a company, custom field definitions, a time zone)
+    // and no new schedule computed is one statement: the update and its history entry.
+    let reads = input.company_id.is_some()
+        || input.company_name.is_some()
+        || input.custom_fields.as_ref().is_some_and(|changes| !changes.is_empty())
+        || input.time_zone.is_some()
+        || ((input.lifecycle.is_some() || input.follow_up_cadence_days.is_some()) && input.next_follow_up_at.is_none());
+    let row = if reads {
+        conn.transaction::<_, AppError, _>(async move |conn| {
+            apply_update(conn, workspace, id, input, expected_version).await
         })
-        .await?;
+        .await?
+    } else {
+        apply_update(conn, workspace, id, input, expected_version).await?
+    };
     Ok(to_dto(row))
+}
+
+async fn apply_update(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    input: UpdateContact,
+    expected_version: Option<i32>,
+) -> AppResult<ContactRow> {
+    let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
+    // Custom-field changes merge into the current values, checked against the definitions.
+    let custom_fields = match &input.custom_fields {
+        Some(changes) if !changes.is_empty() => {
+            let current = live_row(conn, workspace, id).await?;
+            Some(
+                custom_fields::service::apply(conn, workspace, FieldEntity::Contact, &current.custom_fields, changes)
+                    .await?,
+            )
+        }
+        _ => None,
+    };
+    let changes = ContactChangeset {
+        first_name: input.first_name.map(|s| s.trim().to_owned()),
+        last_name: input.last_name.map(|s| s.trim().to_owned()),
+        emails: input.emails.map(normalize_emails),
+        phones: input.phones.map(normalize_phones),
+        company_id,
+        job_title: input.job_title.map(clean),
+        website: input.website.map(url),
+        linkedin_url: input.linkedin_url.map(url),
+        twitter_url: input.twitter_url.map(url),
+        location: input.location.map(clean),
+        source: input.source,
+        lifecycle: input.lifecycle,
+        relationship_type: input.relationship_type,
+        connection_strength: input.connection_strength,
+        notes: input.notes.map(clean),
+        tags: input.tags.map(normalize_tags),
+        follow_up_cadence_days: input.follow_up_cadence_days,
+        next_follow_up_at: input.next_follow_up_at,
+        custom_fields,
+        owner_id: input.owner_id,
+        time_zone: match input.time_zone {
+            Some(tz) => Some(time_zone(conn, tz).await?),
+            None => None,
+        },
+    };
+    if changes.is_empty() {
+        // Nothing to change: answer with the record as it is (after the version check).
+        let row = live_row(conn, workspace, id).await?;
+        return match expected_version {
+            Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
+            _ => Ok(row),
+        };
+    }
+    // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
+    let reschedule = (changes.lifecycle.is_some() || changes.follow_up_cadence_days.is_some())
+        && changes.next_follow_up_at.is_none();
+    let fields = changes.changed_fields();
+    // The statement names the contact as the update leaves it.
+    let summary = crate::summary!(ContactUpdated, name = "", fields = fields.join(","));
+    let summary_parts = summary.english_around("name");
+    let change = Change {
+        entity: Entity::Contact,
+        entity_id: id,
+        action: Action::Updated,
+        summary,
+        contact_id: Some(id),
+        fields: &fields,
+    };
+    let history = activity::service::entry(workspace, change, chrono::Utc::now());
+    let outcome = store::update_recorded(
+        conn,
+        workspace,
+        id,
+        &changes,
+        expected_version,
+        (&history, &summary_parts),
+    );
+    let row = written(outcome.await?)?;
+    if !reschedule {
+        return Ok(row);
+    }
+    store::refresh_follow_up(conn, workspace, id).await?;
+    store::find(conn, workspace, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(NOT_FOUND))
 }
 
 fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {

@@ -469,6 +469,47 @@ pub async fn update(
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
 }
 
+/// [`update`] with the change's history entry in the same statement: the entry is written only
+/// when the contact is, and names it as the update leaves it (its sentence in `summary_parts`,
+/// see `Summary::english_around`).
+pub async fn update_recorded(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    changes: &ContactChangeset,
+    expected: Option<i32>,
+    (history, summary_parts): (&ActivityRow, &[String]),
+) -> QueryResult<WriteOutcome> {
+    let target = contacts::table
+        .filter(contacts::workspace_id.eq(workspace))
+        .filter(contacts::id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .filter(
+            contacts::version
+                .eq(expected.unwrap_or(0))
+                .or(expected.is_none().into_sql::<Bool>()),
+        );
+    let values = (
+        contacts::version.eq(contacts::version + 1),
+        contacts::updated_at.eq(history.occurred_at),
+    );
+    let updated = Statement::new()
+        .varying()
+        .sql("WITH updated AS (")
+        .part(
+            diesel::update(target)
+                .set((changes, values))
+                .returning(ContactRow::as_returning()),
+        )
+        .sql("), named AS (SELECT trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
+        .part(activity::store::insert_one_named(history, summary_parts, "named"))
+        .sql(") SELECT * FROM updated")
+        .get_result::<ContactRow>(conn)
+        .await
+        .optional()?;
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
+}
+
 /// Moves a live contact to the trash (`trash = true`) or back (`trash = false`).
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,

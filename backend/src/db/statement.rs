@@ -66,11 +66,20 @@ enum Piece<'a> {
 #[derive(Default)]
 pub struct Statement<'a> {
     pieces: Vec<Piece<'a>>,
+    /// Its text varies from call to call (e.g. an update of the fields a request names): never
+    /// kept prepared, so no connection gathers one prepared statement per shape.
+    varying: bool,
 }
 
 impl<'a> Statement<'a> {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Marks a statement whose text varies from call to call: see `varying`.
+    pub fn varying(mut self) -> Self {
+        self.varying = true;
+        self
     }
 
     /// SQL text, as is.
@@ -108,7 +117,7 @@ impl QueryFragment<Pg> for Statement<'_> {
     }
 
     fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
-        Ok(true)
+        Ok(!self.varying)
     }
 }
 

@@ -296,6 +296,18 @@ async fn count_post(app: &TestApp, path: &str, body: &serde_json::Value) -> (i64
     reset(app).await;
     let r = app.post(path, body).await;
     assert!(r.status == 200 || r.status == 201, "POST {path}: {}", r.text);
+    written_statements(app).await
+}
+
+/// Statements one PATCH sends (top-level only), without authentication's.
+async fn count_patch(app: &TestApp, path: &str, body: &serde_json::Value) -> (i64, String) {
+    reset(app).await;
+    let r = app.patch(path, body).await;
+    assert_eq!(r.status, 200, "PATCH {path}: {}", r.text);
+    written_statements(app).await
+}
+
+async fn written_statements(app: &TestApp) -> (i64, String) {
     let statements = executed(app, true).await;
     let mine: Vec<&Statement> = statements
         .iter()
@@ -399,6 +411,20 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
         "logging needs no transaction of its own\n{listing}"
     );
     assert_eq!(n, 1, "logging an interaction ran {n} statements\n{listing}");
+    // Editing a contact's own fields: the update and its history entry (naming the contact as
+    // the update leaves it) are one statement.
+    let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+    let (n, listing) = count_patch(&app, &path, &json!({"last_name": "Hopper", "tags": ["navy"]})).await;
+    println!("edit contact: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(
+        !listing.contains("BEGIN"),
+        "an edit needs no transaction of its own\n{listing}"
+    );
+    assert_eq!(n, 1, "editing a contact ran {n} statements\n{listing}");
+    let entry = app.get(&format!("{path}/history")).await.body["items"][0].clone();
+    assert_eq!(entry["summary"], "Updated Grace Hopper: last name, tags", "{entry}");
+    assert_eq!(entry["message"]["params"]["name"], "Grace Hopper", "{entry}");
 }
 
 /// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
