@@ -304,30 +304,36 @@ pub async fn update(
     input: UpdateContact,
     expected_version: Option<i32>,
 ) -> AppResult<Contact> {
+    // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
+    let reschedule =
+        (input.lifecycle.is_some() || input.follow_up_cadence_days.is_some()) && input.next_follow_up_at.is_none();
     // A change that needs nothing looked up (a company, custom field definitions, a time zone)
     // and no new schedule computed is one statement: the update and its history entry.
-    let reads = input.company_id.is_some()
+    let reads = reschedule
+        || input.company_id.is_some()
         || input.company_name.is_some()
         || input.custom_fields.as_ref().is_some_and(|changes| !changes.is_empty())
-        || input.time_zone.is_some()
-        || ((input.lifecycle.is_some() || input.follow_up_cadence_days.is_some()) && input.next_follow_up_at.is_none());
+        || input.time_zone.is_some();
     let row = if reads {
         conn.transaction::<_, AppError, _>(async move |conn| {
-            apply_update(conn, workspace, id, input, expected_version).await
+            apply_update(conn, workspace, id, input, expected_version, reschedule).await
         })
         .await?
     } else {
-        apply_update(conn, workspace, id, input, expected_version).await?
+        apply_update(conn, workspace, id, input, expected_version, reschedule).await?
     };
     Ok(to_dto(row))
 }
 
+/// Looks up what the change names, then writes it with its history entry; `reschedule`
+/// recomputes the follow-up afterwards.
 async fn apply_update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     input: UpdateContact,
     expected_version: Option<i32>,
+    reschedule: bool,
 ) -> AppResult<ContactRow> {
     let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
     // Custom-field changes merge into the current values, checked against the definitions.
@@ -375,9 +381,6 @@ async fn apply_update(
             _ => Ok(row),
         };
     }
-    // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
-    let reschedule = (changes.lifecycle.is_some() || changes.follow_up_cadence_days.is_some())
-        && changes.next_follow_up_at.is_none();
     let fields = changes.changed_fields();
     // The statement names the contact as the update leaves it.
     let summary = crate::summary!(ContactUpdated, name = "", fields = fields.join(","));

@@ -438,14 +438,17 @@ pub struct Created {
     pub possible: Vec<duplicates::store::MatchRow>,
 }
 
-/// Applies a change to a live contact, bumping its version; only at `expected` when given.
-pub async fn update(
-    conn: &mut AsyncPgConnection,
+/// The update of a live contact (only at `expected` when given) that bumps its version and sets
+/// `updated_at` to `now`, returning the row. A changeset with no columns is still a valid touch:
+/// version and updated_at move. Its text follows the changeset's columns: run it as a varying
+/// statement.
+fn edit<'a>(
     workspace: WorkspaceId,
     id: Uuid,
-    changes: &ContactChangeset,
+    changes: &'a ContactChangeset,
     expected: Option<i32>,
-) -> QueryResult<WriteOutcome> {
+    now: DateTime<Utc>,
+) -> impl diesel::query_builder::QueryFragment<Pg> + Send + 'a {
     let target = contacts::table
         .filter(contacts::workspace_id.eq(workspace))
         .filter(contacts::id.eq(id))
@@ -457,13 +460,25 @@ pub async fn update(
         );
     let values = (
         contacts::version.eq(contacts::version + 1),
-        contacts::updated_at.eq(Utc::now()),
+        contacts::updated_at.eq(now),
     );
-    // A changeset with no columns is still a valid touch: version and updated_at move.
-    let updated = diesel::update(target)
+    diesel::update(target)
         .set((changes, values))
         .returning(ContactRow::as_returning())
-        .get_result(conn)
+}
+
+/// Applies a change to a live contact, bumping its version; only at `expected` when given.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    changes: &ContactChangeset,
+    expected: Option<i32>,
+) -> QueryResult<WriteOutcome> {
+    let updated = Statement::new()
+        .varying()
+        .part(edit(workspace, id, changes, expected, Utc::now()))
+        .get_result::<ContactRow>(conn)
         .await
         .optional()?;
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
@@ -480,27 +495,10 @@ pub async fn update_recorded(
     expected: Option<i32>,
     (history, summary_parts): (&ActivityRow, &[String]),
 ) -> QueryResult<WriteOutcome> {
-    let target = contacts::table
-        .filter(contacts::workspace_id.eq(workspace))
-        .filter(contacts::id.eq(id))
-        .filter(contacts::deleted_at.is_null())
-        .filter(
-            contacts::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let values = (
-        contacts::version.eq(contacts::version + 1),
-        contacts::updated_at.eq(history.occurred_at),
-    );
     let updated = Statement::new()
         .varying()
         .sql("WITH updated AS (")
-        .part(
-            diesel::update(target)
-                .set((changes, values))
-                .returning(ContactRow::as_returning()),
-        )
+        .part(edit(workspace, id, changes, expected, history.occurred_at))
         .sql("), named AS (SELECT trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
         .part(activity::store::insert_one_named(history, summary_parts, "named"))
         .sql(") SELECT * FROM updated")
