@@ -86,6 +86,51 @@ pub fn insert_one_named<'a>(row: &'a ActivityRow, summary_parts: &'a [String], s
         .sql(" s")
 }
 
+/// The insert of one entry about a record that its statement reads, as one part of that
+/// statement, when the sentence depends on more than the record's name (e.g. the kind of the
+/// interaction an edit leaves): `source` names a CTE with the columns `contact_id` (the entry's
+/// contact), `name` and `variant`, a key of `variants` — an object whose values hold the
+/// sentence's `parts` around the name (see `Summary::english_around`) and its `params`. The entry
+/// is written once per row of `source`; the name becomes the `name` parameter.
+/// `row.summary`, `row.params` and `row.contact_id` are not used.
+pub fn insert_one_read<'a>(row: &'a ActivityRow, variants: &'a serde_json::Value, source: &'a str) -> Statement<'a> {
+    use diesel::sql_types::{Array, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
+    Statement::new()
+        .sql(
+            "INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
+             occurred_at, actor_id, actor_name, merge_id, message, params) SELECT ",
+        )
+        .bind::<SqlUuid, _>(row.id)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql(", ")
+        .bind::<Text, _>(row.entity)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.entity_id)
+        .sql(", ")
+        .bind::<Text, _>(row.action)
+        .sql(
+            ", array_to_string(ARRAY(SELECT p.part FROM jsonb_array_elements_text(v.variant -> 'parts') \
+             WITH ORDINALITY AS p(part, n) ORDER BY p.n), s.name), s.contact_id, ",
+        )
+        .bind::<Array<Text>, _>(&row.fields)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.occurred_at)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.actor_id)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(&row.actor_name)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.merge_id)
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.message)
+        .sql(", (v.variant -> 'params') || jsonb_build_object('name', s.name) FROM ")
+        .sql(source)
+        .sql(" s CROSS JOIN LATERAL (SELECT ")
+        .bind::<Jsonb, _>(variants)
+        .sql(" -> s.variant AS variant) v")
+}
+
 /// Writes entries in one statement.
 pub async fn insert(conn: &mut AsyncPgConnection, rows: &[ActivityRow]) -> QueryResult<usize> {
     diesel::insert_into(activity::table).values(rows).execute(conn).await

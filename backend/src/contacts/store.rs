@@ -597,27 +597,45 @@ static REFRESH: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The same, for a contact with an interaction `logged` by the same statement (which the
-/// statement's own reads do not see, so it is taken into account beside them).
-static AFTER_LOGGING: LazyLock<String> = LazyLock::new(|| {
-    let last = format!(
-        "greatest({LAST_HAPPENED}, (SELECT max(l.occurred_at) FROM logged l WHERE l.contact_id = c.id \
-           AND l.occurred_at <= (SELECT at FROM clock)))"
+/// The same, for a contact whose interactions the same statement changes, which the statement's
+/// own reads do not see: the interactions whose ids are in the CTE `replaced` are left out of
+/// them, and the rows of the CTE `added` (as the change leaves them) are taken into account
+/// beside them. The WHERE clause ends with the workspace, to be bound next.
+fn after_change(replaced: Option<&str>, added: Option<&str>) -> String {
+    let happened = "i.occurred_at <= (SELECT at FROM clock)";
+    let kept = replaced
+        .map(|r| format!(" AND i.id NOT IN (SELECT r.id FROM {r} r)"))
+        .unwrap_or_default();
+    let mut last =
+        format!("(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND {happened}{kept})");
+    let mut sentiment = format!(
+        "(SELECT i.sentiment_label AS label, i.occurred_at, i.id FROM interactions i WHERE i.contact_id = c.id \
+           AND i.sentiment_label IS NOT NULL AND {happened}{kept} ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)"
     );
-    let sentiment = "(SELECT s.label FROM ( \
-           (SELECT i.sentiment_label AS label, i.occurred_at, i.id FROM interactions i WHERE i.contact_id = c.id \
-              AND i.sentiment_label IS NOT NULL AND i.occurred_at <= (SELECT at FROM clock) \
-            ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1) \
-           UNION ALL \
-           SELECT l.sentiment_label, l.occurred_at, l.id FROM logged l WHERE l.contact_id = c.id \
-             AND l.sentiment_label IS NOT NULL AND l.occurred_at <= (SELECT at FROM clock) \
-         ) s ORDER BY s.occurred_at DESC, s.id DESC LIMIT 1)";
+    if let Some(added) = added {
+        last = format!(
+            "greatest({last}, (SELECT max(l.occurred_at) FROM {added} l WHERE l.contact_id = c.id \
+               AND l.occurred_at <= (SELECT at FROM clock)))"
+        );
+        sentiment = format!(
+            "{sentiment} UNION ALL SELECT l.sentiment_label, l.occurred_at, l.id FROM {added} l WHERE l.contact_id = c.id \
+               AND l.sentiment_label IS NOT NULL AND l.occurred_at <= (SELECT at FROM clock)"
+        );
+    }
+    let sentiment = format!("(SELECT s.label FROM ({sentiment}) s ORDER BY s.occurred_at DESC, s.id DESC LIMIT 1)");
     format!(
         "UPDATE contacts c SET last_interaction_at = {last}, last_sentiment = {sentiment}, \
            next_follow_up_at = least(coalesce({last}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = "
     )
-});
+}
+
+/// After an interaction `logged` by the same statement.
+static AFTER_LOGGING: LazyLock<String> = LazyLock::new(|| after_change(None, Some("logged")));
+/// After an edit of an interaction, `updated` by the same statement.
+static AFTER_EDIT: LazyLock<String> = LazyLock::new(|| after_change(Some("updated"), Some("updated")));
+/// After an interaction is `deleted` by the same statement.
+static AFTER_DELETE: LazyLock<String> = LazyLock::new(|| after_change(Some("deleted"), None));
 
 /// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at` as of
 /// now. Derived fields do not bump the version: they never conflict with what a person edits.
@@ -679,6 +697,35 @@ pub fn follow_up_after_logging<'a>(workspace: WorkspaceId, contact: Uuid) -> Sta
         .bind::<SqlUuid, _>(workspace)
         .sql(" AND c.id = ")
         .bind::<SqlUuid, _>(contact)
+}
+
+/// The update of a contact's follow-up fields after one of its interactions is edited, as one
+/// part of the statement that edits it: the statement defines `clock` (its time) and `updated`
+/// (the edited interaction as the edit leaves it).
+pub fn follow_up_after_edit<'a>(workspace: WorkspaceId) -> Statement<'a> {
+    Statement::new()
+        .sql(AFTER_EDIT.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND c.id IN (SELECT u.contact_id FROM updated u)")
+}
+
+/// The same after one of its interactions is deleted: the statement defines `clock` and
+/// `deleted` (the deleted interaction).
+pub fn follow_up_after_delete<'a>(workspace: WorkspaceId) -> Statement<'a> {
+    Statement::new()
+        .sql(AFTER_DELETE.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND c.id IN (SELECT d.contact_id FROM deleted d)")
+}
+
+/// A contact's id and display name, and the kind of a changed interaction of theirs (the CTE
+/// `changed`), as one part of the statement that changes it; its columns are those
+/// `activity::store::insert_one_read` reads (`variant` is the interaction's kind).
+pub fn name_of_changed(changed: &str) -> String {
+    format!(
+        "SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name, x.kind AS variant \
+         FROM {changed} x JOIN contacts c ON c.workspace_id = x.workspace_id AND c.id = x.contact_id"
+    )
 }
 
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).

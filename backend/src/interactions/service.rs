@@ -222,6 +222,41 @@ async fn create_with(
     Ok(to_dto(row))
 }
 
+/// The history entry of an edit or a deletion, written by the statement that makes it, and its
+/// sentence for each kind the interaction may have (the statement reads the kind and the
+/// contact's name: see `activity::store::insert_one_read`).
+fn change_entry(
+    workspace: WorkspaceId,
+    id: Uuid,
+    action: Action,
+    fields: &[&str],
+    now: chrono::DateTime<chrono::Utc>,
+    summary: impl Fn(InteractionKind) -> Summary,
+) -> (activity::store::ActivityRow, serde_json::Value) {
+    let variants = InteractionKind::ALL
+        .iter()
+        .map(|kind| {
+            let s = summary(*kind);
+            let entry = serde_json::json!({"parts": s.english_around("name"), "params": s.params_json()});
+            (kind.as_str().to_owned(), entry)
+        })
+        .collect::<serde_json::Map<_, _>>();
+    let change = Change {
+        entity: Entity::Interaction,
+        entity_id: id,
+        action,
+        summary: summary(InteractionKind::Other),
+        contact_id: None,
+        fields,
+    };
+    (
+        activity::service::entry(workspace, change, now),
+        serde_json::Value::Object(variants),
+    )
+}
+
+/// An edit: the interaction, its history entry and its contact's follow-up in one statement (in a
+/// transaction with the check of a deal it is linked to, when the edit names one).
 pub async fn update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -229,55 +264,51 @@ pub async fn update(
     input: UpdateInteraction,
     expected: Option<i32>,
 ) -> AppResult<Interaction> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let sentiment = input.sentiment;
-        if let Some(Some(deal)) = input.deal_id {
-            let current = store::find(conn, workspace, id)
-                .await?
-                .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
-            crate::deals::service::check_link(conn, workspace, deal, current.contact_id).await?;
+    let sentiment = input.sentiment;
+    let changes = InteractionChangeset {
+        kind: input.kind,
+        deal_id: input.deal_id,
+        direction: input.direction,
+        occurred_at: input.occurred_at,
+        subject: input.subject.map(clean),
+        body: input.body.map(clean),
+        outcome: input.outcome,
+        duration_minutes: input.duration_minutes,
+        sentiment_label: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.label)),
+        sentiment_score: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.score)),
+    };
+    let fields = changes.changed_fields();
+    let joined = fields.join(",");
+    let history = change_entry(workspace, id, Action::Updated, &fields, chrono::Utc::now(), |kind| {
+        crate::summary!(InteractionEdited, kind = kind, name = "", fields = joined)
+    });
+    let history = (&history.0, &history.1);
+    let row = match input.deal_id {
+        Some(Some(deal)) => {
+            conn.transaction::<_, AppError, _>(async move |conn| {
+                let current = store::find(conn, workspace, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found(NOT_FOUND))?;
+                crate::deals::service::check_link(conn, workspace, deal, current.contact_id).await?;
+                written(store::update(conn, workspace, id, &changes, expected, history).await?)
+            })
+            .await?
         }
-        let changes = InteractionChangeset {
-            kind: input.kind,
-            deal_id: input.deal_id,
-            direction: input.direction,
-            occurred_at: input.occurred_at,
-            subject: input.subject.map(clean),
-            body: input.body.map(clean),
-            outcome: input.outcome,
-            duration_minutes: input.duration_minutes,
-            sentiment_label: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.label)),
-            sentiment_score: sentiment.as_ref().map(|s| s.as_ref().map(|s| s.score)),
-        };
-        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let fields = changes.changed_fields();
-        let summary = crate::summary!(
-            InteractionEdited,
-            kind = row.kind,
-            name = name,
-            fields = fields.join(",")
-        );
-        activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(to_dto(row))
-    })
-    .await
+        _ => written(store::update(conn, workspace, id, &changes, expected, history).await?)?,
+    };
+    Ok(to_dto(row))
 }
 
+/// A deletion: the interaction, its history entry and its contact's follow-up in one statement.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<()> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let summary = crate::summary!(InteractionDeleted, kind = row.kind, name = name);
-        activity::service::record(conn, workspace, record(&row, Action::Deleted, summary, &[])).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(())
-    })
-    .await
+    let history = change_entry(workspace, id, Action::Deleted, &[], chrono::Utc::now(), |kind| {
+        crate::summary!(InteractionDeleted, kind = kind, name = "")
+    });
+    written(store::delete(conn, workspace, id, expected, (&history.0, &history.1)).await?)?;
+    Ok(())
 }

@@ -210,13 +210,19 @@ pub async fn timeline(
     }
 }
 
+/// An edit of an interaction (at `expected` when given), its history entry and its contact's
+/// follow-up fields as the edit leaves them, in one statement. The entry names the contact and
+/// the interaction's kind as the edit leaves them (`history_variants`, one per kind: see
+/// `activity::store::insert_one_read`).
 pub async fn update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     changes: &InteractionChangeset,
     expected: Option<i32>,
+    (history, history_variants): (&ActivityRow, &serde_json::Value),
 ) -> QueryResult<WriteOutcome<InteractionRow>> {
+    use diesel::sql_types::Timestamptz;
     let target = interactions::table
         .filter(interactions::workspace_id.eq(workspace))
         .filter(interactions::id.eq(id))
@@ -225,32 +231,44 @@ pub async fn update(
                 .eq(expected.unwrap_or(0))
                 .or(expected.is_none().into_sql::<Bool>()),
         );
-    let updated = diesel::update(target)
+    let edit = diesel::update(target)
         .set((
             changes,
             interactions::version.eq(interactions::version + 1),
-            interactions::updated_at.eq(Utc::now()),
+            interactions::updated_at.eq(history.occurred_at),
         ))
-        .returning(InteractionRow::as_returning())
+        .returning(InteractionRow::as_returning());
+    let named = contacts::store::name_of_changed("updated");
+    let updated = Statement::new()
+        .varying()
+        .sql("WITH clock AS (SELECT ")
+        .bind::<Timestamptz, _>(history.occurred_at)
+        .sql("::timestamptz AS at), updated AS (")
+        .part(edit)
+        .sql("), named AS (")
+        .sql(&named)
+        .sql("), history AS (")
+        .part(activity::store::insert_one_read(history, history_variants, "named"))
+        .sql("), followed AS (")
+        .part(contacts::store::follow_up_after_edit(workspace))
+        .sql(") SELECT * FROM updated")
         .get_result(conn)
         .await
         .optional()?;
-    Ok(match updated {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
-    })
+    outcome(conn, workspace, id, updated).await
 }
 
-/// Deletes an interaction (at `expected` when given); returns the deleted row.
+/// Deletes an interaction (at `expected` when given) and writes its history entry and its
+/// contact's follow-up fields without it, in one statement; returns the deleted row. The entry is
+/// as for [`update`].
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
+    (history, history_variants): (&ActivityRow, &serde_json::Value),
 ) -> QueryResult<WriteOutcome<InteractionRow>> {
+    use diesel::sql_types::Timestamptz;
     let target = interactions::table
         .filter(interactions::workspace_id.eq(workspace))
         .filter(interactions::id.eq(id))
@@ -259,12 +277,33 @@ pub async fn delete(
                 .eq(expected.unwrap_or(0))
                 .or(expected.is_none().into_sql::<Bool>()),
         );
-    let deleted = diesel::delete(target)
-        .returning(InteractionRow::as_returning())
+    let named = contacts::store::name_of_changed("deleted");
+    let deleted = Statement::new()
+        .sql("WITH clock AS (SELECT ")
+        .bind::<Timestamptz, _>(history.occurred_at)
+        .sql("::timestamptz AS at), deleted AS (")
+        .part(diesel::delete(target).returning(InteractionRow::as_returning()))
+        .sql("), named AS (")
+        .sql(&named)
+        .sql("), history AS (")
+        .part(activity::store::insert_one_read(history, history_variants, "named"))
+        .sql("), followed AS (")
+        .part(contacts::store::follow_up_after_delete(workspace))
+        .sql(") SELECT * FROM deleted")
         .get_result(conn)
         .await
         .optional()?;
-    Ok(match deleted {
+    outcome(conn, workspace, id, deleted).await
+}
+
+/// What a write that matched no row means: the row is at another version, or it is not there.
+async fn outcome(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    written: Option<InteractionRow>,
+) -> QueryResult<WriteOutcome<InteractionRow>> {
+    Ok(match written {
         Some(row) => WriteOutcome::Written(Box::new(row)),
         None => match find(conn, workspace, id).await? {
             Some(row) => WriteOutcome::Stale(row.version),

@@ -567,6 +567,18 @@ async fn touchpoints_and_reminders_can_concern_a_deal_of_their_contact() {
         .await;
     assert_eq!(unlinked.status, 200, "{}", unlinked.text);
     assert!(unlinked.body["deal_id"].is_null());
+    // Linking it again checks the deal and writes the edit with its history entry.
+    let linked = app
+        .patch(&format!("/api/v1/interactions/{id}"), &json!({"deal_id": d["id"]}))
+        .await;
+    assert_eq!(linked.status, 200, "{}", linked.text);
+    assert_eq!(linked.body["deal_id"], d["id"]);
+    assert_eq!(linked.body["version"], 3, "{}", linked.text);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM activity WHERE entity = 'interaction' AND action = 'updated'")
+            .await,
+        2
+    );
 }
 
 #[actix_web::test]

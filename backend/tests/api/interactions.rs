@@ -426,3 +426,144 @@ async fn logging_out_of_order_keeps_the_latest_interaction_and_sentiment() {
         .len();
     assert_eq!(before, after);
 }
+
+/// An edit or a deletion writes the interaction, its history entry and the contact's follow-up
+/// fields together: the fields count the interaction as the change leaves it, never as it was.
+#[actix_web::test]
+async fn edits_and_deletions_reschedule_from_the_interactions_as_they_leave_them() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "follow_up_cadence_days": 7}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let log = |body: Value| {
+        let app = &app;
+        async move {
+            let r = app.post("/api/v1/interactions", &body).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.body
+        }
+    };
+    let contact = || {
+        let app = &app;
+        async move { app.get(&format!("/api/v1/contacts/{id}")).await.body }
+    };
+    let three_days_ago = Utc::now() - Duration::days(3);
+    let older = log(json!({"contact_id": id, "kind": "email", "occurred_at": three_days_ago,
+        "sentiment": {"label": "neutral", "score": 0.0}}))
+    .await;
+    let newest = log(json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "negative", "score": -0.5}}))
+    .await;
+    let before = contact().await;
+    assert_eq!(before["last_sentiment"], "negative", "{before}");
+    assert_eq!(time(&before["last_interaction_at"]), time(&newest["occurred_at"]));
+
+    // The newest moved before the older one, made a meeting and its sentiment cleared: the
+    // contact's fields come from the older one (the statement must not see the call where it was).
+    let newest_path = format!("/api/v1/interactions/{}", newest["id"].as_str().unwrap());
+    let ten_days_ago = Utc::now() - Duration::days(10);
+    let res = app
+        .patch(
+            &newest_path,
+            &json!({"occurred_at": ten_days_ago, "kind": "meeting", "sentiment": null}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["version"], 2);
+    let after_edit = contact().await;
+    assert_eq!(
+        time(&after_edit["last_interaction_at"]),
+        time(&older["occurred_at"]),
+        "{after_edit}"
+    );
+    assert_eq!(after_edit["last_sentiment"], "neutral", "{after_edit}");
+    assert!(close(
+        time(&after_edit["next_follow_up_at"]),
+        three_days_ago + Duration::days(7)
+    ));
+    assert_eq!(
+        after_edit["version"], before["version"],
+        "derived fields do not bump the version"
+    );
+
+    // An edit that moves it back to now and gives it a sentiment makes it the last again.
+    let res = app
+        .patch(
+            &newest_path,
+            &json!({"occurred_at": Utc::now(), "sentiment": {"label": "positive", "score": 0.9}}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let after_second = contact().await;
+    assert_eq!(after_second["last_sentiment"], "positive", "{after_second}");
+    assert_eq!(
+        time(&after_second["last_interaction_at"]),
+        time(&res.body["occurred_at"])
+    );
+
+    // Deleting it leaves the older one's.
+    let res = app.delete(&newest_path).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let after_delete = contact().await;
+    assert_eq!(after_delete["last_sentiment"], "neutral", "{after_delete}");
+    assert_eq!(time(&after_delete["last_interaction_at"]), time(&older["occurred_at"]));
+    // Deleting the last one leaves a contact never contacted: scheduled from its creation.
+    let res = app
+        .delete(&format!("/api/v1/interactions/{}", older["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let none_left = contact().await;
+    assert!(none_left["last_interaction_at"].is_null(), "{none_left}");
+    assert!(none_left["last_sentiment"].is_null(), "{none_left}");
+    assert!(close(
+        time(&none_left["next_follow_up_at"]),
+        time(&none_left["created_at"]) + Duration::days(7)
+    ));
+
+    // Each change has its history entry, naming the kind as the change left it and the contact.
+    let history = app.get(&format!("/api/v1/contacts/{id}/history")).await;
+    assert_eq!(history.status, 200, "{}", history.text);
+    let summaries: Vec<&str> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries[..4],
+        [
+            "Deleted an email with Ada Lovelace",
+            "Deleted a meeting with Ada Lovelace",
+            "Edited a meeting with Ada Lovelace: occurred at, sentiment",
+            "Edited a meeting with Ada Lovelace: kind, occurred at, sentiment",
+        ],
+        "{}",
+        history.text
+    );
+    let entry = &history.body["items"][2];
+    assert_eq!(entry["message"]["params"]["name"], "Ada Lovelace", "{entry}");
+    assert_eq!(entry["message"]["params"]["kind"], "meeting", "{entry}");
+    assert_eq!(entry["entity_id"], newest["id"], "{entry}");
+    assert_eq!(entry["contact_id"], json!(id), "{entry}");
+
+    // A stale or missing interaction changes nothing and writes no entry.
+    let other = log(json!({"contact_id": id, "kind": "note"})).await;
+    let other_path = format!("/api/v1/interactions/{}", other["id"].as_str().unwrap());
+    let stale = app
+        .request(Method::PATCH, &other_path, |r| {
+            r.header("If-Match", "\"7\"").json(&json!({"subject": "Late"}))
+        })
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    let missing = app.delete(&newest_path).await;
+    assert_eq!(missing.status, 404, "{}", missing.text);
+    let after = app.get(&format!("/api/v1/contacts/{id}/history")).await;
+    assert_eq!(
+        after.body["items"].as_array().unwrap().len(),
+        history.body["items"].as_array().unwrap().len() + 1,
+        "only the note's own entry is new: {}",
+        after.text
+    );
+    assert!(app.get(&other_path).await.body["subject"].is_null());
+}

@@ -425,6 +425,44 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
     let entry = app.get(&format!("{path}/history")).await.body["items"][0].clone();
     assert_eq!(entry["summary"], "Updated Grace Hopper: last name, tags", "{entry}");
     assert_eq!(entry["message"]["params"]["name"], "Grace Hopper", "{entry}");
+    // Editing an interaction: the edit, its history entry (naming the contact and the kind as the
+    // edit leaves it) and the contact's follow-up are one statement; deleting it too.
+    let call = app
+        .post(
+            "/api/v1/interactions",
+            &json!({"contact_id": contact["id"], "kind": "call", "subject": "Intro"}),
+        )
+        .await;
+    assert_eq!(call.status, 201, "{}", call.text);
+    let call_path = format!("/api/v1/interactions/{}", call.body["id"].as_str().unwrap());
+    let (n, listing) = count_patch(&app, &call_path, &json!({"kind": "meeting", "outcome": "positive"})).await;
+    println!("edit interaction: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(
+        !listing.contains("BEGIN"),
+        "an edit needs no transaction of its own\n{listing}"
+    );
+    assert_eq!(n, 1, "editing an interaction ran {n} statements\n{listing}");
+    reset(&app).await;
+    let r = app.delete(&call_path).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let (n, listing) = written_statements(&app).await;
+    println!("delete interaction: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(
+        !listing.contains("BEGIN"),
+        "a deletion needs no transaction of its own\n{listing}"
+    );
+    assert_eq!(n, 1, "deleting an interaction ran {n} statements\n{listing}");
+    let entries = app.get(&format!("{path}/history")).await.body["items"].clone();
+    assert_eq!(
+        entries[0]["summary"], "Deleted a meeting with Grace Hopper",
+        "{entries}"
+    );
+    assert_eq!(
+        entries[1]["summary"], "Edited a meeting with Grace Hopper: kind, outcome",
+        "{entries}"
+    );
 }
 
 /// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
