@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::query_builder::QueryFragment;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -91,7 +92,7 @@ pub async fn insert_logged(
     summary_parts: &[String],
     now: DateTime<Utc>,
 ) -> QueryResult<Option<InteractionRow>> {
-    use diesel::sql_types::{Float8, Int4, Nullable, Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::{Float8, Int4, Uuid as SqlUuid};
     Statement::new()
         .sql("WITH clock AS (SELECT ")
         .bind::<Timestamptz, _>(now)
@@ -222,25 +223,36 @@ pub async fn update(
     expected: Option<i32>,
     (history, history_variants): (&ActivityRow, &serde_json::Value),
 ) -> QueryResult<WriteOutcome<InteractionRow>> {
-    use diesel::sql_types::Timestamptz;
-    let target = interactions::table
-        .filter(interactions::workspace_id.eq(workspace))
-        .filter(interactions::id.eq(id))
-        .filter(
-            interactions::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let edit = diesel::update(target)
-        .set((
-            changes,
-            interactions::version.eq(interactions::version + 1),
-            interactions::updated_at.eq(history.occurred_at),
-        ))
-        .returning(InteractionRow::as_returning());
+    use diesel::sql_types::{Float8, Int4, Uuid as SqlUuid};
+    // Every column is named whether the edit sets it or not, so the statement's text is the same
+    // at every edit and it is kept prepared with its plan (this statement takes longer to plan
+    // than to run).
+    let c = changes;
+    let edit = Statement::new().sql("UPDATE interactions SET ");
+    let edit = assign::<Text, _>(edit, "kind", c.kind.map(Some));
+    let edit = assign::<SqlUuid, _>(edit, "deal_id", c.deal_id);
+    let edit = assign::<Text, _>(edit, "direction", c.direction);
+    let edit = assign::<Timestamptz, _>(edit, "occurred_at", c.occurred_at.map(Some));
+    let edit = assign::<Text, _>(edit, "subject", c.subject.as_ref().map(Option::as_deref));
+    let edit = assign::<Text, _>(edit, "body", c.body.as_ref().map(Option::as_deref));
+    let edit = assign::<Text, _>(edit, "outcome", c.outcome);
+    let edit = assign::<Int4, _>(edit, "duration_minutes", c.duration_minutes);
+    let edit = assign::<Text, _>(edit, "sentiment_label", c.sentiment_label);
+    let edit = assign::<Float8, _>(edit, "sentiment_score", c.sentiment_score)
+        .sql("version = version + 1, updated_at = ")
+        .bind::<Timestamptz, _>(history.occurred_at)
+        .sql(" WHERE workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND id = ")
+        .bind::<SqlUuid, _>(id)
+        .sql(" AND (version = ")
+        .bind::<Int4, _>(expected.unwrap_or(0))
+        .sql(" OR ")
+        .bind::<Bool, _>(expected.is_none())
+        .sql(") RETURNING ")
+        .part(InteractionRow::as_returning());
     let named = contacts::store::name_of_changed("updated");
     let updated = Statement::new()
-        .varying()
         .sql("WITH clock AS (SELECT ")
         .bind::<Timestamptz, _>(history.occurred_at)
         .sql("::timestamptz AS at), updated AS (")
@@ -258,6 +270,26 @@ pub async fn update(
     outcome(conn, workspace, id, updated).await
 }
 
+/// `column = CASE WHEN <set> THEN <value> ELSE column END, `: the column's new value when the
+/// edit sets it (to a value or to NULL), else the column as it is.
+fn assign<'a, ST, V>(statement: Statement<'a>, column: &'a str, change: Option<Option<V>>) -> Statement<'a>
+where
+    Nullable<ST>: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
+    Option<V>: diesel::expression::AsExpression<Nullable<ST>>,
+    <Option<V> as diesel::expression::AsExpression<Nullable<ST>>>::Expression: QueryFragment<Pg> + Send + 'a,
+{
+    let set = change.is_some();
+    statement
+        .sql(column)
+        .sql(" = CASE WHEN ")
+        .bind::<Bool, _>(set)
+        .sql(" THEN ")
+        .bind::<Nullable<ST>, _>(change.flatten())
+        .sql(" ELSE ")
+        .sql(column)
+        .sql(" END, ")
+}
+
 /// Deletes an interaction (at `expected` when given) and writes its history entry and its
 /// contact's follow-up fields without it, in one statement; returns the deleted row. The entry is
 /// as for [`update`].
@@ -268,7 +300,6 @@ pub async fn delete(
     expected: Option<i32>,
     (history, history_variants): (&ActivityRow, &serde_json::Value),
 ) -> QueryResult<WriteOutcome<InteractionRow>> {
-    use diesel::sql_types::Timestamptz;
     let target = interactions::table
         .filter(interactions::workspace_id.eq(workspace))
         .filter(interactions::id.eq(id))
