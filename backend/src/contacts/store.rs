@@ -440,31 +440,56 @@ pub struct Created {
 
 /// The update of a live contact (only at `expected` when given) that bumps its version and sets
 /// `updated_at` to `now`, returning the row. A changeset with no columns is still a valid touch:
-/// version and updated_at move. Its text follows the changeset's columns: run it as a varying
-/// statement.
+/// version and updated_at move. Every column is named whether the change sets it or not (see
+/// `Statement::assign`), so the text is one of two — with the company or without, whose change
+/// alone runs the trigger that copies the company's name — and both are kept prepared.
 fn edit<'a>(
     workspace: WorkspaceId,
     id: Uuid,
     changes: &'a ContactChangeset,
     expected: Option<i32>,
     now: DateTime<Utc>,
-) -> impl diesel::query_builder::QueryFragment<Pg> + Send + 'a {
-    let target = contacts::table
-        .filter(contacts::workspace_id.eq(workspace))
-        .filter(contacts::id.eq(id))
-        .filter(contacts::deleted_at.is_null())
-        .filter(
-            contacts::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let values = (
-        contacts::version.eq(contacts::version + 1),
-        contacts::updated_at.eq(now),
-    );
-    diesel::update(target)
-        .set((changes, values))
-        .returning(ContactRow::as_returning())
+) -> Statement<'a> {
+    use diesel::sql_types::{Array, Int2, Int4, Jsonb};
+    let c = changes;
+    let some = |s: &'a Option<String>| s.as_ref().map(|s| Some(s.as_str()));
+    let nullable = |s: &'a Option<Option<String>>| s.as_ref().map(Option::as_deref);
+    let mut edit = Statement::new().sql("UPDATE contacts SET ");
+    if c.company_id.is_some() {
+        edit = edit.assign::<SqlUuid, _>("company_id", c.company_id);
+    }
+    edit.assign::<Text, _>("first_name", some(&c.first_name))
+        .assign::<Text, _>("last_name", some(&c.last_name))
+        .assign::<Array<Text>, _>("emails", c.emails.as_ref().map(Some))
+        .assign::<Array<Text>, _>("phones", c.phones.as_ref().map(Some))
+        .assign::<Text, _>("job_title", nullable(&c.job_title))
+        .assign::<Text, _>("website", nullable(&c.website))
+        .assign::<Text, _>("linkedin_url", nullable(&c.linkedin_url))
+        .assign::<Text, _>("twitter_url", nullable(&c.twitter_url))
+        .assign::<Text, _>("location", nullable(&c.location))
+        .assign::<Text, _>("source", c.source)
+        .assign::<Text, _>("lifecycle", c.lifecycle.map(Some))
+        .assign::<Text, _>("relationship_type", c.relationship_type)
+        .assign::<Int2, _>("connection_strength", c.connection_strength)
+        .assign::<Text, _>("notes", nullable(&c.notes))
+        .assign::<Array<Text>, _>("tags", c.tags.as_ref().map(Some))
+        .assign::<Int4, _>("follow_up_cadence_days", c.follow_up_cadence_days)
+        .assign::<Timestamptz, _>("next_follow_up_at", c.next_follow_up_at)
+        .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
+        .assign::<SqlUuid, _>("owner_id", c.owner_id)
+        .assign::<Text, _>("time_zone", nullable(&c.time_zone))
+        .sql("version = version + 1, updated_at = ")
+        .bind::<Timestamptz, _>(now)
+        .sql(" WHERE workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND id = ")
+        .bind::<SqlUuid, _>(id)
+        .sql(" AND deleted_at IS NULL AND (version = ")
+        .bind::<Int4, _>(expected.unwrap_or(0))
+        .sql(" OR ")
+        .bind::<Bool, _>(expected.is_none())
+        .sql(") RETURNING ")
+        .part(ContactRow::as_returning())
 }
 
 /// Applies a change to a live contact, bumping its version; only at `expected` when given.
@@ -475,9 +500,7 @@ pub async fn update(
     changes: &ContactChangeset,
     expected: Option<i32>,
 ) -> QueryResult<WriteOutcome> {
-    let updated = Statement::new()
-        .varying()
-        .part(edit(workspace, id, changes, expected, Utc::now()))
+    let updated = edit(workspace, id, changes, expected, Utc::now())
         .get_result::<ContactRow>(conn)
         .await
         .optional()?;
@@ -496,7 +519,6 @@ pub async fn update_recorded(
     (history, summary_parts): (&ActivityRow, &[String]),
 ) -> QueryResult<WriteOutcome> {
     let updated = Statement::new()
-        .varying()
         .sql("WITH updated AS (")
         .part(edit(workspace, id, changes, expected, history.occurred_at))
         .sql("), named AS (SELECT trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")

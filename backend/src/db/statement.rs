@@ -14,9 +14,10 @@
 
 use diesel::QueryResult;
 use diesel::expression::AsExpression;
+use diesel::expression::TypedExpressionType;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::Untyped;
+use diesel::sql_types::{Bool, Nullable, SqlType, Untyped};
 
 /// A query whose SQL text is the same at every execution (bind values aside), so the connection
 /// keeps its prepared statement and PostgreSQL its plan. Only for text built from constants: a
@@ -99,9 +100,30 @@ impl<'a> Statement<'a> {
     where
         V: AsExpression<ST>,
         V::Expression: QueryFragment<Pg> + Send + 'a,
-        ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
+        ST: SqlType + TypedExpressionType,
     {
         self.part(value.as_expression())
+    }
+
+    /// `column = CASE WHEN <set> THEN <value> ELSE column END, ` in an update's SET list: the
+    /// column's new value when the change sets it (to a value, or to NULL with `Some(None)`),
+    /// else the column as it is. An update that names every column this way has the same text
+    /// whatever a request changes, so it is kept prepared with its plan.
+    pub fn assign<ST, V>(self, column: &'a str, change: Option<Option<V>>) -> Self
+    where
+        Nullable<ST>: SqlType + TypedExpressionType,
+        Option<V>: AsExpression<Nullable<ST>>,
+        <Option<V> as AsExpression<Nullable<ST>>>::Expression: QueryFragment<Pg> + Send + 'a,
+    {
+        let set = change.is_some();
+        self.sql(column)
+            .sql(" = CASE WHEN ")
+            .bind::<Bool, _>(set)
+            .sql(" THEN ")
+            .bind::<Nullable<ST>, _>(change.flatten())
+            .sql(" ELSE ")
+            .sql(column)
+            .sql(" END, ")
     }
 }
 

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::QueryFragment;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -228,17 +227,18 @@ pub async fn update(
     // at every edit and it is kept prepared with its plan (this statement takes longer to plan
     // than to run).
     let c = changes;
-    let edit = Statement::new().sql("UPDATE interactions SET ");
-    let edit = assign::<Text, _>(edit, "kind", c.kind.map(Some));
-    let edit = assign::<SqlUuid, _>(edit, "deal_id", c.deal_id);
-    let edit = assign::<Text, _>(edit, "direction", c.direction);
-    let edit = assign::<Timestamptz, _>(edit, "occurred_at", c.occurred_at.map(Some));
-    let edit = assign::<Text, _>(edit, "subject", c.subject.as_ref().map(Option::as_deref));
-    let edit = assign::<Text, _>(edit, "body", c.body.as_ref().map(Option::as_deref));
-    let edit = assign::<Text, _>(edit, "outcome", c.outcome);
-    let edit = assign::<Int4, _>(edit, "duration_minutes", c.duration_minutes);
-    let edit = assign::<Text, _>(edit, "sentiment_label", c.sentiment_label);
-    let edit = assign::<Float8, _>(edit, "sentiment_score", c.sentiment_score)
+    let edit = Statement::new()
+        .sql("UPDATE interactions SET ")
+        .assign::<Text, _>("kind", c.kind.map(Some))
+        .assign::<SqlUuid, _>("deal_id", c.deal_id)
+        .assign::<Text, _>("direction", c.direction)
+        .assign::<Timestamptz, _>("occurred_at", c.occurred_at.map(Some))
+        .assign::<Text, _>("subject", c.subject.as_ref().map(Option::as_deref))
+        .assign::<Text, _>("body", c.body.as_ref().map(Option::as_deref))
+        .assign::<Text, _>("outcome", c.outcome)
+        .assign::<Int4, _>("duration_minutes", c.duration_minutes)
+        .assign::<Text, _>("sentiment_label", c.sentiment_label)
+        .assign::<Float8, _>("sentiment_score", c.sentiment_score)
         .sql("version = version + 1, updated_at = ")
         .bind::<Timestamptz, _>(history.occurred_at)
         .sql(" WHERE workspace_id = ")
@@ -268,26 +268,6 @@ pub async fn update(
         .await
         .optional()?;
     outcome(conn, workspace, id, updated).await
-}
-
-/// `column = CASE WHEN <set> THEN <value> ELSE column END, `: the column's new value when the
-/// edit sets it (to a value or to NULL), else the column as it is.
-fn assign<'a, ST, V>(statement: Statement<'a>, column: &'a str, change: Option<Option<V>>) -> Statement<'a>
-where
-    Nullable<ST>: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
-    Option<V>: diesel::expression::AsExpression<Nullable<ST>>,
-    <Option<V> as diesel::expression::AsExpression<Nullable<ST>>>::Expression: QueryFragment<Pg> + Send + 'a,
-{
-    let set = change.is_some();
-    statement
-        .sql(column)
-        .sql(" = CASE WHEN ")
-        .bind::<Bool, _>(set)
-        .sql(" THEN ")
-        .bind::<Nullable<ST>, _>(change.flatten())
-        .sql(" ELSE ")
-        .sql(column)
-        .sql(" END, ")
 }
 
 /// Deletes an interaction (at `expected` when given) and writes its history entry and its
