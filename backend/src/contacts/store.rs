@@ -91,8 +91,7 @@ pub struct NewContactRow {
 }
 
 /// Columns to change; `None` leaves a column alone, `Some(None)` sets it to NULL.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = contacts)]
+#[derive(Debug, Default)]
 pub struct ContactChangeset {
     pub first_name: Option<String>,
     pub last_name: Option<String>,

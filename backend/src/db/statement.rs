@@ -67,20 +67,11 @@ enum Piece<'a> {
 #[derive(Default)]
 pub struct Statement<'a> {
     pieces: Vec<Piece<'a>>,
-    /// Its text varies from call to call (e.g. an update of the fields a request names): never
-    /// kept prepared, so no connection gathers one prepared statement per shape.
-    varying: bool,
 }
 
 impl<'a> Statement<'a> {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Marks a statement whose text varies from call to call: see `varying`.
-    pub fn varying(mut self) -> Self {
-        self.varying = true;
-        self
     }
 
     /// SQL text, as is.
@@ -139,7 +130,7 @@ impl QueryFragment<Pg> for Statement<'_> {
     }
 
     fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
-        Ok(!self.varying)
+        Ok(true)
     }
 }
 

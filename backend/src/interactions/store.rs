@@ -45,8 +45,7 @@ pub struct InteractionRow {
     pub delivery_error: Option<String>,
 }
 
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = interactions)]
+#[derive(Debug, Default)]
 pub struct InteractionChangeset {
     pub kind: Option<InteractionKind>,
     pub deal_id: Option<Option<Uuid>>,
