@@ -48,42 +48,18 @@ pub fn insert_one(row: &ActivityRow) -> impl diesel::query_builder::QueryFragmen
 /// `source` (none when it has none); the name fills the places between `summary_parts` (see
 /// `Summary::english_around`) and becomes the `name` parameter. `row.summary` is not used.
 pub fn insert_one_named<'a>(row: &'a ActivityRow, summary_parts: &'a [String], source: &'a str) -> Statement<'a> {
-    use diesel::sql_types::{Array, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
-    Statement::new()
-        .sql(
-            "INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
-             occurred_at, actor_id, actor_name, merge_id, message, params) SELECT ",
-        )
-        .bind::<SqlUuid, _>(row.id)
-        .sql(", ")
-        .bind::<SqlUuid, _>(row.workspace_id)
-        .sql(", ")
-        .bind::<Text, _>(row.entity)
-        .sql(", ")
-        .bind::<SqlUuid, _>(row.entity_id)
-        .sql(", ")
-        .bind::<Text, _>(row.action)
-        .sql(", array_to_string(")
+    use diesel::sql_types::{Array, Jsonb, Nullable, Uuid as SqlUuid};
+    let summary_and_contact = Statement::new()
+        .sql("array_to_string(")
         .bind::<Array<Text>, _>(summary_parts)
         .sql(", s.name), ")
-        .bind::<Nullable<SqlUuid>, _>(row.contact_id)
-        .sql(", ")
-        .bind::<Array<Text>, _>(&row.fields)
-        .sql(", ")
-        .bind::<Timestamptz, _>(row.occurred_at)
-        .sql(", ")
-        .bind::<Nullable<SqlUuid>, _>(row.actor_id)
-        .sql(", ")
-        .bind::<Nullable<Text>, _>(&row.actor_name)
-        .sql(", ")
-        .bind::<Nullable<SqlUuid>, _>(row.merge_id)
-        .sql(", ")
-        .bind::<Nullable<Text>, _>(row.message)
-        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.contact_id);
+    let params_and_source = Statement::new()
         .bind::<Jsonb, _>(&row.params)
         .sql(" || jsonb_build_object('name', s.name) FROM ")
         .sql(source)
-        .sql(" s")
+        .sql(" s");
+    insert_one_from(row, summary_and_contact, params_and_source)
 }
 
 /// The insert of one entry about a record that its statement reads, as one part of that
@@ -94,7 +70,29 @@ pub fn insert_one_named<'a>(row: &'a ActivityRow, summary_parts: &'a [String], s
 /// is written once per row of `source`; the name becomes the `name` parameter.
 /// `row.summary`, `row.params` and `row.contact_id` are not used.
 pub fn insert_one_read<'a>(row: &'a ActivityRow, variants: &'a serde_json::Value, source: &'a str) -> Statement<'a> {
-    use diesel::sql_types::{Array, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::Jsonb;
+    let summary_and_contact = Statement::new().sql(
+        "array_to_string(ARRAY(SELECT p.part FROM jsonb_array_elements_text(v.variant -> 'parts') \
+         WITH ORDINALITY AS p(part, n) ORDER BY p.n), s.name), s.contact_id",
+    );
+    let params_and_source = Statement::new()
+        .sql("(v.variant -> 'params') || jsonb_build_object('name', s.name) FROM ")
+        .sql(source)
+        .sql(" s CROSS JOIN LATERAL (SELECT ")
+        .bind::<Jsonb, _>(variants)
+        .sql(" -> s.variant AS variant) v");
+    insert_one_from(row, summary_and_contact, params_and_source)
+}
+
+/// `INSERT INTO activity … SELECT` of one entry whose summary, contact and parameters its
+/// statement computes: `summary_and_contact` gives the two columns, `params_and_source` the
+/// parameters and the `FROM` clause they read.
+fn insert_one_from<'a>(
+    row: &'a ActivityRow,
+    summary_and_contact: Statement<'a>,
+    params_and_source: Statement<'a>,
+) -> Statement<'a> {
+    use diesel::sql_types::{Array, Nullable, Timestamptz, Uuid as SqlUuid};
     Statement::new()
         .sql(
             "INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, \
@@ -109,10 +107,9 @@ pub fn insert_one_read<'a>(row: &'a ActivityRow, variants: &'a serde_json::Value
         .bind::<SqlUuid, _>(row.entity_id)
         .sql(", ")
         .bind::<Text, _>(row.action)
-        .sql(
-            ", array_to_string(ARRAY(SELECT p.part FROM jsonb_array_elements_text(v.variant -> 'parts') \
-             WITH ORDINALITY AS p(part, n) ORDER BY p.n), s.name), s.contact_id, ",
-        )
+        .sql(", ")
+        .part(summary_and_contact)
+        .sql(", ")
         .bind::<Array<Text>, _>(&row.fields)
         .sql(", ")
         .bind::<Timestamptz, _>(row.occurred_at)
@@ -124,11 +121,8 @@ pub fn insert_one_read<'a>(row: &'a ActivityRow, variants: &'a serde_json::Value
         .bind::<Nullable<SqlUuid>, _>(row.merge_id)
         .sql(", ")
         .bind::<Nullable<Text>, _>(row.message)
-        .sql(", (v.variant -> 'params') || jsonb_build_object('name', s.name) FROM ")
-        .sql(source)
-        .sql(" s CROSS JOIN LATERAL (SELECT ")
-        .bind::<Jsonb, _>(variants)
-        .sql(" -> s.variant AS variant) v")
+        .sql(", ")
+        .part(params_and_source)
 }
 
 /// Writes entries in one statement.

@@ -483,11 +483,9 @@ fn edit<'a>(
         .bind::<SqlUuid, _>(workspace)
         .sql(" AND id = ")
         .bind::<SqlUuid, _>(id)
-        .sql(" AND deleted_at IS NULL AND (version = ")
-        .bind::<Int4, _>(expected.unwrap_or(0))
-        .sql(" OR ")
-        .bind::<Bool, _>(expected.is_none())
-        .sql(") RETURNING ")
+        .sql(" AND deleted_at IS NULL")
+        .at_version(expected)
+        .sql(" RETURNING ")
         .part(ContactRow::as_returning())
 }
 
@@ -742,11 +740,11 @@ pub fn follow_up_after_delete<'a>(workspace: WorkspaceId) -> Statement<'a> {
 /// A contact's id and display name, and the kind of a changed interaction of theirs (the CTE
 /// `changed`), as one part of the statement that changes it; its columns are those
 /// `activity::store::insert_one_read` reads (`variant` is the interaction's kind).
-pub fn name_of_changed(changed: &str) -> String {
-    format!(
-        "SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name, x.kind AS variant \
-         FROM {changed} x JOIN contacts c ON c.workspace_id = x.workspace_id AND c.id = x.contact_id"
-    )
+pub fn name_of_changed(changed: &str) -> Statement<'_> {
+    Statement::new()
+        .sql("SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name, x.kind AS variant FROM ")
+        .sql(changed)
+        .sql(" x JOIN contacts c ON c.workspace_id = x.workspace_id AND c.id = x.contact_id")
 }
 
 /// Reschedules every live contact that follows its stage's default cadence (after the defaults change).

@@ -96,6 +96,16 @@ impl<'a> Statement<'a> {
         self.part(value.as_expression())
     }
 
+    /// ` AND (version = <expected> OR <no version expected>)`: a write's condition on the row's
+    /// version (an `If-Match`), with the same text whether one is expected or not.
+    pub fn at_version(self, expected: Option<i32>) -> Self {
+        self.sql(" AND (version = ")
+            .bind::<diesel::sql_types::Int4, _>(expected.unwrap_or(0))
+            .sql(" OR ")
+            .bind::<Bool, _>(expected.is_none())
+            .sql(")")
+    }
+
     /// `column = CASE WHEN <set> THEN <value> ELSE column END, ` in an update's SET list: the
     /// column's new value when the change sets it (to a value, or to NULL with `Some(None)`),
     /// else the column as it is. An update that names every column this way has the same text

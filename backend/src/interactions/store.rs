@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -244,25 +245,11 @@ pub async fn update(
         .bind::<SqlUuid, _>(workspace)
         .sql(" AND id = ")
         .bind::<SqlUuid, _>(id)
-        .sql(" AND (version = ")
-        .bind::<Int4, _>(expected.unwrap_or(0))
-        .sql(" OR ")
-        .bind::<Bool, _>(expected.is_none())
-        .sql(") RETURNING ")
+        .at_version(expected)
+        .sql(" RETURNING ")
         .part(InteractionRow::as_returning());
-    let named = contacts::store::name_of_changed("updated");
-    let updated = Statement::new()
-        .sql("WITH clock AS (SELECT ")
-        .bind::<Timestamptz, _>(history.occurred_at)
-        .sql("::timestamptz AS at), updated AS (")
-        .part(edit)
-        .sql("), named AS (")
-        .sql(&named)
-        .sql("), history AS (")
-        .part(activity::store::insert_one_read(history, history_variants, "named"))
-        .sql("), followed AS (")
-        .part(contacts::store::follow_up_after_edit(workspace))
-        .sql(") SELECT * FROM updated")
+    let follow_up = contacts::store::follow_up_after_edit(workspace);
+    let updated = recorded("updated", edit, (history, history_variants), follow_up)
         .get_result(conn)
         .await
         .optional()?;
@@ -287,23 +274,39 @@ pub async fn delete(
                 .eq(expected.unwrap_or(0))
                 .or(expected.is_none().into_sql::<Bool>()),
         );
-    let named = contacts::store::name_of_changed("deleted");
-    let deleted = Statement::new()
-        .sql("WITH clock AS (SELECT ")
-        .bind::<Timestamptz, _>(history.occurred_at)
-        .sql("::timestamptz AS at), deleted AS (")
-        .part(diesel::delete(target).returning(InteractionRow::as_returning()))
-        .sql("), named AS (")
-        .sql(&named)
-        .sql("), history AS (")
-        .part(activity::store::insert_one_read(history, history_variants, "named"))
-        .sql("), followed AS (")
-        .part(contacts::store::follow_up_after_delete(workspace))
-        .sql(") SELECT * FROM deleted")
+    let delete = diesel::delete(target).returning(InteractionRow::as_returning());
+    let follow_up = contacts::store::follow_up_after_delete(workspace);
+    let deleted = recorded("deleted", delete, (history, history_variants), follow_up)
         .get_result(conn)
         .await
         .optional()?;
     outcome(conn, workspace, id, deleted).await
+}
+
+/// A change of one interaction (`change`, returning the row, as the CTE `name`), its history entry
+/// and its contact's follow-up (`follow_up`, which reads that CTE) as one statement, at the
+/// entry's time; its rows are the changed interaction's.
+fn recorded<'a>(
+    name: &'a str,
+    change: impl QueryFragment<Pg> + Send + 'a,
+    (history, history_variants): (&'a ActivityRow, &'a serde_json::Value),
+    follow_up: Statement<'a>,
+) -> Statement<'a> {
+    Statement::new()
+        .sql("WITH clock AS (SELECT ")
+        .bind::<Timestamptz, _>(history.occurred_at)
+        .sql("::timestamptz AS at), ")
+        .sql(name)
+        .sql(" AS (")
+        .part(change)
+        .sql("), named AS (")
+        .part(contacts::store::name_of_changed(name))
+        .sql("), history AS (")
+        .part(activity::store::insert_one_read(history, history_variants, "named"))
+        .sql("), followed AS (")
+        .part(follow_up)
+        .sql(") SELECT * FROM ")
+        .sql(name)
 }
 
 /// What a write that matched no row means: the row is at another version, or it is not there.

@@ -17,6 +17,13 @@ fn close(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
     (a - b).num_seconds().abs() < 5
 }
 
+/// Logs an interaction; its body as created.
+async fn log(app: &TestApp, body: Value) -> Value {
+    let r = app.post("/api/v1/interactions", &body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body
+}
+
 #[actix_web::test]
 async fn new_contacts_are_scheduled_by_their_stage() {
     let app = TestApp::spawn().await;
@@ -355,16 +362,11 @@ async fn logging_out_of_order_keeps_the_latest_interaction_and_sentiment() {
         .contact(json!({"first_name": "Ord", "follow_up_cadence_days": 7}))
         .await;
     let id = c["id"].as_str().unwrap();
-    let log = |body: Value| {
-        let app = &app;
-        async move {
-            let r = app.post("/api/v1/interactions", &body).await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            r.body
-        }
-    };
-    let now = log(json!({"contact_id": id, "kind": "call",
-        "sentiment": {"label": "negative", "score": -0.6}}))
+    let now = log(
+        &app,
+        json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "negative", "score": -0.6}}),
+    )
     .await;
     let contact = app.get(&format!("/api/v1/contacts/{id}")).await.body;
     assert_eq!(contact["last_sentiment"], "negative", "{contact}");
@@ -375,8 +377,11 @@ async fn logging_out_of_order_keeps_the_latest_interaction_and_sentiment() {
     ));
     // An older one, with another sentiment: neither the last interaction nor the sentiment move.
     let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
-    log(json!({"contact_id": id, "kind": "email", "occurred_at": yesterday,
-        "sentiment": {"label": "positive", "score": 0.8}}))
+    log(
+        &app,
+        json!({"contact_id": id, "kind": "email", "occurred_at": yesterday,
+        "sentiment": {"label": "positive", "score": 0.8}}),
+    )
     .await;
     let after_old = app.get(&format!("/api/v1/contacts/{id}")).await.body;
     assert_eq!(after_old["last_sentiment"], "negative", "{after_old}");
@@ -384,15 +389,21 @@ async fn logging_out_of_order_keeps_the_latest_interaction_and_sentiment() {
     assert_eq!(after_old["next_follow_up_at"], contact["next_follow_up_at"]);
     // One planned for tomorrow has not happened: the follow-up still counts from the call.
     let tomorrow = (Utc::now() + Duration::days(1)).to_rfc3339();
-    log(json!({"contact_id": id, "kind": "meeting", "occurred_at": tomorrow,
-        "sentiment": {"label": "positive", "score": 0.9}}))
+    log(
+        &app,
+        json!({"contact_id": id, "kind": "meeting", "occurred_at": tomorrow,
+        "sentiment": {"label": "positive", "score": 0.9}}),
+    )
     .await;
     let after_future = app.get(&format!("/api/v1/contacts/{id}")).await.body;
     assert_eq!(after_future["last_sentiment"], "negative", "{after_future}");
     assert_eq!(after_future["last_interaction_at"], contact["last_interaction_at"]);
     // A newer one with a sentiment takes over.
-    let latest = log(json!({"contact_id": id, "kind": "call",
-        "sentiment": {"label": "positive", "score": 0.5}}))
+    let latest = log(
+        &app,
+        json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "positive", "score": 0.5}}),
+    )
     .await;
     let after_new = app.get(&format!("/api/v1/contacts/{id}")).await.body;
     assert_eq!(after_new["last_sentiment"], "positive", "{after_new}");
@@ -436,24 +447,22 @@ async fn edits_and_deletions_reschedule_from_the_interactions_as_they_leave_them
         .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "follow_up_cadence_days": 7}))
         .await;
     let id = c["id"].as_str().unwrap();
-    let log = |body: Value| {
-        let app = &app;
-        async move {
-            let r = app.post("/api/v1/interactions", &body).await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            r.body
-        }
-    };
     let contact = || {
         let app = &app;
         async move { app.get(&format!("/api/v1/contacts/{id}")).await.body }
     };
     let three_days_ago = Utc::now() - Duration::days(3);
-    let older = log(json!({"contact_id": id, "kind": "email", "occurred_at": three_days_ago,
-        "sentiment": {"label": "neutral", "score": 0.0}}))
+    let older = log(
+        &app,
+        json!({"contact_id": id, "kind": "email", "occurred_at": three_days_ago,
+        "sentiment": {"label": "neutral", "score": 0.0}}),
+    )
     .await;
-    let newest = log(json!({"contact_id": id, "kind": "call",
-        "sentiment": {"label": "negative", "score": -0.5}}))
+    let newest = log(
+        &app,
+        json!({"contact_id": id, "kind": "call",
+        "sentiment": {"label": "negative", "score": -0.5}}),
+    )
     .await;
     let before = contact().await;
     assert_eq!(before["last_sentiment"], "negative", "{before}");
@@ -548,7 +557,7 @@ async fn edits_and_deletions_reschedule_from_the_interactions_as_they_leave_them
     assert_eq!(entry["contact_id"], json!(id), "{entry}");
 
     // A stale or missing interaction changes nothing and writes no entry.
-    let other = log(json!({"contact_id": id, "kind": "note"})).await;
+    let other = log(&app, json!({"contact_id": id, "kind": "note"})).await;
     let other_path = format!("/api/v1/interactions/{}", other["id"].as_str().unwrap());
     let stale = app
         .request(Method::PATCH, &other_path, |r| {
