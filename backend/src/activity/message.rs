@@ -287,21 +287,23 @@ impl Summary {
         )
     }
 
-    /// The English sentence cut at each place of the parameter `key`: joined with that
-    /// parameter's value in between, the pieces read as [`Summary::english`] (for an entry whose
-    /// statement reads the value itself, e.g. a contact's name).
-    pub fn english_around(&self, key: &str) -> Vec<String> {
-        let mut parts = Vec::new();
-        let mut current = String::new();
+    /// The English sentence as a template for PostgreSQL's `format()`, for an entry whose
+    /// statement reads some of its values itself (a contact's name, a reminder's title as an edit
+    /// leaves it): the place of `keys[n]` is `%{n+1}$s`, every other parameter is filled in, and
+    /// a `%` of the words or of a value is written `%%`. Formatted with the values of `keys` in
+    /// that order, it reads as [`Summary::english`].
+    pub fn english_template(&self, keys: &[&str]) -> String {
+        let mut template = String::new();
         for piece in self.message.pieces() {
             match piece {
-                Piece::Param(k) if k == key => parts.push(std::mem::take(&mut current)),
-                Piece::Param(k) => current.push_str(&self.english_param(k)),
-                Piece::Text(text) => current.push_str(text),
+                Piece::Param(k) => match keys.iter().position(|key| *key == k) {
+                    Some(n) => template.push_str(&format!("%{}$s", n + 1)),
+                    None => template.push_str(&self.english_param(k).replace('%', "%%")),
+                },
+                Piece::Text(text) => template.push_str(&text.replace('%', "%%")),
             }
         }
-        parts.push(current);
-        parts
+        template
     }
 
     /// The sentence in English.
@@ -371,21 +373,50 @@ fn records(kind: &str, n: i64) -> String {
 mod tests {
     use super::*;
 
+    /// PostgreSQL's `format()` with positional `%n$s` arguments and `%%`, as the entries'
+    /// statements use it.
+    fn format(template: &str, values: &[&str]) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(at) = rest.find('%') {
+            out.push_str(&rest[..at]);
+            rest = &rest[at + 1..];
+            if let Some(after) = rest.strip_prefix('%') {
+                out.push('%');
+                rest = after;
+                continue;
+            }
+            let dollar = rest.find("$s").unwrap();
+            let n: usize = rest[..dollar].parse().unwrap();
+            out.push_str(values[n - 1]);
+            rest = &rest[dollar + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     #[test]
-    fn the_english_cut_around_a_parameter_joins_back_into_the_sentence() {
+    fn the_english_template_formats_back_into_the_sentence() {
         let summary = crate::summary!(
             InteractionLoggedSubject,
             kind = "call",
             name = "Ann Lee",
-            subject = "Ann's {name}"
+            subject = "100% Ann's {name}"
         );
-        let parts = summary.english_around("name");
-        assert_eq!(parts, ["Logged a call with ", ": Ann's {name}"]);
-        assert_eq!(parts.join("Ann Lee"), summary.english());
+        let template = summary.english_template(&["name"]);
+        assert_eq!(template, "Logged a call with %1$s: 100%% Ann's {name}");
+        assert_eq!(format(&template, &["Ann Lee"]), summary.english());
+        let reminder = crate::summary!(ReminderEdited, name = "Ann Lee", title = "Send 50% off");
+        let template = reminder.english_template(&["name", "title"]);
+        assert_eq!(template, "Edited the reminder for %1$s: %2$s");
+        assert_eq!(format(&template, &["Ann Lee", "Send 50% off"]), reminder.english());
+        // Keys in another order than the sentence's.
+        let template = reminder.english_template(&["title", "name"]);
+        assert_eq!(format(&template, &["Send 50% off", "Ann Lee"]), reminder.english());
         let merged = crate::summary!(Merged, merged = "A", survivor = "B");
-        assert_eq!(merged.english_around("name"), [merged.english()]);
+        assert_eq!(merged.english_template(&["name"]), merged.english());
         let two = crate::summary!(Merged, merged = "A", survivor = "A");
-        assert_eq!(two.english_around("merged").join("A"), two.english());
+        assert_eq!(format(&two.english_template(&["merged"]), &["A"]), two.english());
     }
 
     #[test]

@@ -43,45 +43,72 @@ pub fn insert_one(row: &ActivityRow) -> impl diesel::query_builder::QueryFragmen
     diesel::insert_into(activity::table).values(row)
 }
 
-/// The insert of one entry about a record whose name its statement reads, as one part of that
-/// statement: `source` names a CTE with a `name` column. The entry is written once per row of
-/// `source` (none when it has none); the name fills the places between `summary_parts` (see
-/// `Summary::english_around`) and becomes the `name` parameter. `row.summary` is not used.
-pub fn insert_one_named<'a>(row: &'a ActivityRow, summary_parts: &'a [String], source: &'a str) -> Statement<'a> {
-    use diesel::sql_types::{Array, Jsonb, Nullable, Uuid as SqlUuid};
-    let summary_and_contact = Statement::new()
-        .sql("array_to_string(")
-        .bind::<Array<Text>, _>(summary_parts)
-        .sql(", s.name), ")
-        .bind::<Nullable<SqlUuid>, _>(row.contact_id);
-    let params_and_source = Statement::new()
-        .bind::<Jsonb, _>(&row.params)
-        .sql(" || jsonb_build_object('name', s.name) FROM ")
+/// The insert of one entry about a record whose values its statement reads, as one part of that
+/// statement: `source` names a CTE with the column `contact_id` (the entry's contact, or NULL)
+/// and a column for each of `keys` (e.g. `name`, the contact's name). The entry is written once
+/// per row of `source` (none when it has none); its sentence is `template` formatted with those
+/// columns (see `Summary::english_template`), which also become its parameters of the same
+/// names. `row.summary` and `row.contact_id` are not used.
+pub fn insert_one_named<'a>(
+    row: &'a ActivityRow,
+    template: &'a str,
+    source: &'a str,
+    keys: &'a [&'a str],
+) -> Statement<'a> {
+    use diesel::sql_types::Jsonb;
+    let summary_and_contact =
+        read_values(Statement::new().sql("format(").bind::<Text, _>(template), keys).sql("), s.contact_id");
+    let params_and_source = read_params(Statement::new().bind::<Jsonb, _>(&row.params), keys)
+        .sql(" FROM ")
         .sql(source)
         .sql(" s");
     insert_one_from(row, summary_and_contact, params_and_source)
 }
 
 /// The insert of one entry about a record that its statement reads, as one part of that
-/// statement, when the sentence depends on more than the record's name (e.g. the kind of the
+/// statement, when the sentence depends on more than the values it names (e.g. the kind of the
 /// interaction an edit leaves): `source` names a CTE with the columns `contact_id` (the entry's
-/// contact), `name` and `variant`, a key of `variants` — an object whose values hold the
-/// sentence's `parts` around the name (see `Summary::english_around`) and its `params`. The entry
-/// is written once per row of `source`; the name becomes the `name` parameter.
+/// contact), one for each of `keys`, and `variant`, a key of `variants` — an object whose values
+/// hold the sentence's `template` (see `Summary::english_template`) and its `params`. The entry
+/// is written once per row of `source`; the values of `keys` become parameters too.
 /// `row.summary`, `row.params` and `row.contact_id` are not used.
-pub fn insert_one_read<'a>(row: &'a ActivityRow, variants: &'a serde_json::Value, source: &'a str) -> Statement<'a> {
+pub fn insert_one_read<'a>(
+    row: &'a ActivityRow,
+    variants: &'a serde_json::Value,
+    source: &'a str,
+    keys: &'a [&'a str],
+) -> Statement<'a> {
     use diesel::sql_types::Jsonb;
-    let summary_and_contact = Statement::new().sql(
-        "array_to_string(ARRAY(SELECT p.part FROM jsonb_array_elements_text(v.variant -> 'parts') \
-         WITH ORDINALITY AS p(part, n) ORDER BY p.n), s.name), s.contact_id",
-    );
-    let params_and_source = Statement::new()
-        .sql("(v.variant -> 'params') || jsonb_build_object('name', s.name) FROM ")
+    let summary_and_contact =
+        read_values(Statement::new().sql("format(v.variant ->> 'template'"), keys).sql("), s.contact_id");
+    let params_and_source = read_params(Statement::new().sql("(v.variant -> 'params')"), keys)
+        .sql(" FROM ")
         .sql(source)
         .sql(" s CROSS JOIN LATERAL (SELECT ")
         .bind::<Jsonb, _>(variants)
         .sql(" -> s.variant AS variant) v");
     insert_one_from(row, summary_and_contact, params_and_source)
+}
+
+/// `, s.<key>` for each key: the values a sentence's template is formatted with.
+fn read_values<'a>(mut statement: Statement<'a>, keys: &'a [&'a str]) -> Statement<'a> {
+    for key in keys {
+        statement = statement.sql(", s.").sql(key);
+    }
+    statement
+}
+
+/// ` || jsonb_build_object('<key>', s.<key>, …)`: the values read, as parameters.
+fn read_params<'a>(statement: Statement<'a>, keys: &'a [&'a str]) -> Statement<'a> {
+    let mut statement = statement.sql(" || jsonb_build_object(");
+    for (n, key) in keys.iter().enumerate() {
+        statement = statement
+            .sql(if n == 0 { "'" } else { ", '" })
+            .sql(key)
+            .sql("', s.")
+            .sql(key);
+    }
+    statement.sql(")")
 }
 
 /// `INSERT INTO activity … SELECT` of one entry whose summary, contact and parameters its

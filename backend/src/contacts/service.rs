@@ -384,7 +384,7 @@ async fn apply_update(
     let fields = changes.changed_fields();
     // The statement names the contact as the update leaves it.
     let summary = crate::summary!(ContactUpdated, name = "", fields = fields.join(","));
-    let summary_parts = summary.english_around("name");
+    let template = summary.english_template(&["name"]);
     let change = Change {
         entity: Entity::Contact,
         entity_id: id,
@@ -394,14 +394,7 @@ async fn apply_update(
         fields: &fields,
     };
     let history = activity::service::entry(workspace, change, chrono::Utc::now());
-    let outcome = store::update_recorded(
-        conn,
-        workspace,
-        id,
-        &changes,
-        expected_version,
-        (&history, &summary_parts),
-    );
+    let outcome = store::update_recorded(conn, workspace, id, &changes, expected_version, (&history, &template));
     let row = written(outcome.await?)?;
     if !reschedule {
         return Ok(row);

@@ -505,21 +505,21 @@ pub async fn update(
 }
 
 /// [`update`] with the change's history entry in the same statement: the entry is written only
-/// when the contact is, and names it as the update leaves it (its sentence in `summary_parts`,
-/// see `Summary::english_around`).
+/// when the contact is, and names it as the update leaves it (its sentence's `template`, see
+/// `Summary::english_template`).
 pub async fn update_recorded(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     changes: &ContactChangeset,
     expected: Option<i32>,
-    (history, summary_parts): (&ActivityRow, &[String]),
+    (history, template): (&ActivityRow, &str),
 ) -> QueryResult<WriteOutcome> {
     let updated = Statement::new()
         .sql("WITH updated AS (")
         .part(edit(workspace, id, changes, expected, history.occurred_at))
-        .sql("), named AS (SELECT trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
-        .part(activity::store::insert_one_named(history, summary_parts, "named"))
+        .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
+        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
         .sql(") SELECT * FROM updated")
         .get_result::<ContactRow>(conn)
         .await
@@ -616,22 +616,27 @@ static REFRESH: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The same, for a contact whose interactions the same statement changes, which the statement's
-/// own reads do not see: the interactions whose ids are in the CTE `replaced` are left out of
+/// The same, for a contact whose interactions or reminders the same statement changes, which the
+/// statement's own reads do not see: the rows whose ids are in the CTE `replaced` are left out of
 /// them, and the rows of the CTE `added` (as the change leaves them) are taken into account
 /// beside them. The WHERE clause ends with the workspace, to be bound next.
-fn after_change(replaced: Option<&str>, added: Option<&str>) -> String {
+fn after_change(interactions: Changed, reminders: Changed) -> String {
     let happened = "i.occurred_at <= (SELECT at FROM clock)";
-    let kept = replaced
-        .map(|r| format!(" AND i.id NOT IN (SELECT r.id FROM {r} r)"))
-        .unwrap_or_default();
-    let mut last =
-        format!("(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND {happened}{kept})");
+    let kept = |changed: Changed, alias: &str| {
+        changed
+            .replaced
+            .map(|r| format!(" AND {alias}.id NOT IN (SELECT x.id FROM {r} x)"))
+            .unwrap_or_default()
+    };
+    let kept_interactions = kept(interactions, "i");
+    let mut last = format!(
+        "(SELECT max(i.occurred_at) FROM interactions i WHERE i.contact_id = c.id AND {happened}{kept_interactions})"
+    );
     let mut sentiment = format!(
         "(SELECT i.sentiment_label AS label, i.occurred_at, i.id FROM interactions i WHERE i.contact_id = c.id \
-           AND i.sentiment_label IS NOT NULL AND {happened}{kept} ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)"
+           AND i.sentiment_label IS NOT NULL AND {happened}{kept_interactions} ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)"
     );
-    if let Some(added) = added {
+    if let Some(added) = interactions.added {
         last = format!(
             "greatest({last}, (SELECT max(l.occurred_at) FROM {added} l WHERE l.contact_id = c.id \
                AND l.occurred_at <= (SELECT at FROM clock)))"
@@ -642,19 +647,65 @@ fn after_change(replaced: Option<&str>, added: Option<&str>) -> String {
         );
     }
     let sentiment = format!("(SELECT s.label FROM ({sentiment}) s ORDER BY s.occurred_at DESC, s.id DESC LIMIT 1)");
+    let mut reminder = format!(
+        "(SELECT min(r.due_at) FROM reminders r WHERE r.contact_id = c.id AND r.completed_at IS NULL{})",
+        kept(reminders, "r")
+    );
+    if let Some(added) = reminders.added {
+        reminder = format!(
+            "least({reminder}, (SELECT min(a.due_at) FROM {added} a WHERE a.contact_id = c.id AND a.completed_at IS NULL))"
+        );
+    }
     format!(
         "UPDATE contacts c SET last_interaction_at = {last}, last_sentiment = {sentiment}, \
-           next_follow_up_at = least(coalesce({last}, c.created_at) + make_interval(days => {CADENCE}), {EARLIEST_REMINDER}) \
+           next_follow_up_at = least(coalesce({last}, c.created_at) + make_interval(days => {CADENCE}), {reminder}) \
          FROM workspaces w WHERE w.id = c.workspace_id AND c.workspace_id = "
     )
 }
 
+/// Which CTEs of a statement change a contact's interactions or reminders (see [`after_change`]).
+#[derive(Clone, Copy, Default)]
+struct Changed {
+    replaced: Option<&'static str>,
+    added: Option<&'static str>,
+}
+
+const UNCHANGED: Changed = Changed {
+    replaced: None,
+    added: None,
+};
+/// Rows a statement inserts, as the CTE `name`.
+const fn added(name: &'static str) -> Changed {
+    Changed {
+        replaced: None,
+        added: Some(name),
+    }
+}
+/// Rows a statement updates, as the CTE `name` holds them after the update.
+const fn replaced_by(name: &'static str) -> Changed {
+    Changed {
+        replaced: Some(name),
+        added: Some(name),
+    }
+}
+/// Rows a statement deletes, as the CTE `name`.
+const fn removed(name: &'static str) -> Changed {
+    Changed {
+        replaced: Some(name),
+        added: None,
+    }
+}
+
 /// After an interaction `logged` by the same statement.
-static AFTER_LOGGING: LazyLock<String> = LazyLock::new(|| after_change(None, Some("logged")));
+static AFTER_LOGGING: LazyLock<String> = LazyLock::new(|| after_change(added("logged"), UNCHANGED));
 /// After an edit of an interaction, `updated` by the same statement.
-static AFTER_EDIT: LazyLock<String> = LazyLock::new(|| after_change(Some("updated"), Some("updated")));
+static AFTER_EDIT: LazyLock<String> = LazyLock::new(|| after_change(replaced_by("updated"), UNCHANGED));
 /// After an interaction is `deleted` by the same statement.
-static AFTER_DELETE: LazyLock<String> = LazyLock::new(|| after_change(Some("deleted"), None));
+static AFTER_DELETE: LazyLock<String> = LazyLock::new(|| after_change(removed("deleted"), UNCHANGED));
+/// After a reminder is `created`, `updated` or `deleted` by the same statement.
+static AFTER_REMINDER_CREATED: LazyLock<String> = LazyLock::new(|| after_change(UNCHANGED, added("created")));
+static AFTER_REMINDER_UPDATED: LazyLock<String> = LazyLock::new(|| after_change(UNCHANGED, replaced_by("updated")));
+static AFTER_REMINDER_DELETED: LazyLock<String> = LazyLock::new(|| after_change(UNCHANGED, removed("deleted")));
 
 /// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at` as of
 /// now. Derived fields do not bump the version: they never conflict with what a person edits.
@@ -696,11 +747,14 @@ pub async fn refresh_follow_ups(
         .await
 }
 
-/// A live contact's id and display name (no row when it is missing or in the trash), as one
-/// part of a statement that writes something about it.
+/// A live contact's id (`contact_id`) and display name (`name`), no row when it is missing or in
+/// the trash, as one part of a statement that writes something about it.
 pub fn live_name<'a>(workspace: WorkspaceId, contact: Uuid) -> Statement<'a> {
     Statement::new()
-        .sql("SELECT c.id, trim(c.first_name || ' ' || c.last_name) AS name FROM contacts c WHERE c.workspace_id = ")
+        .sql(
+            "SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name FROM contacts c \
+             WHERE c.workspace_id = ",
+        )
         .bind::<SqlUuid, _>(workspace)
         .sql(" AND c.id = ")
         .bind::<SqlUuid, _>(contact)
@@ -737,12 +791,43 @@ pub fn follow_up_after_delete<'a>(workspace: WorkspaceId) -> Statement<'a> {
         .sql(" AND c.id IN (SELECT d.contact_id FROM deleted d)")
 }
 
-/// A contact's id and display name, and the kind of a changed interaction of theirs (the CTE
-/// `changed`), as one part of the statement that changes it; its columns are those
-/// `activity::store::insert_one_read` reads (`variant` is the interaction's kind).
-pub fn name_of_changed(changed: &str) -> Statement<'_> {
+/// How a statement changes one of a contact's reminders, and the CTE that holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum ReminderChange {
+    /// Inserted, as the CTE `created`.
+    Created,
+    /// Updated, as the CTE `updated` holds it after the update.
+    Updated,
+    /// Deleted, as the CTE `deleted`.
+    Deleted,
+}
+
+/// The update of a contact's follow-up fields after one of its reminders is changed, as one part
+/// of the statement that changes it: the statement defines `clock` (its time) and the CTE of the
+/// change (see [`ReminderChange`]).
+pub fn follow_up_after_reminder<'a>(workspace: WorkspaceId, change: ReminderChange) -> Statement<'a> {
+    let (sql, cte) = match change {
+        ReminderChange::Created => (AFTER_REMINDER_CREATED.as_str(), "created"),
+        ReminderChange::Updated => (AFTER_REMINDER_UPDATED.as_str(), "updated"),
+        ReminderChange::Deleted => (AFTER_REMINDER_DELETED.as_str(), "deleted"),
+    };
     Statement::new()
-        .sql("SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name, x.kind AS variant FROM ")
+        .sql(sql)
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND c.id IN (SELECT x.contact_id FROM ")
+        .sql(cte)
+        .sql(" x)")
+}
+
+/// A contact's id (`contact_id`) and display name (`name`) beside the columns `also` of a changed
+/// row of theirs (the CTE `changed`, as `x`), as one part of the statement that changes it: what
+/// `activity::store::insert_one_read` and `insert_one_named` read (e.g. `x.kind AS variant` of an
+/// interaction, `x.title` of a reminder).
+pub fn name_of_changed<'a>(changed: &'a str, also: &'a str) -> Statement<'a> {
+    Statement::new()
+        .sql("SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name, ")
+        .sql(also)
+        .sql(" FROM ")
         .sql(changed)
         .sql(" x JOIN contacts c ON c.workspace_id = x.workspace_id AND c.id = x.contact_id")
 }

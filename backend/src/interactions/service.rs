@@ -212,11 +212,11 @@ async fn create_with(
             )
         }
     };
-    let summary_parts = summary.english_around("name");
+    let template = summary.english_template(&["name"]);
     let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
     // The interaction, its history entry and the contact's follow-up: one statement, atomic on
     // its own, that writes nothing when the contact is missing or in the trash.
-    let row = store::insert_logged(conn, &row, &history, &summary_parts, now)
+    let row = store::insert_logged(conn, &row, &history, &template, now)
         .await?
         .ok_or_else(no_contact)?;
     Ok(to_dto(row))
@@ -237,7 +237,7 @@ fn change_entry(
         .iter()
         .map(|kind| {
             let s = summary(*kind);
-            let entry = serde_json::json!({"parts": s.english_around("name"), "params": s.params_json()});
+            let entry = serde_json::json!({"template": s.english_template(&["name"]), "params": s.params_json()});
             (kind.as_str().to_owned(), entry)
         })
         .collect::<serde_json::Map<_, _>>();

@@ -88,7 +88,7 @@ pub async fn insert_logged(
     conn: &mut AsyncPgConnection,
     row: &InteractionRow,
     history: &ActivityRow,
-    summary_parts: &[String],
+    template: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<InteractionRow>> {
     use diesel::sql_types::{Float8, Int4, Uuid as SqlUuid};
@@ -105,7 +105,7 @@ pub async fn insert_logged(
         .bind::<SqlUuid, _>(row.id)
         .sql(", ")
         .bind::<SqlUuid, _>(row.workspace_id)
-        .sql(", target.id, ")
+        .sql(", target.contact_id, ")
         .bind::<Text, _>(row.kind)
         .sql(", ")
         .bind::<Nullable<Text>, _>(row.direction)
@@ -140,7 +140,12 @@ pub async fn insert_logged(
         .sql(" FROM target RETURNING ")
         .part(InteractionRow::as_returning())
         .sql("), history AS (")
-        .part(activity::store::insert_one_named(history, summary_parts, "target"))
+        .part(activity::store::insert_one_named(
+            history,
+            template,
+            "target",
+            &["name"],
+        ))
         .sql("), followed AS (")
         .part(contacts::store::follow_up_after_logging(
             row.workspace_id,
@@ -300,9 +305,14 @@ fn recorded<'a>(
         .sql(" AS (")
         .part(change)
         .sql("), named AS (")
-        .part(contacts::store::name_of_changed(name))
+        .part(contacts::store::name_of_changed(name, "x.kind AS variant"))
         .sql("), history AS (")
-        .part(activity::store::insert_one_read(history, history_variants, "named"))
+        .part(activity::store::insert_one_read(
+            history,
+            history_variants,
+            "named",
+            &["name"],
+        ))
         .sql("), followed AS (")
         .part(follow_up)
         .sql(") SELECT * FROM ")

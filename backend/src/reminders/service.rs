@@ -1,10 +1,10 @@
 //! Reminder rules: the contact must be live, and every change reschedules its follow-up in the
-//! same transaction.
+//! same statement.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::dto::{CreateReminder, ListRemindersParams, Reminder, ReminderOrigin, ReminderPage, UpdateReminder};
@@ -29,13 +29,14 @@ const SOONEST_FIRST: Sort = Sort {
     descending: false,
 };
 
-fn record(row: &ReminderRow, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
+/// A change's history entry; its contact is the one the statement writing it reads.
+fn record(id: Uuid, action: Action, summary: crate::activity::message::Summary) -> Change<'static> {
     Change {
         entity: Entity::Reminder,
-        entity_id: row.id,
+        entity_id: id,
         action,
         summary,
-        contact_id: Some(row.contact_id),
+        contact_id: None,
         fields: &[],
     }
 }
@@ -128,46 +129,50 @@ pub async fn earliest_open(
         .collect())
 }
 
+/// A reminder, its history entry and its contact's follow-up: one statement, which writes
+/// nothing when the contact is missing or in the trash (a deal it names is checked first).
 pub async fn create(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     input: CreateReminder,
 ) -> AppResult<Reminder> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let name = contacts::service::require(conn, workspace, input.contact_id, true)
+    let no_contact = || AppError::invalid_field("contact_id", "no contact (outside the trash) has this id");
+    let now = Utc::now();
+    let row = ReminderRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        contact_id: input.contact_id,
+        title: input.title.trim().to_owned(),
+        notes: clean(input.notes),
+        due_at: input.due_at,
+        completed_at: None,
+        origin: ReminderOrigin::Manual,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        deal_id: input.deal_id,
+        assignee_id: input
+            .assignee_id
+            .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+    };
+    if let Some(deal) = row.deal_id {
+        // A missing contact is the first thing to answer, before anything about the deal.
+        contacts::service::require(conn, workspace, row.contact_id, true)
             .await
-            .map_err(|_| AppError::invalid_field("contact_id", "no contact (outside the trash) has this id"))?;
-        let now = Utc::now();
-        let row = ReminderRow {
-            id: Uuid::now_v7(),
-            workspace_id: workspace,
-            contact_id: input.contact_id,
-            title: input.title.trim().to_owned(),
-            notes: clean(input.notes),
-            due_at: input.due_at,
-            completed_at: None,
-            origin: ReminderOrigin::Manual,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            deal_id: input.deal_id,
-            assignee_id: input
-                .assignee_id
-                .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
-        };
-        if let Some(deal) = row.deal_id {
-            crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
-        }
-        let row = store::insert(conn, &row).await?;
-        let summary = crate::summary!(ReminderCreated, name = name, title = row.title);
-        activity::service::record(conn, workspace, record(&row, Action::Created, summary)).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(to_dto(row))
-    })
-    .await
+            .map_err(|_| no_contact())?;
+        crate::deals::service::check_link(conn, workspace, deal, row.contact_id).await?;
+    }
+    // The statement reads the contact's name itself and fills it in.
+    let summary = crate::summary!(ReminderCreated, name = "", title = row.title);
+    let template = summary.english_template(&["name"]);
+    let history = activity::service::entry(workspace, record(row.id, Action::Created, summary), now);
+    let row = store::insert_recorded(conn, &row, (&history, &template))
+        .await?
+        .ok_or_else(no_contact)?;
+    Ok(to_dto(row))
 }
 
-/// Applies a change and reschedules the contact, in one transaction.
+/// Applies a change, writes its history entry and reschedules the contact, in one statement.
 async fn change(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -176,20 +181,17 @@ async fn change(
     expected: Option<i32>,
     action: Action,
 ) -> AppResult<Reminder> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let summary = match action {
-            Action::Completed => crate::summary!(ReminderCompleted, name = name, title = row.title),
-            Action::Reopened => crate::summary!(ReminderReopened, name = name, title = row.title),
-            Action::Snoozed => crate::summary!(ReminderSnoozed, name = name, title = row.title),
-            _ => crate::summary!(ReminderEdited, name = name, title = row.title),
-        };
-        activity::service::record(conn, workspace, record(&row, action, summary)).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(to_dto(row))
-    })
-    .await
+    // The statement reads the contact's name and the title as the change leaves it.
+    let summary = match action {
+        Action::Completed => crate::summary!(ReminderCompleted, name = "", title = ""),
+        Action::Reopened => crate::summary!(ReminderReopened, name = "", title = ""),
+        Action::Snoozed => crate::summary!(ReminderSnoozed, name = "", title = ""),
+        _ => crate::summary!(ReminderEdited, name = "", title = ""),
+    };
+    let template = summary.english_template(&["name", "title"]);
+    let history = activity::service::entry(workspace, record(id, action, summary), Utc::now());
+    let row = written(store::update_recorded(conn, workspace, id, &changes, expected, (&history, &template)).await?)?;
+    Ok(to_dto(row))
 }
 
 pub async fn update(
@@ -253,21 +255,18 @@ pub async fn snooze(
     change(conn, workspace, id, changes, None, Action::Snoozed).await
 }
 
+/// Deletes a reminder, writes its history entry and reschedules the contact, in one statement.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<()> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let row = written(store::delete(conn, workspace, id, expected).await?)?;
-        let name = contacts::service::require(conn, workspace, row.contact_id, false).await?;
-        let summary = crate::summary!(ReminderDeleted, name = name, title = row.title);
-        activity::service::record(conn, workspace, record(&row, Action::Deleted, summary)).await?;
-        contacts::service::refresh_follow_up(conn, workspace, row.contact_id).await?;
-        Ok(())
-    })
-    .await
+    let summary = crate::summary!(ReminderDeleted, name = "", title = "");
+    let template = summary.english_template(&["name", "title"]);
+    let history = activity::service::entry(workspace, record(id, Action::Deleted, summary), Utc::now());
+    written(store::delete_recorded(conn, workspace, id, expected, (&history, &template)).await?)?;
+    Ok(())
 }
 
 /// Announces the reminders whose time came by `now` (in every workspace): each once, as a

@@ -69,6 +69,128 @@ async fn an_open_reminder_brings_the_follow_up_forward() {
     assert_eq!(next_follow_up(&app, id).await, cadence_date);
 }
 
+/// Each change of a reminder reschedules the contact from its reminders as the change leaves
+/// them (a statement that still counted the changed reminder as it was fails here), and its
+/// history entry names the contact and the title as the change leaves them.
+#[actix_web::test]
+async fn changes_reschedule_from_the_reminders_as_they_leave_them() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "follow_up_cadence_days": 30}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let cadence_date = time(&c["next_follow_up_at"]);
+    let add = async |title: &str, days: i64| {
+        let r = app
+            .post(
+                "/api/v1/reminders",
+                &json!({"contact_id": id, "title": title, "due_at": Utc::now() + Duration::days(days)}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body
+    };
+    let follow_up = async || time(&next_follow_up(&app, id).await);
+    let ten = add("Send the quote", 10).await;
+    assert_eq!(follow_up().await, time(&ten["due_at"]), "the new reminder counts");
+    let three = add("Call about 50% off", 3).await;
+    assert_eq!(follow_up().await, time(&three["due_at"]));
+    let three_path = format!("/api/v1/reminders/{}", three["id"].as_str().unwrap());
+    let ten_path = format!("/api/v1/reminders/{}", ten["id"].as_str().unwrap());
+
+    // Moved past the other one: the other one is next, not where this one was.
+    let moved = app
+        .patch(&three_path, &json!({"due_at": Utc::now() + Duration::days(20)}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["version"], 2);
+    assert_eq!(follow_up().await, time(&ten["due_at"]));
+    // Completed: the one left open is next.
+    let done = app.post(&format!("{ten_path}/complete"), &json!({})).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(follow_up().await, time(&moved.body["due_at"]));
+    // Reopened: first again.
+    let reopened = app.post(&format!("{ten_path}/reopen"), &json!({})).await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    assert_eq!(follow_up().await, time(&ten["due_at"]));
+    // Renamed: the entry names the new title; an edit of the date alone names the title kept.
+    let renamed = app.patch(&ten_path, &json!({"title": "Send the final quote"})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    // Deleted: the other one is next; then none, and the cadence is back.
+    assert_eq!(app.delete(&ten_path).await.status, 204);
+    assert_eq!(follow_up().await, time(&moved.body["due_at"]));
+    assert_eq!(app.delete(&three_path).await.status, 204);
+    assert_eq!(follow_up().await, cadence_date);
+
+    let history = app.get(&format!("/api/v1/contacts/{id}/history")).await;
+    assert_eq!(history.status, 200, "{}", history.text);
+    let entries: Vec<&Value> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "reminder")
+        .collect();
+    let summaries: Vec<&str> = entries.iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Deleted the reminder for Ada Lovelace: Call about 50% off",
+            "Deleted the reminder for Ada Lovelace: Send the final quote",
+            "Edited the reminder for Ada Lovelace: Send the final quote",
+            "Reopened the reminder for Ada Lovelace: Send the quote",
+            "Completed the reminder for Ada Lovelace: Send the quote",
+            "Edited the reminder for Ada Lovelace: Call about 50% off",
+            "Reminder for Ada Lovelace: Call about 50% off",
+            "Reminder for Ada Lovelace: Send the quote",
+        ],
+        "{}",
+        history.text
+    );
+    for entry in &entries {
+        assert_eq!(entry["contact_id"], json!(id), "{entry}");
+        assert_eq!(entry["message"]["params"]["name"], "Ada Lovelace", "{entry}");
+    }
+    assert_eq!(entries[2]["message"]["params"]["title"], "Send the final quote");
+    assert_eq!(entries[2]["entity_id"], ten["id"]);
+
+    // A stale or missing change, or a reminder of a contact in the trash, writes nothing.
+    let kept = add("Lunch", 5).await;
+    let kept_path = format!("/api/v1/reminders/{}", kept["id"].as_str().unwrap());
+    let entries_before = app
+        .scalar("SELECT count(*) FROM activity WHERE entity = 'reminder'")
+        .await;
+    let stale = app
+        .request(reqwest::Method::PATCH, &kept_path, |r| {
+            r.header("If-Match", "\"7\"").json(&json!({"title": "Late"}))
+        })
+        .await;
+    stale.problem(412, "version_conflict");
+    let stale = app
+        .request(reqwest::Method::DELETE, &kept_path, |r| r.header("If-Match", "\"7\""))
+        .await;
+    stale.problem(412, "version_conflict");
+    app.delete(&ten_path).await.problem(404, "not_found");
+    app.patch(&ten_path, &json!({"title": "Gone"}))
+        .await
+        .problem(404, "not_found");
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{id}")).await.status, 204);
+    let res = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": id, "title": "Too late", "due_at": Utc::now() + Duration::days(1)}),
+        )
+        .await;
+    res.problem(422, "validation_failed");
+    assert_eq!(res.error_fields(), vec!["contact_id"]);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM activity WHERE entity = 'reminder'")
+            .await,
+        entries_before
+    );
+    assert_eq!(app.scalar("SELECT count(*) FROM reminders").await, 1);
+    assert_eq!(app.get(&kept_path).await.body["title"], "Lunch");
+}
+
 #[actix_web::test]
 async fn lists_by_status_and_contact() {
     let app = TestApp::spawn().await;

@@ -463,6 +463,43 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
         entries[1]["summary"], "Edited a meeting with Grace Hopper: kind, outcome",
         "{entries}"
     );
+    // A reminder's create, edit and deletion: the change, its history entry (naming the contact
+    // and the title as the change leaves them) and the contact's follow-up, one statement each.
+    let due = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let (n, listing) = count_post(
+        &app,
+        "/api/v1/reminders",
+        &json!({"contact_id": contact["id"], "title": "Send the quote", "due_at": due}),
+    )
+    .await;
+    println!("create reminder: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 1, "creating a reminder ran {n} statements\n{listing}");
+    let reminder = app.get("/api/v1/reminders").await.body["items"][0]["id"].clone();
+    let reminder_path = format!("/api/v1/reminders/{}", reminder.as_str().unwrap());
+    let (n, listing) = count_patch(&app, &reminder_path, &json!({"notes": "With the discount"})).await;
+    println!("edit reminder: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 1, "editing a reminder ran {n} statements\n{listing}");
+    reset(&app).await;
+    let r = app.delete(&reminder_path).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let (n, listing) = written_statements(&app).await;
+    println!("delete reminder: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 1, "deleting a reminder ran {n} statements\n{listing}");
+    let entries = app.get(&format!("{path}/history")).await.body["items"].clone();
+    assert_eq!(
+        entries[0]["summary"], "Deleted the reminder for Grace Hopper: Send the quote",
+        "{entries}"
+    );
+    assert_eq!(
+        entries[1]["summary"], "Edited the reminder for Grace Hopper: Send the quote",
+        "{entries}"
+    );
 }
 
 /// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
