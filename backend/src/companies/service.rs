@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::dto::{Company, CompanyPage, CreateCompany, UpdateCompany};
@@ -111,7 +111,7 @@ fn name_taken(e: AppError, name: &str) -> AppError {
     }
 }
 
-fn written(outcome: WriteOutcome<CompanyRow>) -> AppResult<CompanyRow> {
+fn written<T>(outcome: WriteOutcome<T>) -> AppResult<T> {
     outcome.into_result(NOT_FOUND)
 }
 
@@ -205,9 +205,19 @@ fn record<'a>(
     }
 }
 
+/// A company and its history entry, with its possible duplicates: one statement (after reading
+/// the custom fields' definitions when it sets custom fields).
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateCompany) -> AppResult<Company> {
     let now = chrono::Utc::now();
     let name = input.name.trim().to_owned();
+    let custom_fields = custom_fields::service::apply(
+        conn,
+        workspace,
+        FieldEntity::Company,
+        &serde_json::json!({}),
+        &input.custom_fields,
+    )
+    .await?;
     let row = NewCompanyRow {
         id: Uuid::now_v7(),
         workspace_id: workspace,
@@ -217,31 +227,23 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         size: clean(input.size),
         location: clean(input.location),
         notes: clean(input.notes),
-        custom_fields: serde_json::json!({}),
+        custom_fields,
         created_at: now,
         updated_at: now,
     };
-    let custom = input.custom_fields;
-    let row = conn
-        .transaction::<_, AppError, _>(async move |conn| {
-            let mut row = row;
-            row.custom_fields =
-                custom_fields::service::apply(conn, workspace, FieldEntity::Company, &row.custom_fields, &custom)
-                    .await?;
-            let row = store::insert(conn, &row)
-                .await
-                .map_err(|e| name_taken(e.into(), &name))?;
-            let summary = crate::summary!(CompanyAdded, name = row.name);
-            activity::service::record(conn, workspace, record(row.id, Action::Created, summary, &[])).await?;
-            Ok(row)
-        })
-        .await?;
-    let possible = duplicates::service::possible_companies(conn, workspace, row.id).await?;
+    let summary = crate::summary!(CompanyAdded, name = row.name);
+    let history = activity::service::entry(workspace, record(row.id, Action::Created, summary, &[]), now);
+    let (row, possible) = store::insert_created(conn, &row, &history)
+        .await
+        .map_err(|e| name_taken(e.into(), &name))?;
+    let possible = duplicates::service::possible_from(possible);
     let mut company = to_dto(row, 0);
     company.possible_duplicates = (!possible.is_empty()).then_some(possible);
     Ok(company)
 }
 
+/// An edit and its history entry in one statement, which answers with the company's live
+/// contacts too.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -268,59 +270,60 @@ pub async fn update(
         );
     }
     let fields = changes.changed_fields();
-    let row = if fields.is_empty() {
+    if fields.is_empty() {
         let row = live_row(conn, workspace, id).await?;
-        match expected {
-            Some(v) if v != row.version => return Err(AppError::version_conflict(row.version)),
-            _ => row,
-        }
-    } else {
-        conn.transaction::<_, AppError, _>(async move |conn| {
-            let outcome = store::update(conn, workspace, id, &changes, expected)
-                .await
-                .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
-            let row = written(outcome)?;
-            let summary = crate::summary!(CompanyUpdated, name = row.name, fields = fields.join(","));
-            activity::service::record(conn, workspace, record(id, Action::Updated, summary, &fields)).await?;
-            Ok(row)
-        })
-        .await?
-    };
-    one_dto(conn, workspace, row).await
+        return match expected {
+            Some(v) if v != row.version => Err(AppError::version_conflict(row.version)),
+            _ => one_dto(conn, workspace, row).await,
+        };
+    }
+    // The statement names the company as the update leaves it.
+    let summary = crate::summary!(CompanyUpdated, name = "", fields = fields.join(","));
+    let template = summary.english_template(&["name"]);
+    let history = activity::service::entry(
+        workspace,
+        record(id, Action::Updated, summary, &fields),
+        chrono::Utc::now(),
+    );
+    let outcome = store::update_recorded(conn, workspace, id, &changes, expected, (&history, &template))
+        .await
+        .map_err(|e| name_taken(e.into(), name.as_deref().unwrap_or("")))?;
+    Ok(counted(written(outcome)?))
 }
 
-/// Moves the company to the trash (or back), recording it in the history.
+fn counted(c: store::Counted) -> Company {
+    to_dto(c.company, c.contact_count)
+}
+
+/// Moves the company to the trash (or back) with its history entry, in one statement.
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
-) -> AppResult<CompanyRow> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let outcome = store::set_trashed(conn, workspace, id, trash, expected)
-            .await
-            .map_err(|e| {
-                let e = AppError::from(e);
-                if e.code() == "already_exists" {
-                    AppError::conflict(
-                        "already_exists",
-                        "a live company already has this name; rename one of them first",
-                    )
-                } else {
-                    e
-                }
-            })?;
-        let row = written(outcome)?;
-        let (action, summary) = if trash {
-            (Action::Trashed, crate::summary!(CompanyTrashed, name = row.name))
-        } else {
-            (Action::Restored, crate::summary!(CompanyRestored, name = row.name))
-        };
-        activity::service::record(conn, workspace, record(id, action, summary, &[])).await?;
-        Ok(row)
-    })
-    .await
+) -> AppResult<Company> {
+    let (action, summary) = if trash {
+        (Action::Trashed, crate::summary!(CompanyTrashed, name = ""))
+    } else {
+        (Action::Restored, crate::summary!(CompanyRestored, name = ""))
+    };
+    let template = summary.english_template(&["name"]);
+    let history = activity::service::entry(workspace, record(id, action, summary, &[]), chrono::Utc::now());
+    let outcome = store::set_trashed(conn, workspace, id, trash, expected, (&history, &template))
+        .await
+        .map_err(|e| {
+            let e = AppError::from(e);
+            if e.code() == "already_exists" {
+                AppError::conflict(
+                    "already_exists",
+                    "a live company already has this name; rename one of them first",
+                )
+            } else {
+                e
+            }
+        })?;
+    Ok(counted(written(outcome)?))
 }
 
 /// Moves the company to the trash. Its contacts keep their link and can be moved elsewhere.
@@ -339,14 +342,13 @@ pub async fn restore(
     id: Uuid,
     expected: Option<i32>,
 ) -> AppResult<Company> {
-    let row = set_trashed(conn, workspace, id, false, expected).await.map_err(|e| {
+    set_trashed(conn, workspace, id, false, expected).await.map_err(|e| {
         if e.code() == "not_found" {
             AppError::not_found("a company in the trash with this id")
         } else {
             e
         }
-    })?;
-    one_dto(conn, workspace, row).await
+    })
 }
 
 /// The columns of a companies export (custom fields last, as `custom.<key>`).

@@ -4,18 +4,21 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSelectStatement, FromClause};
+use diesel::query_builder::{BoxedSelectStatement, FromClause, QueryFragment};
 use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::query::{CompanyFilter, CompanyQuery};
+use crate::activity::{self, store::ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{companies, contacts, merges};
+use crate::db::statement::Statement;
+use crate::duplicates;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = companies, check_for_backend(Pg))]
 pub struct CompanyRow {
     pub id: Uuid,
@@ -34,8 +37,10 @@ pub struct CompanyRow {
     pub custom_fields: serde_json::Value,
 }
 
+/// `None`s are written as NULL (no nullable column has another default), so a one-row insert has
+/// the same text every time.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = companies)]
+#[diesel(table_name = companies, treat_none_as_default_value = false)]
 pub struct NewCompanyRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -50,8 +55,7 @@ pub struct NewCompanyRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = companies)]
+#[derive(Debug, Default)]
 pub struct CompanyChangeset {
     pub name: Option<String>,
     pub domain: Option<Option<String>>,
@@ -219,14 +223,86 @@ pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid
         .optional()
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &NewCompanyRow) -> QueryResult<CompanyRow> {
-    diesel::insert_into(companies::table)
-        .values(row)
-        .returning(CompanyRow::as_returning())
-        .get_result(conn)
-        .await
+/// A company with the number of its live contacts, as a write that changes it answers.
+#[derive(Debug, QueryableByName)]
+pub struct Counted {
+    #[diesel(embed)]
+    pub company: CompanyRow,
+    #[diesel(sql_type = BigInt)]
+    pub contact_count: i64,
 }
 
+/// Creates a company together with its history entry, in one statement that also finds its
+/// possible duplicates (`duplicates::store::created_company_matches`), best first.
+pub async fn insert_created(
+    conn: &mut AsyncPgConnection,
+    row: &NewCompanyRow,
+    history: &ActivityRow,
+) -> QueryResult<(CompanyRow, Vec<duplicates::store::MatchRow>)> {
+    #[derive(QueryableByName)]
+    struct CreatedRow {
+        #[diesel(embed)]
+        company: CompanyRow,
+        #[diesel(embed)]
+        possible: duplicates::store::MaybeMatch,
+    }
+    let rows = Statement::new()
+        .sql("WITH created AS (")
+        .part(
+            diesel::insert_into(companies::table)
+                .values(row)
+                .returning(CompanyRow::as_returning()),
+        )
+        .sql("), history AS (")
+        .part(activity::store::insert_one(history))
+        .sql(")")
+        .part(duplicates::store::created_company_matches(row.workspace_id))
+        .load::<CreatedRow>(conn)
+        .await?;
+    let mut rows = rows.into_iter();
+    let first = rows.next().ok_or(diesel::result::Error::NotFound)?;
+    let possible = std::iter::once(first.possible)
+        .chain(rows.map(|r| r.possible))
+        .filter_map(duplicates::store::MaybeMatch::into_match)
+        .collect();
+    Ok((first.company, possible))
+}
+
+/// The update of a live company (only at `expected` when given) that bumps its version and sets
+/// `updated_at` to `now`, returning the row. Every column is named whether the change sets it or
+/// not (see `Statement::assign`), so the text is the same at every edit and kept prepared.
+fn edit<'a>(
+    workspace: WorkspaceId,
+    id: Uuid,
+    changes: &'a CompanyChangeset,
+    expected: Option<i32>,
+    now: DateTime<Utc>,
+) -> Statement<'a> {
+    use diesel::sql_types::{Jsonb, Timestamptz};
+    let c = changes;
+    let nullable = |s: &'a Option<Option<String>>| s.as_ref().map(Option::as_deref);
+    Statement::new()
+        .sql("UPDATE companies SET ")
+        .assign::<Text, _>("name", c.name.as_deref().map(Some))
+        .assign::<Text, _>("domain", nullable(&c.domain))
+        .assign::<Text, _>("industry", nullable(&c.industry))
+        .assign::<Text, _>("size", nullable(&c.size))
+        .assign::<Text, _>("location", nullable(&c.location))
+        .assign::<Text, _>("notes", nullable(&c.notes))
+        .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
+        .sql("version = version + 1, updated_at = ")
+        .bind::<Timestamptz, _>(now)
+        .sql(" WHERE workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND id = ")
+        .bind::<SqlUuid, _>(id)
+        .sql(" AND deleted_at IS NULL")
+        .at_version(expected)
+        .sql(" RETURNING ")
+        .part(CompanyRow::as_returning())
+}
+
+/// Applies a change to a live company, bumping its version; only at `expected` when given.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -234,36 +310,62 @@ pub async fn update(
     changes: &CompanyChangeset,
     expected: Option<i32>,
 ) -> QueryResult<WriteOutcome<CompanyRow>> {
-    let target = companies::table
-        .filter(companies::workspace_id.eq(workspace))
-        .filter(companies::id.eq(id))
-        .filter(companies::deleted_at.is_null())
-        .filter(
-            companies::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            companies::version.eq(companies::version + 1),
-            companies::updated_at.eq(Utc::now()),
-        ))
-        .returning(CompanyRow::as_returning())
-        .get_result(conn)
+    let updated = edit(workspace, id, changes, expected, Utc::now())
+        .get_result::<CompanyRow>(conn)
         .await
         .optional()?;
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
 }
 
+/// [`update`] with its history entry, which names the company as the update leaves it
+/// (`template`, see `Summary::english_template`), in one statement that also counts the
+/// company's live contacts.
+pub async fn update_recorded(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    id: Uuid,
+    changes: &CompanyChangeset,
+    expected: Option<i32>,
+    (history, template): (&ActivityRow, &str),
+) -> QueryResult<WriteOutcome<Counted>> {
+    let updated = recorded(
+        edit(workspace, id, changes, expected, history.occurred_at),
+        (history, template),
+    )
+    .get_result::<Counted>(conn)
+    .await
+    .optional()?;
+    outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
+}
+
+/// A change of one company (`change`, returning the row) and its history entry naming the company
+/// as the change leaves it, as one statement whose row is the company and its live contacts.
+fn recorded<'a>(
+    change: impl QueryFragment<Pg> + Send + 'a,
+    (history, template): (&'a ActivityRow, &'a str),
+) -> Statement<'a> {
+    Statement::new()
+        .sql("WITH updated AS (")
+        .part(change)
+        .sql("), named AS (SELECT NULL::uuid AS contact_id, u.name FROM updated u), history AS (")
+        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
+        .sql(
+            ") SELECT updated.*, (SELECT count(*) FROM contacts c WHERE c.workspace_id = updated.workspace_id \
+             AND c.company_id = updated.id AND c.deleted_at IS NULL) AS contact_count FROM updated",
+        )
+}
+
+/// Moves a live company to the trash (`trash = true`) or back (`trash = false`), with its history
+/// entry (as for [`update_recorded`]), in one statement.
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
-) -> QueryResult<WriteOutcome<CompanyRow>> {
-    let now = Utc::now();
+    (history, template): (&ActivityRow, &str),
+) -> QueryResult<WriteOutcome<Counted>> {
+    let now = history.occurred_at;
     let target = companies::table
         .filter(companies::workspace_id.eq(workspace))
         .filter(companies::id.eq(id))
@@ -279,26 +381,29 @@ pub async fn set_trashed(
                 .eq(expected.unwrap_or(0))
                 .or(expected.is_none().into_sql::<Bool>()),
         );
-    let updated = diesel::update(target)
+    let change = diesel::update(target)
         .set((
             companies::deleted_at.eq(trash.then_some(now)),
             companies::version.eq(companies::version + 1),
             companies::updated_at.eq(now),
         ))
-        .returning(CompanyRow::as_returning())
-        .get_result(conn)
+        .returning(CompanyRow::as_returning());
+    let updated = recorded(change, (history, template))
+        .get_result::<Counted>(conn)
         .await
         .optional()?;
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_some() != trash).await
 }
 
-async fn outcome(
+/// What a write that matched no row means (`in_scope`: whether the company as it is was the
+/// write's to change, so only its version stood in the way).
+async fn outcome<T>(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
-    updated: Option<CompanyRow>,
+    updated: Option<T>,
     in_scope: impl Fn(&CompanyRow) -> bool,
-) -> QueryResult<WriteOutcome<CompanyRow>> {
+) -> QueryResult<WriteOutcome<T>> {
     if let Some(row) = updated {
         return Ok(WriteOutcome::Written(Box::new(row)));
     }

@@ -286,26 +286,55 @@ pub fn created_contact_matches(workspace: WorkspaceId) -> Statement<'static> {
         .sql(RANKED.as_str())
 }
 
+/// The `hits` CTE (id, reason, score) of the live companies in `others` that look like the
+/// company `me`: the same website domain or the same name.
+const COMPANY_HITS: &str = "hits AS ( \
+      SELECT o.id, 'same website domain' AS reason, 0.9::float8 AS score FROM others o, me \
+        WHERE o.domain IS NOT NULL AND rapport_domain_key(o.domain) = rapport_domain_key(me.domain) \
+      UNION ALL SELECT o.id, 'same name', 0.8 FROM others o, me \
+        WHERE rapport_company_key(o.name) = rapport_company_key(me.name))";
+
 /// Live companies that look like company `id` (same website domain or the same name), best first.
 pub async fn company_matches(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
 ) -> QueryResult<Vec<MatchRow>> {
-    diesel::sql_query(format!(
-        "WITH me AS (SELECT * FROM companies WHERE workspace_id = $1 AND id = $2), \
-         others AS NOT MATERIALIZED (SELECT c.* FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
-         hits AS ( \
-           SELECT o.id, 'same website domain' AS reason, 0.9::float8 AS score FROM others o, me \
-             WHERE o.domain IS NOT NULL AND rapport_domain_key(o.domain) = rapport_domain_key(me.domain) \
-           UNION ALL SELECT o.id, 'same name', 0.8 FROM others o, me \
-             WHERE rapport_company_key(o.name) = rapport_company_key(me.name)) \
-         {}",
-        matches("companies", COMPANY_SHOW)
-    ))
-    .bind::<SqlUuid, _>(workspace)
-    .bind::<SqlUuid, _>(id)
-    .prepared()
-    .load(conn)
-    .await
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "WITH me AS (SELECT * FROM companies WHERE workspace_id = $1 AND id = $2), \
+             others AS NOT MATERIALIZED (SELECT c.* FROM companies c WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.id <> $2), \
+             {COMPANY_HITS} {}",
+            matches("companies", COMPANY_SHOW)
+        )
+    });
+    diesel::sql_query(SQL.as_str())
+        .bind::<SqlUuid, _>(workspace)
+        .bind::<SqlUuid, _>(id)
+        .prepared()
+        .load(conn)
+        .await
+}
+
+/// The CTEs and the final `SELECT` of a statement whose CTE `created` inserted one company in
+/// `workspace` (its columns as returned): each row is the company's columns and one of its
+/// possible duplicates (`match_` columns, [`MaybeMatch`]), best first, or a single row without
+/// one (as [`created_contact_matches`] for a contact).
+pub fn created_company_matches(workspace: WorkspaceId) -> Statement<'static> {
+    static TAIL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            " AND c.deleted_at IS NULL), {COMPANY_HITS}, ranked AS ({}) \
+             SELECT created.*, r.id AS match_id, r.name AS match_name, r.subtitle AS match_subtitle, \
+               r.reasons AS match_reasons, r.score AS match_score \
+             FROM created LEFT JOIN ranked r ON true ORDER BY r.score DESC NULLS LAST, r.id",
+            matches("companies", COMPANY_SHOW)
+        )
+    });
+    Statement::new()
+        .sql(
+            ", me AS (SELECT * FROM created), \
+             others AS NOT MATERIALIZED (SELECT c.* FROM companies c WHERE c.workspace_id = ",
+        )
+        .bind::<SqlUuid, _>(workspace)
+        .sql(TAIL.as_str())
 }

@@ -170,6 +170,38 @@ async fn update_with_versions_and_trash() {
     let res = app.post(&format!("{path}/restore"), &json!({})).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert!(res.body["deleted_at"].is_null());
+    assert_eq!(res.body["contact_count"], 0);
+
+    // An edit answers with the live contacts; its entry names the company as the edit leaves it.
+    app.contact(json!({"first_name": "Wile", "company_id": c["id"]})).await;
+    let renamed = app.patch(&path, &json!({"name": "Acme Anvils"})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.body["contact_count"], 1);
+    let noted = app.patch(&path, &json!({"notes": "Ships by rocket"})).await;
+    assert_eq!(noted.body["contact_count"], 1);
+    let history = app.get(&format!("{path}/history")).await;
+    let summaries: Vec<&str> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Updated company Acme Anvils: notes",
+            "Updated company Acme Anvils: name",
+            "Restored company Acme from the trash",
+            "Moved company Acme to the trash",
+            "Updated company Acme: industry, size",
+            "Added company Acme",
+        ],
+        "the stale edit, the refused restore and the second trash wrote nothing: {}",
+        history.text
+    );
+    let entry = &history.body["items"][0];
+    assert_eq!(entry["message"]["params"]["name"], "Acme Anvils", "{entry}");
+    assert!(entry["contact_id"].is_null(), "{entry}");
 }
 
 #[actix_web::test]

@@ -500,6 +500,29 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
         entries[1]["summary"], "Edited the reminder for Grace Hopper: Send the quote",
         "{entries}"
     );
+    // A company's create (with its possible duplicates), edit, trash and restore: the change and
+    // its history entry, one statement each.
+    let (n, listing) = count_post(&app, "/api/v1/companies", &json!({"name": "Analytical Engines"})).await;
+    println!("create company: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 1, "creating a company ran {n} statements\n{listing}");
+    let company = app.get("/api/v1/companies").await.body["items"][0]["id"].clone();
+    let company_path = format!("/api/v1/companies/{}", company.as_str().unwrap());
+    let (n, listing) = count_patch(&app, &company_path, &json!({"industry": "Computing"})).await;
+    println!("edit company: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 1, "editing a company ran {n} statements\n{listing}");
+    reset(&app).await;
+    let r = app.delete(&company_path).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let (n, listing) = written_statements(&app).await;
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert_eq!(n, 1, "trashing a company ran {n} statements\n{listing}");
+    let (n, listing) = count_post(&app, &format!("{company_path}/restore"), &json!({})).await;
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert_eq!(n, 1, "restoring a company ran {n} statements\n{listing}");
 }
 
 /// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
