@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::dto::{
@@ -115,7 +115,7 @@ pub fn to_dto(view: DealView) -> Deal {
     }
 }
 
-fn written(outcome: WriteOutcome<DealRow>) -> AppResult<DealRow> {
+fn written<T>(outcome: WriteOutcome<T>) -> AppResult<T> {
     outcome.into_result(NOT_FOUND)
 }
 
@@ -268,95 +268,89 @@ fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kin
         .ok_or_else(|| AppError::invalid_field("status", format!("the pipeline '{pipeline_name}' has no {kind} stage")))
 }
 
+/// A deal, its first stage in its stage history and its history entry: one statement, after the
+/// reads that check where it goes and what it names.
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateDeal) -> AppResult<Deal> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let settings = crate::settings::service::get(conn, workspace).await?;
-        let pipeline = match input.pipeline_id {
-            Some(id) => pipelines::service::find_row(conn, workspace, id)
-                .await?
-                .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?,
-            None => match input.stage_id {
-                // A stage alone names its pipeline.
-                Some(stage) => {
-                    let stage = pipelines::service::stage(conn, workspace, stage)
-                        .await?
-                        .ok_or_else(|| AppError::invalid_field("stage_id", "no stage has this id"))?;
-                    pipelines::service::find_row(conn, workspace, stage.pipeline_id)
-                        .await?
-                        .ok_or_else(|| AppError::not_found("the pipeline"))?
-                }
-                None => pipelines::service::default_pipeline(conn, workspace).await?,
-            },
-        };
-        let stages = pipelines::service::stages(conn, workspace, pipeline.id).await?;
-        let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
-        let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
-        let company_id = match input.company_id {
-            Some(id) => {
-                require_company(conn, workspace, id).await?;
-                Some(id)
+    let settings = crate::settings::service::get(conn, workspace).await?;
+    let pipeline = match input.pipeline_id {
+        Some(id) => pipelines::service::find_row(conn, workspace, id)
+            .await?
+            .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?,
+        None => match input.stage_id {
+            // A stage alone names its pipeline.
+            Some(stage) => {
+                let stage = pipelines::service::stage(conn, workspace, stage)
+                    .await?
+                    .ok_or_else(|| AppError::invalid_field("stage_id", "no stage has this id"))?;
+                pipelines::service::find_row(conn, workspace, stage.pipeline_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("the pipeline"))?
             }
-            None => contact_company.flatten(),
-        };
-        let custom = custom_fields::service::apply(
-            conn,
-            workspace,
-            FieldEntity::Deal,
-            &serde_json::json!({}),
-            &input.custom_fields,
-        )
-        .await?;
-        let now = Utc::now();
-        let status = status_of(stage.kind);
-        let row = DealRow {
-            id: Uuid::now_v7(),
-            workspace_id: workspace,
-            title: input.title.trim().to_owned(),
-            contact_id: input.contact_id,
-            company_id,
-            owner_id: input
-                .owner_id
-                .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
-            pipeline_id: pipeline.id,
-            stage_id: stage.id,
-            value_minor: input.value_minor.unwrap_or(0),
-            currency: input.currency.unwrap_or(settings.currency),
-            recurring_months: input.recurring_months,
-            probability: input.probability,
-            expected_close_date: input.expected_close_date,
-            status,
-            lost_reason: if status == DealStatus::Lost {
-                clean(input.lost_reason)
-            } else {
-                None
-            },
-            notes: clean(input.notes),
-            custom_fields: custom,
-            stage_changed_at: now,
-            closed_at: (status != DealStatus::Open).then_some(now),
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            version: 1,
-        };
-        store::insert(conn, &row).await?;
-        store::insert_history(
-            conn,
-            &[HistoryRow {
-                id: Uuid::now_v7(),
-                workspace_id: workspace,
-                deal_id: row.id,
-                from_stage_id: None,
-                to_stage_id: Some(stage.id),
-                changed_at: now,
-            }],
-        )
-        .await?;
-        let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
-        activity::service::record(conn, workspace, record(&row, Action::Created, summary, &[])).await?;
-        get(conn, workspace, row.id, false).await
-    })
-    .await
+            None => pipelines::service::default_pipeline(conn, workspace).await?,
+        },
+    };
+    let stages = pipelines::service::stages(conn, workspace, pipeline.id).await?;
+    let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
+    let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
+    let company_id = match input.company_id {
+        Some(id) => {
+            require_company(conn, workspace, id).await?;
+            Some(id)
+        }
+        None => contact_company.flatten(),
+    };
+    let custom = custom_fields::service::apply(
+        conn,
+        workspace,
+        FieldEntity::Deal,
+        &serde_json::json!({}),
+        &input.custom_fields,
+    )
+    .await?;
+    let now = Utc::now();
+    let status = status_of(stage.kind);
+    let row = DealRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        title: input.title.trim().to_owned(),
+        contact_id: input.contact_id,
+        company_id,
+        owner_id: input
+            .owner_id
+            .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
+        pipeline_id: pipeline.id,
+        stage_id: stage.id,
+        value_minor: input.value_minor.unwrap_or(0),
+        currency: input.currency.unwrap_or(settings.currency),
+        recurring_months: input.recurring_months,
+        probability: input.probability,
+        expected_close_date: input.expected_close_date,
+        status,
+        lost_reason: if status == DealStatus::Lost {
+            clean(input.lost_reason)
+        } else {
+            None
+        },
+        notes: clean(input.notes),
+        custom_fields: custom,
+        stage_changed_at: now,
+        closed_at: (status != DealStatus::Open).then_some(now),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        version: 1,
+    };
+    let entered = HistoryRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        deal_id: row.id,
+        from_stage_id: None,
+        to_stage_id: Some(stage.id),
+        changed_at: now,
+    };
+    let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
+    let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
+    Ok(to_dto(store::insert_recorded(conn, &row, &entered, &history).await?))
 }
 
 pub async fn update(
@@ -366,141 +360,172 @@ pub async fn update(
     input: UpdateDeal,
     expected: Option<i32>,
 ) -> AppResult<Deal> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let current = require(conn, workspace, id, true).await?;
-        if expected.is_some_and(|v| v != current.version) {
-            return Err(AppError::version_conflict(current.version));
-        }
-        // Where the deal goes: pipeline, then stage, then the status that follows from it.
-        let pipeline_id = input.pipeline_id.unwrap_or(current.pipeline_id);
+    let current = require(conn, workspace, id, true).await?;
+    if expected.is_some_and(|v| v != current.version) {
+        return Err(AppError::version_conflict(current.version));
+    }
+    // Where the deal goes: pipeline, then stage, then the status that follows from it.
+    let pipeline_id = input.pipeline_id.unwrap_or(current.pipeline_id);
+    let moving = input.stage_id.is_some_and(|s| s != current.stage_id)
+        || pipeline_id != current.pipeline_id
+        || input.status.is_some_and(|s| s != current.status);
+    // Pipelines and stages are read only for a deal that moves (staying where it is, it needs
+    // nothing of them).
+    let stage = if moving {
         let pipeline = pipelines::service::find_row(conn, workspace, pipeline_id)
             .await?
             .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?;
-        let moving = input.stage_id.is_some_and(|s| s != current.stage_id)
-            || pipeline_id != current.pipeline_id
-            || input.status.is_some_and(|s| s != current.status);
         let stages = pipelines::service::stages(conn, workspace, pipeline_id).await?;
-        let stage = if moving {
-            let wanted = input.status.map(kind_of).unwrap_or(StageKind::Open);
-            let stage = pick_stage(&stages, &pipeline.name, input.stage_id, wanted)?;
-            if let Some(status) = input.status.filter(|s| *s != status_of(stage.kind)) {
-                return Err(AppError::invalid_field(
-                    "status",
-                    format!(
-                        "the stage '{}' is a {} stage, so the deal cannot be {status} there",
-                        stage.name, stage.kind
-                    ),
-                ));
-            }
-            Some(stage)
-        } else {
-            None
-        };
-        let status = stage.as_ref().map(|s| status_of(s.kind)).unwrap_or(current.status);
-        if input.lost_reason.as_ref().is_some_and(|r| r.is_some()) && status != DealStatus::Lost {
+        let wanted = input.status.map(kind_of).unwrap_or(StageKind::Open);
+        let stage = pick_stage(&stages, &pipeline.name, input.stage_id, wanted)?;
+        if let Some(status) = input.status.filter(|s| *s != status_of(stage.kind)) {
             return Err(AppError::invalid_field(
-                "lost_reason",
-                "only a lost deal has a lost reason",
+                "status",
+                format!(
+                    "the stage '{}' is a {} stage, so the deal cannot be {status} there",
+                    stage.name, stage.kind
+                ),
             ));
         }
-        let contact_company = match input.contact_id {
-            Some(contact) => contact_and_company(conn, workspace, contact).await?,
-            None => None,
-        };
-        let company_id = match input.company_id {
-            Some(Some(id)) => {
-                require_company(conn, workspace, id).await?;
-                Some(Some(id))
-            }
-            Some(None) => Some(None),
-            // A new contact brings its company along when the deal had none.
-            None if current.company_id.is_none() => contact_company.filter(|c| c.is_some()),
-            None => None,
-        };
-        let custom = match &input.custom_fields {
-            Some(changes) if !changes.is_empty() => Some(
-                custom_fields::service::apply(conn, workspace, FieldEntity::Deal, &current.custom_fields, changes)
-                    .await?,
-            ),
-            _ => None,
-        };
-        let now = Utc::now();
-        let status_changed = status != current.status;
-        let changes = DealChangeset {
-            title: input.title.map(|t| t.trim().to_owned()),
-            contact_id: input.contact_id,
-            company_id,
-            owner_id: input.owner_id,
-            pipeline_id: input.pipeline_id,
-            stage_id: stage.as_ref().map(|s| s.id),
-            value_minor: input.value_minor,
-            currency: input.currency,
-            recurring_months: input.recurring_months,
-            probability: input.probability,
-            expected_close_date: input.expected_close_date,
-            status: status_changed.then_some(status),
-            lost_reason: if status == DealStatus::Lost {
-                input.lost_reason.map(clean)
-            } else if current.lost_reason.is_some() {
-                Some(None)
-            } else {
-                None
-            },
-            notes: input.notes.map(clean),
-            custom_fields: custom,
-            stage_changed_at: stage.as_ref().map(|_| now),
-            closed_at: if !status_changed {
-                None
-            } else if status == DealStatus::Open {
-                Some(None)
-            } else {
-                Some(Some(now))
-            },
-            deleted_at: None,
-        };
-        let row = written(store::update(conn, workspace, id, &changes, Some(current.version)).await?)?;
-        if let Some(stage) = &stage {
-            store::insert_history(
-                conn,
-                &[HistoryRow {
-                    id: Uuid::now_v7(),
-                    workspace_id: workspace,
-                    deal_id: id,
-                    from_stage_id: Some(current.stage_id),
-                    to_stage_id: Some(stage.id),
-                    changed_at: now,
-                }],
-            )
-            .await?;
-            let from = pipelines::service::stage(conn, workspace, current.stage_id)
-                .await?
-                .map(|s| s.name)
-                .unwrap_or_default();
+        // The stage it leaves, when it stays in its pipeline.
+        let left = stages.iter().find(|s| s.id == current.stage_id).map(|s| s.name.clone());
+        Some((stage, left))
+    } else {
+        None
+    };
+    let (stage, left) = stage.unzip();
+    let left = left.flatten();
+    let status = stage.as_ref().map(|s| status_of(s.kind)).unwrap_or(current.status);
+    if input.lost_reason.as_ref().is_some_and(|r| r.is_some()) && status != DealStatus::Lost {
+        return Err(AppError::invalid_field(
+            "lost_reason",
+            "only a lost deal has a lost reason",
+        ));
+    }
+    let contact_company = match input.contact_id {
+        Some(contact) => contact_and_company(conn, workspace, contact).await?,
+        None => None,
+    };
+    let company_id = match input.company_id {
+        Some(Some(id)) => {
+            require_company(conn, workspace, id).await?;
+            Some(Some(id))
+        }
+        Some(None) => Some(None),
+        // A new contact brings its company along when the deal had none.
+        None if current.company_id.is_none() => contact_company.filter(|c| c.is_some()),
+        None => None,
+    };
+    let custom = match &input.custom_fields {
+        Some(changes) if !changes.is_empty() => Some(
+            custom_fields::service::apply(conn, workspace, FieldEntity::Deal, &current.custom_fields, changes).await?,
+        ),
+        _ => None,
+    };
+    let now = Utc::now();
+    let status_changed = status != current.status;
+    let changes = DealChangeset {
+        title: input.title.map(|t| t.trim().to_owned()),
+        contact_id: input.contact_id,
+        company_id,
+        owner_id: input.owner_id,
+        pipeline_id: input.pipeline_id,
+        stage_id: stage.as_ref().map(|s| s.id),
+        value_minor: input.value_minor,
+        currency: input.currency,
+        recurring_months: input.recurring_months,
+        probability: input.probability,
+        expected_close_date: input.expected_close_date,
+        status: status_changed.then_some(status),
+        lost_reason: if status == DealStatus::Lost {
+            input.lost_reason.map(clean)
+        } else if current.lost_reason.is_some() {
+            Some(None)
+        } else {
+            None
+        },
+        notes: input.notes.map(clean),
+        custom_fields: custom,
+        stage_changed_at: stage.as_ref().map(|_| now),
+        closed_at: if !status_changed {
+            None
+        } else if status == DealStatus::Open {
+            Some(None)
+        } else {
+            Some(Some(now))
+        },
+        deleted_at: None,
+    };
+    // The entry is written with the change, from what is known before it: the deal is changed
+    // only at the version read above.
+    // (its contact is the deal's as the change leaves it, read by the statement).
+    let title = changes.title.clone().unwrap_or_else(|| current.title.clone());
+    let moved = stage.as_ref().map(|stage| HistoryRow {
+        id: Uuid::now_v7(),
+        workspace_id: workspace,
+        deal_id: id,
+        from_stage_id: Some(current.stage_id),
+        to_stage_id: Some(stage.id),
+        changed_at: now,
+    });
+    let fields = changed_fields(&changes);
+    let entry = match &stage {
+        Some(stage) => {
+            let lost_reason = match &changes.lost_reason {
+                Some(reason) => reason.clone(),
+                None => current.lost_reason.clone(),
+            };
             let (action, summary) = match status {
-                DealStatus::Won if status_changed => (Action::Won, crate::summary!(DealWon, title = row.title)),
+                DealStatus::Won if status_changed => (Action::Won, crate::summary!(DealWon, title = title)),
                 DealStatus::Lost if status_changed => (
                     Action::Lost,
-                    match &row.lost_reason {
-                        Some(reason) => crate::summary!(DealLostReason, title = row.title, reason = reason),
-                        None => crate::summary!(DealLost, title = row.title),
+                    match lost_reason {
+                        Some(reason) => crate::summary!(DealLostReason, title = title, reason = reason),
+                        None => crate::summary!(DealLost, title = title),
                     },
                 ),
-                _ => (
-                    Action::Moved,
-                    crate::summary!(DealMoved, title = row.title, from = from, to = stage.name),
-                ),
+                _ => {
+                    let from = match left {
+                        Some(name) => name,
+                        None => pipelines::service::stage(conn, workspace, current.stage_id)
+                            .await?
+                            .map(|s| s.name)
+                            .unwrap_or_default(),
+                    };
+                    (
+                        Action::Moved,
+                        crate::summary!(DealMoved, title = title, from = from, to = stage.name),
+                    )
+                }
             };
-            activity::service::record(conn, workspace, record(&row, action, summary, &["stage_id"])).await?;
-        } else {
-            let fields = changed_fields(&changes);
-            if !fields.is_empty() {
-                let summary = crate::summary!(DealEdited, title = row.title);
-                activity::service::record(conn, workspace, record(&row, Action::Updated, summary, &fields)).await?;
-            }
+            Some(record(&current, action, summary, &["stage_id"]))
         }
-        get(conn, workspace, id, false).await
-    })
-    .await
+        None if !fields.is_empty() => Some(record(
+            &current,
+            Action::Updated,
+            crate::summary!(DealEdited, title = title),
+            &fields,
+        )),
+        None => None,
+    }
+    .map(|change| {
+        let template = change.summary.english_template(&[]);
+        (activity::service::entry(workspace, change, now), template)
+    });
+    let view = store::update_recorded(
+        conn,
+        workspace,
+        id,
+        &changes,
+        Some(current.version),
+        store::Recorded {
+            now,
+            moved: moved.as_ref(),
+            history: entry.as_ref().map(|(row, template)| (row, template.as_str())),
+        },
+    )
+    .await?;
+    Ok(to_dto(written(view)?))
 }
 
 fn changed_fields(c: &DealChangeset) -> Vec<&'static str> {
@@ -536,6 +561,8 @@ pub async fn restore(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: U
     set_trashed(conn, workspace, id, None, false).await
 }
 
+/// Moves the deal to the trash (or back) with its history entry, in one statement after the
+/// read that finds it.
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -543,28 +570,42 @@ async fn set_trashed(
     expected: Option<i32>,
     trashed: bool,
 ) -> AppResult<Deal> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let current = require(conn, workspace, id, false).await?;
-        if current.deleted_at.is_some() == trashed {
-            if trashed {
-                return Err(AppError::trashed(NOT_FOUND));
-            }
-            return get(conn, workspace, id, false).await;
+    let current = require(conn, workspace, id, false).await?;
+    if current.deleted_at.is_some() == trashed {
+        if trashed {
+            return Err(AppError::trashed(NOT_FOUND));
         }
-        let changes = DealChangeset {
-            deleted_at: Some(trashed.then(Utc::now)),
-            ..Default::default()
-        };
-        let row = written(store::update(conn, workspace, id, &changes, expected).await?)?;
-        let (action, summary) = if trashed {
-            (Action::Trashed, crate::summary!(DealTrashed, title = row.title))
-        } else {
-            (Action::Restored, crate::summary!(DealRestored, title = row.title))
-        };
-        activity::service::record(conn, workspace, record(&row, action, summary, &[])).await?;
-        get(conn, workspace, id, true).await
-    })
-    .await
+        return get(conn, workspace, id, false).await;
+    }
+    if expected.is_some_and(|v| v != current.version) {
+        return Err(AppError::version_conflict(current.version));
+    }
+    let now = Utc::now();
+    let changes = DealChangeset {
+        deleted_at: Some(trashed.then_some(now)),
+        ..Default::default()
+    };
+    let (action, summary) = if trashed {
+        (Action::Trashed, crate::summary!(DealTrashed, title = current.title))
+    } else {
+        (Action::Restored, crate::summary!(DealRestored, title = current.title))
+    };
+    let template = summary.english_template(&[]);
+    let entry = activity::service::entry(workspace, record(&current, action, summary, &[]), now);
+    let view = store::update_recorded(
+        conn,
+        workspace,
+        id,
+        &changes,
+        Some(current.version),
+        store::Recorded {
+            now,
+            moved: None,
+            history: Some((&entry, &template)),
+        },
+    )
+    .await?;
+    Ok(to_dto(written(view)?))
 }
 
 pub async fn stage_history(

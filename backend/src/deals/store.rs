@@ -9,13 +9,17 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::dto::DealStatus;
+use crate::activity::{self, store::ActivityRow};
 use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{Sort, SortValue};
 use crate::db::schema::{companies, contacts, deal_stage_history, deals, pipeline_stages, pipelines};
+use crate::db::statement::Statement;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = deals, check_for_backend(Pg))]
+/// `None`s are written as NULL (no nullable column has another default), so a one-row insert has
+/// the same text every time.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = deals, check_for_backend(Pg), treat_none_as_default_value = false)]
 pub struct DealRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -53,8 +57,7 @@ pub type DealView = (
     Option<String>,
 );
 
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = deals)]
+#[derive(Debug, Default)]
 pub struct DealChangeset {
     pub title: Option<String>,
     pub contact_id: Option<Option<Uuid>>,
@@ -77,7 +80,7 @@ pub struct DealChangeset {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = deal_stage_history, check_for_backend(Pg))]
+#[diesel(table_name = deal_stage_history, check_for_backend(Pg), treat_none_as_default_value = false)]
 pub struct HistoryRow {
     pub id: Uuid,
     pub workspace_id: WorkspaceId,
@@ -158,14 +161,74 @@ macro_rules! filtered {
     }};
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &DealRow) -> QueryResult<()> {
-    diesel::insert_into(deals::table)
-        .values(row)
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// A deal as a statement that writes it answers: its row and the names it shows (a `DealView`).
+#[derive(QueryableByName)]
+struct ViewRow {
+    #[diesel(embed)]
+    deal: DealRow,
+    #[diesel(sql_type = Text)]
+    stage_name: String,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    stage_probability: i16,
+    #[diesel(sql_type = Text)]
+    pipeline_name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    contact_first_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    contact_last_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    company_name: Option<String>,
 }
 
+impl From<ViewRow> for DealView {
+    fn from(v: ViewRow) -> DealView {
+        (
+            v.deal,
+            v.stage_name,
+            v.stage_probability,
+            v.pipeline_name,
+            v.contact_first_name,
+            v.contact_last_name,
+            v.company_name,
+        )
+    }
+}
+
+/// The final `SELECT` of a statement that writes one deal, as the CTE `written`: the deal with the
+/// names it shows.
+const SELECT_VIEW: &str = " SELECT d.*, s.name AS stage_name, s.probability AS stage_probability, \
+    p.name AS pipeline_name, c.first_name AS contact_first_name, c.last_name AS contact_last_name, \
+    co.name AS company_name \
+    FROM written d JOIN pipeline_stages s ON s.id = d.stage_id JOIN pipelines p ON p.id = d.pipeline_id \
+    LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN companies co ON co.id = d.company_id";
+
+/// Creates a deal with its first stage in its stage history and its history entry, in one
+/// statement that answers with the deal as shown.
+pub async fn insert_recorded(
+    conn: &mut AsyncPgConnection,
+    row: &DealRow,
+    entered: &HistoryRow,
+    history: &ActivityRow,
+) -> QueryResult<DealView> {
+    Statement::new()
+        .sql("WITH written AS (")
+        .part(
+            diesel::insert_into(deals::table)
+                .values(row)
+                .returning(DealRow::as_returning()),
+        )
+        .sql("), entered AS (")
+        .part(diesel::insert_into(deal_stage_history::table).values(entered))
+        .sql("), history AS (")
+        .part(activity::store::insert_one(history))
+        .sql(")")
+        .sql(SELECT_VIEW)
+        .get_result::<ViewRow>(conn)
+        .await
+        .map(DealView::from)
+}
+
+/// Stage history rows in one statement.
 pub async fn insert_history(conn: &mut AsyncPgConnection, rows: &[HistoryRow]) -> QueryResult<()> {
     diesel::insert_into(deal_stage_history::table)
         .values(rows)
@@ -372,33 +435,90 @@ pub async fn contact_brief(
         .optional()
 }
 
-pub async fn update(
+/// What a deal's change writes beside it (see [`update_recorded`]).
+pub struct Recorded<'a> {
+    /// When it happens (the deal's `updated_at`).
+    pub now: DateTime<Utc>,
+    /// The stage it moved to, in its stage history.
+    pub moved: Option<&'a HistoryRow>,
+    /// Its history entry and the entry's sentence.
+    pub history: Option<(&'a ActivityRow, &'a str)>,
+}
+
+/// A change of a deal (at `expected` when given), the stage it `moved` to in its stage history
+/// when it moved (`to_stage_id` is the deal's stage as the change leaves it), and its history
+/// entry when it has one (its sentence `template`, with no value read: see
+/// `Summary::english_template`; its contact the deal's), at `now`, in one statement that answers
+/// with the deal as shown. Nothing is written when the deal is not at `expected`.
+/// Every column is named whether the change sets it or not (see `Statement::assign`), so the text
+/// is one of a few (moved or not, recorded or not), each kept prepared.
+pub async fn update_recorded(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     changes: &DealChangeset,
     expected: Option<i32>,
-) -> QueryResult<WriteOutcome<DealRow>> {
-    let target = deals::table
-        .filter(deals::workspace_id.eq(workspace))
-        .filter(deals::id.eq(id))
-        .filter(
-            deals::version
-                .eq(expected.unwrap_or(0))
-                .or(expected.is_none().into_sql::<Bool>()),
-        );
-    let updated = diesel::update(target)
-        .set((
-            changes,
-            deals::version.eq(deals::version + 1),
-            deals::updated_at.eq(Utc::now()),
-        ))
-        .returning(DealRow::as_returning())
-        .get_result(conn)
+    Recorded { now, moved, history }: Recorded<'_>,
+) -> QueryResult<WriteOutcome<DealView>> {
+    use diesel::sql_types::{Date, Int2, Int4, Int8, Jsonb, Timestamptz, Uuid as SqlUuid};
+    let c = changes;
+    let mut statement = Statement::new()
+        .sql("WITH written AS (UPDATE deals SET ")
+        .assign::<Text, _>("title", c.title.as_deref().map(Some))
+        .assign::<SqlUuid, _>("contact_id", c.contact_id)
+        .assign::<SqlUuid, _>("company_id", c.company_id)
+        .assign::<SqlUuid, _>("pipeline_id", c.pipeline_id.map(Some))
+        .assign::<SqlUuid, _>("stage_id", c.stage_id.map(Some))
+        .assign::<Int8, _>("value_minor", c.value_minor.map(Some))
+        .assign::<Text, _>("currency", c.currency.as_deref().map(Some))
+        .assign::<Int4, _>("recurring_months", c.recurring_months)
+        .assign::<Int2, _>("probability", c.probability)
+        .assign::<Date, _>("expected_close_date", c.expected_close_date)
+        .assign::<Text, _>("status", c.status.map(Some))
+        .assign::<Text, _>("lost_reason", c.lost_reason.as_ref().map(Option::as_deref))
+        .assign::<Text, _>("notes", c.notes.as_ref().map(Option::as_deref))
+        .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
+        .assign::<Timestamptz, _>("stage_changed_at", c.stage_changed_at.map(Some))
+        .assign::<Timestamptz, _>("closed_at", c.closed_at)
+        .assign::<Timestamptz, _>("deleted_at", c.deleted_at)
+        .assign::<SqlUuid, _>("owner_id", c.owner_id)
+        .sql("version = version + 1, updated_at = ")
+        .bind::<Timestamptz, _>(now)
+        .sql(" WHERE workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND id = ")
+        .bind::<SqlUuid, _>(id)
+        .at_version(expected)
+        .sql(" RETURNING ")
+        .part(DealRow::as_returning())
+        .sql(")");
+    // Both are written only when the deal is (from its row, as `written`).
+    if let Some(moved) = moved {
+        statement = statement
+            .sql(
+                ", moved AS (INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, \
+                 changed_at) SELECT ",
+            )
+            .bind::<SqlUuid, _>(moved.id)
+            .sql(", w.workspace_id, w.id, ")
+            .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(moved.from_stage_id)
+            .sql(", w.stage_id, ")
+            .bind::<Timestamptz, _>(moved.changed_at)
+            .sql(" FROM written w)");
+    }
+    if let Some((history, template)) = history {
+        statement = statement
+            .sql(", history AS (")
+            .part(activity::store::insert_one_named(history, template, "written", &[]))
+            .sql(")");
+    }
+    let updated = statement
+        .sql(SELECT_VIEW)
+        .get_result::<ViewRow>(conn)
         .await
         .optional()?;
     Ok(match updated {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
+        Some(view) => WriteOutcome::Written(Box::new(view.into())),
         None => match find(conn, workspace, id).await? {
             Some(row) => WriteOutcome::Stale(row.version),
             None => WriteOutcome::Missing,

@@ -523,6 +523,78 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
     let (n, listing) = count_post(&app, &format!("{company_path}/restore"), &json!({})).await;
     assert_eq!(history_inserts(&listing), 1, "{listing}");
     assert_eq!(n, 1, "restoring a company ran {n} statements\n{listing}");
+    // A deal's create, edit, move, trash and restore: the reads that check where it goes and what
+    // it names, then the change with its stage history and history entry in one statement, with
+    // no transaction around them.
+    let (n, listing) = count_post(
+        &app,
+        "/api/v1/deals",
+        &json!({"title": "Engine", "contact_id": contact["id"], "value_minor": 100000}),
+    )
+    .await;
+    println!("create deal: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert!(n <= 5, "creating a deal ran {n} statements\n{listing}");
+    let deal = app.get("/api/v1/deals").await.body["items"][0].clone();
+    let deal_path = format!("/api/v1/deals/{}", deal["id"].as_str().unwrap());
+    let (n, listing) = count_patch(&app, &deal_path, &json!({"notes": "Brass"})).await;
+    println!("edit deal: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 2, "editing a deal ran {n} statements\n{listing}");
+    let stages = app
+        .get(&format!("/api/v1/pipelines/{}", deal["pipeline_id"].as_str().unwrap()))
+        .await
+        .body["stages"]
+        .clone();
+    let (n, listing) = count_patch(&app, &deal_path, &json!({"stage_id": stages[1]["id"]})).await;
+    println!("move deal: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 4, "moving a deal ran {n} statements\n{listing}");
+    reset(&app).await;
+    let r = app.delete(&deal_path).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let (n, listing) = written_statements(&app).await;
+    println!("trash deal: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert_eq!(n, 2, "trashing a deal ran {n} statements\n{listing}");
+    let (n, listing) = count_post(&app, &format!("{deal_path}/restore"), &json!({})).await;
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert_eq!(n, 2, "restoring a deal ran {n} statements\n{listing}");
+    let entries = app.get("/api/v1/activity?entity=deal").await.body["items"].clone();
+    let summaries: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Restored the deal Engine",
+            "Moved the deal Engine to the trash",
+            format!(
+                "Moved the deal Engine from {} to {}",
+                stages[0]["name"].as_str().unwrap(),
+                stages[1]["name"].as_str().unwrap()
+            )
+            .as_str(),
+            "Edited the deal Engine",
+            format!("Created the deal Engine in {}", stages[0]["name"].as_str().unwrap()).as_str(),
+        ],
+        "{entries}"
+    );
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["contact_id"] == contact["id"]),
+        "{entries}"
+    );
 }
 
 /// A repeated AI question about unchanged data is one statement: the workspace's stamp and the
