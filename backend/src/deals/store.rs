@@ -228,15 +228,6 @@ pub async fn insert_recorded(
         .map(DealView::from)
 }
 
-/// Stage history rows in one statement.
-pub async fn insert_history(conn: &mut AsyncPgConnection, rows: &[HistoryRow]) -> QueryResult<()> {
-    diesel::insert_into(deal_stage_history::table)
-        .values(rows)
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
 pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<DealRow>> {
     deals::table
         .filter(deals::workspace_id.eq(workspace).and(deals::id.eq(id)))
