@@ -304,36 +304,32 @@ pub async fn update(
     input: UpdateContact,
     expected_version: Option<i32>,
 ) -> AppResult<Contact> {
-    // A new stage or cadence reschedules the follow-up, unless the change sets a date itself.
-    let reschedule =
-        (input.lifecycle.is_some() || input.follow_up_cadence_days.is_some()) && input.next_follow_up_at.is_none();
     // A change that needs nothing looked up (a company, custom field definitions, a time zone)
-    // and no new schedule computed is one statement: the update and its history entry.
-    let reads = reschedule
-        || input.company_id.is_some()
+    // is one statement: the update, its history entry and, for a new stage or cadence, its new
+    // follow-up date.
+    let reads = input.company_id.is_some()
         || input.company_name.is_some()
         || input.custom_fields.as_ref().is_some_and(|changes| !changes.is_empty())
         || input.time_zone.is_some();
     let row = if reads {
         conn.transaction::<_, AppError, _>(async move |conn| {
-            apply_update(conn, workspace, id, input, expected_version, reschedule).await
+            apply_update(conn, workspace, id, input, expected_version).await
         })
         .await?
     } else {
-        apply_update(conn, workspace, id, input, expected_version, reschedule).await?
+        apply_update(conn, workspace, id, input, expected_version).await?
     };
     Ok(to_dto(row))
 }
 
-/// Looks up what the change names, then writes it with its history entry; `reschedule`
-/// recomputes the follow-up afterwards.
+/// Looks up what the change names, then writes it with its history entry (and its follow-up,
+/// when a new stage or cadence reschedules it).
 async fn apply_update(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     input: UpdateContact,
     expected_version: Option<i32>,
-    reschedule: bool,
 ) -> AppResult<ContactRow> {
     let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
     // Custom-field changes merge into the current values, checked against the definitions.
@@ -395,14 +391,7 @@ async fn apply_update(
     };
     let history = activity::service::entry(workspace, change, chrono::Utc::now());
     let outcome = store::update_recorded(conn, workspace, id, &changes, expected_version, (&history, &template));
-    let row = written(outcome.await?)?;
-    if !reschedule {
-        return Ok(row);
-    }
-    store::refresh_follow_up(conn, workspace, id).await?;
-    store::find(conn, workspace, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(NOT_FOUND))
+    written(outcome.await?)
 }
 
 fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
@@ -485,11 +474,6 @@ pub async fn require(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: U
         Some(row) if !live || row.deleted_at.is_none() => Ok(display_name(&row)),
         row => Err(merges::service::absent(conn, workspace, id, NOT_FOUND, row.is_some()).await?),
     }
-}
-
-/// Recomputes a contact's last interaction and next follow-up (after its timeline changed).
-pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
-    Ok(store::refresh_follow_up(conn, workspace, id).await?)
 }
 
 /// Reschedules contacts that follow the stage defaults (after the defaults changed).

@@ -189,6 +189,12 @@ impl ContactChangeset {
     pub fn is_empty(&self) -> bool {
         self.changed_fields().is_empty()
     }
+
+    /// Whether the change computes the follow-up anew: a new stage or cadence, unless it sets the
+    /// date itself.
+    pub fn reschedules(&self) -> bool {
+        (self.lifecycle.is_some() || self.follow_up_cadence_days.is_some()) && self.next_follow_up_at.is_none()
+    }
 }
 
 pub type WriteOutcome = crate::db::WriteOutcome<ContactRow>;
@@ -437,8 +443,44 @@ pub struct Created {
     pub possible: Vec<duplicates::store::MatchRow>,
 }
 
+/// `next_follow_up_at = …, ` in a contact's update: the date the change sets, else with
+/// `reschedule` (a new stage or cadence) the schedule as the change leaves the stage and cadence —
+/// the last interaction that has happened by `now` (or the contact's creation) plus the cadence,
+/// else the stage's default from the workspace settings, brought forward by the earliest open
+/// reminder — else the date as it is.
+fn next_follow_up<'a>(c: &'a ContactChangeset, reschedule: bool, now: DateTime<Utc>) -> Statement<'a> {
+    use diesel::sql_types::{Int4, Nullable};
+    Statement::new()
+        .sql("next_follow_up_at = CASE WHEN ")
+        .bind::<Bool, _>(c.next_follow_up_at.is_some())
+        .sql(" THEN ")
+        .bind::<Nullable<Timestamptz>, _>(c.next_follow_up_at.flatten())
+        .sql(" WHEN ")
+        .bind::<Bool, _>(reschedule)
+        .sql(
+            " THEN least(coalesce((SELECT max(i.occurred_at) FROM interactions i \
+             WHERE i.contact_id = contacts.id AND i.occurred_at <= ",
+        )
+        .bind::<Timestamptz, _>(now)
+        .sql("), contacts.created_at) + make_interval(days => coalesce(CASE WHEN ")
+        .bind::<Bool, _>(c.follow_up_cadence_days.is_some())
+        .sql(" THEN ")
+        .bind::<Nullable<Int4>, _>(c.follow_up_cadence_days.flatten())
+        .sql(" ELSE contacts.follow_up_cadence_days END, (SELECT (w.settings -> 'follow_up_cadence_days' ->> ")
+        .sql("CASE WHEN ")
+        .bind::<Bool, _>(c.lifecycle.is_some())
+        .sql(" THEN ")
+        .bind::<Nullable<Text>, _>(c.lifecycle)
+        .sql(
+            " ELSE contacts.lifecycle END)::int FROM workspaces w WHERE w.id = contacts.workspace_id))), \
+             (SELECT min(r.due_at) FROM reminders r WHERE r.contact_id = contacts.id AND r.completed_at IS NULL)) \
+             ELSE next_follow_up_at END, ",
+        )
+}
+
 /// The update of a live contact (only at `expected` when given) that bumps its version and sets
-/// `updated_at` to `now`, returning the row. A changeset with no columns is still a valid touch:
+/// `updated_at` to `now`, returning the row; with `reschedule`, its follow-up is computed anew
+/// unless the change sets it (see [`next_follow_up`]). A changeset with no columns is still a valid touch:
 /// version and updated_at move. Every column is named whether the change sets it or not (see
 /// `Statement::assign`), so the text is one of two — with the company or without, whose change
 /// alone runs the trigger that copies the company's name — and both are kept prepared.
@@ -448,6 +490,7 @@ fn edit<'a>(
     changes: &'a ContactChangeset,
     expected: Option<i32>,
     now: DateTime<Utc>,
+    reschedule: bool,
 ) -> Statement<'a> {
     use diesel::sql_types::{Array, Int2, Int4, Jsonb};
     let c = changes;
@@ -473,7 +516,7 @@ fn edit<'a>(
         .assign::<Text, _>("notes", nullable(&c.notes))
         .assign::<Array<Text>, _>("tags", c.tags.as_ref().map(Some))
         .assign::<Int4, _>("follow_up_cadence_days", c.follow_up_cadence_days)
-        .assign::<Timestamptz, _>("next_follow_up_at", c.next_follow_up_at)
+        .part(next_follow_up(c, reschedule, now))
         .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
         .assign::<SqlUuid, _>("owner_id", c.owner_id)
         .assign::<Text, _>("time_zone", nullable(&c.time_zone))
@@ -497,7 +540,7 @@ pub async fn update(
     changes: &ContactChangeset,
     expected: Option<i32>,
 ) -> QueryResult<WriteOutcome> {
-    let updated = edit(workspace, id, changes, expected, Utc::now())
+    let updated = edit(workspace, id, changes, expected, Utc::now(), false)
         .get_result::<ContactRow>(conn)
         .await
         .optional()?;
@@ -517,7 +560,7 @@ pub async fn update_recorded(
 ) -> QueryResult<WriteOutcome> {
     let updated = Statement::new()
         .sql("WITH updated AS (")
-        .part(edit(workspace, id, changes, expected, history.occurred_at))
+        .part(edit(workspace, id, changes, expected, history.occurred_at, changes.reschedules()))
         .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
         .part(activity::store::insert_one_named(history, template, "named", &["name"]))
         .sql(") SELECT * FROM updated")
@@ -707,26 +750,9 @@ static AFTER_REMINDER_CREATED: LazyLock<String> = LazyLock::new(|| after_change(
 static AFTER_REMINDER_UPDATED: LazyLock<String> = LazyLock::new(|| after_change(UNCHANGED, replaced_by("updated")));
 static AFTER_REMINDER_DELETED: LazyLock<String> = LazyLock::new(|| after_change(UNCHANGED, removed("deleted")));
 
-/// Recomputes one contact's `last_interaction_at`, `last_sentiment` and `next_follow_up_at` as of
-/// now. Derived fields do not bump the version: they never conflict with what a person edits.
-pub async fn refresh_follow_up(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<()> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "WITH clock AS (SELECT $3::timestamptz AS at) {} AND c.id = $2",
-            *REFRESH
-        )
-    });
-    diesel::sql_query(SQL.as_str())
-        .bind::<SqlUuid, _>(workspace)
-        .bind::<SqlUuid, _>(id)
-        .bind::<Timestamptz, _>(Utc::now())
-        .prepared()
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// [`refresh_follow_up`] for many contacts at once (after an import), in one statement.
+/// Recomputes the `last_interaction_at`, `last_sentiment` and `next_follow_up_at` of many
+/// contacts as of now (after an import), in one statement. Derived fields do not bump the
+/// version: they never conflict with what a person edits.
 pub async fn refresh_follow_ups(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,

@@ -66,6 +66,59 @@ async fn new_contacts_are_scheduled_by_their_stage() {
         "{}",
         res.text
     );
+    // A cadence of its own counts from the last interaction that has happened (not a planned
+    // one); cleared, the stage's default is back; an open reminder brings it forward; a date set
+    // with the change wins; an inactive stage is not chased.
+    let path = format!("/api/v1/contacts/{}", lead["id"].as_str().unwrap());
+    let met = Utc::now() - Duration::days(2);
+    for (at, kind) in [(met, "call"), (Utc::now() + Duration::days(4), "meeting")] {
+        let r = app
+            .post(
+                "/api/v1/interactions",
+                &json!({"contact_id": lead["id"], "kind": kind, "occurred_at": at}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let res = app.patch(&path, &json!({"follow_up_cadence_days": 5})).await;
+    assert!(
+        close(time(&res.body["next_follow_up_at"]), met + Duration::days(5)),
+        "{}",
+        res.text
+    );
+    let res = app.patch(&path, &json!({"follow_up_cadence_days": null})).await;
+    assert!(
+        close(time(&res.body["next_follow_up_at"]), met + Duration::days(30)),
+        "{}",
+        res.text
+    );
+    let due = Utc::now() + Duration::days(1);
+    let r = app
+        .post(
+            "/api/v1/reminders",
+            &json!({"contact_id": lead["id"], "title": "Send the contract", "due_at": due}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let res = app.patch(&path, &json!({"lifecycle": "prospect"})).await;
+    assert!(close(time(&res.body["next_follow_up_at"]), due), "{}", res.text);
+    let res = app
+        .patch(
+            &path,
+            &json!({"lifecycle": "client", "next_follow_up_at": "2031-05-01T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.body["next_follow_up_at"], "2031-05-01T09:00:00Z", "{}", res.text);
+    let res = app.patch(&path, &json!({"lifecycle": "inactive"})).await;
+    assert!(
+        close(time(&res.body["next_follow_up_at"]), due),
+        "only the reminder is left: {}",
+        res.text
+    );
+    assert_eq!(
+        app.get(&path).await.body["next_follow_up_at"],
+        res.body["next_follow_up_at"]
+    );
 }
 
 #[actix_web::test]

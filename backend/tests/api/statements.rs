@@ -424,6 +424,13 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
     assert_eq!(n, 1, "editing a contact ran {n} statements\n{listing}");
     let entry = app.get(&format!("{path}/history")).await.body["items"][0].clone();
     assert_eq!(entry["summary"], "Updated Grace Hopper: last name, tags", "{entry}");
+    // A new stage or cadence computes the follow-up in the same statement.
+    for change in [json!({"lifecycle": "client"}), json!({"follow_up_cadence_days": 9})] {
+        let (n, listing) = count_patch(&app, &path, &change).await;
+        println!("edit contact {change}: {n} statements\n{listing}");
+        assert!(!listing.contains("BEGIN"), "{listing}");
+        assert_eq!(n, 1, "{change} ran {n} statements\n{listing}");
+    }
     assert_eq!(entry["message"]["params"]["name"], "Grace Hopper", "{entry}");
     // Editing an interaction: the edit, its history entry (naming the contact and the kind as the
     // edit leaves it) and the contact's follow-up are one statement; deleting it too.
