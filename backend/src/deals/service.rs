@@ -272,24 +272,23 @@ fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kin
 /// reads that check where it goes and what it names.
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateDeal) -> AppResult<Deal> {
     let settings = crate::settings::service::get(conn, workspace).await?;
-    let pipeline = match input.pipeline_id {
-        Some(id) => pipelines::service::find_row(conn, workspace, id)
+    // The pipeline named, else the one of the stage named, else the first; with its stages.
+    let (pipeline, stages) = match (input.pipeline_id, input.stage_id) {
+        (Some(id), _) => pipelines::service::with_its_stages(conn, workspace, Some(id))
             .await?
             .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?,
-        None => match input.stage_id {
-            // A stage alone names its pipeline.
-            Some(stage) => {
-                let stage = pipelines::service::stage(conn, workspace, stage)
-                    .await?
-                    .ok_or_else(|| AppError::invalid_field("stage_id", "no stage has this id"))?;
-                pipelines::service::find_row(conn, workspace, stage.pipeline_id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("the pipeline"))?
-            }
-            None => pipelines::service::default_pipeline(conn, workspace).await?,
-        },
+        (None, Some(stage)) => {
+            let stage = pipelines::service::stage(conn, workspace, stage)
+                .await?
+                .ok_or_else(|| AppError::invalid_field("stage_id", "no stage has this id"))?;
+            pipelines::service::with_its_stages(conn, workspace, Some(stage.pipeline_id))
+                .await?
+                .ok_or_else(|| AppError::not_found("the pipeline"))?
+        }
+        (None, None) => pipelines::service::with_its_stages(conn, workspace, None)
+            .await?
+            .ok_or_else(|| AppError::conflict("no_pipeline", "the workspace has no pipeline; create one first"))?,
     };
-    let stages = pipelines::service::stages(conn, workspace, pipeline.id).await?;
     let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
     let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
     let company_id = match input.company_id {
@@ -372,10 +371,9 @@ pub async fn update(
     // Pipelines and stages are read only for a deal that moves (staying where it is, it needs
     // nothing of them).
     let stage = if moving {
-        let pipeline = pipelines::service::find_row(conn, workspace, pipeline_id)
+        let (pipeline, stages) = pipelines::service::with_its_stages(conn, workspace, Some(pipeline_id))
             .await?
             .ok_or_else(|| AppError::invalid_field("pipeline_id", "no pipeline has this id"))?;
-        let stages = pipelines::service::stages(conn, workspace, pipeline_id).await?;
         let wanted = input.status.map(kind_of).unwrap_or(StageKind::Open);
         let stage = pick_stage(&stages, &pipeline.name, input.stage_id, wanted)?;
         if let Some(status) = input.status.filter(|s| *s != status_of(stage.kind)) {

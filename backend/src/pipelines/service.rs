@@ -99,21 +99,23 @@ pub async fn stages(conn: &mut AsyncPgConnection, workspace: WorkspaceId, pipeli
     Ok(store::stages(conn, workspace, &[pipeline]).await?)
 }
 
-/// The pipeline new deals go to when none is named: the first one.
-pub async fn default_pipeline(conn: &mut AsyncPgConnection, workspace: WorkspaceId) -> AppResult<PipelineRow> {
-    store::list(conn, workspace)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::conflict("no_pipeline", "the workspace has no pipeline; create one first"))
-}
-
-pub async fn find_row(
+/// The pipeline `id` — or, with `None`, the one new deals go to when none is named (the first) —
+/// with its stages in order, in one statement; `None` when there is no such pipeline.
+pub async fn with_its_stages(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
-    id: Uuid,
-) -> AppResult<Option<PipelineRow>> {
-    Ok(store::find(conn, workspace, id).await?)
+    id: Option<Uuid>,
+) -> AppResult<Option<(PipelineRow, Vec<StageRow>)>> {
+    let mut found: Option<(PipelineRow, Vec<StageRow>)> = None;
+    for (pipeline, stage) in store::with_stages(conn, workspace, id).await? {
+        match &mut found {
+            None => found = Some((pipeline, stage.into_iter().collect())),
+            // Rows come pipeline by pipeline, the first one first.
+            Some((first, stages)) if first.id == pipeline.id => stages.extend(stage),
+            Some(_) => break,
+        }
+    }
+    Ok(found)
 }
 
 fn default_probability(kind: StageKind) -> i16 {
