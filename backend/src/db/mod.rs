@@ -212,6 +212,21 @@ pub enum WriteOutcome<R> {
 }
 
 impl<R> WriteOutcome<R> {
+    /// What a write at an expected version returned: its row, else — the row's `current`
+    /// version, awaited only then — stale when the row is there, missing when it is not.
+    pub async fn versioned(
+        written: Option<R>,
+        current: impl std::future::Future<Output = diesel::QueryResult<Option<i32>>>,
+    ) -> diesel::QueryResult<Self> {
+        Ok(match written {
+            Some(row) => WriteOutcome::Written(Box::new(row)),
+            None => match current.await? {
+                Some(version) => WriteOutcome::Stale(version),
+                None => WriteOutcome::Missing,
+            },
+        })
+    }
+
     /// The written row, else 412 (stale version) or 404 naming `what` ("the deal"), with the
     /// code `trashed` when the row is in the trash.
     pub fn into_result(self, what: &str) -> crate::error::AppResult<R> {
@@ -294,13 +309,10 @@ macro_rules! versioned_writes {
             id: uuid::Uuid,
             written: Option<$row>,
         ) -> diesel::QueryResult<$crate::db::WriteOutcome<$row>> {
-            Ok(match written {
-                Some(row) => $crate::db::WriteOutcome::Written(Box::new(row)),
-                None => match find(conn, workspace, id).await? {
-                    Some(row) => $crate::db::WriteOutcome::Stale(row.version),
-                    None => $crate::db::WriteOutcome::Missing,
-                },
+            $crate::db::WriteOutcome::versioned(written, async {
+                Ok(find(conn, workspace, id).await?.map(|r| r.version))
             })
+            .await
         }
     };
 }

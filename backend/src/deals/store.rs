@@ -508,13 +508,10 @@ pub async fn update_recorded(
         .get_result::<ViewRow>(conn)
         .await
         .optional()?;
-    Ok(match updated {
-        Some(view) => WriteOutcome::Written(Box::new(view.into())),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
+    WriteOutcome::versioned(updated.map(DealView::from), async {
+        Ok(find(conn, workspace, id).await?.map(|r| r.version))
     })
+    .await
 }
 
 /// Moves every deal of one stage to another (same pipeline) and records it in their history.

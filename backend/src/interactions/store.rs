@@ -326,13 +326,10 @@ async fn outcome(
     id: Uuid,
     written: Option<InteractionRow>,
 ) -> QueryResult<WriteOutcome<InteractionRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
+    WriteOutcome::versioned(written, async {
+        Ok(find(conn, workspace, id).await?.map(|r| r.version))
     })
+    .await
 }
 
 /// Records how the delivery of an email sent from Rapport went.

@@ -300,13 +300,10 @@ async fn outcome(
     id: Uuid,
     written: Option<ReminderRow>,
 ) -> QueryResult<WriteOutcome<ReminderRow>> {
-    Ok(match written {
-        Some(row) => WriteOutcome::Written(Box::new(row)),
-        None => match find(conn, workspace, id).await? {
-            Some(row) => WriteOutcome::Stale(row.version),
-            None => WriteOutcome::Missing,
-        },
+    WriteOutcome::versioned(written, async {
+        Ok(find(conn, workspace, id).await?.map(|r| r.version))
     })
+    .await
 }
 
 /// Announces up to `limit` reminders whose time came by `now` (open, not yet announced, of a
