@@ -263,11 +263,9 @@ pub async fn update(
     };
     let mut changes = changes;
     if let Some(custom) = input.custom_fields.filter(|c| !c.is_empty()) {
-        let current = live_row(conn, workspace, id).await?;
-        changes.custom_fields = Some(
-            custom_fields::service::apply(conn, workspace, FieldEntity::Company, &current.custom_fields, &custom)
-                .await?,
-        );
+        // Checked against the definitions, merged into the values as the statement finds them.
+        changes.custom_fields =
+            Some(custom_fields::service::change(conn, workspace, FieldEntity::Company, &custom).await?);
     }
     let fields = changes.changed_fields();
     if fields.is_empty() {

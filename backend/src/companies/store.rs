@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::query::{CompanyFilter, CompanyQuery};
 use crate::activity::{self, store::ActivityRow};
+use crate::custom_fields::values::ValuesChange;
 use crate::db::WorkspaceId;
 use crate::db::WriteOutcome;
 use crate::db::keyset::{SortKey, SortValue};
@@ -63,7 +64,7 @@ pub struct CompanyChangeset {
     pub size: Option<Option<String>>,
     pub location: Option<Option<String>>,
     pub notes: Option<Option<String>>,
-    pub custom_fields: Option<serde_json::Value>,
+    pub custom_fields: Option<ValuesChange>,
 }
 
 impl CompanyChangeset {
@@ -278,7 +279,7 @@ fn edit<'a>(
     expected: Option<i32>,
     now: DateTime<Utc>,
 ) -> Statement<'a> {
-    use diesel::sql_types::{Jsonb, Timestamptz};
+    use diesel::sql_types::Timestamptz;
     let c = changes;
     let nullable = |s: &'a Option<Option<String>>| s.as_ref().map(Option::as_deref);
     Statement::new()
@@ -289,7 +290,12 @@ fn edit<'a>(
         .assign::<Text, _>("size", nullable(&c.size))
         .assign::<Text, _>("location", nullable(&c.location))
         .assign::<Text, _>("notes", nullable(&c.notes))
-        .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
+        .assign_merged(
+            "custom_fields",
+            c.custom_fields
+                .as_ref()
+                .map(|v| (v.replace, &v.set, v.cleared.as_slice())),
+        )
         .sql("version = version + 1, updated_at = ")
         .bind::<Timestamptz, _>(now)
         .sql(" WHERE workspace_id = ")

@@ -304,14 +304,11 @@ pub async fn update(
     input: UpdateContact,
     expected_version: Option<i32>,
 ) -> AppResult<Contact> {
-    // A change that needs nothing looked up (a company, custom field definitions, a time zone)
-    // is one statement: the update, its history entry and, for a new stage or cadence, its new
-    // follow-up date.
-    let reads = input.company_id.is_some()
-        || input.company_name.is_some()
-        || input.custom_fields.as_ref().is_some_and(|changes| !changes.is_empty())
-        || input.time_zone.is_some();
-    let row = if reads {
+    // The update, its history entry and, for a new stage or cadence, its new follow-up date are
+    // one statement, after the reads of what the change names (a company, custom field
+    // definitions). A company named for the first time is created in a transaction with the
+    // update, so an update that fails leaves no new company behind.
+    let row = if matches!(input.company_name, Some(Some(_))) {
         conn.transaction::<_, AppError, _>(async move |conn| {
             apply_update(conn, workspace, id, input, expected_version).await
         })
@@ -332,14 +329,11 @@ async fn apply_update(
     expected_version: Option<i32>,
 ) -> AppResult<ContactRow> {
     let company_id = company_change(conn, workspace, input.company_id, input.company_name).await?;
-    // Custom-field changes merge into the current values, checked against the definitions.
+    // Custom-field changes are checked against the definitions, and merged into the values as
+    // the statement finds them.
     let custom_fields = match &input.custom_fields {
         Some(changes) if !changes.is_empty() => {
-            let current = live_row(conn, workspace, id).await?;
-            Some(
-                custom_fields::service::apply(conn, workspace, FieldEntity::Contact, &current.custom_fields, changes)
-                    .await?,
-            )
+            Some(custom_fields::service::change(conn, workspace, FieldEntity::Contact, changes).await?)
         }
         _ => None,
     };
@@ -404,7 +398,7 @@ fn written(outcome: WriteOutcome) -> AppResult<ContactRow> {
     }
 }
 
-/// Moves the contact to the trash (or back), recording it in the history.
+/// Moves the contact to the trash (or back) with its history entry, in one statement.
 async fn set_trashed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
@@ -412,25 +406,23 @@ async fn set_trashed(
     trash: bool,
     expected: Option<i32>,
 ) -> AppResult<ContactRow> {
-    conn.transaction::<_, AppError, _>(async move |conn| {
-        let row = written(store::set_trashed(conn, workspace, id, trash, expected).await?)?;
-        let (action, summary) = if trash {
-            (Action::Trashed, crate::summary!(Trashed, name = display_name(&row)))
-        } else {
-            (Action::Restored, crate::summary!(Restored, name = display_name(&row)))
-        };
-        let change = Change {
-            entity: Entity::Contact,
-            entity_id: id,
-            action,
-            summary,
-            contact_id: Some(id),
-            fields: &[],
-        };
-        activity::service::record(conn, workspace, change).await?;
-        Ok(row)
-    })
-    .await
+    let (action, summary) = if trash {
+        (Action::Trashed, crate::summary!(Trashed, name = ""))
+    } else {
+        (Action::Restored, crate::summary!(Restored, name = ""))
+    };
+    // The statement names the contact as it is.
+    let template = summary.english_template(&["name"]);
+    let change = Change {
+        entity: Entity::Contact,
+        entity_id: id,
+        action,
+        summary,
+        contact_id: Some(id),
+        fields: &[],
+    };
+    let history = activity::service::entry(workspace, change, chrono::Utc::now());
+    written(store::set_trashed(conn, workspace, id, trash, expected, (&history, &template)).await?)
 }
 
 /// Moves the contact to the trash; it can be restored.

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::dto::{ContactSource, Lifecycle, RelationshipType};
 use super::query::{ContactFilter, ContactQuery, FollowUp, LAST_INTERACTION_KEY, NEXT_FOLLOW_UP_KEY};
 use crate::activity::{self, store::ActivityRow};
+use crate::custom_fields::values::ValuesChange;
 use crate::db::WorkspaceId;
 use crate::db::keyset::{SortKey, SortValue};
 use crate::db::schema::{contact_schedule, contacts, merges};
@@ -111,7 +112,7 @@ pub struct ContactChangeset {
     pub tags: Option<Vec<String>>,
     pub follow_up_cadence_days: Option<Option<i32>>,
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
-    pub custom_fields: Option<serde_json::Value>,
+    pub custom_fields: Option<ValuesChange>,
     pub owner_id: Option<Option<Uuid>>,
     pub time_zone: Option<Option<String>>,
 }
@@ -492,7 +493,7 @@ fn edit<'a>(
     now: DateTime<Utc>,
     reschedule: bool,
 ) -> Statement<'a> {
-    use diesel::sql_types::{Array, Int2, Int4, Jsonb};
+    use diesel::sql_types::{Array, Int2, Int4};
     let c = changes;
     let some = |s: &'a Option<String>| s.as_ref().map(|s| Some(s.as_str()));
     let nullable = |s: &'a Option<Option<String>>| s.as_ref().map(Option::as_deref);
@@ -517,7 +518,12 @@ fn edit<'a>(
         .assign::<Array<Text>, _>("tags", c.tags.as_ref().map(Some))
         .assign::<Int4, _>("follow_up_cadence_days", c.follow_up_cadence_days)
         .part(next_follow_up(c, reschedule, now))
-        .assign::<Jsonb, _>("custom_fields", c.custom_fields.as_ref().map(Some))
+        .assign_merged(
+            "custom_fields",
+            c.custom_fields
+                .as_ref()
+                .map(|v| (v.replace, &v.set, v.cleared.as_slice())),
+        )
         .assign::<SqlUuid, _>("owner_id", c.owner_id)
         .assign::<Text, _>("time_zone", nullable(&c.time_zone))
         .sql("version = version + 1, updated_at = ")
@@ -570,15 +576,17 @@ pub async fn update_recorded(
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
 }
 
-/// Moves a live contact to the trash (`trash = true`) or back (`trash = false`).
+/// Moves a live contact to the trash (`trash = true`) or back (`trash = false`), with its history
+/// entry naming the contact (as for [`update_recorded`]), in one statement.
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
     trash: bool,
     expected: Option<i32>,
+    (history, template): (&ActivityRow, &str),
 ) -> QueryResult<WriteOutcome> {
-    let now = Utc::now();
+    let now = history.occurred_at;
     let target = contacts::table
         .filter(contacts::workspace_id.eq(workspace))
         .filter(contacts::id.eq(id))
@@ -594,14 +602,20 @@ pub async fn set_trashed(
                 .eq(expected.unwrap_or(0))
                 .or(expected.is_none().into_sql::<Bool>()),
         );
-    let updated = diesel::update(target)
+    let change = diesel::update(target)
         .set((
             contacts::deleted_at.eq(trash.then_some(now)),
             contacts::version.eq(contacts::version + 1),
             contacts::updated_at.eq(now),
         ))
-        .returning(ContactRow::as_returning())
-        .get_result(conn)
+        .returning(ContactRow::as_returning());
+    let updated = Statement::new()
+        .sql("WITH updated AS (")
+        .part(change)
+        .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
+        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
+        .sql(") SELECT * FROM updated")
+        .get_result::<ContactRow>(conn)
         .await
         .optional()?;
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_some() != trash).await

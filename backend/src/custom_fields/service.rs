@@ -90,6 +90,18 @@ pub async fn apply(
         .map_err(AppError::validation)
 }
 
+/// `changes` checked against the entity's definitions, to be applied to a record's values as
+/// they are when it is written (see [`values::ValuesChange`]).
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    entity: FieldEntity,
+    changes: &Map<String, Value>,
+) -> AppResult<values::ValuesChange> {
+    let defs = defs(conn, workspace, entity).await?;
+    values::change(&defs, changes).map_err(AppError::validation)
+}
+
 /// The containment filter for a `custom_field=key:value` parameter.
 pub async fn filter(
     conn: &mut AsyncPgConnection,

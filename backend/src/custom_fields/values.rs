@@ -81,15 +81,48 @@ fn check_value(def: &Def, value: &Value) -> Result<Option<Value>, String> {
     }
 }
 
-/// Applies `changes` (key → value, `null` removes) to `current`, checking every key and value
-/// against `defs`; all problems are reported together.
-pub fn apply(
-    defs: &[Def],
-    current: &Map<String, Value>,
-    changes: &Map<String, Value>,
-) -> Result<Map<String, Value>, Vec<FieldError>> {
+/// A record's custom-field values as a change leaves them, applied in SQL to the values as they
+/// are when the change is written (`(values || set) - cleared`, or `set` alone when it replaces
+/// them all), so two edits of different fields at the same time both land.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValuesChange {
+    /// Every value is replaced by `set` (a merge writes the survivor's values whole).
+    pub replace: bool,
+    /// Values to set, checked and normalised: a JSON object.
+    pub set: Value,
+    /// Keys to remove.
+    pub cleared: Vec<String>,
+}
+
+impl ValuesChange {
+    /// A change that writes `values` in place of every value.
+    pub fn replace(values: Value) -> Self {
+        Self {
+            replace: true,
+            set: values,
+            cleared: Vec::new(),
+        }
+    }
+
+    /// The values this change leaves on a record holding `current`.
+    pub fn applied_to(&self, current: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = if self.replace { Map::new() } else { current.clone() };
+        if let Value::Object(set) = &self.set {
+            out.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        for key in &self.cleared {
+            out.remove(key);
+        }
+        out
+    }
+}
+
+/// Checks `changes` (key → value, `null` or empty removes) against `defs`, every key and value;
+/// all problems are reported together.
+pub fn change(defs: &[Def], changes: &Map<String, Value>) -> Result<ValuesChange, Vec<FieldError>> {
     let by_key: BTreeMap<&str, &Def> = defs.iter().map(|d| (d.key.as_str(), d)).collect();
-    let mut out = current.clone();
+    let mut set = Map::new();
+    let mut cleared = Vec::new();
     let mut errors = Vec::new();
     for (key, value) in changes {
         let Some(def) = by_key.get(key.as_str()) else {
@@ -101,15 +134,31 @@ pub fn apply(
         };
         match check_value(def, value) {
             Ok(Some(v)) => {
-                out.insert(key.clone(), v);
+                set.insert(key.clone(), v);
             }
-            Ok(None) => {
-                out.remove(key);
-            }
+            Ok(None) => cleared.push(key.clone()),
             Err(message) => errors.push(FieldError::new(field(key), message)),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(ValuesChange {
+            replace: false,
+            set: Value::Object(set),
+            cleared,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Applies `changes` (key → value, `null` removes) to `current`, checking every key and value
+/// against `defs`; all problems are reported together.
+pub fn apply(
+    defs: &[Def],
+    current: &Map<String, Value>,
+    changes: &Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<FieldError>> {
+    change(defs, changes).map(|c| c.applied_to(current))
 }
 
 /// The JSON a record must contain to match `key:value` (for a `@>` containment filter).

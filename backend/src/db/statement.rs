@@ -126,6 +126,31 @@ impl<'a> Statement<'a> {
             .sql(column)
             .sql(" END, ")
     }
+
+    /// `column = CASE WHEN <set> THEN (<old> || <values>) - <cleared> ELSE column END, ` for a
+    /// JSON object column: the change's values merged into the column as it is when the
+    /// statement runs (or into `{}` when `replace`), its `cleared` keys removed. Same text
+    /// whatever the change, as for [`Statement::assign`].
+    pub fn assign_merged(self, column: &'a str, change: Option<(bool, &'a serde_json::Value, &'a [String])>) -> Self {
+        use diesel::sql_types::{Array, Jsonb, Text};
+        static EMPTY: std::sync::LazyLock<serde_json::Value> =
+            std::sync::LazyLock::new(|| serde_json::Value::Object(serde_json::Map::new()));
+        let (replace, values, cleared) = change.unwrap_or((false, &EMPTY, &[]));
+        self.sql(column)
+            .sql(" = CASE WHEN ")
+            .bind::<Bool, _>(change.is_some())
+            .sql(" THEN (CASE WHEN ")
+            .bind::<Bool, _>(replace)
+            .sql(" THEN '{}'::jsonb ELSE ")
+            .sql(column)
+            .sql(" END || ")
+            .bind::<Jsonb, _>(values)
+            .sql(") - ")
+            .bind::<Array<Text>, _>(cleared)
+            .sql(" ELSE ")
+            .sql(column)
+            .sql(" END, ")
+    }
 }
 
 impl QueryFragment<Pg> for Statement<'_> {

@@ -172,7 +172,7 @@ mod tests {
         ("jobs", "find_system"),
         ("jobs", "recent_system"),
         ("jobs", "purge_finished"),
-        ("settings", "is_time_zone"),
+        ("settings", "time_zone_names"),
     ];
 
     fn store_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -27,6 +27,7 @@ use crate::companies::store::{CompanyChangeset, CompanyRow};
 use crate::contacts;
 use crate::contacts::dto::{ContactSource, Lifecycle, RelationshipType};
 use crate::contacts::store::{ContactChangeset, ContactRow};
+use crate::custom_fields::values::ValuesChange;
 use crate::db::{WorkspaceId, WriteOutcome};
 use crate::error::{AppError, AppResult};
 
@@ -231,7 +232,7 @@ impl ContactFields {
             tags: set!(tags),
             follow_up_cadence_days: set!(follow_up_cadence_days),
             next_follow_up_at: None,
-            custom_fields: set!(custom_fields),
+            custom_fields: set!(custom_fields).map(ValuesChange::replace),
             owner_id: set!(owner_id),
             time_zone: None,
         }
@@ -306,7 +307,7 @@ impl CompanyFields {
             size: set!(size),
             location: set!(location),
             notes: set!(notes),
-            custom_fields: set!(custom_fields),
+            custom_fields: set!(custom_fields).map(ValuesChange::replace),
         }
     }
 

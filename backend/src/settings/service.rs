@@ -75,7 +75,7 @@ pub async fn update(
     let before = settings.clone();
     if let Some(tz) = input.timezone {
         let tz = tz.trim().to_owned();
-        if !store::is_time_zone(conn, &tz).await? {
+        if !is_time_zone(conn, &tz).await? {
             return Err(AppError::invalid_field(
                 "timezone",
                 format!("'{tz}' is not a time zone name such as Europe/Paris"),
@@ -137,8 +137,15 @@ pub async fn update(
 }
 
 /// Whether `name` is a time zone PostgreSQL knows (IANA names such as Europe/Paris).
+/// True when PostgreSQL knows this time zone name (e.g. `Europe/Paris`). The names are read
+/// once per process: they are the database server's time zone files, which change only with its
+/// installation, and reading them takes longer than the write that checks one.
 pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> AppResult<bool> {
-    Ok(store::is_time_zone(conn, name).await?)
+    static NAMES: tokio::sync::OnceCell<std::collections::HashSet<String>> = tokio::sync::OnceCell::const_new();
+    let names = NAMES
+        .get_or_try_init(|| async { store::time_zone_names(conn).await.map(|n| n.into_iter().collect()) })
+        .await?;
+    Ok(names.contains(name))
 }
 
 #[cfg(test)]

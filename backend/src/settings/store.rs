@@ -34,16 +34,16 @@ pub async fn merge(
 }
 
 #[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    found: bool,
+struct Zone {
+    #[diesel(sql_type = Text)]
+    name: String,
 }
 
-/// True when PostgreSQL knows this time zone name (e.g. `Europe/Paris`).
-pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<bool> {
-    let row: Found = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS found")
-        .bind::<Text, _>(name)
-        .get_result(conn)
+/// Every time zone name PostgreSQL knows (e.g. `Europe/Paris`): its time zone database, which
+/// changes only with the server's installation.
+pub async fn time_zone_names(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
+    let zones: Vec<Zone> = diesel::sql_query("SELECT name FROM pg_timezone_names")
+        .load(conn)
         .await?;
-    Ok(row.found)
+    Ok(zones.into_iter().map(|z| z.name).collect())
 }

@@ -105,6 +105,54 @@ async fn values_are_checked_stored_and_filterable() {
 }
 
 #[actix_web::test]
+async fn edits_of_different_fields_at_the_same_time_all_land() {
+    // Each edit merges its values into the record's as its statement finds them: edits sent at
+    // once, each setting another field (and one clearing a field), keep each other's values.
+    let app = TestApp::spawn().await;
+    let keys: Vec<String> = (0..12).map(|i| format!("f{i}")).collect();
+    for key in &keys {
+        define(
+            &app,
+            json!({"entity": "contact", "key": key, "label": key, "field_type": "number"}),
+        )
+        .await;
+        define(
+            &app,
+            json!({"entity": "company", "key": key, "label": key, "field_type": "number"}),
+        )
+        .await;
+    }
+    let ada = app
+        .contact(json!({"first_name": "Ada", "custom_fields": {"f11": 1}}))
+        .await;
+    let company = app
+        .post(
+            "/api/v1/companies",
+            &json!({"name": "Engines", "custom_fields": {"f11": 1}}),
+        )
+        .await;
+    assert_eq!(company.status, 201, "{}", company.text);
+    for path in [
+        format!("/api/v1/contacts/{}", ada["id"].as_str().unwrap()),
+        format!("/api/v1/companies/{}", company.body["id"].as_str().unwrap()),
+    ] {
+        let edits: Vec<Value> = (0..11)
+            .map(|i| json!({"custom_fields": {format!("f{i}"): i}}))
+            .chain([json!({"custom_fields": {"f11": null}})])
+            .collect();
+        let answers = futures_util::future::join_all(edits.iter().map(|e| app.patch(&path, e))).await;
+        for answer in &answers {
+            assert_eq!(answer.status, 200, "{}", answer.text);
+        }
+        let values = app.get(&path).await.body["custom_fields"].clone();
+        let expected: serde_json::Map<String, Value> = (0..11).map(|i| (format!("f{i}"), json!(i))).collect();
+        assert_eq!(values, Value::Object(expected), "{path}");
+        let version = app.get(&path).await.body["version"].clone();
+        assert_eq!(version, json!(13), "one version per edit: {path}");
+    }
+}
+
+#[actix_web::test]
 async fn definitions_are_checked_and_deleting_one_removes_its_values() {
     let app = TestApp::spawn().await;
     for (body, field) in [

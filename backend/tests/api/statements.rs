@@ -432,6 +432,48 @@ async fn a_write_and_its_event_take_one_insert_into_the_history() {
         assert_eq!(n, 1, "{change} ran {n} statements\n{listing}");
     }
     assert_eq!(entry["message"]["params"]["name"], "Grace Hopper", "{entry}");
+    // A change of custom fields reads their definitions, then merges the checked values into the
+    // contact's as the update finds them (no read of the contact, no transaction). A time zone is
+    // checked against the names read once per process.
+    let field = app
+        .post(
+            "/api/v1/custom-fields",
+            &json!({"entity": "contact", "key": "tier", "label": "Tier", "field_type": "text"}),
+        )
+        .await;
+    assert_eq!(field.status, 201, "{}", field.text);
+    let r = app.patch(&path, &json!({"time_zone": "Europe/Paris"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (n, listing) = count_patch(
+        &app,
+        &path,
+        &json!({"custom_fields": {"tier": "gold"}, "time_zone": "Asia/Tokyo"}),
+    )
+    .await;
+    println!("edit contact's custom fields and time zone: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert!(!listing.contains("BEGIN"), "{listing}");
+    assert!(!listing.contains("pg_timezone_names"), "{listing}");
+    assert_eq!(n, 2, "editing custom fields ran {n} statements\n{listing}");
+    // Trashing and restoring a contact: the change and its history entry, one statement each.
+    reset(&app).await;
+    let r = app.delete(&path).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let (n, listing) = written_statements(&app).await;
+    println!("trash contact: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert_eq!(n, 1, "trashing a contact ran {n} statements\n{listing}");
+    let (n, listing) = count_post(&app, &format!("{path}/restore"), &json!({})).await;
+    println!("restore contact: {n} statements\n{listing}");
+    assert_eq!(history_inserts(&listing), 1, "{listing}");
+    assert_eq!(n, 1, "restoring a contact ran {n} statements\n{listing}");
+    let entries = app.get(&format!("{path}/history")).await.body["items"].clone();
+    assert_eq!(
+        entries[0]["summary"], "Restored Grace Hopper from the trash",
+        "{entries}"
+    );
+    assert_eq!(entries[1]["summary"], "Moved Grace Hopper to the trash", "{entries}");
+    assert_eq!(entries[0]["message"]["params"]["name"], "Grace Hopper", "{entries}");
     // Editing an interaction: the edit, its history entry (naming the contact and the kind as the
     // edit leaves it) and the contact's follow-up are one statement; deleting it too.
     let call = app
