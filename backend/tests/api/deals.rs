@@ -1009,3 +1009,90 @@ async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of
     assert_eq!(res.status, 200, "{}", res.text);
     check("a purge").await;
 }
+
+/// Waits until another session waits for a lock (true), or gives up after a few seconds.
+async fn someone_waits_for_a_lock(app: &TestApp) -> bool {
+    for _ in 0..500 {
+        let waiting = app
+            .scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .await;
+        if waiting > 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[actix_web::test]
+async fn a_deal_changed_between_the_read_and_the_write_is_not_overwritten() {
+    // An edit or a move reads the deal, checks what it names, then writes at the version it
+    // read. Another session changes the deal in between (its change not yet committed when the
+    // request reads): the request's write waits for it, then finds another version, writes
+    // nothing (no stage history, no history entry) and answers 409 (no If-Match was sent) with
+    // the current version.
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let created = deal(&app, json!({"title": "Engine", "value_minor": 1_000})).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/deals/{id}");
+    let mut other = app.pool.get().await.unwrap();
+    for (n, change) in [
+        json!({"title": "Mine", "value_minor": 2_000}),
+        json!({"stage_id": QUALIFIED}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let entries = app
+            .scalar(&format!("SELECT count(*) FROM activity WHERE entity_id = '{id}'"))
+            .await;
+        let moves = app
+            .scalar(&format!(
+                "SELECT count(*) FROM deal_stage_history WHERE deal_id = '{id}'"
+            ))
+            .await;
+        let raced = format!("Raced {n}");
+        diesel::sql_query("BEGIN").execute(&mut other).await.unwrap();
+        diesel::sql_query(format!(
+            "UPDATE deals SET title = '{raced}', version = version + 1 WHERE id = '{id}'"
+        ))
+        .execute(&mut other)
+        .await
+        .unwrap();
+        let (answer, waited) = tokio::join!(app.patch(&path, &change), async {
+            let waited = someone_waits_for_a_lock(&app).await;
+            diesel::sql_query("COMMIT").execute(&mut other).await.unwrap();
+            waited
+        });
+        assert!(waited, "the request's write waited for the other change ({change})");
+        answer.problem(409, "version_conflict");
+        assert!(answer.text.contains(&format!("version {}", n + 2)), "{}", answer.text);
+        let now = app.get(&path).await.body;
+        assert_eq!(now["title"], raced.as_str(), "{now}");
+        assert_eq!(now["value_minor"], 1_000, "{now}");
+        assert_eq!(now["stage_id"], LEAD, "{now}");
+        assert_eq!(now["version"], json!(n + 2), "{now}");
+        assert_eq!(
+            app.scalar(&format!("SELECT count(*) FROM activity WHERE entity_id = '{id}'"))
+                .await,
+            entries,
+            "no history entry for a write that did not happen ({change})"
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT count(*) FROM deal_stage_history WHERE deal_id = '{id}'"
+            ))
+            .await,
+            moves,
+            "no stage history for a move that did not happen ({change})"
+        );
+    }
+    // Sent again, each goes through.
+    let res = app.patch(&path, &json!({"stage_id": QUALIFIED})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["stage_id"], QUALIFIED);
+}
