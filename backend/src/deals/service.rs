@@ -237,11 +237,12 @@ async fn contact_and_company(
     };
     match store::contact_brief(conn, workspace, contact).await? {
         Some((_, _, company)) => Ok(Some(company)),
-        None => Err(AppError::invalid_field(
-            "contact_id",
-            "no contact (outside the trash) has this id",
-        )),
+        None => Err(no_live_contact()),
     }
+}
+
+fn no_live_contact() -> AppError {
+    AppError::invalid_field("contact_id", "no contact (outside the trash) has this id")
 }
 
 async fn require_company(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> AppResult<()> {
@@ -271,7 +272,6 @@ fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kin
 /// A deal, its first stage in its stage history and its history entry: one statement, after the
 /// reads that check where it goes and what it names.
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateDeal) -> AppResult<Deal> {
-    let settings = crate::settings::service::get(conn, workspace).await?;
     // The pipeline named, else the one of the stage named, else the first; with its stages.
     let (pipeline, stages) = match (input.pipeline_id, input.stage_id) {
         (Some(id), _) => pipelines::service::with_its_stages(conn, workspace, Some(id))
@@ -290,13 +290,14 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             .ok_or_else(|| AppError::conflict("no_pipeline", "the workspace has no pipeline; create one first"))?,
     };
     let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
-    let contact_company = contact_and_company(conn, workspace, input.contact_id).await?;
-    let company_id = match input.company_id {
-        Some(id) => {
-            require_company(conn, workspace, id).await?;
-            Some(id)
-        }
-        None => contact_company.flatten(),
+    // A company named is checked here; else the deal takes its contact's, which the statement
+    // reads as it checks that the contact is live (as it takes the workspace's currency).
+    if let Some(id) = input.company_id {
+        require_company(conn, workspace, id).await?;
+    }
+    let taken = store::Taken {
+        company_from_contact: input.company_id.is_none(),
+        workspace_currency: input.currency.is_none(),
     };
     let custom = custom_fields::service::apply(
         conn,
@@ -313,14 +314,14 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         workspace_id: workspace,
         title: input.title.trim().to_owned(),
         contact_id: input.contact_id,
-        company_id,
+        company_id: input.company_id,
         owner_id: input
             .owner_id
             .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
         pipeline_id: pipeline.id,
         stage_id: stage.id,
         value_minor: input.value_minor.unwrap_or(0),
-        currency: input.currency.unwrap_or(settings.currency),
+        currency: input.currency.unwrap_or_default(),
         recurring_months: input.recurring_months,
         probability: input.probability,
         expected_close_date: input.expected_close_date,
@@ -348,8 +349,12 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         changed_at: now,
     };
     let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
+    let template = summary.english_template(&[]);
     let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
-    Ok(to_dto(store::insert_recorded(conn, &row, &entered, &history).await?))
+    store::insert_recorded(conn, &row, taken, &entered, (&history, &template))
+        .await?
+        .map(to_dto)
+        .ok_or_else(no_live_contact)
 }
 
 pub async fn update(

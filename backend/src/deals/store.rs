@@ -202,30 +202,107 @@ const SELECT_VIEW: &str = " SELECT d.*, s.name AS stage_name, s.probability AS s
     FROM written d JOIN pipeline_stages s ON s.id = d.stage_id JOIN pipelines p ON p.id = d.pipeline_id \
     LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN companies co ON co.id = d.company_id";
 
-/// Creates a deal with its first stage in its stage history and its history entry, in one
-/// statement that answers with the deal as shown.
+/// What a new deal takes from elsewhere, read by the statement that writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Taken {
+    /// Its company from its contact's (the row's `company_id` is not used).
+    pub company_from_contact: bool,
+    /// Its currency from the workspace's settings, else EUR (the row's `currency` is not used).
+    pub workspace_currency: bool,
+}
+
+/// Creates a deal with its first stage in its stage history and its history entry (whose
+/// sentence is `template`, with no values read), in one statement that answers with the deal as
+/// shown. The deal's contact, when it names one, must be live: otherwise nothing is written and
+/// the answer is `None`. What `taken` says is read in the same statement.
 pub async fn insert_recorded(
     conn: &mut AsyncPgConnection,
     row: &DealRow,
+    taken: Taken,
     entered: &HistoryRow,
-    history: &ActivityRow,
-) -> QueryResult<DealView> {
+    (history, template): (&ActivityRow, &str),
+) -> QueryResult<Option<DealView>> {
+    use diesel::sql_types::{Date, Int2, Int4, Int8, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
     Statement::new()
-        .sql("WITH written AS (")
-        .part(
-            diesel::insert_into(deals::table)
-                .values(row)
-                .returning(DealRow::as_returning()),
+        .sql("WITH source AS (SELECT c.company_id, w.settings ->> 'currency' AS currency FROM workspaces w \
+              LEFT JOIN contacts c ON c.workspace_id = w.id AND c.id = ")
+        .bind::<Nullable<SqlUuid>, _>(row.contact_id)
+        .sql(" AND c.deleted_at IS NULL WHERE w.id = ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql(" AND (c.id IS NOT NULL OR ")
+        .bind::<Bool, _>(row.contact_id.is_none())
+        .sql(
+            ")), written AS (INSERT INTO deals (id, workspace_id, title, contact_id, company_id, pipeline_id, \
+             stage_id, value_minor, currency, recurring_months, probability, expected_close_date, status, \
+             lost_reason, notes, custom_fields, stage_changed_at, closed_at, created_at, updated_at, deleted_at, \
+             version, owner_id) SELECT ",
         )
-        .sql("), entered AS (")
-        .part(diesel::insert_into(deal_stage_history::table).values(entered))
-        .sql("), history AS (")
-        .part(activity::store::insert_one(history))
+        .bind::<SqlUuid, _>(row.id)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.workspace_id)
+        .sql(", ")
+        .bind::<Text, _>(&row.title)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.contact_id)
+        .sql(", CASE WHEN ")
+        .bind::<Bool, _>(taken.company_from_contact)
+        .sql(" THEN s.company_id ELSE ")
+        .bind::<Nullable<SqlUuid>, _>(row.company_id)
+        .sql(" END, ")
+        .bind::<SqlUuid, _>(row.pipeline_id)
+        .sql(", ")
+        .bind::<SqlUuid, _>(row.stage_id)
+        .sql(", ")
+        .bind::<Int8, _>(row.value_minor)
+        // A stored currency was checked when the settings were saved.
+        .sql(", CASE WHEN ")
+        .bind::<Bool, _>(taken.workspace_currency)
+        .sql(" THEN coalesce(s.currency, 'EUR') ELSE ")
+        .bind::<Text, _>(&row.currency)
+        .sql(" END, ")
+        .bind::<Nullable<Int4>, _>(row.recurring_months)
+        .sql(", ")
+        .bind::<Nullable<Int2>, _>(row.probability)
+        .sql(", ")
+        .bind::<Nullable<Date>, _>(row.expected_close_date)
+        .sql(", ")
+        .bind::<Text, _>(row.status.as_str())
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.lost_reason.as_deref())
+        .sql(", ")
+        .bind::<Nullable<Text>, _>(row.notes.as_deref())
+        .sql(", ")
+        .bind::<Jsonb, _>(&row.custom_fields)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.stage_changed_at)
+        .sql(", ")
+        .bind::<Nullable<Timestamptz>, _>(row.closed_at)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.created_at)
+        .sql(", ")
+        .bind::<Timestamptz, _>(row.updated_at)
+        .sql(", ")
+        .bind::<Nullable<Timestamptz>, _>(row.deleted_at)
+        .sql(", ")
+        .bind::<Int4, _>(row.version)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(row.owner_id)
+        .sql(" FROM source s RETURNING *), entered AS (INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) SELECT ")
+        .bind::<SqlUuid, _>(entered.id)
+        .sql(", d.workspace_id, d.id, ")
+        .bind::<Nullable<SqlUuid>, _>(entered.from_stage_id)
+        .sql(", ")
+        .bind::<Nullable<SqlUuid>, _>(entered.to_stage_id)
+        .sql(", ")
+        .bind::<Timestamptz, _>(entered.changed_at)
+        .sql(" FROM written d), history AS (")
+        .part(activity::store::insert_one_named(history, template, "written", &[]))
         .sql(")")
         .sql(SELECT_VIEW)
         .get_result::<ViewRow>(conn)
         .await
-        .map(DealView::from)
+        .optional()
+        .map(|v| v.map(DealView::from))
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, workspace: WorkspaceId, id: Uuid) -> QueryResult<Option<DealRow>> {

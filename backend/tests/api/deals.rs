@@ -1096,3 +1096,68 @@ async fn a_deal_changed_between_the_read_and_the_write_is_not_overwritten() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["stage_id"], QUALIFIED);
 }
+
+#[actix_web::test]
+async fn a_new_deal_takes_its_contacts_company_and_the_workspaces_currency() {
+    let app = TestApp::spawn().await;
+    let r = app.patch("/api/v1/settings", &json!({"currency": "GBP"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ada = app
+        .contact(json!({"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines"}))
+        .await;
+    let d = deal(
+        &app,
+        json!({"title": "Engine", "contact_id": ada["id"], "value_minor": 5_000}),
+    )
+    .await;
+    assert_eq!(d["currency"], "GBP", "{d}");
+    assert_eq!(d["company_id"], ada["company"]["id"], "{d}");
+    assert_eq!(
+        (d["company_name"].as_str(), d["contact_name"].as_str()),
+        (Some("Engines"), Some("Ada Lovelace"))
+    );
+    let entry = app
+        .get(&format!("/api/v1/contacts/{}/history", ada["id"].as_str().unwrap()))
+        .await
+        .body["items"][0]
+        .clone();
+    assert_eq!(entry["summary"], "Created the deal Engine in Lead", "{entry}");
+    assert_eq!(entry["entity_id"], d["id"], "{entry}");
+    // What the request names wins over what the deal would take.
+    let other = app.post("/api/v1/companies", &json!({"name": "Looms"})).await.body;
+    let d = deal(
+        &app,
+        json!({"title": "Loom", "contact_id": ada["id"], "company_id": other["id"], "currency": "USD"}),
+    )
+    .await;
+    assert_eq!(
+        (d["currency"].as_str(), d["company_name"].as_str()),
+        (Some("USD"), Some("Looms"))
+    );
+    let d = deal(&app, json!({"title": "Alone"})).await;
+    assert_eq!((d["currency"].as_str(), d["company_id"].as_str()), (Some("GBP"), None));
+    assert!(d["contact_id"].is_null(), "{d}");
+
+    // A contact in the trash, or none with this id: 422 on contact_id, nothing written.
+    let counts = || async {
+        (
+            app.scalar("SELECT count(*) FROM deals").await,
+            app.scalar("SELECT count(*) FROM deal_stage_history").await,
+            app.scalar("SELECT count(*) FROM activity").await,
+        )
+    };
+    let gone = app.contact(json!({"first_name": "Gone"})).await;
+    let r = app
+        .delete(&format!("/api/v1/contacts/{}", gone["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let before = counts().await;
+    for contact in [gone["id"].clone(), json!("01936000-0000-7000-8000-00000000dead")] {
+        let r = app
+            .post("/api/v1/deals", &json!({"title": "Nobody's", "contact_id": contact}))
+            .await;
+        r.problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), vec!["contact_id"], "{}", r.text);
+    }
+    assert_eq!(counts().await, before, "nothing written");
+}
