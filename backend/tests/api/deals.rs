@@ -1010,23 +1010,6 @@ async fn the_board_and_dashboard_totals_are_kept_per_stage_through_every_kind_of
     check("a purge").await;
 }
 
-/// Waits until another session waits for a lock (true), or gives up after a few seconds.
-async fn someone_waits_for_a_lock(app: &TestApp) -> bool {
-    for _ in 0..500 {
-        let waiting = app
-            .scalar(
-                "SELECT count(*) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-            )
-            .await;
-        if waiting > 0 {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    false
-}
-
 #[actix_web::test]
 async fn a_deal_changed_between_the_read_and_the_write_is_not_overwritten() {
     // An edit or a move reads the deal, checks what it names, then writes at the version it
@@ -1064,7 +1047,7 @@ async fn a_deal_changed_between_the_read_and_the_write_is_not_overwritten() {
         .await
         .unwrap();
         let (answer, waited) = tokio::join!(app.patch(&path, &change), async {
-            let waited = someone_waits_for_a_lock(&app).await;
+            let waited = app.someone_waits_for_a_lock().await;
             diesel::sql_query("COMMIT").execute(&mut other).await.unwrap();
             waited
         });

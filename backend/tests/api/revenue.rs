@@ -865,23 +865,6 @@ async fn revenue_is_kept_per_month_through_every_kind_of_write() {
     check("folding and dropping empty months").await;
 }
 
-/// Waits until another session waits for a lock (true), or gives up after a few seconds.
-async fn someone_waits_for_a_lock(app: &TestApp) -> bool {
-    for _ in 0..500 {
-        let waiting = app
-            .scalar(
-                "SELECT count(*) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-            )
-            .await;
-        if waiting > 0 {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    false
-}
-
 #[actix_web::test]
 async fn writes_in_flight_at_once_attribute_revenue_as_committed() {
     use diesel_async::RunQueryDsl;
@@ -927,7 +910,7 @@ async fn writes_in_flight_at_once_attribute_revenue_as_committed() {
          SELECT gen_random_uuid(), workspace_id, id, 500, 'EUR', current_date, now(), now(), 1 \
          FROM contacts WHERE id = '{ada}'"
     ));
-    let waited = someone_waits_for_a_lock(&app).await;
+    let waited = app.someone_waits_for_a_lock().await;
     diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
     second.await.unwrap();
     assert_eq!(revenue_out_of_step(&app).await, (0, 0), "a payment beside a new source");
@@ -944,7 +927,7 @@ async fn writes_in_flight_at_once_attribute_revenue_as_committed() {
     let second = run(format!(
         "UPDATE deals SET status = 'won', closed_at = now() WHERE id = '{open}'"
     ));
-    let waited = someone_waits_for_a_lock(&app).await;
+    let waited = app.someone_waits_for_a_lock().await;
     diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
     second.await.unwrap();
     assert_eq!(
@@ -962,7 +945,7 @@ async fn writes_in_flight_at_once_attribute_revenue_as_committed() {
         .await
         .unwrap();
     let second = run(format!("DELETE FROM payments WHERE id = '{}'", paid[1]));
-    let waited = someone_waits_for_a_lock(&app).await;
+    let waited = app.someone_waits_for_a_lock().await;
     diesel::sql_query("COMMIT").execute(&mut first).await.unwrap();
     second.await.unwrap();
     assert_eq!(

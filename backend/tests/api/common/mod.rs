@@ -385,6 +385,24 @@ impl TestApp {
         .await;
     }
 
+    /// Waits until another session of the test's database waits for a lock (true), or gives up
+    /// after a few seconds.
+    pub async fn someone_waits_for_a_lock(&self) -> bool {
+        for _ in 0..500 {
+            let waiting = self
+                .scalar(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .await;
+            if waiting > 0 {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        false
+    }
+
     /// Runs a scalar SQL query against the test's database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
