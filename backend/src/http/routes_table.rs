@@ -66,3 +66,25 @@ pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRe
         .with_detail(format!("there is no endpoint at {}; see /docs for the API", req.path()))
         .error_response()
 }
+
+/// The first segment of an API path after `/api/v1/` (`contacts` for
+/// `/api/v1/contacts/{id}/timeline`), which groups the routes (see `register_api`).
+pub fn api_segment(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/v1/").and_then(|rest| rest.split('/').next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_segment;
+
+    #[test]
+    fn the_first_segment_of_an_api_path_names_its_group() {
+        assert_eq!(api_segment("/api/v1/contacts"), Some("contacts"));
+        assert_eq!(api_segment("/api/v1/contacts/"), Some("contacts"));
+        assert_eq!(api_segment("/api/v1/contacts/0193/timeline"), Some("contacts"));
+        assert_eq!(api_segment("/api/v1/"), Some(""));
+        assert_eq!(api_segment("/api/v1"), None);
+        assert_eq!(api_segment("/api/health"), None);
+        assert_eq!(api_segment("/contacts"), None);
+    }
+}

@@ -71,6 +71,14 @@ async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
     app.get("/api/v1/nothing-here").await.problem(404, "not_found");
     app.get("/api/nothing-here").await.problem(404, "not_found");
+    // Inside a group of routes (those under /api/v1/contacts), and beside one.
+    app.get("/api/v1/contacts/0193a000-0000-7000-8000-000000000000/nothing-here")
+        .await
+        .problem(404, "not_found");
+    app.get("/api/v1/contactsx").await.problem(404, "not_found");
+    let res = app.request(reqwest::Method::DELETE, "/api/v1/dashboard", |r| r).await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET"));
     let res = app
         .request(
             reqwest::Method::PUT,
