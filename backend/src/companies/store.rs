@@ -290,12 +290,7 @@ fn edit<'a>(
         .assign::<Text, _>("size", nullable(&c.size))
         .assign::<Text, _>("location", nullable(&c.location))
         .assign::<Text, _>("notes", nullable(&c.notes))
-        .assign_merged(
-            "custom_fields",
-            c.custom_fields
-                .as_ref()
-                .map(|v| (v.replace, &v.set, v.cleared.as_slice())),
-        )
+        .assign_merged("custom_fields", c.custom_fields.as_ref().map(ValuesChange::merged))
         .sql("version = version + 1, updated_at = ")
         .bind::<Timestamptz, _>(now)
         .sql(" WHERE workspace_id = ")

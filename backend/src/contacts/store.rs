@@ -518,12 +518,7 @@ fn edit<'a>(
         .assign::<Array<Text>, _>("tags", c.tags.as_ref().map(Some))
         .assign::<Int4, _>("follow_up_cadence_days", c.follow_up_cadence_days)
         .part(next_follow_up(c, reschedule, now))
-        .assign_merged(
-            "custom_fields",
-            c.custom_fields
-                .as_ref()
-                .map(|v| (v.replace, &v.set, v.cleared.as_slice())),
-        )
+        .assign_merged("custom_fields", c.custom_fields.as_ref().map(ValuesChange::merged))
         .assign::<SqlUuid, _>("owner_id", c.owner_id)
         .assign::<Text, _>("time_zone", nullable(&c.time_zone))
         .sql("version = version + 1, updated_at = ")
@@ -553,6 +548,21 @@ pub async fn update(
     outcome(conn, workspace, id, updated, |r| r.deleted_at.is_none()).await
 }
 
+/// A change of one contact (`change`, returning the row) and its history entry naming the
+/// contact as the change leaves it (the entry's sentence `template`, see
+/// `Summary::english_template`), as one statement whose row is the contact.
+fn recorded<'a>(
+    change: impl diesel::query_builder::QueryFragment<Pg> + Send + 'a,
+    (history, template): (&'a ActivityRow, &'a str),
+) -> Statement<'a> {
+    Statement::new()
+        .sql("WITH updated AS (")
+        .part(change)
+        .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
+        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
+        .sql(") SELECT * FROM updated")
+}
+
 /// [`update`] with the change's history entry in the same statement: the entry is written only
 /// when the contact is, and names it as the update leaves it (its sentence's `template`, see
 /// `Summary::english_template`).
@@ -564,12 +574,15 @@ pub async fn update_recorded(
     expected: Option<i32>,
     (history, template): (&ActivityRow, &str),
 ) -> QueryResult<WriteOutcome> {
-    let updated = Statement::new()
-        .sql("WITH updated AS (")
-        .part(edit(workspace, id, changes, expected, history.occurred_at, changes.reschedules()))
-        .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
-        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
-        .sql(") SELECT * FROM updated")
+    let change = edit(
+        workspace,
+        id,
+        changes,
+        expected,
+        history.occurred_at,
+        changes.reschedules(),
+    );
+    let updated = recorded(change, (history, template))
         .get_result::<ContactRow>(conn)
         .await
         .optional()?;
@@ -609,12 +622,7 @@ pub async fn set_trashed(
             contacts::updated_at.eq(now),
         ))
         .returning(ContactRow::as_returning());
-    let updated = Statement::new()
-        .sql("WITH updated AS (")
-        .part(change)
-        .sql("), named AS (SELECT id AS contact_id, trim(first_name || ' ' || last_name) AS name FROM updated), history AS (")
-        .part(activity::store::insert_one_named(history, template, "named", &["name"]))
-        .sql(") SELECT * FROM updated")
+    let updated = recorded(change, (history, template))
         .get_result::<ContactRow>(conn)
         .await
         .optional()?;

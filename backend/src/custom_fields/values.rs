@@ -104,6 +104,12 @@ impl ValuesChange {
         }
     }
 
+    /// What `Statement::assign_merged` writes: whether it replaces every value, the values to
+    /// set and the keys to clear.
+    pub fn merged(&self) -> (bool, &Value, &[String]) {
+        (self.replace, &self.set, &self.cleared)
+    }
+
     /// The values this change leaves on a record holding `current`.
     pub fn applied_to(&self, current: &Map<String, Value>) -> Map<String, Value> {
         let mut out = if self.replace { Map::new() } else { current.clone() };

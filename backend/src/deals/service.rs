@@ -295,10 +295,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
     if let Some(id) = input.company_id {
         require_company(conn, workspace, id).await?;
     }
-    let taken = store::Taken {
-        company_from_contact: input.company_id.is_none(),
-        workspace_currency: input.currency.is_none(),
-    };
+    let workspace_currency = input.currency.is_none();
     let custom = custom_fields::service::apply(
         conn,
         workspace,
@@ -351,7 +348,7 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
     let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
     let template = summary.english_template(&[]);
     let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
-    store::insert_recorded(conn, &row, taken, &entered, (&history, &template))
+    store::insert_recorded(conn, &row, workspace_currency, &entered, (&history, &template))
         .await?
         .map(to_dto)
         .ok_or_else(no_live_contact)

@@ -202,23 +202,22 @@ const SELECT_VIEW: &str = " SELECT d.*, s.name AS stage_name, s.probability AS s
     FROM written d JOIN pipeline_stages s ON s.id = d.stage_id JOIN pipelines p ON p.id = d.pipeline_id \
     LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN companies co ON co.id = d.company_id";
 
-/// What a new deal takes from elsewhere, read by the statement that writes it.
-#[derive(Debug, Clone, Copy)]
-pub struct Taken {
-    /// Its company from its contact's (the row's `company_id` is not used).
-    pub company_from_contact: bool,
-    /// Its currency from the workspace's settings, else EUR (the row's `currency` is not used).
-    pub workspace_currency: bool,
-}
+/// The columns a new deal's `INSERT … SELECT` writes, in the order of its values: every column
+/// of `deals` that `DealRow` holds (a unit test compares them).
+const INSERT_COLUMNS: &str = "id, workspace_id, title, contact_id, company_id, pipeline_id, stage_id, value_minor, \
+    currency, recurring_months, probability, expected_close_date, status, lost_reason, notes, custom_fields, \
+    stage_changed_at, closed_at, created_at, updated_at, deleted_at, version, owner_id";
 
 /// Creates a deal with its first stage in its stage history and its history entry (whose
 /// sentence is `template`, with no values read), in one statement that answers with the deal as
-/// shown. The deal's contact, when it names one, must be live: otherwise nothing is written and
-/// the answer is `None`. What `taken` says is read in the same statement.
+/// shown. The same statement reads what the deal takes from elsewhere: a deal without a company
+/// takes its contact's, and with `workspace_currency` (`row.currency` then unused) the
+/// workspace's currency, else EUR. Its contact, when it names one, must be live: otherwise
+/// nothing is written and the answer is `None`.
 pub async fn insert_recorded(
     conn: &mut AsyncPgConnection,
     row: &DealRow,
-    taken: Taken,
+    workspace_currency: bool,
     entered: &HistoryRow,
     (history, template): (&ActivityRow, &str),
 ) -> QueryResult<Option<DealView>> {
@@ -231,12 +230,9 @@ pub async fn insert_recorded(
         .bind::<SqlUuid, _>(row.workspace_id)
         .sql(" AND (c.id IS NOT NULL OR ")
         .bind::<Bool, _>(row.contact_id.is_none())
-        .sql(
-            ")), written AS (INSERT INTO deals (id, workspace_id, title, contact_id, company_id, pipeline_id, \
-             stage_id, value_minor, currency, recurring_months, probability, expected_close_date, status, \
-             lost_reason, notes, custom_fields, stage_changed_at, closed_at, created_at, updated_at, deleted_at, \
-             version, owner_id) SELECT ",
-        )
+        .sql(")), written AS (INSERT INTO deals (")
+        .sql(INSERT_COLUMNS)
+        .sql(") SELECT ")
         .bind::<SqlUuid, _>(row.id)
         .sql(", ")
         .bind::<SqlUuid, _>(row.workspace_id)
@@ -244,11 +240,9 @@ pub async fn insert_recorded(
         .bind::<Text, _>(&row.title)
         .sql(", ")
         .bind::<Nullable<SqlUuid>, _>(row.contact_id)
-        .sql(", CASE WHEN ")
-        .bind::<Bool, _>(taken.company_from_contact)
-        .sql(" THEN s.company_id ELSE ")
+        .sql(", coalesce(")
         .bind::<Nullable<SqlUuid>, _>(row.company_id)
-        .sql(" END, ")
+        .sql(", s.company_id), ")
         .bind::<SqlUuid, _>(row.pipeline_id)
         .sql(", ")
         .bind::<SqlUuid, _>(row.stage_id)
@@ -256,7 +250,7 @@ pub async fn insert_recorded(
         .bind::<Int8, _>(row.value_minor)
         // A stored currency was checked when the settings were saved.
         .sql(", CASE WHEN ")
-        .bind::<Bool, _>(taken.workspace_currency)
+        .bind::<Bool, _>(workspace_currency)
         .sql(" THEN coalesce(s.currency, 'EUR') ELSE ")
         .bind::<Text, _>(&row.currency)
         .sql(" END, ")
@@ -682,4 +676,28 @@ pub async fn backdate(
         .bind::<diesel::sql_types::Integer, _>(days)
         .execute(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_deal_is_inserted_with_every_column_of_the_table() {
+        // Every field of the row (the columns the database computes, such as the search vector,
+        // are not fields of it).
+        let select = diesel::debug_query::<Pg, _>(&deals::table.select(DealRow::as_select())).to_string();
+        let mut in_row: Vec<&str> = select
+            .split(" FROM ")
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("SELECT ")
+            .split(", ")
+            .map(|c| c.rsplit('.').next().unwrap_or(c).trim_matches('"'))
+            .collect();
+        let mut inserted: Vec<&str> = INSERT_COLUMNS.split(',').map(str::trim).collect();
+        in_row.sort_unstable();
+        inserted.sort_unstable();
+        assert_eq!(inserted, in_row);
+    }
 }

@@ -435,3 +435,59 @@ async fn background_work_never_holds_a_connection_a_request_needs() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(app.state.pool.status().size, app.state.config.db_pool_size);
 }
+
+#[actix_web::test]
+async fn every_documented_operation_reaches_its_handler() {
+    // The routes are registered in groups by their first segment (`register_api`): a route in the
+    // wrong group, or a group whose segment is misspelt, would answer as though it did not
+    // exist. Every operation of the document is sent (made-up ids, an empty JSON body) and must
+    // be answered by its handler — whatever its answer to such a request — not by the fallback
+    // that answers the paths and methods no route takes.
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/openapi.json").await.body;
+    let mut tried = 0;
+    let mut missed = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let method = match method.as_str() {
+                "get" => reqwest::Method::GET,
+                "post" => reqwest::Method::POST,
+                "patch" => reqwest::Method::PATCH,
+                "put" => reqwest::Method::PUT,
+                "delete" => reqwest::Method::DELETE,
+                _ => continue,
+            };
+            // Signing out would end the session the rest is sent with; a stream never ends.
+            let streams = op["responses"]["200"]["content"].get("text/event-stream").is_some();
+            if op["operationId"] == "logout" || streams {
+                continue;
+            }
+            // Each `{param}` becomes a made-up id (`{token}.ics` keeps its `.ics`).
+            let filled: Vec<String> = path
+                .split('/')
+                .map(|s| match (s.find('{'), s.find('}')) {
+                    (Some(open), Some(close)) => {
+                        format!("{}01936000-0000-7000-8000-0000000000ff{}", &s[..open], &s[close + 1..])
+                    }
+                    _ => s.to_owned(),
+                })
+                .collect();
+            let res = app
+                .request(method.clone(), &filled.join("/"), |r| {
+                    r.header("content-type", "application/json").body("{}")
+                })
+                .await;
+            tried += 1;
+            assert_ne!(res.status, 401, "{method} {path}: the session was lost: {}", res.text);
+            if res.status == 405 || res.text.contains("there is no endpoint at") {
+                missed.push(format!("{method} {path}: {} {}", res.status, res.text));
+            }
+        }
+    }
+    assert!(tried > 150, "only {tried} operations tried");
+    assert!(
+        missed.is_empty(),
+        "not routed to their handlers:\n{}",
+        missed.join("\n")
+    );
+}
