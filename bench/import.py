@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Import benchmark: a generated Google-Contacts-shaped CSV (5 % duplicate records, 1 % bad
-ones) uploaded, previewed and committed through the API, timed step by step, with the server's
-memory and the latency of another endpoint while the import runs."""
+ones) uploaded, previewed and committed through the API, timed step by step on an otherwise idle
+server, then rolled back, then imported again while another endpoint is read, for that
+endpoint's latency during the import; the server's memory throughout."""
 
 import argparse
 import json
@@ -66,6 +67,33 @@ def upload(base, name, data):
     return payload, time.perf_counter() - started
 
 
+def run_import(api, data, name, phase, probe=None):
+    """Uploads, previews and commits one file; the seconds of each step, the preview and the
+    finished import. With `probe`, reads run during the preview and during the commit."""
+    imp, t_upload = upload(api, name, data)
+    mapping = {k: v for k, v in imp["suggested_mapping"].items()}
+    phase[0] = "preview"
+    prober = probe("preview") if probe else None
+    preview, t_preview = call(api, "POST", f"/api/v1/imports/{imp['id']}/preview", {"mapping": mapping})
+    if prober:
+        prober.join()
+    phase[0] = "commit"
+    started = time.perf_counter()
+    call(api, "POST", f"/api/v1/imports/{imp['id']}/commit", {})
+    prober = probe("commit") if probe else None
+    while True:
+        state, _ = call(api, "GET", f"/api/v1/imports/{imp['id']}")
+        if state["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+    t_commit = time.perf_counter() - started
+    if prober:
+        prober.join()
+    if state["status"] != "committed":
+        sys.exit(f"the import did not commit: {state.get('status')} {state.get('error')}")
+    return {"upload": t_upload, "preview": t_preview, "commit": t_commit}, preview, state
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rapport", required=True)
@@ -99,8 +127,21 @@ def main():
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    # The probe reads during the preview and again during the commit, 5 s from each one's start
-    # (both take longer than that with 100,000 records).
+
+    # 1. The import on its own: what its steps take when nothing else asks for the machine.
+    quiet, preview, state = run_import(api, data, "bench-import.csv", phase)
+    r = state["result"]
+
+    # 2. Its rollback (one request: the created contacts go to the trash, the companies too).
+    phase[0] = "rollback"
+    rolled, t_rollback = call(api, "POST", f"/api/v1/imports/{state['id']}/rollback", {})
+    if rolled.get("status") != "rolled_back":
+        sys.exit(f"the import was not rolled back: {rolled.get('status')}")
+
+    # 3. The same file again while reads run: the probe reads during the preview and again
+    # during the commit, 5 s from each one's start (both take longer than that with 100,000
+    # records). A commit gives way to requests (its second connection takes no batch while any
+    # is being answered), so it is slower here than alone.
     during = {}
 
     def probe(step):
@@ -111,47 +152,32 @@ def main():
         thread.start()
         return thread
 
-    imp, t_upload = upload(api, "bench-import.csv", data)
-    mapping = {k: v for k, v in imp["suggested_mapping"].items()}
-    phase[0] = "preview"
-    prober = probe("preview")
-    preview, t_preview = call(api, "POST", f"/api/v1/imports/{imp['id']}/preview", {"mapping": mapping})
-    prober.join()
-    phase[0] = "commit"
-    started = time.perf_counter()
-    call(api, "POST", f"/api/v1/imports/{imp['id']}/commit", {})
-    prober = probe("commit")
-    while True:
-        state, _ = call(api, "GET", f"/api/v1/imports/{imp['id']}")
-        if state["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.05)
-    t_commit = time.perf_counter() - started
-    prober.join()
+    phase[0] = "upload"
+    busy, _, again = run_import(api, data, "bench-import-again.csv", phase, probe)
     stop.set()
     sampler.join()
-    if state["status"] != "committed":
-        sys.exit(f"the import did not commit: {state.get('status')} {state.get('error')}")
     peak_during = max(samples) if samples else 0
-    r = state["result"]
 
     def rps(w):
         return w["requests"] / (w["duration_us"] / 1e6)
 
     print()
-    print(f"| import of {a.rows:,} records ({len(data) / 1e6:.1f} MB) | seconds |")
-    print("| --- | ---: |")
-    print(f"| upload (read, decode, store the records) | {t_upload:.1f} |")
-    print(f"| preview (plan every record) | {t_preview:.1f} |")
-    print(f"| commit (queued → committed, as the client sees it) | {t_commit:.1f} |")
-    print(f"| of which the job, from its start | {r['seconds']:.1f} |")
+    print(f"| import of {a.rows:,} records ({len(data) / 1e6:.1f} MB) | alone, seconds | with reads, seconds |")
+    print("| --- | ---: | ---: |")
+    print(f"| upload (read, decode, store the records) | {quiet['upload']:.1f} | {busy['upload']:.1f} |")
+    print(f"| preview (plan every record) | {quiet['preview']:.1f} | {busy['preview']:.1f} |")
+    print(f"| commit (queued → committed, as the client sees it) | {quiet['commit']:.1f} | {busy['commit']:.1f} |")
+    print(f"| of which the job, from its start | {r['seconds']:.1f} | {again['result']['seconds']:.1f} |")
+    print(f"| rollback (one request) | {t_rollback:.1f} | |")
     print()
+    rb = rolled["result"].get("rollback") or {}
     print(
-        f"Outcome: {preview['counts']}; created {r['created']}, companies {r['companies_created']}. "
-        f"Server RSS during the import: max {peak_during / 1024:.0f} MiB (peak before it {peak_before / 1024:.0f} MiB; "
+        f"Outcome: {preview['counts']}; created {r['created']}, companies {r['companies_created']}; "
+        f"rolled back: {rb.get('removed', 0)} contacts removed, {rb.get('companies_removed', 0)} companies. "
+        f"Server RSS during the imports: max {peak_during / 1024:.0f} MiB (peak before {peak_before / 1024:.0f} MiB; "
         + ", ".join(f"{k} {v / 1024:.0f}" for k, v in by_phase.items())
         + " MiB). "
-        "Get contact at 4 connections (p99, req/s): "
+        "Get contact at 4 connections during the second import (p99, req/s): "
         f"alone {fmt_ms(alone['p99_us'])} ms, {rps(alone):,.0f}; "
         + "; ".join(
             f"during the {step} {fmt_ms(w['p99_us'])} ms (x{w['p99_us'] / max(alone['p99_us'], 1):.1f}), {rps(w):,.0f}"
@@ -164,10 +190,18 @@ def main():
             {
                 "rows": a.rows,
                 "bytes": len(data),
-                "upload_s": t_upload,
-                "preview_s": t_preview,
-                "commit_s": t_commit,
+                "upload_s": quiet["upload"],
+                "preview_s": quiet["preview"],
+                "commit_s": quiet["commit"],
                 "commit_job_s": r["seconds"],
+                "rollback_s": t_rollback,
+                "rollback": rb,
+                "with_reads": {
+                    "upload_s": busy["upload"],
+                    "preview_s": busy["preview"],
+                    "commit_s": busy["commit"],
+                    "commit_job_s": again["result"]["seconds"],
+                },
                 "counts": preview["counts"],
                 "rss_max_kib": peak_during,
                 "rss_max_kib_by_step": by_phase,

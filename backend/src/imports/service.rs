@@ -1645,8 +1645,16 @@ async fn undo_records(
 ) -> AppResult<RollbackResult> {
     let id = import.id;
     store::plan_rollback(conn, workspace, id).await?;
-    store::remove_created(conn, workspace, id, &import.file_name, now).await?;
-    store::revert_updated(conn, workspace, id, &import.file_name, now).await?;
+    // A batch of records per statement, as the commit wrote them: every statement stays short
+    // whatever the file's length (one statement for a 100,000-record import took 12.5 s, and the
+    // longest file allowed would pass the statement time limit), and the search indexes merge
+    // each batch's entries once.
+    for range in batches(import.row_count, COMMIT_BATCH) {
+        crate::search::service::defer_index_merges(conn).await?;
+        store::remove_created(conn, workspace, id, range, &import.file_name, now).await?;
+        store::revert_updated(conn, workspace, id, range, &import.file_name, now).await?;
+        crate::search::service::merge_pending(conn, "contacts").await?;
+    }
     let companies_removed = store::remove_created_companies(conn, workspace, id, now).await? as i64;
     let mut rb = RollbackResult {
         companies_removed,

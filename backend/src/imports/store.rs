@@ -784,11 +784,13 @@ pub async fn plan_rollback(conn: &mut AsyncPgConnection, workspace: WorkspaceId,
     .await
 }
 
-/// Moves the contacts the import created (and nobody changed since) to the trash.
+/// Moves the contacts of records `from..=to` that the import created (and nobody changed since)
+/// to the trash.
 pub async fn remove_created(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
+    (from, to): (i32, i32),
     file_name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -797,8 +799,8 @@ pub async fn remove_created(
         "WITH trashed AS ( \
            UPDATE contacts c SET deleted_at = $3, updated_at = $3, version = c.version + 1 \
            FROM imports i JOIN import_rows r ON r.import_id = i.id \
-           WHERE i.workspace_id = $1 AND i.id = $2 AND r.rollback = 'removed' AND c.workspace_id = $1 \
-             AND c.id = r.contact_id AND c.deleted_at IS NULL \
+           WHERE i.workspace_id = $1 AND i.id = $2 AND r.outcome = 'create' AND r.row_no BETWEEN $7 AND $8 \
+             AND r.rollback = 'removed' AND c.workspace_id = $1 AND c.id = r.contact_id AND c.deleted_at IS NULL \
            RETURNING c.id, c.first_name, c.last_name) \
          INSERT INTO activity (id, workspace_id, entity, entity_id, action, summary, contact_id, fields, occurred_at, actor_id, actor_name, \
            message, params) \
@@ -813,20 +815,24 @@ pub async fn remove_created(
     .bind::<Text, _>(file_name)
     .bind::<Nullable<SqlUuid>, _>(actor.as_ref().map(|a| a.user_id))
     .bind::<Nullable<Text>, _>(actor.map(|a| a.name))
+    .bind::<Int4, _>(from)
+    .bind::<Int4, _>(to)
     .execute(conn)
     .await
 }
 
-/// Gives the contacts the import updated (and nobody changed since) their previous values back.
+/// Gives the contacts of records `from..=to` that the import updated (and nobody changed since)
+/// their previous values back.
 pub async fn revert_updated(
     conn: &mut AsyncPgConnection,
     workspace: WorkspaceId,
     id: Uuid,
+    range: (i32, i32),
     file_name: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     let words = (Message::ContactImportReverted, file_name);
-    write_values(conn, (workspace, id), (1, i32::MAX), Values::Undo, words, now).await
+    write_values(conn, (workspace, id), range, Values::Undo, words, now).await
 }
 
 /// Moves the companies the import created to the trash when no live contact or deal uses them
