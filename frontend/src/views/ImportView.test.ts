@@ -94,9 +94,17 @@ describe('ImportView', () => {
     expect(labels).toEqual(['Roll back what was written', 'Write the rest'])
     expect(wrapper.text()).toContain('Partly imported')
 
-    onApi('post', '/api/v1/imports/{id}/rollback', { ...partly, status: 'rolled_back', records_written: 0 })
+    // The rollback is one request, seconds long for a long import: its button says so meanwhile.
+    let answer: (value: Import) => void = () => {}
+    onApi('post', '/api/v1/imports/{id}/rollback', () => new Promise<Import>((resolve) => (answer = resolve)))
     await wrapper.findAll('.form-actions button')[0]!.trigger('click')
     await flushPromises()
+    const pending = wrapper.findAll('.form-actions button')[0]!
+    expect(pending.text()).toBe('Rolling back…')
+    expect(pending.attributes('disabled')).toBeDefined()
+    answer({ ...partly, status: 'rolled_back', records_written: 0 })
+    await flushPromises()
+    expect(wrapper.text()).not.toContain('Rolling back…')
     expect(confirm.mock.calls[0]?.[0]).toContain('5,000 records already written')
     expect(sent.some((r) => r.method === 'POST' && r.path === `/api/v1/imports/${ID}/rollback`)).toBe(true)
     confirm.mockRestore()

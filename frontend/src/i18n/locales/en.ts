@@ -1851,6 +1851,7 @@ export default {
     importedMessagesContacts:
       '{created, plural, one {# interaction} other {# interactions}} added · {contacts, plural, one {# new contact} other {# new contacts}} · {skipped} skipped, {errors} with errors · {seconds} s.',
     seeFollowUps: 'See follow-ups',
+    rollingBack: 'Rolling back…',
     rollBack: 'Roll back this import',
     importedContacts:
       '{created} new, {updated} updated, {skipped} skipped, {errors} with errors · {seconds} s.',

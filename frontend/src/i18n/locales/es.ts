@@ -1872,6 +1872,7 @@ const es: Messages = {
     importedMessagesContacts:
       '{created, plural, one {# interacción añadida} other {# interacciones añadidas}} · {contacts, plural, one {# contacto nuevo} other {# contactos nuevos}} · {skipped} omitidos, {errors} con errores · {seconds} s.',
     seeFollowUps: 'Ver seguimientos',
+    rollingBack: 'Deshaciendo…',
     rollBack: 'Deshacer esta importación',
     importedContacts:
       '{created} nuevos, {updated} actualizados, {skipped} omitidos, {errors} con errores · {seconds} s.',

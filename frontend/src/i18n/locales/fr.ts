@@ -1876,6 +1876,7 @@ const fr: Messages = {
     importedMessagesContacts:
       '{created, plural, one {# interaction ajoutée} other {# interactions ajoutées}} · {contacts, plural, one {# nouveau contact} other {# nouveaux contacts}} · {skipped} ignorées, {errors} en erreur · {seconds} s.',
     seeFollowUps: 'Voir les relances',
+    rollingBack: 'Annulation…',
     rollBack: 'Annuler cet import',
     importedContacts:
       '{created} nouveaux, {updated} mis à jour, {skipped} ignorés, {errors} en erreur · {seconds} s.',
