@@ -269,10 +269,33 @@ fn pick_stage(stages: &[StageRow], pipeline_name: &str, asked: Option<Uuid>, kin
         .ok_or_else(|| AppError::invalid_field("status", format!("the pipeline '{pipeline_name}' has no {kind} stage")))
 }
 
-/// A deal, its first stage in its stage history and its history entry: one statement, after the
-/// reads that check where it goes and what it names.
+/// A deal, its first stage in its stage history and its history entry: one statement, which
+/// also places the deal in its pipeline and stage (a company named is checked first, and custom
+/// fields against their definitions). When it writes nothing, the reads that place a deal here
+/// say why (no such pipeline or stage, no open stage, no pipeline at all, a contact not live).
 pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input: CreateDeal) -> AppResult<Deal> {
-    // The pipeline named, else the one of the stage named, else the first; with its stages.
+    // A company named is checked here; else the deal takes its contact's, which the statement
+    // reads as it checks that the contact is live (as it takes the workspace's currency).
+    if let Some(id) = input.company_id {
+        require_company(conn, workspace, id).await?;
+    }
+    let custom = custom_fields::service::apply(
+        conn,
+        workspace,
+        FieldEntity::Deal,
+        &serde_json::json!({}),
+        &input.custom_fields,
+    )
+    .await?;
+    let asked = store::Placement {
+        pipeline: input.pipeline_id,
+        stage: input.stage_id,
+    };
+    if let Some(view) = insert(conn, workspace, &input, &custom, asked).await? {
+        return Ok(to_dto(view));
+    }
+    // Nothing was written: the pipeline named, else the one of the stage named, else the first;
+    // with its stages.
     let (pipeline, stages) = match (input.pipeline_id, input.stage_id) {
         (Some(id), _) => pipelines::service::with_its_stages(conn, workspace, Some(id))
             .await?
@@ -290,22 +313,26 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
             .ok_or_else(|| AppError::conflict("no_pipeline", "the workspace has no pipeline; create one first"))?,
     };
     let stage = pick_stage(&stages, &pipeline.name, input.stage_id, StageKind::Open)?;
-    // A company named is checked here; else the deal takes its contact's, which the statement
-    // reads as it checks that the contact is live (as it takes the workspace's currency).
-    if let Some(id) = input.company_id {
-        require_company(conn, workspace, id).await?;
-    }
-    let workspace_currency = input.currency.is_none();
-    let custom = custom_fields::service::apply(
-        conn,
-        workspace,
-        FieldEntity::Deal,
-        &serde_json::json!({}),
-        &input.custom_fields,
-    )
-    .await?;
+    // Its place is there (now, at least): what is missing is a live contact.
+    let placed = store::Placement {
+        pipeline: Some(pipeline.id),
+        stage: Some(stage.id),
+    };
+    insert(conn, workspace, &input, &custom, placed)
+        .await?
+        .map(to_dto)
+        .ok_or_else(no_live_contact)
+}
+
+/// The statement of [`create`]: the deal where `place` puts it, or `None` when nothing was written.
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    workspace: WorkspaceId,
+    input: &CreateDeal,
+    custom: &serde_json::Value,
+    place: store::Placement,
+) -> AppResult<Option<DealView>> {
     let now = Utc::now();
-    let status = status_of(stage.kind);
     let row = DealRow {
         id: Uuid::now_v7(),
         workspace_id: workspace,
@@ -315,23 +342,20 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         owner_id: input
             .owner_id
             .unwrap_or_else(|| crate::accounts::actor::current().map(|a| a.user_id)),
-        pipeline_id: pipeline.id,
-        stage_id: stage.id,
+        // The statement places the deal, and its status and closing follow from the stage.
+        pipeline_id: place.pipeline.unwrap_or_default(),
+        stage_id: place.stage.unwrap_or_default(),
         value_minor: input.value_minor.unwrap_or(0),
-        currency: input.currency.unwrap_or_default(),
+        currency: input.currency.clone().unwrap_or_default(),
         recurring_months: input.recurring_months,
         probability: input.probability,
         expected_close_date: input.expected_close_date,
-        status,
-        lost_reason: if status == DealStatus::Lost {
-            clean(input.lost_reason)
-        } else {
-            None
-        },
-        notes: clean(input.notes),
-        custom_fields: custom,
+        status: DealStatus::Open,
+        lost_reason: clean(input.lost_reason.clone()),
+        notes: clean(input.notes.clone()),
+        custom_fields: custom.clone(),
         stage_changed_at: now,
-        closed_at: (status != DealStatus::Open).then_some(now),
+        closed_at: None,
         created_at: now,
         updated_at: now,
         deleted_at: None,
@@ -342,16 +366,15 @@ pub async fn create(conn: &mut AsyncPgConnection, workspace: WorkspaceId, input:
         workspace_id: workspace,
         deal_id: row.id,
         from_stage_id: None,
-        to_stage_id: Some(stage.id),
+        to_stage_id: place.stage,
         changed_at: now,
     };
-    let summary = crate::summary!(DealCreated, title = row.title, stage = stage.name);
-    let template = summary.english_template(&[]);
+    // The stage's name is read by the statement.
+    let summary = crate::summary!(DealCreated, title = row.title, stage = "");
+    let template = summary.english_template(&["stage"]);
     let history = activity::service::entry(workspace, record(&row, Action::Created, summary, &[]), now);
-    store::insert_recorded(conn, &row, workspace_currency, &entered, (&history, &template))
-        .await?
-        .map(to_dto)
-        .ok_or_else(no_live_contact)
+    let workspace_currency = input.currency.is_none();
+    Ok(store::insert_recorded(conn, &row, place, workspace_currency, &entered, (&history, &template)).await?)
 }
 
 pub async fn update(

@@ -208,45 +208,71 @@ const INSERT_COLUMNS: &str = "id, workspace_id, title, contact_id, company_id, p
     currency, recurring_months, probability, expected_close_date, status, lost_reason, notes, custom_fields, \
     stage_changed_at, closed_at, created_at, updated_at, deleted_at, version, owner_id";
 
-/// Creates a deal with its first stage in its stage history and its history entry (whose
-/// sentence is `template`, with no values read), in one statement that answers with the deal as
-/// shown. The same statement reads what the deal takes from elsewhere: a deal without a company
-/// takes its contact's, and with `workspace_currency` (`row.currency` then unused) the
-/// workspace's currency, else EUR. Its contact, when it names one, must be live: otherwise
-/// nothing is written and the answer is `None`.
+/// Where a new deal goes: the stage asked for (which must be of the pipeline asked for, when
+/// one is), else the first open stage of the pipeline asked for, else of the workspace's first
+/// pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    pub pipeline: Option<Uuid>,
+    pub stage: Option<Uuid>,
+}
+
+/// Creates a deal with its first stage in its stage history and its history entry, in one
+/// statement that answers with the deal as shown. The statement reads what the deal takes from
+/// elsewhere: its pipeline and stage (`place`), and from the stage its status (closed now when
+/// the stage is won or lost; `row.lost_reason` kept only when lost — `row`'s pipeline, stage,
+/// status and closing time are not used); a deal without a company takes its contact's; with
+/// `workspace_currency` (`row.currency` then unused) the workspace's currency, else EUR. The
+/// history entry's sentence is `template` with the stage's name as `stage`. Nothing is written
+/// and the answer is `None` when there is no such stage or the contact it names is not live.
 pub async fn insert_recorded(
     conn: &mut AsyncPgConnection,
     row: &DealRow,
+    place: Placement,
     workspace_currency: bool,
     entered: &HistoryRow,
     (history, template): (&ActivityRow, &str),
 ) -> QueryResult<Option<DealView>> {
     use diesel::sql_types::{Date, Int2, Int4, Int8, Jsonb, Nullable, Timestamptz, Uuid as SqlUuid};
+    let workspace = row.workspace_id;
     Statement::new()
         .sql("WITH source AS (SELECT c.company_id, w.settings ->> 'currency' AS currency FROM workspaces w \
               LEFT JOIN contacts c ON c.workspace_id = w.id AND c.id = ")
         .bind::<Nullable<SqlUuid>, _>(row.contact_id)
         .sql(" AND c.deleted_at IS NULL WHERE w.id = ")
-        .bind::<SqlUuid, _>(row.workspace_id)
+        .bind::<SqlUuid, _>(workspace)
         .sql(" AND (c.id IS NOT NULL OR ")
         .bind::<Bool, _>(row.contact_id.is_none())
-        .sql(")), written AS (INSERT INTO deals (")
+        // The pipeline asked for, else the stage's, else the first; in it the stage asked for,
+        // else its first open one.
+        .sql(")), place AS (SELECT st.pipeline_id, st.id AS stage_id, st.kind, st.name AS stage \
+              FROM pipeline_stages st WHERE st.workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND st.pipeline_id = coalesce(")
+        .bind::<Nullable<SqlUuid>, _>(place.pipeline)
+        .sql(", (SELECT x.pipeline_id FROM pipeline_stages x WHERE x.workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" AND x.id = ")
+        .bind::<Nullable<SqlUuid>, _>(place.stage)
+        .sql("), (SELECT y.id FROM pipelines y WHERE y.workspace_id = ")
+        .bind::<SqlUuid, _>(workspace)
+        .sql(" ORDER BY y.position, y.id LIMIT 1)) AND (st.id = ")
+        .bind::<Nullable<SqlUuid>, _>(place.stage)
+        .sql(" OR (")
+        .bind::<Bool, _>(place.stage.is_none())
+        .sql(" AND st.kind = 'open')) ORDER BY st.position, st.id LIMIT 1), written AS (INSERT INTO deals (")
         .sql(INSERT_COLUMNS)
         .sql(") SELECT ")
         .bind::<SqlUuid, _>(row.id)
         .sql(", ")
-        .bind::<SqlUuid, _>(row.workspace_id)
+        .bind::<SqlUuid, _>(workspace)
         .sql(", ")
         .bind::<Text, _>(&row.title)
         .sql(", ")
         .bind::<Nullable<SqlUuid>, _>(row.contact_id)
         .sql(", coalesce(")
         .bind::<Nullable<SqlUuid>, _>(row.company_id)
-        .sql(", s.company_id), ")
-        .bind::<SqlUuid, _>(row.pipeline_id)
-        .sql(", ")
-        .bind::<SqlUuid, _>(row.stage_id)
-        .sql(", ")
+        .sql(", s.company_id), k.pipeline_id, k.stage_id, ")
         .bind::<Int8, _>(row.value_minor)
         // A stored currency was checked when the settings were saved.
         .sql(", CASE WHEN ")
@@ -259,19 +285,17 @@ pub async fn insert_recorded(
         .bind::<Nullable<Int2>, _>(row.probability)
         .sql(", ")
         .bind::<Nullable<Date>, _>(row.expected_close_date)
-        .sql(", ")
-        .bind::<Text, _>(row.status.as_str())
-        .sql(", ")
+        .sql(", k.kind, CASE WHEN k.kind = 'lost' THEN ")
         .bind::<Nullable<Text>, _>(row.lost_reason.as_deref())
-        .sql(", ")
+        .sql(" END, ")
         .bind::<Nullable<Text>, _>(row.notes.as_deref())
         .sql(", ")
         .bind::<Jsonb, _>(&row.custom_fields)
         .sql(", ")
         .bind::<Timestamptz, _>(row.stage_changed_at)
-        .sql(", ")
-        .bind::<Nullable<Timestamptz>, _>(row.closed_at)
-        .sql(", ")
+        .sql(", CASE WHEN k.kind <> 'open' THEN ")
+        .bind::<Timestamptz, _>(row.created_at)
+        .sql("::timestamptz END, ")
         .bind::<Timestamptz, _>(row.created_at)
         .sql(", ")
         .bind::<Timestamptz, _>(row.updated_at)
@@ -281,16 +305,12 @@ pub async fn insert_recorded(
         .bind::<Int4, _>(row.version)
         .sql(", ")
         .bind::<Nullable<SqlUuid>, _>(row.owner_id)
-        .sql(" FROM source s RETURNING *), entered AS (INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) SELECT ")
+        .sql(" FROM source s, place k RETURNING *), entered AS (INSERT INTO deal_stage_history (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at) SELECT ")
         .bind::<SqlUuid, _>(entered.id)
-        .sql(", d.workspace_id, d.id, ")
-        .bind::<Nullable<SqlUuid>, _>(entered.from_stage_id)
-        .sql(", ")
-        .bind::<Nullable<SqlUuid>, _>(entered.to_stage_id)
-        .sql(", ")
+        .sql(", d.workspace_id, d.id, NULL, d.stage_id, ")
         .bind::<Timestamptz, _>(entered.changed_at)
-        .sql(" FROM written d), history AS (")
-        .part(activity::store::insert_one_named(history, template, "written", &[]))
+        .sql(" FROM written d), named AS (SELECT d.contact_id, k.stage FROM written d, place k), history AS (")
+        .part(activity::store::insert_one_named(history, template, "named", &["stage"]))
         .sql(")")
         .sql(SELECT_VIEW)
         .get_result::<ViewRow>(conn)

@@ -1144,3 +1144,122 @@ async fn a_new_deal_takes_its_contacts_company_and_the_workspaces_currency() {
     }
     assert_eq!(counts().await, before, "nothing written");
 }
+
+#[actix_web::test]
+async fn a_new_deal_is_placed_by_the_pipeline_and_stage_it_names() {
+    let app = TestApp::spawn().await;
+    let summary = |id: Value| {
+        let app = &app;
+        async move {
+            let entries = app.get("/api/v1/activity?entity=deal").await.body["items"].clone();
+            entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["entity_id"] == id)
+                .map(|e| {
+                    (
+                        e["summary"].as_str().unwrap().to_owned(),
+                        e["message"]["params"]["stage"].clone(),
+                    )
+                })
+                .unwrap()
+        }
+    };
+    // Nothing named: the first pipeline's first open stage.
+    let d = deal(&app, json!({"title": "Plain"})).await;
+    assert_eq!(
+        (d["pipeline_id"].as_str(), d["stage_id"].as_str()),
+        (Some(SALES), Some(LEAD))
+    );
+    assert_eq!(
+        (d["status"].as_str(), d["stage_name"].as_str()),
+        (Some("open"), Some("Lead"))
+    );
+    assert!(d["closed_at"].is_null(), "{d}");
+    assert_eq!(
+        summary(d["id"].clone()).await,
+        ("Created the deal Plain in Lead".to_owned(), json!("Lead"))
+    );
+    // A pipeline alone: its first open stage.
+    let first_open = app.get(&format!("/api/v1/pipelines/{JOB_SEARCH}")).await.body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "open")
+        .unwrap()
+        .clone();
+    let d = deal(&app, json!({"title": "Role", "pipeline_id": JOB_SEARCH})).await;
+    assert_eq!(d["pipeline_id"], JOB_SEARCH, "{d}");
+    assert_eq!(d["stage_id"], first_open["id"], "{d}");
+    // A stage alone: its pipeline. A won stage closes the deal now, won; a lost reason is kept
+    // only for a lost one.
+    let d = deal(&app, json!({"title": "Signed", "stage_id": WON, "lost_reason": "n/a"})).await;
+    assert_eq!(
+        (d["pipeline_id"].as_str(), d["status"].as_str()),
+        (Some(SALES), Some("won"))
+    );
+    assert!(d["closed_at"].is_string(), "{d}");
+    assert!(d["lost_reason"].is_null(), "{d}");
+    assert_eq!(
+        summary(d["id"].clone()).await.0,
+        "Created the deal Signed in Won (Client)"
+    );
+    let d = deal(
+        &app,
+        json!({"title": "Gone", "pipeline_id": SALES, "stage_id": LOST, "lost_reason": "Budget"}),
+    )
+    .await;
+    assert_eq!(
+        (d["status"].as_str(), d["lost_reason"].as_str()),
+        (Some("lost"), Some("Budget"))
+    );
+    let entered: Vec<(Option<String>, String)> = app
+        .get(&format!("/api/v1/deals/{}/stage-history", d["id"].as_str().unwrap()))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["from_stage_id"].as_str().map(str::to_owned),
+                h["to_stage_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(entered, [(None, LOST.to_owned())]);
+
+    // Nothing written for a pipeline or stage that is not there, a stage of another pipeline, or
+    // a workspace without pipelines; each says which.
+    let counts = || async {
+        (
+            app.scalar("SELECT count(*) FROM deals").await,
+            app.scalar("SELECT count(*) FROM deal_stage_history").await,
+            app.scalar("SELECT count(*) FROM activity").await,
+        )
+    };
+    let before = counts().await;
+    let nowhere = "01936000-0000-7000-8000-0000000009ff";
+    for (body, field) in [
+        (json!({"title": "X", "pipeline_id": nowhere}), "pipeline_id"),
+        (json!({"title": "X", "stage_id": nowhere}), "stage_id"),
+        (
+            json!({"title": "X", "pipeline_id": JOB_SEARCH, "stage_id": PROPOSAL}),
+            "stage_id",
+        ),
+    ] {
+        let r = app.post("/api/v1/deals", &body).await;
+        r.problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), [field], "{body}: {}", r.text);
+    }
+    assert_eq!(counts().await, before, "nothing written");
+    app.execute("DELETE FROM deal_stage_history").await;
+    app.execute("DELETE FROM deals").await;
+    app.execute("DELETE FROM pipeline_stages").await;
+    app.execute("DELETE FROM pipelines").await;
+    app.post("/api/v1/deals", &json!({"title": "X"}))
+        .await
+        .problem(409, "no_pipeline");
+    assert_eq!(app.scalar("SELECT count(*) FROM deals").await, 0);
+}
