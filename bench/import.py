@@ -67,17 +67,19 @@ def upload(base, name, data):
     return payload, time.perf_counter() - started
 
 
-def run_import(api, data, name, phase, probe=None):
+def run_import(api, data, name, phase, probe=None, suffix=""):
     """Uploads, previews and commits one file; the seconds of each step, the preview and the
-    finished import. With `probe`, reads run during the preview and during the commit."""
+    finished import. With `probe`, reads run during the preview and during the commit. The
+    memory sampler notes each step under its name plus `suffix`."""
+    phase[0] = "upload" + suffix
     imp, t_upload = upload(api, name, data)
     mapping = {k: v for k, v in imp["suggested_mapping"].items()}
-    phase[0] = "preview"
+    phase[0] = "preview" + suffix
     prober = probe("preview") if probe else None
     preview, t_preview = call(api, "POST", f"/api/v1/imports/{imp['id']}/preview", {"mapping": mapping})
     if prober:
         prober.join()
-    phase[0] = "commit"
+    phase[0] = "commit" + suffix
     started = time.perf_counter()
     call(api, "POST", f"/api/v1/imports/{imp['id']}/commit", {})
     prober = probe("commit") if probe else None
@@ -152,8 +154,7 @@ def main():
         thread.start()
         return thread
 
-    phase[0] = "upload"
-    busy, _, again = run_import(api, data, "bench-import-again.csv", phase, probe)
+    busy, _, again = run_import(api, data, "bench-import-again.csv", phase, probe, " again")
     stop.set()
     sampler.join()
     peak_during = max(samples) if samples else 0
