@@ -182,11 +182,16 @@ fn free_port() -> u16 {
 }
 
 /// Starts the server of `data` on `port` (its log next to it); waits until it takes connections.
+/// `pg_stat_statements` keeps an entry per statement and database, and every test has a database
+/// of its own: with its default of 5,000 entries the cluster ran out while the tests ran, and
+/// evicted entries a statement-count test had just made (a request counted 0 statements). It
+/// keeps 100,000 (about 50 MB of shared memory).
 fn pg_start(dir: &Path, data: &Path, port: u16) {
     let opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c fsync=off -c synchronous_commit=off \
          -c full_page_writes=off -c max_connections=300 \
-         -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
+         -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
+         -c pg_stat_statements.max=100000",
         dir.display()
     );
     let log = data.with_extension("log");
