@@ -16,7 +16,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import call, rss_kib, wrk, fmt_ms  # noqa: E402
+from run import call, fmt_ms, rss_kib, settle, wrk  # noqa: E402
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "Tim", "José", "Zoë", "Søren", "Łukasz", "Amélie"]
 LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen", "Berners-Lee", "Muñoz", "Müller"]
@@ -83,11 +83,7 @@ def run_import(api, data, name, phase, probe=None, suffix=""):
     started = time.perf_counter()
     call(api, "POST", f"/api/v1/imports/{imp['id']}/commit", {})
     prober = probe("commit") if probe else None
-    while True:
-        state, _ = call(api, "GET", f"/api/v1/imports/{imp['id']}")
-        if state["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.05)
+    state = settle(api, f"/api/v1/imports/{imp['id']}", 0.05)
     t_commit = time.perf_counter() - started
     if prober:
         prober.join()

@@ -37,6 +37,16 @@ def call(base, method, path, body=None):
     return json.loads(payload) if payload else None, time.perf_counter() - started
 
 
+def settle(base, path, pause=0.1):
+    """GETs `path` (an import's or an export's) until its status is no longer queued or running;
+    the last answer."""
+    while True:
+        state, _ = call(base, "GET", path)
+        if state["status"] not in ("queued", "running"):
+            return state
+        time.sleep(pause)
+
+
 def sign_ins(base, email, password, per_second, seconds, out):
     """Signs in `per_second` times a second for `seconds` (as a browser would), noting each latency."""
     body = json.dumps({"email": email, "password": password}).encode()

@@ -14,7 +14,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import call, rss_kib  # noqa: E402
+from run import call, rss_kib, settle  # noqa: E402
 
 UPLOAD_LIMIT = 2 * 1024 * 1024 * 1024
 
@@ -59,11 +59,7 @@ def main():
     sampler.start()
     started = time.perf_counter()
     export, _ = call(api, "POST", "/api/v1/exports", {})
-    while True:
-        state, _ = call(api, "GET", f"/api/v1/exports/{export['id']}")
-        if state["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.1)
+    state = settle(api, f"/api/v1/exports/{export['id']}")
     t_export = time.perf_counter() - started
     stop.set()
     sampler.join()
